@@ -1,0 +1,356 @@
+"""The `xxgk` command: one thin click command per stage, plus `sync` (the nightly job) and `demo`.
+
+Exit codes (also in `xxgk --help`):
+  0  everything worked
+  1  the job ran but some source failed (the others were collected)
+  2  bad usage or a wrong config
+  3  another run holds the run lock
+  4  the store cannot be used (e.g. a database from a newer xxgk)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+
+import click
+
+from . import config as config_mod
+from .errors import ConfigError, LockHeld, StoreError, XxgkError
+from .lock import run_lock
+from .store import Store
+
+DEMO_CONFIG = Path(__file__).resolve().parent.parent / "demo" / "xxgk.toml"
+EXIT_OK, EXIT_SOURCE_FAILED, EXIT_CONFIG, EXIT_LOCKED, EXIT_STORE = 0, 1, 2, 3, 4
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  everything worked
+  1  the job ran but some source failed (the others were collected)
+  2  bad usage or a wrong config
+  3  another run holds the run lock
+  4  the store cannot be used (e.g. a database from a newer xxgk)"""
+
+
+class Failure(click.ClickException):
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _exit_code_for(error: XxgkError) -> int:
+    if isinstance(error, ConfigError):
+        return EXIT_CONFIG
+    if isinstance(error, LockHeld):
+        return EXIT_LOCKED
+    if isinstance(error, StoreError):
+        return EXIT_STORE
+    return EXIT_SOURCE_FAILED
+
+
+def reports_errors(command: Callable) -> Callable:
+    """Turn the project's errors into one clear line and the documented exit code."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except XxgkError as e:
+            raise Failure(str(e), _exit_code_for(e)) from None
+
+    return wrapper
+
+
+class Env:
+    """What the group option gives every command: the config, loaded on first use."""
+
+    def __init__(self, config_path: str | None) -> None:
+        self.config_path = config_mod.find_config(config_path)
+        self.explicit = bool(config_path or os.environ.get("XXGK_CONFIG"))
+        self._config: config_mod.Config | None = None
+
+    @property
+    def config(self) -> config_mod.Config:
+        if self._config is None:
+            self._config = config_mod.load(self.config_path)
+        return self._config
+
+    def store(self) -> Store:
+        return Store(self.config.database)
+
+
+def progress_printer(quiet: bool) -> Callable[[str], None]:
+    """Progress lines on a terminal; nothing under cron."""
+    if quiet or not sys.stderr.isatty():
+        return lambda message: None
+    return lambda message: click.echo(f"… {message}", err=True)
+
+
+@click.group(epilog=EXIT_CODES_HELP)
+@click.option("--config", "config_path", metavar="PATH", help="Office config (default: $XXGK_CONFIG, else ./xxgk.toml).")
+@click.option("-v", "--verbose", is_flag=True, help="Log every event to the terminal.")
+@click.version_option(package_name="xxgk")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
+    """xxgk: collect a township office's posts, merge and file them in the disclosure
+    catalog (公开目录), and publish feeds, catalog pages and the annual-report counts.
+
+    \b
+    Example:
+      xxgk --config xxgk.toml sync      # the nightly job
+      xxgk demo                         # the whole job on the bundled demo office
+    """
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx.obj = Env(config_path)
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.option("--full", is_flag=True, help="Re-crawl every list page and article, not only what is new.")
+@click.option("--source", "sources", multiple=True, metavar="NAME", help="Only this source (repeatable).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only failures (for cron).")
+@click.pass_obj
+@reports_errors
+def sync(env: Env, full: bool, sources: tuple[str, ...], quiet: bool) -> None:
+    """Run the nightly job: collect → merge → classify → publish → report.
+
+    \b
+    Example:
+      xxgk --config /etc/xxgk/xxgk.toml sync -q
+    """
+    config = env.config
+    _check_source_names(config, sources)
+    with run_lock(config.database), env.store() as store:
+        result = _run_job(config, store, full=full, only=set(sources) or None, quiet=quiet)
+    _finish(result, quiet)
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.option("--keep", "keep_dir", type=click.Path(file_okay=False), help="Write the demo web site here and keep it.")
+@click.pass_obj
+@reports_errors
+def demo(env: Env, keep_dir: str | None) -> None:
+    """Serve the bundled demo office (兴华街道, 2020) on 127.0.0.1 and run the nightly job on it.
+
+    Uses demo/xxgk.toml (or --config); outputs go to its output folder.
+
+    \b
+    Example:
+      xxgk demo
+    """
+    from demo.generate import generate
+    from demo.server import serve
+
+    config = config_mod.load(env.config_path if env.explicit else DEMO_CONFIG)
+    with tempfile.TemporaryDirectory(prefix="xxgk-demo-") as tmp:
+        world = Path(keep_dir) if keep_dir else Path(tmp)
+        click.echo(f"generating the demo office in {world}")
+        generate(world)
+        with serve(world) as server:
+            click.echo(f"serving it on http://{server.address}/ (hosts mapped to 127.0.0.1)")
+            config = config.with_resolve(server.address)
+            with run_lock(config.database), Store(config.database) as store:
+                result = _run_job(config, store, full=False, only=None, quiet=False, command="demo")
+    _print_outputs(config)
+    if 2020 in result.reports:
+        click.echo(_report_text(result.reports[2020]))
+    _finish(result, quiet=False)
+
+
+@main.command()
+@click.option("--full", is_flag=True, help="Re-crawl everything.")
+@click.option("--source", "sources", multiple=True, metavar="NAME", help="Only this source (repeatable).")
+@click.pass_obj
+@reports_errors
+def collect(env: Env, full: bool, sources: tuple[str, ...]) -> None:
+    """Collect posts from the sources into the store (no merge, no publish).
+
+    \b
+    Example:
+      xxgk collect --source wechat
+    """
+    from .collect import collect_all
+
+    config = env.config
+    _check_source_names(config, sources)
+    with run_lock(config.database), env.store() as store:
+        run_id = store.start_run("collect")
+        outcomes = collect_all(config, store, run_id, full=full, only=set(sources) or None,
+                               progress=progress_printer(False))
+        failed = [o for o in outcomes if o.status != "ok"]
+        store.finish_run(run_id, "partial" if failed else "ok", {o.source: o.status for o in outcomes})
+    for o in outcomes:
+        click.echo(_outcome_line(o))
+    if failed:
+        sys.exit(EXIT_SOURCE_FAILED)
+
+
+@main.command()
+@click.pass_obj
+@reports_errors
+def dedupe(env: Env) -> None:
+    """Merge collected posts into items (copies across channels become one item).
+
+    \b
+    Example:
+      xxgk dedupe
+    """
+    from .dedupe import dedupe as run
+
+    with run_lock(env.config.database), env.store() as store:
+        counts = run(env.config, store)
+    click.echo(" ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@main.command()
+@click.pass_obj
+@reports_errors
+def classify(env: Env) -> None:
+    """File new or changed items under the disclosure catalog (confirmed items are kept).
+
+    \b
+    Example:
+      xxgk classify
+    """
+    from .classify import classify as run
+
+    with run_lock(env.config.database), env.store() as store:
+        counts = run(env.config, store)
+    click.echo(" ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@main.command()
+@click.pass_obj
+@reports_errors
+def build(env: Env) -> None:
+    """Rebuild feeds, catalog pages and report files from the store (writes only what changed).
+
+    \b
+    Example:
+      xxgk build
+    """
+    from .job import build as run
+
+    with run_lock(env.config.database), env.store() as store:
+        stats, _ = run(env.config, store)
+    click.echo(f"written {len(stats.written)}, unchanged {stats.unchanged}, removed {len(stats.removed)}")
+    _print_outputs(env.config)
+
+
+@main.command()
+@click.option("--year", type=int, required=True, help="The report year, e.g. 2020.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+@reports_errors
+def report(env: Env, year: int, fmt: str) -> None:
+    """Print the year-end counts of the annual report, computed from the store.
+
+    \b
+    Example:
+      xxgk report --year 2020 --format json
+    """
+    from .classify import load_tree
+    from .job import year_report
+
+    with env.store() as store:
+        data = year_report(store, env.config, year, load_tree(env.config.catalog_file))
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True))
+    else:
+        click.echo(_report_text(data))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable, for monitoring.")
+@click.pass_obj
+@reports_errors
+def status(env: Env, as_json: bool) -> None:
+    """Show the last run of every source: ok or failed, counts, last error.
+
+    Exits 1 when a source failed on its last run.
+
+    \b
+    Example:
+      xxgk status --json
+    """
+    with env.store() as store:
+        rows = store.last_source_runs()
+        last = store.last_run()
+    if as_json:
+        click.echo(json.dumps({"last_run": last, "sources": rows}, ensure_ascii=False, indent=2))
+    else:
+        if last:
+            click.echo(f"last run #{last['id']} ({last['command']}) {last['started_at']} → {last['status']}")
+        for row in rows:
+            state = row["status"] or "never run"
+            counts = "" if not row["status"] else \
+                f"  new {row['new']} updated {row['updated']} unchanged {row['unchanged']} errors {row['errors']}"
+            click.echo(f"{row['source']:<20} {state:<10}{counts}")
+            if row["error"]:
+                click.echo(f"    error: {row['error']}")
+    if any(r["status"] == "failed" for r in rows):
+        sys.exit(EXIT_SOURCE_FAILED)
+
+
+# -- helpers ----------------------------------------------------------------------------
+def _check_source_names(config: config_mod.Config, names: tuple[str, ...]) -> None:
+    known = {s.name for s in config.sources}
+    for name in names:
+        if name not in known:
+            raise ConfigError(f"{config.path}: no source named {name!r} (known: {', '.join(sorted(known))})")
+
+
+def _run_job(config, store, *, full, only, quiet, command="sync"):
+    from .job import run_sync
+
+    return run_sync(config, store, full=full, only=only, progress=progress_printer(quiet), command=command)
+
+
+def _outcome_line(o) -> str:
+    line = (f"{o.source:<20} {o.status:<7} new {o.new} updated {o.updated} unchanged {o.unchanged} "
+            f"withdrawn {o.withdrawn} errors {o.errors} requests {o.requests}")
+    if o.error:
+        line += f"\n    error: {o.error}"
+    return line
+
+
+def _finish(result, quiet: bool) -> None:
+    if not quiet:
+        for o in result.outcomes:
+            click.echo(_outcome_line(o))
+        d = result.dedupe
+        click.echo(f"items: {d.get('new_items', 0)} new, {d.get('merged', 0)} copies merged; "
+                   f"classified {result.classify.get('classified', 0)} "
+                   f"({result.classify.get('review', 0)} to review); "
+                   f"files written {len(result.build.written) if result.build else 0}")
+    for o in result.failed_sources:
+        click.echo(f"FAILED {o.source}: {o.error}", err=True)
+    if result.failed_sources:
+        sys.exit(EXIT_SOURCE_FAILED)
+
+
+def _print_outputs(config) -> None:
+    from .job import output_paths
+
+    for label, path in output_paths(config).items():
+        click.echo(f"{label:<8} {path}")
+
+
+def _report_text(data: dict) -> str:
+    p = data["proactive"]
+    lines = [
+        f"{data['year']}年 {data['office']} 主动公开政府信息情况",
+        f"  主动公开政府信息数量 {p['total']} 条",
+        f"    其中 政务微博、微信公开 {p['wechat_weibo']} 条",
+        f"    其他方式公开 {p['other']} 条",
+        f"  制发规范性文件总数 {p['normative_documents']} 条",
+        "  按目录分类: " + "，".join(f"{k} {v}" for k, v in p["by_category_name"].items()),
+        f"  收到政府信息公开申请 {data['applications']['received']} 件；"
+        f"行政复议 {data['appeals']['administrative_review']} 件，行政诉讼 {data['appeals']['litigation']} 件",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,289 @@
+"""The office's config (TOML) → typed, checked objects.
+
+Precedence: the TOML file, then the environment (XXGK_DATABASE, XXGK_OUTPUT), then
+CLI options. Paths are relative to the config file. Every mistake stops with one
+ConfigError naming the file, the key and what was expected.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError
+from .fetch import FetchSettings
+
+DEFAULT_CONFIG_NAME = "xxgk.toml"
+
+# kind → the channel its posts belong to, unless the source says otherwise.
+SOURCE_KINDS = {
+    "website": "website",
+    "catalog": "catalog",
+    "wechat_feed": "wechat",
+    "feed": "weibo",
+}
+# Hosts a kind may fetch beyond its own URL's host (articles a feed links to).
+KIND_EXTRA_HOSTS = {"wechat_feed": ("mp.weixin.qq.com",)}
+
+
+@dataclass(frozen=True)
+class Office:
+    name: str  # 兴华街道办事处
+    org_code: str  # organisation code, the prefix of minted 索引号
+    site_url: str  # where output/site/ is published, ends with "/"
+    feed_url: str  # where output/feeds/ is published, ends with "/"
+    timezone: ZoneInfo
+    site_id_code: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    office_hours: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    kind: str
+    channel: str
+    url: str
+    selectors: dict[str, str] = field(default_factory=dict)
+    allow_hosts: tuple[str, ...] = ()
+    max_pages: int = 50
+    obey_robots: bool | None = None  # None: the [fetch] default
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        return (urlsplit(self.url).hostname or "",) + KIND_EXTRA_HOSTS.get(self.kind, ()) + self.allow_hosts
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    office: Office
+    database: Path
+    output: Path
+    fetch: FetchSettings
+    sources: tuple[Source, ...]
+    merge_window_days: int = 10
+    auto_accept: float = 0.75
+    catalog_file: Path | None = None  # None: the bundled default tree
+    feed_entries: int = 50
+
+    @property
+    def allowed_hosts(self) -> set[str]:
+        return {h for s in self.sources for h in s.hosts if h}
+
+    def with_resolve(self, address: str) -> Config:
+        """Send every source host to one plain-HTTP address (the demo server, a test server)."""
+        resolve = {host: f"http://{address}" for host in self.allowed_hosts}
+        return replace(self, fetch=replace(self.fetch, resolve=resolve))
+
+
+class _Table:
+    """One TOML table being read: typed getters that name the key on error."""
+
+    def __init__(self, data: dict[str, Any], where: str, file: Path):
+        self.data, self.where, self.file = data, where, file
+        self.used: set[str] = set()
+
+    def fail(self, key: str, expected: str) -> ConfigError:
+        got = self.data.get(key, None)
+        shown = "nothing" if key not in self.data else repr(got)
+        return ConfigError(f"{self.file}: {self.where}{key}: expected {expected}, got {shown}")
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = ..., expected: str = "") -> Any:
+        self.used.add(key)
+        if key not in self.data:
+            if default is ...:
+                raise self.fail(key, expected or _type_name(kind))
+            return default
+        value = self.data[key]
+        if isinstance(value, bool) and kind in (int, float, (int, float)):
+            raise self.fail(key, expected or _type_name(kind))
+        if not isinstance(value, kind):
+            raise self.fail(key, expected or _type_name(kind))
+        return value
+
+    def url(self, key: str, default: Any = ...) -> str:
+        value = self.get(key, str, default, expected="an http(s) URL")
+        if value is default:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise self.fail(key, "an http(s) URL")
+        return value
+
+    def table(self, key: str) -> _Table:
+        value = self.get(key, dict, {})
+        return _Table(value, f"{self.where}{key}.", self.file)
+
+    def check_unknown(self) -> None:
+        unknown = sorted(set(self.data) - self.used)
+        if unknown:
+            raise ConfigError(f"{self.file}: {self.where}{unknown[0]}: unknown key (a typo?)")
+
+
+def _type_name(kind: type | tuple[type, ...]) -> str:
+    names = {str: "a string", int: "an integer", float: "a number", bool: "true or false", dict: "a table", list: "a list"}
+    if kind == (int, float):
+        return "a number"
+    if isinstance(kind, tuple):
+        return " or ".join(names.get(k, k.__name__) for k in kind)
+    return names.get(kind, kind.__name__)
+
+
+def _slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+def find_config(explicit: str | os.PathLike | None) -> Path:
+    """The config path: --config, else $XXGK_CONFIG, else ./xxgk.toml."""
+    chosen = explicit or os.environ.get("XXGK_CONFIG") or DEFAULT_CONFIG_NAME
+    return Path(chosen)
+
+
+def load(path: str | os.PathLike, env: dict[str, str] | None = None) -> Config:
+    """Read and check a config file; raise ConfigError with the file and key on any mistake."""
+    path = Path(path)
+    env = os.environ if env is None else env
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file (pass --config PATH or set XXGK_CONFIG)") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: not valid TOML: {e}") from None
+    base = path.resolve().parent
+    root = _Table(raw, "", path)
+
+    office = _read_office(root.table("office"))
+    paths = root.table("paths")
+    database = (base / env.get("XXGK_DATABASE", paths.get("database", str, "xxgk.db"))).resolve()
+    output = (base / env.get("XXGK_OUTPUT", paths.get("output", str, "output"))).resolve()
+    paths.check_unknown()
+
+    fetch = _read_fetch(root.table("fetch"))
+    merge = root.table("merge")
+    window = merge.get("window_days", int, 10)
+    merge.check_unknown()
+    classify = root.table("classify")
+    auto_accept = float(classify.get("auto_accept", (int, float), 0.75))
+    if not 0 <= auto_accept <= 1:
+        raise classify.fail("auto_accept", "a number between 0 and 1")
+    catalog = classify.get("catalog", str, "")
+    classify.check_unknown()
+    publish = root.table("publish")
+    feed_entries = publish.get("feed_entries", int, 50)
+    publish.check_unknown()
+
+    sources_table = root.get("sources", dict, expected="a [sources.NAME] table per source")
+    sources = tuple(
+        _read_source(name, _Table(spec, f"[sources.{name}] ", path) if isinstance(spec, dict) else None, path)
+        for name, spec in sources_table.items()
+    )
+    if not sources:
+        raise ConfigError(f"{path}: sources: expected at least one [sources.NAME] table")
+    root.check_unknown()
+    return Config(
+        path=path,
+        office=office,
+        database=database,
+        output=output,
+        fetch=fetch,
+        sources=sources,
+        merge_window_days=window,
+        auto_accept=auto_accept,
+        catalog_file=(base / catalog) if catalog else None,
+        feed_entries=feed_entries,
+    )
+
+
+def _read_office(t: _Table) -> Office:
+    site_url = _slash(t.url("site_url"))
+    tz_name = t.get("timezone", str, "Asia/Shanghai")
+    try:
+        tz = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise t.fail("timezone", "an IANA time zone such as Asia/Shanghai") from None
+    office = Office(
+        name=t.get("name", str),
+        org_code=t.get("org_code", str, expected="a string (the organisation code used in 索引号)"),
+        site_url=site_url,
+        feed_url=_slash(t.url("feed_url", site_url + "feeds/")),
+        timezone=tz,
+        site_id_code=t.get("site_id_code", str, ""),
+        address=t.get("address", str, ""),
+        phone=t.get("phone", str, ""),
+        email=t.get("email", str, ""),
+        office_hours=t.get("office_hours", str, ""),
+    )
+    t.check_unknown()
+    return office
+
+
+def _read_fetch(t: _Table) -> FetchSettings:
+    agent = t.get("user_agent", str, "xxgk/0.1")
+    contact = t.get("contact", str, "")
+    settings = FetchSettings(
+        user_agent=f"{agent} (+{contact})" if contact else agent,
+        rate_per_host=float(t.get("rate_per_host", (int, float), 1.0)),
+        concurrency=t.get("concurrency", int, 4),
+        per_host_concurrency=t.get("per_host_concurrency", int, 1),
+        timeout=float(t.get("timeout", (int, float), 20.0)),
+        retries=t.get("retries", int, 3),
+        backoff=float(t.get("backoff", (int, float), 1.0)),
+        max_bytes=t.get("max_bytes", int, 10 * 1024 * 1024),
+        obey_robots=t.get("obey_robots", bool, True),
+        resolve=_read_resolve(t),
+    )
+    for key in ("rate_per_host", "timeout", "max_bytes"):
+        if getattr(settings, key) < 0:
+            raise t.fail(key, "a number >= 0")
+    if settings.concurrency < 1 or settings.per_host_concurrency < 1:
+        raise t.fail("concurrency", "an integer >= 1")
+    t.check_unknown()
+    return settings
+
+
+def _read_resolve(t: _Table) -> dict[str, str]:
+    """[fetch.resolve] host = "127.0.0.1:PORT": connect there instead (like curl --resolve)."""
+    resolve = t.get("resolve", dict, {})
+    for host, address in resolve.items():
+        if not isinstance(address, str) or not re.fullmatch(r"(http://)?[\w.\-\[\]:]+:\d+", address):
+            raise ConfigError(f"{t.file}: {t.where}resolve.{host}: expected \"[http://]ADDRESS:PORT\", got {address!r}")
+    return {host.lower(): address for host, address in resolve.items()}
+
+
+def _read_source(name: str, t: _Table | None, path: Path) -> Source:
+    if t is None:
+        raise ConfigError(f"{path}: [sources.{name}]: expected a table with kind and url")
+    kind = t.get("kind", str, expected=f"one of {', '.join(SOURCE_KINDS)}")
+    if kind not in SOURCE_KINDS:
+        raise t.fail("kind", f"one of {', '.join(SOURCE_KINDS)}")
+    channel = t.get("channel", str, SOURCE_KINDS[kind])
+    if channel not in ("wechat", "weibo", "website", "catalog"):
+        raise t.fail("channel", "one of wechat, weibo, website, catalog")
+    selectors = t.get("selectors", dict, {})
+    for key, value in selectors.items():
+        if not isinstance(value, str):
+            raise ConfigError(f"{path}: [sources.{name}] selectors.{key}: expected a CSS selector string, got {value!r}")
+    allow = t.get("allow_hosts", list, [])
+    if not all(isinstance(h, str) for h in allow):
+        raise t.fail("allow_hosts", "a list of host names")
+    source = Source(
+        name=name,
+        kind=kind,
+        channel=channel,
+        url=t.url("url"),
+        selectors=dict(selectors),
+        allow_hosts=tuple(h.lower() for h in allow),
+        max_pages=t.get("max_pages", int, 50),
+        obey_robots=t.get("obey_robots", bool, None),
+    )
+    t.check_unknown()
+    return source

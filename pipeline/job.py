@@ -1,0 +1,119 @@
+"""The nightly job: collect → dedupe → classify → build (feeds, pages) → report.
+
+Every stage reads from the store and writes back to it, so each can also run on its
+own (`xxgk collect`, `xxgk dedupe`, `xxgk classify`, `xxgk build`, `xxgk report`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from . import classify as classify_stage
+from . import dedupe as dedupe_stage
+from .collect import SourceOutcome, collect_all
+from .config import Config
+from .publish import BuildStats, SiteInfo, Writer
+from .publish import build as publish_build
+from .report.proactive import proactive_counts
+from .store import Store
+from .views import item_views
+
+
+@dataclass
+class JobResult:
+    run_id: int
+    outcomes: list[SourceOutcome] = field(default_factory=list)
+    dedupe: dict[str, int] = field(default_factory=dict)
+    classify: dict[str, int] = field(default_factory=dict)
+    build: BuildStats | None = None
+    reports: dict[int, dict] = field(default_factory=dict)
+
+    @property
+    def failed_sources(self) -> list[SourceOutcome]:
+        return [o for o in self.outcomes if o.status != "ok"]
+
+
+def site_info(config: Config) -> SiteInfo:
+    office = config.office
+    return SiteInfo(
+        office_name=office.name,
+        site_url=office.site_url,
+        feed_url=office.feed_url,
+        site_id_code=office.site_id_code,
+        address=office.address,
+        phone=office.phone,
+        email=office.email,
+        office_hours=office.office_hours,
+        feed_entries=config.feed_entries,
+    )
+
+
+def years_with_items(store: Store, config: Config) -> list[int]:
+    tz = config.office.timezone
+    return sorted({
+        datetime.fromisoformat(p).astimezone(tz).year
+        for (p,) in store.db.execute("SELECT DISTINCT substr(published_at, 1, 25) FROM items WHERE published_at IS NOT NULL")
+    })
+
+
+def year_report(store: Store, config: Config, year: int, tree: classify_stage.CatalogTree) -> dict:
+    """The year-end figures as a dict (the JSON report)."""
+    return {
+        "year": year,
+        "office": config.office.name,
+        "proactive": proactive_counts(store, year, config.office.timezone, tree.names),
+        "applications": {"received": 0, "carried_over": 0, "closed": 0, "carried_forward": 0},
+        "appeals": {"administrative_review": 0, "litigation": 0},
+    }
+
+
+def build_reports(store: Store, config: Config, tree: classify_stage.CatalogTree) -> dict[int, dict]:
+    reports = {year: year_report(store, config, year, tree) for year in years_with_items(store, config)}
+    writer = Writer(config.output, managed=())  # reports of past years stay even if the data moved on
+    for year, report in reports.items():
+        writer.write(f"reports/{year}.json", json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    return reports
+
+
+def build(config: Config, store: Store, tree: classify_stage.CatalogTree | None = None) -> tuple[BuildStats, dict]:
+    tree = tree or classify_stage.load_tree(config.catalog_file)
+    reports = build_reports(store, config, tree)
+    stats = publish_build(item_views(store), tree.categories, site_info(config), config.output, reports=reports)
+    return stats, reports
+
+
+def run_sync(config: Config, store: Store, *, full: bool = False, only: set[str] | None = None,
+             progress: Callable[[str], None] = lambda s: None, command: str = "sync") -> JobResult:
+    """The whole nightly job. Per-source failures are in the result, not raised."""
+    run_id = store.start_run(command)
+    result = JobResult(run_id)
+    status = "failed"
+    try:
+        result.outcomes = collect_all(config, store, run_id, full=full, only=only, progress=progress)
+        progress("merging copies into items")
+        result.dedupe = dedupe_stage.dedupe(config, store)
+        progress("classifying")
+        tree = classify_stage.load_tree(config.catalog_file)
+        result.classify = classify_stage.classify(config, store, tree)
+        progress("building feeds, pages and reports")
+        result.build, result.reports = build(config, store, tree)
+        status = "partial" if result.failed_sources else "ok"
+    finally:
+        store.finish_run(run_id, status, {
+            "sources": {o.source: o.status for o in result.outcomes},
+            "dedupe": result.dedupe, "classify": result.classify,
+            "written": len(result.build.written) if result.build else 0,
+        })
+    return result
+
+
+def output_paths(config: Config) -> dict[str, Path]:
+    return {
+        "feeds": config.output / "feeds",
+        "site": config.output / "site" / "index.html",
+        "reports": config.output / "reports",
+    }

@@ -1,0 +1,103 @@
+"""The record types every stage shares: Post, Item (as published), Category.
+
+A Post is one copy of a piece of information as one channel showed it; an Item
+is the piece of information itself (the cluster of its posts). Times are always
+timezone-aware.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# Channels, and which of them count as 政务微博、微信 in the annual report.
+CHANNELS = ("wechat", "weibo", "website", "catalog")
+SOCIAL_CHANNELS = frozenset({"wechat", "weibo"})
+
+# Metadata keys a post may carry (English name → the label gov pages use).
+META_LABELS = {
+    "index_number": "索引号",
+    "publisher": "发布机构",
+    "formed_on": "生成日期",
+    "doc_number": "文号",
+    "topic": "主题分类",
+    "validity": "有效性",
+    "column": "栏目",
+    "source_name": "来源",
+    "account": "公众号",
+    "author": "作者",
+}
+
+
+@dataclass(frozen=True)
+class Attachment:
+    url: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Post:
+    """One copy of a piece of information, as one channel showed it."""
+
+    source: str  # the configured source's name
+    channel: str  # one of CHANNELS
+    url: str  # canonical URL (normalize.canonical_url)
+    title: str
+    published_at: datetime | None  # aware; None when the page gave no date
+    body_html: str = ""  # sanitised HTML
+    body_text: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    images: tuple[str, ...] = ()
+    meta: dict[str, str] = field(default_factory=dict)  # keys from META_LABELS
+
+    def __post_init__(self) -> None:
+        if self.channel not in CHANNELS:
+            raise ValueError(f"unknown channel {self.channel!r}")
+        if self.published_at is not None and self.published_at.tzinfo is None:
+            raise ValueError("published_at must be timezone-aware")
+
+
+@dataclass(frozen=True)
+class Category:
+    """A node of the disclosure catalog tree (公开目录)."""
+
+    id: str  # slug, stable
+    name: str
+    parent: str | None = None
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class ChannelCopy:
+    """Where an item was shown: one of its posts, as the item page links it."""
+
+    channel: str
+    url: str
+    published_at: datetime | None
+    withdrawn_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """An item as publishing sees it: everything a feed entry or a page needs."""
+
+    id: str
+    index_number: str  # 索引号
+    title: str
+    body_html: str
+    summary: str
+    published_at: datetime  # first publication, any channel
+    updated_at: datetime  # last content change
+    first_channel: str
+    category: str  # Category.id of a leaf
+    formed_on: date | None = None  # 生成日期
+    publisher: str = ""  # 发布机构
+    doc_number: str = ""  # 文号
+    topic: str = ""  # 主题分类
+    validity: str = ""  # 有效性
+    copies: tuple[ChannelCopy, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+    withdrawn: bool = False  # every copy withdrawn upstream

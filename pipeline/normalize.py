@@ -1,0 +1,176 @@
+"""Collected HTML → clean HTML and text; dates; canonical URLs.
+
+Collected HTML is hostile until sanitised: `clean_html` is an allow-list (nh3) and
+runs once, on the way in, with every URL made absolute.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime, tzinfo
+from email.utils import parsedate_to_datetime
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import lxml.html
+import nh3
+
+from .models import SHANGHAI
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt", "em",
+    "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "li", "ol",
+    "p", "pre", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
+    "thead", "tr", "u", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+}
+URL_ATTRIBUTES = {("a", "href"), ("img", "src")}
+SAFE_SCHEMES = {"http", "https", "mailto"}
+
+
+def clean_html(html: str, base_url: str = "") -> str:
+    """Allow-list sanitise collected HTML; URLs absolute against base_url; unsafe URLs dropped."""
+
+    def keep(element: str, attribute: str, value: str) -> str | None:
+        if (element, attribute) not in URL_ATTRIBUTES:
+            return value
+        absolute = urljoin(base_url, value.strip()) if base_url else value.strip()
+        return absolute if urlsplit(absolute).scheme in SAFE_SCHEMES else None
+
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=SAFE_SCHEMES,
+        attribute_filter=keep,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    ).strip()
+
+
+_BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "dd", "dt"}
+
+
+def html_to_text(html: str) -> str:
+    """Readable text of an HTML fragment: one line per block, whitespace collapsed."""
+    if not html.strip():
+        return ""
+    parts: list[str] = []
+
+    def walk(element) -> None:
+        block = element.tag in _BLOCK_TAGS
+        if block:
+            parts.append("\n")
+        if element.text and isinstance(element.tag, str):
+            parts.append(element.text)
+        for child in element:
+            walk(child)
+        if block:
+            parts.append("\n")
+        if element.tail:
+            parts.append(element.tail)
+
+    walk(lxml.html.fragment_fromstring(html, create_parent="div"))
+    lines = (re.sub(r"[ \t\u3000\xa0]+", " ", line).strip() for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def clean_text(text: str) -> str:
+    """One line of scraped text: whitespace (incl. ideographic spaces) collapsed."""
+    return re.sub(r"\s+", " ", text.replace("\u3000", " ").replace("\xa0", " ")).strip()
+
+
+# -- dates ------------------------------------------------------------------------------
+_DATE = re.compile(
+    r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:[ T\u3000]*(?P<H>\d{1,2})[:：时](?P<M>\d{2})(?:[:：分](?P<S>\d{2}))?)?"
+)
+
+
+def parse_date(text: str | None, tz: tzinfo = SHANGHAI) -> datetime | None:
+    """The first date (and time) in text, as an aware datetime in tz; None when there is none.
+
+    Handles 2020-05-12, 2020年5月12日, 2020/5/12 09:30, 发布时间：…, ISO 8601 with an
+    offset, RFC 822 (feeds) and WeChat-style unix seconds.
+    """
+    if not text:
+        return None
+    text = text.strip()
+    if re.fullmatch(r"\d{9,10}", text):
+        return datetime.fromtimestamp(int(text), tz)
+    if re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", text):
+        try:
+            value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            return value if value.tzinfo else value.replace(tzinfo=tz)
+        except ValueError:
+            pass
+    if re.match(r"[A-Za-z]{3},? ", text):
+        try:
+            value = parsedate_to_datetime(text)
+            return value if value.tzinfo else value.replace(tzinfo=tz)
+        except (TypeError, ValueError):
+            pass
+    match = _DATE.search(text)
+    if not match:
+        return None
+    parts = {k: int(v) if v else 0 for k, v in match.groupdict().items()}
+    try:
+        return datetime(parts["y"], parts["m"], parts["d"], parts["H"], parts["M"], parts["S"], tzinfo=tz)
+    except ValueError:
+        return None
+
+
+# -- URLs -------------------------------------------------------------------------------
+_TRACKING = re.compile(r"^(utm_.*|spm|from|isappinstalled|scene|subscene|share_.*|sharer_.*|clicktime|enterid|"
+                       r"chksm|mpshare|srcid|sessionid|ascene|devicetype|nettype|exportkey|pass_ticket|wx_header)$")
+_WECHAT_KEYS = ("__biz", "mid", "idx", "sn")
+_INDEX_PAGES = re.compile(r"/(index|default)\.(html?|shtml|jsp|php|aspx?)$", re.I)
+
+
+def canonical_url(url: str) -> str:
+    """The URL that identifies a post: no fragment, no tracking parameters, host lower-cased,
+    default port dropped, `dir/index.html` folded to `dir/`; WeChat articles reduced to
+    `__biz, mid, idx, sn` or `/s/<id>`."""
+    url = url.strip().replace("\\x26amp;", "&").replace("&amp;", "&")
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower() or "http"
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    netloc = host if port in (None, 80, 443) else f"{host}:{port}"
+    path = parts.path or "/"
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if host == "mp.weixin.qq.com":
+        if path.startswith("/s/"):
+            return urlunsplit(("https", host, path.rstrip("/"), "", ""))
+        wanted = {k: v for k, v in query if k in _WECHAT_KEYS}
+        if all(wanted.get(k) for k in _WECHAT_KEYS):
+            return urlunsplit(("https", host, "/s", urlencode([(k, wanted[k]) for k in _WECHAT_KEYS]), ""))
+    path = _INDEX_PAGES.sub("/", path)
+    kept = [(k, v) for k, v in query if not _TRACKING.match(k)]
+    return urlunsplit((scheme, netloc, path, urlencode(kept), ""))
+
+
+def url_identity(url: str) -> str:
+    """What makes two canonical URLs the same post: http and https fold together."""
+    return canonical_url(url).split("://", 1)[-1]
+
+
+# -- titles -----------------------------------------------------------------------------
+_PREFIX = re.compile(r"^\s*(?:【[^】]{1,12}】|\[[^\]]{1,12}\]|〔[^〕]{1,12}〕)\s*")
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def title_key(title: str) -> str:
+    """A title reduced for matching: width folded (NFKC), 【栏目】 prefixes, punctuation and spaces gone."""
+    text = unicodedata.normalize("NFKC", title)
+    while True:
+        stripped = _PREFIX.sub("", text)
+        if stripped == text:
+            break
+        text = stripped
+    return _NOT_WORD.sub("", text).lower()

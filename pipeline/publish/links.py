@@ -1,0 +1,144 @@
+"""URLs for publishing: safe absolute links, absolute URLs inside body HTML, MIME types, ids."""
+
+from __future__ import annotations
+
+import html
+import mimetypes
+import re
+from datetime import datetime
+from urllib.parse import urljoin, urlsplit
+
+from pipeline.models import SHANGHAI, ChannelCopy, ItemView
+
+# Ids become file names, so they must be plain slugs (never titles).
+_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+
+LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+FETCH_SCHEMES = frozenset({"http", "https"})
+
+# The stdlib table only (no /etc/mime.types), so every machine builds the same bytes;
+# plus the formats Chinese offices attach that the stdlib does not know.
+_MIME = mimetypes.MimeTypes()
+_EXTRA_MIME = {
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xls": "application/vnd.ms-excel",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".ppt": "application/vnd.ms-powerpoint",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".wps": "application/vnd.ms-works",
+    ".et": "application/vnd.ms-excel",
+    ".ofd": "application/ofd",
+    ".rar": "application/vnd.rar",
+    ".7z": "application/x-7z-compressed",
+    ".zip": "application/zip",
+    ".pdf": "application/pdf",
+}
+
+
+def check_slug(value: str, what: str) -> str:
+    """Return ``value`` if it is usable as a file name, else raise ValueError."""
+    if not isinstance(value, str) or not _SLUG.fullmatch(value):
+        raise ValueError(f"{what} {value!r} is not a slug usable as a file name")
+    return value
+
+
+# Browsers drop tab and newline anywhere in a URL and C0 controls and spaces at its
+# ends before reading the scheme ("java\tscript:" is javascript:); so do we.
+_URL_NOISE = re.compile(r"[\t\n\r]")
+_URL_ENDS = "".join(chr(i) for i in range(0x21))
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+
+
+def safe_url(url: str, base: str = "", schemes: frozenset[str] = LINK_SCHEMES) -> str:
+    """``url`` made absolute against ``base``; "" when it is not a link we will print."""
+    url = _URL_NOISE.sub("", url or "").strip(_URL_ENDS)
+    if not url:
+        return ""
+    m = _SCHEME.match(url)
+    if m:
+        return url if m.group(1).lower() in schemes else ""
+    if not base:
+        return ""  # relative, and nothing to resolve it against
+    try:
+        joined = urljoin(base, url)
+    except ValueError:
+        return ""
+    m = _SCHEME.match(joined)
+    return joined if m and m.group(1).lower() in schemes else ""
+
+
+def guess_type(url: str, name: str = "") -> str:
+    """A MIME type from the URL's extension, else the file name's; octet-stream if unknown."""
+    for candidate in (urlsplit(url).path, name):
+        dot = candidate.rfind(".")
+        if dot < 0:
+            continue
+        ext = candidate[dot:].lower()
+        found = _EXTRA_MIME.get(ext) or _MIME.types_map[1].get(ext)
+        if found:
+            return found
+    return "application/octet-stream"
+
+
+def first_copy(item: ItemView) -> ChannelCopy | None:
+    """The first-published copy with a web URL (undated copies last): the base for relative URLs."""
+    usable = [c for c in item.copies if safe_url(c.url, "", FETCH_SCHEMES)]
+    if not usable:
+        return None
+    return min(
+        usable,
+        key=lambda c: (c.published_at is None, c.published_at or datetime.min.replace(tzinfo=SHANGHAI)),
+    )
+
+
+# A start tag, honouring quoted attribute values (which may contain ">"), and one
+# attribute of it. Attributes are read one after another from the tag name on, so a
+# value such as title="a href=x" is never mistaken for an attribute.
+_TAG = re.compile(r"""<[A-Za-z][^\s/>]*(?:\s*[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*\s*/?>""")
+_TAG_NAME = re.compile(r"<[A-Za-z][^\s/>]*")
+_ATTR = re.compile(r"""(\s*)([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
+_URL_ATTRS = {"href": LINK_SCHEMES, "cite": LINK_SCHEMES, "src": FETCH_SCHEMES, "poster": FETCH_SCHEMES}
+
+
+def absolutize_html(body: str, base: str) -> str:
+    """Make every link and source in sanitised HTML absolute against ``base``.
+
+    Only tags are touched (text stays byte for byte). A URL whose scheme is not a plain
+    web link after joining is dropped: defence in depth behind the upstream sanitiser.
+    """
+    if not body or ("href" not in body and "src" not in body and "cite" not in body):
+        return body
+    origin = ""
+    if base and _SCHEME.match(base) and base[: base.find(":")].lower() in FETCH_SCHEMES:
+        parts = urlsplit(base)
+        origin = f"{parts.scheme}://{parts.netloc}"
+    return _TAG.sub(lambda t: _fix_tag(t.group(0), base, origin), body)
+
+
+def _fix_tag(tag: str, base: str, origin: str) -> str:
+    pos = _TAG_NAME.match(tag).end()  # type: ignore[union-attr]  # _TAG matched
+    out = [tag[:pos]]
+    while True:
+        m = _ATTR.match(tag, pos)
+        if not m or m.end() == pos:
+            break
+        pos = m.end()
+        name = m.group(2).lower()
+        schemes = _URL_ATTRS.get(name)
+        if schemes is None:
+            out.append(m.group(0))
+            continue
+        raw = next((g for g in m.group(3, 4, 5) if g is not None), "")
+        value = html.unescape(raw).strip()
+        if value.startswith("#"):
+            out.append(m.group(0))  # an anchor within the same text
+            continue
+        if origin and value.startswith("/") and not value.startswith("//") and "/." not in value:
+            url = origin + value  # the common case, without urljoin's cost
+        else:
+            url = safe_url(value, base, schemes)
+        if url:
+            out.append(f'{m.group(1) or " "}{m.group(2)}="{html.escape(url, quote=True)}"')
+    out.append(tag[pos:])
+    return "".join(out)

@@ -1,0 +1,108 @@
+"""The one writer of build output: atomic, idempotent, confined to one folder.
+
+Every file goes to a temporary name in its own folder and is renamed over the
+old one, so a reader never sees half a page; a file whose bytes are unchanged is
+not touched at all (its mtime stays and web servers keep answering 304). After a
+build, files the build no longer produced are removed from the managed folders.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+class UnsafePathError(ValueError):
+    """A path that would land outside the output folder, or was written twice."""
+
+
+class Writer:
+    """Writes files below ``out_dir``; each path at most once per build."""
+
+    def __init__(self, out_dir: Path, managed: tuple[str, ...] = ("site", "feeds")) -> None:
+        self.root = os.path.realpath(out_dir)
+        self.managed = managed
+        self.written: list[str] = []
+        self.unchanged = 0
+        self._seen: set[str] = set()
+        self._safe_dirs: set[str] = set()  # folders already checked (and created)
+
+    def target(self, rel: str) -> str:
+        """The absolute path for ``rel``; raises UnsafePathError if it would escape the root."""
+        if not isinstance(rel, str) or not rel or "\\" in rel or "\x00" in rel:
+            raise UnsafePathError(f"refusing to write {rel!r}: not a plain relative path")
+        parts = rel.split("/")
+        if any(p in ("", ".", "..") for p in parts):
+            raise UnsafePathError(f"refusing to write {rel!r}: outside the output folder")
+        path = os.path.join(self.root, *parts)
+        parent = os.path.dirname(path)
+        if parent not in self._safe_dirs:
+            # A symlinked folder could still point elsewhere: check where it really is.
+            real = os.path.realpath(parent)
+            if real != self.root and not real.startswith(self.root + os.sep):
+                raise UnsafePathError(f"refusing to write {rel!r}: resolves outside {self.root}")
+            os.makedirs(parent, exist_ok=True)
+            self._safe_dirs.add(parent)
+        return path
+
+    def write(self, rel: str, data: str | bytes) -> bool:
+        """Write ``data`` to ``rel`` unless the file already holds exactly these bytes.
+
+        Returns True when the file was (re)written.
+        """
+        path = self.target(rel)
+        if rel in self._seen:
+            raise UnsafePathError(f"refusing to write {rel!r} twice in one build")
+        self._seen.add(rel)
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        if _same_bytes(path, data):
+            self.unchanged += 1
+            return False
+        tmp = f"{os.path.dirname(path)}/.{os.path.basename(path)}.{os.getpid()}.tmp"
+        try:
+            # O_EXCL: never write through a planted file or symlink; 0o666 & umask like any new file.
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:  # left by a crashed run of the same pid
+            os.unlink(tmp)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            raise
+        self.written.append(rel)
+        return True
+
+    def remove_stale(self) -> list[str]:
+        """Remove files under the managed folders that this build did not produce."""
+        removed: list[str] = []
+        for top in self.managed:
+            base = os.path.join(self.root, top)
+            if not os.path.isdir(base):
+                continue
+            for dirpath, _dirnames, filenames in os.walk(base, topdown=False):
+                for name in filenames:
+                    full = os.path.join(dirpath, name)
+                    rel = os.path.relpath(full, self.root).replace(os.sep, "/")
+                    if rel not in self._seen:
+                        os.unlink(full)
+                        removed.append(rel)
+                if dirpath != base and not os.listdir(dirpath):
+                    os.rmdir(dirpath)
+        return sorted(removed)
+
+
+def _same_bytes(path: str, data: bytes) -> bool:
+    try:
+        if os.stat(path).st_size != len(data):
+            return False
+        with open(path, "rb") as f:
+            return f.read() == data
+    except (FileNotFoundError, NotADirectoryError):
+        return False

@@ -1,0 +1,91 @@
+"""The .docx draft staff finish in Word/WPS: the six headings, the generated
+text, the three tables (merged cells as the format prints them) and
+highlighted placeholders for the parts staff write. Needs ``python-docx``."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
+from docx.oxml.ns import qn
+from docx.shared import Pt, RGBColor
+
+from pipeline.report.layout import Grid, place
+from pipeline.report.prose import preamble, title
+from pipeline.report.render import prepare
+
+BODY_FONT = "仿宋_GB2312"
+HEADING_FONT = "黑体"
+
+
+def render_docx(report: Mapping, *, previous: Mapping | None = None, check: bool = True) -> bytes:
+    """The draft as .docx bytes (write them with the project's atomic writer)."""
+    p = prepare(report, previous=previous, check=check)
+    doc = Document()
+    _set_font(doc.styles["Normal"], BODY_FONT, 16)
+    heading = doc.add_paragraph()
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(heading, title(report), HEADING_FONT, 22, bold=True)
+    _body(doc, preamble(report, p.fmt))
+    for s in p.sections:
+        h = doc.add_heading(level=1)  # a real heading: Word's navigation pane lists the parts
+        _run(h, s.heading, HEADING_FONT, 16).font.color.rgb = RGBColor(0, 0, 0)
+        for para in s.paragraphs:
+            _body(doc, para.text, placeholder=para.placeholder)
+        for note in s.notes:
+            _body(doc, note, placeholder=True)
+        if s.table:
+            cap = doc.add_paragraph()
+            cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _run(cap, s.table_title, HEADING_FONT, 12)
+            _table(doc, p.grid(s.table))
+    for line in (report["office"], report.get("date")):
+        if line:
+            sig = doc.add_paragraph()
+            sig.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            _run(sig, str(line), BODY_FONT, 16)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def _set_font(style, name: str, size: int) -> None:
+    style.font.name = name
+    style.font.size = Pt(size)
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
+
+
+def _run(paragraph, text: str, font: str, size: float, bold: bool = False):
+    run = paragraph.add_run(text)
+    run.font.name = font
+    run.font.size = Pt(size)
+    run.bold = bold
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
+    return run
+
+
+def _body(doc, text: str, placeholder: bool = False) -> None:
+    para = doc.add_paragraph()
+    para.paragraph_format.first_line_indent = Pt(32)
+    run = _run(para, text, BODY_FONT, 16)
+    if placeholder:
+        run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+
+
+def _table(doc, grid: Grid) -> None:
+    n_rows, n_cols, placed = place(grid)
+    table = doc.add_table(rows=n_rows, cols=n_cols)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for r, c, cell in placed:
+        target = table.cell(r, c)
+        if cell.rowspan > 1 or cell.colspan > 1:
+            target = target.merge(table.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
+        target.text = ""
+        para = target.paragraphs[0]
+        if cell.header or cell.numeric:
+            para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _run(para, cell.text, HEADING_FONT if cell.header else BODY_FONT, 9, bold=False)

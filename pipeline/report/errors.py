@@ -1,0 +1,33 @@
+"""Errors of the annual-report package.
+
+    XxgkError                  (pipeline.errors, the project's base)
+     └── ReportError
+          ├── ReportInconsistent   the tables break an identity of the format
+          └── FiguresInvalid       the office's figures file has a bad value
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pipeline.errors import XxgkError
+
+if TYPE_CHECKING:
+    from pipeline.report.checks import Violation
+
+
+class ReportError(XxgkError):
+    """Something is wrong with the annual report's data."""
+
+
+class ReportInconsistent(ReportError):
+    """The tables break the format's identities; ``violations`` says where."""
+
+    def __init__(self, violations: "list[Violation]") -> None:
+        self.violations = list(violations)
+        lines = "\n".join(f"- {v.message}" for v in self.violations)
+        super().__init__(f"年度报告表格数据不一致（{len(self.violations)}处）：\n{lines}")
+
+
+class FiguresInvalid(ReportError):
+    """A value in the figures the office fills in is not a usable number."""

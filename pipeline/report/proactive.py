@@ -1,0 +1,62 @@
+"""The proactive-disclosure figures of a year, counted from the store's items.
+
+An item counts in the year of its first publication (Asia/Shanghai, or the office's
+time zone), once, under the channel of that first publication: 政务微博、微信 when it
+was WeChat or Weibo, 其他方式 otherwise (dedupe.CHANNEL_PRECEDENCE breaks ties).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from ..models import SOCIAL_CHANNELS
+from ..store import Store, iso
+
+
+def year_bounds(year: int, tz: tzinfo) -> tuple[str, str]:
+    """The year as a half-open range of stored (UTC ISO) timestamps."""
+    return iso(datetime(year, 1, 1, tzinfo=tz)), iso(datetime(year + 1, 1, 1, tzinfo=tz))
+
+
+def proactive_counts(store: Store, year: int, tz: tzinfo, category_names: dict[str, str]) -> dict:
+    start, end = year_bounds(year, tz)
+    rows = store.db.execute(
+        """SELECT first_channel, category, normative, COUNT(*) FROM items
+           WHERE published_at >= ? AND published_at < ? GROUP BY first_channel, category, normative""",
+        [start, end],
+    ).fetchall()
+    total = social = normative = 0
+    by_category: dict[str, int] = {}
+    by_channel: dict[str, int] = {}
+    for channel, category, is_normative, n in rows:
+        total += n
+        social += n if channel in SOCIAL_CHANNELS else 0
+        normative += n if is_normative else 0
+        key = category or "unclassified"
+        by_category[key] = by_category.get(key, 0) + n
+        by_channel[channel] = by_channel.get(channel, 0) + n
+    return {
+        "total": total,
+        "wechat_weibo": social,
+        "other": total - social,
+        "normative_documents": normative,
+        "by_category": dict(sorted(by_category.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "by_category_name": {category_names.get(k, k): v for k, v in sorted(by_category.items(), key=lambda kv: (-kv[1], kv[0]))},
+        "by_first_channel": dict(sorted(by_channel.items())),
+    }
+
+
+def item_ids_for(store: Store, year: int, tz: tzinfo, *, social: bool | None = None,
+                 category: str | None = None) -> list[str]:
+    """The items behind a figure (for --explain)."""
+    start, end = year_bounds(year, tz)
+    sql = "SELECT id FROM items WHERE published_at >= ? AND published_at < ?"
+    args: list = [start, end]
+    if social is not None:
+        marks = ",".join("?" * len(SOCIAL_CHANNELS))
+        sql += f" AND first_channel {'IN' if social else 'NOT IN'} ({marks})"
+        args += sorted(SOCIAL_CHANNELS)
+    if category:
+        sql += " AND category = ?"
+        args.append(category)
+    return [r[0] for r in store.db.execute(sql + " ORDER BY published_at, id", args)]

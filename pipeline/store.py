@@ -1,0 +1,353 @@
+"""The SQLite store: schema, forward migrations, and the queries stages share.
+
+One file, WAL mode, opened through sqlite-utils. The schema version lives in
+`PRAGMA user_version`; MIGRATIONS are applied in order at start-up and a shipped
+migration is never edited. Every stage writes inside `store.transaction()`.
+
+Tables (see MIGRATIONS for columns):
+  sources, runs, run_sources        what ran and how it went
+  responses, http_cache             raw responses (zlib) and ETag/Last-Modified per URL
+  posts, post_versions              one row per copy; a new version row when content changes
+  items, item_posts, item_keys      merged items, their posts (with why), merge blocking keys
+  categories, decisions, serials    the catalog tree, staff decisions, 索引号 serials
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .errors import StoreError
+from .models import Attachment, Post
+from .normalize import url_identity
+
+MIGRATIONS: list[str] = [
+    # 1: the first schema
+    """
+    CREATE TABLE sources (name TEXT PRIMARY KEY, kind TEXT, channel TEXT, url TEXT);
+    CREATE TABLE runs (id INTEGER PRIMARY KEY, command TEXT, started_at TEXT, finished_at TEXT,
+                       status TEXT, summary TEXT);
+    CREATE TABLE run_sources (run_id INTEGER, source TEXT, status TEXT, new INTEGER, updated INTEGER,
+                              unchanged INTEGER, withdrawn INTEGER, errors INTEGER, requests INTEGER,
+                              error TEXT, warnings TEXT, PRIMARY KEY (run_id, source));
+    CREATE TABLE responses (id INTEGER PRIMARY KEY, url TEXT, fetched_at TEXT, status INTEGER,
+                            content_type TEXT, sha1 TEXT, body_gz BLOB);
+    CREATE INDEX responses_url ON responses(url);
+    CREATE TABLE http_cache (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, checked_at TEXT,
+                             sha1 TEXT);
+    CREATE TABLE posts (id TEXT PRIMARY KEY, source TEXT, channel TEXT, url TEXT, title TEXT,
+                        published_at TEXT, content_hash TEXT, version INTEGER, first_seen TEXT,
+                        last_seen TEXT, withdrawn_at TEXT, withdrawn_reason TEXT);
+    CREATE INDEX posts_source ON posts(source);
+    CREATE TABLE post_versions (post_id TEXT, version INTEGER, content_hash TEXT, fetched_at TEXT,
+                                title TEXT, published_at TEXT, body_html TEXT, body_text TEXT,
+                                attachments TEXT, images TEXT, meta TEXT,
+                                PRIMARY KEY (post_id, version));
+    CREATE TABLE items (id TEXT PRIMARY KEY, index_number TEXT UNIQUE, title TEXT, published_at TEXT,
+                        first_channel TEXT, formed_on TEXT, updated_at TEXT, content_hash TEXT,
+                        category TEXT, confidence REAL, reason TEXT, status TEXT,
+                        normative INTEGER DEFAULT 0, validity TEXT, withdrawn INTEGER DEFAULT 0,
+                        created_at TEXT, primary_post TEXT, classified_hash TEXT, seen_hash TEXT,
+                        dirty INTEGER DEFAULT 1);
+    CREATE INDEX items_published ON items(published_at);
+    CREATE INDEX items_dirty ON items(dirty) WHERE dirty = 1;
+    CREATE TABLE item_posts (post_id TEXT PRIMARY KEY, item_id TEXT, rule TEXT, score REAL,
+                             decided_by TEXT, decided_at TEXT);
+    CREATE INDEX item_posts_item ON item_posts(item_id);
+    CREATE TABLE item_keys (key TEXT, item_id TEXT, published_at TEXT);
+    CREATE INDEX item_keys_key ON item_keys(key);
+    CREATE INDEX item_keys_item ON item_keys(item_id);
+    CREATE TABLE categories (id TEXT PRIMARY KEY, name TEXT, parent TEXT, position INTEGER);
+    CREATE TABLE decisions (id INTEGER PRIMARY KEY, at TEXT, who TEXT, item_id TEXT, kind TEXT,
+                            before TEXT, after TEXT, note TEXT);
+    CREATE INDEX decisions_item ON decisions(item_id);
+    CREATE TABLE serials (year INTEGER PRIMARY KEY, last INTEGER);
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(dt: datetime | None) -> str | None:
+    return dt.astimezone(timezone.utc).isoformat(timespec="seconds") if dt else None
+
+
+def parse_iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def post_id(channel: str, url: str) -> str:
+    """A post's stable id: its channel and canonical URL (http and https folded)."""
+    return "p" + hashlib.sha1(f"{channel}\n{url_identity(url)}".encode()).hexdigest()[:16]
+
+
+def content_hash(post: Post) -> str:
+    """What counts as a change of a post: a new version is written only when this changes."""
+    payload = json.dumps(
+        [post.title, iso(post.published_at), post.body_text, [asdict(a) for a in post.attachments],
+         sorted(post.meta.items())],
+        ensure_ascii=False,
+    )
+    return hashlib.sha1(payload.encode()).hexdigest()
+
+
+class Store:
+    """The project's one database."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Worker threads never touch the connection (see HttpCache); the flag only lets
+        # the connection be closed from another thread at shutdown.
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self.db = sqlite_utils.Database(conn)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.execute("PRAGMA busy_timeout=10000")
+        self.migrate()
+
+    # -- schema -----------------------------------------------------------------
+    @property
+    def version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def migrate(self) -> None:
+        current = self.version
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: database schema version {current} is newer than this xxgk knows "
+                f"({SCHEMA_VERSION}); upgrade xxgk or restore a backup"
+            )
+        for number in range(current, SCHEMA_VERSION):
+            with self.transaction():
+                for statement in _statements(MIGRATIONS[number]):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number + 1}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction; nested calls join the outer one."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            yield
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- sources and runs -----------------------------------------------------------
+    def sync_sources(self, sources: list[dict[str, Any]]) -> None:
+        with self.transaction():
+            self.db["sources"].upsert_all(sources, pk="name")
+
+    def start_run(self, command: str) -> int:
+        with self.transaction():
+            cur = self.db.execute(
+                "INSERT INTO runs (command, started_at, status) VALUES (?, ?, 'running')", [command, iso(utcnow())]
+            )
+            return cur.lastrowid
+
+    def record_source_run(self, run_id: int, source: str, outcome: dict[str, Any]) -> None:
+        row = {"run_id": run_id, "source": source, **outcome}
+        row["warnings"] = json.dumps(row.get("warnings", []), ensure_ascii=False)
+        with self.transaction():
+            self.db["run_sources"].upsert(row, pk=("run_id", "source"))
+
+    def finish_run(self, run_id: int, status: str, summary: dict[str, Any]) -> None:
+        with self.transaction():
+            self.db.execute(
+                "UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE id = ?",
+                [iso(utcnow()), status, json.dumps(summary, ensure_ascii=False), run_id],
+            )
+
+    def last_source_runs(self) -> list[dict[str, Any]]:
+        """The latest outcome per source, with when it ran."""
+        return list(
+            self.db.query(
+                """SELECT s.name AS source, s.kind, rs.status, rs.new, rs.updated, rs.unchanged,
+                          rs.withdrawn, rs.errors, rs.error, rs.warnings, r.started_at, r.id AS run_id
+                   FROM sources s
+                   LEFT JOIN run_sources rs ON rs.source = s.name
+                        AND rs.run_id = (SELECT MAX(run_id) FROM run_sources WHERE source = s.name)
+                   LEFT JOIN runs r ON r.id = rs.run_id
+                   ORDER BY s.name"""
+            )
+        )
+
+    def last_run(self) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM runs ORDER BY id DESC LIMIT 1"))
+        return rows[0] if rows else None
+
+    # -- posts ----------------------------------------------------------------------
+    def save_post(self, post: Post, now: datetime | None = None) -> str:
+        """Store a collected post: 'new', 'updated' (a new version) or 'unchanged'."""
+        now_s = iso(now or utcnow())
+        pid = post_id(post.channel, post.url)
+        digest = content_hash(post)
+        row = self.db.execute("SELECT content_hash, version FROM posts WHERE id = ?", [pid]).fetchone()
+        if row and row[0] == digest:
+            self.db.execute(
+                "UPDATE posts SET last_seen = ?, withdrawn_at = NULL, withdrawn_reason = NULL WHERE id = ?",
+                [now_s, pid],
+            )
+            return "unchanged"
+        version = (row[1] + 1) if row else 1
+        self.db["post_versions"].insert(
+            {
+                "post_id": pid, "version": version, "content_hash": digest, "fetched_at": now_s,
+                "title": post.title, "published_at": iso(post.published_at),
+                "body_html": post.body_html, "body_text": post.body_text,
+                "attachments": json.dumps([asdict(a) for a in post.attachments], ensure_ascii=False),
+                "images": json.dumps(list(post.images)), "meta": json.dumps(post.meta, ensure_ascii=False),
+            }
+        )
+        if row:
+            self.db.execute(
+                """UPDATE posts SET title = ?, published_at = ?, content_hash = ?, version = ?, last_seen = ?,
+                   withdrawn_at = NULL, withdrawn_reason = NULL WHERE id = ?""",
+                [post.title, iso(post.published_at), digest, version, now_s, pid],
+            )
+            # The item showing this post must be re-derived and republished.
+            self.db.execute(
+                "UPDATE items SET dirty = 1 WHERE id = (SELECT item_id FROM item_posts WHERE post_id = ?)", [pid]
+            )
+            return "updated"
+        self.db["posts"].insert(
+            {
+                "id": pid, "source": post.source, "channel": post.channel, "url": post.url,
+                "title": post.title, "published_at": iso(post.published_at), "content_hash": digest,
+                "version": 1, "first_seen": now_s, "last_seen": now_s,
+            }
+        )
+        return "new"
+
+    def known_post_urls(self, source: str) -> dict[str, str | None]:
+        """Canonical URL → withdrawn_at, for one source's posts (incremental collection)."""
+        return {
+            url: withdrawn
+            for url, withdrawn in self.db.execute(
+                "SELECT url, withdrawn_at FROM posts WHERE source = ?", [source]
+            ).fetchall()
+        }
+
+    def withdraw_post(self, channel: str, url: str, reason: str, now: datetime | None = None) -> bool:
+        """Mark a post withdrawn upstream (kept, never deleted). True if it was not already."""
+        pid = post_id(channel, url)
+        cur = self.db.execute(
+            "UPDATE posts SET withdrawn_at = ?, withdrawn_reason = ? WHERE id = ? AND withdrawn_at IS NULL",
+            [iso(now or utcnow()), reason, pid],
+        )
+        if cur.rowcount:
+            self.db.execute(
+                "UPDATE items SET dirty = 1 WHERE id = (SELECT item_id FROM item_posts WHERE post_id = ?)", [pid]
+            )
+        return bool(cur.rowcount)
+
+    def latest_version(self, pid: str) -> dict[str, Any] | None:
+        rows = list(
+            self.db.query(
+                "SELECT * FROM post_versions WHERE post_id = ? ORDER BY version DESC LIMIT 1", [pid]
+            )
+        )
+        return rows[0] if rows else None
+
+
+def decode_attachments(value: str | None) -> tuple[Attachment, ...]:
+    return tuple(Attachment(**a) for a in json.loads(value or "[]"))
+
+
+class HttpCache:
+    """The store's side of fetch.ConditionalCache.
+
+    Fetcher worker threads call validators()/record(); they only touch an in-memory
+    dict and a list, and `flush()` writes them from the stage's own thread, in its
+    transaction. Raw bodies are kept zlib-compressed, one row per distinct body.
+    """
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._lock = threading.Lock()
+        self._known: dict[str, tuple[str | None, str | None, str | None]] = {
+            url: (etag, lm, sha)
+            for url, etag, lm, sha in store.db.execute(
+                "SELECT url, etag, last_modified, sha1 FROM http_cache"
+            ).fetchall()
+        }
+        self._pending: list[tuple[str, Any, str]] = []
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        with self._lock:
+            known = self._known.get(url)
+        return (known[0], known[1]) if known else (None, None)
+
+    def record(self, url: str, response: Any) -> None:
+        with self._lock:
+            self._pending.append((url, response, iso(utcnow())))
+
+    def flush(self) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, []
+        if not pending:
+            return
+        with self.store.transaction():
+            for url, response, at in pending:
+                old = self._known.get(url)
+                sha = old[2] if old else None
+                if not response.not_modified:
+                    sha = hashlib.sha1(response.content).hexdigest()
+                    if not old or old[2] != sha:
+                        self.store.db["responses"].insert(
+                            {
+                                "url": url, "fetched_at": at, "status": response.status,
+                                "content_type": response.headers.get("content-type", ""),
+                                "sha1": sha, "body_gz": zlib.compress(response.content, 6),
+                            }
+                        )
+                etag = response.etag or (old[0] if old and response.not_modified else None)
+                modified = response.last_modified or (old[1] if old and response.not_modified else None)
+                self.store.db.execute(
+                    """INSERT INTO http_cache (url, etag, last_modified, checked_at, sha1) VALUES (?, ?, ?, ?, ?)
+                       ON CONFLICT(url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
+                       checked_at = excluded.checked_at, sha1 = excluded.sha1""",
+                    [url, etag, modified, at, sha],
+                )
+                with self._lock:
+                    self._known[url] = (etag, modified, sha)
+
+    def forget(self, url: str) -> None:
+        """Drop a URL's validators so the next fetch gets a full body (e.g. after a parse failure)."""
+        with self._lock:
+            self._known.pop(url, None)
+        self.store.db.execute("DELETE FROM http_cache WHERE url = ?", [url])
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]

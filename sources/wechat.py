@@ -1,0 +1,157 @@
+"""WeChat official-account collector: a bridge feed (RSSHub, WeWe RSS …) plus article pages.
+
+Bridge feeds often carry only a title and a summary, so the article page on
+mp.weixin.qq.com is fetched for the body. `parse_article` reads what WeChat pages
+hold: og:title / #activity-name, the account name, `var ct` (unix seconds),
+#js_content with lazy images in data-src, the canonical msg_link. A deleted
+article ("该内容已被发布者删除") becomes a Gone event; a blocked one ("环境异常",
+a captcha) a Problem — neither stops the rest of the feed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import tzinfo
+
+from pipeline.config import Source
+from pipeline.errors import FetchError, HttpStatusError
+from pipeline.models import SHANGHAI, Post
+from pipeline.normalize import canonical_url, clean_html, clean_text, html_to_text, parse_date
+
+from .base import Context, Event, Gone, Problem, Seen, SourceError, image_urls, meta_content, soup_of
+from .feed import FeedEntry, entry_post, fetch_feed
+
+DELETED_MARKERS = ("该内容已被发布者删除", "此内容因违规无法查看", "该公众号已迁移", "内容已被删除")
+BLOCKED_MARKERS = ("环境异常", "完成验证后即可继续访问", "请在微信客户端打开链接")
+SUMMARY_ONLY_CHARS = 200  # feed content shorter than this is a summary: fetch the article
+
+
+class ArticleDeleted(SourceError):
+    pass
+
+
+class ArticleBlocked(SourceError):
+    pass
+
+
+def _js_var(html: str, name: str) -> str:
+    """The value of `var name = "…"` (also `"" || "X"` and htmlDecode("X")) in a WeChat page."""
+    match = re.search(r"var\s+%s\s*=\s*(.+?);?\s*(?:\n|$)" % re.escape(name), html)
+    if not match:
+        return ""
+    literals = re.findall(r'"((?:[^"\\]|\\.)*)"|\'((?:[^\'\\]|\\.)*)\'', match.group(1))
+    values = [a or b for a, b in literals]
+    return next((v for v in values if v), "")
+
+
+def parse_article(html: str, url: str, source: Source, tz: tzinfo = SHANGHAI) -> Post:
+    """A Post from a WeChat article page; raises ArticleDeleted / ArticleBlocked / SourceError."""
+    soup = soup_of(html)
+    content = soup.select_one("#js_content")
+    page_text = soup.get_text(" ") if content is None else ""
+    if content is None and any(marker in page_text for marker in DELETED_MARKERS):
+        raise ArticleDeleted(f"{url}: deleted by the publisher (该内容已被发布者删除)")
+    if content is None and any(marker in page_text for marker in BLOCKED_MARKERS):
+        raise ArticleBlocked(f"{url}: WeChat refused the request (环境异常 / verification)")
+    heading = soup.select_one("#activity-name") or soup.select_one("h2.rich_media_title, h1.rich_media_title")
+    if heading is not None:
+        for script in heading.find_all("script"):
+            script.decompose()
+    title = (
+        meta_content(soup, "og:title", "twitter:title")
+        or clean_text(_unescape_js(_js_var(html, "msg_title")))
+        or (clean_text(heading.get_text(" ")) if heading is not None else "")
+        or clean_text(soup.title.get_text() if soup.title else "")
+    )
+    if not title or content is None:
+        raise SourceError(f"{url}: not a WeChat article page (no title or #js_content)")
+    account = clean_text(
+        _js_var(html, "nickname")
+        or _text(soup.select_one("#js_name"))
+        or _text(soup.select_one(".profile_nickname"))
+        or _text(soup.select_one("#post-user"))
+    )
+    published = (
+        parse_date(_js_var(html, "ct"), tz)
+        or parse_date(_js_var(html, "create_time"), tz)
+        or parse_date(_js_var(html, "publish_time"), tz)
+        or parse_date(_text(soup.select_one("#publish_time")), tz)
+        or parse_date(_text(soup.select_one("#post-date")), tz)
+    )
+    link = _unescape_js(_js_var(html, "msg_link")) or meta_content(soup, "og:url")
+    canonical = canonical_url(link) if "mp.weixin.qq.com" in link and ("__biz=" in link or "/s/" in link) else ""
+    original = soup.select_one("#js_view_source, a.original_primary_link")
+    raw_body = re.sub(r'<img([^>]*?)\sdata-src=("[^"]*"|\'[^\']*\')', r"<img\1 src=\2", content.decode_contents())
+    body_html = clean_html(raw_body, url)
+    meta = {"account": account}
+    source_url = _unescape_js(_js_var(html, "msg_source_url"))
+    if source_url:
+        meta["original_link"] = source_url  # the "阅读原文" link
+    elif original is not None and original.get("href", "").startswith("http"):
+        meta["original_link"] = original["href"]
+    if canonical and canonical != canonical_url(url):
+        meta["msg_link"] = canonical
+    return Post(
+        source=source.name,
+        channel=source.channel,
+        url=canonical_url(url),
+        title=title,
+        published_at=published,
+        body_html=body_html,
+        body_text=html_to_text(body_html),
+        images=image_urls(content, url),
+        meta={k: v for k, v in meta.items() if v},
+    )
+
+
+def _text(el) -> str:
+    return el.get_text(" ") if el is not None else ""
+
+
+def _unescape_js(value: str) -> str:
+    return value.replace("\\x26amp;", "&").replace("\\x26", "&").replace("&amp;", "&").replace("\\/", "/")
+
+
+def collect(source: Source, ctx: Context) -> Iterator[Event]:
+    """A bridge feed; article pages fetched for entries whose feed content is only a summary."""
+    feed = fetch_feed(source, ctx)
+    if feed is None:
+        return
+    for what, why in feed.rejected:
+        yield Problem(what, f"feed entry dropped: {why}")
+    to_fetch: dict[str, FeedEntry] = {}
+    for entry in feed.entries:
+        if entry.url in ctx.known and not ctx.full and not ctx.is_recent(entry.published):
+            yield Seen(entry.url)
+        elif len(html_to_text(entry.content_html)) >= SUMMARY_ONLY_CHARS:
+            yield entry_post(entry, source)
+        else:
+            to_fetch[entry.url] = entry
+    by_link = {entry.link: entry for entry in to_fetch.values()}
+    for conditional in (False, True):
+        links = [link for link, entry in by_link.items() if (entry.url in ctx.known) == conditional]
+        if not links:
+            continue
+        for link, result in ctx.fetcher.fetch_many(links, conditional=conditional, obey_robots=source.obey_robots):
+            entry = by_link[link]
+            url = entry.url
+            if isinstance(result, HttpStatusError) and result.status in (404, 410):
+                yield Gone(url, f"HTTP {result.status}")
+            elif isinstance(result, FetchError):
+                yield Problem(url, str(result))
+            elif result.not_modified:
+                yield Seen(url)
+            else:
+                try:
+                    post = parse_article(result.text(), url, source, ctx.tz)
+                except ArticleDeleted as e:
+                    yield Gone(url, str(e))
+                except (SourceError, FetchError) as e:
+                    yield Problem(url, str(e))
+                else:
+                    # The feed's date wins when the page hides it (saved DOMs, new layouts).
+                    if post.published_at is None and entry.published is not None:
+                        post = replace(post, published_at=entry.published)
+                    yield post

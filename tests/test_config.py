@@ -1,0 +1,66 @@
+"""A wrong config stops with one clear message naming the file and the key."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline import config
+from pipeline.cli import main
+from pipeline.errors import ConfigError
+
+from .conftest import DEMO_CONFIG, write_config
+
+GOOD = DEMO_CONFIG.read_text(encoding="utf-8")
+
+
+def load_text(tmp_path, text):
+    return config.load(write_config(tmp_path, text))
+
+
+def test_demo_config_loads_with_paths_relative_to_the_file(tmp_path):
+    loaded = load_text(tmp_path, GOOD)
+    assert loaded.database == (tmp_path / "xxgk.db").resolve()
+    assert {s.name for s in loaded.sources} >= {"website-gzdt", "catalog", "wechat", "weibo"}
+    assert "mp.weixin.qq.com" in loaded.allowed_hosts  # articles a WeChat bridge links to
+
+
+@pytest.mark.parametrize(
+    "mutate, key, expected",
+    [
+        (lambda t: t.replace('name = "兴华街道办事处"\n', ""), "name", "expected a string"),
+        (lambda t: t.replace("timeout = 10", 'timeout = "ten"'), "timeout", "expected a number"),
+        (lambda t: t.replace('kind = "catalog"', 'kind = "ftp"'), "kind", "expected one of"),
+        (lambda t: t.replace('url = "http://rss.bridge.test/weibo/xinghua.xml"', 'url = "rss.bridge.test"'),
+         "url", "http(s) URL"),
+        (lambda t: t.replace("[fetch]", "[fetch]\nspeed = 3"), "speed", "unknown key"),
+        (lambda t: t.replace('timezone = "Asia/Shanghai"', 'timezone = "Mars/Olympus"'), "timezone", "time zone"),
+    ],
+)
+def test_mistakes_name_the_file_and_the_key(tmp_path, mutate, key, expected):
+    text = mutate(GOOD)
+    assert text != GOOD
+    with pytest.raises(ConfigError) as caught:
+        load_text(tmp_path, text)
+    message = str(caught.value)
+    assert str(tmp_path / "xxgk.toml") in message and key in message and expected in message
+
+
+def test_broken_toml_and_missing_file(tmp_path):
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_text(tmp_path, GOOD[: len(GOOD) // 2] + '\n[office\nname = "x"')
+    with pytest.raises(ConfigError, match="no such config file"):
+        config.load(tmp_path / "missing.toml")
+
+
+def test_cli_reports_a_bad_config_without_traceback(tmp_path):
+    path = write_config(tmp_path, GOOD.replace('kind = "catalog"', 'kind = "ftp"'))
+    result = CliRunner().invoke(main, ["--config", str(path), "sync"])
+    assert result.exit_code == 2
+    assert "kind" in result.output and "Traceback" not in result.output
+
+
+def test_environment_overrides_paths(tmp_path):
+    path = write_config(tmp_path)
+    loaded = config.load(path, env={"XXGK_OUTPUT": "elsewhere"})
+    assert loaded.output == (tmp_path / "elsewhere").resolve()
