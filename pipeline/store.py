@@ -1,8 +1,8 @@
 """The SQLite store: schema, forward migrations, and the queries stages share.
 
-One file, WAL mode, opened through sqlite-utils. The schema version lives in
-`PRAGMA user_version`; MIGRATIONS are applied in order at start-up and a shipped
-migration is never edited. Every stage writes inside `store.transaction()`.
+One file, WAL mode, opened through sqlite-utils. MIGRATIONS are named and applied
+in order at start-up, each once (the `migrations` table records them); a database
+carrying a migration this code does not know was made by a newer xxgk and is refused. Every stage writes inside `store.transaction()`.
 
 Tables (see MIGRATIONS for columns):
   sources, runs, run_sources        what ran and how it went
@@ -32,9 +32,10 @@ from .errors import StoreError
 from .models import Attachment, Post
 from .normalize import url_identity
 
-MIGRATIONS: list[str] = [
-    # 1: the first schema
-    """
+# Named forward migrations, applied in list order, each once (recorded in `migrations`).
+# Append new ones at the end with a new name; never edit or reorder a shipped one.
+MIGRATIONS: list[tuple[str, str]] = [
+    ("0001_initial", """
     CREATE TABLE sources (name TEXT PRIMARY KEY, kind TEXT, channel TEXT, url TEXT);
     CREATE TABLE runs (id INTEGER PRIMARY KEY, command TEXT, started_at TEXT, finished_at TEXT,
                        status TEXT, summary TEXT);
@@ -73,9 +74,9 @@ MIGRATIONS: list[str] = [
                             before TEXT, after TEXT, note TEXT);
     CREATE INDEX decisions_item ON decisions(item_id);
     CREATE TABLE serials (year INTEGER PRIMARY KEY, last INTEGER);
-    """,
+    """),
 ]
-SCHEMA_VERSION = len(MIGRATIONS)
+KNOWN_MIGRATIONS = {name for name, _ in MIGRATIONS}
 
 
 def utcnow() -> datetime:
@@ -122,22 +123,28 @@ class Store:
         self.migrate()
 
     # -- schema -----------------------------------------------------------------
-    @property
-    def version(self) -> int:
-        return self.db.execute("PRAGMA user_version").fetchone()[0]
+    def applied_migrations(self) -> list[str]:
+        if not self.db["migrations"].exists():
+            return []
+        return [row[0] for row in self.db.execute("SELECT name FROM migrations ORDER BY rowid")]
 
     def migrate(self) -> None:
-        current = self.version
-        if current > SCHEMA_VERSION:
+        """Apply the migrations this database lacks; refuse one made by a newer xxgk."""
+        applied = self.applied_migrations()
+        unknown = [name for name in applied if name not in KNOWN_MIGRATIONS]
+        if unknown:
             raise StoreError(
-                f"{self.path}: database schema version {current} is newer than this xxgk knows "
-                f"({SCHEMA_VERSION}); upgrade xxgk or restore a backup"
+                f"{self.path}: the database was changed by a newer xxgk (migration {unknown[0]} is unknown "
+                f"here); upgrade xxgk or restore a backup"
             )
-        for number in range(current, SCHEMA_VERSION):
+        for name, script in MIGRATIONS:
+            if name in applied:
+                continue
             with self.transaction():
-                for statement in _statements(MIGRATIONS[number]):
+                self.db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+                for statement in _statements(script):
                     self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version = {number + 1}")
+                self.db.execute("INSERT INTO migrations (name, applied_at) VALUES (?, ?)", [name, iso(utcnow())])
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -44,3 +44,19 @@ def demo_config(tmp_path, demo_server):
     from pipeline import config
 
     return config.load(write_config(tmp_path)).with_resolve(demo_server.address)
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's package; .ci/run installs it
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium driven by Playwright (no browser download: Debian's chromium)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield instance
+        instance.close()
