@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from pathlib import Path
 import click
 
 from . import config as config_mod
+from . import logs
 from .errors import ConfigError, LockHeld, StoreError, XxgkError
 from .lock import run_lock
 from .store import Store
@@ -78,6 +80,7 @@ class Env:
     def config(self) -> config_mod.Config:
         if self._config is None:
             self._config = config_mod.load(self.config_path)
+            logs.setup_file(self._config.log_file)
         return self._config
 
     def store(self) -> Store:
@@ -85,10 +88,16 @@ class Env:
 
 
 def progress_printer(quiet: bool) -> Callable[[str], None]:
-    """Progress lines on a terminal; nothing under cron."""
+    """A progress line on a terminal, rewritten in place as work advances; nothing under cron."""
     if quiet or not sys.stderr.isatty():
         return lambda message: None
-    return lambda message: click.echo(f"… {message}", err=True)
+    width = shutil.get_terminal_size().columns - 1
+
+    def show(message: str) -> None:  # an empty message clears the line
+        line = f"… {message}"[:width] if message else ""
+        click.echo("\r" + line.ljust(width) + ("" if message else "\r"), err=True, nl=False)
+
+    return show
 
 
 @click.group(epilog=EXIT_CODES_HELP)
@@ -105,8 +114,7 @@ def main(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
       xxgk --config xxgk.toml sync      # the nightly job
       xxgk demo                         # the whole job on the bundled demo office
     """
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.setup_terminal(verbose)
     ctx.obj = Env(config_path)
 
 
@@ -127,6 +135,7 @@ def sync(env: Env, full: bool, sources: tuple[str, ...], quiet: bool) -> None:
     _check_source_names(config, sources)
     with run_lock(config.database), env.store() as store:
         result = _run_job(config, store, full=full, only=set(sources) or None, quiet=quiet)
+        _alert(config, store, quiet)
     _finish(result, quiet)
 
 
@@ -243,29 +252,6 @@ def build(env: Env) -> None:
 
 
 @main.command()
-@click.option("--year", type=int, required=True, help="The report year, e.g. 2020.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.pass_obj
-@reports_errors
-def report(env: Env, year: int, fmt: str) -> None:
-    """Print the year-end counts of the annual report, computed from the store.
-
-    \b
-    Example:
-      xxgk report --year 2020 --format json
-    """
-    from .classify import load_tree
-    from .job import year_report
-
-    with env.store() as store:
-        data = year_report(store, env.config, year, load_tree(env.config.catalog_file))
-    if fmt == "json":
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True))
-    else:
-        click.echo(_report_text(data))
-
-
-@main.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable, for monitoring.")
 @click.pass_obj
 @reports_errors
@@ -278,26 +264,127 @@ def status(env: Env, as_json: bool) -> None:
     Example:
       xxgk status --json
     """
+    from datetime import date
+
+    from .health import current_alerts
+
     with env.store() as store:
         rows = store.last_source_runs()
         last = store.last_run()
+        alerts = current_alerts(env.config, store, date.today())
     if as_json:
-        click.echo(json.dumps({"last_run": last, "sources": rows}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps({"last_run": last, "sources": rows,
+                               "alerts": [{"kind": a.kind, "subject": a.subject, "message": a.message} for a in alerts]},
+                              ensure_ascii=False, indent=2))
     else:
         if last:
             click.echo(f"last run #{last['id']} ({last['command']}) {last['started_at']} → {last['status']}")
+        click.echo(f"{'source':<20} {'status':<10} {'new':>5} {'upd':>5} {'same':>5} {'gone':>5} {'errors':>6}  last run")
         for row in rows:
-            state = row["status"] or "never run"
-            counts = "" if not row["status"] else \
-                f"  new {row['new']} updated {row['updated']} unchanged {row['unchanged']} errors {row['errors']}"
-            click.echo(f"{row['source']:<20} {state:<10}{counts}")
+            if not row["status"]:
+                click.echo(f"{row['source']:<20} {'never run':<10}")
+                continue
+            click.echo(f"{row['source']:<20} {row['status']:<10} {row['new']:>5} {row['updated']:>5} "
+                       f"{row['unchanged']:>5} {row['withdrawn']:>5} {row['errors']:>6}  {row['started_at']}")
             if row["error"]:
                 click.echo(f"    error: {row['error']}")
+        for alert in alerts:
+            click.echo(f"ALERT {alert.message}")
     if any(r["status"] == "failed" for r in rows):
         sys.exit(EXIT_SOURCE_FAILED)
 
 
+@main.command(name="schedule", epilog=EXIT_CODES_HELP)
+@click.pass_obj
+@reports_errors
+def schedule_command(env: Env) -> None:
+    """Run the nightly job at the configured times ([schedule] times), for machines without cron.
+
+    A night missed while it was not running is caught up at start. Stops cleanly on
+    SIGTERM / Ctrl-C between jobs.
+
+    \b
+    Example:
+      xxgk --config /etc/xxgk/xxgk.toml schedule
+    """
+    from .schedule import run_forever
+    from .store import parse_iso
+
+    config = env.config
+
+    def nightly() -> None:
+        try:
+            with run_lock(config.database), env.store() as store:
+                result = _run_job(config, store, full=False, only=None, quiet=True)
+                _alert(config, store, quiet=True)
+            for o in result.failed_sources:
+                logging.getLogger("xxgk").warning("source %s failed: %s", o.source, o.error)
+        except LockHeld as e:
+            logging.getLogger("xxgk").warning("skipped: %s", e)
+
+    def last_started():
+        with env.store() as store:
+            row = store.db.execute("SELECT MAX(started_at) FROM runs WHERE command IN ('sync', 'schedule')").fetchone()
+        return parse_iso(row[0]) if row and row[0] else None
+
+    click.echo(f"scheduling the nightly job at {', '.join(config.schedule_times)} ({config.office.timezone.key})")
+    run_forever(config.schedule_times, config.office.timezone, nightly, last_started)
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.pass_obj
+@reports_errors
+def backup(env: Env, path: str) -> None:
+    """Copy the database to PATH consistently, even while a sync is writing (SQLite online backup).
+
+    Restore by stopping cron/the scheduler and copying the file back over the configured
+    database path.
+
+    \b
+    Example:
+      xxgk backup /var/backups/xxgk-$(date +%F).db
+    """
+    from .store import backup_to
+
+    with env.store() as store:
+        pages = backup_to(store, Path(path))
+    click.echo(f"backed up {env.config.database} to {path} ({pages} pages)")
+
+
 # -- helpers ----------------------------------------------------------------------------
+def _alert(config, store, quiet: bool) -> None:
+    """Compute health alerts; send the new ones; show all of them unless quiet."""
+    from datetime import date
+
+    from . import health, notify
+
+    alerts = health.current_alerts(config, store, date.today())
+    fresh = health.new_alerts(store, alerts)
+    problems = notify.send(config.alerts, config.office.name, fresh, post_json=_webhook_poster(config))
+    for alert in alerts if not quiet else fresh:
+        click.echo(f"ALERT {alert.message}", err=True)
+    for problem in problems:
+        click.echo(f"alert not delivered: {problem}", err=True)
+
+
+def _webhook_poster(config):
+    """POST through the one HTTP client (fetch.py), allowed to reach only the webhook's host."""
+    from urllib.parse import urlsplit
+
+    from .fetch import Fetcher
+
+    url = config.alerts.webhook_url
+    if not url:
+        return None
+
+    def post(target: str, payload: dict) -> None:
+        with Fetcher(config.fetch, {urlsplit(url).hostname}) as fetcher:
+            fetcher.post_json(target, payload)
+
+    return post
+
+
 def _check_source_names(config: config_mod.Config, names: tuple[str, ...]) -> None:
     known = {s.name for s in config.sources}
     for name in names:
@@ -308,7 +395,11 @@ def _check_source_names(config: config_mod.Config, names: tuple[str, ...]) -> No
 def _run_job(config, store, *, full, only, quiet, command="sync"):
     from .job import run_sync
 
-    return run_sync(config, store, full=full, only=only, progress=progress_printer(quiet), command=command)
+    progress = progress_printer(quiet)
+    try:
+        return run_sync(config, store, full=full, only=only, progress=progress, command=command)
+    finally:
+        progress("")
 
 
 def _outcome_line(o) -> str:
@@ -354,3 +445,27 @@ def _report_text(data: dict) -> str:
         f"行政复议 {data['appeals']['administrative_review']} 件，行政诉讼 {data['appeals']['litigation']} 件",
     ]
     return "\n".join(lines)
+
+
+# -- the annual report and its registers (pipeline/report/cli.py) ----------------------------
+from .report import cli as _report_cli  # noqa: E402  (needs main, Env, Failure defined above)
+
+for _command in _report_cli.commands():
+    main.add_command(_command)
+
+# -- the staff review page (pipeline/review/commands.py) ---------------------------------------
+from .review import commands as _review_commands  # noqa: E402
+
+main.add_command(_review_commands.serve)
+main.add_command(_review_commands.user)
+
+# -- merging: explain, staff merge/split, withdrawn items (pipeline/merges_cli.py) -------------
+from .merges_cli import COMMANDS as _merge_commands  # noqa: E402
+
+for _command in _merge_commands:
+    main.add_command(_command)
+
+# -- store one article by its link (pipeline/add.py) --------------------------------------------
+from .add import add_command as _add_command  # noqa: E402
+
+main.add_command(_add_command)

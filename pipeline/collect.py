@@ -10,19 +10,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sources import COLLECTORS
-from sources.base import Context, Gone, Problem, Seen
+from sources.base import Context, Gone, Listed, Note, Problem, Seen
 
 from .config import Config, Source
 from .errors import XxgkError
 from .fetch import Fetcher
 from .models import Post
-from .store import HttpCache, Store, utcnow
+from .store import HttpCache, Store, iso, post_id, utcnow
 
 log = logging.getLogger("xxgk.collect")
-BATCH = 200  # events per transaction
+BATCH = 200
+PROGRESS_EVERY = 25  # events between progress updates on a terminal  # events per transaction
 MAX_PROBLEMS_KEPT = 20
 
 
@@ -64,7 +65,7 @@ def collect_all(config: Config, store: Store, run_id: int, *, full: bool = False
                 continue
             progress(f"collecting {source.name}")
             outcome = collect_source(source, store, fetcher, cache, full=full, now=now or utcnow(),
-                                     tz=config.office.timezone)
+                                     tz=config.office.timezone, progress=progress)
             store.record_source_run(run_id, source.name, outcome.row())
             outcomes.append(outcome)
     finally:
@@ -74,29 +75,84 @@ def collect_all(config: Config, store: Store, run_id: int, *, full: bool = False
 
 
 def collect_source(source: Source, store: Store, fetcher: Fetcher, cache: HttpCache, *, full: bool,
-                   now: datetime, tz) -> SourceOutcome:
+                   now: datetime, tz, progress: Callable[[str], None] = lambda s: None) -> SourceOutcome:
     outcome = SourceOutcome(source.name)
-    ctx = Context(fetcher=fetcher, known=store.known_post_urls(source.name), full=full, now=now, tz=tz)
+    known = store.known_post_urls(source.name)
+    ctx = Context(fetcher=fetcher, known=known, full=full, now=now, tz=tz, recheck_days=source.recheck_days,
+                  recent=_recent_posts(store, source.name, now - timedelta(days=source.recheck_days)))
     requests_before = fetcher.stats["requests"]
+    tally = _Tally()
     batch: list = []
     try:
-        for event in COLLECTORS[source.kind](source, ctx):
+        for seen, event in enumerate(COLLECTORS[source.kind](source, ctx), 1):
+            tally.see(event)
             batch.append(event)
+            if seen % PROGRESS_EVERY == 0:
+                progress(f"collecting {source.name}: {seen} checked")
             if len(batch) >= BATCH:
                 _store_events(store, batch, outcome, now, source.channel)
                 batch = []
         _store_events(store, batch, outcome, now, source.channel)
         cache.flush()
+        if tally.read_list:
+            _judge_missing(store, source, tally.listed, tally.complete, now, outcome)
     except XxgkError as e:
         _fail(outcome, store, batch, cache, source, now, str(e))
     except Exception as e:  # a bug in one collector must not stop the others
         log.exception("collector %s crashed", source.name)
         _fail(outcome, store, batch, cache, source, now, f"internal error: {type(e).__name__}: {e}")
     outcome.requests = fetcher.stats["requests"] - requests_before
-    if outcome.status == "ok" and ctx.known and not (outcome.new or outcome.updated or outcome.unchanged) \
-            and outcome.errors and not outcome.withdrawn:
-        outcome.warnings.append("no post could be read this run, though the source had posts before")
+    active = sum(1 for withdrawn in known.values() if withdrawn is None)
+    if outcome.status == "ok" and active and not tally.listed and (tally.read_list or outcome.errors):
+        outcome.warnings.insert(0, f"the source listed no posts this run, though it had {active} before "
+                                   f"(has the page changed? check its selectors)")
     return outcome
+
+
+class _Tally:
+    """What a collector's events said about its listing this run."""
+
+    def __init__(self) -> None:
+        self.listed: set[str] = set()  # URLs of posts the source showed (new, unchanged, gone …)
+        self.read_list = False  # the listing was read (not a 304)
+        self.complete = False  # … and walked to its end
+
+    def see(self, event: object) -> None:
+        if isinstance(event, (Post, Seen, Gone)):
+            self.listed.add(event.url)
+        elif isinstance(event, Listed):
+            self.read_list = True
+            self.complete = self.complete or event.complete
+
+
+def _recent_posts(store: Store, source: str, since: datetime) -> tuple[str, ...]:
+    """Known, not withdrawn posts published since `since`: re-checked for edits every run."""
+    return tuple(url for (url,) in store.db.execute(
+        "SELECT url FROM posts WHERE source = ? AND withdrawn_at IS NULL AND published_at >= ? ORDER BY published_at DESC",
+        [source, iso(since)]))
+
+
+def _judge_missing(store: Store, source: Source, listed: set[str], complete: bool, now: datetime,
+                   outcome: SourceOutcome) -> None:
+    """Count runs that walked the whole list without a post; withdraw it after `missing_runs` of them.
+
+    Only complete walks count: an incremental run that stopped at known posts, or a feed
+    that shows only its latest entries, says nothing about older posts.
+    """
+    listed_ids = {post_id(source.channel, url) for url in listed}
+    rows = store.db.execute(
+        "SELECT id, url, missed_runs FROM posts WHERE source = ? AND withdrawn_at IS NULL", [source.name]).fetchall()
+    with store.transaction():
+        for pid, url, missed in rows:
+            if pid in listed_ids:
+                if missed:
+                    store.db.execute("UPDATE posts SET missed_runs = 0 WHERE id = ?", [pid])
+            elif complete:
+                missed += 1
+                store.db.execute("UPDATE posts SET missed_runs = ? WHERE id = ?", [missed, pid])
+                if missed >= source.missing_runs and store.withdraw_post(
+                        source.channel, url, f"no longer listed upstream ({missed} runs)", now):
+                    outcome.withdrawn += 1
 
 
 def _fail(outcome: SourceOutcome, store: Store, batch: list, cache: HttpCache, source: Source, now, message: str):
@@ -120,8 +176,16 @@ def _store_events(store: Store, events: list, outcome: SourceOutcome, now: datet
             elif isinstance(event, Gone):
                 if store.withdraw_post(channel, event.url, event.reason, now):
                     outcome.withdrawn += 1
+                elif not store.db.execute("SELECT 1 FROM posts WHERE id = ?", [post_id(channel, event.url)]).fetchone():
+                    _warn(outcome, f"{event.url}: {event.reason} (gone before it was ever collected)")
             elif isinstance(event, Problem):
                 outcome.errors += 1
-                if len(outcome.warnings) < MAX_PROBLEMS_KEPT:
-                    outcome.warnings.append(f"{event.url}: {event.message}")
+                _warn(outcome, f"{event.url}: {event.message}")
                 log.info("problem in %s: %s: %s", outcome.source, event.url, event.message)
+            elif isinstance(event, Note):
+                _warn(outcome, f"{event.url}: {event.message}")
+
+
+def _warn(outcome: SourceOutcome, message: str) -> None:
+    if len(outcome.warnings) < MAX_PROBLEMS_KEPT:
+        outcome.warnings.append(message)

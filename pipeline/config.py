@@ -26,8 +26,10 @@ SOURCE_KINDS = {
     "website": "website",
     "catalog": "catalog",
     "wechat_feed": "wechat",
+    "wechat_api": "wechat",  # the official publishing API (freepublish), for the office's own account
     "feed": "weibo",
 }
+WECHAT_API_URL = "https://api.weixin.qq.com/"
 # Hosts a kind may fetch beyond its own URL's host (articles a feed links to).
 KIND_EXTRA_HOSTS = {"wechat_feed": ("mp.weixin.qq.com",)}
 
@@ -56,10 +58,34 @@ class Source:
     allow_hosts: tuple[str, ...] = ()
     max_pages: int = 50
     obey_robots: bool | None = None  # None: the [fetch] default
+    page_template: str = ""  # list page 2, 3 … as "index_{n}.html" ({n} = page - 1) or "?page={page}"
+    recheck_days: int = 30  # known articles this recent are re-fetched to catch edits
+    missing_runs: int = 3  # runs that walked the whole list without it before a post counts as withdrawn
+    # wechat_api: names of the environment variables holding the AppID / AppSecret, or a secrets
+    # file (TOML: appid = "…", secret = "…"). The values themselves are never in the config or the store.
+    appid_env: str = "XXGK_WECHAT_APPID"
+    secret_env: str = "XXGK_WECHAT_SECRET"
+    secrets_file: Path | None = None
 
     @property
     def hosts(self) -> tuple[str, ...]:
         return (urlsplit(self.url).hostname or "",) + KIND_EXTRA_HOSTS.get(self.kind, ()) + self.allow_hosts
+
+
+@dataclass(frozen=True)
+class Alerts:
+    """Where health alerts go (none configured: they are only shown by `xxgk status`)."""
+
+    failing_nights: int = 3  # a source failing this many runs in a row raises an alert
+    email_to: tuple[str, ...] = ()
+    email_from: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_user_env: str = ""  # names of environment variables holding the credentials
+    smtp_password_env: str = ""
+    webhook_url: str = ""
+    webhook_kind: str = "wecom"  # wecom | dingtalk | json
 
 
 @dataclass(frozen=True)
@@ -71,9 +97,17 @@ class Config:
     fetch: FetchSettings
     sources: tuple[Source, ...]
     merge_window_days: int = 10
+    merge_count_channel: str = "first"  # [merge] count_channel: first | any_social | primary (item_derive.py)
     auto_accept: float = 0.75
     catalog_file: Path | None = None  # None: the bundled default tree
     feed_entries: int = 50
+    # The office's changes to the tree: {"rename": {id: name}, "remove": [id], "add": [node]}
+    catalog_changes: dict[str, Any] = field(default_factory=dict)
+    wait_for_review: bool = False  # publish items awaiting review (条例第二十六条: timeliness)
+    hold_personal_data: bool = True  # items with personal data wait for a person before publication
+    log_file: Path | None = None
+    alerts: Alerts = field(default_factory=Alerts)
+    schedule_times: tuple[str, ...] = ("02:30",)
 
     @property
     def allowed_hosts(self) -> set[str]:
@@ -165,22 +199,35 @@ def load(path: str | os.PathLike, env: dict[str, str] | None = None) -> Config:
     paths = root.table("paths")
     database = (base / env.get("XXGK_DATABASE", paths.get("database", str, "xxgk.db"))).resolve()
     output = (base / env.get("XXGK_OUTPUT", paths.get("output", str, "output"))).resolve()
+    log_file = (base / paths.get("log", str, str(database.with_suffix(".log")))).resolve()
     paths.check_unknown()
 
     fetch = _read_fetch(root.table("fetch"))
     merge = root.table("merge")
     window = merge.get("window_days", int, 10)
+    count_channel = merge.get("count_channel", str, "first")
+    if count_channel not in ("first", "any_social", "primary"):
+        raise merge.fail("count_channel", '"first", "any_social" or "primary"')
     merge.check_unknown()
     classify = root.table("classify")
     auto_accept = float(classify.get("auto_accept", (int, float), 0.75))
     if not 0 <= auto_accept <= 1:
         raise classify.fail("auto_accept", "a number between 0 and 1")
     catalog = classify.get("catalog", str, "")
+    catalog_changes = _read_catalog_changes(classify)
     classify.check_unknown()
     publish = root.table("publish")
     feed_entries = publish.get("feed_entries", int, 50)
+    wait_for_review = publish.get("wait_for_review", bool, False)
+    hold_personal_data = publish.get("hold_personal_data", bool, True)
     publish.check_unknown()
 
+    alerts = _read_alerts(root.table("alerts"))
+    schedule = root.table("schedule")
+    times = tuple(schedule.get("times", list, ["02:30"]))
+    if not times or not all(isinstance(t, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", t) for t in times):
+        raise schedule.fail("times", 'a list of "HH:MM" times')
+    schedule.check_unknown()
     sources_table = root.get("sources", dict, expected="a [sources.NAME] table per source")
     sources = tuple(
         _read_source(name, _Table(spec, f"[sources.{name}] ", path) if isinstance(spec, dict) else None, path)
@@ -197,9 +244,16 @@ def load(path: str | os.PathLike, env: dict[str, str] | None = None) -> Config:
         fetch=fetch,
         sources=sources,
         merge_window_days=window,
+        merge_count_channel=count_channel,
         auto_accept=auto_accept,
         catalog_file=(base / catalog) if catalog else None,
         feed_entries=feed_entries,
+        catalog_changes=catalog_changes,
+        wait_for_review=wait_for_review,
+        hold_personal_data=hold_personal_data,
+        log_file=log_file,
+        alerts=alerts,
+        schedule_times=times,
     )
 
 
@@ -250,6 +304,46 @@ def _read_fetch(t: _Table) -> FetchSettings:
     return settings
 
 
+def _read_alerts(t: _Table) -> Alerts:
+    to = t.get("email_to", list, [])
+    if not all(isinstance(a, str) and "@" in a for a in to):
+        raise t.fail("email_to", "a list of e-mail addresses")
+    kind = t.get("webhook_kind", str, "wecom")
+    if kind not in ("wecom", "dingtalk", "json"):
+        raise t.fail("webhook_kind", "one of wecom, dingtalk, json")
+    alerts = Alerts(
+        failing_nights=t.get("failing_nights", int, 3),
+        email_to=tuple(to),
+        email_from=t.get("email_from", str, ""),
+        smtp_host=t.get("smtp_host", str, ""),
+        smtp_port=t.get("smtp_port", int, 25),
+        smtp_starttls=t.get("smtp_starttls", bool, False),
+        smtp_user_env=t.get("smtp_user_env", str, ""),
+        smtp_password_env=t.get("smtp_password_env", str, ""),
+        webhook_url=t.url("webhook_url", ""),
+        webhook_kind=kind,
+    )
+    if alerts.email_to and not alerts.smtp_host:
+        raise t.fail("smtp_host", "an SMTP server host when email_to is set")
+    t.check_unknown()
+    return alerts
+
+
+def _read_catalog_changes(t: _Table) -> dict[str, Any]:
+    """[classify] rename = {id = "新名称"}, remove = [id, …], [[classify.add]] id/name/parent/title…
+    (checked against the tree in pipeline/classify/tree.py)."""
+    rename = t.get("rename", dict, {})
+    if not all(isinstance(v, str) for v in rename.values()):
+        raise t.fail("rename", "a table of category id = \"new name\"")
+    remove = t.get("remove", list, [])
+    if not all(isinstance(v, str) for v in remove):
+        raise t.fail("remove", "a list of category ids")
+    add = t.get("add", list, [])
+    if not all(isinstance(v, dict) and isinstance(v.get("id"), str) and isinstance(v.get("name"), str) for v in add):
+        raise t.fail("add", "[[classify.add]] tables with id and name")
+    return {key: value for key, value in (("rename", rename), ("remove", remove), ("add", add)) if value}
+
+
 def _read_resolve(t: _Table) -> dict[str, str]:
     """[fetch.resolve] host = "127.0.0.1:PORT": connect there instead (like curl --resolve)."""
     resolve = t.get("resolve", dict, {})
@@ -279,11 +373,22 @@ def _read_source(name: str, t: _Table | None, path: Path) -> Source:
         name=name,
         kind=kind,
         channel=channel,
-        url=t.url("url"),
+        url=t.url("url", WECHAT_API_URL if kind == "wechat_api" else ...),
         selectors=dict(selectors),
         allow_hosts=tuple(h.lower() for h in allow),
         max_pages=t.get("max_pages", int, 50),
         obey_robots=t.get("obey_robots", bool, None),
+        page_template=t.get("page_template", str, ""),
+        recheck_days=t.get("recheck_days", int, 30),
+        missing_runs=t.get("missing_runs", int, 3),
+        appid_env=t.get("appid_env", str, "XXGK_WECHAT_APPID"),
+        secret_env=t.get("secret_env", str, "XXGK_WECHAT_SECRET"),
+        secrets_file=(path.resolve().parent / t.get("secrets_file", str)) if "secrets_file" in t.data else None,
     )
+    if source.page_template and "{n}" not in source.page_template and "{page}" not in source.page_template:
+        raise t.fail("page_template", 'a URL template with {n} (page - 1) or {page}, e.g. "index_{n}.html"')
+    for key in ("recheck_days", "missing_runs"):
+        if getattr(source, key) < 1:
+            raise t.fail(key, "an integer >= 1")
     t.check_unknown()
     return source

@@ -1,188 +1,238 @@
 """Dedupe stage: Posts → Items. Copies of one piece of information become one item.
 
-A post joins an existing item when they share (rules in order):
-  same 索引号, same 文号                  always the same item
-  same normalised title (title_key)     and published within the merge window
-  same normalised body                  and published within the merge window
-Candidates come from the `item_keys` blocking table (indexed), never from comparing
-all pairs. Every link records its rule and score; links a person made are never
-touched. Posts are taken oldest first, so the earliest copy founds the item.
+Unassigned posts are taken oldest first, so the earliest copy founds the item. Each post
+is sketched (merge_rules.PostSketch: title key, normalised-body hash, MinHash signature)
+and filed under its blocking and LSH keys; its candidates are the posts sharing a key
+within the merge window (identity keys 索引号/文号: at any date), never all pairs: this
+run's posts from memory (merge_index.RunIndex), earlier runs' from the indexed
+`post_keys` table. `merge_rules.judge` decides; the link in `item_posts` records the rule
+and score. A link is never moved by an automatic run, so staff moves (`xxgk merge`,
+`xxgk split`, pipeline/merges.py) stay as a person made them; an edited post is re-filed
+under its new keys but stays in its item.
 
-The year-end channel figures count each item once, under the channel of its first
-publication (the earliest copy; on a tie, CHANNEL_PRECEDENCE decides).
+Items are re-derived from their posts when dirty (item_derive.py: first publication, the
+channel the year-end figures count, the copy shown, withdrawal, `updated`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+import sqlite3
+from array import array
+from collections.abc import Iterator
+from datetime import datetime
+from functools import lru_cache
+from itertools import islice
 
+from . import merge_rules as rules
+from . import similarity as sim
 from .config import Config
-from .normalize import title_key
+from .item_derive import CHANNEL_PRECEDENCE, PRIMARY_PRECEDENCE, refresh_items  # noqa: F401 (re-exported)
+from .merge_index import Candidate, RunIndex, filing_keys
 from .store import Store, iso, parse_iso, utcnow
 
-CHANNEL_PRECEDENCE = ("wechat", "weibo", "website", "catalog")  # on equal times, the first listed wins
-PRIMARY_PRECEDENCE = ("catalog", "website", "wechat", "weibo")  # whose title and body the item shows
-NO_DOC_NUMBER = {"", "无", "无文号", "无〔〕号", "—", "-", "/"}
-MIN_TITLE_KEY = 6  # shorter titles ("通知") say too little to merge on
-MIN_BODY_CHARS = 80
+CHUNK = 2000  # posts sketched per numpy batch
 
-
-@dataclass(frozen=True)
-class Match:
-    item_id: str
-    rule: str
-    score: float
-
-
-def blocking_keys(title: str, body_text: str, meta: dict[str, str]) -> list[tuple[str, bool]]:
-    """(key, needs_date_window) pairs under which a post is filed for matching."""
-    keys: list[tuple[str, bool]] = []
-    if meta.get("index_number", "").strip() and "None" not in meta["index_number"]:
-        keys.append(("idx:" + meta["index_number"].strip(), False))
-    doc = re.sub(r"\s+", "", meta.get("doc_number", ""))
-    if doc not in NO_DOC_NUMBER:
-        keys.append(("doc:" + doc, False))
-    tkey = title_key(title)
-    if len(tkey) >= MIN_TITLE_KEY:
-        keys.append(("title:" + tkey, True))
-    body = re.sub(r"[\W_]+", "", body_text)
-    if len(body) >= MIN_BODY_CHARS:
-        keys.append(("body:" + hashlib.sha1(body.encode()).hexdigest()[:20], True))
-    return keys
-
-
-RULE_NAMES = {"idx": "same 索引号", "doc": "same 文号", "title": "same title", "body": "same body"}
-
-
-def find_match(store: Store, keys: list[tuple[str, bool]], published: datetime | None,
-               window: timedelta) -> Match | None:
-    for key, windowed in keys:
-        for item_id, item_published in store.db.execute(
-            "SELECT item_id, published_at FROM item_keys WHERE key = ?", [key]
-        ).fetchall():
-            if windowed:
-                other = parse_iso(item_published)
-                if published is None or other is None or abs(published - other) > window:
-                    continue
-                score = 1.0 - abs(published - other) / window / 10
-            else:
-                score = 1.0
-            return Match(item_id, RULE_NAMES[key.split(":", 1)[0]], round(score, 3))
-    return None
+PENDING_SQL = """SELECT p.id FROM posts p
+    WHERE NOT EXISTS (SELECT 1 FROM item_posts ip WHERE ip.post_id = p.id)
+    ORDER BY COALESCE(p.published_at, p.first_seen), p.id"""
 
 
 def dedupe(config: Config, store: Store, now: datetime | None = None) -> dict[str, int]:
-    """Assign every unassigned post to an item; refresh items whose posts changed."""
+    """Assign every unassigned post to an item; re-index edited posts; refresh dirty items."""
     now = now or utcnow()
-    window = timedelta(days=config.merge_window_days)
-    counts = {"posts": 0, "new_items": 0, "merged": 0, "refreshed": 0}
-    pending = store.db.execute(
-        """SELECT p.id, p.channel, p.published_at, p.first_seen, v.title, v.body_text, v.meta
-           FROM posts p JOIN post_versions v ON v.post_id = p.id AND v.version = p.version
-           WHERE NOT EXISTS (SELECT 1 FROM item_posts ip WHERE ip.post_id = p.id)
-           ORDER BY COALESCE(p.published_at, p.first_seen), p.id"""
-    ).fetchall()
+    window = config.merge_window_days * 86400
+    counts = {"posts": 0, "new_items": 0, "merged": 0, "reindexed": 0, "refreshed": 0}
     with store.transaction():
-        for pid, channel, published_s, first_seen, title, body_text, meta_s in pending:
-            published = parse_iso(published_s) or parse_iso(first_seen)
-            meta = json.loads(meta_s or "{}")
-            keys = blocking_keys(title, body_text, meta)
-            match = find_match(store, keys, published, window)
-            if match is None:
-                item_id = _new_item(store, config, pid, published, meta, now)
-                match = Match(item_id, "first copy", 1.0)
-                counts["new_items"] += 1
-            else:
-                counts["merged"] += 1
-            store.db["item_posts"].insert(
-                {"post_id": pid, "item_id": match.item_id, "rule": match.rule, "score": match.score,
-                 "decided_by": "auto", "decided_at": iso(now)}
-            )
-            store.db["item_keys"].insert_all(
-                ({"key": key, "item_id": match.item_id, "published_at": iso(published)} for key, _ in keys)
-            )
-            store.db.execute("UPDATE items SET dirty = 1 WHERE id = ?", [match.item_id])
-            counts["posts"] += 1
-        counts["refreshed"] = refresh_items(store, now)
+        store.db.execute("PRAGMA cache_size = -65536")  # 64 MB: the key index is hit at random
+        counts["reindexed"] = index_stale_posts(store)
+        earlier = store.db.execute("SELECT 1 FROM post_sketches LIMIT 1").fetchone() is not None
+        pending = [row[0] for row in store.db.execute(PENDING_SQL)]
+        run = RunIndex(store, window)
+        links: list[tuple] = []
+        for batch in _batched(pending, CHUNK):
+            for pid, sketch, identity, body in sketch_posts(store, batch):
+                found = run.candidates(sketch, identity)
+                if earlier:
+                    found += candidates(store, sketch, identity, window)
+                match = best_match(store, sketch, found, window, body)
+                if match is None:
+                    item_id = new_item(store, config.office.org_code, config.office.timezone, pid, sketch.at, now)
+                    verdict = rules.Verdict("first copy", 1.0)
+                    counts["new_items"] += 1
+                else:
+                    item_id, verdict = match
+                    counts["merged"] += 1
+                links.append((pid, item_id, verdict.rule, verdict.score, iso(now)))
+                run.add(sketch, identity, item_id)
+                counts["posts"] += 1
+        store.db.conn.executemany(
+            "INSERT INTO item_posts (post_id, item_id, rule, score, decided_by, decided_at) VALUES (?, ?, ?, ?, 'auto', ?)",
+            links)
+        run.write()
+        store.db.conn.executemany("UPDATE items SET dirty = 1 WHERE id = ?", sorted({(link[1],) for link in links}))
+        counts["refreshed"] = refresh_items(store, config, now)
     return counts
 
 
-def _new_item(store: Store, config: Config, pid: str, published: datetime | None, meta: dict, now: datetime) -> str:
-    item_id = "i" + pid[1:13]
-    local = (published or now).astimezone(config.office.timezone)
-    index_number = mint_index_number(store, config.office.org_code, local.year)
-    store.db["items"].insert(
-        {"id": item_id, "index_number": index_number, "created_at": iso(now), "dirty": 1, "status": None}
+def _batched(values: list[str], size: int) -> Iterator[list[str]]:
+    it = iter(values)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def sketch_posts(store: Store, post_ids: list[str]) -> Iterator[tuple[str, rules.PostSketch, dict[int, str], str]]:
+    """(post id, sketch, identity keys, normalised body) for posts' latest versions, in the order given."""
+    marks = ",".join("?" * len(post_ids))
+    rows = {
+        row[0]: row
+        for row in store.db.execute(
+            f"""SELECT p.id, COALESCE(p.published_at, p.first_seen), v.title, v.body_text, v.meta
+                FROM posts p JOIN post_versions v ON v.post_id = p.id AND v.version = p.version
+                WHERE p.id IN ({marks})""",
+            post_ids,
+        )
+    }
+    ordered = [rows[pid] for pid in post_ids if pid in rows]
+    bodies = [sim.normalise_body(row[3] or "") for row in ordered]
+    for row, body, signed in zip(ordered, bodies, sim.sketches(bodies)):
+        pid, when, title, _, meta = row
+        at = int(parse_iso(when).timestamp())
+        sketch = rules.sketch_of(pid, at, title or "", body, signed)
+        yield pid, sketch, rules.identity_keys(json.loads(meta or "{}")), body
+
+
+SKETCH_COLUMNS = """s.post_id, s.at, s.title_key, s.numbers, s.body_chars, s.body_hash, s.sig, ip.item_id
+    FROM post_sketches s JOIN item_posts ip ON ip.post_id = s.post_id"""
+
+
+def candidates(store: Store, sketch: rules.PostSketch, identity: dict[int, str], window: int) -> list[Candidate]:
+    """Posts already in items that could be copies of this one, within the merge window: the
+    same title key or text; a title that contains or is contained in this one (found by its
+    first or last 10 characters, checked in SQL); a shared LSH band (similarity.py); or the
+    same 索引号/文号 at any date."""
+    found: dict[str, Candidate] = {}
+    span = [sketch.at - window, sketch.at + window]
+    exact, ends = rules.exact_keys(sketch) + list(sketch.bands), rules.end_keys(sketch)
+    hits: list[str] = []
+    args: list = []
+    if exact:
+        hits.append(f"SELECT sid FROM post_keys WHERE key IN ({_marks(exact)}) AND at BETWEEN ? AND ?")
+        args += [*exact, *span]
+    if ends:
+        hits.append(f"""SELECT k.sid FROM post_keys k JOIN post_sketches e ON e.sid = k.sid
+                        WHERE k.key IN ({_marks(ends)}) AND k.at BETWEEN ? AND ?
+                        AND (instr(e.title_key, ?) > 0 OR instr(?, e.title_key) > 0)""")
+        args += [*ends, *span, sketch.title_key, sketch.title_key]
+    queries: list[tuple[str, list, dict[int, str] | None]] = []
+    if hits:
+        queries.append((f"SELECT NULL, {SKETCH_COLUMNS} WHERE s.sid IN ({' UNION '.join(hits)})", args, None))
+    if identity:
+        queries.append((f"""SELECT k.key, {SKETCH_COLUMNS} JOIN post_keys k ON k.sid = s.sid
+                            WHERE k.key IN ({_marks(identity)})""", list(identity), identity))
+    for sql, qargs, rule_of in queries:
+        for key, pid, at, title_key, numbers, chars, body_hash, sig, item_id in store.db.conn.execute(sql, qargs):
+            rule = rule_of.get(key) if rule_of else None
+            if pid in found and not rule:
+                continue
+            other = rules.PostSketch(pid, at, title_key, chars, body_hash, sig, _numbers(numbers))
+            found[pid] = Candidate(item_id, other, rule)
+    return list(found.values())
+
+
+def _marks(values) -> str:
+    return ",".join("?" * len(values))
+
+
+def best_match(store: Store, sketch: rules.PostSketch, found: list[Candidate], window: int,
+               body: str = "") -> tuple[str, rules.Verdict] | None:
+    """The item this post belongs to and why, or None: the strongest rule wins, then the score,
+    then the latest candidate."""
+    best: tuple[tuple, str, rules.Verdict] | None = None
+    for c in found:
+        verdict = rules.judge(sketch, c.sketch, window, c.identity_rule)
+        if verdict is not None and verdict.rule == "near-duplicate body":
+            verdict = rules.confirm(verdict, body, normalised_body(store, c.sketch.post_id))
+        if verdict is None:
+            continue
+        rank = (verdict.rank, -c.sketch.at, c.item_id)
+        if best is None or rank > best[0]:
+            best = (rank, c.item_id, verdict)
+    return (best[1], best[2]) if best else None
+
+
+def normalised_body(store: Store, post_id: str) -> str:
+    row = store.db.execute(
+        """SELECT v.body_text FROM posts p JOIN post_versions v ON v.post_id = p.id AND v.version = p.version
+           WHERE p.id = ?""", [post_id]).fetchone()
+    return sim.normalise_body(row[0] or "") if row else ""
+
+
+@lru_cache(maxsize=4096)
+def _numbers(text: str | None) -> frozenset[int]:
+    return frozenset(int(n) for n in text.split(",")) if text else frozenset()
+
+
+def file_post(store: Store, sketch: rules.PostSketch, identity: dict[int, str]) -> None:
+    """Store one post's sketch and file it under its keys, replacing an older version's."""
+    keys = filing_keys(sketch, identity)
+    old = store.db.conn.execute(
+        "SELECT sid, at, keys FROM post_sketches WHERE post_id = ?", [sketch.post_id]).fetchone()
+    if old:
+        store.db.conn.executemany("DELETE FROM post_keys WHERE key = ? AND at = ? AND sid = ?",
+                             [(k, old[1], old[0]) for k in array("q", old[2] or b"")])
+        store.db.execute("DELETE FROM post_sketches WHERE sid = ?", [old[0]])
+    cur = store.db.execute(
+        """INSERT INTO post_sketches (post_id, version, at, title_key, numbers, body_chars, body_hash, sig, keys)
+           VALUES (?, (SELECT version FROM posts WHERE id = ?), ?, ?, ?, ?, ?, ?, ?)""",
+        [sketch.post_id, sketch.post_id, sketch.at, sketch.title_key, ",".join(map(str, sorted(sketch.numbers))),
+         sketch.body_chars, sketch.body_hash, sketch.sig, array("q", keys).tobytes()],
     )
+    store.db.conn.executemany("INSERT OR IGNORE INTO post_keys (key, at, sid) VALUES (?, ?, ?)",
+                         [(k, sketch.at, cur.lastrowid) for k in keys])
+
+
+def index_stale_posts(store: Store) -> int:
+    """Re-file posts already in items whose sketch is missing or older than their latest
+    version (an upstream edit). Their item does not change: links are never moved."""
+    stale = [row[0] for row in store.db.execute(
+        """SELECT ip.post_id FROM item_posts ip JOIN posts p ON p.id = ip.post_id
+           LEFT JOIN post_sketches s ON s.post_id = ip.post_id
+           WHERE s.post_id IS NULL OR s.version != p.version""")]
+    for batch in _batched(stale, CHUNK):
+        for _, sketch, identity, _ in sketch_posts(store, batch):
+            file_post(store, sketch, identity)
+    return len(stale)
+
+
+def new_item(store: Store, org_code: str, tz, founder: str, at: int, now: datetime) -> str:
+    """A new item founded by a post: a stable id and a freshly minted 索引号."""
+    year = datetime.fromtimestamp(at, tz).year
+    index_number = mint_index_number(store, org_code, year)
+    item_id = "i" + founder[1:13]
+    try:
+        store.db.conn.execute("INSERT INTO items (id, index_number, created_at, dirty) VALUES (?, ?, ?, 1)",
+                              [item_id, index_number, iso(now)])
+    except sqlite3.IntegrityError:  # a staff split already used the founder's id
+        item_id = fresh_item_id(store, founder)
+        store.db.conn.execute("INSERT INTO items (id, index_number, created_at, dirty) VALUES (?, ?, ?, 1)",
+                              [item_id, index_number, iso(now)])
+    return item_id
+
+
+def fresh_item_id(store: Store, founder: str) -> str:
+    """'i' + the founding post's id digits; a suffix if a split already used that id."""
+    base = "i" + founder[1:13]
+    item_id, n = base, 1
+    while store.db.conn.execute("SELECT 1 FROM items WHERE id = ?", [item_id]).fetchone():
+        n += 1
+        item_id = f"{base}-{n}"
     return item_id
 
 
 def mint_index_number(store: Store, org_code: str, year: int) -> str:
     """The next 索引号 of a year: <org_code>/<year>-<5-digit serial>. Never reused."""
-    row = store.db.execute("SELECT last FROM serials WHERE year = ?", [year]).fetchone()
-    serial = (row[0] if row else 0) + 1
-    store.db.execute(
-        "INSERT INTO serials (year, last) VALUES (?, ?) ON CONFLICT(year) DO UPDATE SET last = excluded.last",
-        [year, serial],
-    )
+    serial = store.db.conn.execute(
+        """INSERT INTO serials (year, last) VALUES (?, 1) ON CONFLICT(year) DO UPDATE SET last = last + 1
+           RETURNING last""", [year]).fetchone()[0]
     return f"{org_code}/{year}-{serial:05d}"
-
-
-def refresh_items(store: Store, now: datetime) -> int:
-    """Re-derive dirty items from their posts: first publication, primary copy, withdrawal."""
-    dirty = [row[0] for row in store.db.execute("SELECT id FROM items WHERE dirty = 1").fetchall()]
-    for item_id in dirty:
-        posts = store.db.execute(
-            """SELECT p.id, p.channel, p.published_at, p.first_seen, p.withdrawn_at, p.title, p.content_hash,
-                      v.meta
-               FROM item_posts ip JOIN posts p ON p.id = ip.post_id
-               JOIN post_versions v ON v.post_id = p.id AND v.version = p.version
-               WHERE ip.item_id = ?""",
-            [item_id],
-        ).fetchall()
-        if not posts:
-            continue
-        derived = _derive(posts)
-        store.db.execute("UPDATE items SET " + ", ".join(f"{k} = ?" for k in derived) + ", dirty = 0 WHERE id = ?",
-                         [*derived.values(), item_id])
-        _touch_updated(store, item_id, now)
-    return len(dirty)
-
-
-def _derive(posts: Iterable[tuple]) -> dict:
-    posts = list(posts)
-
-    def when(p):
-        return p[2] or p[3]
-
-    first = min(posts, key=lambda p: (when(p), CHANNEL_PRECEDENCE.index(p[1])))
-    live = [p for p in posts if not p[4]] or posts
-    primary = min(live, key=lambda p: (PRIMARY_PRECEDENCE.index(p[1]), when(p)))
-    metas = [json.loads(p[7] or "{}") for p in sorted(posts, key=lambda p: PRIMARY_PRECEDENCE.index(p[1]))]
-    formed = next((m["formed_on"] for m in metas if m.get("formed_on")), None)
-    validity = next((m["validity"] for m in metas if m.get("validity")), None)
-    return {
-        "title": primary[5],
-        "published_at": when(first),
-        "first_channel": first[1],
-        "primary_post": primary[0],
-        "formed_on": formed,
-        "validity": validity,
-        "withdrawn": int(all(p[4] for p in posts)),
-        "content_hash": primary[6],  # what the item shows changed only if its primary copy did
-    }
-
-
-def _touch_updated(store: Store, item_id: str, now: datetime) -> None:
-    # `updated_at` moves only when the content of some copy changed (not on a mere re-derive).
-    store.db.execute(
-        """UPDATE items SET updated_at = CASE WHEN updated_at IS NULL THEN published_at ELSE ? END,
-                            seen_hash = content_hash
-           WHERE id = ? AND (seen_hash IS NULL OR seen_hash != content_hash)""",
-        [iso(now), item_id],
-    )

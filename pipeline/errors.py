@@ -4,6 +4,8 @@
     ├── ConfigError                  the office config (or a setting) is wrong
     ├── StoreError                   the SQLite store cannot be used (schema too new, …)
     ├── LockHeld                     another run holds the run lock
+    ├── OutputError                  outputs could not be written (the previous ones stay)
+    ├── MergeError                   a staff merge/split names an unknown or unsuitable item or post
     └── FetchError(url, reason)      one URL could not be fetched
         ├── HostNotAllowed           host (or a redirect target) not in the allow-list
         ├── RobotsDisallowed         robots.txt forbids the URL for our user agent
@@ -48,6 +50,14 @@ class ConfigError(XxgkError):
 
 class StoreError(XxgkError):
     """The store cannot be opened or used (e.g. its schema is newer than this code)."""
+
+
+class OutputError(XxgkError):
+    """Outputs could not be written (disk full, folder not writable); the previous ones stay."""
+
+
+class MergeError(XxgkError):
+    """A staff merge or split names an unknown item or post, or one that cannot be moved so."""
 
 
 class LockHeld(XxgkError):

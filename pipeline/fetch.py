@@ -8,9 +8,7 @@ obey robots.txt, go at most ``rate_per_host`` requests a second and
 requests (ETag / Last-Modified) keep a nightly run cheap when nothing changed.
 
 Decoding is ours, not httpx's (httpx assumes UTF-8 when a page names no charset):
-see ``decode_body``. GBK-family labels are decoded as GB18030, declared charsets
-that do not decode are not trusted, and undecodable bytes raise ``DecodeError``
-rather than yield mojibake.
+see ``pipeline.decode.decode_body`` (re-exported here).
 
 Errors are the ``FetchError`` subclasses of ``pipeline.errors``; their messages and
 our logs never show credential query parameters (``redact_url``).
@@ -18,8 +16,8 @@ our logs never show credential query parameters (``redact_url``).
 
 from __future__ import annotations
 
-import codecs
 import itertools
+import json
 import logging
 import random
 import re
@@ -34,12 +32,10 @@ from email.utils import parsedate_to_datetime
 from functools import cached_property
 from typing import Any, Protocol
 
-import charset_normalizer
 import httpx
 
 from pipeline.errors import (
     ConfigError,
-    DecodeError,
     FetchError,
     HostNotAllowed,
     HttpStatusError,
@@ -48,6 +44,8 @@ from pipeline.errors import (
     TransportError,
     redact_url,
 )
+
+from .decode import decode_body  # re-exported: the API stays pipeline.fetch.decode_body
 
 __all__ = ["ConditionalCache", "Fetcher", "FetchSettings", "Response", "decode_body"]
 
@@ -130,107 +128,6 @@ class ConditionalCache(Protocol):
     def record(self, url: str, response: Response) -> None:
         """Called after every 200 and 304 for the URL as requested."""
         ...
-
-
-# ---------------------------------------------------------------- decoding
-
-_GB_LABELS = frozenset(
-    {"gb2312", "gbk", "xgbk", "gb231280", "gb18030", "cp936", "ms936", "windows936", "euccn",
-     "chinese", "csgb2312", "isoir58", "csiso58gb231280"}
-)
-_CHARSET_IN_CONTENT_TYPE = re.compile(r"""charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
-_CHARSET_IN_MARKUP = re.compile(
-    rb"""<meta[^>]*?charset\s*=\s*["']?\s*([\w.:-]+)|<\?xml[^>]*?encoding\s*=\s*["']\s*([\w.:-]+)""",
-    re.I,
-)
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same bytes
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-# Detection only chooses among encodings Chinese public-sector pages really use; left free,
-# the detector "finds" mac-greek or UTF-16 in noise, which is mojibake by another name.
-_DETECTABLE = ["utf_8", "gb18030", "big5", "cp1252"]
-
-
-def _codec(label: str | None) -> str | None:
-    """Python codec name for a charset label; GBK family → gb18030; None if unknown."""
-    if not label:
-        return None
-    squashed = re.sub(r"[-_\s]", "", label.strip().lower())
-    if squashed in _GB_LABELS:
-        return "gb18030"  # a superset: pages labelled GB2312/GBK often use characters beyond it
-    if squashed == "big5":
-        return "big5hkscs"
-    try:
-        return codecs.lookup(label.strip()).name
-    except LookupError:
-        return None
-
-
-def decode_body(content: bytes, content_type: str | None = None, *, url: str = "") -> tuple[str, str]:
-    """(codec, text) for a body: BOM, then Content-Type charset, then <meta>/<?xml?>, then detection.
-
-    Every decode is strict. A declared charset that fails to decode, or that is not
-    UTF-8 while the bytes are valid multi-byte UTF-8 (a common lie: ``<meta charset=gb2312>``
-    on a UTF-8 page, which GB18030 would otherwise turn into mojibake), is skipped.
-    """
-    if not content:
-        return "utf-8", ""
-    for bom, bom_codec in _BOMS:
-        if content.startswith(bom):
-            try:
-                return bom_codec, content[len(bom):].decode(bom_codec)
-            except UnicodeDecodeError:
-                break
-
-    try:
-        utf8_text: str | None = content.decode("utf-8")
-    except UnicodeDecodeError:
-        utf8_text = None
-    looks_utf8 = utf8_text is not None and not content.isascii()
-
-    header_label = None
-    if content_type and (in_header := _CHARSET_IN_CONTENT_TYPE.search(content_type)):
-        header_label = in_header.group(1)
-    markup_label = None
-    if in_markup := _CHARSET_IN_MARKUP.search(content[:2048]):
-        markup_label = (in_markup.group(1) or in_markup.group(2)).decode("ascii")
-
-    tried: list[str] = []
-    codec: str | None
-    for label, where in ((header_label, "Content-Type"), (markup_label, "markup")):
-        if label is None:
-            continue
-        codec = _codec(label)
-        if codec is None:
-            tried.append(f"{label} ({where}, unknown)")
-            continue
-        if codec == "utf-8" and utf8_text is not None:
-            return codec, utf8_text
-        if looks_utf8:
-            tried.append(f"{label} ({where}, but the bytes are UTF-8)")
-            continue
-        try:
-            return codec, content.decode(codec)
-        except UnicodeDecodeError:
-            tried.append(f"{label} ({where})")
-
-    if utf8_text is not None:
-        return "utf-8", utf8_text
-    best = charset_normalizer.from_bytes(content, cp_isolation=_DETECTABLE).best()
-    codec = _codec(best.encoding) if best is not None else None
-    if codec is not None:
-        try:
-            return codec, content.decode(codec)
-        except UnicodeDecodeError:
-            pass
-    if not any(t.startswith("utf-8") for t in tried):
-        tried.append("utf-8")
-    tried.append(f"detected {codec}" if codec else "detection (no plausible encoding)")
-    raise DecodeError(url, "could not decode the body as text; tried " + ", ".join(tried))
 
 
 # ---------------------------------------------------------------- politeness
@@ -368,6 +265,7 @@ class Fetcher:
         )
         self._limiter = _HostLimiter(settings.rate_per_host, clock, sleep)
         self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
         self._in_flight = threading.BoundedSemaphore(settings.concurrency)
         self._host_slots: dict[str, threading.BoundedSemaphore] = {}
         self._robots: dict[str, urllib.robotparser.RobotFileParser] = {}
@@ -396,27 +294,59 @@ class Fetcher:
         workers = self.settings.concurrency
         pending: dict[Future[Response | FetchError], str] = {}
         todo = iter(urls)
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="xxgk-fetch") as pool:
-            try:
-                while True:
-                    # A bounded window in flight, so a long iterable streams.
-                    for url in itertools.islice(todo, 2 * workers - len(pending)):
-                        validators = self._validators(url, conditional)
-                        pending[pool.submit(self._fetch, url, validators, obey_robots)] = url
-                    if not pending:
-                        return
-                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        url = pending.pop(future)
-                        result = future.result()
-                        if isinstance(result, Response):
-                            self._record(url, result)
-                        yield url, result
-            finally:
-                for future in pending:
-                    future.cancel()
+        pool = self._executor()
+        try:
+            while True:
+                # A bounded window in flight, so a long iterable streams.
+                for url in itertools.islice(todo, 2 * workers - len(pending)):
+                    validators = self._validators(url, conditional)
+                    pending[pool.submit(self._fetch, url, validators, obey_robots)] = url
+                if not pending:
+                    return
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    url = pending.pop(future)
+                    result = future.result()
+                    if isinstance(result, Response):
+                        self._record(url, result)
+                    yield url, result
+        finally:
+            for future in pending:
+                future.cancel()
+
+    def _executor(self) -> ThreadPoolExecutor:
+        """One worker pool for the fetcher's life: collectors call fetch_many once per list page."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=self.settings.concurrency,
+                                                thread_name_prefix="xxgk-fetch")
+            return self._pool
+
+    def post_json(self, url: str, payload: Mapping[str, Any]) -> Response:
+        """POST a JSON body to an API (the WeChat publishing API); raises a FetchError subclass.
+
+        An API is not a crawled page: robots.txt does not govern it, redirects are not
+        followed, and its answers (access tokens among them) never reach the cache or
+        the raw-response store. Retries, the rate limit and the size cap apply as for GET.
+        """
+        try:
+            target = self._parse(url, url)
+            self._check_allowed(url, target, redirected=False)
+            body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+            answer = self._send_with_retries(
+                url, target, {"Content-Type": "application/json", "Accept": "application/json"}, "POST", body)
+            if not 200 <= answer.status < 300:
+                raise HttpStatusError(url, answer.status)
+        except FetchError as exc:
+            self._count("errors")
+            raise exc
+        return Response(url=str(answer.url), status=answer.status, headers=answer.headers, content=answer.content,
+                        not_modified=False, etag=None, last_modified=None)
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
         self._client.close()
 
     def __enter__(self) -> Fetcher:
@@ -518,12 +448,13 @@ class Fetcher:
 
     # -- attempts and retries
 
-    def _send_with_retries(self, url: str, target: httpx.URL, headers: Mapping[str, str]) -> _Answer:
+    def _send_with_retries(self, url: str, target: httpx.URL, headers: Mapping[str, str],
+                           method: str = "GET", body: bytes | None = None) -> _Answer:
         attempts = self.settings.retries + 1
         for attempt in range(attempts):
             last = attempt + 1 == attempts
             try:
-                answer = self._attempt(url, target, headers)
+                answer = self._attempt(url, target, headers, method, body)
             except _Transient as exc:
                 if last:
                     tail = f" after {attempts} attempts" if attempts > 1 else ""
@@ -552,15 +483,16 @@ class Fetcher:
         base = self.settings.backoff
         return base * 2.0**attempt + self._random.uniform(0, base)
 
-    def _attempt(self, url: str, target: httpx.URL, headers: Mapping[str, str]) -> _Answer:
+    def _attempt(self, url: str, target: httpx.URL, headers: Mapping[str, str],
+                 method: str = "GET", body: bytes | None = None) -> _Answer:
         """One request: wait for a host slot and the rate limit, then a global slot; read capped."""
         host = target.host
-        request = self._build_request(target, headers)
+        request = self._build_request(target, headers, method, body)
         with self._host_slot(host):
             self._limiter.wait(host)
             with self._in_flight:
                 self._count("requests")
-                self._log.debug("GET %s", redact_url(str(target)))
+                self._log.debug("%s %s", method, redact_url(str(target)))
                 try:
                     response = self._client.send(request, stream=True)
                 except httpx.RequestError as exc:
@@ -589,7 +521,8 @@ class Fetcher:
             raise _Transient(_describe(exc) + " while reading the body") from None
         return bytes(body)
 
-    def _build_request(self, target: httpx.URL, headers: Mapping[str, str]) -> httpx.Request:
+    def _build_request(self, target: httpx.URL, headers: Mapping[str, str],
+                       method: str = "GET", body: bytes | None = None) -> httpx.Request:
         sent = {"User-Agent": self.settings.user_agent, **headers}
         extensions: dict[str, Any] = {}
         address = self._resolve.get(target.host)
@@ -604,7 +537,7 @@ class Fetcher:
             sent["Host"] = target.netloc.decode("ascii")
             if target.scheme == "https" and not plain:
                 extensions["sni_hostname"] = target.host
-        return self._client.build_request("GET", connect_to, headers=sent, extensions=extensions)
+        return self._client.build_request(method, connect_to, headers=sent, content=body, extensions=extensions)
 
     def _host_slot(self, host: str) -> threading.BoundedSemaphore:
         with self._lock:

@@ -6,19 +6,18 @@ own (`xxgk collect`, `xxgk dedupe`, `xxgk classify`, `xxgk build`, `xxgk report`
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from . import classify as classify_stage
 from . import dedupe as dedupe_stage
 from .collect import SourceOutcome, collect_all
 from .config import Config
-from .publish import BuildStats, SiteInfo, Writer
+from .errors import OutputError
+from .publish import BuildStats, SiteInfo
 from .publish import build as publish_build
-from .report.proactive import proactive_counts
 from .store import Store
 from .views import item_views
 
@@ -61,28 +60,35 @@ def years_with_items(store: Store, config: Config) -> list[int]:
 
 
 def year_report(store: Store, config: Config, year: int, tree: classify_stage.CatalogTree) -> dict:
-    """The year-end figures as a dict (the JSON report)."""
-    return {
-        "year": year,
-        "office": config.office.name,
-        "proactive": proactive_counts(store, year, config.office.timezone, tree.names),
-        "applications": {"received": 0, "carried_over": 0, "closed": 0, "carried_forward": 0},
-        "appeals": {"administrative_review": 0, "litigation": 0},
-    }
+    """The year-end figures as a dict (the JSON report; see pipeline.report.annual)."""
+    from .report.annual import annual_report
+    from .report.figures import figures_folder
+
+    return annual_report(store, config, year, tree.names, figures_folder(config.path)).data
 
 
-def build_reports(store: Store, config: Config, tree: classify_stage.CatalogTree) -> dict[int, dict]:
-    reports = {year: year_report(store, config, year, tree) for year in years_with_items(store, config)}
-    writer = Writer(config.output, managed=())  # reports of past years stay even if the data moved on
-    for year, report in reports.items():
-        writer.write(f"reports/{year}.json", json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
-    return reports
+def build_reports(store: Store, config: Config, tree: classify_stage.CatalogTree,
+                  today: date | None = None) -> dict[int, dict]:
+    """Every year's annual-report files in output/reports/ (pipeline.report.outputs);
+    in December, a warning when the holiday data lacks next year."""
+    from .report.ledger import register_years
+    from .report.outputs import write_reports
+
+    years = sorted(set(years_with_items(store, config)) | register_years(store))
+    return write_reports(store, config, tree.names, years,
+                         today or datetime.now(config.office.timezone).date())
 
 
 def build(config: Config, store: Store, tree: classify_stage.CatalogTree | None = None) -> tuple[BuildStats, dict]:
-    tree = tree or classify_stage.load_tree(config.catalog_file)
-    reports = build_reports(store, config, tree)
-    stats = publish_build(item_views(store), tree.categories, site_info(config), config.output, reports=reports)
+    tree = tree or classify_stage.office_tree(config)
+    held = classify_stage.held_items(store, config)  # personal data unseen by staff; [publish] wait_for_review
+    try:
+        reports = build_reports(store, config, tree)
+        views = item_views(store, exclude=held)
+        stats = publish_build(views, tree.categories, site_info(config), config.output, reports=reports)
+    except OSError as e:  # a full disk, a folder that is not writable: every file written so far is whole
+        raise OutputError(f"writing the outputs in {config.output} failed: {e.strerror or e} "
+                          f"({e.filename or ''}); files not yet rewritten keep their previous version") from None
     return stats, reports
 
 
@@ -97,7 +103,7 @@ def run_sync(config: Config, store: Store, *, full: bool = False, only: set[str]
         progress("merging copies into items")
         result.dedupe = dedupe_stage.dedupe(config, store)
         progress("classifying")
-        tree = classify_stage.load_tree(config.catalog_file)
+        tree = classify_stage.office_tree(config)
         result.classify = classify_stage.classify(config, store, tree)
         progress("building feeds, pages and reports")
         result.build, result.reports = build(config, store, tree)

@@ -75,6 +75,97 @@ MIGRATIONS: list[tuple[str, str]] = [
     CREATE INDEX decisions_item ON decisions(item_id);
     CREATE TABLE serials (year INTEGER PRIMARY KEY, last INTEGER);
     """),
+    ("0006_ops", """
+    CREATE TABLE alerts_sent (key TEXT PRIMARY KEY, sent_at TEXT, message TEXT);
+    """),
+    # The office's registers behind the annual report's 表三 / 表四 (pipeline/report/ledger.py).
+    ("0005_registers", """
+    CREATE TABLE IF NOT EXISTS applications (id TEXT PRIMARY KEY, received_on TEXT NOT NULL, channel TEXT NOT NULL,
+                               applicant_type TEXT NOT NULL, applicant TEXT, request TEXT,
+                               outcome TEXT, replied_on TEXT, corrected_on TEXT,
+                               extension_workdays INTEGER NOT NULL DEFAULT 0, note TEXT,
+                               created_at TEXT, updated_at TEXT);
+    CREATE INDEX IF NOT EXISTS applications_received ON applications(received_on);
+    CREATE INDEX IF NOT EXISTS applications_open ON applications(replied_on) WHERE replied_on IS NULL;
+    CREATE TABLE IF NOT EXISTS application_consultations (application_id TEXT NOT NULL, sent_on TEXT NOT NULL,
+                                            answered_on TEXT, party TEXT,
+                                            PRIMARY KEY (application_id, sent_on));
+    CREATE TABLE IF NOT EXISTS appeals (id TEXT PRIMARY KEY, kind TEXT NOT NULL, filed_on TEXT NOT NULL,
+                          outcome TEXT NOT NULL, decided_on TEXT, application_id TEXT, note TEXT,
+                          created_at TEXT, updated_at TEXT);
+    CREATE INDEX IF NOT EXISTS appeals_filed ON appeals(filed_on);
+    """),
+    # Staff accounts and sessions of the review page; the classification, validity and model
+    # history (pipeline/classify, pipeline/review). Staff decisions go to `decisions`.
+    ("0004_review", """
+    CREATE TABLE users (name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, created_at TEXT,
+                        disabled INTEGER NOT NULL DEFAULT 0);
+    CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, user TEXT NOT NULL, csrf TEXT NOT NULL,
+                           created_at TEXT, expires_at TEXT);
+    CREATE INDEX sessions_user ON sessions(user);
+    CREATE TABLE login_attempts (id INTEGER PRIMARY KEY, at TEXT, name TEXT, address TEXT, ok INTEGER);
+    CREATE INDEX login_attempts_name ON login_attempts(name, at);
+    CREATE INDEX login_attempts_address ON login_attempts(address, at);
+    CREATE TABLE classifications (id INTEGER PRIMARY KEY, item_id TEXT, at TEXT, category TEXT,
+                                  confidence REAL, reason TEXT, status TEXT, content_hash TEXT);
+    CREATE INDEX classifications_item ON classifications(item_id);
+    CREATE TABLE validity_events (id INTEGER PRIMARY KEY, item_id TEXT, at TEXT, validity TEXT,
+                                  source TEXT, note TEXT);
+    CREATE INDEX validity_events_item ON validity_events(item_id);
+    CREATE TABLE model_runs (id INTEGER PRIMARY KEY, at TEXT, examples INTEGER, classes INTEGER,
+                             last_decision INTEGER, seconds REAL);
+    ALTER TABLE items ADD COLUMN personal_data TEXT;
+    ALTER TABLE categories ADD COLUMN retired_at TEXT;
+    CREATE INDEX items_status ON items(status, confidence);
+    CREATE INDEX items_category ON items(category);
+    CREATE INDEX decisions_at ON decisions(at);
+    """),
+    # Collectors (pipeline/collect.py): runs in a row that walked a source's whole list without
+    # a post (withdrawn at [sources.X] missing_runs); published_at per source for the re-check window.
+    ("0002_collect", """
+    ALTER TABLE posts ADD COLUMN missed_runs INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX posts_source_published ON posts(source, published_at);
+    """),
+    # Merging (pipeline/dedupe.py, merge_rules.py, merges.py): one sketch per post (its latest
+    # version), its blocking and LSH keys by (key, date); the counted channel, the withdrawal
+    # date and the staff merge target of an item. item_keys (0001) is no longer written.
+    ("0003_merge", """
+    CREATE TABLE post_sketches (sid INTEGER PRIMARY KEY, post_id TEXT UNIQUE, version INTEGER, at INTEGER,
+                                title_key TEXT, numbers TEXT, body_chars INTEGER, body_hash TEXT,
+                                sig BLOB, keys BLOB);
+    CREATE TABLE post_keys (key INTEGER, at INTEGER, sid INTEGER, PRIMARY KEY (key, at, sid)) WITHOUT ROWID;
+    ALTER TABLE items ADD COLUMN count_channel TEXT;
+    ALTER TABLE items ADD COLUMN withdrawn_at TEXT;
+    ALTER TABLE items ADD COLUMN merged_into TEXT;
+    UPDATE items SET count_channel = first_channel;
+    UPDATE items SET dirty = 1 WHERE withdrawn = 1;
+    """),
+    ("0008_counted_items", """
+    CREATE VIEW counted_items AS
+        SELECT *, COALESCE(count_channel, first_channel) AS channel FROM items WHERE merged_into IS NULL;
+    """),
+    # What changed for publishing since a build: item ids with a growing seq (see pipeline/views.py).
+    ("0007_publish_log", """
+    CREATE TABLE publish_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, item_id TEXT NOT NULL);
+    CREATE TRIGGER publish_log_item_new AFTER INSERT ON items
+        BEGIN INSERT INTO publish_log (item_id) VALUES (new.id); END;
+    CREATE TRIGGER publish_log_item_gone AFTER DELETE ON items
+        BEGIN INSERT INTO publish_log (item_id) VALUES (old.id); END;
+    CREATE TRIGGER publish_log_item_changed AFTER UPDATE OF id, title, index_number, published_at, updated_at,
+        category, withdrawn, first_channel, formed_on, validity, primary_post ON items
+        BEGIN INSERT INTO publish_log (item_id) SELECT old.id UNION SELECT new.id; END;
+    CREATE TRIGGER publish_log_copy_new AFTER INSERT ON item_posts
+        BEGIN INSERT INTO publish_log (item_id) VALUES (new.item_id); END;
+    CREATE TRIGGER publish_log_copy_gone AFTER DELETE ON item_posts
+        BEGIN INSERT INTO publish_log (item_id) VALUES (old.item_id); END;
+    CREATE TRIGGER publish_log_copy_changed AFTER UPDATE ON item_posts
+        BEGIN INSERT INTO publish_log (item_id) SELECT old.item_id UNION SELECT new.item_id; END;
+    CREATE TRIGGER publish_log_post_changed AFTER UPDATE OF channel, url, published_at, first_seen, withdrawn_at,
+        version ON posts
+        BEGIN INSERT INTO publish_log (item_id) SELECT item_id FROM item_posts WHERE post_id = new.id; END;
+    CREATE TRIGGER publish_log_version_new AFTER INSERT ON post_versions
+        BEGIN INSERT INTO publish_log (item_id) SELECT item_id FROM item_posts WHERE post_id = new.post_id; END;
+    """),
 ]
 KNOWN_MIGRATIONS = {name for name, _ in MIGRATIONS}
 
@@ -287,6 +378,22 @@ class Store:
         return rows[0] if rows else None
 
 
+def backup_to(store: Store, target: Path) -> int:
+    """A consistent copy of the database at `target` (SQLite online backup; works during writes)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".partial")
+    dest = sqlite3.connect(tmp)
+    try:
+        store.db.conn.backup(dest)
+        pages = dest.execute("PRAGMA page_count").fetchone()[0]
+        if dest.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise StoreError(f"{target}: the backup failed its integrity check")
+    finally:
+        dest.close()
+    tmp.replace(target)  # a half-written backup never has the final name
+    return pages
+
+
 def decode_attachments(value: str | None) -> tuple[Attachment, ...]:
     return tuple(Attachment(**a) for a in json.loads(value or "[]"))
 
@@ -357,4 +464,14 @@ class HttpCache:
 
 
 def _statements(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
+    # Split on ";" but keep a trigger's BEGIN … END body (which holds ";") in one statement.
+    out, part = [], ""
+    for piece in script.split(";"):
+        part += piece + ";"
+        if sqlite3.complete_statement(part):
+            if part.strip(" \n;"):
+                out.append(part.strip().rstrip(";").strip())
+            part = ""
+    if part.strip(" \n;"):
+        out.append(part.strip().rstrip(";").strip())
+    return out

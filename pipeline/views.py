@@ -1,63 +1,163 @@
-"""Read the store as publishing needs it: ItemViews, streamed, one query for items and one for copies."""
+"""Read the store as publishing needs it: light rows for every item, full ItemViews on demand.
+
+`item_views(store)` returns a StoreSource: iterating it yields every ItemView (one
+query for items, one for copies, streamed), and the publish build uses its `rows()`
+and `views(ids)` so that a rebuild reads bodies only for the items it must render.
+"""
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
 from datetime import date
 
 from .models import SHANGHAI, ChannelCopy, ItemView
+from .publish.source import ItemRow, digest, row_of
 from .store import Store, decode_attachments, parse_iso
 
 SUMMARY_CHARS = 120
+CHUNK = 500  # ids per IN (…) query
 
-
-def item_views(store: Store, *, include_unclassified: bool = False) -> Iterator[ItemView]:
-    """Every item ready to publish, with its copies. Items awaiting review are published too
-    (timeliness: 条例第二十六条) unless the office's config says otherwise (the caller filters)."""
-    copies: dict[str, list[ChannelCopy]] = defaultdict(list)
-    for item_id, channel, url, published, first_seen, withdrawn in store.db.execute(
-        """SELECT ip.item_id, p.channel, p.url, p.published_at, p.first_seen, p.withdrawn_at
-           FROM item_posts ip JOIN posts p ON p.id = ip.post_id
-           ORDER BY ip.item_id, COALESCE(p.published_at, p.first_seen), p.channel"""
-    ):
-        copies[item_id].append(ChannelCopy(channel, url, parse_iso(published or first_seen), parse_iso(withdrawn)))
-    rows = store.db.execute(
-        """SELECT i.id, i.index_number, i.title, i.published_at, i.updated_at, i.first_channel, i.category,
+_WHERE = " WHERE i.published_at IS NOT NULL"
+_VIEW_SQL = """SELECT i.id, i.index_number, i.title, i.published_at, i.updated_at, i.first_channel, i.category,
                   i.formed_on, i.validity, i.withdrawn, v.body_html, v.body_text, v.attachments, v.meta
            FROM items i JOIN posts p ON p.id = i.primary_post
-           JOIN post_versions v ON v.post_id = p.id AND v.version = p.version
-           WHERE i.published_at IS NOT NULL"""
-        + ("" if include_unclassified else " AND i.category IS NOT NULL")
+           JOIN post_versions v ON v.post_id = p.id AND v.version = p.version"""
+_COPIES_SQL = """SELECT ip.item_id, p.channel, p.url, p.published_at, p.first_seen, p.withdrawn_at
+           FROM item_posts ip JOIN posts p ON p.id = ip.post_id"""
+_COPIES_ORDER = " ORDER BY ip.item_id, COALESCE(p.published_at, p.first_seen), p.channel"
+# Everything an item page or feed entry shows, as one string per item, assembled by SQLite:
+# the item's columns, its primary post's version (versions are immutable: body,
+# attachments and metadata are fixed by it) and every copy (channel, URL, dates).
+_US, _RS, _GS = "char(31)", "char(30)", "char(29)"  # unit, record, group separators
+
+
+def _cat(sep: str, *cols: str) -> str:
+    return f" || {sep} || ".join(f"ifnull({c}, '')" for c in cols)
+
+
+_SH = "strftime('%Y-%m-%dT%H:%M:%S+08:00', {}, '+8 hours')"  # stored UTC → Asia/Shanghai (no DST)
+_ROWS_SQL = f"""SELECT i.id, ifnull(i.title, ''), ifnull(i.index_number, ''), {_SH.format("i.published_at")},
+                  {_SH.format("ifnull(i.updated_at, i.published_at)")}, ifnull(i.category, ''), i.withdrawn,
+                  {_cat(_US, "i.id", "i.title", "i.index_number", "i.published_at", "i.updated_at", "i.category",
+                        "i.withdrawn", "i.first_channel", "i.formed_on", "i.validity", "i.primary_post", "p.version",
+                        "c.copies")}
+           FROM items i JOIN posts p ON p.id = i.primary_post
+           LEFT JOIN (SELECT ip.item_id AS item_id,
+                             group_concat({_cat(_RS, "q.channel", "q.url", "q.published_at", "q.first_seen",
+                                                "q.withdrawn_at")}, {_GS}) AS copies
+                      FROM item_posts ip JOIN posts q ON q.id = ip.post_id GROUP BY ip.item_id) c ON c.item_id = i.id"""
+# The same rows for a few ids: copies gathered per item through the index, not for the whole table.
+_SOME_ROWS_SQL = _ROWS_SQL.split("LEFT JOIN")[0] + f"""LEFT JOIN (SELECT ip.item_id AS item_id,
+                             group_concat({_cat(_RS, "q.channel", "q.url", "q.published_at", "q.first_seen",
+                                                "q.withdrawn_at")}, {_GS}) AS copies
+                      FROM item_posts ip JOIN posts q ON q.id = ip.post_id WHERE ip.item_id IN ({{marks}})
+                      GROUP BY ip.item_id) c ON c.item_id = i.id"""
+
+
+class StoreSource:
+    """The store's items as a publish ItemSource (and an iterable of ItemViews)."""
+
+    def __init__(self, store: Store, *, include_unclassified: bool = False, exclude: Collection[str] = ()) -> None:
+        self.store = store
+        self.where = _WHERE + ("" if include_unclassified else " AND i.category IS NOT NULL")
+        self.exclude = frozenset(exclude)  # held back (e.g. waiting for review)
+
+    def __iter__(self) -> Iterator[ItemView]:
+        copies: dict[str, list[ChannelCopy]] = defaultdict(list)
+        for item_id, *copy in self.store.db.execute(_COPIES_SQL + _COPIES_ORDER):
+            copies[item_id].append(_copy(*copy))
+        for row in self.store.db.execute(_VIEW_SQL + self.where):
+            if row[0] not in self.exclude:
+                yield _view(row, copies[row[0]])
+
+    def rows(self) -> Iterator[ItemRow]:
+        return self._rows(self.store.db.execute(_ROWS_SQL + self.where))
+
+    # The change log (migration 0007_publish_log) lets a build read only what changed.
+    @property
+    def log_key(self) -> bytes:
+        """Names what rows() returns: a snapshot of rows is reusable only under the same key."""
+        return digest(repr((_ROWS_SQL, self.where, sorted(self.exclude))).encode())
+
+    def log_position(self) -> int:
+        """The newest change's seq (0: none yet); read it before the rows it covers."""
+        return self.store.db.execute("SELECT ifnull(max(seq), 0) FROM publish_log").fetchone()[0]
+
+    def changed_since(self, seq: int) -> list[str]:
+        """Ids of items changed (added, edited, removed) after ``seq``."""
+        return [r[0] for r in self.store.db.execute(
+            "SELECT DISTINCT item_id FROM publish_log WHERE seq > ? ORDER BY item_id", [seq])]
+
+    def rows_of(self, ids: Collection[str]) -> Iterator[ItemRow]:
+        """rows() for ``ids`` only (those that are gone, unpublished or held back are absent)."""
+        ids = list(ids)
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            marks = ",".join("?" * len(chunk))
+            sql = _SOME_ROWS_SQL.format(marks=marks) + self.where + f" AND i.id IN ({marks})"
+            yield from self._rows(self.store.db.execute(sql, chunk + chunk))
+
+    def _rows(self, cursor: Iterable[tuple]) -> Iterator[ItemRow]:
+        exclude = self.exclude
+        for item_id, title, index_number, iso, lastmod, category, withdrawn, inputs in cursor:
+            if item_id not in exclude:
+                yield ItemRow(item_id, title, index_number, iso, lastmod, category, bool(withdrawn),
+                              digest(inputs.encode()))
+
+    def views(self, ids: Collection[str]) -> Iterator[ItemView]:
+        ids = list(ids)
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            marks = ",".join("?" * len(chunk))
+            copies: dict[str, list[ChannelCopy]] = defaultdict(list)
+            for item_id, *copy in self.store.db.execute(
+                _COPIES_SQL + f" WHERE ip.item_id IN ({marks})" + _COPIES_ORDER, chunk
+            ):
+                copies[item_id].append(_copy(*copy))
+            for row in self.store.db.execute(_VIEW_SQL + self.where + f" AND i.id IN ({marks})", chunk):
+                yield _view(row, copies[row[0]])
+
+
+def item_views(store: Store, *, include_unclassified: bool = False, exclude: Collection[str] = ()) -> StoreSource:
+    """Every item ready to publish, with its copies, less ``exclude`` (ids held back). Items
+    awaiting review are published too (timeliness: 条例第二十六条) unless the config says otherwise."""
+    return StoreSource(store, include_unclassified=include_unclassified, exclude=exclude)
+
+
+def _copy(channel: str, url: str, published: str | None, first_seen: str | None, withdrawn: str | None) -> ChannelCopy:
+    return ChannelCopy(channel, url, parse_iso(published or first_seen), parse_iso(withdrawn))
+
+
+def _view(row: tuple, copies: list[ChannelCopy]) -> ItemView:
+    (item_id, index_number, title, published, updated, first_channel, category, formed_on, validity,
+     withdrawn, body_html, body_text, attachments, meta_s) = row
+    meta = json.loads(meta_s or "{}")
+    item_meta = _merged_meta(meta)
+    published_at = parse_iso(published)
+    return ItemView(
+        id=item_id,
+        index_number=index_number,
+        title=title,
+        body_html=body_html or "",
+        summary=(body_text or "").replace("\n", " ")[:SUMMARY_CHARS],
+        published_at=published_at,  # type: ignore[arg-type]
+        updated_at=parse_iso(updated) or published_at,  # type: ignore[arg-type]
+        first_channel=first_channel,
+        category=category or "",
+        formed_on=date.fromisoformat(formed_on) if formed_on else None,
+        publisher=item_meta.get("publisher", ""),
+        doc_number=item_meta.get("doc_number", ""),
+        topic=item_meta.get("topic", ""),
+        validity=validity or "",
+        copies=tuple(copies),
+        attachments=decode_attachments(attachments),
+        withdrawn=bool(withdrawn),
     )
-    for (item_id, index_number, title, published, updated, first_channel, category, formed_on, validity,
-         withdrawn, body_html, body_text, attachments, meta_s) in rows:
-        meta = json.loads(meta_s or "{}")
-        item_meta = _merged_meta(meta, copies[item_id])
-        published_at = parse_iso(published)
-        yield ItemView(
-            id=item_id,
-            index_number=index_number,
-            title=title,
-            body_html=body_html or "",
-            summary=(body_text or "").replace("\n", " ")[:SUMMARY_CHARS],
-            published_at=published_at,
-            updated_at=parse_iso(updated) or published_at,
-            first_channel=first_channel,
-            category=category or "",
-            formed_on=date.fromisoformat(formed_on) if formed_on else None,
-            publisher=item_meta.get("publisher", ""),
-            doc_number=item_meta.get("doc_number", ""),
-            topic=item_meta.get("topic", ""),
-            validity=validity or "",
-            copies=tuple(copies[item_id]),
-            attachments=decode_attachments(attachments),
-            withdrawn=bool(withdrawn),
-        )
 
 
-def _merged_meta(meta: dict[str, str], copies: list[ChannelCopy]) -> dict[str, str]:
+def _merged_meta(meta: dict[str, str]) -> dict[str, str]:
     # The primary copy's metadata; the publisher falls back to the content source line.
     merged = dict(meta)
     merged.setdefault("publisher", meta.get("source_name", ""))
@@ -66,3 +166,6 @@ def _merged_meta(meta: dict[str, str], copies: list[ChannelCopy]) -> dict[str, s
 
 def local_year(view: ItemView) -> int:
     return view.published_at.astimezone(SHANGHAI).year
+
+
+__all__ = ["StoreSource", "item_views", "local_year", "row_of"]

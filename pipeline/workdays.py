@@ -33,6 +33,7 @@ __all__ = [
     "compute_deadline",
     "horizon_gap",
     "is_workday",
+    "next_year_calendar_warning",
     "workdays_between",
 ]
 
@@ -133,6 +134,16 @@ def workdays_between(
         if is_workday(day, gaps=gaps, strict=strict):
             count += 1
     return count
+
+
+def next_year_calendar_warning(today: date) -> str | None:
+    """In December, a warning when the holiday data lacks next year (the nightly job
+    calls this; the State Council publishes the schedule around November and a new
+    chinesecalendar follows). None otherwise."""
+    if today.month != 12 or calendar_covers(today.year + 1):
+        return None
+    return (f"节假日数据缺少 {today.year + 1} 年：{CalendarGap(today.year + 1).message}"
+            f"（pip install -U chinesecalendar）")
 
 
 def horizon_gap(today: date, workdays: int = 60) -> CalendarGap | None:

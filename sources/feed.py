@@ -21,7 +21,7 @@ from pipeline.config import Source
 from pipeline.models import SHANGHAI, Attachment, Post
 from pipeline.normalize import canonical_url, clean_html, clean_text, html_to_text, parse_date
 
-from .base import Context, Event, Problem, Seen, SourceError
+from .base import Context, Event, Listed, Problem, Seen, SourceError
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,9 @@ def parse_feed(content: bytes, url: str, tz: tzinfo = SHANGHAI) -> ParsedFeed:
     if content.lstrip()[:1] == b"{":
         return _parse_json_feed(content, url, tz)
     parsed = feedparser.parse(content, response_headers={"content-location": url})
-    malformed = str(parsed.get("bozo_exception", "")) if parsed.bozo else ""
+    problem = parsed.get("bozo_exception") if parsed.bozo else None
+    # A missing or odd Content-Type, or a charset the bytes override, is not a broken feed.
+    malformed = "" if problem is None or isinstance(problem, _BENIGN) else str(problem)
     if not parsed.entries and malformed:
         raise SourceError(f"{url}: not a readable feed ({malformed})")
     entries, rejected = [], []
@@ -68,7 +70,7 @@ def parse_feed(content: bytes, url: str, tz: tzinfo = SHANGHAI) -> ParsedFeed:
             entries.append(entry)
         else:
             rejected.append((raw.get("link", "") or raw.get("title", "") or "(entry)", why))
-    return ParsedFeed(clean_text(parsed.feed.get("title", "")), entries, rejected, malformed)
+    return ParsedFeed(feed_title(parsed.feed.get("title", "")), entries, rejected, malformed)
 
 
 def _parse_json_feed(content: bytes, url: str, tz: tzinfo) -> ParsedFeed:
@@ -97,7 +99,7 @@ def _parse_json_feed(content: bytes, url: str, tz: tzinfo) -> ParsedFeed:
             entries.append(entry)
         else:
             rejected.append((raw.get("url", "") or "(item)", why))
-    return ParsedFeed(clean_text(str(data.get("title", ""))), entries, rejected)
+    return ParsedFeed(feed_title(str(data.get("title", ""))), entries, rejected)
 
 
 def _entry(link: str, title: str, published: str, content_html: str, summary_html: str,
@@ -117,6 +119,16 @@ def _entry(link: str, title: str, published: str, content_html: str, summary_htm
         summary_html=summary_html,
         enclosures=tuple(Attachment(url=urljoin(base, u), name=n) for u, n in enclosures if u),
     ), ""
+
+
+_BENIGN = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+# What bridges append to an account's name in the feed title ("浦沿发布 | wechat-feeds").
+_BRIDGE_SUFFIX = re.compile(r"\s*[|｜\-–—]\s*(wechat-feeds|RSSHub|WeWe RSS|FetchRSS|微信公众号|公众号)\s*$", re.I)
+
+
+def feed_title(title: str) -> str:
+    """The feed's title without the bridge's suffix: for a WeChat bridge, the account name."""
+    return _BRIDGE_SUFFIX.sub("", clean_text(title))
 
 
 def _text_to_html(text: str) -> str:
@@ -166,3 +178,4 @@ def collect(source: Source, ctx: Context) -> Iterator[Event]:
             yield Seen(entry.url)
         else:
             yield entry_post(entry, source)
+    yield Listed(complete=False)  # a feed shows only its latest entries

@@ -16,7 +16,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import BeautifulSoup, Tag
+from lxml import etree
+from lxml.etree import _Element as HtmlElement
 
 from pipeline.config import Source
 from pipeline.errors import FetchError, HttpStatusError
@@ -24,8 +25,8 @@ from pipeline.models import SHANGHAI, Post
 from pipeline.normalize import canonical_url, clean_html, clean_text, html_to_text, parse_date
 
 from .base import (
-    Context, Event, Gone, Problem, Seen, SourceError, find_attachments, first, image_urls, meta_content,
-    metadata_table, select_one, soup_of,
+    Context, Event, Gone, Listed, Note, Problem, Seen, SourceError, descendants, find_attachments, first, image_urls,
+    inner_html, meta_content, metadata_table, parse_html, select, select_one, strings, text_of,
 )
 
 DEFAULTS = {
@@ -58,6 +59,7 @@ class ListEntry:
 class ListPage:
     entries: list[ListEntry]
     next_url: str | None
+    hidden_pages: int = 0  # further pages the page's scripts announce but no static link reaches
 
 
 def selectors_for(source: Source, defaults: dict[str, str] = DEFAULTS) -> dict[str, str]:
@@ -66,59 +68,96 @@ def selectors_for(source: Source, defaults: dict[str, str] = DEFAULTS) -> dict[s
 
 def parse_list(html: str, page_url: str, selectors: dict[str, str] = DEFAULTS, tz: tzinfo = SHANGHAI) -> ListPage:
     """Entries of a list page and the next page's URL (None on the last page)."""
-    soup = soup_of(html)
+    page = parse_html(html)
     entries: dict[str, ListEntry] = {}
     page_host = urlsplit(page_url).hostname
     if selectors.get("list_item"):
-        candidates = soup.select(selectors["list_item"])
+        candidates = select(page, selectors["list_item"])
     else:
-        candidates = [el for el in soup.find_all(["li", "tr", "dd"]) if _looks_like_entry(el)]
+        candidates = [el for el in descendants(page, "li", "tr", "dd", "dl") if _looks_like_entry(el)]
     for item in candidates:
-        link = item.select_one(selectors.get("list_link") or "a[href]")
-        if link is None or not link.get("href") or link["href"].startswith(("javascript:", "#", "mailto:")):
+        found = select(item, selectors.get("list_link") or "a[href]")
+        link = found[0] if found else None
+        if link is None or not link.get("href") or link.get("href").startswith(("javascript:", "#", "mailto:")):
             continue
-        url = canonical_url(urljoin(page_url, link["href"]))
+        url = canonical_url(urljoin(page_url, link.get("href")))
         if urlsplit(url).hostname != page_host and not selectors.get("list_item"):
             continue  # off-site links in a guessed list are navigation, not entries
-        title = clean_text(link.get("title") or link.get_text())
+        title = clean_text(link.get("title") or text_of(link))
         date_el = select_one(item, selectors.get("list_date"))
-        date = parse_date((date_el or item).get_text(" "), tz)
+        date = parse_date(text_of(date_el if date_el is not None else item, " "), tz)
         if title and url not in entries:
             entries[url] = ListEntry(url=url, title=title, date=date)
-    return ListPage(entries=list(entries.values()), next_url=_next_page(soup, page_url, selectors))
+    next_url = _next_page(page, page_url, selectors) or _scripted_next_page(html, page_url)
+    hidden = 0 if next_url else _announced_pages(html)
+    return ListPage(entries=list(entries.values()), next_url=next_url, hidden_pages=hidden)
 
 
-def _looks_like_entry(el: Tag) -> bool:
-    links = el.find_all("a", href=True)
-    if len(links) != 1 or el.find(["li", "tr", "dd", "ul", "table"]):
+def _looks_like_entry(el: HtmlElement) -> bool:
+    """One link and a date: a list row (a `dl` row keeps its link and date in two `dd`s)."""
+    links = [a for a in descendants(el, "a") if a.get("href") is not None]
+    nested = _NESTED_IN_DL if el.tag == "dl" else _NESTED
+    if len(links) != 1 or next(descendants(el, *nested), None) is not None:
         return False
-    return parse_date(el.get_text(" ")) is not None
+    return parse_date(text_of(el, " ")) is not None
 
 
-def _next_page(soup: BeautifulSoup, page_url: str, selectors: dict[str, str]) -> str | None:
-    link = select_one(soup, selectors.get("next_page"))
-    if link is None:
-        link = next((a for a in soup.find_all("a", href=True) if _NEXT_TEXT.match(a.get_text())), None)
-    if link is None or not link.get("href") or link["href"].startswith(("javascript:", "#")):
+_NESTED = ("li", "tr", "dd", "ul", "table", "dl")
+_NESTED_IN_DL = ("li", "tr", "ul", "table", "dl")
+
+
+# TRS WCM writes its pager from a script: createPageHTML(pages, current, "index", "html");
+# page k+1 is index_k.html.
+_TRS_PAGER = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
+_RECORD_COUNT = re.compile(r"recordCount\s*[:=]\s*[\"']?(\d+)")
+_PER_PAGE = re.compile(r"(?:prepage|pageSize|perPage)\s*[:=]\s*[\"']?(\d+)", re.I)
+
+
+def _scripted_next_page(html: str, page_url: str) -> str | None:
+    found = _TRS_PAGER.search(html)
+    if not found:
         return None
-    url = urljoin(page_url, link["href"])
+    pages, current, stem, ext = int(found.group(1)), int(found.group(2)), found.group(3), found.group(4)
+    return urljoin(page_url, f"{stem}_{current + 1}.{ext}") if current + 1 < pages else None
+
+
+def _announced_pages(html: str) -> int:
+    """Pages beyond this one that a JS pager announces (TRS listModel recordCount/prepage), else 0."""
+    records, per_page = _RECORD_COUNT.search(html), _PER_PAGE.search(html)
+    if not records or not per_page or int(per_page.group(1)) == 0:
+        return 0
+    return max(0, -(-int(records.group(1)) // int(per_page.group(1))) - 1)
+
+
+def _next_page(page: HtmlElement, page_url: str, selectors: dict[str, str]) -> str | None:
+    link = select_one(page, selectors.get("next_page"))
+    if link is None:
+        link = next((a for a in descendants(page, "a")
+                     if a.get("href") is not None and _NEXT_TEXT.match(text_of(a))), None)
+    if link is None or not link.get("href") or link.get("href").startswith(("javascript:", "#")):
+        return None
+    url = urljoin(page_url, link.get("href"))
     return None if canonical_url(url) == canonical_url(page_url) else url
 
 
 def parse_article(html: str, url: str, source: Source, selectors: dict[str, str] = DEFAULTS,
                   tz: tzinfo = SHANGHAI) -> Post:
     """A Post from an article page. Raises SourceError when the page has no title."""
-    soup = soup_of(html)
-    meta = metadata_table(select_one(soup, selectors.get("meta")) or soup)
-    title = first([
-        _text(select_one(soup, selectors.get("title"))),
-        meta_content(soup, "ArticleTitle", "og:title"),
-        meta.pop("doc_title", ""),
-        _heading_title(soup),
-    ])
+    soup = parse_html(html)
+    meta_root = select_one(soup, selectors.get("meta"))
+    meta = metadata_table(meta_root if meta_root is not None else soup)
+    doc_title = meta.pop("doc_title", "")
+    title = first(candidate() for candidate in (  # lazily: the later ones walk the whole page
+        lambda: _text(select_one(soup, selectors.get("title"))),
+        lambda: meta_content(soup, "ArticleTitle", "og:title"),
+        lambda: doc_title,
+        lambda: _heading_title(soup),
+    ))
     if not title:
         raise SourceError(f"{url}: no title found")
-    content = select_one(soup, selectors.get("content")) or _main_content(soup)
+    content = select_one(soup, selectors.get("content"))
+    if content is None:
+        content = _main_content(soup)
     published = _best_date([
         _text(select_one(soup, selectors.get("date"))),
         _labelled_date(soup, content),
@@ -126,7 +165,7 @@ def parse_article(html: str, url: str, source: Source, selectors: dict[str, str]
         meta.get("published_on", ""),
     ], tz)
     column = _text(select_one(soup, selectors.get("column"))) or meta_content(soup, "ColumnName")
-    source_name = meta_content(soup, "ContentSource") or _match(_SOURCE_LINE, soup.get_text(" "))
+    source_name = meta_content(soup, "ContentSource") or _match(_SOURCE_LINE, text_of(soup, " "))
     for key, value in (("column", column), ("source_name", source_name)):
         if value:
             meta.setdefault(key, value)
@@ -134,9 +173,11 @@ def parse_article(html: str, url: str, source: Source, selectors: dict[str, str]
         if meta.get(key):
             parsed = parse_date(meta[key], tz)
             meta[key] = parsed.date().isoformat() if parsed else meta[key]
-    raw_body = content.decode_contents() if content is not None else ""
+    raw_body = inner_html(content) if content is not None else ""
     body_html = clean_html(_lazy_images(raw_body), url)
-    attachments_root = select_one(soup, selectors.get("attachments")) or soup
+    attachments_root = select_one(soup, selectors.get("attachments"))
+    if attachments_root is None:
+        attachments_root = soup
     return Post(
         source=source.name,
         channel=source.channel,
@@ -151,14 +192,14 @@ def parse_article(html: str, url: str, source: Source, selectors: dict[str, str]
     )
 
 
-def _text(el: Tag | None) -> str:
-    return clean_text(el.get_text(" ")) if el is not None else ""
+def _text(el: HtmlElement | None) -> str:
+    return clean_text(text_of(el, " ")) if el is not None else ""
 
 
-def _heading_title(soup: BeautifulSoup) -> str:
+def _heading_title(soup: HtmlElement) -> str:
     """The heading that the <title> names (site banners are headings too), else the <title>'s first part."""
-    page_title = _text(soup.find("title"))
-    headings = [_text(h) for h in soup.find_all(["h1", "h2", "h3"])]
+    page_title = _text(next(descendants(soup, "title"), None))
+    headings = [_text(h) for h in descendants(soup, "h1", "h2", "h3")]
     named = [h for h in headings if len(h) >= 4 and h in page_title]
     if named:
         return max(named, key=len)
@@ -172,15 +213,27 @@ def _match(pattern: re.Pattern, text: str) -> str:
     return found.group(1) if found else ""
 
 
-def _labelled_date(soup: BeautifulSoup, content: Tag | None) -> str:
+def _labelled_date(soup: HtmlElement, content: HtmlElement | None) -> str:
     """The first "发布时间：…" style date outside the article body (sidebars come later)."""
-    for node in soup.find_all(string=_DATE_LINE):
-        if content is not None and content in node.parents:
+    for node in _ALL_TEXT(soup):  # comments' text included, as bs4's find_all(string=…) had it
+        text = node if isinstance(node, str) else (node.text or "")
+        found = _DATE_LINE.search(text)
+        if found is None:
             continue
-        if any(p.name in ("script", "style") for p in node.parents):
+        parent = node.getparent()
+        if isinstance(node, str) and node.is_tail and parent is not None:
+            parent = parent.getparent()
+        parents = [parent, *parent.iterancestors()] if parent is not None else []
+        if content is not None and any(p is content for p in parents):
             continue
-        return _DATE_LINE.search(node).group(1)
+        if any(p.tag in ("script", "style") for p in parents):
+            continue
+        return found.group(1)
     return ""
+
+
+_DATE_WORDS = "[contains(., '时间') or contains(., '日期')]"  # every label _DATE_LINE knows has one
+_ALL_TEXT = etree.XPath(f"//text(){_DATE_WORDS} | //comment(){_DATE_WORDS} | //processing-instruction(){_DATE_WORDS}")
 
 
 _HAS_TIME = re.compile(r"\d{1,2}[:：]\d{2}")
@@ -199,11 +252,11 @@ def _best_date(candidates: list[str], tz: tzinfo) -> datetime | None:
     return chosen
 
 
-def _main_content(soup: BeautifulSoup) -> Tag | None:
+def _main_content(soup: HtmlElement) -> HtmlElement | None:
     """Fallback when no content selector matches: the block with the most paragraph text."""
     best, best_score = None, 0
-    for block in soup.find_all(["div", "td", "article", "section"]):
-        score = sum(len(p.get_text(strip=True)) for p in block.find_all("p", recursive=False))
+    for block in descendants(soup, "div", "td", "article", "section"):
+        score = sum(len("".join(s.strip() for s in strings(p))) for p in block.iterchildren("p"))
         if score > best_score:
             best, best_score = block, score
     return best
@@ -216,36 +269,72 @@ def _lazy_images(html: str) -> str:
 
 # -- collection ---------------------------------------------------------------------
 def collect(source: Source, ctx: Context, defaults: dict[str, str] = DEFAULTS) -> Iterator[Event]:
-    """Walk the list pages newest first; fetch new articles (and recent known ones for edits).
+    """Walk the list pages newest first; fetch new articles, and re-check recent known ones for edits.
 
     Stops paging when a whole page holds nothing new (unless ctx.full), and when page 1
-    is unchanged since the last run (304).
+    is unchanged since the last run (304). Yields Listed(complete=True) only when it
+    walked to the list's real end, so a missing post can be judged withdrawn.
     """
     selectors = selectors_for(source, defaults)
     page_url: str | None = source.url
     pages = 0
-    listed_any = False
-    while page_url and pages < source.max_pages:
-        response = ctx.fetcher.get(page_url, conditional=not ctx.full, obey_robots=source.obey_robots)
+    handled: set[str] = set()
+    complete = False
+    while page_url:
+        if pages >= source.max_pages:
+            yield Note(page_url, f"stopped after max_pages = {source.max_pages} list pages")
+            break
+        try:
+            response = ctx.fetcher.get(page_url, conditional=not ctx.full, obey_robots=source.obey_robots)
+        except HttpStatusError as e:
+            if pages and source.page_template and e.status in (404, 410):
+                complete = True  # a templated page past the last one
+                break
+            raise
         pages += 1
         if response.not_modified:
-            return  # nothing new since the last run; the known posts are unchanged
+            if pages == 1:  # nothing new since the last run: only the re-check window is looked at
+                yield from _recheck(source, ctx, selectors, handled)
+                return
+            break  # an unchanged later page: what follows is known
         listing = parse_list(response.text(), response.url, selectors, ctx.tz)
         if pages == 1 and not listing.entries:
             raise SourceError(f"{page_url}: no list entries found (has the page changed? check selectors)")
-        listed_any = listed_any or bool(listing.entries)
+        if listing.hidden_pages:
+            yield Note(page_url, f"{listing.hidden_pages} more list page(s) exist but only scripts reach them; "
+                                 f"set page_template for this source")
         to_fetch: list[tuple[str, bool]] = []
         for entry in listing.entries:
-            if entry.url not in ctx.known:
+            if entry.url in handled:
+                continue
+            handled.add(entry.url)
+            if entry.url not in ctx.known or ctx.known[entry.url] is not None:  # new, or back after withdrawal
                 to_fetch.append((entry.url, False))
-            elif ctx.full or ctx.is_recent(entry.date):
+            elif ctx.full or ctx.is_recent(entry.date) or entry.url in ctx.recent:
                 to_fetch.append((entry.url, True))
             else:
                 yield Seen(entry.url)
         yield from _fetch_articles(source, ctx, selectors, to_fetch)
-        if not ctx.full and not any(url not in ctx.known for url, _ in to_fetch):
-            return  # a page with nothing new: the rest is older and known
-        page_url = listing.next_url
+        if not ctx.full and not any(not known for _, known in to_fetch):
+            break  # a page with nothing new: the rest is older and known
+        page_url = listing.next_url or _templated_page(source, pages + 1, listing)
+        complete = page_url is None and not listing.hidden_pages
+    yield from _recheck(source, ctx, selectors, handled)
+    yield Listed(complete=complete)
+
+
+def _templated_page(source: Source, page: int, listing: ListPage) -> str | None:
+    """Page `page` (1-based) from the source's page_template, while pages still hold entries."""
+    if not source.page_template or not listing.entries:
+        return None
+    return urljoin(source.url, source.page_template.format(n=page - 1, page=page))
+
+
+def _recheck(source: Source, ctx: Context, selectors: dict[str, str], handled: set[str]) -> Iterator[Event]:
+    """Re-check recent known articles the list walk did not reach (conditional: a 304 is unchanged)."""
+    urls = [url for url in ctx.recent if url not in handled]
+    handled.update(urls)
+    yield from _fetch_articles(source, ctx, selectors, [(url, True) for url in urls])
 
 
 def _fetch_articles(source: Source, ctx: Context, selectors: dict[str, str],

@@ -20,7 +20,10 @@ from pipeline.errors import FetchError, HttpStatusError
 from pipeline.models import SHANGHAI, Post
 from pipeline.normalize import canonical_url, clean_html, clean_text, html_to_text, parse_date
 
-from .base import Context, Event, Gone, Problem, Seen, SourceError, image_urls, meta_content, soup_of
+from .base import (
+    Context, Event, Gone, Listed, Problem, Seen, SourceError, descendants, image_urls, inner_html, meta_content,
+    parse_html, select_one, text_of,
+)
 from .feed import FeedEntry, entry_post, fetch_feed
 
 DELETED_MARKERS = ("该内容已被发布者删除", "此内容因违规无法查看", "该公众号已迁移", "内容已被删除")
@@ -48,49 +51,47 @@ def _js_var(html: str, name: str) -> str:
 
 def parse_article(html: str, url: str, source: Source, tz: tzinfo = SHANGHAI) -> Post:
     """A Post from a WeChat article page; raises ArticleDeleted / ArticleBlocked / SourceError."""
-    soup = soup_of(html)
-    content = soup.select_one("#js_content")
-    page_text = soup.get_text(" ") if content is None else ""
+    soup = parse_html(html)
+    content = select_one(soup, "#js_content")
+    page_text = text_of(soup, " ") if content is None else ""
     if content is None and any(marker in page_text for marker in DELETED_MARKERS):
         raise ArticleDeleted(f"{url}: deleted by the publisher (该内容已被发布者删除)")
     if content is None and any(marker in page_text for marker in BLOCKED_MARKERS):
         raise ArticleBlocked(f"{url}: WeChat refused the request (环境异常 / verification)")
-    heading = soup.select_one("#activity-name") or soup.select_one("h2.rich_media_title, h1.rich_media_title")
-    if heading is not None:
-        for script in heading.find_all("script"):
-            script.decompose()
+    heading = select_one(soup, "#activity-name || h2.rich_media_title, h1.rich_media_title")  # text_of skips scripts
+    title_el = next(descendants(soup, "title"), None)
     title = (
         meta_content(soup, "og:title", "twitter:title")
         or clean_text(_unescape_js(_js_var(html, "msg_title")))
-        or (clean_text(heading.get_text(" ")) if heading is not None else "")
-        or clean_text(soup.title.get_text() if soup.title else "")
+        or (clean_text(text_of(heading, " ")) if heading is not None else "")
+        or clean_text(text_of(title_el))
     )
     if not title or content is None:
         raise SourceError(f"{url}: not a WeChat article page (no title or #js_content)")
     account = clean_text(
         _js_var(html, "nickname")
-        or _text(soup.select_one("#js_name"))
-        or _text(soup.select_one(".profile_nickname"))
-        or _text(soup.select_one("#post-user"))
+        or _text(select_one(soup, "#js_name"))
+        or _text(select_one(soup, ".profile_nickname"))
+        or _text(select_one(soup, "#post-user"))
     )
     published = (
         parse_date(_js_var(html, "ct"), tz)
         or parse_date(_js_var(html, "create_time"), tz)
         or parse_date(_js_var(html, "publish_time"), tz)
-        or parse_date(_text(soup.select_one("#publish_time")), tz)
-        or parse_date(_text(soup.select_one("#post-date")), tz)
+        or parse_date(_text(select_one(soup, "#publish_time")), tz)
+        or parse_date(_text(select_one(soup, "#post-date")), tz)
     )
     link = _unescape_js(_js_var(html, "msg_link")) or meta_content(soup, "og:url")
     canonical = canonical_url(link) if "mp.weixin.qq.com" in link and ("__biz=" in link or "/s/" in link) else ""
-    original = soup.select_one("#js_view_source, a.original_primary_link")
-    raw_body = re.sub(r'<img([^>]*?)\sdata-src=("[^"]*"|\'[^\']*\')', r"<img\1 src=\2", content.decode_contents())
+    original = select_one(soup, "#js_view_source, a.original_primary_link")
+    raw_body = re.sub(r'<img([^>]*?)\sdata-src=("[^"]*"|\'[^\']*\')', r"<img\1 src=\2", inner_html(content))
     body_html = clean_html(raw_body, url)
     meta = {"account": account}
     source_url = _unescape_js(_js_var(html, "msg_source_url"))
     if source_url:
         meta["original_link"] = source_url  # the "阅读原文" link
     elif original is not None and original.get("href", "").startswith("http"):
-        meta["original_link"] = original["href"]
+        meta["original_link"] = original.get("href")
     if canonical and canonical != canonical_url(url):
         meta["msg_link"] = canonical
     return Post(
@@ -106,8 +107,13 @@ def parse_article(html: str, url: str, source: Source, tz: tzinfo = SHANGHAI) ->
     )
 
 
+def needs_article(entry: FeedEntry) -> bool:
+    """True when the feed carries only a summary (or the title again): the body is on the article page."""
+    return len(html_to_text(entry.content_html)) < SUMMARY_ONLY_CHARS
+
+
 def _text(el) -> str:
-    return el.get_text(" ") if el is not None else ""
+    return text_of(el, " ")
 
 
 def _unescape_js(value: str) -> str:
@@ -115,43 +121,61 @@ def _unescape_js(value: str) -> str:
 
 
 def collect(source: Source, ctx: Context) -> Iterator[Event]:
-    """A bridge feed; article pages fetched for entries whose feed content is only a summary."""
+    """A bridge feed; article pages fetched for entries whose feed content is only a summary.
+
+    A feed shows only the latest entries, so it is never a complete listing (Listed(False)):
+    an article is judged gone only by its own page ("已被发布者删除", 404).
+    """
     feed = fetch_feed(source, ctx)
-    if feed is None:
-        return
-    for what, why in feed.rejected:
-        yield Problem(what, f"feed entry dropped: {why}")
+    entries: list[FeedEntry] = []
+    account = ""
+    if feed is not None:
+        account = feed.title
+        for what, why in feed.rejected:
+            yield Problem(what, f"feed entry dropped: {why}")
+        entries = feed.entries
     to_fetch: dict[str, FeedEntry] = {}
-    for entry in feed.entries:
-        if entry.url in ctx.known and not ctx.full and not ctx.is_recent(entry.published):
+    for entry in entries:
+        if entry.url in ctx.known and ctx.known[entry.url] is None and not ctx.full \
+                and not ctx.is_recent(entry.published) and entry.url not in ctx.recent:
             yield Seen(entry.url)
-        elif len(html_to_text(entry.content_html)) >= SUMMARY_ONLY_CHARS:
+        elif not needs_article(entry):
             yield entry_post(entry, source)
         else:
-            to_fetch[entry.url] = entry
-    by_link = {entry.link: entry for entry in to_fetch.values()}
+            to_fetch[entry.link] = entry
+    # Recent known articles the feed no longer shows are re-checked too (edits, deletions).
+    listed = {entry.url for entry in entries}
+    for url in ctx.recent:
+        if url not in listed:
+            to_fetch[url] = FeedEntry(url=url, link=url, title="", published=None, content_html="", summary_html="")
     for conditional in (False, True):
-        links = [link for link, entry in by_link.items() if (entry.url in ctx.known) == conditional]
-        if not links:
-            continue
-        for link, result in ctx.fetcher.fetch_many(links, conditional=conditional, obey_robots=source.obey_robots):
-            entry = by_link[link]
-            url = entry.url
-            if isinstance(result, HttpStatusError) and result.status in (404, 410):
-                yield Gone(url, f"HTTP {result.status}")
-            elif isinstance(result, FetchError):
-                yield Problem(url, str(result))
-            elif result.not_modified:
-                yield Seen(url)
-            else:
-                try:
-                    post = parse_article(result.text(), url, source, ctx.tz)
-                except ArticleDeleted as e:
-                    yield Gone(url, str(e))
-                except (SourceError, FetchError) as e:
-                    yield Problem(url, str(e))
-                else:
-                    # The feed's date wins when the page hides it (saved DOMs, new layouts).
-                    if post.published_at is None and entry.published is not None:
-                        post = replace(post, published_at=entry.published)
-                    yield post
+        links = [link for link, entry in to_fetch.items() if (ctx.known.get(entry.url, "new") is None) == conditional]
+        if links:
+            for link, result in ctx.fetcher.fetch_many(links, conditional=conditional, obey_robots=source.obey_robots):
+                yield from _article_events(source, ctx, to_fetch[link], result, account)
+    if feed is not None:
+        yield Listed(complete=False)
+
+
+def _article_events(source: Source, ctx: Context, entry: FeedEntry, result, account: str) -> Iterator[Event]:
+    url = entry.url
+    if isinstance(result, HttpStatusError) and result.status in (404, 410):
+        yield Gone(url, f"HTTP {result.status}")
+    elif isinstance(result, FetchError):
+        yield Problem(url, str(result))
+    elif result.not_modified:
+        yield Seen(url)
+    else:
+        try:
+            post = parse_article(result.text(), url, source, ctx.tz)
+        except ArticleDeleted as e:
+            yield Gone(url, str(e))
+        except (SourceError, FetchError) as e:
+            yield Problem(url, str(e))
+        else:
+            # The feed's date wins when the page hides it (saved DOMs, new layouts).
+            if post.published_at is None and entry.published is not None:
+                post = replace(post, published_at=entry.published)
+            if account and not post.meta.get("account"):
+                post = replace(post, meta={**post.meta, "account": account})
+            yield post

@@ -477,7 +477,7 @@ def test_robots_disallow_and_override(
     caplog.set_level(logging.WARNING)
     assert fetcher.get(app.url("/private/a"), obey_robots=False).content == b"secret page"
     fetcher.get(app.url("/private/a"), obey_robots=False)
-    warnings = [r for r in caplog.records if "robots.txt" in r.getMessage()]
+    warnings = [r for r in caplog.records if r.name == "pipeline.fetch" and "robots.txt" in r.getMessage()]
     assert len(warnings) == 1  # once per host
     assert make(obey_robots=False).get(app.url("/private/a")).status == 200
 

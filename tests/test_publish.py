@@ -83,7 +83,7 @@ def items(count: int = 12) -> list[ItemView]:
 
 
 def run(out: Path, its: list[ItemView], **kw: object) -> BuildStats:
-    return build(its, CATEGORIES, kw.pop("site", SITE), out, reports=kw.pop("reports", REPORTS))  # type: ignore[arg-type]
+    return build(its, CATEGORIES, kw.pop("site", SITE), out, reports=kw.pop("reports", REPORTS), search=False)  # type: ignore[arg-type]
 
 
 def files(root: Path) -> dict[str, bytes]:
@@ -215,12 +215,12 @@ def test_changing_one_item_rewrites_only_pages_that_show_it_and_feeds(tmp_path: 
 def test_removed_item_and_surplus_pages_are_removed(tmp_path: Path) -> None:
     its = [make_item(n, category="gzdt") for n in range(1, 121)]
     run(tmp_path, its)
-    assert (tmp_path / "site/category/gzdt-3.html").exists()
+    assert (tmp_path / "site/category/gzdt~1.html").exists()
     gone = its.pop(0)
     stats = run(tmp_path, its[:60])
     assert f"site/item/{gone.id}.html" in stats.removed
     assert not (tmp_path / f"site/item/{gone.id}.html").exists()
-    assert "site/category/gzdt-3.html" in stats.removed and "site/category/gzdt-2.html" in stats.written
+    assert "site/category/gzdt~1.html" in stats.removed and "site/category/gzdt.html" in stats.written
     assert stats.removed == sorted(stats.removed)
     assert not any(p.startswith("feeds/") for p in stats.removed)
 
@@ -233,10 +233,16 @@ def test_category_pages_paginate_newest_first(tmp_path: Path) -> None:
     run(tmp_path, its)
     for cid in ("gfxwj", "zcwj"):
         names = sorted(p.name for p in (tmp_path / "site/category").glob(f"{cid}*.html"))
-        assert names == [f"{cid}-2.html", f"{cid}-3.html", f"{cid}.html"]
+        # landing page (the newest 50–99) + fixed archive chunks counted from the oldest; the same per year
+        assert names == [f"{cid}.html", f"{cid}~1.html", f"{cid}~2020.html", f"{cid}~2020~1.html"]
         first = lxml_html.parse(str(tmp_path / f"site/category/{cid}.html")).getroot()
         links = first.xpath("//ol[@class='items']/li/a/@href")
-        assert len(links) == 50 and links[0] == "../item/item0120.html" and links[-1] == "../item/item0071.html"
+        assert len(links) == 70 and links[0] == "../item/item0120.html" and links[-1] == "../item/item0051.html"
+        archive = lxml_html.parse(str(tmp_path / f"site/category/{cid}~1.html")).getroot()
+        links = archive.xpath("//ol[@class='items']/li/a/@href")
+        assert len(links) == 50 and links[0] == "../item/item0050.html" and links[-1] == "../item/item0001.html"
+        assert first.xpath("//nav[@class='pager']/a[@rel='next']/@href") == [f"{cid}~1.html"]
+        assert archive.xpath("//nav[@class='pager']/a/@href") == [f"{cid}.html"]
     top = (tmp_path / "site/category/zcwj.html").read_text("utf-8")
     assert 'href="gfxwj.html">规范性文件</a>' in top and "其他文件" in top  # lists its children
     assert not (tmp_path / "site/category/qtwj.html").exists()  # no items: no page
@@ -366,7 +372,8 @@ def test_hostile_input_is_escaped_everywhere(tmp_path: Path) -> None:
     run(tmp_path, _hostile_items())
     for path in pages(tmp_path):
         doc = lxml_html.parse(str(path)).getroot()
-        assert doc.xpath("//script") == [], path
+        ours = ["pagefind/pagefind-ui.js", "static/search.js"] if path.name == "search.html" else []
+        assert doc.xpath("//script/@src") == ours and len(doc.xpath("//script")) == len(ours), path
         for el in doc.iter():
             if not isinstance(el.tag, str):
                 continue
@@ -420,6 +427,8 @@ def test_relative_links_resolve_to_existing_files(tmp_path: Path) -> None:
             if parts.scheme or parts.netloc:
                 assert parts.scheme in ("http", "https", "mailto"), value
                 continue
+            if parts.path.startswith("pagefind/"):
+                continue  # the search index: built by Pagefind (search=False here; see test_site_browser)
             target = path if not parts.path else (path.parent / unquote(parts.path)).resolve()
             assert target.is_file(), (path, value)
             assert target.is_relative_to(site.resolve()), (path, value)

@@ -8,22 +8,30 @@ of the same input are byte-identical.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipeline.models import SHANGHAI, Category, ItemView
 
-from . import feeds
+from . import feeds, snapshot
 from .links import FETCH_SCHEMES, check_slug, first_copy, guess_type, safe_url
-from .pages import SiteRenderer, environment, item_body, item_page_context, item_row, paginate, sh_iso, sh_minute
+from .manifest import Manifest
+from .manifest import remove as remove_files
+from .pages import PAGE_SIZE, STATIC, SiteRenderer, environment, item_body, item_page_context, paginate, sh_minute
 from .reportpage import report_sections
+from .search import index_site
+from .source import ItemRow, ItemSource, MemorySource, digest
 from .tree import CategoryTree
 from .writer import Writer
 
 LATEST = 20  # items on the home page
+SEARCH_DIR = "site/pagefind"  # written by Pagefind, not by the Writer
 # An empty feed still needs an updated date; a fixed one keeps builds identical.
 EMPTY_FEED_UPDATED = datetime(2020, 1, 1, tzinfo=SHANGHAI)
 
@@ -71,103 +79,201 @@ def entry_id(site: SiteInfo, item: ItemView) -> str:
 
 
 def build(
-    items: Iterable[ItemView],
+    items: Iterable[ItemView] | ItemSource,
     categories: Sequence[Category],
     site: SiteInfo,
     out_dir: Path,
     reports: Mapping[int, Mapping] | None = None,
+    *,
+    full: bool = False,
+    search: bool = True,
 ) -> BuildStats:
     """Write feeds/ and site/ under ``out_dir`` for ``items``; return what changed.
 
+    ``items`` is an ItemSource (rows for every item, full views on demand) or plain
+    ItemViews. Only pages and feeds whose inputs changed since the last build are
+    rendered (``full``: ignore what the last build recorded and render everything).
+    ``search``: (re)build the Pagefind index when a page changed or it is missing.
     Pages first, listings next, feeds last: a feed never points at a page not yet
     written. Stale files are removed only once everything else succeeded.
     """
+    source = items if isinstance(items, ItemSource) else MemorySource(items)
     tree = CategoryTree(categories)
-    ordered = _newest_first(items)
-    groups = _Groups(ordered, tree)
-    writer = Writer(Path(out_dir))
+    out_dir = Path(out_dir)
+    manifest = Manifest() if full else Manifest.load(out_dir)
+    current = snapshot.current(source, out_dir, use_snapshot=manifest.trusted)
+    rows = _newest_first(current.rows)
+    groups = _Groups(rows, tree)
+    writer = Writer(out_dir)
     feed_links = _feed_links(site, tree, groups.by_node)
     feed_of = {f["key"]: f for f in feed_links}
     site_ctx = {**asdict(site), "domain": site.domain, "feed_title": feed_links[0]["title"], "feed_all": feed_links[0]}
-    r = SiteRenderer(site_ctx, writer)
+    global_key = _global_key(site, tree, feed_links)
+    r = SiteRenderer(site_ctx, writer, manifest, global_key)
 
-    _item_pages(r, site, tree, ordered, feed_of)
-    _category_pages(r, tree, groups.by_node, feed_of)
-    _year_pages(r, groups.by_year)
+    # Items the change log does not name keep their page key unless what every page shows changed.
+    changed = current.changed if current.global_key == global_key else None
+    settled = _Settled(tree, current.touched) if changed is not None else None
+    _item_pages(r, source, site, tree, rows, feed_of, changed)
+    _category_pages(r, tree, groups, feed_of, settled)
+    _year_pages(r, groups.by_year, settled)
     report_links = _report_pages(r, tree, reports or {})
     _front_pages(r, site, tree, groups, feed_links, report_links)
     r.static()
-    r.write_sitemap()
-    _write_feeds(writer, site, tree, ordered, groups.by_top, feed_links)
+    r.write_sitemap(rows)
+    _write_feeds(writer, manifest, global_key, source, site, tree, rows, groups.by_top, feed_links)
 
-    removed = writer.remove_stale()
-    return BuildStats(written=sorted(writer.written), unchanged=writer.unchanged, removed=removed)
+    if manifest.trusted:
+        removed = remove_files(out_dir, manifest.stale(writer.produced))
+    else:
+        removed = writer.remove_stale(skip=(SEARCH_DIR,))
+    manifest.save(out_dir)
+    snapshot.save(out_dir, current, rows, global_key)
+    site_changed = any(p.startswith("site/") and p.endswith(".html") for p in [*writer.written, *removed])
+    if search and (site_changed or not (out_dir / SEARCH_DIR).is_dir()):
+        index_site(out_dir / "site")
+    return BuildStats(written=sorted(writer.written), unchanged=writer.unchanged,
+                      removed=removed)
 
 
 class _Groups:
-    """Items grouped in one pass: list rows, per catalog node (its whole subtree), per year."""
+    """Item rows grouped in one pass: per catalog node (its whole subtree), per node and year,
+    per top-level node, per year. Each row is appended to lists found once per (category, year)."""
 
-    def __init__(self, ordered: list[ItemView], tree: CategoryTree) -> None:
-        self.rows: list[dict] = []
-        self.by_node: dict[str, list[dict]] = {}
-        self.by_top: dict[str, list[ItemView]] = {}
-        self.by_year: dict[int, list[dict]] = {}
-        for item in ordered:
-            row = item_row(item)
-            self.rows.append(row)
-            path = tree.path(item.category)
-            for node in path:
-                self.by_node.setdefault(node.id, []).append(row)
-            if path:
-                self.by_top.setdefault(path[0].id, []).append(item)
-            self.by_year.setdefault(item.published_at.astimezone(SHANGHAI).year, []).append(row)
+    def __init__(self, rows: list[ItemRow], tree: CategoryTree) -> None:
+        self.rows = rows
+        self.by_node: dict[str, list[ItemRow]] = {}
+        self.by_node_year: dict[str, dict[int, list[ItemRow]]] = {}
+        self.by_top: dict[str, list[ItemRow]] = {}
+        self.by_year: dict[int, list[ItemRow]] = {}
+        targets: dict[tuple[str, str], tuple[list[ItemRow], ...]] = {}
+        for row in rows:
+            key = (row.category, row.iso[:4])
+            lists = targets.get(key)
+            if lists is None:
+                lists = targets[key] = self._targets(tree, row.category, int(key[1]))
+            for target in lists:
+                target.append(row)
+
+    def _targets(self, tree: CategoryTree, category: str, year: int) -> tuple[list[ItemRow], ...]:
+        path = [c.id for c in tree.path(category)]
+        out = [self.by_year.setdefault(year, [])]
+        for node in path:
+            out.append(self.by_node.setdefault(node, []))
+            out.append(self.by_node_year.setdefault(node, {}).setdefault(year, []))
+        if path:
+            out.append(self.by_top.setdefault(path[0], []))
+        return tuple(out)
 
 
-def _newest_first(items: Iterable[ItemView]) -> list[ItemView]:
-    seen: set[str] = set()
-    out = []
-    for item in items:
-        check_slug(item.id, "item id")
-        if item.id in seen:
-            raise ValueError(f"item id {item.id!r} appears twice")
-        seen.add(item.id)
-        for name in ("published_at", "updated_at"):
-            if getattr(item, name).tzinfo is None:
-                raise ValueError(f"item {item.id}: {name} must be timezone-aware")
-        out.append(item)
-    out.sort(key=lambda i: i.id)
-    out.sort(key=lambda i: i.published_at, reverse=True)  # stable: ties stay ordered by id
+class _Settled:
+    """Which lists hold no changed item (so their archive pages keep their keys unhashed):
+    the changed items' categories and years, before and after the change."""
+
+    def __init__(self, tree: CategoryTree, touched: Iterable[ItemRow]) -> None:
+        self.nodes: set[str] = set()
+        self.node_years: set[tuple[str, int]] = set()
+        self.years: set[int] = set()
+        for row in touched:
+            year = int(row.iso[:4])
+            self.years.add(year)
+            for c in tree.path(row.category):
+                self.nodes.add(c.id)
+                self.node_years.add((c.id, year))
+
+
+def _newest_first(rows: Iterable[ItemRow]) -> list[ItemRow]:
+    out = list(rows)
+    if len({r.id for r in out}) != len(out):
+        seen: set[str] = set()
+        twice = next(r.id for r in out if r.id in seen or seen.add(r.id))  # type: ignore[func-returns-value]
+        raise ValueError(f"item id {twice!r} appears twice")
+    out.sort(key=lambda r: r.id)
+    out.sort(key=lambda r: r.iso, reverse=True)  # stable: ties stay ordered by id
     return out
 
 
-def _pubdate(rows: Sequence[dict]) -> str:
-    return f"{rows[0]['date']}" if rows else ""
+@lru_cache(maxsize=1)
+def _code_key() -> bytes:
+    """A hash of this package's code, templates and static files: any change rebuilds everything."""
+    h = hashlib.blake2b(digest_size=16)
+    here = Path(__file__).parent
+    for path in sorted(p for p in here.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        h.update(path.relative_to(here).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.digest()
 
 
-def _year_pages(r: SiteRenderer, by_year: Mapping[int, list[dict]]) -> None:
+def _global_key(site: SiteInfo, tree: CategoryTree, feed_links: list[dict[str, str]]) -> bytes:
+    """What every page shows: the site, the catalog tree, the feeds, the code that renders it."""
+    cats = [(c.id, c.name, c.parent, c.position) for _, c in tree.walk()]
+    return digest(_code_key() + repr((asdict(site), cats, feed_links, PAGE_SIZE)).encode())
+
+
+def _fps(rows: Sequence[ItemRow]) -> bytes:
+    return b"".join(r.fingerprint for r in rows)
+
+
+def _pubdate(rows: Sequence[ItemRow]) -> str:
+    return rows[0].date if rows else ""
+
+
+def _list_pages(r: SiteRenderer, template: str, folder: str, stem: str, rows: Sequence[ItemRow],
+                extra: str, settled: bool = False, **page: object) -> None:
+    """A paginated list: the landing page (with ``page``'s context) and its archive pages.
+
+    ``settled``: no item of ``rows`` changed, so archive pages keep their keys (the
+    landing page's counts may still have changed)."""
+    for n, (name, pager, page_rows) in enumerate(paginate(rows, stem)):
+        rel = f"{folder}/{name}"
+        r.listed(rel)
+        landing = n == 0
+        if settled and not landing and r.kept(rel):
+            continue
+        if r.unchanged(rel, template, repr(pager), extra if landing else "", _fps(page_rows)):
+            continue
+        ctx = dict(page)
+        if not landing:  # archive pages show no totals or counts: those change with every new item
+            ctx.update(children=[{**c, "count": None} for c in ctx.get("children", ())], years=[], total=None)
+        r.page(template, rel, pubdate=_pubdate(page_rows), rows=page_rows, pager=pager, **ctx)  # type: ignore[arg-type]
+
+
+def _year_pages(r: SiteRenderer, by_year: Mapping[int, list[ItemRow]], settled: _Settled | None = None) -> None:
     for year, year_rows in sorted(by_year.items(), reverse=True):
-        for name, pager, page_rows in paginate(year_rows, str(year)):
-            r.page("year.html", f"year/{name}", title=f"{year}年发布的信息", column=f"{year}年",
-                   pubdate=_pubdate(page_rows), year=year, total=len(year_rows), rows=page_rows, pager=pager)
+        _list_pages(r, "year.html", "year", str(year), year_rows, str(len(year_rows)),
+                    settled is not None and year not in settled.years,
+                    title=f"{year}年发布的信息", column=f"{year}年", year=year, total=len(year_rows))
 
 
 def _report_pages(r: SiteRenderer, tree: CategoryTree, reports: Mapping) -> list[dict[str, object]]:
     by_year = {int(y): rep for y, rep in reports.items()}  # keys may come from JSON as "2020"
     for year in sorted(by_year, reverse=True):
-        r.page("report.html", f"report/{year}.html", title=f"{year}年政府信息公开工作年度报告", column="年度报告",
+        rel = f"report/{year}.html"
+        r.listed(rel)
+        if r.unchanged(rel, json.dumps(by_year[year], sort_keys=True, default=str)):
+            continue
+        r.page("report.html", rel, title=f"{year}年政府信息公开工作年度报告", column="年度报告",
                year=year, sections=report_sections(by_year[year], tree))
     return [{"year": y, "href": f"report/{y}.html"} for y in sorted(by_year, reverse=True)]
 
 
 def _front_pages(r: SiteRenderer, site: SiteInfo, tree: CategoryTree, groups: _Groups,
                  feed_links: list[dict[str, str]], report_links: list[dict[str, object]]) -> None:
-    """The home page and the 政府信息公开指南."""
+    """The home page, the 政府信息公开指南 and the search page."""
     years = [{"year": y, "count": len(v), "href": f"year/{y}.html"} for y, v in sorted(groups.by_year.items(), reverse=True)]
-    r.page("index.html", "index.html", title="政府信息公开", column="首页", pubdate=_pubdate(groups.rows[:1]),
-           rows=groups.rows[:LATEST], tree=_tree(tree, groups.by_node), years=years, reports=report_links,
-           feed_list=feed_links, opml=f"{site.feed_url}index.opml")
+    tree_ctx = _tree(tree, groups.by_node)
+    latest = groups.rows[:LATEST]
+    r.listed("index.html")
+    if not r.unchanged("index.html", repr((tree_ctx, years, report_links)), _fps(latest)):
+        r.page("index.html", "index.html", title="政府信息公开", column="首页", pubdate=_pubdate(latest),
+               rows=latest, tree=tree_ctx, years=years, reports=report_links,
+               feed_list=feed_links, opml=f"{site.feed_url}index.opml")
     top = [{"name": c.name, "href": f"category/{c.id}.html" if c.id in groups.by_node else ""} for c in tree.top]
-    r.page("about.html", "about.html", title="政府信息公开指南", column="政府信息公开指南", reports=report_links, top=top)
+    r.listed("about.html")
+    if not r.unchanged("about.html", repr((report_links, top))):
+        r.page("about.html", "about.html", title="政府信息公开指南", column="政府信息公开指南", reports=report_links, top=top)
+    r.listed("search.html")
+    if not r.unchanged("search.html"):
+        r.page("search.html", "search.html", title="全文检索", column="全文检索")
 
 
 def _tree(tree: CategoryTree, by_node: Mapping[str, list]) -> list[dict]:
@@ -179,7 +285,9 @@ def _tree(tree: CategoryTree, by_node: Mapping[str, list]) -> list[dict]:
     return [node(c, frozenset({c.id})) for c in tree.top]
 
 
-def _category_pages(r: SiteRenderer, tree: CategoryTree, by_node: Mapping[str, list[dict]], feed_of: Mapping) -> None:
+def _category_pages(r: SiteRenderer, tree: CategoryTree, groups: _Groups, feed_of: Mapping,
+                    settled: _Settled | None = None) -> None:
+    by_node = groups.by_node
     for _, c in tree.walk():
         node_rows = by_node.get(c.id)
         if not node_rows:
@@ -191,14 +299,32 @@ def _category_pages(r: SiteRenderer, tree: CategoryTree, by_node: Mapping[str, l
             for k in tree.children.get(c.id, [])
         ]
         own_feed = feed_of.get(c.id) if len(path) == 1 else None  # feeds exist per top-level node
-        for name, pager, page_rows in paginate(node_rows, c.id):
-            r.page("category.html", f"category/{name}", title=c.name, column=c.name, pubdate=_pubdate(page_rows),
-                   feed=feed_of.get(path[0].id), crumbs=crumbs, name=c.name, children=children,
-                   total=len(node_rows), rows=page_rows, pager=pager, own_feed=own_feed)
+        by_year = sorted(groups.by_node_year[c.id].items(), reverse=True)
+        years = [{"year": y, "count": len(v), "href": f"{c.id}~{y}.html"} for y, v in by_year]
+        common = dict(title=c.name, column=c.name, feed=feed_of.get(path[0].id), crumbs=crumbs, name=c.name,
+                      own_feed=own_feed, category_href=f"{c.id}.html")
+        counts = repr((children, years, len(node_rows)))
+        _list_pages(r, "category.html", "category", c.id, node_rows, counts,
+                    settled is not None and c.id not in settled.nodes, children=children,
+                    years=years, year=None, total=len(node_rows), **common)
+        for y, year_rows in by_year:  # filtered by year: category/<id>~<year>.html
+            _list_pages(r, "category.html", "category", f"{c.id}~{y}", year_rows, repr((years, len(year_rows))),
+                        settled is not None and (c.id, y) not in settled.node_years,
+                        children=[], years=years, year=y, total=len(year_rows), **common)
 
 
-def _item_pages(r: SiteRenderer, site: SiteInfo, tree: CategoryTree, ordered: list[ItemView], feed_of: Mapping) -> None:
-    for item in ordered:
+def _item_pages(r: SiteRenderer, source: ItemSource, site: SiteInfo, tree: CategoryTree, rows: list[ItemRow],
+                feed_of: Mapping, changed: frozenset[str] | None = None) -> None:
+    """Item pages whose item changed (or that are new); the others are not even loaded.
+
+    ``changed``: the only items that may have changed (from the change log); the others
+    keep their old key without hashing (None: check every item)."""
+    check = rows
+    if changed is not None:
+        never_built = r.items_kept(row.id for row in rows if row.id not in changed)
+        check = [row for row in rows if row.id in changed or row.id in never_built]
+    todo = [check_slug(row.id, "item id") for row in check if not r.item_unchanged(row.id, row.fingerprint)]
+    for item in source.views(todo):
         path = tree.path(item.category)
         crumbs = [{"name": c.name, "href": f"../category/{c.id}.html"} for c in path]
         ctx = item_page_context(item, item_body(item), site.office_name, " / ".join(c.name for c in path))
@@ -206,8 +332,7 @@ def _item_pages(r: SiteRenderer, site: SiteInfo, tree: CategoryTree, ordered: li
         r.page("item.html", f"item/{item.id}.html", title=item.title, column=path[-1].name if path else "信息",
                pubdate=sh_minute(item.published_at), description=item.summary[:200] or item.title,
                keywords=keywords, source=item.publisher or site.office_name, crumbs=crumbs,
-               feed=feed_of.get(path[0].id) if path else None,
-               lastmod=sh_iso(item.updated_at), **ctx)
+               feed=feed_of.get(path[0].id) if path else None, **ctx)
 
 
 def _feed_links(site: SiteInfo, tree: CategoryTree, by_node: Mapping[str, list]) -> list[dict[str, str]]:
@@ -224,22 +349,29 @@ def _feed_links(site: SiteInfo, tree: CategoryTree, by_node: Mapping[str, list])
 
 def _write_feeds(
     writer: Writer,
+    manifest: Manifest,
+    global_key: bytes,
+    source: ItemSource,
     site: SiteInfo,
     tree: CategoryTree,
-    ordered: list[ItemView],
-    by_top: Mapping[str, list[ItemView]],
+    rows: list[ItemRow],
+    by_top: Mapping[str, list[ItemRow]],
     feed_links: list[dict[str, str]],
 ) -> None:
-    cache: dict[str, feeds.Entry] = {}
-
-    def entry(item: ItemView) -> feeds.Entry:
-        if item.id not in cache:
-            cache[item.id] = _entry(site, tree, item)
-        return cache[item.id]
-
+    """Each feed whose entries changed; a feed whose entries did not is left alone (bytes and mtime)."""
+    todo = []
     for f in feed_links:
-        chosen = (ordered if f["key"] == "all" else by_top.get(f["key"], []))[: site.feed_entries]
-        entries = [entry(i) for i in chosen]
+        chosen = (rows if f["key"] == "all" else by_top.get(f["key"], []))[: site.feed_entries]
+        key = digest(global_key + f["key"].encode() + _fps(chosen))
+        names = [f"feeds/{name}" for name in feeds.file_names(f["key"])]
+        if all([manifest.fresh(name, key) for name in names]):  # a list: record every name
+            for name in names:
+                writer.keep(name)
+        else:
+            todo.append((f, chosen))
+    views = {v.id: v for v in source.views(sorted({row.id for _, chosen in todo for row in chosen}))}
+    for f, chosen in todo:
+        entries = [_entry(site, tree, views[row.id]) for row in chosen]
         spec = feeds.FeedSpec(
             key=f["key"],
             title=f["title"],
@@ -255,8 +387,11 @@ def _write_feeds(
         )
         for name, data in feeds.render(spec).items():
             writer.write(f"feeds/{name}", data)
-    opml = environment().get_template("opml.xml").render(title=f"{site.office_name}政府信息公开订阅源", feeds=feed_links)
-    writer.write("feeds/index.opml", opml)
+    if manifest.fresh("feeds/index.opml", global_key):
+        writer.keep("feeds/index.opml")
+    else:
+        opml = environment().get_template("opml.xml").render(title=f"{site.office_name}政府信息公开订阅源", feeds=feed_links)
+        writer.write("feeds/index.opml", opml)
 
 
 def _entry(site: SiteInfo, tree: CategoryTree, item: ItemView) -> feeds.Entry:

@@ -63,6 +63,11 @@ class FeedSpec:
 FORMATS = ("rss.xml", "atom.xml", "json")
 
 
+def file_names(key: str) -> list[str]:
+    """The files of one feed: all.rss.xml, all.atom.xml, all.json."""
+    return [f"{key}.{fmt}" for fmt in FORMATS]
+
+
 class _Enclosures(BaseEntryExtension):
     """Writes enclosures itself: feedgen 1.0 drops rel/type/length from Atom entry links
     (so an enclosure would read as a second alternate link)."""

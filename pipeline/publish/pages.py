@@ -7,16 +7,21 @@ the site works from file:// and under any sub-path.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+import hashlib
 from functools import lru_cache
+from html import escape
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from pipeline.models import CHANNELS, META_LABELS, SHANGHAI, ItemView
 
+from .source import ItemRow
+
 from .links import FETCH_SCHEMES, absolutize_html, first_copy, safe_url
+from .manifest import Manifest
 from .writer import Writer
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -54,53 +59,94 @@ def sh_iso(dt: datetime | None) -> str:
     return dt.astimezone(SHANGHAI).isoformat() if dt else ""
 
 
-def item_row(item: ItemView) -> dict[str, object]:
-    """What a list shows of an item; built once per build and shared by all lists."""
-    return {
-        "id": item.id,
-        "title": item.title,
-        "date": sh_date(item.published_at),
-        "iso": sh_iso(item.published_at),
-        "index_number": item.index_number,
-        "withdrawn": item.withdrawn,
-    }
+def paginate(rows: Sequence[ItemRow], stem: str) -> list[tuple[str, dict[str, object], Sequence[ItemRow]]]:
+    """Split newest-first ``rows`` into (file name, pager, rows) pages, the landing page first.
 
+    Archive pages are fixed chunks of PAGE_SIZE counted from the oldest item, so they
+    stay put as items arrive: a new item changes the landing page only (and, once every
+    PAGE_SIZE items, adds one archive page). The landing page ``stem.html`` holds the
+    newest PAGE_SIZE to 2*PAGE_SIZE-1 items; archive k is ``stem~k.html`` ("~" cannot
+    occur in an id, so no two stems collide).
+    """
+    n = len(rows)
+    archive = max(0, n // PAGE_SIZE - 1)  # chunks 1..archive have pages of their own
 
-def paginate(rows: Sequence[dict], stem: str) -> list[tuple[str, dict[str, object], Sequence[dict]]]:
-    """Split ``rows`` into pages named stem.html, stem-2.html, …: (file name, pager, rows)."""
-    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    def name(k: int) -> str:
+        return f"{stem}.html" if k > archive else f"{stem}~{k}.html"
 
-    def name(n: int) -> str:
-        return f"{stem}.html" if n == 1 else f"{stem}-{n}.html"
+    def span(k: int) -> Sequence[ItemRow]:  # chunk k, newest first
+        return rows[n - k * PAGE_SIZE : n - (k - 1) * PAGE_SIZE]
 
-    out = []
-    for n in range(1, pages + 1):
-        pager = {
-            "page": n,
-            "pages": pages,
-            "first": name(1),
-            "last": name(pages),
-            "prev": name(n - 1) if n > 1 else "",
-            "next": name(n + 1) if n < pages else "",
-        }
-        out.append((name(n), pager, rows[(n - 1) * PAGE_SIZE : n * PAGE_SIZE]))
+    landing = rows[: n - archive * PAGE_SIZE]
+    out: list[tuple[str, dict[str, object], Sequence[ItemRow]]] = [(name(archive + 1), {
+        "archive": False, "latest": "", "newer": "", "older": name(archive) if archive else "",
+        "oldest": name(1) if archive > 1 else "",
+    }, landing)]
+    for k in range(archive, 0, -1):
+        chunk = span(k)
+        out.append((name(k), {
+            "archive": True, "page": k, "latest": name(archive + 1), "newer": name(k + 1),
+            "older": name(k - 1) if k > 1 else "", "oldest": name(1) if k > 2 else "",
+            "from": chunk[-1].date, "to": chunk[0].date,
+        }, chunk))
     return out
 
 
 class SiteRenderer:
-    """Renders pages into ``site/`` through the writer and remembers them for the sitemap."""
+    """Renders pages into ``site/`` through the writer, skipping those whose inputs did not change.
 
-    def __init__(self, site: Mapping[str, object], writer: Writer) -> None:
+    A page's key is a hash of everything it shows; the manifest remembers the key each
+    page was last built from, so an unchanged page is neither rendered nor read.
+    """
+
+    def __init__(self, site: Mapping[str, object], writer: Writer, manifest: Manifest, global_key: bytes) -> None:
         env = environment()
         self.templates: dict[str, Template] = {
             name: env.get_template(name)
             for name in ("index.html", "category.html", "year.html", "item.html", "report.html",
-                         "about.html", "sitemap.xml", "sitemap_index.xml")
+                         "about.html", "search.html")
         }
         self.site = site
         self.writer = writer
+        self.manifest = manifest
+        self.global_key = global_key
         self.site_url = str(site["site_url"])
-        self.sitemap: list[tuple[str, str]] = []
+        self.sitemap: list[tuple[str, str]] = []  # list pages; build() appends the items
+
+    def unchanged(self, rel: str, *parts: bytes | str) -> bool:
+        """Record site/<rel>'s key; True (and the file kept as it is) if it was built from it before."""
+        h = hashlib.blake2b(self.global_key, digest_size=16)
+        h.update(rel.encode())
+        for part in parts:
+            h.update(b"\x1e")
+            h.update(part.encode() if isinstance(part, str) else part)
+        if self.manifest.fresh("site/" + rel, h.digest()):
+            self.writer.keep("site/" + rel)
+            return True
+        return False
+
+    def kept(self, rel: str) -> bool:
+        """Keep site/<rel> with its old key (its inputs are known unchanged); False if it has none."""
+        if self.manifest.carry_all(("site/" + rel,)):
+            return False
+        self.writer.keep("site/" + rel)
+        return True
+
+    def items_kept(self, item_ids: Iterable[str]) -> set[str]:
+        """Keep the pages of items known (from the change log) to be unchanged; return the ids
+        of those never built, to be checked as usual."""
+        rels = {f"site/item/{i}.html": i for i in item_ids}
+        missing = self.manifest.carry_all(rels)
+        self.writer.keep_all(rels.keys() - missing if missing else rels.keys())
+        return {rels[rel] for rel in missing}
+
+    def item_unchanged(self, item_id: str, fingerprint: bytes) -> bool:
+        """unchanged() for an item page, short: its key is the global key and the item's fingerprint."""
+        rel = f"site/item/{item_id}.html"
+        if self.manifest.fresh(rel, hashlib.blake2b(self.global_key + fingerprint, digest_size=16).digest()):
+            self.writer.keep(rel)
+            return True
+        return False
 
     def page(
         self,
@@ -115,7 +161,7 @@ class SiteRenderer:
         source: str = "",
         feed: Mapping[str, str] | None = None,
         crumbs: Sequence[dict[str, str]] = (),
-        lastmod: str = "",
+        sitemap: bool = True,
         **ctx: object,
     ) -> None:
         """Render one page to site/<rel>, with the national gov-site meta tags.
@@ -143,26 +189,42 @@ class SiteRenderer:
             **ctx,
         )
         self.writer.write("site/" + rel, html)
-        self.sitemap.append((url, lastmod))
+
+    def listed(self, rel: str) -> None:
+        self.sitemap.append((self.site_url + rel, ""))
 
     def static(self) -> None:
+        """site/static/: the stylesheet and the search page's script (part of the global key)."""
         for path in sorted(STATIC.iterdir()):
-            if path.is_file():
-                self.writer.write(f"site/static/{path.name}", path.read_bytes())
+            if not path.is_file():
+                continue
+            rel = f"site/static/{path.name}"
+            if self.manifest.fresh(rel, self.global_key):
+                self.writer.keep(rel)
+            else:
+                self.writer.write(rel, path.read_bytes())
 
-    def write_sitemap(self) -> None:
-        """sitemap.xml; past 50,000 URLs it becomes an index of sitemap-N.xml files."""
-        urls = self.sitemap
+    def write_sitemap(self, items: Sequence[ItemRow]) -> None:
+        """sitemap.xml; past 50,000 URLs an index of sitemap-N.xml files.
+
+        Items come last, oldest first, so a new item changes only the last file.
+        """
+        urls = [f"<url><loc>{escape(u)}</loc></url>\n" for u, _ in self.sitemap]
+        base = escape(self.site_url) + "item/"
+        urls += [f"<url><loc>{base}{r.id}.html</loc><lastmod>{r.lastmod}</lastmod></url>\n" for r in reversed(items)]
         if len(urls) <= SITEMAP_LIMIT:
-            self.writer.write("site/sitemap.xml", self.templates["sitemap.xml"].render(urls=urls))
+            self.writer.write("site/sitemap.xml", _URLSET.format("".join(urls)))
             return
         names = []
         for n, start in enumerate(range(0, len(urls), SITEMAP_LIMIT), 1):
-            name = f"sitemap-{n}.xml"
-            names.append(self.site_url + name)
-            chunk = urls[start : start + SITEMAP_LIMIT]
-            self.writer.write(f"site/{name}", self.templates["sitemap.xml"].render(urls=chunk))
-        self.writer.write("site/sitemap.xml", self.templates["sitemap_index.xml"].render(sitemaps=names))
+            names.append(f"<sitemap><loc>{escape(self.site_url)}sitemap-{n}.xml</loc></sitemap>\n")
+            self.writer.write(f"site/sitemap-{n}.xml", _URLSET.format("".join(urls[start : start + SITEMAP_LIMIT])))
+        self.writer.write("site/sitemap.xml", _SITEMAP_INDEX.format("".join(names)))
+
+
+_XML = '<?xml version="1.0" encoding="UTF-8"?>\n'
+_URLSET = _XML + '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{}</urlset>\n'
+_SITEMAP_INDEX = _XML + '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{}</sitemapindex>\n'
 
 
 def item_page_context(item: ItemView, body: str, office: str, category_path: str) -> dict[str, object]:

@@ -9,6 +9,7 @@ build, files the build no longer produced are removed from the managed folders.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -79,21 +80,47 @@ class Writer:
         self.written.append(rel)
         return True
 
-    def remove_stale(self) -> list[str]:
-        """Remove files under the managed folders that this build did not produce."""
+    def keep(self, rel: str) -> None:
+        """Count ``rel`` as produced by this build although it was not rewritten."""
+        if rel in self._seen:
+            raise UnsafePathError(f"refusing to write {rel!r} twice in one build")
+        self._seen.add(rel)
+        self.unchanged += 1
+
+    def keep_all(self, rels: Iterable[str]) -> None:
+        """keep() for many files at once."""
+        rels = set(rels)
+        if not rels.isdisjoint(self._seen):
+            raise UnsafePathError(f"refusing to write {min(rels & self._seen)!r} twice in one build")
+        self._seen |= rels
+        self.unchanged += len(rels)
+
+    @property
+    def produced(self) -> set[str]:
+        return self._seen
+
+    def remove_stale(self, skip: tuple[str, ...] = ()) -> list[str]:
+        """Remove files under the managed folders that this build did not produce.
+
+        ``skip``: folders (relative, e.g. "site/pagefind") that another tool owns.
+        """
         removed: list[str] = []
+        skipped = {os.path.join(self.root, *s.split("/")) for s in skip}
         for top in self.managed:
             base = os.path.join(self.root, top)
             if not os.path.isdir(base):
                 continue
-            for dirpath, _dirnames, filenames in os.walk(base, topdown=False):
+            for dirpath, dirnames, filenames in os.walk(base, topdown=True):
+                dirnames[:] = [d for d in dirnames if os.path.join(dirpath, d) not in skipped]
                 for name in filenames:
                     full = os.path.join(dirpath, name)
                     rel = os.path.relpath(full, self.root).replace(os.sep, "/")
                     if rel not in self._seen:
                         os.unlink(full)
                         removed.append(rel)
-                if dirpath != base and not os.listdir(dirpath):
+        for top in self.managed:  # then the folders left empty, deepest first
+            for dirpath, _dirnames, _files in os.walk(os.path.join(self.root, top), topdown=False):
+                if dirpath != os.path.join(self.root, top) and not os.listdir(dirpath):
                     os.rmdir(dirpath)
         return sorted(removed)
 

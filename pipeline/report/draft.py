@@ -1,10 +1,14 @@
 """The .docx draft staff finish in Word/WPS: the six headings, the generated
 text, the three tables (merged cells as the format prints them) and
-highlighted placeholders for the parts staff write. Needs ``python-docx``."""
+highlighted placeholders for the parts staff write. Needs ``python-docx``.
+
+The charts of the HTML report are not in the draft: a PNG would need a plotting
+library (matplotlib) for three small charts; staff can paste them from the HTML."""
 
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Mapping
 
 from docx import Document
@@ -49,7 +53,22 @@ def render_docx(report: Mapping, *, previous: Mapping | None = None, check: bool
             _run(sig, str(line), BODY_FONT, 16)
     buf = io.BytesIO()
     doc.save(buf)
-    return buf.getvalue()
+    return _stable_zip(buf.getvalue())
+
+
+def _stable_zip(data: bytes) -> bytes:
+    """The same .docx with fixed member timestamps: python-docx stamps each zip member
+    with the current time, and the nightly writer skips a file only when its bytes
+    are unchanged."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
 
 
 def _set_font(style, name: str, size: int) -> None:
@@ -80,10 +99,15 @@ def _table(doc, grid: Grid) -> None:
     table = doc.add_table(rows=n_rows, cols=n_cols)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    # One snapshot of the cells: table.cell() rescans the whole table on every call
+    # (quadratic: seconds per report). Merging one region never touches another
+    # region's cells, so the snapshot stays valid for every corner we look up.
+    cells = table._cells  # row-major, n_rows × n_cols while nothing is merged yet
     for r, c, cell in placed:
-        target = table.cell(r, c)
+        target = cells[r * n_cols + c]
         if cell.rowspan > 1 or cell.colspan > 1:
-            target = target.merge(table.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
+            corner = cells[(r + cell.rowspan - 1) * n_cols + c + cell.colspan - 1]
+            target = target.merge(corner)
         target.text = ""
         para = target.paragraphs[0]
         if cell.header or cell.numeric:

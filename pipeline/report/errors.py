@@ -3,7 +3,8 @@
     XxgkError                  (pipeline.errors, the project's base)
      └── ReportError
           ├── ReportInconsistent   the tables break an identity of the format
-          └── FiguresInvalid       the office's figures file has a bad value
+          ├── FiguresInvalid       the office's figures file has a bad value
+          └── RegisterError        a register entry is unknown, or a change to it is not allowed
 """
 
 from __future__ import annotations
@@ -31,3 +32,7 @@ class ReportInconsistent(ReportError):
 
 class FiguresInvalid(ReportError):
     """A value in the figures the office fills in is not a usable number."""
+
+
+class RegisterError(ReportError):
+    """An application or appeal is unknown, or the change asked for is not allowed."""

@@ -1,8 +1,10 @@
 """The proactive-disclosure figures of a year, counted from the store's items.
 
-An item counts in the year of its first publication (Asia/Shanghai, or the office's
-time zone), once, under the channel of that first publication: 政务微博、微信 when it
-was WeChat or Weibo, 其他方式 otherwise (dedupe.CHANNEL_PRECEDENCE breaks ties).
+An item counts in the year of its first publication (in the office's time zone), once,
+under one channel: by default that of its first publication (`[merge] count_channel`,
+see pipeline/item_derive.py) — 政务微博、微信 when WeChat or Weibo, 其他方式 otherwise.
+Items a person merged into another (`merged_into`) are not counted: the view
+`counted_items` is what every figure reads.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ def year_bounds(year: int, tz: tzinfo) -> tuple[str, str]:
 def proactive_counts(store: Store, year: int, tz: tzinfo, category_names: dict[str, str]) -> dict:
     start, end = year_bounds(year, tz)
     rows = store.db.execute(
-        """SELECT first_channel, category, normative, COUNT(*) FROM items
-           WHERE published_at >= ? AND published_at < ? GROUP BY first_channel, category, normative""",
+        """SELECT channel, category, normative, COUNT(*) FROM counted_items
+           WHERE published_at >= ? AND published_at < ? GROUP BY channel, category, normative""",
         [start, end],
     ).fetchall()
     total = social = normative = 0
@@ -50,11 +52,11 @@ def item_ids_for(store: Store, year: int, tz: tzinfo, *, social: bool | None = N
                  category: str | None = None) -> list[str]:
     """The items behind a figure (for --explain)."""
     start, end = year_bounds(year, tz)
-    sql = "SELECT id FROM items WHERE published_at >= ? AND published_at < ?"
+    sql = "SELECT id FROM counted_items WHERE published_at >= ? AND published_at < ?"
     args: list = [start, end]
     if social is not None:
         marks = ",".join("?" * len(SOCIAL_CHANNELS))
-        sql += f" AND first_channel {'IN' if social else 'NOT IN'} ({marks})"
+        sql += f" AND channel {'IN' if social else 'NOT IN'} ({marks})"
         args += sorted(SOCIAL_CHANNELS)
     if category:
         sql += " AND category = ?"

@@ -70,12 +70,16 @@ def proactive_paragraphs(report: Mapping) -> list[Paragraph]:
 
 def _timely(t: Mapping) -> str:
     within, late = t.get("within_20_workdays", 0), list(t.get("late") or [])
+    without = t.get("without_formed_on") or 0
+    rest = f"另有{without}条未标注生成日期，未计入。" if without else ""
     if not late:
-        return (f"主动公开的{within}条政府信息，均在形成或者变更之日起20个工作日内公开"
+        return (f"标注生成日期的{within}条政府信息，均在形成或者变更之日起20个工作日内公开"
+                "（《条例》第二十六条）。" + rest) if without else (
+                f"主动公开的{within}条政府信息，均在形成或者变更之日起20个工作日内公开"
                 "（《条例》第二十六条）。")
     items = "；".join(_late_item(x) for x in late)
     return (f"{within}条政府信息在形成或者变更之日起20个工作日内公开（《条例》第二十六条），"
-            f"{len(late)}条超过20个工作日公开：{items}。")
+            f"{len(late)}条超过20个工作日公开：{items}。" + rest)
 
 
 def _late_item(x: object) -> str:

@@ -7,6 +7,7 @@ Pure functions of plain records: no database. ``compute_table2`` and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -57,6 +58,8 @@ class Application:
     corrected_on: date | None = None  # 收到补正申请之日 (第三十条)
     consultations: tuple[Consultation, ...] = ()  # 征求第三方/其他机关意见 (第三十二、三十四条)
     extension_workdays: int = 0  # 延长答复期限 (第三十三条, ≤ 20)
+    applicant: str = ""  # 申请人 (kept in the register only, never published)
+    note: str = ""
 
     def __post_init__(self) -> None:
         if self.channel not in CHANNELS:
@@ -94,6 +97,8 @@ class Appeal:
     outcome: str = PENDING  # 结果维持 / 结果纠正 / 其他结果 / 尚未审结
     decided_on: date | None = None
     application_id: str = ""
+    id: str = ""
+    note: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in APPEAL_KINDS:
@@ -106,6 +111,31 @@ class Appeal:
             raise ValueError("decided_on is before filed_on")
 
 
+def resolve_outcome(text: str) -> str:
+    """An outcome as staff type it → a Table 2 row key.
+
+    Accepts the key (``withheld.third_party``), the verbatim label
+    (``4.保护第三方合法权益``, ``（一）予以公开``) or the label without its numbering
+    (``保护第三方合法权益``, ``予以公开``).
+    """
+    text = text.strip()
+    if text in ALL_OUTCOME_KEYS:
+        return text
+    wanted = _bare(text)
+    for fmt in (format_for_year(2021), format_for_year(2020)):
+        for row in fmt.table2_data_rows:
+            if row.key in fmt.outcome_keys and wanted in (row.label, _bare(row.label)):
+                return row.key
+    raise ValueError(f"未知的办理结果 {text!r}：应为“三、本年度办理结果”中的一项，"
+                     f"如 予以公开、部分公开、保护第三方合法权益、本机关不掌握相关政府信息、重复申请")
+
+
+def _bare(label: str) -> str:
+    """A row label without its numbering: （三）不予公开 → 不予公开, 1.属于国家秘密 → 属于国家秘密."""
+    label = re.sub(r"^(（[一二三四五六七]）|\d+\.)", "", label.strip())
+    return label.split("（")[0] if label.startswith("部分公开") else label
+
+
 # --- Table 2 -----------------------------------------------------------------
 
 
@@ -113,26 +143,35 @@ def empty_table2(fmt: ReportFormat) -> dict[str, dict[str, int]]:
     return {r.key: {c: 0 for c in T2_COLUMNS} for r in fmt.table2_data_rows}
 
 
+def table2_cells(year: int, app: Application) -> list[tuple[str, str]]:
+    """The (row key, column) cells of ``year``'s Table 2 this application counts in.
+
+    一 if received in the year, 二 if received earlier and still open on 1 January;
+    then either its outcome row and （七）总计 (closed in the year) or 四 (open on
+    31 December). Empty when the application does not belong to the year.
+    """
+    fmt = format_for_year(year)
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    col = app.applicant_type
+    if app.received_on.year == year:
+        cells = [("new", col)]
+    elif app.received_on < start and (app.replied_on is None or app.replied_on >= start):
+        cells = [("carried_over", col)]
+    else:
+        return []  # closed before the year, or received after it
+    if app.is_open_on(end):
+        return cells + [("carried_forward", col)]
+    assert app.outcome is not None
+    return cells + [(fmt.fold_outcome(app.outcome), col), ("total", col)]
+
+
 def compute_table2(year: int, applications: Iterable[Application]) -> dict[str, dict[str, int]]:
     """Table 2 for ``year``: 一 received in the year; 二 received earlier and still
     open on 1 January; 三 closed in the year, by outcome; 四 open on 31 December."""
-    fmt = format_for_year(year)
-    table = empty_table2(fmt)
-    start, end = date(year, 1, 1), date(year, 12, 31)
+    table = empty_table2(format_for_year(year))
     for app in applications:
-        col = app.applicant_type
-        if app.received_on.year == year:
-            table["new"][col] += 1
-        elif app.received_on < start and (app.replied_on is None or app.replied_on >= start):
-            table["carried_over"][col] += 1
-        else:
-            continue  # closed before the year, or received after it
-        if app.is_open_on(end):
-            table["carried_forward"][col] += 1
-        else:
-            assert app.outcome is not None
-            table[fmt.fold_outcome(app.outcome)][col] += 1
-            table["total"][col] += 1
+        for row, col in table2_cells(year, app):
+            table[row][col] += 1
     for row in table.values():
         row[T2_TOTAL_COLUMN] = sum(row[c] for c in APPLICANT_TYPES)
     return table
@@ -145,22 +184,30 @@ def empty_table3() -> dict[str, dict[str, int]]:
     return {g: {c: 0 for c in T3_COLUMNS} for g in T3_GROUPS}
 
 
+def table3_cell(year: int, appeal: Appeal) -> tuple[str, str] | None:
+    """The (group, result) of ``year``'s Table 3 this case counts in, or None:
+    cases filed in the year or still pending on 1 January, with their result
+    as of 31 December (undecided → 尚未审结)."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    if appeal.filed_on > end or (appeal.decided_on is not None and appeal.decided_on < start):
+        return None
+    decided = appeal.decided_on is not None and appeal.decided_on <= end
+    return APPEAL_KINDS[appeal.kind], appeal.outcome if decided else PENDING
+
+
 def compute_table3(year: int, appeals: Iterable[Appeal]) -> dict[str, dict[str, int]]:
-    """Table 3 for ``year``: every case filed in the year or still pending on
-    1 January, with its result as of 31 December (undecided → 尚未审结).
+    """Table 3 for ``year`` (see ``table3_cell``).
 
     So a case pending at the end of one year appears again, with its result, the
     next year. The format does not say which reading it wants (UNCONFIRMED).
     """
     table = empty_table3()
-    start, end = date(year, 1, 1), date(year, 12, 31)
     for a in appeals:
-        if a.filed_on > end or (a.decided_on is not None and a.decided_on < start):
-            continue
-        result = a.outcome if a.decided_on is not None and a.decided_on <= end else PENDING
-        group = table[APPEAL_KINDS[a.kind]]
-        group[result] += 1
-        group[T3_TOTAL] += 1
+        cell = table3_cell(year, a)
+        if cell is not None:
+            group, result = cell
+            table[group][result] += 1
+            table[group][T3_TOTAL] += 1
     return table
 
 

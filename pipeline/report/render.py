@@ -9,7 +9,8 @@ Input is a plain dict::
                               published_on, workdays}]}},
      "table1": Table1 | {row: {column: value}} | None,
      "table2": {row key: {applicant column: n}}, "table3": {group: {result: n}},
-     "prose": {heading: text} (optional: what staff wrote for 一、五、六)}
+     "prose": {heading: text} (optional: what staff wrote for 一、五、六),
+     "charts": {title: {label: n}} (optional: SVG bar charts in the HTML, part 二)}
 
 Every renderer checks the identities first and raises ``ReportInconsistent``
 unless ``check=False``; missing Table 1 figures are shown, not raised.
@@ -25,6 +26,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from pipeline.report.charts import bar_chart_svg
 from pipeline.report.checks import Violation, check as check_tables
 from pipeline.report.errors import ReportInconsistent
 from pipeline.report.formats import (
@@ -156,6 +158,7 @@ table { border-collapse: collapse; width: 100%; margin: 0.6em 0 1em; font-size: 
 th, td { border: 1px solid #000; padding: 2px 4px; text-align: center; vertical-align: middle; }
 td.label { text-align: left; }
 caption { font-weight: bold; padding: 0.3em; }
+figure.chart { margin: 0.4em 0; page-break-inside: avoid; }
 @media print { p.placeholder, p.note { color: #000; } }
 """
 
@@ -172,6 +175,9 @@ def render_html(report: Mapping, *, previous: Mapping | None = None, check: bool
             body.append(f"<p{cls}>{e(para.text)}</p>")
         for note in s.notes:
             body.append(f'<p class="note">{e(note)}</p>')
+        if s.table == "table1":
+            body += [f'<figure class="chart">{bar_chart_svg(name, data)}</figure>'
+                     for name, data in (report.get("charts") or {}).items() if data]
         if s.table:
             body.append(_html_table(p.grid(s.table), s.table_title, s.table))
     body.append(f'<p class="signature">{e(report["office"])}</p>')

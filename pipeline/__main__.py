@@ -1,0 +1,5 @@
+"""`python -m pipeline` = the `xxgk` command."""
+
+from pipeline.cli import main
+
+main()

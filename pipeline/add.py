@@ -1,0 +1,116 @@
+"""`xxgk add URL…`: store one article by its link, as a post of the right channel.
+
+For posts no feed carries (WeChat 群发 messages, an article a list page hides): a
+mp.weixin.qq.com link becomes a WeChat post of the office's WeChat source; any other
+link must be on the host of a configured website or catalog source, whose selectors
+read it. Fetching goes through the one HTTP client, like every collection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+import click
+
+from sources import catalog, website, wechat
+
+from .config import Config, Source
+from .errors import ConfigError, FetchError, XxgkError
+from .fetch import Fetcher
+from .models import Post
+from .normalize import canonical_url
+from .store import HttpCache, Store, utcnow
+
+WECHAT_HOST = "mp.weixin.qq.com"
+
+
+@dataclass(frozen=True)
+class Added:
+    url: str
+    source: str
+    result: str  # new | updated | unchanged | failed
+    title: str = ""
+    error: str = ""
+
+
+def source_for(config: Config, url: str) -> Source:
+    """The configured source a link belongs to; ConfigError when none does."""
+    host = (urlsplit(url).hostname or "").lower()
+    if urlsplit(url).scheme not in ("http", "https") or not host:
+        raise ConfigError(f"{url}: not an http(s) link")
+    if host == WECHAT_HOST:
+        found = [s for s in config.sources if s.channel == "wechat"]
+        if not found:
+            raise ConfigError(f"{url}: a WeChat link, but the config has no WeChat source to file it under")
+        return found[0]
+    found = [s for s in config.sources if s.kind in ("website", "catalog") and urlsplit(s.url).hostname == host]
+    if not found:
+        raise ConfigError(f"{url}: host {host} is not the host of a website or catalog source in the config")
+    return max(found, key=lambda s: len(s.url) if url.startswith(s.url) else 0)  # the most specific column
+
+
+def read_article(fetcher: Fetcher, source: Source, url: str, tz) -> Post:
+    response = fetcher.get(url, conditional=False, obey_robots=source.obey_robots)
+    if urlsplit(url).hostname == WECHAT_HOST:
+        return wechat.parse_article(response.text(), url, source, tz)
+    defaults = catalog.DEFAULTS if source.kind == "catalog" else website.DEFAULTS
+    return website.parse_article(response.text(), url, source, website.selectors_for(source, defaults), tz)
+
+
+def add_urls(config: Config, store: Store, urls: list[str], now: datetime | None = None) -> list[Added]:
+    """Fetch and store each link; one failing link does not stop the others."""
+    now = now or utcnow()
+    cache = HttpCache(store)
+    hosts = config.allowed_hosts | {WECHAT_HOST}
+    results = []
+    with Fetcher(config.fetch, hosts, cache=cache) as fetcher:
+        for url in urls:
+            try:
+                source = source_for(config, url)
+            except ConfigError as e:
+                results.append(Added(url, "", "failed", error=str(e)))
+                continue
+            try:
+                post = read_article(fetcher, source, canonical_url(url) if urlsplit(url).hostname == WECHAT_HOST else url,
+                                    config.office.timezone)
+            except (FetchError, XxgkError) as e:
+                results.append(Added(url, source.name, "failed", error=str(e)))
+                continue
+            with store.transaction():
+                result = store.save_post(post, now)
+            results.append(Added(post.url, source.name, result, title=post.title))
+        cache.flush()
+    return results
+
+
+@click.command("add")
+@click.argument("urls", nargs=-1, required=True, metavar="URL…")
+@click.pass_obj
+def add_command(env, urls: tuple[str, ...]) -> None:
+    """Store articles by their links (WeChat 群发 messages, pages no list shows).
+
+    A mp.weixin.qq.com link is filed under the config's WeChat source; any other link
+    under the website or catalog source on its host. Run `xxgk sync` afterwards to
+    merge, file and publish them.
+
+    \b
+    Example:
+      xxgk add "https://mp.weixin.qq.com/s/AbCdEf123" http://www.example.gov.cn/xwzx/202101/t20210105_1.html
+    """
+    from .cli import EXIT_SOURCE_FAILED, reports_errors
+
+    @reports_errors
+    def run() -> list[Added]:
+        with env.store() as store:
+            return add_urls(env.config, store, list(urls))
+
+    results = run()
+    for r in results:
+        if r.result == "failed":
+            click.echo(f"failed   {r.url}: {r.error}", err=True)
+        else:
+            click.echo(f"{r.result:<9}{r.source}: {r.title}  {r.url}")
+    if any(r.result == "failed" for r in results):
+        raise SystemExit(EXIT_SOURCE_FAILED)

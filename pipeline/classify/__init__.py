@@ -1,0 +1,18 @@
+"""Classify stage: Item → a leaf of the disclosure catalog (公开目录), a confidence and a reason.
+
+    tree.py     the catalog tree (bundled default or the office's file) + the config's changes
+    rules.py    keyword / 主题分类 / column / 文号 rules → scores and a verdict
+    model.py    character n-gram model trained on the items staff confirmed
+    signals.py  normative documents and their validity; personal data
+    stage.py    the stage: blend rules and model, statuses, history, what publishing holds back
+
+Items a person confirmed are never reclassified.
+"""
+
+from .rules import Verdict
+from .signals import is_normative, personal_data
+from .stage import blend, classify, classify_one, held_items
+from .tree import CatalogTree, Rule, load_tree, office_tree
+
+__all__ = ["CatalogTree", "Rule", "Verdict", "blend", "classify", "classify_one", "held_items", "is_normative",
+           "load_tree", "office_tree", "personal_data"]

@@ -1,0 +1,248 @@
+"""The classify stage: every new or changed item → a leaf, a confidence, a reason, a status.
+
+Rules and the text model are blended: the model (trained on what staff confirmed) gets more say
+as confirmed items accumulate; with nothing confirmed the rules decide alone. Items at or above
+`[classify] auto_accept` are accepted automatically ('auto'), the rest wait ('review'); items with
+personal data always wait. Confirmed items keep their category (staff decisions win).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from ..config import Config
+from ..store import Store, iso, utcnow
+from . import signals
+from .model import Example, TextModel
+from .rules import Verdict, rule_distribution, rule_verdict, score
+from .tree import CatalogTree, office_tree
+
+LEAF_HALF = 4  # confirmed items of a leaf at which the model and the rules weigh the same for it
+SYSTEM = "xxgk"  # `who` of automatic entries in `decisions`
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An item as classification reads it."""
+
+    id: str
+    example: Example
+    content_hash: str
+    status: str
+    category: str | None
+    published: date | None
+
+
+def classify_one(tree: CatalogTree, title: str, body: str, meta: dict[str, str],
+                 model: TextModel | None = None) -> Verdict:
+    """Pure: the best leaf for an item, from the rules and (if trained) the model."""
+    example = Example(title, body, meta)
+    return blend(tree, example, model, model.predict([example])[0] if model else None)
+
+
+def blend(tree: CatalogTree, example: Example, model: TextModel | None, probs: dict[str, float] | None) -> Verdict:
+    """Pure: the verdict for one item given the model's probabilities for it (None: rules only)."""
+    normative = signals.is_normative(example.title, example.meta)
+    if normative and "gfxwj" in tree.leaves():
+        return Verdict("gfxwj", 0.97, "文号/标题/分类 表明为行政规范性文件 → 规范性文件 (rule)", normative=True)
+    scored = score(tree, example.title, example.body, example.meta)
+    by_rules = rule_verdict(tree, scored)
+    if model is None or probs is None:
+        return Verdict(by_rules.category, by_rules.confidence, by_rules.reason, normative)
+    rules = rule_distribution(tree, scored)
+    leaves = tree.leaves()
+    # Trust the model for a leaf as far as it has seen that leaf confirmed; where it has seen few
+    # (or none: it cannot predict those at all) the rules speak instead.
+    raw = {c: _trust(model.support.get(c, 0)) * probs.get(c, 0.0)
+           + (1 - _trust(model.support.get(c, 0))) * rules.get(c, 0.0)
+           for c in set(probs) | set(rules) if c in leaves}
+    total = sum(raw.values()) or 1.0
+    blended = {c: v / total for c, v in raw.items()}
+    best = max(sorted(blended), key=blended.get)
+    confidence = round(min(0.99, blended[best]), 3)
+    parts = [f"model {probs.get(best, 0.0):.2f}"]
+    if best == by_rules.category and scored.scores:
+        parts.append(by_rules.reason.rsplit(" → ", 1)[0] + " (rule)")
+    elif scored.scores:
+        parts.append(f"规则倾向 {tree.names[by_rules.category]}")
+    return Verdict(best, confidence, "；".join(parts) + f" → {tree.names[best]}", normative)
+
+
+def _trust(support: int) -> float:
+    return support / (support + LEAF_HALF)
+
+
+def train(store: Store, tree: CatalogTree) -> TextModel | None:
+    """A model of the confirmed items that sit in a leaf of today's tree."""
+    leaves = tree.leaves()
+    examples = [c.example for c in candidates(store, "i.status = 'confirmed'") if c.example.category in leaves]
+    return TextModel.train(examples)
+
+
+def classify(config: Config, store: Store, tree: CatalogTree | None = None, *,
+             today: date | None = None, force: bool = False) -> dict[str, int]:
+    """Classify items that are new or changed (all unconfirmed ones when the model was retrained
+    on new decisions, or with `force`); track normative validity; flag personal data."""
+    tree = tree or office_tree(config)
+    today = today or datetime.now(config.office.timezone).date()
+    counts = {"classified": 0, "auto": 0, "review": 0, "personal_data": 0}
+    last_decision = store.db.execute("SELECT COALESCE(MAX(id), 0) FROM decisions WHERE who != ?",
+                                     [SYSTEM]).fetchone()[0]
+    last_trained = store.db.execute("SELECT MAX(last_decision) FROM model_runs").fetchone()[0]
+    retrain = force or last_trained is None or last_decision > last_trained
+    leaves = tree.leaves()
+    where = "COALESCE(i.status, '') != 'confirmed'" if retrain else \
+        "(i.classified_hash IS NULL OR i.classified_hash != i.content_hash OR i.category IS NULL)"
+    todo = list(candidates(store, where))
+    todo += candidates(store, "i.status = 'confirmed' AND (i.classified_hash IS NULL "
+                              "OR i.classified_hash != i.content_hash OR i.category IS NULL)")
+    seen = {c.id for c in todo}
+    known = ",".join("'" + leaf.replace("'", "''") + "'" for leaf in sorted(leaves))
+    todo += [c for c in candidates(store, f"i.category IS NOT NULL AND i.category NOT IN ({known})")
+             if c.id not in seen]  # their node left the tree
+    fresh = [c for c in todo if not (c.status == "confirmed" and c.category in leaves)]
+    started = time.perf_counter()
+    model = train(store, tree) if fresh else None
+    seconds = round(time.perf_counter() - started, 3)
+    probs = iter(model.predict([c.example for c in fresh]) if model else [])
+    now = iso(utcnow())
+    with store.transaction():
+        sync_categories(store, tree, now)
+        if retrain and fresh:
+            store.db.execute(
+                "INSERT INTO model_runs (at, examples, classes, last_decision, seconds) VALUES (?, ?, ?, ?, ?)",
+                [now, model.trained_on if model else 0, len(model.classes) if model else 0, last_decision, seconds])
+        for c in todo:
+            kept = c.status == "confirmed" and c.category in leaves
+            verdict = None if kept else blend(tree, c.example, model, next(probs) if model else None)
+            pii = signals.personal_data(c.example.title + "\n" + c.example.body)
+            status = _write(store, tree, config, c, verdict, pii, now)
+            if not kept:
+                counts["classified"] += 1
+                counts[status] += 1
+            counts["personal_data"] += bool(pii)
+        track_validity(store, today, now)
+    return counts
+
+
+def _write(store: Store, tree: CatalogTree, config: Config, c: Candidate, verdict: Verdict | None,
+           pii: tuple[str, ...], now: str) -> str:
+    pii_text = ",".join(pii) or None
+    if verdict is None:  # confirmed by a person: only the personal-data check is redone
+        status = "review" if pii and config.hold_personal_data else "confirmed"
+        if status == "review":
+            _decision(store, c.id, "personal_data", c.category, c.category, f"内容更新后含个人信息：{pii_text}", now)
+        store.db.execute("UPDATE items SET personal_data = ?, status = ?, classified_hash = ? WHERE id = ?",
+                         [pii_text, status, c.content_hash, c.id])
+        return status
+    status = "auto" if verdict.confidence >= config.auto_accept else "review"
+    reason = verdict.reason
+    if pii:
+        status, reason = "review", f"含个人信息（{pii_text}），需人工审核；" + reason
+    if c.status == "confirmed" or (c.category and c.category not in tree.leaves()):
+        _decision(store, c.id, "tree", c.category, verdict.category, "原目录节点已不在目录树中，重新分类待审核", now)
+        status = "review"
+    store.db.execute(
+        """UPDATE items SET category = ?, confidence = ?, reason = ?, status = ?, normative = ?,
+           personal_data = ?, classified_hash = ? WHERE id = ?""",
+        [verdict.category, verdict.confidence, reason, status, int(verdict.normative), pii_text, c.content_hash,
+         c.id])
+    last = store.db.execute("SELECT category, status FROM classifications WHERE item_id = ? ORDER BY id DESC LIMIT 1",
+                            [c.id]).fetchone()
+    if last != (verdict.category, status):
+        store.db.execute(
+            """INSERT INTO classifications (item_id, at, category, confidence, reason, status, content_hash)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            [c.id, now, verdict.category, verdict.confidence, reason, status, c.content_hash])
+    return status
+
+
+def _decision(store: Store, item_id: str, kind: str, before: str | None, after: str | None, note: str,
+              now: str) -> None:
+    store.db.execute("INSERT INTO decisions (at, who, item_id, kind, before, after, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     [now, SYSTEM, item_id, kind, before, after, note])
+
+
+def sync_categories(store: Store, tree: CatalogTree, now: str) -> None:
+    """The tree into `categories`; nodes the office removed stay, marked retired."""
+    store.db["categories"].upsert_all(
+        [{"id": c.id, "name": c.name, "parent": c.parent, "position": c.position, "retired_at": None}
+         for c in tree.categories], pk="id")
+    ids = [c.id for c in tree.categories]
+    store.db.execute(f"UPDATE categories SET retired_at = ? WHERE retired_at IS NULL AND id NOT IN "
+                     f"({','.join('?' * len(ids))})", [now, *ids])
+
+
+def track_validity(store: Store, today: date, now: str) -> None:
+    """Re-derive each normative document's validity; a person's setting wins; record changes."""
+    normative = list(candidates(store, "i.normative = 1"))
+    repealers = [c for c in candidates(store, "i.title LIKE '%废止%'")]
+    for doc in normative:
+        last = store.db.execute(
+            "SELECT validity, source FROM validity_events WHERE item_id = ? ORDER BY id DESC LIMIT 1", [doc.id]
+        ).fetchone()
+        if last and last[1] == "staff":
+            continue
+        validity, why = signals.validity_on(today, doc.example.meta, doc.example.body, doc.published)
+        for other in repealers:
+            if other.id != doc.id and any(_same_document(t, doc.example.title)
+                                          for t in signals.repealed_titles(other.example.title, other.example.body)):
+                validity, why = signals.REPEALED, f"被《{other.example.title}》废止"
+        if not last or last[0] != validity:
+            store.db.execute("INSERT INTO validity_events (item_id, at, validity, source, note) VALUES (?, ?, ?, ?, ?)",
+                             [doc.id, now, validity, "auto", why])
+        store.db.execute("UPDATE items SET validity = ? WHERE id = ?", [validity, doc.id])
+
+
+def _same_document(quoted: str, title: str) -> bool:
+    core = title.split("关于印发", 1)[-1].strip("《》的通知 ")
+    return quoted in title or (len(core) >= 4 and core in quoted)
+
+
+def candidates(store: Store, where: str) -> Iterable[Candidate]:
+    """Items matching `where` (SQL on alias i), with the text and merged hints of all their copies."""
+    rows = store.db.execute(
+        f"""SELECT i.id, i.content_hash, i.status, i.category, i.published_at, v.title, v.body_text
+            FROM items i JOIN posts p ON p.id = i.primary_post
+            JOIN post_versions v ON v.post_id = p.id AND v.version = p.version
+            WHERE {where} ORDER BY i.id"""
+    ).fetchall()
+    if not rows:
+        return
+    metas = _metas(store, where)
+    for item_id, digest, status, category, published, title, body in rows:
+        meta = metas.get(item_id, {})
+        example = Example(title or "", body or "", meta, category or "")
+        day = datetime.fromisoformat(published).date() if published else None
+        yield Candidate(item_id, example, digest or "", status or "", category, day)
+
+
+def _metas(store: Store, where: str) -> dict[str, dict[str, str]]:
+    """The metadata hints of the copies of matching items (the catalog's 主题分类 wins over others)."""
+    merged: dict[str, dict[str, str]] = defaultdict(dict)
+    for item_id, meta in store.db.execute(
+        f"""SELECT ip.item_id, v.meta FROM items i JOIN item_posts ip ON ip.item_id = i.id
+            JOIN posts p ON p.id = ip.post_id JOIN post_versions v ON v.post_id = p.id AND v.version = p.version
+            WHERE {where}
+            ORDER BY ip.item_id, CASE p.channel WHEN 'catalog' THEN 0 WHEN 'website' THEN 1 ELSE 2 END"""
+    ):
+        for key, value in json.loads(meta or "{}").items():
+            merged[item_id].setdefault(key, value)
+    return merged
+
+
+def held_items(store: Store, config: Config) -> set[str]:
+    """Items publishing must leave out for now: personal data not yet seen by a person, and,
+    when `[publish] wait_for_review = true`, everything still waiting for review."""
+    held = set()
+    if config.hold_personal_data:
+        held |= {r[0] for r in store.db.execute(
+            "SELECT id FROM items WHERE personal_data IS NOT NULL AND COALESCE(status, '') != 'confirmed'")}
+    if config.wait_for_review:
+        held |= {r[0] for r in store.db.execute("SELECT id FROM items WHERE COALESCE(status, 'review') = 'review'")}
+    return held

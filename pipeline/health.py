@@ -1,0 +1,101 @@
+"""Source health: what someone should be told after a run, computed from the run history.
+
+Alerts (each shown by `xxgk status`, and sent when [alerts] configures a channel):
+  failing      a source failed on its last N runs in a row ([alerts] failing_nights)
+  empty        a source that used to return posts returned none (its collector warns)
+  credential   a credential was refused (e.g. the WeChat API's 40001 / 42001 / 40125)
+  overdue      an application (依申请公开) is past its deadline (条例第三十三条)
+  due_soon     … or due within a few working days (shown, never sent)
+  calendar     the holiday calendar lacks next year's data (checked in December)
+An alert is sent once when it first appears; while it stays active it is not re-sent.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from .config import Config
+from .store import Store, iso, utcnow
+
+CREDENTIAL_MARKERS = ("40001", "42001", "40125", "40164", "invalid credential", "access_token expired", "AppSecret")
+EMPTY_MARKERS = ("listed no posts", "no post could be read")  # pipeline/collect.py's warnings
+
+
+ALERT_KINDS_SENT = {"failing", "empty", "credential", "overdue", "calendar"}
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str
+    subject: str  # the source, application … it is about
+    message: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.subject}"
+
+
+def source_alerts(store: Store, failing_nights: int) -> list[Alert]:
+    alerts: list[Alert] = []
+    for (name,) in store.db.execute("SELECT name FROM sources ORDER BY name").fetchall():
+        recent = store.db.execute(
+            "SELECT status, error, warnings FROM run_sources WHERE source = ? ORDER BY run_id DESC LIMIT ?",
+            [name, max(failing_nights, 1)],
+        ).fetchall()
+        if not recent:
+            continue
+        status, error, warnings = recent[0]
+        if len(recent) >= failing_nights and all(r[0] == "failed" for r in recent):
+            alerts.append(Alert("failing", name, f"{name} 连续 {len(recent)} 次采集失败：{error}"))
+        if error and any(m in error for m in CREDENTIAL_MARKERS):
+            alerts.append(Alert("credential", name, f"{name} 的凭据被拒绝（请更新 AppID/AppSecret）：{error}"))
+        for warning in json.loads(warnings or "[]"):
+            if any(m in warning for m in EMPTY_MARKERS):
+                alerts.append(Alert("empty", name, f"{name} 本次未返回任何信息，而以前有：{warning}"))
+                break
+    return alerts
+
+
+def application_alerts(store: Store, today: date) -> list[Alert]:
+    """Overdue applications alert; due-soon ones are shown too (not sent: see ALERT_KINDS_SENT)."""
+    from .report.ledger import due_applications
+
+    alerts = []
+    for due in due_applications(store, today):
+        if due.state == "open":
+            continue
+        app = due.application
+        kind = "overdue" if due.state == "overdue" else "due_soon"
+        alerts.append(Alert(kind, app.id, f"依申请公开 {app.id}（{app.received_on} 收到）{due.label}："
+                                          f"答复期限 {due.deadline.final_due}"))
+    return alerts
+
+
+def calendar_alerts(today: date) -> list[Alert]:
+    from .workdays import calendar_covers
+
+    if today.month == 12 and not calendar_covers(today.year + 1):
+        return [Alert("calendar", str(today.year + 1),
+                      f"节假日日历缺少 {today.year + 1} 年数据：请升级 chinesecalendar，否则工作日按周一至周五计算")]
+    return []
+
+
+def current_alerts(config: Config, store: Store, today: date) -> list[Alert]:
+    return (source_alerts(store, config.alerts.failing_nights) + application_alerts(store, today)
+            + calendar_alerts(today))
+
+
+def new_alerts(store: Store, alerts: list[Alert]) -> list[Alert]:
+    """Record the active alerts; return those not sent before (resolved ones are forgotten)."""
+    with store.transaction():
+        known = {row[0] for row in store.db.execute("SELECT key FROM alerts_sent")}
+        active = {a.key for a in alerts}
+        for key in known - active:  # resolved: forget it, so it is sent again if it comes back
+            store.db.execute("DELETE FROM alerts_sent WHERE key = ?", [key])
+        fresh = [a for a in alerts if a.key not in known and a.kind in ALERT_KINDS_SENT]
+        for alert in fresh:
+            store.db.execute("INSERT INTO alerts_sent (key, sent_at, message) VALUES (?, ?, ?)",
+                             [alert.key, iso(utcnow()), alert.message])
+    return fresh

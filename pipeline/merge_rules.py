@@ -1,0 +1,157 @@
+"""When two posts are copies of one piece of information: the merge rules, as pure functions.
+
+A post is described for matching by a PostSketch (built once, stored in `post_sketches`).
+`judge` compares a new post with one candidate (found through shared blocking or LSH keys)
+and returns the rule and score that justify a merge, or None. Rules, strongest first:
+
+  same 索引号 / same 文号     identity: always the same item, whatever the dates
+  same text                 equal normalised bodies (>= 80 characters)
+  same title                equal title keys (【栏目】 prefixes, punctuation, width folded),
+                            unless both bodies are long and plainly different
+  title variant             one title key is the other plus words, bodies similar (J >= 0.7);
+                            with no body to compare (a Weibo teaser), a contained title of 10+
+  near-duplicate body       bodies nearly equal (J >= 0.95 on the texts), titles differing only by words added
+                            or dropped (a retitled WeChat copy), never by a word swapped
+
+Every rule but identity needs the two publication dates within the merge window, and
+no rule but identity merges titles that name different numbers (3月 vs 4月, 第12期 vs
+第13期): the monthly look-alikes.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from . import similarity as sim
+
+MIN_TITLE_KEY = 6  # shorter titles ("通知") say too little to merge on
+LONG_BODY = 150  # characters (longer than a Weibo teaser); above this on both sides a same-title pair must share text
+SAME_TITLE_FLOOR = 0.2  # same title but less body in common than this: different notices
+VARIANT_BODY = 0.7
+MIN_VARIANT_ALONE = 10  # a contained title this long merges on its own when a body is too short
+NEAR_DUP_BODY = 0.9  # estimated, then confirmed on the texts at NEAR_DUP_EXACT
+NEAR_DUP_EXACT = 0.95
+NEAR_DUP_TITLE = 0.6  # share of the shorter title kept in the longer
+NO_DOC_NUMBER = {"", "无", "无文号", "无〔〕号", "—", "-", "/", "none", "null"}
+_BRACKETS = str.maketrans({"[": "〔", "]": "〕", "(": "〔", ")": "〕", "【": "〔", "】": "〕", "（": "〔", "）": "〕",
+                           "﹝": "〔", "﹞": "〕", "［": "〔", "］": "〕"})
+
+RULE_PRIORITY = {"same 索引号": 6, "same 文号": 5, "same text": 4, "same title": 3, "title variant": 2,
+                 "near-duplicate body": 1}
+
+
+@dataclass(frozen=True)
+class PostSketch:
+    """What matching needs of one post (its latest version)."""
+
+    post_id: str
+    at: int  # publication, unix seconds (first seen when the page gave no date)
+    title_key: str
+    body_chars: int  # length of the normalised body
+    body_hash: str
+    sig: bytes | None  # MinHash signature; None for short bodies
+    numbers: frozenset[int] = frozenset()
+    bands: tuple[int, ...] = ()  # LSH bucket keys of sig  } only while filing a new post
+    keys: tuple[tuple[int, ...], tuple[int, ...]] | None = None  # (exact_keys, end_keys), computed once
+
+    @property
+    def comparable(self) -> bool:
+        return self.sig is not None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    rule: str
+    score: float  # the evidence: body similarity where bodies compare, else 1.0
+
+    @property
+    def rank(self) -> tuple[int, float]:
+        return RULE_PRIORITY[self.rule], self.score
+
+
+def identity_keys(meta: dict[str, str]) -> dict[int, str]:
+    """Blocking keys that are identities: 索引号 and 文号 (key → rule)."""
+    keys: dict[int, str] = {}
+    index_number = unicodedata.normalize("NFKC", meta.get("index_number", "")).strip()
+    if index_number and index_number.lower() not in NO_DOC_NUMBER:
+        keys[sim.key_of("idx", re.sub(r"\s+", "", index_number))] = "same 索引号"
+    doc = re.sub(r"\s+", "", unicodedata.normalize("NFKC", meta.get("doc_number", ""))).translate(_BRACKETS)
+    if doc.lower() not in NO_DOC_NUMBER and doc != "无〔〕号":
+        keys[sim.key_of("doc", doc)] = "same 文号"
+    return keys
+
+
+def exact_keys(s: PostSketch) -> list[int]:
+    """Keys under which a post is filed for windowed matching on equality: title key, text."""
+    return list(s.keys[0]) if s.keys is not None else _exact(s.title_key, s.body_chars, s.body_hash)
+
+
+def end_keys(s: PostSketch) -> list[int]:
+    """The title key's first and last 10 characters: a title that gained words at one end
+    (a column name, a catchy lead, "（图）") keeps the other."""
+    return list(s.keys[1]) if s.keys is not None else _ends(s.title_key)
+
+
+def _exact(title_key: str, body_chars: int, body_hash: str) -> list[int]:
+    keys: list[int] = []
+    if len(title_key) >= MIN_TITLE_KEY:
+        keys.append(sim.key_of("title", title_key))
+    if body_chars >= sim.MIN_SKETCH_CHARS:
+        keys.append(sim.key_of("body", body_hash))
+    return keys
+
+
+def _ends(title_key: str) -> list[int]:
+    if len(title_key) < 12:
+        return []
+    return [sim.key_of("head", title_key[:10]), sim.key_of("tail", title_key[-10:])]
+
+
+def judge(new: PostSketch, old: PostSketch, window_seconds: int, identity_rule: str | None = None) -> Verdict | None:
+    """Why `new` is a copy of the same information as `old`, or None if it is not shown to be.
+    Cheap tests first: most candidates from LSH buckets fail on the body estimate."""
+    if identity_rule:
+        return Verdict(identity_rule, 1.0)
+    if abs(new.at - old.at) > window_seconds or sim.numbers_conflict(new.numbers, old.numbers):
+        return None
+    if new.body_chars >= sim.MIN_SKETCH_CHARS and new.body_hash == old.body_hash:
+        return Verdict("same text", 1.0)
+    body = sim.similarity(new.sig, old.sig) if new.sig is not None and old.sig is not None else None
+    if new.title_key == old.title_key and len(new.title_key) >= MIN_TITLE_KEY:
+        long_both = min(new.body_chars, old.body_chars) >= LONG_BODY
+        if body is not None and long_both and body < SAME_TITLE_FLOOR:
+            return None
+        return Verdict("same title", round(body if body is not None else 1.0, 3))
+    short, long_ = sorted((new.title_key, old.title_key), key=len)
+    if len(short) >= MIN_TITLE_KEY and short in long_:
+        if body is None and len(short) >= MIN_VARIANT_ALONE:  # a Weibo teaser: the title is all there is
+            return Verdict("title variant", round(len(short) / len(long_), 3))
+        if body is not None and body >= VARIANT_BODY:
+            return Verdict("title variant", round(body, 3))
+        return None
+    if body is None or body < NEAR_DUP_BODY:
+        return None
+    relation, kept = sim.title_relation(new.title_key, old.title_key)
+    if relation == "edited" and kept >= NEAR_DUP_TITLE:
+        return Verdict("near-duplicate body", round(body, 3))  # to be confirmed on the texts
+    return None
+
+
+def confirm(verdict: Verdict, new_body: str, old_body: str) -> Verdict | None:
+    """A near-duplicate body under another title is confirmed on the exact texts: the
+    estimate cannot tell a retitled copy (J ~ 1) from a look-alike whose body restates
+    its own title (J ~ 0.9)."""
+    if verdict.rule != "near-duplicate body":
+        return verdict
+    exact = sim.exact_similarity(new_body, old_body)
+    return Verdict(verdict.rule, round(exact, 3)) if exact >= NEAR_DUP_EXACT else None
+
+
+def sketch_of(post_id: str, at: int, title: str, normalised_body: str,
+              signed: tuple[bytes, list[int]] | None) -> PostSketch:
+    key, digest = sim.title_key(title), sim.body_digest(normalised_body)
+    return PostSketch(post_id, at, key, len(normalised_body), digest, signed[0] if signed else None,
+                      sim.title_numbers(title), tuple(signed[1]) if signed else (),
+                      (tuple(_exact(key, len(normalised_body), digest)), tuple(_ends(key))))

@@ -1,0 +1,216 @@
+"""Staff decisions about merging, and why an item is what it is.
+
+- `explain(store, item)`: an item's posts with the rule and score that put each there, its
+  first publication and counted channel, withdrawals, versions and the staff decisions
+  about it, as data (the review page renders it; `xxgk explain` prints `explanation_text`).
+- `merge_items(…)`: staff merge two items; `split_item(…)`: staff move posts out into a new
+  item. Both are recorded in `decisions` (who, when, from → to). The moved links carry
+  decided_by = the person, and no automatic run moves a link that exists (dedupe only
+  assigns new posts), so a later run never undoes them.
+- `withdrawn_items(store)`: items all of whose copies were withdrawn upstream (flagged, kept).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from .config import Config
+from .dedupe import fresh_item_id, mint_index_number
+from .errors import MergeError
+from .item_derive import refresh_items
+from .store import Store, iso, parse_iso, utcnow
+
+
+@dataclass(frozen=True)
+class PostLink:
+    """One post of an item, and why it is there."""
+
+    post_id: str
+    channel: str
+    url: str
+    title: str
+    published_at: str | None
+    versions: int
+    withdrawn_at: str | None
+    withdrawn_reason: str | None
+    rule: str
+    score: float
+    decided_by: str
+    decided_at: str | None
+
+
+@dataclass(frozen=True)
+class Decision:
+    at: str
+    who: str
+    kind: str
+    before: dict
+    after: dict
+    note: str
+
+
+@dataclass(frozen=True)
+class Explanation:
+    item_id: str
+    index_number: str
+    title: str
+    published_at: str | None  # first publication
+    first_channel: str | None
+    count_channel: str | None  # the channel the year-end figures count it under
+    updated_at: str | None
+    withdrawn: bool
+    withdrawn_at: str | None
+    merged_into: str | None
+    posts: tuple[PostLink, ...]
+    decisions: tuple[Decision, ...]
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def resolve_item(store: Store, ref: str) -> str:
+    """An item id from an id or a 索引号."""
+    row = store.db.execute("SELECT id FROM items WHERE id = ? OR index_number = ?", [ref, ref]).fetchone()
+    if not row:
+        raise MergeError(f"no item {ref!r} (give an item id such as i0123456789ab, or its 索引号)")
+    return row[0]
+
+
+def resolve_post(store: Store, ref: str) -> str:
+    """A post id from an id or its URL."""
+    row = store.db.execute("SELECT id FROM posts WHERE id = ? OR url = ? ORDER BY id LIMIT 1", [ref, ref]).fetchone()
+    if not row:
+        raise MergeError(f"no post {ref!r} (give a post id such as p0123456789abcdef, or its URL)")
+    return row[0]
+
+
+def explain(store: Store, ref: str) -> Explanation:
+    """Why an item is what it is, as data."""
+    item_id = resolve_item(store, ref)
+    (index_number, title, published, first_channel, count_channel, updated, withdrawn, withdrawn_at,
+     merged_into) = store.db.execute(
+        """SELECT index_number, title, published_at, first_channel, count_channel, updated_at, withdrawn,
+                  withdrawn_at, merged_into FROM items WHERE id = ?""", [item_id]).fetchone()
+    posts = tuple(PostLink(*row) for row in store.db.execute(
+        """SELECT p.id, p.channel, p.url, p.title, COALESCE(p.published_at, p.first_seen), p.version,
+                  p.withdrawn_at, p.withdrawn_reason, ip.rule, ip.score, ip.decided_by, ip.decided_at
+           FROM item_posts ip JOIN posts p ON p.id = ip.post_id WHERE ip.item_id = ?
+           ORDER BY COALESCE(p.published_at, p.first_seen), p.id""", [item_id]))
+    decisions = tuple(
+        Decision(at, who, kind, json.loads(before or "{}"), json.loads(after or "{}"), note or "")
+        for at, who, kind, before, after, note in store.db.execute(
+            "SELECT at, who, kind, before, after, note FROM decisions WHERE item_id = ? AND kind IN "
+            "('merge', 'merged into', 'split', 'split from') ORDER BY at, id", [item_id]))
+    return Explanation(item_id, index_number, title or "", published, first_channel, count_channel, updated,
+                       bool(withdrawn), withdrawn_at, merged_into, posts, decisions)
+
+
+def explanation_text(e: Explanation, tz=None) -> str:
+    """The explanation as staff read it on a terminal."""
+
+    def when(value: str | None) -> str:
+        dt = parse_iso(value)
+        return (dt.astimezone(tz) if tz else dt).strftime("%Y-%m-%d %H:%M") if dt else "—"
+
+    lines = [f"{e.item_id}  索引号 {e.index_number}", f"  {e.title}"]
+    if e.merged_into:
+        lines.append(f"  merged by staff into {e.merged_into}: not published on its own")
+    lines.append(f"  first published {when(e.published_at)} on {e.first_channel}; "
+                 f"counted under {e.count_channel}; last content change {when(e.updated_at)}")
+    if e.withdrawn:
+        lines.append(f"  WITHDRAWN: every copy was withdrawn upstream (last {when(e.withdrawn_at)}); kept and flagged")
+    lines.append(f"  {len(e.posts)} post(s):")
+    for p in e.posts:
+        by = "" if p.decided_by == "auto" else f", by {p.decided_by} {when(p.decided_at)}"
+        lines.append(f"    {p.post_id} {p.channel:<8} {when(p.published_at)}  {p.rule} ({p.score:.3f}{by})")
+        lines.append(f"      {p.title}")
+        lines.append(f"      {p.url}" + (f"  [{p.versions} versions]" if p.versions > 1 else ""))
+        if p.withdrawn_at:
+            lines.append(f"      withdrawn {when(p.withdrawn_at)}: {p.withdrawn_reason or 'gone upstream'}")
+    for d in e.decisions:
+        lines.append(f"  {when(d.at)} {d.who}: {d.kind} {json.dumps(d.before, ensure_ascii=False)} → "
+                     f"{json.dumps(d.after, ensure_ascii=False)}" + (f" ({d.note})" if d.note else ""))
+    return "\n".join(lines)
+
+
+def _posts_of(store: Store, item_id: str) -> list[str]:
+    return [r[0] for r in store.db.execute("SELECT post_id FROM item_posts WHERE item_id = ? ORDER BY post_id", [item_id])]
+
+
+def _decide(store: Store, now: datetime, who: str, item_id: str, kind: str, before: dict, after: dict, note: str) -> None:
+    store.db.execute(
+        "INSERT INTO decisions (at, who, item_id, kind, before, after, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [iso(now), who, item_id, kind, json.dumps(before, ensure_ascii=False), json.dumps(after, ensure_ascii=False),
+         note],
+    )
+
+
+def _move(store: Store, post_ids: list[str], item_id: str, rule: str, who: str, now: datetime) -> None:
+    store.db.conn.executemany(
+        "UPDATE item_posts SET item_id = ?, rule = ?, score = 1.0, decided_by = ?, decided_at = ? WHERE post_id = ?",
+        [(item_id, rule, who, iso(now), pid) for pid in post_ids],
+    )
+
+
+def merge_items(config: Config, store: Store, keep_ref: str, other_ref: str, who: str, note: str = "",
+                now: datetime | None = None) -> str:
+    """Staff: the posts of `other` join `keep`; `other` is kept as a record (merged_into), unpublished."""
+    now = now or utcnow()
+    with store.transaction():
+        keep, other = resolve_item(store, keep_ref), resolve_item(store, other_ref)
+        if keep == other:
+            raise MergeError(f"{keep} cannot be merged with itself")
+        moved = _posts_of(store, other)
+        if not moved:
+            raise MergeError(f"{other} has no posts (already merged into another item?)")
+        before = {"items": {keep: _posts_of(store, keep), other: moved}}
+        _move(store, moved, keep, "staff merge", who, now)
+        store.db.execute("UPDATE items SET merged_into = ?, published_at = NULL, dirty = 0 WHERE id = ?", [keep, other])
+        store.db.execute("UPDATE items SET dirty = 1 WHERE id = ?", [keep])
+        after = {"items": {keep: _posts_of(store, keep)}, "merged_into": keep}
+        _decide(store, now, who, keep, "merge", before, after, note)
+        _decide(store, now, who, other, "merged into", before, after, note)
+        refresh_items(store, config, now)
+    return keep
+
+
+def split_item(config: Config, store: Store, item_ref: str, post_refs: list[str], who: str, note: str = "",
+               now: datetime | None = None) -> str:
+    """Staff: move the named posts out of an item into a new item (new id, new 索引号)."""
+    now = now or utcnow()
+    with store.transaction():
+        item_id = resolve_item(store, item_ref)
+        posts = sorted({resolve_post(store, ref) for ref in post_refs})
+        current = _posts_of(store, item_id)
+        strangers = [p for p in posts if p not in current]
+        if strangers:
+            raise MergeError(f"post {strangers[0]} is not in item {item_id}")
+        if len(posts) >= len(current):
+            raise MergeError(f"splitting every post out of {item_id} would leave it empty; name fewer posts")
+        founder, when = store.db.execute(
+            f"""SELECT id, COALESCE(published_at, first_seen) FROM posts WHERE id IN ({','.join('?' * len(posts))})
+                ORDER BY 2, 1 LIMIT 1""", posts).fetchone()
+        new_id = fresh_item_id(store, founder)
+        year = parse_iso(when).astimezone(config.office.timezone).year
+        store.db.execute("INSERT INTO items (id, index_number, created_at, dirty) VALUES (?, ?, ?, 1)",
+                         [new_id, mint_index_number(store, config.office.org_code, year), iso(now)])
+        _move(store, posts, new_id, "staff split", who, now)
+        store.db.execute("UPDATE items SET dirty = 1 WHERE id = ?", [item_id])
+        before = {"items": {item_id: current}}
+        after = {"items": {item_id: [p for p in current if p not in posts], new_id: posts}}
+        _decide(store, now, who, item_id, "split", before, after, note)
+        _decide(store, now, who, new_id, "split from", before, after, note)
+        refresh_items(store, config, now)
+    return new_id
+
+
+def withdrawn_items(store: Store) -> list[dict]:
+    """Items every copy of which was withdrawn upstream: flagged for staff, never removed."""
+    return [
+        {"item_id": i, "index_number": n, "title": t, "withdrawn_at": w, "published_at": p}
+        for i, n, t, w, p in store.db.execute(
+            """SELECT id, index_number, title, withdrawn_at, published_at FROM items
+               WHERE withdrawn = 1 AND merged_into IS NULL ORDER BY withdrawn_at DESC, id""")
+    ]

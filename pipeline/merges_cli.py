@@ -1,0 +1,130 @@
+"""`xxgk explain`, `xxgk merge`, `xxgk split`, `xxgk withdrawn`: thin commands over pipeline/merges.py.
+
+Registered at the end of cli.py. The group object (cli.Env) gives `config` and `store()`.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from collections.abc import Callable
+from functools import wraps
+
+import click
+
+from . import merges
+from .errors import MergeError, XxgkError
+
+
+def _reports_errors(command: Callable) -> Callable:
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except MergeError as e:
+            raise click.UsageError(str(e)) from None
+        except XxgkError as e:
+            from .cli import Failure, _exit_code_for  # at call time: cli imports this module
+
+            raise Failure(str(e), _exit_code_for(e)) from None
+
+    return wrapper
+
+
+def _default_who() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "staff"
+
+
+who_option = click.option("--who", default=_default_who, show_default="the login name",
+                          help="Who decides (recorded with the decision).")
+note_option = click.option("--note", default="", help="Why (recorded with the decision).")
+
+
+@click.command(name="explain")
+@click.argument("item")
+@click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
+@click.pass_obj
+@_reports_errors
+def explain_command(env, item: str, as_json: bool) -> None:
+    """Show why ITEM (an item id or its 索引号) holds its posts: rule and score per post,
+    first publication, counted channel, withdrawals, versions, staff decisions.
+
+    \b
+    Example:
+      xxgk explain i0123456789ab
+      xxgk explain 11220202MB0X12345Y/2020-00042 --json
+    """
+    with env.store() as store:
+        data = merges.explain(store, item)
+    if as_json:
+        click.echo(json.dumps(data.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(merges.explanation_text(data, env.config.office.timezone))
+
+
+@click.command(name="merge")
+@click.argument("keep")
+@click.argument("other")
+@who_option
+@note_option
+@click.pass_obj
+@_reports_errors
+def merge_command(env, keep: str, other: str, who: str, note: str) -> None:
+    """Merge item OTHER into item KEEP (staff decision): KEEP keeps its id and 索引号, OTHER's
+    posts join it, OTHER is kept as a record but no longer published. No automatic run undoes it.
+
+    \b
+    Example:
+      xxgk merge i0123456789ab i0fedcba98765 --who 王静 --note "same notice, retitled on WeChat"
+    """
+    with env.store() as store:
+        kept = merges.merge_items(env.config, store, keep, other, who, note)
+    click.echo(f"merged {other} into {kept} (recorded as decided by {who})")
+
+
+@click.command(name="split")
+@click.argument("item")
+@click.argument("posts", nargs=-1, required=True)
+@who_option
+@note_option
+@click.pass_obj
+@_reports_errors
+def split_command(env, item: str, posts: tuple[str, ...], who: str, note: str) -> None:
+    """Move POSTS (post ids or URLs) out of ITEM into a new item (staff decision, new 索引号).
+    No automatic run puts them back.
+
+    \b
+    Example:
+      xxgk split i0123456789ab p0123456789abcdef --who 王静 --note "April meeting, not March"
+    """
+    with env.store() as store:
+        new_id = merges.split_item(env.config, store, item, list(posts), who, note)
+    click.echo(f"split {len(posts)} post(s) out of {item} into new item {new_id} (decided by {who})")
+
+
+@click.command(name="withdrawn")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@click.pass_obj
+@_reports_errors
+def withdrawn_command(env, as_json: bool) -> None:
+    """List items every copy of which was withdrawn upstream (flagged, never removed).
+
+    \b
+    Example:
+      xxgk withdrawn --json
+    """
+    with env.store() as store:
+        rows = merges.withdrawn_items(store)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['item_id']}  {row['index_number']}  withdrawn {row['withdrawn_at']}  {row['title']}")
+    if not rows:
+        click.echo("no withdrawn items")
+
+
+COMMANDS = (explain_command, merge_command, split_command, withdrawn_command)

@@ -1,0 +1,79 @@
+"""Send health alerts: e-mail over SMTP, or a WeCom / DingTalk style webhook.
+
+Credentials come from environment variables named in the config, never from the
+config file itself, and never appear in a message or a log line.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+from collections.abc import Callable, Sequence
+from email.message import EmailMessage
+
+from .config import Alerts
+from .errors import XxgkError
+from .health import Alert
+
+log = logging.getLogger("xxgk.notify")
+
+
+class NotifyError(XxgkError):
+    """An alert could not be delivered."""
+
+
+def alert_text(office: str, alerts: Sequence[Alert]) -> str:
+    lines = [f"xxgk（{office}）需要处理的问题："]
+    lines += [f"- {a.message}" for a in alerts]
+    return "\n".join(lines)
+
+
+def webhook_payload(kind: str, text: str) -> dict:
+    """WeCom and DingTalk robots both take {"msgtype": "text", "text": {"content": …}}."""
+    if kind in ("wecom", "dingtalk"):
+        return {"msgtype": "text", "text": {"content": text}}
+    return {"text": text}
+
+
+def send_email(settings: Alerts, subject: str, text: str, env: dict[str, str] | None = None) -> None:
+    env = os.environ if env is None else env
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = settings.email_from or f"xxgk@{settings.smtp_host}"
+    message["To"] = ", ".join(settings.email_to)
+    message.set_content(text)
+    try:
+        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
+            if settings.smtp_starttls:
+                smtp.starttls()
+            user = env.get(settings.smtp_user_env, "") if settings.smtp_user_env else ""
+            if user:
+                smtp.login(user, env.get(settings.smtp_password_env, ""))
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as e:
+        # The exception text may echo the server's reply, never our password.
+        raise NotifyError(f"e-mail to {', '.join(settings.email_to)} via {settings.smtp_host} failed: "
+                          f"{type(e).__name__}") from None
+
+
+def send(settings: Alerts, office: str, alerts: Sequence[Alert],
+         post_json: Callable[[str, dict], None] | None = None) -> list[str]:
+    """Deliver alerts on every configured channel; returns the problems (delivery never raises)."""
+    if not alerts:
+        return []
+    text = alert_text(office, alerts)
+    problems = []
+    if settings.email_to:
+        try:
+            send_email(settings, f"[xxgk] {office}：{len(alerts)} 个问题", text)
+        except NotifyError as e:
+            problems.append(str(e))
+    if settings.webhook_url and post_json is not None:
+        try:
+            post_json(settings.webhook_url, webhook_payload(settings.webhook_kind, text))
+        except XxgkError as e:
+            problems.append(f"webhook failed: {e}")
+    for problem in problems:
+        log.warning("alert delivery: %s", problem)
+    return problems

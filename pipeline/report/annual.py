@@ -1,0 +1,117 @@
+"""One year's annual report, computed from the store: the counts of the items
+(proactive), the figures file, and the registers (applications, appeals).
+
+``annual_report`` gives both shapes a year's report takes:
+- ``data``: the JSON saved as ``output/reports/<year>.json`` and printed by
+  ``xxgk report --format json`` (``year``, ``proactive``, ``applications``,
+  ``appeals`` as the publish stage reads them, plus the tables);
+- ``render``: the input of ``render.render_*`` and ``draft.render_docx``
+  (None for years before 2019, which have no tables).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import Config
+from ..store import Store
+from ..workdays import CalendarGap
+from .checks import Violation, check
+from .documents import by_month, normative_documents, table1_documents, timeliness, timings
+from .figures import Figures, load_figures
+from .formats import T2_TOTAL_COLUMN, T3_TOTAL, format_for_year
+from .ledger import appeals_for_year, applications_for_year
+from .proactive import proactive_counts
+from .registers import compute_table1, compute_table2, compute_table3
+from .prose import title
+
+FIRST_TABLE_YEAR = 2019  # the revised 条例 (in force 2019-05-15) and its report format
+CHANNEL_NAMES = {"wechat": "微信公众号", "weibo": "微博", "website": "网站", "catalog": "公开目录"}
+
+
+@dataclass(frozen=True)
+class Annual:
+    year: int
+    data: dict
+    render: dict | None
+    previous: dict | None
+    figures: Figures
+    warnings: tuple[str, ...] = ()
+    violations: tuple[Violation, ...] = field(default=())
+
+
+def annual_report(store: Store, config: Config, year: int, category_names: Mapping[str, str],
+                  figures_dir: Path, previous_report: Mapping | None = None) -> Annual:
+    """Everything ``year``'s report says, from the store.
+
+    ``previous_report`` is last year's published report (its JSON): when given,
+    this year's 上年结转 is checked against what it printed; otherwise against
+    last year's tables computed from the register.
+    """
+    tz = config.office.timezone
+    gaps: list[CalendarGap] = []
+    proactive = proactive_counts(store, year, tz, dict(category_names))
+    found, without = timings(store, year, tz, gaps)
+    timely = timeliness(found, without)
+    figures = load_figures(figures_dir, year)
+    data: dict = {
+        "year": year, "office": config.office.name, "proactive": proactive, "timeliness": timely,
+        "by_month": by_month(store, year, tz),
+        "applications": {"received": 0, "carried_over": 0, "closed": 0, "carried_forward": 0},
+        "appeals": {"administrative_review": 0, "litigation": 0, "pending": 0},
+    }
+    if year < FIRST_TABLE_YEAR:
+        return Annual(year, data, None, None, figures, tuple(g.message for g in gaps))
+
+    fmt = format_for_year(year)
+    docs = normative_documents(store, tz)
+    table1 = compute_table1(year, table1_documents(docs, year), figures.table1 or None)
+    table2 = compute_table2(year, applications_for_year(store, year))
+    table3 = compute_table3(year, appeals_for_year(store, year))
+    previous = _previous(store, year, previous_report)
+    render = {
+        "year": year, "office": config.office.name, "date": figures.date,
+        "proactive": {**proactive, "timely": timely}, "table1": table1,
+        "table2": table2, "table3": table3, "prose": figures.prose,
+        "charts": charts(data["by_month"], proactive),
+    }
+    violations = tuple(check(render, previous))
+    t2 = {k: (table2.get(k) or {}).get(T2_TOTAL_COLUMN, 0) for k in table2}
+    data.update({
+        "title": title(render), "format": fmt.name, "format_document": fmt.document,
+        "applications": {"received": t2["new"], "carried_over": t2["carried_over"],
+                         "closed": t2["total"], "carried_forward": t2["carried_forward"]},
+        "appeals": {"administrative_review": table3["行政复议"][T3_TOTAL],
+                    "litigation": table3["未经复议直接起诉"][T3_TOTAL] + table3["复议后起诉"][T3_TOTAL],
+                    "pending": sum(g["尚未审结"] for g in table3.values())},
+        "table1": table1.cells, "table1_missing": list(table1.missing),
+        "table2": table2, "table3": table3,
+        "violations": [v.message for v in violations],
+    })
+    warnings = [g.message for g in gaps]
+    if not figures.exists:
+        warnings.append(figures.missing_message)
+    elif table1.missing:
+        warnings.append(table1.message)
+    return Annual(year, data, render, previous, figures, tuple(warnings), violations)
+
+
+def _previous(store: Store, year: int, published: Mapping | None) -> dict | None:
+    if published is not None:
+        return {"year": published.get("year", year - 1), "table2": published.get("table2")}
+    if year - 1 < FIRST_TABLE_YEAR:
+        return None
+    return {"year": year - 1, "table2": compute_table2(year - 1, applications_for_year(store, year - 1))}
+
+
+def charts(months: Mapping[str, int], proactive: Mapping) -> dict[str, dict[str, int]]:
+    """The data of the three charts: items per month, per category, per first channel."""
+    return {
+        "按月份": {f"{int(m)}月": n for m, n in months.items()},
+        "按公开目录分类": {("未分类" if k == "unclassified" else k): n
+                          for k, n in (proactive.get("by_category_name") or {}).items()},
+        "按首次公开渠道": {CHANNEL_NAMES.get(k, k): n
+                          for k, n in (proactive.get("by_first_channel") or {}).items()},
+    }

@@ -1,0 +1,82 @@
+"""Writing a year's report files under ``output/reports/`` through the one Writer
+(atomic, unchanged files left alone):
+
+    reports/<year>.json             the data (what the publish stage's report page reads)
+    reports/<year>.html             printable, tables as the format lays them out, SVG charts
+    reports/<year>.md               Markdown
+    reports/<year>.docx             the draft staff finish in Word / WPS
+    reports/<year>-table1.csv …     one CSV per table (UTF-8 with BOM, for Excel / WPS)
+
+A year whose tables break an identity of the format gets its JSON (listing the
+violations) but no HTML / Markdown / .docx / CSV: the report refuses to print.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from datetime import date
+
+from ..config import Config
+from ..publish import Writer
+from ..store import Store
+from ..workdays import next_year_calendar_warning
+from .annual import Annual, annual_report
+from .errors import ReportError
+from .figures import figures_folder
+from .draft import render_docx
+from .render import render_csv, render_html, render_markdown
+
+log = logging.getLogger(__name__)
+
+
+def data_json(annual: Annual) -> str:
+    return json.dumps(annual.data, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n"
+
+
+def write_year(writer: Writer, annual: Annual) -> list[str]:
+    """Write ``annual``'s files; returns the relative paths it produced."""
+    year = annual.year
+    paths = [f"reports/{year}.json"]
+    writer.write(paths[0], data_json(annual))
+    if annual.render is None:
+        return paths
+    if annual.violations:
+        log.error("%s年年度报告的表格不一致，只写了 %s：%s", year, paths[0],
+                  "；".join(v.message for v in annual.violations))
+        return paths
+    files: dict[str, str | bytes] = {
+        f"reports/{year}.html": render_html(annual.render, previous=annual.previous),
+        f"reports/{year}.md": render_markdown(annual.render, previous=annual.previous),
+        f"reports/{year}.docx": render_docx(annual.render, previous=annual.previous),
+    }
+    for name, text in render_csv(annual.render, previous=annual.previous).items():
+        files[f"reports/{year}-{name}"] = text
+    for rel, data in files.items():
+        writer.write(rel, data)
+    return paths + list(files)
+
+
+def write_reports(store: Store, config: Config, category_names: Mapping[str, str],
+                  years: Iterable[int], today: date) -> dict[int, dict]:
+    """The nightly job's part: every year's files; returns each year's data.
+
+    A year whose figures file is broken is logged and skipped (the others are
+    written); in December, a warning when the holiday data lacks next year.
+    """
+    warning = next_year_calendar_warning(today)
+    if warning:
+        log.warning(warning)
+    writer = Writer(config.output, managed=())  # reports of past years stay even if the data moved on
+    folder = figures_folder(config.path)
+    reports = {}
+    for year in years:
+        try:
+            annual = annual_report(store, config, year, category_names, folder)
+        except ReportError as e:
+            log.error("%s年年度报告未生成：%s", year, e)
+            continue
+        write_year(writer, annual)
+        reports[year] = annual.data
+    return reports

@@ -1,0 +1,63 @@
+"""The plain-text summary ``xxgk report --year Y`` prints on a terminal: the
+figures of each part, non-zero rows of the tables, and every warning."""
+
+from __future__ import annotations
+
+from .annual import Annual
+from .formats import T2_TOTAL_COLUMN, T3_GROUPS, T3_TOTAL, format_for_year, t3_group_title
+from .layout import fmt_number
+
+
+def report_text(annual: Annual) -> str:
+    d = annual.data
+    p, t = d["proactive"], d["timeliness"]
+    lines = [f"{d['year']}年 {d['office']} 政府信息公开工作年度报告（统计数据"
+             + (f"，{d['format_document']}格式）" if d.get("format_document") else "）"),
+             "二、主动公开政府信息情况",
+             f"  主动公开政府信息数量 {p['total']} 条（政务微博、微信公开 {p['wechat_weibo']} 条，"
+             f"其他方式公开 {p['other']} 条）",
+             f"  制发规范性文件总数 {p['normative_documents']} 条"]
+    by_name = p.get("by_category_name") or {}
+    if by_name:
+        lines.append("  按目录分类：" + "，".join(
+            f"{'未分类' if k == 'unclassified' else k} {v}" for k, v in by_name.items()))
+    lines.append(_timeliness(t))
+    for late in t["late"]:
+        lines.append(f"    超期 {late['workdays']} 个工作日：{late['title']}（生成 {late['formed_on']}，"
+                     f"公开 {late['published_on']}，{late['id']}）")
+    if d.get("table1"):
+        lines.append("  主动公开情况表：" + "；".join(
+            f"{row} " + "/".join(fmt_number(v) for v in cols.values())
+            for row, cols in d["table1"].items()))
+    if d.get("table2") is not None:
+        lines += ["三、收到和处理政府信息公开申请情况", "  " + _applications(d)]
+        fmt = format_for_year(d["year"])
+        for row in fmt.table2_data_rows:
+            n = d["table2"][row.key][T2_TOTAL_COLUMN]
+            if n and row.key not in ("new", "carried_over", "total", "carried_forward"):
+                lines.append(f"    {row.label} {n} 件")
+        lines.append("四、政府信息公开行政复议、行政诉讼情况")
+        lines.append("  " + "，".join(f"{t3_group_title(g)} {d['table3'][g][T3_TOTAL]} 件"
+                                     f"（尚未审结 {d['table3'][g]['尚未审结']}）" for g in T3_GROUPS))
+    else:
+        lines.append(f"（{d['year']}年早于2019年报告格式，不生成表格）")
+    for v in d.get("violations") or []:
+        lines.append(f"不一致：{v}")
+    for w in annual.warnings:
+        lines.append(f"提示：{w}")
+    return "\n".join(lines)
+
+
+def _timeliness(t: dict) -> str:
+    if not t["with_formed_on"]:
+        return f"  及时性：没有标注生成日期的信息（{t['without_formed_on']} 条未标注），无法计算"
+    share = f"{t['share_within'] * 100:.1f}%"
+    return (f"  及时性（《条例》第二十六条）：标注生成日期的 {t['with_formed_on']} 条中 "
+            f"{t['within_20_workdays']} 条在 20 个工作日内公开（{share}），超过的 {len(t['late'])} 条；"
+            f"未标注生成日期 {t['without_formed_on']} 条")
+
+
+def _applications(d: dict) -> str:
+    a = d["applications"]
+    return (f"新收申请 {a['received']} 件，上年结转 {a['carried_over']} 件，本年办结 {a['closed']} 件，"
+            f"结转下年度继续办理 {a['carried_forward']} 件")

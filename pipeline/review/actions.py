@@ -1,0 +1,82 @@
+"""Staff decisions: accept a suggestion, change a category, set a normative document's validity.
+
+Each is one transaction that updates the item and appends to `decisions` (who, when, from → to).
+Staff decisions win: the classify stage never changes a confirmed item's category, and the next
+build publishes it (the pages and feeds read the items table).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..errors import XxgkError
+from ..store import Store, iso, utcnow
+from ..classify.signals import EXPIRED, IN_FORCE, REPEALED
+from ..classify.tree import CatalogTree
+
+VALIDITIES = (IN_FORCE, REPEALED, EXPIRED)
+
+
+class DecisionError(XxgkError):
+    """A staff decision that cannot be applied (unknown item, category not a leaf, …)."""
+
+
+def accept(store: Store, item_ids: Iterable[str], who: str, note: str = "") -> int:
+    """Confirm the suggested category of each item; returns how many were accepted."""
+    done = 0
+    now = iso(utcnow())
+    with store.transaction():
+        for item_id in dict.fromkeys(item_ids):
+            row = store.db.execute("SELECT category, status FROM items WHERE id = ?", [item_id]).fetchone()
+            if row is None or row[0] is None:
+                raise DecisionError(f"item {item_id!r} does not exist or has no category yet")
+            if row[1] == "confirmed":
+                continue
+            _confirm(store, item_id, row[0], who, now)
+            _record(store, now, who, item_id, "accept", row[0], row[0], note)
+            done += 1
+    return done
+
+
+def change_category(store: Store, tree: CatalogTree, item_id: str, category: str, who: str, note: str = "") -> None:
+    """File an item under another leaf (and confirm it)."""
+    if category not in tree.leaves():
+        raise DecisionError(f"{category!r} is not a leaf of the catalog tree")
+    now = iso(utcnow())
+    with store.transaction():
+        row = store.db.execute("SELECT category FROM items WHERE id = ?", [item_id]).fetchone()
+        if row is None:
+            raise DecisionError(f"item {item_id!r} does not exist")
+        _confirm(store, item_id, category, who, now)
+        store.db.execute("UPDATE items SET normative = ? WHERE id = ?", [int(category == "gfxwj"), item_id])
+        _record(store, now, who, item_id, "category", row[0], category, note)
+
+
+def set_validity(store: Store, item_id: str, validity: str, who: str, note: str = "") -> None:
+    """Record a normative document's validity as a person states it (it then wins over derivation)."""
+    if validity not in VALIDITIES:
+        raise DecisionError(f"validity must be one of {', '.join(VALIDITIES)}")
+    now = iso(utcnow())
+    with store.transaction():
+        row = store.db.execute("SELECT validity FROM items WHERE id = ?", [item_id]).fetchone()
+        if row is None:
+            raise DecisionError(f"item {item_id!r} does not exist")
+        store.db.execute("UPDATE items SET validity = ? WHERE id = ?", [validity, item_id])
+        store.db.execute("INSERT INTO validity_events (item_id, at, validity, source, note) VALUES (?, ?, ?, ?, ?)",
+                         [item_id, now, validity, "staff", note or f"由 {who} 设定"])
+        _record(store, now, who, item_id, "validity", row[0], validity, note)
+
+
+def _confirm(store: Store, item_id: str, category: str, who: str, now: str) -> None:
+    store.db.execute(
+        """UPDATE items SET category = ?, status = 'confirmed', confidence = 1.0, reason = ?
+           WHERE id = ?""", [category, f"人工确认（{who}）", item_id])
+    store.db.execute(
+        """INSERT INTO classifications (item_id, at, category, confidence, reason, status, content_hash)
+           SELECT id, ?, category, 1.0, reason, 'confirmed', content_hash FROM items WHERE id = ?""", [now, item_id])
+
+
+def _record(store: Store, now: str, who: str, item_id: str, kind: str, before: str | None, after: str | None,
+            note: str) -> None:
+    store.db.execute("INSERT INTO decisions (at, who, item_id, kind, before, after, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     [now, who, item_id, kind, before, after, note])

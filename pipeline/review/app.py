@@ -1,0 +1,262 @@
+"""The review web app (Flask): login, the queue, an item, the history, publishing.
+
+Server-rendered pages that work without JavaScript; every POST carries the session's CSRF
+token; nothing but /login (and its stylesheet) answers without a session. Each request opens
+its own connection to the store (the server is threaded).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from flask import Flask, Response, abort, g, redirect, render_template, request, url_for
+
+from .. import job
+from ..classify import classify as classify_stage
+from ..classify import office_tree
+from ..config import Config
+from ..errors import LockHeld, XxgkError
+from ..lock import run_lock
+from ..store import Store
+from . import actions, applications, auth, queries
+
+COOKIE = "xxgk_session"
+LOGIN_COOKIE = "xxgk_login_csrf"  # double-submit token of the login form (no session yet)
+OPEN_ENDPOINTS = {"login", "static", "favicon"}
+MESSAGES = {
+    "accepted": "已接受所选条目的分类。", "changed": "已修改分类。", "validity": "已记录有效性。",
+    "published": "已重新训练模型、重新分类并生成网站和订阅源。", "locked": "另一项任务正在运行，请稍后再发布。",
+    "none": "没有选中任何条目。", "merged": "已合并。", "split": "已拆分。",
+}
+
+
+def create_app(config: Config) -> Flask:
+    app = Flask(__name__)
+    app.config.update(XXGK=config, MAX_CONTENT_LENGTH=1024 * 1024)
+    merges = _merges_module()
+
+    @app.before_request
+    def open_store_and_check_session() -> Response | None:
+        g.store = Store(config.database)
+        g.session = auth.find_session(g.store, request.cookies.get(COOKIE))
+        if request.endpoint not in OPEN_ENDPOINTS and g.session is None:
+            if request.method == "POST":
+                abort(403)
+            return redirect(url_for("login", next=request.full_path.rstrip("?")))
+        if request.method == "POST" and request.endpoint != "login" and \
+                not auth.same_token(g.session.csrf, request.form.get("csrf")):
+            abort(400, "CSRF token missing or wrong")
+        return None
+
+    @app.teardown_request
+    def close_store(_: BaseException | None) -> None:
+        store = g.pop("store", None)
+        if store is not None:
+            store.close()
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers["Content-Security-Policy"] = ("default-src 'self'; img-src 'self' data:; "
+                                                       "frame-ancestors 'none'; form-action 'self'")
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.context_processor
+    def page_globals() -> dict[str, Any]:
+        tree = office_tree(config)
+        return {"office": config.office.name, "session": g.get("session"), "tree": tree,
+                "names": {**queries.category_names(g.store), **tree.names},
+                "channel_names": queries.CHANNEL_NAMES, "statuses": queries.STATUSES,
+                "message": MESSAGES.get(request.args.get("msg", "")), "has_merges": merges is not None}
+
+    @app.route("/login", methods=["GET", "POST"])
+    def login() -> Any:
+        target = _local_path(request.values.get("next", "")) or url_for("queue_page")
+        if request.method == "GET":
+            return _login_form(target)
+        if not auth.same_token(request.cookies.get(LOGIN_COOKIE), request.form.get("csrf")):
+            abort(400, "CSRF token missing or wrong")
+        name, password = request.form.get("name", "").strip(), request.form.get("password", "")
+        address = request.remote_addr or ""
+        wait = auth.locked_for(g.store, name, address)
+        if wait is not None:
+            seconds = int(wait.total_seconds()) + 1
+            response = _login_form(target, f"尝试次数过多，请 {seconds} 秒后再试。", status=429)
+            response.headers["Retry-After"] = str(seconds)
+            return response
+        ok = auth.check_password(g.store, name, password)
+        auth.record_attempt(g.store, name, address, ok)
+        if not ok:
+            return _login_form(target, "用户名或密码错误。", status=401)
+        response = redirect(target)
+        response.set_cookie(COOKIE, auth.start_session(g.store, name), httponly=True, samesite="Lax",
+                            secure=request.is_secure, max_age=int(auth.SESSION_LIFETIME.total_seconds()))
+        response.delete_cookie(LOGIN_COOKIE)
+        return response
+
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        return Response(status=204)
+
+    @app.post("/logout")
+    def logout() -> Any:
+        auth.end_session(g.store, request.cookies.get(COOKIE))
+        response = redirect(url_for("login"))
+        response.delete_cookie(COOKIE)
+        return response
+
+    @app.get("/")
+    def queue_page() -> str:
+        filters = queries.Filters.from_args(request.args)
+        rows, total = queries.queue(g.store, filters, config.office.timezone)
+        pages = max(1, -(-total // queries.PAGE))
+        return render_template("queue.html", rows=rows, total=total, filters=filters, pages=pages,
+                               counts=queries.counts(g.store), years=queries.years(g.store),
+                               overdue=applications.overdue_count(g.store, applications.today(config)),
+                               here=request.full_path.rstrip("?"), link=lambda **kw: _link("queue_page", filters, **kw))
+
+    @app.post("/decide")
+    def decide() -> Any:
+        """The queue's one form: accept one (button `one`), accept the ticked (`accept`), or change
+        one row's category (button `change`, select `category-ID`)."""
+        who = g.session.user
+        back = _local_path(request.form.get("back", "")) or url_for("queue_page")
+        if request.form.get("change"):
+            item_id = request.form["change"]
+            category = request.form.get(f"category-{item_id}", "")
+            return _guard(lambda: actions.change_category(g.store, office_tree(config), item_id, category, who),
+                          back, "changed")
+        ids = [request.form["one"]] if request.form.get("one") else request.form.getlist("item")
+        if not ids:
+            return redirect(_with_msg(back, "none"))
+        return _guard(lambda: actions.accept(g.store, ids, who), back, "accepted")
+
+    @app.get("/item/<item_id>")
+    def item_page(item_id: str) -> str:
+        found = queries.item(g.store, item_id, config.office.timezone)
+        if found is None:
+            abort(404)
+        return render_template("item.html", item=found, validities=actions.VALIDITIES,
+                               here=request.full_path.rstrip("?"))
+
+    @app.post("/item/<item_id>/category")
+    def item_category(item_id: str) -> Any:
+        back = url_for("item_page", item_id=item_id)
+        return _guard(lambda: actions.change_category(g.store, office_tree(config), item_id,
+                                                      request.form.get("category", ""), g.session.user,
+                                                      request.form.get("note", "")[:500]), back, "changed")
+
+    @app.post("/item/<item_id>/accept")
+    def item_accept(item_id: str) -> Any:
+        return _guard(lambda: actions.accept(g.store, [item_id], g.session.user),
+                      url_for("item_page", item_id=item_id), "accepted")
+
+    @app.post("/item/<item_id>/validity")
+    def item_validity(item_id: str) -> Any:
+        return _guard(lambda: actions.set_validity(g.store, item_id, request.form.get("validity", ""),
+                                                   g.session.user, request.form.get("note", "")[:500]),
+                      url_for("item_page", item_id=item_id), "validity")
+
+    if merges is not None:  # pipeline/merges.py: staff merge and split (recorded in decisions)
+        @app.post("/merge")
+        def merge() -> Any:
+            keep, other = request.form.get("keep", ""), request.form.get("other", "").strip()
+            return _guard(lambda: (merges.merge_items(config, g.store, keep, other, g.session.user,
+                                                      request.form.get("note", "")[:500]), _refile(config)),
+                          url_for("item_page", item_id=keep), "merged")
+
+        @app.post("/split")
+        def split() -> Any:
+            item_id, post = request.form.get("item", ""), request.form.get("post", "")
+            return _guard(lambda: (merges.split_item(config, g.store, item_id, [post], g.session.user,
+                                                     request.form.get("note", "")[:500]), _refile(config)),
+                          url_for("item_page", item_id=item_id), "split")
+
+    @app.get("/history")
+    def history_page() -> str:
+        page = request.args.get("page", "1")
+        page = int(page) if page.isdigit() and int(page) > 0 else 1
+        rows, total = queries.history(g.store, config.office.timezone, page=page)
+        return render_template("history.html", rows=rows, total=total, page=page,
+                               pages=max(1, -(-total // queries.PAGE)))
+
+    @app.post("/publish")
+    def publish() -> Any:
+        """End of a review session: retrain on the decisions, reclassify what waits, rebuild."""
+        back = _local_path(request.form.get("back", "")) or url_for("queue_page")
+        try:
+            with run_lock(config.database):
+                classify_stage(config, g.store)
+                job.build(config, g.store)
+        except LockHeld:
+            return redirect(_with_msg(back, "locked"))
+        return redirect(_with_msg(back, "published"))
+
+    applications.register_routes(app, config)  # 依申请公开: /applications
+
+    @app.errorhandler(400)
+    @app.errorhandler(403)
+    @app.errorhandler(404)
+    def refused(error: Any) -> tuple[str, int]:
+        return render_template("error.html", error=error), error.code
+
+    return app
+
+
+def _refile(config: Config) -> None:
+    """Classify the items a merge or split made or changed, so they show in the queue now
+    (left to the next run when a run holds the lock)."""
+    try:
+        with run_lock(config.database):
+            classify_stage(config, g.store)
+    except LockHeld:
+        pass
+
+
+def _login_form(target: str, error: str = "", status: int = 200) -> Response:
+    # One token per browser (not per page view): a second tab, or a favicon fetch, must not
+    # invalidate the form already shown.
+    token = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(24)
+    response = Response(render_template("login.html", error=error, target=target, csrf=token), status=status)
+    response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="Strict", secure=request.is_secure)
+    return response
+
+
+def _guard(action: Callable[[], Any], back: str, message: str) -> Any:
+    try:
+        action()
+    except XxgkError as e:  # DecisionError, or a refusal from the merges module
+        abort(400, str(e))
+    return redirect(_with_msg(back, message))
+
+
+def _with_msg(path: str, message: str) -> str:
+    parts = urlsplit(path)
+    query = "&".join(p for p in parts.query.split("&") if p and not p.startswith("msg="))
+    return parts.path + "?" + (query + "&" if query else "") + urlencode({"msg": message})
+
+
+def _local_path(value: str) -> str:
+    """Only same-site paths are followed after a form (no open redirects)."""
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return ""
+    return value
+
+
+def _link(endpoint: str, filters: queries.Filters, **override: Any) -> str:
+    return url_for(endpoint, **filters.args(**override))
+
+
+def _merges_module() -> Any:
+    """pipeline.merges (merge / split items by hand) if this xxgk has it."""
+    try:
+        from .. import merges  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return merges if hasattr(merges, "merge_items") and hasattr(merges, "split_item") else None

@@ -1,0 +1,118 @@
+"""Staff accounts, sessions and login throttling for the review page.
+
+Passwords are stored as argon2id hashes (memory-hard). A session is a random token in an
+HttpOnly, SameSite cookie; the store keeps only its SHA-256, with the session's CSRF token.
+After MAX_FAILURES wrong passwords for one name (or from one address) further attempts are
+refused for a delay that doubles with each further failure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from ..errors import ConfigError
+from ..store import Store, iso, utcnow
+
+MAX_FAILURES = 5
+FIRST_DELAY = timedelta(seconds=30)
+LONGEST_DELAY = timedelta(minutes=15)
+WINDOW = timedelta(hours=1)  # failures older than this are forgotten
+SESSION_LIFETIME = timedelta(hours=12)
+NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+_hasher = PasswordHasher()
+_DUMMY = _hasher.hash("not a password")  # verified against for unknown names: same cost, no oracle
+
+
+@dataclass(frozen=True)
+class Session:
+    user: str
+    csrf: str
+
+
+def add_user(store: Store, name: str, password: str) -> None:
+    """Create a staff account, or set a new password for an existing one."""
+    if not name or not set(name) <= NAME_CHARS or len(name) > 64:
+        raise ConfigError(f"user name {name!r}: use 1–64 letters, digits, '.', '_' or '-'")
+    if len(password) < 8:
+        raise ConfigError("the password must have at least 8 characters")
+    with store.transaction():
+        store.db.execute(
+            """INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?)
+               ON CONFLICT(name) DO UPDATE SET password_hash = excluded.password_hash, disabled = 0""",
+            [name, _hasher.hash(password), iso(utcnow())])
+        store.db.execute("DELETE FROM sessions WHERE user = ?", [name])  # a new password ends old sessions
+
+
+def check_password(store: Store, name: str, password: str) -> bool:
+    row = store.db.execute("SELECT password_hash FROM users WHERE name = ? AND disabled = 0", [name]).fetchone()
+    try:
+        return _hasher.verify(row[0] if row else _DUMMY, password) and row is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def locked_for(store: Store, name: str, address: str, now: datetime | None = None) -> timedelta | None:
+    """How long login attempts for this name or from this address are refused (None: allowed)."""
+    now = now or utcnow()
+    longest = None
+    for column, value in (("name", name), ("address", address)):
+        rows = store.db.execute(
+            f"""SELECT at FROM login_attempts WHERE {column} = ? AND ok = 0 AND at > ? AND at > COALESCE(
+                  (SELECT MAX(at) FROM login_attempts WHERE {column} = ? AND ok = 1), '') ORDER BY at""",
+            [value, iso(now - WINDOW), value]).fetchall()
+        if len(rows) < MAX_FAILURES:
+            continue
+        delay = min(LONGEST_DELAY, FIRST_DELAY * 2 ** (len(rows) - MAX_FAILURES))
+        left = datetime.fromisoformat(rows[-1][0]) + delay - now
+        if left > timedelta(0) and (longest is None or left > longest):
+            longest = left
+    return longest
+
+
+def record_attempt(store: Store, name: str, address: str, ok: bool) -> None:
+    with store.transaction():
+        store.db.execute("INSERT INTO login_attempts (at, name, address, ok) VALUES (?, ?, ?, ?)",
+                         [iso(utcnow()), name, address, int(ok)])
+
+
+def start_session(store: Store, user: str) -> str:
+    """A new session for `user`; returns the token for the cookie."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    with store.transaction():
+        store.db.execute("DELETE FROM sessions WHERE expires_at < ?", [iso(now)])
+        store.db.execute(
+            "INSERT INTO sessions (token_hash, user, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+            [_digest(token), user, secrets.token_urlsafe(32), iso(now), iso(now + SESSION_LIFETIME)])
+    return token
+
+
+def find_session(store: Store, token: str | None) -> Session | None:
+    if not token:
+        return None
+    row = store.db.execute(
+        """SELECT s.user, s.csrf FROM sessions s JOIN users u ON u.name = s.user
+           WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0""",
+        [_digest(token), iso(utcnow())]).fetchone()
+    return Session(row[0], row[1]) if row else None
+
+
+def end_session(store: Store, token: str | None) -> None:
+    if token:
+        with store.transaction():
+            store.db.execute("DELETE FROM sessions WHERE token_hash = ?", [_digest(token)])
+
+
+def same_token(expected: str | None, given: str | None) -> bool:
+    return bool(expected and given) and hmac.compare_digest(expected.encode(), given.encode())
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

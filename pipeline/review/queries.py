@@ -1,0 +1,145 @@
+"""What the review page reads: the queue (filtered, least confident first), one item with its
+posts, versions and withdrawals, and the history of decisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..models import CHANNELS
+from ..store import Store
+
+PAGE = 50
+SNIPPET = 90
+STATUSES = {"review": "待审核", "auto": "自动接受", "confirmed": "已确认", "all": "全部"}
+CHANNEL_NAMES = {"wechat": "微信", "weibo": "微博", "website": "网站", "catalog": "区公开目录"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str = "review"
+    category: str = ""
+    channel: str = ""
+    year: int | None = None
+    q: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Any) -> Filters:
+        status = args.get("status", "review")
+        year = args.get("year", "")
+        page = args.get("page", "1")
+        return cls(status=status if status in STATUSES else "review",
+                   category=args.get("category", "")[:40],
+                   channel=args.get("channel", "") if args.get("channel", "") in CHANNELS else "",
+                   year=int(year) if year.isdigit() and 1990 < int(year) < 2100 else None,
+                   q=args.get("q", "").strip()[:100],
+                   page=int(page) if page.isdigit() and int(page) > 0 else 1)
+
+    def args(self, **override: Any) -> dict[str, Any]:
+        """The query-string arguments of these filters (for links and forms)."""
+        values = {"status": self.status, "category": self.category, "channel": self.channel,
+                  "year": self.year or "", "q": self.q, "page": self.page, **override}
+        return {k: v for k, v in values.items() if v not in ("", None) and not (k == "page" and v == 1)}
+
+
+def queue(store: Store, f: Filters, tz: ZoneInfo) -> tuple[list[dict[str, Any]], int]:
+    """One page of the queue and the number of matching items."""
+    where, params = ["i.category IS NOT NULL", "i.published_at IS NOT NULL"], []  # merged-away items have none
+    if f.status != "all":
+        where.append("i.status = ?")
+        params.append(f.status)
+    if f.category:
+        where.append("i.category = ?")
+        params.append(f.category)
+    if f.channel:
+        where.append("EXISTS (SELECT 1 FROM item_posts ip JOIN posts p ON p.id = ip.post_id "
+                     "WHERE ip.item_id = i.id AND p.channel = ?)")
+        params.append(f.channel)
+    if f.year:
+        where.append("i.published_at >= ? AND i.published_at < ?")
+        params += [datetime(f.year, 1, 1, tzinfo=tz).isoformat(), datetime(f.year + 1, 1, 1, tzinfo=tz).isoformat()]
+    if f.q:
+        where.append("i.title LIKE ? ESCAPE '\\'")
+        params.append("%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+    sql_where = " AND ".join(where)
+    total = store.db.execute(f"SELECT COUNT(*) FROM items i WHERE {sql_where}", params).fetchone()[0]
+    rows = store.db.execute(
+        f"""SELECT i.id, i.title, i.published_at, i.category, i.confidence, i.reason, i.status, i.personal_data,
+                   i.normative, i.validity, substr(v.body_text, 1, {SNIPPET}),
+                   (SELECT group_concat(DISTINCT p2.channel) FROM item_posts ip2 JOIN posts p2 ON p2.id = ip2.post_id
+                    WHERE ip2.item_id = i.id)
+            FROM items i LEFT JOIN posts p ON p.id = i.primary_post
+            LEFT JOIN post_versions v ON v.post_id = p.id AND v.version = p.version
+            WHERE {sql_where}
+            ORDER BY i.confidence IS NOT NULL, i.confidence, i.published_at DESC, i.id
+            LIMIT ? OFFSET ?""", params + [PAGE, (f.page - 1) * PAGE]).fetchall()
+    keys = ("id", "title", "published_at", "category", "confidence", "reason", "status", "personal_data",
+            "normative", "validity", "snippet", "channels")
+    return [_local(dict(zip(keys, r)), tz) for r in rows], total
+
+
+def item(store: Store, item_id: str, tz: ZoneInfo) -> dict[str, Any] | None:
+    """An item with its posts (each with versions), classification history and decisions."""
+    rows = list(store.db.query("SELECT * FROM items WHERE id = ?", [item_id]))
+    if not rows:
+        return None
+    found = _local(rows[0], tz)
+    found["posts"] = [
+        _local(p, tz) for p in store.db.query(
+            """SELECT p.id, p.channel, p.source, p.url, p.title, p.published_at, p.first_seen, p.last_seen,
+                      p.withdrawn_at, p.withdrawn_reason, p.version, ip.rule, ip.score, ip.decided_by
+               FROM item_posts ip JOIN posts p ON p.id = ip.post_id WHERE ip.item_id = ?
+               ORDER BY COALESCE(p.published_at, p.first_seen), p.channel""", [item_id])]
+    for post in found["posts"]:
+        post["versions"] = [_local(v, tz) for v in store.db.query(
+            """SELECT version, fetched_at, title, content_hash, length(body_text) AS chars FROM post_versions
+               WHERE post_id = ? ORDER BY version DESC""", [post["id"]])]
+    found["body"] = next(iter(store.db.execute(
+        """SELECT v.body_text FROM posts p JOIN post_versions v ON v.post_id = p.id AND v.version = p.version
+           WHERE p.id = ?""", [found["primary_post"]]).fetchall()), ("",))[0] or ""
+    found["classifications"] = [_local(c, tz) for c in store.db.query(
+        "SELECT * FROM classifications WHERE item_id = ? ORDER BY id DESC LIMIT 50", [item_id])]
+    found["validity_events"] = [_local(c, tz) for c in store.db.query(
+        "SELECT * FROM validity_events WHERE item_id = ? ORDER BY id DESC", [item_id])]
+    found["decisions"] = history(store, tz, item_id=item_id)[0]
+    return found
+
+
+def history(store: Store, tz: ZoneInfo, *, item_id: str | None = None, page: int = 1) -> tuple[list[dict], int]:
+    """Decisions, latest first (one item's, or everyone's a page at a time)."""
+    where, params = ("WHERE d.item_id = ?", [item_id]) if item_id else ("", [])
+    total = store.db.execute(f"SELECT COUNT(*) FROM decisions d {where}", params).fetchone()[0]
+    rows = [_local(r, tz) for r in store.db.query(
+        f"""SELECT d.*, i.title FROM decisions d LEFT JOIN items i ON i.id = d.item_id {where}
+            ORDER BY d.id DESC LIMIT ? OFFSET ?""", params + [PAGE, (page - 1) * PAGE])]
+    return rows, total
+
+
+def counts(store: Store) -> dict[str, int]:
+    found = dict(store.db.execute("SELECT status, COUNT(*) FROM items WHERE category IS NOT NULL GROUP BY status"))
+    return {key: found.get(key, 0) for key in ("review", "auto", "confirmed")}
+
+
+def years(store: Store) -> list[int]:
+    return [int(y) for (y,) in store.db.execute(
+        "SELECT DISTINCT substr(published_at, 1, 4) FROM items WHERE published_at IS NOT NULL ORDER BY 1 DESC")]
+
+
+def category_names(store: Store) -> dict[str, str]:
+    """Every category ever known, retired ones included (history shows their names)."""
+    return dict(store.db.execute("SELECT id, name FROM categories"))
+
+
+def _local(row: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:
+    """Timestamps shown in the office's time zone, to the minute."""
+    out = dict(row)
+    for key, value in row.items():
+        if isinstance(value, str) and (key.endswith("_at") or key in ("at", "first_seen", "last_seen")) and value:
+            try:
+                out[key] = datetime.fromisoformat(value).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+            except ValueError:
+                pass
+    return out

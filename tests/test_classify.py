@@ -1,0 +1,265 @@
+"""Classification: rules on real-looking items of every top-level node, ambiguous ones, the text
+model, normative documents and their validity, personal data, the office's own tree."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from pipeline import config as config_mod
+from pipeline.classify import classify, classify_one, held_items, load_tree, office_tree
+from pipeline.classify import signals
+from pipeline.classify.model import MIN_EXAMPLES, Example, TextModel
+from pipeline.errors import ConfigError
+from pipeline.store import Store
+
+from .conftest import write_config
+
+TREE = load_tree()
+
+# (title, body, hints, expected leaf) — one or more per top-level node of the default tree.
+CASES = [
+    ("兴华街道办事处机构职能", "主要职责：负责辖区党的建设……", {"column": "通知公告"}, "jggk"),  # 机构职能
+    ("兴华街道办事处关于印发《2021年网格化管理工作方案》的通知", "各社区：现将工作方案印发给你们。",
+     {"topic": "综合政务\\其他", "doc_number": "兴街发〔2021〕3号"}, "qtwj"),  # 政策文件
+    ("兴华街道关于加强物业管理的若干规定", "", {"doc_number": "兴街规〔2020〕1号"}, "gfxwj"),
+    ("兴华街道2021年工作计划", "一、指导思想……", {}, "gzjh"),  # 规划计划
+    ("兴华街道办事处2020年部门预算", "收支总体情况……", {"topic": "财政、金融、审计\\财政"}, "czyjs"),  # 财政信息
+    ("兴华街道办事处2019年“三公”经费决算情况说明", "", {"topic": "财政、金融、审计\\财政"}, "sgjf"),
+    ("兴华街道关于王明等同志职务任免的通知", "", {"topic": "劳动、人事、监察\\人事工作"}, "rsrm"),  # 人事信息
+    ("兴华街道2021年公开招聘社区工作者公告", "报名时间……", {}, "zkzp"),
+    ("兴华街道召开2020年党风廉政建设工作会议", "会上，与会人员认真学习了……", {"column": "工作动态"}, "gzdt"),
+    ("兴华街道关于松江社区部分区域临时停水的公告", "", {"column": "通知公告"}, "tzgg"),  # 通知公告
+    ("兴华街道2020年3月城乡低保审批结果公示", "", {"topic": "民政、扶贫、救灾\\社会福利"}, "shjz"),  # 基层政务公开
+    ("兴华街道开展燃气安全隐患排查整治", "", {"column": "工作动态"}, "aqsc"),
+    ("兴华街道开展食品安全专项检查", "", {}, "spyp"),
+    ("兴华街道2019年政府信息公开工作年度报告", "", {"topic": "综合政务\\政务公开"}, "xxgknb"),  # 政府信息公开
+    ("兴华街道政府信息公开保密审查制度", "", {}, "xxgkzd"),
+]
+
+
+@pytest.mark.parametrize("title, body, hints, expected", CASES, ids=[c[3] for c in CASES])
+def test_rules_file_real_looking_items(title, body, hints, expected):
+    verdict = classify_one(TREE, title, body, hints)
+    assert verdict.category == expected, verdict
+    assert 0 <= verdict.confidence <= 1
+    assert "→" in verdict.reason and TREE.names[expected] in verdict.reason
+
+
+def test_every_top_level_node_is_covered_by_a_case():
+    tops = {c.id for c in TREE.categories if not c.parent}
+    covered = {TREE.top_of(case[3]) for case in CASES}
+    assert tops <= covered
+
+
+@pytest.mark.parametrize("ambiguous, clear", [
+    # an activity (工作动态 words) about safety: filed under 安全生产, but less surely
+    ("兴华街道组织开展消防安全检查活动", "兴华街道开展燃气安全隐患排查整治"),
+    # a 公告 that is a recruitment: 招考招聘 wins over 通知公告, less surely than a plain one
+    ("兴华街道关于公开招聘公益性岗位人员的公告", "兴华街道2021年公开招聘社区工作者拟聘用人员面试"),
+])
+def test_ambiguous_items_are_less_sure(ambiguous, clear):
+    a, c = classify_one(TREE, ambiguous, "", {}), classify_one(TREE, clear, "", {})
+    assert a.category == c.category
+    assert a.confidence < c.confidence
+
+
+def test_nothing_matched_falls_back_to_the_default_leaf_unsure():
+    verdict = classify_one(TREE, "兴华街道", "", {})
+    assert verdict.category == TREE.default and verdict.confidence < 0.75 and "default" in verdict.reason
+
+
+def test_normative_documents_are_recognised_by_doc_number():
+    verdict = classify_one(TREE, "兴华街道关于规范社区议事协商的实施办法", "", {"doc_number": "兴街规〔2022〕2号"})
+    assert verdict.normative and verdict.category == "gfxwj"
+    assert not classify_one(TREE, "兴华街道关于调整领导小组的通知", "", {"doc_number": "兴街发〔2022〕2号"}).normative
+
+
+def test_the_model_learns_from_confirmed_examples_and_the_rules_cover_what_it_never_saw():
+    examples = [Example(f"兴华街道{c}开展邻里节活动第{i}场", "居民欢聚一堂。", {}, "gzdt") for i in range(15)
+                for c in ("松江社区", "中兴社区")]
+    examples += [Example(f"兴华街道{c}文明养犬告知书{i}", "请居民文明养犬。", {}, "tzgg") for i in range(15)
+                 for c in ("松江社区", "中兴社区")]
+    assert TextModel.train(examples[:MIN_EXAMPLES - 1]) is None
+    model = TextModel.train(examples)
+    assert model is not None and set(model.classes) == {"gzdt", "tzgg"}
+    # "告知书" is a 通知公告 rule keyword too, but the model's evidence is what makes it sure
+    learnt = classify_one(TREE, "兴华街道通江社区文明养犬告知书", "请居民文明养犬。", {}, model)
+    assert learnt.category == "tzgg" and learnt.reason.startswith("model ")
+    # a leaf the model never saw is still reachable through the rules
+    unseen = classify_one(TREE, "兴华街道2020年3月城乡低保审批结果公示", "", {}, model)
+    assert unseen.category == "shjz"
+
+
+# -- personal data --------------------------------------------------------------------------
+VALID_ID = "11010519491231002X"  # GB 11643's worked example: the check character is X
+
+
+def luhn_number(prefix: str, length: int = 16) -> str:
+    for last in "0123456789":
+        candidate = prefix + "0" * (length - len(prefix) - 1) + last
+        if signals.luhn_ok(candidate):
+            return candidate
+    raise AssertionError
+
+
+@pytest.mark.parametrize("text, found", [
+    (f"申请人身份证号：{VALID_ID}，住址……", ("身份证号",)),
+    ("申请人身份证号：110105194912310021，住址……", ()),  # wrong check digit
+    ("联系人：王明，电话 13812345678。", ("手机号",)),
+    ("联系电话：0432-62773959，联系人：街道党政综合科。", ()),  # an office landline
+    (f"补贴发放至银行卡 {luhn_number('622202')}。", ("银行卡号",)),
+    (f"补贴发放至银行卡 {luhn_number('622202')[:-1]}{(int(luhn_number('622202')[-1]) + 1) % 10}。", ()),
+    ("身份证号：110105********002X", ()),  # masked
+    ("索引号 11220202MB0X12345Y/2020-00012，文号 兴街发〔2020〕3号", ()),
+])
+def test_personal_data_is_found(text, found):
+    assert signals.personal_data(text) == found
+
+
+def test_id_check_digit():
+    assert signals.valid_id_number(VALID_ID) and not signals.valid_id_number(VALID_ID[:-1] + "1")
+
+
+# -- validity of normative documents ----------------------------------------------------------
+def test_validity_follows_the_page_and_the_term_of_validity():
+    body = "本办法自2020年3月1日起施行，有效期3年。"
+    assert signals.expiry_date(body, None) == date(2023, 3, 1)
+    assert signals.validity_on(date(2022, 1, 1), {}, body, None)[0] == signals.IN_FORCE
+    assert signals.validity_on(date(2023, 3, 1), {}, body, None)[0] == signals.EXPIRED
+    assert signals.validity_on(date(2021, 1, 1), {"validity": "废止"}, body, None)[0] == signals.REPEALED
+    assert signals.repealed_titles("兴华街道关于废止《兴华街道物业管理办法》的决定", "") == ["兴华街道物业管理办法"]
+
+
+# -- the office's tree ------------------------------------------------------------------------
+def test_an_office_renames_adds_and_removes_nodes():
+    tree = load_tree(None, {"rename": {"gzdt": "街道动态"}, "remove": ["spyp"],
+                            "add": [{"id": "tyjr", "name": "退役军人服务", "parent": "jczwgk", "title": ["退役军人"]}]})
+    assert tree.names["gzdt"] == "街道动态" and "spyp" not in tree.names and "tyjr" in tree.leaves()
+    assert classify_one(tree, "兴华街道走访慰问退役军人", "", {}).category == "tyjr"
+    assert tree.path_name("tyjr") == "基层政务公开 › 退役军人服务"
+    with pytest.raises(ConfigError, match="nope"):
+        load_tree(None, {"remove": ["nope"]})
+    with pytest.raises(ConfigError, match="already in the tree"):
+        load_tree(None, {"add": [{"id": "gzdt", "name": "x"}]})
+
+
+def test_config_reads_tree_changes_and_publication_settings(tmp_path):
+    text = write_config(tmp_path).read_text(encoding="utf-8")
+    text += ('\n[classify]\nauto_accept = 0.8\nrename = { gzdt = "街道动态" }\nremove = ["spyp"]\n'
+             '[[classify.add]]\nid = "tyjr"\nname = "退役军人服务"\nparent = "jczwgk"\n'
+             '[publish]\nwait_for_review = true\n')
+    (tmp_path / "xxgk.toml").write_text(text, encoding="utf-8")
+    cfg = config_mod.load(tmp_path / "xxgk.toml")
+    assert cfg.wait_for_review and cfg.hold_personal_data and cfg.auto_accept == 0.8
+    tree = office_tree(cfg)
+    assert tree.names["gzdt"] == "街道动态" and "tyjr" in tree.leaves() and "spyp" not in tree.names
+    (tmp_path / "plain").mkdir()
+    assert config_mod.load(write_config(tmp_path / "plain")).wait_for_review is False
+
+
+# -- the stage, on the demo office --------------------------------------------------------------
+def _set_text(store: Store, item_id: str, *, title: str | None = None, body: str | None = None) -> None:
+    post, version = store.db.execute(
+        "SELECT p.id, p.version FROM items i JOIN posts p ON p.id = i.primary_post WHERE i.id = ?",
+        [item_id]).fetchone()
+    if title is not None:
+        store.db.execute("UPDATE post_versions SET title = ? WHERE post_id = ? AND version = ?", [title, post, version])
+        store.db.execute("UPDATE items SET title = ? WHERE id = ?", [title, item_id])
+    if body is not None:
+        store.db.execute("UPDATE post_versions SET body_text = ? WHERE post_id = ? AND version = ?",
+                         [body, post, version])
+    store.db.execute("UPDATE items SET content_hash = 'edited-' || id WHERE id = ?", [item_id])
+
+
+def test_the_demo_office_is_classified_with_reasons_and_history(demo_office):
+    with Store(demo_office.database) as store:
+        rows = store.db.execute("SELECT category, confidence, reason, status FROM items").fetchall()
+        assert rows and all(r[0] and 0 <= r[1] <= 1 and "→" in r[2] and r[3] in ("auto", "review") for r in rows)
+        assert store.db.execute("SELECT COUNT(DISTINCT item_id) FROM classifications").fetchone()[0] == len(rows)
+        assert classify(demo_office, store)["classified"] == 0  # nothing new: nothing redone
+
+
+def test_confirmed_items_are_kept_and_decisions_retrain_the_model(demo_office):
+    with Store(demo_office.database) as store:
+        ids = [r[0] for r in store.db.execute("SELECT id FROM items ORDER BY id LIMIT 40")]
+        for item_id in ids:  # a person confirms 40 items, the first one into another leaf
+            store.db.execute("UPDATE items SET status = 'confirmed', category = CASE WHEN id = ? THEN 'ggwhfw' "
+                             "ELSE category END WHERE id = ?", [ids[0], item_id])
+            store.db.execute("INSERT INTO decisions (at, who, item_id, kind, before, after) "
+                             "VALUES ('2021-01-01T00:00:00+00:00', 'wang', ?, 'accept', NULL, NULL)", [item_id])
+        runs = store.db.execute("SELECT COUNT(*) FROM model_runs").fetchone()[0]
+        counts = classify(demo_office, store)
+        assert counts["classified"] > 0  # the unconfirmed items were refiled with the new model
+        assert store.db.execute("SELECT COUNT(*) FROM model_runs").fetchone()[0] == runs + 1
+        assert store.db.execute("SELECT examples FROM model_runs ORDER BY id DESC LIMIT 1").fetchone()[0] == 40
+        assert store.db.execute("SELECT category, status FROM items WHERE id = ?", [ids[0]]).fetchone() == \
+            ("ggwhfw", "confirmed")
+        reasons = [r[0] for r in store.db.execute("SELECT reason FROM items WHERE status != 'confirmed'")]
+        assert any(r.startswith("model ") for r in reasons)
+
+
+def test_personal_data_holds_an_item_back_until_a_person_accepts_it(demo_office):
+    from pipeline.job import build
+    from pipeline.review.actions import accept
+
+    with Store(demo_office.database) as store:
+        item_id = store.db.execute("SELECT id FROM items WHERE status = 'auto' LIMIT 1").fetchone()[0]
+        _set_text(store, item_id, body=f"经审核，同意王明（身份证号 {VALID_ID}，电话 13812345678）的申请。")
+        classify(demo_office, store)
+        status, flags, reason = store.db.execute(
+            "SELECT status, personal_data, reason FROM items WHERE id = ?", [item_id]).fetchone()
+        assert (status, flags) == ("review", "身份证号,手机号") and "个人信息" in reason
+        assert item_id in held_items(store, demo_office)
+        build(demo_office, store)
+        page = demo_office.output / "site" / "item" / f"{item_id}.html"
+        assert not page.exists()
+        accept(store, [item_id], "wang")
+        assert item_id not in held_items(store, demo_office)
+        build(demo_office, store)
+        assert page.exists()
+
+
+def test_wait_for_review_holds_every_item_awaiting_review(demo_office):
+    with Store(demo_office.database) as store:
+        waiting = {r[0] for r in store.db.execute("SELECT id FROM items WHERE status = 'review'")}
+        assert waiting and not held_items(store, demo_office) & waiting
+        assert held_items(store, replace(demo_office, wait_for_review=True)) >= waiting
+
+
+def test_removing_a_node_refiles_its_items_and_keeps_their_history(demo_office):
+    with Store(demo_office.database) as store:
+        victims = {r[0] for r in store.db.execute("SELECT id FROM items WHERE category = 'aqsc'")}
+        assert victims
+        store.db.execute("UPDATE items SET status = 'confirmed' WHERE id = ?", [sorted(victims)[0]])
+        changed = replace(demo_office, catalog_changes={"remove": ["aqsc"]})
+        classify(changed, store)
+        assert not store.db.execute("SELECT COUNT(*) FROM items WHERE category = 'aqsc'").fetchone()[0]
+        assert store.db.execute("SELECT status FROM items WHERE id = ?", [sorted(victims)[0]]).fetchone()[0] == "review"
+        kinds = {r[0] for r in store.db.execute(
+            f"SELECT kind FROM decisions WHERE before = 'aqsc' AND item_id IN ({','.join('?' * len(victims))})",
+            sorted(victims))}
+        assert kinds == {"tree"}
+        assert store.db.execute("SELECT retired_at FROM categories WHERE id = 'aqsc'").fetchone()[0]
+        history = store.db.execute("SELECT COUNT(*) FROM classifications WHERE category = 'aqsc'").fetchone()[0]
+        assert history >= len(victims)
+
+
+def test_a_repealing_document_marks_the_normative_one_repealed(demo_office):
+    with Store(demo_office.database) as store:
+        first, second = [r[0] for r in store.db.execute("SELECT id FROM items ORDER BY id LIMIT 2")]
+        _set_text(store, first, title="兴华街道社区议事协商办法")
+        # a person filed it as a normative document
+        store.db.execute("UPDATE items SET normative = 1, status = 'confirmed', category = 'gfxwj' WHERE id = ?",
+                         [first])
+        classify(demo_office, store, today=date(2021, 1, 1))
+        assert store.db.execute("SELECT validity FROM items WHERE id = ?", [first]).fetchone()[0] == "现行有效"
+        _set_text(store, second, title="兴华街道关于废止《兴华街道社区议事协商办法》的决定")
+        classify(demo_office, store, today=date(2021, 1, 1))
+        validity = store.db.execute("SELECT validity FROM items WHERE id = ?", [first]).fetchone()[0]
+        events = store.db.execute("SELECT validity, note FROM validity_events WHERE item_id = ? ORDER BY id",
+                                  [first]).fetchall()
+        assert validity == "废止" and events[-1][0] == "废止" and "废止" in events[-1][1]
+        assert events[0][0] == "现行有效"  # the history shows it was in force before

@@ -1,0 +1,143 @@
+"""Staff decisions (split, merge) win over later automatic runs; `xxgk explain` says why."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline import config as config_mod
+from pipeline import merges
+from pipeline.cli import main
+from pipeline.dedupe import dedupe
+from pipeline.errors import MergeError
+from pipeline.models import SHANGHAI
+from pipeline.store import Store
+from pipeline.views import item_views
+
+from .conftest import write_config
+from .test_dedupe_stage import BODY, items_of, make_post, save
+
+NOW = datetime(2020, 6, 1, 10, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def config(tmp_path):
+    return config_mod.load(write_config(tmp_path))
+
+
+@pytest.fixture
+def store(config):
+    with Store(config.database) as s:
+        yield s
+
+
+def post_id_of(store: Store, channel: str) -> str:
+    return store.db.execute("SELECT id FROM posts WHERE channel = ? ORDER BY id LIMIT 1", [channel]).fetchone()[0]
+
+
+def test_a_staff_split_survives_later_runs(config, store):
+    save(store, make_post("a", "wechat"), make_post("b", "website", days=1))
+    dedupe(config, store)
+    (item_id,) = items_of(store)
+    website = post_id_of(store, "website")
+
+    new_id = merges.split_item(config, store, item_id, [website], who="王静", note="a different drill", now=NOW)
+    assert new_id != item_id and len(items_of(store)) == 2
+
+    # New copies arrive that look like both; the automatic run assigns them but moves nothing.
+    save(store, make_post("c", "catalog", days=3), make_post("d", "weibo", body="兴华街道组织开展防汛应急演练……", days=0.2))
+    dedupe(config, store)
+    dedupe(config, store)
+    links = dict(store.db.execute("SELECT post_id, item_id FROM item_posts"))
+    assert links[website] == new_id and links[post_id_of(store, "wechat")] == item_id
+    assert store.db.execute("SELECT decided_by, rule FROM item_posts WHERE post_id = ?", [website]).fetchone() == \
+        ("王静", "staff split")
+    assert len({links[p] for p in links}) == 2  # no third item, no re-merge
+    kinds = [r[0] for r in store.db.execute("SELECT kind FROM decisions WHERE who = '王静' ORDER BY item_id")]
+    assert sorted(kinds) == ["split", "split from"]
+    # The split-off item got its own 索引号, and both are published.
+    assert len({v.index_number for v in item_views(store, include_unclassified=True)}) == 2
+
+
+def test_a_staff_merge_keeps_one_item_and_records_the_other(config, store):
+    save(store, make_post("a", "wechat"),
+         make_post("b", "website", title="兴华街道防汛演练检验应急预案", days=1, body=BODY[:60] + "……详见附件。"))
+    dedupe(config, store)
+    assert len(items_of(store)) == 2
+    keep = store.db.execute("SELECT item_id FROM item_posts WHERE post_id = ?", [post_id_of(store, "wechat")]).fetchone()[0]
+    other = store.db.execute("SELECT item_id FROM item_posts WHERE post_id = ?", [post_id_of(store, "website")]).fetchone()[0]
+
+    merges.merge_items(config, store, keep, other, who="李明", now=NOW)
+    dedupe(config, store)
+    assert list(items_of(store)) == [keep]
+    views = list(item_views(store, include_unclassified=True))
+    assert [v.id for v in views] == [keep] and len(views[0].copies) == 2
+    explained = merges.explain(store, other)
+    assert explained.merged_into == keep and explained.posts == ()
+    assert [d.kind for d in merges.explain(store, keep).decisions] == ["merge"]
+    with pytest.raises(MergeError):
+        merges.merge_items(config, store, keep, other, who="李明")  # nothing left to merge
+
+
+def test_split_refuses_what_it_cannot_do(config, store):
+    save(store, make_post("a", "wechat"), make_post("b", "website", days=1),
+         make_post("x", "wechat", title="兴华街道召开2020年党风廉政建设工作会议", body="会议传达了上级纪委全会精神。"))
+    dedupe(config, store)
+    drill = store.db.execute("SELECT item_id FROM item_posts WHERE post_id = ?", [post_id_of(store, "website")]).fetchone()[0]
+    both = [r[0] for r in store.db.execute("SELECT post_id FROM item_posts WHERE item_id = ?", [drill])]
+    with pytest.raises(MergeError, match="empty"):
+        merges.split_item(config, store, drill, both, who="王静")
+    meeting = store.db.execute("SELECT id FROM posts WHERE title LIKE '%党风廉政%'").fetchone()[0]
+    with pytest.raises(MergeError, match="not in item"):
+        merges.split_item(config, store, drill, [meeting], who="王静")
+    with pytest.raises(MergeError, match="no item"):
+        merges.explain(store, "i-nothing")
+
+
+def test_explain_shows_rule_score_and_channel_and_returns_data(tmp_path, config, store):
+    save(store, make_post("a", "wechat"), make_post("b", "website", title="【工作动态】兴华街道组织开展防汛应急演练", days=1))
+    dedupe(config, store)
+    (item_id,) = items_of(store)
+    data = merges.explain(store, item_id).as_dict()
+    assert [(p["channel"], p["rule"], p["score"]) for p in data["posts"]] == \
+        [("wechat", "first copy", 1.0), ("website", "same text", 1.0)]
+    assert data["first_channel"] == data["count_channel"] == "wechat"
+
+    runner = CliRunner()
+    path = str(config.path)
+    text = runner.invoke(main, ["--config", path, "explain", item_id], catch_exceptions=False)
+    assert text.exit_code == 0 and "same text (1.000)" in text.output and "counted under wechat" in text.output
+    index_number = data["index_number"]
+    as_json = runner.invoke(main, ["--config", path, "explain", index_number, "--json"], catch_exceptions=False)
+    assert json.loads(as_json.output)["item_id"] == item_id
+    missing = runner.invoke(main, ["--config", path, "explain", "nope"])
+    assert missing.exit_code == 2 and "no item" in missing.output
+
+
+def test_merge_and_split_commands_record_who(config, store):
+    save(store, make_post("a", "wechat"), make_post("b", "website", days=1))
+    dedupe(config, store)
+    (item_id,) = items_of(store)
+    website = store.db.execute("SELECT url FROM posts WHERE channel = 'website'").fetchone()[0]
+    runner = CliRunner()
+    path = str(config.path)
+    split = runner.invoke(main, ["--config", path, "split", item_id, website, "--who", "王静"], catch_exceptions=False)
+    assert split.exit_code == 0, split.output
+    new_id = split.output.split("new item ")[1].split()[0]
+    merged = runner.invoke(main, ["--config", path, "merge", item_id, new_id, "--who", "李明", "--note", "same drill"],
+                           catch_exceptions=False)
+    assert merged.exit_code == 0, merged.output
+    rows = store.db.execute("SELECT who, kind, note FROM decisions ORDER BY id").fetchall()
+    assert rows == [("王静", "split", ""), ("王静", "split from", ""), ("李明", "merge", "same drill"),
+                    ("李明", "merged into", "same drill")]
+    listed = runner.invoke(main, ["--config", path, "withdrawn"], catch_exceptions=False)
+    assert "no withdrawn items" in listed.output
+
+
+@pytest.mark.parametrize("command", ["explain", "merge", "split", "withdrawn"])
+def test_every_merge_command_has_help_with_an_example(command):
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0 and "Example:" in result.output and f"xxgk {command}" in result.output

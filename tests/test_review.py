@@ -1,0 +1,249 @@
+"""The review page: accounts, sessions, CSRF, throttling (HTTP level), and the staff flow in
+headless Chromium — log in, accept, change a category and see it in the rebuilt page and feed."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import main
+from pipeline.review import auth, create_app, running
+from pipeline.store import Store
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def office(demo_office):
+    with Store(demo_office.database) as store:
+        auth.add_user(store, "wang", PASSWORD)
+    return demo_office
+
+
+@pytest.fixture
+def client(office):
+    return create_app(office).test_client()
+
+
+def login_form_token(client) -> str:
+    page = client.get("/login").get_data(as_text=True)
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+def log_in(client, name="wang", password=PASSWORD):
+    return client.post("/login", data={"csrf": login_form_token(client), "name": name, "password": password})
+
+
+# -- HTTP level ------------------------------------------------------------------------------
+def test_user_add_stores_an_argon2_hash_from_stdin(demo_office):
+    result = CliRunner().invoke(main, ["--config", str(demo_office.path), "user", "add", "li"],
+                                input="s3cret-passphrase\n")
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(demo_office.database) as conn:
+        stored = conn.execute("SELECT password_hash FROM users WHERE name = 'li'").fetchone()[0]
+    assert stored.startswith("$argon2id$") and "s3cret" not in stored
+    short = CliRunner().invoke(main, ["--config", str(demo_office.path), "user", "add", "li"], input="short\n")
+    assert short.exit_code != 0 and "8 characters" in short.output
+
+
+def test_serve_and_user_have_help_with_an_example():
+    for args in (["serve", "--help"], ["user", "add", "--help"]):
+        out = CliRunner().invoke(main, args).output
+        assert "Example:" in out and "xxgk " in out
+
+
+def test_everything_but_login_needs_a_session(client):
+    for path in ("/", "/history", "/item/whatever"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert client.post("/decide", data={"one": "x"}).status_code == 403
+    assert client.post("/publish").status_code == 403
+    assert client.get("/login").status_code == 200
+
+
+def test_session_cookie_is_httponly_and_samesite(client):
+    response = log_in(client)
+    assert response.status_code == 302
+    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("xxgk_session="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_login_needs_its_form_token(client):
+    login_form_token(client)
+    response = client.post("/login", data={"csrf": "forged", "name": "wang", "password": PASSWORD})
+    assert response.status_code == 400 and "xxgk_session=" not in " ".join(response.headers.getlist("Set-Cookie"))
+
+
+def test_no_open_redirect_after_login(client):
+    token = login_form_token(client)
+    response = client.post("/login", data={"csrf": token, "name": "wang", "password": PASSWORD,
+                                           "next": "//evil.example/"})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_five_wrong_passwords_lock_the_name_even_for_the_right_one(client, office):
+    for _ in range(auth.MAX_FAILURES):
+        assert log_in(client, password="wrong-password").status_code == 401
+    refused = log_in(client)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert "尝试次数过多" in refused.get_data(as_text=True)
+    with Store(office.database) as store:
+        assert store.db.execute("SELECT COUNT(*) FROM login_attempts WHERE ok = 0").fetchone()[0] == 5
+        assert store.db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 0
+
+
+def test_logout_ends_the_session(client):
+    log_in(client)
+    page = client.get("/").get_data(as_text=True)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    assert client.post("/logout", data={"csrf": csrf}).status_code == 302
+    assert client.get("/").status_code == 302
+
+
+# -- in the browser ----------------------------------------------------------------------------
+@pytest.fixture
+def site(office):
+    with running(office) as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN")
+    yield context.new_page()
+    context.close()
+
+
+def browser_log_in(page, site, password=PASSWORD):
+    page.goto(site + "/login")
+    page.fill("input[name=name]", "wang")
+    page.fill("input[name=password]", password)
+    with page.expect_response(lambda r: r.url.endswith("/login") and r.request.method == "POST") as answer:
+        page.click("button[type=submit]")
+    return answer.value
+
+
+def test_an_anonymous_visitor_is_sent_to_login(page, site):
+    page.goto(site + "/history")
+    assert "/login" in page.url
+    assert page.locator("h1").inner_text() == "工作人员登录"
+
+
+def test_staff_accept_change_and_see_it_published(page, site, office):
+    assert browser_log_in(page, site).status == 302
+    page.wait_for_selector(".queue .row")
+    # least confident first
+    shown = [float(x.split()[-1]) for x in page.locator(".confidence").all_inner_texts()]
+    assert shown == sorted(shown)
+    first = page.locator(".queue .row").first
+    accepted_id = first.get_attribute("id").removeprefix("row-")
+    first.locator("button.accept").click()
+    assert "已接受" in page.locator(".message").inner_text()
+    assert page.locator(f"#row-{accepted_id}").count() == 0  # it left the review queue
+
+    # change the category of a 工作动态 item to 财政预决算
+    page.goto(site + "/?status=all&category=gzdt")
+    row = page.locator(".queue .row").first
+    changed_id = row.get_attribute("id").removeprefix("row-")
+    row.locator("select").select_option("czyjs")
+    row.locator("button[name=change]").click()
+    assert "已修改分类" in page.locator(".message").inner_text()
+
+    # history shows who did what, from → to
+    page.goto(site + "/history")
+    history = page.locator("table.decisions").inner_text()
+    assert "wang" in history and "工作动态 → 财政预决算" in history and "接受" in history
+
+    # the next build publishes the decision (here: the page's own publish button)
+    page.click("text=完成审核并发布")
+    assert "已重新训练" in page.locator(".message").inner_text()
+    item_page = (office.output / "site" / "item" / f"{changed_id}.html").read_text(encoding="utf-8")
+    assert "../category/czyjs.html" in item_page
+    feed = (office.output / "feeds" / "czxx.atom.xml").read_text(encoding="utf-8")
+    assert changed_id in feed and 'term="czyjs"' in feed
+    with Store(office.database) as store:
+        assert store.db.execute("SELECT status FROM items WHERE id = ?", [accepted_id]).fetchone()[0] == "confirmed"
+        kinds = [r[0] for r in store.db.execute("SELECT kind FROM decisions WHERE who = 'wang' ORDER BY id")]
+        assert kinds == ["accept", "category"]
+
+
+def test_accept_many_without_javascript(browser, site, office):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        browser_log_in(page, site)
+        boxes = page.locator(".queue .row input[type=checkbox]")
+        ids = [boxes.nth(i).get_attribute("value") for i in range(3)]
+        for i in range(3):
+            boxes.nth(i).check()
+        # usable on a phone: nothing wider than the screen
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.locator("button[name=accept]").first.click()
+        assert "已接受" in page.locator(".message").inner_text()
+    finally:
+        context.close()
+    with Store(office.database) as store:
+        statuses = {r[0] for r in store.db.execute(
+            f"SELECT status FROM items WHERE id IN ({','.join('?' * 3)})", ids)}
+        assert statuses == {"confirmed"}
+
+
+def test_a_post_without_a_valid_csrf_token_is_refused(page, site, office):
+    browser_log_in(page, site)
+    item_id = page.locator(".queue .row").first.get_attribute("id").removeprefix("row-")
+    # the browser sends the session cookie, but not the form's token
+    for form in ({"one": item_id}, {"one": item_id, "csrf": "guessed"}):
+        response = page.request.post(site + "/decide", form=form, max_redirects=0)
+        assert response.status == 400
+    with Store(office.database) as store:
+        assert store.db.execute("SELECT status FROM items WHERE id = ?", [item_id]).fetchone()[0] != "confirmed"
+        assert store.db.execute("SELECT COUNT(*) FROM decisions").fetchone()[0] == 0
+
+
+def test_five_wrong_passwords_are_slowed_down_in_the_browser(page, site):
+    for _ in range(5):
+        assert browser_log_in(page, site, password="nope-nope").status == 401
+        assert "用户名或密码错误" in page.locator(".error").inner_text()
+    answer = browser_log_in(page, site)  # even the right password now waits
+    assert answer.status == 429 and answer.headers["retry-after"]
+    assert "尝试次数过多" in page.locator(".error").inner_text()
+    assert "/login" in page.url
+
+
+def test_an_item_shows_its_posts_versions_and_history(page, site, office):
+    browser_log_in(page, site)
+    with Store(office.database) as store:
+        item_id = store.db.execute(
+            "SELECT item_id FROM item_posts GROUP BY item_id HAVING COUNT(*) > 1 LIMIT 1").fetchone()[0]
+    page.goto(f"{site}/item/{item_id}")
+    assert page.locator(".posts > li").count() > 1
+    assert "第 1 版" in page.locator(".posts").text_content()  # inside a closed <details>
+    assert "自动分类记录" in page.content()
+    page.click("button.accept")
+    assert "wang" in page.locator("table.decisions").inner_text()
+
+
+def test_split_a_wrong_merge_and_merge_it_back(page, site, office):
+    browser_log_in(page, site)
+    with Store(office.database) as store:
+        item_id = store.db.execute(
+            "SELECT item_id FROM item_posts GROUP BY item_id HAVING COUNT(*) > 1 ORDER BY item_id LIMIT 1"
+        ).fetchone()[0]
+        posts_before = store.db.execute("SELECT COUNT(*) FROM item_posts WHERE item_id = ?", [item_id]).fetchone()[0]
+    page.goto(f"{site}/item/{item_id}")
+    page.locator(".posts > li").nth(1).locator("text=拆分为独立条目").click()
+    assert "已拆分" in page.locator(".message").inner_text()
+    with Store(office.database) as store:
+        new_id = store.db.execute("SELECT item_id FROM decisions WHERE kind = 'split from'").fetchone()[0]
+        assert store.db.execute("SELECT category FROM items WHERE id = ?", [new_id]).fetchone()[0]  # refiled
+        assert store.db.execute("SELECT COUNT(*) FROM item_posts WHERE item_id = ?", [item_id]).fetchone()[0] \
+            == posts_before - 1
+    page.fill("input[name=other]", new_id)
+    page.click("text=合并到本条目")
+    assert "已合并" in page.locator(".message").inner_text()
+    assert page.locator(".posts > li").count() == posts_before
+    page.goto(site + "/history")
+    assert "拆分" in page.locator("table.decisions").inner_text() and "合并" in page.locator("table.decisions").inner_text()

@@ -1,0 +1,142 @@
+"""依申请公开 in the review page: register an application, see it with its deadline, close it
+with a 表三 outcome; CSRF, Chinese validation messages, the overdue banner, the decisions log."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import date, datetime
+
+import pytest
+
+from pipeline.report import ledger
+from pipeline.report.registers import Application
+from pipeline.review import auth, create_app
+from pipeline.store import Store
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def office(demo_office):
+    with Store(demo_office.database) as store:
+        auth.add_user(store, "wang", PASSWORD)
+    return demo_office
+
+
+@pytest.fixture
+def client(office):
+    client = create_app(office).test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    assert client.post("/login", data={"csrf": token, "name": "wang", "password": PASSWORD}).status_code == 302
+    return client
+
+
+def csrf(client) -> str:
+    page = client.get("/applications").get_data(as_text=True)
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+def today(office) -> date:
+    return datetime.now(office.office.timezone).date()
+
+
+def add(client, **fields) -> object:
+    data = {"csrf": csrf(client), "received_on": "", "channel": "网站", "applicant_type": "自然人",
+            "request": "2020年低保名单", "applicant": "张三", "note": ""} | fields
+    return client.post("/applications", data=data)
+
+
+def test_the_page_needs_a_session(office):
+    anonymous = create_app(office).test_client()
+    assert anonymous.get("/applications").status_code == 302
+    assert anonymous.post("/applications", data={"channel": "网站"}).status_code == 403
+
+
+def test_add_list_and_close(client, office):
+    on = today(office)
+    response = add(client, received_on=on.isoformat())
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    with Store(office.database) as store:
+        (due,) = ledger.due_applications(store, on)
+    app_id = due.application.id
+    assert f"已登记申请 {app_id}" in page and "2020年低保名单" in page
+    assert str(due.deadline.final_due) in page and "办理中" in page
+    # the close form offers the current format's 表三 rows, verbatim
+    for row in ("（一）予以公开", "4.保护第三方合法权益", "2.重复申请"):
+        assert f">{row}</option>" in page
+    assert '<optgroup label="（三）不予公开">' in page
+
+    closed = client.post(f"/applications/{app_id}/close", data={
+        "csrf": csrf(client), "outcome": "withheld.third_party", "replied_on": on.isoformat()})
+    assert closed.status_code == 302
+    with Store(office.database) as store:
+        app = ledger.get_application(store, app_id)
+        assert app.outcome == "withheld.third_party" and app.replied_on == on
+        assert ledger.due_applications(store, on) == []
+    assert "没有办理中的申请" in client.get("/applications").get_data(as_text=True)
+    with sqlite3.connect(office.database) as conn:
+        rows = conn.execute("SELECT who, kind, after, at FROM decisions WHERE item_id = ? ORDER BY id",
+                            [app_id]).fetchall()
+    assert [(who, kind) for who, kind, _, _ in rows] == [("wang", "application"), ("wang", "application close")]
+    assert rows[1][2] == "4.保护第三方合法权益" and all(at for *_, at in rows)
+    history = client.get("/history").get_data(as_text=True)
+    assert "申请办结" in history and f"申请 {app_id}" in history
+
+
+def test_errors_are_shown_in_chinese_and_nothing_is_lost(client, office):
+    response = add(client, received_on="2021-02-30", channel="飞鸽", request="某村2020年财务公开资料")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "收到申请日期应为 年-月-日 格式的日期" in page and "请选择申请渠道" in page
+    assert 'value="2021-02-30"' in page and "某村2020年财务公开资料" in page and 'value="张三"' in page
+    assert '<option value="自然人" selected>' in page
+    with Store(office.database) as store:
+        assert ledger.list_applications(store) == []
+
+
+def test_close_refuses_an_unknown_outcome_and_a_reply_before_receipt(client, office):
+    with Store(office.database) as store:
+        app = ledger.add_application(store, Application(received_on=date(2021, 3, 1), channel="信函",
+                                                        applicant_type="商业企业", request="……"))
+    response = client.post(f"/applications/{app.id}/close", data={
+        "csrf": csrf(client), "outcome": "本机关很忙", "replied_on": "2021-02-01"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "请选择办理结果" in page and "答复日期不能早于收到申请日期" in page and 'value="2021-02-01"' in page
+    with Store(office.database) as store:
+        assert ledger.get_application(store, app.id).outcome is None
+
+
+def test_posts_without_the_csrf_token_are_refused(client, office):
+    assert client.post("/applications", data={"received_on": "2021-03-01", "channel": "网站",
+                                              "applicant_type": "自然人", "request": "x"}).status_code == 400
+    with Store(office.database) as store:
+        assert ledger.list_applications(store) == []
+        app = ledger.add_application(store, Application(received_on=date(2021, 3, 1), channel="网站",
+                                                        applicant_type="自然人"))
+    response = client.post(f"/applications/{app.id}/close", data={"csrf": "forged", "outcome": "granted",
+                                                                  "replied_on": "2021-03-05"})
+    assert response.status_code == 400
+    with Store(office.database) as store:
+        assert ledger.get_application(store, app.id).outcome is None
+
+
+def test_overdue_application_is_highlighted_and_bannered(client, office):
+    assert "已逾期未答复" not in client.get("/").get_data(as_text=True)
+    add(client, received_on="2021-03-01", request="很久以前的申请")
+    queue = client.get("/").get_data(as_text=True)
+    assert "有 1 件政府信息公开申请已逾期未答复" in queue
+    page = client.get("/applications").get_data(as_text=True)
+    row = page[page.index('class="app-overdue"'):]
+    assert "很久以前的申请" in row[:row.index("</tr>")] and "已逾期" in row[:row.index("</tr>")]
+
+
+def test_most_urgent_first(client, office):
+    on = today(office)
+    add(client, received_on=on.isoformat(), request="新申请")
+    add(client, received_on="2021-03-01", request="旧申请")
+    page = client.get("/applications").get_data(as_text=True)
+    assert page.index("旧申请") < page.index("新申请")
