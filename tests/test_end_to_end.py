@@ -125,3 +125,12 @@ def test_an_unreachable_source_fails_alone(tmp_path, demo_server):
     assert "gone" in result.output and "FAILED" in result.output
     report = json.loads((tmp_path / "output" / "reports" / "2020.json").read_text(encoding="utf-8"))
     assert report["proactive"]["total"] == 156  # the other sources were collected
+
+
+def test_the_catalog_site_links_the_full_annual_report(synced):
+    folder, _, _ = synced
+    page = folder / "output" / "site" / "report" / "2020.html"
+    html = page.read_text(encoding="utf-8")
+    assert 'href="../../reports/2020.html"' in html and 'href="../../reports/2020.docx"' in html
+    full = (page.parent / "../../reports/2020.html").resolve()
+    assert full.is_file() and "主动公开" in full.read_text(encoding="utf-8")

@@ -105,7 +105,9 @@ def test_kill_9_at_random_points_loses_and_duplicates_nothing(tmp_path, office, 
 def test_an_unwritable_output_folder_keeps_the_previous_outputs(office):
     folder, path = office
     feeds = folder / "output" / "feeds"
+    site = folder / "output" / "site"
     before = {p.name: p.read_bytes() for p in feeds.iterdir()}
+    site_before = {p: p.read_bytes() for p in site.rglob("*.html")}
     with sqlite3.connect(folder / "xxgk.db") as conn:  # something new to publish
         conn.execute("UPDATE items SET title = title || '（更新）', updated_at = '2021-06-01T00:00:00+00:00' "
                      "WHERE id = (SELECT id FROM items ORDER BY published_at DESC LIMIT 1)")
@@ -118,7 +120,11 @@ def test_an_unwritable_output_folder_keeps_the_previous_outputs(office):
     assert result.exit_code == 1
     assert "writing the outputs" in result.output and "Traceback" not in result.output
     assert {p.name: p.read_bytes() for p in feeds.iterdir()} == before
+    # The pages rendered before the failure were staged, not put in place: the site is the old one.
+    assert {p: p.read_bytes() for p in site.rglob("*.html")} == site_before
+    assert not list(site.rglob(".*.tmp"))
     assert run(path, "build").exit_code == 0  # once writable again, the build completes
+    assert {p: p.read_bytes() for p in site.rglob("*.html")} != site_before
 
 
 def test_an_older_database_is_migrated_and_a_newer_one_refused(tmp_path):

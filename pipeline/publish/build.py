@@ -104,24 +104,29 @@ def build(
     current = snapshot.current(source, out_dir, use_snapshot=manifest.trusted)
     rows = _newest_first(current.rows)
     groups = _Groups(rows, tree)
-    writer = Writer(out_dir)
+    writer = Writer(out_dir, staged=True)  # nothing replaced until the whole build is rendered
     feed_links = _feed_links(site, tree, groups.by_node)
     feed_of = {f["key"]: f for f in feed_links}
     site_ctx = {**asdict(site), "domain": site.domain, "feed_title": feed_links[0]["title"], "feed_all": feed_links[0]}
     global_key = _global_key(site, tree, feed_links)
     r = SiteRenderer(site_ctx, writer, manifest, global_key)
 
-    # Items the change log does not name keep their page key unless what every page shows changed.
-    changed = current.changed if current.global_key == global_key else None
-    settled = _Settled(tree, current.touched) if changed is not None else None
-    _item_pages(r, source, site, tree, rows, feed_of, changed)
-    _category_pages(r, tree, groups, feed_of, settled)
-    _year_pages(r, groups.by_year, settled)
-    report_links = _report_pages(r, tree, reports or {})
-    _front_pages(r, site, tree, groups, feed_links, report_links)
-    r.static()
-    r.write_sitemap(rows)
-    _write_feeds(writer, manifest, global_key, source, site, tree, rows, groups.by_top, feed_links)
+    try:
+        # Items the change log does not name keep their page key unless what every page shows changed.
+        changed = current.changed if current.global_key == global_key else None
+        settled = _Settled(tree, current.touched) if changed is not None else None
+        _item_pages(r, source, site, tree, rows, feed_of, changed)
+        _category_pages(r, tree, groups, feed_of, settled)
+        _year_pages(r, groups.by_year, settled)
+        report_links = _report_pages(r, tree, reports or {}, out_dir)
+        _front_pages(r, site, tree, groups, feed_links, report_links)
+        r.static()
+        r.write_sitemap(rows)
+        _write_feeds(writer, manifest, global_key, source, site, tree, rows, groups.by_top, feed_links)
+    except BaseException:
+        writer.discard()
+        raise
+    writer.commit()
 
     if manifest.trusted:
         removed = remove_files(out_dir, manifest.stale(writer.produced))
@@ -244,15 +249,22 @@ def _year_pages(r: SiteRenderer, by_year: Mapping[int, list[ItemRow]], settled: 
                     title=f"{year}年发布的信息", column=f"{year}年", year=year, total=len(year_rows))
 
 
-def _report_pages(r: SiteRenderer, tree: CategoryTree, reports: Mapping) -> list[dict[str, object]]:
+REPORT_FILES = (("html", "完整报告（可打印）"), ("docx", "Word 草稿"), ("md", "Markdown"),
+                ("json", "JSON 数据"))
+
+
+def _report_pages(r: SiteRenderer, tree: CategoryTree, reports: Mapping, out_dir: Path) -> list[dict[str, object]]:
     by_year = {int(y): rep for y, rep in reports.items()}  # keys may come from JSON as "2020"
     for year in sorted(by_year, reverse=True):
         rel = f"report/{year}.html"
+        # The full report files the report stage wrote beside site/ (output/reports/), when present.
+        files = [{"href": f"../../reports/{year}.{ext}", "label": label} for ext, label in REPORT_FILES
+                 if (out_dir / "reports" / f"{year}.{ext}").is_file()]
         r.listed(rel)
-        if r.unchanged(rel, json.dumps(by_year[year], sort_keys=True, default=str)):
+        if r.unchanged(rel, json.dumps([by_year[year], files], sort_keys=True, default=str)):
             continue
         r.page("report.html", rel, title=f"{year}年政府信息公开工作年度报告", column="年度报告",
-               year=year, sections=report_sections(by_year[year], tree))
+               year=year, sections=report_sections(by_year[year], tree), files=files)
     return [{"year": y, "href": f"report/{y}.html"} for y in sorted(by_year, reverse=True)]
 
 

@@ -1,7 +1,8 @@
 """The one writer of build output: atomic, idempotent, confined to one folder.
 
 Every file goes to a temporary name in its own folder and is renamed over the
-old one, so a reader never sees half a page; a file whose bytes are unchanged is
+old one, so a reader never sees half a page (with `staged`, all renames wait for
+the end of the build, so a build that dies leaves the previous one whole); a file whose bytes are unchanged is
 not touched at all (its mtime stays and web servers keep answering 304). After a
 build, files the build no longer produced are removed from the managed folders.
 """
@@ -20,8 +21,12 @@ class UnsafePathError(ValueError):
 class Writer:
     """Writes files below ``out_dir``; each path at most once per build."""
 
-    def __init__(self, out_dir: Path, managed: tuple[str, ...] = ("site", "feeds")) -> None:
+    def __init__(self, out_dir: Path, managed: tuple[str, ...] = ("site", "feeds"), staged: bool = False) -> None:
         self.root = os.path.realpath(out_dir)
+        # staged: new files wait under their temporary names until commit(), so a build
+        # that dies half-way leaves the previous build's files all in place.
+        self.staged = staged
+        self._pending: list[tuple[str, str]] = []
         self.managed = managed
         self.written: list[str] = []
         self.unchanged = 0
@@ -70,7 +75,10 @@ class Writer:
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
-            os.replace(tmp, path)
+            if self.staged:
+                self._pending.append((tmp, path))
+            else:
+                os.replace(tmp, path)
         except BaseException:
             try:
                 os.unlink(tmp)
@@ -79,6 +87,21 @@ class Writer:
             raise
         self.written.append(rel)
         return True
+
+    def commit(self) -> None:
+        """Put every staged file in place (a quick pass of renames at the end of a build)."""
+        pending, self._pending = self._pending, []
+        for tmp, path in pending:
+            os.replace(tmp, path)
+
+    def discard(self) -> None:
+        """Drop the staged files of a build that failed."""
+        pending, self._pending = self._pending, []
+        for tmp, _ in pending:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
 
     def keep(self, rel: str) -> None:
         """Count ``rel`` as produced by this build although it was not rewritten."""
