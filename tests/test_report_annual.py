@@ -183,6 +183,12 @@ def test_output_files_and_the_docx_read_back(office, caplog):
         ["1", "0", "0", "0", "0", "0", "1"]  # 一、本年新收: one 自然人
     assert any([c.text for c in r.cells][:4] == ["行政规范性文件", "1", "1", "2"] for r in t1.rows)
     assert len(t3.rows) == 4
+    # three charts after part 二: PNG pictures (bars only) with the labels and numbers in captions
+    pictures = [s for s in document.inline_shapes]
+    assert len(pictures) == 3
+    blobs = [r.target_part.blob for r in document.part.rels.values() if "image" in r.reltype]
+    assert len(blobs) == 3 and all(b.startswith(b"\x89PNG\r\n\x1a\n") for b in blobs)
+    assert any("按首次公开渠道" in p.text and "（自上而下）" in p.text for p in document.paragraphs)
     # the CLI writes the same draft
     out = folder / "draft.docx"
     xxgk(path, "report", "--year", "2021", "--format", "docx", "-o", str(out))

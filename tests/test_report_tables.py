@@ -440,3 +440,25 @@ def test_docx_draft_reads_back():
     assert t2.cell(0, 0).text == T2_NOTE and t2.cell(2, 2).text == T2_NOTE  # merged 3×3
     t1 = document.tables[0]
     assert any([c.text for c in r.cells][:2] == ["行政许可", "12"] for r in t1.rows)
+
+
+def test_png_bar_chart_is_a_valid_image_with_one_bar_per_label():
+    import struct
+    import zlib
+
+    from pipeline.report.charts import PNG_BAR, PNG_GAP, PNG_WIDTH, bar_chart_png
+
+    png = bar_chart_png({"1月": 3, "2月": 0, "3月": 6})
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = struct.unpack(">II", png[16:24])
+    assert (width, height) == (PNG_WIDTH, PNG_GAP + 3 * (PNG_BAR + PNG_GAP))
+    idat = png.index(b"IDAT")
+    length = struct.unpack(">I", png[idat - 4:idat])[0]
+    raw = zlib.decompress(png[idat + 4:idat + 4 + length])
+    rows = [raw[y * (1 + width * 3) + 1:(y + 1) * (1 + width * 3)] for y in range(height)]
+
+    def bar_length(i: int) -> int:  # blue pixels on the middle scanline of bar i
+        row = rows[PNG_GAP + i * (PNG_BAR + PNG_GAP) + PNG_BAR // 2]
+        return sum(1 for x in range(width) if row[3 * x:3 * x + 3] == bytes((0x4A, 0x6F, 0xA5)))
+
+    assert bar_length(1) == 0 and bar_length(2) > 0 and abs(bar_length(2) - 2 * bar_length(0)) <= 1

@@ -2,8 +2,8 @@
 text, the three tables (merged cells as the format prints them) and
 highlighted placeholders for the parts staff write. Needs ``python-docx``.
 
-The charts of the HTML report are not in the draft: a PNG would need a plotting
-library (matplotlib) for three small charts; staff can paste them from the HTML."""
+The charts of the HTML report are in the draft as PNG pictures (bars only) after
+part 二, each with a caption giving the labels and numbers in bar order."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Inches, Pt, RGBColor
 
+from pipeline.report.charts import bar_chart_png
 from pipeline.report.layout import Grid, place
 from pipeline.report.prose import preamble, title
 from pipeline.report.render import prepare
@@ -41,6 +42,8 @@ def render_docx(report: Mapping, *, previous: Mapping | None = None, check: bool
             _body(doc, para.text, placeholder=para.placeholder)
         for note in s.notes:
             _body(doc, note, placeholder=True)
+        if s.heading.startswith("二"):
+            _charts(doc, report.get("charts") or {})
         if s.table:
             cap = doc.add_paragraph()
             cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -54,6 +57,16 @@ def render_docx(report: Mapping, *, previous: Mapping | None = None, check: bool
     buf = io.BytesIO()
     doc.save(buf)
     return _stable_zip(buf.getvalue())
+
+
+def _charts(doc, charts: Mapping) -> None:
+    for name, data in charts.items():
+        if not data:
+            continue
+        doc.add_picture(io.BytesIO(bar_chart_png(data)), width=Inches(6))
+        cap = doc.add_paragraph()
+        cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _run(cap, f"{name}（自上而下）：" + "，".join(f"{label} {n}" for label, n in data.items()), BODY_FONT, 10.5)
 
 
 def _stable_zip(data: bytes) -> bytes:
