@@ -24,7 +24,7 @@ import click
 
 from . import config as config_mod
 from . import logs
-from .errors import ConfigError, LockHeld, StoreError, XxgkError
+from .errors import ConfigError, InputError, LockHeld, StoreError, XxgkError
 from .lock import run_lock
 from .store import Store
 
@@ -46,7 +46,7 @@ class Failure(click.ClickException):
 
 
 def _exit_code_for(error: XxgkError) -> int:
-    if isinstance(error, ConfigError):
+    if isinstance(error, (ConfigError, InputError)):
         return EXIT_CONFIG
     if isinstance(error, LockHeld):
         return EXIT_LOCKED

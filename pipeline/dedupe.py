@@ -27,7 +27,7 @@ from itertools import islice
 from . import merge_rules as rules
 from . import similarity as sim
 from .config import Config
-from .item_derive import CHANNEL_PRECEDENCE, PRIMARY_PRECEDENCE, refresh_items  # noqa: F401 (re-exported)
+from .item_derive import refresh_items
 from .merge_index import Candidate, RunIndex, filing_keys
 from .store import Store, iso, parse_iso, utcnow
 

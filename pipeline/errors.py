@@ -5,7 +5,9 @@
     ├── StoreError                   the SQLite store cannot be used (schema too new, …)
     ├── LockHeld                     another run holds the run lock
     ├── OutputError                  outputs could not be written (the previous ones stay)
-    ├── MergeError                   a staff merge/split names an unknown or unsuitable item or post
+    ├── InputError                   what a person typed on the command line cannot be used (exit 2)
+    │   ├── MergeError               a staff merge/split names an unknown or unsuitable item or post
+    │   └── report.ReportError       the annual report's data or a register entry is wrong
     └── FetchError(url, reason)      one URL could not be fetched
         ├── HostNotAllowed           host (or a redirect target) not in the allow-list
         ├── RobotsDisallowed         robots.txt forbids the URL for our user agent
@@ -56,7 +58,11 @@ class OutputError(XxgkError):
     """Outputs could not be written (disk full, folder not writable); the previous ones stay."""
 
 
-class MergeError(XxgkError):
+class InputError(XxgkError):
+    """A person's input (a command's arguments, a register entry) cannot be used."""
+
+
+class MergeError(InputError):
     """A staff merge or split names an unknown item or post, or one that cannot be moved so."""
 
 

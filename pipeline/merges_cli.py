@@ -7,28 +7,11 @@ from __future__ import annotations
 
 import getpass
 import json
-from collections.abc import Callable
-from functools import wraps
 
 import click
 
 from . import merges
-from .errors import MergeError, XxgkError
-
-
-def _reports_errors(command: Callable) -> Callable:
-    @wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except MergeError as e:
-            raise click.UsageError(str(e)) from None
-        except XxgkError as e:
-            from .cli import Failure, _exit_code_for  # at call time: cli imports this module
-
-            raise Failure(str(e), _exit_code_for(e)) from None
-
-    return wrapper
+from .cli import reports_errors  # cli imports this module at its end, after defining it
 
 
 def _default_who() -> str:
@@ -47,7 +30,7 @@ note_option = click.option("--note", default="", help="Why (recorded with the de
 @click.argument("item")
 @click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
 @click.pass_obj
-@_reports_errors
+@reports_errors
 def explain_command(env, item: str, as_json: bool) -> None:
     """Show why ITEM (an item id or its 索引号) holds its posts: rule and score per post,
     first publication, counted channel, withdrawals, versions, staff decisions.
@@ -71,7 +54,7 @@ def explain_command(env, item: str, as_json: bool) -> None:
 @who_option
 @note_option
 @click.pass_obj
-@_reports_errors
+@reports_errors
 def merge_command(env, keep: str, other: str, who: str, note: str) -> None:
     """Merge item OTHER into item KEEP (staff decision): KEEP keeps its id and 索引号, OTHER's
     posts join it, OTHER is kept as a record but no longer published. No automatic run undoes it.
@@ -91,7 +74,7 @@ def merge_command(env, keep: str, other: str, who: str, note: str) -> None:
 @who_option
 @note_option
 @click.pass_obj
-@_reports_errors
+@reports_errors
 def split_command(env, item: str, posts: tuple[str, ...], who: str, note: str) -> None:
     """Move POSTS (post ids or URLs) out of ITEM into a new item (staff decision, new 索引号).
     No automatic run puts them back.
@@ -108,7 +91,7 @@ def split_command(env, item: str, posts: tuple[str, ...], who: str, note: str) -
 @click.command(name="withdrawn")
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 @click.pass_obj
-@_reports_errors
+@reports_errors
 def withdrawn_command(env, as_json: bool) -> None:
     """List items every copy of which was withdrawn upstream (flagged, never removed).
 

@@ -32,7 +32,7 @@ from pipeline.errors import (
 )
 from pipeline.fetch import Fetcher, FetchSettings, Response, decode_body
 
-FIXTURES = Path(__file__).parent / "fixtures" / "fetch"
+FIXTURES = Path(__file__).parent / "fixtures" / "gov_list"  # the corpus list page (see its PROVENANCE.md)
 LYING_META = FIXTURES / "NONGOV_rtfund_xxpl_list_declared_gb2312_actually_utf8.html"
 UA = "xxgk-test/1.0 (+mailto:test@example.invalid)"
 HOSTS = ("site.test", "other.test", "img.cdn.test")

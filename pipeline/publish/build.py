@@ -23,7 +23,7 @@ from . import feeds, snapshot
 from .links import FETCH_SCHEMES, check_slug, first_copy, guess_type, safe_url
 from .manifest import Manifest
 from .manifest import remove as remove_files
-from .pages import PAGE_SIZE, STATIC, SiteRenderer, environment, item_body, item_page_context, paginate, sh_minute
+from .pages import PAGE_SIZE, SiteRenderer, environment, item_body, item_page_context, paginate, sh_minute
 from .reportpage import report_sections
 from .search import index_site
 from .source import ItemRow, ItemSource, MemorySource, digest

@@ -11,22 +11,18 @@ from pathlib import Path
 
 import click
 
-from ..cli import EXIT_CONFIG, Env, Failure, _exit_code_for
-from ..errors import XxgkError
+from ..cli import EXIT_CONFIG, Env, Failure, reports_errors
 from .errors import ReportError
 
 def handles_errors(command: Callable) -> Callable:
-    """Project errors and invalid register entries → one clear line and an exit code."""
+    """cli.reports_errors, plus a register record's own checks (registers.Application …) → exit 2."""
 
+    @reports_errors
     @wraps(command)
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except ReportError as e:
-            raise Failure(str(e), EXIT_CONFIG) from None
-        except XxgkError as e:
-            raise Failure(str(e), _exit_code_for(e)) from None
-        except ValueError as e:  # a register record's own checks (registers.Application …)
+        except ValueError as e:
             raise Failure(str(e), EXIT_CONFIG) from None
 
     return wrapper

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pipeline.errors import XxgkError
+from pipeline.errors import InputError
 
 if TYPE_CHECKING:
     from pipeline.report.checks import Violation
 
 
-class ReportError(XxgkError):
+class ReportError(InputError):
     """Something is wrong with the annual report's data."""
 
 

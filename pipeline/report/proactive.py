@@ -47,18 +47,3 @@ def proactive_counts(store: Store, year: int, tz: tzinfo, category_names: dict[s
         "by_first_channel": dict(sorted(by_channel.items())),
     }
 
-
-def item_ids_for(store: Store, year: int, tz: tzinfo, *, social: bool | None = None,
-                 category: str | None = None) -> list[str]:
-    """The items behind a figure (for --explain)."""
-    start, end = year_bounds(year, tz)
-    sql = "SELECT id FROM counted_items WHERE published_at >= ? AND published_at < ?"
-    args: list = [start, end]
-    if social is not None:
-        marks = ",".join("?" * len(SOCIAL_CHANNELS))
-        sql += f" AND channel {'IN' if social else 'NOT IN'} ({marks})"
-        args += sorted(SOCIAL_CHANNELS)
-    if category:
-        sql += " AND category = ?"
-        args.append(category)
-    return [r[0] for r in store.db.execute(sql + " ORDER BY published_at, id", args)]
