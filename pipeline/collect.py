@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sources import COLLECTORS
 from sources.base import Context, Gone, Listed, Note, Problem, Seen
+from sources.parsing import PageParser
 
 from .config import Config, Source
 from .errors import XxgkError
@@ -22,8 +23,8 @@ from .models import Post
 from .store import HttpCache, Store, iso, post_id, utcnow
 
 log = logging.getLogger("xxgk.collect")
-BATCH = 200
-PROGRESS_EVERY = 25  # events between progress updates on a terminal  # events per transaction
+BATCH = 200  # events per transaction
+PROGRESS_EVERY = 25  # events between progress updates on a terminal
 MAX_PROBLEMS_KEPT = 20
 
 
@@ -55,31 +56,38 @@ def collect_all(config: Config, store: Store, run_id: int, *, full: bool = False
                 progress: Callable[[str], None] = lambda s: None) -> list[SourceOutcome]:
     """Run each source (or those named in `only`) and record its outcome on the run."""
     store.sync_sources([{"name": s.name, "kind": s.kind, "channel": s.channel, "url": s.url} for s in config.sources])
-    cache = HttpCache(store)
     own_fetcher = fetcher is None
-    fetcher = fetcher or make_fetcher(config, cache)
+    if fetcher is None:
+        cache = HttpCache(store)
+        fetcher = make_fetcher(config, cache)
+    else:  # flush the cache the fetcher records into, or its responses would pile up unwritten
+        cache = fetcher.cache if isinstance(fetcher.cache, HttpCache) else HttpCache(store)
     outcomes = []
+    parser = PageParser(config.parse_workers)  # starts worker processes only for a big run
     try:
         for source in config.sources:
             if only and source.name not in only:
                 continue
             progress(f"collecting {source.name}")
             outcome = collect_source(source, store, fetcher, cache, full=full, now=now or utcnow(),
-                                     tz=config.office.timezone, progress=progress)
+                                     tz=config.office.timezone, progress=progress, parser=parser)
             store.record_source_run(run_id, source.name, outcome.row())
             outcomes.append(outcome)
     finally:
+        parser.close()
         if own_fetcher:
             fetcher.close()
     return outcomes
 
 
 def collect_source(source: Source, store: Store, fetcher: Fetcher, cache: HttpCache, *, full: bool,
-                   now: datetime, tz, progress: Callable[[str], None] = lambda s: None) -> SourceOutcome:
+                   now: datetime, tz, progress: Callable[[str], None] = lambda s: None,
+                   parser: PageParser | None = None) -> SourceOutcome:
     outcome = SourceOutcome(source.name)
     known = store.known_post_urls(source.name)
     ctx = Context(fetcher=fetcher, known=known, full=full, now=now, tz=tz, recheck_days=source.recheck_days,
-                  recent=_recent_posts(store, source.name, now - timedelta(days=source.recheck_days)))
+                  recent=_recent_posts(store, source.name, now - timedelta(days=source.recheck_days)),
+                  parser=parser or PageParser(workers=0))
     requests_before = fetcher.stats["requests"]
     tally = _Tally()
     batch: list = []
@@ -91,6 +99,7 @@ def collect_source(source: Source, store: Store, fetcher: Fetcher, cache: HttpCa
                 progress(f"collecting {source.name}: {seen} checked")
             if len(batch) >= BATCH:
                 _store_events(store, batch, outcome, now, source.channel)
+                cache.flush()  # raw bodies wait in memory until flushed: keep that to a batch's worth
                 batch = []
         _store_events(store, batch, outcome, now, source.channel)
         cache.flush()

@@ -108,6 +108,7 @@ class Config:
     log_file: Path | None = None
     alerts: Alerts = field(default_factory=Alerts)
     schedule_times: tuple[str, ...] = ("02:30",)
+    parse_workers: int | None = None  # [collect] parse_workers; None: one per core but one (sources/parsing.py)
 
     @property
     def allowed_hosts(self) -> set[str]:
@@ -203,6 +204,13 @@ def load(path: str | os.PathLike, env: dict[str, str] | None = None) -> Config:
     paths.check_unknown()
 
     fetch = _read_fetch(root.table("fetch"))
+    collect = root.table("collect")
+    parse_workers = collect.get("parse_workers", (int, str), "auto")
+    if parse_workers == "auto":
+        parse_workers = None
+    elif not isinstance(parse_workers, int) or isinstance(parse_workers, bool) or parse_workers < 0:
+        raise collect.fail("parse_workers", '"auto" or an integer >= 0')
+    collect.check_unknown()
     merge = root.table("merge")
     window = merge.get("window_days", int, 10)
     count_channel = merge.get("count_channel", str, "first")
@@ -254,6 +262,7 @@ def load(path: str | os.PathLike, env: dict[str, str] | None = None) -> Config:
         log_file=log_file,
         alerts=alerts,
         schedule_times=times,
+        parse_workers=parse_workers,
     )
 
 

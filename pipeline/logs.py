@@ -18,10 +18,10 @@ _SECRET = re.compile(r"((?:appid|secret|access_token|token|password)=)[^&\s\"']+
 
 
 class QuietLibraries(logging.Filter):
-    """httpx logs one INFO line per request: noise on our handlers (fetch.py logs what matters)."""
+    """The HTTP transport logs every request: noise on our handlers (fetch.py logs what matters)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno >= logging.WARNING or not record.name.startswith(("httpx", "httpcore"))
+        return record.levelno >= logging.WARNING or not record.name.startswith("urllib3")
 
 
 class RedactSecrets(logging.Filter):

@@ -7,13 +7,14 @@ runs once, on the way in, with every URL made absolute.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from datetime import datetime, tzinfo
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-import lxml.html
 import nh3
+from lxml import etree
 
 from .models import SHANGHAI
 
@@ -75,14 +76,32 @@ def html_to_text(html: str) -> str:
         if element.tail:
             parts.append(element.tail)
 
-    walk(lxml.html.fragment_fromstring(html, create_parent="div"))
-    lines = (re.sub(r"[ \t\u3000\xa0]+", " ", line).strip() for line in "".join(parts).split("\n"))
+    # The body of the document lxml.html.fragment_fromstring would build, walked as its <div>
+    # (a block, like the body); plain lxml elements are cheaper than lxml.html's.
+    document = etree.fromstring(f"<html><body>{html}</body></html>", _html_parser())
+    body = document.find("body") if document is not None else None
+    if body is None:
+        return ""
+    walk(body)
+    text = _INLINE_SPACE.sub(" ", "".join(parts))
+    lines = (line.strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+_INLINE_SPACE = re.compile(r"[ \t\u3000\xa0]+")
+_SPACE = re.compile(r"\s+")  # \s covers the ideographic space and the no-break space
+_parsers = threading.local()
+
+
+def _html_parser() -> etree.HTMLParser:
+    if not hasattr(_parsers, "html"):  # a parser object is not for sharing between threads
+        _parsers.html = etree.HTMLParser()
+    return _parsers.html
 
 
 def clean_text(text: str) -> str:
     """One line of scraped text: whitespace (incl. ideographic spaces) collapsed."""
-    return re.sub(r"\s+", " ", text.replace("\u3000", " ").replace("\xa0", " ")).strip()
+    return _SPACE.sub(" ", text).strip()
 
 
 # -- dates ------------------------------------------------------------------------------

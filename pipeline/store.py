@@ -318,14 +318,13 @@ class Store:
             )
             return "unchanged"
         version = (row[1] + 1) if row else 1
-        self.db["post_versions"].insert(
-            {
-                "post_id": pid, "version": version, "content_hash": digest, "fetched_at": now_s,
-                "title": post.title, "published_at": iso(post.published_at),
-                "body_html": post.body_html, "body_text": post.body_text,
-                "attachments": json.dumps([asdict(a) for a in post.attachments], ensure_ascii=False),
-                "images": json.dumps(list(post.images)), "meta": json.dumps(post.meta, ensure_ascii=False),
-            }
+        # Plain INSERTs: sqlite-utils' insert() inspects the table on every call (a crawl stores thousands).
+        self.db.execute(
+            """INSERT INTO post_versions (post_id, version, content_hash, fetched_at, title, published_at, body_html,
+               body_text, attachments, images, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [pid, version, digest, now_s, post.title, iso(post.published_at), post.body_html, post.body_text,
+             json.dumps([asdict(a) for a in post.attachments], ensure_ascii=False),
+             json.dumps(list(post.images)), json.dumps(post.meta, ensure_ascii=False)],
         )
         if row:
             self.db.execute(
@@ -338,12 +337,10 @@ class Store:
                 "UPDATE items SET dirty = 1 WHERE id = (SELECT item_id FROM item_posts WHERE post_id = ?)", [pid]
             )
             return "updated"
-        self.db["posts"].insert(
-            {
-                "id": pid, "source": post.source, "channel": post.channel, "url": post.url,
-                "title": post.title, "published_at": iso(post.published_at), "content_hash": digest,
-                "version": 1, "first_seen": now_s, "last_seen": now_s,
-            }
+        self.db.execute(
+            """INSERT INTO posts (id, source, channel, url, title, published_at, content_hash, version, first_seen,
+               last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)""",
+            [pid, post.source, post.channel, post.url, post.title, iso(post.published_at), digest, now_s, now_s],
         )
         return "new"
 
@@ -438,12 +435,11 @@ class HttpCache:
                 if not response.not_modified:
                     sha = hashlib.sha1(response.content).hexdigest()
                     if not old or old[2] != sha:
-                        self.store.db["responses"].insert(
-                            {
-                                "url": url, "fetched_at": at, "status": response.status,
-                                "content_type": response.headers.get("content-type", ""),
-                                "sha1": sha, "body_gz": zlib.compress(response.content, 6),
-                            }
+                        self.store.db.execute(
+                            """INSERT INTO responses (url, fetched_at, status, content_type, sha1, body_gz)
+                               VALUES (?, ?, ?, ?, ?, ?)""",
+                            [url, at, response.status, response.headers.get("content-type", ""), sha,
+                             zlib.compress(response.content, 6)],
                         )
                 etag = response.etag or (old[0] if old and response.not_modified else None)
                 modified = response.last_modified or (old[1] if old and response.not_modified else None)

@@ -33,6 +33,8 @@ from pipeline.fetch import Fetcher
 from pipeline.models import SHANGHAI, Attachment, Post
 from pipeline.normalize import clean_text
 
+from .parsing import PageParser
+
 ATTACHMENT_EXTENSIONS = ("pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd", "zip", "rar", "et", "ppt", "pptx")
 _ATTACHMENT_RE = re.compile(r"\.(%s)(?:$|\?)" % "|".join(ATTACHMENT_EXTENSIONS), re.I)
 
@@ -84,6 +86,7 @@ class Context:
     recent: tuple[str, ...] = ()  # known, not withdrawn, published within recheck_days: re-check these
     tz: tzinfo = SHANGHAI
     log: Callable[[str], None] = lambda message: None
+    parser: PageParser = field(default_factory=lambda: PageParser(workers=0))  # where article pages are parsed
 
     def is_recent(self, when: datetime | None) -> bool:
         if when is None or self.now is None:
@@ -152,8 +155,16 @@ def text_of(root: HtmlElement | None, separator: str = "") -> str:
     return separator.join(strings(root)) if root is not None else ""
 
 
+_ALL_TEXT = etree.XPath("string()")  # every text node, scripts' too: an upper bound of the visible text
+_HIDDEN_TEXT = etree.XPath("boolean(.//script | .//style | .//template | .//rt | .//rp)")
+
+
 def short_text(root: HtmlElement, limit: int) -> str | None:
     """The element's text, or None as soon as it holds more than `limit` non-space characters."""
+    if not _HIDDEN_TEXT(root):  # all its text is visible: count it in one piece, from C
+        everything = _ALL_TEXT(root)
+        fits = len(everything) <= limit or len("".join(everything.split())) <= limit
+        return everything if fits else None
     parts, seen = [], 0
     for part in strings(root):
         seen += len(_WS.sub("", part))
@@ -316,7 +327,6 @@ def metadata_table(root: HtmlElement) -> dict[str, str]:
 
 
 _META_CELLS = ("th", "td", "dt", "span", "li", "label", "b", "strong")
-
 
 def _next_sibling(el: HtmlElement, tags: tuple[str, ...]) -> HtmlElement | None:
     return next((s for s in el.itersiblings() if s.tag in tags), None)

@@ -28,6 +28,7 @@ from .base import (
     Context, Event, Gone, Listed, Note, Problem, Seen, SourceError, descendants, find_attachments, first, image_urls,
     inner_html, meta_content, metadata_table, parse_html, select, select_one, strings, text_of,
 )
+from .parsing import Page, ParseProblem
 
 DEFAULTS = {
     "list_item": "",  # empty: any li / tr / dd that holds one link and a date
@@ -274,53 +275,109 @@ def collect(source: Source, ctx: Context, defaults: dict[str, str] = DEFAULTS) -
     Stops paging when a whole page holds nothing new (unless ctx.full), and when page 1
     is unchanged since the last run (304). Yields Listed(complete=True) only when it
     walked to the list's real end, so a missing post can be judged withdrawn.
+
+    One pipeline for the whole walk: the next list page is read while the articles of
+    the last one are still being fetched and parsed (what to fetch depends only on the
+    listing), so the fetcher and the parsers never wait at a page boundary.
     """
     selectors = selectors_for(source, defaults)
-    page_url: str | None = source.url
-    pages = 0
-    handled: set[str] = set()
-    complete = False
-    while page_url:
-        if pages >= source.max_pages:
-            yield Note(page_url, f"stopped after max_pages = {source.max_pages} list pages")
-            break
+    walk = _ListWalk(source, ctx, selectors)
+    fetched = ctx.fetcher.fetch_many(walk.articles(), conditional=walk.conditional, obey_robots=source.obey_robots)
+    for url, outcome in ctx.parser.parsed(fetched, parse_page, source, selectors, ctx.tz):
+        yield from walk.take_events()
+        yield _article_event(url, outcome)
+    yield from walk.take_events()
+    if walk.failure is not None:
+        raise walk.failure  # a later list page failed: what was fetched before it is kept
+    if walk.listed:
+        yield Listed(complete=walk.complete)
+
+
+class _ListWalk:
+    """The list pages of one source, read as the article pipeline asks for more URLs.
+
+    `articles()` yields the article URLs to fetch (new ones, then recent known ones to
+    re-check); what the listing says on the way (Seen, Note) waits in `take_events()`.
+    """
+
+    def __init__(self, source: Source, ctx: Context, selectors: dict[str, str]) -> None:
+        self.source, self.ctx, self.selectors = source, ctx, selectors
+        self.handled: set[str] = set()  # URLs listed or re-checked this run
+        self.known_urls: set[str] = set()  # … of those, the ones fetched conditionally
+        self.events: list[Event] = []
+        self.listed = False  # the listing was read (page 1 was not a 304)
+        self.complete = False
+        self.failure: Exception | None = None
+
+    def conditional(self, url: str) -> bool:
+        """Known articles are fetched conditionally (a 304 is unchanged); new ones in full."""
+        return url in self.known_urls
+
+    def take_events(self) -> list[Event]:
+        events, self.events = self.events, []
+        return events
+
+    def articles(self) -> Iterator[str]:
         try:
-            response = ctx.fetcher.get(page_url, conditional=not ctx.full, obey_robots=source.obey_robots)
-        except HttpStatusError as e:
-            if pages and source.page_template and e.status in (404, 410):
-                complete = True  # a templated page past the last one
-                break
-            raise
-        pages += 1
-        if response.not_modified:
-            if pages == 1:  # nothing new since the last run: only the re-check window is looked at
-                yield from _recheck(source, ctx, selectors, handled)
+            yield from self._listed_articles()
+        except (FetchError, SourceError) as e:
+            if not self.handled:
+                raise  # the list itself is unreadable: the source fails now
+            self.failure = e
+            return
+        recent = [url for url in self.ctx.recent if url not in self.handled]
+        yield from self._wanted([(url, True) for url in recent])
+
+    def _listed_articles(self) -> Iterator[str]:
+        source, ctx = self.source, self.ctx
+        page_url: str | None = source.url
+        pages = 0
+        while page_url:
+            if pages >= source.max_pages:
+                self.events.append(Note(page_url, f"stopped after max_pages = {source.max_pages} list pages"))
                 return
-            break  # an unchanged later page: what follows is known
-        listing = parse_list(response.text(), response.url, selectors, ctx.tz)
-        if pages == 1 and not listing.entries:
-            raise SourceError(f"{page_url}: no list entries found (has the page changed? check selectors)")
-        if listing.hidden_pages:
-            yield Note(page_url, f"{listing.hidden_pages} more list page(s) exist but only scripts reach them; "
-                                 f"set page_template for this source")
-        to_fetch: list[tuple[str, bool]] = []
-        for entry in listing.entries:
-            if entry.url in handled:
-                continue
-            handled.add(entry.url)
-            if entry.url not in ctx.known or ctx.known[entry.url] is not None:  # new, or back after withdrawal
-                to_fetch.append((entry.url, False))
-            elif ctx.full or ctx.is_recent(entry.date) or entry.url in ctx.recent:
-                to_fetch.append((entry.url, True))
-            else:
-                yield Seen(entry.url)
-        yield from _fetch_articles(source, ctx, selectors, to_fetch)
-        if not ctx.full and not any(not known for _, known in to_fetch):
-            break  # a page with nothing new: the rest is older and known
-        page_url = listing.next_url or _templated_page(source, pages + 1, listing)
-        complete = page_url is None and not listing.hidden_pages
-    yield from _recheck(source, ctx, selectors, handled)
-    yield Listed(complete=complete)
+            try:
+                response = ctx.fetcher.get(page_url, conditional=not ctx.full, obey_robots=source.obey_robots)
+            except HttpStatusError as e:
+                if pages and source.page_template and e.status in (404, 410):
+                    self.complete = True  # a templated page past the last one
+                    return
+                raise
+            pages += 1
+            if response.not_modified:
+                # page 1 unchanged since the last run: only the re-check window is looked at;
+                # a later one: what follows is known
+                return
+            self.listed = True
+            listing = parse_list(response.text(), response.url, self.selectors, ctx.tz)
+            if pages == 1 and not listing.entries:
+                raise SourceError(f"{page_url}: no list entries found (has the page changed? check selectors)")
+            if listing.hidden_pages:
+                self.events.append(Note(page_url, f"{listing.hidden_pages} more list page(s) exist but only scripts "
+                                                  f"reach them; set page_template for this source"))
+            to_fetch: list[tuple[str, bool]] = []
+            for entry in listing.entries:
+                if entry.url in self.handled:
+                    continue
+                self.handled.add(entry.url)
+                if entry.url not in ctx.known or ctx.known[entry.url] is not None:  # new, or back after withdrawal
+                    to_fetch.append((entry.url, False))
+                elif ctx.full or ctx.is_recent(entry.date) or entry.url in ctx.recent:
+                    to_fetch.append((entry.url, True))
+                else:
+                    self.events.append(Seen(entry.url))
+            yield from self._wanted(to_fetch)
+            if not ctx.full and not any(not known for _, known in to_fetch):
+                return  # a page with nothing new: the rest is older and known
+            page_url = listing.next_url or _templated_page(source, pages + 1, listing)
+            self.complete = page_url is None and not listing.hidden_pages
+
+    def _wanted(self, wanted: list[tuple[str, bool]]) -> Iterator[str]:
+        for url, known in wanted:
+            self.handled.add(url)
+            if known:
+                self.known_urls.add(url)
+            yield url
 
 
 def _templated_page(source: Source, page: int, listing: ListPage) -> str | None:
@@ -330,37 +387,20 @@ def _templated_page(source: Source, page: int, listing: ListPage) -> str | None:
     return urljoin(source.url, source.page_template.format(n=page - 1, page=page))
 
 
-def _recheck(source: Source, ctx: Context, selectors: dict[str, str], handled: set[str]) -> Iterator[Event]:
-    """Re-check recent known articles the list walk did not reach (conditional: a 304 is unchanged)."""
-    urls = [url for url in ctx.recent if url not in handled]
-    handled.update(urls)
-    yield from _fetch_articles(source, ctx, selectors, [(url, True) for url in urls])
+def parse_page(page: Page, source: Source, selectors: dict[str, str], tz: tzinfo) -> Post:
+    """parse_article on a fetched page (run by sources.parsing, maybe in a worker process)."""
+    post = parse_article(page.text(), page.url, source, selectors, tz)
+    # The listed URL stays the identity when the server redirected within the site.
+    return post if post.url == page.listed_url else replace(post, url=page.listed_url)
 
 
-def _fetch_articles(source: Source, ctx: Context, selectors: dict[str, str],
-                    wanted: list[tuple[str, bool]]) -> Iterator[Event]:
-    """Fetch articles concurrently: new ones in full, known ones conditionally (a 304 is unchanged)."""
-    for known in (False, True):
-        urls = [url for url, is_known in wanted if is_known == known]
-        if not urls:
-            continue
-        results = ctx.fetcher.fetch_many(urls, conditional=known, obey_robots=source.obey_robots)
-        for url, result in results:
-            yield from _article_events(source, ctx, selectors, url, result)
-
-
-def _article_events(source: Source, ctx: Context, selectors: dict[str, str], url: str, result) -> Iterator[Event]:
-    if isinstance(result, HttpStatusError) and result.status in (404, 410):
-        yield Gone(url, f"HTTP {result.status}")
-    elif isinstance(result, FetchError):
-        yield Problem(url, str(result))
-    elif result.not_modified:
-        yield Seen(url)
-    else:
-        try:
-            post = parse_article(result.text(), result.url, source, selectors, ctx.tz)
-        except (SourceError, FetchError) as e:
-            yield Problem(url, str(e))
-            return
-        # The listed URL stays the identity when the server redirected within the site.
-        yield post if post.url == url else replace(post, url=url)
+def _article_event(url: str, outcome) -> Event:
+    if isinstance(outcome, HttpStatusError) and outcome.status in (404, 410):
+        return Gone(url, f"HTTP {outcome.status}")
+    if isinstance(outcome, FetchError):
+        return Problem(url, str(outcome))
+    if isinstance(outcome, ParseProblem):
+        return Problem(url, outcome.message)
+    if isinstance(outcome, Post):
+        return outcome
+    return Seen(url)  # a 304: unchanged since the last run

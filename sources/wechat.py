@@ -25,6 +25,7 @@ from .base import (
     parse_html, select_one, text_of,
 )
 from .feed import FeedEntry, entry_post, fetch_feed
+from .parsing import Page, ParseProblem
 
 DELETED_MARKERS = ("该内容已被发布者删除", "此内容因违规无法查看", "该公众号已迁移", "内容已被删除")
 BLOCKED_MARKERS = ("环境异常", "完成验证后即可继续访问", "请在微信客户端打开链接")
@@ -151,31 +152,37 @@ def collect(source: Source, ctx: Context) -> Iterator[Event]:
     for conditional in (False, True):
         links = [link for link, entry in to_fetch.items() if (ctx.known.get(entry.url, "new") is None) == conditional]
         if links:
-            for link, result in ctx.fetcher.fetch_many(links, conditional=conditional, obey_robots=source.obey_robots):
-                yield from _article_events(source, ctx, to_fetch[link], result, account)
+            fetched = ctx.fetcher.fetch_many(links, conditional=conditional, obey_robots=source.obey_robots)
+            for link, outcome in ctx.parser.parsed(fetched, parse_page, source, ctx.tz):
+                yield _article_event(to_fetch[link], outcome, account)
     if feed is not None:
         yield Listed(complete=False)
 
 
-def _article_events(source: Source, ctx: Context, entry: FeedEntry, result, account: str) -> Iterator[Event]:
+def parse_page(page: Page, source: Source, tz: tzinfo) -> Post | Gone:
+    """parse_article on a fetched page (run by sources.parsing, maybe in a worker process)."""
+    try:
+        return parse_article(page.text(), page.listed_url, source, tz)
+    except ArticleDeleted as e:
+        return Gone(page.listed_url, str(e))
+
+
+def _article_event(entry: FeedEntry, outcome, account: str) -> Event:
     url = entry.url
-    if isinstance(result, HttpStatusError) and result.status in (404, 410):
-        yield Gone(url, f"HTTP {result.status}")
-    elif isinstance(result, FetchError):
-        yield Problem(url, str(result))
-    elif result.not_modified:
-        yield Seen(url)
-    else:
-        try:
-            post = parse_article(result.text(), url, source, ctx.tz)
-        except ArticleDeleted as e:
-            yield Gone(url, str(e))
-        except (SourceError, FetchError) as e:
-            yield Problem(url, str(e))
-        else:
-            # The feed's date wins when the page hides it (saved DOMs, new layouts).
-            if post.published_at is None and entry.published is not None:
-                post = replace(post, published_at=entry.published)
-            if account and not post.meta.get("account"):
-                post = replace(post, meta={**post.meta, "account": account})
-            yield post
+    if isinstance(outcome, HttpStatusError) and outcome.status in (404, 410):
+        return Gone(url, f"HTTP {outcome.status}")
+    if isinstance(outcome, FetchError):
+        return Problem(url, str(outcome))
+    if isinstance(outcome, ParseProblem):
+        return Problem(url, outcome.message)
+    if isinstance(outcome, Gone):
+        return Gone(url, outcome.reason)
+    if not isinstance(outcome, Post):
+        return Seen(url)  # a 304: unchanged since the last run
+    post = outcome if outcome.url == url else replace(outcome, url=url)
+    # The feed's date wins when the page hides it (saved DOMs, new layouts).
+    if post.published_at is None and entry.published is not None:
+        post = replace(post, published_at=entry.published)
+    if account and not post.meta.get("account"):
+        post = replace(post, meta={**post.meta, "account": account})
+    return post

@@ -23,6 +23,8 @@ def test_demo_config_loads_with_paths_relative_to_the_file(tmp_path):
     assert loaded.database == (tmp_path / "xxgk.db").resolve()
     assert {s.name for s in loaded.sources} >= {"website-gzdt", "catalog", "wechat", "weibo"}
     assert "mp.weixin.qq.com" in loaded.allowed_hosts  # articles a WeChat bridge links to
+    assert loaded.parse_workers is None  # "auto": sources.parsing picks one per core but one
+    assert load_text(tmp_path, GOOD.replace('parse_workers = "auto"', "parse_workers = 0")).parse_workers == 0
 
 
 @pytest.mark.parametrize(
@@ -35,6 +37,7 @@ def test_demo_config_loads_with_paths_relative_to_the_file(tmp_path):
          "url", "http(s) URL"),
         (lambda t: t.replace("[fetch]", "[fetch]\nspeed = 3"), "speed", "unknown key"),
         (lambda t: t.replace('timezone = "Asia/Shanghai"', 'timezone = "Mars/Olympus"'), "timezone", "time zone"),
+        (lambda t: t.replace('parse_workers = "auto"', "parse_workers = -1"), "parse_workers", '"auto" or an integer'),
     ],
 )
 def test_mistakes_name_the_file_and_the_key(tmp_path, mutate, key, expected):

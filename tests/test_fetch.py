@@ -401,7 +401,7 @@ def test_messages_and_logs_hide_secrets(
         make(retries=1).get(url)
     assert info.value.url == url  # callers get the real URL back
     assert "page=2" in str(info.value)
-    assert any(r.name == "httpx" for r in caplog.records)  # httpx logs each request URL
+    assert any(r.name == "urllib3.connectionpool" for r in caplog.records)  # the transport logs each request line
     shown = str(info.value) + "\n".join(r.getMessage() for r in caplog.records)
     assert "SEKRIT" not in shown
 

@@ -1,0 +1,115 @@
+"""sources.parsing: article pages parsed in worker processes give what parsing here gives.
+
+Real worker processes (spawned), real pages from the corpus, and a real collect run of the
+demo office with and without workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import HttpStatusError
+from pipeline.fetch import Response
+from pipeline.models import Post
+from sources import website
+from sources.parsing import PageParser, ParseProblem
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _source():
+    from pipeline.config import Source
+
+    return Source(name="site", kind="website", channel="website", url="http://www.example.gov.cn/")
+
+
+def _ok(url: str, body: bytes, content_type: str = "text/html; charset=utf-8") -> Response:
+    return Response(url=url, status=200, headers={"content-type": content_type}, content=body,
+                    not_modified=False, etag=None, last_modified=None)
+
+
+def _fetched() -> list[tuple[str, object]]:
+    """Corpus article pages, with a 404, a 304 and two bad pages among them, in a fixed order."""
+    pages = sorted((FIXTURES / "gov_article").glob("*.html"))
+    assert len(pages) >= 3
+    fetched: list[tuple[str, object]] = []
+    for i, page in enumerate(pages * 3):  # enough pages for several batches
+        url = f"http://www.example.gov.cn/art/{i}.html"
+        fetched.append((url, _ok(url, page.read_bytes())))
+        if i == 2:
+            fetched.append(("http://www.example.gov.cn/gone.html", HttpStatusError("http://www.example.gov.cn/gone.html", 404)))
+            fetched.append(("http://www.example.gov.cn/same.html", replace(_ok("http://www.example.gov.cn/same.html", b""),
+                                                                           status=304, not_modified=True)))
+            fetched.append(("http://www.example.gov.cn/empty.html", _ok("http://www.example.gov.cn/empty.html", b"<p></p>")))
+            fetched.append(("http://www.example.gov.cn/junk.html", _ok("http://www.example.gov.cn/junk.html",
+                                                                       bytes(range(256)) * 8)))
+    return fetched
+
+
+def _parse_all(parser: PageParser, parse=website.parse_page) -> list[tuple[str, object]]:
+    """(url, outcome) with errors as (type, message): two runs build equal but distinct exceptions."""
+    with parser:
+        outcomes = parser.parsed(iter(_fetched()), parse, _source(), website.DEFAULTS, website.SHANGHAI)
+        return [(url, (type(o).__name__, str(o)) if isinstance(o, Exception) else o) for url, o in outcomes]
+
+
+def test_workers_give_the_same_events_in_the_same_order() -> None:
+    here = _parse_all(PageParser(workers=0))
+    there = _parse_all(PageParser(workers=1, inline_pages=0))
+    assert [url for url, _ in there] == [url for url, _ in _fetched()]
+    assert there == here
+    posts = [o for _, o in there if isinstance(o, Post)]
+    assert len(posts) >= 9 and all(p.title for p in posts) and sum(bool(p.body_text) for p in posts) >= 9
+    outcomes = dict(there)
+    assert outcomes["http://www.example.gov.cn/gone.html"] == ("HttpStatusError", "http://www.example.gov.cn/gone.html: HTTP 404")
+    assert outcomes["http://www.example.gov.cn/same.html"].not_modified
+    assert isinstance(outcomes["http://www.example.gov.cn/empty.html"], ParseProblem)
+    assert "no title" in outcomes["http://www.example.gov.cn/empty.html"].message
+    assert "could not decode" in outcomes["http://www.example.gov.cn/junk.html"].message
+
+
+def test_the_first_pages_of_a_run_are_parsed_here() -> None:
+    parser = PageParser(workers=1, inline_pages=1000)
+    _parse_all(parser)
+    assert parser._pool is None  # a small run never starts a worker process
+
+
+def _dies_in_a_worker(page, *args):
+    if multiprocessing.parent_process() is not None:  # in a worker: die as a crash would
+        os._exit(3)
+    return website.parse_page(page, *args)
+
+
+def test_a_dead_worker_loses_nothing(caplog: pytest.LogCaptureFixture) -> None:
+    parser = PageParser(workers=1, inline_pages=0)
+    got = _parse_all(parser, _dies_in_a_worker)
+    expected = _parse_all(PageParser(workers=0))
+    assert got == expected  # every page parsed, here, after the worker died
+    assert parser.workers == 0
+    assert any("parsing the rest in this process" in r.getMessage() for r in caplog.records)
+
+
+def test_collecting_with_workers_stores_what_collecting_without_does(tmp_path: Path, demo_server) -> None:
+    from pipeline import config
+    from pipeline.collect import collect_all
+    from pipeline.store import Store
+    from tests.conftest import write_config
+
+    stored = {}
+    for workers in (0, 1):
+        folder = tmp_path / f"workers-{workers}"
+        folder.mkdir()
+        cfg = replace(config.load(write_config(folder)).with_resolve(demo_server.address), parse_workers=workers)
+        with Store(cfg.database) as store:
+            outcomes = collect_all(cfg, store, store.start_run("test"))
+            assert all(o.status == "ok" for o in outcomes), [o.error for o in outcomes]
+            stored[workers] = sorted(store.db.execute(
+                "SELECT p.id, p.content_hash, v.body_html, v.meta FROM posts p JOIN post_versions v ON v.post_id = p.id"
+            ).fetchall())
+    assert len(stored[0]) > 150  # more than a run parses before it starts a worker
+    assert stored[1] == stored[0]
