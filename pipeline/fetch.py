@@ -521,7 +521,8 @@ class Fetcher:
             self._limiter.wait(host)
             with self._in_flight:
                 self._count("requests")
-                self._log.debug("%s %s", method, redact_url(target.url))
+                if self._log.isEnabledFor(logging.DEBUG):
+                    self._log.debug("%s %s", method, redact_url(target.url))
                 try:
                     response = pool.urlopen(method, target.request_uri, body=body, headers=sent, redirect=False,
                                             retries=False, assert_same_host=False, preload_content=False)
@@ -586,6 +587,8 @@ class Fetcher:
 
     def _check_robots(self, url: str, target: Url) -> None:
         rules = self._robots_for(target)
+        if not rules.entries and rules.default_entry is None and not rules.disallow_all:
+            return  # no rules at all (no robots.txt, or an empty one): everything is allowed
         if not rules.can_fetch(self.settings.user_agent, target.url):
             raise RobotsDisallowed(url, f"robots.txt of {target.host} disallows {redact_url(target.url)}")
 
