@@ -176,7 +176,10 @@ def short_text(root: HtmlElement, limit: int) -> str | None:
 
 def descendants(root: HtmlElement, *tags: str) -> Iterator[HtmlElement]:
     """Elements with these tags below root (the document's own <html> included), in page order."""
-    found = root.iter(*tags) if tags else root.iter()
+    if tags:  # iter() by tag yields elements only
+        found = root.iter(*tags)
+        return found if _is_document(root) else (el for el in found if el is not root)
+    found = root.iter()
     if not _is_document(root):
         found = (el for el in found if el is not root)
     return (el for el in found if _is_element(el))
@@ -213,13 +216,7 @@ def _in_pre(el: HtmlElement | None) -> bool:
 
 def meta_content(root: HtmlElement, *names: str) -> str:
     """The first non-empty <meta name=…> or <meta property=…> among names."""
-    by_name: dict[str, HtmlElement] = {}
-    by_property: dict[str, HtmlElement] = {}
-    for tag in root.iter("meta"):
-        if tag.get("name") is not None:
-            by_name.setdefault(tag.get("name"), tag)
-        if tag.get("property") is not None:
-            by_property.setdefault(tag.get("property"), tag)
+    by_name, by_property = _meta_tags(root)
     for name in names:
         tag = by_name.get(name)
         if tag is None:
@@ -227,6 +224,23 @@ def meta_content(root: HtmlElement, *names: str) -> str:
         if tag is not None and (tag.get("content") or "").strip():
             return clean_text(tag.get("content"))
     return ""
+
+
+def _meta_tags(root: HtmlElement) -> tuple[dict[str, HtmlElement], dict[str, HtmlElement]]:
+    """<meta> tags by name and by property (the first of each); the last page's are kept, as a
+    parser asks for several names in a row."""
+    last = getattr(_local, "meta_tags", None)
+    if last is not None and last[0] is root:
+        return last[1]
+    by_name: dict[str, HtmlElement] = {}
+    by_property: dict[str, HtmlElement] = {}
+    for tag in root.iter("meta"):
+        if tag.get("name") is not None:
+            by_name.setdefault(tag.get("name"), tag)
+        if tag.get("property") is not None:
+            by_property.setdefault(tag.get("property"), tag)
+    _local.meta_tags = (root, (by_name, by_property))
+    return by_name, by_property
 
 
 @lru_cache(maxsize=512)
