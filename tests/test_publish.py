@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import os
 import re
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import feedparser
 import pytest
@@ -471,6 +472,17 @@ def test_writer_writes_atomically_once_and_only_on_change(tmp_path: Path) -> Non
     assert [p.name for p in (tmp_path / "site").iterdir()] == ["a.html"]
 
 
+def test_build_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> None:
+    run(tmp_path / "a", [make_item(1)])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run(tmp_path / "b", [make_item(1)])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_bad_ids_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="item id"):
         run(tmp_path, [make_item(1, id="../../etc/x")])
@@ -506,6 +518,26 @@ def test_absolutize_html_touches_only_tags() -> None:
 )
 def test_safe_url(url: str, expected: str) -> None:
     assert safe_url(url, "https://www.example.gov.cn/x/y.html") == expected
+
+
+@pytest.mark.parametrize("base", ["https://www.example.gov.cn/x/y.html", "HTTP://User@Example.gov.cn:8080/x/",
+                                  "https://例子.cn/x", "http://[::1]/x", "https://h.cn?q", " https://h.cn/x"])
+@pytest.mark.parametrize("url", ["/a.pdf", "/", "/a b/c.pdf", "/a//b", "/a/./b", "/a/../b", "/a.", "/a?", "/a?x=1",
+                                 "/a#", "/a#f", "/a;p", "//h2.cn/a"])
+def test_safe_url_joins_as_urljoin_does(base: str, url: str) -> None:
+    """The shortcut for paths from the root gives urljoin's answer, whatever the base."""
+    try:
+        expected = urljoin(base, url)
+    except ValueError:
+        expected = ""
+    if not expected.lower().startswith(("http://", "https://")):
+        expected = ""
+    assert safe_url(url, base, frozenset({"http", "https"})) == expected
+
+
+def test_absolutize_html_passes_over_tags_without_attributes() -> None:
+    body = "<p>一</p><pre>二</pre><br/><p><a href=/f.pdf>三</a></p>"
+    assert absolutize_html(body, "https://h.cn/x/") == body.replace("/f.pdf", '"https://h.cn/f.pdf"')
 
 
 def test_guess_type() -> None:

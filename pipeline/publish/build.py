@@ -8,22 +8,25 @@ of the same input are byte-identical.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipeline.models import SHANGHAI, Category, ItemView
 
 from . import feeds, snapshot
-from .links import FETCH_SCHEMES, check_slug, first_copy, guess_type, safe_url
+from .links import FETCH_SCHEMES, check_slug, guess_type, safe_url
 from .manifest import Manifest
 from .manifest import remove as remove_files
-from .pages import PAGE_SIZE, SiteRenderer, environment, item_body, item_page_context, paginate, sh_minute
+from .pages import PAGE_SIZE, SiteRenderer, environment, item_base, item_body, item_page_context, paginate, sh_minute
 from .reportpage import report_sections
 from .search import index_site
 from .source import ItemRow, ItemSource, MemorySource, digest
@@ -97,9 +100,30 @@ def build(
     Pages first, listings next, feeds last: a feed never points at a page not yet
     written. Stale files are removed only once everything else succeeded.
     """
+    with _collector_paused():
+        return _build(items, categories, site, Path(out_dir), reports or {}, full, search)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a build. A build makes no reference cycles
+    to speak of (its memory is freed as it goes), but it makes millions of short-lived objects,
+    and each collection they set off walks the 100,000s of rows and keys that live for the
+    whole build: about a fifth of a full build's time, for nothing."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _build(items: Iterable[ItemView] | ItemSource, categories: Sequence[Category], site: SiteInfo, out_dir: Path,
+           reports: Mapping[int, Mapping], full: bool, search: bool) -> BuildStats:
+    """build() itself (see there), run with the collector paused."""
     source = items if isinstance(items, ItemSource) else MemorySource(items)
     tree = CategoryTree(categories)
-    out_dir = Path(out_dir)
     manifest = Manifest() if full else Manifest.load(out_dir)
     current = snapshot.current(source, out_dir, use_snapshot=manifest.trusted)
     rows = _newest_first(current.rows)
@@ -118,7 +142,7 @@ def build(
         _item_pages(r, source, site, tree, rows, feed_of, changed)
         _category_pages(r, tree, groups, feed_of, settled)
         _year_pages(r, groups.by_year, settled)
-        report_links = _report_pages(r, tree, reports or {}, out_dir)
+        report_links = _report_pages(r, tree, reports, out_dir)
         _front_pages(r, site, tree, groups, feed_links, report_links)
         r.static()
         r.write_sitemap(rows)
@@ -193,8 +217,8 @@ def _newest_first(rows: Iterable[ItemRow]) -> list[ItemRow]:
         seen: set[str] = set()
         twice = next(r.id for r in out if r.id in seen or seen.add(r.id))  # type: ignore[func-returns-value]
         raise ValueError(f"item id {twice!r} appears twice")
-    out.sort(key=lambda r: r.id)
-    out.sort(key=lambda r: r.iso, reverse=True)  # stable: ties stay ordered by id
+    out.sort(key=attrgetter("id"))
+    out.sort(key=attrgetter("iso"), reverse=True)  # stable: ties stay ordered by id
     return out
 
 
@@ -339,7 +363,9 @@ def _item_pages(r: SiteRenderer, source: ItemSource, site: SiteInfo, tree: Categ
     for item in source.views(todo):
         path = tree.path(item.category)
         crumbs = [{"name": c.name, "href": f"../category/{c.id}.html"} for c in path]
-        ctx = item_page_context(item, item_body(item), site.office_name, " / ".join(c.name for c in path))
+        base_url = item_base(item)
+        ctx = item_page_context(item, item_body(item, base_url), site.office_name, " / ".join(c.name for c in path),
+                                base_url)
         keywords = ",".join(x for x in (path[-1].name if path else "", item.topic) if x)
         r.page("item.html", f"item/{item.id}.html", title=item.title, column=path[-1].name if path else "信息",
                pubdate=sh_minute(item.published_at), description=item.summary[:200] or item.title,
@@ -407,9 +433,8 @@ def _write_feeds(
 
 
 def _entry(site: SiteInfo, tree: CategoryTree, item: ItemView) -> feeds.Entry:
-    base = first_copy(item)
-    base_url = base.url if base else ""
-    body = item_body(item)
+    base_url = item_base(item)
+    body = item_body(item, base_url)
     if item.withdrawn:
         body = "<p><strong>本信息已撤回。</strong></p>\n" + body
     enclosures = []

@@ -1,5 +1,9 @@
 """The static catalog pages: one Jinja environment, plain-dict contexts, relative links.
 
+What every page at one depth shares (_chrome.html: header, navigation, footer, feed
+links) and an item's line in the lists (_row.html) are rendered once per build and
+reused, so a page renders only what is its own.
+
 Every page lives under ``site/`` at depth 0 (index, about) or 1 (category/, year/,
 item/, report/), so ``root`` ("" or "../") is all a template needs to link anywhere;
 the site works from file:// and under any sub-path.
@@ -10,13 +14,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 import hashlib
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from html import escape
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
+from jinja2.runtime import Macro
+from markupsafe import Markup
 
-from pipeline.models import CHANNELS, META_LABELS, SHANGHAI, ItemView
+from pipeline.models import CHANNELS, META_LABELS, SHANGHAI, ChannelCopy, ItemView
 
 from .source import ItemRow
 
@@ -27,6 +33,7 @@ from .writer import Writer
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 PAGE_SIZE = 50
+CHROME_PARTS = ("site_meta", "links", "header", "footer")  # set in _chrome.html
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file (sitemaps.org protocol)
 
 CHANNEL_LABELS = {"wechat": "微信公众号", "weibo": "微博", "website": "网站", "catalog": "区公开目录"}
@@ -47,16 +54,27 @@ def environment() -> Environment:
     )
 
 
+def sh_iso(dt: datetime | None) -> str:
+    return _sh_iso(dt) if dt else ""
+
+
+@lru_cache(maxsize=256)
+def _sh_iso(dt: datetime) -> str:
+    # Cached: an item page shows the same instant several times (published, each copy's date).
+    return dt.astimezone(SHANGHAI).isoformat()
+
+
 def sh_date(dt: datetime | None) -> str:
-    return dt.astimezone(SHANGHAI).strftime("%Y-%m-%d") if dt else ""
+    return sh_iso(dt)[:10]
 
 
 def sh_minute(dt: datetime | None) -> str:
-    return dt.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if dt else ""
+    return _minute(sh_iso(dt))
 
 
-def sh_iso(dt: datetime | None) -> str:
-    return dt.astimezone(SHANGHAI).isoformat() if dt else ""
+def _minute(iso: str) -> str:
+    """The "YYYY-MM-DD HH:MM" of an ISO 8601 time ("" for ""): sliced, as strftime is slow."""
+    return f"{iso[:10]} {iso[11:16]}" if iso else ""
 
 
 def paginate(rows: Sequence[ItemRow], stem: str) -> list[tuple[str, dict[str, object], Sequence[ItemRow]]]:
@@ -100,18 +118,15 @@ class SiteRenderer:
     """
 
     def __init__(self, site: Mapping[str, object], writer: Writer, manifest: Manifest, global_key: bytes) -> None:
-        env = environment()
-        self.templates: dict[str, Template] = {
-            name: env.get_template(name)
-            for name in ("index.html", "category.html", "year.html", "item.html", "report.html",
-                         "about.html", "search.html")
-        }
+        self.templates: dict[str, Template] = {}  # compiled on first use: a small rebuild needs few
         self.site = site
         self.writer = writer
         self.manifest = manifest
         self.global_key = global_key
         self.site_url = str(site["site_url"])
         self.sitemap: list[tuple[str, str]] = []  # list pages; build() appends the items
+        self._chrome: dict[str, dict[str, Markup]] = {}  # by root: see _chrome.html
+        self._list_items: dict[str, dict[str, Markup]] = {}  # by root, by item id
 
     def unchanged(self, rel: str, *parts: bytes | str) -> bool:
         """Record site/<rel>'s key; True (and the file kept as it is) if it was built from it before."""
@@ -162,12 +177,13 @@ class SiteRenderer:
         feed: Mapping[str, str] | None = None,
         crumbs: Sequence[dict[str, str]] = (),
         sitemap: bool = True,
+        rows: Sequence[ItemRow] = (),
         **ctx: object,
     ) -> None:
         """Render one page to site/<rel>, with the national gov-site meta tags.
 
         ``feed`` is the top-level category feed the page belongs to, if any; every page
-        also announces the site-wide feeds.
+        also announces the site-wide feeds. ``rows``: the items the page lists.
         """
         office = self.site["office_name"]
         url = self.site_url + rel
@@ -179,16 +195,42 @@ class SiteRenderer:
             "description": description or f"{office}政府信息公开：{title}",
             "url": url,
         }
-        html = self.templates[template].render(
+        root = "../" * rel.count("/")
+        compiled = self.templates.get(template)
+        if compiled is None:
+            compiled = self.templates[template] = environment().get_template(template)
+        html = compiled.render(
             site=self.site,
-            root="../" * rel.count("/"),
+            chrome=self.chrome(root),
+            root=root,
             page_title=title,
             gov=gov,
             feed=feed,
             crumbs=crumbs,
+            list_items=Markup("".join([self.list_item(row, root) for row in rows])),  # each one already HTML
             **ctx,
         )
         self.writer.write("site/" + rel, html)
+
+    def chrome(self, root: str) -> dict[str, Markup]:
+        """The parts of base.html that depend only on the site and ``root``, rendered once."""
+        parts = self._chrome.get(root)
+        if parts is None:
+            module = environment().get_template("_chrome.html").make_module({"site": self.site, "root": root})
+            parts = self._chrome[root] = {name: getattr(module, name) for name in CHROME_PARTS}
+        return parts
+
+    def list_item(self, row: ItemRow, root: str) -> Markup:
+        """``row``'s <li> in lists at depth ``root``: rendered once, as most items are on several lists."""
+        done = self._list_items.setdefault(root, {})
+        html = done.get(row.id)
+        if html is None:
+            html = done[row.id] = self._row(row, root)
+        return html
+
+    @cached_property
+    def _row(self) -> Macro:
+        return environment().get_template("_row.html").module.row  # type: ignore[attr-defined]
 
     def listed(self, rel: str) -> None:
         self.sitemap.append((self.site_url + rel, ""))
@@ -227,10 +269,13 @@ _URLSET = _XML + '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n
 _SITEMAP_INDEX = _XML + '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{}</sitemapindex>\n'
 
 
-def item_page_context(item: ItemView, body: str, office: str, category_path: str) -> dict[str, object]:
-    """The item page's data: metadata table, body, attachments, channel copies."""
-    base = first_copy(item)
-    base_url = base.url if base else ""
+def item_page_context(item: ItemView, body: str, office: str, category_path: str,
+                      base_url: str | None = None) -> dict[str, object]:
+    """The item page's data: metadata table, body, attachments, channel copies.
+
+    ``base_url``: the first copy's URL if the caller already has it (see item_base)."""
+    if base_url is None:
+        base_url = item_base(item)
     metadata = [
         (META_LABELS["index_number"], item.index_number),
         ("名称", item.title),
@@ -248,21 +293,21 @@ def item_page_context(item: ItemView, body: str, office: str, category_path: str
         href = safe_url(a.url, base_url, FETCH_SCHEMES)
         attachments.append({"name": a.name or href.rsplit("/", 1)[-1] or f"附件{n}", "href": href})
     copies = []
-    undated = datetime.max.replace(tzinfo=SHANGHAI)
     # In the channels' fixed order (微信公众号, 微博, 网站, 区公开目录) so every page reads alike.
-    for c in sorted(item.copies, key=lambda c: (_CHANNEL_ORDER.get(c.channel, 99), c.published_at or undated, c.url)):
-        withdrawn = {"date": sh_date(c.withdrawn_at), "iso": sh_iso(c.withdrawn_at)} if c.withdrawn_at else None
+    for c in sorted(item.copies, key=_copy_order):
+        iso = sh_iso(c.published_at)
+        withdrawn_iso = sh_iso(c.withdrawn_at)
         copies.append({
             "label": CHANNEL_LABELS.get(c.channel, c.channel),
             "href": safe_url(c.url, "", FETCH_SCHEMES),
-            "date": sh_minute(c.published_at),
-            "iso": sh_iso(c.published_at),
-            "withdrawn": withdrawn,
+            "date": _minute(iso),
+            "iso": iso,
+            "withdrawn": {"date": withdrawn_iso[:10], "iso": withdrawn_iso} if withdrawn_iso else None,
         })
     withdrawn_item = None
     if item.withdrawn:
-        last = max((c.withdrawn_at for c in item.copies if c.withdrawn_at), default=None)
-        withdrawn_item = {"date": sh_date(last), "iso": sh_iso(last)}
+        last = sh_iso(max((c.withdrawn_at for c in item.copies if c.withdrawn_at), default=None))
+        withdrawn_item = {"date": last[:10], "iso": last}
     return {
         "metadata": metadata,
         "body": body,
@@ -272,7 +317,19 @@ def item_page_context(item: ItemView, body: str, office: str, category_path: str
     }
 
 
-def item_body(item: ItemView) -> str:
-    """The item's sanitised body with every URL made absolute against its first copy."""
+_UNDATED = datetime.max.replace(tzinfo=SHANGHAI)
+
+
+def _copy_order(c: ChannelCopy) -> tuple[int, datetime, str]:
+    return _CHANNEL_ORDER.get(c.channel, 99), c.published_at or _UNDATED, c.url
+
+
+def item_base(item: ItemView) -> str:
+    """The URL the item's relative links resolve against: its first copy's ("" if none)."""
     base = first_copy(item)
-    return absolutize_html(item.body_html, base.url if base else "")
+    return base.url if base else ""
+
+
+def item_body(item: ItemView, base_url: str | None = None) -> str:
+    """The item's sanitised body with every URL made absolute against its first copy."""
+    return absolutize_html(item.body_html, item_base(item) if base_url is None else base_url)

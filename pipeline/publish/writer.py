@@ -32,22 +32,24 @@ class Writer:
         self.unchanged = 0
         self._seen: set[str] = set()
         self._safe_dirs: set[str] = set()  # folders already checked (and created)
+        self._new_dirs: set[str] = set()  # folders this writer created: nothing there to compare with
+        self._pid = os.getpid()
 
     def target(self, rel: str) -> str:
         """The absolute path for ``rel``; raises UnsafePathError if it would escape the root."""
         if not isinstance(rel, str) or not rel or "\\" in rel or "\x00" in rel:
             raise UnsafePathError(f"refusing to write {rel!r}: not a plain relative path")
-        parts = rel.split("/")
-        if any(p in ("", ".", "..") for p in parts):
+        if not _BAD_PARTS.isdisjoint(rel.split("/")):
             raise UnsafePathError(f"refusing to write {rel!r}: outside the output folder")
-        path = os.path.join(self.root, *parts)
+        path = os.path.join(self.root, rel)  # rel: plain names joined by "/", checked above
         parent = os.path.dirname(path)
         if parent not in self._safe_dirs:
             # A symlinked folder could still point elsewhere: check where it really is.
             real = os.path.realpath(parent)
             if real != self.root and not real.startswith(self.root + os.sep):
                 raise UnsafePathError(f"refusing to write {rel!r}: resolves outside {self.root}")
-            os.makedirs(parent, exist_ok=True)
+            if _make_dir(parent):
+                self._new_dirs.add(parent)
             self._safe_dirs.add(parent)
         return path
 
@@ -62,19 +64,22 @@ class Writer:
         self._seen.add(rel)
         if isinstance(data, str):
             data = data.encode("utf-8")
-        if _same_bytes(path, data):
+        parent, _, name = path.rpartition("/")
+        if parent not in self._new_dirs and _same_bytes(path, data):
             self.unchanged += 1
             return False
-        tmp = f"{os.path.dirname(path)}/.{os.path.basename(path)}.{os.getpid()}.tmp"
+        tmp = f"{parent}/.{name}.{self._pid}.tmp"
         try:
             # O_EXCL: never write through a planted file or symlink; 0o666 & umask like any new file.
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            fd = os.open(tmp, _CREATE, 0o666)
         except FileExistsError:  # left by a crashed run of the same pid
             os.unlink(tmp)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            fd = os.open(tmp, _CREATE, 0o666)
         try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
+            try:
+                _write_all(fd, data)
+            finally:
+                os.close(fd)
             if self.staged:
                 self._pending.append((tmp, path))
             else:
@@ -135,17 +140,41 @@ class Writer:
                 continue
             for dirpath, dirnames, filenames in os.walk(base, topdown=True):
                 dirnames[:] = [d for d in dirnames if os.path.join(dirpath, d) not in skipped]
+                folder = os.path.relpath(dirpath, self.root).replace(os.sep, "/")
                 for name in filenames:
-                    full = os.path.join(dirpath, name)
-                    rel = os.path.relpath(full, self.root).replace(os.sep, "/")
+                    rel = f"{folder}/{name}"
                     if rel not in self._seen:
-                        os.unlink(full)
+                        os.unlink(os.path.join(dirpath, name))
                         removed.append(rel)
         for top in self.managed:  # then the folders left empty, deepest first
             for dirpath, _dirnames, _files in os.walk(os.path.join(self.root, top), topdown=False):
                 if dirpath != os.path.join(self.root, top) and not os.listdir(dirpath):
                     os.rmdir(dirpath)
         return sorted(removed)
+
+
+_BAD_PARTS = frozenset({"", ".", ".."})
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+
+
+def _make_dir(path: str) -> bool:
+    """Create the folder ``path`` (and its parents); True if it was not there (so it is empty)."""
+    try:
+        os.mkdir(path)
+        return True
+    except FileNotFoundError:
+        os.makedirs(path)
+        return True
+    except FileExistsError:
+        os.makedirs(path, exist_ok=True)  # raises if it is not a folder
+        return False
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """os.write until every byte is out (a plain file takes them at once; a signal may split it)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def _same_bytes(path: str, data: bytes) -> bool:
