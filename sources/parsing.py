@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -58,6 +59,14 @@ class ParseProblem:
 def default_workers() -> int:
     """Worker processes for a big run: one per core beside the one fetching (none on one core)."""
     return max(0, min(4, (os.cpu_count() or 1) - 1))
+
+
+def _exit_with_parent() -> None:
+    """Worker side: exit when the collecting process is gone. A worker waits on a queue it holds
+    both ends of, so a killed run (cron's timeout, the OOM killer) would otherwise leave it forever."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=lambda: (parent.join(), os._exit(1)), name="watch-parent", daemon=True).start()
 
 
 def _run(parse: Callable[..., Any], page: Page, args: tuple) -> Any:
@@ -142,7 +151,8 @@ class PageParser:
             try:
                 if self._pool is None:
                     # spawn, not fork: this process has fetcher threads and an open database.
-                    self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+                    self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                                     initializer=_exit_with_parent)
                 batch.future = self._pool.submit(_run_batch, parse, batch.pages, args)
                 return
             except Exception as e:  # no processes here (a daemon, a sandbox, a broken pool): parse in this one

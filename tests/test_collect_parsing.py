@@ -113,3 +113,37 @@ def test_collecting_with_workers_stores_what_collecting_without_does(tmp_path: P
             ).fetchall())
     assert len(stored[0]) > 150  # more than a run parses before it starts a worker
     assert stored[1] == stored[0]
+
+
+def test_a_killed_run_leaves_no_worker_behind() -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import os, signal\n"
+        "from sources import website\n"
+        "from sources.parsing import PageParser\n"
+        "from tests.test_collect_parsing import _fetched, _source\n"
+        "parser = PageParser(workers=1, inline_pages=0)\n"
+        "list(parser.parsed(iter(_fetched()), website.parse_page, _source(), website.DEFAULTS, website.SHANGHAI))\n"
+        "print(*parser._pool._processes, flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)  # as cron's timeout or the OOM killer would\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parent.parent, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == -signal.SIGKILL, run.stderr
+    worker = int(run.stdout.split()[0])
+    for _ in range(100):  # the worker notices its parent is gone and exits
+        if not Path(f"/proc/{worker}").exists() or "zombie" in _state(worker):
+            break
+        time.sleep(0.1)
+    assert not Path(f"/proc/{worker}").exists() or "zombie" in _state(worker)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text().split("State:")[1].split("\n")[0].lower()
+    except (FileNotFoundError, IndexError):
+        return "gone"
