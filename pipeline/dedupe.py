@@ -10,24 +10,27 @@ and score. A link is never moved by an automatic run, so staff moves (`xxgk merg
 `xxgk split`, pipeline/merges.py) stay as a person made them; an edited post is re-filed
 under its new keys but stays in its item.
 
-Items are re-derived from their posts when dirty (item_derive.py: first publication, the
-channel the year-end figures count, the copy shown, withdrawal, `updated`).
+Items are derived from their posts (item_derive.py: first publication, the channel the
+year-end figures count, the copy shown, withdrawal, `updated`): the items a run founds are
+written once, derived from the rows the run read (NewItems); items that gained a post, or
+were changed by staff, are re-derived when dirty.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from array import array
+from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
 from functools import lru_cache
 from itertools import islice
+from typing import NamedTuple
 
 from . import merge_rules as rules
 from . import similarity as sim
 from .config import Config
-from .item_derive import refresh_items
+from .item_derive import insert_items, refresh_items
 from .merge_index import Candidate, RunIndex, filing_keys
 from .store import Store, iso, parse_iso, utcnow
 
@@ -49,30 +52,107 @@ def dedupe(config: Config, store: Store, now: datetime | None = None) -> dict[st
         earlier = store.db.execute("SELECT 1 FROM post_sketches LIMIT 1").fetchone() is not None
         pending = [row[0] for row in store.db.execute(PENDING_SQL)]
         run = RunIndex(store, window)
-        links: list[tuple] = []
+        founded = NewItems(store, config.office.org_code, config.office.timezone, now)
+        links: list[tuple[str, str, str, float]] = []
         for batch in _batched(pending, CHUNK):
-            for pid, sketch, identity, body in sketch_posts(store, batch):
-                found = run.candidates(sketch, identity)
+            founded.reserve(batch)
+            chunk = list(sketch_posts(store, batch))
+            screened = run.screen(chunk)
+            for post, (sid, nearby) in zip(chunk, screened):
+                found = run.candidates(nearby, post.identity)
                 if earlier:
-                    found += candidates(store, sketch, identity, window)
-                match = best_match(store, sketch, found, window, body)
+                    found += candidates(store, post.sketch, post.identity, window)
+                match = best_match(store, post.sketch, found, window, post.body)
                 if match is None:
-                    item_id = new_item(store, config.office.org_code, config.office.timezone, pid, sketch.at, now)
-                    verdict = rules.Verdict("first copy", 1.0)
-                    counts["new_items"] += 1
+                    item_id, verdict = founded.add(post), FIRST_COPY
                 else:
                     item_id, verdict = match
-                    counts["merged"] += 1
-                links.append((pid, item_id, verdict.rule, verdict.score, iso(now)))
-                run.add(sketch, identity, item_id)
-                counts["posts"] += 1
+                    founded.join(item_id, post)
+                links.append((post.id, item_id, verdict.rule, verdict.score))
+                run.assign(sid, post.identity, item_id)
+        counts.update(posts=len(links), new_items=len(founded), merged=len(links) - len(founded))
+        decided_at = iso(now)
         store.db.conn.executemany(
             "INSERT INTO item_posts (post_id, item_id, rule, score, decided_by, decided_at) VALUES (?, ?, ?, ?, 'auto', ?)",
-            links)
+            [(*link, decided_at) for link in links])
         run.write()
-        store.db.conn.executemany("UPDATE items SET dirty = 1 WHERE id = ?", sorted({(link[1],) for link in links}))
-        counts["refreshed"] = refresh_items(store, config, now)
+        founded.write(config)
+        grown = sorted({(link[1],) for link in links if link[1] not in founded})
+        store.db.conn.executemany("UPDATE items SET dirty = 1 WHERE id = ?", grown)
+        counts["refreshed"] = len(founded) + refresh_items(store, config, now)
     return counts
+
+
+FIRST_COPY = rules.Verdict("first copy", 1.0)
+
+
+class NewItems:
+    """The items a run founds: ids and 索引号 handed out in memory, the rows written in one batch.
+
+    An item takes the id "i" + its founding post's id digits; one already used (by a staff
+    split, or by another founder of this run) gets a suffix, as fresh_item_id gives."""
+
+    def __init__(self, store: Store, org_code: str, tz, now: datetime) -> None:
+        self.store, self.org_code, self.tz, self.created_at = store, org_code, tz, iso(now)
+        self.serials: dict[int, int] = dict(store.db.execute("SELECT year, last FROM serials").fetchall())
+        self.minted: set[int] = set()
+        self.stored: set[str] = set()  # ids the store holds, among those this run's founders could take
+        self.ids: set[str] = set()  # this run's new items
+        self.rows: list[tuple[str, str, str]] = []  # (id, 索引号, created at)
+        self.post_rows: list[tuple[str, tuple]] = []  # (item id, a post's row): what to derive them from
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __contains__(self, item_id: str) -> bool:
+        return item_id in self.ids
+
+    def reserve(self, post_ids: list[str]) -> None:
+        """Learn in one query which of these posts' item ids the store already holds."""
+        ids = ["i" + pid[1:13] for pid in post_ids]
+        self.stored.update(row[0] for row in self.store.db.execute(
+            f"SELECT id FROM items WHERE id IN ({_marks(ids)})", ids))
+
+    def add(self, founder: Pending) -> str:
+        """A new item for a post that matched nothing."""
+        item_id = self._free_id("i" + founder.id[1:13])
+        self.ids.add(item_id)
+        self.rows.append((item_id, self._mint(datetime.fromtimestamp(founder.sketch.at, self.tz).year),
+                          self.created_at))
+        self.post_rows.append((item_id, founder.row))
+        return item_id
+
+    def join(self, item_id: str, post: Pending) -> None:
+        """A post joins an item: this run's items keep its row."""
+        if item_id in self.ids:
+            self.post_rows.append((item_id, post.row))
+
+    def _free_id(self, base: str) -> str:
+        item_id, n = base, 1
+        while item_id in self.ids or item_id in self.stored or (n > 1 and _item_exists(self.store, item_id)):
+            n += 1
+            item_id = f"{base}-{n}"
+        return item_id
+
+    def _mint(self, year: int) -> str:
+        """The next 索引号 of a year, as mint_index_number gives; counted here, stored by write()."""
+        serial = self.serials[year] = self.serials.get(year, 0) + 1
+        self.minted.add(year)
+        return f"{self.org_code}/{year}-{serial:05d}"
+
+    def write(self, config: Config) -> None:
+        """Store the new items, derived from their posts, and the serials used."""
+        posts: dict[str, list[tuple]] = defaultdict(list)  # grouped only now: fewer objects for the GC to visit
+        for item_id, row in self.post_rows:
+            posts[item_id].append(row)
+        insert_items(self.store, config, self.rows, posts)
+        self.store.db.conn.executemany(
+            "INSERT INTO serials (year, last) VALUES (?, ?) ON CONFLICT(year) DO UPDATE SET last = excluded.last",
+            [(year, self.serials[year]) for year in sorted(self.minted)])
+
+
+def _item_exists(store: Store, item_id: str) -> bool:
+    return store.db.conn.execute("SELECT 1 FROM items WHERE id = ?", [item_id]).fetchone() is not None
 
 
 def _batched(values: list[str], size: int) -> Iterator[list[str]]:
@@ -81,25 +161,37 @@ def _batched(values: list[str], size: int) -> Iterator[list[str]]:
         yield batch
 
 
-def sketch_posts(store: Store, post_ids: list[str]) -> Iterator[tuple[str, rules.PostSketch, dict[int, str], str]]:
-    """(post id, sketch, identity keys, normalised body) for posts' latest versions, in the order given."""
+class Pending(NamedTuple):
+    """A post to file, as one query gives it."""
+
+    id: str
+    sketch: rules.PostSketch
+    identity: dict[int, str]  # identity key → rule
+    body: str  # normalised
+    version: int
+    row: tuple  # what item_derive.derive reads of it (item_derive.POSTS_OF_ITEMS, without the item id)
+
+
+def sketch_posts(store: Store, post_ids: list[str]) -> Iterator[Pending]:
+    """Posts' latest versions, sketched, in the order given."""
     marks = ",".join("?" * len(post_ids))
     rows = {
         row[0]: row
         for row in store.db.execute(
-            f"""SELECT p.id, COALESCE(p.published_at, p.first_seen), v.title, v.body_text, v.meta
+            f"""SELECT p.id, p.channel, COALESCE(p.published_at, p.first_seen), p.withdrawn_at, v.title, v.meta,
+                       v.attachments, v.body_text, p.version
                 FROM posts p JOIN post_versions v ON v.post_id = p.id AND v.version = p.version
                 WHERE p.id IN ({marks})""",
             post_ids,
         )
     }
     ordered = [rows[pid] for pid in post_ids if pid in rows]
-    bodies = [sim.normalise_body(row[3] or "") for row in ordered]
+    bodies = [sim.normalise_body(row[7] or "") for row in ordered]
     for row, body, signed in zip(ordered, bodies, sim.sketches(bodies)):
-        pid, when, title, _, meta = row
-        at = int(parse_iso(when).timestamp())
-        sketch = rules.sketch_of(pid, at, title or "", body, signed)
-        yield pid, sketch, rules.identity_keys(json.loads(meta or "{}")), body
+        pid, _, when, _, title, meta = row[:6]
+        sketch = rules.sketch_of(pid, int(parse_iso(when).timestamp()), title or "", body, signed)
+        yield Pending(pid, sketch, rules.identity_keys(json.loads(meta or "{}")), body, row[8],
+                      (*row[:7], sketch.title_key, sketch.body_hash))
 
 
 SKETCH_COLUMNS = """s.post_id, s.at, s.title_key, s.numbers, s.body_chars, s.body_hash, s.sig, ip.item_id
@@ -150,7 +242,7 @@ def best_match(store: Store, sketch: rules.PostSketch, found: list[Candidate], w
     then the latest candidate."""
     best: tuple[tuple, str, rules.Verdict] | None = None
     for c in found:
-        verdict = rules.judge(sketch, c.sketch, window, c.identity_rule)
+        verdict = rules.judge(sketch, c.sketch, window, c.identity_rule, c.estimate)
         if verdict is not None and verdict.rule == "near-duplicate body":
             verdict = rules.confirm(verdict, body, normalised_body(store, c.sketch.post_id))
         if verdict is None:
@@ -200,24 +292,9 @@ def index_stale_posts(store: Store) -> int:
            LEFT JOIN post_sketches s ON s.post_id = ip.post_id
            WHERE s.post_id IS NULL OR s.version != p.version""")]
     for batch in _batched(stale, CHUNK):
-        for _, sketch, identity, _ in sketch_posts(store, batch):
-            file_post(store, sketch, identity)
+        for post in sketch_posts(store, batch):
+            file_post(store, post.sketch, post.identity)
     return len(stale)
-
-
-def new_item(store: Store, org_code: str, tz, founder: str, at: int, now: datetime) -> str:
-    """A new item founded by a post: a stable id and a freshly minted 索引号."""
-    year = datetime.fromtimestamp(at, tz).year
-    index_number = mint_index_number(store, org_code, year)
-    item_id = "i" + founder[1:13]
-    try:
-        store.db.conn.execute("INSERT INTO items (id, index_number, created_at, dirty) VALUES (?, ?, ?, 1)",
-                              [item_id, index_number, iso(now)])
-    except sqlite3.IntegrityError:  # a staff split already used the founder's id
-        item_id = fresh_item_id(store, founder)
-        store.db.conn.execute("INSERT INTO items (id, index_number, created_at, dirty) VALUES (?, ?, ?, 1)",
-                              [item_id, index_number, iso(now)])
-    return item_id
 
 
 def fresh_item_id(store: Store, founder: str) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import similarity as sim
 
@@ -34,6 +35,7 @@ MIN_VARIANT_ALONE = 10  # a contained title this long merges on its own when a b
 NEAR_DUP_BODY = 0.9  # estimated, then confirmed on the texts at NEAR_DUP_EXACT
 NEAR_DUP_EXACT = 0.95
 NEAR_DUP_TITLE = 0.6  # share of the shorter title kept in the longer
+LEAST_BODY = min(VARIANT_BODY, NEAR_DUP_BODY)  # below this estimate, only equal titles or texts merge
 NO_DOC_NUMBER = {"", "无", "无文号", "无〔〕号", "—", "-", "/", "none", "null"}
 _BRACKETS = str.maketrans({"[": "〔", "]": "〕", "(": "〔", ")": "〕", "【": "〔", "】": "〕", "（": "〔", "）": "〕",
                            "﹝": "〔", "﹞": "〕", "［": "〔", "］": "〕"})
@@ -42,7 +44,7 @@ RULE_PRIORITY = {"same 索引号": 6, "same 文号": 5, "same text": 4, "same ti
                  "near-duplicate body": 1}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PostSketch:
     """What matching needs of one post (its latest version)."""
 
@@ -109,16 +111,22 @@ def _ends(title_key: str) -> list[int]:
     return [sim.key_of("head", title_key[:10]), sim.key_of("tail", title_key[-10:])]
 
 
-def judge(new: PostSketch, old: PostSketch, window_seconds: int, identity_rule: str | None = None) -> Verdict | None:
+def judge(new: PostSketch, old: PostSketch, window_seconds: int, identity_rule: str | None = None,
+          estimate: float | None = None) -> Verdict | None:
     """Why `new` is a copy of the same information as `old`, or None if it is not shown to be.
-    Cheap tests first: most candidates from LSH buckets fail on the body estimate."""
+    Cheap tests first: most candidates from LSH buckets are look-alikes whose titles name other
+    numbers, or fail on the body estimate (`estimate`: sim.similarity of the signatures, if taken).
+    merge_index screens pairs in bulk on what this implies: no merge across conflicting numbers
+    (but by identity), and none of two signed posts with other titles and texts below LEAST_BODY."""
     if identity_rule:
         return Verdict(identity_rule, 1.0)
     if abs(new.at - old.at) > window_seconds or sim.numbers_conflict(new.numbers, old.numbers):
         return None
     if new.body_chars >= sim.MIN_SKETCH_CHARS and new.body_hash == old.body_hash:
         return Verdict("same text", 1.0)
-    body = sim.similarity(new.sig, old.sig) if new.sig is not None and old.sig is not None else None
+    body = estimate
+    if body is None and new.sig is not None and old.sig is not None:
+        body = sim.similarity(new.sig, old.sig)
     if new.title_key == old.title_key and len(new.title_key) >= MIN_TITLE_KEY:
         long_both = min(new.body_chars, old.body_chars) >= LONG_BODY
         if body is not None and long_both and body < SAME_TITLE_FLOOR:
@@ -151,7 +159,16 @@ def confirm(verdict: Verdict, new_body: str, old_body: str) -> Verdict | None:
 
 def sketch_of(post_id: str, at: int, title: str, normalised_body: str,
               signed: tuple[bytes, list[int]] | None) -> PostSketch:
-    key, digest = sim.title_key(title), sim.body_digest(normalised_body)
+    key, numbers, title_keys, end_keys = _title_facts(title)
+    digest = sim.body_digest(normalised_body)
+    exact = (*title_keys, sim.key_of("body", digest)) if len(normalised_body) >= sim.MIN_SKETCH_CHARS else title_keys
     return PostSketch(post_id, at, key, len(normalised_body), digest, signed[0] if signed else None,
-                      sim.title_numbers(title), tuple(signed[1]) if signed else (),
-                      (tuple(_exact(key, len(normalised_body), digest)), tuple(_ends(key))))
+                      numbers, tuple(signed[1]) if signed else (), (exact, end_keys))
+
+
+@lru_cache(maxsize=8192)
+def _title_facts(title: str) -> tuple[str, frozenset[int], tuple[int, ...], tuple[int, ...]]:
+    """What a title gives a sketch: its key, numbers, title key and end keys (as _exact, _ends).
+    Cached: a run meets each title on several channels within days."""
+    key = sim.title_key(title)
+    return key, sim.title_numbers(title), tuple(_exact(key, 0, "")), tuple(_ends(key))

@@ -183,7 +183,7 @@ def title_numbers(title: str) -> frozenset[int]:
 def numbers_conflict(a: frozenset[int], b: frozenset[int]) -> bool:
     """Each title names a number the other does not: 3月 vs 4月, 第12期 vs 第13期.
     One title merely leaving a number out (2020年 dropped) is no conflict."""
-    return bool(a - b) and bool(b - a)
+    return not a <= b and not b <= a
 
 
 def title_relation(a: str, b: str) -> tuple[str, float]:
