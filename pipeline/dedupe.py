@@ -30,6 +30,7 @@ from typing import NamedTuple
 from . import merge_rules as rules
 from . import similarity as sim
 from .config import Config
+from .gcpause import collector_paused
 from .item_derive import insert_items, refresh_items
 from .merge_index import Candidate, RunIndex, filing_keys
 from .store import Store, iso, parse_iso, utcnow
@@ -43,6 +44,11 @@ PENDING_SQL = """SELECT p.id FROM posts p
 
 def dedupe(config: Config, store: Store, now: datetime | None = None) -> dict[str, int]:
     """Assign every unassigned post to an item; re-index edited posts; refresh dirty items."""
+    with collector_paused():  # see pipeline/gcpause.py: at 100,000 posts its passes cost a second
+        return _dedupe(config, store, now)
+
+
+def _dedupe(config: Config, store: Store, now: datetime | None) -> dict[str, int]:
     now = now or utcnow()
     window = config.merge_window_days * 86400
     counts = {"posts": 0, "new_items": 0, "merged": 0, "reindexed": 0, "refreshed": 0}
