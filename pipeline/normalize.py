@@ -11,6 +11,7 @@ import threading
 import unicodedata
 from datetime import datetime, tzinfo
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import nh3
@@ -151,6 +152,7 @@ _WECHAT_KEYS = ("__biz", "mid", "idx", "sn")
 _INDEX_PAGES = re.compile(r"/(index|default)\.(html?|shtml|jsp|php|aspx?)$", re.I)
 
 
+@lru_cache(maxsize=16384)  # a crawl asks again for URLs it has just seen (listed, stored, identified)
 def canonical_url(url: str) -> str:
     """The URL that identifies a post: no fragment, no tracking parameters, host lower-cased,
     default port dropped, `dir/index.html` folded to `dir/`; WeChat articles reduced to
