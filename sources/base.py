@@ -28,12 +28,12 @@ from lxml import etree
 from lxml.etree import _Element as HtmlElement  # what lxml's HTML parser gives
 from lxml.cssselect import CSSSelector
 
-from pipeline.errors import XxgkError
+from pipeline.errors import FetchError, HttpStatusError, XxgkError
 from pipeline.fetch import Fetcher
 from pipeline.models import SHANGHAI, Attachment, Post
 from pipeline.normalize import clean_text
 
-from .parsing import PageParser
+from .parsing import PageParser, ParseProblem
 
 ATTACHMENT_EXTENSIONS = ("pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd", "zip", "rar", "et", "ppt", "pptx")
 _ATTACHMENT_RE = re.compile(r"\.(%s)(?:$|\?)" % "|".join(ATTACHMENT_EXTENSIONS), re.I)
@@ -72,6 +72,22 @@ class Listed:
 
 
 Event = Post | Seen | Gone | Problem | Note | Listed
+
+
+def article_event(url: str, outcome: object) -> Event:
+    """What a fetched (and parsed) article page says: Gone (404/410, or the page says so),
+    Problem (the fetch or the parse failed), Seen (a 304: unchanged), else the parsed Post."""
+    if isinstance(outcome, HttpStatusError) and outcome.status in (404, 410):
+        return Gone(url, f"HTTP {outcome.status}")
+    if isinstance(outcome, FetchError):
+        return Problem(url, str(outcome))
+    if isinstance(outcome, ParseProblem):
+        return Problem(url, outcome.message)
+    if isinstance(outcome, Gone):
+        return Gone(url, outcome.reason)
+    if isinstance(outcome, Post):
+        return outcome
+    return Seen(url)
 
 
 @dataclass

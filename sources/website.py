@@ -25,10 +25,10 @@ from pipeline.models import SHANGHAI, Post
 from pipeline.normalize import canonical_url, clean_html, clean_text, html_to_text, parse_date
 
 from .base import (
-    Context, Event, Gone, Listed, Note, Problem, Seen, SourceError, descendants, find_attachments, first, image_urls,
+    Context, Event, Listed, Note, Seen, SourceError, article_event, descendants, find_attachments, first, image_urls,
     inner_html, meta_content, metadata_table, parse_html, select, select_one, strings, text_of,
 )
-from .parsing import Page, ParseProblem
+from .parsing import Page
 
 DEFAULTS = {
     "list_item": "",  # empty: any li / tr / dd that holds one link and a date
@@ -285,7 +285,7 @@ def collect(source: Source, ctx: Context, defaults: dict[str, str] = DEFAULTS) -
     fetched = ctx.fetcher.fetch_many(walk.articles(), conditional=walk.conditional, obey_robots=source.obey_robots)
     for url, outcome in ctx.parser.parsed(fetched, parse_page, source, selectors, ctx.tz):
         yield from walk.take_events()
-        yield _article_event(url, outcome)
+        yield article_event(url, outcome)
     yield from walk.take_events()
     if walk.failure is not None:
         raise walk.failure  # a later list page failed: what was fetched before it is kept
@@ -393,14 +393,3 @@ def parse_page(page: Page, source: Source, selectors: dict[str, str], tz: tzinfo
     # The listed URL stays the identity when the server redirected within the site.
     return post if post.url == page.listed_url else replace(post, url=page.listed_url)
 
-
-def _article_event(url: str, outcome) -> Event:
-    if isinstance(outcome, HttpStatusError) and outcome.status in (404, 410):
-        return Gone(url, f"HTTP {outcome.status}")
-    if isinstance(outcome, FetchError):
-        return Problem(url, str(outcome))
-    if isinstance(outcome, ParseProblem):
-        return Problem(url, outcome.message)
-    if isinstance(outcome, Post):
-        return outcome
-    return Seen(url)  # a 304: unchanged since the last run

@@ -16,16 +16,15 @@ from dataclasses import replace
 from datetime import tzinfo
 
 from pipeline.config import Source
-from pipeline.errors import FetchError, HttpStatusError
 from pipeline.models import SHANGHAI, Post
 from pipeline.normalize import canonical_url, clean_html, clean_text, html_to_text, parse_date
 
 from .base import (
-    Context, Event, Gone, Listed, Problem, Seen, SourceError, descendants, image_urls, inner_html, meta_content,
-    parse_html, select_one, text_of,
+    Context, Event, Gone, Listed, Problem, Seen, SourceError, article_event, descendants, image_urls, inner_html,
+    meta_content, parse_html, select_one, text_of,
 )
 from .feed import FeedEntry, entry_post, fetch_feed
-from .parsing import Page, ParseProblem
+from .parsing import Page
 
 DELETED_MARKERS = ("该内容已被发布者删除", "此内容因违规无法查看", "该公众号已迁移", "内容已被删除")
 BLOCKED_MARKERS = ("环境异常", "完成验证后即可继续访问", "请在微信客户端打开链接")
@@ -169,17 +168,10 @@ def parse_page(page: Page, source: Source, tz: tzinfo) -> Post | Gone:
 
 def _article_event(entry: FeedEntry, outcome, account: str) -> Event:
     url = entry.url
-    if isinstance(outcome, HttpStatusError) and outcome.status in (404, 410):
-        return Gone(url, f"HTTP {outcome.status}")
-    if isinstance(outcome, FetchError):
-        return Problem(url, str(outcome))
-    if isinstance(outcome, ParseProblem):
-        return Problem(url, outcome.message)
-    if isinstance(outcome, Gone):
-        return Gone(url, outcome.reason)
-    if not isinstance(outcome, Post):
-        return Seen(url)  # a 304: unchanged since the last run
-    post = outcome if outcome.url == url else replace(outcome, url=url)
+    event = article_event(url, outcome)
+    if not isinstance(event, Post):
+        return event
+    post = event if event.url == url else replace(event, url=url)
     # The feed's date wins when the page hides it (saved DOMs, new layouts).
     if post.published_at is None and entry.published is not None:
         post = replace(post, published_at=entry.published)
