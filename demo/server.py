@@ -139,8 +139,8 @@ class DemoServer:
         return entry
 
 
-    def answer(self, method: str, target: str, headers: dict[str, str]) -> tuple[bytes, bytes]:
-        """(status line and headers, body) for one GET or HEAD request."""
+    def answer(self, target: str, headers: dict[str, str]) -> tuple[bytes, bytes]:
+        """(status line and headers, body) for one GET or HEAD request (a HEAD sends no body)."""
         host = headers.get("host", "")
         if target.startswith(("http://", "https://")):
             parts = urlsplit(target)
@@ -215,7 +215,7 @@ class _Connection(asyncio.Protocol):
         if method not in ("GET", "HEAD") or "content-length" in headers or "transfer-encoding" in headers:
             self._refuse(405, "Method Not Allowed")  # nothing here takes a request body
             return
-        status_and_headers, body = self.server.answer(method, target, headers)
+        status_and_headers, body = self.server.answer(target, headers)
         self.transport.write(status_and_headers + (b"" if method == "HEAD" else body))
         connection = headers.get("connection", "").lower()
         if connection == "close" or (version == "HTTP/1.0" and connection != "keep-alive"):

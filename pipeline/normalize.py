@@ -79,7 +79,7 @@ def html_to_text(html: str) -> str:
 
     # The body of the document lxml.html.fragment_fromstring would build, walked as its <div>
     # (a block, like the body); plain lxml elements are cheaper than lxml.html's.
-    document = etree.fromstring(f"<html><body>{html}</body></html>", _html_parser())
+    document = etree.fromstring(f"<html><body>{html}</body></html>", html_parser())
     body = document.find("body") if document is not None else None
     if body is None:
         return ""
@@ -94,8 +94,9 @@ _SPACE = re.compile(r"\s+")  # \s covers the ideographic space and the no-break 
 _parsers = threading.local()
 
 
-def _html_parser() -> etree.HTMLParser:
-    if not hasattr(_parsers, "html"):  # a parser object is not for sharing between threads
+def html_parser() -> etree.HTMLParser:
+    """lxml's HTML parser for this thread (a parser object is not for sharing between threads)."""
+    if not hasattr(_parsers, "html"):
         _parsers.html = etree.HTMLParser()
     return _parsers.html
 

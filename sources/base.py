@@ -31,7 +31,7 @@ from lxml.cssselect import CSSSelector
 from pipeline.errors import FetchError, HttpStatusError, XxgkError
 from pipeline.fetch import Fetcher
 from pipeline.models import SHANGHAI, Attachment, Post
-from pipeline.normalize import clean_text
+from pipeline.normalize import clean_text, html_parser
 
 from .parsing import PageParser, ParseProblem
 
@@ -124,11 +124,11 @@ def parse_html(html: str) -> HtmlElement:
     lxml's HTML parser without lxml.html's element classes: the same tree, cheaper nodes."""
     html = _XML_DECLARATION.sub("", html, count=1)
     try:
-        root = etree.fromstring(html, _parser())
+        root = etree.fromstring(html, html_parser())
     except (etree.ParserError, ValueError):
         root = None
     if root is None:  # empty, or only comments
-        return etree.fromstring(_EMPTY_PAGE, _parser())
+        return etree.fromstring(_EMPTY_PAGE, html_parser())
     return _whole_document(root)
 
 
@@ -141,13 +141,7 @@ def _whole_document(root: HtmlElement) -> HtmlElement:
     return document
 
 
-_local = threading.local()
-
-
-def _parser() -> etree.HTMLParser:
-    if not hasattr(_local, "parser"):  # a parser object is not for sharing between threads
-        _local.parser = etree.HTMLParser()
-    return _local.parser
+_local = threading.local()  # per thread: the last page's meta tags
 
 
 def _is_document(root: HtmlElement) -> bool:

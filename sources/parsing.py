@@ -119,6 +119,8 @@ class PageParser:
                 if self._inline():
                     waiting.append((url, _run(parse, page, args), -1))
                 else:
+                    if batch.future is not None:  # sent early, to free the head of a long wait
+                        batch = _Batch()
                     batch.pages.append(page)
                     waiting.append((url, batch, len(batch.pages) - 1))
                     if len(batch.pages) >= BATCH:

@@ -73,6 +73,23 @@ def test_workers_give_the_same_events_in_the_same_order() -> None:
     assert "could not decode" in outcomes["http://www.example.gov.cn/junk.html"].message
 
 
+def test_a_batch_sent_early_takes_no_more_pages() -> None:
+    """A page waiting behind a window's worth of 304s is sent in a part-filled batch; the pages
+    after it start a new batch."""
+    page = (FIXTURES / "gov_article").glob("*.html").__next__().read_bytes()
+    unchanged = replace(_ok("http://www.example.gov.cn/same.html", b""), status=304, not_modified=True)
+    fetched = [("http://www.example.gov.cn/first.html", _ok("http://www.example.gov.cn/first.html", page))]
+    fetched += [(f"http://www.example.gov.cn/same-{i}.html", unchanged) for i in range(300)]
+    fetched += [(f"http://www.example.gov.cn/later-{i}.html", _ok(f"http://www.example.gov.cn/later-{i}.html", page))
+                for i in range(3)]
+    with PageParser(workers=1, inline_pages=0) as parser:
+        got = list(parser.parsed(iter(fetched), website.parse_page, _source(), website.DEFAULTS, website.SHANGHAI))
+    assert [url for url, _ in got] == [url for url, _ in fetched]
+    posts = [(url, o) for url, o in got if isinstance(o, Post)]
+    assert [url for url, _ in posts] == [fetched[0][0]] + [url for url, _ in fetched[-3:]]
+    assert all(post.url == url for url, post in posts)
+
+
 def test_the_first_pages_of_a_run_are_parsed_here() -> None:
     parser = PageParser(workers=1, inline_pages=1000)
     _parse_all(parser)
