@@ -6,6 +6,7 @@ import hashlib
 import http.client
 import json
 import re
+import socket
 from collections import Counter
 import time
 from datetime import datetime, timedelta, timezone
@@ -293,6 +294,43 @@ def test_server_counts_requests(server):
         _get(server, CATALOG, "/qtdw/xhj/gkml/")
     assert server.requests - before == 3
     assert server.paths[f"{CATALOG}/qtdw/xhj/gkml/index.html"] >= 3
+
+
+def test_absolute_form_and_head_answer_like_origin_form(server):
+    plain, body = _get(server, WEBSITE, "/xwzx/gzdt/")
+    absolute, absolute_body = _get(server, "ignored.test", f"http://{WEBSITE}/xwzx/gzdt/")
+    assert absolute.status == 200 and absolute_body == body
+    assert absolute.getheader("ETag") == plain.getheader("ETag")
+    assert _get(server, "ignored.test", f"http://{WEBSITE}/xwzx/gzdt?page=2")[0].getheader("Location") == "/xwzx/gzdt/"
+    missing, missing_body = _get(server, WEBSITE, "/nope.html", method="HEAD")
+    assert missing.status == 404 and missing_body == b"" and missing.getheader("Content-Length") == "14"
+
+
+def test_pipelined_and_split_requests_are_answered_in_order(server):
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        first = f"GET /robots.txt HTTP/1.1\r\nHost: {WEBSITE}\r\n\r\n"
+        second = f"HEAD /nope.html HTTP/1.1\r\nHost: {WEBSITE}\r\n\r\n"
+        last = f"GET /index.html HTTP/1.1\r\nHost: {WEBSITE}\r\nConnection: close\r\n\r\n"
+        sock.sendall((first + second + last[:20]).encode())
+        time.sleep(0.05)  # the last head arrives in two reads
+        sock.sendall(last[20:].encode())
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    statuses = [line.split(b"\r\n", 1)[0] for line in received.split(b"HTTP/1.1 ")[1:]]
+    assert statuses == [b"200 OK", b"404 Not Found", b"200 OK"]
+
+
+def test_a_changed_file_is_served_anew(tmp_path):
+    page = tmp_path / "a.test" / "page.html"
+    page.parent.mkdir()
+    page.write_bytes(b"<p>first</p>")
+    with serve(tmp_path) as srv:
+        first, body = _get(srv, "a.test", "/page.html")
+        page.write_bytes(b"<p>second, longer</p>")
+        again, body2 = _get(srv, "a.test", "/page.html", **{"If-None-Match": first.getheader("ETag")})
+    assert body == b"<p>first</p>" and again.status == 200 and body2 == b"<p>second, longer</p>"
+    assert again.getheader("ETag") != first.getheader("ETag")
 
 
 def test_server_is_fast_on_keep_alive(server):
