@@ -17,13 +17,6 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _SECRET = re.compile(r"((?:appid|secret|access_token|token|password)=)[^&\s\"']+", re.I)
 
 
-class QuietLibraries(logging.Filter):
-    """The HTTP transport logs every request: noise on our handlers (fetch.py logs what matters)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno >= logging.WARNING or not record.name.startswith("urllib3")
-
-
 class RedactSecrets(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -41,7 +34,6 @@ def setup_terminal(verbose: bool) -> None:
         handler.xxgk_terminal = True
         handler.setFormatter(logging.Formatter(FORMAT))
         handler.addFilter(RedactSecrets())
-        handler.addFilter(QuietLibraries())
         root.addHandler(handler)
     for handler in root.handlers:
         if getattr(handler, "xxgk_terminal", False):
@@ -60,5 +52,4 @@ def setup_file(path: Path | None) -> None:
     handler.setLevel(logging.INFO)
     handler.setFormatter(logging.Formatter(FORMAT))
     handler.addFilter(RedactSecrets())
-    handler.addFilter(QuietLibraries())
     root.addHandler(handler)

@@ -241,6 +241,19 @@ def test_undecodable_bytes_raise_decode_error(app: App, make: Callable[..., Fetc
         decode_body(b"\x81\x30" * 100, "text/html")  # a free detector calls this mac-greek
 
 
+def test_gzip_is_decoded_and_a_fetcher_works_again_after_close(app: App, make: Callable[..., Fetcher]) -> None:
+    import gzip
+
+    page = f"<p>{GB_TEXT}</p>".encode()
+    app.routes["/z"] = lambda h: reply(h, 200, gzip.compress(page), Content_Encoding="gzip",
+                                       Content_Type="text/html; charset=utf-8")
+    fetcher = make()
+    assert fetcher.get(app.url("/z")).content == page
+    fetcher.close()  # each thread's transport handle is closed; the next request sets up a new one
+    assert fetcher.get(app.url("/z")).content == page
+    assert "gzip" in app.seen[-1][2].get("Accept-Encoding", "")
+
+
 # ---------------------------------------------------------------- conditional requests
 
 
@@ -355,7 +368,7 @@ def test_4xx_is_not_retried(app: App, make: Callable[..., Fetcher], clock: FakeC
 
 def test_slow_response_times_out(app: App, make: Callable[..., Fetcher], clock: FakeClock) -> None:
     def slow(h: BaseHTTPRequestHandler) -> None:
-        time.sleep(1.0)
+        time.sleep(2.5)  # the client's silence limit is whole seconds: 0.2 s rounds up to 1 s
         reply(h, 200, b"late")
 
     app.routes["/slow"] = slow
@@ -401,9 +414,71 @@ def test_messages_and_logs_hide_secrets(
         make(retries=1).get(url)
     assert info.value.url == url  # callers get the real URL back
     assert "page=2" in str(info.value)
-    assert any(r.name == "urllib3.connectionpool" for r in caplog.records)  # the transport logs each request line
+    request_lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("GET ")]
+    assert any("/api?" in line for line in request_lines)  # each request line is logged, redacted
     shown = str(info.value) + "\n".join(r.getMessage() for r in caplog.records)
     assert "SEKRIT" not in shown
+
+
+# ---------------------------------------------------------------- TLS
+# An HTTPS server on 127.0.0.1 with a certificate from a throwaway CA (trustme): the transport
+# must check certificates against the trust store Python's ssl module uses (SSL_CERT_FILE
+# honoured), never accept an unknown CA, and check the real host name through `resolve`.
+
+
+@pytest.fixture
+def tls_site(app: App, tmp_path: Path) -> Iterator[tuple[int, Path]]:
+    import ssl
+
+    import trustme
+
+    authority = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("secure.test").configure_cert(context)
+    server = QuietServer(("127.0.0.1", 0), Handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.app = app  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    ca_file = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(ca_file))
+    yield server.server_address[1], ca_file
+    server.shutdown()
+    server.server_close()
+
+
+def test_https_with_a_trusted_certificate(app: App, make: Callable[..., Fetcher], tls_site: tuple[int, Path],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    port, ca_file = tls_site
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    app.routes["/doc"] = lambda h: reply(h, 200, "公开".encode(), Content_Type="text/html; charset=utf-8")
+    fetcher = make(allowed=("secure.test",), resolve={"secure.test": f"127.0.0.1:{port}"})
+    response = fetcher.get("https://secure.test/doc")
+    assert (response.status, response.text(), response.url) == (200, "公开", "https://secure.test/doc")
+    assert ("secure.test", "/doc") in [(host, path) for host, path, _ in app.seen]
+
+
+def test_https_with_an_unknown_ca_fails(app: App, make: Callable[..., Fetcher], tls_site: tuple[int, Path],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    port, _ = tls_site  # the system's trust store does not know the throwaway CA
+    app.routes["/doc"] = lambda h: reply(h, 200, b"never read")
+    fetcher = make(allowed=("secure.test",), resolve={"secure.test": f"127.0.0.1:{port}"}, retries=0)
+    with pytest.raises(TransportError) as info:
+        fetcher.get("https://secure.test/doc", obey_robots=False)
+    assert "TLS failed" in str(info.value)
+    assert app.hits("/doc") == 0
+
+
+def test_https_checks_the_real_host_name(app: App, make: Callable[..., Fetcher], tls_site: tuple[int, Path],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    port, ca_file = tls_site
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    app.routes["/doc"] = lambda h: reply(h, 200, b"never read")
+    fetcher = make(allowed=("other.test",), resolve={"other.test": f"127.0.0.1:{port}"}, retries=0)
+    with pytest.raises(TransportError) as info:  # the certificate names secure.test, not other.test
+        fetcher.get("https://other.test/doc", obey_robots=False)
+    assert "TLS failed" in str(info.value)
+    assert app.hits("/doc") == 0
 
 
 # ---------------------------------------------------------------- allow-list and redirects
