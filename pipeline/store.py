@@ -187,10 +187,11 @@ def post_id(channel: str, url: str) -> str:
     return "p" + hashlib.sha1(f"{channel}\n{url_identity(url)}".encode()).hexdigest()[:16]
 
 
-def content_hash(post: Post) -> str:
-    """What counts as a change of a post: a new version is written only when this changes."""
+def content_hash(post: Post, published: str | None = None) -> str:
+    """What counts as a change of a post: a new version is written only when this changes.
+    (`published` is iso(post.published_at) when the caller has it already.)"""
     payload = json.dumps(
-        [post.title, iso(post.published_at), post.body_text, [asdict(a) for a in post.attachments],
+        [post.title, published or iso(post.published_at), post.body_text, [asdict(a) for a in post.attachments],
          sorted(post.meta.items())],
         ensure_ascii=False,
     )
@@ -308,8 +309,9 @@ class Store:
     def save_post(self, post: Post, now: datetime | None = None) -> str:
         """Store a collected post: 'new', 'updated' (a new version) or 'unchanged'."""
         now_s = iso(now or utcnow())
+        published = iso(post.published_at)
         pid = post_id(post.channel, post.url)
-        digest = content_hash(post)
+        digest = content_hash(post, published)
         row = self.db.execute("SELECT content_hash, version FROM posts WHERE id = ?", [pid]).fetchone()
         if row and row[0] == digest:
             self.db.execute(
@@ -322,7 +324,7 @@ class Store:
         self.db.execute(
             """INSERT INTO post_versions (post_id, version, content_hash, fetched_at, title, published_at, body_html,
                body_text, attachments, images, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [pid, version, digest, now_s, post.title, iso(post.published_at), post.body_html, post.body_text,
+            [pid, version, digest, now_s, post.title, published, post.body_html, post.body_text,
              json.dumps([asdict(a) for a in post.attachments], ensure_ascii=False),
              json.dumps(list(post.images)), json.dumps(post.meta, ensure_ascii=False)],
         )
@@ -330,7 +332,7 @@ class Store:
             self.db.execute(
                 """UPDATE posts SET title = ?, published_at = ?, content_hash = ?, version = ?, last_seen = ?,
                    withdrawn_at = NULL, withdrawn_reason = NULL WHERE id = ?""",
-                [post.title, iso(post.published_at), digest, version, now_s, pid],
+                [post.title, published, digest, version, now_s, pid],
             )
             # The item showing this post must be re-derived and republished.
             self.db.execute(
@@ -340,7 +342,7 @@ class Store:
         self.db.execute(
             """INSERT INTO posts (id, source, channel, url, title, published_at, content_hash, version, first_seen,
                last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)""",
-            [pid, post.source, post.channel, post.url, post.title, iso(post.published_at), digest, now_s, now_s],
+            [pid, post.source, post.channel, post.url, post.title, published, digest, now_s, now_s],
         )
         return "new"
 

@@ -47,11 +47,11 @@ def parse_feed(content: bytes, url: str, tz: tzinfo = SHANGHAI) -> ParsedFeed:
     """Entries of an RSS/Atom/JSON feed. Raises SourceError when nothing usable is there."""
     if content.lstrip()[:1] == b"{":
         return _parse_json_feed(content, url, tz)
-    # feedparser's own sanitising and link resolving are off: entry_post sanitises with nh3 (our
-    # allow-list) and makes links absolute against the entry's URL, and feedparser's passes are a
-    # third of its time on a big feed. Titles are text to us and are escaped where shown.
-    parsed = feedparser.parse(content, response_headers={"content-location": url}, sanitize_html=False,
-                              resolve_relative_uris=False)
+    # feedparser's own sanitising and link resolving are off, and it is not told the feed's URL:
+    # entry_post sanitises with nh3 (our allow-list), _entry makes links absolute against the
+    # feed's URL, and feedparser's passes were half of its time on a big feed. Titles are text
+    # to us and are escaped where shown.
+    parsed = feedparser.parse(content, sanitize_html=False, resolve_relative_uris=False)
     problem = parsed.get("bozo_exception") if parsed.bozo else None
     # A missing or odd Content-Type, or a charset the bytes override, is not a broken feed.
     malformed = "" if problem is None or isinstance(problem, _BENIGN) else str(problem)
