@@ -165,14 +165,19 @@ def text_of(root: HtmlElement | None, separator: str = "") -> str:
     return separator.join(strings(root)) if root is not None else ""
 
 
-_ALL_TEXT = etree.XPath("string()")  # every text node, scripts' too: an upper bound of the visible text
-_HIDDEN_TEXT = etree.XPath("boolean(.//script | .//style | .//template | .//rt | .//rp)")
+def all_text(root: HtmlElement) -> str:
+    """Every text node below root in one string, scripts' too: an upper bound of the visible text.
+    (libxml2 joins them; an XPath string() does the same at twice the cost.)"""
+    return etree.tostring(root, method="text", encoding="unicode", with_tail=False)
+
+
+_HIDDEN = ("script", "style", "template", "rt", "rp")  # the elements whose text strings() leaves out
 
 
 def short_text(root: HtmlElement, limit: int) -> str | None:
     """The element's text, or None as soon as it holds more than `limit` non-space characters."""
-    if not _HIDDEN_TEXT(root):  # all its text is visible: count it in one piece, from C
-        everything = _ALL_TEXT(root)
+    if next(root.iterdescendants(*_HIDDEN), None) is None:  # all its text is visible: count it in one piece
+        everything = all_text(root)
         fits = len(everything) <= limit or len("".join(everything.split())) <= limit
         return everything if fits else None
     parts, seen = [], 0
@@ -199,29 +204,64 @@ def inner_html(root: HtmlElement) -> str:
     """The markup inside an element, as bs4's decode_contents() gave it (stored bodies stay byte-identical,
     so no post looks edited): whitespace-only text collapsed to one newline or space outside <pre> and
     <textarea>, attributes in name order."""
-    root = copy.deepcopy(root)
-    keep_space = any(el.tag in _KEEP_SPACE for el in (*root.iterancestors(), *root.iter(*_KEEP_SPACE)))
+    if _tidy(root, change=False):  # most bodies are tidy already: the page's tree is serialised as it is
+        root = copy.deepcopy(root)
+        _tidy(root, change=True)
+    head = html_escape(root.text, quote=False) if root.text else ""
+    return head + "".join(etree.tostring(child, method="html", encoding="unicode", with_tail=True) for child in root)
+
+
+def _tidy(root: HtmlElement, change: bool) -> bool:
+    """Collapse whitespace-only text below root and order attributes by name; whether anything was
+    (or, with change=False, would be) changed. Only a <pre> or <textarea> at or below root keeps space."""
+    keep_space = next(root.iter(*_KEEP_SPACE), None) is not None
+    untidy = False
     for el in root.iter():
-        if el is not root and el.tail and _ASCII_SPACE.fullmatch(el.tail) and not (keep_space and _in_pre(el.getparent())):
-            el.tail = "\n" if "\n" in el.tail else " "
+        tail = el.tail
+        if tail and _collapsed(tail) != tail and el is not root \
+                and not (keep_space and _in_pre(el.getparent(), root)):
+            if not change:
+                return True
+            el.tail, untidy = _collapsed(tail), True
         if not _is_element(el):
             continue  # a comment's own text is dropped by clean_html anyway
-        if el.text and _ASCII_SPACE.fullmatch(el.text) and not (keep_space and _in_pre(el)):
-            el.text = "\n" if "\n" in el.text else " "
-        if len(el.attrib) > 1:
+        text = el.text
+        if text and _collapsed(text) != text and not (keep_space and _in_pre(el, root)):
+            if not change:
+                return True
+            el.text, untidy = _collapsed(text), True
+        # Re-adding attributes orders them and gives a bare one (<td nowrap>) an empty value.
+        names = el.keys()
+        if len(names) > 1 and (names != sorted(names) or "" in el.values()):
+            if not change:
+                return True
             attributes = sorted(el.attrib.items())
             el.attrib.clear()
             el.attrib.update(attributes)
-    head = html_escape(root.text, quote=False) if root.text else ""
-    return head + "".join(etree.tostring(child, method="html", encoding="unicode", with_tail=True) for child in root)
+            untidy = True
+    return untidy
+
+
+def _collapsed(text: str) -> str:
+    """Whitespace-only text as bs4 stored it, one newline or one space; other text as it is."""
+    if text == "\n" or text == " " or not _ASCII_SPACE.fullmatch(text):
+        return text
+    return "\n" if "\n" in text else " "
 
 
 _KEEP_SPACE = ("pre", "textarea")
 _ASCII_SPACE = re.compile(r"[ \t\n\r\f]+")
 
 
-def _in_pre(el: HtmlElement | None) -> bool:
-    return el is not None and (el.tag in _KEEP_SPACE or any(a.tag in _KEEP_SPACE for a in el.iterancestors()))
+def _in_pre(el: HtmlElement | None, root: HtmlElement) -> bool:
+    """Whether el is, or is inside, a <pre> or <textarea> at or below root."""
+    while el is not None:
+        if el.tag in _KEEP_SPACE:
+            return True
+        if el is root:
+            return False
+        el = el.getparent()
+    return False
 
 
 def meta_content(root: HtmlElement, *names: str) -> str:
@@ -231,8 +271,9 @@ def meta_content(root: HtmlElement, *names: str) -> str:
         tag = by_name.get(name)
         if tag is None:
             tag = by_property.get(name)
-        if tag is not None and (tag.get("content") or "").strip():
-            return clean_text(tag.get("content"))
+        content = tag.get("content") if tag is not None else None
+        if content and content.strip():
+            return clean_text(content)
     return ""
 
 
@@ -245,17 +286,41 @@ def _meta_tags(root: HtmlElement) -> tuple[dict[str, HtmlElement], dict[str, Htm
     by_name: dict[str, HtmlElement] = {}
     by_property: dict[str, HtmlElement] = {}
     for tag in root.iter("meta"):
-        if tag.get("name") is not None:
-            by_name.setdefault(tag.get("name"), tag)
-        if tag.get("property") is not None:
-            by_property.setdefault(tag.get("property"), tag)
+        name, prop = tag.get("name"), tag.get("property")
+        if name is not None:
+            by_name.setdefault(name, tag)
+        if prop is not None:
+            by_property.setdefault(prop, tag)
     _local.meta_tags = (root, (by_name, by_property))
     return by_name, by_property
 
 
 @lru_cache(maxsize=512)
-def _compiled(selector: str) -> CSSSelector:
-    return CSSSelector(selector, translator="html")
+def _compiled(selector: str) -> etree.XPath:
+    return etree.XPath(_attribute_first(CSSSelector(selector, translator="html").path))
+
+
+# cssselect's XPath for `tag.class` and `tag#id`: an element step with a predicate on one attribute.
+_CLASS_STEP = re.compile(r"descendant-or-self::([\w*-]+)\[@class and contains\(@class, ('[^']*')\)"
+                         r" and contains\(concat\(' ', normalize-space\(@class\), ' '\), ('[^']*')\)\]")
+_ID_STEP = re.compile(r"descendant-or-self::([\w*-]+)\[@id = ('[^']*')\]")
+
+
+def _attribute_first(path: str) -> str:
+    """The same selection, stepping to the class or id attribute first and back to its element
+    (`tag/@class[…]/..`): libxml2 then tests only the elements that have one, where a predicate
+    on every element of the page costs twice the whole selection. Other paths stay as they are."""
+    steps = []
+    for step in path.split(" | "):  # a selector list: each must be simple (a literal holding " | " is not)
+        if found := _CLASS_STEP.fullmatch(step):
+            tag, contained, word = found.groups()
+            steps.append(f"descendant-or-self::{tag}/@class[contains(., {contained})"
+                         f" and contains(concat(' ', normalize-space(.), ' '), {word})]/..")
+        elif found := _ID_STEP.fullmatch(step):
+            steps.append(f"descendant-or-self::{found[1]}/@id[. = {found[2]}]/..")
+        else:
+            return path
+    return " | ".join(steps)
 
 
 def select(root: HtmlElement, selector: str) -> list[HtmlElement]:
@@ -276,7 +341,7 @@ def select_one(root: HtmlElement, selector: str | None) -> HtmlElement | None:
 
 def find_attachments(root: HtmlElement | None, base_url: str) -> tuple[Attachment, ...]:
     """Links to documents (pdf, doc, xls, ofd, zip …) with their link text, in page order, once each."""
-    if root is None:
+    if root is None or not _ATTACHMENT_LIKE.search(" ".join(_HREFS(root))):  # most pages link no document
         return ()
     seen: dict[str, Attachment] = {}
     for a in descendants(root, "a"):
@@ -288,6 +353,10 @@ def find_attachments(root: HtmlElement | None, base_url: str) -> tuple[Attachmen
             name = clean_text(text_of(a)) or a.get("title", "") or url.rsplit("/", 1)[-1]
             seen.setdefault(url, Attachment(url=url, name=name))
     return tuple(seen.values())
+
+
+_HREFS = etree.XPath("descendant::a/@href", smart_strings=False)
+_ATTACHMENT_LIKE = re.compile(r"\.(?:%s)" % "|".join(ATTACHMENT_EXTENSIONS), re.I)  # what _ATTACHMENT_RE needs
 
 
 def image_urls(root: HtmlElement | None, base_url: str) -> tuple[str, ...]:
@@ -326,6 +395,8 @@ def metadata_table(root: HtmlElement) -> dict[str, str]:
     """
     found: dict[str, str] = {}
     for cell in descendants(root, *_META_CELLS):
+        if not _may_hold_label(cell):  # most cells of a page: skipped without measuring their text
+            continue
         own = short_text(cell, 40)  # a layout cell holding the whole page is never a label: stop early
         own = clean_text(own) if own is not None else ""
         if not own or len(own) > 40:
@@ -351,6 +422,14 @@ def metadata_table(root: HtmlElement) -> dict[str, str]:
 
 
 _META_CELLS = ("th", "td", "dt", "span", "li", "label", "b", "strong")
+_LABEL_ENDS = re.compile("[%s]" % "".join(sorted({label[-1] for label in META_TABLE_LABELS})))
+
+
+def _may_hold_label(cell: HtmlElement) -> bool:
+    """False when no text in the cell holds the last character of a known label (so it starts with none)."""
+    text = all_text(cell) if len(cell) else cell.text  # a cell of text only: nothing to join
+    return text is not None and _LABEL_ENDS.search(text) is not None
+
 
 def _next_sibling(el: HtmlElement, tags: tuple[str, ...]) -> HtmlElement | None:
     return next((s for s in el.itersiblings() if s.tag in tags), None)

@@ -25,8 +25,8 @@ from pipeline.models import SHANGHAI, Post
 from pipeline.normalize import canonical_url, clean_html, clean_text, html_to_text, parse_date
 
 from .base import (
-    Context, Event, Listed, Note, Seen, SourceError, article_event, descendants, find_attachments, first, image_urls,
-    inner_html, meta_content, metadata_table, parse_html, select, select_one, strings, text_of,
+    Context, Event, Listed, Note, Seen, SourceError, all_text, article_event, descendants, find_attachments, first,
+    image_urls, inner_html, meta_content, metadata_table, parse_html, select, select_one, strings, text_of,
 )
 from .parsing import Page
 
@@ -166,7 +166,7 @@ def parse_article(html: str, url: str, source: Source, selectors: dict[str, str]
         meta.get("published_on", ""),
     ], tz)
     column = _text(select_one(soup, selectors.get("column"))) or meta_content(soup, "ColumnName")
-    source_name = meta_content(soup, "ContentSource") or _match(_SOURCE_LINE, text_of(soup, " "))
+    source_name = meta_content(soup, "ContentSource") or _source_line(soup)
     for key, value in (("column", column), ("source_name", source_name)):
         if value:
             meta.setdefault(key, value)
@@ -214,13 +214,25 @@ def _match(pattern: re.Pattern, text: str) -> str:
     return found.group(1) if found else ""
 
 
+def _source_line(soup: HtmlElement) -> str:
+    """The source a "来源：…" line of the page names."""
+    if "来源" not in all_text(soup):  # every text node in one string, from C: most pages have no such line
+        return ""
+    return _match(_SOURCE_LINE, text_of(soup, " "))
+
+
 def _labelled_date(soup: HtmlElement, content: HtmlElement | None) -> str:
     """The first "发布时间：…" style date outside the article body (sidebars come later)."""
-    for node in _ALL_TEXT(soup):  # comments' text included, as bs4's find_all(string=…) had it
+    # Comments' text included, as bs4's find_all(string=…) had it.
+    for position, node in enumerate(_TEXT_NODES(soup), 1):
         text = node if isinstance(node, str) else (node.text or "")
+        if "时间" not in text and "日期" not in text:  # every label _DATE_LINE knows has one
+            continue
         found = _DATE_LINE.search(text)
         if found is None:
             continue
+        if isinstance(node, str):  # a plain string: fetch the node itself, to see where it is
+            node = _TEXT_NODE(soup, n=position)[0]
         parent = node.getparent()
         if isinstance(node, str) and node.is_tail and parent is not None:
             parent = parent.getparent()
@@ -233,8 +245,11 @@ def _labelled_date(soup: HtmlElement, content: HtmlElement | None) -> str:
     return ""
 
 
-_DATE_WORDS = "[contains(., '时间') or contains(., '日期')]"  # every label _DATE_LINE knows has one
-_ALL_TEXT = etree.XPath(f"//text(){_DATE_WORDS} | //comment(){_DATE_WORDS} | //processing-instruction(){_DATE_WORDS}")
+# Plain strings first (an XPath filter or "smart" strings that know their node cost more per node),
+# the node only for a match: by its position among the same nodes.
+_NODES = "//text() | //comment() | //processing-instruction()"
+_TEXT_NODES = etree.XPath(_NODES, smart_strings=False)
+_TEXT_NODE = etree.XPath(f"({_NODES})[$n]")
 
 
 _HAS_TIME = re.compile(r"\d{1,2}[:：]\d{2}")

@@ -39,14 +39,22 @@ class ArticleBlocked(SourceError):
     pass
 
 
-def _js_var(html: str, name: str) -> str:
-    """The value of `var name = "…"` (also `"" || "X"` and htmlDecode("X")) in a WeChat page."""
-    match = re.search(r"var\s+%s\s*=\s*(.+?);?\s*(?:\n|$)" % re.escape(name), html)
-    if not match:
-        return ""
-    literals = re.findall(r'"((?:[^"\\]|\\.)*)"|\'((?:[^\'\\]|\\.)*)\'', match.group(1))
-    values = [a or b for a, b in literals]
-    return next((v for v in values if v), "")
+_JS_VARS = ("msg_title", "nickname", "ct", "create_time", "publish_time", "msg_link", "msg_source_url")
+_VAR_NAME = re.compile(r"var\s+(\w+)\s*=")  # a `var x =` inside another one's match cannot be: none is missed
+_VAR_VALUE = re.compile(r"\s*([^\n]*)")  # the rest of its line: a trailing `;` holds no string literal
+_JS_LITERAL = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"|\'([^\'\\]*(?:\\.[^\'\\]*)*)\'')  # "…" or '…', \-escapes
+
+
+def _js_vars(html: str) -> dict[str, str]:
+    """The values of `var name = "…"` (also `"" || "X"` and htmlDecode("X")) in a WeChat page, for the
+    names parse_article reads: the first declaration of each, found in one pass over the page."""
+    found: dict[str, str] = {}
+    for declared in _VAR_NAME.finditer(html):
+        name = declared.group(1)
+        if name in _JS_VARS and name not in found and (value := _VAR_VALUE.match(html, declared.end())):
+            literals = _JS_LITERAL.findall(value.group(1))
+            found[name] = next((v for v in (a or b for a, b in literals) if v), "")
+    return found
 
 
 def parse_article(html: str, url: str, source: Source, tz: tzinfo = SHANGHAI) -> Post:
@@ -58,39 +66,38 @@ def parse_article(html: str, url: str, source: Source, tz: tzinfo = SHANGHAI) ->
         raise ArticleDeleted(f"{url}: deleted by the publisher (该内容已被发布者删除)")
     if content is None and any(marker in page_text for marker in BLOCKED_MARKERS):
         raise ArticleBlocked(f"{url}: WeChat refused the request (环境异常 / verification)")
-    heading = select_one(soup, "#activity-name || h2.rich_media_title, h1.rich_media_title")  # text_of skips scripts
-    title_el = next(descendants(soup, "title"), None)
+    js_vars = _js_vars(html)
     title = (
         meta_content(soup, "og:title", "twitter:title")
-        or clean_text(_unescape_js(_js_var(html, "msg_title")))
-        or (clean_text(text_of(heading, " ")) if heading is not None else "")
-        or clean_text(text_of(title_el))
+        or clean_text(_unescape_js(js_vars.get("msg_title", "")))
+        or clean_text(_text(select_one(soup, "#activity-name || h2.rich_media_title, h1.rich_media_title")))
+        or clean_text(text_of(next(descendants(soup, "title"), None)))
     )
     if not title or content is None:
         raise SourceError(f"{url}: not a WeChat article page (no title or #js_content)")
     account = clean_text(
-        _js_var(html, "nickname")
+        js_vars.get("nickname", "")
         or _text(select_one(soup, "#js_name"))
         or _text(select_one(soup, ".profile_nickname"))
         or _text(select_one(soup, "#post-user"))
     )
     published = (
-        parse_date(_js_var(html, "ct"), tz)
-        or parse_date(_js_var(html, "create_time"), tz)
-        or parse_date(_js_var(html, "publish_time"), tz)
+        parse_date(js_vars.get("ct", ""), tz)
+        or parse_date(js_vars.get("create_time", ""), tz)
+        or parse_date(js_vars.get("publish_time", ""), tz)
         or parse_date(_text(select_one(soup, "#publish_time")), tz)
         or parse_date(_text(select_one(soup, "#post-date")), tz)
     )
-    link = _unescape_js(_js_var(html, "msg_link")) or meta_content(soup, "og:url")
+    link = _unescape_js(js_vars.get("msg_link", "")) or meta_content(soup, "og:url")
     canonical = canonical_url(link) if "mp.weixin.qq.com" in link and ("__biz=" in link or "/s/" in link) else ""
-    original = select_one(soup, "#js_view_source, a.original_primary_link")
     raw_body = re.sub(r'<img([^>]*?)\sdata-src=("[^"]*"|\'[^\']*\')', r"<img\1 src=\2", inner_html(content))
     body_html = clean_html(raw_body, url)
     meta = {"account": account}
-    source_url = _unescape_js(_js_var(html, "msg_source_url"))
+    source_url = _unescape_js(js_vars.get("msg_source_url", ""))
     if source_url:
         meta["original_link"] = source_url  # the "阅读原文" link
-    elif original is not None and original.get("href", "").startswith("http"):
+    elif (original := select_one(soup, "#js_view_source, a.original_primary_link")) is not None \
+            and original.get("href", "").startswith("http"):
         meta["original_link"] = original.get("href")
     if canonical and canonical != canonical_url(url):
         meta["msg_link"] = canonical

@@ -7,9 +7,12 @@ stored bodies (a changed body would make every stored post look edited).
 
 from __future__ import annotations
 
+from lxml.cssselect import CSSSelector
+
 from pipeline.config import Source
-from sources.base import inner_html, meta_content, metadata_table, parse_html, select_one, text_of
+from sources.base import inner_html, meta_content, metadata_table, parse_html, select, select_one, text_of
 from sources.website import parse_article, parse_list
+from sources.wechat import _js_vars
 
 SOURCE = Source(name="site", kind="website", channel="website", url="http://www.example.gov.test/list/")
 
@@ -62,3 +65,39 @@ def test_a_guessed_list_and_an_article_without_selectors():
                          "<a href='f.pdf'>附件一</a></div>", "http://www.example.gov.test/a/3.html", SOURCE)
     assert post.title == "关于开展检查的通知" and post.published_at.hour == 9
     assert post.body_text.startswith("正文") and post.attachments[0].name == "附件一"
+
+
+def test_class_and_id_selectors_pick_what_cssselect_picks():
+    # select() steps to the class/id attribute first (cheaper in libxml2): the same elements must come out.
+    classes = ["a", " a ", "a\tb", "b\na", "ab", "a-b", "xa", "A", "", "a  a"]
+    page = parse_html("".join(f'<div class="{c}" id="{i}"><span class="{c}">x</span></div>'
+                              for c in classes for i in ("zoom", "zoom ", "Zoom", "")))
+    for selector in (".a", "div.a", "span.a", ".a-b", "#zoom", "div#zoom", "span.a, #zoom", "div.b"):
+        for root in (page, *page.iter("div")):
+            assert select(root, selector) == [el for el in CSSSelector(selector, translator="html")(root)
+                                              if el is not root or root is page], selector
+
+
+def test_inner_html_gives_bare_attributes_an_empty_value_as_stored_bodies_had_them():
+    page = parse_html('<div id=c><p data-x title="t">一</p><p title="t" data-x>二</p><p>\n</p></div>')
+    assert inner_html(select_one(page, "#c")) == '<p data-x="" title="t">一</p><p data-x="" title="t">二</p><p>\n</p>'
+
+
+def test_metadata_labels_split_or_beside_scripts_are_found():
+    page = parse_html("<table><tr><td><b>索引</b>号：</td><td>QS-2</td><td>发布<script>x()</script>机构：</td>"
+                      "<td>街道办</td><td>主题分类：政务</td></tr></table><span>网站标识码：123号</span>")
+    assert metadata_table(page) == {"index_number": "QS-2", "publisher": "街道办", "topic": "政务"}
+
+
+def test_labelled_date_skips_the_body_and_scripts_but_reads_comments():
+    page = ("<title>通知_政府网</title><h1>关于开展检查的通知</h1><script>var s = '发布时间：2020-01-01';</script>"
+            "{}<div class=TRS_Editor><p>发布时间：2021-02-02</p></div><p>发布日期：2022-03-03</p>")
+    url = "http://www.example.gov.test/a/4.html"
+    assert parse_article(page.format(""), url, SOURCE).published_at.year == 2022
+    assert parse_article(page.format("<!-- 发布时间：2023-04-04 -->"), url, SOURCE).published_at.year == 2023
+
+
+def test_wechat_js_vars_are_read_from_the_first_declaration_of_each():
+    html = ('var ctx = "9"; var ct = "1590000000";\nvar nickname = "" || htmlDecode("兴华街道");\n'
+            "var msg_title =\n  '标题\\'一'.html(false);\nvar ct = \"1\";\nvar msg_link = \"\";")
+    assert _js_vars(html) == {"ct": "1590000000", "nickname": "兴华街道", "msg_title": "标题\\'一", "msg_link": ""}
