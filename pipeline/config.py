@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,6 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
-from .fetch import FetchSettings
 
 DEFAULT_CONFIG_NAME = "xxgk.toml"
 
@@ -32,6 +32,46 @@ SOURCE_KINDS = {
 WECHAT_API_URL = "https://api.weixin.qq.com/"
 # Hosts a kind may fetch beyond its own URL's host (articles a feed links to).
 KIND_EXTRA_HOSTS = {"wechat_feed": ("mp.weixin.qq.com",)}
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """How politely and how patiently pipeline.fetch fetches (here, not there: a page-parsing worker
+    reads the config but never fetches, so it need not load the HTTP transport)."""
+
+    user_agent: str = "xxgk/0.1 (+mailto:webmaster@example.invalid)"
+    rate_per_host: float = 1.0  # max requests per second per host; 0 = unlimited
+    concurrency: int = 4  # max requests in flight in total
+    per_host_concurrency: int = 1
+    timeout: float = 20.0  # seconds to connect, and the longest a server may send nothing (whole seconds, >= 1)
+    retries: int = 3  # extra attempts on connection errors, 429 and 5xx
+    backoff: float = 1.0  # base seconds: backoff * 2**attempt + jitter in [0, backoff]
+    max_retry_after: float = 120.0  # cap on a server's Retry-After
+    max_bytes: int = 10 * 1024 * 1024  # size cap per response body (after content decoding)
+    obey_robots: bool = True
+    max_redirects: int = 5
+    # host -> "127.0.0.1:PORT", like curl --resolve: the URL and the Host header keep the
+    # host name, the connection goes to the mapped address. Used by the demo and tests.
+    resolve: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        checks = {
+            "rate_per_host": self.rate_per_host >= 0,
+            "concurrency": self.concurrency >= 1,
+            "per_host_concurrency": self.per_host_concurrency >= 1,
+            "timeout": self.timeout > 0,
+            "retries": self.retries >= 0,
+            "backoff": self.backoff >= 0,
+            "max_retry_after": self.max_retry_after >= 0,
+            "max_bytes": self.max_bytes > 0,
+            "max_redirects": self.max_redirects >= 0,
+        }
+        for name, ok in checks.items():
+            if not ok:
+                raise ConfigError(f"fetch setting {name} = {getattr(self, name)!r} is out of range")
+        for host, addr in self.resolve.items():
+            if not re.fullmatch(r"(http://)?(\[[0-9a-fA-F:.]+\]|[^:\s/]+):\d{1,5}", addr):
+                raise ConfigError(f"fetch setting resolve[{host!r}] = {addr!r}: expected '[http://]ADDRESS:PORT'")
 
 
 @dataclass(frozen=True)

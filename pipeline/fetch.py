@@ -32,7 +32,6 @@ import math
 import os
 import queue
 import random
-import re
 import ssl
 import threading
 import time
@@ -40,7 +39,7 @@ import urllib.robotparser
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from functools import cached_property
 from typing import Any, Protocol
@@ -52,7 +51,6 @@ from urllib3.exceptions import LocationParseError
 from urllib3.util import Url, parse_url
 
 from pipeline.errors import (
-    ConfigError,
     FetchError,
     HostNotAllowed,
     HttpStatusError,
@@ -62,6 +60,7 @@ from pipeline.errors import (
     redact_url,
 )
 
+from .config import FetchSettings  # re-exported: the API stays pipeline.fetch.FetchSettings
 from .decode import decode_body  # re-exported: the API stays pipeline.fetch.decode_body
 
 __all__ = ["ConditionalCache", "Fetcher", "FetchSettings", "Response", "decode_body"]
@@ -71,45 +70,6 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 ACCEPT_ENCODING = "gzip, deflate"  # libcurl decodes these
 ERROR_BODY_KEPT = 64 * 1024  # bytes of an error answer read before hanging up on it
 MAX_CRAWL_DELAY = 60.0  # seconds; a robots.txt Crawl-delay above this is capped
-
-
-@dataclass(frozen=True)
-class FetchSettings:
-    """How politely and how patiently to fetch. Config fills these from the office's TOML."""
-
-    user_agent: str = "xxgk/0.1 (+mailto:webmaster@example.invalid)"
-    rate_per_host: float = 1.0  # max requests per second per host; 0 = unlimited
-    concurrency: int = 4  # max requests in flight in total
-    per_host_concurrency: int = 1
-    timeout: float = 20.0  # seconds to connect, and the longest a server may send nothing (whole seconds, >= 1)
-    retries: int = 3  # extra attempts on connection errors, 429 and 5xx
-    backoff: float = 1.0  # base seconds: backoff * 2**attempt + jitter in [0, backoff]
-    max_retry_after: float = 120.0  # cap on a server's Retry-After
-    max_bytes: int = 10 * 1024 * 1024  # size cap per response body (after content decoding)
-    obey_robots: bool = True
-    max_redirects: int = 5
-    # host -> "127.0.0.1:PORT", like curl --resolve: the URL and the Host header keep the
-    # host name, the connection goes to the mapped address. Used by the demo and tests.
-    resolve: Mapping[str, str] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        checks = {
-            "rate_per_host": self.rate_per_host >= 0,
-            "concurrency": self.concurrency >= 1,
-            "per_host_concurrency": self.per_host_concurrency >= 1,
-            "timeout": self.timeout > 0,
-            "retries": self.retries >= 0,
-            "backoff": self.backoff >= 0,
-            "max_retry_after": self.max_retry_after >= 0,
-            "max_bytes": self.max_bytes > 0,
-            "max_redirects": self.max_redirects >= 0,
-        }
-        for name, ok in checks.items():
-            if not ok:
-                raise ConfigError(f"fetch setting {name} = {getattr(self, name)!r} is out of range")
-        for host, addr in self.resolve.items():
-            if not re.fullmatch(r"(http://)?(\[[0-9a-fA-F:.]+\]|[^:\s/]+):\d{1,5}", addr):
-                raise ConfigError(f"fetch setting resolve[{host!r}] = {addr!r}: expected '[http://]ADDRESS:PORT'")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
 from html import escape as html_escape
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -29,11 +30,13 @@ from lxml.etree import _Element as HtmlElement  # what lxml's HTML parser gives
 from lxml.cssselect import CSSSelector
 
 from pipeline.errors import FetchError, HttpStatusError, XxgkError
-from pipeline.fetch import Fetcher
 from pipeline.models import SHANGHAI, Attachment, Post
 from pipeline.normalize import clean_text, html_parser
 
 from .parsing import PageParser, ParseProblem
+
+if TYPE_CHECKING:  # a page-parsing worker imports this module but never fetches: no HTTP transport there
+    from pipeline.fetch import Fetcher
 
 ATTACHMENT_EXTENSIONS = ("pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd", "zip", "rar", "et", "ppt", "pptx")
 _ATTACHMENT_RE = re.compile(r"\.(%s)(?:$|\?)" % "|".join(ATTACHMENT_EXTENSIONS), re.I)

@@ -25,8 +25,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.decode import decode_body
 from pipeline.errors import FetchError, XxgkError
-from pipeline.fetch import Response, decode_body
 
 log = logging.getLogger("xxgk.collect")
 
@@ -112,7 +112,7 @@ class PageParser:
         waiting: deque[tuple[str, Any, int]] = deque()  # (url, a result or its _Batch, place in the batch)
         batch = _Batch()
         for url, result in fetched:
-            if not isinstance(result, Response) or result.not_modified:
+            if isinstance(result, FetchError) or result.not_modified:  # else a pipeline.fetch.Response
                 waiting.append((url, result, -1))
             else:
                 page = Page(url, result.url, result.content, result.headers.get("content-type"))
