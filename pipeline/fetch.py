@@ -68,7 +68,7 @@ __all__ = ["ConditionalCache", "Fetcher", "FetchSettings", "Response", "decode_b
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 DEFAULT_PORTS = {"http": 80, "https": 443}
 ACCEPT_ENCODING = "gzip, deflate"  # libcurl decodes these
-ERROR_BODY_KEPT = 64 * 1024  # bytes of an error answer read before hanging up on it
+ERROR_BODY_READ = 64 * 1024  # bytes of an error page read (so the connection can be kept) before hanging up
 MAX_CRAWL_DELAY = 60.0  # seconds; a robots.txt Crawl-delay above this is capped
 
 
@@ -228,45 +228,45 @@ def _trust_store() -> dict[int, str]:
 
 
 class _Exchange:
-    """One request's answer as libcurl hands it over: the status line and headers, then the body,
-    capped. Only a 2xx body is kept; an error page is read up to ERROR_BODY_KEPT, then dropped."""
+    """One request's answer as libcurl hands it over: the status line and header lines, then the
+    body, capped. Only a 2xx body is kept; an error page is read up to ERROR_BODY_READ and dropped."""
 
     def __init__(self, url: str, cap: int) -> None:
         self.url, self.cap = url, cap
         self.status = 0
-        self.headers = HTTPHeaderDict()
+        self.fields: list[list[str]] = []  # [name, value] in the order received
         self.body = bytearray()
+        self.dropped = 0  # bytes of an error page read and not kept
         self.too_large: TooLarge | None = None
         self.hung_up = False  # we stopped reading an error page: not a failure
-        self._last_name: str | None = None
 
     def header_line(self, raw: bytes) -> None:
         line = raw.decode("iso-8859-1").rstrip("\r\n")
         if line.startswith("HTTP/"):  # a status line: a new answer (after a 1xx) starts
             code = line.split()[1:2]
             self.status = int(code[0]) if code and code[0].isdigit() else 0
-            self.headers = HTTPHeaderDict()
-            self._last_name = None
-        elif line[:1] in (" ", "\t") and self._last_name:  # an obsolete folded continuation
-            values = self.headers.getlist(self._last_name)
-            self.headers.discard(self._last_name)
-            for value in values[:-1]:
-                self.headers.add(self._last_name, value)
-            self.headers.add(self._last_name, f"{values[-1]} {line.strip()}")
+            self.fields = []
+        elif line[:1] in (" ", "\t") and self.fields:  # an obsolete folded continuation
+            self.fields[-1][1] += " " + line.strip()
         elif ":" in line:
             name, _, value = line.partition(":")
-            self._last_name = name.strip()
-            self.headers.add(self._last_name, value.strip())
+            self.fields.append([name.strip(), value.strip()])
+
+    def headers(self) -> HTTPHeaderDict:
+        headers = HTTPHeaderDict()
+        for name, value in self.fields:
+            headers.add(name, value)
+        return headers
 
     def write(self, chunk: bytes) -> int | None:
         if not 200 <= self.status < 300:
-            self.body += chunk
-            if len(self.body) > ERROR_BODY_KEPT:
+            self.dropped += len(chunk)
+            if self.dropped > ERROR_BODY_READ:
                 self.hung_up = True
                 return 0  # not worth reading: hang up (libcurl drops the connection)
             return None
         if not self.body:
-            declared = self.headers.get("content-length", "")
+            declared = next((v for n, v in self.fields if n.lower() == "content-length"), "")
             if declared.isdigit() and int(declared) > self.cap:
                 self.too_large = TooLarge(
                     self.url, f"Content-Length {_mib(int(declared))} is over the {_mib(self.cap)} cap")
@@ -276,9 +276,6 @@ class _Exchange:
             self.too_large = TooLarge(self.url, f"body is over the {_mib(self.cap)} cap")
             return 0
         return None
-
-    def content(self) -> bytes:
-        return bytes(self.body) if 200 <= self.status < 300 else b""
 
 
 # ---------------------------------------------------------------- the client
@@ -570,7 +567,7 @@ class Fetcher:
                         raise _Transient(_describe(code, message)) from None
                 finally:
                     self._count("bytes", curl.getinfo(pycurl.SIZE_DOWNLOAD_T))
-        return _Answer(target, exchange.status, exchange.headers, exchange.content())
+        return _Answer(target, exchange.status, exchange.headers(), bytes(exchange.body))
 
     def _handle(self) -> pycurl.Curl:
         """This thread's libcurl handle, set up once with what every request shares."""

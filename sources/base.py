@@ -362,6 +362,14 @@ _HREFS = etree.XPath("descendant::a/@href", smart_strings=False)
 _ATTACHMENT_LIKE = re.compile(r"\.(?:%s)" % "|".join(ATTACHMENT_EXTENSIONS), re.I)  # what _ATTACHMENT_RE needs
 
 
+_LAZY_IMAGE = re.compile(r'<img([^>]*?)\sdata-src=("[^"]*"|\'[^\']*\')')
+
+
+def lazy_images(html: str) -> str:
+    """WeChat and some CMSs put an image's real address in data-src: keep it as src."""
+    return _LAZY_IMAGE.sub(r"<img\1 src=\2", html)
+
+
 def image_urls(root: HtmlElement | None, base_url: str) -> tuple[str, ...]:
     if root is None:
         return ()

@@ -26,7 +26,8 @@ from pipeline.normalize import canonical_url, clean_html, clean_text, html_to_te
 
 from .base import (
     Context, Event, Listed, Note, Seen, SourceError, all_text, article_event, descendants, find_attachments, first,
-    image_urls, inner_html, meta_content, metadata_table, parse_html, select, select_one, strings, text_of,
+    image_urls, inner_html, lazy_images, meta_content, metadata_table, parse_html, select, select_one, strings,
+    text_of,
 )
 from .parsing import Page
 
@@ -175,7 +176,7 @@ def parse_article(html: str, url: str, source: Source, selectors: dict[str, str]
             parsed = parse_date(meta[key], tz)
             meta[key] = parsed.date().isoformat() if parsed else meta[key]
     raw_body = inner_html(content) if content is not None else ""
-    body_html = clean_html(_lazy_images(raw_body), url)
+    body_html = clean_html(lazy_images(raw_body), url)
     attachments_root = select_one(soup, selectors.get("attachments"))
     if attachments_root is None:
         attachments_root = soup
@@ -276,11 +277,6 @@ def _main_content(soup: HtmlElement) -> HtmlElement | None:
         if score > best_score:
             best, best_score = block, score
     return best
-
-
-def _lazy_images(html: str) -> str:
-    # WeChat and some CMSs put the real image in data-src; keep it as src.
-    return re.sub(r'<img([^>]*?)\sdata-src=("[^"]*"|\'[^\']*\')', r"<img\1 src=\2", html)
 
 
 # -- collection ---------------------------------------------------------------------

@@ -21,7 +21,7 @@ from pipeline.normalize import canonical_url, clean_html, clean_text, html_to_te
 
 from .base import (
     Context, Event, Gone, Listed, Problem, Seen, SourceError, article_event, descendants, image_urls, inner_html,
-    meta_content, parse_html, select_one, text_of,
+    lazy_images, meta_content, parse_html, select_one, text_of,
 )
 from .feed import FeedEntry, entry_post, fetch_feed
 from .parsing import Page
@@ -90,7 +90,7 @@ def parse_article(html: str, url: str, source: Source, tz: tzinfo = SHANGHAI) ->
     )
     link = _unescape_js(js_vars.get("msg_link", "")) or meta_content(soup, "og:url")
     canonical = canonical_url(link) if "mp.weixin.qq.com" in link and ("__biz=" in link or "/s/" in link) else ""
-    raw_body = re.sub(r'<img([^>]*?)\sdata-src=("[^"]*"|\'[^\']*\')', r"<img\1 src=\2", inner_html(content))
+    raw_body = lazy_images(inner_html(content))
     body_html = clean_html(raw_body, url)
     meta = {"account": account}
     source_url = _unescape_js(js_vars.get("msg_source_url", ""))

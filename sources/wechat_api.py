@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
@@ -26,7 +25,7 @@ from pipeline.config import Source
 from pipeline.models import Post
 from pipeline.normalize import canonical_url, clean_html, clean_text, html_to_text
 
-from .base import Context, Event, Gone, Listed, Seen, SourceError, image_urls, parse_html
+from .base import Context, Event, Gone, Listed, Seen, SourceError, image_urls, lazy_images, parse_html
 
 PAGE_SIZE = 20  # the API's maximum `count`
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})  # invalid or expired access_token: refresh once
@@ -108,7 +107,7 @@ def article_post(news: dict, published: datetime | None, source: Source) -> Post
     """A Post from one news_item of a published message."""
     url = canonical_url(str(news.get("url", "")))
     raw = str(news.get("content", ""))
-    body_html = clean_html(re.sub(r'<img([^>]*?)\sdata-src=("[^"]*"|\'[^\']*\')', r"<img\1 src=\2", raw), url)
+    body_html = clean_html(lazy_images(raw), url)
     meta = {"author": clean_text(str(news.get("author", ""))),
             "original_link": str(news.get("content_source_url", "")).strip()}
     return Post(

@@ -620,6 +620,30 @@ def test_50mb_body_is_too_large_and_memory_stays_low(
         assert "Content-Length" in str(info.value)
 
 
+def test_a_big_error_page_is_a_status_error_not_too_large(app: App, make: Callable[..., Fetcher]) -> None:
+    # An error page is read only so far, then the connection is dropped: its status is what counts.
+    app.routes["/broken"] = lambda h: reply(h, 404, b"x" * (2 * 1024 * 1024))
+    app.routes["/fine"] = lambda h: reply(h, 200, b"ok")
+    fetcher = make(max_bytes=1024 * 1024)
+    with pytest.raises(HttpStatusError) as info:
+        fetcher.get(app.url("/broken"))
+    assert info.value.status == 404
+    assert fetcher.get(app.url("/fine")).content == b"ok"  # the next request gets a new connection
+
+
+def test_interim_answers_and_folded_headers(app: App, make: Callable[..., Fetcher]) -> None:
+    def early_hints(h: BaseHTTPRequestHandler) -> None:
+        h.wfile.write(b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"
+                      b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Note: first\r\n  second\r\n"
+                      b"Content-Type: text/plain\r\n\r\nok")
+
+    app.routes["/hints"] = early_hints
+    response = make().get(app.url("/hints"))
+    assert (response.status, response.content) == (200, b"ok")
+    assert response.headers["x-note"] == "first second"  # the folded line joins its header
+    assert "link" not in response.headers  # the 103's headers are not the answer's
+
+
 # ---------------------------------------------------------------- politeness
 
 
