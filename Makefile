@@ -1,28 +1,37 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
+# Each first installs the system packages it needs (scripts/setup-system, list in
+# scripts/system-packages.txt), then the Python environment, then runs.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 
-.PHONY: demo test bench install clean
+.PHONY: demo test bench install clean system-demo system-test
 
-$(STAMP): pyproject.toml package-lock.json
+system-demo system-test: system-%:
+	@scripts/setup-system $*
+
+$(STAMP): pyproject.toml | system-demo
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test]'
-	npm ci --no-audit --no-fund --silent  # axe-core for the accessibility tests (package-lock.json)
 	touch $(STAMP)
+
+$(NODE_STAMP): package-lock.json | system-test
+	npm ci --no-audit --no-fund --silent  # axe-core for the accessibility tests (package-lock.json)
+	touch $(NODE_STAMP)
 
 install: $(STAMP)
 
-demo: $(STAMP)
+demo: system-demo $(STAMP)
 	$(BIN)/xxgk demo
 
-test: $(STAMP)
+test: system-test $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) output
+	rm -rf $(VENV) node_modules output

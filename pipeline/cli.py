@@ -146,7 +146,8 @@ def sync(env: Env, full: bool, sources: tuple[str, ...], quiet: bool) -> None:
 def demo(env: Env, keep_dir: str | None) -> None:
     """Serve the bundled demo office (兴华街道, 2020) on 127.0.0.1 and run the nightly job on it.
 
-    Uses demo/xxgk.toml (or --config); outputs go to its output folder.
+    Uses the bundled demo/xxgk.toml (or --config); its database and outputs go to ./output
+    (or $XXGK_DATABASE / $XXGK_OUTPUT), so an installed package never writes beside its code.
 
     \b
     Example:
@@ -155,7 +156,12 @@ def demo(env: Env, keep_dir: str | None) -> None:
     from demo.generate import generate
     from demo.server import serve
 
-    config = config_mod.load(env.config_path if env.explicit else DEMO_CONFIG)
+    if env.explicit:
+        config = config_mod.load(env.config_path)
+    else:
+        here = Path.cwd() / "output"
+        config = config_mod.load(DEMO_CONFIG, env={"XXGK_DATABASE": str(here / "xxgk-demo.db"),
+                                                   "XXGK_OUTPUT": str(here), **os.environ})
     with tempfile.TemporaryDirectory(prefix="xxgk-demo-") as tmp:
         world = Path(keep_dir) if keep_dir else Path(tmp)
         click.echo(f"generating the demo office in {world}")
