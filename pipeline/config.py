@@ -96,10 +96,12 @@ class Source:
     url: str
     selectors: dict[str, str] = field(default_factory=dict)
     allow_hosts: tuple[str, ...] = ()
-    max_pages: int = 50
+    max_pages: int = 0  # a cap on list pages read per run; 0: none (a cap that cuts a list is reported)
     obey_robots: bool | None = None  # None: the [fetch] default
     page_template: str = ""  # list page 2, 3 … as "index_{n}.html" ({n} = page - 1) or "?page={page}"
-    recheck_days: int = 30  # known articles this recent are re-fetched to catch edits
+    recheck_days: int = 30  # known articles this recent are re-fetched every run to catch edits
+    recheck_cycle: int = 7  # … and every other known article once in this many runs (0: never)
+    column: str = ""  # the catalog column (栏目) this source is, for posts whose page names none
     missing_runs: int = 3  # runs that walked the whole list without it before a post counts as withdrawn
     # wechat_api: names of the environment variables holding the AppID / AppSecret, or a secrets
     # file (TOML: appid = "…", secret = "…"). The values themselves are never in the config or the store.
@@ -425,10 +427,12 @@ def _read_source(name: str, t: _Table | None, path: Path) -> Source:
         url=t.url("url", WECHAT_API_URL if kind == "wechat_api" else ...),
         selectors=dict(selectors),
         allow_hosts=tuple(h.lower() for h in allow),
-        max_pages=t.get("max_pages", int, 50),
+        max_pages=t.get("max_pages", int, 0),
         obey_robots=t.get("obey_robots", bool, None),
         page_template=t.get("page_template", str, ""),
         recheck_days=t.get("recheck_days", int, 30),
+        recheck_cycle=t.get("recheck_cycle", int, 7),
+        column=t.get("column", str, ""),
         missing_runs=t.get("missing_runs", int, 3),
         appid_env=t.get("appid_env", str, "XXGK_WECHAT_APPID"),
         secret_env=t.get("secret_env", str, "XXGK_WECHAT_SECRET"),
@@ -439,5 +443,8 @@ def _read_source(name: str, t: _Table | None, path: Path) -> Source:
     for key in ("recheck_days", "missing_runs"):
         if getattr(source, key) < 1:
             raise t.fail(key, "an integer >= 1")
+    for key in ("max_pages", "recheck_cycle"):
+        if getattr(source, key) < 0:
+            raise t.fail(key, "an integer >= 0 (0: none)")
     t.check_unknown()
     return source
