@@ -483,3 +483,8 @@ for _command in _merge_commands:
 from .add import add_command as _add_command  # noqa: E402
 
 main.add_command(_add_command)
+
+# -- the config: check it, print it in effect (pipeline/config_cli.py) ---------------------------
+from .config_cli import config_group as _config_group  # noqa: E402
+
+main.add_command(_config_group)
