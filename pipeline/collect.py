@@ -95,11 +95,13 @@ def collect_source(source: Source, store: Store, fetcher: Fetcher, cache: HttpCa
                    parser: PageParser | None = None) -> SourceOutcome:
     outcome = SourceOutcome(source.name)
     known = store.known_post_urls(source.name)
-    due = due_posts(store.active_posts(source.name), now - timedelta(days=source.recheck_days),
-                    store.completed_runs(source.name), source.recheck_cycle)
+    run = store.completed_runs(source.name)
+    due = due_posts(store.active_posts(source.name), now - timedelta(days=source.recheck_days), run,
+                    source.recheck_cycle)
     outcome.rechecked = len(due)
     ctx = Context(fetcher=fetcher, known=known, full=full, now=now, tz=tz, recheck_days=source.recheck_days,
                   recent=due, walk_whole=not store.walked_whole(source.name, source.url),
+                  sweep=bool(source.recheck_cycle) and run % source.recheck_cycle == 0,
                   parser=parser or PageParser(workers=0))
     requests_before = fetcher.stats["requests"]
     tally = _Tally()

@@ -119,6 +119,9 @@ class Context:
     # The list was never walked to its end (a first run, or one cut short): walk all of it this
     # run, past pages of known posts, without trusting a 304 on page 1. Known posts are not re-fetched.
     walk_whole: bool = False
+    # This run opens a re-check cycle: a collector that can re-check old posts only by walking its
+    # whole listing (an API that holds the content) walks it now and yields every post, once a cycle.
+    sweep: bool = False
     tz: tzinfo = SHANGHAI
     log: Callable[[str], None] = lambda message: None
     parser: PageParser = field(default_factory=lambda: PageParser(workers=0))  # where article pages are parsed

@@ -123,8 +123,9 @@ def _when(value: object) -> datetime | None:
 
 
 def collect(source: Source, ctx: Context) -> Iterator[Event]:
-    """Page through the published messages newest first, until a page holds nothing new
-    (or to the end while the list was never read whole: ctx.walk_whole)."""
+    """Page through the published messages newest first, until a page holds nothing new (or to
+    the end while the list was never read whole, ctx.walk_whole). The API holds each article's
+    content, so old ones are re-checked by walking the whole list once a cycle (ctx.sweep)."""
     api = _Api(source, ctx)
     api.refresh()
     offset, pages, complete = 0, 0, False
@@ -145,7 +146,7 @@ def collect(source: Source, ctx: Context) -> Iterator[Event]:
                     continue
                 if news.get("is_deleted"):
                     yield Gone(url, "deleted by the publisher (is_deleted in freepublish)")
-                elif url in ctx.known and ctx.known[url] is None and not ctx.full \
+                elif url in ctx.known and ctx.known[url] is None and not ctx.full and not ctx.sweep \
                         and not ctx.is_recent(published) and url not in ctx.recent:
                     yield Seen(url)
                 else:  # new, or due for a re-check (only new ones lead to the next page)
@@ -155,6 +156,6 @@ def collect(source: Source, ctx: Context) -> Iterator[Event]:
         if not items or offset >= int(data.get("total_count") or 0):
             complete = True
             break
-        if not fresh and not ctx.full and not ctx.walk_whole:
+        if not fresh and not ctx.full and not ctx.walk_whole and not ctx.sweep:
             break
     yield Listed(complete=complete)

@@ -6,6 +6,7 @@ is unchanged.
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -91,12 +92,15 @@ def collect(config) -> tuple:
 
 def test_a_column_of_60_list_pages_is_collected_whole(column):
     folder, server, articles = column
-    config, _ = load(folder, server)
+    config, _ = load(folder, server, 'column = "工作动态"\n')
     assert config.sources[0].max_pages == 0  # no cap unless the office sets one
     outcome, stored = collect(config)
     assert outcome.status == "ok" and not outcome.capped and outcome.warnings == []
     assert stored == outcome.new == articles == PAGES * PER_PAGE
     assert server.paths[f"{HOST}/gzdt/index_{PAGES - 1}.html"] == 1
+    with Store(config.database) as store:  # the source's column (栏目), as the pages name none
+        columns = {json.loads(meta).get("column") for (meta,) in store.db.execute("SELECT meta FROM post_versions")}
+    assert columns == {"工作动态"}
 
 
 def test_a_cap_is_a_warning_in_status_and_exit_1_from_sync(column):
