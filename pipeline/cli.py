@@ -435,8 +435,11 @@ def _finish(result, quiet: bool) -> None:
 
 
 def _say_capped(outcomes) -> None:
+    from .health import CAPPED_WARNING
+
     for o in outcomes:
-        click.echo(f"CAPPED {o.source}: {o.warnings[0]}", err=True)
+        warning = next((w for w in o.warnings if CAPPED_WARNING in w), "")
+        click.echo(f"CAPPED {o.source}: {warning}", err=True)
 
 
 def _print_outputs(config) -> None:

@@ -68,9 +68,12 @@ def _line(key: str, value: Any, given: bool) -> str:
 
 
 def _selector_defaults(config: config_mod.Config, table: str) -> dict[str, str]:
-    """The kind's default selectors (sources/website.py, sources/catalog.py), for a source's table."""
-    from sources import catalog, website
+    """The kind's default selectors (its collector module's DEFAULTS), for a source's table."""
+    import sys
 
-    defaults = {"website": website.DEFAULTS, "catalog": catalog.DEFAULTS}
+    from sources import COLLECTORS
+
     source = next((s for s in config.sources if f"sources.{s.name}" == table), None)
-    return dict(defaults.get(source.kind, {})) if source else {}
+    if source is None:
+        return {}
+    return dict(getattr(sys.modules[COLLECTORS[source.kind].__module__], "DEFAULTS", {}))

@@ -4,6 +4,8 @@ pipeline/config_keys.py and kept in step by these tests), unknown keys refused a
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from click.testing import CliRunner
 
@@ -13,7 +15,7 @@ from pipeline.cli import main
 from pipeline.collect import with_column
 from pipeline.errors import ConfigError
 from pipeline.models import Post
-from sources import catalog, website
+from sources import COLLECTORS, catalog, website
 
 from .conftest import DEMO_CONFIG, REPO, write_config
 
@@ -67,9 +69,13 @@ def test_a_key_read_but_not_declared_is_caught(tmp_path):
 
 
 def test_selector_keys_are_the_collectors_defaults():
-    assert set(config_keys.SELECTOR_KEYS["website"]) == set(website.DEFAULTS)
-    assert set(config_keys.SELECTOR_KEYS["catalog"]) == set(catalog.DEFAULTS)
-    assert set(config_keys.SELECTOR_KEYS) <= set(config.SOURCE_KINDS)
+    """Each kind whose collector has DEFAULTS selectors declares exactly those keys (new kinds too)."""
+    with_defaults = {kind: getattr(sys.modules[collect.__module__], "DEFAULTS", None)
+                     for kind, collect in COLLECTORS.items()}
+    assert with_defaults["website"] is website.DEFAULTS and with_defaults["catalog"] is catalog.DEFAULTS
+    for kind, defaults in with_defaults.items():
+        assert set(config_keys.SELECTOR_KEYS.get(kind, {})) == set(defaults or {}), kind
+    assert set(config_keys.SELECTOR_KEYS) <= set(config.SOURCE_KINDS) == set(COLLECTORS)
 
 
 @pytest.mark.parametrize("mutate, where", [
