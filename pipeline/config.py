@@ -214,6 +214,9 @@ class _Table:
     def table(self, key: str) -> _Table:
         value = self._get(key, dict, {})
         name = f"{self.name}.{key}".lstrip(".")
+        if name not in config_keys.TABLES:
+            raise config_keys.UndeclaredKey(f"config table [{name}] is read by pipeline/config.py but not declared in "
+                                            f"pipeline/config_keys.py TABLES")
         return _Table(value, f"{self.where}{key}.", self.file, name, effective=self.effective)
 
     def check_unknown(self, allowed: set[str] | None = None) -> None:
