@@ -9,7 +9,8 @@ two together. Politeness limits are lifted for loopback by config (rate 0) and t
 is Scrapy's default (16 in total, 8 per host).
 
     crawl full: 10000 items, N pages/s, peak M MB
-    crawl no-change night: N requests (L lists, feeds and robots.txt, at most 2 per source; K weekly re-checks, A answered 304), K articles, N s
+    crawl no-change night: N requests (L lists, feeds and robots.txt, at most 2 per source; K weekly re-checks
+                           of P stored posts), A answered 304, K articles, N s
     edits caught: N of M within 7 nights, requests per night R
 
 A no-change night includes its share of the weekly re-check (pipeline/collect.py): about a
@@ -160,9 +161,8 @@ def run() -> Iterable[str]:
             night = _in_fresh_process(folder, address)
             lists = night["requests"] - night["articles"]
             yield (f"crawl no-change night: {night['requests']} requests ({lists} lists, feeds and robots.txt, "
-                   f"at most 2 per source; "
-                   f"{night['articles']} weekly re-checks, {night['not_modified']} answered 304), "
-                   f"{night['articles']} articles, {night['seconds']:.2f} s")
+                   f"at most 2 per source; {night['articles']} weekly re-checks of {night['posts']} stored posts), "
+                   f"{night['not_modified']} answered 304, {night['articles']} articles, {night['seconds']:.2f} s")
             yield _edit_nights(folder, address, root)
         finally:
             server.terminate()
