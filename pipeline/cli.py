@@ -2,7 +2,8 @@
 
 Exit codes (also in `xxgk --help`):
   0  everything worked
-  1  the job ran but some source failed (the others were collected)
+  1  the job ran but some source failed (the others were collected), or a
+     source's list was cut by its max_pages
   2  bad usage or a wrong config
   3  another run holds the run lock
   4  the store cannot be used (e.g. a database from a newer xxgk)
@@ -33,7 +34,8 @@ EXIT_OK, EXIT_SOURCE_FAILED, EXIT_CONFIG, EXIT_LOCKED, EXIT_STORE = 0, 1, 2, 3, 
 EXIT_CODES_HELP = """\b
 Exit codes:
   0  everything worked
-  1  the job ran but some source failed (the others were collected)
+  1  the job ran but some source failed (the others were collected), or a
+     source's list was cut by its max_pages
   2  bad usage or a wrong config
   3  another run holds the run lock
   4  the store cannot be used (e.g. a database from a newer xxgk)"""
@@ -201,7 +203,9 @@ def collect(env: Env, full: bool, sources: tuple[str, ...]) -> None:
         store.finish_run(run_id, "partial" if failed else "ok", {o.source: o.status for o in outcomes})
     for o in outcomes:
         click.echo(_outcome_line(o))
-    if failed:
+    capped = [o for o in outcomes if o.capped]
+    _say_capped(capped)
+    if failed or capped:
         sys.exit(EXIT_SOURCE_FAILED)
 
 
@@ -262,7 +266,8 @@ def build(env: Env) -> None:
 @click.pass_obj
 @reports_errors
 def status(env: Env, as_json: bool) -> None:
-    """Show the last run of every source: ok or failed, counts, last error.
+    """Show the last run of every source: ok or failed, counts, last error, and a
+    warning when the office's max_pages cut a source's list.
 
     Exits 1 when a source failed on its last run.
 
@@ -272,7 +277,7 @@ def status(env: Env, as_json: bool) -> None:
     """
     from datetime import date
 
-    from .health import current_alerts
+    from .health import CAPPED_WARNING, current_alerts
 
     with env.store() as store:
         rows = store.last_source_runs()
@@ -294,6 +299,9 @@ def status(env: Env, as_json: bool) -> None:
                        f"{row['unchanged']:>5} {row['withdrawn']:>5} {row['errors']:>6}  {row['started_at']}")
             if row["error"]:
                 click.echo(f"    error: {row['error']}")
+            for warning in json.loads(row["warnings"] or "[]"):
+                if CAPPED_WARNING in warning:
+                    click.echo(f"    warning: {warning}")
         for alert in alerts:
             click.echo(f"ALERT {alert.message}")
     if any(r["status"] == "failed" for r in rows):
@@ -427,8 +435,17 @@ def _finish(result, quiet: bool) -> None:
                    f"files written {len(result.build.written) if result.build else 0}")
     for o in result.failed_sources:
         click.echo(f"FAILED {o.source}: {o.error}", err=True)
-    if result.failed_sources:
+    _say_capped(result.capped_sources)
+    if result.failed_sources or result.capped_sources:
         sys.exit(EXIT_SOURCE_FAILED)
+
+
+def _say_capped(outcomes) -> None:
+    from .health import CAPPED_WARNING
+
+    for o in outcomes:
+        warning = next((w for w in o.warnings if CAPPED_WARNING in w), "")
+        click.echo(f"CAPPED {o.source}: {warning}", err=True)
 
 
 def _print_outputs(config) -> None:
@@ -475,3 +492,8 @@ for _command in _merge_commands:
 from .add import add_command as _add_command  # noqa: E402
 
 main.add_command(_add_command)
+
+# -- the config: check it, print it in effect (pipeline/config_cli.py) ---------------------------
+from .config_cli import config_group as _config_group  # noqa: E402
+
+main.add_command(_config_group)

@@ -3,22 +3,29 @@
 Each source is independent: one that fails is recorded with its error and the
 others go on. Posts are written in small transactions so a crash loses at most
 the batch in flight; raw responses and validators go to the store via HttpCache.
+
+Edits of any age are caught within a week: besides the posts published within
+`recheck_days` (re-checked every run), every known post is re-checked once in
+`recheck_cycle` (7) runs of its source — run k re-checks the posts whose slot, a stable
+hash of the post id modulo the cycle, is k modulo the cycle — with conditional requests,
+so a night costs about a seventh of the stored articles, mostly answered 304.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sources import COLLECTORS
-from sources.base import Context, Gone, Listed, Note, Problem, Seen
+from sources.base import Capped, Context, Gone, Listed, Note, Problem, Seen
 from sources.parsing import PageParser
 
 from .config import Config, Source
 from .errors import XxgkError
 from .fetch import Fetcher
+from .health import CAPPED_WARNING
 from .models import Post
 from .store import HttpCache, Store, iso, post_id, utcnow
 
@@ -40,10 +47,13 @@ class SourceOutcome:
     requests: int = 0
     error: str = ""  # why the source failed
     warnings: list[str] = field(default_factory=list)
+    capped: bool = False  # the list was cut by the office's max_pages (its warning says so; sync exits 1)
+    rechecked: int = 0  # known posts due for a re-check this run (the recent ones and this run's share)
 
     def row(self) -> dict:
         row = asdict(self)
-        row.pop("source")
+        for kept_elsewhere in ("source", "capped", "rechecked"):  # capped: in the warnings
+            row.pop(kept_elsewhere)
         return row
 
 
@@ -85,8 +95,13 @@ def collect_source(source: Source, store: Store, fetcher: Fetcher, cache: HttpCa
                    parser: PageParser | None = None) -> SourceOutcome:
     outcome = SourceOutcome(source.name)
     known = store.known_post_urls(source.name)
+    run = store.completed_runs(source.name)
+    due = due_posts(store.active_posts(source.name), now - timedelta(days=source.recheck_days), run,
+                    source.recheck_cycle)
+    outcome.rechecked = len(due)
     ctx = Context(fetcher=fetcher, known=known, full=full, now=now, tz=tz, recheck_days=source.recheck_days,
-                  recent=_recent_posts(store, source.name, now - timedelta(days=source.recheck_days)),
+                  recent=due, walk_whole=not store.walked_whole(source.name, source.url),
+                  sweep=bool(source.recheck_cycle) and run % source.recheck_cycle == 0,
                   parser=parser or PageParser(workers=0))
     requests_before = fetcher.stats["requests"]
     tally = _Tally()
@@ -98,13 +113,15 @@ def collect_source(source: Source, store: Store, fetcher: Fetcher, cache: HttpCa
             if seen % PROGRESS_EVERY == 0:
                 progress(f"collecting {source.name}: {seen} checked")
             if len(batch) >= BATCH:
-                _store_events(store, batch, outcome, now, source.channel)
+                _store_events(store, batch, outcome, now, source)
                 cache.flush()  # raw bodies wait in memory until flushed: keep that to a batch's worth
                 batch = []
-        _store_events(store, batch, outcome, now, source.channel)
+        _store_events(store, batch, outcome, now, source)
         cache.flush()
         if tally.read_list:
             _judge_missing(store, source, tally.listed, tally.complete, now, outcome)
+        if tally.read_list and tally.complete:
+            store.mark_walked_whole(source.name, source.url)
     except XxgkError as e:
         _fail(outcome, store, batch, cache, source, now, str(e))
     except Exception as e:  # a bug in one collector must not stop the others
@@ -132,13 +149,21 @@ class _Tally:
         elif isinstance(event, Listed):
             self.read_list = True
             self.complete = self.complete or event.complete
+            if event.urls is not None:  # re-checked posts the list no longer shows are not "listed"
+                self.listed = set(event.urls)
 
 
-def _recent_posts(store: Store, source: str, since: datetime) -> tuple[str, ...]:
-    """Known, not withdrawn posts published since `since`: re-checked for edits every run."""
-    return tuple(url for (url,) in store.db.execute(
-        "SELECT url FROM posts WHERE source = ? AND withdrawn_at IS NULL AND published_at >= ? ORDER BY published_at DESC",
-        [source, iso(since)]))
+def recheck_slot(pid: str, cycle: int) -> int:
+    """Which run of a cycle re-checks a post: its id is a SHA-1 prefix, so slots are even and stable."""
+    return int(pid[1:9], 16) % cycle
+
+
+def due_posts(posts: list[tuple[str, str, str | None]], since: datetime, run: int, cycle: int) -> tuple[str, ...]:
+    """URLs of the known posts (id, url, published_at) to re-check on a source's `run`-th run:
+    those published since `since`, and those whose slot is this run's (every post once a cycle)."""
+    since_s, slot = iso(since), run % cycle if cycle else -1
+    return tuple(url for pid, url, published in posts
+                 if (published is not None and published >= since_s) or (cycle and recheck_slot(pid, cycle) == slot))
 
 
 def _judge_missing(store: Store, source: Source, listed: set[str], complete: bool, now: datetime,
@@ -165,20 +190,21 @@ def _judge_missing(store: Store, source: Source, listed: set[str], complete: boo
 
 
 def _fail(outcome: SourceOutcome, store: Store, batch: list, cache: HttpCache, source: Source, now, message: str):
-    _store_events(store, batch, outcome, now, source.channel)  # what was read before the failure is kept
+    _store_events(store, batch, outcome, now, source)  # what was read before the failure is kept
     cache.flush()
     cache.forget(source.url)  # so the next run re-reads the list instead of trusting a 304
     outcome.status, outcome.error = "failed", message
     log.warning("source %s failed: %s", source.name, message)
 
 
-def _store_events(store: Store, events: list, outcome: SourceOutcome, now: datetime, channel: str) -> None:
+def _store_events(store: Store, events: list, outcome: SourceOutcome, now: datetime, source: Source) -> None:
     if not events:
         return
+    channel = source.channel
     with store.transaction():
         for event in events:
             if isinstance(event, Post):
-                result = store.save_post(event, now)
+                result = store.save_post(with_column(event, source.column), now)
                 setattr(outcome, result, getattr(outcome, result) + 1)
             elif isinstance(event, Seen):
                 outcome.unchanged += 1
@@ -193,6 +219,17 @@ def _store_events(store: Store, events: list, outcome: SourceOutcome, now: datet
                 log.info("problem in %s: %s: %s", outcome.source, event.url, event.message)
             elif isinstance(event, Note):
                 _warn(outcome, f"{event.url}: {event.message}")
+            elif isinstance(event, Capped):
+                outcome.capped = True  # first among the warnings, so it is never the one cut off
+                outcome.warnings.insert(0, f"{CAPPED_WARNING} = {event.limit} list pages, before {event.url}: "
+                                           f"older posts were not collected (raise or remove max_pages)")
+
+
+def with_column(post: Post, column: str) -> Post:
+    """The source's configured column (栏目) on a post whose page names none: a hint for classifying."""
+    if not column or post.meta.get("column"):
+        return post
+    return replace(post, meta={**post.meta, "column": column})
 
 
 def _warn(outcome: SourceOutcome, message: str) -> None:

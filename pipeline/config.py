@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from . import config_keys
 from .errors import ConfigError
 
 DEFAULT_CONFIG_NAME = "xxgk.toml"
@@ -96,10 +97,12 @@ class Source:
     url: str
     selectors: dict[str, str] = field(default_factory=dict)
     allow_hosts: tuple[str, ...] = ()
-    max_pages: int = 50
+    max_pages: int = 0  # a cap on list pages read per run; 0: none (a cap that cuts a list is reported)
     obey_robots: bool | None = None  # None: the [fetch] default
     page_template: str = ""  # list page 2, 3 … as "index_{n}.html" ({n} = page - 1) or "?page={page}"
-    recheck_days: int = 30  # known articles this recent are re-fetched to catch edits
+    recheck_days: int = 30  # known articles this recent are re-fetched every run to catch edits
+    recheck_cycle: int = 7  # … and every other known article once in this many runs (0: never)
+    column: str = ""  # the catalog column (栏目) this source is, for posts whose page names none
     missing_runs: int = 3  # runs that walked the whole list without it before a post counts as withdrawn
     # wechat_api: names of the environment variables holding the AppID / AppSecret, or a secrets
     # file (TOML: appid = "…", secret = "…"). The values themselves are never in the config or the store.
@@ -161,10 +164,18 @@ class Config:
 
 
 class _Table:
-    """One TOML table being read: typed getters that name the key on error."""
+    """One TOML table being read: typed getters that name the key on error.
 
-    def __init__(self, data: dict[str, Any], where: str, file: Path):
+    Every key read must be declared in pipeline/config_keys.py with the same default (the
+    reference docs/config.md is written from it); what each read gave lands in `effective`.
+    """
+
+    def __init__(self, data: dict[str, Any], where: str, file: Path, name: str = "", declared_as: str = "",
+                 effective: dict[str, dict[str, tuple[Any, bool]]] | None = None):
         self.data, self.where, self.file = data, where, file
+        self.name = name  # "office", "sources.news" …
+        self.declared_as = declared_as or name  # its table in the reference: "sources.*" for every source
+        self.effective = {} if effective is None else effective  # table name → key → (value, given)
         self.used: set[str] = set()
 
     def fail(self, key: str, expected: str) -> ConfigError:
@@ -173,6 +184,12 @@ class _Table:
         return ConfigError(f"{self.file}: {self.where}{key}: expected {expected}, got {shown}")
 
     def get(self, key: str, kind: type | tuple[type, ...], default: Any = ..., expected: str = "") -> Any:
+        _check_declared(self.declared_as, key, default)
+        value = self._get(key, kind, default, expected)
+        self.effective.setdefault(self.name, {})[key] = (value, key in self.data)
+        return value
+
+    def _get(self, key: str, kind: type | tuple[type, ...], default: Any = ..., expected: str = "") -> Any:
         self.used.add(key)
         if key not in self.data:
             if default is ...:
@@ -195,13 +212,27 @@ class _Table:
         return value
 
     def table(self, key: str) -> _Table:
-        value = self.get(key, dict, {})
-        return _Table(value, f"{self.where}{key}.", self.file)
+        value = self._get(key, dict, {})
+        name = f"{self.name}.{key}".lstrip(".")
+        if name not in config_keys.TABLES:
+            raise config_keys.UndeclaredKey(f"config table [{name}] is read by pipeline/config.py but not declared in "
+                                            f"pipeline/config_keys.py TABLES")
+        return _Table(value, f"{self.where}{key}.", self.file, name, effective=self.effective)
 
-    def check_unknown(self) -> None:
-        unknown = sorted(set(self.data) - self.used)
+    def check_unknown(self, allowed: set[str] | None = None) -> None:
+        unknown = sorted(set(self.data) - (self.used if allowed is None else allowed))
         if unknown:
             raise ConfigError(f"{self.file}: {self.where}{unknown[0]}: unknown key (a typo?)")
+
+
+def _check_declared(table: str, key: str, default: Any) -> None:
+    """The reference declares every key the code reads, with the default the code uses."""
+    declared = config_keys.declared(table, key).default
+    if declared is config_keys.REQUIRED or isinstance(declared, config_keys.Derived):
+        return
+    if default is ... or default != declared:
+        raise config_keys.UndeclaredKey(f"config key [{table}] {key}: the code's default {default!r} is not the "
+                                        f"reference's {declared!r} (pipeline/config_keys.py)")
 
 
 def _type_name(kind: type | tuple[type, ...]) -> str:
@@ -225,6 +256,12 @@ def find_config(explicit: str | os.PathLike | None) -> Path:
 
 def load(path: str | os.PathLike, env: dict[str, str] | None = None) -> Config:
     """Read and check a config file; raise ConfigError with the file and key on any mistake."""
+    return load_effective(path, env)[0]
+
+
+def load_effective(path: str | os.PathLike, env: dict[str, str] | None = None
+                   ) -> tuple[Config, dict[str, dict[str, tuple[Any, bool]]]]:
+    """The config, and what every key read gave: table → key → (value, whether the file set it)."""
     path = Path(path)
     env = os.environ if env is None else env
     try:
@@ -276,15 +313,16 @@ def load(path: str | os.PathLike, env: dict[str, str] | None = None) -> Config:
     if not times or not all(isinstance(t, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", t) for t in times):
         raise schedule.fail("times", 'a list of "HH:MM" times')
     schedule.check_unknown()
-    sources_table = root.get("sources", dict, expected="a [sources.NAME] table per source")
+    sources_table = root._get("sources", dict, expected="a [sources.NAME] table per source")
     sources = tuple(
-        _read_source(name, _Table(spec, f"[sources.{name}] ", path) if isinstance(spec, dict) else None, path)
+        _read_source(name, _Table(spec, f"[sources.{name}] ", path, f"sources.{name}", "sources.*", root.effective)
+                     if isinstance(spec, dict) else None, path)
         for name, spec in sources_table.items()
     )
     if not sources:
         raise ConfigError(f"{path}: sources: expected at least one [sources.NAME] table")
     root.check_unknown()
-    return Config(
+    config = Config(
         path=path,
         office=office,
         database=database,
@@ -304,6 +342,7 @@ def load(path: str | os.PathLike, env: dict[str, str] | None = None) -> Config:
         schedule_times=times,
         parse_workers=parse_workers,
     )
+    return config, root.effective
 
 
 def _read_office(t: _Table) -> Office:
@@ -390,6 +429,9 @@ def _read_catalog_changes(t: _Table) -> dict[str, Any]:
     add = t.get("add", list, [])
     if not all(isinstance(v, dict) and isinstance(v.get("id"), str) and isinstance(v.get("name"), str) for v in add):
         raise t.fail("add", "[[classify.add]] tables with id and name")
+    allowed = set(config_keys.keys_of("classify.add"))
+    for position, node in enumerate(add, 1):
+        _Table(node, f"[[classify.add]] #{position} ", t.file).check_unknown(allowed)
     return {key: value for key, value in (("rename", rename), ("remove", remove), ("add", add)) if value}
 
 
@@ -412,7 +454,11 @@ def _read_source(name: str, t: _Table | None, path: Path) -> Source:
     if channel not in ("wechat", "weibo", "website", "catalog"):
         raise t.fail("channel", "one of wechat, weibo, website, catalog")
     selectors = t.get("selectors", dict, {})
+    known_selectors = config_keys.SELECTOR_KEYS.get(kind, {})
     for key, value in selectors.items():
+        if key not in known_selectors:
+            takes = f"one of {', '.join(known_selectors)}" if known_selectors else f"none for kind {kind}"
+            raise ConfigError(f"{path}: [sources.{name}] selectors.{key}: unknown key (a typo? selectors: {takes})")
         if not isinstance(value, str):
             raise ConfigError(f"{path}: [sources.{name}] selectors.{key}: expected a CSS selector string, got {value!r}")
     allow = t.get("allow_hosts", list, [])
@@ -425,19 +471,24 @@ def _read_source(name: str, t: _Table | None, path: Path) -> Source:
         url=t.url("url", WECHAT_API_URL if kind == "wechat_api" else ...),
         selectors=dict(selectors),
         allow_hosts=tuple(h.lower() for h in allow),
-        max_pages=t.get("max_pages", int, 50),
+        max_pages=t.get("max_pages", int, 0),
         obey_robots=t.get("obey_robots", bool, None),
         page_template=t.get("page_template", str, ""),
         recheck_days=t.get("recheck_days", int, 30),
+        recheck_cycle=t.get("recheck_cycle", int, 7),
+        column=t.get("column", str, ""),
         missing_runs=t.get("missing_runs", int, 3),
         appid_env=t.get("appid_env", str, "XXGK_WECHAT_APPID"),
         secret_env=t.get("secret_env", str, "XXGK_WECHAT_SECRET"),
-        secrets_file=(path.resolve().parent / t.get("secrets_file", str)) if "secrets_file" in t.data else None,
+        secrets_file=(path.resolve().parent / secrets) if (secrets := t.get("secrets_file", str, "")) else None,
     )
     if source.page_template and "{n}" not in source.page_template and "{page}" not in source.page_template:
         raise t.fail("page_template", 'a URL template with {n} (page - 1) or {page}, e.g. "index_{n}.html"')
     for key in ("recheck_days", "missing_runs"):
         if getattr(source, key) < 1:
             raise t.fail(key, "an integer >= 1")
+    for key in ("max_pages", "recheck_cycle"):
+        if getattr(source, key) < 0:
+            raise t.fail(key, "an integer >= 0 (0: none)")
     t.check_unknown()
     return source

@@ -3,6 +3,7 @@
 Alerts (each shown by `xxgk status`, and sent when [alerts] configures a channel):
   failing      a source failed on its last N runs in a row ([alerts] failing_nights)
   empty        a source that used to return posts returned none (its collector warns)
+  capped       the office's max_pages cut a source's list: older posts were not collected
   credential   a credential was refused (e.g. the WeChat API's 40001 / 42001 / 40125)
   overdue      an application (依申请公开) is past its deadline (条例第三十三条)
   due_soon     … or due within a few working days (shown, never sent)
@@ -21,9 +22,10 @@ from .store import Store, iso, utcnow
 
 CREDENTIAL_MARKERS = ("40001", "42001", "40125", "40164", "invalid credential", "access_token expired", "AppSecret")
 EMPTY_MARKERS = ("listed no posts", "no post could be read")  # pipeline/collect.py's warnings
+CAPPED_WARNING = "list cut at max_pages"  # how pipeline/collect.py begins the warning of a cut list
 
 
-ALERT_KINDS_SENT = {"failing", "empty", "credential", "overdue", "calendar"}
+ALERT_KINDS_SENT = {"failing", "empty", "capped", "credential", "overdue", "calendar"}
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,12 @@ def source_alerts(store: Store, failing_nights: int) -> list[Alert]:
             alerts.append(Alert("failing", name, f"{name} 连续 {len(recent)} 次采集失败：{error}"))
         if error and any(m in error for m in CREDENTIAL_MARKERS):
             alerts.append(Alert("credential", name, f"{name} 的凭据被拒绝（请更新 AppID/AppSecret）：{error}"))
-        for warning in json.loads(warnings or "[]"):
+        listed = json.loads(warnings or "[]")
+        capped = next((w for w in listed if CAPPED_WARNING in w), None)
+        if capped:
+            alerts.append(Alert("capped", name, f"{name} 的列表被 max_pages 截断，更早的信息没有采集"
+                                                f"（请调大或删除 [sources.{name}] max_pages）：{capped}"))
+        for warning in listed:
             if any(m in warning for m in EMPTY_MARKERS):
                 alerts.append(Alert("empty", name, f"{name} 本次未返回任何信息，而以前有：{warning}"))
                 break

@@ -35,6 +35,11 @@ class JobResult:
     def failed_sources(self) -> list[SourceOutcome]:
         return [o for o in self.outcomes if o.status != "ok"]
 
+    @property
+    def capped_sources(self) -> list[SourceOutcome]:
+        """Sources whose list the office's max_pages cut: history is missing, so the run exits 1."""
+        return [o for o in self.outcomes if o.capped]
+
 
 def site_info(config: Config) -> SiteInfo:
     office = config.office

@@ -166,6 +166,11 @@ MIGRATIONS: list[tuple[str, str]] = [
     CREATE TRIGGER publish_log_version_new AFTER INSERT ON post_versions
         BEGIN INSERT INTO publish_log (item_id) SELECT item_id FROM item_posts WHERE post_id = new.post_id; END;
     """),
+    # Collectors (pipeline/collect.py): the list URL a source last walked to its end. Until it has
+    # one, every run walks the whole list (a first crawl cut short is finished, never left cut).
+    ("0009_whole_list_walks", """
+    ALTER TABLE sources ADD COLUMN walked_whole_url TEXT;
+    """),
 ]
 KNOWN_MIGRATIONS = {name for name, _ in MIGRATIONS}
 
@@ -345,6 +350,26 @@ class Store:
             [pid, post.source, post.channel, post.url, post.title, published, digest, now_s, now_s],
         )
         return "new"
+
+    def walked_whole(self, source: str, url: str) -> bool:
+        """Whether a run walked this source's list (at this URL) to its end."""
+        row = self.db.execute("SELECT walked_whole_url FROM sources WHERE name = ?", [source]).fetchone()
+        return bool(row) and row[0] == url
+
+    def mark_walked_whole(self, source: str, url: str) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE sources SET walked_whole_url = ? WHERE name = ?", [url, source])
+
+    def completed_runs(self, source: str) -> int:
+        """Runs of this source that ended ok: the clock of its re-check cycle (pipeline/collect.py)."""
+        return self.db.execute("SELECT COUNT(*) FROM run_sources WHERE source = ? AND status = 'ok'",
+                               [source]).fetchone()[0]
+
+    def active_posts(self, source: str) -> list[tuple[str, str, str | None]]:
+        """(id, url, published_at) of one source's posts not withdrawn, newest first."""
+        return self.db.execute(
+            "SELECT id, url, published_at FROM posts WHERE source = ? AND withdrawn_at IS NULL "
+            "ORDER BY published_at DESC", [source]).fetchall()
 
     def known_post_urls(self, source: str) -> dict[str, str | None]:
         """Canonical URL → withdrawn_at, for one source's posts (incremental collection)."""

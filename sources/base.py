@@ -6,6 +6,8 @@ A collector is a generator `collect(source, ctx)` that yields:
   Gone     a post withdrawn upstream (404/410, "已被发布者删除")
   Problem  one URL that failed; the collector goes on with the rest
   Note     something worth a warning that is not a failure (pages only scripts reach)
+  Capped   the walk stopped at the office's page cap ([sources.X] max_pages) with pages left:
+           older posts were not collected (a warning in `status`, exit 1 from `sync`)
   Listed   the listing was read this run (not a 304); `complete` when the collector walked
            all of it, so a known post missing from it may have been withdrawn upstream
 A failure of the source as a whole (its list page or feed unreachable) is raised
@@ -70,11 +72,20 @@ class Note:
 
 
 @dataclass(frozen=True)
+class Capped:
+    url: str  # the first list page not read
+    limit: int  # the cap, in list pages
+
+
+@dataclass(frozen=True)
 class Listed:
     complete: bool
+    # The URLs the listing showed, when the collector also fetched posts it did not list (re-checks);
+    # None: every post the collector yielded was listed.
+    urls: frozenset[str] | None = None
 
 
-Event = Post | Seen | Gone | Problem | Note | Listed
+Event = Post | Seen | Gone | Problem | Note | Capped | Listed
 
 
 def article_event(url: str, outcome: object) -> Event:
@@ -102,7 +113,15 @@ class Context:
     full: bool = False  # re-crawl everything (--full)
     now: datetime | None = None
     recheck_days: int = 30  # known articles this recent are re-checked for edits
-    recent: tuple[str, ...] = ()  # known, not withdrawn, published within recheck_days: re-check these
+    # Known, not withdrawn posts to re-check for edits this run (conditionally): those published
+    # within recheck_days, and this run's share of the rest (pipeline/collect.py: recheck cycle).
+    recent: tuple[str, ...] = ()
+    # The list was never walked to its end (a first run, or one cut short): walk all of it this
+    # run, past pages of known posts, without trusting a 304 on page 1. Known posts are not re-fetched.
+    walk_whole: bool = False
+    # This run opens a re-check cycle: a collector that can re-check old posts only by walking its
+    # whole listing (an API that holds the content) walks it now and yields every post, once a cycle.
+    sweep: bool = False
     tz: tzinfo = SHANGHAI
     log: Callable[[str], None] = lambda message: None
     parser: PageParser = field(default_factory=lambda: PageParser(workers=0))  # where article pages are parsed

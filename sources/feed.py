@@ -178,7 +178,8 @@ def collect(source: Source, ctx: Context) -> Iterator[Event]:
     for what, why in feed.rejected:
         yield Problem(what, f"feed entry dropped: {why}")
     for entry in feed.entries:
-        if entry.url in ctx.known and not ctx.full and not ctx.is_recent(entry.published):
+        if entry.url in ctx.known and not ctx.full and not ctx.is_recent(entry.published) \
+                and entry.url not in ctx.recent:
             yield Seen(entry.url)
         else:
             yield entry_post(entry, source)

@@ -25,8 +25,8 @@ from pipeline.models import SHANGHAI, Post
 from pipeline.normalize import canonical_url, clean_html, clean_text, html_to_text, parse_date
 
 from .base import (
-    Context, Event, Listed, Note, Seen, SourceError, all_text, article_event, descendants, find_attachments, first,
-    image_urls, inner_html, lazy_images, meta_content, metadata_table, parse_html, select, select_one, strings,
+    Capped, Context, Event, Listed, Note, Seen, SourceError, all_text, article_event, descendants, find_attachments,
+    first, image_urls, inner_html, lazy_images, meta_content, metadata_table, parse_html, select, select_one, strings,
     text_of,
 )
 from .parsing import Page
@@ -283,9 +283,12 @@ def _main_content(soup: HtmlElement) -> HtmlElement | None:
 def collect(source: Source, ctx: Context, defaults: dict[str, str] = DEFAULTS) -> Iterator[Event]:
     """Walk the list pages newest first; fetch new articles, and re-check recent known ones for edits.
 
-    Stops paging when a whole page holds nothing new (unless ctx.full), and when page 1
-    is unchanged since the last run (304). Yields Listed(complete=True) only when it
-    walked to the list's real end, so a missing post can be judged withdrawn.
+    Stops paging when a whole page holds nothing new, and when page 1 is unchanged since
+    the last run (304) — unless ctx.full, or ctx.walk_whole (the list was never walked to its
+    end: a first run, or one cut short). A cap ([sources.X] max_pages, none by default) that
+    stops the walk with pages left is said by a Capped event, never silently. Yields
+    Listed(complete=True) only when it walked to the list's real end, so a missing post can be
+    judged withdrawn.
 
     One pipeline for the whole walk: the next list page is read while the articles of
     the last one are still being fetched and parsed (what to fetch depends only on the
@@ -301,7 +304,7 @@ def collect(source: Source, ctx: Context, defaults: dict[str, str] = DEFAULTS) -
     if walk.failure is not None:
         raise walk.failure  # a later list page failed: what was fetched before it is kept
     if walk.listed:
-        yield Listed(complete=walk.complete)
+        yield Listed(complete=walk.complete, urls=frozenset(walk.on_list))
 
 
 class _ListWalk:
@@ -314,6 +317,7 @@ class _ListWalk:
     def __init__(self, source: Source, ctx: Context, selectors: dict[str, str]) -> None:
         self.source, self.ctx, self.selectors = source, ctx, selectors
         self.handled: set[str] = set()  # URLs listed or re-checked this run
+        self.on_list: set[str] = set()  # … of those, the ones the list pages showed
         self.known_urls: set[str] = set()  # … of those, the ones fetched conditionally
         self.events: list[Event] = []
         self.listed = False  # the listing was read (page 1 was not a 304)
@@ -341,22 +345,25 @@ class _ListWalk:
 
     def _listed_articles(self) -> Iterator[str]:
         source, ctx = self.source, self.ctx
+        whole = ctx.full or ctx.walk_whole  # past pages of known posts, to the list's end
         page_url: str | None = source.url
         pages = 0
+        read: set[str] = set()  # list pages read this run: a pager that loops ends the walk
         while page_url:
-            if pages >= source.max_pages:
-                self.events.append(Note(page_url, f"stopped after max_pages = {source.max_pages} list pages"))
+            if source.max_pages and pages >= source.max_pages:
+                self.events.append(Capped(page_url, source.max_pages))
                 return
             try:
-                response = ctx.fetcher.get(page_url, conditional=not ctx.full, obey_robots=source.obey_robots)
+                response = ctx.fetcher.get(page_url, conditional=not whole, obey_robots=source.obey_robots)
             except HttpStatusError as e:
                 if pages and source.page_template and e.status in (404, 410):
                     self.complete = True  # a templated page past the last one
                     return
                 raise
             pages += 1
+            read.add(canonical_url(page_url))
             if response.not_modified:
-                # page 1 unchanged since the last run: only the re-check window is looked at;
+                # page 1 unchanged since the last run: only the re-check share is looked at;
                 # a later one: what follows is known
                 return
             self.listed = True
@@ -366,11 +373,15 @@ class _ListWalk:
             if listing.hidden_pages:
                 self.events.append(Note(page_url, f"{listing.hidden_pages} more list page(s) exist but only scripts "
                                                   f"reach them; set page_template for this source"))
+            if pages > 1 and all(entry.url in self.handled for entry in listing.entries):
+                self.complete = True  # a page repeating what was read (a pager past its end): the end
+                return
             to_fetch: list[tuple[str, bool]] = []
             for entry in listing.entries:
                 if entry.url in self.handled:
                     continue
                 self.handled.add(entry.url)
+                self.on_list.add(entry.url)
                 if entry.url not in ctx.known or ctx.known[entry.url] is not None:  # new, or back after withdrawal
                     to_fetch.append((entry.url, False))
                 elif ctx.full or ctx.is_recent(entry.date) or entry.url in ctx.recent:
@@ -378,9 +389,11 @@ class _ListWalk:
                 else:
                     self.events.append(Seen(entry.url))
             yield from self._wanted(to_fetch)
-            if not ctx.full and not any(not known for _, known in to_fetch):
+            if not whole and not any(not known for _, known in to_fetch):
                 return  # a page with nothing new: the rest is older and known
             page_url = listing.next_url or _templated_page(source, pages + 1, listing)
+            if page_url and canonical_url(page_url) in read:
+                page_url = None  # the pager points back to a page already read
             self.complete = page_url is None and not listing.hidden_pages
 
     def _wanted(self, wanted: list[tuple[str, bool]]) -> Iterator[str]:

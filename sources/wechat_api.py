@@ -25,7 +25,7 @@ from pipeline.config import Source
 from pipeline.models import Post
 from pipeline.normalize import canonical_url, clean_html, clean_text, html_to_text
 
-from .base import Context, Event, Gone, Listed, Seen, SourceError, image_urls, lazy_images, parse_html
+from .base import Capped, Context, Event, Gone, Listed, Seen, SourceError, image_urls, lazy_images, parse_html
 
 PAGE_SIZE = 20  # the API's maximum `count`
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})  # invalid or expired access_token: refresh once
@@ -123,11 +123,16 @@ def _when(value: object) -> datetime | None:
 
 
 def collect(source: Source, ctx: Context) -> Iterator[Event]:
-    """Page through the published messages newest first, until a page holds nothing new."""
+    """Page through the published messages newest first, until a page holds nothing new (or to
+    the end while the list was never read whole, ctx.walk_whole). The API holds each article's
+    content, so old ones are re-checked by walking the whole list once a cycle (ctx.sweep)."""
     api = _Api(source, ctx)
     api.refresh()
     offset, pages, complete = 0, 0, False
-    while pages < source.max_pages:
+    while True:
+        if source.max_pages and pages >= source.max_pages:
+            yield Capped(f"{source.url}cgi-bin/freepublish/batchget?offset={offset}", source.max_pages)
+            break
         data = api.batchget(offset)
         pages += 1
         items = data.get("item") or []
@@ -141,16 +146,16 @@ def collect(source: Source, ctx: Context) -> Iterator[Event]:
                     continue
                 if news.get("is_deleted"):
                     yield Gone(url, "deleted by the publisher (is_deleted in freepublish)")
-                elif url in ctx.known and ctx.known[url] is None and not ctx.full \
+                elif url in ctx.known and ctx.known[url] is None and not ctx.full and not ctx.sweep \
                         and not ctx.is_recent(published) and url not in ctx.recent:
                     yield Seen(url)
-                else:
-                    fresh = True
+                else:  # new, or due for a re-check (only new ones lead to the next page)
+                    fresh = fresh or url not in ctx.known or ctx.known[url] is not None
                     yield article_post(news, published, source)
         offset += len(items)
         if not items or offset >= int(data.get("total_count") or 0):
             complete = True
             break
-        if not fresh and not ctx.full:
+        if not fresh and not ctx.full and not ctx.walk_whole and not ctx.sweep:
             break
     yield Listed(complete=complete)

@@ -163,3 +163,21 @@ def test_credentials_from_a_secrets_file_or_a_clear_error(office, loopback_site,
     (tmp_path / "wechat.secrets.toml").write_text('appid = "wrong"\nsecret = "wrong"\n', encoding="utf-8")
     rejected, _ = collect(office('secrets_file = "wechat.secrets.toml"', env=False))
     assert rejected.status == "failed" and "40125" in rejected.error and "wrong" not in rejected.error
+
+
+def test_an_old_article_edited_is_caught_within_a_cycle_by_one_whole_walk(office, loopback_site):
+    api = FakeWeChat(loopback_site, [news(n) for n in range(45, 0, -1)])  # 3 pages of 20
+    config = office()
+    first, _ = collect(config)
+    assert first.new == 45
+    api.published[40] = {**api.published[40], "content": "<p>第5篇正文（更正）。</p>"}  # an old one, on page 3
+    pages, caught_on = [], None
+    for night in range(1, 8):
+        loopback_site.hits.clear()
+        outcome, _ = collect(config)
+        pages.append(loopback_site.hits["api.weixin.qq.com/cgi-bin/freepublish/batchget"])
+        if outcome.updated:
+            caught_on = night
+            break
+    assert caught_on is not None, pages
+    assert pages[-1] == 3 and all(p == 1 for p in pages[:-1])  # one whole walk a cycle, one page otherwise

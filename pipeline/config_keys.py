@@ -1,0 +1,230 @@
+"""Every key of xxgk.toml: its table, type, default and meaning — the one reference.
+
+docs/config.md is written from KEYS (`python -m pipeline.config_keys > docs/config.md`) and a
+test keeps it in step. pipeline/config.py refuses to read a key that is not declared here
+(or with another default), so a key added to the reader without its line here fails every
+test that loads a config: the reference cannot fall behind the code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class Required:
+    def __repr__(self) -> str:
+        return "required"
+
+
+REQUIRED = Required()
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A default computed from other keys (shown as its rule)."""
+
+    rule: str
+
+
+@dataclass(frozen=True)
+class Key:
+    table: str  # "office", "sources.*" (one per source), "classify.add" (each [[classify.add]]) …
+    name: str
+    kind: str  # how the reference names its type
+    default: Any  # REQUIRED, a Derived rule, or the value used when the key is absent
+    doc: str
+
+
+class UndeclaredKey(Exception):
+    """A programming mistake, not a user's: the code reads a key the reference does not declare."""
+
+
+TABLES = {
+    "office": "Who the office is and where its outputs are published.",
+    "paths": "Where the database, outputs and log live (relative to the config file).",
+    "fetch": "How politely and patiently pages are fetched (the one HTTP client, pipeline/fetch.py).",
+    "collect": "The collect stage.",
+    "merge": "Merging copies into items.",
+    "classify": "Filing items under the catalog tree (公开目录).",
+    "classify.add": "Each `[[classify.add]]` table: a category the office adds to the tree.",
+    "publish": "Feeds and catalog pages.",
+    "alerts": "Where health alerts go (without any: only `xxgk status` shows them).",
+    "schedule": "`xxgk schedule` (for machines without cron).",
+    "sources.*": "One `[sources.NAME]` table per source. At least one is required.",
+}
+
+KEYS: tuple[Key, ...] = (
+    # [office]
+    Key("office", "name", "string", REQUIRED, "The office's name (发布机构), e.g. 兴华街道办事处."),
+    Key("office", "org_code", "string", REQUIRED, "Organisation code: the prefix of the 索引号 xxgk mints."),
+    Key("office", "site_url", "http(s) URL", REQUIRED, "Where output/site/ is published (a `/` is added)."),
+    Key("office", "feed_url", "http(s) URL", Derived('site_url + "feeds/"'), "Where output/feeds/ is published."),
+    Key("office", "timezone", "IANA time zone", "Asia/Shanghai", "Dates are shown and counted in it."),
+    Key("office", "site_id_code", "string", "", "The site's 网站标识码 (a meta tag of every page)."),
+    Key("office", "address", "string", "", "Shown on the catalog pages (contact)."),
+    Key("office", "phone", "string", "", "Shown on the catalog pages (contact)."),
+    Key("office", "email", "string", "", "Shown on the catalog pages (contact)."),
+    Key("office", "office_hours", "string", "", "Shown on the catalog pages (contact)."),
+    # [paths]
+    Key("paths", "database", "path", "xxgk.db", "The SQLite store (env XXGK_DATABASE overrides)."),
+    Key("paths", "output", "path", "output", "The output folder (env XXGK_OUTPUT overrides)."),
+    Key("paths", "log", "path", Derived("the database's name with .log"), "The rotating log file."),
+    # [fetch]
+    Key("fetch", "user_agent", "string", "xxgk/0.1", "Sent as the User-Agent (with contact)."),
+    Key("fetch", "contact", "string", "", "A mailto: or URL appended to the User-Agent, so sites can reach you."),
+    Key("fetch", "rate_per_host", "number", 1.0, "Requests per second per host (0: unlimited)."),
+    Key("fetch", "concurrency", "integer", 4, "Requests in flight in total."),
+    Key("fetch", "per_host_concurrency", "integer", 1, "Requests in flight per host."),
+    Key("fetch", "timeout", "number", 20.0, "Seconds to connect, and the longest a server may send nothing."),
+    Key("fetch", "retries", "integer", 3, "Extra attempts on connection errors, 429 and 5xx."),
+    Key("fetch", "backoff", "number", 1.0, "Base seconds between retries (doubling, with jitter)."),
+    Key("fetch", "max_bytes", "integer", 10 * 1024 * 1024, "Size cap per response body."),
+    Key("fetch", "obey_robots", "true/false", True, "Obey robots.txt (a source may override)."),
+    Key("fetch", "resolve", "table", {}, 'host = "[http://]ADDRESS:PORT": connect there instead (like curl '
+                                         "--resolve); the demo and tests use it."),
+    # [collect]
+    Key("collect", "parse_workers", '"auto" or integer', "auto",
+        "Processes parsing pages in a big crawl (0: none; auto: cores - 1)."),
+    # [merge]
+    Key("merge", "window_days", "integer", 10, "Copies this many days apart can still be one item."),
+    Key("merge", "count_channel", "first | any_social | primary", "first",
+        "Which copy's channel an item is counted under in the annual report."),
+    # [classify]
+    Key("classify", "auto_accept", "number 0–1", 0.75, "Confidence at or above which a category is accepted "
+                                                       "without review."),
+    Key("classify", "catalog", "path", "", "The office's own catalog tree (TOML); empty: the bundled default."),
+    Key("classify", "rename", "table", {}, 'category id = "新名称": rename nodes of the tree.'),
+    Key("classify", "remove", "list of strings", [], "Category ids removed from the tree (with their subtrees)."),
+    Key("classify", "add", "list of tables", [], "`[[classify.add]]` categories added to the tree (keys below)."),
+    Key("classify.add", "id", "string", REQUIRED, "A stable slug, never reused."),
+    Key("classify.add", "name", "string", REQUIRED, "The category's name."),
+    Key("classify.add", "parent", "string", "", "The parent category's id (none: top level)."),
+    Key("classify.add", "default", "true/false", False, "Items no rule matches fall here."),
+    Key("classify.add", "title", "list of strings", [], "Keywords looked for in titles (strong signal)."),
+    Key("classify.add", "body", "list of strings", [], "Keywords looked for in bodies (weak signal)."),
+    Key("classify.add", "topics", "list of strings", [], "Substrings of the catalog's 主题分类 (a hint)."),
+    Key("classify.add", "columns", "list of strings", [], "Website column names (栏目) that belong here (a hint)."),
+    # [publish]
+    Key("publish", "feed_entries", "integer", 50, "Entries per feed."),
+    Key("publish", "wait_for_review", "true/false", False, "Publish items only once staff reviewed them."),
+    Key("publish", "hold_personal_data", "true/false", True, "Items with personal data wait for a person."),
+    # [alerts]
+    Key("alerts", "failing_nights", "integer", 3, "A source failing this many runs in a row raises an alert."),
+    Key("alerts", "email_to", "list of e-mail addresses", [], "Who is mailed alerts (needs smtp_host)."),
+    Key("alerts", "email_from", "string", "", "The sender of alert mails."),
+    Key("alerts", "smtp_host", "string", "", "The SMTP server."),
+    Key("alerts", "smtp_port", "integer", 25, "The SMTP port."),
+    Key("alerts", "smtp_starttls", "true/false", False, "Use STARTTLS."),
+    Key("alerts", "smtp_user_env", "string", "", "Name of the environment variable holding the SMTP user."),
+    Key("alerts", "smtp_password_env", "string", "", "Name of the environment variable holding the SMTP password."),
+    Key("alerts", "webhook_url", "http(s) URL", "", "A WeCom / DingTalk / JSON webhook for alerts."),
+    Key("alerts", "webhook_kind", "wecom | dingtalk | json", "wecom", "The webhook's message format."),
+    # [schedule]
+    Key("schedule", "times", 'list of "HH:MM"', ["02:30"], "When `xxgk schedule` runs the nightly job."),
+    # [sources.NAME]
+    Key("sources.*", "kind", "website | catalog | wechat_feed | wechat_api | feed", REQUIRED,
+        "The collector: a website column, the district catalog, a WeChat bridge feed, the WeChat publishing "
+        "API, or any RSS/Atom/JSON feed."),
+    Key("sources.*", "url", "http(s) URL", REQUIRED, "The list page or feed (wechat_api: the API's URL, "
+                                                     "https://api.weixin.qq.com/ by default)."),
+    Key("sources.*", "channel", "wechat | weibo | website | catalog", Derived("from kind"),
+        "The channel its posts count under (feed: weibo)."),
+    Key("sources.*", "column", "string", "", 'The catalog column (栏目) this source is, e.g. "工作动态": stored on '
+                                            "its posts whose page names none, a hint for classifying."),
+    Key("sources.*", "selectors", "table", {}, "CSS selectors for this source's pages (keys below; "
+                                               '"a || b": the first that matches).'),
+    Key("sources.*", "allow_hosts", "list of strings", [], "Further hosts it may fetch (articles elsewhere)."),
+    Key("sources.*", "max_pages", "integer", 0, "A cap on list pages read per run; 0: none, the whole list. A cap "
+                                                "that cuts a list is a warning in `status` and exit 1 from `sync`."),
+    Key("sources.*", "obey_robots", "true/false", Derived("[fetch] obey_robots"), "Override robots.txt obedience."),
+    Key("sources.*", "page_template", "string", "", 'List page 2, 3 … as "index_{n}.html" ({n} = page - 1) or '
+                                                    '"?page={page}", for pagers only scripts reach.'),
+    Key("sources.*", "recheck_days", "integer", 30, "Known posts published this recently are re-checked every run."),
+    Key("sources.*", "recheck_cycle", "integer", 7, "Every other known post is re-checked once in this many runs "
+                                                    "(conditionally; 0: never)."),
+    Key("sources.*", "missing_runs", "integer", 3, "Whole-list walks without a post before it counts as withdrawn."),
+    Key("sources.*", "appid_env", "string", "XXGK_WECHAT_APPID", "wechat_api: the variable holding the AppID."),
+    Key("sources.*", "secret_env", "string", "XXGK_WECHAT_SECRET", "wechat_api: the variable holding the AppSecret."),
+    Key("sources.*", "secrets_file", "path", "", 'wechat_api: a TOML file with appid = "…", secret = "…" instead.'),
+)
+
+# [sources.NAME.selectors] keys by kind (defaults: sources/website.py, sources/catalog.py; a test keeps them equal).
+WEBSITE_SELECTORS = {
+    "list_item": "a list row (default: any li / tr / dd holding one link and a date)",
+    "list_link": "the row's link",
+    "list_date": "the row's date (default: the first date in the row)",
+    "next_page": "the next list page's link",
+    "title": "the article's title",
+    "date": "the article's date",
+    "content": "the article's body",
+    "attachments": "where attachment links are (default: the whole page)",
+    "meta": "the metadata table (索引号, 发布机构 …)",
+    "column": "the column name (栏目) on the page",
+}
+SELECTOR_KEYS: dict[str, dict[str, str]] = {"website": WEBSITE_SELECTORS, "catalog": WEBSITE_SELECTORS}
+
+_BY_PLACE = {(k.table, k.name): k for k in KEYS}
+
+
+def declared(table: str, name: str) -> Key:
+    """The reference's line for a key the code reads; UndeclaredKey when there is none."""
+    key = _BY_PLACE.get((table, name))
+    if key is None:
+        raise UndeclaredKey(f"config key [{table}] {name} is read by pipeline/config.py but not declared in "
+                            f"pipeline/config_keys.py: add it there and regenerate docs/config.md")
+    return key
+
+
+def keys_of(table: str) -> dict[str, Key]:
+    return {k.name: k for k in KEYS if k.table == table}
+
+
+def shown(value: Any) -> str:
+    if value is REQUIRED:
+        return "required"
+    if isinstance(value, Derived):
+        return value.rule
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if value == {}:
+        return "(empty)"
+    return repr(value).replace("'", '"')
+
+
+def reference_markdown() -> str:
+    """docs/config.md."""
+    lines = [
+        "# xxgk.toml reference",
+        "",
+        "Every key xxgk reads, with its default. Written from `pipeline/config_keys.py`",
+        "(`python -m pipeline.config_keys > docs/config.md`); a test keeps the two in step.",
+        "A key not listed here is refused, naming the file and the key; `xxgk config check`",
+        "prints the effective config of an office, defaults included.",
+        "",
+    ]
+    for table, about in TABLES.items():
+        heading = "[[classify.add]]" if table == "classify.add" else f"[{table.replace('*', 'NAME')}]"
+        lines += [f"## {heading}", "", about, "", "| key | type | default | what |", "|---|---|---|---|"]
+        lines += [f"| `{k.name}` | {k.kind} | {shown(k.default).replace('|', '&#124;')} | {k.doc} |"
+                  for k in KEYS if k.table == table]
+        lines.append("")
+    lines += ["## [sources.NAME.selectors]", "",
+              "Only for kinds website and catalog (their defaults suit common government CMSs: TRS WCM, Hanweb …;",
+              "see `sources/website.py` and `sources/catalog.py`). Any other key is refused.", "",
+              "| key | what |", "|---|---|"]
+    lines += [f"| `{name}` | {about} |" for name, about in WEBSITE_SELECTORS.items()]
+    lines += ["", "## The re-check schedule", "",
+              "A nightly run fetches every new post; known posts published within `recheck_days` are re-checked",
+              "every run, and every other known post once in `recheck_cycle` runs of its source: run k re-checks",
+              "the posts whose slot (a stable hash of the post id modulo the cycle) is k modulo the cycle, so each",
+              "night takes an even share and an edit of any age is caught within 7 nightly runs. Re-checks are",
+              "conditional requests (ETag / Last-Modified): an unchanged page costs a 304. A changed page is",
+              "stored as a new version of its post.", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(reference_markdown(), end="")
