@@ -28,7 +28,8 @@ NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 def bench_config(window_days: int = 10) -> SimpleNamespace:
     """What dedupe reads of a config."""
-    office = SimpleNamespace(org_code="11220202MB0X12345Y", timezone=ZoneInfo("Asia/Shanghai"))
+    office = SimpleNamespace(name="兴华街道办事处", org_code="11220202MB0X12345Y", timezone=ZoneInfo("Asia/Shanghai"),
+                             aliases=(), departments=())
     return SimpleNamespace(office=office, merge_window_days=window_days, merge_count_channel="first")
 
 

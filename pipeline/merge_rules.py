@@ -6,16 +6,21 @@ and returns the rule and score that justify a merge, or None. Rules, strongest f
 
   same 索引号 / same 文号     identity: always the same item, whatever the dates
   same text                 equal normalised bodies (>= 80 characters)
-  same title                equal title keys (【栏目】 prefixes, punctuation, width folded),
-                            unless both bodies are long and plainly different
+  same title                equal title keys (【栏目】 prefixes, punctuation, width folded) AND
+                            body agreement: the shorter body mostly inside the longer (a copy may
+                            drop paragraphs); for a short teaser (Weibo), publication within
+                            TEASER_DAYS instead. Titles recur (the yearly 犬只登记 notice, the same
+                            notice from two departments): a title alone is no evidence.
   title variant             one title key is the other plus words, bodies similar (J >= 0.7);
-                            with no body to compare (a Weibo teaser), a contained title of 10+
+                            with no body to compare (a teaser), a contained title of 10+ within TEASER_DAYS
   near-duplicate body       bodies nearly equal (J >= 0.95 on the texts), titles differing only by words added
                             or dropped (a retitled WeChat copy), never by a word swapped
 
-Every rule but identity needs the two publication dates within the merge window, and
-no rule but identity merges titles that name different numbers (3月 vs 4月, 第12期 vs
-第13期): the monthly look-alikes.
+Official identifiers contradict: two copies carrying different official 索引号 are never
+merged, nor two carrying different 文号 (unless their 索引号 is the same): they are two
+documents, whatever their titles and texts. Every rule but identity needs the two
+publication dates within the merge window, and no rule but identity merges titles that name
+different numbers (3月 vs 4月, 第12期 vs 第13期): the monthly look-alikes.
 """
 
 from __future__ import annotations
@@ -28,8 +33,9 @@ from functools import lru_cache
 from . import similarity as sim
 
 MIN_TITLE_KEY = 6  # shorter titles ("通知") say too little to merge on
-LONG_BODY = 150  # characters (longer than a Weibo teaser); above this on both sides a same-title pair must share text
-SAME_TITLE_FLOOR = 0.2  # same title but less body in common than this: different notices
+LONG_BODY = 150  # characters: a body shorter than this is a teaser (Weibo), too short to agree or differ
+SAME_TITLE_OVERLAP = 0.6  # same title: share of the shorter body found in the longer, at least
+TEASER_DAYS = 3  # a teaser merges on its title only with a copy this close in time
 VARIANT_BODY = 0.7
 MIN_VARIANT_ALONE = 10  # a contained title this long merges on its own when a body is too short
 NEAR_DUP_BODY = 0.9  # estimated, then confirmed on the texts at NEAR_DUP_EXACT
@@ -57,6 +63,12 @@ class PostSketch:
     numbers: frozenset[int] = frozenset()
     bands: tuple[int, ...] = ()  # LSH bucket keys of sig  } only while filing a new post
     keys: tuple[tuple[int, ...], tuple[int, ...]] | None = None  # (exact_keys, end_keys), computed once
+    idx: int = 0  # identity key of its official 索引号, 0: none
+    doc: int = 0  # identity key of its 文号, 0: none
+
+    @property
+    def teaser(self) -> bool:
+        return self.sig is None or self.body_chars < LONG_BODY
 
     @property
     def comparable(self) -> bool:
@@ -83,6 +95,26 @@ def identity_keys(meta: dict[str, str]) -> dict[int, str]:
     if doc.lower() not in NO_DOC_NUMBER and doc != "无〔〕号":
         keys[sim.key_of("doc", doc)] = "same 文号"
     return keys
+
+
+def identity_values(identity: dict[int, str]) -> tuple[int, int]:
+    """(索引号 key, 文号 key) of identity_keys' answer, 0 for none."""
+    by_rule = {rule: key for key, rule in identity.items()}
+    return by_rule.get("same 索引号", 0), by_rule.get("same 文号", 0)
+
+
+def contradicts(a: PostSketch, b: PostSketch, identity_rule: str | None = None) -> bool:
+    """Different official 索引号, or different 文号 (where the 索引号 is not shared): two documents."""
+    if a.idx and b.idx and a.idx != b.idx:
+        return True
+    return identity_rule != "same 索引号" and bool(a.doc and b.doc and a.doc != b.doc)
+
+
+def body_overlap(estimate: float, a_chars: int, b_chars: int) -> float:
+    """Share of the shorter body's text found in the longer, from their Jaccard similarity:
+    |A∩B| = J(|A|+|B|)/(1+J). A copy with paragraphs dropped is inside the full one (J ~ 0.5, overlap ~ 1)."""
+    shorter = max(min(a_chars, b_chars), 1)
+    return min(1.0, estimate * (a_chars + b_chars) / ((1 + estimate) * shorter))
 
 
 def exact_keys(s: PostSketch) -> list[int]:
@@ -118,24 +150,30 @@ def judge(new: PostSketch, old: PostSketch, window_seconds: int, identity_rule: 
     numbers, or fail on the body estimate (`estimate`: sim.similarity of the signatures, if taken).
     merge_index screens pairs in bulk on what this implies: no merge across conflicting numbers
     (but by identity), and none of two signed posts with other titles and texts below LEAST_BODY."""
+    if contradicts(new, old, identity_rule):
+        return None
     if identity_rule:
         return Verdict(identity_rule, 1.0)
-    if abs(new.at - old.at) > window_seconds or sim.numbers_conflict(new.numbers, old.numbers):
+    apart = abs(new.at - old.at)
+    if apart > window_seconds or sim.numbers_conflict(new.numbers, old.numbers):
         return None
     if new.body_chars >= sim.MIN_SKETCH_CHARS and new.body_hash == old.body_hash:
         return Verdict("same text", 1.0)
     body = estimate
     if body is None and new.sig is not None and old.sig is not None:
         body = sim.similarity(new.sig, old.sig)
+    teaser = body is None or new.teaser or old.teaser
+    close = 1 - apart / (TEASER_DAYS * 86400)  # > 0: close enough for a teaser; the closer, the likelier
     if new.title_key == old.title_key and len(new.title_key) >= MIN_TITLE_KEY:
-        long_both = min(new.body_chars, old.body_chars) >= LONG_BODY
-        if body is not None and long_both and body < SAME_TITLE_FLOOR:
+        if teaser:
+            return Verdict("same title", round(close, 3)) if close > 0 else None
+        if body is None or body_overlap(body, new.body_chars, old.body_chars) < SAME_TITLE_OVERLAP:
             return None
-        return Verdict("same title", round(body if body is not None else 1.0, 3))
+        return Verdict("same title", round(body, 3))
     short, long_ = sorted((new.title_key, old.title_key), key=len)
     if len(short) >= MIN_TITLE_KEY and short in long_:
         if body is None and len(short) >= MIN_VARIANT_ALONE:  # a Weibo teaser: the title is all there is
-            return Verdict("title variant", round(len(short) / len(long_), 3))
+            return Verdict("title variant", round(close, 3)) if close > 0 else None
         if body is not None and body >= VARIANT_BODY:
             return Verdict("title variant", round(body, 3))
         return None
@@ -158,12 +196,13 @@ def confirm(verdict: Verdict, new_body: str, old_body: str) -> Verdict | None:
 
 
 def sketch_of(post_id: str, at: int, title: str, normalised_body: str,
-              signed: tuple[bytes, list[int]] | None) -> PostSketch:
+              signed: tuple[bytes, list[int]] | None, identity: dict[int, str] | None = None) -> PostSketch:
     key, numbers, title_keys, end_keys = _title_facts(title)
     digest = sim.body_digest(normalised_body)
     exact = (*title_keys, sim.key_of("body", digest)) if len(normalised_body) >= sim.MIN_SKETCH_CHARS else title_keys
+    idx, doc = identity_values(identity or {})
     return PostSketch(post_id, at, key, len(normalised_body), digest, signed[0] if signed else None,
-                      numbers, tuple(signed[1]) if signed else (), (exact, end_keys))
+                      numbers, tuple(signed[1]) if signed else (), (exact, end_keys), idx, doc)
 
 
 @lru_cache(maxsize=8192)
