@@ -65,6 +65,7 @@ def _dedupe(config: Config, store: Store, now: datetime | None) -> dict[str, int
         earlier = store.db.execute("SELECT 1 FROM post_sketches LIMIT 1").fetchone() is not None
         pending = [row[0] for row in store.db.execute(PENDING_SQL)]
         run = RunIndex(store, window)
+        identities = ItemIdentities(store)
         founded = NewItems(store, config.office.timezone, now)
         links: list[tuple[str, str, str, float]] = []
         for batch in _batched(pending, CHUNK):
@@ -76,12 +77,13 @@ def _dedupe(config: Config, store: Store, now: datetime | None) -> dict[str, int
                 found = run.candidates(nearby, post.identity)
                 if earlier:
                     found += candidates(store, post.sketch, post.identity, window)
-                match = best_match(store, post.sketch, found, window, post.body)
+                match = best_match(store, post.sketch, found, window, post.body, identities)
                 if match is None:
                     item_id, verdict = founded.add(post), FIRST_COPY
                 else:
                     item_id, verdict = match
                     founded.join(item_id, post)
+                identities.add(item_id, post.sketch)
                 links.append((post.id, item_id, verdict.rule, verdict.score))
                 run.assign(sid, post.identity, item_id)
         counts.update(posts=len(links), new_items=len(founded), merged=len(links) - len(founded))
@@ -278,20 +280,76 @@ def _marks(values) -> str:
 
 
 def best_match(store: Store, sketch: rules.PostSketch, found: list[Candidate], window: int,
-               body: str = "") -> tuple[str, rules.Verdict] | None:
+               body: str = "", identities: ItemIdentities | None = None) -> tuple[str, rules.Verdict] | None:
     """The item this post belongs to and why, or None: the strongest rule wins, then the score,
-    then the latest candidate."""
+    then the earliest candidate. An item is ruled out (vetoed) when one of its copies carries
+    another official 索引号/文号, or has the same title and a body that disagrees with this one:
+    a teaser of it must not pull a look-alike in by title and date."""
     best: tuple[tuple, str, rules.Verdict] | None = None
+    vetoed: set[str] = set()
     for c in found:
         verdict = rules.judge(sketch, c.sketch, window, c.identity_rule, c.estimate)
-        if verdict is not None and verdict.rule == "near-duplicate body":
+        if verdict is not None and verdict.check:
             verdict = rules.confirm(verdict, body, normalised_body(store, c.sketch.post_id))
         if verdict is None:
+            if rules.contradicts(sketch, c.sketch) or (
+                    c.sketch.title_key == sketch.title_key and not c.sketch.teaser and not sketch.teaser):
+                vetoed.add(c.item_id)
+            continue
+        if identities is not None and identities.conflict(c.item_id, sketch):
+            vetoed.add(c.item_id)
             continue
         rank = (verdict.rank, -c.sketch.at, c.item_id)
         if best is None or rank > best[0]:
             best = (rank, c.item_id, verdict)
+    if best is not None and best[1] in vetoed:
+        best = max(((r, i, v) for r, i, v in _ranked(store, sketch, found, window, body, identities)
+                    if i not in vetoed), default=None)
     return (best[1], best[2]) if best else None
+
+
+def _ranked(store: Store, sketch: rules.PostSketch, found: list[Candidate], window: int, body: str,
+            identities: ItemIdentities | None) -> Iterator[tuple[tuple, str, rules.Verdict]]:
+    """Every candidate's verdict, ranked as best_match ranks them (the rare vetoed case)."""
+    for c in found:
+        verdict = rules.judge(sketch, c.sketch, window, c.identity_rule, c.estimate)
+        if verdict is not None and verdict.check:
+            verdict = rules.confirm(verdict, body, normalised_body(store, c.sketch.post_id))
+        if verdict is not None and not (identities is not None and identities.conflict(c.item_id, sketch)):
+            yield (verdict.rank, -c.sketch.at, c.item_id), c.item_id, verdict
+
+
+class ItemIdentities:
+    """The official 索引号/文号 keys each item's copies carry: a post carrying other ones must not
+    join it, whichever copy it matched (pipeline/merge_rules.contradicts, for a whole item)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.known: dict[str, tuple[set[int], set[int]]] = {}
+
+    def of(self, item_id: str) -> tuple[set[int], set[int]]:
+        if item_id not in self.known:
+            rows = self.store.db.conn.execute(
+                """SELECT s.idx, s.doc FROM item_posts ip JOIN post_sketches s ON s.post_id = ip.post_id
+                   WHERE ip.item_id = ? AND (s.idx IS NOT NULL OR s.doc IS NOT NULL)""", [item_id]).fetchall()
+            self.known[item_id] = ({r[0] for r in rows if r[0]}, {r[1] for r in rows if r[1]})
+        return self.known[item_id]
+
+    def add(self, item_id: str, sketch: rules.PostSketch) -> None:
+        if sketch.idx or sketch.doc:
+            idxs, docs = self.of(item_id)
+            if sketch.idx:
+                idxs.add(sketch.idx)
+            if sketch.doc:
+                docs.add(sketch.doc)
+
+    def conflict(self, item_id: str, sketch: rules.PostSketch) -> bool:
+        if not (sketch.idx or sketch.doc):
+            return False
+        idxs, docs = self.of(item_id)
+        if sketch.idx and idxs and sketch.idx not in idxs:
+            return True
+        return bool(sketch.doc and docs and sketch.doc not in docs and sketch.idx not in idxs)
 
 
 def normalised_body(store: Store, post_id: str) -> str:

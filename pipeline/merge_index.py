@@ -186,7 +186,9 @@ class RunIndex:
             if h == END and not (other.title_key in this.title_key or this.title_key in other.title_key):
                 continue
             estimate = e if b else None
-            if rules.judge(this, other, self.window, estimate=estimate) is not None:
+            # A same-titled copy whose body disagrees is kept too: it rules its item out (dedupe.best_match).
+            if (rules.judge(this, other, self.window, estimate=estimate) is not None
+                    or (this.title_key == other.title_key and b)):
                 nearby[n - sid0].append((o, estimate))
         if len(w.sid):  # the next chunk starts no earlier than this one ends
             self.tail = w.since(int(w.at[-1]) - self.window)

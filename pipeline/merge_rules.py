@@ -33,9 +33,11 @@ from functools import lru_cache
 from . import similarity as sim
 
 MIN_TITLE_KEY = 6  # shorter titles ("通知") say too little to merge on
-LONG_BODY = 150  # characters: a body shorter than this is a teaser (Weibo), too short to agree or differ
+LONG_BODY = 150  # characters: below this on either side, a same-title pair's overlap is confirmed on the texts
 SAME_TITLE_OVERLAP = 0.6  # same title: share of the shorter body found in the longer, at least
-TEASER_DAYS = 3  # a teaser merges on its title only with a copy this close in time
+LOOSE_OVERLAP = 0.3  # … estimated on a short body, then confirmed at SAME_TITLE_OVERLAP
+TEASER_DAYS = 3  # a teaser with hardly any text merges on its title only with a copy this close in time
+MIN_TEASER_TEXT = 20  # characters of a teaser's text enough to be looked for in the other copy
 VARIANT_BODY = 0.7
 MIN_VARIANT_ALONE = 10  # a contained title this long merges on its own when a body is too short
 NEAR_DUP_BODY = 0.9  # estimated, then confirmed on the texts at NEAR_DUP_EXACT
@@ -68,7 +70,8 @@ class PostSketch:
 
     @property
     def teaser(self) -> bool:
-        return self.sig is None or self.body_chars < LONG_BODY
+        """Too short a body to compare (a Weibo post): its title and date are all there is."""
+        return self.sig is None
 
     @property
     def comparable(self) -> bool:
@@ -79,6 +82,7 @@ class PostSketch:
 class Verdict:
     rule: str
     score: float  # the evidence: body similarity where bodies compare, else 1.0
+    check: str = ""  # to be confirmed on the texts (confirm): "jaccard" or "overlap"; "" final
 
     @property
     def rank(self) -> tuple[int, float]:
@@ -162,18 +166,18 @@ def judge(new: PostSketch, old: PostSketch, window_seconds: int, identity_rule: 
     body = estimate
     if body is None and new.sig is not None and old.sig is not None:
         body = sim.similarity(new.sig, old.sig)
-    teaser = body is None or new.teaser or old.teaser
     close = 1 - apart / (TEASER_DAYS * 86400)  # > 0: close enough for a teaser; the closer, the likelier
     if new.title_key == old.title_key and len(new.title_key) >= MIN_TITLE_KEY:
-        if teaser:
-            return Verdict("same title", round(close, 3)) if close > 0 else None
-        if body is None or body_overlap(body, new.body_chars, old.body_chars) < SAME_TITLE_OVERLAP:
-            return None
-        return Verdict("same title", round(body, 3))
+        if body is None:
+            return _teaser("same title", new, old, close)
+        overlap = body_overlap(body, new.body_chars, old.body_chars)
+        if min(new.body_chars, old.body_chars) < LONG_BODY:  # the estimate is rough on a short body
+            return Verdict("same title", round(overlap, 3), "overlap") if overlap >= LOOSE_OVERLAP else None
+        return Verdict("same title", round(overlap, 3)) if overlap >= SAME_TITLE_OVERLAP else None
     short, long_ = sorted((new.title_key, old.title_key), key=len)
     if len(short) >= MIN_TITLE_KEY and short in long_:
-        if body is None and len(short) >= MIN_VARIANT_ALONE:  # a Weibo teaser: the title is all there is
-            return Verdict("title variant", round(close, 3)) if close > 0 else None
+        if body is None and len(short) >= MIN_VARIANT_ALONE:  # a Weibo teaser
+            return _teaser("title variant", new, old, close)
         if body is not None and body >= VARIANT_BODY:
             return Verdict("title variant", round(body, 3))
         return None
@@ -181,18 +185,29 @@ def judge(new: PostSketch, old: PostSketch, window_seconds: int, identity_rule: 
         return None
     relation, kept = sim.title_relation(new.title_key, old.title_key)
     if relation == "edited" and kept >= NEAR_DUP_TITLE:
-        return Verdict("near-duplicate body", round(body, 3))  # to be confirmed on the texts
+        return Verdict("near-duplicate body", round(body, 3), "jaccard")  # to be confirmed on the texts
     return None
+
+
+def _teaser(rule: str, new: PostSketch, old: PostSketch, close: float) -> Verdict | None:
+    """A teaser matched by its title: its few words found in the other's text (confirmed on the
+    texts), or, with hardly any text, a date within TEASER_DAYS."""
+    if min(new.body_chars, old.body_chars) >= MIN_TEASER_TEXT:
+        return Verdict(rule, 0.0, "overlap")
+    return Verdict(rule, round(close, 3)) if close > 0 else None
 
 
 def confirm(verdict: Verdict, new_body: str, old_body: str) -> Verdict | None:
     """A near-duplicate body under another title is confirmed on the exact texts: the
     estimate cannot tell a retitled copy (J ~ 1) from a look-alike whose body restates
     its own title (J ~ 0.9)."""
-    if verdict.rule != "near-duplicate body":
-        return verdict
-    exact = sim.exact_similarity(new_body, old_body)
-    return Verdict(verdict.rule, round(exact, 3)) if exact >= NEAR_DUP_EXACT else None
+    if verdict.check == "jaccard":
+        exact = sim.exact_similarity(new_body, old_body)
+        return Verdict(verdict.rule, round(exact, 3)) if exact >= NEAR_DUP_EXACT else None
+    if verdict.check == "overlap":  # a short body's share in the other, on the texts
+        exact = sim.overlap(new_body, old_body)
+        return Verdict(verdict.rule, round(exact, 3)) if exact >= SAME_TITLE_OVERLAP else None
+    return verdict
 
 
 def sketch_of(post_id: str, at: int, title: str, normalised_body: str,

@@ -127,6 +127,12 @@ def exact_similarity(a: str, b: str) -> float:
     return len(x & y) / len(x | y) if x and y else 0.0
 
 
+def overlap(a: str, b: str) -> float:
+    """The share of the shorter normalised body's trigrams found in the longer one."""
+    x, y = shingles(a), shingles(b)
+    return len(x & y) / min(len(x), len(y)) if x and y else 0.0
+
+
 def _densify(table: np.ndarray) -> None:
     """Fill empty bins from the next non-empty bin to the right (rotation), offset by the
     distance so that borrowed values differ from native ones."""
