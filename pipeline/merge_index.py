@@ -79,6 +79,7 @@ class _Window(NamedTuple):
     sid: np.ndarray  # int64
     at: np.ndarray  # int64
     mask: np.ndarray  # uint64 number_mask
+    chars: np.ndarray  # int64 body_chars
     sig: np.ndarray  # uint32 [n, BINS], zeros without a signature
     has_sig: np.ndarray  # bool
     key: np.ndarray  # int64, one per windowed key of a post
@@ -88,7 +89,7 @@ class _Window(NamedTuple):
     @classmethod
     def empty(cls) -> _Window:
         i64 = np.empty(0, np.int64)
-        return cls(i64, i64, np.empty(0, np.uint64), np.empty((0, sim.BINS), np.uint32), np.empty(0, bool),
+        return cls(i64, i64, np.empty(0, np.uint64), i64, np.empty((0, sim.BINS), np.uint32), np.empty(0, bool),
                    i64, i64, np.empty(0, np.int8))
 
     def then(self, other: _Window) -> _Window:
@@ -102,7 +103,8 @@ class _Window(NamedTuple):
         keep = self.at >= start
         first = int(np.argmax(keep)) if keep.any() else len(keep)  # posts are in time order
         by_key = self.key_pos >= first
-        return _Window(self.sid[first:], self.at[first:], self.mask[first:], self.sig[first:], self.has_sig[first:],
+        return _Window(self.sid[first:], self.at[first:], self.mask[first:], self.chars[first:], self.sig[first:],
+                       self.has_sig[first:],
                        self.key[by_key], self.key_pos[by_key] - first, self.key_kind[by_key])
 
 
@@ -175,8 +177,11 @@ class RunIndex:
         old, new_pos, how = old[open_], new_pos[open_], how[open_]
         both = w.has_sig[old] & w.has_sig[new_pos]
         equal = _estimates(w.sig, old, new_pos)
-        # Unless they share a title or text key, two posts merge only on a body estimate of LEAST_BODY.
-        open_ = (how == EXACT) | ~both | (equal >= rules.LEAST_BODY)
+        # Unless they share a title or text key, two posts merge only on a body estimate of LEAST_BODY,
+        # or, when one title contains the other (END), on bodies that agree (rules.body_overlap).
+        a, b = w.chars[old], w.chars[new_pos]
+        overlap = equal * (a + b) / ((1 + equal) * np.maximum(np.minimum(a, b), 1))
+        open_ = (how == EXACT) | ~both | (equal >= rules.LEAST_BODY) | ((how == END) & (overlap >= rules.LOOSE_OVERLAP))
         old, new_pos, how, both, equal = old[open_], new_pos[open_], how[open_], both[open_], equal[open_]
         nearby: list[list] = [[] for _ in chunk]
         sid0 = int(new.sid[0]) if len(chunk) else 0
@@ -220,7 +225,8 @@ class RunIndex:
         sig = np.zeros((len(chunk), sim.BINS), np.uint32)
         sig[has_sig] = np.frombuffer(b"".join(signed), np.uint32).reshape(len(signed), sim.BINS)
         laid = _Window(sids, np.array([s.at for s in sketches], np.int64),
-                       np.array([number_mask(s.numbers) for s in sketches], np.uint64), sig, has_sig,
+                       np.array([number_mask(s.numbers) for s in sketches], np.uint64),
+                       np.array([s.body_chars for s in sketches], np.int64), sig, has_sig,
                        np.array(keys, np.int64), np.array(key_pos, np.int64), np.array(kinds, np.int8))
         self._queue(chunk, laid)
         return laid

@@ -11,8 +11,8 @@ and returns the rule and score that justify a merge, or None. Rules, strongest f
                             drop paragraphs); for a short teaser (Weibo), publication within
                             TEASER_DAYS instead. Titles recur (the yearly 犬只登记 notice, the same
                             notice from two departments): a title alone is no evidence.
-  title variant             one title key is the other plus words, bodies similar (J >= 0.7);
-                            with no body to compare (a teaser), a contained title of 10+ within TEASER_DAYS
+  title variant             one title key is the other plus words, and the bodies agree as for same title;
+                            a teaser with a contained title of 10+ as for same title
   near-duplicate body       bodies nearly equal (J >= 0.95 on the texts), titles differing only by words added
                             or dropped (a retitled WeChat copy), never by a word swapped
 
@@ -34,16 +34,15 @@ from . import similarity as sim
 
 MIN_TITLE_KEY = 6  # shorter titles ("通知") say too little to merge on
 LONG_BODY = 150  # characters: below this on either side, a same-title pair's overlap is confirmed on the texts
-SAME_TITLE_OVERLAP = 0.6  # same title: share of the shorter body found in the longer, at least
+SAME_TITLE_OVERLAP = 0.8  # same title: share of the shorter body found in the longer, at least
 LOOSE_OVERLAP = 0.3  # … estimated on a short body, then confirmed at SAME_TITLE_OVERLAP
-TEASER_DAYS = 3  # a teaser with hardly any text merges on its title only with a copy this close in time
+TEASER_DAYS = 7  # a teaser with hardly any text merges on its title only with a copy this close in time
 MIN_TEASER_TEXT = 20  # characters of a teaser's text enough to be looked for in the other copy
-VARIANT_BODY = 0.7
 MIN_VARIANT_ALONE = 10  # a contained title this long merges on its own when a body is too short
 NEAR_DUP_BODY = 0.9  # estimated, then confirmed on the texts at NEAR_DUP_EXACT
 NEAR_DUP_EXACT = 0.95
 NEAR_DUP_TITLE = 0.6  # share of the shorter title kept in the longer
-LEAST_BODY = min(VARIANT_BODY, NEAR_DUP_BODY)  # below this estimate, only equal titles or texts merge
+LEAST_BODY = 0.7  # below this estimate, other titles merge only when one contains the other (merge_index screens)
 NO_DOC_NUMBER = {"", "无", "无文号", "无〔〕号", "—", "-", "/", "none", "null"}
 _BRACKETS = str.maketrans({"[": "〔", "]": "〕", "(": "〔", ")": "〕", "【": "〔", "】": "〕", "（": "〔", "）": "〕",
                            "﹝": "〔", "﹞": "〕", "［": "〔", "］": "〕"})
@@ -142,7 +141,7 @@ def _exact(title_key: str, body_chars: int, body_hash: str) -> list[int]:
 
 
 def _ends(title_key: str) -> list[int]:
-    if len(title_key) < 12:
+    if len(title_key) <= MIN_VARIANT_ALONE:
         return []
     return [sim.key_of("head", title_key[:10]), sim.key_of("tail", title_key[-10:])]
 
@@ -170,17 +169,12 @@ def judge(new: PostSketch, old: PostSketch, window_seconds: int, identity_rule: 
     if new.title_key == old.title_key and len(new.title_key) >= MIN_TITLE_KEY:
         if body is None:
             return _teaser("same title", new, old, close)
-        overlap = body_overlap(body, new.body_chars, old.body_chars)
-        if min(new.body_chars, old.body_chars) < LONG_BODY:  # the estimate is rough on a short body
-            return Verdict("same title", round(overlap, 3), "overlap") if overlap >= LOOSE_OVERLAP else None
-        return Verdict("same title", round(overlap, 3)) if overlap >= SAME_TITLE_OVERLAP else None
+        return _agreeing("same title", new, old, body)
     short, long_ = sorted((new.title_key, old.title_key), key=len)
     if len(short) >= MIN_TITLE_KEY and short in long_:
-        if body is None and len(short) >= MIN_VARIANT_ALONE:  # a Weibo teaser
-            return _teaser("title variant", new, old, close)
-        if body is not None and body >= VARIANT_BODY:
-            return Verdict("title variant", round(body, 3))
-        return None
+        if body is None:
+            return _teaser("title variant", new, old, close) if len(short) >= MIN_VARIANT_ALONE else None
+        return _agreeing("title variant", new, old, body)
     if body is None or body < NEAR_DUP_BODY:
         return None
     relation, kept = sim.title_relation(new.title_key, old.title_key)
@@ -189,12 +183,23 @@ def judge(new: PostSketch, old: PostSketch, window_seconds: int, identity_rule: 
     return None
 
 
+def _agreeing(rule: str, new: PostSketch, old: PostSketch, body: float) -> Verdict | None:
+    """Titles that match merge when the bodies agree: the shorter mostly inside the longer
+    (estimated; on a short body, where the estimate is rough, confirmed on the texts)."""
+    overlap = body_overlap(body, new.body_chars, old.body_chars)
+    if min(new.body_chars, old.body_chars) < LONG_BODY:
+        return Verdict(rule, round(overlap, 3), "overlap") if overlap >= LOOSE_OVERLAP else None
+    return Verdict(rule, round(overlap, 3)) if overlap >= SAME_TITLE_OVERLAP else None
+
+
 def _teaser(rule: str, new: PostSketch, old: PostSketch, close: float) -> Verdict | None:
-    """A teaser matched by its title: its few words found in the other's text (confirmed on the
-    texts), or, with hardly any text, a date within TEASER_DAYS."""
+    """A teaser matched by its title: a date within TEASER_DAYS, and its few words found in the
+    other's text (confirmed on the texts) unless it has hardly any."""
+    if close <= 0:
+        return None
     if min(new.body_chars, old.body_chars) >= MIN_TEASER_TEXT:
         return Verdict(rule, 0.0, "overlap")
-    return Verdict(rule, round(close, 3)) if close > 0 else None
+    return Verdict(rule, round(close, 3))
 
 
 def confirm(verdict: Verdict, new_body: str, old_body: str) -> Verdict | None:
