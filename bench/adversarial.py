@@ -412,7 +412,8 @@ def write_world(root: Path, n_items: int, seed: int = REPORT_SEED) -> dict:
         "foreign_rows": sum(d.foreign for d in docs),
         "items": [{"key": d.key, "title": d.title, "owner": d.owner, "foreign": d.foreign, "normative": d.normative,
                    "first_channel": d.first.channel, "first_published": d.first.at.isoformat(),
-                   "copies": [{"channel": c.channel, "url": c.url, "title": c.title, "meta": c.meta} for c in d.copies]}
+                   "copies": [{"channel": c.channel, "url": c.url, "title": c.title, "meta": c.meta,
+                              "published": c.at.isoformat()} for c in d.copies]}
                   for d in docs],
     }
     (Path(root) / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=0), encoding="utf-8")

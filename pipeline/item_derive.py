@@ -199,11 +199,10 @@ _STRAY_SPACE = re.compile(rf"(?<={_WIDE})[ \t\u3000\xa0]+|[ \t\u3000\xa0]+(?={_W
 def clean_title(title: str, channel: str = "website") -> str:
     """A title as the item shows it: no column tag (【工作动态】; a Weibo post's 【…】 is its title and
     stays), no spaces beside Chinese text, Chinese (full-width) punctuation, no trailing 。."""
-    t = title.strip()
+    t = _HALF_PUNCT.sub(lambda m: _HALF[m.group()], title.strip())
+    t = _STRAY_SPACE.sub("", t)
     if channel != "weibo":
         t = _TAG.sub("", t)
-    t = _HALF_PUNCT.sub(lambda m: _HALF[m.group()], t)
-    t = _STRAY_SPACE.sub("", t)
     return t.rstrip("。. ") or title.strip()
 
 

@@ -178,10 +178,11 @@ class RunIndex:
         both = w.has_sig[old] & w.has_sig[new_pos]
         equal = _estimates(w.sig, old, new_pos)
         # Unless they share a title or text key, two posts merge only on a body estimate of LEAST_BODY,
-        # or, when one title contains the other (END), on bodies that agree (rules.body_overlap).
+        # or, when one title contains the other (judge), on bodies that agree (rules.body_overlap): the
+        # pair may be drawn by a shared LSH band before its title ends.
         a, b = w.chars[old], w.chars[new_pos]
         overlap = equal * (a + b) / ((1 + equal) * np.maximum(np.minimum(a, b), 1))
-        open_ = (how == EXACT) | ~both | (equal >= rules.LEAST_BODY) | ((how == END) & (overlap >= rules.LOOSE_OVERLAP))
+        open_ = (how == EXACT) | ~both | (equal >= rules.LEAST_BODY) | (overlap >= rules.LOOSE_OVERLAP)
         old, new_pos, how, both, equal = old[open_], new_pos[open_], how[open_], both[open_], equal[open_]
         nearby: list[list] = [[] for _ in chunk]
         sid0 = int(new.sid[0]) if len(chunk) else 0

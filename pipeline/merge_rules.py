@@ -38,6 +38,7 @@ SAME_TITLE_OVERLAP = 0.8  # same title: share of the shorter body found in the l
 LOOSE_OVERLAP = 0.3  # … estimated on a short body, then confirmed at SAME_TITLE_OVERLAP
 TEASER_DAYS = 7  # a teaser with hardly any text merges on its title only with a copy this close in time
 MIN_TEASER_TEXT = 20  # characters of a teaser's text enough to be looked for in the other copy
+TEASER_OVERLAP = 0.5  # … and the share of it found there (a teaser repeats its title, the body need not)
 MIN_VARIANT_ALONE = 10  # a contained title this long merges on its own when a body is too short
 NEAR_DUP_BODY = 0.9  # estimated, then confirmed on the texts at NEAR_DUP_EXACT
 NEAR_DUP_EXACT = 0.95
@@ -81,7 +82,7 @@ class PostSketch:
 class Verdict:
     rule: str
     score: float  # the evidence: body similarity where bodies compare, else 1.0
-    check: str = ""  # to be confirmed on the texts (confirm): "jaccard" or "overlap"; "" final
+    check: str = ""  # to be confirmed on the texts (confirm): "jaccard", "overlap" or "teaser"; "" final
 
     @property
     def rank(self) -> tuple[int, float]:
@@ -198,7 +199,7 @@ def _teaser(rule: str, new: PostSketch, old: PostSketch, close: float) -> Verdic
     if close <= 0:
         return None
     if min(new.body_chars, old.body_chars) >= MIN_TEASER_TEXT:
-        return Verdict(rule, 0.0, "overlap")
+        return Verdict(rule, 0.0, "teaser")
     return Verdict(rule, round(close, 3))
 
 
@@ -209,9 +210,11 @@ def confirm(verdict: Verdict, new_body: str, old_body: str) -> Verdict | None:
     if verdict.check == "jaccard":
         exact = sim.exact_similarity(new_body, old_body)
         return Verdict(verdict.rule, round(exact, 3)) if exact >= NEAR_DUP_EXACT else None
-    if verdict.check == "overlap":  # a short body's share in the other, on the texts
+    if verdict.check in ("overlap", "teaser"):  # a short body's share in the other, and its dates there too
         exact = sim.overlap(new_body, old_body)
-        return Verdict(verdict.rule, round(exact, 3)) if exact >= SAME_TITLE_OVERLAP else None
+        least = TEASER_OVERLAP if verdict.check == "teaser" else SAME_TITLE_OVERLAP
+        agree = exact >= least and sim.dates_agree(new_body, old_body)
+        return Verdict(verdict.rule, round(exact, 3)) if agree else None
     return verdict
 
 

@@ -47,8 +47,8 @@ class Ownership:
 
     def department(self, publisher: str) -> bool:
         """The publisher is one of the office's departments."""
-        p = fold(publisher)
-        return bool(p) and any(_names_same(p, d) for d in self.departments)
+        p = fold(publisher)  # the department's whole name (a region may precede it): not a part of it
+        return bool(p) and any(d and d in p for d in self.departments)
 
     def owns(self, publisher: str) -> bool:
         """The office publishes what this publisher publishes (no publisher: the office's own)."""

@@ -127,6 +127,16 @@ def exact_similarity(a: str, b: str) -> float:
     return len(x & y) / len(x | y) if x and y else 0.0
 
 
+_DAY = re.compile(r"\d{1,2}月\d{1,2}日")
+
+
+def dates_agree(a: str, b: str) -> bool:
+    """Every day (3月12日) the shorter text names is named in the longer: a teaser of the 12 March
+    meeting is not one of the 15 March meeting, however alike their words."""
+    short, long_ = sorted((a, b), key=len)
+    return all(day in long_ for day in _DAY.findall(short))
+
+
 def overlap(a: str, b: str) -> float:
     """The share of the shorter normalised body's trigrams found in the longer one."""
     x, y = shingles(a), shingles(b)
