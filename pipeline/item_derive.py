@@ -102,18 +102,17 @@ def insert_items(store: Store, config: Config, rows: list[tuple[str, int, str]],
     derived = {item_id: derive(posts[item_id], rule, owner) for item_id, _, _ in rows}
     held = taken(store, sorted({d["official_index"] for d in derived.values() if d["official_index"]}))
     minter = Minter(store, config.office.org_code)
-    out = []
-    for item_id, year, created_at in rows:
-        d = derived[item_id]
-        official = d["official_index"]
+    shown: dict[str, str | None] = {}
+    for item_id, _, _ in rows:
+        official = derived[item_id]["official_index"]
         if official and official not in held:
             held.add(official)
-            numbers = {"index_number": official, "minted_index": None}
-        else:
-            number = minter.mint(year)
-            numbers = {"index_number": number, "minted_index": number}
-        out.append({**d, **numbers, "id": item_id, "created_at": created_at})
-    store.db.conn.executemany(INSERT_DERIVED, out)
+            shown[item_id] = official
+    unofficial = [(item_id, year) for item_id, year, _ in rows if item_id not in shown]
+    minted = dict(zip((i for i, _ in unofficial), minter.mint_many([y for _, y in unofficial])))
+    store.db.conn.executemany(INSERT_DERIVED, (
+        {**derived[item_id], "index_number": shown.get(item_id) or minted[item_id], "minted_index": minted.get(item_id),
+         "id": item_id, "created_at": created_at} for item_id, _, created_at in rows))
     minter.save()
 
 
