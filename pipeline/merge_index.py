@@ -79,18 +79,18 @@ class _Window(NamedTuple):
     sid: np.ndarray  # int64
     at: np.ndarray  # int64
     mask: np.ndarray  # uint64 number_mask
-    chars: np.ndarray  # int64 body_chars
     sig: np.ndarray  # uint32 [n, BINS], zeros without a signature
     has_sig: np.ndarray  # bool
     key: np.ndarray  # int64, one per windowed key of a post
     key_pos: np.ndarray  # int64: the post's position
     key_kind: np.ndarray  # int8
+    chars: np.ndarray = np.empty(0, np.int64)  # int64 body_chars (screening on body overlap)
 
     @classmethod
     def empty(cls) -> _Window:
         i64 = np.empty(0, np.int64)
-        return cls(i64, i64, np.empty(0, np.uint64), i64, np.empty((0, sim.BINS), np.uint32), np.empty(0, bool),
-                   i64, i64, np.empty(0, np.int8))
+        return cls(i64, i64, np.empty(0, np.uint64), np.empty((0, sim.BINS), np.uint32), np.empty(0, bool),
+                   i64, i64, np.empty(0, np.int8), i64)
 
     def then(self, other: _Window) -> _Window:
         """These posts followed by the other's."""
@@ -103,9 +103,8 @@ class _Window(NamedTuple):
         keep = self.at >= start
         first = int(np.argmax(keep)) if keep.any() else len(keep)  # posts are in time order
         by_key = self.key_pos >= first
-        return _Window(self.sid[first:], self.at[first:], self.mask[first:], self.chars[first:], self.sig[first:],
-                       self.has_sig[first:],
-                       self.key[by_key], self.key_pos[by_key] - first, self.key_kind[by_key])
+        return _Window(self.sid[first:], self.at[first:], self.mask[first:], self.sig[first:], self.has_sig[first:],
+                       self.key[by_key], self.key_pos[by_key] - first, self.key_kind[by_key], self.chars[first:])
 
 
 def shared_key_pairs(w: _Window, first_new: int, window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -227,8 +226,8 @@ class RunIndex:
         sig[has_sig] = np.frombuffer(b"".join(signed), np.uint32).reshape(len(signed), sim.BINS)
         laid = _Window(sids, np.array([s.at for s in sketches], np.int64),
                        np.array([number_mask(s.numbers) for s in sketches], np.uint64),
-                       np.array([s.body_chars for s in sketches], np.int64), sig, has_sig,
-                       np.array(keys, np.int64), np.array(key_pos, np.int64), np.array(kinds, np.int8))
+                       sig, has_sig, np.array(keys, np.int64), np.array(key_pos, np.int64), np.array(kinds, np.int8),
+                       np.array([s.body_chars for s in sketches], np.int64))
         self._queue(chunk, laid)
         return laid
 
