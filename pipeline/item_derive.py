@@ -14,7 +14,7 @@
 - Identifiers: the official 索引号 and 文号 of the copies (catalog first; pipeline/identifiers.py
   mints a 索引号 only for an item without one). 发布机构: the office, or the department the
   office publishes for named in a copy's metadata (pipeline/ownership.py); never a WeChat
-  account name or a 来源 line. Each choice and why is kept in `choices` (xxgk explain).
+  account name or a 来源 line. Each choice and why: derive(explain=True), for xxgk explain.
 - Withdrawn: every copy withdrawn upstream. The item is flagged with the date of the last
   withdrawal, never removed.
 - `updated_at` moves only when what the item shows changes: the fingerprint of its primary
@@ -116,17 +116,18 @@ def insert_items(store: Store, config: Config, rows: list[tuple[str, int, str]],
     minter.save()
 
 
-def derive_items(store: Store, item_ids: list[str], rule: str,
-                 owner: Ownership | None = None) -> list[tuple[str, dict | None]]:
+def derive_items(store: Store, item_ids: list[str], rule: str, owner: Ownership | None = None,
+                 explain: bool = False) -> list[tuple[str, dict | None]]:
     """Each item's derived columns, or None for an item left with no posts."""
     posts: dict[str, list[tuple]] = defaultdict(list)
     for row in store.db.execute(POSTS_OF_ITEMS.format(marks=",".join("?" * len(item_ids))), item_ids):
         posts[row[0]].append(row[1:])
-    return [(item_id, derive(posts[item_id], rule, owner) if posts[item_id] else None) for item_id in item_ids]
+    return [(item_id, derive(posts[item_id], rule, owner, explain) if posts[item_id] else None)
+            for item_id in item_ids]
 
 
 DERIVED = ("title", "published_at", "first_channel", "count_channel", "primary_post", "formed_on", "validity",
-           "withdrawn", "withdrawn_at", "content_hash", "doc_number", "publisher", "choices")
+           "withdrawn", "withdrawn_at", "content_hash", "doc_number", "publisher")
 # `updated` moves (to now; to the first publication the first time) only when what the item shows changed.
 UPDATE_DERIVED = f"""UPDATE items SET {", ".join(f"{k} = :{k}" for k in DERIVED)}, dirty = 0,
     updated_at = CASE WHEN seen_hash IS :content_hash THEN updated_at
@@ -140,28 +141,22 @@ INSERT_DERIVED = f"""INSERT INTO items
             :content_hash, 0)"""
 
 
-def derive(posts: list[tuple], count_rule: str = "first", owner: Ownership | None = None) -> dict:
+def derive(posts: list[tuple], count_rule: str = "first", owner: Ownership | None = None,
+           explain: bool = False) -> dict:
     """An item's derived columns from its posts' rows (see POSTS_OF_ITEMS, without item_id), and
-    `official_index`: the official 索引号 its copies give (None: to be minted)."""
+    `official_index`: the official 索引号 its copies give (None: to be minted); with `explain`,
+    `choices`: what it shows and why (xxgk explain)."""
     # Ties fall to the earlier copy, then the post id: the order never depends on how rows came.
     first = min(posts, key=lambda p: (p[2], CHANNEL_PRECEDENCE.index(p[1]), p[0]))
     by_precedence = sorted(posts, key=lambda p: (PRIMARY_PRECEDENCE.index(p[1]), p[2], p[0]))
     primary = next((p for p in by_precedence if not p[3]), by_precedence[0])  # a live copy if any
-    metas = [json.loads(p[5] or "{}") for p in by_precedence]
+    metas = [json.loads(p[5]) if p[5] and p[5] != "{}" else {} for p in by_precedence]
     withdrawn = all(p[3] for p in posts)
     index_number, index_from = _official(by_precedence, metas, "index_number")
     doc_number, doc_from = _official(by_precedence, metas, "doc_number")
     publisher, publisher_why = owner.shown_publisher(metas) if owner else ("", "")
     title = clean_title(primary[4] or "", primary[1])
-    choices = {
-        "title": f"the {primary[1]} copy {primary[0]}" + (f", cleaned from {primary[4]!r}" if title != primary[4] else ""),
-        "dates": f"first publication from the earliest copy: the {first[1]} copy {first[0]} of {first[2]}",
-        "index_number": f"official, from the {index_from[1]} copy {index_from[0]}" if index_from
-                        else "none of the copies carries an official 索引号: minted by xxgk",
-        "doc_number": f"from the {doc_from[1]} copy {doc_from[0]}" if doc_from else "no copy carries a 文号",
-        "publisher": publisher_why,
-    }
-    return {
+    derived = {
         "title": title,
         "published_at": first[2],
         "first_channel": first[1],
@@ -174,20 +169,31 @@ def derive(posts: list[tuple], count_rule: str = "first", owner: Ownership | Non
         "content_hash": fingerprint(primary),
         "doc_number": doc_number or next((m["doc_number"] for m in metas if m.get("doc_number")), ""),
         "publisher": publisher,
-        "choices": json.dumps(choices, ensure_ascii=False),
         "official_index": index_number,
     }
+    if explain:
+        derived["choices"] = {
+            "title": f"the {primary[1]} copy {primary[0]}" + (f", cleaned from {primary[4]!r}" if title != primary[4]
+                                                                else ""),
+            "dates": f"first publication from the earliest copy: the {first[1]} copy {first[0]} of {first[2]}",
+            "index_number": f"official, from the {index_from[1]} copy {index_from[0]}" if index_from
+                            else "none of the copies carries an official 索引号: minted by xxgk",
+            "doc_number": f"from the {doc_from[1]} copy {doc_from[0]}" if doc_from else "no copy carries a 文号",
+            "publisher": publisher_why,
+        }
+    return derived
 
 
 def _official(by_precedence: list[tuple], metas: list[dict], key: str) -> tuple[str | None, tuple | None]:
     """The first real official identifier among the copies (catalog first), and its copy."""
     for post, meta in zip(by_precedence, metas):
-        value = re.sub(r"\s+", "", meta.get(key) or "")
-        if value and value.lower() not in NO_DOC_NUMBER and value != "无〔〕号":
+        value = meta.get(key)
+        if value and (value := re.sub(r"\s+", "", value)) and value.lower() not in NO_DOC_NUMBER and value != "无〔〕号":
             return value, post
     return None, None
 
 
+_UNCLEAN = re.compile(r"[,:;?!()\s\u3000\xa0【\[]|。$")
 _TAG = re.compile(r"^\s*(?:【[^】]{1,10}】|\[[^\]]{1,10}\])\s*(?=\S{6})")
 _HALF = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
 _HALF_PUNCT = re.compile(r"(?<!\d)[,:;?!]|[,:;?!](?!\d)|[()]")
@@ -198,6 +204,8 @@ _STRAY_SPACE = re.compile(rf"(?<={_WIDE})[ \t\u3000\xa0]+|[ \t\u3000\xa0]+(?={_W
 def clean_title(title: str, channel: str = "website") -> str:
     """A title as the item shows it: no column tag (【工作动态】; a Weibo post's 【…】 is its title and
     stays), no spaces beside Chinese text, Chinese (full-width) punctuation, no trailing 。."""
+    if not _UNCLEAN.search(title):
+        return title
     t = _HALF_PUNCT.sub(lambda m: _HALF[m.group()], title.strip())
     t = _STRAY_SPACE.sub("", t)
     if channel != "weibo":

@@ -20,7 +20,8 @@ from .config import Config
 from .dedupe import fresh_item_id
 from .identifiers import mint_index_number
 from .errors import MergeError
-from .item_derive import refresh_items
+from .item_derive import derive_items, refresh_items
+from .ownership import Ownership
 from .store import Store, iso, parse_iso, utcnow
 
 
@@ -95,14 +96,18 @@ def resolve_post(store: Store, ref: str) -> str:
     return row[0]
 
 
-def explain(store: Store, ref: str) -> Explanation:
-    """Why an item is what it is, as data."""
+def explain(store: Store, ref: str, config: Config | None = None) -> Explanation:
+    """Why an item is what it is, as data (with `config`: what it shows and why, derived afresh)."""
     item_id = resolve_item(store, ref)
     (index_number, title, published, first_channel, count_channel, updated, withdrawn, withdrawn_at,
-     merged_into, minted, publisher, doc_number, choices) = store.db.execute(
+     merged_into, minted, publisher, doc_number) = store.db.execute(
         """SELECT index_number, title, published_at, first_channel, count_channel, updated_at, withdrawn,
-                  withdrawn_at, merged_into, minted_index, publisher, doc_number, choices FROM items WHERE id = ?""",
+                  withdrawn_at, merged_into, minted_index, publisher, doc_number FROM items WHERE id = ?""",
         [item_id]).fetchone()
+    choices = None
+    if config is not None:
+        derived = derive_items(store, [item_id], config.merge_count_channel, Ownership.of(config.office), True)[0][1]
+        choices = derived["choices"] if derived else None
     posts = tuple(PostLink(*row) for row in store.db.execute(
         """SELECT p.id, p.channel, p.url, p.title, COALESCE(p.published_at, p.first_seen), p.version,
                   p.withdrawn_at, p.withdrawn_reason, ip.rule, ip.score, ip.decided_by, ip.decided_at
@@ -115,7 +120,7 @@ def explain(store: Store, ref: str) -> Explanation:
             "('merge', 'merged into', 'split', 'split from') ORDER BY at, id", [item_id]))
     return Explanation(item_id, index_number, title or "", published, first_channel, count_channel, updated,
                        bool(withdrawn), withdrawn_at, merged_into, posts, decisions, minted, publisher or "",
-                       doc_number or "", json.loads(choices) if choices else None)
+                       doc_number or "", choices)
 
 
 def set_aside_of(store: Store, ref: str) -> tuple[str, str, str] | None:

@@ -41,7 +41,7 @@ def explain_command(env, item: str, as_json: bool) -> None:
       xxgk explain 11220202MB0X12345Y/2020-00042 --json
     """
     with env.store() as store:
-        data = merges.explain(store, item)
+        data = merges.explain(store, item, env.config)
     if as_json:
         click.echo(json.dumps(data.as_dict(), ensure_ascii=False, indent=2))
     else:

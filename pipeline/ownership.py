@@ -66,7 +66,7 @@ class Ownership:
         """The 发布机构 an item shows, and why: the department named in a copy's metadata when the
         office publishes for it, else the office (never a WeChat account or a 来源 line)."""
         for meta in metas:
-            publisher = (meta or {}).get("publisher", "").strip()
+            publisher = meta.get("publisher", "").strip() if meta else ""
             if publisher and self.department(publisher):
                 return publisher, f"the department named as 发布机构 ({publisher}), one the office owns"
         return self.office, "the office ([office] name)"
