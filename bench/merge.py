@@ -171,8 +171,9 @@ def run() -> Iterator[str]:
 
     for n_items in RECURRING_ITEMS:  # tuned on TUNING_SEED; reported on another seed
         precision, recall, n, owned = in_subprocess(recurring_quality, n_items, REPORT_SEED)
-        yield (f"merge quality (recurring titles): precision {precision:.4f} recall {recall:.4f} (n={n} pairs; "
-               f"{n_items} items, seed {REPORT_SEED}{'' if owned else '; OTHER AGENCIES MIS-SET'})")
+        yield (f"merge quality (recurring titles): precision {precision:.4f} recall {recall:.4f} (n={n} pairs) "
+               f"at {n_items} items, seed {REPORT_SEED}"
+               + ("" if owned else "; WRONG ROWS SET ASIDE (other agencies' rows are not exactly those set aside)"))
     small, large = (speed(n) for n in SPEED_POSTS)
     growth = large[1] / small[1] if small[1] else float("inf")
     yield (f"merge speed: {large[0]} posts {large[1]:.1f} s, peak {large[2]:.0f} MB, growth {growth:.1f}x "
