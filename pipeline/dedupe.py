@@ -235,7 +235,8 @@ def sketch_posts(store: Store, post_ids: list[str]) -> Iterator[Pending]:
         yield Pending(pid, sketch, identity, body, row[8], (*row[:7], sketch.title_key, sketch.body_hash), meta)
 
 
-SKETCH_COLUMNS = """s.post_id, s.at, s.title_key, s.numbers, s.body_chars, s.body_hash, s.sig, s.idx, s.doc, ip.item_id
+SKETCH_COLUMNS = """s.post_id, s.at, s.title_key, s.numbers, s.body_chars, s.body_hash, s.sig, s.idx, s.doc, s.days,
+    ip.item_id
     FROM post_sketches s JOIN item_posts ip ON ip.post_id = s.post_id"""
 
 
@@ -264,13 +265,13 @@ def candidates(store: Store, sketch: rules.PostSketch, identity: dict[int, str],
         queries.append((f"""SELECT k.key, {SKETCH_COLUMNS} JOIN post_keys k ON k.sid = s.sid
                             WHERE k.key IN ({_marks(identity)})""", list(identity), identity))
     for sql, qargs, rule_of in queries:
-        for key, pid, at, title_key, numbers, chars, body_hash, sig, idx, doc, item_id in store.db.conn.execute(
+        for key, pid, at, title_key, numbers, chars, body_hash, sig, idx, doc, days, item_id in store.db.conn.execute(
                 sql, qargs):
             rule = rule_of.get(key) if rule_of else None
             if pid in found and not rule:
                 continue
             other = rules.PostSketch(pid, at, title_key, chars, body_hash, sig, _numbers(numbers),
-                                     idx=idx or 0, doc=doc or 0)
+                                     idx=idx or 0, doc=doc or 0, days=_numbers(days))
             found[pid] = Candidate(item_id, other, rule)
     return list(found.values())
 
@@ -375,10 +376,10 @@ def file_post(store: Store, sketch: rules.PostSketch, identity: dict[int, str]) 
         store.db.execute("DELETE FROM post_sketches WHERE sid = ?", [old[0]])
     cur = store.db.execute(
         """INSERT INTO post_sketches (post_id, version, at, title_key, numbers, body_chars, body_hash, sig, keys,
-           idx, doc) VALUES (?, (SELECT version FROM posts WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+           idx, doc, days) VALUES (?, (SELECT version FROM posts WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [sketch.post_id, sketch.post_id, sketch.at, sketch.title_key, ",".join(map(str, sorted(sketch.numbers))),
          sketch.body_chars, sketch.body_hash, sketch.sig, array("q", keys).tobytes(), sketch.idx or None,
-         sketch.doc or None],
+         sketch.doc or None, ",".join(map(str, sorted(sketch.days)))],
     )
     store.db.conn.executemany("INSERT OR IGNORE INTO post_keys (key, at, sid) VALUES (?, ?, ?)",
                          [(k, sketch.at, cur.lastrowid) for k in keys])

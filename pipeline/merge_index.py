@@ -261,7 +261,7 @@ class RunIndex:
             s = post.sketch
             self.rows.append((sid, s.post_id, post.version, s.at, s.title_key, ",".join(map(str, sorted(s.numbers))),
                               s.body_chars, s.body_hash, s.sig, filed[bounds[i]:bounds[i + 1]], s.idx or None,
-                              s.doc or None))
+                              s.doc or None, ",".join(map(str, sorted(s.days)))))
         if len(self.rows) >= FLUSH:
             self.write(keys=self.key_count >= KEYS_FLUSH)
 
@@ -272,7 +272,7 @@ class RunIndex:
         if self.rows:
             self.store.db.conn.executemany(
                 """INSERT INTO post_sketches (sid, post_id, version, at, title_key, numbers, body_chars, body_hash,
-                   sig, keys, idx, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", self.rows)
+                   sig, keys, idx, doc, days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", self.rows)
             self.rows = []
         if keys and self.key_rows:
             key, at, sid = (np.concatenate(column) for column in zip(*self.key_rows))

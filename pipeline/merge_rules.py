@@ -36,6 +36,7 @@ MIN_TITLE_KEY = 6  # shorter titles ("通知") say too little to merge on
 LONG_BODY = 150  # characters: below this on either side, a same-title pair's overlap is confirmed on the texts
 SAME_TITLE_OVERLAP = 0.8  # same title: share of the shorter body found in the longer, at least
 LOOSE_OVERLAP = 0.3  # … estimated on a short body, then confirmed at SAME_TITLE_OVERLAP
+SURE_BODY = 0.9  # … unless the texts are nearly equal (Jaccard estimate)
 TEASER_DAYS = 7  # a teaser with hardly any text merges on its title only with a copy this close in time
 MIN_TEASER_TEXT = 20  # characters of a teaser's text enough to be looked for in the other copy
 TEASER_OVERLAP = 0.5  # … and the share of it found there (a teaser repeats its title, the body need not)
@@ -67,6 +68,7 @@ class PostSketch:
     keys: tuple[tuple[int, ...], tuple[int, ...]] | None = None  # (exact_keys, end_keys), computed once
     idx: int = 0  # identity key of its official 索引号, 0: none
     doc: int = 0  # identity key of its 文号, 0: none
+    days: frozenset[int] = frozenset()  # the days its text names (similarity.body_days)
 
     @property
     def teaser(self) -> bool:
@@ -186,17 +188,26 @@ def judge(new: PostSketch, old: PostSketch, window_seconds: int, identity_rule: 
 
 def _agreeing(rule: str, new: PostSketch, old: PostSketch, body: float) -> Verdict | None:
     """Titles that match merge when the bodies agree: the shorter mostly inside the longer
-    (estimated; on a short body, where the estimate is rough, confirmed on the texts)."""
+    (estimated; on a short body, where the estimate is rough, its days named in the other and,
+    unless the texts are nearly equal, confirmed on the texts)."""
     overlap = body_overlap(body, new.body_chars, old.body_chars)
     if min(new.body_chars, old.body_chars) < LONG_BODY:
-        return Verdict(rule, round(overlap, 3), "overlap") if overlap >= LOOSE_OVERLAP else None
+        if overlap < LOOSE_OVERLAP or not days_agree(new, old):
+            return None
+        return Verdict(rule, round(overlap, 3), "" if body >= SURE_BODY else "overlap")
     return Verdict(rule, round(overlap, 3)) if overlap >= SAME_TITLE_OVERLAP else None
+
+
+def days_agree(a: PostSketch, b: PostSketch) -> bool:
+    """The shorter text names no day the longer does not."""
+    short, long_ = sorted((a, b), key=lambda s: s.body_chars)
+    return short.days <= long_.days
 
 
 def _teaser(rule: str, new: PostSketch, old: PostSketch, close: float) -> Verdict | None:
     """A teaser matched by its title: a date within TEASER_DAYS, and its few words found in the
     other's text (confirmed on the texts) unless it has hardly any."""
-    if close <= 0:
+    if close <= 0 or not days_agree(new, old):
         return None
     if min(new.body_chars, old.body_chars) >= MIN_TEASER_TEXT:
         return Verdict(rule, 0.0, "teaser")
@@ -210,11 +221,10 @@ def confirm(verdict: Verdict, new_body: str, old_body: str) -> Verdict | None:
     if verdict.check == "jaccard":
         exact = sim.exact_similarity(new_body, old_body)
         return Verdict(verdict.rule, round(exact, 3)) if exact >= NEAR_DUP_EXACT else None
-    if verdict.check in ("overlap", "teaser"):  # a short body's share in the other, and its dates there too
+    if verdict.check in ("overlap", "teaser"):  # a short body's share in the other
         exact = sim.overlap(new_body, old_body)
         least = TEASER_OVERLAP if verdict.check == "teaser" else SAME_TITLE_OVERLAP
-        agree = exact >= least and sim.dates_agree(new_body, old_body)
-        return Verdict(verdict.rule, round(exact, 3)) if agree else None
+        return Verdict(verdict.rule, round(exact, 3)) if exact >= least else None
     return verdict
 
 
@@ -225,7 +235,8 @@ def sketch_of(post_id: str, at: int, title: str, normalised_body: str,
     exact = (*title_keys, sim.key_of("body", digest)) if len(normalised_body) >= sim.MIN_SKETCH_CHARS else title_keys
     idx, doc = identity_values(identity or {})
     return PostSketch(post_id, at, key, len(normalised_body), digest, signed[0] if signed else None,
-                      numbers, tuple(signed[1]) if signed else (), (exact, end_keys), idx, doc)
+                      numbers, tuple(signed[1]) if signed else (), (exact, end_keys), idx, doc,
+                      sim.body_days(normalised_body))
 
 
 @lru_cache(maxsize=8192)

@@ -127,14 +127,13 @@ def exact_similarity(a: str, b: str) -> float:
     return len(x & y) / len(x | y) if x and y else 0.0
 
 
-_DAY = re.compile(r"\d{1,2}月\d{1,2}日")
+_DAY = re.compile(r"(\d{1,2})月(\d{1,2})日")
 
 
-def dates_agree(a: str, b: str) -> bool:
-    """Every day (3月12日) the shorter text names is named in the longer: a teaser of the 12 March
-    meeting is not one of the 15 March meeting, however alike their words."""
-    short, long_ = sorted((a, b), key=len)
-    return all(day in long_ for day in _DAY.findall(short))
+def body_days(normalised: str) -> frozenset[int]:
+    """The days a text names (3月12日 → 312): a teaser of the 12 March meeting is not one of the
+    15 March meeting, however alike their words."""
+    return frozenset(int(m) * 100 + int(d) for m, d in _DAY.findall(normalised))
 
 
 def overlap(a: str, b: str) -> float:

@@ -179,6 +179,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     CREATE INDEX items_minted ON items(minted_index);
     ALTER TABLE post_sketches ADD COLUMN idx INTEGER;
     ALTER TABLE post_sketches ADD COLUMN doc INTEGER;
+    ALTER TABLE post_sketches ADD COLUMN days TEXT;
     DELETE FROM post_keys;
     DELETE FROM post_sketches;
     CREATE TRIGGER publish_log_item_shown AFTER UPDATE OF doc_number, publisher ON items
