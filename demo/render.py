@@ -235,7 +235,7 @@ def catalog_list(rows: list[tuple[str, str, str]], page: int, pages: int, first_
 
 
 def catalog_detail(*, title: str, ids: dict[str, str], topic: str, published: datetime, paras: list[str],
-                   attachments: list[tuple[str, str]]) -> str:
+                   attachments: list[tuple[str, str]], publisher: str = OFFICE) -> str:
     formed = datetime.fromisoformat(ids["formed_on"])
     att = ""
     if attachments:
@@ -247,7 +247,7 @@ def catalog_detail(*, title: str, ids: dict[str, str], topic: str, published: da
 <div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/qtdw/">其他单位</a> &gt; <a href="../">兴华街道</a></div>
 <table class="xxgk-meta" width="100%" cellspacing="0" cellpadding="0">
 <tr><th>索 引 号：</th><td>{ids["index_number"]}</td><th>主题分类：</th><td>{escape(topic)}</td></tr>
-<tr><th>发布机构：</th><td>{OFFICE}</td><th>生成日期：</th><td>{formed:%Y年%m月%d日}</td></tr>
+<tr><th>发布机构：</th><td>{escape(publisher)}</td><th>生成日期：</th><td>{formed:%Y年%m月%d日}</td></tr>
 <tr><th>名　　称：</th><td colspan="3">{escape(title)}</td></tr>
 <tr><th>文　　号：</th><td>{ids["doc_number"]}</td><th>发布日期：</th><td>{published:%Y年%m月%d日}</td></tr>
 <tr><th>有 效 性：</th><td>有效</td><th>主 题 词：</th><td></td></tr>

@@ -261,13 +261,18 @@ def build(env: Env) -> None:
     _print_outputs(env.config)
 
 
+SET_ASIDE_WHY = ("published by another agency (发布机构 not [office] name, aliases or departments): "
+                 "kept in the store, not published, not counted")
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable, for monitoring.")
 @click.pass_obj
 @reports_errors
 def status(env: Env, as_json: bool) -> None:
-    """Show the last run of every source: ok or failed, counts, last error, and a
-    warning when the office's max_pages cut a source's list.
+    """Show the last run of every source: ok or failed, counts, last error, a warning when the
+    office's max_pages cut a source's list; rows set aside as other agencies' (by 发布机构, see
+    [office] aliases and departments).
 
     Exits 1 when a source failed on its last run.
 
@@ -277,15 +282,19 @@ def status(env: Env, as_json: bool) -> None:
     """
     from datetime import date
 
+    from .dedupe import set_aside_counts
     from .health import CAPPED_WARNING, current_alerts
 
     with env.store() as store:
         rows = store.last_source_runs()
         last = store.last_run()
         alerts = current_alerts(env.config, store, date.today())
+        aside = set_aside_counts(store)
     if as_json:
         click.echo(json.dumps({"last_run": last, "sources": rows,
-                               "alerts": [{"kind": a.kind, "subject": a.subject, "message": a.message} for a in alerts]},
+                               "alerts": [{"kind": a.kind, "subject": a.subject, "message": a.message} for a in alerts],
+                               "set_aside": {"rows": sum(n for _, n in aside), "by_publisher": dict(aside),
+                                             "reason": SET_ASIDE_WHY}},
                               ensure_ascii=False, indent=2))
     else:
         if last:
@@ -302,6 +311,9 @@ def status(env: Env, as_json: bool) -> None:
             for warning in json.loads(row["warnings"] or "[]"):
                 if CAPPED_WARNING in warning:
                     click.echo(f"    warning: {warning}")
+        if aside:
+            click.echo(f"set aside: {sum(n for _, n in aside)} row(s) {SET_ASIDE_WHY}: "
+                       + ", ".join(f"{publisher} {n}" for publisher, n in aside))
         for alert in alerts:
             click.echo(f"ALERT {alert.message}")
     if any(r["status"] == "failed" for r in rows):

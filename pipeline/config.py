@@ -87,6 +87,11 @@ class Office:
     phone: str = ""
     email: str = ""
     office_hours: str = ""
+    # Who the office is besides `name` (pipeline/ownership.py): names it publishes under (short
+    # name, WeChat account) and agencies it publishes for and owns. Rows of a shared catalog
+    # published by anyone else are set aside, not made items.
+    aliases: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -363,9 +368,19 @@ def _read_office(t: _Table) -> Office:
         phone=t.get("phone", str, ""),
         email=t.get("email", str, ""),
         office_hours=t.get("office_hours", str, ""),
+        aliases=_names(t, "aliases"),
+        departments=_names(t, "departments"),
     )
     t.check_unknown()
     return office
+
+
+def _names(t: _Table, key: str) -> tuple[str, ...]:
+    """A list of agency names ([office] aliases / departments)."""
+    names = t.get(key, list, [])
+    if not all(isinstance(n, str) and n.strip() for n in names):
+        raise t.fail(key, "a list of names (strings)")
+    return tuple(n.strip() for n in names)
 
 
 def _read_fetch(t: _Table) -> FetchSettings:

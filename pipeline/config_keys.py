@@ -66,6 +66,13 @@ KEYS: tuple[Key, ...] = (
     Key("office", "phone", "string", "", "Shown on the catalog pages (contact)."),
     Key("office", "email", "string", "", "Shown on the catalog pages (contact)."),
     Key("office", "office_hours", "string", "", "Shown on the catalog pages (contact)."),
+    Key("office", "aliases", "list of strings", [],
+        "Other names the office publishes under (short name, WeChat account …): a catalog row whose "
+        "发布机构 is one of them is the office's. The name without 办事处/人民政府 is always accepted."),
+    Key("office", "departments", "list of strings", [],
+        "Departments the office owns and publishes for: their rows are the office's items, shown with "
+        "that 发布机构. Rows of any other agency in a shared catalog are set aside (kept, never published "
+        "or counted)."),
     # [paths]
     Key("paths", "database", "path", "xxgk.db", "The SQLite store (env XXGK_DATABASE overrides)."),
     Key("paths", "output", "path", "output", "The output folder (env XXGK_OUTPUT overrides)."),

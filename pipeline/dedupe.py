@@ -19,6 +19,7 @@ were changed by staff, are re-derived when dirty.
 from __future__ import annotations
 
 import json
+import logging
 from array import array
 from collections import defaultdict
 from collections.abc import Iterator
@@ -33,12 +34,16 @@ from .config import Config
 from .gcpause import collector_paused
 from .item_derive import insert_items, refresh_items
 from .merge_index import Candidate, RunIndex, filing_keys
+from .ownership import Ownership
 from .store import Store, iso, parse_iso, utcnow
+
+log = logging.getLogger("xxgk.dedupe")
 
 CHUNK = 2000  # posts sketched per numpy batch
 
 PENDING_SQL = """SELECT p.id FROM posts p
     WHERE NOT EXISTS (SELECT 1 FROM item_posts ip WHERE ip.post_id = p.id)
+    AND NOT EXISTS (SELECT 1 FROM set_aside a WHERE a.post_id = p.id)
     ORDER BY COALESCE(p.published_at, p.first_seen), p.id"""
 
 
@@ -51,32 +56,39 @@ def dedupe(config: Config, store: Store, now: datetime | None = None) -> dict[st
 def _dedupe(config: Config, store: Store, now: datetime | None) -> dict[str, int]:
     now = now or utcnow()
     window = config.merge_window_days * 86400
-    counts = {"posts": 0, "new_items": 0, "merged": 0, "reindexed": 0, "refreshed": 0}
+    counts = {"posts": 0, "new_items": 0, "merged": 0, "reindexed": 0, "refreshed": 0, "set_aside": 0}
+    owner = Ownership.of(config.office)
     with store.transaction():
         store.db.execute("PRAGMA cache_size = -65536")  # 64 MB: the key index is hit at random
         counts["reindexed"] = index_stale_posts(store)
+        reconsider_set_aside(store, owner)
         earlier = store.db.execute("SELECT 1 FROM post_sketches LIMIT 1").fetchone() is not None
         pending = [row[0] for row in store.db.execute(PENDING_SQL)]
         run = RunIndex(store, window)
-        founded = NewItems(store, config.office.org_code, config.office.timezone, now)
+        identities = ItemIdentities(store)
+        founded = NewItems(store, config.office.timezone, now)
         links: list[tuple[str, str, str, float]] = []
         for batch in _batched(pending, CHUNK):
             founded.reserve(batch)
-            chunk = list(sketch_posts(store, batch))
+            chunk = set_aside(store, owner, sketch_posts(store, batch), now)
+            counts["set_aside"] += len(batch) - len(chunk)
             screened = run.screen(chunk)
             for post, (sid, nearby) in zip(chunk, screened):
                 found = run.candidates(nearby, post.identity)
                 if earlier:
                     found += candidates(store, post.sketch, post.identity, window)
-                match = best_match(store, post.sketch, found, window, post.body)
+                match = best_match(store, post.sketch, found, window, post.body, identities)
                 if match is None:
                     item_id, verdict = founded.add(post), FIRST_COPY
                 else:
                     item_id, verdict = match
                     founded.join(item_id, post)
+                identities.add(item_id, post.sketch)
                 links.append((post.id, item_id, verdict.rule, verdict.score))
                 run.assign(sid, post.identity, item_id)
         counts.update(posts=len(links), new_items=len(founded), merged=len(links) - len(founded))
+        if counts["set_aside"]:
+            log.info("dedupe: %d row(s) set aside as other agencies' (xxgk status)", counts["set_aside"])
         decided_at = iso(now)
         store.db.conn.executemany(
             "INSERT INTO item_posts (post_id, item_id, rule, score, decided_by, decided_at) VALUES (?, ?, ?, ?, 'auto', ?)",
@@ -92,19 +104,50 @@ def _dedupe(config: Config, store: Store, now: datetime | None) -> dict[str, int
 FIRST_COPY = rules.Verdict("first copy", 1.0)
 
 
+def set_aside(store: Store, owner: Ownership, posts: Iterator[Pending], now: datetime) -> list[Pending]:
+    """The office's posts; the others (another agency's 发布机构) are recorded in `set_aside`
+    with the reason, and made no item (pipeline/ownership.py)."""
+    kept, aside = [], []
+    for post in posts:
+        reason = owner.set_aside_reason(post.meta)
+        if reason is None:
+            kept.append(post)
+        else:
+            aside.append((post.id, post.meta.get("publisher", "").strip(), reason, iso(now)))
+    store.db.conn.executemany(
+        "INSERT OR REPLACE INTO set_aside (post_id, publisher, reason, decided_at) VALUES (?, ?, ?, ?)", aside)
+    return kept
+
+
+def reconsider_set_aside(store: Store, owner: Ownership) -> None:
+    """Rows set aside whose 发布机构 the office now owns (a name added to [office] aliases or
+    departments, or an edited row) go back to be merged."""
+    back = []
+    for post_id, meta in store.db.execute(
+            """SELECT a.post_id, v.meta FROM set_aside a JOIN posts p ON p.id = a.post_id
+               JOIN post_versions v ON v.post_id = p.id AND v.version = p.version"""):
+        if owner.set_aside_reason(json.loads(meta or "{}")) is None:
+            back.append((post_id,))
+    store.db.conn.executemany("DELETE FROM set_aside WHERE post_id = ?", back)
+
+
+def set_aside_counts(store: Store) -> list[tuple[str, int]]:
+    """How many rows are set aside, by the 发布机构 they name (most first)."""
+    return store.db.execute("SELECT publisher, count(*) FROM set_aside GROUP BY publisher "
+                            "ORDER BY count(*) DESC, publisher").fetchall()
+
+
 class NewItems:
     """The items a run founds: ids and 索引号 handed out in memory, the rows written in one batch.
 
     An item takes the id "i" + its founding post's id digits; one already used (by a staff
     split, or by another founder of this run) gets a suffix, as fresh_item_id gives."""
 
-    def __init__(self, store: Store, org_code: str, tz, now: datetime) -> None:
-        self.store, self.org_code, self.tz, self.created_at = store, org_code, tz, iso(now)
-        self.serials: dict[int, int] = dict(store.db.execute("SELECT year, last FROM serials").fetchall())
-        self.minted: set[int] = set()
+    def __init__(self, store: Store, tz, now: datetime) -> None:
+        self.store, self.tz, self.created_at = store, tz, iso(now)
         self.stored: set[str] = set()  # ids the store holds, among those this run's founders could take
         self.ids: set[str] = set()  # this run's new items
-        self.rows: list[tuple[str, str, str]] = []  # (id, 索引号, created at)
+        self.rows: list[tuple[str, int, str]] = []  # (id, year of first publication, created at)
         self.post_rows: list[tuple[str, tuple]] = []  # (item id, a post's row): what to derive them from
 
     def __len__(self) -> int:
@@ -123,8 +166,7 @@ class NewItems:
         """A new item for a post that matched nothing."""
         item_id = self._free_id("i" + founder.id[1:13])
         self.ids.add(item_id)
-        self.rows.append((item_id, self._mint(datetime.fromtimestamp(founder.sketch.at, self.tz).year),
-                          self.created_at))
+        self.rows.append((item_id, datetime.fromtimestamp(founder.sketch.at, self.tz).year, self.created_at))
         self.post_rows.append((item_id, founder.row))
         return item_id
 
@@ -140,21 +182,12 @@ class NewItems:
             item_id = f"{base}-{n}"
         return item_id
 
-    def _mint(self, year: int) -> str:
-        """The next 索引号 of a year, as mint_index_number gives; counted here, stored by write()."""
-        serial = self.serials[year] = self.serials.get(year, 0) + 1
-        self.minted.add(year)
-        return f"{self.org_code}/{year}-{serial:05d}"
-
     def write(self, config: Config) -> None:
-        """Store the new items, derived from their posts, and the serials used."""
+        """Store the new items, derived from their posts (their 索引号: pipeline/identifiers.py)."""
         posts: dict[str, list[tuple]] = defaultdict(list)  # grouped only now: fewer objects for the GC to visit
         for item_id, row in self.post_rows:
             posts[item_id].append(row)
         insert_items(self.store, config, self.rows, posts)
-        self.store.db.conn.executemany(
-            "INSERT INTO serials (year, last) VALUES (?, ?) ON CONFLICT(year) DO UPDATE SET last = excluded.last",
-            [(year, self.serials[year]) for year in sorted(self.minted)])
 
 
 def _item_exists(store: Store, item_id: str) -> bool:
@@ -176,6 +209,7 @@ class Pending(NamedTuple):
     body: str  # normalised
     version: int
     row: tuple  # what item_derive.derive reads of it (item_derive.POSTS_OF_ITEMS, without the item id)
+    meta: dict
 
 
 def sketch_posts(store: Store, post_ids: list[str]) -> Iterator[Pending]:
@@ -195,12 +229,14 @@ def sketch_posts(store: Store, post_ids: list[str]) -> Iterator[Pending]:
     bodies = [sim.normalise_body(row[7] or "") for row in ordered]
     for row, body, signed in zip(ordered, bodies, sim.sketches(bodies)):
         pid, _, when, _, title, meta = row[:6]
-        sketch = rules.sketch_of(pid, int(parse_iso(when).timestamp()), title or "", body, signed)
-        yield Pending(pid, sketch, rules.identity_keys(json.loads(meta or "{}")), body, row[8],
-                      (*row[:7], sketch.title_key, sketch.body_hash))
+        meta = json.loads(meta or "{}")
+        identity = rules.identity_keys(meta)
+        sketch = rules.sketch_of(pid, int(parse_iso(when).timestamp()), title or "", body, signed, identity)
+        yield Pending(pid, sketch, identity, body, row[8], (*row[:7], sketch.title_key, sketch.body_hash), meta)
 
 
-SKETCH_COLUMNS = """s.post_id, s.at, s.title_key, s.numbers, s.body_chars, s.body_hash, s.sig, ip.item_id
+SKETCH_COLUMNS = """s.post_id, s.at, s.title_key, s.numbers, s.body_chars, s.body_hash, s.sig, s.idx, s.doc, s.days,
+    ip.item_id
     FROM post_sketches s JOIN item_posts ip ON ip.post_id = s.post_id"""
 
 
@@ -229,11 +265,13 @@ def candidates(store: Store, sketch: rules.PostSketch, identity: dict[int, str],
         queries.append((f"""SELECT k.key, {SKETCH_COLUMNS} JOIN post_keys k ON k.sid = s.sid
                             WHERE k.key IN ({_marks(identity)})""", list(identity), identity))
     for sql, qargs, rule_of in queries:
-        for key, pid, at, title_key, numbers, chars, body_hash, sig, item_id in store.db.conn.execute(sql, qargs):
+        for key, pid, at, title_key, numbers, chars, body_hash, sig, idx, doc, days, item_id in store.db.conn.execute(
+                sql, qargs):
             rule = rule_of.get(key) if rule_of else None
             if pid in found and not rule:
                 continue
-            other = rules.PostSketch(pid, at, title_key, chars, body_hash, sig, _numbers(numbers))
+            other = rules.PostSketch(pid, at, title_key, chars, body_hash, sig, _numbers(numbers),
+                                     idx=idx or 0, doc=doc or 0, days=_numbers(days))
             found[pid] = Candidate(item_id, other, rule)
     return list(found.values())
 
@@ -243,20 +281,76 @@ def _marks(values) -> str:
 
 
 def best_match(store: Store, sketch: rules.PostSketch, found: list[Candidate], window: int,
-               body: str = "") -> tuple[str, rules.Verdict] | None:
+               body: str = "", identities: ItemIdentities | None = None) -> tuple[str, rules.Verdict] | None:
     """The item this post belongs to and why, or None: the strongest rule wins, then the score,
-    then the latest candidate."""
+    then the earliest candidate. An item is ruled out (vetoed) when one of its copies carries
+    another official 索引号/文号, or has the same title and a body that disagrees with this one:
+    a teaser of it must not pull a look-alike in by title and date."""
     best: tuple[tuple, str, rules.Verdict] | None = None
+    vetoed: set[str] = set()
     for c in found:
         verdict = rules.judge(sketch, c.sketch, window, c.identity_rule, c.estimate)
-        if verdict is not None and verdict.rule == "near-duplicate body":
+        if verdict is not None and verdict.check:
             verdict = rules.confirm(verdict, body, normalised_body(store, c.sketch.post_id))
         if verdict is None:
+            if rules.contradicts(sketch, c.sketch) or (
+                    c.sketch.title_key == sketch.title_key and not c.sketch.teaser and not sketch.teaser):
+                vetoed.add(c.item_id)
+            continue
+        if identities is not None and identities.conflict(c.item_id, sketch):
+            vetoed.add(c.item_id)
             continue
         rank = (verdict.rank, -c.sketch.at, c.item_id)
         if best is None or rank > best[0]:
             best = (rank, c.item_id, verdict)
+    if best is not None and best[1] in vetoed:
+        best = max(((r, i, v) for r, i, v in _ranked(store, sketch, found, window, body, identities)
+                    if i not in vetoed), default=None)
     return (best[1], best[2]) if best else None
+
+
+def _ranked(store: Store, sketch: rules.PostSketch, found: list[Candidate], window: int, body: str,
+            identities: ItemIdentities | None) -> Iterator[tuple[tuple, str, rules.Verdict]]:
+    """Every candidate's verdict, ranked as best_match ranks them (the rare vetoed case)."""
+    for c in found:
+        verdict = rules.judge(sketch, c.sketch, window, c.identity_rule, c.estimate)
+        if verdict is not None and verdict.check:
+            verdict = rules.confirm(verdict, body, normalised_body(store, c.sketch.post_id))
+        if verdict is not None and not (identities is not None and identities.conflict(c.item_id, sketch)):
+            yield (verdict.rank, -c.sketch.at, c.item_id), c.item_id, verdict
+
+
+class ItemIdentities:
+    """The official 索引号/文号 keys each item's copies carry: a post carrying other ones must not
+    join it, whichever copy it matched (pipeline/merge_rules.contradicts, for a whole item)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.known: dict[str, tuple[set[int], set[int]]] = {}
+
+    def of(self, item_id: str) -> tuple[set[int], set[int]]:
+        if item_id not in self.known:
+            rows = self.store.db.conn.execute(
+                """SELECT s.idx, s.doc FROM item_posts ip JOIN post_sketches s ON s.post_id = ip.post_id
+                   WHERE ip.item_id = ? AND (s.idx IS NOT NULL OR s.doc IS NOT NULL)""", [item_id]).fetchall()
+            self.known[item_id] = ({r[0] for r in rows if r[0]}, {r[1] for r in rows if r[1]})
+        return self.known[item_id]
+
+    def add(self, item_id: str, sketch: rules.PostSketch) -> None:
+        if sketch.idx or sketch.doc:
+            idxs, docs = self.of(item_id)
+            if sketch.idx:
+                idxs.add(sketch.idx)
+            if sketch.doc:
+                docs.add(sketch.doc)
+
+    def conflict(self, item_id: str, sketch: rules.PostSketch) -> bool:
+        if not (sketch.idx or sketch.doc):
+            return False
+        idxs, docs = self.of(item_id)
+        if sketch.idx and idxs and sketch.idx not in idxs:
+            return True
+        return bool(sketch.doc and docs and sketch.doc not in docs and sketch.idx not in idxs)
 
 
 def normalised_body(store: Store, post_id: str) -> str:
@@ -281,10 +375,11 @@ def file_post(store: Store, sketch: rules.PostSketch, identity: dict[int, str]) 
                              [(k, old[1], old[0]) for k in array("q", old[2] or b"")])
         store.db.execute("DELETE FROM post_sketches WHERE sid = ?", [old[0]])
     cur = store.db.execute(
-        """INSERT INTO post_sketches (post_id, version, at, title_key, numbers, body_chars, body_hash, sig, keys)
-           VALUES (?, (SELECT version FROM posts WHERE id = ?), ?, ?, ?, ?, ?, ?, ?)""",
+        """INSERT INTO post_sketches (post_id, version, at, title_key, numbers, body_chars, body_hash, sig, keys,
+           idx, doc, days) VALUES (?, (SELECT version FROM posts WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [sketch.post_id, sketch.post_id, sketch.at, sketch.title_key, ",".join(map(str, sorted(sketch.numbers))),
-         sketch.body_chars, sketch.body_hash, sketch.sig, array("q", keys).tobytes()],
+         sketch.body_chars, sketch.body_hash, sketch.sig, array("q", keys).tobytes(), sketch.idx or None,
+         sketch.doc or None, ",".join(map(str, sorted(sketch.days)))],
     )
     store.db.conn.executemany("INSERT OR IGNORE INTO post_keys (key, at, sid) VALUES (?, ?, ?)",
                          [(k, sketch.at, cur.lastrowid) for k in keys])
@@ -313,9 +408,3 @@ def fresh_item_id(store: Store, founder: str) -> str:
     return item_id
 
 
-def mint_index_number(store: Store, org_code: str, year: int) -> str:
-    """The next 索引号 of a year: <org_code>/<year>-<5-digit serial>. Never reused."""
-    serial = store.db.conn.execute(
-        """INSERT INTO serials (year, last) VALUES (?, 1) ON CONFLICT(year) DO UPDATE SET last = last + 1
-           RETURNING last""", [year]).fetchone()[0]
-    return f"{org_code}/{year}-{serial:05d}"

@@ -8,7 +8,13 @@
     "any_social"  政务微博、微信 (WeChat, or Weibo) if any copy appeared there, else the first
     "primary"     the channel of the copy the item shows
 - Primary copy (whose title and body the item shows, latest version): a live copy before a
-  withdrawn one, then PRIMARY_PRECEDENCE (the catalog's formal copy first).
+  withdrawn one, then PRIMARY_PRECEDENCE (the catalog's formal copy first, then the office's
+  own site). Its title is shown cleaned (clean_title: no 【栏目】 tag, no stray spaces,
+  full-width punctuation, no trailing 。).
+- Identifiers: the official 索引号 and 文号 of the copies (catalog first; pipeline/identifiers.py
+  mints a 索引号 only for an item without one). 发布机构: the office, or the department the
+  office publishes for named in a copy's metadata (pipeline/ownership.py); never a WeChat
+  account name or a 来源 line. Each choice and why: derive(explain=True), for xxgk explain.
 - Withdrawn: every copy withdrawn upstream. The item is flagged with the date of the last
   withdrawal, never removed.
 - `updated_at` moves only when what the item shows changes: the fingerprint of its primary
@@ -24,8 +30,13 @@ from collections import defaultdict
 from datetime import datetime
 from itertools import islice
 
+import re
+
 from .config import Config
+from .identifiers import Minter, is_minted, official_seen, taken
+from .merge_rules import NO_DOC_NUMBER
 from .models import SOCIAL_CHANNELS
+from .ownership import Ownership
 from .store import Store, iso
 
 CHANNEL_PRECEDENCE = ("wechat", "weibo", "website", "catalog")  # on equal times, the first listed wins
@@ -44,39 +55,79 @@ POSTS_OF_ITEMS = """SELECT ip.item_id, p.id, p.channel, COALESCE(p.published_at,
 def refresh_items(store: Store, config: Config, now: datetime) -> int:
     """Re-derive every dirty item from its posts. Returns how many were refreshed."""
     rule = getattr(config, "merge_count_channel", "first")
+    owner = Ownership.of(config.office)
     dirty = [row[0] for row in store.db.execute("SELECT id FROM items WHERE dirty = 1")]
+    minter = Minter(store, config.office.org_code)
     it = iter(dirty)
     while batch := list(islice(it, CHUNK)):
         updates = []
-        for item_id, derived in derive_items(store, batch, rule):
+        for item_id, derived in derive_items(store, batch, rule, owner):
             if derived:
                 updates.append({**derived, "id": item_id, "now": iso(now)})
             else:  # merged into another item by staff: nothing to show
                 store.db.execute("UPDATE items SET dirty = 0 WHERE id = ?", [item_id])
         store.db.conn.executemany(UPDATE_DERIVED, updates)
+        _show_identifiers(store, minter, config.office.timezone, updates)
+    minter.save()
     return len(dirty)
 
 
-def insert_items(store: Store, config: Config, rows: list[tuple[str, str, str]],
+def _show_identifiers(store: Store, minter: Minter, tz, updates: list[dict]) -> None:
+    """An item shows its official 索引号 once a copy gives one (the minted one stays in
+    minted_index); an item without one keeps its minted number, re-minted only if that number
+    turned out to be another document's official one (a store from before minted numbers had
+    their own form)."""
+    current = dict(store.db.execute(
+        f"SELECT id, index_number FROM items WHERE id IN ({','.join('?' * len(updates))})",
+        [u["id"] for u in updates]).fetchall()) if updates else {}
+    for u in updates:
+        official, now_shown = u["official_index"], current.get(u["id"])
+        if official and official != now_shown:
+            store.db.execute("UPDATE OR IGNORE items SET index_number = ?, minted_index = COALESCE(minted_index, ?) "
+                             "WHERE id = ?", [official, now_shown, u["id"]])
+        elif not official and now_shown and not is_minted(now_shown) and official_seen(store, now_shown):
+            year = datetime.fromisoformat(u["published_at"]).astimezone(tz).year
+            store.db.execute("UPDATE items SET index_number = ?, minted_index = ? WHERE id = ?",
+                             [(number := minter.mint(year)), number, u["id"]])
+
+
+def insert_items(store: Store, config: Config, rows: list[tuple[str, int, str]],
                  posts: dict[str, list[tuple]]) -> None:
-    """Write new items (id, 索引号, created at) derived from their posts' rows (as POSTS_OF_ITEMS
-    gives them, without the item id): what refresh_items would set, in one write instead of two."""
+    """Write new items (id, year, created at) derived from their posts' rows (as POSTS_OF_ITEMS
+    gives them, without the item id): what refresh_items would set, in one write instead of two.
+    An item shows the official 索引号 of its copies, unless another item already shows it;
+    otherwise one is minted (of the year of its first publication)."""
     rule = getattr(config, "merge_count_channel", "first")
+    owner = Ownership.of(config.office)
+    derived = {item_id: derive(posts[item_id], rule, owner) for item_id, _, _ in rows}
+    held = taken(store, sorted({d["official_index"] for d in derived.values() if d["official_index"]}))
+    minter = Minter(store, config.office.org_code)
+    shown: dict[str, str | None] = {}
+    for item_id, _, _ in rows:
+        official = derived[item_id]["official_index"]
+        if official and official not in held:
+            held.add(official)
+            shown[item_id] = official
+    unofficial = [(item_id, year) for item_id, year, _ in rows if item_id not in shown]
+    minted = dict(zip((i for i, _ in unofficial), minter.mint_many([y for _, y in unofficial])))
     store.db.conn.executemany(INSERT_DERIVED, (
-        {**derive(posts[item_id], rule), "id": item_id, "index_number": index_number, "created_at": created_at}
-        for item_id, index_number, created_at in rows))
+        {**derived[item_id], "index_number": shown.get(item_id) or minted[item_id], "minted_index": minted.get(item_id),
+         "id": item_id, "created_at": created_at} for item_id, _, created_at in rows))
+    minter.save()
 
 
-def derive_items(store: Store, item_ids: list[str], rule: str) -> list[tuple[str, dict | None]]:
+def derive_items(store: Store, item_ids: list[str], rule: str, owner: Ownership | None = None,
+                 explain: bool = False) -> list[tuple[str, dict | None]]:
     """Each item's derived columns, or None for an item left with no posts."""
     posts: dict[str, list[tuple]] = defaultdict(list)
     for row in store.db.execute(POSTS_OF_ITEMS.format(marks=",".join("?" * len(item_ids))), item_ids):
         posts[row[0]].append(row[1:])
-    return [(item_id, derive(posts[item_id], rule) if posts[item_id] else None) for item_id in item_ids]
+    return [(item_id, derive(posts[item_id], rule, owner, explain) if posts[item_id] else None)
+            for item_id in item_ids]
 
 
 DERIVED = ("title", "published_at", "first_channel", "count_channel", "primary_post", "formed_on", "validity",
-           "withdrawn", "withdrawn_at", "content_hash")
+           "withdrawn", "withdrawn_at", "content_hash", "doc_number", "publisher")
 # `updated` moves (to now; to the first publication the first time) only when what the item shows changed.
 UPDATE_DERIVED = f"""UPDATE items SET {", ".join(f"{k} = :{k}" for k in DERIVED)}, dirty = 0,
     updated_at = CASE WHEN seen_hash IS :content_hash THEN updated_at
@@ -85,20 +136,28 @@ UPDATE_DERIVED = f"""UPDATE items SET {", ".join(f"{k} = :{k}" for k in DERIVED)
     WHERE id = :id"""
 # A new item is shown as derived from the start: `updated` is its first publication.
 INSERT_DERIVED = f"""INSERT INTO items
-    (id, index_number, created_at, {", ".join(DERIVED)}, updated_at, seen_hash, dirty)
-    VALUES (:id, :index_number, :created_at, {", ".join(f":{k}" for k in DERIVED)}, :published_at, :content_hash, 0)"""
+    (id, index_number, minted_index, created_at, {", ".join(DERIVED)}, updated_at, seen_hash, dirty)
+    VALUES (:id, :index_number, :minted_index, :created_at, {", ".join(f":{k}" for k in DERIVED)}, :published_at,
+            :content_hash, 0)"""
 
 
-def derive(posts: list[tuple], count_rule: str = "first") -> dict:
-    """An item's derived columns from its posts' rows (see POSTS_OF_ITEMS, without item_id)."""
+def derive(posts: list[tuple], count_rule: str = "first", owner: Ownership | None = None,
+           explain: bool = False) -> dict:
+    """An item's derived columns from its posts' rows (see POSTS_OF_ITEMS, without item_id), and
+    `official_index`: the official 索引号 its copies give (None: to be minted); with `explain`,
+    `choices`: what it shows and why (xxgk explain)."""
     # Ties fall to the earlier copy, then the post id: the order never depends on how rows came.
     first = min(posts, key=lambda p: (p[2], CHANNEL_PRECEDENCE.index(p[1]), p[0]))
     by_precedence = sorted(posts, key=lambda p: (PRIMARY_PRECEDENCE.index(p[1]), p[2], p[0]))
     primary = next((p for p in by_precedence if not p[3]), by_precedence[0])  # a live copy if any
-    metas = [json.loads(p[5] or "{}") for p in by_precedence]
+    metas = [json.loads(p[5]) if p[5] and p[5] != "{}" else {} for p in by_precedence]
     withdrawn = all(p[3] for p in posts)
-    return {
-        "title": primary[4],
+    index_number, index_from = _official(by_precedence, metas, "index_number")
+    doc_number, doc_from = _official(by_precedence, metas, "doc_number")
+    publisher, publisher_why = owner.shown_publisher(metas) if owner else ("", "")
+    title = clean_title(primary[4] or "", primary[1])
+    derived = {
+        "title": title,
         "published_at": first[2],
         "first_channel": first[1],
         "count_channel": counted_channel(posts, first, primary, count_rule),
@@ -108,7 +167,50 @@ def derive(posts: list[tuple], count_rule: str = "first") -> dict:
         "withdrawn": int(withdrawn),
         "withdrawn_at": max(p[3] for p in posts) if withdrawn else None,
         "content_hash": fingerprint(primary),
+        "doc_number": doc_number or next((m["doc_number"] for m in metas if m.get("doc_number")), ""),
+        "publisher": publisher,
+        "official_index": index_number,
     }
+    if explain:
+        derived["choices"] = {
+            "title": f"the {primary[1]} copy {primary[0]}" + (f", cleaned from {primary[4]!r}" if title != primary[4]
+                                                                else ""),
+            "dates": f"first publication from the earliest copy: the {first[1]} copy {first[0]} of {first[2]}",
+            "index_number": f"official, from the {index_from[1]} copy {index_from[0]}" if index_from
+                            else "none of the copies carries an official 索引号: minted by xxgk",
+            "doc_number": f"from the {doc_from[1]} copy {doc_from[0]}" if doc_from else "no copy carries a 文号",
+            "publisher": publisher_why,
+        }
+    return derived
+
+
+def _official(by_precedence: list[tuple], metas: list[dict], key: str) -> tuple[str | None, tuple | None]:
+    """The first real official identifier among the copies (catalog first), and its copy."""
+    for post, meta in zip(by_precedence, metas):
+        value = meta.get(key)
+        if value and (value := re.sub(r"\s+", "", value)) and value.lower() not in NO_DOC_NUMBER and value != "无〔〕号":
+            return value, post
+    return None, None
+
+
+_UNCLEAN = re.compile(r"[,:;?!()\s\u3000\xa0【\[]|。$")
+_TAG = re.compile(r"^\s*(?:【[^】]{1,10}】|\[[^\]]{1,10}\])\s*(?=\S{6})")
+_HALF = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
+_HALF_PUNCT = re.compile(r"(?<!\d)[,:;?!]|[,:;?!](?!\d)|[()]")
+_WIDE = r"[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f]"
+_STRAY_SPACE = re.compile(rf"(?<={_WIDE})[ \t\u3000\xa0]+|[ \t\u3000\xa0]+(?={_WIDE})")
+
+
+def clean_title(title: str, channel: str = "website") -> str:
+    """A title as the item shows it: no column tag (【工作动态】; a Weibo post's 【…】 is its title and
+    stays), no spaces beside Chinese text, Chinese (full-width) punctuation, no trailing 。."""
+    if not _UNCLEAN.search(title):
+        return title
+    t = _HALF_PUNCT.sub(lambda m: _HALF[m.group()], title.strip())
+    t = _STRAY_SPACE.sub("", t)
+    if channel != "weibo":
+        t = _TAG.sub("", t)
+    return t.rstrip("。. ") or title.strip()
 
 
 def counted_channel(posts: list[tuple], first: tuple, primary: tuple, rule: str) -> str:

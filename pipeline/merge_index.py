@@ -84,12 +84,13 @@ class _Window(NamedTuple):
     key: np.ndarray  # int64, one per windowed key of a post
     key_pos: np.ndarray  # int64: the post's position
     key_kind: np.ndarray  # int8
+    chars: np.ndarray = np.empty(0, np.int64)  # int64 body_chars (screening on body overlap)
 
     @classmethod
     def empty(cls) -> _Window:
         i64 = np.empty(0, np.int64)
         return cls(i64, i64, np.empty(0, np.uint64), np.empty((0, sim.BINS), np.uint32), np.empty(0, bool),
-                   i64, i64, np.empty(0, np.int8))
+                   i64, i64, np.empty(0, np.int8), i64)
 
     def then(self, other: _Window) -> _Window:
         """These posts followed by the other's."""
@@ -103,7 +104,7 @@ class _Window(NamedTuple):
         first = int(np.argmax(keep)) if keep.any() else len(keep)  # posts are in time order
         by_key = self.key_pos >= first
         return _Window(self.sid[first:], self.at[first:], self.mask[first:], self.sig[first:], self.has_sig[first:],
-                       self.key[by_key], self.key_pos[by_key] - first, self.key_kind[by_key])
+                       self.key[by_key], self.key_pos[by_key] - first, self.key_kind[by_key], self.chars[first:])
 
 
 def shared_key_pairs(w: _Window, first_new: int, window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -175,8 +176,12 @@ class RunIndex:
         old, new_pos, how = old[open_], new_pos[open_], how[open_]
         both = w.has_sig[old] & w.has_sig[new_pos]
         equal = _estimates(w.sig, old, new_pos)
-        # Unless they share a title or text key, two posts merge only on a body estimate of LEAST_BODY.
-        open_ = (how == EXACT) | ~both | (equal >= rules.LEAST_BODY)
+        # Unless they share a title or text key, two posts merge only on a body estimate of LEAST_BODY,
+        # or, when one title contains the other (judge), on bodies that agree (rules.body_overlap): the
+        # pair may be drawn by a shared LSH band before its title ends.
+        a, b = w.chars[old], w.chars[new_pos]
+        overlap = equal * (a + b) / ((1 + equal) * np.maximum(np.minimum(a, b), 1))
+        open_ = (how == EXACT) | ~both | (equal >= rules.LEAST_BODY) | (overlap >= rules.LOOSE_OVERLAP)
         old, new_pos, how, both, equal = old[open_], new_pos[open_], how[open_], both[open_], equal[open_]
         nearby: list[list] = [[] for _ in chunk]
         sid0 = int(new.sid[0]) if len(chunk) else 0
@@ -186,7 +191,9 @@ class RunIndex:
             if h == END and not (other.title_key in this.title_key or this.title_key in other.title_key):
                 continue
             estimate = e if b else None
-            if rules.judge(this, other, self.window, estimate=estimate) is not None:
+            # A same-titled copy whose body disagrees is kept too: it rules its item out (dedupe.best_match).
+            if (rules.judge(this, other, self.window, estimate=estimate) is not None
+                    or (this.title_key == other.title_key and b)):
                 nearby[n - sid0].append((o, estimate))
         if len(w.sid):  # the next chunk starts no earlier than this one ends
             self.tail = w.since(int(w.at[-1]) - self.window)
@@ -218,8 +225,9 @@ class RunIndex:
         sig = np.zeros((len(chunk), sim.BINS), np.uint32)
         sig[has_sig] = np.frombuffer(b"".join(signed), np.uint32).reshape(len(signed), sim.BINS)
         laid = _Window(sids, np.array([s.at for s in sketches], np.int64),
-                       np.array([number_mask(s.numbers) for s in sketches], np.uint64), sig, has_sig,
-                       np.array(keys, np.int64), np.array(key_pos, np.int64), np.array(kinds, np.int8))
+                       np.array([number_mask(s.numbers) for s in sketches], np.uint64),
+                       sig, has_sig, np.array(keys, np.int64), np.array(key_pos, np.int64), np.array(kinds, np.int8),
+                       np.array([s.body_chars for s in sketches], np.int64))
         self._queue(chunk, laid)
         return laid
 
@@ -252,7 +260,8 @@ class RunIndex:
         for i, (post, sid) in enumerate(zip(chunk, laid.sid.tolist())):
             s = post.sketch
             self.rows.append((sid, s.post_id, post.version, s.at, s.title_key, ",".join(map(str, sorted(s.numbers))),
-                              s.body_chars, s.body_hash, s.sig, filed[bounds[i]:bounds[i + 1]]))
+                              s.body_chars, s.body_hash, s.sig, filed[bounds[i]:bounds[i + 1]], s.idx or None,
+                              s.doc or None, ",".join(map(str, sorted(s.days)))))
         if len(self.rows) >= FLUSH:
             self.write(keys=self.key_count >= KEYS_FLUSH)
 
@@ -263,7 +272,7 @@ class RunIndex:
         if self.rows:
             self.store.db.conn.executemany(
                 """INSERT INTO post_sketches (sid, post_id, version, at, title_key, numbers, body_chars, body_hash,
-                   sig, keys) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", self.rows)
+                   sig, keys, idx, doc, days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", self.rows)
             self.rows = []
         if keys and self.key_rows:
             key, at, sid = (np.concatenate(column) for column in zip(*self.key_rows))

@@ -6,16 +6,21 @@ and returns the rule and score that justify a merge, or None. Rules, strongest f
 
   same 索引号 / same 文号     identity: always the same item, whatever the dates
   same text                 equal normalised bodies (>= 80 characters)
-  same title                equal title keys (【栏目】 prefixes, punctuation, width folded),
-                            unless both bodies are long and plainly different
-  title variant             one title key is the other plus words, bodies similar (J >= 0.7);
-                            with no body to compare (a Weibo teaser), a contained title of 10+
+  same title                equal title keys (【栏目】 prefixes, punctuation, width folded) AND
+                            body agreement: the shorter body mostly inside the longer (a copy may
+                            drop paragraphs); for a short teaser (Weibo), publication within
+                            TEASER_DAYS instead. Titles recur (the yearly 犬只登记 notice, the same
+                            notice from two departments): a title alone is no evidence.
+  title variant             one title key is the other plus words, and the bodies agree as for same title;
+                            a teaser with a contained title of 10+ as for same title
   near-duplicate body       bodies nearly equal (J >= 0.95 on the texts), titles differing only by words added
                             or dropped (a retitled WeChat copy), never by a word swapped
 
-Every rule but identity needs the two publication dates within the merge window, and
-no rule but identity merges titles that name different numbers (3月 vs 4月, 第12期 vs
-第13期): the monthly look-alikes.
+Official identifiers contradict: two copies carrying different official 索引号 are never
+merged, nor two carrying different 文号 (unless their 索引号 is the same): they are two
+documents, whatever their titles and texts. Every rule but identity needs the two
+publication dates within the merge window, and no rule but identity merges titles that name
+different numbers (3月 vs 4月, 第12期 vs 第13期): the monthly look-alikes.
 """
 
 from __future__ import annotations
@@ -28,14 +33,18 @@ from functools import lru_cache
 from . import similarity as sim
 
 MIN_TITLE_KEY = 6  # shorter titles ("通知") say too little to merge on
-LONG_BODY = 150  # characters (longer than a Weibo teaser); above this on both sides a same-title pair must share text
-SAME_TITLE_FLOOR = 0.2  # same title but less body in common than this: different notices
-VARIANT_BODY = 0.7
+LONG_BODY = 150  # characters: below this on either side, a same-title pair's overlap is confirmed on the texts
+SAME_TITLE_OVERLAP = 0.8  # same title: share of the shorter body found in the longer, at least
+LOOSE_OVERLAP = 0.3  # … estimated on a short body, then confirmed at SAME_TITLE_OVERLAP
+SURE_BODY = 0.9  # … unless the texts are nearly equal (Jaccard estimate)
+TEASER_DAYS = 7  # a teaser with hardly any text merges on its title only with a copy this close in time
+MIN_TEASER_TEXT = 20  # characters of a teaser's text enough to be looked for in the other copy
+TEASER_OVERLAP = 0.5  # … and the share of it found there (a teaser repeats its title, the body need not)
 MIN_VARIANT_ALONE = 10  # a contained title this long merges on its own when a body is too short
 NEAR_DUP_BODY = 0.9  # estimated, then confirmed on the texts at NEAR_DUP_EXACT
 NEAR_DUP_EXACT = 0.95
 NEAR_DUP_TITLE = 0.6  # share of the shorter title kept in the longer
-LEAST_BODY = min(VARIANT_BODY, NEAR_DUP_BODY)  # below this estimate, only equal titles or texts merge
+LEAST_BODY = 0.7  # below this estimate, other titles merge only when one contains the other (merge_index screens)
 NO_DOC_NUMBER = {"", "无", "无文号", "无〔〕号", "—", "-", "/", "none", "null"}
 _BRACKETS = str.maketrans({"[": "〔", "]": "〕", "(": "〔", ")": "〕", "【": "〔", "】": "〕", "（": "〔", "）": "〕",
                            "﹝": "〔", "﹞": "〕", "［": "〔", "］": "〕"})
@@ -57,6 +66,14 @@ class PostSketch:
     numbers: frozenset[int] = frozenset()
     bands: tuple[int, ...] = ()  # LSH bucket keys of sig  } only while filing a new post
     keys: tuple[tuple[int, ...], tuple[int, ...]] | None = None  # (exact_keys, end_keys), computed once
+    idx: int = 0  # identity key of its official 索引号, 0: none
+    doc: int = 0  # identity key of its 文号, 0: none
+    days: frozenset[int] = frozenset()  # the days its text names (similarity.body_days)
+
+    @property
+    def teaser(self) -> bool:
+        """Too short a body to compare (a Weibo post): its title and date are all there is."""
+        return self.sig is None
 
     @property
     def comparable(self) -> bool:
@@ -67,6 +84,7 @@ class PostSketch:
 class Verdict:
     rule: str
     score: float  # the evidence: body similarity where bodies compare, else 1.0
+    check: str = ""  # to be confirmed on the texts (confirm): "jaccard", "overlap" or "teaser"; "" final
 
     @property
     def rank(self) -> tuple[int, float]:
@@ -83,6 +101,26 @@ def identity_keys(meta: dict[str, str]) -> dict[int, str]:
     if doc.lower() not in NO_DOC_NUMBER and doc != "无〔〕号":
         keys[sim.key_of("doc", doc)] = "same 文号"
     return keys
+
+
+def identity_values(identity: dict[int, str]) -> tuple[int, int]:
+    """(索引号 key, 文号 key) of identity_keys' answer, 0 for none."""
+    by_rule = {rule: key for key, rule in identity.items()}
+    return by_rule.get("same 索引号", 0), by_rule.get("same 文号", 0)
+
+
+def contradicts(a: PostSketch, b: PostSketch, identity_rule: str | None = None) -> bool:
+    """Different official 索引号, or different 文号 (where the 索引号 is not shared): two documents."""
+    if a.idx and b.idx and a.idx != b.idx:
+        return True
+    return identity_rule != "same 索引号" and bool(a.doc and b.doc and a.doc != b.doc)
+
+
+def body_overlap(estimate: float, a_chars: int, b_chars: int) -> float:
+    """Share of the shorter body's text found in the longer, from their Jaccard similarity:
+    |A∩B| = J(|A|+|B|)/(1+J). A copy with paragraphs dropped is inside the full one (J ~ 0.5, overlap ~ 1)."""
+    shorter = max(min(a_chars, b_chars), 1)
+    return min(1.0, estimate * (a_chars + b_chars) / ((1 + estimate) * shorter))
 
 
 def exact_keys(s: PostSketch) -> list[int]:
@@ -106,7 +144,7 @@ def _exact(title_key: str, body_chars: int, body_hash: str) -> list[int]:
 
 
 def _ends(title_key: str) -> list[int]:
-    if len(title_key) < 12:
+    if len(title_key) <= MIN_VARIANT_ALONE:
         return []
     return [sim.key_of("head", title_key[:10]), sim.key_of("tail", title_key[-10:])]
 
@@ -118,52 +156,87 @@ def judge(new: PostSketch, old: PostSketch, window_seconds: int, identity_rule: 
     numbers, or fail on the body estimate (`estimate`: sim.similarity of the signatures, if taken).
     merge_index screens pairs in bulk on what this implies: no merge across conflicting numbers
     (but by identity), and none of two signed posts with other titles and texts below LEAST_BODY."""
+    if contradicts(new, old, identity_rule):
+        return None
     if identity_rule:
         return Verdict(identity_rule, 1.0)
-    if abs(new.at - old.at) > window_seconds or sim.numbers_conflict(new.numbers, old.numbers):
+    apart = abs(new.at - old.at)
+    if apart > window_seconds or sim.numbers_conflict(new.numbers, old.numbers):
         return None
     if new.body_chars >= sim.MIN_SKETCH_CHARS and new.body_hash == old.body_hash:
         return Verdict("same text", 1.0)
     body = estimate
     if body is None and new.sig is not None and old.sig is not None:
         body = sim.similarity(new.sig, old.sig)
+    close = 1 - apart / (TEASER_DAYS * 86400)  # > 0: close enough for a teaser; the closer, the likelier
     if new.title_key == old.title_key and len(new.title_key) >= MIN_TITLE_KEY:
-        long_both = min(new.body_chars, old.body_chars) >= LONG_BODY
-        if body is not None and long_both and body < SAME_TITLE_FLOOR:
-            return None
-        return Verdict("same title", round(body if body is not None else 1.0, 3))
+        if body is None:
+            return _teaser("same title", new, old, close)
+        return _agreeing("same title", new, old, body)
     short, long_ = sorted((new.title_key, old.title_key), key=len)
     if len(short) >= MIN_TITLE_KEY and short in long_:
-        if body is None and len(short) >= MIN_VARIANT_ALONE:  # a Weibo teaser: the title is all there is
-            return Verdict("title variant", round(len(short) / len(long_), 3))
-        if body is not None and body >= VARIANT_BODY:
-            return Verdict("title variant", round(body, 3))
-        return None
+        if body is None:
+            return _teaser("title variant", new, old, close) if len(short) >= MIN_VARIANT_ALONE else None
+        return _agreeing("title variant", new, old, body)
     if body is None or body < NEAR_DUP_BODY:
         return None
     relation, kept = sim.title_relation(new.title_key, old.title_key)
     if relation == "edited" and kept >= NEAR_DUP_TITLE:
-        return Verdict("near-duplicate body", round(body, 3))  # to be confirmed on the texts
+        return Verdict("near-duplicate body", round(body, 3), "jaccard")  # to be confirmed on the texts
     return None
+
+
+def _agreeing(rule: str, new: PostSketch, old: PostSketch, body: float) -> Verdict | None:
+    """Titles that match merge when the bodies agree: the shorter mostly inside the longer
+    (estimated; on a short body, where the estimate is rough, its days named in the other and,
+    unless the texts are nearly equal, confirmed on the texts)."""
+    overlap = body_overlap(body, new.body_chars, old.body_chars)
+    if min(new.body_chars, old.body_chars) < LONG_BODY:
+        if overlap < LOOSE_OVERLAP or not days_agree(new, old):
+            return None
+        return Verdict(rule, round(overlap, 3), "" if body >= SURE_BODY else "overlap")
+    return Verdict(rule, round(overlap, 3)) if overlap >= SAME_TITLE_OVERLAP else None
+
+
+def days_agree(a: PostSketch, b: PostSketch) -> bool:
+    """The shorter text names no day the longer does not."""
+    short, long_ = sorted((a, b), key=lambda s: s.body_chars)
+    return short.days <= long_.days
+
+
+def _teaser(rule: str, new: PostSketch, old: PostSketch, close: float) -> Verdict | None:
+    """A teaser matched by its title: a date within TEASER_DAYS, and its few words found in the
+    other's text (confirmed on the texts) unless it has hardly any."""
+    if close <= 0 or not days_agree(new, old):
+        return None
+    if min(new.body_chars, old.body_chars) >= MIN_TEASER_TEXT:
+        return Verdict(rule, 0.0, "teaser")
+    return Verdict(rule, round(close, 3))
 
 
 def confirm(verdict: Verdict, new_body: str, old_body: str) -> Verdict | None:
     """A near-duplicate body under another title is confirmed on the exact texts: the
     estimate cannot tell a retitled copy (J ~ 1) from a look-alike whose body restates
     its own title (J ~ 0.9)."""
-    if verdict.rule != "near-duplicate body":
-        return verdict
-    exact = sim.exact_similarity(new_body, old_body)
-    return Verdict(verdict.rule, round(exact, 3)) if exact >= NEAR_DUP_EXACT else None
+    if verdict.check == "jaccard":
+        exact = sim.exact_similarity(new_body, old_body)
+        return Verdict(verdict.rule, round(exact, 3)) if exact >= NEAR_DUP_EXACT else None
+    if verdict.check in ("overlap", "teaser"):  # a short body's share in the other
+        exact = sim.overlap(new_body, old_body)
+        least = TEASER_OVERLAP if verdict.check == "teaser" else SAME_TITLE_OVERLAP
+        return Verdict(verdict.rule, round(exact, 3)) if exact >= least else None
+    return verdict
 
 
 def sketch_of(post_id: str, at: int, title: str, normalised_body: str,
-              signed: tuple[bytes, list[int]] | None) -> PostSketch:
+              signed: tuple[bytes, list[int]] | None, identity: dict[int, str] | None = None) -> PostSketch:
     key, numbers, title_keys, end_keys = _title_facts(title)
     digest = sim.body_digest(normalised_body)
     exact = (*title_keys, sim.key_of("body", digest)) if len(normalised_body) >= sim.MIN_SKETCH_CHARS else title_keys
+    idx, doc = identity_values(identity or {})
     return PostSketch(post_id, at, key, len(normalised_body), digest, signed[0] if signed else None,
-                      numbers, tuple(signed[1]) if signed else (), (exact, end_keys))
+                      numbers, tuple(signed[1]) if signed else (), (exact, end_keys), idx, doc,
+                      sim.body_days(normalised_body))
 
 
 @lru_cache(maxsize=8192)

@@ -17,9 +17,11 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from .config import Config
-from .dedupe import fresh_item_id, mint_index_number
+from .dedupe import fresh_item_id
+from .identifiers import mint_index_number
 from .errors import MergeError
-from .item_derive import refresh_items
+from .item_derive import derive_items, refresh_items
+from .ownership import Ownership
 from .store import Store, iso, parse_iso, utcnow
 
 
@@ -65,6 +67,10 @@ class Explanation:
     merged_into: str | None
     posts: tuple[PostLink, ...]
     decisions: tuple[Decision, ...]
+    minted_index: str | None = None  # the 索引号 xxgk minted for it, if any (resolvable for good)
+    publisher: str = ""
+    doc_number: str = ""
+    choices: dict | None = None  # what the item shows and why: title, dates, 索引号, 文号, 发布机构
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -72,8 +78,12 @@ class Explanation:
 
 def resolve_item(store: Store, ref: str) -> str:
     """An item id from an id or a 索引号."""
-    row = store.db.execute("SELECT id FROM items WHERE id = ? OR index_number = ?", [ref, ref]).fetchone()
+    row = store.db.execute("SELECT id FROM items WHERE id = ? OR index_number = ? OR minted_index = ? "
+                           "ORDER BY index_number = ? DESC LIMIT 1", [ref, ref, ref, ref]).fetchone()
     if not row:
+        aside = set_aside_of(store, ref)
+        if aside:
+            raise MergeError(f"{ref} is not an item of this office: set aside {aside[2][:10]}: {aside[1]}")
         raise MergeError(f"no item {ref!r} (give an item id such as i0123456789ab, or its 索引号)")
     return row[0]
 
@@ -86,13 +96,18 @@ def resolve_post(store: Store, ref: str) -> str:
     return row[0]
 
 
-def explain(store: Store, ref: str) -> Explanation:
-    """Why an item is what it is, as data."""
+def explain(store: Store, ref: str, config: Config | None = None) -> Explanation:
+    """Why an item is what it is, as data (with `config`: what it shows and why, derived afresh)."""
     item_id = resolve_item(store, ref)
     (index_number, title, published, first_channel, count_channel, updated, withdrawn, withdrawn_at,
-     merged_into) = store.db.execute(
+     merged_into, minted, publisher, doc_number) = store.db.execute(
         """SELECT index_number, title, published_at, first_channel, count_channel, updated_at, withdrawn,
-                  withdrawn_at, merged_into FROM items WHERE id = ?""", [item_id]).fetchone()
+                  withdrawn_at, merged_into, minted_index, publisher, doc_number FROM items WHERE id = ?""",
+        [item_id]).fetchone()
+    choices = None
+    if config is not None:
+        derived = derive_items(store, [item_id], config.merge_count_channel, Ownership.of(config.office), True)[0][1]
+        choices = derived["choices"] if derived else None
     posts = tuple(PostLink(*row) for row in store.db.execute(
         """SELECT p.id, p.channel, p.url, p.title, COALESCE(p.published_at, p.first_seen), p.version,
                   p.withdrawn_at, p.withdrawn_reason, ip.rule, ip.score, ip.decided_by, ip.decided_at
@@ -104,7 +119,15 @@ def explain(store: Store, ref: str) -> Explanation:
             "SELECT at, who, kind, before, after, note FROM decisions WHERE item_id = ? AND kind IN "
             "('merge', 'merged into', 'split', 'split from') ORDER BY at, id", [item_id]))
     return Explanation(item_id, index_number, title or "", published, first_channel, count_channel, updated,
-                       bool(withdrawn), withdrawn_at, merged_into, posts, decisions)
+                       bool(withdrawn), withdrawn_at, merged_into, posts, decisions, minted, publisher or "",
+                       doc_number or "", choices)
+
+
+def set_aside_of(store: Store, ref: str) -> tuple[str, str, str] | None:
+    """(post id, reason, when) if `ref` (a post id or URL) names a row set aside as another agency's."""
+    return store.db.execute(
+        """SELECT a.post_id, a.reason, a.decided_at FROM set_aside a JOIN posts p ON p.id = a.post_id
+           WHERE p.id = ? OR p.url = ? LIMIT 1""", [ref, ref]).fetchone()
 
 
 def explanation_text(e: Explanation, tz=None) -> str:
@@ -115,6 +138,12 @@ def explanation_text(e: Explanation, tz=None) -> str:
         return (dt.astimezone(tz) if tz else dt).strftime("%Y-%m-%d %H:%M") if dt else "—"
 
     lines = [f"{e.item_id}  索引号 {e.index_number}", f"  {e.title}"]
+    if e.minted_index and e.minted_index != e.index_number:
+        lines.append(f"  formerly shown as {e.minted_index} (minted by xxgk; still finds this item)")
+    if e.publisher or e.doc_number:
+        lines.append(f"  发布机构 {e.publisher or '—'}   文号 {e.doc_number or '—'}")
+    for what, why in (e.choices or {}).items():
+        lines.append(f"  {_CHOICE_LABELS.get(what, what)}: {why}")
     if e.merged_into:
         lines.append(f"  merged by staff into {e.merged_into}: not published on its own")
     lines.append(f"  first published {when(e.published_at)} on {e.first_channel}; "
@@ -133,6 +162,10 @@ def explanation_text(e: Explanation, tz=None) -> str:
         lines.append(f"  {when(d.at)} {d.who}: {d.kind} {json.dumps(d.before, ensure_ascii=False)} → "
                      f"{json.dumps(d.after, ensure_ascii=False)}" + (f" ({d.note})" if d.note else ""))
     return "\n".join(lines)
+
+
+_CHOICE_LABELS = {"title": "title from", "dates": "dates", "index_number": "索引号", "doc_number": "文号",
+                  "publisher": "发布机构"}
 
 
 def _posts_of(store: Store, item_id: str) -> list[str]:
@@ -194,8 +227,9 @@ def split_item(config: Config, store: Store, item_ref: str, post_refs: list[str]
                 ORDER BY 2, 1 LIMIT 1""", posts).fetchone()
         new_id = fresh_item_id(store, founder)
         year = parse_iso(when).astimezone(config.office.timezone).year
-        store.db.execute("INSERT INTO items (id, index_number, created_at, dirty) VALUES (?, ?, ?, 1)",
-                         [new_id, mint_index_number(store, config.office.org_code, year), iso(now)])
+        number = mint_index_number(store, config.office.org_code, year)
+        store.db.execute("INSERT INTO items (id, index_number, minted_index, created_at, dirty) VALUES (?, ?, ?, ?, 1)",
+                         [new_id, number, number, iso(now)])
         _move(store, posts, new_id, "staff split", who, now)
         store.db.execute("UPDATE items SET dirty = 1 WHERE id = ?", [item_id])
         before = {"items": {item_id: current}}

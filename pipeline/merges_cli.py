@@ -32,8 +32,10 @@ note_option = click.option("--note", default="", help="Why (recorded with the de
 @click.pass_obj
 @reports_errors
 def explain_command(env, item: str, as_json: bool) -> None:
-    """Show why ITEM (an item id or its 索引号) holds its posts: rule and score per post,
-    first publication, counted channel, withdrawals, versions, staff decisions.
+    """Show why ITEM (an item id, its 索引号, or the 索引号 xxgk minted for it before an official
+    one came) holds its posts: rule and score per post, first publication, counted channel,
+    withdrawals, versions, staff decisions; and what it shows and why (title, dates, 索引号, 文号,
+    发布机构). Given the URL of a row set aside as another agency's, says why it was set aside.
 
     \b
     Example:
@@ -41,7 +43,7 @@ def explain_command(env, item: str, as_json: bool) -> None:
       xxgk explain 11220202MB0X12345Y/2020-00042 --json
     """
     with env.store() as store:
-        data = merges.explain(store, item)
+        data = merges.explain(store, item, env.config)
     if as_json:
         click.echo(json.dumps(data.as_dict(), ensure_ascii=False, indent=2))
     else:

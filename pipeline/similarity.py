@@ -127,6 +127,21 @@ def exact_similarity(a: str, b: str) -> float:
     return len(x & y) / len(x | y) if x and y else 0.0
 
 
+_DAY = re.compile(r"(\d{1,2})月(\d{1,2})日")
+
+
+def body_days(normalised: str) -> frozenset[int]:
+    """The days a text names (3月12日 → 312): a teaser of the 12 March meeting is not one of the
+    15 March meeting, however alike their words."""
+    return frozenset(int(m) * 100 + int(d) for m, d in _DAY.findall(normalised))
+
+
+def overlap(a: str, b: str) -> float:
+    """The share of the shorter normalised body's trigrams found in the longer one."""
+    x, y = shingles(a), shingles(b)
+    return len(x & y) / min(len(x), len(y)) if x and y else 0.0
+
+
 def _densify(table: np.ndarray) -> None:
     """Fill empty bins from the next non-empty bin to the right (rotation), offset by the
     distance so that borrowed values differ from native ones."""

@@ -171,6 +171,25 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0009_whole_list_walks", """
     ALTER TABLE sources ADD COLUMN walked_whole_url TEXT;
     """),
+    # Whose items and which 索引号 (pipeline/ownership.py, item_derive.py): rows set aside as another
+    # agency's; the 索引号 xxgk minted for an item (kept resolvable once an official one is shown),
+    # the 文号 and 发布机构 an item shows; each sketch's official 索引号/文号 (keys), so that
+    # copies with different ones never merge. Sketches are re-made by the next dedupe run.
+    ("0010_merge_identities", """
+    CREATE TABLE set_aside (post_id TEXT PRIMARY KEY, publisher TEXT, reason TEXT, decided_at TEXT);
+    ALTER TABLE items ADD COLUMN minted_index TEXT;
+    ALTER TABLE items ADD COLUMN doc_number TEXT;
+    ALTER TABLE items ADD COLUMN publisher TEXT;
+    UPDATE items SET minted_index = index_number, dirty = 1;
+    CREATE INDEX items_minted ON items(minted_index);
+    ALTER TABLE post_sketches ADD COLUMN idx INTEGER;
+    ALTER TABLE post_sketches ADD COLUMN doc INTEGER;
+    ALTER TABLE post_sketches ADD COLUMN days TEXT;
+    DELETE FROM post_keys;
+    DELETE FROM post_sketches;
+    CREATE TRIGGER publish_log_item_shown AFTER UPDATE OF doc_number, publisher ON items
+        BEGIN INSERT INTO publish_log (item_id) VALUES (new.id); END;
+    """),
 ]
 KNOWN_MIGRATIONS = {name for name, _ in MIGRATIONS}
 

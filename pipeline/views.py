@@ -21,7 +21,8 @@ CHUNK = 500  # ids per IN (…) query
 
 _WHERE = " WHERE i.published_at IS NOT NULL"
 _VIEW_SQL = """SELECT i.id, i.index_number, i.title, i.published_at, i.updated_at, i.first_channel, i.category,
-                  i.formed_on, i.validity, i.withdrawn, v.body_html, v.body_text, v.attachments, v.meta
+                  i.formed_on, i.validity, i.withdrawn, v.body_html, v.body_text, v.attachments, v.meta,
+                  i.publisher, i.doc_number
            FROM items i JOIN posts p ON p.id = i.primary_post
            JOIN post_versions v ON v.post_id = p.id AND v.version = p.version"""
 _COPIES_SQL = """SELECT ip.item_id, p.channel, p.url, p.published_at, p.first_seen, p.withdrawn_at
@@ -42,7 +43,7 @@ _ROWS_SQL = f"""SELECT i.id, ifnull(i.title, ''), ifnull(i.index_number, ''), {_
                   {_SH.format("ifnull(i.updated_at, i.published_at)")}, ifnull(i.category, ''), i.withdrawn,
                   {_cat(_US, "i.id", "i.title", "i.index_number", "i.published_at", "i.updated_at", "i.category",
                         "i.withdrawn", "i.first_channel", "i.formed_on", "i.validity", "i.primary_post", "p.version",
-                        "c.copies")}
+                        "i.publisher", "i.doc_number", "c.copies")}
            FROM items i JOIN posts p ON p.id = i.primary_post
            LEFT JOIN (SELECT ip.item_id AS item_id,
                              group_concat({_cat(_RS, "q.channel", "q.url", "q.published_at", "q.first_seen",
@@ -132,9 +133,8 @@ def _copy(channel: str, url: str, published: str | None, first_seen: str | None,
 
 def _view(row: tuple, copies: list[ChannelCopy]) -> ItemView:
     (item_id, index_number, title, published, updated, first_channel, category, formed_on, validity,
-     withdrawn, body_html, body_text, attachments, meta_s) = row
+     withdrawn, body_html, body_text, attachments, meta_s, publisher, doc_number) = row
     meta = json.loads(meta_s or "{}")
-    item_meta = _merged_meta(meta)
     published_at = parse_iso(published)
     return ItemView(
         id=item_id,
@@ -147,21 +147,14 @@ def _view(row: tuple, copies: list[ChannelCopy]) -> ItemView:
         first_channel=first_channel,
         category=category or "",
         formed_on=date.fromisoformat(formed_on) if formed_on else None,
-        publisher=item_meta.get("publisher", ""),
-        doc_number=item_meta.get("doc_number", ""),
-        topic=item_meta.get("topic", ""),
+        publisher=publisher or "",  # chosen by item_derive: the office or its department, never a 来源 line
+        doc_number=doc_number or "",  # the official 文号 of any copy
+        topic=meta.get("topic", ""),
         validity=validity or "",
         copies=tuple(copies),
         attachments=decode_attachments(attachments),
         withdrawn=bool(withdrawn),
     )
-
-
-def _merged_meta(meta: dict[str, str]) -> dict[str, str]:
-    # The primary copy's metadata; the publisher falls back to the content source line.
-    merged = dict(meta)
-    merged.setdefault("publisher", meta.get("source_name", ""))
-    return merged
 
 
 def local_year(view: ItemView) -> int:

@@ -1,0 +1,85 @@
+"""Whose information a row is: the office's own, a department it publishes for, or another agency's.
+
+A district's 公开目录 is shared: the office's rows stand beside those of 区卫生健康局, 区财政局 …
+A row whose 发布机构 (the `publisher` of its metadata table) names another agency is not an
+item of this office: dedupe sets it aside (table `set_aside`, with the reason), it is neither
+published nor counted, and it stays in the store. A row without a 发布机构 is the office's:
+its own website and WeChat account carry none. A 来源 line or a WeChat account name is not a
+发布机构 and is never read here.
+
+The office names itself by `[office] name`, its short name (the name less 办事处 / 人民政府,
+taken without asking) and `aliases`; `departments` are agencies it publishes for and owns:
+their rows are items, shown under the department's name (item_derive.py).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_SPACE = re.compile(r"\s+")
+_OFFICE_SUFFIXES = ("办事处", "人民政府")
+_BARE_REGION = ("省", "市", "区", "县", "州", "旗", "盟")  # "昌邑区" alone is the district, not the office
+MIN_NAME = 4  # a shorter fragment of a name ("街道") names nobody
+
+
+def fold(name: str) -> str:
+    """A name as compared: width folded, no spaces."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", name or ""))
+
+
+@dataclass(frozen=True)
+class Ownership:
+    office: str  # [office] name, as written
+    own: tuple[str, ...]  # folded names of the office itself
+    departments: tuple[str, ...]  # folded names of the agencies it owns
+
+    @classmethod
+    def of(cls, office) -> Ownership:
+        """From a config's Office (name, aliases, departments)."""
+        names = [office.name, *getattr(office, "aliases", ())]
+        for suffix in _OFFICE_SUFFIXES:
+            if office.name.endswith(suffix) and len(office.name) - len(suffix) >= MIN_NAME - 1:
+                names.append(office.name[: -len(suffix)])
+        own = tuple(dict.fromkeys(fold(n) for n in names if fold(n)))
+        return cls(office.name, own, tuple(dict.fromkeys(fold(n) for n in getattr(office, "departments", ()))))
+
+    def department(self, publisher: str) -> bool:
+        """The publisher is one of the office's departments."""
+        p = fold(publisher)  # the department's whole name (a region may precede it): not a part of it
+        return bool(p) and any(d and d in p for d in self.departments)
+
+    def owns(self, publisher: str) -> bool:
+        """The office publishes what this publisher publishes (no publisher: the office's own)."""
+        p = fold(publisher)
+        return not p or self.department(p) or any(_names_same(p, n) for n in self.own)
+
+    def set_aside_reason(self, meta: dict) -> str | None:
+        """Why a row is not the office's (None: it is)."""
+        publisher = (meta or {}).get("publisher", "")
+        if self.owns(publisher):
+            return None
+        return f"发布机构 {publisher.strip()} is another agency (not [office] name, aliases or departments)"
+
+    def shown_publisher(self, metas: list[dict]) -> tuple[str, str]:
+        """The 发布机构 an item shows, and why: the department named in a copy's metadata when the
+        office publishes for it, else the office (never a WeChat account or a 来源 line)."""
+        for meta in metas:
+            publisher = meta.get("publisher", "").strip() if meta else ""
+            if publisher and self.department(publisher):
+                return publisher, f"the department named as 发布机构 ({publisher}), one the office owns"
+        return self.office, "the office ([office] name)"
+
+
+def _names_same(publisher: str, name: str) -> bool:
+    """One name names the other: equal, or the longer adds a region or a body to it
+    (吉林市昌邑区兴华街道办事处 ⊃ 兴华街道). A bare region is not the office."""
+    if not name:
+        return False
+    if name in publisher:
+        return True
+    return len(publisher) >= MIN_NAME and publisher in name and not publisher.endswith(_BARE_REGION)
+
+
+__all__ = ["Ownership", "fold"]
