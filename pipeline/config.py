@@ -143,6 +143,7 @@ class Config:
     feed_entries: int = 50
     # The office's changes to the tree: {"rename": {id: name}, "remove": [id], "add": [node]}
     catalog_changes: dict[str, Any] = field(default_factory=dict)
+    classify_labels: dict[str, str] = field(default_factory=dict)  # [classify.labels]
     wait_for_review: bool = False  # publish items awaiting review (条例第二十六条: timeliness)
     hold_personal_data: bool = True  # items with personal data wait for a person before publication
     log_file: Path | None = None
@@ -263,6 +264,11 @@ def load(path: str | os.PathLike, env: dict[str, str] | None = None) -> Config:
         raise classify.fail("auto_accept", "a number between 0 and 1")
     catalog = classify.get("catalog", str, "")
     catalog_changes = _read_catalog_changes(classify)
+    # [classify.labels] 主题分类/栏目 name → leaf id: how the office's already-filed items map onto
+    # its catalog (on top of the catalog's own `columns`/`labels`); checked against the tree on use.
+    labels = classify.get("labels", dict, {})
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in labels.items()):
+        raise classify.fail("labels", 'a table of "栏目或主题分类名称" = "leaf id"')
     classify.check_unknown()
     publish = root.table("publish")
     feed_entries = publish.get("feed_entries", int, 50)
@@ -297,6 +303,7 @@ def load(path: str | os.PathLike, env: dict[str, str] | None = None) -> Config:
         catalog_file=(base / catalog) if catalog else None,
         feed_entries=feed_entries,
         catalog_changes=catalog_changes,
+        classify_labels=labels,
         wait_for_review=wait_for_review,
         hold_personal_data=hold_personal_data,
         log_file=log_file,

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from pipeline import config as config_mod
-from pipeline.classify import classify, classify_one, held_items, load_tree, office_tree
+from pipeline.classify import classify, classify_one, held_items, load_tree, office_tree, role_problems
 from pipeline.classify import signals
 from pipeline.classify.model import MIN_EXAMPLES, Example, TextModel
 from pipeline.errors import ConfigError
@@ -68,7 +68,7 @@ def test_ambiguous_items_are_less_sure(ambiguous, clear):
 
 def test_nothing_matched_falls_back_to_the_default_leaf_unsure():
     verdict = classify_one(TREE, "兴华街道", "", {})
-    assert verdict.category == TREE.default and verdict.confidence < 0.75 and "default" in verdict.reason
+    assert verdict.category == TREE.default and verdict.confidence < 0.75 and "兜底" in verdict.reason
 
 
 def test_normative_documents_are_recognised_by_doc_number():
@@ -87,7 +87,7 @@ def test_the_model_learns_from_confirmed_examples_and_the_rules_cover_what_it_ne
     assert model is not None and set(model.classes) == {"gzdt", "tzgg"}
     # "告知书" is a 通知公告 rule keyword too, but the model's evidence is what makes it sure
     learnt = classify_one(TREE, "兴华街道通江社区文明养犬告知书", "请居民文明养犬。", {}, model)
-    assert learnt.category == "tzgg" and learnt.reason.startswith("model ")
+    assert learnt.category == "tzgg" and "与本单位已归类的信息相似" in learnt.reason
     # a leaf the model never saw is still reachable through the rules
     unseen = classify_one(TREE, "兴华街道2020年3月城乡低保审批结果公示", "", {}, model)
     assert unseen.category == "shjz"
@@ -194,11 +194,12 @@ def test_confirmed_items_are_kept_and_decisions_retrain_the_model(demo_office):
         counts = classify(demo_office, store)
         assert counts["classified"] > 0  # the unconfirmed items were refiled with the new model
         assert store.db.execute("SELECT COUNT(*) FROM model_runs").fetchone()[0] == runs + 1
-        assert store.db.execute("SELECT examples FROM model_runs ORDER BY id DESC LIMIT 1").fetchone()[0] == 40
+        # the 40 confirmed items, plus what the office had already filed under its columns
+        assert store.db.execute("SELECT examples FROM model_runs ORDER BY id DESC LIMIT 1").fetchone()[0] > 40
         assert store.db.execute("SELECT category, status FROM items WHERE id = ?", [ids[0]]).fetchone() == \
             ("ggwhfw", "confirmed")
         reasons = [r[0] for r in store.db.execute("SELECT reason FROM items WHERE status != 'confirmed'")]
-        assert any(r.startswith("model ") for r in reasons)
+        assert any("与本单位已归类的信息相似" in r for r in reasons)
 
 
 def test_personal_data_holds_an_item_back_until_a_person_accepts_it(demo_office):
@@ -263,3 +264,66 @@ def test_a_repealing_document_marks_the_normative_one_repealed(demo_office):
                                   [first]).fetchall()
         assert validity == "废止" and events[-1][0] == "废止" and "废止" in events[-1][1]
         assert events[0][0] == "现行有效"  # the history shows it was in force before
+
+
+# -- a clerk's reading, any catalog, learning the office -------------------------------------
+@pytest.mark.parametrize("title, expected, words", [
+    ("兴华街道党工委关于江涛等同志职务任免的通知", "rsrm", "职务任免"),  # 任免 over 的通知
+    ("关于徐超同志任职的通知", "rsrm", "任职"),
+    ("机构设置、主要职能及办公地址", "jggk", "机构设置"),
+    ("兴华街道办事处2021年部门预算公开", "czyjs", "预算"),  # 预算 over 公开
+    ("关于2021年3月城乡低保审批结果的通知", "shjz", "城乡低保"),  # 低保 over 通知
+    ("餐饮油烟污染专项治理", "sthj", "油烟"),
+])
+def test_specific_words_beat_generic_endings_and_the_reason_names_them(title, expected, words):
+    verdict = classify_one(TREE, title, "", {})
+    assert verdict.category == expected, verdict
+    assert words in verdict.reason and TREE.names[expected] in verdict.reason
+    assert not any(ch.isascii() and ch.isalpha() for ch in verdict.reason)  # Chinese only
+    assert verdict.confidence >= 0.75  # a keyword hit in the title is strong evidence
+
+
+def test_special_roles_are_declared_in_the_catalog_not_tied_to_ids(tmp_path):
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_text('''
+[[category]]
+id = "wenjian"
+name = "文件"
+[[category]]
+id = "guifan"
+name = "规范性文件"
+parent = "wenjian"
+role = "normative"
+[[category]]
+id = "qita"
+name = "其他文件"
+parent = "wenjian"
+role = "numbered"
+[[category]]
+id = "dongtai"
+name = "动态"
+role = "fallback"
+''', encoding="utf-8")
+    tree = load_tree(catalog)
+    assert role_problems(tree) == []
+    numbered = classify_one(tree, "关于调整领导小组成员", "", {"doc_number": "兴街发〔2022〕2号"})
+    assert numbered.category == "qita"
+    normative = classify_one(tree, "关于规范议事协商的办法", "", {"doc_number": "兴街规〔2022〕2号"})
+    assert normative.category == "guifan" and normative.normative
+    assert classify_one(tree, "兴华街道", "", {}).category == "dongtai"
+    bare = tmp_path / "bare.toml"
+    bare.write_text('[[category]]\nid = "a"\nname = "甲"\n[[category]]\nid = "b"\nname = "乙"\n', encoding="utf-8")
+    problems = role_problems(load_tree(bare))
+    assert len(problems) == 3 and all("role" in p for p in problems)
+    assert any("normative" in p for p in problems)
+    assert classify_one(load_tree(bare), "兴华街道", "", {}).category == "a"  # still files somewhere
+
+
+def test_the_office_label_mapping_files_what_it_had_already_filed():
+    tree = load_tree(labels={"街道要闻": "gzdt", "民生保障": "shjz"})
+    assert tree.label_leaf("街道要闻") == "gzdt" and tree.label_leaf("工作动态") == "gzdt"  # own + default
+    assert tree.label_leaf("劳动、人事、监察\\人事工作") == "rsrm"  # a 主题分类 path
+    verdict = classify_one(tree, "关于开展春季走访的安排", "", {"column": "民生保障"})
+    assert verdict.category == "shjz" and "民生保障" in verdict.reason
+    with pytest.raises(ConfigError):
+        load_tree(labels={"街道要闻": "no-such-leaf"})

@@ -56,7 +56,7 @@ class TextModel:
     def __init__(self, vectorizers: tuple, classifier: object, support: dict[str, int]) -> None:
         self.vectorizers = vectorizers
         self.classifier = classifier
-        self.support = support  # confirmed examples per leaf
+        self.support = support  # examples per leaf (confirmed or already filed by the office)
 
     @property
     def trained_on(self) -> int:

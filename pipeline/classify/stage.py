@@ -9,10 +9,11 @@ personal data always wait. Confirmed items keep their category (staff decisions 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from ..config import Config
@@ -20,7 +21,9 @@ from ..store import Store, iso, utcnow
 from . import signals
 from .model import Example, TextModel
 from .rules import Verdict, rule_distribution, rule_verdict, score
-from .tree import CatalogTree, office_tree
+from .tree import CatalogTree, office_tree, role_problems
+
+log = logging.getLogger(__name__)
 
 LEAF_HALF = 4  # confirmed items of a leaf at which the model and the rules weigh the same for it
 SYSTEM = "xxgk"  # `who` of automatic entries in `decisions`
@@ -48,8 +51,10 @@ def classify_one(tree: CatalogTree, title: str, body: str, meta: dict[str, str],
 def blend(tree: CatalogTree, example: Example, model: TextModel | None, probs: dict[str, float] | None) -> Verdict:
     """Pure: the verdict for one item given the model's probabilities for it (None: rules only)."""
     normative = signals.is_normative(example.title, example.meta)
-    if normative and "gfxwj" in tree.leaves():
-        return Verdict("gfxwj", 0.97, "文号/标题/分类 表明为行政规范性文件 → 规范性文件 (rule)", normative=True)
+    normative_leaf = tree.role("normative")
+    if normative and normative_leaf:
+        return Verdict(normative_leaf, 0.97, f"文号/标题/分类表明为行政规范性文件 → {tree.names[normative_leaf]}",
+                       normative=True)
     scored = score(tree, example.title, example.body, example.meta)
     by_rules = rule_verdict(tree, scored)
     if model is None or probs is None:
@@ -65,11 +70,12 @@ def blend(tree: CatalogTree, example: Example, model: TextModel | None, probs: d
     blended = {c: v / total for c, v in raw.items()}
     best = max(sorted(blended), key=blended.get)
     confidence = round(min(0.99, blended[best]), 3)
-    parts = [f"model {probs.get(best, 0.0):.2f}"]
+    parts = []
     if best == by_rules.category and scored.scores:
-        parts.append(by_rules.reason.rsplit(" → ", 1)[0] + " (rule)")
-    elif scored.scores:
-        parts.append(f"规则倾向 {tree.names[by_rules.category]}")
+        parts.append(by_rules.reason.rsplit(" → ", 1)[0])
+    parts.append(f"与本单位已归类的信息相似（{probs.get(best, 0.0):.0%}）")
+    if best != by_rules.category and scored.scores:
+        parts.append(f"关键词倾向{tree.names[by_rules.category]}")
     return Verdict(best, confidence, "；".join(parts) + f" → {tree.names[best]}", normative)
 
 
@@ -78,10 +84,20 @@ def _trust(support: int) -> float:
 
 
 def train(store: Store, tree: CatalogTree) -> TextModel | None:
-    """A model of the confirmed items that sit in a leaf of today's tree."""
+    """A model of what the office has already filed: the items staff confirmed, and the items
+    its catalog rows (主题分类) and website columns (栏目) file under a leaf of today's tree —
+    so the first run already knows the office before it asks staff about WeChat/Weibo posts."""
     leaves = tree.leaves()
-    examples = [c.example for c in candidates(store, "i.status = 'confirmed'") if c.example.category in leaves]
-    return TextModel.train(examples)
+    confirmed = [c.example for c in candidates(store, "i.status = 'confirmed'") if c.example.category in leaves]
+    seen = {(e.title, e.category) for e in confirmed}
+    filed = [replace(c.example, category=leaf) for c in candidates(store, "COALESCE(i.status, '') != 'confirmed'")
+             if (leaf := filed_leaf(tree, c.example.meta)) and (c.example.title, leaf) not in seen]
+    return TextModel.train(confirmed + filed)
+
+
+def filed_leaf(tree: CatalogTree, meta: dict[str, str]) -> str | None:
+    """The leaf an item's own 栏目 or 主题分类 files it under (the 栏目 wins), if they map to one."""
+    return tree.label_leaf(meta.get("column", "")) or tree.label_leaf(meta.get("topic", ""))
 
 
 def classify(config: Config, store: Store, tree: CatalogTree | None = None, *,
@@ -89,6 +105,8 @@ def classify(config: Config, store: Store, tree: CatalogTree | None = None, *,
     """Classify items that are new or changed (all unconfirmed ones when the model was retrained
     on new decisions, or with `force`); track normative validity; flag personal data."""
     tree = tree or office_tree(config)
+    for problem in role_problems(tree):
+        log.warning("目录树：%s", problem)
     today = today or datetime.now(config.office.timezone).date()
     counts = {"classified": 0, "auto": 0, "review": 0, "personal_data": 0}
     last_decision = store.db.execute("SELECT COALESCE(MAX(id), 0) FROM decisions WHERE who != ?",
