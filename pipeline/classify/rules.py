@@ -16,8 +16,8 @@ from .tree import CatalogTree
 
 # A clerk files by the specific words of a title: one such word decides, generic endings
 # (的通知, 公告, 开展) count only when nothing specific speaks.
-TITLE_WEIGHT = 10.0  # a specific title keyword …
-TITLE_PER_CHAR = 1.0  # … plus this per character (低保审批 beats 低保)
+TITLE_WEIGHT = 4.0  # a specific title keyword …
+TITLE_PER_CHAR = 2.0  # … plus this per character: 低保审批 beats 低保, a two-character word is often ambiguous
 EXTRA_TITLE_WEIGHT = 2.0  # each further specific keyword of the same leaf
 WEAK_WEIGHT = 2.0  # a generic title word
 BODY_WEIGHT = 0.5  # per character of a matched body keyword
@@ -26,9 +26,13 @@ LABEL_WEIGHT = 8.0  # already filed under a 栏目/主题分类 that maps to the
 TOPIC_WEIGHT = 6.0  # a 主题分类 that merely contains a leaf's topic word
 DOC_NUMBER_WEIGHT = 4.0
 FALLBACK_PRIOR = 1.0  # what the fallback leaf has before any evidence
-# margin over the runner-up → confidence, 1 - exp(-margin / RULE_SCALE); RULE_SCALE was set on
-# the training split of tests/data/real_titles.csv (bench/classify.py prints the calibration).
-RULE_SCALE = 5.0
+# Margin over the runner-up → the share of titles filed right at that margin: isotonic fit on the
+# training split of tests/data/real_titles.csv (`python -m bench.classify fit` prints it; the
+# held-out third is never used). Capped below 0.98: titles alone never decide automatically.
+CALIBRATION = ((0.0, 0.40), (1.0, 0.67), (3.0, 0.82), (8.0, 0.95), (13.0, 0.97))
+# The office filed the item itself (its 栏目 / 主题分类 maps to the leaf the title also points
+# to, or nothing in the title speaks against it): as sure as the office's own filing.
+FILED_CONFIDENCE = 0.98
 # 文号 of an issued document, e.g. 兴街发〔2020〕3号 (brackets vary: 〔〕 [] 【】 ()).
 DOC_NUMBER = re.compile(r"[〔\[【(（]\s*(19|20)\d{2}\s*[〕\]】)）]\s*\d+\s*号")
 
@@ -47,6 +51,7 @@ class Scored:
 
     scores: dict[str, float]
     reasons: dict[str, list[str]]
+    filed: frozenset[str] = frozenset()  # leaves the office's own 栏目/主题分类 speak for
 
 
 def _quoted(words: list[str]) -> str:
@@ -66,6 +71,7 @@ def score(tree: CatalogTree, title: str, body: str, meta: dict[str, str]) -> Sco
     reasons: dict[str, list[str]] = {}
     topic, column = meta.get("topic", ""), meta.get("column", "")
     filed = {label: tree.label_leaf(label) for label in (column, topic) if label}
+    topical: set[str] = set()  # leaves the district catalog's 主题分类 speaks for
     strong_title = _maximal([k for rule in tree.rules if rule.category in leaves for k in rule.title if k in title])
     for rule in tree.rules:
         if rule.category not in leaves:
@@ -90,6 +96,7 @@ def score(tree: CatalogTree, title: str, body: str, meta: dict[str, str]) -> Sco
         if topic and filed.get(topic) is None and any(t in topic for t in rule.topics):
             total += TOPIC_WEIGHT
             why.append(f"区目录主题分类“{topic}”")
+            topical.add(rule.category)
         if total:
             scores[rule.category], reasons[rule.category] = total, why
     doc_number = meta.get("doc_number", "")
@@ -97,7 +104,7 @@ def score(tree: CatalogTree, title: str, body: str, meta: dict[str, str]) -> Sco
     if numbered and DOC_NUMBER.search(doc_number):
         scores[numbered] = scores.get(numbered, 0.0) + DOC_NUMBER_WEIGHT
         reasons.setdefault(numbered, []).append(f"文号 {doc_number}")
-    return Scored(scores, reasons)
+    return Scored(scores, reasons, frozenset({leaf for leaf in filed.values() if leaf} | topical))
 
 
 def ranked(tree: CatalogTree, scored: Scored) -> list[str]:
@@ -106,7 +113,17 @@ def ranked(tree: CatalogTree, scored: Scored) -> list[str]:
 
 
 def confidence_of(margin: float) -> float:
-    return round(min(0.99, 1 - math.exp(-max(margin, 0.0) / RULE_SCALE)), 3)
+    """The calibrated confidence of a rules verdict won by `margin` (the fitted step at or below it;
+    interpolating between steps would claim more than the training split showed)."""
+    return max((conf for least, conf in CALIBRATION if margin >= least), default=CALIBRATION[0][1])
+
+
+def margin_of(tree: CatalogTree, scored: Scored) -> float:
+    """How far the best leaf leads the runner-up (the fallback leaf stands at FALLBACK_PRIOR)."""
+    scores = dict(scored.scores)
+    scores[tree.default] = scores.get(tree.default, 0.0) + FALLBACK_PRIOR
+    top = sorted(scores.values(), reverse=True) + [0.0]
+    return top[0] - top[1]
 
 
 def rule_verdict(tree: CatalogTree, scored: Scored) -> Verdict:
@@ -118,11 +135,13 @@ def rule_verdict(tree: CatalogTree, scored: Scored) -> Verdict:
     if not scored.scores:
         return Verdict(tree.default, confidence_of(FALLBACK_PRIOR),
                        f"无明确依据 → {names[tree.default]}（兜底类）")
-    order = sorted(scores, key=lambda c: (-scores[c], c == tree.default, c))
-    best = order[0]
-    runner_up = scores[order[1]] if len(order) > 1 else 0.0
+    best = sorted(scores, key=lambda c: (-scores[c], c == tree.default, c))[0]
     why = "；".join(scored.reasons.get(best, [])) or "其他类依据不足"
-    return Verdict(best, confidence_of(scores[best] - runner_up), f"{why} → {names[best]}")
+    margin = margin_of(tree, scored)
+    confidence = confidence_of(margin)
+    if best in scored.filed and margin >= LABEL_WEIGHT:
+        confidence = max(confidence, FILED_CONFIDENCE)
+    return Verdict(best, confidence, f"{why} → {names[best]}")
 
 
 def rule_distribution(tree: CatalogTree, scored: Scored, temperature: float = 4.0) -> dict[str, float]:

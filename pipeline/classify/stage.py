@@ -20,11 +20,12 @@ from ..config import Config
 from ..store import Store, iso, utcnow
 from . import signals
 from .model import Example, TextModel
-from .rules import Verdict, rule_distribution, rule_verdict, score
+from .rules import FILED_CONFIDENCE, Verdict, rule_verdict, score
 from .tree import CatalogTree, office_tree, role_problems
 
 log = logging.getLogger(__name__)
 
+STRONG_RULES = 0.95  # rules verdicts this sure are not blended (see rules.CALIBRATION)
 LEAF_HALF = 4  # confirmed items of a leaf at which the model and the rules weigh the same for it
 SYSTEM = "xxgk"  # `who` of automatic entries in `decisions`
 
@@ -57,26 +58,31 @@ def blend(tree: CatalogTree, example: Example, model: TextModel | None, probs: d
                        normative=True)
     scored = score(tree, example.title, example.body, example.meta)
     by_rules = rule_verdict(tree, scored)
-    if model is None or probs is None:
-        return Verdict(by_rules.category, by_rules.confidence, by_rules.reason, normative)
-    rules = rule_distribution(tree, scored)
+    # The office's own filing, or a specific title word with nothing against it, decides alone.
+    if model is None or probs is None or by_rules.confidence >= STRONG_RULES:
+        return replace(by_rules, normative=normative)
+    # The model speaks for a leaf as far as it has seen that leaf filed (confirmed, or filed by the
+    # office itself); two sources that agree make each other surer, a disagreement lowers both.
     leaves = tree.leaves()
-    # Trust the model for a leaf as far as it has seen that leaf confirmed; where it has seen few
-    # (or none: it cannot predict those at all) the rules speak instead.
-    raw = {c: _trust(model.support.get(c, 0)) * probs.get(c, 0.0)
-           + (1 - _trust(model.support.get(c, 0))) * rules.get(c, 0.0)
-           for c in set(probs) | set(rules) if c in leaves}
-    total = sum(raw.values()) or 1.0
-    blended = {c: v / total for c, v in raw.items()}
-    best = max(sorted(blended), key=blended.get)
-    confidence = round(min(0.99, blended[best]), 3)
-    parts = []
-    if best == by_rules.category and scored.scores:
-        parts.append(by_rules.reason.rsplit(" → ", 1)[0])
-    parts.append(f"与本单位已归类的信息相似（{probs.get(best, 0.0):.0%}）")
-    if best != by_rules.category and scored.scores:
-        parts.append(f"关键词倾向{tree.names[by_rules.category]}")
-    return Verdict(best, confidence, "；".join(parts) + f" → {tree.names[best]}", normative)
+    known = {c: p for c, p in probs.items() if c in leaves}
+    if not known:
+        return Verdict(by_rules.category, by_rules.confidence, by_rules.reason, normative)
+    guess = max(sorted(known), key=known.get)
+    said = _trust(model.support.get(guess, 0)) * known[guess]
+    rules_conf = by_rules.confidence
+    similar = f"与本单位已归类的信息相似（{known[guess]:.0%}）"
+    if guess == by_rules.category:
+        confidence = 1 - (1 - rules_conf) * (1 - said)
+        reason = by_rules.reason.replace(" → ", f"；{similar} → ", 1) if scored.scores else \
+            f"{similar} → {tree.names[guess]}"
+        return Verdict(guess, round(min(0.99, confidence), 3), reason, normative)
+    if said > rules_conf:
+        why = f"；关键词倾向{tree.names[by_rules.category]}" if scored.scores else ""
+        return Verdict(guess, round(said * (1 - rules_conf), 3), f"{similar}{why} → {tree.names[guess]}", normative)
+    if model.support.get(by_rules.category, 0) < LEAF_HALF:  # it has hardly seen the rules' leaf filed
+        return replace(by_rules, normative=normative)
+    return Verdict(by_rules.category, round(rules_conf * (1 - said), 3),
+                   by_rules.reason.replace(" → ", f"；已归类的相似信息多在{tree.names[guess]} → ", 1), normative)
 
 
 def _trust(support: int) -> float:
@@ -90,14 +96,17 @@ def train(store: Store, tree: CatalogTree) -> TextModel | None:
     leaves = tree.leaves()
     confirmed = [c.example for c in candidates(store, "i.status = 'confirmed'") if c.example.category in leaves]
     seen = {(e.title, e.category) for e in confirmed}
-    filed = [replace(c.example, category=leaf) for c in candidates(store, "COALESCE(i.status, '') != 'confirmed'")
-             if (leaf := filed_leaf(tree, c.example.meta)) and (c.example.title, leaf) not in seen]
+    filed = [replace(c.example, category=leaf, meta={}) for c in candidates(store, "COALESCE(i.status, '') != 'confirmed'")
+             if (leaf := filed_leaf(tree, c.example)) and (c.example.title, leaf) not in seen]
     return TextModel.train(confirmed + filed)
 
 
-def filed_leaf(tree: CatalogTree, meta: dict[str, str]) -> str | None:
-    """The leaf an item's own 栏目 or 主题分类 files it under (the 栏目 wins), if they map to one."""
-    return tree.label_leaf(meta.get("column", "")) or tree.label_leaf(meta.get("topic", ""))
+def filed_leaf(tree: CatalogTree, example: Example) -> str | None:
+    """The leaf the office itself filed an item under (its 栏目 or 主题分类, mapped), when the
+    rules agree with it: a title word pointing elsewhere (a 消防 item in 工作动态) makes it no
+    lesson. The model learns the text only (the label itself would teach it nothing new)."""
+    verdict = rule_verdict(tree, score(tree, example.title, example.body, example.meta))
+    return verdict.category if verdict.confidence >= FILED_CONFIDENCE else None
 
 
 def classify(config: Config, store: Store, tree: CatalogTree | None = None, *,
