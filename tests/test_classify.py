@@ -157,7 +157,26 @@ def test_config_reads_tree_changes_and_publication_settings(tmp_path):
     tree = office_tree(cfg)
     assert tree.names["gzdt"] == "街道动态" and "tyjr" in tree.leaves() and "spyp" not in tree.names
     (tmp_path / "plain").mkdir()
-    assert config_mod.load(write_config(tmp_path / "plain")).wait_for_review is False
+    plain = config_mod.load(write_config(tmp_path / "plain"))
+    assert plain.wait_for_review is False and plain.auto_accept == config_mod.DEFAULTS_AUTO_ACCEPT
+
+
+def test_config_maps_the_offices_own_labels_and_says_which_is_wrong(tmp_path):
+    text = write_config(tmp_path).read_text(encoding="utf-8")
+    (tmp_path / "xxgk.toml").write_text(text + '\n[classify.labels]\n"街道要闻" = "gzdt"\n', encoding="utf-8")
+    assert office_tree(config_mod.load(tmp_path / "xxgk.toml")).label_leaf("街道要闻") == "gzdt"
+    (tmp_path / "xxgk.toml").write_text(text + '\n[classify.labels]\n"街道要闻" = 3\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="labels"):
+        config_mod.load(tmp_path / "xxgk.toml")
+
+
+def test_classify_warns_when_the_catalog_lacks_a_role(demo_office, tmp_path, caplog):
+    bare = tmp_path / "bare.toml"
+    bare.write_text('[[category]]\nid = "a"\nname = "甲"\n[[category]]\nid = "b"\nname = "乙"\n', encoding="utf-8")
+    with Store(demo_office.database) as store, caplog.at_level("WARNING"):
+        classify(demo_office, store, load_tree(bare), force=True)
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert sum("role" in w for w in warned) == 3 and any("normative" in w for w in warned)
 
 
 # -- the stage, on the demo office --------------------------------------------------------------
