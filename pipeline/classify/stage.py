@@ -20,7 +20,7 @@ from ..config import Config
 from ..store import Store, iso, utcnow
 from . import signals
 from .model import Example, TextModel
-from .rules import FILED_CONFIDENCE, Verdict, rule_verdict, score
+from .rules import FILED_CONFIDENCE, Verdict, rule_distribution, rule_verdict, score
 from .tree import CatalogTree, office_tree, role_problems
 
 log = logging.getLogger(__name__)
@@ -62,27 +62,27 @@ def blend(tree: CatalogTree, example: Example, model: TextModel | None, probs: d
     if model is None or probs is None or by_rules.confidence >= STRONG_RULES:
         return replace(by_rules, normative=normative)
     # The model speaks for a leaf as far as it has seen that leaf filed (confirmed, or filed by the
-    # office itself); two sources that agree make each other surer, a disagreement lowers both.
+    # office itself); about an item the rules give to a leaf it has hardly seen it has nothing to say.
     leaves = tree.leaves()
-    known = {c: p for c, p in probs.items() if c in leaves}
-    if not known:
-        return Verdict(by_rules.category, by_rules.confidence, by_rules.reason, normative)
-    guess = max(sorted(known), key=known.get)
-    said = _trust(model.support.get(guess, 0)) * known[guess]
-    rules_conf = by_rules.confidence
-    similar = f"与本单位已归类的信息相似（{known[guess]:.0%}）"
-    if guess == by_rules.category:
-        confidence = 1 - (1 - rules_conf) * (1 - said)
-        reason = by_rules.reason.replace(" → ", f"；{similar} → ", 1) if scored.scores else \
-            f"{similar} → {tree.names[guess]}"
-        return Verdict(guess, round(min(0.99, confidence), 3), reason, normative)
-    if said > rules_conf:
-        why = f"；关键词倾向{tree.names[by_rules.category]}" if scored.scores else ""
-        return Verdict(guess, round(said * (1 - rules_conf), 3), f"{similar}{why} → {tree.names[guess]}", normative)
-    if model.support.get(by_rules.category, 0) < LEAF_HALF:  # it has hardly seen the rules' leaf filed
+    if by_rules.category != tree.default and model.support.get(by_rules.category, 0) < LEAF_HALF:
         return replace(by_rules, normative=normative)
-    return Verdict(by_rules.category, round(rules_conf * (1 - said), 3),
-                   by_rules.reason.replace(" → ", f"；已归类的相似信息多在{tree.names[guess]} → ", 1), normative)
+    others = rule_distribution(tree, scored)
+    rest = sum(v for c, v in others.items() if c != by_rules.category) or 1.0
+    rules = {c: (by_rules.confidence if c == by_rules.category else (1 - by_rules.confidence) * v / rest)
+             for c, v in others.items()}
+    raw = {c: _trust(model.support.get(c, 0)) * probs.get(c, 0.0) + (1 - _trust(model.support.get(c, 0))) * rules.get(c, 0.0)
+           for c in (set(probs) | set(rules)) & leaves}
+    total = sum(raw.values()) or 1.0
+    best = max(sorted(raw), key=raw.get)
+    confidence = round(min(0.99, raw[best] / total), 3)
+    similar = f"与本单位已归类的信息相似（{probs.get(best, 0.0):.0%}）"
+    if best == by_rules.category and scored.scores:
+        reason = by_rules.reason.replace(" → ", f"；{similar} → ", 1)
+    elif scored.scores:
+        reason = f"{similar}；关键词倾向{tree.names[by_rules.category]} → {tree.names[best]}"
+    else:
+        reason = f"{similar} → {tree.names[best]}"
+    return Verdict(best, confidence, reason, normative)
 
 
 def _trust(support: int) -> float:
