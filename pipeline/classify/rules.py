@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .tree import CatalogTree
 
@@ -29,7 +29,7 @@ FALLBACK_PRIOR = 1.0  # what the fallback leaf has before any evidence
 # Margin over the runner-up → the share of titles filed right at that margin: isotonic fit on the
 # training split of tests/data/real_titles.csv (`python -m bench.classify fit` prints it; the
 # held-out third is never used). Capped below 0.98: titles alone never decide automatically.
-CALIBRATION = ((0.0, 0.40), (1.0, 0.64), (2.0, 0.82), (8.0, 0.93), (13.0, 0.97))
+CALIBRATION = ((0.0, 0.40), (1.0, 0.64), (2.0, 0.82), (8.0, 0.91), (10.0, 0.97))
 # The office filed the item itself (its 栏目 / 主题分类 maps to the leaf the title also points
 # to, or nothing in the title speaks against it): as sure as the office's own filing.
 FILED_CONFIDENCE = 0.98
@@ -52,6 +52,7 @@ class Scored:
     scores: dict[str, float]
     reasons: dict[str, list[str]]
     filed: frozenset[str] = frozenset()  # leaves the office's own 栏目/主题分类 speak for
+    ends: dict[str, int] = field(default_factory=dict)  # where a leaf's last title keyword ends
 
 
 def _quoted(words: list[str]) -> str:
@@ -72,6 +73,7 @@ def score(tree: CatalogTree, title: str, body: str, meta: dict[str, str]) -> Sco
     topic, column = meta.get("topic", ""), meta.get("column", "")
     filed = {label: tree.label_leaf(label) for label in (column, topic) if label}
     topical: set[str] = set()  # leaves the district catalog's 主题分类 speaks for
+    ends: dict[str, int] = {}
     strong_title = _maximal([k for rule in tree.rules if rule.category in leaves for k in rule.title if k in title])
     for rule in tree.rules:
         if rule.category not in leaves:
@@ -81,7 +83,8 @@ def score(tree: CatalogTree, title: str, body: str, meta: dict[str, str]) -> Sco
         if hits:
             total += TITLE_WEIGHT + TITLE_PER_CHAR * len(hits[0]) + EXTRA_TITLE_WEIGHT * (len(hits) - 1)
             why.append("标题含" + _quoted(hits))
-        weak = [k for k in rule.weak if k in title]
+            ends[rule.category] = max(title.rfind(k) + len(k) for k in hits)
+        weak = [k for k in rule.weak if k in title] if not hits else []  # a generic word adds nothing to a specific one
         if weak:
             total += WEAK_WEIGHT + 0.5 * (len(weak) - 1)
             why.append("标题含一般用语" + _quoted(weak))
@@ -104,12 +107,13 @@ def score(tree: CatalogTree, title: str, body: str, meta: dict[str, str]) -> Sco
     if numbered and DOC_NUMBER.search(doc_number):
         scores[numbered] = scores.get(numbered, 0.0) + DOC_NUMBER_WEIGHT
         reasons.setdefault(numbered, []).append(f"文号 {doc_number}")
-    return Scored(scores, reasons, frozenset({leaf for leaf in filed.values() if leaf} | topical))
+    return Scored(scores, reasons, frozenset({leaf for leaf in filed.values() if leaf} | topical), ends)
 
 
-def ranked(tree: CatalogTree, scored: Scored) -> list[str]:
-    # On equal scores a specific area beats the generic fallback leaf.
-    return sorted(scored.scores, key=lambda c: (-scored.scores[c], c == tree.default, c))
+def _order(tree: CatalogTree, scored: Scored, scores: dict[str, float]) -> list[str]:
+    # On equal scores the word that ends the title wins (its head: 工作方案解读 is a 解读), then a
+    # specific area beats the fallback leaf.
+    return sorted(scores, key=lambda c: (-scores[c], -scored.ends.get(c, -1), c == tree.default, c))
 
 
 def confidence_of(margin: float) -> float:
@@ -135,7 +139,7 @@ def rule_verdict(tree: CatalogTree, scored: Scored) -> Verdict:
     if not scored.scores:
         return Verdict(tree.default, confidence_of(FALLBACK_PRIOR),
                        f"无明确依据 → {names[tree.default]}（兜底类）")
-    best = sorted(scores, key=lambda c: (-scores[c], c == tree.default, c))[0]
+    best = _order(tree, scored, scores)[0]
     why = "；".join(scored.reasons.get(best, [])) or "其他类依据不足"
     margin = margin_of(tree, scored)
     confidence = confidence_of(margin)
