@@ -25,7 +25,6 @@ from .tree import CatalogTree, office_tree, role_problems
 
 log = logging.getLogger(__name__)
 
-STRONG_RULES = 0.95  # rules verdicts this sure are not blended (see rules.CALIBRATION)
 LEAF_HALF = 4  # confirmed items of a leaf at which the model and the rules weigh the same for it
 SYSTEM = "xxgk"  # `who` of automatic entries in `decisions`
 
@@ -58,8 +57,8 @@ def blend(tree: CatalogTree, example: Example, model: TextModel | None, probs: d
                        normative=True)
     scored = score(tree, example.title, example.body, example.meta)
     by_rules = rule_verdict(tree, scored)
-    # The office's own filing, or a specific title word with nothing against it, decides alone.
-    if model is None or probs is None or by_rules.confidence >= STRONG_RULES:
+    # The office's own filing (its 栏目/主题分类, the title agreeing) decides alone.
+    if model is None or probs is None or by_rules.confidence >= FILED_CONFIDENCE:
         return replace(by_rules, normative=normative)
     # The model speaks for a leaf as far as it has seen that leaf filed (confirmed, or filed by the
     # office itself); about an item the rules give to a leaf it has hardly seen it has nothing to say.
