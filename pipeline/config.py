@@ -21,6 +21,9 @@ from . import config_keys
 from .errors import ConfigError
 
 DEFAULT_CONFIG_NAME = "xxgk.toml"
+# [classify] auto_accept default: the confidence at which rules-only filing of the real titles'
+# training split reaches precision 0.98 (bench/classify.py prints that table).
+DEFAULTS_AUTO_ACCEPT = 0.97
 
 # kind → the channel its posts belong to, unless the source says otherwise.
 SOURCE_KINDS = {
@@ -146,11 +149,12 @@ class Config:
     sources: tuple[Source, ...]
     merge_window_days: int = 10
     merge_count_channel: str = "first"  # [merge] count_channel: first | any_social | primary (item_derive.py)
-    auto_accept: float = 0.75
+    auto_accept: float = DEFAULTS_AUTO_ACCEPT
     catalog_file: Path | None = None  # None: the bundled default tree
     feed_entries: int = 50
     # The office's changes to the tree: {"rename": {id: name}, "remove": [id], "add": [node]}
     catalog_changes: dict[str, Any] = field(default_factory=dict)
+    classify_labels: dict[str, str] = field(default_factory=dict)  # [classify.labels]
     wait_for_review: bool = False  # publish items awaiting review (条例第二十六条: timeliness)
     hold_personal_data: bool = True  # items with personal data wait for a person before publication
     log_file: Path | None = None
@@ -300,11 +304,16 @@ def load_effective(path: str | os.PathLike, env: dict[str, str] | None = None
         raise merge.fail("count_channel", '"first", "any_social" or "primary"')
     merge.check_unknown()
     classify = root.table("classify")
-    auto_accept = float(classify.get("auto_accept", (int, float), 0.75))
+    auto_accept = float(classify.get("auto_accept", (int, float), DEFAULTS_AUTO_ACCEPT))
     if not 0 <= auto_accept <= 1:
         raise classify.fail("auto_accept", "a number between 0 and 1")
     catalog = classify.get("catalog", str, "")
     catalog_changes = _read_catalog_changes(classify)
+    # [classify.labels] 主题分类/栏目 name → leaf id: how the office's already-filed items map onto
+    # its catalog (on top of the catalog's own `columns`/`labels`); checked against the tree on use.
+    labels = classify.get("labels", dict, {})
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in labels.items()):
+        raise classify.fail("labels", 'a table of "栏目或主题分类名称" = "leaf id"')
     classify.check_unknown()
     publish = root.table("publish")
     feed_entries = publish.get("feed_entries", int, 50)
@@ -340,6 +349,7 @@ def load_effective(path: str | os.PathLike, env: dict[str, str] | None = None
         catalog_file=(base / catalog) if catalog else None,
         feed_entries=feed_entries,
         catalog_changes=catalog_changes,
+        classify_labels=labels,
         wait_for_review=wait_for_review,
         hold_personal_data=hold_personal_data,
         log_file=log_file,

@@ -98,8 +98,12 @@ KEYS: tuple[Key, ...] = (
     Key("merge", "count_channel", "first | any_social | primary", "first",
         "Which copy's channel an item is counted under in the annual report."),
     # [classify]
-    Key("classify", "auto_accept", "number 0–1", 0.75, "Confidence at or above which a category is accepted "
-                                                       "without review."),
+    Key("classify", "auto_accept", "number 0–1", 0.97, "Confidence at or above which a category is accepted "
+                                                       "without review (the default gives precision 0.98 on "
+                                                       "real titles, see make bench)."),
+    Key("classify", "labels", "table", {}, '"栏目或主题分类名称" = "leaf id": how the office\'s already-filed items '
+                                           "(catalog 主题分类, website columns) map onto its catalog, on top of the "
+                                           "catalog's own `columns`/`labels`."),
     Key("classify", "catalog", "path", "", "The office's own catalog tree (TOML); empty: the bundled default."),
     Key("classify", "rename", "table", {}, 'category id = "新名称": rename nodes of the tree.'),
     Key("classify", "remove", "list of strings", [], "Category ids removed from the tree (with their subtrees)."),
@@ -109,7 +113,11 @@ KEYS: tuple[Key, ...] = (
     Key("classify.add", "parent", "string", "", "The parent category's id (none: top level)."),
     Key("classify.add", "default", "true/false", False, "Items no rule matches fall here."),
     Key("classify.add", "title", "list of strings", [], "Keywords looked for in titles (strong signal)."),
+    Key("classify.add", "weak", "list of strings", [], "Generic title words (的通知, 公告): any specific word "
+                                                        "elsewhere wins over them."),
     Key("classify.add", "body", "list of strings", [], "Keywords looked for in bodies (weak signal)."),
+    Key("classify.add", "role", "string", "", 'A special job of this leaf: "normative" (行政规范性文件), '
+                                               '"numbered" (other documents with a 文号) or "fallback".'),
     Key("classify.add", "topics", "list of strings", [], "Substrings of the catalog's 主题分类 (a hint)."),
     Key("classify.add", "columns", "list of strings", [], "Website column names (栏目) that belong here (a hint)."),
     # [publish]

@@ -135,8 +135,8 @@ def test_an_anonymous_visitor_is_sent_to_login(page, site):
 def test_staff_accept_change_and_see_it_published(page, site, office):
     assert browser_log_in(page, site).status == 302
     page.wait_for_selector(".queue .row")
-    # least confident first
-    shown = [float(x.split()[-1]) for x in page.locator(".confidence").all_inner_texts()]
+    # least confident first (by tenths; tests/test_review_queue.py checks the order in full)
+    shown = [int(float(x.split()[-1]) * 10) for x in page.locator(".confidence").all_inner_texts()]
     assert shown == sorted(shown)
     first = page.locator(".queue .row").first
     accepted_id = first.get_attribute("id").removeprefix("row-")
@@ -241,8 +241,11 @@ def test_split_a_wrong_merge_and_merge_it_back(page, site, office):
         assert store.db.execute("SELECT category FROM items WHERE id = ?", [new_id]).fetchone()[0]  # refiled
         assert store.db.execute("SELECT COUNT(*) FROM item_posts WHERE item_id = ?", [item_id]).fetchone()[0] \
             == posts_before - 1
-    page.fill("input[name=other]", new_id)
-    page.click("text=合并到本条目")
+    with Store(office.database) as store:
+        new_title = store.db.execute("SELECT title FROM items WHERE id = ?", [new_id]).fetchone()[0]
+    page.fill("input[name=find]", new_title)
+    page.click("text=查找")
+    page.locator("ul.found li", has_text=new_title).first.locator("text=合并到本条目").click()
     assert "已合并" in page.locator(".message").inner_text()
     assert page.locator(".posts > li").count() == posts_before
     page.goto(site + "/history")

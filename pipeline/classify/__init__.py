@@ -12,7 +12,7 @@ Items a person confirmed are never reclassified.
 from .rules import Verdict
 from .signals import is_normative, personal_data
 from .stage import blend, classify, classify_one, held_items
-from .tree import CatalogTree, Rule, load_tree, office_tree
+from .tree import CatalogTree, Rule, load_tree, office_tree, role_problems
 
 __all__ = ["CatalogTree", "Rule", "Verdict", "blend", "classify", "classify_one", "held_items", "is_normative",
-           "load_tree", "office_tree", "personal_data"]
+           "load_tree", "office_tree", "personal_data", "role_problems"]

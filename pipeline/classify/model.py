@@ -56,7 +56,7 @@ class TextModel:
     def __init__(self, vectorizers: tuple, classifier: object, support: dict[str, int]) -> None:
         self.vectorizers = vectorizers
         self.classifier = classifier
-        self.support = support  # confirmed examples per leaf
+        self.support = support  # examples per leaf (confirmed or already filed by the office)
 
     @property
     def trained_on(self) -> int:
@@ -80,7 +80,14 @@ class TextModel:
                             max_features=30000),
             TfidfVectorizer(analyzer=hint_tokens, lowercase=False),
         )
-        features = _stack([v.fit_transform(examples) for v in vectorizers])
+        fitted = []
+        for vectorizer in vectorizers:
+            try:  # titles alone (no bodies yet, e.g. bare WeChat entries) leave the body part empty
+                fitted.append((vectorizer, vectorizer.fit_transform(examples)))
+            except ValueError:
+                continue
+        vectorizers = tuple(v for v, _ in fitted)
+        features = _stack([x for _, x in fitted])
         classifier = LogisticRegression(C=20.0, max_iter=3000, class_weight="balanced")
         classifier.fit(features, [e.category for e in examples])
         return cls(vectorizers, classifier, dict(Counter(e.category for e in examples)))

@@ -9,18 +9,21 @@ personal data always wait. Confirmed items keep their category (staff decisions 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from ..config import Config
 from ..store import Store, iso, utcnow
 from . import signals
 from .model import Example, TextModel
-from .rules import Verdict, rule_distribution, rule_verdict, score
-from .tree import CatalogTree, office_tree
+from .rules import FILED_CONFIDENCE, Verdict, rule_distribution, rule_verdict, score
+from .tree import CatalogTree, office_tree, role_problems
+
+log = logging.getLogger(__name__)
 
 LEAF_HALF = 4  # confirmed items of a leaf at which the model and the rules weigh the same for it
 SYSTEM = "xxgk"  # `who` of automatic entries in `decisions`
@@ -48,29 +51,37 @@ def classify_one(tree: CatalogTree, title: str, body: str, meta: dict[str, str],
 def blend(tree: CatalogTree, example: Example, model: TextModel | None, probs: dict[str, float] | None) -> Verdict:
     """Pure: the verdict for one item given the model's probabilities for it (None: rules only)."""
     normative = signals.is_normative(example.title, example.meta)
-    if normative and "gfxwj" in tree.leaves():
-        return Verdict("gfxwj", 0.97, "文号/标题/分类 表明为行政规范性文件 → 规范性文件 (rule)", normative=True)
+    normative_leaf = tree.role("normative")
+    if normative and normative_leaf:
+        return Verdict(normative_leaf, 0.97, f"文号/标题/分类表明为行政规范性文件 → {tree.names[normative_leaf]}",
+                       normative=True)
     scored = score(tree, example.title, example.body, example.meta)
     by_rules = rule_verdict(tree, scored)
-    if model is None or probs is None:
-        return Verdict(by_rules.category, by_rules.confidence, by_rules.reason, normative)
-    rules = rule_distribution(tree, scored)
+    # The office's own filing (its 栏目/主题分类, the title agreeing) decides alone.
+    if model is None or probs is None or by_rules.confidence >= FILED_CONFIDENCE:
+        return replace(by_rules, normative=normative)
+    # The model speaks for a leaf as far as it has seen that leaf filed (confirmed, or filed by the
+    # office itself); about an item the rules give to a leaf it has hardly seen it has nothing to say.
     leaves = tree.leaves()
-    # Trust the model for a leaf as far as it has seen that leaf confirmed; where it has seen few
-    # (or none: it cannot predict those at all) the rules speak instead.
-    raw = {c: _trust(model.support.get(c, 0)) * probs.get(c, 0.0)
-           + (1 - _trust(model.support.get(c, 0))) * rules.get(c, 0.0)
-           for c in set(probs) | set(rules) if c in leaves}
+    if by_rules.category != tree.default and model.support.get(by_rules.category, 0) < LEAF_HALF:
+        return replace(by_rules, normative=normative)
+    others = rule_distribution(tree, scored)
+    rest = sum(v for c, v in others.items() if c != by_rules.category) or 1.0
+    rules = {c: (by_rules.confidence if c == by_rules.category else (1 - by_rules.confidence) * v / rest)
+             for c, v in others.items()}
+    raw = {c: _trust(model.support.get(c, 0)) * probs.get(c, 0.0) + (1 - _trust(model.support.get(c, 0))) * rules.get(c, 0.0)
+           for c in (set(probs) | set(rules)) & leaves}
     total = sum(raw.values()) or 1.0
-    blended = {c: v / total for c, v in raw.items()}
-    best = max(sorted(blended), key=blended.get)
-    confidence = round(min(0.99, blended[best]), 3)
-    parts = [f"model {probs.get(best, 0.0):.2f}"]
+    best = max(sorted(raw), key=raw.get)
+    confidence = round(min(0.99, raw[best] / total), 3)
+    similar = f"与本单位已归类的信息相似（{probs.get(best, 0.0):.0%}）"
     if best == by_rules.category and scored.scores:
-        parts.append(by_rules.reason.rsplit(" → ", 1)[0] + " (rule)")
+        reason = by_rules.reason.replace(" → ", f"；{similar} → ", 1)
     elif scored.scores:
-        parts.append(f"规则倾向 {tree.names[by_rules.category]}")
-    return Verdict(best, confidence, "；".join(parts) + f" → {tree.names[best]}", normative)
+        reason = f"{similar}；关键词倾向{tree.names[by_rules.category]} → {tree.names[best]}"
+    else:
+        reason = f"{similar} → {tree.names[best]}"
+    return Verdict(best, confidence, reason, normative)
 
 
 def _trust(support: int) -> float:
@@ -78,10 +89,23 @@ def _trust(support: int) -> float:
 
 
 def train(store: Store, tree: CatalogTree) -> TextModel | None:
-    """A model of the confirmed items that sit in a leaf of today's tree."""
+    """A model of what the office has already filed: the items staff confirmed, and the items
+    its catalog rows (主题分类) and website columns (栏目) file under a leaf of today's tree —
+    so the first run already knows the office before it asks staff about WeChat/Weibo posts."""
     leaves = tree.leaves()
-    examples = [c.example for c in candidates(store, "i.status = 'confirmed'") if c.example.category in leaves]
-    return TextModel.train(examples)
+    confirmed = [c.example for c in candidates(store, "i.status = 'confirmed'") if c.example.category in leaves]
+    seen = {(e.title, e.category) for e in confirmed}
+    filed = [replace(c.example, category=leaf, meta={}) for c in candidates(store, "COALESCE(i.status, '') != 'confirmed'")
+             if (leaf := filed_leaf(tree, c.example)) and (c.example.title, leaf) not in seen]
+    return TextModel.train(confirmed + filed)
+
+
+def filed_leaf(tree: CatalogTree, example: Example) -> str | None:
+    """The leaf the office itself filed an item under (its 栏目 or 主题分类, mapped), when the
+    rules agree with it: a title word pointing elsewhere (a 消防 item in 工作动态) makes it no
+    lesson. The model learns the text only (the label itself would teach it nothing new)."""
+    verdict = rule_verdict(tree, score(tree, example.title, example.body, example.meta))
+    return verdict.category if verdict.confidence >= FILED_CONFIDENCE else None
 
 
 def classify(config: Config, store: Store, tree: CatalogTree | None = None, *,
@@ -89,6 +113,8 @@ def classify(config: Config, store: Store, tree: CatalogTree | None = None, *,
     """Classify items that are new or changed (all unconfirmed ones when the model was retrained
     on new decisions, or with `force`); track normative validity; flag personal data."""
     tree = tree or office_tree(config)
+    for problem in role_problems(tree):
+        log.warning("目录树：%s", problem)
     today = today or datetime.now(config.office.timezone).date()
     counts = {"classified": 0, "auto": 0, "review": 0, "personal_data": 0}
     last_decision = store.db.execute("SELECT COALESCE(MAX(id), 0) FROM decisions WHERE who != ?",

@@ -8,7 +8,7 @@ removed node stays in the `categories` table (retired) so old decisions still re
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,12 @@ from typing import Any
 from ..errors import ConfigError
 from ..models import Category
 
-RULE_KEYS = ("title", "body", "topics", "columns")
+RULE_KEYS = ("title", "weak", "body", "topics", "columns")
+# Leaves with a special job, declared in the catalog file (`role = "…"`), not tied to ids:
+#   normative  行政规范性文件 (a row of the annual report)
+#   numbered   where a numbered (文号) document that is not normative goes
+#   fallback   where an item goes when nothing speaks for any leaf (`default = true` says the same)
+ROLES = {"normative": "规范性文件", "numbered": "有文号的其他文件", "fallback": "兜底"}
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,7 @@ class Rule:
 
     category: str
     title: tuple[str, ...] = ()
+    weak: tuple[str, ...] = ()  # generic title words (的通知, 公告): any specific word elsewhere wins
     body: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     columns: tuple[str, ...] = ()
@@ -36,6 +42,24 @@ class CatalogTree:
     rules: tuple[Rule, ...]
     default: str
     names: dict[str, str] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)  # role → leaf id
+    labels: dict[str, str] = field(default_factory=dict)  # an office's 主题分类/栏目 name → leaf id
+
+    def role(self, name: str) -> str | None:
+        """The leaf playing `name` (see ROLES), if the catalog has one."""
+        leaf = self.roles.get(name)
+        return leaf if leaf in self.leaves() else None
+
+    def label_leaf(self, label: str) -> str | None:
+        """The leaf an already-filed item's 主题分类 or 栏目 says (exact name; for a 主题分类 path
+        like 劳动、人事、监察\\人事工作 the most specific part that is known)."""
+        if not label:
+            return None
+        for name in [label, *reversed(label.split("\\"))]:
+            leaf = self.labels.get(name.strip())
+            if leaf in self.leaves():
+                return leaf
+        return None
 
     def leaves(self) -> set[str]:
         parents = {c.parent for c in self.categories if c.parent}
@@ -63,8 +87,10 @@ class CatalogTree:
         return " › ".join(reversed(names)) or category_id
 
 
-def load_tree(path: Path | None = None, changes: dict[str, Any] | None = None) -> CatalogTree:
-    """The catalog tree: the office's file (or the bundled default), with the config's changes."""
+def load_tree(path: Path | None = None, changes: dict[str, Any] | None = None,
+              labels: dict[str, str] | None = None) -> CatalogTree:
+    """The catalog tree: the office's file (or the bundled default), with the config's changes and
+    the office's own label → leaf mapping (on top of the catalog's `columns` and `labels`)."""
     where = str(path) if path else "pipeline/catalog/default.toml"
     try:
         text = path.read_text(encoding="utf-8") if path else \
@@ -75,12 +101,34 @@ def load_tree(path: Path | None = None, changes: dict[str, Any] | None = None) -
     nodes = [_node(n, f"{where}: category #{i + 1}") for i, n in enumerate(data.get("category", []))]
     if changes:
         nodes = apply_changes(nodes, changes, "[classify]")
-    return _tree(nodes, where)
+    tree = _tree(nodes, where)
+    mapping = {name: leaf for n in nodes for name in [*n.get("columns", ()), *n.get("labels", ())]
+               for leaf in [n["id"]]}
+    for name, leaf in (labels or {}).items():
+        if leaf not in tree.leaves():
+            raise ConfigError(f"[classify.labels] {name}: {leaf!r} is not a leaf of the catalog tree")
+        mapping[name] = leaf
+    return replace(tree, labels=mapping)
 
 
 def office_tree(config: Any) -> CatalogTree:
-    """The tree an office's config describes (file + rename/add/remove)."""
-    return load_tree(config.catalog_file, getattr(config, "catalog_changes", None) or None)
+    """The tree an office's config describes (file + rename/add/remove + label mapping)."""
+    return load_tree(config.catalog_file, getattr(config, "catalog_changes", None) or None,
+                     getattr(config, "classify_labels", None) or None)
+
+
+def role_problems(tree: CatalogTree) -> list[str]:
+    """What a catalog lacks for the special roles, in words for staff (empty when all is well).
+    `xxgk config check` and `xxgk classify` show these."""
+    problems = []
+    for role, what in ROLES.items():
+        if tree.role(role) is None:
+            problems.append(f"目录中没有 role = \"{role}\" 的末级节点（{what}）：" + {
+                "normative": "规范性文件无法单独归类，年报中的规范性文件数将为 0",
+                "numbered": "有文号的文件不会优先归入“其他文件”类节点",
+                "fallback": "无规则命中的信息将归入第一个末级节点",
+            }[role])
+    return problems
 
 
 def apply_changes(nodes: list[dict[str, Any]], changes: dict[str, Any], where: str) -> list[dict[str, Any]]:
@@ -112,7 +160,7 @@ def apply_changes(nodes: list[dict[str, Any]], changes: dict[str, Any], where: s
 def _node(raw: Any, where: str) -> dict[str, Any]:
     if not isinstance(raw, dict) or not isinstance(raw.get("id"), str) or not isinstance(raw.get("name"), str):
         raise ConfigError(f"{where}: expected a table with id and name")
-    for key in RULE_KEYS:
+    for key in (*RULE_KEYS, "labels"):
         if not all(isinstance(k, str) for k in raw.get(key, [])):
             raise ConfigError(f"{where} ({raw['id']}): {key}: expected a list of strings")
     return dict(raw)
@@ -125,9 +173,19 @@ def _tree(nodes: list[dict[str, Any]], where: str) -> CatalogTree:
     for c in categories:
         if c.parent and c.parent not in ids:
             raise ConfigError(f"{where}: category {c.id}: parent {c.parent!r} is not a category id")
-    defaults = [n["id"] for n in nodes if n.get("default")]
-    if not defaults:
-        raise ConfigError(f"{where}: no category has default = true (was it removed?)")
-    return CatalogTree(categories, rules, defaults[0], {c.id: c.name for c in categories})
+    roles: dict[str, str] = {}
+    for n in nodes:
+        role = "fallback" if n.get("default") is True and "role" not in n else n.get("role")
+        if role is None:
+            continue
+        if role not in ROLES:
+            raise ConfigError(f"{where}: category {n['id']}: role {role!r} is not one of {', '.join(ROLES)}")
+        roles.setdefault(role, n["id"])
+    leaves = {c.id for c in categories} - {c.parent for c in categories if c.parent}
+    fallback = roles.get("fallback") if roles.get("fallback") in leaves else None
+    default = fallback or next((c.id for c in categories if c.id in leaves), None)
+    if default is None:
+        raise ConfigError(f"{where}: the catalog tree has no categories")
+    return CatalogTree(categories, rules, default, {c.id: c.name for c in categories}, roles)
 
 

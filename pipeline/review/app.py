@@ -131,7 +131,14 @@ def create_app(config: Config) -> Flask:
             category = request.form.get(f"category-{item_id}", "")
             return _guard(lambda: actions.change_category(g.store, office_tree(config), item_id, category, who),
                           back, "changed")
-        ids = [request.form["one"]] if request.form.get("one") else request.form.getlist("item")
+        if request.form.get("one"):
+            ids = [request.form["one"]]
+        elif request.form.get("accept_page"):  # every row shown on this page
+            ids = request.form.getlist("shown")
+        elif request.form.get("accept_all"):  # every item the queue's filters match, on all pages
+            ids = queries.queue_ids(g.store, _filters_of(back), config.office.timezone)
+        else:
+            ids = request.form.getlist("item")
         if not ids:
             return redirect(_with_msg(back, "none"))
         return _guard(lambda: actions.accept(g.store, ids, who), back, "accepted")
@@ -141,8 +148,10 @@ def create_app(config: Config) -> Flask:
         found = queries.item(g.store, item_id, config.office.timezone)
         if found is None:
             abort(404)
+        find = request.args.get("find", "").strip()[:100]  # merge: pick the other item by its title
         return render_template("item.html", item=found, validities=actions.VALIDITIES,
-                               here=request.full_path.rstrip("?"))
+                               here=request.full_path.rstrip("?"), find=find,
+                               found=queries.find_items(g.store, find, item_id, config.office.timezone))
 
     @app.post("/item/<item_id>/category")
     def item_category(item_id: str) -> Any:
@@ -247,6 +256,13 @@ def _local_path(value: str) -> str:
     if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//") or "\\" in value:
         return ""
     return value
+
+
+def _filters_of(path: str) -> queries.Filters:
+    """The queue filters a local path's query string holds (the page a bulk action came from)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    return queries.Filters.from_args({k: v[-1] for k, v in parse_qs(urlsplit(path).query).items()})
 
 
 def _link(endpoint: str, filters: queries.Filters, **override: Any) -> str:

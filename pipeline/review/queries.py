@@ -1,5 +1,6 @@
-"""What the review page reads: the queue (filtered, least confident first), one item with its
-posts, versions and withdrawals, and the history of decisions."""
+"""What the review page reads: the queue (filtered; the most uncertain and, among equally
+uncertain ones, the newest first), one item with its posts, versions and withdrawals, the items
+whose title matches (to pick one to merge), and the history of decisions."""
 
 from __future__ import annotations
 
@@ -45,8 +46,10 @@ class Filters:
         return {k: v for k, v in values.items() if v not in ("", None) and not (k == "page" and v == 1)}
 
 
-def queue(store: Store, f: Filters, tz: ZoneInfo) -> tuple[list[dict[str, Any]], int]:
-    """One page of the queue and the number of matching items."""
+CONFIDENCE_BANDS = 10  # confidences within a tenth count as equally uncertain: the newest come first
+
+
+def _where(f: Filters, tz: ZoneInfo) -> tuple[str, list[Any]]:
     where, params = ["i.category IS NOT NULL", "i.published_at IS NOT NULL"], []  # merged-away items have none
     if f.status != "all":
         where.append("i.status = ?")
@@ -63,8 +66,21 @@ def queue(store: Store, f: Filters, tz: ZoneInfo) -> tuple[list[dict[str, Any]],
         params += [datetime(f.year, 1, 1, tzinfo=tz).isoformat(), datetime(f.year + 1, 1, 1, tzinfo=tz).isoformat()]
     if f.q:
         where.append("i.title LIKE ? ESCAPE '\\'")
-        params.append("%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-    sql_where = " AND ".join(where)
+        params.append(_like(f.q))
+    return " AND ".join(where), params
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+ORDER = (f"i.confidence IS NOT NULL, CAST(COALESCE(i.confidence, 0) * {CONFIDENCE_BANDS} AS INTEGER), "
+         "i.published_at DESC, i.id")
+
+
+def queue(store: Store, f: Filters, tz: ZoneInfo) -> tuple[list[dict[str, Any]], int]:
+    """One page of the queue and the number of matching items."""
+    sql_where, params = _where(f, tz)
     total = store.db.execute(f"SELECT COUNT(*) FROM items i WHERE {sql_where}", params).fetchone()[0]
     rows = store.db.execute(
         f"""SELECT i.id, i.title, i.published_at, i.category, i.confidence, i.reason, i.status, i.personal_data,
@@ -74,11 +90,30 @@ def queue(store: Store, f: Filters, tz: ZoneInfo) -> tuple[list[dict[str, Any]],
             FROM items i LEFT JOIN posts p ON p.id = i.primary_post
             LEFT JOIN post_versions v ON v.post_id = p.id AND v.version = p.version
             WHERE {sql_where}
-            ORDER BY i.confidence IS NOT NULL, i.confidence, i.published_at DESC, i.id
+            ORDER BY {ORDER}
             LIMIT ? OFFSET ?""", params + [PAGE, (f.page - 1) * PAGE]).fetchall()
     keys = ("id", "title", "published_at", "category", "confidence", "reason", "status", "personal_data",
             "normative", "validity", "snippet", "channels")
     return [_local(dict(zip(keys, r)), tz) for r in rows], total
+
+
+def queue_ids(store: Store, f: Filters, tz: ZoneInfo) -> list[str]:
+    """Every item the filters match, on all pages (for 'accept all that match')."""
+    sql_where, params = _where(f, tz)
+    return [r[0] for r in store.db.execute(f"SELECT i.id FROM items i WHERE {sql_where} ORDER BY {ORDER}", params)]
+
+
+def find_items(store: Store, text: str, exclude: str, tz: ZoneInfo, limit: int = 20) -> list[dict[str, Any]]:
+    """Items whose title contains `text` (or whose id or 索引号 is `text`), newest first: the clerk
+    picks the other item of a merge by what it says, not by an internal id."""
+    text = text.strip()[:100]
+    if not text:
+        return []
+    rows = store.db.query(
+        """SELECT i.id, i.title, i.published_at, i.category, i.status FROM items i
+           WHERE i.id != ? AND i.published_at IS NOT NULL AND (i.title LIKE ? ESCAPE '\\' OR i.id = ?)
+           ORDER BY i.published_at DESC, i.id LIMIT ?""", [exclude, _like(text), text, limit])
+    return [_local(r, tz) for r in rows]
 
 
 def item(store: Store, item_id: str, tz: ZoneInfo) -> dict[str, Any] | None:

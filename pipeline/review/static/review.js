@@ -1,4 +1,17 @@
-// Keyboard shortcuts for the queue (the page works without them): j/k move, a accepts, x ticks.
+// Keyboard shortcuts for the queue (the page works without them): j/k move, a accepts, x ticks;
+// a "select page" box ticks every row; accepting everything that matches asks first.
+(function () {
+  var all = document.getElementById('select-page');
+  if (all) {
+    all.parentNode.hidden = false;
+    all.addEventListener('change', function () {
+      document.querySelectorAll('.queue .row input[type=checkbox]').forEach(function (box) { box.checked = all.checked; });
+    });
+  }
+  document.querySelectorAll('button[data-confirm]').forEach(function (button) {
+    button.addEventListener('click', function (e) { if (!window.confirm(button.dataset.confirm)) e.preventDefault(); });
+  });
+})();
 (function () {
   var rows = Array.prototype.slice.call(document.querySelectorAll('.queue .row'));
   if (!rows.length) return;
