@@ -136,7 +136,7 @@ def test_staff_accept_change_and_see_it_published(page, site, office):
     assert browser_log_in(page, site).status == 302
     page.wait_for_selector(".queue .row")
     # least confident first (by tenths; tests/test_review_queue.py checks the order in full)
-    shown = [int(float(x.split()[-1]) * 10) for x in page.locator(".confidence").all_inner_texts()]
+    shown = [int(float(c.get_attribute("data-confidence")) * 10) for c in page.locator(".confidence").all()]
     assert shown == sorted(shown)
     first = page.locator(".queue .row").first
     accepted_id = first.get_attribute("id").removeprefix("row-")

@@ -9,7 +9,7 @@ from .test_review import browser_log_in, client, log_in, office, page, site  # n
 
 
 def shown_rows(page):
-    confidences = [float(x.split()[-1]) for x in page.locator(".confidence").all_inner_texts()]
+    confidences = [float(c.get_attribute("data-confidence")) for c in page.locator(".confidence").all()]
     dates = page.locator(".queue .row .meta > span:first-child").all_inner_texts()
     return list(zip(confidences, dates))
 
