@@ -88,6 +88,32 @@ class Office:
     office_hours: str = ""
 
 
+LIST_API_ANSWERS = ("json", "xml", "html")
+LIST_API_FIELDS = ("page", "n", "size", "start", "end", "offset")  # what a template may hold
+
+
+@dataclass(frozen=True)
+class ListApi:
+    """[sources.NAME.list_api]: a list endpoint read instead of list pages (sources/listapi.py).
+
+    Templates (url, query and form values) may hold {page} (1-based), {n} (page - 1),
+    {size}, {start} and {end} (1-based record range) and {offset} (start - 1)."""
+
+    url: str  # the endpoint, a template (relative to the source's url)
+    method: str = "GET"  # GET | POST
+    query: dict[str, str] = field(default_factory=dict)  # fields added to the URL's query
+    form: dict[str, str] = field(default_factory=dict)  # POST body fields
+    body: str = "form"  # how a POST sends `form`: form (urlencoded) | json
+    page_size: int = 20
+    answer: str = "json"  # json | xml (records in <record> CDATA, Hanweb style) | html
+    records: str = ""  # json: dotted path to the list ("data.list"); xml/html: CSS selector of one record
+    title: str = ""  # json: path in a record; xml/html: CSS selector (default: the link)
+    link: str = ""  # json: path in a record; xml/html: CSS selector (default: the first a[href])
+    date: str = ""  # json: path in a record; xml/html: CSS selector (default: the first date in the record)
+    link_template: str = ""  # json: the article URL from the link field's value, e.g. "/art/{}.html"
+    total: str = ""  # json: dotted path to the number of records (the walk ends there)
+
+
 @dataclass(frozen=True)
 class Source:
     name: str
@@ -106,10 +132,12 @@ class Source:
     appid_env: str = "XXGK_WECHAT_APPID"
     secret_env: str = "XXGK_WECHAT_SECRET"
     secrets_file: Path | None = None
+    list_api: ListApi | None = None  # a list endpoint instead of list pages
 
     @property
     def hosts(self) -> tuple[str, ...]:
-        return (urlsplit(self.url).hostname or "",) + KIND_EXTRA_HOSTS.get(self.kind, ()) + self.allow_hosts
+        api_host = (urlsplit(self.list_api.url).hostname or "",) if self.list_api is not None else ()
+        return (urlsplit(self.url).hostname or "",) + api_host + KIND_EXTRA_HOSTS.get(self.kind, ()) + self.allow_hosts
 
 
 @dataclass(frozen=True)
@@ -433,6 +461,7 @@ def _read_source(name: str, t: _Table | None, path: Path) -> Source:
         appid_env=t.get("appid_env", str, "XXGK_WECHAT_APPID"),
         secret_env=t.get("secret_env", str, "XXGK_WECHAT_SECRET"),
         secrets_file=(path.resolve().parent / t.get("secrets_file", str)) if "secrets_file" in t.data else None,
+        list_api=_read_list_api(t.table("list_api")) if "list_api" in t.data else None,
     )
     if source.page_template and "{n}" not in source.page_template and "{page}" not in source.page_template:
         raise t.fail("page_template", 'a URL template with {n} (page - 1) or {page}, e.g. "index_{n}.html"')
@@ -441,3 +470,60 @@ def _read_source(name: str, t: _Table | None, path: Path) -> Source:
             raise t.fail(key, "an integer >= 1")
     t.check_unknown()
     return source
+
+
+def _read_list_api(t: _Table) -> ListApi:
+    """[sources.NAME.list_api]; every key is checked, unknown ones refused by name."""
+    fields = {}
+    for key in ("query", "form"):
+        table = t.get(key, dict, {})
+        if not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in table.values()):
+            raise t.fail(key, "a table of field = \"value\" (values may hold {page}, {start} …)")
+        fields[key] = {name: str(value) for name, value in table.items()}
+    api = ListApi(
+        url=t.get("url", str, expected="the list endpoint's URL (a template with {page}, {start} …)"),
+        method=t.get("method", str, "GET").upper(),
+        query=fields["query"],
+        form=fields["form"],
+        body=t.get("body", str, "form"),
+        page_size=t.get("page_size", int, 20),
+        answer=t.get("answer", str, "json"),
+        records=t.get("records", str, ""),
+        title=t.get("title", str, ""),
+        link=t.get("link", str, ""),
+        date=t.get("date", str, ""),
+        link_template=t.get("link_template", str, ""),
+        total=t.get("total", str, ""),
+    )
+    if api.method not in ("GET", "POST"):
+        raise t.fail("method", '"GET" or "POST"')
+    if api.body not in ("form", "json"):
+        raise t.fail("body", '"form" or "json"')
+    if api.answer not in LIST_API_ANSWERS:
+        raise t.fail("answer", " or ".join(f'"{a}"' for a in LIST_API_ANSWERS))
+    if not 1 <= api.page_size <= 1000:
+        raise t.fail("page_size", "an integer from 1 to 1000")
+    if api.answer == "json":
+        for key in ("records", "title", "link"):
+            if not getattr(api, key):
+                raise t.fail(key, "a dotted path into the JSON answer (e.g. \"data.list\", \"title\")")
+    if api.form and api.method != "POST":
+        raise t.fail("form", 'form fields only with method = "POST" (use query for GET)')
+    if api.link_template and "{}" not in api.link_template:
+        raise t.fail("link_template", 'a URL template with {} for the link field\'s value, e.g. "/art/{}.html"')
+    for key, template in (("url", api.url), *((f"query.{k}", v) for k, v in api.query.items()),
+                          *((f"form.{k}", v) for k, v in api.form.items())):
+        unknown = _unknown_placeholder(template)
+        if unknown is not None:
+            raise ConfigError(f"{t.file}: {t.where}{key}: unknown placeholder {{{unknown}}} "
+                              f"(use {', '.join('{' + f + '}' for f in LIST_API_FIELDS)})")
+    t.check_unknown()
+    return api
+
+
+def _unknown_placeholder(template: str) -> str | None:
+    """The first {name} in template that is not a list API field (None when all are known)."""
+    for name in re.findall(r"\{([^{}]*)\}", template):
+        if name not in LIST_API_FIELDS:
+            return name
+    return None

@@ -11,7 +11,7 @@ Parsing is pure (`parse_list`, `parse_article`); `collect` does the fetching.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from urllib.parse import urljoin, urlsplit
@@ -29,6 +29,7 @@ from .base import (
     image_urls, inner_html, lazy_images, meta_content, metadata_table, parse_html, select, select_one, strings,
     text_of,
 )
+from . import hanweb
 from .parsing import Page
 
 DEFAULTS = {
@@ -280,7 +281,13 @@ def _main_content(soup: HtmlElement) -> HtmlElement | None:
 
 
 # -- collection ---------------------------------------------------------------------
-def collect(source: Source, ctx: Context, defaults: dict[str, str] = DEFAULTS) -> Iterator[Event]:
+# A list the page's scripts load (Hanweb dataproxy, a configured list API): its pages, as parsed,
+# with Notes between them; a page's next_url is None on the list's last page.
+Listings = Callable[[Source, Context, dict[str, str]], Iterator[ListPage | Note]]
+
+
+def collect(source: Source, ctx: Context, defaults: dict[str, str] = DEFAULTS,
+            listings: Listings | None = None) -> Iterator[Event]:
     """Walk the list pages newest first; fetch new articles, and re-check recent known ones for edits.
 
     Stops paging when a whole page holds nothing new (unless ctx.full), and when page 1
@@ -292,7 +299,7 @@ def collect(source: Source, ctx: Context, defaults: dict[str, str] = DEFAULTS) -
     listing), so the fetcher and the parsers never wait at a page boundary.
     """
     selectors = selectors_for(source, defaults)
-    walk = _ListWalk(source, ctx, selectors)
+    walk = _ListWalk(source, ctx, selectors, listings)
     fetched = ctx.fetcher.fetch_many(walk.articles(), conditional=walk.conditional, obey_robots=source.obey_robots)
     for url, outcome in ctx.parser.parsed(fetched, parse_page, source, selectors, ctx.tz):
         yield from walk.take_events()
@@ -311,8 +318,9 @@ class _ListWalk:
     re-check); what the listing says on the way (Seen, Note) waits in `take_events()`.
     """
 
-    def __init__(self, source: Source, ctx: Context, selectors: dict[str, str]) -> None:
-        self.source, self.ctx, self.selectors = source, ctx, selectors
+    def __init__(self, source: Source, ctx: Context, selectors: dict[str, str],
+                 listings: Listings | None = None) -> None:
+        self.source, self.ctx, self.selectors, self.listings = source, ctx, selectors, listings
         self.handled: set[str] = set()  # URLs listed or re-checked this run
         self.known_urls: set[str] = set()  # … of those, the ones fetched conditionally
         self.events: list[Event] = []
@@ -330,7 +338,10 @@ class _ListWalk:
 
     def articles(self) -> Iterator[str]:
         try:
-            yield from self._listed_articles()
+            if self.listings is not None:
+                yield from self._walk(self.listings(self.source, self.ctx, self.selectors))
+            else:
+                yield from self._listed_articles()
         except (FetchError, SourceError) as e:
             if not self.handled:
                 raise  # the list itself is unreadable: the source fails now
@@ -360,28 +371,54 @@ class _ListWalk:
                 # a later one: what follows is known
                 return
             self.listed = True
+            if pages == 1 and (column := hanweb.column(response.text(), response.url)) is not None:
+                yield from self._walk(hanweb.listings(column, source, ctx, self.selectors))
+                return
             listing = parse_list(response.text(), response.url, self.selectors, ctx.tz)
             if pages == 1 and not listing.entries:
                 raise SourceError(f"{page_url}: no list entries found (has the page changed? check selectors)")
             if listing.hidden_pages:
                 self.events.append(Note(page_url, f"{listing.hidden_pages} more list page(s) exist but only scripts "
                                                   f"reach them; set page_template for this source"))
-            to_fetch: list[tuple[str, bool]] = []
-            for entry in listing.entries:
-                if entry.url in self.handled:
-                    continue
-                self.handled.add(entry.url)
-                if entry.url not in ctx.known or ctx.known[entry.url] is not None:  # new, or back after withdrawal
-                    to_fetch.append((entry.url, False))
-                elif ctx.full or ctx.is_recent(entry.date) or entry.url in ctx.recent:
-                    to_fetch.append((entry.url, True))
-                else:
-                    self.events.append(Seen(entry.url))
+            to_fetch = self._triage(listing.entries)
             yield from self._wanted(to_fetch)
             if not ctx.full and not any(not known for _, known in to_fetch):
                 return  # a page with nothing new: the rest is older and known
             page_url = listing.next_url or _templated_page(source, pages + 1, listing)
             self.complete = page_url is None and not listing.hidden_pages
+
+    def _walk(self, listings: Iterator[ListPage | Note]) -> Iterator[str]:
+        """The article URLs of a scripted list's pages, stopping at a page with nothing new (unless full)."""
+        pages = 0
+        for listing in listings:
+            if isinstance(listing, Note):
+                self.events.append(listing)
+                continue
+            pages += 1
+            self.listed = True
+            if pages == 1 and not listing.entries:
+                raise SourceError(f"{self.source.url}: the list holds no entries (has the site changed?)")
+            to_fetch = self._triage(listing.entries)
+            yield from self._wanted(to_fetch)
+            if not self.ctx.full and not any(not known for _, known in to_fetch):
+                return
+            self.complete = listing.next_url is None
+
+    def _triage(self, entries: list[ListEntry]) -> list[tuple[str, bool]]:
+        """Listed URLs to fetch, as (url, known): new ones, and known ones due a re-check; the rest are Seen."""
+        ctx = self.ctx
+        to_fetch: list[tuple[str, bool]] = []
+        for entry in entries:
+            if entry.url in self.handled:
+                continue
+            self.handled.add(entry.url)
+            if entry.url not in ctx.known or ctx.known[entry.url] is not None:  # new, or back after withdrawal
+                to_fetch.append((entry.url, False))
+            elif ctx.full or ctx.is_recent(entry.date) or entry.url in ctx.recent:
+                to_fetch.append((entry.url, True))
+            else:
+                self.events.append(Seen(entry.url))
+        return to_fetch
 
     def _wanted(self, wanted: list[tuple[str, bool]]) -> Iterator[str]:
         for url, known in wanted:

@@ -1,0 +1,132 @@
+"""A list endpoint named in the config (`[sources.NAME.list_api]`) instead of list pages.
+
+Sites whose column pages load their lists from an API (JSON, or XML/HTML fragments such as
+Hanweb's dataproxy answers) are collected by config only: the endpoint is a template with
+{page}, {n}, {size}, {start}, {end}, {offset}; GET or POST (form or JSON body); the answer's
+records are found by a dotted JSON path or a CSS selector, their title / link / date by
+paths or selectors. The articles are then fetched and parsed as website articles.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime, tzinfo
+from typing import Any
+from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
+
+from pipeline.config import ListApi, Source
+from pipeline.normalize import canonical_url, clean_text, parse_date
+
+from . import hanweb, website
+from .base import Context, Event, Note, SourceError
+
+
+def collect(source: Source, ctx: Context) -> Iterator[Event]:
+    return website.collect(source, ctx, listings=listings)
+
+
+def placeholders(page: int, size: int) -> dict[str, int]:
+    """The values a template may use for one page (1-based)."""
+    start = (page - 1) * size + 1
+    return {"page": page, "n": page - 1, "size": size, "start": start, "end": start + size - 1, "offset": start - 1}
+
+
+def request_for(source: Source, page: int) -> tuple[str, dict[str, str]]:
+    """The URL and the body fields of one page's request."""
+    spec = source.list_api
+    values = placeholders(page, spec.page_size)
+    url = urljoin(source.url, spec.url.format(**values))
+    if spec.query:
+        parts = urlsplit(url)
+        extra = urlencode({k: v.format(**values) for k, v in spec.query.items()})
+        url = urlunsplit(parts._replace(query=f"{parts.query}&{extra}" if parts.query else extra))
+    return url, {k: v.format(**values) for k, v in spec.form.items()}
+
+
+def listings(source: Source, ctx: Context, selectors: dict[str, str]) -> Iterator[website.ListPage | Note]:
+    """The endpoint's pages, one request each, until a short page, the total, or max_pages."""
+    spec = source.list_api
+    seen = 0
+    for page in range(1, source.max_pages + 1):
+        url, fields = request_for(source, page)
+        text = _answer(ctx, source, url, fields, conditional=page == 1 and not ctx.full)
+        if text is None:
+            return  # page 1 unchanged since the last run (304)
+        entries, total = parse_answer(text, url, source.url, spec, selectors, ctx.tz)
+        seen += len(entries)
+        last = len(entries) < spec.page_size or (total is not None and seen >= total)
+        yield website.ListPage(entries=entries, next_url=None if last else request_for(source, page + 1)[0])
+        if last:
+            return
+    yield Note(source.url, f"stopped after max_pages = {source.max_pages} list requests")
+
+
+def _answer(ctx: Context, source: Source, url: str, fields: dict[str, str], conditional: bool) -> str | None:
+    spec = source.list_api
+    if spec.method == "GET":
+        response = ctx.fetcher.get(url, conditional=conditional, obey_robots=source.obey_robots)
+        return None if response.not_modified else response.text()
+    if spec.body == "json":
+        return ctx.fetcher.post_json(url, fields).text()
+    return ctx.fetcher.post_form(url, fields, obey_robots=source.obey_robots).text()
+
+
+def parse_answer(text: str, url: str, base_url: str, spec: ListApi, selectors: dict[str, str],
+                 tz: tzinfo) -> tuple[list[website.ListEntry], int | None]:
+    """The entries of one answer and the list's total when the answer says it. Raises SourceError."""
+    if spec.answer == "json":
+        return _json_entries(text, url, base_url, spec, tz)
+    if spec.answer == "xml":
+        records = hanweb.records_of(text)
+        return hanweb.parse_records(records, base_url, _row_selectors(spec, selectors), tz), hanweb.total_of(text)
+    row = spec.records or selectors.get("list_item", "")
+    page = website.parse_list(text, base_url, {**_row_selectors(spec, selectors), "list_item": row}, tz)
+    return page.entries, None
+
+
+def _row_selectors(spec: ListApi, selectors: dict[str, str]) -> dict[str, str]:
+    """The source's list selectors, with the list_api's link / date selectors where given."""
+    return {**selectors, **({"list_link": spec.link} if spec.link else {}), **({"list_date": spec.date} if spec.date else {})}
+
+
+def _json_entries(text: str, url: str, base_url: str, spec: ListApi,
+                  tz: tzinfo) -> tuple[list[website.ListEntry], int | None]:
+    try:
+        answer = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise SourceError(f"{url}: the list API did not answer JSON ({e.msg} at {e.pos})") from None
+    records = dig(answer, spec.records)
+    if not isinstance(records, list):
+        raise SourceError(f"{url}: list_api.records = {spec.records!r} is not a list in the answer")
+    entries: dict[str, website.ListEntry] = {}
+    for record in records:
+        link, title = dig(record, spec.link), dig(record, spec.title)
+        if link in (None, "") or not title:
+            continue
+        href = spec.link_template.format(link) if spec.link_template else str(link)
+        entry_url = canonical_url(urljoin(base_url, href))
+        date = _date(dig(record, spec.date), tz) if spec.date else None
+        entries.setdefault(entry_url, website.ListEntry(url=entry_url, title=clean_text(str(title)), date=date))
+    total = dig(answer, spec.total) if spec.total else None
+    return list(entries.values()), int(total) if isinstance(total, (int, str)) and str(total).isdigit() else None
+
+
+def _date(value: Any, tz: tzinfo) -> datetime | None:
+    """A record's date: text in any form parse_date knows, or a Unix time in seconds or milliseconds."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 1e8:
+        return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, tz)
+    return parse_date(str(value), tz) if value not in (None, "") else None
+
+
+def dig(value: Any, path: str) -> Any:
+    """The value at a dotted path ("data.list", "items.0.title"); None where the path leads nowhere."""
+    for key in path.split(".") if path else ():
+        if isinstance(value, dict):
+            value = value.get(key)
+        elif isinstance(value, list) and key.isdigit() and int(key) < len(value):
+            value = value[int(key)]
+        else:
+            return None
+    return value
+

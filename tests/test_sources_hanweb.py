@@ -1,0 +1,140 @@
+"""Hanweb (大汉) JCMS columns collected with no configuration beyond the column URL.
+
+The test office (tests/list_offices.py) embeds the first 45 of its records in the column
+page's datastore and answers later ones from dataproxy.jsp, by POST only.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+
+from pipeline import config as config_mod
+from pipeline.collect import collect_all
+from pipeline.models import SHANGHAI
+from pipeline.store import Store
+from sources import hanweb, website
+
+from .list_offices import (
+    COLUMN_ID, GROUP_SIZE, HANWEB_CONFIG, HANWEB_HOST, PER_PAGE, UNIT_ID, WEB_ID, HanwebOffice, column_page,
+    hanweb_record,
+)
+
+TOTAL = 130  # 45 embedded, then dataproxy requests of 60 records
+
+
+def column_url() -> str:
+    return f"http://{HANWEB_HOST}/col/col{COLUMN_ID}/index.html"
+
+
+def test_the_column_page_says_where_its_list_is() -> None:
+    office = HanwebOffice([hanweb_record(n) for n in range(1, TOTAL + 1)])
+    col = hanweb.column(column_page(office.newest_first()), column_url())
+    assert col is not None and len(col.records) == PER_PAGE * GROUP_SIZE
+    assert (col.total, col.per_page, col.group_size) == (TOTAL, PER_PAGE, GROUP_SIZE)
+    assert col.proxy_url == f"http://{HANWEB_HOST}/module/web/jpage/dataproxy.jsp"
+    assert col.fields["columnid"] == str(COLUMN_ID) and col.fields["unitid"] == UNIT_ID
+    assert col.fields["webid"] == str(WEB_ID) and col.fields["webname"] == "青松镇人民政府"
+    entries = hanweb.parse_records(col.records, col.url, website.DEFAULTS, SHANGHAI)
+    newest = office.newest_first()[0]
+    assert entries[0].title == newest.title  # the full title attribute, not the shortened text
+    assert entries[0].url == f"http://{HANWEB_HOST}{newest.path}"
+    assert entries[0].date == datetime(newest.day.year, newest.day.month, newest.day.day, tzinfo=SHANGHAI)
+
+
+def test_a_page_without_a_datastore_is_not_hanweb() -> None:
+    assert hanweb.column("<html><body><ul><li><a href='/a'>x</a> 2021-01-01</li></ul></body></html>", "http://x/") is None
+
+
+def test_fields_fall_back_to_the_nextgroup_link() -> None:
+    page = column_page([hanweb_record(n) for n in (3, 2, 1)])
+    page = page.replace("var param_", "var other_")  # a page whose script names its fields otherwise
+    col = hanweb.column(page, column_url())
+    assert col.fields["columnid"] == str(COLUMN_ID) and col.fields["unitid"] == UNIT_ID and "page" not in col.fields
+
+
+@pytest.fixture
+def office(tmp_path, loopback_site):
+    site = loopback_site
+    office = HanwebOffice([hanweb_record(n) for n in range(1, TOTAL + 1)])
+    office.install(site)
+    path = tmp_path / "xxgk.toml"
+    path.write_text(HANWEB_CONFIG, encoding="utf-8")
+    config = config_mod.load(path).with_resolve(site.address)
+    with Store(config.database) as store:
+        outcomes = collect_all(config, store, store.start_run("collect"))
+        yield site, office, config, store, outcomes[0]
+
+
+def stored(store: Store) -> dict[str, dict]:
+    rows = store.db.execute(
+        "SELECT p.url, v.title, v.published_at, v.body_text, v.meta FROM posts p "
+        "JOIN post_versions v ON v.post_id = p.id AND v.version = p.version").fetchall()
+    return {url: {"title": t, "published_at": d, "body_text": b, "meta": json.loads(m or "{}")}
+            for url, t, d, b, m in rows}
+
+
+def test_every_record_is_collected_by_the_default_config(office) -> None:
+    site, hanweb_office, _, store, outcome = office
+    assert outcome.status == "ok", outcome.error
+    posts = stored(store)
+    expected = {f"http://{HANWEB_HOST}{r.path}": r for r in hanweb_office.records}
+    assert set(posts) == set(expected)
+    for url, record in expected.items():
+        assert posts[url]["title"] == record.title
+        assert posts[url]["body_text"].startswith(f"各村（社区）：现将第{record.n}项工作安排通知如下。")
+    # later records came from dataproxy, POSTed the page's fields, in as few requests as the server allows
+    posts_made = hanweb_office.posted
+    assert posts_made and all(form.get("columnid") == [str(COLUMN_ID)] for form in posts_made)
+    later = TOTAL - PER_PAGE * GROUP_SIZE
+    assert len(posts_made) == -(-later // hanweb.MIN_BATCH)
+
+
+def test_article_pages_parse_with_the_defaults(office) -> None:
+    _, hanweb_office, _, store, _ = office
+    posts = stored(store)
+    plain, xxgk = hanweb_office.records[0], hanweb_office.records[4]  # n = 1 (#zoom), n = 5 (.main-txt + table)
+    first = posts[f"http://{HANWEB_HOST}{plain.path}"]
+    assert datetime.fromisoformat(first["published_at"]) == datetime(
+        plain.day.year, plain.day.month, plain.day.day, 9, 30, tzinfo=SHANGHAI)
+    assert first["meta"]["source_name"] == "青松镇党政办"
+    table = posts[f"http://{HANWEB_HOST}{xxgk.path}"]
+    assert table["body_text"].startswith("各村（社区）：现将第5项")
+    assert table["meta"]["index_number"] == "QS/2021-00005" and table["meta"]["doc_number"] == "青政发〔2021〕5号"
+
+
+def test_a_no_change_night_costs_at_most_two_requests(office) -> None:
+    site, hanweb_office, config, store, _ = office
+    site.hits.clear()
+    hanweb_office.posted.clear()
+    again = collect_all(config, store, store.start_run("collect"))[0]
+    assert again.status == "ok" and again.new == 0
+    assert again.requests <= 2 and not hanweb_office.posted
+
+
+def test_a_new_record_is_found_on_the_next_night(office) -> None:
+    site, hanweb_office, config, store, _ = office
+    new = hanweb_record(TOTAL + 1)
+    hanweb_office.records.append(new)
+    hanweb_office.install(site)
+    hanweb_office.posted.clear()
+    again = collect_all(config, store, store.start_run("collect"))[0]
+    assert again.status == "ok" and again.new == 1
+    assert f"http://{HANWEB_HOST}{new.path}" in stored(store)
+    # the new record is in the embedded group; one dataproxy answer shows the rest is known
+    assert len(hanweb_office.posted) == 1 and again.requests == 3  # column page, dataproxy, the article
+
+
+def test_max_pages_caps_the_dataproxy_requests(tmp_path, loopback_site) -> None:
+    office = HanwebOffice([hanweb_record(n) for n in range(1, TOTAL + 1)])
+    office.install(loopback_site)
+    path = tmp_path / "xxgk.toml"
+    path.write_text(HANWEB_CONFIG + "max_pages = 2\n", encoding="utf-8")
+    config = config_mod.load(path).with_resolve(loopback_site.address)
+    with Store(config.database) as store:
+        outcome = collect_all(config, store, store.start_run("collect"))[0]
+    assert outcome.status == "ok" and len(office.posted) == 1
+    assert outcome.new == PER_PAGE * GROUP_SIZE + hanweb.MIN_BATCH
+    assert any("max_pages = 2" in w for w in outcome.warnings)
