@@ -40,7 +40,7 @@ DEFAULTS = {
     "title": "",
     "date": "",
     "content": ".TRS_Editor || .trs_editor || #zoom || #UCAP-CONTENT || .wenzhang-content || .article-content"
-               " || #js_content || .TRS_UEDITOR || #fontzoom || .content || article",
+               " || #js_content || .TRS_UEDITOR || #fontzoom || .main-txt || .content || article",
     "attachments": "",
     "meta": "",
     "column": "",

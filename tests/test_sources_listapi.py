@@ -1,0 +1,95 @@
+"""A website whose list comes from a JSON API, collected by config only ([sources.NAME.list_api])."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline import config as config_mod
+from pipeline.collect import collect_all
+from pipeline.config import ListApi, Source
+from pipeline.errors import ConfigError
+from pipeline.models import SHANGHAI
+from pipeline.store import Store
+from sources import listapi, website
+
+from .list_offices import API_CONFIG, API_HOST, API_PAGE_SIZE, ApiOffice, api_record
+
+TOTAL = 27  # three pages of 10, the last one short
+
+
+@pytest.fixture
+def office(tmp_path, loopback_site):
+    api_office = ApiOffice([api_record(n) for n in range(1, TOTAL + 1)])
+    api_office.install(loopback_site)
+    path = tmp_path / "xxgk.toml"
+    path.write_text(API_CONFIG, encoding="utf-8")
+    config = config_mod.load(path).with_resolve(loopback_site.address)
+    with Store(config.database) as store:
+        outcome = collect_all(config, store, store.start_run("collect"))[0]
+        yield loopback_site, api_office, config, store, outcome
+
+
+def test_every_record_is_collected_by_config_only(office) -> None:
+    _, api_office, _, store, outcome = office
+    assert outcome.status == "ok", outcome.error
+    urls = {url for (url,) in store.db.execute("SELECT url FROM posts")}
+    assert urls == {f"http://{API_HOST}/content/{r['id']}.html" for r in api_office.records}
+    titles = {t for (t,) in store.db.execute("SELECT title FROM post_versions")}
+    assert titles == {r["docTitle"] for r in api_office.records}
+    assert [q["pageNo"] for q in api_office.asked] == [["1"], ["2"], ["3"]]  # stops at the short page
+
+
+def test_a_no_change_night_costs_one_list_request(office) -> None:
+    site, api_office, config, store, _ = office
+    api_office.asked.clear()
+    site.hits.clear()
+    again = collect_all(config, store, store.start_run("collect"))[0]
+    assert again.status == "ok" and again.new == 0
+    assert len(api_office.asked) == 1 and not any("/content/" in key for key in site.hits)
+
+
+def test_templates_fill_page_and_record_range() -> None:
+    api = ListApi(url="/api?from={start}&to={end}&p={n}", query={"size": "{size}"}, form={"off": "{offset}"},
+                  method="POST")
+    source = Source(name="x", kind="website", channel="website", url="http://h.test/col/", list_api=api)
+    url, form = listapi.request_for(source, 3)
+    assert url == "http://h.test/api?from=41&to=60&p=2&size=20" and form == {"off": "40"}
+
+
+def test_json_records_and_fields_are_found_by_path() -> None:
+    api = ListApi(url="/l", records="result.rows", title="t", link="info.url", date="ts")
+    text = ('{"result": {"rows": [{"t": "甲", "info": {"url": "/a.html"}, "ts": 1610668800000},'
+            ' {"t": "乙", "info": {}}]}}')
+    entries, total = listapi.parse_answer(text, "http://h.test/l", "http://h.test/", api, website.DEFAULTS, SHANGHAI)
+    assert [(e.title, e.url) for e in entries] == [("甲", "http://h.test/a.html")]  # a record without a link is skipped
+    assert entries[0].date.date().isoformat() == "2021-01-15" and total is None
+
+
+def test_xml_answers_are_read_like_hanweb_records() -> None:
+    api = ListApi(url="/l", answer="xml")
+    text = ("<datastore><totalrecord>9</totalrecord><recordset><record><![CDATA[<li><a href='/art/1.html'>"
+            "一号通知</a><span>2021-02-03</span></li>]]></record></recordset></datastore>")
+    entries, total = listapi.parse_answer(text, "http://h.test/l", "http://h.test/", api, website.DEFAULTS, SHANGHAI)
+    assert [(e.title, e.url) for e in entries] == [("一号通知", "http://h.test/art/1.html")] and total == 9
+
+
+def test_an_answer_that_is_not_json_is_a_clear_source_error() -> None:
+    api = ListApi(url="/l", records="data", title="t", link="u")
+    with pytest.raises(Exception, match="did not answer JSON"):
+        listapi.parse_answer("<html>", "http://h.test/l", "http://h.test/", api, website.DEFAULTS, SHANGHAI)
+
+
+@pytest.mark.parametrize("line, named", [
+    ('pagesize = 10', "list_api.pagesize: unknown key"),
+    ('method = "PUT"', "list_api.method"),
+    ('answer = "yaml"', "list_api.answer"),
+    ('url = "/api?p={pgae}"', "unknown placeholder {pgae}"),
+])
+def test_list_api_mistakes_are_refused_by_name(tmp_path, line: str, named: str) -> None:
+    text = API_CONFIG.replace(f"page_size = {API_PAGE_SIZE}", f"page_size = {API_PAGE_SIZE}\n{line}")
+    if line.startswith("url"):
+        text = text.replace('url = "/api/article/list"\n', "")
+    path = tmp_path / "xxgk.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=named.replace("{", r"\{").replace("}", r"\}")):
+        config_mod.load(path)
