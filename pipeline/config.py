@@ -463,6 +463,8 @@ def _read_source(name: str, t: _Table | None, path: Path) -> Source:
         secrets_file=(path.resolve().parent / t.get("secrets_file", str)) if "secrets_file" in t.data else None,
         list_api=_read_list_api(t.table("list_api")) if "list_api" in t.data else None,
     )
+    if source.list_api is not None and kind not in ("website", "catalog"):
+        raise t.fail("list_api", "no list_api table: only a website or catalog source reads a list endpoint")
     if source.page_template and "{n}" not in source.page_template and "{page}" not in source.page_template:
         raise t.fail("page_template", 'a URL template with {n} (page - 1) or {page}, e.g. "index_{n}.html"')
     for key in ("recheck_days", "missing_runs"):

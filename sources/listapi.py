@@ -4,7 +4,8 @@ Sites whose column pages load their lists from an API (JSON, or XML/HTML fragmen
 Hanweb's dataproxy answers) are collected by config only: the endpoint is a template with
 {page}, {n}, {size}, {start}, {end}, {offset}; GET or POST (form or JSON body); the answer's
 records are found by a dotted JSON path or a CSS selector, their title / link / date by
-paths or selectors. The articles are then fetched and parsed as website articles.
+paths or selectors. `website.collect` walks these pages when a source has a list_api (a
+website or a catalog): the articles are then fetched and parsed as website articles.
 """
 
 from __future__ import annotations
@@ -19,11 +20,7 @@ from pipeline.config import ListApi, Source
 from pipeline.normalize import canonical_url, clean_text, parse_date
 
 from . import hanweb, website
-from .base import Context, Event, Note, SourceError
-
-
-def collect(source: Source, ctx: Context) -> Iterator[Event]:
-    return website.collect(source, ctx, listings=listings)
+from .base import Context, Note, SourceError
 
 
 def placeholders(page: int, size: int) -> dict[str, int]:

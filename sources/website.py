@@ -29,7 +29,7 @@ from .base import (
     image_urls, inner_html, lazy_images, meta_content, metadata_table, parse_html, select, select_one, strings,
     text_of,
 )
-from . import hanweb
+from . import hanweb, listapi
 from .parsing import Page
 
 DEFAULTS = {
@@ -299,6 +299,8 @@ def collect(source: Source, ctx: Context, defaults: dict[str, str] = DEFAULTS,
     listing), so the fetcher and the parsers never wait at a page boundary.
     """
     selectors = selectors_for(source, defaults)
+    if listings is None and source.list_api is not None:
+        listings = listapi.listings  # [sources.NAME.list_api]: the endpoint instead of list pages
     walk = _ListWalk(source, ctx, selectors, listings)
     fetched = ctx.fetcher.fetch_many(walk.articles(), conditional=walk.conditional, obey_robots=source.obey_robots)
     for url, outcome in ctx.parser.parsed(fetched, parse_page, source, selectors, ctx.tz):
