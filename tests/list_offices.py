@@ -12,10 +12,17 @@ every fifth Hanweb article is a 信息公开 page with a `.main-txt` body and a 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+
+from pipeline import config as config_mod
+from pipeline.collect import SourceOutcome, collect_all
+from pipeline.config import Config
+from pipeline.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HANWEB_HOST = "www.qingsong.gov.test"
@@ -33,6 +40,26 @@ _REAL_PATH = "/art/2024/10/14/art_60085_11394426.html"
 _REAL_TIME = "2024-10-14 10:17"
 _REAL_SOURCE = "省文化和旅游厅办公室"
 _BODY_START, _BODY_END = "<!--ZJEG_RSS.content.begin-->", "<!--ZJEG_RSS.content.end-->"
+
+
+def answer(handler, content_type: str, text: str) -> None:
+    """A 200 answer from a LoopbackSite route function."""
+    body = text.encode("utf-8")
+    handler.send_response(200)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+@contextmanager
+def collected(folder: Path, site, config_text: str) -> Iterator[tuple[Config, Store, SourceOutcome]]:
+    """An office's config in folder, its hosts sent to site, its store after one collect run."""
+    path = folder / "xxgk.toml"
+    path.write_text(config_text, encoding="utf-8")
+    config = config_mod.load(path).with_resolve(site.address)
+    with Store(config.database) as store:
+        yield config, store, collect_all(config, store, store.start_run("collect"))[0]
 
 
 @dataclass
@@ -149,13 +176,8 @@ class HanwebOffice:
             start, end = int(query["startrecord"][0]), int(query["endrecord"][0])
             end = min(end, start + SERVER_CAP - 1)
             records = listed[start - 1:end + 1]
-        body = ('<?xml version="1.0" encoding="UTF-8"?>\n'
-                + datastore(records, len(listed), with_total=True)).encode("utf-8")
-        handler.send_response(200)
-        handler.send_header("Content-Type", "text/xml;charset=UTF-8")
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
+        answer(handler, "text/xml;charset=UTF-8",
+               '<?xml version="1.0" encoding="UTF-8"?>\n' + datastore(records, len(listed), with_total=True))
 
 
 HANWEB_CONFIG = f"""
@@ -210,13 +232,8 @@ class ApiOffice:
         listed = sorted(self.records, key=lambda r: r["n"], reverse=True)
         page, size = int(query.get("pageNo", ["1"])[0]), int(query.get("pageSize", ["10"])[0])
         rows = listed[(page - 1) * size:page * size] if query.get("channelId") == ["gzdt"] else []
-        body = json.dumps({"code": 200, "data": {"total": len(listed), "list": [
-            {k: v for k, v in r.items() if k != "n"} for r in rows]}}, ensure_ascii=False).encode("utf-8")
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/json;charset=UTF-8")
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
+        answer(handler, "application/json;charset=UTF-8", json.dumps({"code": 200, "data": {
+            "total": len(listed), "list": [{k: v for k, v in r.items() if k != "n"} for r in rows]}}, ensure_ascii=False))
 
 
 API_CONFIG = f"""

@@ -11,7 +11,6 @@ from datetime import datetime
 
 import pytest
 
-from pipeline import config as config_mod
 from pipeline.collect import collect_all
 from pipeline.models import SHANGHAI
 from pipeline.store import Store
@@ -19,7 +18,7 @@ from sources import hanweb, website
 
 from .list_offices import (
     COLUMN_ID, GROUP_SIZE, HANWEB_CONFIG, HANWEB_HOST, PER_PAGE, UNIT_ID, WEB_ID, HanwebOffice, column_page,
-    hanweb_record,
+    collected, hanweb_record,
 )
 
 TOTAL = 130  # 45 embedded, then dataproxy requests of 60 records
@@ -57,15 +56,10 @@ def test_fields_fall_back_to_the_nextgroup_link() -> None:
 
 @pytest.fixture
 def office(tmp_path, loopback_site):
-    site = loopback_site
     office = HanwebOffice([hanweb_record(n) for n in range(1, TOTAL + 1)])
-    office.install(site)
-    path = tmp_path / "xxgk.toml"
-    path.write_text(HANWEB_CONFIG, encoding="utf-8")
-    config = config_mod.load(path).with_resolve(site.address)
-    with Store(config.database) as store:
-        outcomes = collect_all(config, store, store.start_run("collect"))
-        yield site, office, config, store, outcomes[0]
+    office.install(loopback_site)
+    with collected(tmp_path, loopback_site, HANWEB_CONFIG) as (config, store, outcome):
+        yield loopback_site, office, config, store, outcome
 
 
 def stored(store: Store) -> dict[str, dict]:
@@ -132,11 +126,8 @@ def test_a_new_record_is_found_on_the_next_night(office) -> None:
 def test_max_pages_caps_the_dataproxy_requests(tmp_path, loopback_site) -> None:
     office = HanwebOffice([hanweb_record(n) for n in range(1, TOTAL + 1)])
     office.install(loopback_site)
-    path = tmp_path / "xxgk.toml"
-    path.write_text(HANWEB_CONFIG + "max_pages = 2\n", encoding="utf-8")
-    config = config_mod.load(path).with_resolve(loopback_site.address)
-    with Store(config.database) as store:
-        outcome = collect_all(config, store, store.start_run("collect"))[0]
+    with collected(tmp_path, loopback_site, HANWEB_CONFIG + "max_pages = 2\n") as (_, _, outcome):
+        pass
     assert outcome.status == "ok" and len(office.posted) == 1
     assert outcome.new == PER_PAGE * GROUP_SIZE + hanweb.MIN_BATCH
     assert any("max_pages = 2" in w for w in outcome.warnings)

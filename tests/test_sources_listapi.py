@@ -9,10 +9,9 @@ from pipeline.collect import collect_all
 from pipeline.config import ListApi, Source
 from pipeline.errors import ConfigError
 from pipeline.models import SHANGHAI
-from pipeline.store import Store
 from sources import listapi, website
 
-from .list_offices import API_CONFIG, API_HOST, API_PAGE_SIZE, ApiOffice, api_record
+from .list_offices import API_CONFIG, API_HOST, API_PAGE_SIZE, ApiOffice, api_record, collected
 
 TOTAL = 27  # three pages of 10, the last one short
 
@@ -21,11 +20,7 @@ TOTAL = 27  # three pages of 10, the last one short
 def office(tmp_path, loopback_site):
     api_office = ApiOffice([api_record(n) for n in range(1, TOTAL + 1)])
     api_office.install(loopback_site)
-    path = tmp_path / "xxgk.toml"
-    path.write_text(API_CONFIG, encoding="utf-8")
-    config = config_mod.load(path).with_resolve(loopback_site.address)
-    with Store(config.database) as store:
-        outcome = collect_all(config, store, store.start_run("collect"))[0]
+    with collected(tmp_path, loopback_site, API_CONFIG) as (config, store, outcome):
         yield loopback_site, api_office, config, store, outcome
 
 
