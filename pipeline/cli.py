@@ -469,3 +469,8 @@ for _command in _merge_commands:
 from .add import add_command as _add_command  # noqa: E402
 
 main.add_command(_add_command)
+
+# -- what kind of list a column URL has (pipeline/add_source.py) ---------------------------------
+from .add_source import add_source_command as _add_source_command  # noqa: E402
+
+main.add_command(_add_source_command)

@@ -201,7 +201,7 @@ API_PAGE_SIZE = 10
 
 def api_record(n: int) -> dict:
     day = FIRST_DAY + timedelta(days=3 * n)
-    return {"id": 5000 + n, "docTitle": f"松山街道第{n}期工作动态",
+    return {"id": 5000 + n, "docTitle": f"松山街道第{n}期工作动态", "docUrl": f"/content/{5000 + n}.html",
             "pubDate": f"{day.isoformat()} 10:00:00", "n": n}
 
 
