@@ -400,7 +400,12 @@ class _ListWalk:
             self.listed = True
             if pages == 1 and not listing.entries:
                 raise SourceError(f"{self.source.url}: the list holds no entries (has the site changed?)")
-            to_fetch = self._triage(listing.entries)
+            entries = [e for e in listing.entries if _allowed(e.url, self.source.hosts)]
+            if len(entries) < len(listing.entries):  # a record may link to a higher office's site
+                self.events.append(Note(listing.next_url or self.source.url,
+                                        f"{len(listing.entries) - len(entries)} listed link(s) lead to hosts not in "
+                                        f"allow_hosts: not collected"))
+            to_fetch = self._triage(entries)
             yield from self._wanted(to_fetch)
             if not self.ctx.full and not any(not known for _, known in to_fetch):
                 return
@@ -428,6 +433,12 @@ class _ListWalk:
             if known:
                 self.known_urls.add(url)
             yield url
+
+
+def _allowed(url: str, hosts: tuple[str, ...]) -> bool:
+    """Whether url's host is one of hosts ("*.example.gov.cn" names its subdomains)."""
+    host = urlsplit(url).hostname or ""
+    return any(host == h or (h.startswith("*.") and host.endswith(h[1:])) for h in hosts)
 
 
 def _templated_page(source: Source, page: int, listing: ListPage) -> str | None:

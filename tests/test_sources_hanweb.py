@@ -131,3 +131,13 @@ def test_max_pages_caps_the_dataproxy_requests(tmp_path, loopback_site) -> None:
     assert outcome.status == "ok" and len(office.posted) == 1
     assert outcome.new == PER_PAGE * GROUP_SIZE + hanweb.MIN_BATCH
     assert any("max_pages = 2" in w for w in outcome.warnings)
+
+
+def test_records_linking_to_other_hosts_are_noted_not_fetched(tmp_path, loopback_site) -> None:
+    office = HanwebOffice([hanweb_record(n) for n in range(1, 6)])
+    office.records[0].path = "http://www.gov.cn/zhengce/content/2021-01/06/content_1.htm"  # a higher office's page
+    office.install(loopback_site)
+    with collected(tmp_path, loopback_site, HANWEB_CONFIG) as (_, store, outcome):
+        assert outcome.status == "ok" and outcome.new == 4 and outcome.errors == 0
+        assert any("1 listed link(s) lead to hosts not in allow_hosts" in w for w in outcome.warnings)
+        assert not any("www.gov.cn" in url for (url,) in store.db.execute("SELECT url FROM posts"))
