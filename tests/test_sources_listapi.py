@@ -11,7 +11,10 @@ from pipeline.errors import ConfigError
 from pipeline.models import SHANGHAI
 from sources import listapi, website
 
-from .list_offices import API_CONFIG, API_HOST, API_PAGE_SIZE, ApiOffice, api_record, collected
+from .list_offices import (
+    API_CONFIG, API_HOST, API_PAGE_SIZE, HANWEB_CONFIG, HANWEB_HOST, ApiOffice, HanwebOffice, api_record, collected,
+    hanweb_record,
+)
 
 TOTAL = 27  # three pages of 10, the last one short
 
@@ -88,3 +91,19 @@ def test_list_api_mistakes_are_refused_by_name(tmp_path, line: str, named: str) 
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=named.replace("{", r"\{").replace("}", r"\}")):
         config_mod.load(path)
+
+
+def test_a_hanweb_dataproxy_by_config_as_docs_list_api_shows(tmp_path, loopback_site) -> None:
+    office = HanwebOffice([hanweb_record(n) for n in range(1, 101)])
+    office.install(loopback_site)
+    text = HANWEB_CONFIG + """[sources.tzgg.list_api]
+url = "/module/web/jpage/dataproxy.jsp?startrecord={start}&endrecord={end}&perpage=15"
+method = "POST"
+form = { col = "1", webid = "12", path = "/", columnid = "1229", unitid = "4567", sourceContentType = "1", permissiontype = "0" }
+page_size = 45
+answer = "xml"
+"""
+    with collected(tmp_path, loopback_site, text) as (_, store, outcome):
+        assert outcome.status == "ok" and outcome.new == 100
+        assert len(office.posted) == 3  # 45 + 45 + 10 (the answers' extra boundary record read once)
+        assert store.db.execute("SELECT count(*) FROM posts WHERE url LIKE ?", [f"http://{HANWEB_HOST}/art/%"]).fetchone()[0] == 100
