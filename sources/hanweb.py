@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from pipeline.config import Source
 
 from . import website
-from .base import Context, Note
+from .base import Context, Note, SourceError
 
 PROXY_URL = "/module/web/jpage/dataproxy.jsp"
 PER_PAGE, GROUP_SIZE = 15, 3  # jpage's defaults when the page names none
@@ -136,17 +136,16 @@ def listings(col: Column, source: Source, ctx: Context,
 
     The next request starts after the records an answer held (a server that answers fewer than
     asked is followed at its own pace; one that repeats its boundary record is deduplicated by
-    the walk). The list ends at its total, or at an answer with no records.
+    the walk). The list ends at its total, or at an empty answer when the page names no total;
+    an empty answer short of the total is an error (the walk keeps what it read before it).
     """
     batch = max(col.per_page * col.group_size, MIN_BATCH)
-    total = col.total
-    records: list[str] | tuple[str, ...] = col.records
-    start, page_url, requests = 1, col.url, 1
+    records, total, start, requests = list(col.records), col.total, 1, 1
     while True:
         start += len(records)
         more = bool(records) and (total is None or start <= total)
         next_url = group_url(col, start, batch) if more else None
-        yield website.ListPage(entries=parse_records(records, page_url, selectors, ctx.tz), next_url=next_url)
+        yield website.ListPage(entries=parse_records(records, col.url, selectors, ctx.tz), next_url=next_url)
         if next_url is None:
             return
         if requests >= source.max_pages:
@@ -154,6 +153,7 @@ def listings(col: Column, source: Source, ctx: Context,
             return
         answer = ctx.fetcher.post_form(next_url, col.fields, obey_robots=source.obey_robots).text()
         requests += 1
-        page_url = col.url  # record links are relative to the column page, as the browser reads them
-        records = records_of(answer)[:batch]
-        total = total_of(answer) or total
+        records, total = records_of(answer)[:batch], total_of(answer) or total
+        if not records and total is not None and start <= total:
+            raise SourceError(f"{next_url}: dataproxy answered no records from record {start} on, though the "
+                              f"column lists {total} (has the site changed how its list is read?)")

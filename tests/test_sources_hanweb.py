@@ -141,3 +141,13 @@ def test_records_linking_to_other_hosts_are_noted_not_fetched(tmp_path, loopback
         assert outcome.status == "ok" and outcome.new == 4 and outcome.errors == 0
         assert any("1 listed link(s) lead to hosts not in allow_hosts" in w for w in outcome.warnings)
         assert not any("www.gov.cn" in url for (url,) in store.db.execute("SELECT url FROM posts"))
+
+
+def test_an_empty_answer_short_of_the_total_fails_the_walk_and_keeps_what_was_read(tmp_path, loopback_site) -> None:
+    office = HanwebOffice([hanweb_record(n) for n in range(1, TOTAL + 1)])
+    office.install(loopback_site)
+    loopback_site.page(f"{HANWEB_HOST}/module/web/jpage/dataproxy.jsp",  # a server that now answers nothing
+                       f"<datastore><totalrecord>{TOTAL}</totalrecord><recordset></recordset></datastore>", "text/xml")
+    with collected(tmp_path, loopback_site, HANWEB_CONFIG) as (_, _, outcome):
+        assert outcome.status == "failed" and "dataproxy answered no records from record 46" in outcome.error
+        assert outcome.new == PER_PAGE * GROUP_SIZE  # the embedded records were collected
