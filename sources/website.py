@@ -24,12 +24,12 @@ from pipeline.errors import FetchError, HttpStatusError
 from pipeline.models import SHANGHAI, Post
 from pipeline.normalize import canonical_url, clean_html, clean_text, html_to_text, parse_date
 
+from . import hanweb, listapi
 from .base import (
     Context, Event, Listed, Note, Seen, SourceError, all_text, article_event, descendants, find_attachments, first,
     image_urls, inner_html, lazy_images, meta_content, metadata_table, parse_html, select, select_one, strings,
     text_of,
 )
-from . import hanweb, listapi
 from .parsing import Page
 
 DEFAULTS = {
