@@ -107,3 +107,13 @@ answer = "xml"
         assert outcome.status == "ok" and outcome.new == 100
         assert len(office.posted) == 3  # 45 + 45 + 10 (the answers' extra boundary record read once)
         assert store.db.execute("SELECT count(*) FROM posts WHERE url LIKE ?", [f"http://{HANWEB_HOST}/art/%"]).fetchone()[0] == 100
+
+
+def test_list_api_only_on_a_website_or_catalog_and_its_host_is_allowed(tmp_path) -> None:
+    path = tmp_path / "xxgk.toml"
+    path.write_text(API_CONFIG.replace('url = "/api/article/list"', 'url = "https://api.songshan.gov.test/list"'),
+                    encoding="utf-8")
+    assert "api.songshan.gov.test" in config_mod.load(path).allowed_hosts
+    path.write_text(API_CONFIG.replace('kind = "website"', 'kind = "feed"'), encoding="utf-8")
+    with pytest.raises(ConfigError, match="gzdt] list_api: expected no list_api table"):
+        config_mod.load(path)
