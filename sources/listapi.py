@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
@@ -41,19 +42,27 @@ def request_for(source: Source, page: int) -> tuple[str, dict[str, str]]:
     return url, {k: v.format(**values) for k, v in spec.form.items()}
 
 
+@dataclass(frozen=True)
+class Answer:
+    entries: list[website.ListEntry]
+    total: int | None  # the list's size, when the answer says it
+    records: int  # records in the answer, readable or not (a short page is the last)
+
+
 def listings(source: Source, ctx: Context, selectors: dict[str, str]) -> Iterator[website.ListPage | Note]:
     """The endpoint's pages, one request each, until a short page, the total, or max_pages."""
     spec = source.list_api
-    seen = 0
+    seen: set[str] = set()  # distinct entries so far (a server may repeat a page's boundary record)
     for page in range(1, source.max_pages + 1):
         url, fields = request_for(source, page)
         text = _answer(ctx, source, url, fields, conditional=page == 1 and not ctx.full)
         if text is None:
             return  # page 1 unchanged since the last run (304)
-        entries, total = parse_answer(text, url, source.url, spec, selectors, ctx.tz)
-        seen += len(entries)
-        last = len(entries) < spec.page_size or (total is not None and seen >= total)
-        yield website.ListPage(entries=entries, next_url=None if last else request_for(source, page + 1)[0])
+        answer = parse_answer(text, url, source.url, spec, selectors, ctx.tz)
+        seen.update(entry.url for entry in answer.entries)
+        last = answer.records < spec.page_size or (answer.total is not None and len(seen) >= answer.total)
+        next_url = None if last else request_for(source, page + 1)[0]
+        yield website.ListPage(entries=answer.entries, next_url=next_url)
         if last:
             return
     yield Note(source.url, f"stopped after max_pages = {source.max_pages} list requests")
@@ -64,22 +73,23 @@ def _answer(ctx: Context, source: Source, url: str, fields: dict[str, str], cond
     if spec.method == "GET":
         response = ctx.fetcher.get(url, conditional=conditional, obey_robots=source.obey_robots)
         return None if response.not_modified else response.text()
-    if spec.body == "json":
-        return ctx.fetcher.post_json(url, fields).text()
+    if spec.body == "json":  # a number stays a number in a JSON body ({"pageNo": 2})
+        return ctx.fetcher.post_json(url, {k: int(v) if v.isdigit() else v for k, v in fields.items()}).text()
     return ctx.fetcher.post_form(url, fields, obey_robots=source.obey_robots).text()
 
 
 def parse_answer(text: str, url: str, base_url: str, spec: ListApi, selectors: dict[str, str],
-                 tz: tzinfo) -> tuple[list[website.ListEntry], int | None]:
-    """The entries of one answer and the list's total when the answer says it. Raises SourceError."""
+                 tz: tzinfo) -> Answer:
+    """The entries of one answer, and the list's total when the answer says it. Raises SourceError."""
     if spec.answer == "json":
-        return _json_entries(text, url, base_url, spec, tz)
+        return _json_answer(text, url, base_url, spec, tz)
     if spec.answer == "xml":
         records = hanweb.records_of(text)
-        return hanweb.parse_records(records, base_url, _row_selectors(spec, selectors), tz), hanweb.total_of(text)
+        entries = hanweb.parse_records(records, base_url, _row_selectors(spec, selectors), tz)
+        return Answer(entries, hanweb.total_of(text), len(records))
     row = spec.records or selectors.get("list_item", "")
     page = website.parse_list(text, base_url, {**_row_selectors(spec, selectors), "list_item": row}, tz)
-    return page.entries, None
+    return Answer(page.entries, None, len(page.entries))
 
 
 def _row_selectors(spec: ListApi, selectors: dict[str, str]) -> dict[str, str]:
@@ -87,8 +97,7 @@ def _row_selectors(spec: ListApi, selectors: dict[str, str]) -> dict[str, str]:
     return {**selectors, **({"list_link": spec.link} if spec.link else {}), **({"list_date": spec.date} if spec.date else {})}
 
 
-def _json_entries(text: str, url: str, base_url: str, spec: ListApi,
-                  tz: tzinfo) -> tuple[list[website.ListEntry], int | None]:
+def _json_answer(text: str, url: str, base_url: str, spec: ListApi, tz: tzinfo) -> Answer:
     try:
         answer = json.loads(text)
     except json.JSONDecodeError as e:
@@ -106,7 +115,8 @@ def _json_entries(text: str, url: str, base_url: str, spec: ListApi,
         date = _date(dig(record, spec.date), tz) if spec.date else None
         entries.setdefault(entry_url, website.ListEntry(url=entry_url, title=clean_text(str(title)), date=date))
     total = dig(answer, spec.total) if spec.total else None
-    return list(entries.values()), int(total) if isinstance(total, (int, str)) and str(total).isdigit() else None
+    total = int(total) if isinstance(total, (int, str)) and str(total).isdigit() else None
+    return Answer(list(entries.values()), total, len(records))
 
 
 def _date(value: Any, tz: tzinfo) -> datetime | None:
