@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +23,28 @@ from .list_offices import (
 )
 
 TOTAL = 130  # 45 embedded, then dataproxy requests of 60 records
+QUOTED = Path(__file__).parent / "fixtures" / "hanweb"  # real markup quoted by public crawlers (PROVENANCE.md)
+
+
+def quoted_cases() -> list:
+    return [pytest.param(p, json.loads(p.with_name(p.stem + ".expected.json").read_text(encoding="utf-8")), id=p.stem)
+            for p in sorted(QUOTED.iterdir()) if p.suffix in (".html", ".xml")]
+
+
+@pytest.mark.parametrize("path, expected", quoted_cases())
+def test_real_column_pages_and_dataproxy_answers(path: Path, expected: dict) -> None:
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".html":  # a column page
+        col = hanweb.column(text, expected["url"])
+        assert col is not None and col.total == expected["total"] and col.proxy_url == expected["proxy_url"]
+        assert {k: col.fields.get(k) for k in expected["fields"]} == expected["fields"]
+        assert col.per_page == expected.get("per_page", hanweb.PER_PAGE)
+        records = col.records
+    else:  # a dataproxy answer
+        records = hanweb.records_of(text)
+        assert hanweb.total_of(text) == expected["total"] and len(records) == expected["records"]
+    entries = hanweb.parse_records(records, expected["url"], website.DEFAULTS, SHANGHAI)
+    assert [[e.title, e.url, e.date.date().isoformat()] for e in entries] == expected["entries"]
 
 
 def column_url() -> str:
