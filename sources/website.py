@@ -39,7 +39,8 @@ DEFAULTS = {
     "next_page": "a.next || a[rel=next]",
     "title": "",
     "date": "",
-    "content": ".TRS_Editor || .trs_editor || #zoom || #UCAP-CONTENT || .wenzhang-content || .article-content"
+    "content": ".TRS_Editor || .trs_editor || #zoom || #Zoom || .article_zoom || #UCAP-CONTENT || .wenzhang-content"
+               " || .article-content"
                " || #js_content || .TRS_UEDITOR || #fontzoom || .main-txt || .content || article",
     "attachments": "",
     "meta": "",

@@ -174,3 +174,38 @@ def test_an_empty_answer_short_of_the_total_fails_the_walk_and_keeps_what_was_re
     with collected(tmp_path, loopback_site, HANWEB_CONFIG) as (_, _, outcome):
         assert outcome.status == "failed" and "dataproxy answered no records from record 46" in outcome.error
         assert outcome.new == PER_PAGE * GROUP_SIZE  # the embedded records were collected
+
+
+# Article bodies of gxt.jiangsu.gov.cn as a public crawler quotes them (fixtures/hanweb/PROVENANCE.md,
+# index file 56306138023); the <title> is ours, the quotes leave the page head out.
+QUOTED_ARTICLES = {
+    "article_zoom": ("""<div id="con1" class="con912">
+  <div class="article_zoom">
+    <p>各设区市工业和信息化主管部门：现将有关申报事项通知如下。</p>
+    <p>一、申报条件……。二、申报材料于2026年7月31日前报送。</p>
+  </div>
+</div>""", "各设区市工业和信息化主管部门：现将有关申报事项通知如下。"),
+    "Zoom_with_table": ("""<div class="zwxxgk_box">
+  <table>
+    <tr><td>索引号：696785044/2026-00017</td><td>主题分类：</td></tr>
+    <tr><td>发文字号：696785044/2026-00017</td><td>发布日期：2026-04-17</td></tr>
+  </table>
+  <div class="view TRS_UEDITOR" id="Zoom">
+    <p>第一条 为规范专项资金项目验收，制定本办法。</p>
+    <p>第二条 本办法自印发之日起施行。</p>
+  </div>
+</div>""", "第一条 为规范专项资金项目验收，制定本办法。"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(QUOTED_ARTICLES))
+def test_quoted_article_bodies_parse_with_the_defaults(case: str) -> None:
+    from pipeline.config import Source
+
+    body, starts = QUOTED_ARTICLES[case]
+    page = f"<html><head><title>省工业和信息化厅通知</title></head><body>{body}</body></html>"
+    source = Source(name="gxt", kind="website", channel="website", url="https://gxt.jiangsu.gov.cn/")
+    post = website.parse_article(page, "https://gxt.jiangsu.gov.cn/art/2026/4/17/art_80179_1.html", source)
+    assert post.body_text.startswith(starts) and "索引号" not in post.body_text
+    if case == "Zoom_with_table":
+        assert post.meta["index_number"] == "696785044/2026-00017" and post.meta["published_on"] == "2026-04-17"
