@@ -400,7 +400,8 @@ class _ListWalk:
             pages += 1
             self.listed = True
             if pages == 1 and not listing.entries:
-                raise SourceError(f"{self.source.url}: the list holds no entries (has the site changed?)")
+                hint = "check its list_api records, title and link" if self.source.list_api else "has the site changed?"
+                raise SourceError(f"{self.source.url}: the list holds no entries ({hint})")
             entries = [e for e in listing.entries if _allowed(e.url, self.source.hosts)]
             if len(entries) < len(listing.entries):  # a record may link to a higher office's site
                 self.events.append(Note(listing.next_url or self.source.url,

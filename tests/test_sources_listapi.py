@@ -119,3 +119,10 @@ def test_list_api_only_on_a_website_or_catalog_and_its_host_is_allowed(tmp_path)
     path.write_text(API_CONFIG.replace('kind = "website"', 'kind = "feed"'), encoding="utf-8")
     with pytest.raises(ConfigError, match="gzdt] list_api: expected no list_api table"):
         config_mod.load(path)
+
+
+def test_records_without_the_named_fields_fail_with_a_hint(tmp_path, loopback_site) -> None:
+    api_office = ApiOffice([api_record(n) for n in range(1, 4)])
+    api_office.install(loopback_site)
+    with collected(tmp_path, loopback_site, API_CONFIG.replace('title = "docTitle"', 'title = "title"')) as (_, _, outcome):
+        assert outcome.status == "failed" and "check its list_api records, title and link" in outcome.error
