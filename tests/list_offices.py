@@ -188,6 +188,8 @@ site_url = "https://xxgk.qingsong.gov.test/"
 
 [fetch]
 rate_per_host = 0
+concurrency = 8
+per_host_concurrency = 8   # loopback: many at once (each answer waits ~40 ms on delayed ACKs)
 
 [sources.tzgg]
 kind = "website"
@@ -244,6 +246,8 @@ site_url = "https://xxgk.songshan.gov.test/"
 
 [fetch]
 rate_per_host = 0
+concurrency = 8
+per_host_concurrency = 8   # loopback: many at once (each answer waits ~40 ms on delayed ACKs)
 
 [sources.gzdt]
 kind = "website"
