@@ -117,12 +117,20 @@ def _fields(html: str, unit: str, store: str) -> dict[str, str]:
     for name in [*names, r"param_\w+"]:
         found = re.search(r"var\s+%s\s*=\s*\{(.*?)\}" % name, html, re.S)
         if found and "columnid" in found.group(1):
-            return {m.group(1): next(g for g in m.groups()[1:] if g is not None) for m in _JS_FIELD.finditer(found.group(1))}
+            return js_object(found.group(1))
     link = _NEXT_GROUP.search(store)
     if link:
-        query = urlsplit(html_lib.unescape(link.group(1))).query
-        return {k: v for k, v in parse_qsl(query, keep_blank_values=True) if k not in ("page", "startrecord", "endrecord", "perpage")}
+        query = parse_qsl(urlsplit(html_lib.unescape(link.group(1))).query, keep_blank_values=True)
+        return {k: v for k, v in query if k not in _RANGE_FIELDS}
     return {}
+
+
+_RANGE_FIELDS = ("page", "startrecord", "endrecord", "perpage")  # set per request, not by the page
+
+
+def js_object(body: str) -> dict[str, str]:
+    """The fields of a flat JavaScript object literal's body (`col:1,path:'/',webname:"…"`), as text."""
+    return {m.group(1): next(g for g in m.groups()[1:] if g is not None) for m in _JS_FIELD.finditer(body)}
 
 
 def group_url(col: Column, start: int, size: int) -> str:

@@ -36,21 +36,23 @@ def judge(text: str, url: str, name: str, fetch_text: Callable[[str], str | None
     if column is not None:
         total = f"，共 {column.total} 条" if column.total else ""
         batch = max(column.per_page * column.group_size, hanweb.MIN_BATCH)
-        return Finding("hanweb", f"大汉 Hanweb JCMS 栏目：页面内嵌 {len(column.records)} 条记录{total}，"
-                                 f"其余由 {column.proxy_url} 以 POST 分批读取（每批 {batch} 条）。无需选择器。",
-                       len(column.records), base)
+        summary = (f"大汉 Hanweb JCMS 栏目：页面内嵌 {len(column.records)} 条记录{total}，"
+                   f"其余由 {column.proxy_url} 以 POST 分批读取（每批 {batch} 条）。无需选择器。")
+        return Finding("hanweb", summary, len(column.records), base)
     listing = website.parse_list(text, url)
-    pager = website._TRS_PAGER.search(text)
+    pager = website._TRS_PAGER.search(text)  # the pattern website.py pages TRS lists by
     if listing.entries:
         if pager:
-            kind, how = "trs", f"TRS WCM 脚本翻页 createPageHTML（共 {pager.group(1)} 页，第 k+1 页为 {pager.group(3)}_k.{pager.group(4)}）"
+            pages, stem, ext = pager.group(1), pager.group(3), pager.group(4)
+            kind, how = "trs", f"TRS WCM 脚本翻页 createPageHTML（共 {pages} 页，第 k+1 页为 {stem}_k.{ext}）"
         elif listing.next_url:
             kind, how = "static", f"静态列表，带“下一页”链接（{listing.next_url}）"
         else:
             kind, how = "static", "静态列表，只有一页（未见下一页链接）"
         extra = ""
         if listing.hidden_pages:
-            extra = f'page_template = "index_{{n}}.html"   # 脚本声明还有 {listing.hidden_pages} 页：请按站点实际地址核对\n'
+            extra = (f'page_template = "index_{{n}}.html"   '
+                     f'# 脚本声明还有 {listing.hidden_pages} 页：请按站点实际地址核对\n')
         return Finding(kind, f"{how}：第一页 {len(listing.entries)} 条。", len(listing.entries), base + extra)
     return _json_api(text, url, name, base, fetch_text)
 
@@ -59,7 +61,6 @@ def judge(text: str, url: str, name: str, fetch_text: Callable[[str], str | None
 _ENDPOINT = re.compile(r"""["']((?:https?://[^"'\s]+)?/[^"'\s<>]*?(?:api|list|query|search|getData|\.do\b|\.json\b)"""
                        r"""[^"'\s<>]*)["']""", re.I)
 _ARGS = re.compile(r"""\s*,\s*\{([^{}]*)\}""")
-_JS_FIELD = re.compile(r"""(\w+)\s*:\s*(?:'([^']*)'|"([^"]*)"|([\w.-]+))""")
 _PAGE_KEYS = {"page", "pageno", "pagenum", "pageindex", "currentpage", "current", "curpage", "pagenumber"}
 _SIZE_KEYS = {"pagesize", "size", "rows", "limit", "perpage", "pagecount"}
 
@@ -92,9 +93,7 @@ def _json_api(text: str, url: str, name: str, base: str, fetch_text: Callable[[s
 def _query_fields(after_url: str) -> dict[str, str]:
     """The object literal passed with the endpoint (`load('/api/list', {pageNo: 1, channelId: 'x'})`)."""
     args = _ARGS.match(after_url)
-    if not args:
-        return {}
-    return {m.group(1): next(g for g in m.groups()[1:] if g is not None) for m in _JS_FIELD.finditer(args.group(1))}
+    return hanweb.js_object(args.group(1)) if args else {}
 
 
 def _fill(key: str, value: str, page: int, size: int) -> str:
