@@ -180,18 +180,14 @@ class HanwebOffice:
                '<?xml version="1.0" encoding="UTF-8"?>\n' + datastore(records, len(listed), with_total=True))
 
 
-HANWEB_CONFIG = f"""
-[office]
-name = "{WEBNAME}"
-org_code = "QS"
-site_url = "https://xxgk.qingsong.gov.test/"
+def office_head(name: str, code: str, site: str) -> str:
+    """[office] and [fetch] of a test office (loopback: many requests at once, each answer waits
+    ~40 ms on delayed ACKs)."""
+    return (f'[office]\nname = "{name}"\norg_code = "{code}"\nsite_url = "{site}"\n\n'
+            "[fetch]\nrate_per_host = 0\nconcurrency = 8\nper_host_concurrency = 8\n\n")
 
-[fetch]
-rate_per_host = 0
-concurrency = 8
-per_host_concurrency = 8   # loopback: many at once (each answer waits ~40 ms on delayed ACKs)
 
-[sources.tzgg]
+HANWEB_CONFIG = office_head(WEBNAME, "QS", "https://xxgk.qingsong.gov.test/") + f"""[sources.tzgg]
 kind = "website"
 url = "http://{HANWEB_HOST}/col/col{COLUMN_ID}/index.html"
 """
@@ -238,18 +234,7 @@ class ApiOffice:
             "total": len(listed), "list": [{k: v for k, v in r.items() if k != "n"} for r in rows]}}, ensure_ascii=False))
 
 
-API_CONFIG = f"""
-[office]
-name = "松山街道办事处"
-org_code = "SS"
-site_url = "https://xxgk.songshan.gov.test/"
-
-[fetch]
-rate_per_host = 0
-concurrency = 8
-per_host_concurrency = 8   # loopback: many at once (each answer waits ~40 ms on delayed ACKs)
-
-[sources.gzdt]
+API_CONFIG = office_head("松山街道办事处", "SS", "https://xxgk.songshan.gov.test/") + f"""[sources.gzdt]
 kind = "website"
 url = "http://{API_HOST}/gzdt/index.html"
 [sources.gzdt.list_api]
