@@ -35,6 +35,7 @@ _UNIT = re.compile(r"""(?:\bid\s*=\s*["']?([\w-]+)["']?[^<>]*>\s*)?<script[^>]*>
                    re.S | re.I)
 _RECORD = re.compile(r"<record[^>]*>\s*(?:<!\[CDATA\[(.*?)\]\]>|(.*?))\s*</record>", re.S | re.I)
 _NEXT_GROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[.*?href\s*=\s*[\"']([^\"']+)", re.S | re.I)
+_COLUMN_URL = re.compile(r"/col/col(\d+)/")
 _TOTAL_TAG = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.I)
 _JS_FIELD = re.compile(r"""(\w+)\s*:\s*(?:'([^']*)'|"([^"]*)"|([^,}\s]+))""")
 
@@ -59,7 +60,10 @@ def column(html: str, url: str) -> Column | None:
     units = [(m.group(1) or "", m.group(2)) for m in _UNIT.finditer(html)]
     if not units:
         return None
-    unit, store = max(units, key=lambda u: len(records_of(u[1])))  # the page's main list holds the most
+    # The page's own list: the unit of the column the URL names (/col/col1234/), else the longest.
+    own = _COLUMN_URL.search(url)
+    unit, store = max(units, key=lambda u: (own is not None and _fields(html, *u).get("columnid") == own.group(1),
+                                            len(records_of(u[1]))))
     settings = _jpage_settings(html, unit)
     fields = _fields(html, unit, store)
     return Column(

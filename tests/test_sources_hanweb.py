@@ -66,6 +66,17 @@ def test_the_column_page_says_where_its_list_is() -> None:
     assert entries[0].date == datetime(newest.day.year, newest.day.month, newest.day.day, tzinfo=SHANGHAI)
 
 
+def test_the_columns_own_unit_wins_over_a_longer_sidebar_unit() -> None:
+    page = column_page([hanweb_record(n) for n in (3, 2, 1)])
+    sidebar = "".join(f"<record><![CDATA[<li><a href='/art/2020/1/{d}/art_77_{d}.html'>要闻{d}</a><span>2020-01-0{d}"
+                      f"</span></li>]]></record>" for d in range(1, 9))
+    page = page.replace('<div class="left">', f'<div class="left"><div id="999"><script type="text/xml"><datastore>'
+                        f'<recordset>{sidebar}</recordset></datastore></script></div><script>var param_999 = '
+                        f"{{col:1,webid:12,columnid:77,unitid:'999'}};</script>")
+    col = hanweb.column(page, column_url())
+    assert col.fields["columnid"] == str(COLUMN_ID) and len(col.records) == 3
+
+
 def test_a_page_without_a_datastore_is_not_hanweb() -> None:
     assert hanweb.column("<html><body><ul><li><a href='/a'>x</a> 2021-01-01</li></ul></body></html>", "http://x/") is None
 
