@@ -150,6 +150,7 @@ class HanwebOffice:
 
     records: list[Record] = field(default_factory=list)
     posted: list[dict[str, list[str]]] = field(default_factory=list)  # form fields of each dataproxy POST
+    cap: int = SERVER_CAP
 
     def newest_first(self) -> list[Record]:
         return sorted(self.records, key=lambda r: r.n, reverse=True)
@@ -174,7 +175,7 @@ class HanwebOffice:
         records: list[Record] = []
         if form.get("columnid") == [str(COLUMN_ID)] and form.get("unitid") == [UNIT_ID]:
             start, end = int(query["startrecord"][0]), int(query["endrecord"][0])
-            end = min(end, start + SERVER_CAP - 1)
+            end = min(end, start + self.cap - 1)
             records = listed[start - 1:end + 1]
         answer(handler, "text/xml;charset=UTF-8",
                '<?xml version="1.0" encoding="UTF-8"?>\n' + datastore(records, len(listed), with_total=True))

@@ -220,3 +220,12 @@ def test_quoted_article_bodies_parse_with_the_defaults(case: str) -> None:
     assert post.body_text.startswith(starts) and "索引号" not in post.body_text
     if case == "Zoom_with_table":
         assert post.meta["index_number"] == "696785044/2026-00017" and post.meta["published_on"] == "2026-04-17"
+
+
+def test_a_server_answering_fewer_records_than_asked_is_followed(tmp_path, loopback_site) -> None:
+    office = HanwebOffice([hanweb_record(n) for n in range(1, TOTAL + 1)], cap=20)
+    office.install(loopback_site)
+    with collected(tmp_path, loopback_site, HANWEB_CONFIG) as (_, store, outcome):
+        assert outcome.status == "ok" and outcome.new == TOTAL
+    later = TOTAL - PER_PAGE * GROUP_SIZE
+    assert len(office.posted) == -(-later // 21)  # 20 asked-for records and the boundary one per answer
