@@ -107,7 +107,7 @@ class ListApi:
     page_size: int = 20
     answer: str = "json"  # json | xml (records in <record> CDATA, Hanweb style) | html
     records: str = ""  # json: dotted path to the list ("data.list"); xml/html: CSS selector of one record
-    title: str = ""  # json: path in a record; xml/html: CSS selector (default: the link)
+    title: str = ""  # json: path in a record (xml/html: the link's title attribute, else its text)
     link: str = ""  # json: path in a record; xml/html: CSS selector (default: the first a[href])
     date: str = ""  # json: path in a record; xml/html: CSS selector (default: the first date in the record)
     link_template: str = ""  # json: the article URL from the link field's value, e.g. "/art/{}.html"
@@ -511,8 +511,12 @@ def _read_list_api(t: _Table) -> ListApi:
                 raise t.fail(key, "a dotted path into the JSON answer (e.g. \"data.list\", \"title\")")
     if api.form and api.method != "POST":
         raise t.fail("form", 'form fields only with method = "POST" (use query for GET)')
-    if api.link_template and "{}" not in api.link_template:
-        raise t.fail("link_template", 'a URL template with {} for the link field\'s value, e.g. "/art/{}.html"')
+    if api.answer != "json":
+        for key in ("title", "link_template", "total") + (("records",) if api.answer == "xml" else ()):
+            if getattr(api, key):
+                raise t.fail(key, f'nothing here with answer = "{api.answer}" (it is read from the records\' markup)')
+    if api.link_template and re.findall(r"\{[^{}]*\}", api.link_template) != ["{}"]:
+        raise t.fail("link_template", 'a URL template with one {} for the link field\'s value, e.g. "/art/{}.html"')
     for key, template in (("url", api.url), *((f"query.{k}", v) for k, v in api.query.items()),
                           *((f"form.{k}", v) for k, v in api.form.items())):
         unknown = _unknown_placeholder(template)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pipeline import config as config_mod
@@ -81,14 +83,17 @@ def test_an_answer_that_is_not_json_is_a_clear_source_error() -> None:
 
 @pytest.mark.parametrize("line, named", [
     ('pagesize = 10', "list_api.pagesize: unknown key"),
+    ('link_template = "/c/{id}/{}.html"', "list_api.link_template: expected a URL template with one {}"),
     ('method = "PUT"', "list_api.method"),
     ('answer = "yaml"', "list_api.answer"),
     ('url = "/api?p={pgae}"', "unknown placeholder {pgae}"),
+    ('answer = "xml"', 'list_api.title: expected nothing here with answer = "xml"'),
 ])
 def test_list_api_mistakes_are_refused_by_name(tmp_path, line: str, named: str) -> None:
-    text = API_CONFIG.replace(f"page_size = {API_PAGE_SIZE}", f"page_size = {API_PAGE_SIZE}\n{line}")
-    if line.startswith("url"):
-        text = text.replace('url = "/api/article/list"\n', "")
+    head, table = API_CONFIG.split("[sources.gzdt.list_api]")
+    table = re.sub(rf"\n{line.split(' = ')[0]} = [^\n]*", "", table)  # the mistake replaces the key's line
+    table = table.replace(f"page_size = {API_PAGE_SIZE}", f"page_size = {API_PAGE_SIZE}\n{line}")
+    text = f"{head}[sources.gzdt.list_api]{table}"
     path = tmp_path / "xxgk.toml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=named.replace("{", r"\{").replace("}", r"\}")):
