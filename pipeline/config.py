@@ -519,17 +519,20 @@ def _read_list_api(t: _Table) -> ListApi:
         raise t.fail("link_template", 'a URL template with one {} for the link field\'s value, e.g. "/art/{}.html"')
     for key, template in (("url", api.url), *((f"query.{k}", v) for k, v in api.query.items()),
                           *((f"form.{k}", v) for k, v in api.form.items())):
-        unknown = _unknown_placeholder(template)
-        if unknown is not None:
-            raise ConfigError(f"{t.file}: {t.where}{key}: unknown placeholder {{{unknown}}} "
-                              f"(use {', '.join('{' + f + '}' for f in LIST_API_FIELDS)})")
+        problem = _template_problem(template)
+        if problem:
+            raise ConfigError(f"{t.file}: {t.where}{key}: {problem} "
+                              f"(use {', '.join('{' + f + '}' for f in LIST_API_FIELDS)}; {{{{ and }}}} for braces)")
     t.check_unknown()
     return api
 
 
-def _unknown_placeholder(template: str) -> str | None:
-    """The first {name} in template that is not a list API field (None when all are known)."""
-    for name in re.findall(r"\{([^{}]*)\}", template):
-        if name not in LIST_API_FIELDS:
-            return name
-    return None
+def _template_problem(template: str) -> str:
+    """What is wrong with a list API template ("" when it fills)."""
+    try:
+        template.format(**dict.fromkeys(LIST_API_FIELDS, 1))
+    except KeyError as e:
+        return f"unknown placeholder {{{e.args[0]}}}"
+    except (IndexError, ValueError) as e:
+        return f"not a template: {e}"
+    return ""

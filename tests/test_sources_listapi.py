@@ -87,6 +87,8 @@ def test_an_answer_that_is_not_json_is_a_clear_source_error() -> None:
     ('method = "PUT"', "list_api.method"),
     ('answer = "yaml"', "list_api.answer"),
     ('url = "/api?p={pgae}"', "unknown placeholder {pgae}"),
+    ('url = "/api?q={"', "list_api.url: not a template"),
+    ('query = { p = "{}" }', "list_api.query.p: not a template"),
     ('answer = "xml"', 'list_api.title: expected nothing here with answer = "xml"'),
 ])
 def test_list_api_mistakes_are_refused_by_name(tmp_path, line: str, named: str) -> None:
