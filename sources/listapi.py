@@ -122,7 +122,10 @@ def _json_answer(text: str, url: str, base_url: str, spec: ListApi, tz: tzinfo) 
 def _date(value: Any, tz: tzinfo) -> datetime | None:
     """A record's date: text in any form parse_date knows, or a Unix time in seconds or milliseconds."""
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 1e8:
-        return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, tz)
+        try:
+            return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, tz)
+        except (OverflowError, OSError, ValueError):  # no date a clock can show: none
+            return None
     return parse_date(str(value), tz) if value not in (None, "") else None
 
 

@@ -59,11 +59,11 @@ def test_templates_fill_page_and_record_range() -> None:
 def test_json_records_and_fields_are_found_by_path() -> None:
     api = ListApi(url="/l", records="result.rows", title="t", link="info.url", date="ts")
     text = ('{"result": {"rows": [{"t": "甲", "info": {"url": "/a.html"}, "ts": 1610668800000},'
-            ' {"t": "乙", "info": {}}]}}')
+            ' {"t": "乙", "info": {}}, {"t": "丙", "info": {"url": "/c.html"}, "ts": 1e300}]}}')
     answer = listapi.parse_answer(text, "http://h.test/l", "http://h.test/", api, website.DEFAULTS, SHANGHAI)
-    assert [(e.title, e.url) for e in answer.entries] == [("甲", "http://h.test/a.html")]  # no link: skipped
-    assert answer.entries[0].date.date().isoformat() == "2021-01-15"
-    assert answer.total is None and answer.records == 2  # the skipped record still counts towards a full page
+    assert [(e.title, e.url) for e in answer.entries] == [("甲", "http://h.test/a.html"), ("丙", "http://h.test/c.html")]
+    assert answer.entries[0].date.date().isoformat() == "2021-01-15" and answer.entries[1].date is None
+    assert answer.total is None and answer.records == 3  # the skipped record (no link) still counts
 
 
 def test_xml_answers_are_read_like_hanweb_records() -> None:
