@@ -509,3 +509,8 @@ main.add_command(_add_command)
 from .config_cli import config_group as _config_group  # noqa: E402
 
 main.add_command(_config_group)
+
+# -- what kind of list a column URL has (pipeline/add_source.py) ---------------------------------
+from .add_source import add_source_command as _add_source_command  # noqa: E402
+
+main.add_command(_add_source_command)

@@ -97,6 +97,32 @@ class Office:
     departments: tuple[str, ...] = ()
 
 
+LIST_API_ANSWERS = ("json", "xml", "html")
+LIST_API_FIELDS = ("page", "n", "size", "start", "end", "offset")  # what a template may hold
+
+
+@dataclass(frozen=True)
+class ListApi:
+    """[sources.NAME.list_api]: a list endpoint read instead of list pages (sources/listapi.py).
+
+    Templates (url, query and form values) may hold {page} (1-based), {n} (page - 1),
+    {size}, {start} and {end} (1-based record range) and {offset} (start - 1)."""
+
+    url: str  # the endpoint, a template (relative to the source's url)
+    method: str = "GET"  # GET | POST
+    query: dict[str, str] = field(default_factory=dict)  # fields added to the URL's query
+    form: dict[str, str] = field(default_factory=dict)  # POST body fields
+    body: str = "form"  # how a POST sends `form`: form (urlencoded) | json
+    page_size: int = 20
+    answer: str = "json"  # json | xml (records in <record> CDATA, Hanweb style) | html
+    records: str = ""  # json: dotted path to the list ("data.list"); xml/html: CSS selector of one record
+    title: str = ""  # json: path in a record (xml/html: the link's title attribute, else its text)
+    link: str = ""  # json: path in a record; xml/html: CSS selector (default: the first a[href])
+    date: str = ""  # json: path in a record; xml/html: CSS selector (default: the first date in the record)
+    link_template: str = ""  # json: the article URL from the link field's value, e.g. "/art/{}.html"
+    total: str = ""  # json: dotted path to the number of records (the walk ends there)
+
+
 @dataclass(frozen=True)
 class Source:
     name: str
@@ -117,10 +143,12 @@ class Source:
     appid_env: str = "XXGK_WECHAT_APPID"
     secret_env: str = "XXGK_WECHAT_SECRET"
     secrets_file: Path | None = None
+    list_api: ListApi | None = None  # a list endpoint instead of list pages
 
     @property
     def hosts(self) -> tuple[str, ...]:
-        return (urlsplit(self.url).hostname or "",) + KIND_EXTRA_HOSTS.get(self.kind, ()) + self.allow_hosts
+        api_host = (urlsplit(self.list_api.url).hostname or "",) if self.list_api is not None else ()
+        return (urlsplit(self.url).hostname or "",) + api_host + KIND_EXTRA_HOSTS.get(self.kind, ()) + self.allow_hosts
 
 
 @dataclass(frozen=True)
@@ -223,10 +251,11 @@ class _Table:
     def table(self, key: str) -> _Table:
         value = self._get(key, dict, {})
         name = f"{self.name}.{key}".lstrip(".")
-        if name not in config_keys.TABLES:
-            raise config_keys.UndeclaredKey(f"config table [{name}] is read by pipeline/config.py but not declared in "
-                                            f"pipeline/config_keys.py TABLES")
-        return _Table(value, f"{self.where}{key}.", self.file, name, effective=self.effective)
+        declared_as = f"{self.declared_as}.{key}".lstrip(".")  # sources.*.list_api for every source's
+        if declared_as not in config_keys.TABLES:
+            raise config_keys.UndeclaredKey(f"config table [{declared_as}] is read by pipeline/config.py but not "
+                                            f"declared in pipeline/config_keys.py TABLES")
+        return _Table(value, f"{self.where}{key}.", self.file, name, declared_as, effective=self.effective)
 
     def check_unknown(self, allowed: set[str] | None = None) -> None:
         unknown = sorted(set(self.data) - (self.used if allowed is None else allowed))
@@ -506,7 +535,10 @@ def _read_source(name: str, t: _Table | None, path: Path) -> Source:
         appid_env=t.get("appid_env", str, "XXGK_WECHAT_APPID"),
         secret_env=t.get("secret_env", str, "XXGK_WECHAT_SECRET"),
         secrets_file=(path.resolve().parent / secrets) if (secrets := t.get("secrets_file", str, "")) else None,
+        list_api=_read_list_api(t.table("list_api")) if "list_api" in t.data else None,
     )
+    if source.list_api is not None and kind not in ("website", "catalog"):
+        raise t.fail("list_api", "no list_api table: only a website or catalog source reads a list endpoint")
     if source.page_template and "{n}" not in source.page_template and "{page}" not in source.page_template:
         raise t.fail("page_template", 'a URL template with {n} (page - 1) or {page}, e.g. "index_{n}.html"')
     for key in ("recheck_days", "missing_runs"):
@@ -517,3 +549,67 @@ def _read_source(name: str, t: _Table | None, path: Path) -> Source:
             raise t.fail(key, "an integer >= 0 (0: none)")
     t.check_unknown()
     return source
+
+
+def _read_list_api(t: _Table) -> ListApi:
+    """[sources.NAME.list_api]; every key is checked, unknown ones refused by name."""
+    fields = {}
+    for key in ("query", "form"):
+        table = t.get(key, dict, {})
+        if not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in table.values()):
+            raise t.fail(key, "a table of field = \"value\" (values may hold {page}, {start} …)")
+        fields[key] = {name: str(value) for name, value in table.items()}
+    api = ListApi(
+        url=t.get("url", str, expected="the list endpoint's URL (a template with {page}, {start} …)"),
+        method=t.get("method", str, "GET").upper(),
+        query=fields["query"],
+        form=fields["form"],
+        body=t.get("body", str, "form"),
+        page_size=t.get("page_size", int, 20),
+        answer=t.get("answer", str, "json"),
+        records=t.get("records", str, ""),
+        title=t.get("title", str, ""),
+        link=t.get("link", str, ""),
+        date=t.get("date", str, ""),
+        link_template=t.get("link_template", str, ""),
+        total=t.get("total", str, ""),
+    )
+    if api.method not in ("GET", "POST"):
+        raise t.fail("method", '"GET" or "POST"')
+    if api.body not in ("form", "json"):
+        raise t.fail("body", '"form" or "json"')
+    if api.answer not in LIST_API_ANSWERS:
+        raise t.fail("answer", " or ".join(f'"{a}"' for a in LIST_API_ANSWERS))
+    if not 1 <= api.page_size <= 1000:
+        raise t.fail("page_size", "an integer from 1 to 1000")
+    if api.answer == "json":
+        for key in ("records", "title", "link"):
+            if not getattr(api, key):
+                raise t.fail(key, "a dotted path into the JSON answer (e.g. \"data.list\", \"title\")")
+    if api.form and api.method != "POST":
+        raise t.fail("form", 'form fields only with method = "POST" (use query for GET)')
+    if api.answer != "json":
+        for key in ("title", "link_template", "total") + (("records",) if api.answer == "xml" else ()):
+            if getattr(api, key):
+                raise t.fail(key, f'nothing here with answer = "{api.answer}" (it is read from the records\' markup)')
+    if api.link_template and re.findall(r"\{[^{}]*\}", api.link_template) != ["{}"]:
+        raise t.fail("link_template", 'a URL template with one {} for the link field\'s value, e.g. "/art/{}.html"')
+    for key, template in (("url", api.url), *((f"query.{k}", v) for k, v in api.query.items()),
+                          *((f"form.{k}", v) for k, v in api.form.items())):
+        problem = _template_problem(template)
+        if problem:
+            raise ConfigError(f"{t.file}: {t.where}{key}: {problem} "
+                              f"(use {', '.join('{' + f + '}' for f in LIST_API_FIELDS)}; {{{{ and }}}} for braces)")
+    t.check_unknown()
+    return api
+
+
+def _template_problem(template: str) -> str:
+    """What is wrong with a list API template ("" when it fills)."""
+    try:
+        template.format(**dict.fromkeys(LIST_API_FIELDS, 1))
+    except KeyError as e:
+        return f"unknown placeholder {{{e.args[0]}}}"
+    except (IndexError, ValueError) as e:
+        return f"not a template: {e}"
+    return ""

@@ -52,6 +52,10 @@ TABLES = {
     "alerts": "Where health alerts go (without any: only `xxgk status` shows them).",
     "schedule": "`xxgk schedule` (for machines without cron).",
     "sources.*": "One `[sources.NAME]` table per source. At least one is required.",
+    "sources.*.list_api": "A list endpoint read instead of list pages (website and catalog sources; "
+                          "sources/listapi.py, worked examples in [list_api.md](list_api.md)). Templates (url, "
+                          "query and form values) may hold {page} (1-based), {n} (page - 1), {size}, {start} and "
+                          "{end} (1-based record range) and {offset} (start - 1).",
 }
 
 KEYS: tuple[Key, ...] = (
@@ -162,6 +166,25 @@ KEYS: tuple[Key, ...] = (
     Key("sources.*", "appid_env", "string", "XXGK_WECHAT_APPID", "wechat_api: the variable holding the AppID."),
     Key("sources.*", "secret_env", "string", "XXGK_WECHAT_SECRET", "wechat_api: the variable holding the AppSecret."),
     Key("sources.*", "secrets_file", "path", "", 'wechat_api: a TOML file with appid = "…", secret = "…" instead.'),
+    # [sources.NAME.list_api]
+    Key("sources.*.list_api", "url", "URL template", REQUIRED, "The endpoint (relative to the source's url)."),
+    Key("sources.*.list_api", "method", "GET | POST", "GET", "How the endpoint is asked."),
+    Key("sources.*.list_api", "query", "table", {}, "Fields added to the URL's query (values are templates)."),
+    Key("sources.*.list_api", "form", "table", {}, "POST body fields (values are templates)."),
+    Key("sources.*.list_api", "body", "form | json", "form", "How a POST sends `form`."),
+    Key("sources.*.list_api", "page_size", "integer 1–1000", 20, "Records asked for per request."),
+    Key("sources.*.list_api", "answer", "json | xml | html", "json",
+        "The answer's form (xml: records in <record> CDATA, Hanweb style)."),
+    Key("sources.*.list_api", "records", "string", "", 'json: dotted path to the list ("data.list"); '
+                                                       "html: CSS selector of one record."),
+    Key("sources.*.list_api", "title", "string", "", "json: the title's path in a record."),
+    Key("sources.*.list_api", "link", "string", "", "json: the link's path in a record; xml/html: a CSS selector "
+                                                    "(default: the first a[href])."),
+    Key("sources.*.list_api", "date", "string", "", "json: the date's path in a record; xml/html: a CSS selector "
+                                                    "(default: the first date in the record)."),
+    Key("sources.*.list_api", "link_template", "string", "", 'json: the article URL from the link value, '
+                                                             'e.g. "/art/{}.html".'),
+    Key("sources.*.list_api", "total", "string", "", "json: dotted path to the number of records."),
 )
 
 # [sources.NAME.selectors] keys by kind (defaults: sources/website.py, sources/catalog.py; a test keeps them equal).

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from functools import cached_property
 from typing import Any, Protocol
-from urllib.parse import urljoin
+from urllib.parse import urlencode, urljoin
 
 import pycurl
 from urllib3 import HTTPHeaderDict
@@ -385,12 +385,31 @@ class Fetcher:
         followed, and its answers (access tokens among them) never reach the cache or
         the raw-response store. Retries, the rate limit and the size cap apply as for GET.
         """
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        return self._post(url, body, {"Content-Type": "application/json", "Accept": "application/json"}, None)
+
+    def post_form(self, url: str, fields: Mapping[str, str], *, obey_robots: bool | None = None) -> Response:
+        """POST form fields (UTF-8, urlencoded) to a site's list endpoint, as its own page script
+        does (Hanweb's dataproxy.jsp); raises a FetchError subclass.
+
+        A list endpoint is crawled like a page: robots.txt applies (obey_robots as for get()).
+        A POST is never conditional and is not followed through redirects; retries, the rate
+        limit and the size cap apply as for GET. Its answers do not reach the cache.
+        """
+        body = urlencode(fields).encode("ascii")
+        obey = self.settings.obey_robots if obey_robots is None else obey_robots
+        return self._post(url, body, {"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"}, obey)
+
+    def _post(self, url: str, body: bytes, headers: Mapping[str, str], obey_robots: bool | None) -> Response:
+        """One POST (no redirects followed); obey_robots None: robots.txt is not asked."""
         try:
             target = self._parse(url, url)
             self._check_allowed(url, target, redirected=False)
-            body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-            answer = self._send_with_retries(
-                url, target, {"Content-Type": "application/json", "Accept": "application/json"}, "POST", body)
+            if obey_robots:
+                self._check_robots(url, target)
+            elif obey_robots is False:
+                self._warn_robots_skipped(target.host)
+            answer = self._send_with_retries(url, target, headers, "POST", body)
             if not 200 <= answer.status < 300:
                 raise HttpStatusError(url, answer.status)
         except FetchError as exc:

@@ -11,7 +11,7 @@ Parsing is pure (`parse_list`, `parse_article`); `collect` does the fetching.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from urllib.parse import urljoin, urlsplit
@@ -24,6 +24,7 @@ from pipeline.errors import FetchError, HttpStatusError
 from pipeline.models import SHANGHAI, Post
 from pipeline.normalize import canonical_url, clean_html, clean_text, html_to_text, parse_date
 
+from . import hanweb, listapi
 from .base import (
     Capped, Context, Event, Listed, Note, Seen, SourceError, all_text, article_event, descendants, find_attachments,
     first, image_urls, inner_html, lazy_images, meta_content, metadata_table, parse_html, select, select_one, strings,
@@ -38,8 +39,9 @@ DEFAULTS = {
     "next_page": "a.next || a[rel=next]",
     "title": "",
     "date": "",
-    "content": ".TRS_Editor || .trs_editor || #zoom || #UCAP-CONTENT || .wenzhang-content || .article-content"
-               " || #js_content || .TRS_UEDITOR || #fontzoom || .content || article",
+    "content": ".TRS_Editor || .trs_editor || #zoom || #Zoom || .article_zoom || #UCAP-CONTENT || .wenzhang-content"
+               " || .article-content"
+               " || #js_content || .TRS_UEDITOR || #fontzoom || .main-txt || .content || article",
     "attachments": "",
     "meta": "",
     "column": "",
@@ -280,7 +282,13 @@ def _main_content(soup: HtmlElement) -> HtmlElement | None:
 
 
 # -- collection ---------------------------------------------------------------------
-def collect(source: Source, ctx: Context, defaults: dict[str, str] = DEFAULTS) -> Iterator[Event]:
+# A list the page's scripts load (Hanweb dataproxy, a configured list API): its pages, as parsed,
+# with Notes between them; a page's next_url is None on the list's last page.
+Listings = Callable[[Source, Context, dict[str, str]], Iterator[ListPage | Note]]
+
+
+def collect(source: Source, ctx: Context, defaults: dict[str, str] = DEFAULTS,
+            listings: Listings | None = None) -> Iterator[Event]:
     """Walk the list pages newest first; fetch new articles, and re-check recent known ones for edits.
 
     Stops paging when a whole page holds nothing new, and when page 1 is unchanged since
@@ -295,7 +303,9 @@ def collect(source: Source, ctx: Context, defaults: dict[str, str] = DEFAULTS) -
     listing), so the fetcher and the parsers never wait at a page boundary.
     """
     selectors = selectors_for(source, defaults)
-    walk = _ListWalk(source, ctx, selectors)
+    if listings is None and source.list_api is not None:
+        listings = listapi.listings  # [sources.NAME.list_api]: the endpoint instead of list pages
+    walk = _ListWalk(source, ctx, selectors, listings)
     fetched = ctx.fetcher.fetch_many(walk.articles(), conditional=walk.conditional, obey_robots=source.obey_robots)
     for url, outcome in ctx.parser.parsed(fetched, parse_page, source, selectors, ctx.tz):
         yield from walk.take_events()
@@ -314,8 +324,9 @@ class _ListWalk:
     re-check); what the listing says on the way (Seen, Note) waits in `take_events()`.
     """
 
-    def __init__(self, source: Source, ctx: Context, selectors: dict[str, str]) -> None:
-        self.source, self.ctx, self.selectors = source, ctx, selectors
+    def __init__(self, source: Source, ctx: Context, selectors: dict[str, str],
+                 listings: Listings | None = None) -> None:
+        self.source, self.ctx, self.selectors, self.listings = source, ctx, selectors, listings
         self.handled: set[str] = set()  # URLs listed or re-checked this run
         self.on_list: set[str] = set()  # … of those, the ones the list pages showed
         self.known_urls: set[str] = set()  # … of those, the ones fetched conditionally
@@ -334,7 +345,10 @@ class _ListWalk:
 
     def articles(self) -> Iterator[str]:
         try:
-            yield from self._listed_articles()
+            if self.listings is not None:
+                yield from self._walk(self.listings(self.source, self.ctx, self.selectors))
+            else:
+                yield from self._listed_articles()
         except (FetchError, SourceError) as e:
             if not self.handled:
                 raise  # the list itself is unreadable: the source fails now
@@ -367,6 +381,9 @@ class _ListWalk:
                 # a later one: what follows is known
                 return
             self.listed = True
+            if pages == 1 and (column := hanweb.column(response.text(), response.url)) is not None:
+                yield from self._walk(hanweb.listings(column, source, ctx, self.selectors))
+                return
             listing = parse_list(response.text(), response.url, self.selectors, ctx.tz)
             if pages == 1 and not listing.entries:
                 raise SourceError(f"{page_url}: no list entries found (has the page changed? check selectors)")
@@ -376,18 +393,7 @@ class _ListWalk:
             if pages > 1 and all(entry.url in self.handled for entry in listing.entries):
                 self.complete = True  # a page repeating what was read (a pager past its end): the end
                 return
-            to_fetch: list[tuple[str, bool]] = []
-            for entry in listing.entries:
-                if entry.url in self.handled:
-                    continue
-                self.handled.add(entry.url)
-                self.on_list.add(entry.url)
-                if entry.url not in ctx.known or ctx.known[entry.url] is not None:  # new, or back after withdrawal
-                    to_fetch.append((entry.url, False))
-                elif ctx.full or ctx.is_recent(entry.date) or entry.url in ctx.recent:
-                    to_fetch.append((entry.url, True))
-                else:
-                    self.events.append(Seen(entry.url))
+            to_fetch = self._triage(listing.entries)
             yield from self._wanted(to_fetch)
             if not whole and not any(not known for _, known in to_fetch):
                 return  # a page with nothing new: the rest is older and known
@@ -396,12 +402,63 @@ class _ListWalk:
                 page_url = None  # the pager points back to a page already read
             self.complete = page_url is None and not listing.hidden_pages
 
+    def _walk(self, listings: Iterator[ListPage | Note]) -> Iterator[str]:
+        """The article URLs of a scripted list's pages, stopping at a page with nothing new (unless the
+        whole list is wanted) and at the office's max_pages (said by a Capped event)."""
+        whole = self.ctx.full or self.ctx.walk_whole
+        pages = 0
+        for listing in listings:
+            if isinstance(listing, Note):
+                self.events.append(listing)
+                continue
+            pages += 1
+            self.listed = True
+            if pages == 1 and not listing.entries:
+                hint = "check its list_api records, title and link" if self.source.list_api else "has the site changed?"
+                raise SourceError(f"{self.source.url}: the list holds no entries ({hint})")
+            entries = [e for e in listing.entries if _allowed(e.url, self.source.hosts)]
+            if len(entries) < len(listing.entries):  # a record may link to a higher office's site
+                self.events.append(Note(listing.next_url or self.source.url,
+                                        f"{len(listing.entries) - len(entries)} listed link(s) lead to hosts not in "
+                                        f"allow_hosts: not collected"))
+            to_fetch = self._triage(entries)
+            yield from self._wanted(to_fetch)
+            if not whole and not any(not known for _, known in to_fetch):
+                return
+            self.complete = listing.next_url is None
+            if listing.next_url and self.source.max_pages and pages >= self.source.max_pages:
+                self.events.append(Capped(listing.next_url, self.source.max_pages))
+                return
+
+    def _triage(self, entries: list[ListEntry]) -> list[tuple[str, bool]]:
+        """Listed URLs to fetch, as (url, known): new ones, and known ones due a re-check; the rest are Seen."""
+        ctx = self.ctx
+        to_fetch: list[tuple[str, bool]] = []
+        for entry in entries:
+            if entry.url in self.handled:
+                continue
+            self.handled.add(entry.url)
+            self.on_list.add(entry.url)
+            if entry.url not in ctx.known or ctx.known[entry.url] is not None:  # new, or back after withdrawal
+                to_fetch.append((entry.url, False))
+            elif ctx.full or ctx.is_recent(entry.date) or entry.url in ctx.recent:
+                to_fetch.append((entry.url, True))
+            else:
+                self.events.append(Seen(entry.url))
+        return to_fetch
+
     def _wanted(self, wanted: list[tuple[str, bool]]) -> Iterator[str]:
         for url, known in wanted:
             self.handled.add(url)
             if known:
                 self.known_urls.add(url)
             yield url
+
+
+def _allowed(url: str, hosts: tuple[str, ...]) -> bool:
+    """Whether url's host is one of hosts ("*.example.gov.cn" names its subdomains)."""
+    host = urlsplit(url).hostname or ""
+    return any(host == h or (h.startswith("*.") and host.endswith(h[1:])) for h in hosts)
 
 
 def _templated_page(source: Source, page: int, listing: ListPage) -> str | None:

@@ -1,0 +1,170 @@
+"""What kind of list a column URL has, and the config xxgk would use for it (`xxgk add-source URL`).
+
+The page is fetched once and judged: a Hanweb datastore (dataproxy paging), a TRS
+`createPageHTML` pager, a static list (with or without a next-page link), or, when the page
+lists nothing, a JSON list API its scripts name — then that endpoint is fetched once too and
+its records, title, link and date fields are guessed. `judge()` is pure: it takes the page's
+text and a function that fetches the candidate endpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from . import hanweb, website
+
+KINDS = ("hanweb", "trs", "static", "json_api", "none")
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str  # one of KINDS
+    summary: str  # what was found, for staff
+    entries: int  # list entries seen
+    toml: str  # the [sources.NAME] table xxgk would use
+
+
+def judge(text: str, url: str, name: str, fetch_text: Callable[[str], str | None]) -> Finding:
+    """The list kind of a column page; fetch_text(url) reads a candidate API (None: not reachable)."""
+    base = f'[sources.{name}]\nkind = "website"\nurl = "{url}"\n'
+    column = hanweb.column(text, url)
+    if column is not None:
+        total = f"，共 {column.total} 条" if column.total else ""
+        batch = max(column.per_page * column.group_size, hanweb.MIN_BATCH)
+        summary = (f"大汉 Hanweb JCMS 栏目：页面内嵌 {len(column.records)} 条记录{total}，"
+                   f"其余由 {column.proxy_url} 以 POST 分批读取（每批 {batch} 条）。无需选择器。")
+        return Finding("hanweb", summary, len(column.records), base)
+    listing = website.parse_list(text, url)
+    pager = website._TRS_PAGER.search(text)  # the pattern website.py pages TRS lists by
+    if listing.entries:
+        if pager:
+            pages, stem, ext = pager.group(1), pager.group(3), pager.group(4)
+            kind, how = "trs", f"TRS WCM 脚本翻页 createPageHTML（共 {pages} 页，第 k+1 页为 {stem}_k.{ext}）"
+        elif listing.next_url:
+            kind, how = "static", f"静态列表，带“下一页”链接（{listing.next_url}）"
+        else:
+            kind, how = "static", "静态列表，只有一页（未见下一页链接）"
+        extra = ""
+        if listing.hidden_pages:
+            extra = (f'page_template = "index_{{n}}.html"   '
+                     f'# 脚本声明还有 {listing.hidden_pages} 页：请按站点实际地址核对\n')
+        return Finding(kind, f"{how}：第一页 {len(listing.entries)} 条。", len(listing.entries), base + extra)
+    return _json_api(text, url, name, base, fetch_text)
+
+
+# An endpoint a page script names: a quoted path with api / list / query … in it, not a script or style.
+_ENDPOINT = re.compile(r"""["']((?:https?://[^"'\s]+)?/[^"'\s<>]*?(?:api|list|query|search|getData|\.do\b|\.json\b)"""
+                       r"""[^"'\s<>]*)["']""", re.I)
+_ARGS = re.compile(r"""\s*,\s*\{([^{}]*)\}""")
+_PAGE_KEYS = {"page", "pageno", "pagenum", "pageindex", "currentpage", "current", "curpage", "pagenumber"}
+_SIZE_KEYS = {"pagesize", "size", "rows", "limit", "perpage", "pagecount"}
+
+
+def _json_api(text: str, url: str, name: str, base: str, fetch_text: Callable[[str], str | None]) -> Finding:
+    for found in _ENDPOINT.finditer(text):
+        endpoint = found.group(1)
+        if re.search(r"\.(js|css|png|jpg|gif|html?)(\?|$)", endpoint, re.I):
+            continue
+        query = _query_fields(text[found.end():found.end() + 400])
+        api_url = urljoin(url, endpoint)
+        if urlsplit(api_url).hostname != urlsplit(url).hostname:
+            continue  # only the column's own host is fetched here
+        size = next((int(v) for k, v in query.items() if k.lower() in _SIZE_KEYS and v.isdigit()), 20)
+        asked = api_url + ("&" if "?" in api_url else "?") + "&".join(
+            f"{k}={_fill(k, v, 1, size)}" for k, v in query.items()) if query else api_url
+        answer = fetch_text(asked)
+        guess = _guess_fields(answer) if answer else None
+        if guess is None:
+            continue
+        records, title, link, date, count, total = guess
+        table = _api_table(name, endpoint, query, size, records, title, link, date, total)
+        return Finding("json_api", f"页面本身没有列表；其脚本从 JSON 接口 {api_url} 读取：第一页 {count} 条，"
+                                   f"记录在 {records}（标题 {title}，链接 {link}，日期 {date or '无'}）。"
+                                   f"请核对下面猜出的字段。", count, base + table)
+    return Finding("none", "未识别出列表：页面没有列表行、大汉 datastore 或可推断的 JSON 接口。"
+                           "请用 [sources.NAME.selectors] 指定列表选择器，或用 list_api 指明接口。", 0, base)
+
+
+def _query_fields(after_url: str) -> dict[str, str]:
+    """The object literal passed with the endpoint (`load('/api/list', {pageNo: 1, channelId: 'x'})`)."""
+    args = _ARGS.match(after_url)
+    return hanweb.js_object(args.group(1)) if args else {}
+
+
+def _fill(key: str, value: str, page: int, size: int) -> str:
+    if key.lower() in _PAGE_KEYS:
+        return str(page)
+    if key.lower() in _SIZE_KEYS:
+        return str(size)
+    return value
+
+
+def _template(key: str, value: str) -> str:
+    return "{page}" if key.lower() in _PAGE_KEYS else "{size}" if key.lower() in _SIZE_KEYS else value
+
+
+def _guess_fields(text: str) -> tuple[str, str, str, str, int, str] | None:
+    """(records path, title, link, date, records seen, total path) of a JSON answer, or None."""
+    try:
+        answer = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    found = max(_lists(answer, ""), key=lambda pl: len(pl[1]), default=None)
+    if found is None:
+        return None
+    path, rows = found
+    keys = {k for row in rows for k, v in row.items() if isinstance(v, (str, int)) and not isinstance(v, bool)}
+    title = _pick(keys, ("title", "doctitle", "name", "bt", "subject"), "title")
+    link = _pick(keys, ("url", "link", "href", "docurl", "path", "id"), "url")
+    date = _pick(keys, ("pubdate", "publishdate", "publishtime", "date", "time", "created"), "date")
+    if not title or not link:
+        return None
+    total = next((p for p, v in _scalars(answer, "") if p.split(".")[-1].lower() in ("total", "totalcount", "count",
+                                                                                      "totalrecord", "totalnum")), "")
+    return path, title, link, date, len(rows), total
+
+
+def _lists(value: Any, path: str) -> list[tuple[str, list[dict]]]:
+    """Every list of objects in a JSON value, with its dotted path."""
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [found for k, v in value.items() for found in _lists(v, f"{path}.{k}" if path else k)]
+    return []
+
+
+def _scalars(value: Any, path: str) -> list[tuple[str, Any]]:
+    if isinstance(value, dict):
+        return [found for k, v in value.items() for found in _scalars(v, f"{path}.{k}" if path else k)]
+    return [(path, value)] if isinstance(value, int) and not isinstance(value, bool) else []
+
+
+def _pick(keys: set[str], preferred: tuple[str, ...], word: str) -> str:
+    """The record key that names this field: an exact preferred name first, then one that holds the word."""
+    by_lower = {k.lower(): k for k in keys}
+    for name in preferred:
+        if name in by_lower:
+            return by_lower[name]
+    return next((k for k in sorted(keys) if word in k.lower()), "")
+
+
+def _api_table(name: str, endpoint: str, query: dict[str, str], size: int, records: str, title: str, link: str,
+               date: str, total: str) -> str:
+    lines = [f"[sources.{name}.list_api]", f'url = "{endpoint}"']
+    if query:
+        fields = ", ".join(f'{k} = "{_template(k, v)}"' for k, v in query.items())
+        lines.append(f"query = {{ {fields} }}")
+    lines += [f"page_size = {size}", f'records = "{records}"', f'title = "{title}"', f'link = "{link}"']
+    if link.lower() == "id":
+        lines.append('# link 是编号：请加 link_template = "文章地址，以 {} 代编号"（如 "/content/{}.html"）')
+    if date:
+        lines.append(f'date = "{date}"')
+    if total:
+        lines.append(f'total = "{total}"')
+    return "\n".join(lines) + "\n"
+
