@@ -149,6 +149,11 @@ class Config:
     alerts: Alerts = field(default_factory=Alerts)
     schedule_times: tuple[str, ...] = ("02:30",)
     parse_workers: int | None = None  # [collect] parse_workers; None: one per core but one (sources/parsing.py)
+    # [review] proxies: how many reverse proxies stand in front of `xxgk serve` (0: none). When > 0,
+    # the client's address and scheme are read from X-Forwarded-For / X-Forwarded-Proto as set by
+    # that many proxies (werkzeug's ProxyFix): the login throttle then sees each client, and the
+    # session cookie is Secure over https. Never set it when clients can reach the server directly.
+    review_proxies: int = 0
 
     @property
     def allowed_hosts(self) -> set[str]:
@@ -276,6 +281,11 @@ def load(path: str | os.PathLike, env: dict[str, str] | None = None) -> Config:
     if not times or not all(isinstance(t, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", t) for t in times):
         raise schedule.fail("times", 'a list of "HH:MM" times')
     schedule.check_unknown()
+    review = root.table("review")
+    review_proxies = review.get("proxies", int, 0)
+    if not 0 <= review_proxies <= 5:
+        raise review.fail("proxies", "an integer from 0 (no reverse proxy) to 5")
+    review.check_unknown()
     sources_table = root.get("sources", dict, expected="a [sources.NAME] table per source")
     sources = tuple(
         _read_source(name, _Table(spec, f"[sources.{name}] ", path) if isinstance(spec, dict) else None, path)
@@ -303,6 +313,7 @@ def load(path: str | os.PathLike, env: dict[str, str] | None = None) -> Config:
         alerts=alerts,
         schedule_times=times,
         parse_workers=parse_workers,
+        review_proxies=review_proxies,
     )
 
 
