@@ -92,15 +92,16 @@ def collect_source(source: Source, store: Store, fetcher: Fetcher, cache: HttpCa
     tally = _Tally()
     batch: list = []
     try:
-        for seen, event in enumerate(COLLECTORS[source.kind](source, ctx), 1):
-            tally.see(event)
-            batch.append(event)
-            if seen % PROGRESS_EVERY == 0:
-                progress(f"collecting {source.name}: {seen} checked")
-            if len(batch) >= BATCH:
-                _store_events(store, batch, outcome, now, source.channel)
-                cache.flush()  # raw bodies wait in memory until flushed: keep that to a batch's worth
-                batch = []
+        with fetcher.budget():  # [fetch] source_budget: a stalled host cannot hold the run (and its lock)
+            for seen, event in enumerate(COLLECTORS[source.kind](source, ctx), 1):
+                tally.see(event)
+                batch.append(event)
+                if seen % PROGRESS_EVERY == 0:
+                    progress(f"collecting {source.name}: {seen} checked")
+                if len(batch) >= BATCH:
+                    _store_events(store, batch, outcome, now, source.channel)
+                    cache.flush()  # raw bodies wait in memory until flushed: keep that to a batch's worth
+                    batch = []
         _store_events(store, batch, outcome, now, source.channel)
         cache.flush()
         if tally.read_list:

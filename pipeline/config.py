@@ -47,6 +47,12 @@ class FetchSettings:
     retries: int = 3  # extra attempts on connection errors, 429 and 5xx
     backoff: float = 1.0  # base seconds: backoff * 2**attempt + jitter in [0, backoff]
     max_retry_after: float = 120.0  # cap on a server's Retry-After
+    # [fetch] deadline: the longest one request may take in all (every attempt, redirect and wait
+    # between them), so a server trickling a byte a second cannot hold a run for minutes.
+    deadline: float = 60.0
+    # [fetch] source_budget: the longest one source may spend fetching in a run (seconds); what is
+    # left is fetched next run. A stalled host cannot hold the run (and its lock) past it.
+    source_budget: float = 7200.0
     max_bytes: int = 10 * 1024 * 1024  # size cap per response body (after content decoding)
     obey_robots: bool = True
     max_redirects: int = 5
@@ -63,6 +69,8 @@ class FetchSettings:
             "retries": self.retries >= 0,
             "backoff": self.backoff >= 0,
             "max_retry_after": self.max_retry_after >= 0,
+            "deadline": self.deadline > 0,
+            "source_budget": self.source_budget > 0,
             "max_bytes": self.max_bytes > 0,
             "max_redirects": self.max_redirects >= 0,
         }
@@ -352,6 +360,8 @@ def _read_fetch(t: _Table) -> FetchSettings:
         retries=t.get("retries", int, 3),
         backoff=float(t.get("backoff", (int, float), 1.0)),
         max_bytes=t.get("max_bytes", int, 10 * 1024 * 1024),
+        deadline=float(t.get("deadline", (int, float), 60.0)),
+        source_budget=float(t.get("source_budget", (int, float), 7200.0)),
         obey_robots=t.get("obey_robots", bool, True),
         resolve=_read_resolve(t),
     )
