@@ -8,6 +8,7 @@ the batch in flight; raw responses and validators go to the store via HttpCache.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -40,10 +41,12 @@ class SourceOutcome:
     requests: int = 0
     error: str = ""  # why the source failed
     warnings: list[str] = field(default_factory=list)
+    failures: Counter[str] = field(default_factory=Counter)  # errors by what failed (not stored)
 
     def row(self) -> dict:
         row = asdict(self)
         row.pop("source")
+        row.pop("failures")
         return row
 
 
@@ -112,6 +115,7 @@ def collect_source(source: Source, store: Store, fetcher: Fetcher, cache: HttpCa
         log.exception("collector %s crashed", source.name)
         _fail(outcome, store, batch, cache, source, now, f"internal error: {type(e).__name__}: {e}")
     outcome.requests = fetcher.stats["requests"] - requests_before
+    _judge_failing(outcome)
     active = sum(1 for withdrawn in known.values() if withdrawn is None)
     if outcome.status == "ok" and active and not tally.listed and (tally.read_list or outcome.errors):
         outcome.warnings.insert(0, f"the source listed no posts this run, though it had {active} before "
@@ -140,6 +144,20 @@ def _recent_posts(store: Store, source: str, since: datetime) -> tuple[str, ...]
     return tuple(url for (url,) in store.db.execute(
         "SELECT url FROM posts WHERE source = ? AND withdrawn_at IS NULL AND published_at >= ? ORDER BY published_at DESC",
         [source, iso(since)]))
+
+
+def _judge_failing(outcome: SourceOutcome) -> None:
+    """A source that brought nothing new while most of what it fetched failed is failing, not ok
+    (a WeChat article host unreachable for nights was "ok … errors 57"): say what failed."""
+    tried = outcome.errors + outcome.unchanged + outcome.withdrawn
+    if outcome.status != "ok" or outcome.new or outcome.updated or not outcome.errors or outcome.errors * 2 <= tried:
+        return
+    what = ", ".join(f"{kind} ×{n}" for kind, n in outcome.failures.most_common())
+    example = next((w for w in outcome.warnings if ": " in w), "")
+    outcome.status = "failed"
+    outcome.error = f"nothing new, and {outcome.errors} of {tried} pages failed ({what})" + \
+        (f"; e.g. {example}" if example else "")
+    log.warning("source %s failed: %s", outcome.source, outcome.error)
 
 
 def _judge_missing(store: Store, source: Source, listed: set[str], complete: bool, now: datetime,
@@ -190,6 +208,7 @@ def _store_events(store: Store, events: list, outcome: SourceOutcome, now: datet
                     _warn(outcome, f"{event.url}: {event.reason} (gone before it was ever collected)")
             elif isinstance(event, Problem):
                 outcome.errors += 1
+                outcome.failures[event.kind] += 1
                 _warn(outcome, f"{event.url}: {event.message}")
                 log.info("problem in %s: %s: %s", outcome.source, event.url, event.message)
             elif isinstance(event, Note):

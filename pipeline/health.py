@@ -23,6 +23,10 @@ CREDENTIAL_MARKERS = ("40001", "42001", "40125", "40164", "invalid credential", 
 EMPTY_MARKERS = ("listed no posts", "no post could be read")  # pipeline/collect.py's warnings
 
 
+# What failed (pipeline.errors.failure_kind, in a failed source's error) in words for staff.
+FAILURE_WORDS = {"unreachable host": "无法连接主机（域名解析或连接失败）", "TLS": "TLS 握手或证书验证失败",
+                 "timeout": "连接或下载超时", "HTTP ": "服务器返回错误状态码", "too large": "页面超过大小上限",
+                 "robots.txt": "robots.txt 禁止抓取", "unparseable page": "页面无法解析（请检查选择器）"}
 ALERT_KINDS_SENT = {"failing", "empty", "credential", "overdue", "calendar"}
 
 
@@ -48,7 +52,9 @@ def source_alerts(store: Store, failing_nights: int) -> list[Alert]:
             continue
         status, error, warnings = recent[0]
         if len(recent) >= failing_nights and all(r[0] == "failed" for r in recent):
-            alerts.append(Alert("failing", name, f"{name} 连续 {len(recent)} 次采集失败：{error}"))
+            what = "、".join(words for key, words in FAILURE_WORDS.items() if key in (error or ""))
+            alerts.append(Alert("failing", name, f"{name} 连续 {len(recent)} 次采集失败"
+                                                 f"{f'（{what}）' if what else ''}：{error}"))
         if error and any(m in error for m in CREDENTIAL_MARKERS):
             alerts.append(Alert("credential", name, f"{name} 的凭据被拒绝（请更新 AppID/AppSecret）：{error}"))
         for warning in json.loads(warnings or "[]"):

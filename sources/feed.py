@@ -178,7 +178,7 @@ def collect(source: Source, ctx: Context) -> Iterator[Event]:
     if feed is None:
         return
     for what, why in feed.rejected:
-        yield Problem(what, f"feed entry dropped: {why}")
+        yield Problem(what, f"feed entry dropped: {why}", "unusable feed entry")
     for entry in feed.entries:
         if entry.url in ctx.known and not ctx.full and not ctx.is_recent(entry.published):
             yield Seen(entry.url)
