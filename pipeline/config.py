@@ -244,6 +244,8 @@ def load(path: str | os.PathLike, env: dict[str, str] | None = None) -> Config:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such config file (pass --config PATH or set XXGK_CONFIG)") from None
+    except OSError as e:  # a folder, unreadable …
+        raise ConfigError(f"{path}: cannot read the config file: {e.strerror or e}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ConfigError(f"{path}: not valid TOML: {e}") from None
     base = path.resolve().parent
@@ -279,6 +281,8 @@ def load(path: str | os.PathLike, env: dict[str, str] | None = None) -> Config:
     classify.check_unknown()
     publish = root.table("publish")
     feed_entries = publish.get("feed_entries", int, 50)
+    if not 1 <= feed_entries <= 10_000:
+        raise publish.fail("feed_entries", "an integer from 1 to 10000")
     wait_for_review = publish.get("wait_for_review", bool, False)
     hold_personal_data = publish.get("hold_personal_data", bool, True)
     publish.check_unknown()

@@ -12,14 +12,30 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import LockHeld
+from .errors import LockHeld, StoreError
 
 
 @contextmanager
 def run_lock(database: Path) -> Iterator[None]:
     path = Path(str(database) + ".lock")
+    try:
+        handle = _take(path)
+    except OSError as e:  # a full disk, a read-only folder: the store cannot be used (exit 4)
+        raise StoreError(f"cannot take the run lock {path}: {e.strerror or e}") from None
+    with handle:
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _take(path: Path):  # type: ignore[no-untyped-def]
+    """The lock file, locked and naming its holder; raises LockHeld."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as handle:
+    handle = open(path, "a+")
+    try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -30,9 +46,7 @@ def run_lock(database: Path) -> Iterator[None]:
         handle.truncate()
         handle.write(f"pid {os.getpid()}")
         handle.flush()
-        try:
-            yield
-        finally:
-            handle.seek(0)
-            handle.truncate()
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    except BaseException:
+        handle.close()
+        raise
+    return handle
