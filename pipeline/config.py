@@ -30,6 +30,9 @@ SOURCE_KINDS = {
     "feed": "weibo",
 }
 WECHAT_API_URL = "https://api.weixin.qq.com/"
+# The selector keys collectors read (sources/website.py DEFAULTS): any other key is a typo.
+SELECTOR_KEYS = ("list_item", "list_link", "list_date", "next_page", "title", "date", "content",
+                 "attachments", "meta", "column")
 # Hosts a kind may fetch beyond its own URL's host (articles a feed links to).
 KIND_EXTRA_HOSTS = {"wechat_feed": ("mp.weixin.qq.com",)}
 
@@ -268,6 +271,8 @@ def load(path: str | os.PathLike, env: dict[str, str] | None = None) -> Config:
     collect.check_unknown()
     merge = root.table("merge")
     window = merge.get("window_days", int, 10)
+    if not 0 <= window <= 366:
+        raise merge.fail("window_days", "an integer from 0 to 366")
     count_channel = merge.get("count_channel", str, "first")
     if count_channel not in ("first", "any_social", "primary"):
         raise merge.fail("count_channel", '"first", "any_social" or "primary"')
@@ -338,7 +343,7 @@ def _read_office(t: _Table) -> Office:
         raise t.fail("timezone", "an IANA time zone such as Asia/Shanghai") from None
     office = Office(
         name=t.get("name", str),
-        org_code=t.get("org_code", str, expected="a string (the organisation code used in 索引号)"),
+        org_code=_org_code(t),
         site_url=site_url,
         feed_url=_slash(t.url("feed_url", site_url + "feeds/")),
         timezone=tz,
@@ -350,6 +355,29 @@ def _read_office(t: _Table) -> Office:
     )
     t.check_unknown()
     return office
+
+
+def _org_code(t: _Table) -> str:
+    code = t.get("org_code", str, expected="a string (the organisation code used in 索引号)").strip()
+    if not re.fullmatch(r"[0-9A-Za-z-]{1,32}", code):
+        raise t.fail("org_code", "the organisation code used in 索引号 (1–32 letters, digits or '-')")
+    return code
+
+
+def _check_selector(path: Path, name: str, key: str, value: str) -> None:
+    """A selector key collectors read, and CSS that parses (each alternative of "a || b")."""
+    from cssselect import GenericTranslator, SelectorError
+
+    where = f"{path}: [sources.{name}] selectors.{key}"
+    if key not in SELECTOR_KEYS:
+        raise ConfigError(f"{where}: unknown selector (a typo?); known: {', '.join(SELECTOR_KEYS)}")
+    for part in value.split("||"):
+        if not part.strip():
+            continue
+        try:
+            GenericTranslator().css_to_xpath(part.strip())
+        except SelectorError as e:
+            raise ConfigError(f"{where}: {part.strip()!r} is not a valid CSS selector ({e})") from None
 
 
 def _read_fetch(t: _Table) -> FetchSettings:
@@ -440,6 +468,7 @@ def _read_source(name: str, t: _Table | None, path: Path) -> Source:
     for key, value in selectors.items():
         if not isinstance(value, str):
             raise ConfigError(f"{path}: [sources.{name}] selectors.{key}: expected a CSS selector string, got {value!r}")
+        _check_selector(path, name, key, value)
     allow = t.get("allow_hosts", list, [])
     if not all(isinstance(h, str) for h in allow):
         raise t.fail("allow_hosts", "a list of host names")
@@ -461,7 +490,7 @@ def _read_source(name: str, t: _Table | None, path: Path) -> Source:
     )
     if source.page_template and "{n}" not in source.page_template and "{page}" not in source.page_template:
         raise t.fail("page_template", 'a URL template with {n} (page - 1) or {page}, e.g. "index_{n}.html"')
-    for key in ("recheck_days", "missing_runs"):
+    for key in ("recheck_days", "missing_runs", "max_pages"):
         if getattr(source, key) < 1:
             raise t.fail(key, "an integer >= 1")
     t.check_unknown()

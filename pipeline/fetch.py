@@ -619,6 +619,8 @@ class Fetcher:
                         code, message = exc.args if len(exc.args) == 2 else (0, str(exc))
                         if code in _TIMED_OUT and deadline.left() <= 0:
                             raise TransportError(url, deadline.why()) from None
+                        if code in _BAD_ENCODING:  # the server sends the same broken bytes again: no retry
+                            raise TransportError(url, _describe(code, message)) from None
                         raise _Transient(_describe(code, message)) from None
                 finally:
                     self._count("bytes", curl.getinfo(pycurl.SIZE_DOWNLOAD_T))

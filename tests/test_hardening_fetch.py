@@ -126,3 +126,40 @@ def test_deadline_and_budget_are_configurable_and_checked(tmp_path: Path):
         path.write_text(base + f"[fetch]\n{bad}\n", encoding="utf-8")
         with pytest.raises(config_mod.ConfigError):
             config_mod.load(path)
+
+
+def test_broken_gzip_is_not_retried(loopback_site):
+    loopback_site.routes["z.test/a"] = (200, {"Content-Encoding": "gzip", "Content-Type": "text/html"},
+                                        b"\x1f\x8b\x08\x00not gzip at all" * 20)
+    fetch_settings = FetchSettings(user_agent="xxgk-test", rate_per_host=0, retries=3, obey_robots=False,
+                                   resolve={"z.test": loopback_site.address})
+    with Fetcher(fetch_settings, ["z.test"], sleep=lambda s: None) as fetcher:
+        with pytest.raises(TransportError) as caught:
+            fetcher.get("http://z.test/a")
+    assert "gzip" in str(caught.value)
+    assert loopback_site.hits["z.test/a"] == 1
+
+
+@pytest.mark.parametrize("table, bad, key", [
+    ("[sources.a]", "max_pages = -1", "max_pages"),
+    ("[merge]", "window_days = -5", "window_days"),
+    ("[office]", 'org_code = ""', "org_code"),
+    ("[sources.a.selectors]", 'list_itme = "ul li"', "list_itme"),
+    ("[sources.a.selectors]", 'content = "div..body"', "content"),
+    ("[review]", "proxies = -1", "proxies"),
+    ("[publish]", "feed_entries = 0", "feed_entries"),
+])
+def test_config_values_are_range_checked(tmp_path: Path, table: str, bad: str, key: str):
+    tables = {
+        "[office]": ['name = "x"', 'org_code = "X"', 'site_url = "https://x.test/"'],
+        "[sources.a]": ['kind = "website"', 'url = "http://a.test/list/"'],
+    }
+    name, _, value = bad.partition(" = ")
+    tables.setdefault(table, [])
+    tables[table] = [line for line in tables[table] if not line.startswith(name + " ")] + [bad]
+    text = "\n".join(f"{t}\n" + "\n".join(lines) for t, lines in tables.items()) + "\n"
+    path = tmp_path / "xxgk.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(config_mod.ConfigError) as caught:
+        config_mod.load(path)
+    assert key in str(caught.value)
