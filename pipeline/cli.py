@@ -30,6 +30,7 @@ from .lock import run_lock
 from .store import Store, store_fault
 
 DEMO_CONFIG = Path(__file__).resolve().parent.parent / "demo" / "xxgk.toml"
+STAFF_PUBLISH_WAIT = 1800  # seconds the nightly job waits for a staff publish on the review page
 EXIT_OK, EXIT_SOURCE_FAILED, EXIT_CONFIG, EXIT_LOCKED, EXIT_STORE = 0, 1, 2, 3, 4
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -158,7 +159,7 @@ def sync(env: Env, full: bool, sources: tuple[str, ...], quiet: bool) -> None:
     """
     config = env.config
     _check_source_names(config, sources)
-    with run_lock(config.database), env.store() as store:
+    with run_lock(config.database, wait_for_staff=STAFF_PUBLISH_WAIT), env.store() as store:
         result = _run_job(config, store, full=full, only=set(sources) or None, quiet=quiet)
         _alert(config, store, quiet)
     _finish(result, quiet)
@@ -339,7 +340,7 @@ def schedule_command(env: Env) -> None:
 
     def nightly() -> None:
         try:
-            with run_lock(config.database), env.store() as store:
+            with run_lock(config.database, wait_for_staff=STAFF_PUBLISH_WAIT), env.store() as store:
                 result = _run_job(config, store, full=False, only=None, quiet=True)
                 _alert(config, store, quiet=True)
             for o in result.failed_sources:

@@ -69,6 +69,8 @@ class MergeError(InputError):
 class LockHeld(XxgkError):
     """Another run holds the run lock."""
 
+    holder = ""  # what the lock file says about its holder ("run pid 123", "staff publish pid 45")
+
 
 class FetchError(XxgkError):
     """One URL could not be fetched. ``url`` is the URL as requested (unredacted)."""

@@ -318,7 +318,10 @@ class Store:
             self.db["sources"].upsert_all(sources, pk="name")
 
     def start_run(self, command: str) -> int:
+        """Record a run starting. Callers hold the run lock, so a run still marked `running`
+        was killed (kill -9, power cut): it is marked `interrupted`."""
         with self.transaction():
+            self.db.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
             cur = self.db.execute(
                 "INSERT INTO runs (command, started_at, status) VALUES (?, ?, 'running')", [command, iso(utcnow())]
             )

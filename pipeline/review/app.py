@@ -20,7 +20,7 @@ from ..classify import classify as classify_stage
 from ..classify import office_tree
 from ..config import Config
 from ..errors import LockHeld, XxgkError
-from ..lock import run_lock
+from ..lock import STAFF_PUBLISH, run_lock
 from ..store import Store
 from . import actions, applications, auth, queries
 
@@ -196,7 +196,7 @@ def create_app(config: Config) -> Flask:
         """End of a review session: retrain on the decisions, reclassify what waits, rebuild."""
         back = _local_path(request.form.get("back", "")) or url_for("queue_page")
         try:
-            with run_lock(config.database):
+            with run_lock(config.database, purpose=STAFF_PUBLISH):  # the nightly job waits for it
                 classify_stage(config, g.store)
                 job.build(config, g.store)
         except LockHeld:
