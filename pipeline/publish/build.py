@@ -118,10 +118,10 @@ def _sweep_killed_build(out_dir: Path) -> None:
     """A build killed mid-way (kill -9, power cut) left its staged files (.NAME.PID.tmp) in the
     published tree: the mark it left says so, and they go before this build starts."""
     mark = out_dir / BUILDING
-    if mark.exists():
-        for top in ("site", "feeds"):
-            for path in (out_dir / top).rglob(".*.tmp"):
-                path.unlink(missing_ok=True)
+    # reports/ (a few files, written just before by the same job) is always looked at
+    for top in ("site", "feeds", "reports") if mark.exists() else ("reports",):
+        for path in (out_dir / top).rglob(".*.tmp"):
+            path.unlink(missing_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     mark.touch()
 
