@@ -24,14 +24,7 @@ from pipeline.cli import main
 from pipeline.review import auth, create_app
 from pipeline.store import Store
 
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def office(demo_office):
-    with Store(demo_office.database) as store:
-        auth.add_user(store, "wang", PASSWORD)
-    return demo_office
+from tests.test_review import PASSWORD, office  # noqa: F401  (the demo office with user wang)
 
 
 class Served:

@@ -73,21 +73,22 @@ def set_password(store: Store, name: str, password: str) -> None:
 
 
 def disable_user(store: Store, name: str) -> None:
-    """The account can no longer log in; its sessions end. `add_user` (a new password) enables it again."""
-    with store.transaction():
-        if not _exists(store, name):
-            raise ConfigError(f"no staff account named {name!r}")
-        store.db.execute("UPDATE users SET disabled = 1 WHERE name = ?", [name])
-        store.db.execute("DELETE FROM sessions WHERE user = ?", [name])
+    """The account can no longer log in; its sessions end. `set_password` enables it again."""
+    _change_account(store, name, "UPDATE users SET disabled = 1 WHERE name = ?")
 
 
 def remove_user(store: Store, name: str) -> None:
     """Remove the account and its sessions (its past decisions keep the name they were made under)."""
+    _change_account(store, name, "DELETE FROM users WHERE name = ?")
+
+
+def _change_account(store: Store, name: str, statement: str) -> None:
+    """Apply `statement` to an existing account and end its sessions; ConfigError for an unknown name."""
     with store.transaction():
         if not _exists(store, name):
             raise ConfigError(f"no staff account named {name!r}")
         store.db.execute("DELETE FROM sessions WHERE user = ?", [name])
-        store.db.execute("DELETE FROM users WHERE name = ?", [name])
+        store.db.execute(statement, [name])
 
 
 def _exists(store: Store, name: str) -> bool:
