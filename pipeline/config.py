@@ -425,6 +425,10 @@ def _read_alerts(t: _Table) -> Alerts:
         webhook_url=t.url("webhook_url", ""),
         webhook_kind=kind,
     )
+    if not 1 <= alerts.failing_nights <= 365:
+        raise t.fail("failing_nights", "an integer from 1 to 365")
+    if not 1 <= alerts.smtp_port <= 65535:
+        raise t.fail("smtp_port", "a port number from 1 to 65535")
     if alerts.email_to and not alerts.smtp_host:
         raise t.fail("smtp_host", "an SMTP server host when email_to is set")
     t.check_unknown()

@@ -148,6 +148,9 @@ def test_broken_gzip_is_not_retried(loopback_site):
     ("[sources.a.selectors]", 'content = "div..body"', "content"),
     ("[review]", "proxies = -1", "proxies"),
     ("[publish]", "feed_entries = 0", "feed_entries"),
+    ("[alerts]", "failing_nights = 0", "failing_nights"),
+    ("[alerts]", "smtp_port = 70000", "smtp_port"),
+    ("[fetch]", "deadline = 0", "deadline"),
 ])
 def test_config_values_are_range_checked(tmp_path: Path, table: str, bad: str, key: str):
     tables = {

@@ -86,3 +86,13 @@ def test_a_few_failed_articles_among_good_ones_stay_ok(tmp_path, loopback_site):
     assert synced.exit_code == 0, synced.output
     (row,) = json.loads(CliRunner().invoke(main, ["--config", config, "status", "--json"]).output)["sources"]
     assert row["status"] == "ok" and row["errors"] == 1 and row["new"] == ARTICLES - 1
+
+
+def test_an_unreachable_feed_host_alerts_with_what_failed(tmp_path):
+    closed = f"127.0.0.1:{_closed_port()}"
+    config = _config(tmp_path, closed, closed)
+    for _ in range(2):
+        assert CliRunner().invoke(main, ["--config", config, "sync", "-q"]).exit_code == 1
+    data = json.loads(CliRunner().invoke(main, ["--config", config, "status", "--json"]).output)
+    alerts = {a["kind"]: a["message"] for a in data["alerts"]}
+    assert "无法连接主机" in alerts["failing"] and "could not connect" in alerts["failing"]
