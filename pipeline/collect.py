@@ -27,6 +27,7 @@ log = logging.getLogger("xxgk.collect")
 BATCH = 200  # events per transaction
 PROGRESS_EVERY = 25  # events between progress updates on a terminal
 MAX_PROBLEMS_KEPT = 20
+NOT_FETCH_FAILURES = {"unusable feed entry", "unparseable page"}  # Problem kinds that are no fetch failure
 
 
 @dataclass
@@ -148,14 +149,17 @@ def _recent_posts(store: Store, source: str, since: datetime) -> tuple[str, ...]
 
 def _judge_failing(outcome: SourceOutcome) -> None:
     """A source that brought nothing new while most of what it fetched failed is failing, not ok
-    (a WeChat article host unreachable for nights was "ok … errors 57"): say what failed."""
-    tried = outcome.errors + outcome.unchanged + outcome.withdrawn
-    if outcome.status != "ok" or outcome.new or outcome.updated or not outcome.errors or outcome.errors * 2 <= tried:
+    (a WeChat article host unreachable for nights was "ok … errors 57"): say what failed. Pages
+    fetched but not understood (selectors) and dropped feed entries are not fetch failures."""
+    fetch_failures = {kind: n for kind, n in outcome.failures.items() if kind not in NOT_FETCH_FAILURES}
+    failed = sum(fetch_failures.values())
+    tried = failed + outcome.unchanged + outcome.withdrawn
+    if outcome.status != "ok" or outcome.new or outcome.updated or not failed or failed * 2 <= tried:
         return
-    what = ", ".join(f"{kind} ×{n}" for kind, n in outcome.failures.most_common())
+    what = ", ".join(f"{kind} ×{n}" for kind, n in sorted(fetch_failures.items(), key=lambda kv: -kv[1]))
     example = next((w for w in outcome.warnings if ": " in w), "")
     outcome.status = "failed"
-    outcome.error = f"nothing new, and {outcome.errors} of {tried} pages failed ({what})" + \
+    outcome.error = f"nothing new, and {failed} of {tried} pages could not be fetched ({what})" + \
         (f"; e.g. {example}" if example else "")
     log.warning("source %s failed: %s", outcome.source, outcome.error)
 

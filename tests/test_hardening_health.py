@@ -68,7 +68,7 @@ def test_a_source_whose_every_article_fails_is_failing_with_the_right_alert(tmp_
     data = json.loads(shown.output)
     (row,) = data["sources"]
     assert row["status"] == "failed" and row["errors"] == ARTICLES and row["new"] == 0
-    assert f"{ARTICLES} of {ARTICLES} pages failed (unreachable host ×{ARTICLES})" in row["error"]
+    assert f"{ARTICLES} of {ARTICLES} pages could not be fetched (unreachable host ×{ARTICLES})" in row["error"]
     alerts = {a["kind"]: a["message"] for a in data["alerts"]}
     assert "failing" in alerts and "无法连接主机" in alerts["failing"]
     assert "empty" not in alerts and "选择器" not in alerts["failing"]  # no guess about selectors
