@@ -88,10 +88,9 @@ class _Group(click.Group):
             raise Failure(f"cannot write {where or 'a file'}: {e.strerror or e}", EXIT_SOURCE_FAILED) from None
 
 
-def _database(ctx: click.Context) -> Path | str:
-    env = ctx.obj
-    config = getattr(env, "_config", None)
-    return config.database if config is not None else "(not yet known)"
+def _database(ctx: click.Context) -> Path:
+    config = getattr(ctx.obj, "_config", None)
+    return config.database if config is not None else Path("(the configured database)")
 
 
 class Env:

@@ -155,7 +155,7 @@ class _HostLimiter:
 
 class _Deadline:
     """When one request must be over: ``seconds`` after its first attempt starts, and never
-    after the source's budget (``end``, on time.monotonic; None: no budget)."""
+    after the source's budget (``budget_end``, on time.monotonic; None: no budget)."""
 
     def __init__(self, seconds: float, budget_end: float | None) -> None:
         self.seconds, self.budget_end = seconds, budget_end

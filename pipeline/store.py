@@ -204,8 +204,9 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
-def store_fault(path: Path, error: BaseException) -> str:
+def store_fault(path: Path | str, error: BaseException) -> str:
     """One line saying why the database at `path` cannot be used (exit 4)."""
+    path = Path(path)
     text = str(getattr(error, "strerror", None) or error)
     hints = {"file is not a database": "it is not an SQLite database (restore a backup)",
              "malformed": "the file is damaged (restore a backup: see README, Backup and restore)",
