@@ -114,7 +114,7 @@ def content_html(entry: Entry) -> str:
     """What a reader renders as the entry's HTML: the body sanitised once more (defence in depth
     behind the sanitiser on the way in), else the summary or the title as escaped text — never
     a scraped title as markup."""
-    body = clean_html(entry.content_html) if entry.content_html else ""
+    body = clean_html(entry.content_html, entry.url) if entry.content_html else ""  # "#note" stays a link
     return body or _as_html_text(entry.summary or entry.title)
 
 
