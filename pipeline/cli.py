@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable
@@ -27,9 +28,10 @@ from . import config as config_mod
 from . import logs
 from .errors import ConfigError, InputError, LockHeld, StoreError, XxgkError
 from .lock import run_lock
-from .store import Store
+from .store import Store, store_fault
 
 DEMO_CONFIG = Path(__file__).resolve().parent.parent / "demo" / "xxgk.toml"
+STAFF_PUBLISH_WAIT = 1800  # seconds the nightly job waits for a staff publish on the review page
 EXIT_OK, EXIT_SOURCE_FAILED, EXIT_CONFIG, EXIT_LOCKED, EXIT_STORE = 0, 1, 2, 3, 4
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -70,6 +72,29 @@ def reports_errors(command: Callable) -> Callable:
     return wrapper
 
 
+class _Group(click.Group):
+    """Every fault of the store or of the file system, wherever it strikes (a disk filling up
+    mid-run, a damaged page of the database), ends in one line and the documented exit code:
+    4 for the store (the database, its lock, its folder), 1 for the outputs — never a traceback."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except sqlite3.Error as e:
+            raise Failure(store_fault(_database(ctx), e), EXIT_STORE) from None
+        except OSError as e:
+            where = str(e.filename or "")
+            database = str(_database(ctx))
+            if where and where.startswith(database):
+                raise Failure(store_fault(_database(ctx), e), EXIT_STORE) from None
+            raise Failure(f"cannot write {where or 'a file'}: {e.strerror or e}", EXIT_SOURCE_FAILED) from None
+
+
+def _database(ctx: click.Context) -> Path:
+    config = getattr(ctx.obj, "_config", None)
+    return config.database if config is not None else Path("(the configured database)")
+
+
 class Env:
     """What the group option gives every command: the config, loaded on first use."""
 
@@ -102,7 +127,7 @@ def progress_printer(quiet: bool) -> Callable[[str], None]:
     return show
 
 
-@click.group(epilog=EXIT_CODES_HELP)
+@click.group(cls=_Group, epilog=EXIT_CODES_HELP)
 @click.option("--config", "config_path", metavar="PATH", help="Office config (default: $XXGK_CONFIG, else ./xxgk.toml).")
 @click.option("-v", "--verbose", is_flag=True, help="Log every event to the terminal.")
 @click.version_option(package_name="xxgk")
@@ -135,7 +160,7 @@ def sync(env: Env, full: bool, sources: tuple[str, ...], quiet: bool) -> None:
     """
     config = env.config
     _check_source_names(config, sources)
-    with run_lock(config.database), env.store() as store:
+    with run_lock(config.database, wait_for_staff=STAFF_PUBLISH_WAIT), env.store() as store:
         result = _run_job(config, store, full=full, only=set(sources) or None, quiet=quiet)
         _alert(config, store, quiet)
     _finish(result, quiet)
@@ -340,7 +365,7 @@ def schedule_command(env: Env) -> None:
 
     def nightly() -> None:
         try:
-            with run_lock(config.database), env.store() as store:
+            with run_lock(config.database, wait_for_staff=STAFF_PUBLISH_WAIT), env.store() as store:
                 result = _run_job(config, store, full=False, only=None, quiet=True)
                 _alert(config, store, quiet=True)
             for o in result.failed_sources:

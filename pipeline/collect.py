@@ -14,6 +14,7 @@ so a night costs about a seventh of the stored articles, mostly answered 304.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
@@ -33,6 +34,7 @@ log = logging.getLogger("xxgk.collect")
 BATCH = 200  # events per transaction
 PROGRESS_EVERY = 25  # events between progress updates on a terminal
 MAX_PROBLEMS_KEPT = 20
+NOT_FETCH_FAILURES = {"unusable feed entry", "unparseable page"}  # Problem kinds that are no fetch failure
 
 
 @dataclass
@@ -49,10 +51,11 @@ class SourceOutcome:
     warnings: list[str] = field(default_factory=list)
     capped: bool = False  # the list was cut by the office's max_pages (its warning says so; sync exits 1)
     rechecked: int = 0  # known posts due for a re-check this run (the recent ones and this run's share)
+    failures: Counter[str] = field(default_factory=Counter)  # errors by what failed (not stored)
 
     def row(self) -> dict:
         row = asdict(self)
-        for kept_elsewhere in ("source", "capped", "rechecked"):  # capped: in the warnings
+        for kept_elsewhere in ("source", "capped", "rechecked", "failures"):  # capped: in the warnings
             row.pop(kept_elsewhere)
         return row
 
@@ -107,15 +110,16 @@ def collect_source(source: Source, store: Store, fetcher: Fetcher, cache: HttpCa
     tally = _Tally()
     batch: list = []
     try:
-        for seen, event in enumerate(COLLECTORS[source.kind](source, ctx), 1):
-            tally.see(event)
-            batch.append(event)
-            if seen % PROGRESS_EVERY == 0:
-                progress(f"collecting {source.name}: {seen} checked")
-            if len(batch) >= BATCH:
-                _store_events(store, batch, outcome, now, source)
-                cache.flush()  # raw bodies wait in memory until flushed: keep that to a batch's worth
-                batch = []
+        with fetcher.budget():  # [fetch] source_budget: a stalled host cannot hold the run (and its lock)
+            for seen, event in enumerate(COLLECTORS[source.kind](source, ctx), 1):
+                tally.see(event)
+                batch.append(event)
+                if seen % PROGRESS_EVERY == 0:
+                    progress(f"collecting {source.name}: {seen} checked")
+                if len(batch) >= BATCH:
+                    _store_events(store, batch, outcome, now, source)
+                    cache.flush()  # raw bodies wait in memory until flushed: keep that to a batch's worth
+                    batch = []
         _store_events(store, batch, outcome, now, source)
         cache.flush()
         if tally.read_list:
@@ -128,6 +132,7 @@ def collect_source(source: Source, store: Store, fetcher: Fetcher, cache: HttpCa
         log.exception("collector %s crashed", source.name)
         _fail(outcome, store, batch, cache, source, now, f"internal error: {type(e).__name__}: {e}")
     outcome.requests = fetcher.stats["requests"] - requests_before
+    _judge_failing(outcome)
     active = sum(1 for withdrawn in known.values() if withdrawn is None)
     if outcome.status == "ok" and active and not tally.listed and (tally.read_list or outcome.errors):
         outcome.warnings.insert(0, f"the source listed no posts this run, though it had {active} before "
@@ -164,6 +169,23 @@ def due_posts(posts: list[tuple[str, str, str | None]], since: datetime, run: in
     since_s, slot = iso(since), run % cycle if cycle else -1
     return tuple(url for pid, url, published in posts
                  if (published is not None and published >= since_s) or (cycle and recheck_slot(pid, cycle) == slot))
+
+
+def _judge_failing(outcome: SourceOutcome) -> None:
+    """A source that brought nothing new while most of what it fetched failed is failing, not ok
+    (a WeChat article host unreachable for nights was "ok … errors 57"): say what failed. Pages
+    fetched but not understood (selectors) and dropped feed entries are not fetch failures."""
+    fetch_failures = {kind: n for kind, n in outcome.failures.items() if kind not in NOT_FETCH_FAILURES}
+    failed = sum(fetch_failures.values())
+    tried = failed + outcome.unchanged + outcome.withdrawn
+    if outcome.status != "ok" or outcome.new or outcome.updated or not failed or failed * 2 <= tried:
+        return
+    what = ", ".join(f"{kind} ×{n}" for kind, n in sorted(fetch_failures.items(), key=lambda kv: -kv[1]))
+    example = next((w for w in outcome.warnings if ": " in w), "")
+    outcome.status = "failed"
+    outcome.error = f"nothing new, and {failed} of {tried} pages could not be fetched ({what})" + \
+        (f"; e.g. {example}" if example else "")
+    log.warning("source %s failed: %s", outcome.source, outcome.error)
 
 
 def _judge_missing(store: Store, source: Source, listed: set[str], complete: bool, now: datetime,
@@ -215,6 +237,7 @@ def _store_events(store: Store, events: list, outcome: SourceOutcome, now: datet
                     _warn(outcome, f"{event.url}: {event.reason} (gone before it was ever collected)")
             elif isinstance(event, Problem):
                 outcome.errors += 1
+                outcome.failures[event.kind] += 1
                 _warn(outcome, f"{event.url}: {event.message}")
                 log.info("problem in %s: %s: %s", outcome.source, event.url, event.message)
             elif isinstance(event, Note):

@@ -34,6 +34,7 @@ SOURCE_KINDS = {
     "feed": "weibo",
 }
 WECHAT_API_URL = "https://api.weixin.qq.com/"
+# The selector keys collectors read (sources/website.py DEFAULTS): any other key is a typo.
 # Hosts a kind may fetch beyond its own URL's host (articles a feed links to).
 KIND_EXTRA_HOSTS = {"wechat_feed": ("mp.weixin.qq.com",)}
 
@@ -51,6 +52,12 @@ class FetchSettings:
     retries: int = 3  # extra attempts on connection errors, 429 and 5xx
     backoff: float = 1.0  # base seconds: backoff * 2**attempt + jitter in [0, backoff]
     max_retry_after: float = 120.0  # cap on a server's Retry-After
+    # [fetch] deadline: the longest one request may take in all (every attempt, redirect and wait
+    # between them), so a server trickling a byte a second cannot hold a run for minutes.
+    deadline: float = 60.0
+    # [fetch] source_budget: the longest one source may spend fetching in a run (seconds); what is
+    # left is fetched next run. A stalled host cannot hold the run (and its lock) past it.
+    source_budget: float = 7200.0
     max_bytes: int = 10 * 1024 * 1024  # size cap per response body (after content decoding)
     obey_robots: bool = True
     max_redirects: int = 5
@@ -67,6 +74,8 @@ class FetchSettings:
             "retries": self.retries >= 0,
             "backoff": self.backoff >= 0,
             "max_retry_after": self.max_retry_after >= 0,
+            "deadline": self.deadline > 0,
+            "source_budget": self.source_budget > 0,
             "max_bytes": self.max_bytes > 0,
             "max_redirects": self.max_redirects >= 0,
         }
@@ -189,6 +198,11 @@ class Config:
     alerts: Alerts = field(default_factory=Alerts)
     schedule_times: tuple[str, ...] = ("02:30",)
     parse_workers: int | None = None  # [collect] parse_workers; None: one per core but one (sources/parsing.py)
+    # [review] proxies: how many reverse proxies stand in front of `xxgk serve` (0: none). When > 0,
+    # the client's address and scheme are read from X-Forwarded-For / X-Forwarded-Proto as set by
+    # that many proxies (werkzeug's ProxyFix): the login throttle then sees each client, and the
+    # session cookie is Secure over https. Never set it when clients can reach the server directly.
+    review_proxies: int = 0
 
     @property
     def allowed_hosts(self) -> set[str]:
@@ -306,6 +320,8 @@ def load_effective(path: str | os.PathLike, env: dict[str, str] | None = None
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such config file (pass --config PATH or set XXGK_CONFIG)") from None
+    except OSError as e:  # a folder, unreadable …
+        raise ConfigError(f"{path}: cannot read the config file: {e.strerror or e}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ConfigError(f"{path}: not valid TOML: {e}") from None
     base = path.resolve().parent
@@ -328,6 +344,8 @@ def load_effective(path: str | os.PathLike, env: dict[str, str] | None = None
     collect.check_unknown()
     merge = root.table("merge")
     window = merge.get("window_days", int, 10)
+    if not 0 <= window <= 366:
+        raise merge.fail("window_days", "an integer from 0 to 366")
     count_channel = merge.get("count_channel", str, "first")
     if count_channel not in ("first", "any_social", "primary"):
         raise merge.fail("count_channel", '"first", "any_social" or "primary"')
@@ -346,6 +364,8 @@ def load_effective(path: str | os.PathLike, env: dict[str, str] | None = None
     classify.check_unknown()
     publish = root.table("publish")
     feed_entries = publish.get("feed_entries", int, 50)
+    if not 1 <= feed_entries <= 10_000:
+        raise publish.fail("feed_entries", "an integer from 1 to 10000")
     wait_for_review = publish.get("wait_for_review", bool, False)
     hold_personal_data = publish.get("hold_personal_data", bool, True)
     publish.check_unknown()
@@ -356,6 +376,11 @@ def load_effective(path: str | os.PathLike, env: dict[str, str] | None = None
     if not times or not all(isinstance(t, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", t) for t in times):
         raise schedule.fail("times", 'a list of "HH:MM" times')
     schedule.check_unknown()
+    review = root.table("review")
+    review_proxies = review.get("proxies", int, 0)
+    if not 0 <= review_proxies <= 5:
+        raise review.fail("proxies", "an integer from 0 (no reverse proxy) to 5")
+    review.check_unknown()
     sources_table = root._get("sources", dict, expected="a [sources.NAME] table per source")
     sources = tuple(
         _read_source(name, _Table(spec, f"[sources.{name}] ", path, f"sources.{name}", "sources.*", root.effective)
@@ -385,6 +410,7 @@ def load_effective(path: str | os.PathLike, env: dict[str, str] | None = None
         alerts=alerts,
         schedule_times=times,
         parse_workers=parse_workers,
+        review_proxies=review_proxies,
     )
     return config, root.effective
 
@@ -398,7 +424,7 @@ def _read_office(t: _Table) -> Office:
         raise t.fail("timezone", "an IANA time zone such as Asia/Shanghai") from None
     office = Office(
         name=t.get("name", str),
-        org_code=t.get("org_code", str, expected="a string (the organisation code used in 索引号)"),
+        org_code=_org_code(t),
         site_url=site_url,
         feed_url=_slash(t.url("feed_url", site_url + "feeds/")),
         timezone=tz,
@@ -422,6 +448,27 @@ def _names(t: _Table, key: str) -> tuple[str, ...]:
     return tuple(n.strip() for n in names)
 
 
+def _org_code(t: _Table) -> str:
+    code = t.get("org_code", str, expected="a string (the organisation code used in 索引号)").strip()
+    if not re.fullmatch(r"[0-9A-Za-z-]{1,32}", code):
+        raise t.fail("org_code", "the organisation code used in 索引号 (1–32 letters, digits or '-')")
+    return code
+
+
+def _check_selector(path: Path, name: str, key: str, value: str) -> None:
+    """CSS that parses (each alternative of "a || b")."""
+    from cssselect import GenericTranslator, SelectorError
+
+    where = f"{path}: [sources.{name}] selectors.{key}"
+    for part in value.split("||"):
+        if not part.strip():
+            continue
+        try:
+            GenericTranslator().css_to_xpath(part.strip())
+        except SelectorError as e:
+            raise ConfigError(f"{where}: {part.strip()!r} is not a valid CSS selector ({e})") from None
+
+
 def _read_fetch(t: _Table) -> FetchSettings:
     agent = t.get("user_agent", str, "xxgk/0.1")
     contact = t.get("contact", str, "")
@@ -434,6 +481,8 @@ def _read_fetch(t: _Table) -> FetchSettings:
         retries=t.get("retries", int, 3),
         backoff=float(t.get("backoff", (int, float), 1.0)),
         max_bytes=t.get("max_bytes", int, 10 * 1024 * 1024),
+        deadline=float(t.get("deadline", (int, float), 60.0)),
+        source_budget=float(t.get("source_budget", (int, float), 7200.0)),
         obey_robots=t.get("obey_robots", bool, True),
         resolve=_read_resolve(t),
     )
@@ -465,6 +514,10 @@ def _read_alerts(t: _Table) -> Alerts:
         webhook_url=t.url("webhook_url", ""),
         webhook_kind=kind,
     )
+    if not 1 <= alerts.failing_nights <= 365:
+        raise t.fail("failing_nights", "an integer from 1 to 365")
+    if not 1 <= alerts.smtp_port <= 65535:
+        raise t.fail("smtp_port", "a port number from 1 to 65535")
     if alerts.email_to and not alerts.smtp_host:
         raise t.fail("smtp_host", "an SMTP server host when email_to is set")
     t.check_unknown()
@@ -515,6 +568,7 @@ def _read_source(name: str, t: _Table | None, path: Path) -> Source:
             raise ConfigError(f"{path}: [sources.{name}] selectors.{key}: unknown key (a typo? selectors: {takes})")
         if not isinstance(value, str):
             raise ConfigError(f"{path}: [sources.{name}] selectors.{key}: expected a CSS selector string, got {value!r}")
+        _check_selector(path, name, key, value)
     allow = t.get("allow_hosts", list, [])
     if not all(isinstance(h, str) for h in allow):
         raise t.fail("allow_hosts", "a list of host names")

@@ -51,6 +51,7 @@ TABLES = {
     "publish": "Feeds and catalog pages.",
     "alerts": "Where health alerts go (without any: only `xxgk status` shows them).",
     "schedule": "`xxgk schedule` (for machines without cron).",
+    "review": "The staff review page (`xxgk serve`).",
     "sources.*": "One `[sources.NAME]` table per source. At least one is required.",
     "sources.*.list_api": "A list endpoint read instead of list pages (website and catalog sources; "
                           "sources/listapi.py, worked examples in [list_api.md](list_api.md)). Templates (url, "
@@ -89,6 +90,10 @@ KEYS: tuple[Key, ...] = (
     Key("fetch", "per_host_concurrency", "integer", 1, "Requests in flight per host."),
     Key("fetch", "timeout", "number", 20.0, "Seconds to connect, and the longest a server may send nothing."),
     Key("fetch", "retries", "integer", 3, "Extra attempts on connection errors, 429 and 5xx."),
+    Key("fetch", "deadline", "number", 60.0, "The longest one request may take in all (every attempt, redirect "
+                                             "and wait), in seconds: a trickling server cannot hold a run."),
+    Key("fetch", "source_budget", "number", 7200.0, "The longest one source may spend fetching in a run (seconds); "
+                                                    "what was read before is kept."),
     Key("fetch", "backoff", "number", 1.0, "Base seconds between retries (doubling, with jitter)."),
     Key("fetch", "max_bytes", "integer", 10 * 1024 * 1024, "Size cap per response body."),
     Key("fetch", "obey_robots", "true/false", True, "Obey robots.txt (a source may override)."),
@@ -141,6 +146,10 @@ KEYS: tuple[Key, ...] = (
     Key("alerts", "webhook_kind", "wecom | dingtalk | json", "wecom", "The webhook's message format."),
     # [schedule]
     Key("schedule", "times", 'list of "HH:MM"', ["02:30"], "When `xxgk schedule` runs the nightly job."),
+    # [review]
+    Key("review", "proxies", "integer 0–5", 0, "How many reverse proxies stand in front of `xxgk serve` "
+                                              "(their X-Forwarded-For/Proto are trusted; 0: none, the headers are "
+                                              "ignored)."),
     # [sources.NAME]
     Key("sources.*", "kind", "website | catalog | wechat_feed | wechat_api | feed", REQUIRED,
         "The collector: a website column, the district catalog, a WeChat bridge feed, the WeChat publishing "

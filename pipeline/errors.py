@@ -69,6 +69,8 @@ class MergeError(InputError):
 class LockHeld(XxgkError):
     """Another run holds the run lock."""
 
+    holder = ""  # what the lock file says about its holder ("run pid 123", "staff publish pid 45")
+
 
 class FetchError(XxgkError):
     """One URL could not be fetched. ``url`` is the URL as requested (unredacted)."""
@@ -108,3 +110,22 @@ class DecodeError(FetchError):
 
 class TransportError(FetchError):
     """No usable answer: DNS, connection refused, timeout, redirect loop, truncated body."""
+
+
+# What failed, in a few words a person can act on (pipeline/collect.py tallies them; health.py
+# alerts with them): the words of pipeline/fetch.py's reasons mapped to a kind.
+_TRANSPORT_KINDS = (("TLS failed", "TLS"), ("could not find the host", "unreachable host"),
+                    ("could not connect", "unreachable host"), ("timed out", "timeout"),
+                    ("deadline", "timeout"), ("time budget", "timeout"))
+
+
+def failure_kind(error: Exception) -> str:
+    """"unreachable host", "TLS", "timeout", "HTTP 503", … for one failed fetch."""
+    if isinstance(error, HttpStatusError):
+        return f"HTTP {error.status}"
+    if isinstance(error, TransportError):
+        return next((kind for words, kind in _TRANSPORT_KINDS if words in error.reason), "broken connection")
+    names = {TooLarge: "too large", RobotsDisallowed: "robots.txt", HostNotAllowed: "host not allowed",
+             DecodeError: "undecodable page"}
+    return next((kind for cls, kind in names.items() if isinstance(error, cls)), "other")
+

@@ -25,6 +25,15 @@ EMPTY_MARKERS = ("listed no posts", "no post could be read")  # pipeline/collect
 CAPPED_WARNING = "list cut at max_pages"  # how pipeline/collect.py begins the warning of a cut list
 
 
+# What failed (pipeline.errors.failure_kind, in a failed source's error) in words for staff.
+# Keys: the kinds collect.py counts, and the words of pipeline/fetch.py's reasons (a source whose
+# list page could not be fetched fails with that reason itself).
+_UNREACHABLE, _TLS, _TIMEOUT = "无法连接主机（域名解析或连接失败）", "TLS 握手或证书验证失败", "连接或下载超时"
+FAILURE_WORDS = {"unreachable host": _UNREACHABLE, "could not find the host": _UNREACHABLE,
+                 "could not connect": _UNREACHABLE, "TLS": _TLS, "timeout": _TIMEOUT, "timed out": _TIMEOUT,
+                 "deadline": _TIMEOUT, "time budget": _TIMEOUT, "HTTP ": "服务器返回错误状态码",
+                 "too large": "页面超过大小上限", "robots.txt": "robots.txt 禁止抓取",
+                 "unparseable page": "页面无法解析（请检查选择器）"}
 ALERT_KINDS_SENT = {"failing", "empty", "capped", "credential", "overdue", "calendar"}
 
 
@@ -50,7 +59,9 @@ def source_alerts(store: Store, failing_nights: int) -> list[Alert]:
             continue
         status, error, warnings = recent[0]
         if len(recent) >= failing_nights and all(r[0] == "failed" for r in recent):
-            alerts.append(Alert("failing", name, f"{name} 连续 {len(recent)} 次采集失败：{error}"))
+            what = "、".join(dict.fromkeys(words for key, words in FAILURE_WORDS.items() if key in (error or "")))
+            alerts.append(Alert("failing", name, f"{name} 连续 {len(recent)} 次采集失败"
+                                                 f"{f'（{what}）' if what else ''}：{error}"))
         if error and any(m in error for m in CREDENTIAL_MARKERS):
             alerts.append(Alert("credential", name, f"{name} 的凭据被拒绝（请更新 AppID/AppSecret）：{error}"))
         listed = json.loads(warnings or "[]")

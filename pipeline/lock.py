@@ -8,31 +8,61 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import LockHeld
+from .errors import LockHeld, StoreError
+
+
+STAFF_PUBLISH = "staff publish"  # the review page's Publish: short, so the nightly job waits for it
+POLL = 1.0  # seconds between tries while waiting
 
 
 @contextmanager
-def run_lock(database: Path) -> Iterator[None]:
+def run_lock(database: Path, *, purpose: str = "run", wait_for_staff: float = 0.0) -> Iterator[None]:
+    """Hold the run lock; raises LockHeld at once when another run holds it — except that
+    with `wait_for_staff` seconds, a staff publish holding it is waited for (it takes its turn)."""
     path = Path(str(database) + ".lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as handle:
+    give_up = time.monotonic() + wait_for_staff
+    while True:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise LockHeld(f"another xxgk run holds {path} ({holder}); try again when it ends") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
+            handle = _take(path, purpose)
+            break
+        except LockHeld as held:
+            if not held.holder.startswith(STAFF_PUBLISH) or time.monotonic() >= give_up:
+                raise
+            time.sleep(POLL)
+        except OSError as e:  # a full disk, a read-only folder: the store cannot be used (exit 4)
+            raise StoreError(f"cannot take the run lock {path}: {e.strerror or e}") from None
+    with handle:
         try:
             yield
         finally:
             handle.seek(0)
             handle.truncate()
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _take(path: Path, purpose: str):  # type: ignore[no-untyped-def]
+    """The lock file, locked and naming its holder; raises LockHeld."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            held = LockHeld(f"another xxgk run holds {path} ({holder}); try again when it ends")
+            held.holder = holder
+            raise held from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{purpose} pid {os.getpid()}")
+        handle.flush()
+    except BaseException:
+        handle.close()
+        raise
+    return handle

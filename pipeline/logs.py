@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import re
+import sys
 from pathlib import Path
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -41,15 +42,59 @@ def setup_terminal(verbose: bool) -> None:
 
 
 def setup_file(path: Path | None) -> None:
-    """Add the rotating log file (1 MB × 5) once per process."""
+    """Add the rotating log file (1 MB × 5) once per process. A log that cannot be written (a
+    read-only mount, a full disk) falls back to the terminal: it never stops a command."""
     if path is None:
         return
     root = logging.getLogger()
     if any(getattr(h, "baseFilename", None) == str(path) for h in root.handlers):
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass  # the handler's first write says so, once
+    handler = _FileElseStderr(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8", delay=True)
     handler.setLevel(logging.INFO)
     handler.setFormatter(logging.Formatter(FORMAT))
     handler.addFilter(RedactSecrets())
     root.addHandler(handler)
+
+
+class _FileElseStderr(logging.handlers.RotatingFileHandler):
+    """The log file; once a write fails, standard error (what the terminal handler does not
+    already show), after one line saying why."""
+
+    fallback: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.fallback is None:
+            super().emit(record)  # calls handleError on failure
+        elif record.levelno < _terminal_level():
+            self.fallback.emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if self.fallback is not None:
+            return
+        error = sys.exc_info()[1]
+        sys.stderr.write(f"xxgk: cannot write the log file {self.baseFilename} "
+                         f"({getattr(error, 'strerror', None) or error}); logging to standard error instead\n")
+        try:
+            if self.stream is not None:
+                self.stream.close()
+        except OSError:
+            pass
+        self.stream = None  # type: ignore[assignment]
+        self.fallback = logging.StreamHandler(sys.stderr)
+        self.fallback.setFormatter(self.formatter)
+        self.emit(record)
+
+    def shouldRollover(self, record: logging.LogRecord) -> bool:  # type: ignore[override]
+        try:
+            return bool(super().shouldRollover(record))
+        except OSError:
+            return False
+
+
+def _terminal_level() -> int:
+    levels = [h.level for h in logging.getLogger().handlers if getattr(h, "xxgk_terminal", False)]
+    return min(levels) if levels else logging.CRITICAL + 1

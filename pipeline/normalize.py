@@ -39,7 +39,7 @@ _local = threading.local()  # per thread: the HTML parser and the sanitiser (nei
 def clean_html(html: str, base_url: str = "") -> str:
     """Allow-list sanitise collected HTML; URLs absolute against base_url; unsafe URLs dropped."""
     _local.base_url = base_url  # what _keep makes URLs absolute against, in this thread
-    return _cleaner().clean(html).strip()
+    return strip_controls(_cleaner().clean(html)).strip()
 
 
 def _cleaner() -> nh3.Cleaner:
@@ -94,7 +94,7 @@ def html_to_text(html: str) -> str:
         return ""
     walk(body)
     text = _INLINE_SPACE.sub(" ", "".join(parts))
-    lines = (line.strip() for line in text.split("\n"))
+    lines = (line.strip() for line in strip_controls(text).split("\n"))
     return "\n".join(line for line in lines if line)
 
 
@@ -110,8 +110,19 @@ def html_parser() -> etree.HTMLParser:
 
 
 def clean_text(text: str) -> str:
-    """One line of scraped text: whitespace (incl. ideographic spaces) collapsed."""
-    return _SPACE.sub(" ", text).strip()
+    """One line of scraped text: whitespace (incl. ideographic spaces) collapsed, control and
+    bidi-override characters gone."""
+    return _SPACE.sub(" ", strip_controls(text)).strip()
+
+
+# C0 controls but tab, newline and carriage return; DEL; C1 controls; the bidi marks, embeddings,
+# overrides and isolates (U+202E makes "gpj.exe" read as "exe.jpg"): nothing a title or text needs.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_controls(text: str) -> str:
+    """text without control or bidi-override characters."""
+    return _CONTROLS.sub("", text)
 
 
 # -- dates ------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import threading
 import zlib
@@ -222,21 +223,71 @@ def content_hash(post: Post, published: str | None = None) -> str:
     return hashlib.sha1(payload.encode()).hexdigest()
 
 
+def _writable(path: Path) -> bool:
+    """Whether the database and its folder (where SQLite keeps its -wal and -shm files) can be written."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def store_fault(path: Path | str, error: BaseException) -> str:
+    """One line saying why the database at `path` cannot be used (exit 4)."""
+    path = Path(path)
+    text = str(getattr(error, "strerror", None) or error)
+    hints = {"file is not a database": "it is not an SQLite database (restore a backup)",
+             "malformed": "the file is damaged (restore a backup: see README, Backup and restore)",
+             "unable to open": "it cannot be opened (is the path a folder, or its folder missing or not writable?)",
+             "readonly": "it is read-only", "read-only": "it is read-only",
+             "disk is full": "the disk is full", "No space left": "the disk is full",
+             "Is a directory": "the path is a folder, not a database file"}
+    why = next((hint for words, hint in hints.items() if words in text), "")
+    if path.is_dir():
+        why = "the path is a folder, not a database file"
+    return f"the database {path} cannot be used: {why + ' — ' if why else ''}{text}"
+
+
 class Store:
     """The project's one database."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # Worker threads never touch the connection (see HttpCache); the flag only lets
-        # the connection be closed from another thread at shutdown.
-        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self.db = sqlite_utils.Database(conn)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        self.db.execute("PRAGMA busy_timeout=10000")
-        self.migrate()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Worker threads never touch the connection (see HttpCache); the flag only lets
+            # the connection be closed from another thread at shutdown.
+            conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self.db = sqlite_utils.Database(conn)
+            self.db.execute("PRAGMA busy_timeout=10000")
+            self._use_wal()
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.migrate()
+        except (sqlite3.Error, OSError) as e:
+            if not self.path.is_file() or _writable(self.path):
+                raise StoreError(store_fault(self.path, e)) from None
+            self._open_read_only(e)
+
+    def _open_read_only(self, error: BaseException) -> None:
+        """A database that cannot be written (a read-only mount, an immutable file or folder) is
+        read as it is — `xxgk status` works — and any write fails with a clear StoreError."""
+        from urllib.parse import quote
+
+        try:
+            conn = sqlite3.connect(f"file:{quote(str(self.path.resolve()))}?mode=ro&immutable=1", uri=True,
+                                   check_same_thread=False, isolation_level=None)
+            self.db = sqlite_utils.Database(conn)
+            missing = [name for name, _ in MIGRATIONS if name not in self.applied_migrations()]
+        except sqlite3.Error:
+            raise StoreError(store_fault(self.path, error)) from None
+        if missing:
+            raise StoreError(f"the database {self.path} is read-only and needs upgrading (migration {missing[0]})")
+
+    def _use_wal(self) -> None:
+        """WAL, unless the database cannot be written (a read-only mount, an immutable file):
+        then it is read as it is, so `xxgk status` still works."""
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as e:
+            if "readonly" not in str(e) and "read-only" not in str(e):
+                raise
 
     # -- schema -----------------------------------------------------------------
     def applied_migrations(self) -> list[str]:
@@ -292,7 +343,10 @@ class Store:
             self.db["sources"].upsert_all(sources, pk="name")
 
     def start_run(self, command: str) -> int:
+        """Record a run starting. Callers hold the run lock, so a run still marked `running`
+        was killed (kill -9, power cut): it is marked `interrupted`."""
         with self.transaction():
+            self.db.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
             cur = self.db.execute(
                 "INSERT INTO runs (command, started_at, status) VALUES (?, ?, 'running')", [command, iso(utcnow())]
             )

@@ -104,7 +104,7 @@ class StoreSource:
         exclude = self.exclude
         for item_id, title, index_number, iso, lastmod, category, withdrawn, inputs in cursor:
             if item_id not in exclude:
-                yield ItemRow(item_id, title, index_number, iso, lastmod, category, bool(withdrawn),
+                yield ItemRow(item_id, published_title(title), index_number, iso, lastmod, category, bool(withdrawn),
                               digest(inputs.encode()))
 
     def views(self, ids: Collection[str]) -> Iterator[ItemView]:
@@ -127,6 +127,15 @@ def item_views(store: Store, *, include_unclassified: bool = False, exclude: Col
     return StoreSource(store, include_unclassified=include_unclassified, exclude=exclude)
 
 
+TITLE_CHARS = 200  # a published title is cut here (the store keeps the whole title)
+
+
+def published_title(title: str) -> str:
+    """The title as published: at most TITLE_CHARS characters (a scraped 10,000-character title
+    would swamp every page and feed that lists it)."""
+    return title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1] + "…"
+
+
 def _copy(channel: str, url: str, published: str | None, first_seen: str | None, withdrawn: str | None) -> ChannelCopy:
     return ChannelCopy(channel, url, parse_iso(published or first_seen), parse_iso(withdrawn))
 
@@ -139,7 +148,7 @@ def _view(row: tuple, copies: list[ChannelCopy]) -> ItemView:
     return ItemView(
         id=item_id,
         index_number=index_number,
-        title=title,
+        title=published_title(title),
         body_html=body_html or "",
         summary=(body_text or "").replace("\n", " ")[:SUMMARY_CHARS],
         published_at=published_at,  # type: ignore[arg-type]

@@ -31,7 +31,7 @@ from lxml import etree
 from lxml.etree import _Element as HtmlElement  # what lxml's HTML parser gives
 from lxml.cssselect import CSSSelector
 
-from pipeline.errors import FetchError, HttpStatusError, XxgkError
+from pipeline.errors import FetchError, HttpStatusError, XxgkError, failure_kind
 from pipeline.models import SHANGHAI, Attachment, Post
 from pipeline.normalize import clean_text, html_parser
 
@@ -63,6 +63,7 @@ class Gone:
 class Problem:
     url: str
     message: str
+    kind: str = "other"  # what failed (pipeline.errors.failure_kind): "unreachable host", "HTTP 503" …
 
 
 @dataclass(frozen=True)
@@ -94,9 +95,9 @@ def article_event(url: str, outcome: object) -> Event:
     if isinstance(outcome, HttpStatusError) and outcome.status in (404, 410):
         return Gone(url, f"HTTP {outcome.status}")
     if isinstance(outcome, FetchError):
-        return Problem(url, str(outcome))
+        return Problem(url, str(outcome), failure_kind(outcome))
     if isinstance(outcome, ParseProblem):
-        return Problem(url, outcome.message)
+        return Problem(url, outcome.message, "unparseable page")
     if isinstance(outcome, Gone):
         return Gone(url, outcome.reason)
     if isinstance(outcome, Post):

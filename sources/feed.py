@@ -111,7 +111,7 @@ def _entry(link: str, title: str, published: str, content_html: str, summary_htm
     absolute = urljoin(base, link.strip()) if link else ""
     if urlsplit(absolute).scheme not in ("http", "https"):
         return None, f"no http(s) link ({link!r})"
-    title = clean_text(re.sub(r"<[^>]+>", "", title))
+    title = clean_text(_TAG.sub("", title))
     if not title:
         return None, "empty title"
     return FeedEntry(
@@ -125,6 +125,8 @@ def _entry(link: str, title: str, published: str, content_html: str, summary_htm
     ), ""
 
 
+# A tag in a title, closed or not ("…<img src=x onerror=…" at the end); "收入<5000元" is text.
+_TAG = re.compile(r"<[A-Za-z/!?][^>]*(?:>|$)")
 _BENIGN = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 # What bridges append to an account's name in the feed title ("浦沿发布 | wechat-feeds").
 _BRIDGE_SUFFIX = re.compile(r"\s*[|｜\-–—]\s*(wechat-feeds|RSSHub|WeWe RSS|FetchRSS|微信公众号|公众号)\s*$", re.I)
@@ -176,7 +178,7 @@ def collect(source: Source, ctx: Context) -> Iterator[Event]:
     if feed is None:
         return
     for what, why in feed.rejected:
-        yield Problem(what, f"feed entry dropped: {why}")
+        yield Problem(what, f"feed entry dropped: {why}", "unusable feed entry")
     for entry in feed.entries:
         if entry.url in ctx.known and not ctx.full and not ctx.is_recent(entry.published) \
                 and entry.url not in ctx.recent:

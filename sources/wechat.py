@@ -139,7 +139,7 @@ def collect(source: Source, ctx: Context) -> Iterator[Event]:
     if feed is not None:
         account = feed.title
         for what, why in feed.rejected:
-            yield Problem(what, f"feed entry dropped: {why}")
+            yield Problem(what, f"feed entry dropped: {why}", "unusable feed entry")
         entries = feed.entries
     to_fetch: dict[str, FeedEntry] = {}
     for entry in entries:

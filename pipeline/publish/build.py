@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -27,13 +27,14 @@ from .manifest import Manifest
 from .manifest import remove as remove_files
 from .pages import PAGE_SIZE, SiteRenderer, environment, item_base, item_body, item_page_context, paginate, sh_minute
 from .reportpage import report_sections
-from .search import index_site
+from .search import index_site, needs_index
 from .source import ItemRow, ItemSource, MemorySource, digest
 from .tree import CategoryTree
 from .writer import Writer
 
 LATEST = 20  # items on the home page
 SEARCH_DIR = "site/pagefind"  # written by Pagefind, not by the Writer
+BUILDING = ".build-running"  # in the output folder while a build runs
 # An empty feed still needs an updated date; a fixed one keeps builds identical.
 EMPTY_FEED_UPDATED = datetime(2020, 1, 1, tzinfo=SHANGHAI)
 
@@ -106,6 +107,27 @@ def build(
 def _build(items: Iterable[ItemView] | ItemSource, categories: Sequence[Category], site: SiteInfo, out_dir: Path,
            reports: Mapping[int, Mapping], full: bool, search: bool) -> BuildStats:
     """build() itself (see there), run with the collector paused."""
+    _sweep_killed_build(out_dir)
+    try:
+        return _build_marked(items, categories, site, out_dir, reports, full, search)
+    finally:
+        (out_dir / BUILDING).unlink(missing_ok=True)  # only a killed build leaves it
+
+
+def _sweep_killed_build(out_dir: Path) -> None:
+    """A build killed mid-way (kill -9, power cut) left its staged files (.NAME.PID.tmp) in the
+    published tree: the mark it left says so, and they go before this build starts."""
+    mark = out_dir / BUILDING
+    # reports/ (a few files, written just before by the same job) is always looked at
+    for top in ("site", "feeds", "reports") if mark.exists() else ("reports",):
+        for path in (out_dir / top).rglob(".*.tmp"):
+            path.unlink(missing_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    mark.touch()
+
+
+def _build_marked(items: Iterable[ItemView] | ItemSource, categories: Sequence[Category], site: SiteInfo,
+                  out_dir: Path, reports: Mapping[int, Mapping], full: bool, search: bool) -> BuildStats:
     source = items if isinstance(items, ItemSource) else MemorySource(items)
     tree = CategoryTree(categories)
     manifest = Manifest() if full else Manifest.load(out_dir)
@@ -143,7 +165,7 @@ def _build(items: Iterable[ItemView] | ItemSource, categories: Sequence[Category
     manifest.save(out_dir)
     snapshot.save(out_dir, current, rows, global_key)
     site_changed = any(p.startswith("site/") and p.endswith(".html") for p in [*writer.written, *removed])
-    if search and (site_changed or not (out_dir / SEARCH_DIR).is_dir()):
+    if search and (site_changed or needs_index(out_dir / "site")):
         index_site(out_dir / "site")
     return BuildStats(written=sorted(writer.written), unchanged=writer.unchanged,
                       removed=removed)

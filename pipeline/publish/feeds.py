@@ -7,6 +7,7 @@ lastBuildDate is its newest entry's updated_at.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from pipeline.models import SHANGHAI
+from pipeline.normalize import clean_html
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
@@ -108,6 +110,18 @@ def _x(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
+def content_html(entry: Entry) -> str:
+    """What a reader renders as the entry's HTML: the body sanitised once more (defence in depth
+    behind the sanitiser on the way in), else the summary or the title as escaped text — never
+    a scraped title as markup."""
+    body = clean_html(entry.content_html, entry.url) if entry.content_html else ""  # "#note" stays a link
+    return body or _as_html_text(entry.summary or entry.title)
+
+
+def _as_html_text(text: str) -> str:
+    return f"<p>{html.escape(text, quote=False)}</p>" if text else ""
+
+
 def _sh(dt: datetime) -> datetime:
     if dt.tzinfo is None:  # feedgen refuses naive datetimes; say which value was wrong
         raise ValueError(f"naive datetime {dt!r} in a feed")
@@ -136,9 +150,9 @@ def _feedgen(spec: FeedSpec) -> tuple[bytes, bytes]:
         fe.updated(_sh(e.updated))
         fe.author({"name": spec.author, **({"email": spec.email} if spec.email else {})})
         fe.dc.dc_creator(spec.author)
-        if e.summary:
-            fe.summary(_x(e.summary))
-        fe.content(_x(e.content_html or e.summary or e.title), type="html")
+        if e.summary:  # escaped: RSS <description> is read as HTML, and it is plain text to us
+            fe.summary(_x(html.escape(e.summary, quote=False)), type="html")
+        fe.content(_x(content_html(e)), type="html")
         for term, label in e.categories:
             fe.category(term=term, label=_x(label), **({"scheme": spec.category_scheme} if spec.category_scheme else {}))
         fe.xxgk_enclosures.items = e.enclosures
@@ -163,7 +177,7 @@ def _json_feed(spec: FeedSpec) -> bytes:
             "id": e.id,
             "url": e.url,
             "title": e.title,
-            "content_html": e.content_html or e.summary or e.title,
+            "content_html": content_html(e),
         }
         if e.summary:
             item["summary"] = e.summary

@@ -68,15 +68,22 @@ def write_reports(store: Store, config: Config, category_names: Mapping[str, str
     warning = next_year_calendar_warning(today)
     if warning:
         log.warning(warning)
-    writer = Writer(config.output, managed=())  # reports of past years stay even if the data moved on
+    # Reports of past years stay even if the data moved on (managed=()); staged: every file is
+    # renamed into place together at the end, so a failed or killed run replaces none of them.
+    writer = Writer(config.output, managed=(), staged=True)
     folder = figures_folder(config.path)
     reports = {}
-    for year in years:
-        try:
-            annual = annual_report(store, config, year, category_names, folder)
-        except ReportError as e:
-            log.error("%s年年度报告未生成：%s", year, e)
-            continue
-        write_year(writer, annual)
-        reports[year] = annual.data
+    try:
+        for year in years:
+            try:
+                annual = annual_report(store, config, year, category_names, folder)
+            except ReportError as e:
+                log.error("%s年年度报告未生成：%s", year, e)
+                continue
+            write_year(writer, annual)
+            reports[year] = annual.data
+    except BaseException:
+        writer.discard()
+        raise
+    writer.commit()
     return reports

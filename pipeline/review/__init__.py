@@ -4,7 +4,8 @@
     queries.py   the queue, an item with its posts and versions, the history
     actions.py   staff decisions, each recorded in `decisions`
     app.py       the Flask app (server-rendered, works without JavaScript)
-    commands.py  `xxgk serve`, `xxgk user add`
+    commands.py  `xxgk serve`, `xxgk user add/passwd/disable/remove`
+    server.py    the HTTP server (waitress: a fixed pool of threads)
 """
 
 from __future__ import annotations
@@ -22,14 +23,13 @@ __all__ = ["create_app", "running"]
 @contextmanager
 def running(config: Config, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve the review app in a background thread; yields its base URL (tests, demos)."""
-    from werkzeug.serving import make_server
+    from .server import Server
 
-    server = make_server(host, port, create_app(config), threaded=True)
+    server = Server(create_app(config), host, port, proxies=config.review_proxies)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://{host}:{server.server_port}"
+        yield f"http://{host}:{server.port}"
     finally:
         server.shutdown()
         thread.join()
-        server.server_close()

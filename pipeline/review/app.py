@@ -13,13 +13,14 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, Response, abort, g, redirect, render_template, request, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .. import job
 from ..classify import classify as classify_stage
 from ..classify import office_tree
 from ..config import Config
 from ..errors import LockHeld, XxgkError
-from ..lock import run_lock
+from ..lock import STAFF_PUBLISH, run_lock
 from ..store import Store
 from . import actions, applications, auth, queries
 
@@ -36,6 +37,9 @@ MESSAGES = {
 def create_app(config: Config) -> Flask:
     app = Flask(__name__)
     app.config.update(XXGK=config, MAX_CONTENT_LENGTH=1024 * 1024)
+    if config.review_proxies:  # behind a reverse proxy: the client's address and scheme are in its headers
+        n = config.review_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     merges = _merges_module()
 
     @app.before_request
@@ -83,16 +87,18 @@ def create_app(config: Config) -> Flask:
             abort(400, "CSRF token missing or wrong")
         name, password = request.form.get("name", "").strip(), request.form.get("password", "")
         address = request.remote_addr or ""
-        wait = auth.locked_for(g.store, name, address)
+        wait, attempt = auth.admit(g.store, name, address)  # decided (and counted) before any hashing
         if wait is not None:
-            seconds = int(wait.total_seconds()) + 1
-            response = _login_form(target, f"尝试次数过多，请 {seconds} 秒后再试。", status=429)
-            response.headers["Retry-After"] = str(seconds)
-            return response
-        ok = auth.check_password(g.store, name, password)
-        auth.record_attempt(g.store, name, address, ok)
+            return _too_many(target, int(wait.total_seconds()) + 1)
+        try:
+            with auth.verification_slot():
+                ok = auth.check_password(g.store, name, password)
+        except auth.Busy:  # not verified: not counted against the name or the address
+            auth.forget_attempt(g.store, attempt)
+            return _too_many(target, 1)
         if not ok:
             return _login_form(target, "用户名或密码错误。", status=401)
+        auth.succeeded(g.store, attempt)
         response = redirect(target)
         response.set_cookie(COOKIE, auth.start_session(g.store, name), httponly=True, samesite="Lax",
                             secure=request.is_secure, max_age=int(auth.SESSION_LIFETIME.total_seconds()))
@@ -199,7 +205,7 @@ def create_app(config: Config) -> Flask:
         """End of a review session: retrain on the decisions, reclassify what waits, rebuild."""
         back = _local_path(request.form.get("back", "")) or url_for("queue_page")
         try:
-            with run_lock(config.database):
+            with run_lock(config.database, purpose=STAFF_PUBLISH):  # the nightly job waits for it
                 classify_stage(config, g.store)
                 job.build(config, g.store)
         except LockHeld:
@@ -233,6 +239,12 @@ def _login_form(target: str, error: str = "", status: int = 200) -> Response:
     token = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(24)
     response = Response(render_template("login.html", error=error, target=target, csrf=token), status=status)
     response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="Strict", secure=request.is_secure)
+    return response
+
+
+def _too_many(target: str, seconds: int) -> Response:
+    response = _login_form(target, f"尝试次数过多，请 {seconds} 秒后再试。", status=429)
+    response.headers["Retry-After"] = str(seconds)
     return response
 
 

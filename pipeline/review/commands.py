@@ -1,4 +1,4 @@
-"""`xxgk serve` and `xxgk user add`: the review page and its staff accounts."""
+"""`xxgk serve` and `xxgk user add/passwd/disable/remove`: the review page and its staff accounts."""
 
 from __future__ import annotations
 
@@ -21,27 +21,26 @@ def serve(env, host: str, port: int) -> None:
       xxgk user add zhangsan
       xxgk serve --host 127.0.0.1 --port 8080
     """
-    from werkzeug.serving import make_server
-
     from ..cli import Failure, _exit_code_for
     from ..errors import XxgkError
     from .app import create_app
+    from .server import Server
 
     try:
         config = env.config
         env.store().close()  # apply migrations, fail early on a bad database
-        server = make_server(host, port, create_app(config), threaded=True)
+        server = Server(create_app(config), host, port, proxies=config.review_proxies)
     except XxgkError as e:
         raise Failure(str(e), _exit_code_for(e)) from None
     except OSError as e:
         raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
-    click.echo(f"review page on http://{host}:{server.server_port}/  (Ctrl-C to stop)")
+    click.echo(f"review page on http://{host}:{server.port}/  (Ctrl-C to stop)")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
-        server.server_close()
+        server.shutdown()
 
 
 @click.group()
@@ -51,7 +50,75 @@ def user() -> None:
     \b
     Example:
       xxgk user add zhangsan
+      xxgk user disable zhangsan
     """
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _on_accounts(env, action) -> None:  # type: ignore[no-untyped-def]
+    from ..cli import Failure, _exit_code_for
+    from ..errors import XxgkError
+
+    try:
+        with env.store() as store:
+            action(store)
+    except XxgkError as e:
+        raise Failure(str(e), _exit_code_for(e)) from None
+
+
+@user.command("passwd")
+@click.argument("name")
+@click.pass_obj
+def user_passwd(env, name: str) -> None:
+    """Set a new password for an existing account (its sessions end); prompted for, or read from
+    standard input when it is not a terminal.
+
+    \b
+    Example:
+      xxgk user passwd zhangsan
+    """
+    from .auth import set_password
+
+    password = _read_password()
+    _on_accounts(env, lambda store: set_password(store, name, password))
+    click.echo(f"user {name} has a new password")
+
+
+@user.command("disable")
+@click.argument("name")
+@click.pass_obj
+def user_disable(env, name: str) -> None:
+    """Stop an account from logging in and end its sessions (`xxgk user passwd` enables it again).
+
+    \b
+    Example:
+      xxgk user disable zhangsan
+    """
+    from .auth import disable_user
+
+    _on_accounts(env, lambda store: disable_user(store, name))
+    click.echo(f"user {name} can no longer log in")
+
+
+@user.command("remove")
+@click.argument("name")
+@click.pass_obj
+def user_remove(env, name: str) -> None:
+    """Remove an account and its sessions (decisions it made keep its name).
+
+    \b
+    Example:
+      xxgk user remove zhangsan
+    """
+    from .auth import remove_user
+
+    _on_accounts(env, lambda store: remove_user(store, name))
+    click.echo(f"user {name} removed")
 
 
 @user.command("add")
@@ -66,17 +133,8 @@ def user_add(env, name: str) -> None:
       xxgk user add zhangsan
       printf '%s\\n' "$PASSWORD" | xxgk user add zhangsan
     """
-    from ..cli import Failure, _exit_code_for
-    from ..errors import XxgkError
     from .auth import add_user
 
-    if sys.stdin.isatty():
-        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
-    try:
-        with env.store() as store:
-            add_user(store, name, password)
-    except XxgkError as e:
-        raise Failure(str(e), _exit_code_for(e)) from None
+    password = _read_password()
+    _on_accounts(env, lambda store: add_user(store, name, password))
     click.echo(f"user {name} can now log in to the review page")

@@ -1,0 +1,108 @@
+"""Issue 18, point 6: a damaged store or file system gives one line and exit 4 (store) or 1
+(outputs), never a traceback; `status` works on a read-only store; the log falls back to standard
+error when it cannot be written. Real files: a folder, garbage, a truncated copy of a real
+database, an immutable folder (chattr), /dev/full for a disk that is full, /proc."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import main
+from tests.conftest import write_config
+
+
+def xxgk(config: Path | str, *args: str):
+    result = CliRunner().invoke(main, ["--config", str(config), *args])
+    assert isinstance(result.exception, SystemExit) or result.exception is None, result.exc_info
+    assert "Traceback" not in result.output
+    return result
+
+
+@pytest.fixture
+def fresh(tmp_path) -> Path:
+    """A demo config whose database does not exist yet (nothing is fetched by these commands)."""
+    return write_config(tmp_path)
+
+
+def test_a_database_that_is_a_folder_or_garbage_exits_4(fresh):
+    database = fresh.parent / "xxgk.db"
+    database.mkdir()
+    for command in (["status"], ["build"], ["sync", "-q"]):
+        result = xxgk(fresh, *command)
+        assert result.exit_code == 4 and "is a folder" in result.output, (command, result.output)
+    database.rmdir()
+    database.write_bytes(b"not SQLite at all " * 100)
+    result = xxgk(fresh, "status")
+    assert result.exit_code == 4 and "not an SQLite database" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_truncated_database_exits_4(demo_office):
+    database = Path(demo_office.database)
+    for extra in ("-wal", "-shm"):
+        Path(str(database) + extra).unlink(missing_ok=True)
+    data = database.read_bytes()
+    database.write_bytes(data[: len(data) // 3])
+    result = xxgk(demo_office.path, "build")
+    assert result.exit_code == 4 and "cannot be used" in result.output, result.output
+
+
+def test_a_full_disk_under_the_lock_exits_4(fresh):
+    xxgk(fresh, "status")  # creates the database
+    lock = fresh.parent / "xxgk.db.lock"
+    lock.symlink_to("/dev/full")  # every write there fails (ENOSPC, or EINVAL on truncate)
+    result = xxgk(fresh, "build")
+    assert result.exit_code == 4 and "run lock" in result.output
+
+
+def test_a_log_that_cannot_be_written_falls_back_to_stderr():
+    # a process of its own: logging is process-wide, and what reaches stderr is the point
+    script = ("import logging; from pathlib import Path; from pipeline import logs; logs.setup_terminal(False); "
+              "logs.setup_file(Path('/dev/full')); log = logging.getLogger('xxgk.t'); "
+              "log.info('first'); log.info('second'); log.warning('third')")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    assert run.stderr.count("cannot write the log file /dev/full (No space left on device)") == 1
+    assert [line.rsplit(": ", 1)[-1] for line in run.stderr.splitlines()[1:]] == ["first", "second", "third"]
+
+
+def test_config_mistakes_exit_2_not_a_traceback(fresh, tmp_path):
+    assert xxgk(tmp_path, "status").exit_code == 2  # --config pointing at a folder
+    text = fresh.read_text("utf-8")
+    for bad in ("[publish]\nfeed_entries = 0\n", "[publish]\nfeed_entries = -3\n"):
+        fresh.write_text(text + "\n" + bad, "utf-8")
+        result = xxgk(fresh, "status")
+        assert result.exit_code == 2 and "feed_entries" in result.output
+
+
+def test_a_database_under_proc_exits_4(fresh):
+    text = fresh.read_text("utf-8").replace('database = "xxgk.db"', 'database = "/proc/xxgk/xxgk.db"')
+    fresh.write_text(text, "utf-8")
+    result = xxgk(fresh, "status")
+    assert result.exit_code == 4 and "/proc/xxgk/xxgk.db" in result.output
+
+
+def _chattr(flag: str, *paths: Path) -> bool:
+    return subprocess.run(["chattr", flag, *map(str, paths)], capture_output=True).returncode == 0
+
+
+def test_status_works_on_a_read_only_store_and_writes_exit_4(demo_office):
+    database = Path(demo_office.database)
+    xxgk(demo_office.path, "status")  # a clean close: no -wal / -shm left beside it
+    folder = database.parent
+    if not _chattr("+i", database, folder):
+        pytest.skip("chattr +i is not permitted here (needs CAP_LINUX_IMMUTABLE)")
+    try:
+        shown = xxgk(demo_office.path, "status")
+        assert shown.exit_code in (0, 1) and "website" in shown.output  # the sources' last runs are shown
+        for command in (["build"], ["sync", "-q"]):
+            result = xxgk(demo_office.path, *command)
+            assert result.exit_code == 4, (command, result.output)
+    finally:
+        _chattr("-i", database, folder)
