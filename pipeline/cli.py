@@ -475,3 +475,9 @@ for _command in _merge_commands:
 from .add import add_command as _add_command  # noqa: E402
 
 main.add_command(_add_command)
+
+# -- a whole district in one deployment (pipeline/district/cli.py) ------------------------------
+from .district import cli as _district_cli  # noqa: E402
+
+for _command in _district_cli.commands():
+    main.add_command(_command)
