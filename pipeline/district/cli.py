@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
+import sys
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
 
-from ..cli import reports_errors
+from ..cli import EXIT_SOURCE_FAILED, reports_errors
 from ..report.cli import DAY
 from .config import District, find_district, load_district
 
@@ -102,6 +105,118 @@ def template(year: int) -> None:
     from .published import published_template
 
     click.echo(published_template(year).rstrip("\n"))
+
+
+@district.command(name="sync")
+@click.option("--full", is_flag=True, help="Re-crawl every list page and article, not only what is new.")
+@click.option("--office", "offices", multiple=True, metavar="KEY", help="Only this office (repeatable).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only failures (for cron).")
+@click.pass_obj
+@reports_errors
+def sync(env: DistrictEnv, full: bool, offices: tuple[str, ...], quiet: bool) -> None:
+    """Run every office's nightly job, offices side by side (those sharing a host one after
+    the other, each at its own rate_per_host). One office failing never stops the others;
+    exits 1 when one failed.
+
+    \b
+    Example:
+      xxgk district --district /etc/xxgk/district.toml sync -q
+    """
+    from ..cli import _alert
+    from .run import run_district
+
+    district = env.district
+    for key in offices:
+        district.entry(key)  # an unknown key stops here, naming the known ones
+
+    def done(o) -> None:
+        if o.ok and quiet:
+            return
+        line = f"{o.key:<12} {o.status:<8} new items {o.new_items:>5}  requests {o.requests:>6}  {o.seconds:.1f}s"
+        click.echo(line + (f"\n    error: {o.error}" if o.error else ""), err=not o.ok)
+
+    outcomes = run_district(district, full=full, only=offices, on_done=done,
+                            after_job=lambda config, store: _alert(config, store, quiet=True))
+    if any(not o.ok for o in outcomes):
+        sys.exit(EXIT_SOURCE_FAILED)
+
+
+@district.command(name="status")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable, for monitoring.")
+@click.pass_obj
+@reports_errors
+def status(env: DistrictEnv, as_json: bool) -> None:
+    """Every office: its last run, failed sources, items, alerts. Exits 1 when an office or
+    one of its sources failed on its last run.
+
+    \b
+    Example:
+      xxgk district status --json
+    """
+    from .status import district_status
+
+    rows = district_status(env.district, today(None))
+    if as_json:
+        click.echo(json.dumps({"district": env.district.name, "offices": rows}, ensure_ascii=False,
+                              indent=2, default=str))
+    else:
+        click.echo(f"{'office':<12} {'status':<10} {'items':>6}  last run")
+        for row in rows:
+            last = (row.get("last_run") or {}).get("started_at", "")
+            click.echo(f"{row['key']:<12} {row['status']:<10} {row.get('items', ''):>6}  {last}  {row['name']}")
+            if row["error"]:
+                click.echo(f"    error: {row['error']}")
+            for name in row.get("failed_sources", []):
+                click.echo(f"    source failed: {name}")
+            for alert in row.get("alerts", []):
+                click.echo(f"    ALERT {alert['message']}")
+    if any(r["status"] in ("failed", "partial") for r in rows):
+        sys.exit(EXIT_SOURCE_FAILED)
+
+
+@district.group(name="office")
+def office() -> None:
+    """The district's offices."""
+
+
+@office.command(name="add")
+@click.argument("key")
+@click.option("--config", "config_path", metavar="PATH", help="The office's xxgk.toml (an office run by xxgk).")
+@click.option("--figures", metavar="DIR", help="Folder of its published tables (an office not using xxgk).")
+@click.option("--name", help="The office's name (needed with --figures).")
+@click.pass_obj
+@reports_errors
+def office_add(env: DistrictEnv, key: str, config_path: str | None, figures: str | None, name: str | None) -> None:
+    """Add an office to the district file: one [offices.KEY] block, checked before it is kept.
+
+    \b
+    Example:
+      xxgk district office add djz --config djz/xxgk.toml
+      xxgk district office add ljz --figures ljz --name 两家子满族乡人民政府
+    """
+    from .config import office_block
+
+    path = env.path
+    before = path.read_text(encoding="utf-8") if path.exists() else ""
+    if key in {o.key for o in load_district(path).offices}:
+        raise click.UsageError(f"{path} 已有单位 {key}")
+    block = office_block(key, config=_relative(config_path, path), figures=_relative(figures, path), name=name)
+    path.write_text(before.rstrip("\n") + "\n\n" + block, encoding="utf-8")
+    try:
+        entry = load_district(path).entry(key)
+        if entry.uses_xxgk:
+            load_district(path).office_config(entry)
+    except Exception:
+        path.write_text(before, encoding="utf-8")  # the district file stays as it was
+        raise
+    click.echo(f"added {key} to {path}")
+
+
+def _relative(given: str | None, district_path: Path) -> str | None:
+    """A path typed on the command line (from the current folder) as the district file reads it."""
+    if given is None:
+        return None
+    return os.path.relpath(Path(given).resolve(), district_path.resolve().parent)
 
 
 def commands() -> tuple[click.Command, ...]:
