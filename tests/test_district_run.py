@@ -4,7 +4,11 @@ broken, an office typed in from its tables) synced together; status shows every 
 
 from __future__ import annotations
 
+import functools
+import html
+import http.server
 import json
+import threading
 
 import pytest
 from click.testing import CliRunner
@@ -16,7 +20,7 @@ from pipeline.district.run import lanes
 from pipeline.store import Store
 
 from . import test_sources_other_office as qingshan
-from .conftest import write_config
+from .conftest import LoopbackSite, write_config
 
 
 def _resolve_to(path, address: str) -> None:
@@ -60,8 +64,22 @@ DATUN_FEED = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channe
 </channel></rss>"""
 
 
-@pytest.fixture
-def district(tmp_path, demo_server, loopback_site):
+@pytest.fixture(scope="module")
+def site():
+    site = LoopbackSite()
+    yield site
+    site.close()
+
+
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory, demo_server, site):
+    """The district below after one ``xxgk district sync`` (the result kept for the tests)."""
+    path = make_district(tmp_path_factory.mktemp("district"), demo_server, site)
+    result = CliRunner().invoke(main, ["district", "--district", str(path), "sync"])
+    return path, result
+
+
+def make_district(tmp_path, demo_server, loopback_site):
     _qingshan_site(loopback_site)
     # 大屯: its Weibo feed answers, its website is gone (every page a 404)
     loopback_site.page("weibo.datun.gov.test/feed.xml", DATUN_FEED, "application/rss+xml; charset=utf-8")
@@ -76,6 +94,7 @@ def district(tmp_path, demo_server, loopback_site):
     path = tmp_path / "district.toml"
     path.write_text("""[district]
 name = "昌邑区"
+site_url = "https://xxgk.cyq.gov.test/"
 [offices.xhj]
 config = "xhj/xxgk.toml"
 [offices.qs]
@@ -91,9 +110,9 @@ figures = "ljz"
     return path
 
 
-def test_every_office_is_collected_and_one_failure_stops_no_other(district):
+def test_every_office_is_collected_and_one_failure_stops_no_other(synced):
+    district, result = synced
     runner = CliRunner()
-    result = runner.invoke(main, ["district", "--district", str(district), "sync"])
     assert result.exit_code == 1, result.output
     d = load_district(district)
     xhj = d.office_config(d.entry("xhj"))
@@ -133,8 +152,13 @@ def test_offices_sharing_a_host_share_a_lane(tmp_path):
     assert sorted(sorted(g) for g in lanes(configs)) == [["a"], ["b", "c"], ["d"]]
 
 
-def test_adding_an_office_is_one_block_checked_before_it_is_kept(district, tmp_path):
+def test_adding_an_office_is_one_block_checked_before_it_is_kept(tmp_path):
     runner = CliRunner()
+    district = tmp_path / "district.toml"
+    district.write_text('[district]\nname = "昌邑区"\n[offices.ljz]\nname = "两家子满族乡"\nfigures = "ljz"\n',
+                        encoding="utf-8")
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "xxgk.toml").write_text('[office]\nname = "坏配置"\n', encoding="utf-8")
     (tmp_path / "new").mkdir()
     write_config(tmp_path / "new")
     before = district.read_text(encoding="utf-8")
@@ -147,3 +171,59 @@ def test_adding_an_office_is_one_block_checked_before_it_is_kept(district, tmp_p
                                  "--config", str(tmp_path / "bad" / "xxgk.toml")])
     assert again.exit_code == 2 and "bad/xxgk.toml: office." in again.output
     assert "new2" not in district.read_text(encoding="utf-8")  # refused: the file is as it was
+
+
+def test_the_portal_lists_every_office_with_its_latest_items(synced):
+    district, _ = synced
+    d = load_district(district)
+    index = (d.output / "index.html").read_text(encoding="utf-8")
+    xhj_feed = json.loads((d.output / "xhj" / "feeds" / "all.json").read_text(encoding="utf-8"))["items"]
+    card = index.split('id="office-xhj"')[1].split('<li class="office"')[0]
+    assert 'href="xhj/site/index.html"' in card and 'href="xhj/feeds/all.rss.xml"' in card
+    for item in xhj_feed[:5]:
+        assert html.escape(item["title"], quote=False) in card
+    with Store(d.office_config(d.entry("xhj")).database) as store:
+        (items,) = store.db.execute("SELECT COUNT(*) FROM counted_items WHERE withdrawn = 0").fetchone()
+    assert f'<span class="count">{items}</span>' in card
+    assert "未使用本系统" in index.split('id="office-ljz"')[1]
+    assert "最近一次采集有失败" in index.split('id="office-dt"')[1].split('<li class="office"')[0]
+
+
+def test_the_combined_feed_holds_every_office_newest_first(synced):
+    district, _ = synced
+    d = load_district(district)
+    feed = json.loads((d.output / "feeds" / "all.json").read_text(encoding="utf-8"))
+    offices = {tag for item in feed["items"] for tag in item["tags"]}
+    assert {"兴华街道办事处", "青山街道办事处", "大屯街道办事处"} <= offices
+    dates = [item["date_published"] for item in feed["items"]]
+    assert dates == sorted(dates, reverse=True) and len(dates) <= 100
+    assert feed["feed_url"] == "https://xxgk.cyq.gov.test/feeds/all.json"
+    assert (d.output / "feeds" / "all.rss.xml").read_text(encoding="utf-8").count("<item>") == len(dates)
+
+
+@pytest.fixture(scope="module")
+def served_district(synced):
+    district, _ = synced
+    handler = functools.partial(Quiet, directory=str(load_district(district).output))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize("word, office", [("第5项工作", "qs"), ("垃圾分类宣传", "dt")])
+def test_one_search_over_the_district(served_district, browser, word, office):
+    page = browser.new_page()
+    page.goto(served_district + "search.html")
+    page.get_by_role("textbox").fill(word)
+    hit = page.locator(".pagefind-ui__result-link").first
+    hit.wait_for(timeout=10_000)
+    assert f"/{office}/site/item/" in hit.get_attribute("href")
+    assert word in hit.inner_text()
+    page.close()

@@ -137,8 +137,42 @@ def sync(env: DistrictEnv, full: bool, offices: tuple[str, ...], quiet: bool) ->
 
     outcomes = run_district(district, full=full, only=offices, on_done=done,
                             after_job=lambda config, store: _alert(config, store, quiet=True))
+    if district.site_url:
+        _build(district, today(None))
+    elif not quiet:
+        click.echo("portal not built: [district] site_url is not set")
     if any(not o.ok for o in outcomes):
         sys.exit(EXIT_SOURCE_FAILED)
+
+
+@district.command(name="build")
+@click.option("--on", "on", type=DAY, help="Build as of this day (default: today).")
+@click.pass_obj
+@reports_errors
+def build(env: DistrictEnv, on: date | None) -> None:
+    """Build the district portal from what the offices published: the list of offices with
+    their latest items, the combined feed, one search over every office, and last year's
+    roll-up of the annual reports (reports/<year>.html, .json).
+
+    \b
+    Example:
+      xxgk district build
+    """
+    written = _build(env.district, today(on))
+    click.echo(f"written {len(written)} files in {env.district.output}")
+
+
+def _build(district: District, day: date) -> list[str]:
+    from . import rollup_render
+    from .portal import build_portal
+    from .rollup import district_rollup
+    from ..publish import Writer
+
+    roll = district_rollup(district, day.year - 1, day)  # in January: the reports being collected
+    writer = Writer(district.output, managed=())
+    writer.write(f"reports/{roll.year}.html", rollup_render.render_html(roll))
+    writer.write(f"reports/{roll.year}.json", rollup_render.render_json(roll))
+    return writer.written + build_portal(district, day)
 
 
 @district.command(name="status")

@@ -3,6 +3,7 @@
     [district]
     name = "昌邑区"
     output = "output"              # the district's output tree; office KEY writes under output/KEY/
+    site_url = "https://xxgk.example.gov.cn/"   # where that tree is published (the portal's feeds need it)
 
     [offices.xhj]                  # one block per office; the key names its folder and its path
     config = "xhj/xxgk.toml"       # an office run by xxgk: its own config and store
@@ -22,6 +23,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .. import config as office_config
 from ..errors import ConfigError
@@ -52,6 +54,7 @@ class District:
     output: Path
     offices: tuple[OfficeEntry, ...]
     concurrency: int = 8  # offices whose jobs run at once (offices sharing a host never do)
+    site_url: str = ""  # where output/ is published, ends with "/"
 
     def office_output(self, key: str) -> Path:
         return self.output / key
@@ -92,7 +95,7 @@ def load_district(path: str | os.PathLike) -> District:
     head = raw.get("district", {})
     if not isinstance(head, dict) or not isinstance(head.get("name"), str) or not head["name"].strip():
         raise ConfigError(f"{path}: [district] name: expected the district's name, e.g. \"昌邑区\"")
-    for key in sorted(set(head) - {"name", "output", "concurrency"}):
+    for key in sorted(set(head) - {"name", "output", "concurrency", "site_url"}):
         raise ConfigError(f"{path}: [district] {key}: unknown key (a typo?)")
     output = head.get("output", "output")
     concurrency = head.get("concurrency", 8)
@@ -100,11 +103,15 @@ def load_district(path: str | os.PathLike) -> District:
         raise ConfigError(f"{path}: [district] output: expected a folder path, got {output!r}")
     if not isinstance(concurrency, int) or isinstance(concurrency, bool) or concurrency < 1:
         raise ConfigError(f"{path}: [district] concurrency: expected an integer >= 1, got {concurrency!r}")
+    site_url = head.get("site_url", "")
+    if site_url and (not isinstance(site_url, str) or urlsplit(site_url).scheme not in ("http", "https")):
+        raise ConfigError(f"{path}: [district] site_url: expected an http(s) URL, got {site_url!r}")
     offices_raw = raw.get("offices", {})
     if not isinstance(offices_raw, dict) or not offices_raw:
         raise ConfigError(f"{path}: offices: expected at least one [offices.KEY] table")
     offices = tuple(_office(path, base, key, spec) for key, spec in offices_raw.items())
-    return District(path, head["name"].strip(), (base / output).resolve(), offices, concurrency)
+    return District(path, head["name"].strip(), (base / output).resolve(), offices, concurrency,
+                    site_url.rstrip("/") + "/" if site_url else "")
 
 
 def _office(path: Path, base: Path, key: str, spec: object) -> OfficeEntry:
