@@ -175,22 +175,74 @@ def _build(district: District, day: date) -> list[str]:
     return writer.written + build_portal(district, day)
 
 
-@district.command(name="status")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable, for monitoring.")
+SILENT_OPTION = click.option("--silent-nights", type=click.IntRange(1), default=14, show_default=True,
+                             help="A source whose last N runs brought nothing new is silent.")
+REVIEW_OPTION = click.option("--review-days", type=click.IntRange(0), default=7, show_default=True,
+                             help="Items waiting for review longer than this are listed.")
+
+
+@district.command(name="inspect")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
+@click.option("--on", "on", type=DAY, help="Inspect as of this day (default: today).")
+@SILENT_OPTION
+@REVIEW_OPTION
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), help="Write to this file.")
 @click.pass_obj
 @reports_errors
-def status(env: DistrictEnv, as_json: bool) -> None:
-    """Every office: its last run, failed sources, items, alerts. Exits 1 when an office or
-    one of its sources failed on its last run.
+def inspect(env: DistrictEnv, fmt: str, on: date | None, silent_nights: int, review_days: int,
+            output: str | None) -> None:
+    """Inspect every office: items published more than 20 working days after their 生成日期
+    (this year and last), applications past their deadline, sources silent for N nights,
+    items waiting for review for more than N days.
+
+    \b
+    Example:
+      xxgk district inspect
+      xxgk district inspect --format html -o inspection.html
+    """
+    from .inspect import inspect_district, inspection_html, inspection_text
+
+    day = today(on)
+    found = inspect_district(env.district, day, silent_nights=silent_nights, review_days=review_days)
+    if fmt == "json":
+        text = json.dumps({"district": env.district.name, "on": day.isoformat(),
+                           "offices": [f.as_dict() for f in found]}, ensure_ascii=False, indent=2)
+    elif fmt == "html":
+        text = inspection_html(found, env.district.name, day)
+    else:
+        text = inspection_text(found, day)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"written {output}")
+    else:
+        click.echo(text.rstrip("\n"))
+
+
+@district.command(name="status")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable, for monitoring (with the inspection).")
+@click.option("--on", "on", type=DAY, help="Inspect as of this day (default: today).")
+@SILENT_OPTION
+@REVIEW_OPTION
+@click.pass_obj
+@reports_errors
+def status(env: DistrictEnv, as_json: bool, on: date | None, silent_nights: int, review_days: int) -> None:
+    """Every office: its last run, failed sources, items, alerts; with --json also each office's
+    inspection (see ``xxgk district inspect``). Exits 1 when an office or one of its sources
+    failed on its last run.
 
     \b
     Example:
       xxgk district status --json
     """
+    from .inspect import inspect_office
     from .status import district_status
 
-    rows = district_status(env.district, today(None))
+    day = today(on)
+    rows = district_status(env.district, day)
     if as_json:
+        for row in rows:
+            row["inspection"] = inspect_office(env.district, env.district.entry(row["key"]), day,
+                                               silent_nights=silent_nights, review_days=review_days).as_dict()
         click.echo(json.dumps({"district": env.district.name, "offices": rows}, ensure_ascii=False,
                               indent=2, default=str))
     else:
