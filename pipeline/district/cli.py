@@ -13,6 +13,7 @@ import click
 
 from ..cli import EXIT_SOURCE_FAILED, reports_errors
 from ..report.cli import DAY
+from ..report.cli import _emit as emit  # prints, or writes -o FILE
 from .config import District, find_district, load_district
 
 DISTRICT_TZ = ZoneInfo("Asia/Shanghai")
@@ -84,11 +85,7 @@ def report(env: DistrictEnv, year: int, fmt: str, on: date | None, output: str |
         return
     text = {"text": render.render_text, "json": render.render_json, "markdown": render.render_markdown,
             "html": render.render_html}[fmt](roll)
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"written {output}")
-    else:
-        click.echo(text.rstrip("\n"))
+    emit(text, output)
 
 
 @district.command(name="template")
@@ -211,11 +208,7 @@ def inspect(env: DistrictEnv, fmt: str, on: date | None, silent_nights: int, rev
         text = inspection_html(found, env.district.name, day)
     else:
         text = inspection_text(found, day)
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"written {output}")
-    else:
-        click.echo(text.rstrip("\n"))
+    emit(text, output)
 
 
 @district.command(name="status")
