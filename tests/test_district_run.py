@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from pipeline import config as config_mod
 from pipeline.cli import main
 from pipeline.district.config import load_district
-from pipeline.district.run import lanes
+from pipeline.fetch import Fetcher, FetchSettings, HostSlots
 from pipeline.store import Store
 
 from . import test_sources_other_office as qingshan
@@ -139,17 +139,33 @@ def test_every_office_is_collected_and_one_failure_stops_no_other(synced):
     assert "source failed: news" in text and "兴华街道办事处" in text
 
 
-def test_offices_sharing_a_host_share_a_lane(tmp_path):
-    def office(name: str, *urls: str):
-        body = "\n".join(f'[sources.s{i}]\nkind = "feed"\nurl = "{u}"' for i, u in enumerate(urls))
-        path = tmp_path / f"{name}.toml"
-        path.write_text(f'[office]\nname = "{name}"\norg_code = "X"\nsite_url = "https://x.test/"\n{body}\n',
-                        encoding="utf-8")
-        return config_mod.load(path)
+def test_offices_fetching_from_one_host_are_one_polite_client(site):
+    """The clients of a district run share their per-host slots: the second office's request
+    to a host waits for the first's interval; another host never waits (a fake clock)."""
+    for key in ("a.test/1", "a.test/2", "b.test/1"):
+        site.page(key, "ok", "text/plain")
+    now, sleeps = [0.0], []
 
-    configs = {"a": office("a", "http://a.test/f"), "b": office("b", "http://b.test/f", "http://shared.test/b"),
-               "c": office("c", "http://shared.test/c"), "d": office("d", "http://d.test/f")}
-    assert sorted(sorted(g) for g in lanes(configs)) == [["a"], ["b", "c"], ["d"]]
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    def client(rate: float, slots) -> Fetcher:
+        settings = FetchSettings(rate_per_host=rate, obey_robots=False, retries=0, shared_slots=slots,
+                                 resolve={h: f"http://{site.address}" for h in ("a.test", "b.test")})
+        return Fetcher(settings, {"a.test", "b.test"}, clock=lambda: now[0], sleep=sleep)
+
+    shared = HostSlots()
+    with client(2, shared) as first, client(1, shared) as second:
+        first.get("http://a.test/1")
+        second.get("http://a.test/2")  # waits the first office's 0.5 s
+        first.get("http://b.test/1")  # another host: no wait
+    assert sleeps == [0.5]
+    sleeps.clear()
+    with client(2, None) as alone, client(1, None) as other:
+        alone.get("http://a.test/1")
+        other.get("http://a.test/2")
+    assert sleeps == []  # separate clients know nothing of each other
 
 
 def test_adding_an_office_is_one_block_checked_before_it_is_kept(tmp_path):

@@ -111,9 +111,9 @@ def template(year: int) -> None:
 @click.pass_obj
 @reports_errors
 def sync(env: DistrictEnv, full: bool, offices: tuple[str, ...], quiet: bool) -> None:
-    """Run every office's nightly job, offices side by side (those sharing a host one after
-    the other, each at its own rate_per_host). One office failing never stops the others;
-    exits 1 when one failed.
+    """Run every office's nightly job, offices side by side; a host several offices fetch from
+    sees one polite client (requests spaced by each office's rate_per_host). One office
+    failing never stops the others; exits 1 when one failed. Then builds the portal.
 
     \b
     Example:

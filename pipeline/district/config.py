@@ -53,7 +53,7 @@ class District:
     name: str
     output: Path
     offices: tuple[OfficeEntry, ...]
-    concurrency: int = 8  # offices whose jobs run at once (offices sharing a host never do)
+    concurrency: int = 8  # offices whose jobs run at once
     site_url: str = ""  # where output/ is published, ends with "/"
 
     def office_output(self, key: str) -> Path:

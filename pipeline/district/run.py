@@ -1,12 +1,12 @@
 """Every office's nightly job, concurrently, polite per host, each failure kept to its office.
 
 Politeness is per host: each office's job fetches through its own client (pipeline/fetch.py)
-with its own ``rate_per_host``, so two offices that fetch from one host (the district's
-shared catalog, a shared bridge feed) must never run at the same time. Offices are grouped
-into *lanes*, the connected groups of offices sharing a host; the offices of a lane run one
-after the other, and the lanes run side by side (at most ``[district] concurrency``).
-An office whose config is wrong, whose store is locked or whose job breaks is recorded as
-failed, and the others go on.
+at its own ``rate_per_host``, and all the clients of one district run share their per-host
+request slots (``fetch.HostSlots``), so a host several offices fetch from (the district's
+shared catalog, mp.weixin.qq.com behind every WeChat bridge feed) sees one polite client,
+not one per office. At most ``[district] concurrency`` offices run at once. An office whose
+config is wrong, whose store is locked or whose job breaks is recorded as failed, and the
+others go on.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..config import Config
 from ..errors import XxgkError
+from ..fetch import HostSlots
 from ..lock import run_lock
 from ..store import Store
 from .config import District, OfficeEntry
@@ -42,29 +43,6 @@ class OfficeOutcome:
         return self.status == "ok"
 
 
-def lanes(configs: dict[str, Config]) -> list[list[str]]:
-    """Office keys grouped so that no two groups fetch from one host (union-find over hosts)."""
-    parent = {key: key for key in configs}
-
-    def root(key: str) -> str:
-        while parent[key] != key:
-            parent[key] = parent[parent[key]]
-            key = parent[key]
-        return key
-
-    owner: dict[str, str] = {}
-    for key, config in configs.items():
-        for host in config.allowed_hosts:
-            if host in owner:
-                parent[root(key)] = root(owner[host])
-            else:
-                owner[host] = key
-    groups: dict[str, list[str]] = {}
-    for key in configs:
-        groups.setdefault(root(key), []).append(key)
-    return list(groups.values())
-
-
 AfterJob = Callable[[Config, Store], None]
 
 
@@ -82,18 +60,17 @@ def run_district(district: District, *, full: bool = False, only: Iterable[str] 
         except XxgkError as e:
             outcomes[entry.key] = OfficeOutcome(entry.key, entry.name or entry.key, "failed", str(e))
             on_done(outcomes[entry.key])
+    slots = HostSlots()  # one polite client per host, whichever offices fetch from it
+    configs = {key: replace(c, fetch=replace(c.fetch, shared_slots=slots)) for key, c in configs.items()}
     by_key = {e.key: e for e in entries}
-    groups = lanes(configs)
 
-    def run_lane(keys: list[str]) -> None:
-        for key in keys:
-            outcome = run_office(by_key[key], configs[key], full=full, after_job=after_job)
-            outcomes[key] = outcome
-            on_done(outcome)
+    def run_one(key: str) -> None:
+        outcomes[key] = run_office(by_key[key], configs[key], full=full, after_job=after_job)
+        on_done(outcomes[key])
 
-    if groups:
-        with ThreadPoolExecutor(min(district.concurrency, len(groups)), thread_name_prefix="office") as pool:
-            for future in [pool.submit(run_lane, g) for g in groups]:
+    if configs:
+        with ThreadPoolExecutor(min(district.concurrency, len(configs)), thread_name_prefix="office") as pool:
+            for future in [pool.submit(run_one, key) for key in configs]:
                 future.result()
     return [outcomes[e.key] for e in entries]
 
