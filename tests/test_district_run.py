@@ -214,6 +214,9 @@ def test_the_combined_feed_holds_every_office_newest_first(synced):
     dates = [item["date_published"] for item in feed["items"]]
     assert dates == sorted(dates, reverse=True) and len(dates) <= 100
     assert feed["feed_url"] == "https://xxgk.cyq.gov.test/feeds/all.json"
+    keys = {"兴华街道办事处": "xhj", "青山街道办事处": "qs", "大屯街道办事处": "dt"}
+    for item in feed["items"]:  # each office's items where the district publishes its site
+        assert item["url"].startswith(f"https://xxgk.cyq.gov.test/{keys[item['tags'][0]]}/site/item/"), item
     assert (d.output / "feeds" / "all.rss.xml").read_text(encoding="utf-8").count("<item>") == len(dates)
 
 

@@ -3,7 +3,8 @@
     [district]
     name = "昌邑区"
     output = "output"              # the district's output tree; office KEY writes under output/KEY/
-    site_url = "https://xxgk.example.gov.cn/"   # where that tree is published (the portal's feeds need it)
+    site_url = "https://xxgk.example.gov.cn/"   # where that tree is published: office KEY's site is
+                                                # at site_url/KEY/site/, its feeds at site_url/KEY/feeds/
 
     [offices.xhj]                  # one block per office; the key names its folder and its path
     config = "xhj/xxgk.toml"       # an office run by xxgk: its own config and store
@@ -21,7 +22,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -71,7 +72,13 @@ class District:
             raise ConfigError(f"{self.path}: [offices.{entry.key}] is a figures-only office (no xxgk config)")
         env = {k: v for k, v in os.environ.items() if not k.startswith("XXGK_")}
         env["XXGK_OUTPUT"] = str(self.office_output(entry.key))
-        return office_config.load(entry.config, env=env)
+        config = office_config.load(entry.config, env=env)
+        if not self.site_url:
+            return config
+        # published where the district's tree puts it: <site_url>KEY/site/ and KEY/feeds/
+        office = replace(config.office, site_url=f"{self.site_url}{entry.key}/site/",
+                         feed_url=f"{self.site_url}{entry.key}/feeds/")
+        return replace(config, office=office)
 
 
 def find_district(explicit: str | os.PathLike | None) -> Path:
