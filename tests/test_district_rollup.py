@@ -200,6 +200,12 @@ def test_every_format(district, tmp_path):
     assert runner.invoke(main, args + ["--format", "csv"]).exit_code == 2
 
 
+def test_a_year_without_tables_is_refused_in_words(district):
+    for command in (["--district", str(district), "report", "--year", "2018"], ["template", "--year", "2018"]):
+        result = CliRunner().invoke(main, ["district", *command])
+        assert result.exit_code == 2 and "早于2019年" in result.output, result.output
+
+
 def test_a_district_file_mistake_names_the_key(tmp_path):
     path = tmp_path / "district.toml"
     path.write_text('[district]\nname = "昌邑区"\n[offices.Bad_Key]\nconfig = "x.toml"\n', encoding="utf-8")

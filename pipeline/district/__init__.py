@@ -7,6 +7,9 @@ their annual reports, the district portal and the inspection of every office.
     rollup.py      the district's roll-up: the sum of every cell, the checks, the offices with a problem
     rollup_render.py  the roll-up as text, JSON, Markdown, HTML, CSV
     run.py         every office's nightly job, concurrently, polite per host
+    status.py      every office's last run, sources and alerts
+    portal.py      the district portal: the offices, the combined feed, one search
+    inspect.py     per office: late items, overdue applications, silent sources, review backlog
     cli.py         ``xxgk district …`` (registered by pipeline/cli.py)
 
 Each office keeps its own config and store; the district only calls the per-office

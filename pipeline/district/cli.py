@@ -100,7 +100,9 @@ def template(year: int) -> None:
       xxgk district template --year 2021 > djz/2021.toml
     """
     from .published import published_template
+    from .rollup import check_year
 
+    check_year(year)
     click.echo(published_template(year).rstrip("\n"))
 
 

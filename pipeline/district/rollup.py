@@ -12,7 +12,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..report.annual import FIRST_TABLE_YEAR
 from ..report.checks import check
+from ..report.errors import ReportError
 from ..report.formats import T2_TOTAL_COLUMN, T3_TOTAL, ReportFormat, format_for_year
 from ..report.registers import empty_table2, empty_table3
 from .config import District
@@ -53,7 +55,13 @@ class Rollup:
 
 def district_rollup(district: District, year: int, today: date) -> Rollup:
     """Read every office's year and roll them up."""
+    check_year(year)
     return rollup(district.name, year, today, [office_year(district, e, year) for e in district.offices])
+
+
+def check_year(year: int) -> None:
+    if year < FIRST_TABLE_YEAR:
+        raise ReportError(f"{year}年早于2019年的报告格式（修订后的《条例》2019年5月15日施行），没有表格可汇总")
 
 
 def rollup(district: str, year: int, today: date, offices: Iterable[OfficeYear]) -> Rollup:
