@@ -200,6 +200,19 @@ def test_every_format(district, tmp_path):
     assert runner.invoke(main, args + ["--format", "csv"]).exit_code == 2
 
 
+def test_an_office_with_nothing_for_the_year_is_missing(district):
+    config = load_district(district).office_config(load_district(district).entry("xhj"))
+    with Store(config.database) as store:  # its last open application is answered in 2022
+        (still_open,) = ledger.list_applications(store, open_only=True)
+        ledger.close_application(store, still_open.id, "granted", date(2022, 2, 1))
+    roll = district_rollup(load_district(district), 2023, date(2024, 3, 1))
+    xhj = next(o for o in roll.offices if o.key == "xhj")
+    assert xhj.table2 == {} and "没有任何数据" in xhj.missing
+    assert not roll.reporting  # nobody typed in 2023 either
+    before = district_rollup(load_district(district), 2022, date(2023, 3, 1))  # answered that year: a report
+    assert next(o for o in before.offices if o.key == "xhj").table2["carried_over"]["总计"] == 1
+
+
 def test_a_year_without_tables_is_refused_in_words(district):
     for command in (["--district", str(district), "report", "--year", "2018"], ["template", "--year", "2018"]):
         result = CliRunner().invoke(main, ["district", *command])

@@ -203,6 +203,7 @@ def test_the_portal_lists_every_office_with_its_latest_items(synced):
     assert f'<span class="count">{items}</span>' in card
     assert "未使用本系统" in index.split('id="office-ljz"')[1]
     assert "最近一次采集有失败" in index.split('id="office-dt"')[1].split('<li class="office"')[0]
+    assert "配置或数据库有误" in index.split('id="office-bad"')[1].split('<li class="office"')[0]
 
 
 def test_the_combined_feed_holds_every_office_newest_first(synced):

@@ -146,7 +146,9 @@ INDEX = _ENV.from_string(_HEAD.replace("{{ title }}", "{{ district.name }}政府
 {%- for o in offices %}
 <li class="office" id="office-{{ o.key }}">
 <h2>{% if o.has_site %}<a href="{{ o.key }}/site/index.html">{{ o.name }}</a>{% else %}{{ o.name }}{% endif %}</h2>
-{%- if o.uses_xxgk %}
+{%- if o.uses_xxgk and o.items is none and o.status == "failed" %}
+<p class="meta failed">本单位的配置或数据库有误，未能运行（见 xxgk district status）。</p>
+{%- elif o.uses_xxgk %}
 <p class="meta">已公开信息 <span class="count">{{ o.items if o.items is not none else "—" }}</span> 条
 {%- if o.has_site %} · <a href="{{ o.key }}/feeds/all.rss.xml">RSS</a> · <a href="{{ o.key }}/feeds/all.atom.xml">Atom</a>{% endif %}
 {%- if o.status in ("failed", "partial") %} · <span class="failed">最近一次采集有失败</span>{% endif %}</p>

@@ -80,8 +80,10 @@ def _from_store(district: District, entry: OfficeEntry, year: int) -> OfficeYear
         annual = annual_report(store, config, year, office_tree(config).names, figures_folder(config.path))
         published = report_published_on(store, year, config.office.timezone)
     data = annual.data
-    if "table2" not in data:
-        return OfficeYear(entry.key, name, year, True, missing=f"{year}年早于2019年的报告格式，没有表格")
+    registered = any(v for table in ("table2", "table3") for cells in data[table].values() for v in cells.values())
+    if not data["proactive"]["total"] and not registered and not annual.figures.exists:
+        return OfficeYear(entry.key, name, year, True,
+                          missing=f"{year}年没有任何数据：未采集到当年公开的信息，没有申请或复议、诉讼登记，也没有数据文件")
     return OfficeYear(entry.key, name, year, True, "", data["table1"], tuple(data["table1_missing"]),
                       data["table2"], data["table3"], data["proactive"],
                       data["timeliness"].get("share_within"), published, tuple(data["violations"]))
