@@ -226,16 +226,20 @@ def find_config(explicit: str | os.PathLike | None) -> Path:
     return Path(chosen)
 
 
-def load(path: str | os.PathLike, env: dict[str, str] | None = None) -> Config:
-    """Read and check a config file; raise ConfigError with the file and key on any mistake."""
+def load(path: str | os.PathLike, env: dict[str, str] | None = None, raw: dict[str, Any] | None = None) -> Config:
+    """Read and check a config file; raise ConfigError with the file and key on any mistake.
+
+    ``raw``: the TOML already read (an office's block in a district file, pipeline/district);
+    ``path`` then names it in messages and anchors its relative paths."""
     path = Path(path)
     env = os.environ if env is None else env
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such config file (pass --config PATH or set XXGK_CONFIG)") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{path}: not valid TOML: {e}") from None
+    if raw is None:
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: no such config file (pass --config PATH or set XXGK_CONFIG)") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise ConfigError(f"{path}: not valid TOML: {e}") from None
     base = path.resolve().parent
     root = _Table(raw, "", path)
 

@@ -8,6 +8,7 @@ import functools
 import html
 import http.server
 import json
+import re
 import threading
 
 import pytest
@@ -89,6 +90,9 @@ def make_district(tmp_path, demo_server, loopback_site):
         (tmp_path / key).mkdir()
         (tmp_path / key / "xxgk.toml").write_text(text, encoding="utf-8")
         _resolve_to(tmp_path / key / "xxgk.toml", loopback_site.address)
+    # 大屯's config is written in the district file itself, as [offices.dt.<table>]
+    inline = re.sub(r"^\[", "[offices.dt.", (tmp_path / "dt" / "xxgk.toml").read_text(encoding="utf-8"), flags=re.M)
+    (tmp_path / "dt" / "xxgk.toml").unlink()
     (tmp_path / "bad").mkdir()
     (tmp_path / "bad" / "xxgk.toml").write_text('[office]\nname = "坏配置"\n', encoding="utf-8")
     path = tmp_path / "district.toml"
@@ -99,14 +103,12 @@ site_url = "https://xxgk.cyq.gov.test/"
 config = "xhj/xxgk.toml"
 [offices.qs]
 config = "qs/xxgk.toml"
-[offices.dt]
-config = "dt/xxgk.toml"
 [offices.bad]
 config = "bad/xxgk.toml"
 [offices.ljz]
 name = "两家子满族乡人民政府"
 figures = "ljz"
-""", encoding="utf-8")
+""" + inline, encoding="utf-8")
     return path
 
 
@@ -129,10 +131,11 @@ def test_every_office_is_collected_and_one_failure_stops_no_other(synced):
     status = runner.invoke(main, ["district", "--district", str(district), "status", "--json"])
     assert status.exit_code == 1
     rows = {r["key"]: r for r in json.loads(status.output)["offices"]}
-    assert set(rows) == {"xhj", "qs", "dt", "bad", "ljz"}
+    assert [r["key"] for r in json.loads(status.output)["offices"]] == ["xhj", "qs", "bad", "ljz", "dt"]
     assert rows["xhj"]["status"] == "ok" and rows["qs"]["status"] == "ok"
     assert rows["dt"]["status"] == "partial" and rows["dt"]["failed_sources"] == ["news"]
     assert rows["dt"]["items"] == 2  # its feed was collected all the same
+    assert d.office_config(d.entry("dt")).database == district.parent / "dt" / "xxgk.db"  # inline: its own store
     assert rows["bad"]["status"] == "failed" and "bad/xxgk.toml: office." in rows["bad"]["error"]
     assert rows["ljz"]["status"] == "figures"
     text = runner.invoke(main, ["district", "--district", str(district), "status"]).output

@@ -13,6 +13,11 @@
     name = "东局子街道办事处"
     figures = "djz"                # an office not using xxgk: its published tables, <year>.toml
 
+    [offices.qs.office]            # or the office's config right here, as [offices.KEY.<table>]:
+    name = "青山街道办事处"         # its relative paths read as if from KEY/xxgk.toml (store KEY/xxgk.db)
+    [offices.qs.sources.news]
+    kind = "website"
+
 Paths are relative to the district file. Every mistake stops with one ConfigError
 naming the file and the key, like the office config.
 """
@@ -32,6 +37,9 @@ from ..errors import ConfigError
 DEFAULT_DISTRICT_NAME = "district.toml"
 ENV_DISTRICT = "XXGK_DISTRICT"
 KEY_PATTERN = r"[a-z0-9][a-z0-9_-]{0,39}"  # an office key is also a URL path segment
+# The tables of an office config (pipeline/config.py): an office block holding any of them is inline.
+OFFICE_TABLES = frozenset({"office", "paths", "fetch", "collect", "merge", "classify", "publish", "alerts",
+                           "schedule", "sources"})
 
 
 @dataclass(frozen=True)
@@ -42,10 +50,11 @@ class OfficeEntry:
     name: str  # "" for an xxgk office until its config is read
     config: Path | None = None
     figures: Path | None = None
+    inline: dict | None = None  # the office's config written in the district file
 
     @property
     def uses_xxgk(self) -> bool:
-        return self.config is not None
+        return self.config is not None or self.inline is not None
 
 
 @dataclass(frozen=True)
@@ -68,11 +77,15 @@ class District:
 
     def office_config(self, entry: OfficeEntry) -> office_config.Config:
         """The office's own config, its outputs moved under the district's tree (output/KEY/)."""
-        if entry.config is None:
+        if not entry.uses_xxgk:
             raise ConfigError(f"{self.path}: [offices.{entry.key}] is a figures-only office (no xxgk config)")
         env = {k: v for k, v in os.environ.items() if not k.startswith("XXGK_")}
         env["XXGK_OUTPUT"] = str(self.office_output(entry.key))
-        config = office_config.load(entry.config, env=env)
+        if entry.inline is not None:  # read as if from KEY/xxgk.toml: its own store and figures/ there
+            where = self.path.resolve().parent / entry.key / f"[offices.{entry.key}] in {self.path.name}"
+            config = office_config.load(where, env=env, raw=entry.inline)
+        else:
+            config = office_config.load(entry.config, env=env)
         if not self.site_url:
             return config
         # published where the district's tree puts it: <site_url>KEY/site/ and KEY/feeds/
@@ -127,10 +140,12 @@ def _office(path: Path, base: Path, key: str, spec: object) -> OfficeEntry:
         raise ConfigError(f"{where}: the key must be lower-case letters, digits, - or _ (it becomes a URL path)")
     if not isinstance(spec, dict):
         raise ConfigError(f"{where}: expected a table with config = \"…/xxgk.toml\" or figures = \"folder\"")
-    for name in sorted(set(spec) - {"name", "config", "figures"}):
+    inline = {k: v for k, v in spec.items() if k in OFFICE_TABLES}
+    for name in sorted(set(spec) - {"name", "config", "figures"} - OFFICE_TABLES):
         raise ConfigError(f"{where} {name}: unknown key (a typo?)")
-    if ("config" in spec) == ("figures" in spec):
-        raise ConfigError(f"{where}: expected exactly one of config = \"…/xxgk.toml\" (an office run by xxgk) "
+    if ("config" in spec) + ("figures" in spec) + bool(inline) != 1:
+        raise ConfigError(f"{where}: expected exactly one of config = \"…/xxgk.toml\" (an office run by xxgk), "
+                          f"its config inline as [offices.{key}.office], [offices.{key}.sources.NAME] …, "
                           f"or figures = \"folder\" (an office's published tables)")
     for name in ("name", "config", "figures"):
         if name in spec and (not isinstance(spec[name], str) or not spec[name].strip()):
@@ -142,6 +157,7 @@ def _office(path: Path, base: Path, key: str, spec: object) -> OfficeEntry:
         name=spec.get("name", "").strip(),
         config=(base / spec["config"]).resolve() if "config" in spec else None,
         figures=(base / spec["figures"]).resolve() if "figures" in spec else None,
+        inline=inline or None,
     )
 
 
