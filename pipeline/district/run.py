@@ -4,7 +4,9 @@ Politeness is per host: each office's job fetches through its own client (pipeli
 at its own ``rate_per_host``, and all the clients of one district run share their per-host
 request slots (``fetch.HostSlots``), so a host several offices fetch from (the district's
 shared catalog, mp.weixin.qq.com behind every WeChat bridge feed) sees one polite client,
-not one per office. At most ``[district] concurrency`` offices run at once. An office whose
+not one per office. At most ``[district] concurrency`` offices run at once, and of those only
+one per core at a time merges, classifies and builds (CPU and memory; collecting is mostly
+waiting on hosts), so memory grows with the cores, not with the offices. An office whose
 config is wrong, whose store is locked or whose job breaks is recorded as failed, and the
 others go on.
 """
@@ -12,6 +14,8 @@ others go on.
 from __future__ import annotations
 
 import logging
+import os
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -61,11 +65,12 @@ def run_district(district: District, *, full: bool = False, only: Iterable[str] 
             outcomes[entry.key] = OfficeOutcome(entry.key, entry.name or entry.key, "failed", str(e))
             on_done(outcomes[entry.key])
     slots = HostSlots()  # one polite client per host, whichever offices fetch from it
+    builders = threading.BoundedSemaphore(os.cpu_count() or 1)
     configs = {key: replace(c, fetch=replace(c.fetch, shared_slots=slots)) for key, c in configs.items()}
     by_key = {e.key: e for e in entries}
 
     def run_one(key: str) -> None:
-        outcomes[key] = run_office(by_key[key], configs[key], full=full, after_job=after_job)
+        outcomes[key] = run_office(by_key[key], configs[key], full=full, after_job=after_job, after_collect=builders)
         on_done(outcomes[key])
 
     if configs:
@@ -75,8 +80,8 @@ def run_district(district: District, *, full: bool = False, only: Iterable[str] 
     return [outcomes[e.key] for e in entries]
 
 
-def run_office(entry: OfficeEntry, config: Config, *, full: bool = False,
-               after_job: AfterJob | None = None) -> OfficeOutcome:
+def run_office(entry: OfficeEntry, config: Config, *, full: bool = False, after_job: AfterJob | None = None,
+               after_collect: threading.BoundedSemaphore | None = None) -> OfficeOutcome:
     """One office's nightly job (pipeline.job.run_sync); never raises."""
     from ..job import run_sync
 
@@ -84,7 +89,7 @@ def run_office(entry: OfficeEntry, config: Config, *, full: bool = False,
     started = time.monotonic()
     try:
         with run_lock(config.database), Store(config.database) as store:
-            result = run_sync(config, store, full=full, command="district")
+            result = run_sync(config, store, full=full, command="district", after_collect=after_collect)
             if after_job is not None:
                 after_job(config, store)
         outcome.failed_sources = [o.source for o in result.failed_sources]
