@@ -250,3 +250,28 @@ def test_one_search_over_the_district(served_district, browser, word, office):
     assert f"/{office}/site/item/" in hit.get_attribute("href")
     assert word in hit.inner_text()
     page.close()
+
+
+def test_only_the_stages_after_collecting_are_held_back(tmp_path, loopback_site):
+    """run_sync holds a district's after_collect gate around merge, classify and build, not collect."""
+    from contextlib import contextmanager
+
+    from pipeline.job import run_sync
+
+    loopback_site.page("weibo.datun.gov.test/feed.xml", DATUN_FEED, "application/rss+xml; charset=utf-8")
+    path = tmp_path / "xxgk.toml"
+    path.write_text(GONE.replace("[sources.news]\nkind = \"website\"\nurl = \"http://www.datun.gov.test/xwzx/\"\n", ""),
+                    encoding="utf-8")
+    config = config_mod.load(path).with_resolve(loopback_site.address)
+    events: list[str] = []
+
+    @contextmanager
+    def gate():
+        events.append("enter")
+        yield
+        events.append("exit")
+
+    with Store(config.database) as store:
+        run_sync(config, store, progress=lambda m: events.append(m.split()[0]) if m else None, after_collect=gate())
+    assert events[0] == "collecting" and events.index("enter") < events.index("merging") < events.index("exit")
+    assert events[-1] == "exit" and events.count("enter") == 1
