@@ -539,3 +539,9 @@ main.add_command(_config_group)
 from .add_source import add_source_command as _add_source_command  # noqa: E402
 
 main.add_command(_add_source_command)
+
+# -- a whole district in one deployment (pipeline/district/cli.py) ------------------------------
+from .district import cli as _district_cli  # noqa: E402
+
+for _command in _district_cli.commands():
+    main.add_command(_command)

@@ -64,6 +64,9 @@ class FetchSettings:
     # host -> "127.0.0.1:PORT", like curl --resolve: the URL and the Host header keep the
     # host name, the connection goes to the mapped address. Used by the demo and tests.
     resolve: Mapping[str, str] = field(default_factory=dict)
+    # pipeline.fetch.HostSlots shared with other offices' clients in one district run (never in the
+    # TOML); None: this client's own. Shared slots space every office's requests to a common host.
+    shared_slots: Any = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         checks = {
@@ -306,24 +309,28 @@ def find_config(explicit: str | os.PathLike | None) -> Path:
     return Path(chosen)
 
 
-def load(path: str | os.PathLike, env: dict[str, str] | None = None) -> Config:
-    """Read and check a config file; raise ConfigError with the file and key on any mistake."""
-    return load_effective(path, env)[0]
+def load(path: str | os.PathLike, env: dict[str, str] | None = None, raw: dict[str, Any] | None = None) -> Config:
+    """Read and check a config file; raise ConfigError with the file and key on any mistake.
+
+    ``raw``: the TOML already read (an office's block in a district file, pipeline/district);
+    ``path`` then names it in messages and anchors its relative paths."""
+    return load_effective(path, env, raw)[0]
 
 
-def load_effective(path: str | os.PathLike, env: dict[str, str] | None = None
+def load_effective(path: str | os.PathLike, env: dict[str, str] | None = None, raw: dict[str, Any] | None = None
                    ) -> tuple[Config, dict[str, dict[str, tuple[Any, bool]]]]:
     """The config, and what every key read gave: table → key → (value, whether the file set it)."""
     path = Path(path)
     env = os.environ if env is None else env
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such config file (pass --config PATH or set XXGK_CONFIG)") from None
-    except OSError as e:  # a folder, unreadable …
-        raise ConfigError(f"{path}: cannot read the config file: {e.strerror or e}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{path}: not valid TOML: {e}") from None
+    if raw is None:
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: no such config file (pass --config PATH or set XXGK_CONFIG)") from None
+        except OSError as e:  # a folder, unreadable …
+            raise ConfigError(f"{path}: cannot read the config file: {e.strerror or e}") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise ConfigError(f"{path}: not valid TOML: {e}") from None
     base = path.resolve().parent
     root = _Table(raw, "", path)
 

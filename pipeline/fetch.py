@@ -69,7 +69,7 @@ from pipeline.errors import (
 from .config import FetchSettings  # re-exported: the API stays pipeline.fetch.FetchSettings
 from .decode import decode_body  # re-exported: the API stays pipeline.fetch.decode_body
 
-__all__ = ["ConditionalCache", "Fetcher", "FetchSettings", "Response", "decode_body"]
+__all__ = ["ConditionalCache", "Fetcher", "FetchSettings", "HostSlots", "Response", "decode_body"]
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -119,6 +119,17 @@ class ConditionalCache(Protocol):
 # ---------------------------------------------------------------- politeness
 
 
+class HostSlots:
+    """When the next request to each host may start: one per client, or shared by the clients
+    of several offices run together (pipeline/district/run.py: FetchSettings.shared_slots), so a
+    host the offices have in common sees them as one polite client."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.next: dict[str, float] = {}
+        self.min_interval: dict[str, float] = {}
+
+
 class _HostLimiter:
     """Per-host minimum interval between request starts, on an injectable clock.
 
@@ -126,13 +137,15 @@ class _HostLimiter:
     so concurrent callers to one host are spaced out and other hosts never wait.
     """
 
-    def __init__(self, rate: float, clock: Callable[[], float], sleep: Callable[[float], None]) -> None:
+    def __init__(self, rate: float, clock: Callable[[], float], sleep: Callable[[float], None],
+                 slots: HostSlots | None = None) -> None:
         self._interval = 1.0 / rate if rate > 0 else 0.0
         self._clock = clock
         self._sleep = sleep
-        self._lock = threading.Lock()
-        self._next: dict[str, float] = {}
-        self._min_interval: dict[str, float] = {}
+        slots = slots or HostSlots()
+        self._lock = slots.lock
+        self._next: dict[str, float] = slots.next
+        self._min_interval: dict[str, float] = slots.min_interval
 
     def wait(self, host: str) -> None:
         with self._lock:
@@ -346,7 +359,7 @@ class Fetcher:
         self._all_handles: list[pycurl.Curl] = []
         # "Expect:" off: no 100-continue round trip before a POST body.
         self._headers = {"User-Agent": settings.user_agent, "Expect": ""}
-        self._limiter = _HostLimiter(settings.rate_per_host, clock, sleep)
+        self._limiter = _HostLimiter(settings.rate_per_host, clock, sleep, settings.shared_slots)
         self._lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
         self._in_flight = threading.BoundedSemaphore(settings.concurrency)

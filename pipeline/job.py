@@ -7,6 +7,7 @@ own (`xxgk collect`, `xxgk dedupe`, `xxgk classify`, `xxgk build`, `xxgk report`
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -98,20 +99,25 @@ def build(config: Config, store: Store, tree: classify_stage.CatalogTree | None 
 
 
 def run_sync(config: Config, store: Store, *, full: bool = False, only: set[str] | None = None,
-             progress: Callable[[str], None] = lambda s: None, command: str = "sync") -> JobResult:
-    """The whole nightly job. Per-source failures are in the result, not raised."""
+             progress: Callable[[str], None] = lambda s: None, command: str = "sync",
+             after_collect: AbstractContextManager | None = None) -> JobResult:
+    """The whole nightly job. Per-source failures are in the result, not raised.
+
+    ``after_collect``: held around the stages after collecting (CPU and memory, not network),
+    so a district run lets many offices collect at once but only a few merge and build."""
     run_id = store.start_run(command)
     result = JobResult(run_id)
     status = "failed"
     try:
         result.outcomes = collect_all(config, store, run_id, full=full, only=only, progress=progress)
-        progress("merging copies into items")
-        result.dedupe = dedupe_stage.dedupe(config, store)
-        progress("classifying")
-        tree = classify_stage.office_tree(config)
-        result.classify = classify_stage.classify(config, store, tree)
-        progress("building feeds, pages and reports")
-        result.build, result.reports = build(config, store, tree)
+        with after_collect or nullcontext():
+            progress("merging copies into items")
+            result.dedupe = dedupe_stage.dedupe(config, store)
+            progress("classifying")
+            tree = classify_stage.office_tree(config)
+            result.classify = classify_stage.classify(config, store, tree)
+            progress("building feeds, pages and reports")
+            result.build, result.reports = build(config, store, tree)
         status = "partial" if result.failed_sources else "ok"
     finally:
         store.finish_run(run_id, status, {

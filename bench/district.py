@@ -1,0 +1,154 @@
+"""District benchmark: a district of synthetic offices on loopback, each under host names of
+its own (through [fetch] resolve), the per-host rate limit on; the first sync of them all,
+then a no-change night, through pipeline/district/run.py.
+
+    district first sync: 30 offices, T s (politeness bound B s), peak M MB
+    district no-change night: 30 offices, R requests, T s
+
+The politeness bound is the busiest host's requests at its rate_per_host (the first request
+waits for nobody): no polite crawl of that host can be faster. Each office is the demo
+world of ITEMS items (demo.generate) served under its own website, catalog and feed hosts
+(symlinked folders); the WeChat source is left out, its articles being on the one host
+mp.weixin.qq.com the offices share (which the shared per-host slots would then serialise).
+The sync runs in a fresh process, so the peak memory printed is its own (with any children).
+
+Scale: XXGK_BENCH_DISTRICT=OFFICESxITEMS (default 30x2000), XXGK_BENCH_RATE requests per
+second per host (default 4). Not in ``make bench``'s default sections yet: at 30x2000 it wants
+both cores for a quarter of an hour and its memory is unmeasured; run ``python -m bench district``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from .common import CACHE, REPO, peak_mb, stopwatch, world
+
+SCALE = os.environ.get("XXGK_BENCH_DISTRICT", "30x2000")
+RATE = float(os.environ.get("XXGK_BENCH_RATE", "4"))
+HOSTS = {"www.xinghua.gov.test": "www.o{k:02d}.gov.test", "xxgk.cyq.gov.test": "xxgk.o{k:02d}.gov.test",
+         "rss.bridge.test": "rss.o{k:02d}.test"}
+
+# The server, in its own process: prints its URL, then per-host request counts (and resets
+# them) for every line it reads.
+SERVER = """
+import json, sys
+from collections import Counter
+from pathlib import Path
+from demo.server import serve
+with serve(Path(sys.argv[1])) as srv:
+    print(srv.address, flush=True)
+    for _ in sys.stdin:
+        hosts = Counter()
+        for key, n in srv.paths.items():
+            hosts[key.split("/", 1)[0]] += n
+        srv.reset_counts()
+        print(json.dumps(hosts), flush=True)
+"""
+
+
+def scale() -> tuple[int, int]:
+    offices, items = (int(n) for n in SCALE.lower().split("x"))
+    return offices, items
+
+
+def district_world(offices: int, items: int) -> Path:
+    """One folder of host folders: each office's hosts are symlinks to the world of ``items``."""
+    base = world(items)
+    root = CACHE / f"district-{offices}x{items}"
+    root.mkdir(parents=True, exist_ok=True)
+    for k in range(offices):
+        for host, alias in HOSTS.items():
+            link = root / alias.format(k=k)
+            if not link.exists():
+                link.symlink_to(base / host, target_is_directory=True)
+    return root
+
+
+def office_config(k: int, address: str) -> str:
+    text = (REPO / "demo" / "xxgk.toml").read_text(encoding="utf-8")
+    text = re.sub(r"\[sources\.wechat\]\n(.+\n)+?\n", "", text)  # see the module docstring
+    for host, alias in HOSTS.items():
+        text = text.replace(host, alias.format(k=k))
+    text = text.replace('database = "../output/xxgk-demo.db"', f'database = "db/o{k:02d}.db"')
+    text = text.replace("rate_per_host = 0 ", f"rate_per_host = {RATE} ")
+    text = text.replace("concurrency = 8\nper_host_concurrency = 8", "concurrency = 4\nper_host_concurrency = 1")
+    text = text.replace('parse_workers = "auto"', "parse_workers = 0")  # thirty offices, two cores
+    text = re.sub(r'(\nkind = "[a-z_]+"\n)', r"\1max_pages = 100000\n", text)
+    resolve = "\n".join(f'"{alias.format(k=k)}" = "http://{address}"' for alias in HOSTS.values())
+    return text + f"\n[fetch.resolve]\n{resolve}\n"
+
+
+def write_district(folder: Path, offices: int, address: str) -> Path:
+    blocks = ['[district]\nname = "基准区"\noutput = "output"\nconcurrency = %d\n' % offices]
+    for k in range(offices):
+        (folder / f"o{k:02d}").mkdir()
+        (folder / f"o{k:02d}" / "xxgk.toml").write_text(office_config(k, address), encoding="utf-8")
+        blocks.append(f'[offices.o{k:02d}]\nconfig = "o{k:02d}/xxgk.toml"\n')
+    path = folder / "district.toml"
+    path.write_text("\n".join(blocks), encoding="utf-8")
+    return path
+
+
+def _sync(path: str) -> dict:
+    """One district sync (in a fresh process): seconds, peak MB, failures."""
+    from pipeline.district.config import load_district
+    from pipeline.district.run import run_district
+
+    with stopwatch() as took:
+        outcomes = run_district(load_district(path))
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"seconds": took["seconds"], "peak": peak_mb() + children,
+            "failed": [f"{o.key}: {o.error}" for o in outcomes if o.status == "failed"]}
+
+
+def _in_fresh_process(path: Path) -> dict:
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
+        return pool.submit(_sync, str(path)).result()
+
+
+def run() -> Iterable[str]:
+    offices, items = scale()
+    root = district_world(offices, items)
+    server = subprocess.Popen([sys.executable, "-c", SERVER, str(root)], cwd=REPO, text=True,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+    def counts() -> dict[str, int]:
+        server.stdin.write("\n")
+        server.stdin.flush()
+        return json.loads(server.stdout.readline())
+
+    try:
+        address = server.stdout.readline().strip()
+        with tempfile.TemporaryDirectory(dir=CACHE) as folder:
+            path = write_district(Path(folder), offices, address)
+            counts()  # nothing yet: resets
+            first = _in_fresh_process(path)
+            if first["failed"]:
+                raise RuntimeError("; ".join(first["failed"][:3]))
+            hosts = counts()
+            bound = max((n - 1) / RATE for n in hosts.values()) if RATE else 0.0
+            yield (f"district first sync: {offices} offices, {first['seconds']:.0f} s "
+                   f"(politeness bound {bound:.0f} s), peak {first['peak']:.0f} MB")
+            night = _in_fresh_process(path)
+            yield (f"district no-change night: {offices} offices, {sum(counts().values())} requests, "
+                   f"{night['seconds']:.1f} s")
+    finally:
+        server.stdin.close()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    os.chdir(REPO)
+    for line in run():
+        print(line, flush=True)

@@ -1,0 +1,305 @@
+"""``xxgk district …``: a whole district in one deployment. Thin: parse, call, print."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+
+from ..cli import EXIT_SOURCE_FAILED, reports_errors
+from ..report.cli import DAY
+from ..report.cli import _emit as emit  # prints, or writes -o FILE
+from .config import District, find_district, load_district
+
+DISTRICT_TZ = ZoneInfo("Asia/Shanghai")
+
+
+class DistrictEnv:
+    def __init__(self, path: str | None) -> None:
+        self.path = find_district(path)
+        self._district: District | None = None
+
+    @property
+    def district(self) -> District:
+        if self._district is None:
+            self._district = load_district(self.path)
+        return self._district
+
+
+def today(on: date | None) -> date:
+    return on or datetime.now(DISTRICT_TZ).date()
+
+
+@click.group()
+@click.option("--district", "district_path", metavar="PATH",
+              help="District file (default: $XXGK_DISTRICT, else ./district.toml).")
+@click.pass_context
+def district(ctx: click.Context, district_path: str | None) -> None:
+    """A whole district (区/县) in one deployment: every office's nightly job, the roll-up of
+    their annual reports, the district portal and inspection.
+
+    \b
+    Example:
+      xxgk district --district /etc/xxgk/district.toml report --year 2021
+    """
+    ctx.obj = DistrictEnv(district_path)
+
+
+@district.command(name="report")
+@click.option("--year", type=int, required=True, help="The report year, e.g. 2021.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "html", "csv"]),
+              default="text", show_default=True, help="csv needs --output DIR (one file per table).")
+@click.option("--on", "on", type=DAY, help="Judge lateness as of this day (default: today).")
+@click.option("-o", "--output", "output", type=click.Path(), help="Write to this file (csv: this folder).")
+@click.pass_obj
+@reports_errors
+def report(env: DistrictEnv, year: int, fmt: str, on: date | None, output: str | None) -> None:
+    """The district's roll-up of its offices' annual reports: every cell of the tables summed
+    over the offices, the identities checked on the sum and on each office, each office's key
+    figures side by side, and the offices whose report is missing, inconsistent or late
+    (after 1月31日).
+
+    \b
+    Example:
+      xxgk district report --year 2021
+      xxgk district report --year 2021 --format html -o 2021-district.html
+      xxgk district report --year 2021 --format csv -o 2021-csv/
+    """
+    from . import rollup_render as render
+    from .rollup import district_rollup
+
+    roll = district_rollup(env.district, year, today(on))
+    if fmt == "csv":
+        if not output:
+            raise click.UsageError("--format csv 需要 -o 文件夹（每张表一个 CSV 文件）")
+        folder = Path(output)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in render.render_csv(roll).items():
+            (folder / f"{year}-{name}").write_text(text, encoding="utf-8")
+        click.echo(f"written {folder}/{year}-*.csv")
+        return
+    text = {"text": render.render_text, "json": render.render_json, "markdown": render.render_markdown,
+            "html": render.render_html}[fmt](roll)
+    emit(text, output)
+
+
+@district.command(name="template")
+@click.option("--year", type=int, required=True, help="The report year, e.g. 2021.")
+@reports_errors
+def template(year: int) -> None:
+    """Print the file an office not using xxgk fills in from its published report
+    (save it as <figures folder>/<year>.toml).
+
+    \b
+    Example:
+      xxgk district template --year 2021 > djz/2021.toml
+    """
+    from .published import published_template
+    from .rollup import check_year
+
+    check_year(year)
+    click.echo(published_template(year).rstrip("\n"))
+
+
+@district.command(name="sync")
+@click.option("--full", is_flag=True, help="Re-crawl every list page and article, not only what is new.")
+@click.option("--office", "offices", multiple=True, metavar="KEY", help="Only this office (repeatable).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only failures (for cron).")
+@click.pass_obj
+@reports_errors
+def sync(env: DistrictEnv, full: bool, offices: tuple[str, ...], quiet: bool) -> None:
+    """Run every office's nightly job, offices side by side; a host several offices fetch from
+    sees one polite client (requests spaced by each office's rate_per_host). One office
+    failing never stops the others; exits 1 when one failed. Then builds the portal.
+
+    \b
+    Example:
+      xxgk district --district /etc/xxgk/district.toml sync -q
+    """
+    from ..cli import _alert
+    from .run import run_district
+
+    district = env.district
+    for key in offices:
+        district.entry(key)  # an unknown key stops here, naming the known ones
+
+    def done(o) -> None:
+        if o.ok and quiet:
+            return
+        line = f"{o.key:<12} {o.status:<8} new items {o.new_items:>5}  requests {o.requests:>6}  {o.seconds:.1f}s"
+        click.echo(line + (f"\n    error: {o.error}" if o.error else ""), err=not o.ok)
+
+    outcomes = run_district(district, full=full, only=offices, on_done=done,
+                            after_job=lambda config, store: _alert(config, store, quiet=True))
+    if district.site_url:
+        _build(district, today(None))
+    elif not quiet:
+        click.echo("portal not built: [district] site_url is not set")
+    if any(not o.ok for o in outcomes):
+        sys.exit(EXIT_SOURCE_FAILED)
+
+
+@district.command(name="build")
+@click.option("--on", "on", type=DAY, help="Build as of this day (default: today).")
+@click.pass_obj
+@reports_errors
+def build(env: DistrictEnv, on: date | None) -> None:
+    """Build the district portal from what the offices published: the list of offices with
+    their latest items, the combined feed, one search over every office, and last year's
+    roll-up of the annual reports (reports/<year>.html, .json).
+
+    \b
+    Example:
+      xxgk district build
+    """
+    written = _build(env.district, today(on))
+    click.echo(f"written {len(written)} files in {env.district.output}")
+
+
+def _build(district: District, day: date) -> list[str]:
+    from . import rollup_render
+    from .portal import build_portal
+    from .rollup import district_rollup
+    from ..publish import Writer
+
+    roll = district_rollup(district, day.year - 1, day)  # in January: the reports being collected
+    writer = Writer(district.output, managed=())
+    writer.write(f"reports/{roll.year}.html", rollup_render.render_html(roll))
+    writer.write(f"reports/{roll.year}.json", rollup_render.render_json(roll))
+    return writer.written + build_portal(district, day)
+
+
+SILENT_OPTION = click.option("--silent-nights", type=click.IntRange(1), default=14, show_default=True,
+                             help="A source whose last N runs brought nothing new is silent.")
+REVIEW_OPTION = click.option("--review-days", type=click.IntRange(0), default=7, show_default=True,
+                             help="Items waiting for review longer than this are listed.")
+
+
+@district.command(name="inspect")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
+@click.option("--on", "on", type=DAY, help="Inspect as of this day (default: today).")
+@SILENT_OPTION
+@REVIEW_OPTION
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), help="Write to this file.")
+@click.pass_obj
+@reports_errors
+def inspect(env: DistrictEnv, fmt: str, on: date | None, silent_nights: int, review_days: int,
+            output: str | None) -> None:
+    """Inspect every office: items published more than 20 working days after their 生成日期
+    (this year and last), applications past their deadline, sources silent for N nights,
+    items waiting for review for more than N days.
+
+    \b
+    Example:
+      xxgk district inspect
+      xxgk district inspect --format html -o inspection.html
+    """
+    from .inspect import inspect_district, inspection_html, inspection_text
+
+    day = today(on)
+    found = inspect_district(env.district, day, silent_nights=silent_nights, review_days=review_days)
+    if fmt == "json":
+        text = json.dumps({"district": env.district.name, "on": day.isoformat(),
+                           "offices": [f.as_dict() for f in found]}, ensure_ascii=False, indent=2)
+    elif fmt == "html":
+        text = inspection_html(found, env.district.name, day)
+    else:
+        text = inspection_text(found, day)
+    emit(text, output)
+
+
+@district.command(name="status")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable, for monitoring (with the inspection).")
+@click.option("--on", "on", type=DAY, help="Inspect as of this day (default: today).")
+@SILENT_OPTION
+@REVIEW_OPTION
+@click.pass_obj
+@reports_errors
+def status(env: DistrictEnv, as_json: bool, on: date | None, silent_nights: int, review_days: int) -> None:
+    """Every office: its last run, failed sources, items, alerts; with --json also each office's
+    inspection (see ``xxgk district inspect``). Exits 1 when an office or one of its sources
+    failed on its last run.
+
+    \b
+    Example:
+      xxgk district status --json
+    """
+    from .inspect import inspect_office
+    from .status import district_status
+
+    day = today(on)
+    rows = district_status(env.district, day)
+    if as_json:
+        for row in rows:
+            row["inspection"] = inspect_office(env.district, env.district.entry(row["key"]), day,
+                                               silent_nights=silent_nights, review_days=review_days).as_dict()
+        click.echo(json.dumps({"district": env.district.name, "offices": rows}, ensure_ascii=False,
+                              indent=2, default=str))
+    else:
+        click.echo(f"{'office':<12} {'status':<10} {'items':>6}  last run")
+        for row in rows:
+            last = (row.get("last_run") or {}).get("started_at", "")
+            click.echo(f"{row['key']:<12} {row['status']:<10} {row.get('items', ''):>6}  {last}  {row['name']}")
+            if row["error"]:
+                click.echo(f"    error: {row['error']}")
+            for name in row.get("failed_sources", []):
+                click.echo(f"    source failed: {name}")
+            for alert in row.get("alerts", []):
+                click.echo(f"    ALERT {alert['message']}")
+    if any(r["status"] in ("failed", "partial") for r in rows):
+        sys.exit(EXIT_SOURCE_FAILED)
+
+
+@district.group(name="office")
+def office() -> None:
+    """The district's offices."""
+
+
+@office.command(name="add")
+@click.argument("key")
+@click.option("--config", "config_path", metavar="PATH", help="The office's xxgk.toml (an office run by xxgk).")
+@click.option("--figures", metavar="DIR", help="Folder of its published tables (an office not using xxgk).")
+@click.option("--name", help="The office's name (needed with --figures).")
+@click.pass_obj
+@reports_errors
+def office_add(env: DistrictEnv, key: str, config_path: str | None, figures: str | None, name: str | None) -> None:
+    """Add an office to the district file: one [offices.KEY] block, checked before it is kept.
+
+    \b
+    Example:
+      xxgk district office add djz --config djz/xxgk.toml
+      xxgk district office add ljz --figures ljz --name 两家子满族乡人民政府
+    """
+    from .config import office_block
+
+    path = env.path
+    before = path.read_text(encoding="utf-8") if path.exists() else ""
+    if key in {o.key for o in load_district(path).offices}:
+        raise click.UsageError(f"{path} 已有单位 {key}")
+    block = office_block(key, config=_relative(config_path, path), figures=_relative(figures, path), name=name)
+    path.write_text(before.rstrip("\n") + "\n\n" + block, encoding="utf-8")
+    try:
+        entry = load_district(path).entry(key)
+        if entry.uses_xxgk:
+            load_district(path).office_config(entry)
+    except Exception:
+        path.write_text(before, encoding="utf-8")  # the district file stays as it was
+        raise
+    click.echo(f"added {key} to {path}")
+
+
+def _relative(given: str | None, district_path: Path) -> str | None:
+    """A path typed on the command line (from the current folder) as the district file reads it."""
+    if given is None:
+        return None
+    return os.path.relpath(Path(given).resolve(), district_path.resolve().parent)
+
+
+def commands() -> tuple[click.Command, ...]:
+    """What pipeline/cli.py registers."""
+    return (district,)

@@ -1,0 +1,177 @@
+"""The district's config (``district.toml``) → typed objects.
+
+    [district]
+    name = "昌邑区"
+    output = "output"              # the district's output tree; office KEY writes under output/KEY/
+    site_url = "https://xxgk.example.gov.cn/"   # where that tree is published: office KEY's site is
+                                                # at site_url/KEY/site/, its feeds at site_url/KEY/feeds/
+
+    [offices.xhj]                  # one block per office; the key names its folder and its path
+    config = "xhj/xxgk.toml"       # an office run by xxgk: its own config and store
+
+    [offices.djz]
+    name = "东局子街道办事处"
+    figures = "djz"                # an office not using xxgk: its published tables, <year>.toml
+
+    [offices.qs.office]            # or the office's config right here, as [offices.KEY.<table>]:
+    name = "青山街道办事处"         # its relative paths read as if from KEY/xxgk.toml (store KEY/xxgk.db)
+    [offices.qs.sources.news]
+    kind = "website"
+
+Paths are relative to the district file. Every mistake stops with one ConfigError
+naming the file and the key, like the office config.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .. import config as office_config
+from ..errors import ConfigError
+
+DEFAULT_DISTRICT_NAME = "district.toml"
+ENV_DISTRICT = "XXGK_DISTRICT"
+KEY_PATTERN = r"[a-z0-9][a-z0-9_-]{0,39}"  # an office key is also a URL path segment
+# The tables of an office config (pipeline/config.py): an office block holding any of them is inline.
+OFFICE_TABLES = frozenset({"office", "paths", "fetch", "collect", "merge", "classify", "publish", "alerts",
+                           "schedule", "sources"})
+
+
+@dataclass(frozen=True)
+class OfficeEntry:
+    """One office of the district: run by xxgk (``config``) or typed in (``figures``)."""
+
+    key: str
+    name: str  # "" for an xxgk office until its config is read
+    config: Path | None = None
+    figures: Path | None = None
+    inline: dict | None = None  # the office's config written in the district file
+
+    @property
+    def uses_xxgk(self) -> bool:
+        return self.config is not None or self.inline is not None
+
+
+@dataclass(frozen=True)
+class District:
+    path: Path
+    name: str
+    output: Path
+    offices: tuple[OfficeEntry, ...]
+    concurrency: int = 8  # offices whose jobs run at once
+    site_url: str = ""  # where output/ is published, ends with "/"
+
+    def office_output(self, key: str) -> Path:
+        return self.output / key
+
+    def entry(self, key: str) -> OfficeEntry:
+        for office in self.offices:
+            if office.key == key:
+                return office
+        raise ConfigError(f"{self.path}: no office {key!r} (known: {', '.join(o.key for o in self.offices)})")
+
+    def office_config(self, entry: OfficeEntry) -> office_config.Config:
+        """The office's own config, its outputs moved under the district's tree (output/KEY/)."""
+        if not entry.uses_xxgk:
+            raise ConfigError(f"{self.path}: [offices.{entry.key}] is a figures-only office (no xxgk config)")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("XXGK_")}
+        env["XXGK_OUTPUT"] = str(self.office_output(entry.key))
+        if entry.inline is not None:  # read as if from KEY/xxgk.toml: its own store and figures/ there
+            where = self.path.resolve().parent / entry.key / f"[offices.{entry.key}] in {self.path.name}"
+            config = office_config.load(where, env=env, raw=entry.inline)
+        else:
+            config = office_config.load(entry.config, env=env)
+        if not self.site_url:
+            return config
+        # published where the district's tree puts it: <site_url>KEY/site/ and KEY/feeds/
+        office = replace(config.office, site_url=f"{self.site_url}{entry.key}/site/",
+                         feed_url=f"{self.site_url}{entry.key}/feeds/")
+        return replace(config, office=office)
+
+
+def find_district(explicit: str | os.PathLike | None) -> Path:
+    """--district, else $XXGK_DISTRICT, else ./district.toml."""
+    return Path(explicit or os.environ.get(ENV_DISTRICT) or DEFAULT_DISTRICT_NAME)
+
+
+def load_district(path: str | os.PathLike) -> District:
+    """Read and check a district file; ConfigError naming the file and key on any mistake."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such district file (pass --district PATH or set {ENV_DISTRICT})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: not valid TOML: {e}") from None
+    base = path.resolve().parent
+    unknown = sorted(set(raw) - {"district", "offices"})
+    if unknown:
+        raise ConfigError(f"{path}: {unknown[0]}: unknown table (a typo?); expected [district] and [offices.KEY]")
+    head = raw.get("district", {})
+    if not isinstance(head, dict) or not isinstance(head.get("name"), str) or not head["name"].strip():
+        raise ConfigError(f"{path}: [district] name: expected the district's name, e.g. \"昌邑区\"")
+    for key in sorted(set(head) - {"name", "output", "concurrency", "site_url"}):
+        raise ConfigError(f"{path}: [district] {key}: unknown key (a typo?)")
+    output = head.get("output", "output")
+    concurrency = head.get("concurrency", 8)
+    if not isinstance(output, str):
+        raise ConfigError(f"{path}: [district] output: expected a folder path, got {output!r}")
+    if not isinstance(concurrency, int) or isinstance(concurrency, bool) or concurrency < 1:
+        raise ConfigError(f"{path}: [district] concurrency: expected an integer >= 1, got {concurrency!r}")
+    site_url = head.get("site_url", "")
+    if site_url and (not isinstance(site_url, str) or urlsplit(site_url).scheme not in ("http", "https")):
+        raise ConfigError(f"{path}: [district] site_url: expected an http(s) URL, got {site_url!r}")
+    offices_raw = raw.get("offices", {})
+    if not isinstance(offices_raw, dict) or not offices_raw:
+        raise ConfigError(f"{path}: offices: expected at least one [offices.KEY] table")
+    offices = tuple(_office(path, base, key, spec) for key, spec in offices_raw.items())
+    return District(path, head["name"].strip(), (base / output).resolve(), offices, concurrency,
+                    site_url.rstrip("/") + "/" if site_url else "")
+
+
+def _office(path: Path, base: Path, key: str, spec: object) -> OfficeEntry:
+    where = f"{path}: [offices.{key}]"
+    if not re.fullmatch(KEY_PATTERN, key):
+        raise ConfigError(f"{where}: the key must be lower-case letters, digits, - or _ (it becomes a URL path)")
+    if not isinstance(spec, dict):
+        raise ConfigError(f"{where}: expected a table with config = \"…/xxgk.toml\" or figures = \"folder\"")
+    inline = {k: v for k, v in spec.items() if k in OFFICE_TABLES}
+    for name in sorted(set(spec) - {"name", "config", "figures"} - OFFICE_TABLES):
+        raise ConfigError(f"{where} {name}: unknown key (a typo?)")
+    if ("config" in spec) + ("figures" in spec) + bool(inline) != 1:
+        raise ConfigError(f"{where}: expected exactly one of config = \"…/xxgk.toml\" (an office run by xxgk), "
+                          f"its config inline as [offices.{key}.office], [offices.{key}.sources.NAME] …, "
+                          f"or figures = \"folder\" (an office's published tables)")
+    for name in ("name", "config", "figures"):
+        if name in spec and (not isinstance(spec[name], str) or not spec[name].strip()):
+            raise ConfigError(f"{where} {name}: expected a string, got {spec[name]!r}")
+    if "figures" in spec and "name" not in spec:
+        raise ConfigError(f"{where} name: expected the office's name (a figures-only office has no config to read it from)")
+    return OfficeEntry(
+        key=key,
+        name=spec.get("name", "").strip(),
+        config=(base / spec["config"]).resolve() if "config" in spec else None,
+        figures=(base / spec["figures"]).resolve() if "figures" in spec else None,
+        inline=inline or None,
+    )
+
+
+def office_block(key: str, *, config: str | None = None, figures: str | None = None, name: str | None = None) -> str:
+    """The TOML block ``xxgk district office add`` appends for one office."""
+    lines = [f"[offices.{key}]"]
+    if name:
+        lines.append(f"name = {_quote(name)}")
+    if config:
+        lines.append(f"config = {_quote(config)}")
+    if figures:
+        lines.append(f"figures = {_quote(figures)}")
+    return "\n".join(lines) + "\n"
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -1,0 +1,185 @@
+"""The published tables of an office that does not use xxgk, typed in from its report.
+
+One TOML file per year, ``<figures folder>/<year>.toml`` (``xxgk district template --year Y``
+prints one to fill in)::
+
+    published_on = 2022-01-25        # 发布日期: when the report went on the web (1月31日 deadline)
+
+    [proactive]                      # optional: the 主动公开 figures the report's text gives
+    "主动公开政府信息数量" = 120
+    "政务微博、微信公开" = 40
+
+    [table1]                         # 表一, as in the office figures file (pipeline/report/figures.py)
+    "行政许可" = 3
+    [table1."行政规范性文件"]
+    "本年制发件数" = 1
+
+    [table2]                         # 表二: per row 7 numbers, in the columns' order; rows left out are 0
+    "一、本年新收政府信息公开申请数量" = [2, 1, 0, 0, 0, 0, 3]
+
+    [table3]                         # 表三: per group 5 numbers (结果维持 … 总计)
+    "行政复议" = [1, 0, 0, 0, 1]
+
+Rows are named by their label as printed (numbering optional, quotes either way) or by the
+key ``pipeline.report.formats`` uses. Nothing here is computed: the file holds what the office
+printed, and the roll-up checks it like any other office's tables.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from ..report.errors import FiguresInvalid
+from ..report.formats import (APPLICANT_TYPES, T2_COLUMNS, T3_COLUMNS, T3_GROUPS, ReportFormat,
+                              column_title, format_for_year, t3_group_title)
+from ..report.registers import compute_table1, empty_table2, empty_table3
+
+ALIASES = {"表一": "table1", "表二": "table2", "表三": "table3", "主动公开": "proactive", "发布日期": "published_on"}
+PROACTIVE_LABELS = {"主动公开政府信息数量": "total", "政务微博、微信公开": "wechat_weibo", "其他方式公开": "other"}
+
+
+@dataclass(frozen=True)
+class PublishedReport:
+    """What one office's report for a year printed (a missing file: ``exists`` False)."""
+
+    path: Path
+    exists: bool
+    published_on: date | None = None
+    date: str = ""
+    proactive: dict[str, int] = field(default_factory=dict)
+    table1: dict = field(default_factory=dict)
+    table1_missing: tuple[str, ...] = ()
+    table2: dict = field(default_factory=dict)
+    table3: dict = field(default_factory=dict)
+
+
+def load_published(folder: Path, year: int) -> PublishedReport:
+    """Read ``folder/<year>.toml``; FiguresInvalid (in Chinese, naming the file) on a bad value."""
+    path = Path(folder) / f"{year}.toml"
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return PublishedReport(path, exists=False)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise FiguresInvalid(f"{path}: 不是有效的 TOML：{e}") from None
+    raw = {ALIASES.get(k, k): v for k, v in raw.items()}
+    known = {"published_on", "date", "proactive", "table1", "table2", "table3"}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise FiguresInvalid(f"{path}: 未知的项 {unknown[0]!r}（应为 published_on、date、[proactive]、"
+                             f"[table1]、[table2]、[table3]）")
+    fmt = format_for_year(year)
+    published_on = raw.get("published_on")
+    if published_on is not None and not isinstance(published_on, date):
+        raise FiguresInvalid(f"{path}: published_on 应为日期，如 published_on = {year + 1}-01-20（不加引号）")
+    try:
+        table1 = compute_table1(year, None, _table(raw, "table1", path))
+    except FiguresInvalid as e:
+        raise FiguresInvalid(f"{path}: {e}") from None
+    return PublishedReport(
+        path, True, published_on, str(raw.get("date", "")),
+        _proactive(_table(raw, "proactive", path), path), table1.cells, table1.missing,
+        _table2(fmt, _table(raw, "table2", path), path), _table3(_table(raw, "table3", path), path),
+    )
+
+
+def _table(raw: dict, key: str, path: Path) -> dict:
+    value = raw.get(key, {})
+    if not isinstance(value, dict):
+        raise FiguresInvalid(f"{path}: [{key}] 应为表（table）")
+    return value
+
+
+def _proactive(values: dict, path: Path) -> dict[str, int]:
+    out = {}
+    for label, value in values.items():
+        if label not in PROACTIVE_LABELS:
+            raise FiguresInvalid(f"{path}: [proactive] 中的 {label!r} 应为 {'、'.join(PROACTIVE_LABELS)} 之一")
+        out[PROACTIVE_LABELS[label]] = _count(value, f"{path}: [proactive] {label}")
+    return out
+
+
+def _count(value: object, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise FiguresInvalid(f"{where} 应为非负整数，实际为 {value!r}")
+    return value
+
+
+def _numbers(value: object, width: int, where: str, columns: str) -> list[int]:
+    if not isinstance(value, list) or len(value) != width:
+        raise FiguresInvalid(f"{where} 应为 {width} 个数的列表（{columns}），实际为 {value!r}")
+    return [_count(v, where) for v in value]
+
+
+def normal_label(text: str) -> str:
+    """A label as typed → comparable: no spaces, one kind of quotes."""
+    text = re.sub(r"\s+", "", text)
+    return text.translate(str.maketrans({"“": '"', "”": '"', "＂": '"'}))
+
+
+def _bare(label: str) -> str:
+    """（三）不予公开 → 不予公开, 1.属于国家秘密 → 属于国家秘密, 一、本年… → 本年…"""
+    return re.sub(r"^(（[一二三四五六七]）|\d+[.．、]|[一二三四]、)", "", label)
+
+
+def row_names(fmt: ReportFormat) -> dict[str, str]:
+    """Every name a Table 2 data row may be typed with → its key (ambiguous bare labels left out)."""
+    names: dict[str, str] = {}
+    bare: dict[str, set[str]] = {}
+    for row in fmt.table2_data_rows:
+        names[row.key] = row.key
+        names[normal_label(row.label)] = row.key
+        bare.setdefault(_bare(normal_label(row.label)), set()).add(row.key)
+    names.update({b: keys.pop() for b, keys in bare.items() if len(keys) == 1 and b not in names})
+    return names
+
+
+def _table2(fmt: ReportFormat, values: dict, path: Path) -> dict:
+    table = empty_table2(fmt)
+    names = row_names(fmt)
+    columns = "、".join(map(column_title, T2_COLUMNS))
+    for label, numbers in values.items():
+        key = names.get(normal_label(label))
+        if key is None:
+            raise FiguresInvalid(f"{path}: [table2] 中的 {label!r} 不是 {fmt.document} 格式表二的行")
+        row = _numbers(numbers, len(T2_COLUMNS), f"{path}: [table2] {label}", columns)
+        table[key] = dict(zip(T2_COLUMNS, row))
+    return table
+
+
+def _table3(values: dict, path: Path) -> dict:
+    table = empty_table3()
+    names = {normal_label(t3_group_title(g)): g for g in T3_GROUPS} | {g: g for g in T3_GROUPS}
+    for label, numbers in values.items():
+        group = names.get(normal_label(label))
+        if group is None:
+            raise FiguresInvalid(f"{path}: [table3] 中的 {label!r} 应为 {'、'.join(T3_GROUPS)} 之一")
+        row = _numbers(numbers, len(T3_COLUMNS), f"{path}: [table3] {label}", "、".join(T3_COLUMNS))
+        table[group] = dict(zip(T3_COLUMNS, row))
+    return table
+
+
+def published_template(year: int) -> str:
+    """A file to fill in with what an office's report for ``year`` printed (all zeros)."""
+    fmt = format_for_year(year)
+    lines = [f"# {year}年政府信息公开工作年度报告中已发布的表格（{fmt.document}格式），照报告填写",
+             f"published_on = {year + 1}-01-31  # 发布日期（不加引号）", "",
+             "[proactive]  # 正文中的主动公开数字，可选",
+             *[f'"{label}" = 0' for label in PROACTIVE_LABELS], "",
+             f"[table2]  # 表二：每行 7 个数（{'、'.join(APPLICANT_TYPES)}、总计）；未填的行为 0"]
+    lines += [f'"{row.label}" = [0, 0, 0, 0, 0, 0, 0]' for row in fmt.table2_data_rows]
+    lines += ["", f"[table3]  # 表三：每组 5 个数（{'、'.join(T3_COLUMNS)}）"]
+    lines += [f'"{g}" = [0, 0, 0, 0, 0]' for g in T3_GROUPS]
+    lines += ["", "[table1]  # 表一"]
+    nested = []
+    for block in fmt.table1:
+        for row in block.rows:
+            if len(block.columns) == 1:
+                lines.append(f'"{row}" = 0' + ("  # 万元" if "万元" in block.columns[0] else ""))
+            else:
+                nested += ["", f'[table1."{row}"]'] + [f'"{c}" = 0' for c in block.columns]
+    return "\n".join(lines + nested) + "\n"

@@ -1,0 +1,277 @@
+"""One deployment, many offices: a district of offices served on 127.0.0.1 (the demo office's
+TRS-style site, 青山街道's other CMS, an office whose site is gone, an office whose config is
+broken, an office typed in from its tables) synced together; status shows every office."""
+
+from __future__ import annotations
+
+import functools
+import html
+import http.server
+import json
+import re
+import threading
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline import config as config_mod
+from pipeline.cli import main
+from pipeline.district.config import load_district
+from pipeline.fetch import Fetcher, FetchSettings, HostSlots
+from pipeline.store import Store
+
+from . import test_sources_other_office as qingshan
+from .conftest import LoopbackSite, write_config
+
+
+def _resolve_to(path, address: str) -> None:
+    """Map every host of the office config at ``path`` to ``address`` ([fetch.resolve])."""
+    hosts = sorted(config_mod.load(path).allowed_hosts)
+    lines = ["", "[fetch.resolve]"] + [f'"{h}" = "http://{address}"' for h in hosts]
+    path.write_text(path.read_text(encoding="utf-8") + "\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _qingshan_site(site) -> None:
+    for page in range(qingshan.PAGES):
+        name = "index" if page == 0 else f"index_{page}"
+        site.page(f"www.qingshan.gov.test/zwgk/tzgg/{name}.htm", qingshan.news_list(page))
+    for n in range(1, qingshan.PAGES * qingshan.PER_PAGE + 1):
+        site.page(f"www.qingshan.gov.test/zwgk/tzgg/2021/{n}.htm", qingshan.news_article(n).encode("gbk"), "text/html")
+    site.page("gk.qingshan.gov.test/gkml/", qingshan.gk_list())
+    for n in (1, 2):
+        site.page(f"gk.qingshan.gov.test/gkml/{n}.html", qingshan.gk_detail(n))
+
+
+GONE = """[office]
+name = "大屯街道办事处"
+org_code = "DT"
+site_url = "https://xxgk.datun.gov.test/"
+[fetch]
+rate_per_host = 0
+retries = 0
+[sources.news]
+kind = "website"
+url = "http://www.datun.gov.test/xwzx/"
+[sources.weibo]
+kind = "feed"
+url = "http://weibo.datun.gov.test/feed.xml"
+"""
+DATUN_FEED = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>大屯街道</title>
+<link>http://weibo.datun.gov.test/</link><description>大屯街道微博</description>
+<item><title>大屯街道开展垃圾分类宣传</title><link>http://weibo.datun.gov.test/1</link>
+<description>大屯街道今日在各社区开展垃圾分类宣传活动。</description><pubDate>Mon, 08 Mar 2021 09:00:00 +0800</pubDate></item>
+<item><title>大屯街道召开安全生产会议</title><link>http://weibo.datun.gov.test/2</link>
+<description>大屯街道召开安全生产工作会议，部署近期工作。</description><pubDate>Tue, 09 Mar 2021 09:00:00 +0800</pubDate></item>
+</channel></rss>"""
+
+
+@pytest.fixture(scope="module")
+def site():
+    site = LoopbackSite()
+    yield site
+    site.close()
+
+
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory, demo_server, site):
+    """The district below after one ``xxgk district sync`` (the result kept for the tests)."""
+    path = make_district(tmp_path_factory.mktemp("district"), demo_server, site)
+    result = CliRunner().invoke(main, ["district", "--district", str(path), "sync"])
+    return path, result
+
+
+def make_district(tmp_path, demo_server, loopback_site):
+    _qingshan_site(loopback_site)
+    # 大屯: its Weibo feed answers, its website is gone (every page a 404)
+    loopback_site.page("weibo.datun.gov.test/feed.xml", DATUN_FEED, "application/rss+xml; charset=utf-8")
+    (tmp_path / "xhj").mkdir()
+    _resolve_to(write_config(tmp_path / "xhj"), demo_server.address)
+    for key, text in (("qs", qingshan.CONFIG), ("dt", GONE)):
+        (tmp_path / key).mkdir()
+        (tmp_path / key / "xxgk.toml").write_text(text, encoding="utf-8")
+        _resolve_to(tmp_path / key / "xxgk.toml", loopback_site.address)
+    # 大屯's config is written in the district file itself, as [offices.dt.<table>]
+    inline = re.sub(r"^\[", "[offices.dt.", (tmp_path / "dt" / "xxgk.toml").read_text(encoding="utf-8"), flags=re.M)
+    (tmp_path / "dt" / "xxgk.toml").unlink()
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "xxgk.toml").write_text('[office]\nname = "坏配置"\n', encoding="utf-8")
+    path = tmp_path / "district.toml"
+    path.write_text("""[district]
+name = "昌邑区"
+site_url = "https://xxgk.cyq.gov.test/"
+[offices.xhj]
+config = "xhj/xxgk.toml"
+[offices.qs]
+config = "qs/xxgk.toml"
+[offices.bad]
+config = "bad/xxgk.toml"
+[offices.ljz]
+name = "两家子满族乡人民政府"
+figures = "ljz"
+""" + inline, encoding="utf-8")
+    return path
+
+
+def test_every_office_is_collected_and_one_failure_stops_no_other(synced):
+    district, result = synced
+    runner = CliRunner()
+    assert result.exit_code == 1, result.output
+    d = load_district(district)
+    xhj = d.office_config(d.entry("xhj"))
+    with Store(xhj.database) as store:
+        (items,) = store.db.execute("SELECT COUNT(*) FROM counted_items").fetchone()
+    assert items > 150  # the demo office, whole
+    qs = d.office_config(d.entry("qs"))
+    with Store(qs.database) as store:
+        (posts,) = store.db.execute("SELECT COUNT(*) FROM posts").fetchone()
+    assert posts == qingshan.PAGES * qingshan.PER_PAGE + 2
+    assert (d.output / "xhj" / "site" / "index.html").exists()  # each office's outputs in the district tree
+    assert (d.output / "qs" / "feeds" / "all.rss.xml").exists()
+
+    status = runner.invoke(main, ["district", "--district", str(district), "status", "--json"])
+    assert status.exit_code == 1
+    rows = {r["key"]: r for r in json.loads(status.output)["offices"]}
+    assert [r["key"] for r in json.loads(status.output)["offices"]] == ["xhj", "qs", "bad", "ljz", "dt"]
+    assert rows["xhj"]["status"] == "ok" and rows["qs"]["status"] == "ok"
+    assert rows["dt"]["status"] == "partial" and rows["dt"]["failed_sources"] == ["news"]
+    assert rows["dt"]["items"] == 2  # its feed was collected all the same
+    assert d.office_config(d.entry("dt")).database == district.parent / "dt" / "xxgk.db"  # inline: its own store
+    assert rows["bad"]["status"] == "failed" and "bad/xxgk.toml: office." in rows["bad"]["error"]
+    assert rows["ljz"]["status"] == "figures"
+    text = runner.invoke(main, ["district", "--district", str(district), "status"]).output
+    assert "source failed: news" in text and "兴华街道办事处" in text
+
+
+def test_offices_fetching_from_one_host_are_one_polite_client(site):
+    """The clients of a district run share their per-host slots: the second office's request
+    to a host waits for the first's interval; another host never waits (a fake clock)."""
+    for key in ("a.test/1", "a.test/2", "b.test/1"):
+        site.page(key, "ok", "text/plain")
+    now, sleeps = [0.0], []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    def client(rate: float, slots) -> Fetcher:
+        settings = FetchSettings(rate_per_host=rate, obey_robots=False, retries=0, shared_slots=slots,
+                                 resolve={h: f"http://{site.address}" for h in ("a.test", "b.test")})
+        return Fetcher(settings, {"a.test", "b.test"}, clock=lambda: now[0], sleep=sleep)
+
+    shared = HostSlots()
+    with client(2, shared) as first, client(1, shared) as second:
+        first.get("http://a.test/1")
+        second.get("http://a.test/2")  # waits the first office's 0.5 s
+        first.get("http://b.test/1")  # another host: no wait
+    assert sleeps == [0.5]
+    sleeps.clear()
+    with client(2, None) as alone, client(1, None) as other:
+        alone.get("http://a.test/1")
+        other.get("http://a.test/2")
+    assert sleeps == []  # separate clients know nothing of each other
+
+
+def test_adding_an_office_is_one_block_checked_before_it_is_kept(tmp_path):
+    runner = CliRunner()
+    district = tmp_path / "district.toml"
+    district.write_text('[district]\nname = "昌邑区"\n[offices.ljz]\nname = "两家子满族乡"\nfigures = "ljz"\n',
+                        encoding="utf-8")
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "xxgk.toml").write_text('[office]\nname = "坏配置"\n', encoding="utf-8")
+    (tmp_path / "new").mkdir()
+    write_config(tmp_path / "new")
+    before = district.read_text(encoding="utf-8")
+    result = runner.invoke(main, ["district", "--district", str(district), "office", "add", "new",
+                                  "--config", str(tmp_path / "new" / "xxgk.toml")])
+    assert result.exit_code == 0, result.output
+    assert district.read_text(encoding="utf-8") == before + '\n[offices.new]\nconfig = "new/xxgk.toml"\n'
+    assert load_district(district).entry("new").config == (tmp_path / "new" / "xxgk.toml").resolve()
+    again = runner.invoke(main, ["district", "--district", str(district), "office", "add", "new2",
+                                 "--config", str(tmp_path / "bad" / "xxgk.toml")])
+    assert again.exit_code == 2 and "bad/xxgk.toml: office." in again.output
+    assert "new2" not in district.read_text(encoding="utf-8")  # refused: the file is as it was
+
+
+def test_the_portal_lists_every_office_with_its_latest_items(synced):
+    district, _ = synced
+    d = load_district(district)
+    index = (d.output / "index.html").read_text(encoding="utf-8")
+    xhj_feed = json.loads((d.output / "xhj" / "feeds" / "all.json").read_text(encoding="utf-8"))["items"]
+    card = index.split('id="office-xhj"')[1].split('<li class="office"')[0]
+    assert 'href="xhj/site/index.html"' in card and 'href="xhj/feeds/all.rss.xml"' in card
+    for item in xhj_feed[:5]:
+        assert html.escape(item["title"], quote=False) in card
+    with Store(d.office_config(d.entry("xhj")).database) as store:
+        (items,) = store.db.execute("SELECT COUNT(*) FROM counted_items WHERE withdrawn = 0").fetchone()
+    assert f'<span class="count">{items}</span>' in card
+    assert "未使用本系统" in index.split('id="office-ljz"')[1]
+    assert "最近一次采集有失败" in index.split('id="office-dt"')[1].split('<li class="office"')[0]
+    assert "配置或数据库有误" in index.split('id="office-bad"')[1].split('<li class="office"')[0]
+
+
+def test_the_combined_feed_holds_every_office_newest_first(synced):
+    district, _ = synced
+    d = load_district(district)
+    feed = json.loads((d.output / "feeds" / "all.json").read_text(encoding="utf-8"))
+    offices = {tag for item in feed["items"] for tag in item["tags"]}
+    assert {"兴华街道办事处", "青山街道办事处", "大屯街道办事处"} <= offices
+    dates = [item["date_published"] for item in feed["items"]]
+    assert dates == sorted(dates, reverse=True) and len(dates) <= 100
+    assert feed["feed_url"] == "https://xxgk.cyq.gov.test/feeds/all.json"
+    keys = {"兴华街道办事处": "xhj", "青山街道办事处": "qs", "大屯街道办事处": "dt"}
+    for item in feed["items"]:  # each office's items where the district publishes its site
+        assert item["url"].startswith(f"https://xxgk.cyq.gov.test/{keys[item['tags'][0]]}/site/item/"), item
+    assert (d.output / "feeds" / "all.rss.xml").read_text(encoding="utf-8").count("<item>") == len(dates)
+
+
+@pytest.fixture(scope="module")
+def served_district(synced):
+    district, _ = synced
+    handler = functools.partial(Quiet, directory=str(load_district(district).output))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize("word, office", [("第5项工作", "qs"), ("垃圾分类宣传", "dt")])
+def test_one_search_over_the_district(served_district, browser, word, office):
+    page = browser.new_page()
+    page.goto(served_district + "search.html")
+    page.get_by_role("textbox").fill(word)
+    hit = page.locator(".pagefind-ui__result-link").first
+    hit.wait_for(timeout=10_000)
+    assert f"/{office}/site/item/" in hit.get_attribute("href")
+    assert word in hit.inner_text()
+    page.close()
+
+
+def test_only_the_stages_after_collecting_are_held_back(tmp_path, loopback_site):
+    """run_sync holds a district's after_collect gate around merge, classify and build, not collect."""
+    from contextlib import contextmanager
+
+    from pipeline.job import run_sync
+
+    loopback_site.page("weibo.datun.gov.test/feed.xml", DATUN_FEED, "application/rss+xml; charset=utf-8")
+    path = tmp_path / "xxgk.toml"
+    path.write_text(GONE.replace("[sources.news]\nkind = \"website\"\nurl = \"http://www.datun.gov.test/xwzx/\"\n", ""),
+                    encoding="utf-8")
+    config = config_mod.load(path).with_resolve(loopback_site.address)
+    events: list[str] = []
+
+    @contextmanager
+    def gate():
+        events.append("enter")
+        yield
+        events.append("exit")
+
+    with Store(config.database) as store:
+        run_sync(config, store, progress=lambda m: events.append(m.split()[0]) if m else None, after_collect=gate())
+    assert events[0] == "collecting" and events.index("enter") < events.index("merging") < events.index("exit")
+    assert events[-1] == "exit" and events.count("enter") == 1
