@@ -37,6 +37,7 @@ APPEAL_KINDS = {  # Appeal.kind → Table 3 group
     "行政诉讼-复议后起诉": "复议后起诉",
 }
 PENDING = "尚未审结"
+MAX_EXTENSION = 20  # 条例第三十三条: 延长的期限最长不得超过20个工作日
 
 
 @dataclass(frozen=True)
@@ -63,17 +64,21 @@ class Application:
 
     def __post_init__(self) -> None:
         if self.channel not in CHANNELS:
-            raise ValueError(f"unknown channel {self.channel!r}; one of {CHANNELS}")
+            raise ValueError(f"申请渠道“{self.channel}”无效，应为：{'、'.join(CHANNELS)}")
         if self.applicant_type not in APPLICANT_TYPES:
-            raise ValueError(
-                f"unknown applicant_type {self.applicant_type!r}; one of {APPLICANT_TYPES}"
-            )
+            raise ValueError(f"申请人类型“{self.applicant_type}”无效，应为：{'、'.join(APPLICANT_TYPES)}")
         if self.outcome is not None and self.outcome not in ALL_OUTCOME_KEYS:
-            raise ValueError(f"unknown outcome {self.outcome!r}; one of {sorted(ALL_OUTCOME_KEYS)}")
+            raise ValueError(f"办理结果“{self.outcome}”无效：应为“三、本年度办理结果”中的一项")
         if (self.outcome is None) != (self.replied_on is None):
-            raise ValueError("outcome and replied_on go together: both set when closed, both None")
-        if self.replied_on is not None and self.replied_on < self.received_on:
-            raise ValueError("replied_on is before received_on")
+            raise ValueError("办理结果和答复日期应同时填写（已答复）或同时留空（办理中）")
+        _not_before(self.replied_on, "答复日期", self.received_on, "收到申请日期")
+        _not_before(self.corrected_on, "收到补正日期", self.received_on, "收到申请日期")
+        for c in self.consultations:
+            _not_before(c.sent_on, "征求意见日期", self.received_on, "收到申请日期")
+            _not_before(c.answered_on, "征求意见答复日期", c.sent_on, "征求意见日期")
+        if not 0 <= self.extension_workdays <= MAX_EXTENSION:
+            raise ValueError(f"延长答复期限应为 0 到 {MAX_EXTENSION} 个工作日（条例第三十三条），"
+                             f"实为 {self.extension_workdays}")
 
     def is_open_on(self, day: date) -> bool:
         """Received by ``day`` and not yet answered at the end of ``day``."""
@@ -102,13 +107,54 @@ class Appeal:
 
     def __post_init__(self) -> None:
         if self.kind not in APPEAL_KINDS:
-            raise ValueError(f"unknown appeal kind {self.kind!r}; one of {tuple(APPEAL_KINDS)}")
+            raise ValueError(f"复议诉讼类型“{self.kind}”无效，应为：{'、'.join(APPEAL_KINDS)}")
         if self.outcome not in T3_RESULTS:
-            raise ValueError(f"unknown appeal outcome {self.outcome!r}; one of {T3_RESULTS}")
+            raise ValueError(f"复议诉讼结果“{self.outcome}”无效，应为：{'、'.join(T3_RESULTS)}")
         if (self.outcome == PENDING) != (self.decided_on is None):
-            raise ValueError("decided_on is set exactly when the outcome is not 尚未审结")
-        if self.decided_on is not None and self.decided_on < self.filed_on:
-            raise ValueError("decided_on is before filed_on")
+            raise ValueError("审结日期与结果应同时填写（已审结），尚未审结时两者都不填")
+        _not_before(self.decided_on, "审结日期", self.filed_on, "提起日期")
+
+
+def _not_before(day: date | None, label: str, earliest: date, earliest_label: str) -> None:
+    if day is not None and day < earliest:
+        raise ValueError(f"{label}（{day}）不能早于{earliest_label}（{earliest}）")
+
+
+def check_entry_dates(today: date, **days: date | None) -> None:
+    """A register entry made on ``today`` cannot name a day after it: ``received_on=…`` etc.
+    (keyword = field, see FIELD_LABELS)."""
+    for name, day in days.items():
+        if day is not None and day > today:
+            raise ValueError(f"{FIELD_LABELS[name]}（{day}）不能晚于今天（{today}）")
+
+
+def check_request(text: str) -> str:
+    """申请内容: required, so the register says what was asked."""
+    text = (text or "").strip()
+    if not text:
+        raise ValueError("申请内容不能为空：请写明申请公开的政府信息")
+    return text
+
+
+# Field names as staff see them, for every message about a register entry.
+FIELD_LABELS = {
+    "received_on": "收到申请日期", "channel": "申请渠道", "applicant_type": "申请人类型",
+    "applicant": "申请人", "request": "申请内容", "outcome": "办理结果", "replied_on": "答复日期",
+    "corrected_on": "收到补正日期", "extension_workdays": "延长答复期限（工作日）", "note": "备注",
+    "consulted_on": "征求意见日期", "answered_on": "征求意见答复日期",
+    "kind": "复议诉讼类型", "filed_on": "提起日期", "decided_on": "审结日期", "application_id": "关联申请编号",
+}
+
+
+def outcome_label(key: str | None) -> str:
+    """A stored outcome key as the format prints it: granted → （一）予以公开."""
+    if key is None:
+        return "办理中"
+    for fmt in (format_for_year(2021), format_for_year(2020)):
+        for row in fmt.table2_rows:
+            if row.key == key:
+                return row.label
+    return key
 
 
 def resolve_outcome(text: str) -> str:
@@ -185,22 +231,31 @@ def empty_table3() -> dict[str, dict[str, int]]:
 
 
 def table3_cell(year: int, appeal: Appeal) -> tuple[str, str] | None:
-    """The (group, result) of ``year``'s Table 3 this case counts in, or None:
-    cases filed in the year or still pending on 1 January, with their result
-    as of 31 December (undecided → 尚未审结)."""
-    start, end = date(year, 1, 1), date(year, 12, 31)
-    if appeal.filed_on > end or (appeal.decided_on is not None and appeal.decided_on < start):
+    """The (group, result) of ``year``'s 表四 this case counts in, or None.
+
+    A case counts once, in the year it was filed, with its result as of 31 December
+    of that year (undecided then → 尚未审结). The format's 表四 (国办公开办函〔2021〕30号,
+    DOMAIN.md §1.5) is one row per group with the columns "结果维持 结果纠正 其他结果
+    尚未审结 总计": unlike 表三 it has no "上年结转" row, so a case filed in an earlier
+    year has no cell to go in; counting it again would make 总计 count one case in
+    two years' reports. A later decision is listed by ``decided_later`` for the text.
+    """
+    if appeal.filed_on.year != year:
         return None
+    end = date(year, 12, 31)
     decided = appeal.decided_on is not None and appeal.decided_on <= end
     return APPEAL_KINDS[appeal.kind], appeal.outcome if decided else PENDING
 
 
-def compute_table3(year: int, appeals: Iterable[Appeal]) -> dict[str, dict[str, int]]:
-    """Table 3 for ``year`` (see ``table3_cell``).
+def decided_later(year: int, appeals: Iterable[Appeal]) -> list[Appeal]:
+    """Cases filed before ``year`` and decided in it: reported 尚未审结 in their own
+    year's 表四, their result belongs in the text of part 四 (not in a cell)."""
+    return [a for a in appeals if a.filed_on.year < year and a.decided_on is not None
+            and a.decided_on.year == year]
 
-    So a case pending at the end of one year appears again, with its result, the
-    next year. The format does not say which reading it wants (UNCONFIRMED).
-    """
+
+def compute_table3(year: int, appeals: Iterable[Appeal]) -> dict[str, dict[str, int]]:
+    """表四 (复议、诉讼) for ``year``: the cases filed in the year (see ``table3_cell``)."""
     table = empty_table3()
     for a in appeals:
         cell = table3_cell(year, a)
@@ -231,13 +286,30 @@ class DocumentCounts:
 _ROW_ALIASES = {"规范性文件": "行政规范性文件", "行政规范性文件": "规范性文件"}
 
 
+REASON_KEYS = ("理由", "reason")  # why a stated figure replaces the one computed from the data
+
+
+@dataclass(frozen=True)
+class Stated:
+    """A 表二 cell the figures file states over the one computed from the data."""
+
+    value: float | int
+    computed: float | int
+    reason: str
+
+
 @dataclass(frozen=True)
 class Table1:
-    """Table 1 cells ``{row: {column: value}}``; None marks a cell still to be filled in."""
+    """表二 (主动公开) cells ``{row: {column: value}}``; None marks a cell still to be filled in.
+
+    ``stated`` lists the cells of data rows (规章, 行政规范性文件) where the figures file
+    gives another number than the crawled documents, each with its reason.
+    """
 
     year: int
     cells: dict[str, dict[str, float | int | None]]
     missing: tuple[str, ...] = field(default=())  # "行政许可（本年处理决定数量）", …
+    stated: dict[str, dict[str, Stated]] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -247,8 +319,31 @@ class Table1:
     def message(self) -> str:
         if not self.missing:
             return ""
-        return (f"{self.year}年报告表一（主动公开政府信息情况）还缺少以下数字，"
+        return (f"{self.year}年报告表二（主动公开政府信息情况）还缺少以下数字，"
                 f"请在数据文件（figures）中填写：{'、'.join(self.missing)}")
+
+    def sources(self) -> dict[str, dict[str, dict]]:
+        """Where every cell comes from, for the JSON: 数据 (computed), 数据文件 (stated)
+        or 数据文件（更正计算值）with the reason and the computed value."""
+        out: dict[str, dict[str, dict]] = {}
+        for row, cols in self.cells.items():
+            out[row] = {}
+            for col, value in cols.items():
+                s = self.stated.get(row, {}).get(col)
+                if s is not None:
+                    out[row][col] = {"source": "stated", "value": s.value, "computed": s.computed,
+                                     "reason": s.reason}
+                else:
+                    out[row][col] = {"source": "missing" if value is None else
+                                     ("data" if row in self.computed_rows else "figures")}
+        return out
+
+    @property
+    def computed_rows(self) -> frozenset[str]:
+        return frozenset(r for r in self.cells if r in _DATA_ROWS)
+
+
+_DATA_ROWS = frozenset({"规章", "行政规范性文件", "规范性文件"})
 
 
 def compute_table1(
@@ -256,25 +351,38 @@ def compute_table1(
     documents: Mapping[str, Mapping[str, float] | DocumentCounts] | None,
     figures: Mapping[str, object] | None,
 ) -> Table1:
-    """Table 1 from catalogue counts (``documents``: 规章 / 行政规范性文件) and the
+    """表二 (主动公开) from catalogue counts (``documents``: 规章 / 行政规范性文件) and the
     office's ``figures`` (行政许可, 行政处罚, 行政强制, 行政事业性收费 in 万元, …).
 
     A row's value is a number when its block has one column, else a mapping of
-    column label → number. Missing values (or ``figures is None``) do not raise:
-    they are left None and listed in ``Table1.missing``.
+    column label → number (plus ``理由`` where it states a data row's cell).
+    A figures value for a data row replaces the computed one, cell by cell; one
+    that differs from the data needs its reason (清理, 到期失效 …). Missing values
+    do not raise: they are left None and listed in ``Table1.missing``.
     """
     fmt = format_for_year(year)
     cells: dict[str, dict[str, float | int | None]] = {}
     missing: list[str] = []
+    stated: dict[str, dict[str, Stated]] = {}
     for block, row in fmt.table1_rows():
-        source = documents if block.source == "documents" else figures
-        raw = _lookup(row, source)
-        if raw is None and block.source == "documents":
-            raw = _lookup(row, figures)  # the office may type them in the figures file
-        values = _row_values(row, block.columns, raw)
+        fig_raw = _lookup(row, figures)
+        fig_values, reason = _row_values(row, block.columns, fig_raw)
+        if block.source == "documents" and documents:
+            values, _ = _row_values(row, block.columns, _lookup(row, documents))
+            for col, v in fig_values.items():
+                if v is None or v == values[col]:
+                    continue
+                if not reason:
+                    raise FiguresInvalid(
+                        f"表二（主动公开）“{row}”行“{col}”列：数据文件填 {v}，采集的文件计得 "
+                        f"{values[col]}；以数据文件为准时请写明理由（{REASON_KEYS[0]} = \"……\"，如清理、到期失效）")
+                stated.setdefault(row, {})[col] = Stated(v, values[col], reason)
+                values[col] = v
+        else:
+            values = fig_values
         cells[row] = values
         missing += [f"{row}（{col}）" for col, v in values.items() if v is None]
-    return Table1(year, cells, tuple(missing))
+    return Table1(year, cells, tuple(missing), stated)
 
 
 def _lookup(row: str, source: Mapping[str, object] | None) -> object:
@@ -285,22 +393,29 @@ def _lookup(row: str, source: Mapping[str, object] | None) -> object:
     return source.get(_ROW_ALIASES.get(row, ""))
 
 
-def _row_values(row: str, columns: tuple[str, ...], raw: object) -> dict[str, float | int | None]:
+def _row_values(row: str, columns: tuple[str, ...],
+                raw: object) -> tuple[dict[str, float | int | None], str]:
+    """The row's numbers by column, and its stated reason ("" when none)."""
     if isinstance(raw, DocumentCounts):
         raw = raw.as_columns()
     if raw is None:
-        return {c: None for c in columns}
+        return {c: None for c in columns}, ""
     if not isinstance(raw, Mapping):
         if len(columns) != 1:
-            raise FiguresInvalid(f"表一“{row}”需要按列填写：{'、'.join(columns)}")
+            raise FiguresInvalid(f"表二（主动公开）“{row}”需要按列填写：{'、'.join(columns)}")
         raw = {columns[0]: raw}
-    return {c: _number(row, c, raw.get(c)) for c in columns}
+    reason = next((str(raw[k]).strip() for k in REASON_KEYS if k in raw), "")
+    unknown = sorted(set(raw) - set(columns) - set(REASON_KEYS))
+    if unknown:
+        raise FiguresInvalid(f"表二（主动公开）“{row}”没有“{unknown[0]}”列（应为：{'、'.join(columns)}，"
+                             f"或 {REASON_KEYS[0]}）")
+    return {c: _number(row, c, raw.get(c)) for c in columns}, reason
 
 
 def _number(row: str, column: str, value: object) -> float | int | None:
     if value is None:
         return None
-    where = f"表一“{row}”行“{column}”列"
+    where = f"表二（主动公开）“{row}”行“{column}”列"
     if isinstance(value, bool) or not isinstance(value, Real):
         raise FiguresInvalid(f"{where}应为数字，实际为 {value!r}")
     if value < 0 and column not in T1_SIGNED_COLUMNS:
