@@ -174,8 +174,9 @@ def test_correction_restarts_and_consultation_pauses_the_clock(office):
     assert "暂停 4 个工作日" in show and "征求意见 2025-10-20 → 答复 2025-10-24" in show
 
 
-def test_a_deadline_beyond_the_holiday_data_warns(office):
+def test_a_deadline_beyond_the_holiday_data_warns(office, monkeypatch):
     config, _ = office
+    monkeypatch.setenv("XXGK_TODAY", "2026-12-31")  # the register refuses days after today
     app_id = add(config, "2026-12-20")
     show = xxgk(config, "application", "show", app_id)
     assert "答复期限 2027-01-15" in show and "没有 2027 年" in show and "周一至周五" in show
