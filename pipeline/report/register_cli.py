@@ -59,8 +59,8 @@ def application_add(env: Env, received: date, channel: str, applicant_type: str,
                       request=check_request(request), applicant=applicant.strip(), note=note.strip())
     with env.store() as store:
         app = ledger.add_application(store, app, who(by))
+        click.echo(f"{app.id}  答复期限 {app.deadline().due}")
         _published_notice(store, received.year)
-    click.echo(f"{app.id}  答复期限 {app.deadline().due}")
 
 
 @application.command(name="list")
