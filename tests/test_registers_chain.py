@@ -257,9 +257,9 @@ def test_five_years_of_registers_and_figures(clerk):
 
     # the audit trail of a corrected entry: who, what before and after, why
     history = run(config, "application", "history", first["a6"])
-    assert "王会计  更正  applicant_type 商业企业 → 自然人  理由：申请人为个人，登记时选错" in history
+    assert "王会计  更正  申请人类型 商业企业 → 自然人  理由：申请人为个人，登记时选错" in history
     assert "撤销" in run(config, "application", "history", first["a7"])
-    assert "更改审结结果  outcome 结果维持 → 其他结果  理由：判决书为驳回起诉" in run(
+    assert "更改审结结果  结果 结果维持 → 其他结果  理由：判决书为驳回起诉" in run(
         config, "appeal", "history", first["f3"])
     assert first["a7"] not in run(config, "application", "list")
 

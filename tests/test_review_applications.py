@@ -140,3 +140,37 @@ def test_most_urgent_first(client, office):
     add(client, received_on="2021-03-01", request="旧申请")
     page = client.get("/applications").get_data(as_text=True)
     assert page.index("旧申请") < page.index("新申请")
+
+
+def test_correct_reopen_and_withdraw_on_the_page(client, office):
+    with Store(office.database) as store:
+        wrong = ledger.add_application(store, Application(date(2021, 3, 1), "网站", "商业企业", "名单"), "wang")
+        ledger.close_application(store, wrong.id, "予以公开", date(2021, 3, 10), "wang")
+        twice = ledger.add_application(store, Application(date(2021, 3, 1), "网站", "商业企业", "名单"), "wang")
+    page = client.get("/applications").get_data(as_text=True)
+    assert f'href="/applications/{wrong.id}"' in page and "（一）予以公开" in page
+    token = csrf(client)
+    # a correction without a reason is refused in Chinese; with one it is saved and kept in the history
+    form = {"csrf": token, "received_on": "２０２１－０３－０２", "channel": "网站", "applicant_type": "自然人",
+            "applicant": "", "request": "名单", "outcome": "granted", "replied_on": "2021-03-10", "note": ""}
+    response = client.post(f"/applications/{wrong.id}/edit", data=form)
+    assert response.status_code == 400 and "请写明更正的理由" in response.get_data(as_text=True)
+    response = client.post(f"/applications/{wrong.id}/edit", data=form | {"reason": "申请人为个人"})
+    assert response.status_code == 302
+    entry = client.get(f"/applications/{wrong.id}").get_data(as_text=True)
+    assert "申请人类型：商业企业 → 自然人" in entry and "收到申请日期：2021-03-01 → 2021-03-02" in entry
+    assert "wang" in entry and "申请人为个人" in entry
+    bad = client.post(f"/applications/{wrong.id}/edit", data=form | {"replied_on": "2021-02-01", "reason": "x"})
+    assert bad.status_code == 400 and "答复日期（2021-02-01）不能早于收到申请日期（2021-03-02）" in bad.get_data(as_text=True)
+    assert client.post(f"/applications/{wrong.id}/reopen", data={"csrf": token, "reason": "误登记"}).status_code == 302
+    response = client.post(f"/applications/{twice.id}/withdraw", data={"csrf": token, "reason": ""})
+    assert response.status_code == 400 and "须说明理由" in response.get_data(as_text=True)
+    assert client.post(f"/applications/{twice.id}/withdraw", data={"csrf": token, "reason": "重复"}).status_code == 302
+    with Store(office.database) as store:
+        app = ledger.get_application(store, wrong.id)
+        assert (app.applicant_type, app.received_on, app.outcome) == ("自然人", date(2021, 3, 2), None)
+        assert [h["action"] for h in ledger.history(store, "application", wrong.id)] == ["登记", "答复", "更正", "重新办理"]
+        assert ledger.get_application_or_none(store, twice.id) is None
+        assert ledger.history(store, "application", twice.id)[-1]["who"] == "wang"
+    assert client.get(f"/applications/{twice.id}").status_code == 404
+    assert client.post(f"/applications/{twice.id}/reopen", data={"csrf": token, "reason": "x"}).status_code == 404

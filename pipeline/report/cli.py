@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import getpass
 import os
-import re
-import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import wraps
@@ -16,6 +14,7 @@ import click
 
 from ..cli import EXIT_CONFIG, Env, Failure, reports_errors
 from .errors import ReportError
+from .registers import halfwidth, parse_day
 
 def handles_errors(command: Callable) -> Callable:
     """cli.reports_errors, plus a register record's own checks (registers.Application …) → exit 2."""
@@ -29,27 +28,6 @@ def handles_errors(command: Callable) -> Callable:
             raise Failure(str(e), EXIT_CONFIG) from None
 
     return wrapper
-
-
-def halfwidth(text: str) -> str:
-    """Full-width digits and punctuation (２０２１－０３－０１) as ASCII: accepted in every
-    date and number a clerk types, on the command line, in forms and in imported files."""
-    return unicodedata.normalize("NFKC", text).strip()
-
-
-def parse_day(text: str) -> date:
-    """2021-03-01, ２０２１－０３－０１, 2021/3/1 or 2021年3月1日 → a date (ValueError in Chinese)."""
-    value = halfwidth(str(text))
-    m = _DAY.fullmatch(value)
-    try:
-        if m:
-            return date(int(m[1]), int(m[2]), int(m[3]))
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"“{text}”不是有效日期，应写作 2021-03-01") from None
-
-
-_DAY = re.compile(r"(\d{4})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})\s*日?")
 
 
 class Day(click.ParamType):

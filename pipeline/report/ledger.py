@@ -87,7 +87,7 @@ def application_fields(app: Application) -> dict:
 
 
 def appeal_fields(a: Appeal) -> dict:
-    return {"kind": a.kind, "filed_on": str(a.filed_on), "outcome": a.outcome,
+    return {"kind": a.kind, "filed_on": str(a.filed_on), "result": a.outcome,
             "decided_on": iso_d(a.decided_on), "application_id": a.application_id, "note": a.note}
 
 

@@ -13,7 +13,9 @@ from ..cli import Env
 from . import corrections, ledger
 from .cli import DAY, Count, handles_errors, today_in, who
 from .formats import APPLICANT_TYPES
-from .registers import CHANNELS, MAX_EXTENSION, Application, check_entry_dates, check_request, outcome_label
+from .registers import (
+    CHANNELS, FIELD_LABELS, MAX_EXTENSION, Application, check_entry_dates, check_request, outcome_label,
+)
 
 BY = click.option("--by", "by", metavar="NAME", help="Who makes the change (default: $XXGK_USER or the login name).")
 REASON = click.option("--reason", required=True, help="Why (kept in the change history).")
@@ -294,7 +296,8 @@ def application_history(env: Env, app_id: str) -> None:
 def _history_lines(trail: list[dict]) -> list[str]:
     lines = ["更改记录："]
     for t in trail:
-        change = "；".join(f"{k} {(t['before'] or {}).get(k)} → {v}" for k, v in (t["after"] or {}).items()) \
+        change = "；".join(f"{FIELD_LABELS.get(k, k)} {(t['before'] or {}).get(k)} → {v}"
+                          for k, v in (t["after"] or {}).items()) \
             if t["before"] and t["after"] else ""
         lines.append(f"  {t['at'][:19].replace('T', ' ')} UTC  {t['who']}  {t['action']}"
                      + (f"  {change}" if change else "") + (f"  理由：{t['reason']}" if t["reason"] else ""))
@@ -328,7 +331,7 @@ def application_opening(env: Env, year: int, counts: tuple[str, ...], reason: st
     Example:
       xxgk application opening --year 2021 --count 自然人=2 --count 商业企业=1 --reason "2020年报告结转"
     """
-    from .cli import halfwidth
+    from .registers import halfwidth
     from .opening import set_opening
 
     parsed = {}

@@ -22,7 +22,7 @@ from .errors import RegisterError
 from .formats import APPLICANT_TYPES, T3_RESULTS, format_for_year
 from .ledger import add_appeal, add_application
 from .registers import (
-    APPEAL_KINDS, CHANNELS, PENDING, Appeal, Application, check_request, resolve_outcome,
+    APPEAL_KINDS, CHANNELS, PENDING, Appeal, Application, check_request, halfwidth, parse_day, resolve_outcome,
 )
 
 # (column as the clerk sees it, field, required)
@@ -142,8 +142,6 @@ def _csv(path: Path) -> list[list[object]]:
 
 
 def _text(value: object) -> str:
-    from .cli import halfwidth
-
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -152,8 +150,6 @@ def _text(value: object) -> str:
 
 
 def _day(value: object) -> date | None:
-    from .cli import parse_day
-
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):

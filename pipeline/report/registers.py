@@ -8,6 +8,7 @@ Pure functions of plain records: no database. ``compute_table2`` and
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -143,6 +144,7 @@ FIELD_LABELS = {
     "corrected_on": "收到补正日期", "extension_workdays": "延长答复期限（工作日）", "note": "备注",
     "consulted_on": "征求意见日期", "answered_on": "征求意见答复日期",
     "kind": "复议诉讼类型", "filed_on": "提起日期", "decided_on": "审结日期", "application_id": "关联申请编号",
+    "result": "结果", "consultations": "征求意见", "count": "件数", "id": "编号",
 }
 
 
@@ -180,6 +182,27 @@ def _bare(label: str) -> str:
     """A row label without its numbering: （三）不予公开 → 不予公开, 1.属于国家秘密 → 属于国家秘密."""
     label = re.sub(r"^(（[一二三四五六七]）|\d+\.)", "", label.strip())
     return label.split("（")[0] if label.startswith("部分公开") else label
+
+
+def halfwidth(text: str) -> str:
+    """Full-width digits and punctuation (２０２１－０３－０１) as ASCII: accepted in every
+    date and number a clerk types, on the command line, in forms and in imported files."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def parse_day(text: str) -> date:
+    """2021-03-01, ２０２１－０３－０１, 2021/3/1 or 2021年3月1日 → a date (ValueError in Chinese)."""
+    value = halfwidth(str(text))
+    m = _DAY.fullmatch(value)
+    try:
+        if m:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"“{text}”不是有效日期，应写作 2021-03-01") from None
+
+
+_DAY = re.compile(r"(\d{4})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})\s*日?")
 
 
 # --- Table 2 -----------------------------------------------------------------
