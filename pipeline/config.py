@@ -276,13 +276,12 @@ def load(path: str | os.PathLike, env: dict[str, str] | None = None) -> Config:
     if not times or not all(isinstance(t, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", t) for t in times):
         raise schedule.fail("times", 'a list of "HH:MM" times')
     schedule.check_unknown()
-    sources_table = root.get("sources", dict, expected="a [sources.NAME] table per source")
+    # no [sources] at all is valid: an office that only keeps its registers and annual report
+    sources_table = root.get("sources", dict, {}, expected="a [sources.NAME] table per source")
     sources = tuple(
         _read_source(name, _Table(spec, f"[sources.{name}] ", path) if isinstance(spec, dict) else None, path)
         for name, spec in sources_table.items()
     )
-    if not sources:
-        raise ConfigError(f"{path}: sources: expected at least one [sources.NAME] table")
     root.check_unknown()
     return Config(
         path=path,

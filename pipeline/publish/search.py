@@ -29,7 +29,11 @@ def pagefind_binary() -> Path:
 
 
 def index_site(site_dir: Path) -> None:
-    """(Re)build site/pagefind/ from the pages under ``site_dir`` (those with data-pagefind-body)."""
+    """(Re)build site/pagefind/ from the pages under ``site_dir`` (those with data-pagefind-body).
+    A site without item pages (an office that only keeps registers) has nothing to index:
+    Pagefind would fail on it, so it is not run."""
+    if not any((site_dir / "item").glob("*.html")):
+        return
     cmd = [str(pagefind_binary()), "--site", str(site_dir), "--glob", "item/*.html", "--output-subdir", INDEX_DIR,
            "--quiet"]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
