@@ -16,7 +16,16 @@ folder can be moved with ``--figures DIR`` or ``$XXGK_FIGURES``)::
     [prose]                          # 正文, optional
     "五、存在的主要问题及改进情况" = "……"
 
-(TOML wants table names in ASCII or quoted: ``["表一"]`` and ``["正文"]`` work too.)
+A cell the report computes from the crawled normative documents (规章, 行政规范性文件:
+本年制发件数, 本年废止件数, 现行有效件数) may be stated instead, with a reason; the report
+says which cells were stated and why::
+
+    [table1."行政规范性文件"]
+    "现行有效件数" = 12
+    "理由" = "2023年清理后现行有效12件"
+
+(TOML wants keys and table names in ASCII or quoted: ``["表一"]`` and ``["正文"]`` work too.
+The key ``table1`` is the format's 表二, 主动公开政府信息情况.)
 In the 2019 试行 format a row has several columns: ``[table1."行政许可"]`` with
 ``"上一年项目数量" = 4`` and so on (``figures_template`` writes the right shape).
 """
