@@ -11,12 +11,8 @@ from ..cli import Env
 from . import corrections, ledger
 from .cli import DAY, handles_errors, today_in, who
 from .formats import T3_RESULTS
-from .register_cli import BY, REASON, _existing, _history_lines, _published_notice, write_template
-from .registers import APPEAL_KINDS, Appeal, check_entry_dates
-
-APPEAL_KIND_ALIASES = {"复议": "行政复议", "直接起诉": "行政诉讼-未经复议直接起诉",
-                       "未经复议直接起诉": "行政诉讼-未经复议直接起诉", "复议后起诉": "行政诉讼-复议后起诉"}
-
+from .register_cli import BY, REASON, _existing, _published_notice, show_history, write_template
+from .registers import APPEAL_KIND_ALIASES, APPEAL_KINDS, Appeal, check_entry_dates
 
 # --- appeals ------------------------------------------------------------------------
 
@@ -155,11 +151,7 @@ def appeal_history(env: Env, appeal_id: str) -> None:
     Example:
       xxgk appeal history F2021-001
     """
-    with env.store() as store:
-        trail = ledger.history(store, "appeal", appeal_id)
-    if not trail:
-        raise click.ClickException(f"没有编号为 {appeal_id} 的复议诉讼记录")
-    click.echo("\n".join(_history_lines(trail)[1:]))
+    show_history(env, "appeal", appeal_id)
 
 
 @appeal.command(name="list")

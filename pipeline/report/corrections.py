@@ -32,20 +32,25 @@ def _reason(reason: str) -> str:
     return reason
 
 
+def _checked(reason: str, changes: dict, allowed: tuple[str, ...], today: date) -> str:
+    """The reason, once the changes name fields that may change and no date after today."""
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise RegisterError(f"不能更改的项：{'、'.join(sorted(unknown))}（审结结果请用 appeal decide --amend）")
+    if not changes:
+        raise RegisterError("没有要更改的内容")
+    check_entry_dates(today, **{k: v for k, v in changes.items() if k.endswith("_on")})  # type: ignore[arg-type]
+    return _reason(reason)
+
+
 def edit_application(store: Store, app_id: str, who: str, reason: str, today: date,
                      **changes: object) -> Application:
     """Correct fields of an application entered wrongly (a date, the applicant type …)."""
-    reason = _reason(reason)
-    unknown = set(changes) - set(APPLICATION_FIELDS)
-    if unknown:
-        raise RegisterError(f"不能更改的项：{'、'.join(sorted(unknown))}")
-    if not changes:
-        raise RegisterError("没有要更改的内容")
+    reason = _checked(reason, changes, APPLICATION_FIELDS, today)
     if "outcome" in changes and changes["outcome"] is not None:
         changes["outcome"] = resolve_outcome(str(changes["outcome"]))
     if "request" in changes:
         changes["request"] = check_request(str(changes["request"]))
-    check_entry_dates(today, **{k: v for k, v in changes.items() if k.endswith("_on")})  # type: ignore[arg-type]
     return update_application(store, app_id, who, "更正", reason, **changes)
 
 
@@ -60,30 +65,26 @@ def reopen_application(store: Store, app_id: str, who: str, reason: str) -> Appl
 
 def withdraw_application(store: Store, app_id: str, who: str, reason: str) -> None:
     """Take an application out of the register (登记错误, 重复登记): kept, not counted."""
-    reason = _reason(reason)
-    with store.transaction():
-        app = get_application(store, app_id)
-        store.db["applications"].update(app_id, {"withdrawn_at": iso(utcnow()), "withdrawn_reason": reason})
-        audit(store, who, "application", app_id, "撤销", application_fields(app), None, reason)
+    _withdraw(store, "application", app_id, who, reason,
+              lambda: application_fields(get_application(store, app_id)))
 
 
 def edit_appeal(store: Store, appeal_id: str, who: str, reason: str, today: date,
                 **changes: object) -> Appeal:
     """Correct the kind, filing date, application or note of an appeal (its result: ``decide --amend``)."""
-    reason = _reason(reason)
-    unknown = set(changes) - set(APPEAL_FIELDS)
-    if unknown:
-        raise RegisterError(f"不能更改的项：{'、'.join(sorted(unknown))}（结果请用 appeal decide --amend）")
-    if not changes:
-        raise RegisterError("没有要更改的内容")
-    check_entry_dates(today, **{k: v for k, v in changes.items() if k.endswith("_on")})  # type: ignore[arg-type]
+    reason = _checked(reason, changes, APPEAL_FIELDS, today)
     appeal = replace(get_appeal(store, appeal_id), **changes)  # Appeal checks itself
     return save_appeal(store, appeal, who, "更正", reason)
 
 
 def withdraw_appeal(store: Store, appeal_id: str, who: str, reason: str) -> None:
+    _withdraw(store, "appeal", appeal_id, who, reason, lambda: appeal_fields(get_appeal(store, appeal_id)))
+
+
+def _withdraw(store: Store, register: str, entry_id: str, who: str, reason: str, fields) -> None:
+    """Mark the entry withdrawn (``fields`` reads it, raising when it is unknown) and say why."""
     reason = _reason(reason)
     with store.transaction():
-        appeal = get_appeal(store, appeal_id)
-        store.db["appeals"].update(appeal_id, {"withdrawn_at": iso(utcnow()), "withdrawn_reason": reason})
-        audit(store, who, "appeal", appeal_id, "撤销", appeal_fields(appeal), None, reason)
+        before = fields()
+        store.db[f"{register}s"].update(entry_id, {"withdrawn_at": iso(utcnow()), "withdrawn_reason": reason})
+        audit(store, who, register, entry_id, "撤销", before, None, reason)

@@ -286,10 +286,14 @@ def application_history(env: Env, app_id: str) -> None:
     Example:
       xxgk application history 2021-003
     """
+    show_history(env, "application", app_id)
+
+
+def show_history(env: Env, register: str, entry_id: str) -> None:
     with env.store() as store:
-        trail = ledger.history(store, "application", app_id)
+        trail = ledger.history(store, register, entry_id)
     if not trail:
-        raise click.ClickException(f"没有编号为 {app_id} 的申请记录")
+        raise click.ClickException(f"没有编号为 {entry_id} 的{'申请' if register == 'application' else '复议诉讼'}记录")
     click.echo("\n".join(_history_lines(trail)[1:]))
 
 

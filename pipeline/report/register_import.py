@@ -22,7 +22,7 @@ from .errors import RegisterError
 from .formats import APPLICANT_TYPES, T3_RESULTS, format_for_year
 from .ledger import add_appeal, add_application
 from .registers import (
-    APPEAL_KINDS, CHANNELS, PENDING, Appeal, Application, check_request, halfwidth, parse_day, resolve_outcome,
+    APPEAL_KIND_ALIASES, APPEAL_KINDS, CHANNELS, PENDING, Appeal, Application, check_request, halfwidth, parse_day, resolve_outcome,
 )
 
 # (column as the clerk sees it, field, required)
@@ -36,8 +36,6 @@ APPEAL_COLUMNS = (
     ("复议诉讼类型", "kind", True), ("提起日期", "filed_on", True), ("结果", "outcome", False),
     ("审结日期", "decided_on", False), ("关联申请编号", "application_id", False), ("备注", "note", False),
 )
-KIND_ALIASES = {"复议": "行政复议", "直接起诉": "行政诉讼-未经复议直接起诉",
-                "未经复议直接起诉": "行政诉讼-未经复议直接起诉", "复议后起诉": "行政诉讼-复议后起诉"}
 MAX_ERRORS = 50  # listed at most; the count says how many there were
 
 
@@ -228,24 +226,29 @@ def check_applications(rows: list[Row], path: Path, today: date) -> list[tuple[A
         for label, day in (("收到申请日期", received), ("答复日期", replied), ("收到补正日期", corrected)):
             if day and day > today:
                 errors.add(row, label, f"{day} 晚于今天（{today}）")
-        if len(errors.lines) > n:
-            continue
-        try:
-            app = Application(received_on=received, channel=channel, applicant_type=kind, request=request,
-                              outcome=outcome, replied_on=replied, corrected_on=corrected,
-                              extension_workdays=extension, applicant=_text(row.values.get("申请人")),
-                              note=_text(row.values.get("备注")))
-        except ValueError as e:
-            errors.add(row, _column_of(str(e), APPLICATION_COLUMNS), str(e))
-            continue
-        key = import_key("application", {k: str(getattr(app, k)) for _, k, _ in APPLICATION_COLUMNS})
-        if key in seen:
-            errors.add(row, "申请内容", f"与第{seen[key]}行完全相同（同一申请请只登记一次）")
-            continue
-        seen[key] = row.number
-        out.append((app, key))
+        if len(errors.lines) == n:
+            _accept(row, errors, seen, out, "application", lambda: Application(
+                received_on=received, channel=channel, applicant_type=kind, request=request, outcome=outcome,
+                replied_on=replied, corrected_on=corrected, extension_workdays=extension,
+                applicant=_text(row.values.get("申请人")), note=_text(row.values.get("备注"))))
     errors.raise_if_any(path)
     return out
+
+
+def _accept(row: Row, errors: _Errors, seen: dict[str, int], out: list, register: str, build) -> None:
+    """Build the record (its own checks speak for the column they name) unless the same row came before."""
+    columns = columns_for(register)
+    try:
+        record = build()
+    except ValueError as e:
+        errors.add(row, _column_of(str(e), columns), str(e))
+        return
+    key = import_key(register, {k: str(getattr(record, k)) for _, k, _ in columns})
+    if key in seen:
+        errors.add(row, columns[0][0], f"与第{seen[key]}行完全相同（同一件只登记一次）")
+        return
+    seen[key] = row.number
+    out.append((record, key))
 
 
 def check_appeals(rows: list[Row], path: Path, today: date, known_applications: set[str]
@@ -253,7 +256,7 @@ def check_appeals(rows: list[Row], path: Path, today: date, known_applications: 
     errors, out, seen = _Errors(), [], {}
     for row in rows:
         n = len(errors.lines)
-        kind = _field(row, errors, "复议诉讼类型", _choice(tuple(APPEAL_KINDS), KIND_ALIASES), True)
+        kind = _field(row, errors, "复议诉讼类型", _choice(tuple(APPEAL_KINDS), APPEAL_KIND_ALIASES), True)
         filed = _field(row, errors, "提起日期", _day, True)
         outcome = _field(row, errors, "结果", _choice(T3_RESULTS)) or PENDING
         decided = _field(row, errors, "审结日期", _day)
@@ -263,20 +266,10 @@ def check_appeals(rows: list[Row], path: Path, today: date, known_applications: 
         for label, day in (("提起日期", filed), ("审结日期", decided)):
             if day and day > today:
                 errors.add(row, label, f"{day} 晚于今天（{today}）")
-        if len(errors.lines) > n:
-            continue
-        try:
-            appeal = Appeal(kind=kind, filed_on=filed, outcome=outcome, decided_on=decided,
-                            application_id=app_id or "", note=_text(row.values.get("备注")))
-        except ValueError as e:
-            errors.add(row, _column_of(str(e), APPEAL_COLUMNS), str(e))
-            continue
-        key = import_key("appeal", {k: str(getattr(appeal, k)) for _, k, _ in APPEAL_COLUMNS})
-        if key in seen:
-            errors.add(row, "复议诉讼类型", f"与第{seen[key]}行完全相同")
-            continue
-        seen[key] = row.number
-        out.append((appeal, key))
+        if len(errors.lines) == n:
+            _accept(row, errors, seen, out, "appeal", lambda: Appeal(
+                kind=kind, filed_on=filed, outcome=outcome, decided_on=decided, application_id=app_id or "",
+                note=_text(row.values.get("备注"))))
     errors.raise_if_any(path)
     return out
 
