@@ -101,6 +101,7 @@ def application_list(env: Env, open_only: bool, today: date | None, as_json: boo
 def _row(app: Application, due: ledger.DueApplication | None) -> dict:
     return {"id": app.id, "received_on": str(app.received_on), "channel": app.channel,
             "applicant_type": app.applicant_type, "request": app.request, "outcome": app.outcome,
+            "outcome_label": outcome_label(app.outcome) if app.outcome else None,
             "replied_on": str(app.replied_on) if app.replied_on else None,
             "state": due.label if due else "已答复",
             "final_due": str(due.deadline.final_due) if due else None,
