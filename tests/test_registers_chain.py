@@ -293,8 +293,15 @@ def test_a_published_year_keeps_its_figures(clerk):
         ("（七）总计", "总计"): (6, 7),
     }
     text = run(config, "report", "--year", "2022")
-    assert "更正说明：表三（收到和处理政府信息公开申请情况）“（一）予以公开”行“总计”列：已发布 1，按现有登记应为 2" in text
+    assert "更正说明：表三（收到和处理政府信息公开申请情况）“（一）予以公开”行“总计”列：已发布 1，现为 2" in text
     assert "更正说明" in run(config, "report", "--year", "2022", "--format", "markdown")
+    # a figures file changed after publication: a correction too, the published cell stays
+    (folder / "figures" / "2022.toml").write_text(FIGURES.format(permits=4), encoding="utf-8")
+    now = report(config, 2022)
+    assert now["table1"]["行政许可"] == {"本年处理决定数量": 3}
+    assert {"table": "表二（主动公开政府信息情况）", "row": "行政许可", "column": "本年处理决定数量",
+            "published": 3, "now": 4} in [{k: c[k] for k in ("table", "row", "column", "published", "now")}
+                                          for c in now["corrections"]]
     # the cross-year check reads the published 结转下年度继续办理
     assert report(config, 2023)["violations"] == []
     run(config, "application", "reopen", carried, "--reason", "答复被撤回")  # 2022's carry-over unchanged

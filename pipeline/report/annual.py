@@ -26,7 +26,7 @@ from .ledger import appeals_for_year, applications_for_year, list_appeals
 from .opening import carried_cases, opening_counts
 from .proactive import proactive_counts
 from .published import FROZEN_KEYS, corrections, published
-from .registers import Application, Table1, compute_table1, compute_table2, compute_table3, decided_later
+from .registers import Application, Stated, Table1, compute_table1, compute_table2, compute_table3, decided_later
 from .prose import title
 
 FIRST_TABLE_YEAR = 2019  # the revised 条例 (in force 2019-05-15) and its report format
@@ -87,7 +87,8 @@ def annual_report(store: Store, config: Config, year: int, category_names: Mappi
         data.update({k: frozen[k] for k in FROZEN_KEYS if k in frozen})
         data.update({"published_at": frozen["published_at"], "published_by": frozen["published_by"],
                      "corrections": fixes})
-        table1 = Table1(year, frozen["table1"], tuple(frozen.get("table1_missing") or ()), table1.stated)
+        table1 = Table1(year, frozen["table1"], tuple(frozen.get("table1_missing") or ()),
+                        stated_from(frozen.get("table1_sources") or {}))
         table2, table3 = frozen["table2"], frozen["table3"]
     previous = _previous(store, year, previous_report)
     render = {
@@ -108,6 +109,13 @@ def annual_report(store: Store, config: Config, year: int, category_names: Mappi
     elif table1.missing:
         warnings.append(table1.message)
     return Annual(year, data, render, previous, figures, tuple(warnings), violations)
+
+
+def stated_from(sources: Mapping) -> dict[str, dict[str, Stated]]:
+    """The stated cells of a report's JSON (``table1_sources``), as ``Table1.stated``."""
+    return {row: {col: Stated(src["value"], src["computed"], src["reason"])
+                  for col, src in cols.items() if src.get("source") == "stated"}
+            for row, cols in sources.items() if any(c.get("source") == "stated" for c in cols.values())}
 
 
 def _figures(table1: Table1, table2: dict, table3: dict) -> dict:

@@ -15,7 +15,7 @@ from ..store import Store, iso, utcnow
 from .errors import RegisterError
 from .formats import T2_COLUMNS, T3_COLUMNS, column_title, format_for_year, t3_group_title
 
-FROZEN_KEYS = ("table1", "table2", "table3", "applications", "appeals", "table1_missing")
+FROZEN_KEYS = ("table1", "table2", "table3", "applications", "appeals", "table1_missing", "table1_sources")
 
 
 def publish(store: Store, year: int, data: Mapping, who: str) -> str:
@@ -75,7 +75,7 @@ def _cell(data: Mapping, table: str, row: str, col: str) -> object:
 
 def _diff(table: str, row: str, col: str, old: object, new: object) -> dict:
     return {"table": table, "row": row, "column": col, "published": old, "now": new,
-            "text": f"{table}“{row}”行“{col}”列：已发布 {_n(old)}，按现有登记应为 {_n(new)}"}
+            "text": f"{table}“{row}”行“{col}”列：已发布 {_n(old)}，现为 {_n(new)}"}
 
 
 def _n(x: object) -> str:
