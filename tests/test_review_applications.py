@@ -174,3 +174,33 @@ def test_correct_reopen_and_withdraw_on_the_page(client, office):
         assert ledger.history(store, "application", twice.id)[-1]["who"] == "wang"
     assert client.get(f"/applications/{twice.id}").status_code == 404
     assert client.post(f"/applications/{twice.id}/reopen", data={"csrf": token, "reason": "x"}).status_code == 404
+
+
+def test_appeals_on_the_page_decide_amend_edit_withdraw(client, office):
+    token = csrf(client)
+    response = client.post("/appeals", data={"csrf": token, "kind": "行政复议", "filed_on": "2099-01-01"})
+    assert response.status_code == 400 and "提起日期不能晚于今天" in response.get_data(as_text=True)
+    assert client.post("/appeals", data={"csrf": token, "kind": "行政复议", "filed_on": "2021-04-01"}).status_code == 302
+    assert client.post("/appeals", data={"csrf": token, "kind": "行政复议", "filed_on": "2021-04-02"}).status_code == 302
+    listed = client.get("/appeals").get_data(as_text=True)
+    assert 'href="/appeals/F2021-001"' in listed and "尚未审结" in listed
+    decide = {"csrf": token, "outcome": "结果维持", "decided_on": "2021-06-01"}
+    assert client.post("/appeals/F2021-001/decide", data=decide).status_code == 302
+    # decided: not overwritten without 更改 and a reason
+    response = client.post("/appeals/F2021-001/decide", data=decide | {"outcome": "结果纠正"})
+    assert response.status_code == 400 and "--amend" in response.get_data(as_text=True)
+    response = client.post("/appeals/F2021-001/decide", data=decide | {"outcome": "结果纠正", "amend": "1"})
+    assert response.status_code == 400 and "须说明理由" in response.get_data(as_text=True)
+    assert client.post("/appeals/F2021-001/decide",
+                       data=decide | {"outcome": "结果纠正", "amend": "1", "reason": "决定书登记错误"}).status_code == 302
+    edit = {"csrf": token, "kind": "行政诉讼-复议后起诉", "filed_on": "2021-04-01", "application_id": "", "note": ""}
+    assert client.post("/appeals/F2021-001/edit", data=edit).status_code == 400  # no reason
+    assert client.post("/appeals/F2021-001/edit", data=edit | {"reason": "类型登记错误"}).status_code == 302
+    page = client.get("/appeals/F2021-001").get_data(as_text=True)
+    assert "结果：结果维持 → 结果纠正" in page and "决定书登记错误" in page
+    assert "复议诉讼类型：行政复议 → 行政诉讼-复议后起诉" in page
+    assert client.post("/appeals/F2021-002/withdraw", data={"csrf": token, "reason": "重复"}).status_code == 302
+    assert client.get("/appeals/F2021-002").status_code == 404
+    with Store(office.database) as store:
+        assert [a.id for a in ledger.list_appeals(store)] == ["F2021-001"]
+        assert ledger.get_appeal(store, "F2021-001").outcome == "结果纠正"
