@@ -35,7 +35,7 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _next_id(store: Store, table: str, prefix: str) -> str:
+def next_id(store: Store, table: str, prefix: str) -> str:
     """``prefix-NNN``, one more than the highest number in use (numerically: 999 < 1000)."""
     (last,) = store.db.execute(
         f"SELECT MAX(CAST(substr(id, ?) AS INTEGER)) FROM {table} WHERE id LIKE ?",
@@ -47,7 +47,7 @@ def add_application(store: Store, app: Application, who: str = "", import_key: s
                     action: str = "登记") -> Application:
     """Register a received application; returns it with its new id (e.g. 2021-003)."""
     with store.transaction():
-        app = replace(app, id=app.id or _next_id(store, "applications", str(app.received_on.year)))
+        app = replace(app, id=app.id or next_id(store, "applications", str(app.received_on.year)))
         if store.db.execute("SELECT 1 FROM applications WHERE id = ?", [app.id]).fetchone():
             raise RegisterError(f"申请 {app.id} 已存在")
         row = {k: getattr(app, k) for k in _APP_COLUMNS}
@@ -268,7 +268,7 @@ def overdue_applications(store: Store, today: date) -> list[DueApplication]:
 def add_appeal(store: Store, appeal: Appeal, who: str = "", import_key: str | None = None,
                action: str = "登记") -> Appeal:
     with store.transaction():
-        appeal = replace(appeal, id=appeal.id or _next_id(store, "appeals", f"F{appeal.filed_on.year}"))
+        appeal = replace(appeal, id=appeal.id or next_id(store, "appeals", f"F{appeal.filed_on.year}"))
         now = iso(utcnow())
         store.db["appeals"].insert({
             "id": appeal.id, "kind": appeal.kind, "filed_on": appeal.filed_on.isoformat(),

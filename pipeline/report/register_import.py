@@ -13,14 +13,14 @@ import csv
 import hashlib
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
 from ..store import Store
 from .errors import RegisterError
 from .formats import APPLICANT_TYPES, T3_RESULTS, format_for_year
-from .ledger import add_appeal, add_application
+from .ledger import add_appeal, add_application, next_id
 from .registers import (
     APPEAL_KIND_ALIASES, APPEAL_KINDS, CHANNELS, PENDING, Appeal, Application, check_request, halfwidth, parse_day, resolve_outcome,
 )
@@ -294,15 +294,25 @@ def store_appeals(store: Store, records: list[tuple[Appeal, str]], who: str) -> 
 
 def _store(store: Store, table: str, records, add) -> tuple[int, int]:
     added = skipped = 0
+    numbers: dict[str, int] = {}  # the next number per id prefix, read once (ids in order of receipt)
     with store.transaction():
         for record, key in sorted(records, key=lambda rk: (_first_day(rk[0]), rk[1])):
             if store.db.execute(f"SELECT 1 FROM {table} WHERE import_key = ?", [key]).fetchone():
                 skipped += 1
                 continue
-            add(record, key)
+            prefix = _id_prefix(record)
+            if prefix not in numbers:
+                numbers[prefix] = int(next_id(store, table, prefix).rsplit("-", 1)[1])
+            add(replace(record, id=f"{prefix}-{numbers[prefix]:03d}"), key)
+            numbers[prefix] += 1
             added += 1
     return added, skipped
 
 
 def _first_day(record) -> date:
     return record.received_on if isinstance(record, Application) else record.filed_on
+
+
+def _id_prefix(record) -> str:
+    """2021 for an application received in 2021, F2021 for an appeal filed then (as ledger numbers them)."""
+    return str(record.received_on.year) if isinstance(record, Application) else f"F{record.filed_on.year}"
