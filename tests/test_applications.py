@@ -214,7 +214,11 @@ def test_every_register_command_has_help_with_an_example(office):
     config, _ = office
     for args in (["report"], ["application"], ["application", "add"], ["application", "list"],
                  ["application", "show"], ["application", "close"], ["application", "update"],
-                 ["appeal"], ["appeal", "add"], ["appeal", "decide"], ["appeal", "list"]):
+                 ["application", "edit"], ["application", "reopen"], ["application", "withdraw"],
+                 ["application", "history"], ["application", "opening"], ["application", "close-opening"],
+                 ["application", "template"], ["application", "import"], ["report", "publish"],
+                 ["appeal"], ["appeal", "add"], ["appeal", "decide"], ["appeal", "list"], ["appeal", "edit"],
+                 ["appeal", "withdraw"], ["appeal", "history"], ["appeal", "template"], ["appeal", "import"]):
         assert "Example:" in xxgk(config, *args, "--help"), args
 
 
