@@ -94,3 +94,13 @@ def test_figures_must_give_a_reason_and_known_columns(office):
     assert "“行政规范性文件”行“现行有效件数”列：数据文件填 5，采集的文件计得 0" in out and "理由" in out
     figures.write_text('[table1."行政规范性文件"]\n"现行有效" = 5\n', encoding="utf-8")
     assert "没有“现行有效”列" in run(config, "report", "--year", "2021", code=2)
+
+
+def test_an_opening_balance_does_not_count_registered_cases_twice(office):
+    config, _ = office
+    add(config, received="2020-12-28")  # carried into 2021 by the register itself
+    out = run(config, "application", "opening", "--year", "2021", "--count", "自然人=1", code=2)
+    assert "已逐件登记 1 件2021年之前收到、2021年1月1日仍在办理的申请（2020-001）" in out
+    out = run(config, "application", "close-opening", "--year", "2022", "--applicant-type", "自然人",
+              "--outcome", "予以公开", "--replied", "2022-01-05", code=2)
+    assert "2022年期初结转的自然人申请共 0 件，已全部办结" in out

@@ -153,6 +153,9 @@ def _registers(store: Store, year: int, row: str) -> Explanation:
     fmt = format_for_year(max(year, 2019))
     key = next((r.key for r in fmt.table2_rows
                 if row in (r.key, r.label) or row == _plain(r.label)), None)
+    starts = [r.key for r in fmt.table2_rows if _plain(r.label).startswith(row)]
+    if key is None and len(starts) == 1:
+        key = starts[0]  # the start of a label: 上年结转, 本年新收, 结转下年度
     if key is None:
         raise ReportError(f"--explain {row!r}：不认识这一项（可用 total、wechat_weibo、other、"
                           "late、normative、现行有效件数、category:名称、表三的行如 予以公开、表四的 行政复议 等）")

@@ -28,6 +28,13 @@ def set_opening(store: Store, year: int, counts: dict[str, int], who: str, reaso
             raise RegisterError(f"申请人类型“{kind}”无效，应为：{'、'.join(APPLICANT_TYPES)}")
         if n < 0:
             raise RegisterError(f"{kind}的上年结转件数不能为负数：{n}")
+    registered = [r[0] for r in store.db.execute(
+        "SELECT id FROM applications WHERE withdrawn_at IS NULL AND received_on < ? "
+        "AND (replied_on IS NULL OR replied_on >= ?) ORDER BY id", [f"{year}-01-01", f"{year}-01-01"])]
+    if registered:  # they are carried into the year already: counting them again would double 二
+        raise RegisterError(f"已逐件登记 {len(registered)} 件{year}年之前收到、{year}年1月1日仍在办理的申请"
+                            f"（{'、'.join(registered[:5])}{' 等' if len(registered) > 5 else ''}），它们已计入"
+                            f"{year}年的上年结转；期初结转只记没有逐件登记的申请")
     closed = closures_by_type(store, year)
     with store.transaction():
         for kind, n in counts.items():
