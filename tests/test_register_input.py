@@ -94,6 +94,14 @@ def test_figures_must_give_a_reason_and_known_columns(office):
     assert "“行政规范性文件”行“现行有效件数”列：数据文件填 5，采集的文件计得 0" in out and "理由" in out
     figures.write_text('[table1."行政规范性文件"]\n"现行有效" = 5\n', encoding="utf-8")
     assert "没有“现行有效”列" in run(config, "report", "--year", "2021", code=2)
+    # numbers typed as text, full-width digits too
+    figures.write_text('[table1]\n"行政许可" = "１２"\n"行政事业性收费" = "０.３５"\n"行政处罚" = "三"\n',
+                       encoding="utf-8")
+    assert "“行政处罚”行“本年处理决定数量”列应为数字，实际为 '三'" in run(config, "report", "--year", "2021", code=2)
+    figures.write_text('[table1]\n"行政许可" = "１２"\n"行政事业性收费" = "０.３５"\n', encoding="utf-8")
+    cells = json.loads(run(config, "report", "--year", "2021", "--format", "json"))["table1"]
+    assert cells["行政许可"] == {"本年处理决定数量": 12}
+    assert cells["行政事业性收费"] == {"本年收费金额（单位：万元）": 0.35}
 
 
 def test_an_opening_balance_does_not_count_registered_cases_twice(office):
