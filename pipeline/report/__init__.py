@@ -2,7 +2,8 @@
 
 Pure parts (no database):
 formats    the table layouts and headings as data (2019 试行 and 2021 formats)
-registers  Application / Appeal records; Tables 1–3 computed for a year
+registers  Application / Appeal records; 表三 and 表四 (table2, table3) computed for a year
+table1     表二 (主动公开): document counts, figures, stated cells with their reasons
 checks     the identities of Tables 2 and 3; ``check`` → list of Violation
 layout     the tables as grids with rowspan/colspan (shared by HTML and .docx)
 prose      the text of each part, generated from the numbers or left for staff
