@@ -11,7 +11,7 @@ from ..cli import Env
 from . import corrections, ledger
 from .cli import DAY, handles_errors, today_in, who
 from .formats import T3_RESULTS
-from .register_cli import BY, REASON, _existing, _published_notice, show_history, write_template
+from .register_cli import BY, REASON, _published_notice, show_history
 from .registers import APPEAL_KIND_ALIASES, APPEAL_KINDS, Appeal, check_entry_dates
 
 # --- appeals ------------------------------------------------------------------------
@@ -172,45 +172,3 @@ def appeal_list(env: Env) -> None:
                    + (f"  申请 {a.application_id}" if a.application_id else ""))
     if not appeals:
         click.echo("（没有行政复议或行政诉讼）")
-
-
-@appeal.command(name="template")
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), required=True,
-              help="The file to write: .xlsx or .csv.")
-@handles_errors
-def appeal_template(output: str) -> None:
-    """Write the 复议诉讼 register template (columns in Chinese).
-
-    \b
-    Example:
-      xxgk appeal template -o 复议诉讼登记.xlsx
-    """
-    write_template("appeal", output)
-
-
-@appeal.command(name="import")
-@click.argument("path", type=click.Path(dir_okay=False))
-@BY
-@click.pass_obj
-@handles_errors
-def appeal_import(env: Env, path: str, by: str | None) -> None:
-    """Import appeals (.xlsx or .csv, the template's columns): all rows checked first,
-    nothing stored if any is wrong; a row imported before is skipped.
-
-    \b
-    Example:
-      xxgk appeal import 复议诉讼登记.xlsx
-    """
-    from pathlib import Path
-
-    from . import register_import as ri
-
-    rows = ri.read_table(_existing(path), "appeal")
-    with env.store() as store:
-        known = {a.id for a in ledger.list_applications(store)}
-        records = ri.check_appeals(rows, Path(path), today_in(env), known)
-        added, skipped = ri.store_appeals(store, records, who(by))
-        click.echo(f"导入复议诉讼 {added} 件" + (f"，已导入过的 {skipped} 件未重复导入" if skipped else ""))
-        if added:
-            for year in sorted({a.filed_on.year for a, _ in records}):
-                _published_notice(store, year)

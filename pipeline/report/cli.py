@@ -212,6 +212,7 @@ def _emit(data: str | bytes, output: str | None) -> None:
 
 def commands() -> tuple[click.Command, ...]:
     """Every command of the annual report, for pipeline/cli.py to register."""
+    from . import import_cli  # noqa: F401 (adds template and import to both groups)
     from .appeal_cli import appeal
     from .register_cli import application
 

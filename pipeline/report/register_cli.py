@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 
 import click
 
@@ -373,60 +372,3 @@ def application_close_opening(env: Env, year: int, applicant_type: str, outcome:
         key = close_opening(store, year, applicant_type, outcome, replied, who(by))
         _published_notice(store, replied.year)
     click.echo(f"{year}年期初结转 {applicant_type}  {outcome_label(key)}  答复 {replied}")
-
-
-@application.command(name="template")
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), required=True,
-              help="The file to write: .xlsx (with a sheet of allowed values) or .csv.")
-@handles_errors
-def application_template(output: str) -> None:
-    """Write the register template (columns in Chinese) to fill in and import.
-
-    \b
-    Example:
-      xxgk application template -o 申请登记.xlsx
-    """
-    write_template("application", output)
-
-
-@application.command(name="import")
-@click.argument("path", type=click.Path(dir_okay=False))
-@BY
-@click.pass_obj
-@handles_errors
-def application_import(env: Env, path: str, by: str | None) -> None:
-    """Import applications from the register kept in Excel (.xlsx or .csv, the template's
-    columns). Every row is checked first: if any is wrong nothing is stored and each error
-    is listed by row and column. A row imported before is skipped.
-
-    \b
-    Example:
-      xxgk application import 申请登记.xlsx
-    """
-    from . import register_import as ri
-
-    rows = ri.read_table(_existing(path), "application")
-    records = ri.check_applications(rows, Path(path), today_in(env))
-    with env.store() as store:
-        added, skipped = ri.store_applications(store, records, who(by))
-        years = {a.received_on.year for a, _ in records} | {a.replied_on.year for a, _ in records if a.replied_on}
-        click.echo(f"导入申请 {added} 件" + (f"，已导入过的 {skipped} 件未重复导入" if skipped else ""))
-        if added:
-            for year in sorted(years):
-                _published_notice(store, year)
-
-
-def write_template(register: str, output: str) -> None:
-    from .register_import import template
-
-    suffix = Path(output).suffix.lower()
-    if suffix not in (".xlsx", ".csv"):
-        raise click.BadParameter("模板文件名应以 .xlsx 或 .csv 结尾", param_hint="--output")
-    Path(output).write_bytes(template(register, suffix))
-    click.echo(f"written {output}")
-
-
-def _existing(path: str) -> Path:
-    if not Path(path).is_file():
-        raise click.BadParameter(f"文件不存在：{path}", param_hint="PATH")
-    return Path(path)
