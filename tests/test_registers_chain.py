@@ -295,6 +295,10 @@ def test_a_published_year_keeps_its_figures(clerk):
     text = run(config, "report", "--year", "2022")
     assert "更正说明：表三（收到和处理政府信息公开申请情况）“（一）予以公开”行“总计”列：已发布 1，现为 2" in text
     assert "更正说明" in run(config, "report", "--year", "2022", "--format", "markdown")
+    assert "已发布 1，现为 2" in run(config, "report", "--year", "2022", "--format", "html")
+    run(config, "report", "--year", "2022", "--format", "docx", "-o", str(folder / "2022.docx"))
+    from docx import Document  # the Word draft carries the 更正说明 too
+    assert any("已发布 1，现为 2" in p.text for p in Document(str(folder / "2022.docx")).paragraphs)
     # a figures file changed after publication: a correction too, the published cell stays
     (folder / "figures" / "2022.toml").write_text(FIGURES.format(permits=4), encoding="utf-8")
     now = report(config, 2022)
