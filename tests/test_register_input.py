@@ -42,8 +42,14 @@ def test_dates_texts_and_their_order(office):
     assert "收到补正日期（2021-02-27）不能早于收到申请日期" in out
     assert "答复日期（2023-01-01）不能晚于今天" in run(
         config, "application", "close", app_id, "--outcome", "予以公开", "--replied", "2023-01-01", code=2)
-    assert "不是有效日期，应写作 2021-03-01" in add(config, received="2021-02-30", code=2)
+    assert "收到申请日期（--received）：“2021-02-30”不是有效日期，应写作 2021-03-01" in add(
+        config, received="2021-02-30", code=2)
+    out = run(config, "application", "add", "--received", "2021-03-01", "--channel", "微信",
+              "--applicant-type", "自然人", "--request", "x", code=2)
+    assert "申请渠道（--channel）：“微信”无效，应为：网站、信函" in out
     f = run(config, "appeal", "add", "--kind", "复议", "--filed", "2021-04-01").split()[0]
+    assert "结果（--outcome）：“维持”无效" in run(config, "appeal", "decide", f, "--outcome", "维持",
+                                               "--decided", "2021-05-01", code=2)
     assert "审结日期（2021-03-01）不能早于提起日期（2021-04-01）" in run(
         config, "appeal", "decide", f, "--outcome", "结果维持", "--decided", "2021-03-01", code=2)
     assert "更正登记簿须说明理由" in run(config, "application", "edit", app_id, "--request", "x",

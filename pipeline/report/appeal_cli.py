@@ -9,7 +9,7 @@ import click
 
 from ..cli import Env
 from . import corrections, ledger
-from .cli import DAY, handles_errors, today_in, who
+from .cli import DAY, Choice, handles_errors, today_in, who
 from .formats import T3_RESULTS
 from .register_cli import BY, REASON, _published_notice, show_history
 from .registers import APPEAL_KIND_ALIASES, APPEAL_KINDS, Appeal, check_entry_dates
@@ -66,7 +66,7 @@ def appeal_add(env: Env, kind: str, filed: date, application_id: str, note: str,
 
 @appeal.command(name="decide")
 @click.argument("appeal_id")
-@click.option("--outcome", type=click.Choice(T3_RESULTS[:3]), required=True)
+@click.option("--outcome", type=Choice(T3_RESULTS[:3]), required=True)
 @click.option("--decided", type=DAY, required=True, help="The day of the decision or judgment.")
 @click.option("--amend", is_flag=True, help="Change the result of an appeal already decided (needs --reason).")
 @click.option("--reason", default="", help="Why the result is changed (with --amend).")

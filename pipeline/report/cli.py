@@ -30,6 +30,24 @@ def handles_errors(command: Callable) -> Callable:
     return wrapper
 
 
+# What an option is called in a message (the register's own words, FIELD_LABELS).
+OPTION_LABELS = {"received": "received_on", "replied": "replied_on", "corrected": "corrected_on",
+                 "consulted": "consulted_on", "answered": "answered_on", "filed": "filed_on",
+                 "decided": "decided_on", "channel": "channel", "applicant_type": "applicant_type",
+                 "extension": "extension_workdays", "outcome": "outcome", "kind": "kind"}
+
+
+def fail_in_chinese(message: str, param: click.Parameter | None, ctx: click.Context | None = None) -> None:
+    """A bad value, named by its field in Chinese and its option: 收到申请日期（--received）：…"""
+    from .registers import FIELD_LABELS
+
+    field = OPTION_LABELS.get(param.name or "") if param is not None else None
+    if field == "outcome" and ctx is not None and " appeal " in f" {ctx.command_path} ":
+        field = "result"  # an appeal's 结果, not an application's 办理结果
+    where = f"{FIELD_LABELS[field]}（{param.opts[0]}）" if field and param is not None and param.opts else ""
+    raise click.UsageError(f"{where}：{message}" if where else message)
+
+
 class Day(click.ParamType):
     name = "YYYY-MM-DD"
 
@@ -39,7 +57,17 @@ class Day(click.ParamType):
         try:
             return parse_day(value)
         except ValueError as e:
-            self.fail(str(e), param, ctx)
+            fail_in_chinese(str(e), param, ctx)
+
+
+class Choice(click.Choice):
+    """click.Choice whose refusal is in Chinese and names the field."""
+
+    def convert(self, value, param, ctx):
+        text = halfwidth(str(value)) if isinstance(value, str) else value
+        if text in self.choices:
+            return text
+        fail_in_chinese(f"“{value}”无效，应为：{'、'.join(map(str, self.choices))}", param, ctx)
 
 
 class Count(click.ParamType):
@@ -57,10 +85,10 @@ class Count(click.ParamType):
             try:
                 number = int(halfwidth(value))
             except ValueError:
-                self.fail(f"“{value}”不是整数", param, ctx)
+                fail_in_chinese(f"“{value}”不是整数", param, ctx)
         if number < self.lo or (self.hi is not None and number > self.hi):
-            self.fail(f"{number} 应在 {self.lo} 到 {self.hi} 之间" if self.hi is not None
-                      else f"{number} 不能小于 {self.lo}", param, ctx)
+            fail_in_chinese(f"{number} 应在 {self.lo} 到 {self.hi} 之间" if self.hi is not None
+                            else f"{number} 不能小于 {self.lo}", param, ctx)
         return number
 
 

@@ -10,7 +10,7 @@ import click
 
 from ..cli import Env
 from . import corrections, ledger
-from .cli import DAY, Count, handles_errors, today_in, who
+from .cli import DAY, Choice, Count, handles_errors, today_in, who
 from .formats import APPLICANT_TYPES
 from .registers import (
     CHANNELS, FIELD_LABELS, MAX_EXTENSION, Application, check_entry_dates, check_request, outcome_label,
@@ -40,8 +40,8 @@ def application() -> None:
 
 @application.command(name="add")
 @click.option("--received", type=DAY, required=True, help="收到申请之日 (条例第三十一条).")
-@click.option("--channel", type=click.Choice(CHANNELS), required=True, help="How it came in.")
-@click.option("--applicant-type", type=click.Choice(APPLICANT_TYPES), required=True, help="申请人类型.")
+@click.option("--channel", type=Choice(CHANNELS), required=True, help="How it came in.")
+@click.option("--applicant-type", type=Choice(APPLICANT_TYPES), required=True, help="申请人类型.")
 @click.option("--request", required=True, help="What was asked (申请内容, required).")
 @click.option("--applicant", default="", help="The applicant's name (kept in the register, never published).")
 @click.option("--note", default="")
@@ -197,8 +197,8 @@ def application_update(env: Env, app_id: str, corrected: date | None, extension:
 @application.command(name="edit")
 @click.argument("app_id")
 @click.option("--received", type=DAY, help="收到申请日期.")
-@click.option("--channel", type=click.Choice(CHANNELS), help="申请渠道.")
-@click.option("--applicant-type", type=click.Choice(APPLICANT_TYPES), help="申请人类型.")
+@click.option("--channel", type=Choice(CHANNELS), help="申请渠道.")
+@click.option("--applicant-type", type=Choice(APPLICANT_TYPES), help="申请人类型.")
 @click.option("--applicant", help="申请人.")
 @click.option("--request", help="申请内容.")
 @click.option("--outcome", help="办理结果 (an answered application).")
@@ -351,7 +351,7 @@ def application_opening(env: Env, year: int, counts: tuple[str, ...], reason: st
 
 @application.command(name="close-opening")
 @click.option("--year", type=int, required=True, help="The year of the opening balance.")
-@click.option("--applicant-type", type=click.Choice(APPLICANT_TYPES), required=True)
+@click.option("--applicant-type", type=Choice(APPLICANT_TYPES), required=True)
 @click.option("--outcome", required=True, help="A row of 三、本年度办理结果.")
 @click.option("--replied", type=DAY, required=True, help="The reply date.")
 @BY
