@@ -204,3 +204,35 @@ def test_appeals_on_the_page_decide_amend_edit_withdraw(client, office):
     with Store(office.database) as store:
         assert [a.id for a in ledger.list_appeals(store)] == ["F2021-001"]
         assert ledger.get_appeal(store, "F2021-001").outcome == "结果纠正"
+
+
+def test_a_clerk_corrects_an_application_in_the_browser(office, browser):  # the demo server first
+    from pipeline.review import running
+
+    with Store(office.database) as store:
+        wrong = ledger.add_application(store, Application(date(2021, 3, 1), "网站", "商业企业", "低保名单"), "wang")
+        ledger.close_application(store, wrong.id, "予以公开", date(2021, 3, 10), "wang")
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    try:
+        with running(office) as site:
+            page.goto(site + "/login")
+            page.fill("input[name=name]", "wang")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            page.goto(site + "/applications")
+            page.click(f"#answered + p + table a:text('{wrong.id}')")
+            assert page.locator("h1").inner_text() == f"申请 {wrong.id}"
+            form = page.locator("form.edit-app")
+            form.locator("select[name=applicant_type]").select_option("自然人")
+            form.locator("input[name=reason]").fill("申请人为个人，登记时选错")
+            form.locator("button[type=submit]").click()
+            assert "已更正" in page.locator(".message").inner_text()
+            history = page.locator("table.history").inner_text()
+            assert "申请人类型：商业企业 → 自然人" in history and "申请人为个人" in history and "wang" in history
+            page.locator("form.reopen-app input[name=reason]").fill("答复书未寄出")
+            page.locator("form.reopen-app button").click()
+            assert "已改为办理中" in page.locator(".message").inner_text()
+            assert "办理中" in page.locator("dl.application").inner_text()
+    finally:
+        context.close()
