@@ -52,6 +52,9 @@ def test_dates_texts_and_their_order(office):
                                                "--decided", "2021-05-01", code=2)
     assert "审结日期（2021-03-01）不能早于提起日期（2021-04-01）" in run(
         config, "appeal", "decide", f, "--outcome", "结果维持", "--decided", "2021-03-01", code=2)
+    assert "缺少收到申请日期（--received）" in run(config, "application", "add", "--channel", "网站", code=2)
+    assert "缺少理由（--reason）" in run(config, "application", "withdraw", app_id, code=2)
+    assert "缺少编号（APP_ID）" in run(config, "application", "withdraw", "--reason", "x", code=2)
     assert "更正登记簿须说明理由" in run(config, "application", "edit", app_id, "--request", "x",
                                        "--reason", " ", code=2)
 

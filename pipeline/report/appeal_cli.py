@@ -9,7 +9,7 @@ import click
 
 from ..cli import Env
 from . import corrections, ledger
-from .cli import DAY, Choice, handles_errors, today_in, who
+from .cli import DAY, Choice, RegisterGroup, handles_errors, today_in, who
 from .formats import T3_RESULTS
 from .register_cli import BY, REASON, _published_notice, show_history
 from .registers import APPEAL_KIND_ALIASES, APPEAL_KINDS, Appeal, check_entry_dates
@@ -17,7 +17,7 @@ from .registers import APPEAL_KIND_ALIASES, APPEAL_KINDS, Appeal, check_entry_da
 # --- appeals ------------------------------------------------------------------------
 
 
-@click.group()
+@click.group(cls=RegisterGroup)
 def appeal() -> None:
     """The register of 行政复议 and 行政诉讼 about disclosure: what 表四 counts (each case in
     the year it was filed, 尚未审结 if undecided on 31 December of that year).

@@ -34,7 +34,9 @@ def handles_errors(command: Callable) -> Callable:
 OPTION_LABELS = {"received": "received_on", "replied": "replied_on", "corrected": "corrected_on",
                  "consulted": "consulted_on", "answered": "answered_on", "filed": "filed_on",
                  "decided": "decided_on", "channel": "channel", "applicant_type": "applicant_type",
-                 "extension": "extension_workdays", "outcome": "outcome", "kind": "kind"}
+                 "extension": "extension_workdays", "outcome": "outcome", "kind": "kind", "request": "request",
+                 "reason": "reason", "year": "year", "counts": "count", "application_id": "application_id",
+                 "app_id": "id", "appeal_id": "id", "output": "output", "path": "path"}
 
 
 def fail_in_chinese(message: str, param: click.Parameter | None, ctx: click.Context | None = None) -> None:
@@ -46,6 +48,27 @@ def fail_in_chinese(message: str, param: click.Parameter | None, ctx: click.Cont
         field = "result"  # an appeal's 结果, not an application's 办理结果
     where = f"{FIELD_LABELS[field]}（{param.opts[0]}）" if field and param is not None and param.opts else ""
     raise click.UsageError(f"{where}：{message}" if where else message)
+
+
+class RegisterCommand(click.Command):
+    """A register command whose missing option is named in Chinese: 缺少收到申请日期（--received）."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.MissingParameter as e:
+            from .registers import FIELD_LABELS
+
+            field = OPTION_LABELS.get(e.param.name or "") if e.param is not None else None
+            if field == "outcome" and " appeal " in f" {ctx.command_path} ":
+                field = "result"
+            opt = e.param.human_readable_name if isinstance(e.param, click.Argument) else \
+                e.param.opts[0] if e.param is not None and e.param.opts else ""
+            raise click.UsageError(f"缺少{FIELD_LABELS.get(field, '') if field else ''}（{opt}）", ctx) from None
+
+
+class RegisterGroup(click.Group):
+    command_class = RegisterCommand
 
 
 class Day(click.ParamType):

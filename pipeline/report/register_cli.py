@@ -10,7 +10,7 @@ import click
 
 from ..cli import Env
 from . import corrections, ledger
-from .cli import DAY, Choice, Count, handles_errors, today_in, who
+from .cli import DAY, Choice, RegisterGroup, Count, handles_errors, today_in, who
 from .formats import APPLICANT_TYPES
 from .registers import (
     CHANNELS, FIELD_LABELS, MAX_EXTENSION, Application, check_entry_dates, check_request, outcome_label,
@@ -22,7 +22,7 @@ REASON = click.option("--reason", required=True, help="Why (kept in the change h
 # --- applications ----------------------------------------------------------------
 
 
-@click.group()
+@click.group(cls=RegisterGroup)
 def application() -> None:
     """The register of 政府信息公开申请 (依申请公开): what 表三 of the annual report counts,
     and the reply deadlines of 条例第三十、三十三条.

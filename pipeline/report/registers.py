@@ -143,6 +143,7 @@ FIELD_LABELS = {
     "consulted_on": "征求意见日期", "answered_on": "征求意见答复日期",
     "kind": "复议诉讼类型", "filed_on": "提起日期", "decided_on": "审结日期", "application_id": "关联申请编号",
     "result": "结果", "consultations": "征求意见", "count": "件数", "id": "编号",
+    "reason": "理由", "year": "年度", "output": "输出文件", "path": "要导入的文件",
 }
 
 
