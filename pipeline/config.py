@@ -388,14 +388,13 @@ def load_effective(path: str | os.PathLike, env: dict[str, str] | None = None, r
     if not 0 <= review_proxies <= 5:
         raise review.fail("proxies", "an integer from 0 (no reverse proxy) to 5")
     review.check_unknown()
-    sources_table = root._get("sources", dict, expected="a [sources.NAME] table per source")
+    # no [sources] at all is valid: an office that only keeps its registers and annual report
+    sources_table = root._get("sources", dict, {}, expected="a [sources.NAME] table per source")
     sources = tuple(
         _read_source(name, _Table(spec, f"[sources.{name}] ", path, f"sources.{name}", "sources.*", root.effective)
                      if isinstance(spec, dict) else None, path)
         for name, spec in sources_table.items()
     )
-    if not sources:
-        raise ConfigError(f"{path}: sources: expected at least one [sources.NAME] table")
     root.check_unknown()
     config = Config(
         path=path,

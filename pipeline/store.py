@@ -192,6 +192,29 @@ MIGRATIONS: list[tuple[str, str]] = [
         BEGIN INSERT INTO publish_log (item_id) VALUES (new.id); END;
     """),
 ]
+# The registers as real offices keep them (pipeline/report): withdrawn entries (kept, not counted),
+# the key of an imported row (importing twice adds nothing), every change with who/when/why,
+# opening balances carried into the first year kept here, and the figures of published reports.
+MIGRATIONS.append(("0011_register_corrections", """
+    ALTER TABLE applications ADD COLUMN withdrawn_at TEXT;
+    ALTER TABLE applications ADD COLUMN withdrawn_reason TEXT;
+    ALTER TABLE applications ADD COLUMN import_key TEXT;
+    CREATE UNIQUE INDEX applications_import_key ON applications(import_key);
+    ALTER TABLE appeals ADD COLUMN withdrawn_at TEXT;
+    ALTER TABLE appeals ADD COLUMN withdrawn_reason TEXT;
+    ALTER TABLE appeals ADD COLUMN import_key TEXT;
+    CREATE UNIQUE INDEX appeals_import_key ON appeals(import_key);
+    CREATE TABLE register_changes (id INTEGER PRIMARY KEY, at TEXT NOT NULL, who TEXT NOT NULL,
+                                   register TEXT NOT NULL, entry_id TEXT NOT NULL, action TEXT NOT NULL,
+                                   before TEXT, after TEXT, reason TEXT);
+    CREATE INDEX register_changes_entry ON register_changes(register, entry_id);
+    CREATE TABLE opening_balances (year INTEGER NOT NULL, applicant_type TEXT NOT NULL,
+                                   count INTEGER NOT NULL, PRIMARY KEY (year, applicant_type));
+    CREATE TABLE opening_closures (id INTEGER PRIMARY KEY, year INTEGER NOT NULL, applicant_type TEXT NOT NULL,
+                                   outcome TEXT NOT NULL, replied_on TEXT NOT NULL);
+    CREATE TABLE published_reports (year INTEGER PRIMARY KEY, published_at TEXT NOT NULL, who TEXT NOT NULL,
+                                    data TEXT NOT NULL);
+    """))
 KNOWN_MIGRATIONS = {name for name, _ in MIGRATIONS}
 
 

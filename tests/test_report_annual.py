@@ -150,7 +150,7 @@ def test_identities_violated_refuse_naming_row_and_column(office, tmp_path):
     published = tmp_path / "2020-published.json"
     published.write_text(json.dumps(last, ensure_ascii=False), encoding="utf-8")
     out = xxgk(path, "report", "--year", "2021", "--format", "html", "--previous", str(published), code=2)
-    assert "表二“二、上年结转政府信息公开申请数量”行、“法人或其他组织—商业企业”列" in out
+    assert "表三“二、上年结转政府信息公开申请数量”行、“法人或其他组织—商业企业”列" in out
     assert "应为 1，实为 0" in out
     # the JSON still comes out, listing what is wrong
     data = json.loads(xxgk(path, "report", "--year", "2021", "--format", "json", "--previous", str(published)))

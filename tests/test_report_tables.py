@@ -34,6 +34,7 @@ from pipeline.report.registers import (
     compute_table1,
     compute_table2,
     compute_table3,
+    decided_later,
 )
 from pipeline.report.render import render_csv, render_html, render_json, render_markdown
 
@@ -146,9 +147,12 @@ def test_table3_hand_worked_across_years():
     assert t21["行政复议"] == {"结果维持": 1, "结果纠正": 0, "其他结果": 0, "尚未审结": 1, "总计": 2}
     assert t21["未经复议直接起诉"]["其他结果"] == t21["未经复议直接起诉"]["总计"] == 1
     assert t21["复议后起诉"]["总计"] == 0
+    # a case counts once, in the year it was filed: decided in 2022, it is not counted again
     t22 = compute_table3(2022, APPEALS)
-    assert t22["行政复议"] == {"结果维持": 0, "结果纠正": 1, "其他结果": 0, "尚未审结": 0, "总计": 1}
-    assert t22["复议后起诉"]["尚未审结"] == 1
+    assert t22["行政复议"] == {"结果维持": 0, "结果纠正": 0, "其他结果": 0, "尚未审结": 0, "总计": 0}
+    assert t22["复议后起诉"]["尚未审结"] == t22["复议后起诉"]["总计"] == 1
+    assert [a.filed_on for a in decided_later(2022, APPEALS)] == [date(2021, 11, 1)]
+    assert compute_table3(2023, APPEALS)["复议后起诉"]["总计"] == 0  # never decided: not counted forever
     assert check({"year": 2022, "table3": t22}) == []
     with pytest.raises(ValueError):
         Appeal("行政复议", date(2021, 1, 1), "结果维持")  # decided without a date
@@ -179,7 +183,7 @@ def test_identity_total_row_equals_its_parts():
     vs = check(t)
     assert [(v.row, v.column) for v in vs] == [
         ("（七）总计", "法人或其他组织—法律服务机构"), ("（七）总计", "总计")]
-    assert "表二“（七）总计”行、“法人或其他组织—法律服务机构”列" in vs[0].message
+    assert "表三“（七）总计”行、“法人或其他组织—法律服务机构”列" in vs[0].message
 
 
 def test_identity_total_column_equals_the_six_applicant_columns():
@@ -206,7 +210,7 @@ def test_identity_table3_totals():
     t = good_2022()
     t["table3"]["行政复议"]["总计"] += 1
     vs = check(t)
-    assert len(vs) == 1 and vs[0].table == "表三" and vs[0].column == "行政复议—总计"
+    assert len(vs) == 1 and vs[0].table == "表四" and vs[0].column == "行政复议—总计"
     with pytest.raises(ReportInconsistent) as err:
         ensure_consistent(t)
     assert isinstance(err.value, XxgkError) and "行政复议—总计" in str(err.value)
@@ -416,7 +420,7 @@ def test_renders_refuse_inconsistent_tables():
     bad["table2"]["new"]["自然人"] += 1
     with pytest.raises(ReportInconsistent, match="自然人"):
         render_html(bad)
-    assert "表二" in json.loads(render_json(bad, check=False))["violations"][0]
+    assert "表三" in json.loads(render_json(bad, check=False))["violations"][0]
     prev = {"table2": compute_table2(2021, REGISTER)}
     prev["table2"]["carried_forward"]["商业企业"] = 0
     with pytest.raises(ReportInconsistent, match="上年结转"):

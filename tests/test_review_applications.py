@@ -140,3 +140,99 @@ def test_most_urgent_first(client, office):
     add(client, received_on="2021-03-01", request="旧申请")
     page = client.get("/applications").get_data(as_text=True)
     assert page.index("旧申请") < page.index("新申请")
+
+
+def test_correct_reopen_and_withdraw_on_the_page(client, office):
+    with Store(office.database) as store:
+        wrong = ledger.add_application(store, Application(date(2021, 3, 1), "网站", "商业企业", "名单"), "wang")
+        ledger.close_application(store, wrong.id, "予以公开", date(2021, 3, 10), "wang")
+        twice = ledger.add_application(store, Application(date(2021, 3, 1), "网站", "商业企业", "名单"), "wang")
+    page = client.get("/applications").get_data(as_text=True)
+    assert f'href="/applications/{wrong.id}"' in page and "（一）予以公开" in page
+    token = csrf(client)
+    # a correction without a reason is refused in Chinese; with one it is saved and kept in the history
+    form = {"csrf": token, "received_on": "２０２１－０３－０２", "channel": "网站", "applicant_type": "自然人",
+            "applicant": "", "request": "名单", "outcome": "granted", "replied_on": "2021-03-10", "note": ""}
+    response = client.post(f"/applications/{wrong.id}/edit", data=form)
+    assert response.status_code == 400 and "请写明更正的理由" in response.get_data(as_text=True)
+    response = client.post(f"/applications/{wrong.id}/edit", data=form | {"reason": "申请人为个人"})
+    assert response.status_code == 302
+    entry = client.get(f"/applications/{wrong.id}").get_data(as_text=True)
+    assert "申请人类型：商业企业 → 自然人" in entry and "收到申请日期：2021-03-01 → 2021-03-02" in entry
+    assert "wang" in entry and "申请人为个人" in entry
+    bad = client.post(f"/applications/{wrong.id}/edit", data=form | {"replied_on": "2021-02-01", "reason": "x"})
+    assert bad.status_code == 400 and "答复日期（2021-02-01）不能早于收到申请日期（2021-03-02）" in bad.get_data(as_text=True)
+    assert client.post(f"/applications/{wrong.id}/reopen", data={"csrf": token, "reason": "误登记"}).status_code == 302
+    response = client.post(f"/applications/{twice.id}/withdraw", data={"csrf": token, "reason": ""})
+    assert response.status_code == 400 and "须说明理由" in response.get_data(as_text=True)
+    assert client.post(f"/applications/{twice.id}/withdraw", data={"csrf": token, "reason": "重复"}).status_code == 302
+    with Store(office.database) as store:
+        app = ledger.get_application(store, wrong.id)
+        assert (app.applicant_type, app.received_on, app.outcome) == ("自然人", date(2021, 3, 2), None)
+        assert [h["action"] for h in ledger.history(store, "application", wrong.id)] == ["登记", "答复", "更正", "重新办理"]
+        assert ledger.get_application_or_none(store, twice.id) is None
+        assert ledger.history(store, "application", twice.id)[-1]["who"] == "wang"
+    assert client.get(f"/applications/{twice.id}").status_code == 404
+    assert client.post(f"/applications/{twice.id}/reopen", data={"csrf": token, "reason": "x"}).status_code == 404
+
+
+def test_appeals_on_the_page_decide_amend_edit_withdraw(client, office):
+    token = csrf(client)
+    response = client.post("/appeals", data={"csrf": token, "kind": "行政复议", "filed_on": "2099-01-01"})
+    assert response.status_code == 400 and "提起日期不能晚于今天" in response.get_data(as_text=True)
+    assert client.post("/appeals", data={"csrf": token, "kind": "行政复议", "filed_on": "2021-04-01"}).status_code == 302
+    assert client.post("/appeals", data={"csrf": token, "kind": "行政复议", "filed_on": "2021-04-02"}).status_code == 302
+    listed = client.get("/appeals").get_data(as_text=True)
+    assert 'href="/appeals/F2021-001"' in listed and "尚未审结" in listed
+    decide = {"csrf": token, "outcome": "结果维持", "decided_on": "2021-06-01"}
+    assert client.post("/appeals/F2021-001/decide", data=decide).status_code == 302
+    # decided: not overwritten without 更改 and a reason
+    response = client.post("/appeals/F2021-001/decide", data=decide | {"outcome": "结果纠正"})
+    assert response.status_code == 400 and "--amend" in response.get_data(as_text=True)
+    response = client.post("/appeals/F2021-001/decide", data=decide | {"outcome": "结果纠正", "amend": "1"})
+    assert response.status_code == 400 and "须说明理由" in response.get_data(as_text=True)
+    assert client.post("/appeals/F2021-001/decide",
+                       data=decide | {"outcome": "结果纠正", "amend": "1", "reason": "决定书登记错误"}).status_code == 302
+    edit = {"csrf": token, "kind": "行政诉讼-复议后起诉", "filed_on": "2021-04-01", "application_id": "", "note": ""}
+    assert client.post("/appeals/F2021-001/edit", data=edit).status_code == 400  # no reason
+    assert client.post("/appeals/F2021-001/edit", data=edit | {"reason": "类型登记错误"}).status_code == 302
+    page = client.get("/appeals/F2021-001").get_data(as_text=True)
+    assert "结果：结果维持 → 结果纠正" in page and "决定书登记错误" in page
+    assert "复议诉讼类型：行政复议 → 行政诉讼-复议后起诉" in page
+    assert client.post("/appeals/F2021-002/withdraw", data={"csrf": token, "reason": "重复"}).status_code == 302
+    assert client.get("/appeals/F2021-002").status_code == 404
+    with Store(office.database) as store:
+        assert [a.id for a in ledger.list_appeals(store)] == ["F2021-001"]
+        assert ledger.get_appeal(store, "F2021-001").outcome == "结果纠正"
+
+
+def test_a_clerk_corrects_an_application_in_the_browser(office, browser):  # the demo server first
+    from pipeline.review import running
+
+    with Store(office.database) as store:
+        wrong = ledger.add_application(store, Application(date(2021, 3, 1), "网站", "商业企业", "低保名单"), "wang")
+        ledger.close_application(store, wrong.id, "予以公开", date(2021, 3, 10), "wang")
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    try:
+        with running(office) as site:
+            page.goto(site + "/login")
+            page.fill("input[name=name]", "wang")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            page.goto(site + "/applications")
+            page.click(f"#answered + p + table a:text('{wrong.id}')")
+            assert page.locator("h1").inner_text() == f"申请 {wrong.id}"
+            form = page.locator("form.edit-app")
+            form.locator("select[name=applicant_type]").select_option("自然人")
+            form.locator("input[name=reason]").fill("申请人为个人，登记时选错")
+            form.locator("button[type=submit]").click()
+            assert "已更正" in page.locator(".message").inner_text()
+            history = page.locator("table.history").inner_text()
+            assert "申请人类型：商业企业 → 自然人" in history and "申请人为个人" in history and "wang" in history
+            page.locator("form.reopen-app input[name=reason]").fill("答复书未寄出")
+            page.locator("form.reopen-app button").click()
+            assert "已改为办理中" in page.locator(".message").inner_text()
+            assert "办理中" in page.locator("dl.application").inner_text()
+    finally:
+        context.close()

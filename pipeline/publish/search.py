@@ -35,7 +35,11 @@ def pagefind_binary() -> Path:
 
 
 def index_site(site_dir: Path) -> None:
-    """(Re)build site/pagefind/ from the pages under ``site_dir`` (those with data-pagefind-body)."""
+    """(Re)build site/pagefind/ from the pages under ``site_dir`` (those with data-pagefind-body).
+    A site without item pages (an office that only keeps registers) has nothing to index:
+    Pagefind would fail on it, so it is not run."""
+    if not any((site_dir / "item").glob("*.html")):
+        return
     staging, pending = _staging(site_dir), _pending(site_dir)
     pending.touch()  # stays if this does not finish: the next build indexes again
     shutil.rmtree(staging, ignore_errors=True)  # what a killed run left

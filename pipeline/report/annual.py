@@ -22,9 +22,11 @@ from .checks import Violation, check
 from .documents import by_month, normative_documents, table1_documents, timeliness, timings
 from .figures import Figures, load_figures
 from .formats import T2_TOTAL_COLUMN, T3_TOTAL, format_for_year
-from .ledger import appeals_for_year, applications_for_year
+from .ledger import appeals_for_year, applications_for_year, list_appeals
+from .opening import carried_cases, opening_counts
 from .proactive import proactive_counts
-from .registers import compute_table1, compute_table2, compute_table3
+from .published import FROZEN_KEYS, corrections, published
+from .registers import Application, Stated, Table1, compute_table1, compute_table2, compute_table3, decided_later
 from .prose import title
 
 FIRST_TABLE_YEAR = 2019  # the revised 条例 (in force 2019-05-15) and its report format
@@ -46,9 +48,12 @@ def annual_report(store: Store, config: Config, year: int, category_names: Mappi
                   figures_dir: Path, previous_report: Mapping | None = None) -> Annual:
     """Everything ``year``'s report says, from the store.
 
-    ``previous_report`` is last year's published report (its JSON): when given,
-    this year's 上年结转 is checked against what it printed; otherwise against
-    last year's tables computed from the register.
+    ``previous_report`` is last year's published report (its JSON, checked by
+    ``previous.read_previous``): when given, this year's 上年结转 is checked against
+    what it printed; else against last year's report as published with
+    ``xxgk report publish``; else against last year's tables computed from the register.
+    A published year keeps its published figures; what changed since is listed in
+    ``data["corrections"]`` (更正说明).
     """
     tz = config.office.timezone
     gaps: list[CalendarGap] = []
@@ -68,29 +73,37 @@ def annual_report(store: Store, config: Config, year: int, category_names: Mappi
     fmt = format_for_year(year)
     docs = normative_documents(store, tz)
     table1 = compute_table1(year, table1_documents(docs, year), figures.table1 or None)
-    table2 = compute_table2(year, applications_for_year(store, year))
+    table2 = compute_table2(year, counted_applications(store, year))
     table3 = compute_table3(year, appeals_for_year(store, year))
+    later = [{"id": a.id, "kind": a.kind, "filed_on": str(a.filed_on), "outcome": a.outcome,
+              "decided_on": str(a.decided_on)} for a in decided_later(year, list_appeals(store))]
+    data.update(_figures(table1, table2, table3))
+    data.update({"title": title({"office": config.office.name, "year": year}), "format": fmt.name,
+                 "format_document": fmt.document, "table1_sources": table1.sources(),
+                 "appeals_decided_later": later})
+    frozen = published(store, year)
+    if frozen is not None:
+        fixes = corrections(year, frozen, data)
+        data.update({k: frozen[k] for k in FROZEN_KEYS if k in frozen})
+        data.update({"published_at": frozen["published_at"], "published_by": frozen["published_by"],
+                     "corrections": fixes})
+        table1 = Table1(year, frozen["table1"], tuple(frozen.get("table1_missing") or ()),
+                        stated_from(frozen.get("table1_sources") or {}))
+        table2, table3 = frozen["table2"], frozen["table3"]
     previous = _previous(store, year, previous_report)
     render = {
         "year": year, "office": config.office.name, "date": figures.date,
         "proactive": {**proactive, "timely": timely}, "table1": table1,
         "table2": table2, "table3": table3, "prose": figures.prose,
         "charts": charts(data["by_month"], proactive),
+        "corrections": data.get("corrections") or [], "appeals_decided_later": later,
     }
     violations = tuple(check(render, previous))
-    t2 = {k: (table2.get(k) or {}).get(T2_TOTAL_COLUMN, 0) for k in table2}
-    data.update({
-        "title": title(render), "format": fmt.name, "format_document": fmt.document,
-        "applications": {"received": t2["new"], "carried_over": t2["carried_over"],
-                         "closed": t2["total"], "carried_forward": t2["carried_forward"]},
-        "appeals": {"administrative_review": table3["行政复议"][T3_TOTAL],
-                    "litigation": table3["未经复议直接起诉"][T3_TOTAL] + table3["复议后起诉"][T3_TOTAL],
-                    "pending": sum(g["尚未审结"] for g in table3.values())},
-        "table1": table1.cells, "table1_missing": list(table1.missing),
-        "table2": table2, "table3": table3,
-        "violations": [v.message for v in violations],
-    })
+    data["violations"] = [v.message for v in violations]
     warnings = [g.message for g in gaps]
+    if data.get("corrections"):
+        warnings.append(f"{year}年报告已于 {data['published_at'][:10]} 发布，此后登记簿或数据文件的更改"
+                        f"使 {len(data['corrections'])} 处数字不同：发布的数字不变，差异列入更正说明")
     if not figures.exists:
         warnings.append(figures.missing_message)
     elif table1.missing:
@@ -98,12 +111,42 @@ def annual_report(store: Store, config: Config, year: int, category_names: Mappi
     return Annual(year, data, render, previous, figures, tuple(warnings), violations)
 
 
-def _previous(store: Store, year: int, published: Mapping | None) -> dict | None:
-    if published is not None:
-        return {"year": published.get("year", year - 1), "table2": published.get("table2")}
-    if year - 1 < FIRST_TABLE_YEAR:
-        return None
-    return {"year": year - 1, "table2": compute_table2(year - 1, applications_for_year(store, year - 1))}
+def stated_from(sources: Mapping) -> dict[str, dict[str, Stated]]:
+    """The stated cells of a report's JSON (``table1_sources``), as ``Table1.stated``."""
+    return {row: {col: Stated(src["value"], src["computed"], src["reason"])
+                  for col, src in cols.items() if src.get("source") == "stated"}
+            for row, cols in sources.items() if any(c.get("source") == "stated" for c in cols.values())}
+
+
+def _figures(table1: Table1, table2: dict, table3: dict) -> dict:
+    """The figures of the JSON: the three tables and their totals."""
+    t2 = {k: (table2.get(k) or {}).get(T2_TOTAL_COLUMN, 0) for k in table2}
+    return {
+        "applications": {"received": t2["new"], "carried_over": t2["carried_over"],
+                         "closed": t2["total"], "carried_forward": t2["carried_forward"]},
+        "appeals": {"administrative_review": table3["行政复议"][T3_TOTAL],
+                    "litigation": table3["未经复议直接起诉"][T3_TOTAL] + table3["复议后起诉"][T3_TOTAL],
+                    "pending": sum(g["尚未审结"] for g in table3.values())},
+        "table1": table1.cells, "table1_missing": list(table1.missing),
+        "table2": table2, "table3": table3,
+    }
+
+
+def counted_applications(store: Store, year: int) -> list[Application]:
+    """What 表三 of ``year`` counts: the register, plus the cases of opening balances."""
+    return applications_for_year(store, year) + carried_cases(store, year)
+
+
+def _previous(store: Store, year: int, given: Mapping | None) -> dict | None:
+    """Last year's 表三 as published (or as given by --previous), else as computed."""
+    if given is not None:
+        return {"year": given.get("year", year - 1), "table2": given.get("table2")}
+    frozen = published(store, year - 1)
+    if frozen is not None:
+        return {"year": year - 1, "table2": frozen["table2"]}
+    if year - 1 < FIRST_TABLE_YEAR or opening_counts(store, year):
+        return None  # an opening balance starts the register: there is no last year to compare
+    return {"year": year - 1, "table2": compute_table2(year - 1, counted_applications(store, year - 1))}
 
 
 def charts(months: Mapping[str, int], proactive: Mapping) -> dict[str, dict[str, int]]:

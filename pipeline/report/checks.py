@@ -3,7 +3,8 @@
 Table 2, per column: 一 + 二 = 三（七）总计 + 四 (the header note of the format);
 （七）总计 = the sum of the result rows; 总计 column = the six applicant columns;
 this year's 二 = last year's 四. Table 3: each 总计 = its four results.
-Each violation names the table, row and column in Chinese.
+Each violation names the table, row and column in Chinese, numbered as the format
+numbers them by part: 表三 is the code's ``table2`` (申请), 表四 its ``table3`` (复议、诉讼).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ __all__ = ["ReportInconsistent", "Violation", "check", "ensure_consistent"]
 
 @dataclass(frozen=True)
 class Violation:
-    table: str  # 表二 / 表三
+    table: str  # 表三 (申请) / 表四 (复议、诉讼), the format's numbering
     row: str  # row label(s), verbatim
     column: str  # column label
     expected: int | float
@@ -96,17 +97,17 @@ def _table2(fmt: ReportFormat, t: Mapping) -> list[Violation]:
         rhs = _cell(t, "total", col) + _cell(t, "carried_forward", col)
         if lhs != rhs:
             out.append(Violation(
-                "表二", f"{label['new']}”+“{label['carried_over']}", name, rhs, lhs,
+                "表三", f"{label['new']}”+“{label['carried_over']}", name, rhs, lhs,
                 f"一＋二应等于三（七）总计＋四（{_n(_cell(t, 'total', col))}＋"
                 f"{_n(_cell(t, 'carried_forward', col))}）"))
         parts = sum(_cell(t, k, col) for k in results)
         if _cell(t, "total", col) != parts:
-            out.append(Violation("表二", label["total"], name, parts, _cell(t, "total", col),
+            out.append(Violation("表三", label["total"], name, parts, _cell(t, "total", col),
                                  "（七）总计应等于（一）至（六）各项之和"))
     for row in fmt.table2_data_rows:
         parts = sum(_cell(t, row.key, c) for c in APPLICANT_TYPES)
         if _cell(t, row.key, T2_TOTAL_COLUMN) != parts:
-            out.append(Violation("表二", row.label, T2_TOTAL_COLUMN, parts,
+            out.append(Violation("表三", row.label, T2_TOTAL_COLUMN, parts,
                                  _cell(t, row.key, T2_TOTAL_COLUMN),
                                  "总计列应等于自然人与法人或其他组织五列之和"))
     return out
@@ -118,7 +119,7 @@ def _carry_over(fmt: ReportFormat, t: Mapping, prev: Mapping) -> list[Violation]
     for col in T2_COLUMNS:
         expected = _cell(prev, "carried_forward", col)
         if _cell(t, "carried_over", col) != expected:
-            out.append(Violation("表二", label, column_title(col), expected,
+            out.append(Violation("表三", label, column_title(col), expected,
                                  _cell(t, "carried_over", col),
                                  "本年“二、上年结转”应等于上年报告“四、结转下年度继续办理”"))
     return out
@@ -131,6 +132,6 @@ def _table3(t: Mapping) -> list[Violation]:
         parts = sum(cells.get(r, 0) or 0 for r in T3_RESULTS)
         total = cells.get(T3_TOTAL, 0) or 0
         if total != parts:
-            out.append(Violation("表三", "行政复议、行政诉讼情况", f"{t3_group_title(group)}—{T3_TOTAL}",
+            out.append(Violation("表四", "行政复议、行政诉讼情况", f"{t3_group_title(group)}—{T3_TOTAL}",
                                  parts, total, "总计应等于结果维持、结果纠正、其他结果、尚未审结之和"))
     return out

@@ -5,7 +5,8 @@ ROW names a figure by its key or its Chinese label:
   ``other`` (其他方式), ``category:ID`` or ``category:名称``, ``month:3``;
 - timeliness: ``late`` (超过20个工作日), ``timely``;
 - normative documents: ``normative`` (= ``issued``, 本年制发件数), ``repealed``
-  (本年废止件数), ``in_force`` (现行有效件数);
+  (本年废止件数), ``in_force`` (现行有效件数) — with the figure the figures file states
+  instead, if any, and its reason;
 - 表三 rows: a row key (``granted``, ``withheld.third_party``, ``new``, ``carried_over``,
   ``total``, ``carried_forward``) or label (``予以公开``, ``二、上年结转政府信息公开申请数量``);
 - 表四 groups: ``行政复议``, ``未经复议直接起诉``, ``复议后起诉``, ``行政诉讼``;
@@ -19,16 +20,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
+from typing import TYPE_CHECKING
 
 from ..models import SOCIAL_CHANNELS
 from ..store import Store, parse_iso
 from .documents import document_counts, normative_documents, timings
 from .errors import ReportError
-from .figures import Figures
 from .formats import T3_GROUPS, format_for_year
-from .ledger import appeals_for_year, applications_for_year
+from .ledger import appeals_for_year
 from .proactive import year_bounds
-from .registers import table2_cells, table3_cell
+from .registers import outcome_label, table2_cells, table3_cell
+
+if TYPE_CHECKING:
+    from .annual import Annual
 
 PROACTIVE = {"total": None, "主动公开政府信息数量": None, "wechat_weibo": True, "政务微博、微信": True,
              "other": False, "其他方式": False}
@@ -49,8 +53,9 @@ class Explanation:
 
 
 def explain(store: Store, year: int, row: str, tz: tzinfo, category_names: Mapping[str, str],
-            figures: Figures) -> Explanation:
+            annual: "Annual") -> Explanation:
     row = row.strip()
+    figures = annual.figures
     if row in PROACTIVE:
         return _items(store, year, tz, f"{year}年主动公开政府信息（{row}）", social=PROACTIVE[row])
     if row.startswith("category:"):
@@ -74,17 +79,41 @@ def explain(store: Store, year: int, row: str, tz: tzinfo, category_names: Mappi
                   f"{t.workdays}个工作日  {t.title}" for t in chosen))
     if row in DOCUMENT_ROWS:
         docs = document_counts(normative_documents(store, tz), year)[DOCUMENT_ROWS[row]]
-        return Explanation(f"{year}年行政规范性文件（{row}）", tuple(
+        return Explanation(f"{year}年行政规范性文件（{row}）", _stated_lines(annual, row) + tuple(
             f"{d.item_id}  {d.index_number}  制发{d.issued_on} 公开{d.published_on}"
             + (f" 废止{d.repealed_on}" if d.repealed_on else "") + f"  {d.title}" for d in docs))
     if row == "规章":
-        return Explanation(f"{year}年规章（街道办事处不制定规章）", ())
+        return Explanation(f"{year}年规章（街道办事处不制定规章）", _stated_lines(annual, row))
     t1_rows = {r for _, r in format_for_year(max(year, 2019)).table1_rows()}
     if row in t1_rows:
         value = figures.table1.get(row)
         where = f"来自数据文件 {figures.path}" if figures.exists else figures.missing_message
-        return Explanation(f"{year}年表一“{row}”", (f"{value!r}（{where}）",))
+        return Explanation(f"{year}年表二（主动公开）“{row}”", (f"{_plain_value(value)}（{where}）",))
     return _registers(store, year, row)
+
+
+def _stated_lines(annual: "Annual", row: str) -> tuple[str, ...]:
+    """The cells of a data row the figures file states instead, with their reasons:
+    all of a row named (行政规范性文件), or those of one column (现行有效件数, in_force …)."""
+    whole_row = row in ("规章", "行政规范性文件", "规范性文件", "normative")
+    out = []
+    for r, cols in (annual.data.get("table1_sources") or {}).items():
+        for col, src in cols.items():
+            if src.get("source") != "stated":
+                continue
+            if (r == row or (whole_row and row != "规章" and r != "规章")) if whole_row else \
+                    DOCUMENT_ROWS.get(col) == DOCUMENT_ROWS.get(row):
+                out.append(f"“{r}”“{col}”以数据文件为准：{_plain_value(src['value'])}"
+                           f"（采集的文件计得 {_plain_value(src['computed'])}；理由：{src['reason']}）")
+    return tuple(out)
+
+
+def _plain_value(value: object) -> str:
+    from .layout import fmt_number
+
+    if isinstance(value, Mapping):
+        return "，".join(f"{k} {fmt_number(v)}" for k, v in value.items())
+    return fmt_number(value)
 
 
 def _items(store: Store, year: int, tz: tzinfo, figure: str, *, social: bool | None = None,
@@ -110,6 +139,8 @@ def _items(store: Store, year: int, tz: tzinfo, figure: str, *, social: bool | N
 
 
 def _registers(store: Store, year: int, row: str) -> Explanation:
+    from .annual import counted_applications
+
     groups = {g: (g,) for g in T3_GROUPS} | {"行政诉讼": T3_GROUPS[1:]}
     if row in groups:
         lines = []
@@ -122,18 +153,21 @@ def _registers(store: Store, year: int, row: str) -> Explanation:
     fmt = format_for_year(max(year, 2019))
     key = next((r.key for r in fmt.table2_rows
                 if row in (r.key, r.label) or row == _plain(r.label)), None)
+    starts = [r.key for r in fmt.table2_rows if _plain(r.label).startswith(row)]
+    if key is None and len(starts) == 1:
+        key = starts[0]  # the start of a label: 上年结转, 本年新收, 结转下年度
     if key is None:
         raise ReportError(f"--explain {row!r}：不认识这一项（可用 total、wechat_weibo、other、"
-                          "late、normative、category:名称、表三的行如 予以公开、表四的 行政复议 等）")
+                          "late、normative、现行有效件数、category:名称、表三的行如 予以公开、表四的 行政复议 等）")
     keys = {key} | {r.key for r in fmt.table2_rows if r.parent == key} | {
         r.key for r in fmt.table2_rows if r.parent in {c.key for c in fmt.children(key)}}
     lines = []
-    for app in applications_for_year(store, year):
+    for app in counted_applications(store, year):
         cells = [(k, col) for k, col in table2_cells(year, app) if k in keys]
         if cells:
-            lines.append(f"{app.id}  收到{app.received_on}  {app.channel}  {cells[0][1]}  "
-                         f"{app.outcome or '办理中'}" + (f" 答复{app.replied_on}" if app.replied_on else "")
-                         + f"  {app.request}")
+            received = "期初结转" if app.id.startswith("期初") else f"收到{app.received_on}  {app.channel}"
+            lines.append(f"{app.id}  {received}  {cells[0][1]}  {outcome_label(app.outcome)}"
+                         + (f" 答复{app.replied_on}" if app.replied_on else "") + f"  {app.request}".rstrip())
     return Explanation(f"{year}年“{fmt.row(key).label}”", tuple(lines))
 
 

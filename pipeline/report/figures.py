@@ -7,7 +7,7 @@ folder can be moved with ``--figures DIR`` or ``$XXGK_FIGURES``)::
 
     date = "2022年1月12日"          # 落款日期 (optional)
 
-    [table1]                         # 表一
+    [table1]                         # 表二 主动公开政府信息情况
     "行政许可" = 12
     "行政处罚" = 3
     "行政强制" = 0
@@ -16,7 +16,16 @@ folder can be moved with ``--figures DIR`` or ``$XXGK_FIGURES``)::
     [prose]                          # 正文, optional
     "五、存在的主要问题及改进情况" = "……"
 
-(TOML wants table names in ASCII or quoted: ``["表一"]`` and ``["正文"]`` work too.)
+A cell the report computes from the crawled normative documents (规章, 行政规范性文件:
+本年制发件数, 本年废止件数, 现行有效件数) may be stated instead, with a reason; the report
+says which cells were stated and why::
+
+    [table1."行政规范性文件"]
+    "现行有效件数" = 12
+    "理由" = "2023年清理后现行有效12件"
+
+(TOML wants keys and table names in ASCII or quoted: ``["表一"]`` and ``["正文"]`` work too.
+The key ``table1`` is the format's 表二, 主动公开政府信息情况.)
 In the 2019 试行 format a row has several columns: ``[table1."行政许可"]`` with
 ``"上一年项目数量" = 4`` and so on (``figures_template`` writes the right shape).
 """
@@ -32,7 +41,7 @@ from .errors import FiguresInvalid
 from .formats import format_for_year
 
 ENV_FOLDER = "XXGK_FIGURES"
-TABLE1_KEY = "table1"  # 表一
+TABLE1_KEY = "table1"  # the format's 表二 (主动公开); "表一" is accepted as an old alias
 PROSE_KEY = "prose"  # 正文
 ALIASES = {"表一": TABLE1_KEY, "正文": PROSE_KEY}
 
@@ -51,7 +60,7 @@ class Figures:
     def missing_message(self) -> str:
         if self.exists:
             return ""
-        return (f"没有找到数据文件 {self.path}：表一中的行政许可、行政处罚、行政强制和行政事业性收费"
+        return (f"没有找到数据文件 {self.path}：表二（主动公开）中的行政许可、行政处罚、行政强制和行政事业性收费"
                 f"来自其他业务系统，请按模板填写（xxgk report --year {self.path.stem} --figures-template 可打印模板）。")
 
 
@@ -84,7 +93,7 @@ def load_figures(folder: Path, year: int) -> Figures:
     known_rows = {row for _, row in format_for_year(max(year, 2019)).table1_rows()}
     for row in table1:
         if row not in known_rows:
-            raise FiguresInvalid(f"{path}: [{TABLE1_KEY}] 中的 {row!r} 不是 {year} 年报告表一的行"
+            raise FiguresInvalid(f"{path}: [{TABLE1_KEY}] 中的 {row!r} 不是 {year} 年报告表二（主动公开）的行"
                                  f"（应为 {'、'.join(sorted(known_rows))}）")
     fmt = format_for_year(max(year, 2019))
     for heading, text in prose.items():
@@ -100,7 +109,7 @@ def figures_template(year: int) -> str:
     """A figures file to fill in for ``year``, in the shape its format wants."""
     fmt = format_for_year(year)
     lines = [f"# {year}年政府信息公开工作年度报告：来自其他业务系统的数字（{fmt.document}格式）",
-             f'date = "{year + 1}年1月  日"  # 落款日期', "", f"[{TABLE1_KEY}]  # 表一"]
+             f'date = "{year + 1}年1月  日"  # 落款日期', "", f"[{TABLE1_KEY}]  # 表二 主动公开政府信息情况"]
     nested = []
     for block in fmt.table1:
         if block.source != "figures":
@@ -111,4 +120,7 @@ def figures_template(year: int) -> str:
                 lines.append(f'"{row}" = 0{unit}')
             else:
                 nested += ["", f'[{TABLE1_KEY}."{row}"]'] + [f'"{c}" = 0' for c in block.columns]
-    return "\n".join(lines + nested) + "\n"
+    docs = next(b for b in fmt.table1 if b.source == "documents")
+    stated = ["", "# 规章、行政规范性文件按采集的文件计算；某格以本文件为准时填写该格并写明理由：",
+              f'# [{TABLE1_KEY}."{docs.rows[1]}"]', f'# "{docs.columns[-1]}" = 0', '# "理由" = "……"']
+    return "\n".join(lines + nested + stated) + "\n"

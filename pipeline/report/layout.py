@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from pipeline.report.formats import (
     APPLICANT_TYPES,
@@ -38,11 +39,12 @@ Grid = list[list[Cell]]  # rows of origin cells, as an HTML table lists them
 
 
 def fmt_number(value: object) -> str:
-    """A cell value as printed: integers plain, 万元 amounts without trailing zeros."""
+    """A cell value as printed: integers plain, 万元 amounts exactly as entered (the
+    shortest decimal of the number, never rounded: 0.123456 stays 0.123456)."""
     if value is None:
         return TO_FILL
     if isinstance(value, float):
-        return f"{value:.4f}".rstrip("0").rstrip(".") if not value.is_integer() else str(int(value))
+        return format(Decimal(repr(value)), "f") if not value.is_integer() else str(int(value))
     return str(value)
 
 

@@ -4,19 +4,23 @@
 Records go in and out as ``registers.Application`` / ``registers.Appeal`` (their
 checks apply on every write). Ids are readable and never reused:
 ``2021-003`` is the third application received in 2021, ``F2021-001`` the first
-appeal filed in 2021. Every write is one transaction.
+appeal filed in 2021. Every write is one transaction and leaves a row in
+``register_changes`` (who, when, what before and after, why); corrections
+(edit, reopen, withdraw, amend) are in ``corrections``. A withdrawn entry (登记错误)
+stays in the store with its reason but is no longer listed or counted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
 from ..store import Store, iso, utcnow
 from .errors import RegisterError
 from ..workdays import Consultation, Deadline, workdays_between
-from .registers import Appeal, Application, resolve_outcome
+from .registers import Appeal, Application, outcome_label, resolve_outcome
 
 DUE_SOON_WORKDAYS = 5  # "due soon": the final deadline is at most this many working days away
 
@@ -31,7 +35,7 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _next_id(store: Store, table: str, prefix: str) -> str:
+def next_id(store: Store, table: str, prefix: str) -> str:
     """``prefix-NNN``, one more than the highest number in use (numerically: 999 < 1000)."""
     (last,) = store.db.execute(
         f"SELECT MAX(CAST(substr(id, ?) AS INTEGER)) FROM {table} WHERE id LIKE ?",
@@ -39,18 +43,66 @@ def _next_id(store: Store, table: str, prefix: str) -> str:
     return f"{prefix}-{(last or 0) + 1:03d}"
 
 
-def add_application(store: Store, app: Application) -> Application:
+def add_application(store: Store, app: Application, who: str = "", import_key: str | None = None,
+                    action: str = "登记") -> Application:
     """Register a received application; returns it with its new id (e.g. 2021-003)."""
     with store.transaction():
-        app = replace(app, id=app.id or _next_id(store, "applications", str(app.received_on.year)))
-        if get_application_or_none(store, app.id) is not None:
+        app = replace(app, id=app.id or next_id(store, "applications", str(app.received_on.year)))
+        if store.db.execute("SELECT 1 FROM applications WHERE id = ?", [app.id]).fetchone():
             raise RegisterError(f"申请 {app.id} 已存在")
         row = {k: getattr(app, k) for k in _APP_COLUMNS}
         row.update({k: iso_d(row[k]) for k in ("received_on", "replied_on", "corrected_on")})
         now = iso(utcnow())
-        store.db["applications"].insert({**row, "created_at": now, "updated_at": now})
+        store.db["applications"].insert({**row, "created_at": now, "updated_at": now,
+                                         "import_key": import_key})
         _write_consultations(store, app)
+        audit(store, who, "application", app.id, action, None, application_fields(app))
     return app
+
+
+# --- the audit trail ---------------------------------------------------------------
+
+
+def audit(store: Store, who: str, register: str, entry_id: str, action: str,
+          before: Mapping | None, after: Mapping | None, reason: str = "") -> None:
+    """One row of ``register_changes``: who did what to which entry, when and why."""
+    store.db.execute(
+        "INSERT INTO register_changes (at, who, register, entry_id, action, before, after, reason) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [iso(utcnow()), who or "未署名", register, entry_id, action, _json(before), _json(after), reason])
+
+
+def _json(fields: Mapping | None) -> str | None:
+    return None if fields is None else json.dumps(fields, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def application_fields(app: Application) -> dict:
+    """An application as the audit trail keeps it (dates as text, outcome as its label)."""
+    return {"received_on": str(app.received_on), "channel": app.channel,
+            "applicant_type": app.applicant_type, "request": app.request,
+            "outcome": outcome_label(app.outcome) if app.outcome else None,
+            "replied_on": iso_d(app.replied_on), "corrected_on": iso_d(app.corrected_on),
+            "extension_workdays": app.extension_workdays, "note": app.note,
+            "consultations": [[str(c.sent_on), iso_d(c.answered_on)] for c in app.consultations]}
+
+
+def appeal_fields(a: Appeal) -> dict:
+    return {"kind": a.kind, "filed_on": str(a.filed_on), "result": a.outcome,
+            "decided_on": iso_d(a.decided_on), "application_id": a.application_id, "note": a.note}
+
+
+def changed(before: Mapping, after: Mapping) -> tuple[dict, dict]:
+    """Only the fields that differ, both sides (what the trail shows)."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+
+
+def history(store: Store, register: str, entry_id: str) -> list[dict]:
+    """Every recorded change of one entry, oldest first."""
+    return [dict(r, before=json.loads(r["before"]) if r["before"] else None,
+                 after=json.loads(r["after"]) if r["after"] else None)
+            for r in store.db.query("SELECT at, who, action, before, after, reason FROM register_changes "
+                                    "WHERE register = ? AND entry_id = ? ORDER BY id", [register, entry_id])]
 
 
 def iso_d(day: date | None) -> str | None:
@@ -66,12 +118,22 @@ def _write_consultations(store: Store, app: Application) -> None:
 
 
 def get_application_or_none(store: Store, app_id: str) -> Application | None:
-    rows = list(store.db.query("SELECT * FROM applications WHERE id = ?", [app_id]))
+    rows = list(store.db.query("SELECT * FROM applications WHERE id = ? AND withdrawn_at IS NULL", [app_id]))
     return _application(store, rows[0]) if rows else None
+
+
+def withdrawn(store: Store, table: str, entry_id: str) -> tuple[str, str] | None:
+    """(when, why) an entry was withdrawn, or None."""
+    row = store.db.execute(f"SELECT withdrawn_at, withdrawn_reason FROM {table} WHERE id = ?",
+                           [entry_id]).fetchone()
+    return (row[0], row[1] or "") if row and row[0] else None
 
 
 def get_application(store: Store, app_id: str) -> Application:
     app = get_application_or_none(store, app_id)
+    gone = withdrawn(store, "applications", app_id) if app is None else None
+    if gone:
+        raise RegisterError(f"申请 {app_id} 已于 {gone[0][:10]} 撤销（{gone[1]}），不能再更改")
     if app is None:
         raise RegisterError(f"没有编号为 {app_id} 的政府信息公开申请（xxgk application list 可查看）")
     return app
@@ -95,7 +157,7 @@ def _application(store: Store, row: dict) -> Application:
 def list_applications(store: Store, *, open_only: bool = False,
                       received_before: date | None = None) -> list[Application]:
     """Applications in order of receipt (indexed by received_on)."""
-    sql, args = "SELECT * FROM applications WHERE 1 = 1", []
+    sql, args = "SELECT * FROM applications WHERE withdrawn_at IS NULL", []
     if open_only:
         sql += " AND replied_on IS NULL"
     if received_before is not None:
@@ -108,40 +170,48 @@ def applications_for_year(store: Store, year: int) -> list[Application]:
     """Every application that can appear in ``year``'s 表三: received by its end and
     not answered before it began."""
     rows = store.db.query(
-        """SELECT * FROM applications WHERE received_on <= ?
+        """SELECT * FROM applications WHERE received_on <= ? AND withdrawn_at IS NULL
            AND (replied_on IS NULL OR replied_on >= ?) ORDER BY received_on, id""",
         [f"{year}-12-31", f"{year}-01-01"])
     return [_application(store, r) for r in rows]
 
 
-def update_application(store: Store, app_id: str, **changes: object) -> Application:
+def update_application(store: Store, app_id: str, who: str = "", action: str = "办理",
+                       reason: str = "", **changes: object) -> Application:
     """Change fields of a registered application (checked as a whole before saving)."""
     with store.transaction():
-        app = replace(get_application(store, app_id), **changes)  # Application checks itself
-        app.deadline()  # an extension over 20, or 补正 before receipt, raises here
+        old = get_application(store, app_id)
+        app = replace(old, **changes)  # Application checks itself
+        app.deadline()  # 补正 before receipt and the like raise here
         row = {k: getattr(app, k) for k in _APP_COLUMNS if k != "id"}
         row.update({k: iso_d(row[k]) for k in ("received_on", "replied_on", "corrected_on")})
         store.db["applications"].update(app_id, {**row, "updated_at": iso(utcnow())})
         _write_consultations(store, app)
+        before, after = changed(application_fields(old), application_fields(app))
+        if after:
+            audit(store, who, "application", app_id, action, before, after, reason)
     return app
 
 
-def close_application(store: Store, app_id: str, outcome: str, replied_on: date) -> Application:
+def close_application(store: Store, app_id: str, outcome: str, replied_on: date,
+                      who: str = "") -> Application:
     """Record the reply: the outcome is a 表三 row (key or label, e.g. 予以公开)."""
     app = get_application(store, app_id)
     if app.outcome is not None:
-        raise RegisterError(f"申请 {app_id} 已于 {app.replied_on} 答复（{app.outcome}）")
-    return update_application(store, app_id, outcome=resolve_outcome(outcome), replied_on=replied_on)
+        raise RegisterError(f"申请 {app_id} 已于 {app.replied_on} 答复（{outcome_label(app.outcome)}）；"
+                            f"要更正请用 xxgk application reopen 或 edit，并说明理由")
+    return update_application(store, app_id, who, "答复", outcome=resolve_outcome(outcome),
+                              replied_on=replied_on)
 
 
-def consult(store: Store, app_id: str, sent_on: date) -> Application:
+def consult(store: Store, app_id: str, sent_on: date, who: str = "") -> Application:
     """A written consultation of a third party or another agency (第三十二、三十四条)."""
     app = get_application(store, app_id)
-    return update_application(store, app_id,
+    return update_application(store, app_id, who, "征求意见",
                               consultations=app.consultations + (Consultation(sent_on),))
 
 
-def consultation_answered(store: Store, app_id: str, answered_on: date) -> Application:
+def consultation_answered(store: Store, app_id: str, answered_on: date, who: str = "") -> Application:
     """The latest open consultation was answered: the clock runs again."""
     app = get_application(store, app_id)
     pending = [i for i, c in enumerate(app.consultations) if c.answered_on is None]
@@ -149,7 +219,7 @@ def consultation_answered(store: Store, app_id: str, answered_on: date) -> Appli
         raise RegisterError(f"申请 {app_id} 没有尚未答复的征求意见")
     cs = list(app.consultations)
     cs[pending[-1]] = replace(cs[pending[-1]], answered_on=answered_on)
-    return update_application(store, app_id, consultations=tuple(cs))
+    return update_application(store, app_id, who, "征求意见答复", consultations=tuple(cs))
 
 
 # --- deadlines ------------------------------------------------------------------
@@ -195,15 +265,17 @@ def overdue_applications(store: Store, today: date) -> list[DueApplication]:
 # --- appeals ----------------------------------------------------------------------
 
 
-def add_appeal(store: Store, appeal: Appeal) -> Appeal:
+def add_appeal(store: Store, appeal: Appeal, who: str = "", import_key: str | None = None,
+               action: str = "登记") -> Appeal:
     with store.transaction():
-        appeal = replace(appeal, id=appeal.id or _next_id(store, "appeals", f"F{appeal.filed_on.year}"))
+        appeal = replace(appeal, id=appeal.id or next_id(store, "appeals", f"F{appeal.filed_on.year}"))
         now = iso(utcnow())
         store.db["appeals"].insert({
             "id": appeal.id, "kind": appeal.kind, "filed_on": appeal.filed_on.isoformat(),
             "outcome": appeal.outcome, "decided_on": iso_d(appeal.decided_on),
             "application_id": appeal.application_id, "note": appeal.note,
-            "created_at": now, "updated_at": now})
+            "created_at": now, "updated_at": now, "import_key": import_key})
+        audit(store, who, "appeal", appeal.id, action, None, appeal_fields(appeal))
     return appeal
 
 
@@ -214,35 +286,61 @@ def _appeal(row: dict) -> Appeal:
 
 
 def list_appeals(store: Store) -> list[Appeal]:
-    return [_appeal(r) for r in store.db.query("SELECT * FROM appeals ORDER BY filed_on, id")]
+    return [_appeal(r) for r in store.db.query(
+        "SELECT * FROM appeals WHERE withdrawn_at IS NULL ORDER BY filed_on, id")]
 
 
 def get_appeal(store: Store, appeal_id: str) -> Appeal:
-    rows = list(store.db.query("SELECT * FROM appeals WHERE id = ?", [appeal_id]))
+    rows = list(store.db.query("SELECT * FROM appeals WHERE id = ? AND withdrawn_at IS NULL", [appeal_id]))
     if not rows:
+        gone = withdrawn(store, "appeals", appeal_id)
+        if gone:
+            raise RegisterError(f"{appeal_id} 已于 {gone[0][:10]} 撤销（{gone[1]}），不能再更改")
         raise RegisterError(f"没有编号为 {appeal_id} 的行政复议或行政诉讼（xxgk appeal list 可查看）")
     return _appeal(rows[0])
 
 
-def decide_appeal(store: Store, appeal_id: str, outcome: str, decided_on: date) -> Appeal:
-    """Record the result: 结果维持, 结果纠正 or 其他结果."""
+def save_appeal(store: Store, appeal: Appeal, who: str, action: str, reason: str = "") -> Appeal:
+    """Write a changed appeal over the stored one, with its audit row."""
     with store.transaction():
-        appeal = replace(get_appeal(store, appeal_id), outcome=outcome, decided_on=decided_on)
-        store.db["appeals"].update(appeal_id, {"outcome": outcome, "decided_on": decided_on.isoformat(),
-                                               "updated_at": iso(utcnow())})
+        old = get_appeal(store, appeal.id)
+        store.db["appeals"].update(appeal.id, {
+            "kind": appeal.kind, "filed_on": appeal.filed_on.isoformat(), "outcome": appeal.outcome,
+            "decided_on": iso_d(appeal.decided_on), "application_id": appeal.application_id,
+            "note": appeal.note, "updated_at": iso(utcnow())})
+        before, after = changed(appeal_fields(old), appeal_fields(appeal))
+        if after:
+            audit(store, who, "appeal", appeal.id, action, before, after, reason)
     return appeal
 
 
+def decide_appeal(store: Store, appeal_id: str, outcome: str, decided_on: date, who: str = "",
+                  amend: bool = False, reason: str = "") -> Appeal:
+    """Record the result: 结果维持, 结果纠正 or 其他结果. A decided appeal keeps its result
+    unless ``amend`` is given with a reason (the old result stays in the trail)."""
+    old = get_appeal(store, appeal_id)
+    if old.decided_on is not None and not amend:
+        raise RegisterError(f"{appeal_id} 已于 {old.decided_on} 审结（{old.outcome}）；"
+                            f"确需更改请加 --amend 并用 --reason 说明理由")
+    if amend and not reason.strip():
+        raise RegisterError("更改已审结的结果须说明理由（--reason）")
+    return save_appeal(store, replace(old, outcome=outcome, decided_on=decided_on), who,
+                       "更改审结结果" if old.decided_on else "审结", reason.strip())
+
+
 def appeals_for_year(store: Store, year: int) -> list[Appeal]:
+    """The cases 表四 of ``year`` counts: filed in the year (see registers.table3_cell)."""
     rows = store.db.query(
-        "SELECT * FROM appeals WHERE filed_on <= ? AND (decided_on IS NULL OR decided_on >= ?) "
-        "ORDER BY filed_on, id", [f"{year}-12-31", f"{year}-01-01"])
+        "SELECT * FROM appeals WHERE filed_on BETWEEN ? AND ? AND withdrawn_at IS NULL "
+        "ORDER BY filed_on, id", [f"{year}-01-01", f"{year}-12-31"])
     return [_appeal(r) for r in rows]
 
 
 def register_years(store: Store) -> set[int]:
-    """Years with an application received or an appeal filed (they get a report too)."""
+    """Years with an application received or an appeal filed (they get a report too),
+    and the years opening balances were recorded for."""
     rows: Iterable[tuple] = store.db.execute(
-        "SELECT DISTINCT substr(received_on, 1, 4) FROM applications "
-        "UNION SELECT DISTINCT substr(filed_on, 1, 4) FROM appeals")
+        "SELECT DISTINCT substr(received_on, 1, 4) FROM applications WHERE withdrawn_at IS NULL "
+        "UNION SELECT DISTINCT substr(filed_on, 1, 4) FROM appeals WHERE withdrawn_at IS NULL "
+        "UNION SELECT DISTINCT CAST(year AS TEXT) FROM opening_balances")
     return {int(y) for (y,) in rows if y}

@@ -127,12 +127,31 @@ def _who(column: str) -> str:
 def appeals_paragraph(report: Mapping) -> Paragraph:
     year, t = report["year"], report.get("table3") or {}
     n = {g: (t.get(g) or {}).get(T3_TOTAL, 0) for g in T3_GROUPS}
+    later = "".join(f"{a['filed_on'][:4]}年提起的{a['kind']}案件于{a['decided_on']}审结，{a['outcome']}。"
+                    for a in report.get("appeals_decided_later") or [])
     if not any(n.values()):
-        return Paragraph(f"{year}年，本机关未发生因政府信息公开工作被申请行政复议、提起行政诉讼的情况。")
+        return Paragraph(f"{year}年，本机关未发生因政府信息公开工作被申请行政复议、提起行政诉讼的情况。{later}")
     review, direct, after = (n[g] for g in T3_GROUPS)
     return Paragraph(
         f"{year}年，本机关因政府信息公开工作被申请行政复议{review}件，"
-        f"被提起行政诉讼{direct + after}件（未经复议直接起诉{direct}件，复议后起诉{after}件）。")
+        f"被提起行政诉讼{direct + after}件（未经复议直接起诉{direct}件，复议后起诉{after}件）。{later}")
+
+
+def correction_paragraphs(report: Mapping) -> tuple[Paragraph, ...]:
+    """更正说明: what changed in the registers after the report was published (part 六)."""
+    fixes = report.get("corrections") or []
+    if not fixes:
+        return ()
+    return (Paragraph("更正说明：本报告发布后，登记数据有以下更正（表中仍为发布时的数字）："),
+            *(Paragraph(f"{i}. {c['text']}。") for i, c in enumerate(fixes, 1)))
+
+
+def stated_notes(report: Mapping) -> tuple[str, ...]:
+    """Notes under 表二 for each cell the office stated over the computed one, with why."""
+    t1 = report.get("table1")
+    stated = getattr(t1, "stated", None) or {}
+    return tuple(f"“{row}”“{col}”{s.value}件为填报数（按采集的文件计为{s.computed}件）：{s.reason}"
+                 for row, cols in stated.items() for col, s in cols.items())
 
 
 def sections(report: Mapping, fmt: ReportFormat, table1_missing: str = "") -> list[Section]:
@@ -149,13 +168,13 @@ def sections(report: Mapping, fmt: ReportFormat, table1_missing: str = "") -> li
     return [
         Section(h[0], staff(0)),
         Section(h[1], tuple(proactive_paragraphs(report)), "table1", "主动公开政府信息情况",
-                (table1_missing,) if table1_missing else ()),
+                ((table1_missing,) if table1_missing else ()) + stated_notes(report)),
         Section(h[2], (applications_paragraph(report, fmt),), "table2",
                 "收到和处理政府信息公开申请情况"),
         Section(h[3], (appeals_paragraph(report),), "table3",
                 "政府信息公开行政复议、行政诉讼情况"),
         Section(h[4], staff(4)),
-        Section(h[5], staff(5)),
+        Section(h[5], staff(5) + correction_paragraphs(report)),
     ]
 
 

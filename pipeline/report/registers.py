@@ -8,17 +8,14 @@ Pure functions of plain records: no database. ``compute_table2`` and
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
-from numbers import Real
 
-from pipeline.report.errors import FiguresInvalid
 from pipeline.report.formats import (
     ALL_OUTCOME_KEYS,
     APPLICANT_TYPES,
-    T1_MONEY_COLUMNS,
-    T1_SIGNED_COLUMNS,
     T2_COLUMNS,
     T2_TOTAL_COLUMN,
     T3_COLUMNS,
@@ -36,7 +33,10 @@ APPEAL_KINDS = {  # Appeal.kind → Table 3 group
     "行政诉讼-未经复议直接起诉": "未经复议直接起诉",
     "行政诉讼-复议后起诉": "复议后起诉",
 }
+APPEAL_KIND_ALIASES = {"复议": "行政复议", "直接起诉": "行政诉讼-未经复议直接起诉",
+                       "未经复议直接起诉": "行政诉讼-未经复议直接起诉", "复议后起诉": "行政诉讼-复议后起诉"}
 PENDING = "尚未审结"
+MAX_EXTENSION = 20  # 条例第三十三条: 延长的期限最长不得超过20个工作日
 
 
 @dataclass(frozen=True)
@@ -63,17 +63,21 @@ class Application:
 
     def __post_init__(self) -> None:
         if self.channel not in CHANNELS:
-            raise ValueError(f"unknown channel {self.channel!r}; one of {CHANNELS}")
+            raise ValueError(f"申请渠道“{self.channel}”无效，应为：{'、'.join(CHANNELS)}")
         if self.applicant_type not in APPLICANT_TYPES:
-            raise ValueError(
-                f"unknown applicant_type {self.applicant_type!r}; one of {APPLICANT_TYPES}"
-            )
+            raise ValueError(f"申请人类型“{self.applicant_type}”无效，应为：{'、'.join(APPLICANT_TYPES)}")
         if self.outcome is not None and self.outcome not in ALL_OUTCOME_KEYS:
-            raise ValueError(f"unknown outcome {self.outcome!r}; one of {sorted(ALL_OUTCOME_KEYS)}")
+            raise ValueError(f"办理结果“{self.outcome}”无效：应为“三、本年度办理结果”中的一项")
         if (self.outcome is None) != (self.replied_on is None):
-            raise ValueError("outcome and replied_on go together: both set when closed, both None")
-        if self.replied_on is not None and self.replied_on < self.received_on:
-            raise ValueError("replied_on is before received_on")
+            raise ValueError("办理结果和答复日期应同时填写（已答复）或同时留空（办理中）")
+        _not_before(self.replied_on, "答复日期", self.received_on, "收到申请日期")
+        _not_before(self.corrected_on, "收到补正日期", self.received_on, "收到申请日期")
+        for c in self.consultations:
+            _not_before(c.sent_on, "征求意见日期", self.received_on, "收到申请日期")
+            _not_before(c.answered_on, "征求意见答复日期", c.sent_on, "征求意见日期")
+        if not 0 <= self.extension_workdays <= MAX_EXTENSION:
+            raise ValueError(f"延长答复期限应为 0 到 {MAX_EXTENSION} 个工作日（条例第三十三条），"
+                             f"实为 {self.extension_workdays}")
 
     def is_open_on(self, day: date) -> bool:
         """Received by ``day`` and not yet answered at the end of ``day``."""
@@ -102,13 +106,56 @@ class Appeal:
 
     def __post_init__(self) -> None:
         if self.kind not in APPEAL_KINDS:
-            raise ValueError(f"unknown appeal kind {self.kind!r}; one of {tuple(APPEAL_KINDS)}")
+            raise ValueError(f"复议诉讼类型“{self.kind}”无效，应为：{'、'.join(APPEAL_KINDS)}")
         if self.outcome not in T3_RESULTS:
-            raise ValueError(f"unknown appeal outcome {self.outcome!r}; one of {T3_RESULTS}")
+            raise ValueError(f"复议诉讼结果“{self.outcome}”无效，应为：{'、'.join(T3_RESULTS)}")
         if (self.outcome == PENDING) != (self.decided_on is None):
-            raise ValueError("decided_on is set exactly when the outcome is not 尚未审结")
-        if self.decided_on is not None and self.decided_on < self.filed_on:
-            raise ValueError("decided_on is before filed_on")
+            raise ValueError("审结日期与结果应同时填写（已审结），尚未审结时两者都不填")
+        _not_before(self.decided_on, "审结日期", self.filed_on, "提起日期")
+
+
+def _not_before(day: date | None, label: str, earliest: date, earliest_label: str) -> None:
+    if day is not None and day < earliest:
+        raise ValueError(f"{label}（{day}）不能早于{earliest_label}（{earliest}）")
+
+
+def check_entry_dates(today: date, **days: date | None) -> None:
+    """A register entry made on ``today`` cannot name a day after it: ``received_on=…`` etc.
+    (keyword = field, see FIELD_LABELS)."""
+    for name, day in days.items():
+        if day is not None and day > today:
+            raise ValueError(f"{FIELD_LABELS[name]}（{day}）不能晚于今天（{today}）")
+
+
+def check_request(text: str) -> str:
+    """申请内容: required, so the register says what was asked."""
+    text = (text or "").strip()
+    if not text:
+        raise ValueError("申请内容不能为空：请写明申请公开的政府信息")
+    return text
+
+
+# Field names as staff see them, for every message about a register entry.
+FIELD_LABELS = {
+    "received_on": "收到申请日期", "channel": "申请渠道", "applicant_type": "申请人类型",
+    "applicant": "申请人", "request": "申请内容", "outcome": "办理结果", "replied_on": "答复日期",
+    "corrected_on": "收到补正日期", "extension_workdays": "延长答复期限（工作日）", "note": "备注",
+    "consulted_on": "征求意见日期", "answered_on": "征求意见答复日期",
+    "kind": "复议诉讼类型", "filed_on": "提起日期", "decided_on": "审结日期", "application_id": "关联申请编号",
+    "result": "结果", "consultations": "征求意见", "count": "件数", "id": "编号",
+    "reason": "理由", "year": "年度", "output": "输出文件", "path": "要导入的文件",
+}
+
+
+def outcome_label(key: str | None) -> str:
+    """A stored outcome key as the format prints it: granted → （一）予以公开."""
+    if key is None:
+        return "办理中"
+    for fmt in (format_for_year(2021), format_for_year(2020)):
+        for row in fmt.table2_rows:
+            if row.key == key:
+                return row.label
+    return key
 
 
 def resolve_outcome(text: str) -> str:
@@ -134,6 +181,27 @@ def _bare(label: str) -> str:
     """A row label without its numbering: （三）不予公开 → 不予公开, 1.属于国家秘密 → 属于国家秘密."""
     label = re.sub(r"^(（[一二三四五六七]）|\d+\.)", "", label.strip())
     return label.split("（")[0] if label.startswith("部分公开") else label
+
+
+def halfwidth(text: str) -> str:
+    """Full-width digits and punctuation (２０２１－０３－０１) as ASCII: accepted in every
+    date and number a clerk types, on the command line, in forms and in imported files."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def parse_day(text: str) -> date:
+    """2021-03-01, ２０２１－０３－０１, 2021/3/1 or 2021年3月1日 → a date (ValueError in Chinese)."""
+    value = halfwidth(str(text))
+    m = _DAY.fullmatch(value)
+    try:
+        if m:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"“{text}”不是有效日期，应写作 2021-03-01") from None
+
+
+_DAY = re.compile(r"(\d{4})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})\s*日?")
 
 
 # --- Table 2 -----------------------------------------------------------------
@@ -185,22 +253,31 @@ def empty_table3() -> dict[str, dict[str, int]]:
 
 
 def table3_cell(year: int, appeal: Appeal) -> tuple[str, str] | None:
-    """The (group, result) of ``year``'s Table 3 this case counts in, or None:
-    cases filed in the year or still pending on 1 January, with their result
-    as of 31 December (undecided → 尚未审结)."""
-    start, end = date(year, 1, 1), date(year, 12, 31)
-    if appeal.filed_on > end or (appeal.decided_on is not None and appeal.decided_on < start):
+    """The (group, result) of ``year``'s 表四 this case counts in, or None.
+
+    A case counts once, in the year it was filed, with its result as of 31 December
+    of that year (undecided then → 尚未审结). The format's 表四 (国办公开办函〔2021〕30号,
+    DOMAIN.md §1.5) is one row per group with the columns "结果维持 结果纠正 其他结果
+    尚未审结 总计": unlike 表三 it has no "上年结转" row, so a case filed in an earlier
+    year has no cell to go in; counting it again would make 总计 count one case in
+    two years' reports. A later decision is listed by ``decided_later`` for the text.
+    """
+    if appeal.filed_on.year != year:
         return None
+    end = date(year, 12, 31)
     decided = appeal.decided_on is not None and appeal.decided_on <= end
     return APPEAL_KINDS[appeal.kind], appeal.outcome if decided else PENDING
 
 
-def compute_table3(year: int, appeals: Iterable[Appeal]) -> dict[str, dict[str, int]]:
-    """Table 3 for ``year`` (see ``table3_cell``).
+def decided_later(year: int, appeals: Iterable[Appeal]) -> list[Appeal]:
+    """Cases filed before ``year`` and decided in it: reported 尚未审结 in their own
+    year's 表四, their result belongs in the text of part 四 (not in a cell)."""
+    return [a for a in appeals if a.filed_on.year < year and a.decided_on is not None
+            and a.decided_on.year == year]
 
-    So a case pending at the end of one year appears again, with its result, the
-    next year. The format does not say which reading it wants (UNCONFIRMED).
-    """
+
+def compute_table3(year: int, appeals: Iterable[Appeal]) -> dict[str, dict[str, int]]:
+    """表四 (复议、诉讼) for ``year``: the cases filed in the year (see ``table3_cell``)."""
     table = empty_table3()
     for a in appeals:
         cell = table3_cell(year, a)
@@ -211,102 +288,5 @@ def compute_table3(year: int, appeals: Iterable[Appeal]) -> dict[str, dict[str, 
     return table
 
 
-# --- Table 1 -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DocumentCounts:
-    """规章 / 行政规范性文件 counts for the 2021 format's 第二十条第（一）项 block."""
-
-    issued: int  # 本年制发件数
-    repealed: int  # 本年废止件数
-    in_force: int  # 现行有效件数
-
-    def as_columns(self) -> dict[str, int]:
-        return {"本年制发件数": self.issued, "本年废止件数": self.repealed,
-                "现行有效件数": self.in_force}
-
-
-# The 2019 format says 规范性文件 where the 2021 format says 行政规范性文件.
-_ROW_ALIASES = {"规范性文件": "行政规范性文件", "行政规范性文件": "规范性文件"}
-
-
-@dataclass(frozen=True)
-class Table1:
-    """Table 1 cells ``{row: {column: value}}``; None marks a cell still to be filled in."""
-
-    year: int
-    cells: dict[str, dict[str, float | int | None]]
-    missing: tuple[str, ...] = field(default=())  # "行政许可（本年处理决定数量）", …
-
-    @property
-    def complete(self) -> bool:
-        return not self.missing
-
-    @property
-    def message(self) -> str:
-        if not self.missing:
-            return ""
-        return (f"{self.year}年报告表一（主动公开政府信息情况）还缺少以下数字，"
-                f"请在数据文件（figures）中填写：{'、'.join(self.missing)}")
-
-
-def compute_table1(
-    year: int,
-    documents: Mapping[str, Mapping[str, float] | DocumentCounts] | None,
-    figures: Mapping[str, object] | None,
-) -> Table1:
-    """Table 1 from catalogue counts (``documents``: 规章 / 行政规范性文件) and the
-    office's ``figures`` (行政许可, 行政处罚, 行政强制, 行政事业性收费 in 万元, …).
-
-    A row's value is a number when its block has one column, else a mapping of
-    column label → number. Missing values (or ``figures is None``) do not raise:
-    they are left None and listed in ``Table1.missing``.
-    """
-    fmt = format_for_year(year)
-    cells: dict[str, dict[str, float | int | None]] = {}
-    missing: list[str] = []
-    for block, row in fmt.table1_rows():
-        source = documents if block.source == "documents" else figures
-        raw = _lookup(row, source)
-        if raw is None and block.source == "documents":
-            raw = _lookup(row, figures)  # the office may type them in the figures file
-        values = _row_values(row, block.columns, raw)
-        cells[row] = values
-        missing += [f"{row}（{col}）" for col, v in values.items() if v is None]
-    return Table1(year, cells, tuple(missing))
-
-
-def _lookup(row: str, source: Mapping[str, object] | None) -> object:
-    if not source:
-        return None
-    if row in source:
-        return source[row]
-    return source.get(_ROW_ALIASES.get(row, ""))
-
-
-def _row_values(row: str, columns: tuple[str, ...], raw: object) -> dict[str, float | int | None]:
-    if isinstance(raw, DocumentCounts):
-        raw = raw.as_columns()
-    if raw is None:
-        return {c: None for c in columns}
-    if not isinstance(raw, Mapping):
-        if len(columns) != 1:
-            raise FiguresInvalid(f"表一“{row}”需要按列填写：{'、'.join(columns)}")
-        raw = {columns[0]: raw}
-    return {c: _number(row, c, raw.get(c)) for c in columns}
-
-
-def _number(row: str, column: str, value: object) -> float | int | None:
-    if value is None:
-        return None
-    where = f"表一“{row}”行“{column}”列"
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise FiguresInvalid(f"{where}应为数字，实际为 {value!r}")
-    if value < 0 and column not in T1_SIGNED_COLUMNS:
-        raise FiguresInvalid(f"{where}不能为负数：{value}")
-    if column in T1_MONEY_COLUMNS:
-        return float(value) if not float(value).is_integer() else int(value)
-    if not float(value).is_integer():
-        raise FiguresInvalid(f"{where}是件数，应为整数：{value}")
-    return int(value)
+# 表二 (主动公开) lives in table1; these names stay importable from here.
+from pipeline.report.table1 import DocumentCounts, Stated, Table1, compute_table1  # noqa: E402,F401

@@ -29,6 +29,7 @@ def report_text(annual: Annual) -> str:
         lines.append("  主动公开情况表：" + "；".join(
             f"{row} " + "/".join(fmt_number(v) for v in cols.values())
             for row, cols in d["table1"].items()))
+        lines += [f"    {line}" for line in stated_notes(d)]
     if d.get("table2") is not None:
         lines += ["三、收到和处理政府信息公开申请情况", "  " + _applications(d)]
         fmt = format_for_year(d["year"])
@@ -39,13 +40,31 @@ def report_text(annual: Annual) -> str:
         lines.append("四、政府信息公开行政复议、行政诉讼情况")
         lines.append("  " + "，".join(f"{t3_group_title(g)} {d['table3'][g][T3_TOTAL]} 件"
                                      f"（尚未审结 {d['table3'][g]['尚未审结']}）" for g in T3_GROUPS))
+        for a in d.get("appeals_decided_later") or []:
+            lines.append(f"    {a['filed_on'][:4]}年提起的 {a['id']}（{a['kind']}）于 {a['decided_on']} 审结："
+                         f"{a['outcome']}（计入{a['filed_on'][:4]}年报告，本年不再计入表四）")
     else:
         lines.append(f"（{d['year']}年早于2019年报告格式，不生成表格）")
+    if d.get("published_at"):
+        lines.append(f"已发布：{d['published_at'][:10]}（{d.get('published_by', '')}），表中为发布时的数字")
+    for c in d.get("corrections") or []:
+        lines.append(f"更正说明：{c['text']}")
     for v in d.get("violations") or []:
         lines.append(f"不一致：{v}")
     for w in annual.warnings:
         lines.append(f"提示：{w}")
     return "\n".join(lines)
+
+
+def stated_notes(d: dict) -> list[str]:
+    """One line per 表二 cell stated in the figures file over the computed one, with its reason."""
+    out = []
+    for row, cols in (d.get("table1_sources") or {}).items():
+        for col, src in cols.items():
+            if src.get("source") == "stated":
+                out.append(f"“{row}”“{col}”{fmt_number(src['value'])} 为数据文件填报（按采集的文件计为 "
+                           f"{fmt_number(src['computed'])}）：{src['reason']}")
+    return out
 
 
 def _timeliness(t: dict) -> str:

@@ -17,11 +17,13 @@ from flask import Flask, abort, g, redirect, render_template, request, url_for
 from ..config import Config
 from ..report import ledger
 from ..report.formats import APPLICANT_TYPES, ReportFormat, format_for_year
-from ..report.registers import CHANNELS, Application
+from ..report.registers import CHANNELS, Application, outcome_label, parse_day as parse_register_day
 from ..store import Store, iso, utcnow
 
 ADD_FIELDS = ("received_on", "channel", "applicant_type", "request", "applicant", "note")
-MESSAGES = {"app_added": "已登记申请 {id}。", "app_closed": "已记录申请 {id} 的办理结果。"}
+MESSAGES = {"app_added": "已登记申请 {id}。", "app_closed": "已记录申请 {id} 的办理结果。",
+            "app_withdrawn": "已撤销申请 {id}（保留在更改记录中，不再计数）。"}
+RECENTLY_ANSWERED = 30  # answered applications listed under the open ones (to reach and correct them)
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def parse_day(value: str, label: str, errors: dict[str, str], field: str) -> dat
         errors[field] = f"请填写{label}。"
         return None
     try:
-        return date.fromisoformat(value)
+        return parse_register_day(value)  # full-width digits and 2021年3月1日 too, as on the command line
     except ValueError:
         errors[field] = f"{label}应为 年-月-日 格式的日期，如 2021-03-01。"
         return None
@@ -120,7 +122,11 @@ def overdue_count(store: Store, on: date) -> int:
 
 
 def register_routes(app: Flask, config: Config) -> None:
-    """Add /applications (GET: the list and forms; POST: register) and /applications/<id>/close."""
+    """Add /applications (GET: the list and forms; POST: register) and /applications/<id>/close;
+    one application's page and its corrections are in ``application_entry``."""
+    from .application_entry import register_entry_routes
+
+    register_entry_routes(app, config)
 
     def page(form: Mapping[str, str] | None = None, errors: dict[str, str] | None = None,
              close_form: Mapping[str, str] | None = None, close_id: str = "",
@@ -134,6 +140,8 @@ def register_routes(app: Flask, config: Config) -> None:
             channels=CHANNELS, applicant_types=APPLICANT_TYPES, form=form or {"received_on": on.isoformat()},
             errors=errors or {}, close_form=close_form or {}, close_id=close_id, close_errors=close_errors or {},
             notice=notice.format(id=request.args.get("id", "")) if notice else "",
+            answered=[a for a in reversed(ledger.list_applications(g.store)) if a.outcome][:RECENTLY_ANSWERED],
+            outcome_label=outcome_label,
             gaps=sorted({gap.message for d in due for gap in d.deadline.gaps})), status
 
     @app.get("/applications")
@@ -147,7 +155,7 @@ def register_routes(app: Flask, config: Config) -> None:
         if new is None:
             return page(form=form, errors=errors, status=400)
         with g.store.transaction():
-            added = ledger.add_application(g.store, new)
+            added = ledger.add_application(g.store, new, g.session.user)
             record(g.store, g.session.user, added.id, "application",
                    f"收到 {added.received_on}（{added.channel}）", added.request[:200])
         return redirect(url_for("applications_page", msg="app_added", id=added.id))
@@ -167,7 +175,7 @@ def register_routes(app: Flask, config: Config) -> None:
             return page(close_form=form, close_id=app_id, close_errors=errors, status=400)
         outcome, replied = parsed
         with g.store.transaction():
-            closed = ledger.close_application(g.store, app_id, outcome, replied)
+            closed = ledger.close_application(g.store, app_id, outcome, replied, g.session.user)
             late = replied > closed.deadline().final_due
             record(g.store, g.session.user, app_id, "application close", fmt.row(outcome).label,
                    f"答复 {replied}" + ("（超过答复期限）" if late else ""))

@@ -1,0 +1,90 @@
+"""Correcting the registers: edit, reopen and withdraw an application or appeal.
+
+Every correction needs a reason and leaves a row in ``register_changes`` with who,
+when, the fields before and after, and why (``ledger.history`` reads it back).
+A withdrawn entry (登记错误) is kept with its reason but no longer counted; its id
+is never given again. A decided appeal is changed only through
+``ledger.decide_appeal(..., amend=True, reason=…)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from ..store import Store, iso, utcnow
+from .errors import RegisterError
+from .ledger import (
+    appeal_fields, application_fields, audit, get_appeal, get_application, save_appeal,
+    update_application,
+)
+from .registers import Appeal, Application, check_entry_dates, check_request, resolve_outcome
+
+APPLICATION_FIELDS = ("received_on", "channel", "applicant_type", "applicant", "request", "outcome",
+                      "replied_on", "corrected_on", "extension_workdays", "note")
+APPEAL_FIELDS = ("kind", "filed_on", "application_id", "note")
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise RegisterError("更正登记簿须说明理由（--reason）：理由会记入更改记录")
+    return reason
+
+
+def _checked(reason: str, changes: dict, allowed: tuple[str, ...], today: date) -> str:
+    """The reason, once the changes name fields that may change and no date after today."""
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise RegisterError(f"不能更改的项：{'、'.join(sorted(unknown))}（审结结果请用 appeal decide --amend）")
+    if not changes:
+        raise RegisterError("没有要更改的内容")
+    check_entry_dates(today, **{k: v for k, v in changes.items() if k.endswith("_on")})  # type: ignore[arg-type]
+    return _reason(reason)
+
+
+def edit_application(store: Store, app_id: str, who: str, reason: str, today: date,
+                     **changes: object) -> Application:
+    """Correct fields of an application entered wrongly (a date, the applicant type …)."""
+    reason = _checked(reason, changes, APPLICATION_FIELDS, today)
+    if "outcome" in changes and changes["outcome"] is not None:
+        changes["outcome"] = resolve_outcome(str(changes["outcome"]))
+    if "request" in changes:
+        changes["request"] = check_request(str(changes["request"]))
+    return update_application(store, app_id, who, "更正", reason, **changes)
+
+
+def reopen_application(store: Store, app_id: str, who: str, reason: str) -> Application:
+    """An answered application is open again (the reply was recorded by mistake)."""
+    reason = _reason(reason)
+    app = get_application(store, app_id)
+    if app.outcome is None:
+        raise RegisterError(f"申请 {app_id} 尚未答复，无需重新办理")
+    return update_application(store, app_id, who, "重新办理", reason, outcome=None, replied_on=None)
+
+
+def withdraw_application(store: Store, app_id: str, who: str, reason: str) -> None:
+    """Take an application out of the register (登记错误, 重复登记): kept, not counted."""
+    _withdraw(store, "application", app_id, who, reason,
+              lambda: application_fields(get_application(store, app_id)))
+
+
+def edit_appeal(store: Store, appeal_id: str, who: str, reason: str, today: date,
+                **changes: object) -> Appeal:
+    """Correct the kind, filing date, application or note of an appeal (its result: ``decide --amend``)."""
+    reason = _checked(reason, changes, APPEAL_FIELDS, today)
+    appeal = replace(get_appeal(store, appeal_id), **changes)  # Appeal checks itself
+    return save_appeal(store, appeal, who, "更正", reason)
+
+
+def withdraw_appeal(store: Store, appeal_id: str, who: str, reason: str) -> None:
+    _withdraw(store, "appeal", appeal_id, who, reason, lambda: appeal_fields(get_appeal(store, appeal_id)))
+
+
+def _withdraw(store: Store, register: str, entry_id: str, who: str, reason: str, fields) -> None:
+    """Mark the entry withdrawn (``fields`` reads it, raising when it is unknown) and say why."""
+    reason = _reason(reason)
+    with store.transaction():
+        before = fields()
+        store.db[f"{register}s"].update(entry_id, {"withdrawn_at": iso(utcnow()), "withdrawn_reason": reason})
+        audit(store, who, register, entry_id, "撤销", before, None, reason)

@@ -1,0 +1,118 @@
+"""行政复议、行政诉讼 in the review page (/appeals): the register behind 表四, one appeal's page
+with its history, and its corrections — decide (a decided one only with 更改 and a reason),
+edit, withdraw — through ``pipeline.report`` (the same calls as ``xxgk appeal …``), so the
+audit trail records who, when and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from flask import Flask, abort, g, redirect, render_template, request, url_for
+
+from ..config import Config
+from ..report import corrections, ledger
+from ..report.errors import RegisterError
+from ..report.registers import APPEAL_KINDS, FIELD_LABELS, T3_RESULTS, Appeal, check_entry_dates
+from .applications import parse_day, today
+
+MESSAGES = {"added": "已登记 {id}。", "decided": "已记录 {id} 的结果。", "edited": "已更正 {id}。",
+            "withdrawn": "已撤销 {id}（保留在更改记录中，不再计数）。"}
+
+
+def parse_appeal(form: Mapping[str, str], on: date) -> tuple[dict, dict[str, str]]:
+    """kind, filed_on, application_id, note from a form, or a Chinese message per bad field."""
+    errors: dict[str, str] = {}
+    kind = form.get("kind", "")
+    if kind not in APPEAL_KINDS:
+        errors["kind"] = "请选择类型：" + "、".join(APPEAL_KINDS) + "。"
+    filed = parse_day(form.get("filed_on", ""), "提起日期", errors, "filed_on")
+    if filed and filed > on:
+        errors["filed_on"] = "提起日期不能晚于今天。"
+    app_id = form.get("application_id", "").strip()
+    if app_id and ledger.get_application_or_none(g.store, app_id) is None:
+        errors["application_id"] = f"没有编号为 {app_id} 的申请。"
+    return {"kind": kind, "filed_on": filed, "application_id": app_id,
+            "note": form.get("note", "").strip()[:500]}, errors
+
+
+def register_appeal_routes(app: Flask, config: Config) -> None:
+    """GET/POST /appeals; GET /appeals/<id>; POST …/decide, …/edit, …/withdraw."""
+
+    def list_page(form: Mapping[str, str] | None = None, errors: dict[str, str] | None = None,
+                  status: int = 200) -> tuple[str, int]:
+        notice = MESSAGES.get(request.args.get("msg", ""), "")
+        return render_template("appeals.html", appeals=ledger.list_appeals(g.store), kinds=tuple(APPEAL_KINDS),
+                               form=form or {"filed_on": today(config).isoformat()}, errors=errors or {},
+                               notice=notice.format(id=request.args.get("id", "")) if notice else ""), status
+
+    def entry_page(appeal_id: str, errors: dict[str, str] | None = None, status: int = 200) -> tuple[str, int]:
+        try:
+            found = ledger.get_appeal(g.store, appeal_id)
+        except RegisterError:
+            abort(404)
+        notice = MESSAGES.get(request.args.get("msg", ""), "")
+        return render_template("appeal.html", a=found, kinds=tuple(APPEAL_KINDS), results=T3_RESULTS[:3],
+                               history=ledger.history(g.store, "appeal", appeal_id), labels=FIELD_LABELS,
+                               errors=errors or {}, notice=notice.format(id=appeal_id) if notice else ""), status
+
+    @app.get("/appeals")
+    def appeals_page() -> tuple[str, int]:
+        return list_page()
+
+    @app.post("/appeals")
+    def appeal_add() -> object:
+        form = {k: request.form.get(k, "") for k in ("kind", "filed_on", "application_id", "note")}
+        fields, errors = parse_appeal(form, today(config))
+        if errors:
+            return list_page(form, errors, 400)
+        added = ledger.add_appeal(g.store, Appeal(**fields), g.session.user)
+        return redirect(url_for("appeals_page", msg="added", id=added.id))
+
+    @app.get("/appeals/<appeal_id>")
+    def appeal_page(appeal_id: str) -> tuple[str, int]:
+        return entry_page(appeal_id)
+
+    @app.post("/appeals/<appeal_id>/decide")
+    def appeal_decide(appeal_id: str) -> object:
+        entry_page(appeal_id)  # 404 for an unknown or withdrawn appeal
+        errors: dict[str, str] = {}
+        outcome = request.form.get("outcome", "")
+        if outcome not in T3_RESULTS[:3]:
+            errors["outcome"] = "请选择结果：" + "、".join(T3_RESULTS[:3]) + "。"
+        decided = parse_day(request.form.get("decided_on", ""), "审结日期", errors, "decided_on")
+        if errors:
+            return entry_page(appeal_id, errors, 400)
+        return _apply(appeal_id, "decided", lambda: (
+            check_entry_dates(today(config), decided_on=decided),
+            ledger.decide_appeal(g.store, appeal_id, outcome, decided, g.session.user,
+                                 amend=bool(request.form.get("amend")), reason=request.form.get("reason", ""))))
+
+    @app.post("/appeals/<appeal_id>/edit")
+    def appeal_edit(appeal_id: str) -> object:
+        entry_page(appeal_id)
+        fields, errors = parse_appeal({k: request.form.get(k, "") for k in ("kind", "filed_on", "application_id",
+                                                                               "note")}, today(config))
+        if errors:
+            return entry_page(appeal_id, errors, 400)
+        current = ledger.get_appeal(g.store, appeal_id)
+        changes = {k: v for k, v in fields.items() if getattr(current, k) != v}
+        return _apply(appeal_id, "edited", lambda: corrections.edit_appeal(
+            g.store, appeal_id, g.session.user, request.form.get("reason", ""), today(config), **changes))
+
+    @app.post("/appeals/<appeal_id>/withdraw")
+    def appeal_withdraw(appeal_id: str) -> object:
+        entry_page(appeal_id)
+        try:
+            corrections.withdraw_appeal(g.store, appeal_id, g.session.user, request.form.get("reason", ""))
+        except (RegisterError, ValueError) as e:
+            return entry_page(appeal_id, {"form": str(e)}, 400)
+        return redirect(url_for("appeals_page", msg="withdrawn", id=appeal_id))
+
+    def _apply(appeal_id: str, msg: str, action) -> object:
+        try:
+            action()
+        except (RegisterError, ValueError) as e:  # the register's own checks, in Chinese
+            return entry_page(appeal_id, {"form": str(e)}, 400)
+        return redirect(url_for("appeal_page", appeal_id=appeal_id, msg=msg))
