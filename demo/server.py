@@ -79,15 +79,38 @@ class DemoServer:
         self.count = 0
         self.paths: Counter[str] = Counter()  # "host/path" → times requested
         self.received = memoryview(bytearray(64 * 1024))  # every connection reads into it: one loop thread
+        # The loop lives wholly in its thread (started, served, closed there): the calling thread
+        # may be running an event loop of its own (Playwright's sync API does).
         self._loop = asyncio.new_event_loop()
-        listening = self._loop.run_until_complete(
-            self._loop.create_server(lambda: _Connection(self), "127.0.0.1", port))
-        self._listening = listening
-        self.port = listening.sockets[0].getsockname()[1]
+        started = threading.Event()
+        failure: list[BaseException] = []
+        self.thread = threading.Thread(target=self._run, args=(port, started, failure), name="demo-server",
+                                       daemon=True)
+        self.thread.start()
+        started.wait()
+        if failure:
+            raise failure[0]
         self.address = f"127.0.0.1:{self.port}"
         self.url = f"http://{self.address}"
-        self.thread = threading.Thread(target=self._loop.run_forever, name="demo-server", daemon=True)
-        self.thread.start()
+
+    def _run(self, port: int, started: threading.Event, failure: list[BaseException]) -> None:
+        loop = self._loop
+        asyncio.set_event_loop(loop)
+        try:
+            listening = loop.run_until_complete(loop.create_server(lambda: _Connection(self), "127.0.0.1", port))
+        except BaseException as e:  # the port is taken …: said in the caller's thread
+            failure.append(e)
+            started.set()
+            loop.close()
+            return
+        self.port = listening.sockets[0].getsockname()[1]
+        started.set()
+        try:
+            loop.run_forever()
+        finally:
+            listening.close()
+            loop.run_until_complete(listening.wait_closed())
+            loop.close()
 
     @property
     def requests(self) -> int:
@@ -100,13 +123,10 @@ class DemoServer:
             self.paths.clear()
 
     def close(self) -> None:
-        if self._loop.is_closed():
+        if not self.thread.is_alive():
             return
         self._loop.call_soon_threadsafe(self._loop.stop)
         self.thread.join(timeout=5)
-        self._listening.close()
-        self._loop.run_until_complete(self._listening.wait_closed())
-        self._loop.close()
 
     def __enter__(self) -> "DemoServer":
         return self
