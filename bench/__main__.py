@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-SECTIONS = ["crawl", "merge", "build", "classify"]
+SECTIONS = ["crawl", "merge", "build", "search", "classify"]
 
 
 def main(argv: list[str]) -> int:

@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipeline.gcpause import collector_paused
+from pipeline.normalize import html_to_text
 from pipeline.models import SHANGHAI, Category, ItemView
 
 from . import feeds, snapshot
@@ -27,13 +28,13 @@ from .manifest import Manifest
 from .manifest import remove as remove_files
 from .pages import PAGE_SIZE, SiteRenderer, environment, item_base, item_body, item_page_context, paginate, sh_minute
 from .reportpage import report_sections
-from .search import index_site
+from .search import INDEX_DIR, Doc, SearchIndex
 from .source import ItemRow, ItemSource, MemorySource, digest
 from .tree import CategoryTree
 from .writer import Writer
 
 LATEST = 20  # items on the home page
-SEARCH_DIR = "site/pagefind"  # written by Pagefind, not by the Writer
+SEARCH_DIR = f"site/{INDEX_DIR}"  # written by SearchIndex, not by the Writer
 # An empty feed still needs an updated date; a fixed one keeps builds identical.
 EMPTY_FEED_UPDATED = datetime(2020, 1, 1, tzinfo=SHANGHAI)
 
@@ -95,7 +96,7 @@ def build(
     ``items`` is an ItemSource (rows for every item, full views on demand) or plain
     ItemViews. Only pages and feeds whose inputs changed since the last build are
     rendered (``full``: ignore what the last build recorded and render everything).
-    ``search``: (re)build the Pagefind index when a page changed or it is missing.
+    ``search``: update the search index (site/search/) with the items whose page changed.
     Pages first, listings next, feeds last: a feed never points at a page not yet
     written. Stale files are removed only once everything else succeeded.
     """
@@ -118,12 +119,13 @@ def _build(items: Iterable[ItemView] | ItemSource, categories: Sequence[Category
     site_ctx = {**asdict(site), "domain": site.domain, "feed_title": feed_links[0]["title"], "feed_all": feed_links[0]}
     global_key = _global_key(site, tree, feed_links)
     r = SiteRenderer(site_ctx, writer, manifest, global_key)
+    index = SearchIndex(out_dir) if search else None
 
     try:
         # Items the change log does not name keep their page key unless what every page shows changed.
         changed = current.changed if current.global_key == global_key else None
         settled = _Settled(tree, current.touched) if changed is not None else None
-        _item_pages(r, source, site, tree, rows, feed_of, changed)
+        _item_pages(r, source, site, tree, rows, feed_of, changed, index)
         _category_pages(r, tree, groups, feed_of, settled)
         _year_pages(r, groups.by_year, settled)
         report_links = _report_pages(r, tree, reports, out_dir)
@@ -142,9 +144,9 @@ def _build(items: Iterable[ItemView] | ItemSource, categories: Sequence[Category
         removed = writer.remove_stale(skip=(SEARCH_DIR,))
     manifest.save(out_dir)
     snapshot.save(out_dir, current, rows, global_key)
-    site_changed = any(p.startswith("site/") and p.endswith(".html") for p in [*writer.written, *removed])
-    if search and (site_changed or not (out_dir / SEARCH_DIR).is_dir()):
-        index_site(out_dir / "site")
+    if index is not None:
+        index.keep_only(row.id for row in rows)
+        index.save()
     return BuildStats(written=sorted(writer.written), unchanged=writer.unchanged,
                       removed=removed)
 
@@ -334,16 +336,18 @@ def _category_pages(r: SiteRenderer, tree: CategoryTree, groups: _Groups, feed_o
 
 
 def _item_pages(r: SiteRenderer, source: ItemSource, site: SiteInfo, tree: CategoryTree, rows: list[ItemRow],
-                feed_of: Mapping, changed: frozenset[str] | None = None) -> None:
+                feed_of: Mapping, changed: frozenset[str] | None = None, index: SearchIndex | None = None) -> None:
     """Item pages whose item changed (or that are new); the others are not even loaded.
 
     ``changed``: the only items that may have changed (from the change log); the others
-    keep their old key without hashing (None: check every item)."""
+    keep their old key without hashing (None: check every item). ``index``: the search
+    index, given every rendered item (and every item, when it has none yet)."""
     check = rows
     if changed is not None:
         never_built = r.items_kept(row.id for row in rows if row.id not in changed)
         check = [row for row in rows if row.id in changed or row.id in never_built]
     todo = [check_slug(row.id, "item id") for row in check if not r.item_unchanged(row.id, row.fingerprint)]
+    index_all = index is not None and index.empty  # no index yet: every item goes in, not only these
     for item in source.views(todo):
         path = tree.path(item.category)
         crumbs = [{"name": c.name, "href": f"../category/{c.id}.html"} for c in path]
@@ -355,6 +359,17 @@ def _item_pages(r: SiteRenderer, source: ItemSource, site: SiteInfo, tree: Categ
                pubdate=sh_minute(item.published_at), description=item.summary[:200] or item.title,
                keywords=keywords, source=item.publisher or site.office_name, crumbs=crumbs,
                feed=feed_of.get(path[0].id) if path else None, **ctx)
+        if index is not None:
+            index.add(_search_doc(tree, item))
+    if index_all:
+        done = set(todo)
+        for item in source.views([row.id for row in rows if row.id not in done]):
+            index.add(_search_doc(tree, item))
+
+
+def _search_doc(tree: CategoryTree, item: ItemView) -> Doc:
+    return Doc(item_id=item.id, title=item.title, published_at=item.published_at,
+               category=" / ".join(c.name for c in tree.path(item.category)), text=html_to_text(item.body_html))
 
 
 def _feed_links(site: SiteInfo, tree: CategoryTree, by_node: Mapping[str, list]) -> list[dict[str, str]]:
