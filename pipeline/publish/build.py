@@ -35,6 +35,7 @@ from .writer import Writer
 
 LATEST = 20  # items on the home page
 SEARCH_DIR = f"site/{INDEX_DIR}"  # written by SearchIndex, not by the Writer
+REPORTS_DIR = "reports"  # site/reports/: written by the report stage (pipeline/report/outputs.py)
 # An empty feed still needs an updated date; a fixed one keeps builds identical.
 EMPTY_FEED_UPDATED = datetime(2020, 1, 1, tzinfo=SHANGHAI)
 
@@ -44,8 +45,8 @@ class SiteInfo:
     """Where and for whom the site is published (built from the office config)."""
 
     office_name: str  # 兴华街道办事处
-    site_url: str  # absolute base URL of output/site/, ending in "/"
-    feed_url: str  # absolute base URL of output/feeds/, ending in "/"
+    site_url: str  # absolute base URL of output/site/ (the docroot), ending in "/"
+    feed_url: str  # absolute base URL of the feeds (output/site/feeds/ unless published elsewhere), ending in "/"
     site_id_code: str = ""  # SiteIDCode (政府网站标识码)
     site_domain: str = ""
     address: str = ""
@@ -141,7 +142,7 @@ def _build(items: Iterable[ItemView] | ItemSource, categories: Sequence[Category
     if manifest.trusted:
         removed = remove_files(out_dir, manifest.stale(writer.produced))
     else:
-        removed = writer.remove_stale(skip=(SEARCH_DIR,))
+        removed = writer.remove_stale(skip=(SEARCH_DIR, f"site/{REPORTS_DIR}"))
     manifest.save(out_dir)
     snapshot.save(out_dir, current, rows, global_key)
     if index is not None:
@@ -259,17 +260,19 @@ def _year_pages(r: SiteRenderer, by_year: Mapping[int, list[ItemRow]], settled: 
                     title=f"{year}年发布的信息", column=f"{year}年", year=year, total=len(year_rows))
 
 
-REPORT_FILES = (("html", "完整报告（可打印）"), ("docx", "Word 草稿"), ("md", "Markdown"),
-                ("json", "JSON 数据"))
+REPORT_FILES = (("html", "完整报告（可打印）"), ("docx", "Word 草稿"), ("md", "Markdown"), ("json", "JSON 数据"),
+                ("table1.csv", "表格：主动公开（CSV）"), ("table2.csv", "表格：依申请公开（CSV）"),
+                ("table3.csv", "表格：行政复议、行政诉讼（CSV）"))
 
 
 def _report_pages(r: SiteRenderer, tree: CategoryTree, reports: Mapping, out_dir: Path) -> list[dict[str, object]]:
     by_year = {int(y): rep for y, rep in reports.items()}  # keys may come from JSON as "2020"
     for year in sorted(by_year, reverse=True):
         rel = f"report/{year}.html"
-        # The full report files the report stage wrote beside site/ (output/reports/), when present.
-        files = [{"href": f"../../reports/{year}.{ext}", "label": label} for ext, label in REPORT_FILES
-                 if (out_dir / "reports" / f"{year}.{ext}").is_file()]
+        # The full report files the report stage wrote into the docroot (site/reports/), when present.
+        names = [(f"{year}{'-' if ext.endswith('.csv') else '.'}{ext}", label) for ext, label in REPORT_FILES]
+        files = [{"href": f"../{REPORTS_DIR}/{name}", "label": label} for name, label in names
+                 if (out_dir / "site" / REPORTS_DIR / name).is_file()]
         r.listed(rel)
         if r.unchanged(rel, json.dumps([by_year[year], files], sort_keys=True, default=str)):
             continue
@@ -400,7 +403,7 @@ def _write_feeds(
     for f in feed_links:
         chosen = (rows if f["key"] == "all" else by_top.get(f["key"], []))[: site.feed_entries]
         key = digest(global_key + f["key"].encode() + _fps(chosen))
-        names = [f"feeds/{name}" for name in feeds.file_names(f["key"])]
+        names = [f"site/feeds/{name}" for name in feeds.file_names(f["key"])]
         if all([manifest.fresh(name, key) for name in names]):  # a list: record every name
             for name in names:
                 writer.keep(name)
@@ -423,12 +426,12 @@ def _write_feeds(
             entries=entries,
         )
         for name, data in feeds.render(spec).items():
-            writer.write(f"feeds/{name}", data)
-    if manifest.fresh("feeds/index.opml", global_key):
-        writer.keep("feeds/index.opml")
+            writer.write(f"site/feeds/{name}", data)
+    if manifest.fresh("site/feeds/index.opml", global_key):
+        writer.keep("site/feeds/index.opml")
     else:
         opml = environment().get_template("opml.xml").render(title=f"{site.office_name}政府信息公开订阅源", feeds=feed_links)
-        writer.write("feeds/index.opml", opml)
+        writer.write("site/feeds/index.opml", opml)
 
 
 def _entry(site: SiteInfo, tree: CategoryTree, item: ItemView) -> feeds.Entry:

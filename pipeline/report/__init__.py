@@ -17,7 +17,7 @@ documents  normative documents (issued / repealed / in force), timeliness (第�
 ledger     the applications and appeals registers, deadlines, ``overdue_applications``
 annual     one year's report: ``annual_report`` → data (JSON) + render input
 explain    ``--explain ROW``: the items or register entries behind a figure
-outputs    output/reports/<year>.{json,html,md,docx} and <year>-tableN.csv
+outputs    output/site/reports/<year>.{json,html,md,docx} and <year>-tableN.csv
 summary    the terminal summary of ``xxgk report``
 cli, register_cli   ``xxgk report``, ``xxgk application …``, ``xxgk appeal …``
 """

@@ -1,4 +1,4 @@
-"""Writing a year's report files under ``output/reports/`` through the one Writer
+"""Writing a year's report files under ``output/site/reports/`` (published with the site) through the one Writer
 (atomic, unchanged files left alone):
 
     reports/<year>.json             the data (what the publish stage's report page reads)
@@ -29,6 +29,7 @@ from .draft import render_docx
 from .render import render_csv, render_html, render_markdown
 
 log = logging.getLogger(__name__)
+FOLDER = "site/reports"  # inside the docroot, so the public report page links to them (README: publishing)
 
 
 def data_json(annual: Annual) -> str:
@@ -38,7 +39,7 @@ def data_json(annual: Annual) -> str:
 def write_year(writer: Writer, annual: Annual) -> list[str]:
     """Write ``annual``'s files; returns the relative paths it produced."""
     year = annual.year
-    paths = [f"reports/{year}.json"]
+    paths = [f"{FOLDER}/{year}.json"]
     writer.write(paths[0], data_json(annual))
     if annual.render is None:
         return paths
@@ -47,12 +48,12 @@ def write_year(writer: Writer, annual: Annual) -> list[str]:
                   "；".join(v.message for v in annual.violations))
         return paths
     files: dict[str, str | bytes] = {
-        f"reports/{year}.html": render_html(annual.render, previous=annual.previous),
-        f"reports/{year}.md": render_markdown(annual.render, previous=annual.previous),
-        f"reports/{year}.docx": render_docx(annual.render, previous=annual.previous),
+        f"{FOLDER}/{year}.html": render_html(annual.render, previous=annual.previous),
+        f"{FOLDER}/{year}.md": render_markdown(annual.render, previous=annual.previous),
+        f"{FOLDER}/{year}.docx": render_docx(annual.render, previous=annual.previous),
     }
     for name, text in render_csv(annual.render, previous=annual.previous).items():
-        files[f"reports/{year}-{name}"] = text
+        files[f"{FOLDER}/{year}-{name}"] = text
     for rel, data in files.items():
         writer.write(rel, data)
     return paths + list(files)
