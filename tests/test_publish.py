@@ -309,11 +309,30 @@ def test_report_and_about_pages(tmp_path: Path) -> None:
     rows = {th.text_content(): th.getnext().text_content() for th in report.xpath("//th[@scope='row']")}
     assert rows["主动公开政府信息数量（条）"] == "156"
     assert rows["其中：通过政务微博、微信公开（条）"] == "57"
-    assert rows["工作动态"] == "80" and rows["results / granted"] == "1"
+    assert rows["工作动态"] == "80" and rows["本年新收政府信息公开申请（件）"] == "2"
+    assert not [label for label in rows if re.search("[A-Za-z_]", label)]  # Chinese only, no internal keys
+    first, last = items(2)[0].published_at, items(2)[1].published_at  # two items in March: a partial year
+    notice = report.get_element_by_id("coverage").text_content()
+    assert f"{first.month}月{first.day}日至2020年{last.month}月{last.day}日" in notice
+    home = lxml_html.parse(str(tmp_path / "site/index.html")).getroot()
+    assert [a.text_content() for a in home.xpath("//section[h2[@id='reports']]//a")] == ["2020年统计（数据不完整）"]
     about = (tmp_path / "site/about.html").read_text("utf-8")
     assert "兴华路1号" in about and "工作日 8:30-17:00" in about and "第十二条" in about
     stats = run(tmp_path, items(2), reports={})
     assert "site/report/2020.html" in stats.removed
+
+
+def test_the_report_page_is_the_report(tmp_path: Path) -> None:
+    year_round = [make_item(1, published_at=datetime(2020, 1, 3, tzinfo=SHANGHAI)),
+                  make_item(2, published_at=datetime(2020, 12, 30, tzinfo=SHANGHAI))]
+    body = "<h1>兴华街道办事处2020年政府信息公开工作年度报告</h1>\n<p>本报告根据……</p>"
+    run(tmp_path, year_round, reports={2020: {**REPORTS[2020], "page_html": body}})
+    page = lxml_html.parse(str(tmp_path / "site/report/2020.html")).getroot()
+    assert [h.text_content() for h in page.xpath("//h1")] == ["兴华街道办事处2020年政府信息公开工作年度报告"]
+    assert page.xpath("//article[@class='report']/p/text()") == ["本报告根据……"]
+    assert page.get_element_by_id("coverage", None) is None  # the data covers the whole year
+    home = lxml_html.parse(str(tmp_path / "site/index.html")).getroot()
+    assert [a.text_content() for a in home.xpath("//section[h2[@id='reports']]//a")] == ["2020年度报告"]
 
 
 def test_sitemap_lists_every_page(tmp_path: Path) -> None:

@@ -12,11 +12,13 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from markupsafe import Markup
 
 from pipeline.gcpause import collector_paused
 from pipeline.normalize import html_to_text
@@ -27,7 +29,7 @@ from .links import FETCH_SCHEMES, check_slug, guess_type, safe_url
 from .manifest import Manifest
 from .manifest import remove as remove_files
 from .pages import PAGE_SIZE, SiteRenderer, environment, item_base, item_body, item_page_context, paginate, sh_minute
-from .reportpage import report_sections
+from .reportpage import PAGE_KEY, cn_date, coverage, report_sections
 from .search import INDEX_DIR, Doc, SearchIndex
 from .source import ItemRow, ItemSource, MemorySource, digest
 from .tree import CategoryTree
@@ -129,7 +131,7 @@ def _build(items: Iterable[ItemView] | ItemSource, categories: Sequence[Category
         _item_pages(r, source, site, tree, rows, feed_of, changed, index)
         _category_pages(r, tree, groups, feed_of, settled)
         _year_pages(r, groups.by_year, settled)
-        report_links = _report_pages(r, tree, reports, out_dir)
+        report_links = _report_pages(r, tree, reports, out_dir, rows)
         _front_pages(r, site, tree, groups, feed_links, report_links)
         r.static()
         r.write_sitemap(rows)
@@ -265,20 +267,31 @@ REPORT_FILES = (("html", "完整报告（可打印）"), ("docx", "Word 草稿")
                 ("table3.csv", "表格：行政复议、行政诉讼（CSV）"))
 
 
-def _report_pages(r: SiteRenderer, tree: CategoryTree, reports: Mapping, out_dir: Path) -> list[dict[str, object]]:
+def _report_pages(r: SiteRenderer, tree: CategoryTree, reports: Mapping, out_dir: Path,
+                  rows: Sequence[ItemRow]) -> list[dict[str, object]]:
+    """The report pages; returns the home page's links, each saying whether the data covers the year."""
     by_year = {int(y): rep for y, rep in reports.items()}  # keys may come from JSON as "2020"
+    first = date.fromisoformat(rows[-1].iso[:10]) if rows else None  # rows are newest first
+    last = date.fromisoformat(rows[0].iso[:10]) if rows else None
+    links = []
     for year in sorted(by_year, reverse=True):
         rel = f"report/{year}.html"
+        report = by_year[year]
+        part = coverage(year, first, last)
+        partial = f"{cn_date(part[0])}至{cn_date(part[1])}" if part else ""
+        links.append({"year": year, "href": rel, "partial": partial})
         # The full report files the report stage wrote into the docroot (site/reports/), when present.
         names = [(f"{year}{'-' if ext.endswith('.csv') else '.'}{ext}", label) for ext, label in REPORT_FILES]
         files = [{"href": f"../{REPORTS_DIR}/{name}", "label": label} for name, label in names
                  if (out_dir / "site" / REPORTS_DIR / name).is_file()]
         r.listed(rel)
-        if r.unchanged(rel, json.dumps([by_year[year], files], sort_keys=True, default=str)):
+        if r.unchanged(rel, json.dumps([report, files, partial], sort_keys=True, default=str)):
             continue
+        body = report.get(PAGE_KEY)
         r.page("report.html", rel, title=f"{year}年政府信息公开工作年度报告", column="年度报告",
-               year=year, sections=report_sections(by_year[year], tree), files=files)
-    return [{"year": y, "href": f"report/{y}.html"} for y in sorted(by_year, reverse=True)]
+               year=year, body=Markup(body) if body else "", partial=partial,
+               sections=[] if body else report_sections(report, tree), files=files)
+    return links
 
 
 def _front_pages(r: SiteRenderer, site: SiteInfo, tree: CategoryTree, groups: _Groups,

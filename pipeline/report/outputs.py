@@ -26,9 +26,10 @@ from .annual import Annual, annual_report
 from .errors import ReportError
 from .figures import figures_folder
 from .draft import render_docx
-from .render import render_csv, render_html, render_markdown
+from .render import render_body, render_csv, render_html, render_markdown
 
 log = logging.getLogger(__name__)
+PAGE_KEY = "page_html"  # in the data handed to the publish stage (not in the JSON file)
 FOLDER = "site/reports"  # inside the docroot, so the public report page links to them (README: publishing)
 
 
@@ -78,6 +79,8 @@ def write_reports(store: Store, config: Config, category_names: Mapping[str, str
         except ReportError as e:
             log.error("%s年年度报告未生成：%s", year, e)
             continue
-        write_year(writer, annual)
-        reports[year] = annual.data
+        written = write_year(writer, annual)
+        reports[year] = dict(annual.data)
+        if f"{FOLDER}/{year}.html" in written:  # the site's report page shows the report itself
+            reports[year][PAGE_KEY] = render_body(annual.render, previous=annual.previous)
     return reports
