@@ -37,8 +37,9 @@ def data_json(annual: Annual) -> str:
     return json.dumps(annual.data, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n"
 
 
-def write_year(writer: Writer, annual: Annual) -> list[str]:
-    """Write ``annual``'s files; returns the relative paths it produced."""
+def write_year(writer: Writer, annual: Annual, today: date | None = None) -> list[str]:
+    """Write ``annual``'s files; returns the relative paths it produced (``today``: the
+    generation date the .docx draft carries)."""
     year = annual.year
     paths = [f"{FOLDER}/{year}.json"]
     writer.write(paths[0], data_json(annual))
@@ -51,7 +52,7 @@ def write_year(writer: Writer, annual: Annual) -> list[str]:
     files: dict[str, str | bytes] = {
         f"{FOLDER}/{year}.html": render_html(annual.render, previous=annual.previous),
         f"{FOLDER}/{year}.md": render_markdown(annual.render, previous=annual.previous),
-        f"{FOLDER}/{year}.docx": render_docx(annual.render, previous=annual.previous),
+        f"{FOLDER}/{year}.docx": render_docx(annual.render, previous=annual.previous, generated=today),
     }
     for name, text in render_csv(annual.render, previous=annual.previous).items():
         files[f"{FOLDER}/{year}-{name}"] = text
@@ -79,7 +80,7 @@ def write_reports(store: Store, config: Config, category_names: Mapping[str, str
         except ReportError as e:
             log.error("%s年年度报告未生成：%s", year, e)
             continue
-        written = write_year(writer, annual)
+        written = write_year(writer, annual, today)
         reports[year] = dict(annual.data)
         if f"{FOLDER}/{year}.html" in written:  # the site's report page shows the report itself
             reports[year][PAGE_KEY] = render_body(annual.render, previous=annual.previous)
