@@ -408,7 +408,7 @@ def test_hostile_input_is_escaped_everywhere(tmp_path: Path) -> None:
     assert any(HOSTILE == td.text_content() for td in doc.xpath("//td"))
     attachments = doc.xpath("//section[h2[@id='attachments']]//li")
     assert [li.text_content() for li in attachments] == [HOSTILE, "x.pdf", "<img src=x onerror=alert(3)>"]
-    assert [li.xpath("a/@href") for li in attachments] == [[], [], ['https://mp.weixin.qq.com/files/a".pdf']]
+    assert [li.xpath("a/@href") for li in attachments] == [[], [], ['https://mp.weixin.qq.com/files/a%22.pdf']]
     for path in (tmp_path / "site/feeds").glob("*.xml"):
         parsed = feedparser.parse(path.read_bytes())
         assert not parsed.bozo, path
@@ -549,6 +549,7 @@ def test_safe_url_joins_as_urljoin_does(base: str, url: str) -> None:
         expected = ""
     if not expected.lower().startswith(("http://", "https://")):
         expected = ""
+    expected = expected.replace(" ", "%20")  # what may not stand in a URL is percent-encoded
     assert safe_url(url, base, frozenset({"http", "https"})) == expected
 
 

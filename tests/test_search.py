@@ -15,6 +15,7 @@ import pytest
 
 from pipeline.normalize import html_to_text
 from pipeline.publish import build
+from pipeline.publish.pages import display_title
 from pipeline.publish.search import STATE, normalize
 
 from .test_publish import CATEGORIES, SITE, make_item
@@ -63,7 +64,7 @@ def sample_queries(texts: list[str], count: int, seed: int = 15) -> list[str]:
 
 def test_demo_search_finds_exactly_the_items_holding_the_query(synced_office: Path) -> None:
     views = demo_items(synced_office)
-    docs = {v.id: (normalize(v.title), normalize(html_to_text(v.body_html)), v.published_at) for v in views}
+    docs = {v.id: (normalize(display_title(v.title)), normalize(html_to_text(v.body_html)), v.published_at) for v in views}
     titles = [t for t, _, _ in docs.values()]
     bodies = [b for _, b, _ in docs.values() if b]
     queries = ["疫情", "低保", "安全生产", "垃圾分类", "兴华街道"]

@@ -28,7 +28,7 @@ from . import feeds, snapshot
 from .links import FETCH_SCHEMES, check_slug, guess_type, safe_url
 from .manifest import Manifest
 from .manifest import remove as remove_files
-from .pages import PAGE_SIZE, SiteRenderer, environment, item_base, item_body, item_page_context, paginate, sh_minute
+from .pages import PAGE_SIZE, SiteRenderer, display_title, environment, item_base, item_body, item_page_context, paginate, sh_minute
 from .reportpage import PAGE_KEY, cn_date, coverage, report_sections
 from .search import INDEX_DIR, Doc, SearchIndex
 from .source import ItemRow, ItemSource, MemorySource, digest
@@ -371,7 +371,7 @@ def _item_pages(r: SiteRenderer, source: ItemSource, site: SiteInfo, tree: Categ
         ctx = item_page_context(item, item_body(item, base_url), site.office_name, " / ".join(c.name for c in path),
                                 base_url)
         keywords = ",".join(x for x in (path[-1].name if path else "", item.topic) if x)
-        r.page("item.html", f"item/{item.id}.html", title=item.title, column=path[-1].name if path else "信息",
+        r.page("item.html", f"item/{item.id}.html", title=display_title(item.title), column=path[-1].name if path else "信息",
                pubdate=sh_minute(item.published_at), description=item.summary[:200] or item.title,
                keywords=keywords, source=item.publisher or site.office_name, crumbs=crumbs,
                feed=feed_of.get(path[0].id) if path else None, **ctx)
@@ -384,7 +384,7 @@ def _item_pages(r: SiteRenderer, source: ItemSource, site: SiteInfo, tree: Categ
 
 
 def _search_doc(tree: CategoryTree, item: ItemView) -> Doc:
-    return Doc(item_id=item.id, title=item.title, published_at=item.published_at,
+    return Doc(item_id=item.id, title=display_title(item.title), published_at=item.published_at,
                category=" / ".join(c.name for c in tree.path(item.category)), text=html_to_text(item.body_html))
 
 
@@ -459,7 +459,7 @@ def _entry(site: SiteInfo, tree: CategoryTree, item: ItemView) -> feeds.Entry:
             enclosures.append(feeds.Enclosure(url=url, mime_type=guess_type(url, a.name), title=a.name))
     return feeds.Entry(
         id=entry_id(site, item),
-        title=item.title,
+        title=display_title(item.title),
         url=f"{site.site_url}item/{item.id}.html",
         summary=item.summary,
         content_html=body,
