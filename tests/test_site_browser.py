@@ -206,6 +206,9 @@ def test_chinese_full_text_search_without_a_search_server(served: str, context) 
     hit = page.locator("#search-results a").first
     hit.wait_for(timeout=10_000)
     assert page.locator("#search-status").inner_text().startswith("找到 1 条")
+    meta = page.locator("#search-results .meta").first.inner_text()
+    assert meta.startswith("2020-") and "工作动态" in meta  # date and category
+    assert SEARCH_WORD in page.locator("#search-results .snippet").first.inner_text()  # text around the match
     assert hit.inner_text() == "街道开展宣传周活动"
     assert hit.get_attribute("href").endswith("item/item0004.html")
     page.close()
