@@ -44,7 +44,6 @@ CHUNK = 64  # documents per docs/<k>.json: a result page fetches a few small fil
 EPOCH = datetime(2000, 1, 1, tzinfo=SHANGHAI)
 SPILL_BUCKETS = 64  # temporary files a base rebuild spreads its postings over
 SPILL_AT = 4_000_000  # postings held in memory before they are spilled (32 MB)
-_WS = str.maketrans({c: " " for c in "\t\n\r\f\v\u3000\xa0"})
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,9 @@ class Doc:
 def normalize(text: str) -> str:
     """What is indexed and matched: NFKC (full-width letters and digits folded), lower case,
     whitespace runs as one space. search-core.js does the same to the query."""
-    return " ".join(unicodedata.normalize("NFKC", text).translate(_WS).lower().split())
+    if not unicodedata.is_normalized("NFKC", text):  # most text already is: the check is cheaper
+        text = unicodedata.normalize("NFKC", text)
+    return " ".join(text.lower().split())  # str.split() knows the ideographic and no-break spaces
 
 
 def pair_keys(text: str) -> np.ndarray:
@@ -217,9 +218,9 @@ class SearchIndex:
         out.mkdir()
         for bucket in range(spill.buckets):
             pairs = spill.read(bucket)
+            pairs, bounds = _by(pairs, pairs[:, 0] & np.uint32(shards - 1), shards)
             for shard in range(bucket, shards, spill.buckets):
-                part = pairs[(pairs[:, 0] & np.uint32(shards - 1)) == shard] if shards > 1 else pairs
-                (out / f"{shard}.bin").write_bytes(_shard_bytes(part))
+                (out / f"{shard}.bin").write_bytes(_shard_bytes(pairs[bounds[shard]:bounds[shard + 1]]))
         old = self.root / f".{folder}-old"
         shutil.rmtree(old, ignore_errors=True)
         if target.exists():
@@ -250,16 +251,23 @@ class _Spill:
             return
         triples = np.concatenate(self.parts)
         self.parts, self.held = [], 0
-        which = triples[:, 0] & np.uint32(self.buckets - 1)
+        triples, bounds = _by(triples, triples[:, 0] & np.uint32(self.buckets - 1), self.buckets)
         for bucket in range(self.buckets):
-            with open(self.folder / f"{bucket}.spill", "ab") as f:
-                f.write(triples[which == bucket].astype("<u4").tobytes())
+            if bounds[bucket] < bounds[bucket + 1]:
+                with open(self.folder / f"{bucket}.spill", "ab") as f:
+                    f.write(triples[bounds[bucket]:bounds[bucket + 1]].astype("<u4").tobytes())
 
     def read(self, bucket: int) -> np.ndarray:
         path = self.folder / f"{bucket}.spill"
         data = np.fromfile(path, dtype="<u4").reshape(-1, 3) if path.is_file() else np.zeros((0, 3), "<u4")
         path.unlink(missing_ok=True)
         return data
+
+
+def _by(rows: np.ndarray, keys: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """``rows`` grouped by ``keys`` (0 … count-1) and where each group starts (count + 1 bounds)."""
+    order = np.argsort(keys, kind="stable")
+    return rows[order], np.searchsorted(keys[order], np.arange(count + 1))
 
 
 def _shard_bytes(triples: np.ndarray) -> bytes:
