@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml package-lock.json
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test]'
-	npm ci --no-audit --no-fund --silent  # axe-core for the accessibility tests (package-lock.json)
+	npm ci --no-audit --no-fund --silent  # axe-core and the Nu HTML checker (vnu-jar) for the tests (package-lock.json)
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -43,7 +43,7 @@ FORMAT = 1
 CHUNK = 64  # documents per docs/<k>.json: a result page fetches a few small files
 EPOCH = datetime(2000, 1, 1, tzinfo=SHANGHAI)
 SPILL_BUCKETS = 64  # temporary files a base rebuild spreads its postings over
-SPILL_AT = 4_000_000  # postings held in memory before they are spilled (32 MB)
+SPILL_AT = 1_500_000  # postings held in memory before they are spilled (18 MB, a few times that to sort)
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ class SearchIndex:
                                  doc.category, doc.text]
         self.delta.add(number)
         self.touched = True
-        if len(self._chunks) > 256:  # a full build streams through: keep memory flat
+        if len(self._chunks) > 64:  # a full build streams through: keep memory flat
             self._flush_chunks()
 
     def keep_only(self, live: Iterable[str]) -> None:
