@@ -12,7 +12,17 @@ const searcher = new core.Searcher((p, kind) => {
 (async () => {
   for await (const line of readline.createInterface({ input: process.stdin })) {
     if (!line.trim()) continue;
-    const q = JSON.parse(line), r = await searcher.search(q);
-    process.stdout.write(JSON.stringify([q, r.error, r.results.map((x) => [x.id, x.inTitle])]) + "\n");
+    // A query, or [query, page size]: then the results are asked for a page at a time, as the page does.
+    const asked = JSON.parse(line), [q, page] = Array.isArray(asked) ? asked : [asked, 0];
+    let error, results;
+    if (page) {
+      const r = await searcher.query(q);
+      results = [];
+      for (let hits; (hits = await r.next(page)).length;) results.push(...hits);
+      error = r.error;
+    } else {
+      ({ error, results } = await searcher.search(q));
+    }
+    process.stdout.write(JSON.stringify([asked, error, results.map((x) => [x.id, x.inTitle])]) + "\n");
   }
 })();

@@ -26,14 +26,15 @@ RUNNER = REPO / "bench/search_node.js"
 PUNCT = set("，。、；：！？“”《》（）()【】 \n")
 
 
-def ask(search_dir: Path, queries: list[str]) -> dict[str, tuple[str, list[list]]]:
-    """{query: (error, [[item id, in title], …])} from the search script."""
+def ask(search_dir: Path, queries: list) -> dict:
+    """{query: (error, [[item id, in title], …])} from the search script (a query given as
+    [query, n] is asked for n results at a time, as the search page does)."""
     node = shutil.which("node")
     if node is None:
         pytest.fail("the search tests need Node.js (Debian package nodejs) to run static/search-core.js")
     done = subprocess.run([node, str(RUNNER), str(CORE), str(search_dir)], capture_output=True, text=True,
                           input="".join(json.dumps(q) + "\n" for q in queries), check=True, timeout=120)
-    return {q: (err, hits) for q, err, hits in map(json.loads, done.stdout.splitlines())}
+    return {(q if isinstance(q, str) else tuple(q)): (err, hits) for q, err, hits in map(json.loads, done.stdout.splitlines())}
 
 
 def demo_items(office: Path) -> list:
@@ -78,6 +79,8 @@ def test_demo_search_finds_exactly_the_items_holding_the_query(synced_office: Pa
         assert ranks == sorted(ranks), q  # title matches first, then newest
         assert [h[1] for h in hits] == [q in docs[i][0] for i, _ in hits], q
     assert sum(bool(answers[q][1]) for q in queries[:5]) >= 3  # the demo office mentions these
+    paged = ask(synced_office / "output/site/search", [[q, 7] for q in queries])
+    assert all(paged[(q, 7)] == answers[q] for q in queries)  # a page at a time: the same, in the same order
 
 
 def test_one_character_asks_for_two(tmp_path: Path) -> None:

@@ -93,25 +93,85 @@
     return { terms: terms, error: "" };
   }
 
-  // Every matching document, ranked: [{id, title, date, category, text, inTitle}].
-  Searcher.prototype.search = function (q) {
+  // A query's results, ranked (title matches first, then newest), checked a batch at a time
+  // as they are asked for: a page of results fetches only the documents it needs.
+  Searcher.prototype.query = function (q) {
     var self = this, query = parse(q);
-    if (query.error || !query.terms.length) return Promise.resolve({ error: query.error, results: [] });
+    if (query.error || !query.terms.length) return Promise.resolve(new Results(this, query, [], []));
     var indexed = query.terms.filter(function (t) { return Array.from(t).length >= 2; });
     return this.open().then(function () {
       return Promise.all([self.candidates(indexed, 0), self.candidates(indexed, 1)]);
     }).then(function (sets) {
-      var dates = self.dates, live = Array.from(sets[0]).filter(function (n) { return dates[n] > 0; });
-      live.sort(function (a, b) {
-        return (sets[1].has(b) - sets[1].has(a)) || (dates[b] - dates[a]) || (b - a);
-      });
-      return Promise.all(live.map(function (n) {
-        return self.doc(n).then(function (d) { var hit = check(d, query.terms); if (hit) { hit.n = n; hit.at = dates[n]; } return hit; });
-      }));
-    }).then(function (found) {
-      var hits = found.filter(Boolean);
-      hits.sort(function (a, b) { return (b.inTitle - a.inTitle) || (b.at - a.at) || (b.n - a.n); });  // title matches, then newest
-      return { error: "", results: hits };
+      var dates = self.dates, newest = function (a, b) { return (dates[b] - dates[a]) || (b - a); };
+      var live = Array.from(sets[0]).filter(function (n) { return dates[n] > 0; });
+      var inTitle = live.filter(function (n) { return sets[1].has(n); }).sort(newest);
+      var rest = live.filter(function (n) { return !sets[1].has(n); }).sort(newest);
+      return new Results(self, query, inTitle, rest);
+    });
+  };
+
+  // Every matching document, ranked: {error, results: [{id, title, date, category, snippet, inTitle}]}.
+  Searcher.prototype.search = function (q) {
+    return this.query(q).then(function (r) {
+      return r.next(Infinity).then(function (hits) { return { error: r.error, results: hits }; });
+    });
+  };
+
+  var BATCH = 32;
+
+  function Results(searcher, query, titled, rest) {
+    this.s = searcher;
+    this.terms = query.terms;
+    this.error = query.error;
+    this.titled = titled;  // candidates whose title holds every pair of the query
+    this.rest = rest;
+    this.at = 0;  // next candidate: titled first, then rest
+    this.demoted = [];  // titled candidates found in the text only: they rank among the rest
+    this.ready = [];
+    this.found = 0;
+    this.done = !(titled.length + rest.length);
+  }
+
+  // Up to ``k`` more results, in rank order.
+  Results.prototype.next = function (k) {
+    var self = this;
+    if (this.ready.length >= k || this.done) {
+      var out = this.ready.splice(0, k);
+      return Promise.resolve(out);
+    }
+    return this.step().then(function () { return self.next(k); });
+  };
+
+  Results.prototype.step = function () {
+    var self = this, s = this.s, dates = s.dates, inTitled = this.at < this.titled.length;
+    var list = inTitled ? this.titled : this.rest, from = inTitled ? this.at : this.at - this.titled.length;
+    var batch = list.slice(from, from + BATCH);
+    this.at += batch.length;
+    return Promise.all(batch.map(function (n) {
+      return s.doc(n).then(function (d) { var hit = check(d, self.terms); if (hit) { hit.n = n; hit.at = dates[n]; } return hit; });
+    })).then(function (hits) {
+      hits = hits.filter(Boolean);
+      if (inTitled) {
+        hits.forEach(function (h) { (h.inTitle ? self.ready : self.demoted).push(h); });
+        self.found += hits.filter(function (h) { return h.inTitle; }).length;
+      } else {
+        var finished = self.at >= self.titled.length + self.rest.length;
+        var last = batch[batch.length - 1];  // no later candidate ranks above it
+        var before = finished ? self.demoted : self.demoted.filter(function (h) {
+          return h.at > dates[last] || (h.at === dates[last] && h.n > last);
+        });
+        self.demoted = finished ? [] : self.demoted.filter(function (h) { return before.indexOf(h) < 0; });
+        var merged = hits.concat(before).sort(function (a, b) { return (b.at - a.at) || (b.n - a.n); });
+        self.ready = self.ready.concat(merged);
+        self.found += merged.length;
+      }
+      if (self.at >= self.titled.length + self.rest.length && !self.demoted.length) self.done = true;
+      else if (self.at >= self.titled.length + self.rest.length) {  // no text candidates at all
+        self.ready = self.ready.concat(self.demoted);
+        self.found += self.demoted.length;
+        self.demoted = [];
+        self.done = true;
+      }
     });
   };
 

@@ -14,7 +14,7 @@
       return kind === "bin" ? r.arrayBuffer() : r.json();
     });
   });
-  var PAGE = 20, shown = [], more = document.getElementById("search-more");
+  var PAGE = 20, more = document.getElementById("search-more"), current = null, asked = "";
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -23,34 +23,47 @@
     return e;
   }
 
-  function show(from) {
-    shown.slice(from, from + PAGE).forEach(function (r) {
-      var li = el("li"), a = el("a", "", r.title);
-      a.href = "item/" + encodeURIComponent(r.id) + ".html";
-      li.appendChild(a);
-      li.appendChild(el("span", "meta", r.date + " · " + r.category));
-      li.appendChild(el("p", "snippet", r.snippet));
-      list.appendChild(li);
+  function say(results) {
+    var q = "“" + asked + "”";
+    if (results.done) {
+      status.textContent = results.found ? "找到 " + results.found + " 条含" + q + "的信息（标题含有的在前，其余按发布时间从新到旧）。"
+                                         : "未找到含" + q + "的信息。";
+    } else {
+      status.textContent = "已列出 " + list.children.length + " 条含" + q + "的信息（标题含有的在前，其余按发布时间从新到旧），还有更多。";
+    }
+  }
+
+  function show(results) {
+    return results.next(PAGE).then(function (hits) {
+      if (results !== current) return;  // a newer query replaced this one
+      hits.forEach(function (r) {
+        var li = el("li"), a = el("a", "", r.title);
+        a.href = "item/" + encodeURIComponent(r.id) + ".html";
+        li.appendChild(a);
+        li.appendChild(el("span", "meta", r.date + " · " + r.category));
+        li.appendChild(el("p", "snippet", r.snippet));
+        list.appendChild(li);
+      });
+      more.hidden = results.done && !results.ready.length;
+      say(results);
     });
-    more.hidden = from + PAGE >= shown.length;
-    more.dataset.next = from + PAGE;
   }
 
   function run(q) {
     list.textContent = "";
     more.hidden = true;
-    if (!q.trim()) { status.textContent = ""; return; }
+    current = null;
+    asked = q.trim();
+    if (!asked) { status.textContent = ""; return; }
     status.textContent = "正在检索…";
-    searcher.search(q).then(function (found) {
-      if (found.error) { status.textContent = found.error; return; }
-      shown = found.results;
-      status.textContent = shown.length ? "找到 " + shown.length + " 条含“" + q.trim() + "”的信息（标题含有的在前，其余按发布时间从新到旧）。"
-                                        : "未找到含“" + q.trim() + "”的信息。";
-      show(0);
+    searcher.query(q).then(function (results) {
+      if (results.error) { status.textContent = results.error; return; }
+      current = results;
+      return show(results);
     }).catch(function () { status.textContent = "检索索引暂时无法加载，请稍后再试。"; });
   }
 
-  more.addEventListener("click", function () { show(Number(more.dataset.next)); });
+  more.addEventListener("click", function () { if (current) show(current); });
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     history.replaceState(null, "", "?q=" + encodeURIComponent(box.value));
