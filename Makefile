@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml | system-demo
 	touch $(STAMP)
 
 $(NODE_STAMP): package-lock.json | system-test
-	npm ci --no-audit --no-fund --silent  # axe-core for the accessibility tests (package-lock.json)
+	npm ci --no-audit --no-fund --silent  # axe-core and the Nu HTML checker (vnu-jar) for the tests (package-lock.json)
 	touch $(NODE_STAMP)
 
 install: $(STAMP)

@@ -5,7 +5,7 @@ schema (posts, post versions, items, their copies), so the timings include readi
 the store through pipeline.views.StoreSource exactly as the nightly job does. The
 filled store is cached in .cache/bench/ and copied for each run; the output goes to
 .cache/bench/build-out-N. Each build runs in a fresh process (its peak memory is its
-own). The Pagefind search index is timed on its own line: it is rebuilt as a whole.
+own). The search index is timed by bench/search.py.
 
 The last run's output is set aside and deleted only after every build is timed: ext4
 (without a journal, as here) passes over inodes freed in the last minutes when it
@@ -107,7 +107,7 @@ def _site():  # type: ignore[no-untyped-def]
                     feed_url="https://xxgk.example.gov.cn/xhj/feeds/", site_id_code="2202020001")
 
 
-def _build(store_path: str, out: str, search: bool) -> dict:
+def _build(store_path: str, out: str) -> dict:
     from pipeline.models import Category
     from pipeline.publish import build
     from pipeline.store import Store
@@ -119,12 +119,6 @@ def _build(store_path: str, out: str, search: bool) -> dict:
         stats = build(item_views(store), cats, _site(), Path(out), search=False)
     result = {"seconds": t["seconds"], "written": len(stats.written), "peak": peak_mb(),
               "pages": sum(1 for p in stats.written if p.endswith(".html"))}
-    if search:
-        from pipeline.publish.search import index_site
-
-        with stopwatch() as s:
-            index_site(Path(out) / "site")
-        result["search"] = s["seconds"]
     return result
 
 
@@ -154,16 +148,14 @@ def _run() -> Iterator[str]:
             TRASH.mkdir(exist_ok=True)
             out.rename(TRASH / f"{out.name}-{time.time_ns()}")
         os.sync()  # earlier runs' writes are flushed before the clock starts, not charged to this build
-        full = in_subprocess(_build, str(work), str(out), n <= 10_000)
+        full = in_subprocess(_build, str(work), str(out))
         files = full["written"]
         yield (f"build full: {n} items, {files / full['seconds']:.0f} pages/s, {full['seconds']:.1f} s, "
                f"peak {full['peak']:.0f} MB ({files} files: {full['pages']} pages + feeds, sitemap; "
                f"store read included)")
-        if "search" in full:
-            yield f"build search index (Pagefind, whole site): {n} items, {full['search']:.1f} s"
         in_subprocess(_add_one, str(work), n)
         os.sync()
-        again = in_subprocess(_build, str(work), str(out), False)
+        again = in_subprocess(_build, str(work), str(out))
         yield (f"build incremental: 1 new item, {again['written']} files written, {again['seconds']:.2f} s "
                f"at {n} items")
         _remove_db(work)

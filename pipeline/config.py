@@ -94,8 +94,8 @@ class FetchSettings:
 class Office:
     name: str  # 兴华街道办事处
     org_code: str  # organisation code, the prefix of minted 索引号
-    site_url: str  # where output/site/ is published, ends with "/"
-    feed_url: str  # where output/feeds/ is published, ends with "/"
+    site_url: str  # where output/site/ (the docroot: pages, feeds/, reports/, search/) is published, ends with "/"
+    feed_url: str  # where output/site/feeds/ is reached (default site_url + "feeds/"), ends with "/"
     timezone: ZoneInfo
     site_id_code: str = ""
     address: str = ""

@@ -75,7 +75,7 @@ def year_report(store: Store, config: Config, year: int, tree: classify_stage.Ca
 
 def build_reports(store: Store, config: Config, tree: classify_stage.CatalogTree,
                   today: date | None = None) -> dict[int, dict]:
-    """Every year's annual-report files in output/reports/ (pipeline.report.outputs);
+    """Every year's annual-report files in output/site/reports/ (pipeline.report.outputs);
     in December, a warning when the holiday data lacks next year."""
     from .report.ledger import register_years
     from .report.outputs import write_reports
@@ -130,7 +130,7 @@ def run_sync(config: Config, store: Store, *, full: bool = False, only: set[str]
 
 def output_paths(config: Config) -> dict[str, Path]:
     return {
-        "feeds": config.output / "feeds",
+        "feeds": config.output / "site" / "feeds",
         "site": config.output / "site" / "index.html",
-        "reports": config.output / "reports",
+        "reports": config.output / "site" / "reports",
     }

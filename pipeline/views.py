@@ -17,6 +17,22 @@ from .publish.source import ItemRow, digest, row_of
 from .store import Store, decode_attachments, parse_iso
 
 SUMMARY_CHARS = 120
+_SENTENCE_END = "。！？；!?;"
+_BREAKS = "，、：,: "
+
+
+def summary_of(text: str, limit: int = SUMMARY_CHARS) -> str:
+    """The start of ``text`` in at most ``limit`` characters, cut after a sentence (or at
+    least a clause or word) and marked with … when cut."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    head = flat[: limit - 1]
+    for marks, keep in ((_SENTENCE_END, 1), (_BREAKS, 0)):
+        at = max(head.rfind(m) for m in marks)
+        if at >= limit // 2:
+            return head[: at + keep].rstrip() + "…"
+    return head + "…"
 CHUNK = 500  # ids per IN (…) query
 
 _WHERE = " WHERE i.published_at IS NOT NULL"
@@ -150,7 +166,7 @@ def _view(row: tuple, copies: list[ChannelCopy]) -> ItemView:
         index_number=index_number,
         title=published_title(title),
         body_html=body_html or "",
-        summary=(body_text or "").replace("\n", " ")[:SUMMARY_CHARS],
+        summary=summary_of(body_text or ""),
         published_at=published_at,  # type: ignore[arg-type]
         updated_at=parse_iso(updated) or published_at,  # type: ignore[arg-type]
         first_channel=first_channel,

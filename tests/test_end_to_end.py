@@ -53,7 +53,7 @@ def synced(tmp_path_factory, demo_server):
 def test_sync_reproduces_the_seed_counts(synced):
     folder, path, first = synced
     assert first.exit_code == 0, first.output
-    report = json.loads((folder / "output" / "reports" / "2020.json").read_text(encoding="utf-8"))
+    report = json.loads((folder / "output" / "site" / "reports" / "2020.json").read_text(encoding="utf-8"))
     assert {k: report["proactive"][k] for k in SEED_2020} == SEED_2020
     assert report["year"] == 2020 and "applications" in report and "appeals" in report
     assert sum(report["proactive"]["by_category"].values()) == 156
@@ -71,7 +71,7 @@ def test_merging_is_what_makes_156(synced):
 
 def test_every_feed_parses_and_every_item_has_a_page(synced):
     folder, _, _ = synced
-    feeds = sorted((folder / "output" / "feeds").glob("*.xml"))
+    feeds = sorted((folder / "output" / "site" / "feeds").glob("*.xml"))
     assert any(f.name == "all.atom.xml" for f in feeds) and any(f.name == "all.rss.xml" for f in feeds)
     with sqlite3.connect(folder / "xxgk.db") as conn:
         item_ids = [r[0] for r in conn.execute("SELECT id FROM items")]
@@ -79,7 +79,7 @@ def test_every_feed_parses_and_every_item_has_a_page(synced):
         parsed = feedparser.parse(feed_path.read_bytes())
         assert not parsed.bozo, (feed_path.name, parsed.get("bozo_exception"))
         assert parsed.entries, feed_path.name
-    everything = feedparser.parse((folder / "output" / "feeds" / "all.atom.xml").read_bytes())
+    everything = feedparser.parse((folder / "output" / "site" / "feeds" / "all.atom.xml").read_bytes())
     assert len(everything.entries) == min(50, len(item_ids))
     site = folder / "output" / "site"
     assert (site / "index.html").exists()
@@ -98,7 +98,7 @@ def test_hostile_html_from_a_source_is_sanitised(synced):
 def test_running_twice_adds_nothing(synced):
     folder, path, _ = synced
     before = counts(folder / "xxgk.db")
-    feed = (folder / "output" / "feeds" / "all.atom.xml")
+    feed = (folder / "output" / "site" / "feeds" / "all.atom.xml")
     feed_bytes, feed_mtime = feed.read_bytes(), feed.stat().st_mtime_ns
     second = run(path, "sync")
     assert second.exit_code == 0, second.output
@@ -123,7 +123,7 @@ def test_an_unreachable_source_fails_alone(tmp_path, demo_server):
     result = run(path, "sync")
     assert result.exit_code == 1
     assert "gone" in result.output and "FAILED" in result.output
-    report = json.loads((tmp_path / "output" / "reports" / "2020.json").read_text(encoding="utf-8"))
+    report = json.loads((tmp_path / "output" / "site" / "reports" / "2020.json").read_text(encoding="utf-8"))
     assert report["proactive"]["total"] == 156  # the other sources were collected
 
 
@@ -131,6 +131,6 @@ def test_the_catalog_site_links_the_full_annual_report(synced):
     folder, _, _ = synced
     page = folder / "output" / "site" / "report" / "2020.html"
     html = page.read_text(encoding="utf-8")
-    assert 'href="../../reports/2020.html"' in html and 'href="../../reports/2020.docx"' in html
-    full = (page.parent / "../../reports/2020.html").resolve()
+    assert 'href="../reports/2020.html"' in html and 'href="../reports/2020.docx"' in html
+    full = (page.parent / "../reports/2020.html").resolve()
     assert full.is_file() and "主动公开" in full.read_text(encoding="utf-8")

@@ -45,14 +45,14 @@ def test_one_new_item_touches_only_the_pages_that_show_it(tmp_path: Path) -> Non
     stats, source = _build(tmp_path, [*its, new])
     assert source.loaded.count(new.id) == 2  # its page, then its feed entries
     assert set(source.loaded) <= {new.id} | {i.id for i in its[-50:]}  # only feed windows; no other item page
-    site = {p for p in stats.written if p.startswith("site/")}
+    site = {p for p in stats.written if p.startswith("site/") and not p.startswith("site/feeds/")}
     showing = {p for p in site if new.id in (tmp_path / p).read_text("utf-8")}
     assert site == showing  # every page rewritten shows the new item (sitemap included)
     assert site == {"site/item/item0251.html", "site/index.html", "site/sitemap.xml", "site/year/2020.html",
                     "site/category/gfxwj.html", "site/category/gfxwj~2020.html", "site/category/zcwj.html",
                     "site/category/zcwj~2020.html"}
-    assert {p for p in stats.written if p.startswith("feeds/")} == {
-        f"feeds/{k}.{f}" for k in ("all", "zcwj") for f in ("rss.xml", "atom.xml", "json")}
+    assert {p for p in stats.written if p.startswith("site/feeds/")} == {
+        f"site/feeds/{k}.{f}" for k in ("all", "zcwj") for f in ("rss.xml", "atom.xml", "json")}
     assert stats.removed == []
     again, source = _build(tmp_path, [*its, new])
     assert again.written == [] and source.loaded == []  # nothing new: nothing read, nothing written
@@ -104,7 +104,7 @@ def _absolute(url: str) -> None:
 def test_feeds_follow_the_w3c_validator_rules(tmp_path: Path) -> None:
     its = [make_item(n) for n in range(1, 30)]
     build(its, CATEGORIES, SITE, tmp_path, reports=REPORTS, search=False)
-    for path in sorted((tmp_path / "feeds").glob("*.rss.xml")):
+    for path in sorted((tmp_path / "site/feeds").glob("*.rss.xml")):
         channel = etree.fromstring(path.read_bytes()).find("channel")
         for name in ("title", "link", "description"):  # required channel elements
             assert (channel.findtext(name) or "").strip(), (path, name)
@@ -120,7 +120,7 @@ def test_feeds_follow_the_w3c_validator_rules(tmp_path: Path) -> None:
             for enc in item.iter("enclosure"):
                 _absolute(enc.get("url"))
                 assert enc.get("length").isdigit() and "/" in enc.get("type")
-    for path in sorted((tmp_path / "feeds").glob("*.atom.xml")):
+    for path in sorted((tmp_path / "site/feeds").glob("*.atom.xml")):
         feed = etree.fromstring(path.read_bytes())
         assert feed.findtext(f"{ATOM}id") and feed.findtext(f"{ATOM}title")
         assert RFC3339.match(feed.findtext(f"{ATOM}updated"))

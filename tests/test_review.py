@@ -162,7 +162,7 @@ def test_staff_accept_change_and_see_it_published(page, site, office):
     assert "已重新训练" in page.locator(".message").inner_text()
     item_page = (office.output / "site" / "item" / f"{changed_id}.html").read_text(encoding="utf-8")
     assert "../category/czyjs.html" in item_page
-    feed = (office.output / "feeds" / "czxx.atom.xml").read_text(encoding="utf-8")
+    feed = (office.output / "site" / "feeds" / "czxx.atom.xml").read_text(encoding="utf-8")
     assert changed_id in feed and 'term="czyjs"' in feed
     with Store(office.database) as store:
         assert store.db.execute("SELECT status FROM items WHERE id = ?", [accepted_id]).fetchone()[0] == "confirmed"

@@ -22,13 +22,22 @@ from jinja2 import Environment
 from ..errors import ConfigError, OutputError
 from ..publish import Writer
 from ..publish.feeds import Entry, FeedSpec, render as render_feed
-from ..publish.search import pagefind_binary
 from .config import District
 from .status import district_status
 
 LATEST_PER_OFFICE = 5
 COMBINED_ENTRIES = 100
 SEARCH_DIR = "pagefind"
+
+
+def pagefind_binary() -> Path:
+    """The Pagefind executable from the installed wheel, the extended (CJK) one first."""
+    from pagefind.service import get_executable
+
+    found = get_executable()
+    if found is None:
+        raise OutputError("Pagefind is not installed: pip install 'pagefind[extended]'")
+    return Path(found)
 EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=timezone.utc)  # a feed with no entry: a fixed date, not now
 
 

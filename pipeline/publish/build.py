@@ -10,30 +10,35 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from markupsafe import Markup
+
 from pipeline.gcpause import collector_paused
+from pipeline.normalize import html_to_text
 from pipeline.models import SHANGHAI, Category, ItemView
 
 from . import feeds, snapshot
 from .links import FETCH_SCHEMES, check_slug, guess_type, safe_url
 from .manifest import Manifest
 from .manifest import remove as remove_files
-from .pages import PAGE_SIZE, SiteRenderer, environment, item_base, item_body, item_page_context, paginate, sh_minute
-from .reportpage import report_sections
-from .search import index_site, needs_index
+from .pages import PAGE_SIZE, SiteRenderer, display_title, environment, item_base, item_body, item_page_context, paginate, sh_minute
+from .reportpage import PAGE_KEY, cn_date, coverage, report_sections
+from .search import INDEX_DIR, Doc, SearchIndex
 from .source import ItemRow, ItemSource, MemorySource, digest
 from .tree import CategoryTree
 from .writer import Writer
 
 LATEST = 20  # items on the home page
-SEARCH_DIR = "site/pagefind"  # written by Pagefind, not by the Writer
+SEARCH_DIR = f"site/{INDEX_DIR}"  # written by SearchIndex, not by the Writer
+REPORTS_DIR = "reports"  # site/reports/: written by the report stage (pipeline/report/outputs.py)
 BUILDING = ".build-running"  # in the output folder while a build runs
 # An empty feed still needs an updated date; a fixed one keeps builds identical.
 EMPTY_FEED_UPDATED = datetime(2020, 1, 1, tzinfo=SHANGHAI)
@@ -44,8 +49,8 @@ class SiteInfo:
     """Where and for whom the site is published (built from the office config)."""
 
     office_name: str  # 兴华街道办事处
-    site_url: str  # absolute base URL of output/site/, ending in "/"
-    feed_url: str  # absolute base URL of output/feeds/, ending in "/"
+    site_url: str  # absolute base URL of output/site/ (the docroot), ending in "/"
+    feed_url: str  # absolute base URL of the feeds (output/site/feeds/ unless published elsewhere), ending in "/"
     site_id_code: str = ""  # SiteIDCode (政府网站标识码)
     site_domain: str = ""
     address: str = ""
@@ -96,7 +101,7 @@ def build(
     ``items`` is an ItemSource (rows for every item, full views on demand) or plain
     ItemViews. Only pages and feeds whose inputs changed since the last build are
     rendered (``full``: ignore what the last build recorded and render everything).
-    ``search``: (re)build the Pagefind index when a page changed or it is missing.
+    ``search``: update the search index (site/search/) with the items whose page changed.
     Pages first, listings next, feeds last: a feed never points at a page not yet
     written. Stale files are removed only once everything else succeeded.
     """
@@ -140,15 +145,16 @@ def _build_marked(items: Iterable[ItemView] | ItemSource, categories: Sequence[C
     site_ctx = {**asdict(site), "domain": site.domain, "feed_title": feed_links[0]["title"], "feed_all": feed_links[0]}
     global_key = _global_key(site, tree, feed_links)
     r = SiteRenderer(site_ctx, writer, manifest, global_key)
+    index = SearchIndex(out_dir) if search else None
 
     try:
         # Items the change log does not name keep their page key unless what every page shows changed.
         changed = current.changed if current.global_key == global_key else None
         settled = _Settled(tree, current.touched) if changed is not None else None
-        _item_pages(r, source, site, tree, rows, feed_of, changed)
+        _item_pages(r, source, site, tree, rows, feed_of, changed, index)
         _category_pages(r, tree, groups, feed_of, settled)
         _year_pages(r, groups.by_year, settled)
-        report_links = _report_pages(r, tree, reports, out_dir)
+        report_links = _report_pages(r, tree, reports, out_dir, rows)
         _front_pages(r, site, tree, groups, feed_links, report_links)
         r.static()
         r.write_sitemap(rows)
@@ -161,12 +167,13 @@ def _build_marked(items: Iterable[ItemView] | ItemSource, categories: Sequence[C
     if manifest.trusted:
         removed = remove_files(out_dir, manifest.stale(writer.produced))
     else:
-        removed = writer.remove_stale(skip=(SEARCH_DIR,))
+        removed = writer.remove_stale(skip=(SEARCH_DIR, f"site/{REPORTS_DIR}"))
     manifest.save(out_dir)
     snapshot.save(out_dir, current, rows, global_key)
-    site_changed = any(p.startswith("site/") and p.endswith(".html") for p in [*writer.written, *removed])
-    if search and (site_changed or needs_index(out_dir / "site")):
-        index_site(out_dir / "site")
+    if index is not None:
+        index.keep_only(row.id for row in rows)
+        index.save()
+        shutil.rmtree(out_dir / "site" / "pagefind", ignore_errors=True)  # the index before this one (Pagefind)
     return BuildStats(written=sorted(writer.written), unchanged=writer.unchanged,
                       removed=removed)
 
@@ -279,23 +286,36 @@ def _year_pages(r: SiteRenderer, by_year: Mapping[int, list[ItemRow]], settled: 
                     title=f"{year}年发布的信息", column=f"{year}年", year=year, total=len(year_rows))
 
 
-REPORT_FILES = (("html", "完整报告（可打印）"), ("docx", "Word 草稿"), ("md", "Markdown"),
-                ("json", "JSON 数据"))
+REPORT_FILES = (("html", "完整报告（可打印）"), ("docx", "Word 草稿"), ("md", "Markdown"), ("json", "JSON 数据"),
+                ("table1.csv", "表格：主动公开（CSV）"), ("table2.csv", "表格：依申请公开（CSV）"),
+                ("table3.csv", "表格：行政复议、行政诉讼（CSV）"))
 
 
-def _report_pages(r: SiteRenderer, tree: CategoryTree, reports: Mapping, out_dir: Path) -> list[dict[str, object]]:
+def _report_pages(r: SiteRenderer, tree: CategoryTree, reports: Mapping, out_dir: Path,
+                  rows: Sequence[ItemRow]) -> list[dict[str, object]]:
+    """The report pages; returns the home page's links, each saying whether the data covers the year."""
     by_year = {int(y): rep for y, rep in reports.items()}  # keys may come from JSON as "2020"
+    first = date.fromisoformat(rows[-1].iso[:10]) if rows else None  # rows are newest first
+    last = date.fromisoformat(rows[0].iso[:10]) if rows else None
+    links = []
     for year in sorted(by_year, reverse=True):
         rel = f"report/{year}.html"
-        # The full report files the report stage wrote beside site/ (output/reports/), when present.
-        files = [{"href": f"../../reports/{year}.{ext}", "label": label} for ext, label in REPORT_FILES
-                 if (out_dir / "reports" / f"{year}.{ext}").is_file()]
+        report = by_year[year]
+        part = coverage(year, first, last)
+        partial = f"{cn_date(part[0])}至{cn_date(part[1])}" if part else ""
+        links.append({"year": year, "href": rel, "partial": partial})
+        # The full report files the report stage wrote into the docroot (site/reports/), when present.
+        names = [(f"{year}{'-' if ext.endswith('.csv') else '.'}{ext}", label) for ext, label in REPORT_FILES]
+        files = [{"href": f"../{REPORTS_DIR}/{name}", "label": label} for name, label in names
+                 if (out_dir / "site" / REPORTS_DIR / name).is_file()]
         r.listed(rel)
-        if r.unchanged(rel, json.dumps([by_year[year], files], sort_keys=True, default=str)):
+        if r.unchanged(rel, json.dumps([report, files, partial], sort_keys=True, default=str)):
             continue
+        body = report.get(PAGE_KEY)
         r.page("report.html", rel, title=f"{year}年政府信息公开工作年度报告", column="年度报告",
-               year=year, sections=report_sections(by_year[year], tree), files=files)
-    return [{"year": y, "href": f"report/{y}.html"} for y in sorted(by_year, reverse=True)]
+               year=year, body=Markup(body) if body else "", partial=partial,
+               sections=[] if body else report_sections(report, tree), files=files)
+    return links
 
 
 def _front_pages(r: SiteRenderer, site: SiteInfo, tree: CategoryTree, groups: _Groups,
@@ -356,16 +376,18 @@ def _category_pages(r: SiteRenderer, tree: CategoryTree, groups: _Groups, feed_o
 
 
 def _item_pages(r: SiteRenderer, source: ItemSource, site: SiteInfo, tree: CategoryTree, rows: list[ItemRow],
-                feed_of: Mapping, changed: frozenset[str] | None = None) -> None:
+                feed_of: Mapping, changed: frozenset[str] | None = None, index: SearchIndex | None = None) -> None:
     """Item pages whose item changed (or that are new); the others are not even loaded.
 
     ``changed``: the only items that may have changed (from the change log); the others
-    keep their old key without hashing (None: check every item)."""
+    keep their old key without hashing (None: check every item). ``index``: the search
+    index, given every rendered item (and every item, when it has none yet)."""
     check = rows
     if changed is not None:
         never_built = r.items_kept(row.id for row in rows if row.id not in changed)
         check = [row for row in rows if row.id in changed or row.id in never_built]
     todo = [check_slug(row.id, "item id") for row in check if not r.item_unchanged(row.id, row.fingerprint)]
+    index_all = index is not None and index.empty  # no index yet: every item goes in, not only these
     for item in source.views(todo):
         path = tree.path(item.category)
         crumbs = [{"name": c.name, "href": f"../category/{c.id}.html"} for c in path]
@@ -373,10 +395,21 @@ def _item_pages(r: SiteRenderer, source: ItemSource, site: SiteInfo, tree: Categ
         ctx = item_page_context(item, item_body(item, base_url), site.office_name, " / ".join(c.name for c in path),
                                 base_url)
         keywords = ",".join(x for x in (path[-1].name if path else "", item.topic) if x)
-        r.page("item.html", f"item/{item.id}.html", title=item.title, column=path[-1].name if path else "信息",
+        r.page("item.html", f"item/{item.id}.html", title=display_title(item.title), column=path[-1].name if path else "信息",
                pubdate=sh_minute(item.published_at), description=item.summary[:200] or item.title,
                keywords=keywords, source=item.publisher or site.office_name, crumbs=crumbs,
                feed=feed_of.get(path[0].id) if path else None, **ctx)
+        if index is not None:
+            index.add(_search_doc(tree, item))
+    if index_all:
+        done = set(todo)
+        for item in source.views([row.id for row in rows if row.id not in done]):
+            index.add(_search_doc(tree, item))
+
+
+def _search_doc(tree: CategoryTree, item: ItemView) -> Doc:
+    return Doc(item_id=item.id, title=display_title(item.title), published_at=item.published_at,
+               category=" / ".join(c.name for c in tree.path(item.category)), text=html_to_text(item.body_html))
 
 
 def _feed_links(site: SiteInfo, tree: CategoryTree, by_node: Mapping[str, list]) -> list[dict[str, str]]:
@@ -407,7 +440,7 @@ def _write_feeds(
     for f in feed_links:
         chosen = (rows if f["key"] == "all" else by_top.get(f["key"], []))[: site.feed_entries]
         key = digest(global_key + f["key"].encode() + _fps(chosen))
-        names = [f"feeds/{name}" for name in feeds.file_names(f["key"])]
+        names = [f"site/feeds/{name}" for name in feeds.file_names(f["key"])]
         if all([manifest.fresh(name, key) for name in names]):  # a list: record every name
             for name in names:
                 writer.keep(name)
@@ -430,12 +463,12 @@ def _write_feeds(
             entries=entries,
         )
         for name, data in feeds.render(spec).items():
-            writer.write(f"feeds/{name}", data)
-    if manifest.fresh("feeds/index.opml", global_key):
-        writer.keep("feeds/index.opml")
+            writer.write(f"site/feeds/{name}", data)
+    if manifest.fresh("site/feeds/index.opml", global_key):
+        writer.keep("site/feeds/index.opml")
     else:
         opml = environment().get_template("opml.xml").render(title=f"{site.office_name}政府信息公开订阅源", feeds=feed_links)
-        writer.write("feeds/index.opml", opml)
+        writer.write("site/feeds/index.opml", opml)
 
 
 def _entry(site: SiteInfo, tree: CategoryTree, item: ItemView) -> feeds.Entry:
@@ -450,7 +483,7 @@ def _entry(site: SiteInfo, tree: CategoryTree, item: ItemView) -> feeds.Entry:
             enclosures.append(feeds.Enclosure(url=url, mime_type=guess_type(url, a.name), title=a.name))
     return feeds.Entry(
         id=entry_id(site, item),
-        title=item.title,
+        title=display_title(item.title),
         url=f"{site.site_url}item/{item.id}.html",
         summary=item.summary,
         content_html=body,

@@ -57,7 +57,7 @@ def safe_url(url: str, base: str = "", schemes: frozenset[str] = LINK_SCHEMES) -
         return ""
     m = _SCHEME.match(url)
     if m:
-        return url if m.group(1).lower() in schemes else ""
+        return encode_illegal(url) if m.group(1).lower() in schemes else ""
     if not base:
         return ""  # relative, and nothing to resolve it against
     try:
@@ -65,7 +65,15 @@ def safe_url(url: str, base: str = "", schemes: frozenset[str] = LINK_SCHEMES) -
     except ValueError:
         return ""
     m = _SCHEME.match(joined)
-    return joined if m and m.group(1).lower() in schemes else ""
+    return encode_illegal(joined) if m and m.group(1).lower() in schemes else ""
+
+
+_ILLEGAL = re.compile(r'[\x00-\x20"<>\\^`{|}\x7f]')  # never valid in a URL (WHATWG); Chinese is left alone
+
+
+def encode_illegal(url: str) -> str:
+    """Percent-encode what may not stand in a URL (a quote, a space …), as a browser would."""
+    return _ILLEGAL.sub(lambda m: "%{:02X}".format(ord(m.group(0))), url) if _ILLEGAL.search(url) else url
 
 
 # An http(s) base's origin, when its host part is plain ASCII (anything else goes through urljoin).
@@ -167,10 +175,42 @@ def _fix_tag(tag: str, base: str, origin: str) -> str:
             out.append(m.group(0))  # an anchor within the same text
             continue
         if origin and value.startswith("/") and not value.startswith("//") and "/." not in value:
-            url = origin + value  # the common case, without urljoin's cost
+            url = encode_illegal(origin + value)  # the common case, without urljoin's cost
         else:
             url = safe_url(value, base, schemes)
         if url:
             out.append(f'{m.group(1) or " "}{m.group(2)}="{html.escape(url, quote=True)}"')
     out.append(tag[pos:])
     return "".join(out)
+
+
+_IMG_OR_A = re.compile(r"<(?:img|a)(?=[\s/>])[^>]*>", re.IGNORECASE)
+_HAS_ALT = re.compile(r"\salt\s*=", re.IGNORECASE)
+_HAS_HREF = re.compile(r"\shref\s*=", re.IGNORECASE)
+_HAS_SRC = re.compile(r"\ssrcset\s*=|\ssrc\s*=", re.IGNORECASE)
+_KEEP_ON_A = re.compile(r"""(?<=\s)(?:id|title)\s*=\s*(?:"[^"]*"|'[^']*')""", re.IGNORECASE)
+IMAGE_ALT = "图片"  # for an image the channel gave no text for (WeChat and Weibo images have none)
+
+
+def repair_tags(body: str) -> str:
+    """Make sanitised body HTML valid where its source left gaps: an image without a source
+    goes, one without ``alt`` gets a plain one; a link whose URL the sanitiser dropped loses the attributes that only
+    a link may carry (rel, target …), so it stays as text."""
+    if "<img" not in body and "<a" not in body:
+        return body
+
+    def fix(m: re.Match[str]) -> str:
+        tag = m.group(0)
+        if tag[1:4].lower() == "img":
+            if not _HAS_SRC.search(tag):
+                return ""  # its source was not safe to keep: nothing to show
+            if _HAS_ALT.search(tag):
+                return tag
+            end = -2 if tag.endswith("/>") else -1
+            return f'{tag[:end].rstrip()} alt="{IMAGE_ALT}"{tag[end:]}'
+        if _HAS_HREF.search(tag):
+            return tag
+        keep = _KEEP_ON_A.findall(tag)  # an anchor's id stays a target
+        return "<a" + "".join(f" {k}" for k in keep) + ">"
+
+    return _IMG_OR_A.sub(fix, body)

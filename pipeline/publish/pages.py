@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 import hashlib
+import re
 from functools import cached_property, lru_cache
 from html import escape
 from pathlib import Path
@@ -26,7 +27,7 @@ from pipeline.models import CHANNELS, META_LABELS, SHANGHAI, ChannelCopy, ItemVi
 
 from .source import ItemRow
 
-from .links import FETCH_SCHEMES, absolutize_html, first_copy, safe_url
+from .links import FETCH_SCHEMES, absolutize_html, first_copy, repair_tags, safe_url
 from .manifest import Manifest
 from .writer import Writer
 
@@ -40,10 +41,24 @@ CHANNEL_LABELS = {"wechat": "微信公众号", "weibo": "微博", "website": "�
 _CHANNEL_ORDER = {c: i for i, c in enumerate(CHANNELS)}
 
 
+_COLUMN_TAG = re.compile(r"^\s*(?:【[^】]{1,12}】|〔[^〕]{1,12}〕|\[[^\]]{1,12}\])\s*")
+
+
+def display_title(title: str) -> str:
+    """A title as the site and the feeds show it: without the column tag a channel put in
+    front (【工作动态】…): the site files it under its category already."""
+    shown = title
+    while True:
+        m = _COLUMN_TAG.match(shown)
+        if not m or m.end() == len(shown):
+            return shown
+        shown = shown[m.end():]
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     """The one template environment: compiled once, escaping everything by default."""
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=True,  # .html and .xml alike; only item bodies are marked safe
         undefined=StrictUndefined,
@@ -52,6 +67,8 @@ def environment() -> Environment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
+    env.filters["display_title"] = display_title
+    return env
 
 
 def sh_iso(dt: datetime | None) -> str:
@@ -278,7 +295,7 @@ def item_page_context(item: ItemView, body: str, office: str, category_path: str
         base_url = item_base(item)
     metadata = [
         (META_LABELS["index_number"], item.index_number),
-        ("名称", item.title),
+        ("名称", display_title(item.title)),
         (META_LABELS["publisher"], item.publisher or office),
         (META_LABELS["formed_on"], item.formed_on.isoformat() if item.formed_on else ""),
         ("发布日期", sh_date(item.published_at)),
@@ -332,4 +349,4 @@ def item_base(item: ItemView) -> str:
 
 def item_body(item: ItemView, base_url: str | None = None) -> str:
     """The item's sanitised body with every URL made absolute against its first copy."""
-    return absolutize_html(item.body_html, item_base(item) if base_url is None else base_url)
+    return repair_tags(absolutize_html(item.body_html, item_base(item) if base_url is None else base_url))

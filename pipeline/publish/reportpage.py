@@ -1,56 +1,69 @@
-"""A plain page of one year's report counts (a placeholder for the full annual-report renderer)."""
+"""The site's page of one year's annual report: the report itself (rendered by the report
+stage, pipeline.report.render.render_body), what part of the year the data covers, and
+the downloads. A year without a printable report (before 2019, or one whose tables do not
+add up) shows its counts, in Chinese."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 from .tree import CategoryTree
 
+PAGE_KEY = "page_html"  # see pipeline.report.outputs
+SLACK_DAYS = 15  # a first item on 5 January or a last one on 28 December still covers the year
 PROACTIVE_LABELS = {
     "total": "主动公开政府信息数量（条）",
     "wechat_weibo": "其中：通过政务微博、微信公开（条）",
     "other": "其中：通过其他方式公开（条）",
     "normative_documents": "制发规范性文件总数（件）",
 }
-SECTION_TITLES = {
-    "proactive": "主动公开政府信息情况",
-    "applications": "收到和处理政府信息公开申请情况",
-    "appeals": "政府信息公开行政复议、行政诉讼情况",
-}
+APPLICATION_LABELS = {"received": "本年新收政府信息公开申请（件）", "carried_over": "上年结转（件）",
+                      "closed": "本年度办理结果总计（件）", "carried_forward": "结转下年度继续办理（件）"}
+APPEAL_LABELS = {"administrative_review": "行政复议（件）", "litigation": "行政诉讼（件）", "pending": "尚未审结（件）"}
+
+
+def coverage(year: int, first: date | None, last: date | None) -> tuple[date, date] | None:
+    """(from, to) when the data covers ``year`` only in part; None when it covers it all.
+
+    The data runs from the first item ever collected to the last one."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    if first is None or last is None:
+        return None
+    begins = max(start, first)
+    ends = min(end, last)
+    if (begins - start).days <= SLACK_DAYS and (end - ends).days <= SLACK_DAYS:
+        return None
+    return begins, ends
+
+
+def cn_date(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def report_sections(report: Mapping, tree: CategoryTree) -> list[dict[str, object]]:
-    """Sections of (label, value) rows; nested mappings flattened into "a / b" labels."""
+    """The counts of a year without a printable report, as labelled rows."""
     proactive = report.get("proactive") or {}
     rows = [(label, proactive[key]) for key, label in PROACTIVE_LABELS.items() if key in proactive]
-    rows += _flatten({k: v for k, v in proactive.items() if k not in PROACTIVE_LABELS and k != "by_category"})
-    sections = [{"title": "一、" + SECTION_TITLES["proactive"], "rows": rows}]
+    sections = [{"title": "一、主动公开政府信息情况", "rows": rows}]
     by_category = proactive.get("by_category") or {}
     if by_category:
         def label(cid: str) -> str:
             path = tree.path(cid)
-            return " / ".join(c.name for c in path) if path else cid
+            return " / ".join(c.name for c in path) if path else "未分类"
 
         sections.append({
-            "title": "主动公开信息按公开目录分类",
+            "title": "主动公开信息按公开目录分类（条）",
             "rows": [(label(cid), n) for cid, n in sorted(by_category.items(), key=_catalog_order(tree))],
         })
-    for n, key in enumerate(("applications", "appeals"), 2):
-        sections.append({"title": f"{'一二三四'[n - 1]}、{SECTION_TITLES[key]}", "rows": _flatten(report.get(key) or {})})
+    apps, appeals = report.get("applications") or {}, report.get("appeals") or {}
+    sections.append({"title": "二、收到和处理政府信息公开申请情况",
+                     "rows": [(label, apps[k]) for k, label in APPLICATION_LABELS.items() if k in apps]})
+    sections.append({"title": "三、政府信息公开行政复议、行政诉讼情况",
+                     "rows": [(label, appeals[k]) for k, label in APPEAL_LABELS.items() if k in appeals]})
     return sections
 
 
 def _catalog_order(tree: CategoryTree):
     order = {c.id: i for i, (_, c) in enumerate(tree.walk())}
     return lambda kv: (order.get(kv[0], len(order)), kv[0])
-
-
-def _flatten(value: object, prefix: str = "") -> list[tuple[str, object]]:
-    if isinstance(value, Mapping):
-        rows: list[tuple[str, object]] = []
-        for k, v in value.items():
-            rows += _flatten(v, f"{prefix} / {k}" if prefix else str(k))
-        return rows
-    if isinstance(value, (list, tuple)):
-        return [(prefix, "、".join(str(v) for v in value))]
-    return [(prefix, value)]

@@ -1,77 +1,306 @@
-"""Static full-text search: a Pagefind index of the item pages in site/pagefind/.
+"""Static full-text search: a character-bigram index in site/search/, read by static/search-core.js.
 
-Pagefind's extended build segments Chinese text (its own CJK dictionary), so a
-search for 垃圾分类 finds pages that never put spaces between words; the browser
-downloads only the index chunks a query needs, and no search server is involved.
-The binary ships inside the `pagefind[extended]` wheel (PyPI), so nothing is
-downloaded at run time. Pagefind rebuilds its index as a whole, so it runs only
-after a build that changed a page — or when the last indexing did not finish.
+Why not Pagefind: 1.5.x misses most Chinese matches (its segmenter splits 低保, 疫情),
+1.4.0 finds them but ranks pages holding the two halves of a word apart, and both rebuild
+the whole index on every change (1.4 GB of memory at 10,000 items). A query of n Chinese
+characters is found here through its n-1 character pairs, then checked as an exact
+substring against the stored text, so every item that contains it is found and no other.
 
-Pagefind writes into a staging folder beside site/, swapped in only when it succeeded: a
-full disk or a kill mid-way leaves the previous index whole (never zero-byte files), and
-the "pending" mark left behind makes the next build index again.
+Layout (every file static; the browser fetches only what a query needs):
+
+    search/meta.json        format, shard counts, chunk size, a version to bust caches
+    search/dates.bin        uint32 per document: minutes since 2000-01-01 (Shanghai); 0 = gone
+    search/docs/<k>.json    CHUNK documents: [item id, title, date, category, text]
+    search/b/<s>.bin        base postings of shard s; search/d/<s>.bin the same for the delta
+
+A shard file is little-endian uint32: n, n pair keys (sorted), n+1 offsets into the
+document ids of the whole text, n+1 offsets into those of the title, then the two id
+lists. Documents keep their number for life; a changed one is re-indexed into the delta
+(its stale base postings only add candidates that the exact check drops), so a night's
+cost grows with what changed; when the delta outgrows an eighth of the base, the base is
+rebuilt from the stored documents (memory bounded: postings are spilled to disk by shard).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-import subprocess
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from pipeline.errors import OutputError
+import numpy as np
 
-INDEX_DIR = "pagefind"  # inside site/
+from pipeline.models import SHANGHAI
 
-
-def pagefind_binary() -> Path:
-    """The Pagefind executable from the installed wheel, the extended (CJK) one first."""
-    from pagefind.service import get_executable
-
-    found = get_executable()
-    if found is None:
-        raise OutputError("Pagefind is not installed: pip install 'pagefind[extended]'")
-    return Path(found)
+INDEX_DIR = "search"  # inside site/
+STATE = ".search-state.json"  # beside the manifest in the output folder: item id → document number
+FORMAT = 1
+CHUNK = 64  # documents per docs/<k>.json: a result page fetches a few small files
+EPOCH = datetime(2000, 1, 1, tzinfo=SHANGHAI)
+SPILL_BUCKETS = 64  # temporary files a base rebuild spreads its postings over
+SPILL_AT = 1_500_000  # postings held in memory before they are spilled (18 MB, a few times that to sort)
 
 
-def index_site(site_dir: Path) -> None:
-    """(Re)build site/pagefind/ from the pages under ``site_dir`` (those with data-pagefind-body).
-    A site without item pages (an office that only keeps registers) has nothing to index:
-    Pagefind would fail on it, so it is not run."""
-    if not any((site_dir / "item").glob("*.html")):
-        return
-    staging, pending = _staging(site_dir), _pending(site_dir)
-    pending.touch()  # stays if this does not finish: the next build indexes again
-    shutil.rmtree(staging, ignore_errors=True)  # what a killed run left
-    cmd = [str(pagefind_binary()), "--site", str(site_dir), "--glob", "item/*.html", "--output-path", str(staging),
-           "--quiet"]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if done.returncode != 0 or not _complete(staging):
-        shutil.rmtree(staging, ignore_errors=True)
-        why = (done.stderr or done.stdout).strip()[-500:] or "no index written"
-        raise OutputError(f"Pagefind failed ({done.returncode}): {why}")
-    final, old = site_dir / INDEX_DIR, site_dir.parent / ".pagefind.old"
-    shutil.rmtree(old, ignore_errors=True)
-    if final.exists():
-        os.replace(final, old)
-    os.replace(staging, final)
-    shutil.rmtree(old, ignore_errors=True)
-    pending.unlink()
+@dataclass(frozen=True)
+class Doc:
+    """One item as search sees it."""
+
+    item_id: str
+    title: str
+    published_at: datetime
+    category: str  # the category path shown in results
+    text: str  # the body as plain text
 
 
-def needs_index(site_dir: Path) -> bool:
-    """Whether the index is missing, damaged, or its last rebuild did not finish."""
-    return _pending(site_dir).exists() or not _complete(site_dir / INDEX_DIR)
+def normalize(text: str) -> str:
+    """What is indexed and matched: NFKC (full-width letters and digits folded), lower case,
+    whitespace runs as one space. search-core.js does the same to the query."""
+    if not unicodedata.is_normalized("NFKC", text):  # most text already is: the check is cheaper
+        text = unicodedata.normalize("NFKC", text)
+    return " ".join(text.lower().split())  # str.split() knows the ideographic and no-break spaces
 
 
-def _complete(index: Path) -> bool:
-    entry = index / "pagefind-entry.json"
-    return entry.is_file() and entry.stat().st_size > 0 and (index / "pagefind.js").is_file()
+def pair_keys(text: str) -> np.ndarray:
+    """The sorted distinct 32-bit keys of the adjacent character pairs of normalized ``text``
+    (pairs with a space left out: a query is split at spaces). Mirrors pairKey() in search-core.js."""
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    if cps.size < 2:
+        return np.empty(0, dtype=np.uint32)
+    a, b = cps[:-1], cps[1:]
+    keys = _mix(a * np.uint32(65599) + b)
+    return np.unique(keys[(a != 32) & (b != 32)])
 
 
-def _staging(site_dir: Path) -> Path:
-    return site_dir.parent / ".pagefind.tmp"  # beside site/ (same file system: renamed, not copied)
+def _mix(k: np.ndarray) -> np.ndarray:
+    """A 32-bit integer hash (so shards fill evenly); wraps like Math.imul in JS."""
+    k = k ^ (k >> np.uint32(16))
+    k = k * np.uint32(0x45D9F3B)
+    return k ^ (k >> np.uint32(16))
 
 
-def _pending(site_dir: Path) -> Path:
-    return site_dir.parent / ".pagefind.pending"
+def minutes(dt: datetime) -> int:
+    return max(1, int((dt - EPOCH).total_seconds() // 60))
+
+
+def shard_count(docs: int) -> int:
+    """Shards for a base of ``docs`` documents: about 64 documents' postings each, 16 to 4096."""
+    n = 16
+    while n < 4096 and n * 64 < docs:
+        n *= 2
+    return n
+
+
+class SearchIndex:
+    """The index of one site: load, add changed documents, drop gone ones, save."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = Path(out_dir)
+        self.root = self.out_dir / "site" / INDEX_DIR
+        state = _load_json(self.out_dir / STATE)
+        if not (isinstance(state, dict) and state.get("format") == FORMAT and (self.root / "meta.json").is_file()):
+            state = {"format": FORMAT, "ids": {}, "delta": [], "base_docs": 0, "shards": 16, "version": 0}
+        self.state = state
+        self.ids: dict[str, int] = state["ids"]
+        self.delta: set[int] = set(state["delta"])
+        dates = self.root / "dates.bin"
+        self.dates = np.fromfile(dates, dtype="<u4").copy() if dates.is_file() and self.ids else np.zeros(0, "<u4")
+        self._chunks: dict[int, list] = {}
+        self._dirty: set[int] = set()
+        self.touched = False  # anything added or removed since loading
+
+    @property
+    def empty(self) -> bool:
+        """No index yet (or one of another format): every document must be added."""
+        return not self.ids
+
+    def add(self, doc: Doc) -> None:
+        """Store ``doc`` (new or changed) for the next save."""
+        number = self.ids.get(doc.item_id)
+        if number is None:
+            number = self.ids[doc.item_id] = len(self.ids)
+        if number >= self.dates.size:
+            self.dates = np.concatenate([self.dates, np.zeros(max(1024, self.dates.size), "<u4")])
+        self.dates[number] = minutes(doc.published_at)
+        chunk = self._chunk(number // CHUNK)
+        chunk[number % CHUNK] = [doc.item_id, doc.title, doc.published_at.astimezone(SHANGHAI).date().isoformat(),
+                                 doc.category, doc.text]
+        self.delta.add(number)
+        self.touched = True
+        if len(self._chunks) > 64:  # a full build streams through: keep memory flat
+            self._flush_chunks()
+
+    def keep_only(self, live: Iterable[str]) -> None:
+        """Mark documents whose item is no longer published as gone."""
+        live = set(live)
+        for item_id, number in self.ids.items():
+            if item_id not in live and number < self.dates.size and self.dates[number]:
+                self.dates[number] = 0
+                self._chunk(number // CHUNK)[number % CHUNK] = None
+                self.delta.discard(number)
+                self.touched = True
+
+    def save(self) -> None:
+        """Write the documents, the postings that changed, the dates and the state."""
+        if not self.touched and (self.root / "meta.json").is_file():
+            return
+        self._flush_chunks()
+        count = len(self.ids)
+        self.root.mkdir(parents=True, exist_ok=True)
+        _atomic(self.root / "dates.bin", self.dates[:count].astype("<u4").tobytes())
+        base_docs = self.state["base_docs"]
+        if base_docs == 0 or len(self.delta) * 8 > base_docs and len(self.delta) > 256:
+            self.state["shards"] = shard_count(count)
+            self._write_base(range(count))
+            self.delta.clear()
+            self.state["base_docs"] = count
+        self._write_postings("d", sorted(self.delta), shard_count(len(self.delta)) if self.delta else 1)
+        self.state["version"] += 1
+        self.state["delta"] = sorted(self.delta)
+        meta = {"format": FORMAT, "chunk": CHUNK, "shards": self.state["shards"],
+                "delta_shards": shard_count(len(self.delta)) if self.delta else 1, "docs": count,
+                "version": self.state["version"]}
+        _atomic(self.root / "meta.json", json.dumps(meta).encode())
+        _atomic(self.out_dir / STATE, json.dumps(self.state, separators=(",", ":")).encode())
+
+    # documents -----------------------------------------------------------------------------------
+
+    def _chunk(self, k: int) -> list:
+        chunk = self._chunks.get(k)
+        if chunk is None:
+            loaded = _load_json(self.root / "docs" / f"{k}.json")
+            chunk = loaded if isinstance(loaded, list) and len(loaded) == CHUNK else [None] * CHUNK
+            self._chunks[k] = chunk
+        self._dirty.add(k)
+        return chunk
+
+    def _flush_chunks(self) -> None:
+        (self.root / "docs").mkdir(parents=True, exist_ok=True)
+        for k in sorted(self._dirty):
+            _atomic(self.root / "docs" / f"{k}.json",
+                    json.dumps(self._chunks[k], ensure_ascii=False, separators=(",", ":")).encode())
+        self._chunks.clear()
+        self._dirty.clear()
+
+    def _docs(self, numbers: Iterable[int]) -> Iterator[tuple[int, list]]:
+        """(number, [id, title, date, category, text]) of live documents, read chunk by chunk."""
+        current, chunk = -1, []
+        for n in numbers:
+            if n // CHUNK != current:
+                current = n // CHUNK
+                loaded = _load_json(self.root / "docs" / f"{current}.json")
+                chunk = loaded if isinstance(loaded, list) else []
+            doc = chunk[n % CHUNK] if n % CHUNK < len(chunk) else None
+            if doc is not None:
+                yield n, doc
+
+    # postings ------------------------------------------------------------------------------------
+
+    def _write_base(self, numbers: Iterable[int]) -> None:
+        self._write_postings("b", numbers, self.state["shards"])
+
+    def _write_postings(self, folder: str, numbers: Iterable[int], shards: int) -> None:
+        """Replace search/<folder>/ with the postings of ``numbers``, spilled to disk by shard."""
+        target = self.root / folder
+        tmp = Path(tempfile.mkdtemp(prefix=f".{folder}-", dir=self.root))
+        spill = _Spill(tmp, min(shards, SPILL_BUCKETS))
+        for number, doc in self._docs(numbers):
+            title = pair_keys(normalize(doc[1]))
+            both = np.union1d(title, pair_keys(normalize(doc[4])))
+            spill.add(both, number, 0)
+            spill.add(title, number, 1)
+        spill.flush()
+        out = tmp / "out"
+        out.mkdir()
+        for bucket in range(spill.buckets):
+            pairs = spill.read(bucket)
+            pairs, bounds = _by(pairs, pairs[:, 0] & np.uint32(shards - 1), shards)
+            for shard in range(bucket, shards, spill.buckets):
+                (out / f"{shard}.bin").write_bytes(_shard_bytes(pairs[bounds[shard]:bounds[shard + 1]]))
+        old = self.root / f".{folder}-old"
+        shutil.rmtree(old, ignore_errors=True)
+        if target.exists():
+            target.rename(old)
+        out.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+class _Spill:
+    """(key, document, field) triples collected into ``buckets`` temporary files by key."""
+
+    def __init__(self, folder: Path, buckets: int) -> None:
+        self.folder, self.buckets = folder, buckets
+        self.parts: list[np.ndarray] = []
+        self.held = 0
+
+    def add(self, keys: np.ndarray, number: int, field: int) -> None:
+        if keys.size:
+            self.parts.append(np.column_stack([keys, np.full(keys.size, number, np.uint32),
+                                               np.full(keys.size, field, np.uint32)]))
+            self.held += keys.size
+            if self.held >= SPILL_AT:
+                self.flush()
+
+    def flush(self) -> None:
+        if not self.parts:
+            return
+        triples = np.concatenate(self.parts)
+        self.parts, self.held = [], 0
+        triples, bounds = _by(triples, triples[:, 0] & np.uint32(self.buckets - 1), self.buckets)
+        for bucket in range(self.buckets):
+            if bounds[bucket] < bounds[bucket + 1]:
+                with open(self.folder / f"{bucket}.spill", "ab") as f:
+                    f.write(triples[bounds[bucket]:bounds[bucket + 1]].astype("<u4").tobytes())
+
+    def read(self, bucket: int) -> np.ndarray:
+        path = self.folder / f"{bucket}.spill"
+        data = np.fromfile(path, dtype="<u4").reshape(-1, 3) if path.is_file() else np.zeros((0, 3), "<u4")
+        path.unlink(missing_ok=True)
+        return data
+
+
+def _by(rows: np.ndarray, keys: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """``rows`` grouped by ``keys`` (0 … count-1) and where each group starts (count + 1 bounds)."""
+    order = np.argsort(keys, kind="stable")
+    return rows[order], np.searchsorted(keys[order], np.arange(count + 1))
+
+
+def _shard_bytes(triples: np.ndarray) -> bytes:
+    """One shard file (see the module docstring) from (key, document, field) rows."""
+    order = np.lexsort((triples[:, 1], triples[:, 0]))
+    triples = triples[order]
+    parts = []
+    keys = np.unique(triples[:, 0])
+    for field in (0, 1):
+        rows = triples[triples[:, 2] == field]
+        counts = np.searchsorted(rows[:, 0], keys, side="right") - np.searchsorted(rows[:, 0], keys, side="left")
+        offsets = np.concatenate([[0], np.cumsum(counts)]).astype("<u4")  # a key absent from a field: empty run
+        parts.append((offsets, rows[:, 1].astype("<u4")))
+    header = np.array([keys.size], "<u4")
+    return b"".join(a.tobytes() for a in (header, keys.astype("<u4"), parts[0][0], parts[1][0], parts[0][1],
+                                             parts[1][1]))
+
+
+def _atomic(path: Path, data: bytes) -> None:
+    """Write through a temporary name and rename; leave an unchanged file alone."""
+    try:
+        if path.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+def _load_json(path: Path) -> object:
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None

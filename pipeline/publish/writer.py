@@ -130,7 +130,7 @@ class Writer:
     def remove_stale(self, skip: tuple[str, ...] = ()) -> list[str]:
         """Remove files under the managed folders that this build did not produce.
 
-        ``skip``: folders (relative, e.g. "site/pagefind") that another tool owns.
+        ``skip``: folders (relative, e.g. "site/search") that another tool owns.
         """
         removed: list[str] = []
         skipped = {os.path.join(self.root, *s.split("/")) for s in skip}

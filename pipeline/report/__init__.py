@@ -23,7 +23,7 @@ published  ``report publish``: frozen figures and 更正说明
 register_import  the registers kept in Excel / CSV: template and import
 annual     one year's report: ``annual_report`` → data (JSON) + render input
 explain    ``--explain ROW``: the items or register entries behind a figure
-outputs    output/reports/<year>.{json,html,md,docx} and <year>-tableN.csv
+outputs    output/site/reports/<year>.{json,html,md,docx} and <year>-tableN.csv
 summary    the terminal summary of ``xxgk report``
 cli, register_cli, appeal_cli, import_cli   ``xxgk report``, ``xxgk application …``, ``xxgk appeal …``
 

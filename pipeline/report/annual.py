@@ -2,7 +2,7 @@
 (proactive), the figures file, and the registers (applications, appeals).
 
 ``annual_report`` gives both shapes a year's report takes:
-- ``data``: the JSON saved as ``output/reports/<year>.json`` and printed by
+- ``data``: the JSON saved as ``output/site/reports/<year>.json`` and printed by
   ``xxgk report --format json`` (``year``, ``proactive``, ``applications``,
   ``appeals`` as the publish stage reads them, plus the tables);
 - ``render``: the input of ``render.render_*`` and ``draft.render_docx``

@@ -1,4 +1,4 @@
-"""Writing a year's report files under ``output/reports/`` through the one Writer
+"""Writing a year's report files under ``output/site/reports/`` (published with the site) through the one Writer
 (atomic, unchanged files left alone):
 
     reports/<year>.json             the data (what the publish stage's report page reads)
@@ -26,19 +26,22 @@ from .annual import Annual, annual_report
 from .errors import ReportError
 from .figures import figures_folder
 from .draft import render_docx
-from .render import render_csv, render_html, render_markdown
+from .render import render_body, render_csv, render_html, render_markdown
 
 log = logging.getLogger(__name__)
+PAGE_KEY = "page_html"  # in the data handed to the publish stage (not in the JSON file)
+FOLDER = "site/reports"  # inside the docroot, so the public report page links to them (README: publishing)
 
 
 def data_json(annual: Annual) -> str:
     return json.dumps(annual.data, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n"
 
 
-def write_year(writer: Writer, annual: Annual) -> list[str]:
-    """Write ``annual``'s files; returns the relative paths it produced."""
+def write_year(writer: Writer, annual: Annual, today: date | None = None) -> list[str]:
+    """Write ``annual``'s files; returns the relative paths it produced (``today``: the
+    generation date the .docx draft carries)."""
     year = annual.year
-    paths = [f"reports/{year}.json"]
+    paths = [f"{FOLDER}/{year}.json"]
     writer.write(paths[0], data_json(annual))
     if annual.render is None:
         return paths
@@ -47,12 +50,12 @@ def write_year(writer: Writer, annual: Annual) -> list[str]:
                   "；".join(v.message for v in annual.violations))
         return paths
     files: dict[str, str | bytes] = {
-        f"reports/{year}.html": render_html(annual.render, previous=annual.previous),
-        f"reports/{year}.md": render_markdown(annual.render, previous=annual.previous),
-        f"reports/{year}.docx": render_docx(annual.render, previous=annual.previous),
+        f"{FOLDER}/{year}.html": render_html(annual.render, previous=annual.previous),
+        f"{FOLDER}/{year}.md": render_markdown(annual.render, previous=annual.previous),
+        f"{FOLDER}/{year}.docx": render_docx(annual.render, previous=annual.previous, generated=today),
     }
     for name, text in render_csv(annual.render, previous=annual.previous).items():
-        files[f"reports/{year}-{name}"] = text
+        files[f"{FOLDER}/{year}-{name}"] = text
     for rel, data in files.items():
         writer.write(rel, data)
     return paths + list(files)
@@ -80,8 +83,10 @@ def write_reports(store: Store, config: Config, category_names: Mapping[str, str
             except ReportError as e:
                 log.error("%s年年度报告未生成：%s", year, e)
                 continue
-            write_year(writer, annual)
-            reports[year] = annual.data
+            written = write_year(writer, annual, today)
+            reports[year] = dict(annual.data)
+            if f"{FOLDER}/{year}.html" in written:  # the site's report page shows the report itself
+                reports[year][PAGE_KEY] = render_body(annual.render, previous=annual.previous)
     except BaseException:
         writer.discard()
         raise

@@ -57,7 +57,7 @@ def proactive_paragraphs(report: Mapping) -> list[Paragraph]:
     named = p.get("by_category_name") or p.get("by_category") or {}
     by_category = {k: v for k, v in named.items() if v}
     if by_category:
-        parts = "、".join(f"“{'未分类' if name == 'unclassified' else name}”类{n}条"
+        parts = "、".join(f"{_quoted('未分类' if name == 'unclassified' else name)}类{n}条"
                          for name, n in by_category.items())
         out.append(Paragraph(f"（二）公开的内容。按本机关政府信息公开目录分类，{parts}。"))
     timely = p.get("timely")
@@ -66,6 +66,11 @@ def proactive_paragraphs(report: Mapping) -> list[Paragraph]:
         label = "（二）" if n == 2 else "（三）"
         out.append(Paragraph(f"{label}公开的及时性。" + _timely(timely)))
     return out
+
+
+def _quoted(name: str) -> str:
+    """“name”, unless the name brings its own quotes (“三公”经费): no doubled “““."""
+    return name if "“" in name or "”" in name else f"“{name}”"
 
 
 def _timely(t: Mapping) -> str:

@@ -44,7 +44,7 @@ from pipeline.report.layout import Grid, fmt_number, table1_grid, table2_grid, t
 from pipeline.report.prose import Section, preamble, sections, title
 from pipeline.report.registers import Table1, compute_table1
 
-__all__ = ["Prepared", "prepare", "render_csv", "render_html", "render_json", "render_markdown"]
+__all__ = ["Prepared", "prepare", "render_body", "render_csv", "render_html", "render_json", "render_markdown"]
 
 
 @dataclass(frozen=True)
@@ -144,27 +144,31 @@ def _signature(report: Mapping) -> list[str]:
 # --- HTML --------------------------------------------------------------------
 
 _CSS = """
-@page { size: A4; margin: 2.5cm 2cm; }
-body { font-family: "FangSong", "仿宋", "STFangsong", "Songti SC", serif; font-size: 16pt;
-       line-height: 1.6; max-width: 52em; margin: 2em auto; color: #000; }
-h1 { font-family: "SimHei", "黑体", "Heiti SC", sans-serif; text-align: center; font-size: 20pt; }
-h2 { font-family: "SimHei", "黑体", "Heiti SC", sans-serif; font-size: 16pt; margin-top: 1.2em; }
+@page { size: A4; margin: 37mm 26mm 35mm 28mm; }
+body { font-family: "FangSong_GB2312", "仿宋_GB2312", "FangSong", "仿宋", "STFangsong", "Noto Serif CJK SC", serif;
+       font-size: 16pt; line-height: 1.6; max-width: 52em; margin: 2em auto; padding: 0 1em; color: #000; }
+h1 { font-family: "FZXiaoBiaoSong-B05S", "方正小标宋简体", "SimSun", "宋体", "Noto Serif CJK SC", serif;
+     text-align: center; font-size: 22pt; font-weight: normal; }
+h2 { font-family: "SimHei", "黑体", "Heiti SC", "Noto Sans CJK SC", sans-serif; font-size: 16pt; margin-top: 1.2em; }
 p { text-indent: 2em; margin: 0.3em 0; }
-p.placeholder { color: #b00; }
+.placeholder { color: #b00; border: 1px dashed #b00; padding: 0 .2em; }
 p.note { color: #b00; text-indent: 0; font-size: 12pt; }
 p.signature { text-align: right; text-indent: 0; }
-table { border-collapse: collapse; width: 100%; margin: 0.6em 0 1em; font-size: 10.5pt;
-        page-break-inside: avoid; }
+.table-wrap { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; margin: 0.6em 0 1em; font-size: 10.5pt; page-break-inside: avoid; }
 th, td { border: 1px solid #000; padding: 2px 4px; text-align: center; vertical-align: middle; }
-td.label { text-align: left; }
+td.label { text-align: left; min-width: 5em; }
 caption { font-weight: bold; padding: 0.3em; }
 figure.chart { margin: 0.4em 0; page-break-inside: avoid; }
-@media print { p.placeholder, p.note { color: #000; } }
+figure.chart svg { max-width: 100%; height: auto; }
+@media (max-width: 40rem) { body { font-size: 13pt; margin: 1em auto; } h1 { font-size: 18pt; } }
+@media print { body { max-width: none; margin: 0; padding: 0; } .table-wrap { overflow: visible; } }
 """
 
 
-def render_html(report: Mapping, *, previous: Mapping | None = None, check: bool = True) -> str:
-    """A self-contained printable page, the tables laid out as the format prints them."""
+def render_body(report: Mapping, *, previous: Mapping | None = None, check: bool = True) -> str:
+    """The report itself as an HTML fragment (title, text, charts, tables, 落款): what the
+    printable file and the site's report page both show."""
     p = prepare(report, previous=previous, check=check)
     e = html.escape
     body = [f"<h1>{e(title(report))}</h1>", f"<p>{e(preamble(report, p.fmt))}</p>"]
@@ -183,9 +187,16 @@ def render_html(report: Mapping, *, previous: Mapping | None = None, check: bool
     body.append(f'<p class="signature">{e(report["office"])}</p>')
     if report.get("date"):
         body.append(f'<p class="signature">{e(str(report["date"]))}</p>')
+    return "\n".join(body) + "\n"
+
+
+def render_html(report: Mapping, *, previous: Mapping | None = None, check: bool = True) -> str:
+    """A self-contained printable page (A4, the tables laid out as the format prints them)."""
+    body = render_body(report, previous=previous, check=check)
     return ("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<title>{e(title(report))}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
-            + "\n".join(body) + "\n</body>\n</html>\n")
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            f"<title>{html.escape(title(report))}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+            + body + "</body>\n</html>\n")
 
 
 def _html_table(grid: Grid, caption: str, table_id: str) -> str:
@@ -200,8 +211,8 @@ def _html_table(grid: Grid, caption: str, table_id: str) -> str:
             attrs += "" if c.header or c.numeric else ' class="label"'
             cells.append(f"<{tag}{attrs}>{e(c.text)}</{tag}>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return (f'<table id="{table_id}">\n<caption>{e(caption)}</caption>\n'
-            + "\n".join(rows) + "\n</table>")
+    return (f'<div class="table-wrap"><table id="{table_id}">\n<caption>{e(caption)}</caption>\n'
+            + "\n".join(rows) + "\n</table></div>")
 
 
 # --- CSV and JSON ------------------------------------------------------------

@@ -1,0 +1,93 @@
+"""Clean HTML everywhere: the Nu HTML checker (vnu, one run) finds no error on any page of
+the demo office's site and reports, nor of a generated office with the hostile corpus; and
+every kind of page, photographed in Chromium on a phone (390 px) and a desktop, has no
+sideways overflow and no table label column narrower than 4 characters."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pipeline.models import Category
+from pipeline.publish import build
+
+from .office_tools import tool
+from .test_publish import CATEGORIES, REPORTS, SITE, make_item
+from .test_site_browser import hostile_items
+
+REPO = Path(__file__).resolve().parent.parent
+VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+VIEWPORTS = {"phone": (390, 844), "desktop": (1280, 900)}
+KINDS = {  # one page of each kind in the demo office's site
+    "home": "index.html", "about": "about.html", "search": "search.html", "category": "category/gzdt.html",
+    "year": "year/2020.html", "item": None, "report page": "report/2020.html", "full report": "reports/2020.html",
+    "partial-year report": "report/2021.html",
+}
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("generated")
+    its = [make_item(n, category=("gzdt", "tzgg", "gfxwj", "qtwj")[n % 4]) for n in range(1, 121)]
+    cats = [*CATEGORIES, Category("hostilecat", "栏目", None, 9)]
+    # The hostile corpus in titles, metadata and links; its bodies are kept for the escaping tests
+    # (test_site_browser): nested markup a sanitiser lets through (a <p> inside an <i>) renders
+    # but breaks the content model. Bodies here: images without alt, links without href.
+    odd = '<p><img src="/a.png"><a rel="nofollow">无链接</a><img alt="x"> <a href="/x y\'.pdf">附件</a></p>'
+    its += [dataclasses.replace(i, body_html=odd) for i in hostile_items()]
+    build(its, cats, SITE, out, reports=REPORTS, search=True)
+    return out / "site"
+
+
+def test_the_nu_checker_finds_no_error(synced_office: Path, generated: Path) -> None:
+    java = tool("java")
+    if not VNU.is_file():
+        pytest.fail(f"{VNU} is missing: run `npm ci` (package.json: vnu-jar)", pytrace=False)
+    demo = synced_office / "output/site"
+    pages = sorted(demo.rglob("*.html")) + sorted(generated.rglob("*.html"))
+    assert len(pages) > 300
+    done = subprocess.run([java, "-Xss8m", "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, pages)],
+                          capture_output=True, text=True, timeout=600)
+    errors = [f"{m['url'].rsplit('/site/', 1)[-1]}:{m.get('lastLine')}: {m['message']}"
+              for m in json.loads(done.stderr)["messages"] if m["type"] == "error" or m.get("subType") == "fatal"]
+    assert errors == [], "\n".join(errors)
+
+
+def _item_page(site: Path) -> str:
+    """An item page with a metadata table and a WeChat copy (images, long labels)."""
+    for path in sorted((site / "item").glob("*.html")):
+        text = path.read_text("utf-8")
+        if "mp.weixin.qq.com" in text and "<img" in text:
+            return f"item/{path.name}"
+    raise AssertionError("no item page with images")
+
+
+def test_every_kind_of_page_fits_a_phone_and_a_desktop(synced_office: Path, browser) -> None:
+    from PIL import Image
+
+    site = synced_office / "output/site"
+    kinds = {k: v or _item_page(site) for k, v in KINDS.items()}
+    problems = []
+    for name, (width, height) in VIEWPORTS.items():
+        ctx = browser.new_context(viewport={"width": width, "height": height}, is_mobile=name == "phone",
+                                  device_scale_factor=1)
+        page = ctx.new_page()
+        for kind, rel in kinds.items():
+            assert (site / rel).is_file(), rel
+            page.goto((site / rel).as_uri())
+            shot = Image.open(io.BytesIO(page.screenshot(full_page=True)))
+            if shot.width > width:  # the whole page, photographed, is wider than the screen
+                problems.append(f"{name} {kind}: {shot.width}px wide")
+            narrow = page.evaluate("""() => [...document.querySelectorAll('th[scope=row], td.label')]
+                .filter(c => c.offsetParent !== null)
+                .map(c => [c.textContent.trim().slice(0, 12), c.getBoundingClientRect().width,
+                           parseFloat(getComputedStyle(c).fontSize)])
+                .filter(([text, w, em]) => text.length >= 4 && w < 4 * em)""")
+            problems += [f"{name} {kind}: label column {w:.0f}px for {text!r}" for text, w, _ in narrow]
+        ctx.close()
+    assert problems == []
