@@ -21,8 +21,8 @@ def test_a_killed_builds_temp_files_leave_the_published_tree(tmp_path):
     out = tmp_path / "out"
     publish(out)
     # what a build killed while staging leaves: its temporary files and its running mark
-    left = [out / "site/item/.item0001.html.4242.tmp", out / "feeds/.all.json.4242.tmp",
-            out / "reports/.2020.html.4242.tmp"]
+    left = [out / "site/item/.item0001.html.4242.tmp", out / "site/feeds/.all.json.4242.tmp",
+            out / "site/reports/.2020.html.4242.tmp"]
     for path in left:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("half a page")

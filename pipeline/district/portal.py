@@ -3,9 +3,9 @@
     index.html                  the offices: each one's latest items and counts, its site and feeds
     feeds/all.{rss.xml,atom.xml,json}   the combined feed: every office's newest items, newest first
     search.html, pagefind/      one search over every office's item pages (Pagefind)
-    <KEY>/site/, <KEY>/feeds/   each office's own catalog site and feeds (written by its nightly job)
+    <KEY>/site/ (feeds in site/feeds/) each office's own catalog site and feeds (written by its nightly job)
 
-The portal reads what the offices' jobs published (their feeds/all.json) and their run
+The portal reads what the offices' jobs published (their site/feeds/all.json) and their run
 records; it never changes an office's store or outputs.
 """
 
@@ -55,7 +55,7 @@ class OfficeCard:
 
 def office_feed_items(district: District, key: str) -> list[dict]:
     """The office's newest items, from the feed its nightly job wrote ([] when there is none)."""
-    path = district.office_output(key) / "feeds" / "all.json"
+    path = district.office_output(key) / "site" / "feeds" / "all.json"
     try:
         return list(json.loads(path.read_text(encoding="utf-8")).get("items", []))
     except (FileNotFoundError, ValueError):
@@ -159,7 +159,7 @@ INDEX = _ENV.from_string(_HEAD.replace("{{ title }}", "{{ district.name }}政府
 <p class="meta failed">本单位的配置或数据库有误，未能运行（见 xxgk district status）。</p>
 {%- elif o.uses_xxgk %}
 <p class="meta">已公开信息 <span class="count">{{ o.items if o.items is not none else "—" }}</span> 条
-{%- if o.has_site %} · <a href="{{ o.key }}/feeds/all.rss.xml">RSS</a> · <a href="{{ o.key }}/feeds/all.atom.xml">Atom</a>{% endif %}
+{%- if o.has_site %} · <a href="{{ o.key }}/site/feeds/all.rss.xml">RSS</a> · <a href="{{ o.key }}/site/feeds/all.atom.xml">Atom</a>{% endif %}
 {%- if o.status in ("failed", "partial") %} · <span class="failed">最近一次采集有失败</span>{% endif %}</p>
 <ol class="latest">
 {%- for item in o.latest %}

@@ -145,7 +145,7 @@ def who(by: str | None) -> str:
 @click.option("--figures", "figures_dir", metavar="DIR",
               help="Folder of <year>.toml figures files (default: figures/ beside the config, or $XXGK_FIGURES).")
 @click.option("--previous", "previous_path", type=click.Path(dir_okay=False),
-              help="Last year's report as this tool wrote it (output/reports/<year-1>.json): check this "
+              help="Last year's report as this tool wrote it (output/site/reports/<year-1>.json): check this "
                    "year's 上年结转 against its 结转下年度继续办理. Without it, last year's published "
                    "figures (xxgk report publish) are used.")
 @click.option("--figures-template", is_flag=True, help="Print a figures file to fill in for --year.")

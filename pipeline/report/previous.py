@@ -1,6 +1,6 @@
 """``xxgk report --previous FILE``: last year's report, as this tool wrote it.
 
-The file is the JSON xxgk writes for a year (``output/reports/<year>.json``, also
+The file is the JSON xxgk writes for a year (``output/site/reports/<year>.json``, also
 ``xxgk report --year Y --format json``): an object with ``year`` and ``table2``
 (表三, ``{row key: {applicant column: count}}``). Only its 四、结转下年度继续办理 row
 is used, to check this year's 二、上年结转. Anything else is refused with a message
