@@ -31,6 +31,7 @@ from .store import Store
 
 FLUSH = 5000  # sketches written per batch
 KEYS_FLUSH = 2_000_000  # post_keys rows held before writing (48 MB)
+INSIDE_RATIO = 0.85  # a copy this much shorter than another may lie inside it (paragraphs dropped)
 EXACT, BAND, END = 0, 1, 2  # how two posts share a key; END pairs also need one title inside the other
 
 
@@ -177,11 +178,15 @@ class RunIndex:
         both = w.has_sig[old] & w.has_sig[new_pos]
         equal = _estimates(w.sig, old, new_pos)
         # Unless they share a title or text key, two posts merge only on a body estimate of LEAST_BODY,
-        # or, when one title contains the other (judge), on bodies that agree (rules.body_overlap): the
-        # pair may be drawn by a shared LSH band before its title ends.
+        # or, when one title contains the other (judge), on bodies that agree (rules.body_overlap): a
+        # shorter copy inside a longer one (paragraphs dropped; the pair may be drawn by a shared LSH
+        # band before its title ends), or a short body, whose estimate is rough.
         a, b = w.chars[old], w.chars[new_pos]
-        overlap = equal * (a + b) / ((1 + equal) * np.maximum(np.minimum(a, b), 1))
-        open_ = (how == EXACT) | ~both | (equal >= rules.LEAST_BODY) | (overlap >= rules.LOOSE_OVERLAP)
+        shorter, longer = np.minimum(a, b), np.maximum(a, b)
+        overlap = equal * (a + b) / ((1 + equal) * np.maximum(shorter, 1))
+        inside = (overlap >= rules.SAME_TITLE_OVERLAP) & (shorter < INSIDE_RATIO * longer)
+        short = (how == END) & (shorter < rules.LONG_BODY) & (overlap >= rules.LOOSE_OVERLAP)
+        open_ = (how == EXACT) | ~both | (equal >= rules.LEAST_BODY) | inside | short
         old, new_pos, how, both, equal = old[open_], new_pos[open_], how[open_], both[open_], equal[open_]
         nearby: list[list] = [[] for _ in chunk]
         sid0 = int(new.sid[0]) if len(chunk) else 0
