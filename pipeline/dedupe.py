@@ -291,7 +291,7 @@ def best_match(store: Store, sketch: rules.PostSketch, found: list[Candidate], w
     for c in found:
         verdict = rules.judge(sketch, c.sketch, window, c.identity_rule, c.estimate)
         if verdict is not None and verdict.check:
-            verdict = rules.confirm(verdict, body, normalised_body(store, c.sketch.post_id))
+            verdict = rules.confirm(verdict, body, normalised_body(store, c.sketch))
         if verdict is None:
             if rules.contradicts(sketch, c.sketch) or (
                     c.sketch.title_key == sketch.title_key and not c.sketch.teaser and not sketch.teaser):
@@ -315,7 +315,7 @@ def _ranked(store: Store, sketch: rules.PostSketch, found: list[Candidate], wind
     for c in found:
         verdict = rules.judge(sketch, c.sketch, window, c.identity_rule, c.estimate)
         if verdict is not None and verdict.check:
-            verdict = rules.confirm(verdict, body, normalised_body(store, c.sketch.post_id))
+            verdict = rules.confirm(verdict, body, normalised_body(store, c.sketch))
         if verdict is not None and not (identities is not None and identities.conflict(c.item_id, sketch)):
             yield (verdict.rank, -c.sketch.at, c.item_id), c.item_id, verdict
 
@@ -353,11 +353,22 @@ class ItemIdentities:
         return bool(sketch.doc and docs and sketch.doc not in docs and sketch.idx not in idxs)
 
 
-def normalised_body(store: Store, post_id: str) -> str:
-    row = store.db.execute(
-        """SELECT v.body_text FROM posts p JOIN post_versions v ON v.post_id = p.id AND v.version = p.version
-           WHERE p.id = ?""", [post_id]).fetchone()
-    return sim.normalise_body(row[0] or "") if row else ""
+def normalised_body(store: Store, sketch: rules.PostSketch) -> str:
+    """A filed post's normalised body (latest version), kept by its digest: a teaser's original
+    or a recurring notice is read once, not once per post compared with it."""
+    body = _BODIES.get(sketch.body_hash)
+    if body is None:
+        row = store.db.execute(
+            """SELECT v.body_text FROM posts p JOIN post_versions v ON v.post_id = p.id AND v.version = p.version
+               WHERE p.id = ?""", [sketch.post_id]).fetchone()
+        body = sim.normalise_body(row[0] or "") if row else ""
+        if len(_BODIES) >= 4096:
+            _BODIES.pop(next(iter(_BODIES)))
+        _BODIES[sketch.body_hash] = body
+    return body
+
+
+_BODIES: dict[str, str] = {}  # body digest → normalised body (content-addressed: safe across runs)
 
 
 @lru_cache(maxsize=4096)
