@@ -10,6 +10,11 @@ and score. A link is never moved by an automatic run, so staff moves (`xxgk merg
 `xxgk split`, pipeline/merges.py) stay as a person made them; an edited post is re-filed
 under its new keys but stays in its item.
 
+Before matching, a post published by another agency (its 发布机构, pipeline/ownership.py) is set
+aside: recorded in `set_aside` with the reason, never made an item. While matching, an item is
+ruled out for a post when one of its copies carries another official 索引号/文号, or has the same
+title and a body that disagrees (ItemIdentities, best_match): whichever copy the post resembles.
+
 Items are derived from their posts (item_derive.py: first publication, the channel the
 year-end figures count, the copy shown, withdrawal, `updated`): the items a run founds are
 written once, derived from the rows the run read (NewItems); items that gained a post, or
