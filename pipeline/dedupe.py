@@ -294,6 +294,9 @@ def best_match(store: Store, sketch: rules.PostSketch, found: list[Candidate], w
     best: tuple[tuple, str, rules.Verdict] | None = None
     vetoed: set[str] = set()
     for c in found:
+        if c.vetoes and not c.identity_rule:
+            vetoed.add(c.item_id)
+            continue
         verdict = rules.judge(sketch, c.sketch, window, c.identity_rule, c.estimate)
         if verdict is not None and verdict.check:
             verdict = rules.confirm(verdict, body, normalised_body(store, c.sketch))
@@ -318,6 +321,8 @@ def _ranked(store: Store, sketch: rules.PostSketch, found: list[Candidate], wind
             identities: ItemIdentities | None) -> Iterator[tuple[tuple, str, rules.Verdict]]:
     """Every candidate's verdict, ranked as best_match ranks them (the rare vetoed case)."""
     for c in found:
+        if c.vetoes and not c.identity_rule:
+            continue
         verdict = rules.judge(sketch, c.sketch, window, c.identity_rule, c.estimate)
         if verdict is not None and verdict.check:
             verdict = rules.confirm(verdict, body, normalised_body(store, c.sketch))

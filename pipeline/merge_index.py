@@ -48,6 +48,7 @@ class Candidate(NamedTuple):
     sketch: rules.PostSketch
     identity_rule: str | None
     estimate: float | None = None  # body similarity from the signatures, if taken already
+    vetoes: bool = False  # judged already: the same title, a body that disagrees (rules its item out)
 
 
 def filing_keys(sketch: rules.PostSketch, identity: dict[int, str]) -> list[int]:
@@ -196,10 +197,10 @@ class RunIndex:
             if h == END and not (other.title_key in this.title_key or this.title_key in other.title_key):
                 continue
             estimate = e if b else None
-            # A same-titled copy whose body disagrees is kept too: it rules its item out (dedupe.best_match).
-            if (rules.judge(this, other, self.window, estimate=estimate) is not None
-                    or (this.title_key == other.title_key and b)):
-                nearby[n - sid0].append((o, estimate))
+            if rules.judge(this, other, self.window, estimate=estimate) is not None:
+                nearby[n - sid0].append((o, estimate, False))
+            elif this.title_key == other.title_key and b:  # same title, bodies disagree: it rules its item out
+                nearby[n - sid0].append((o, estimate, True))
         if len(w.sid):  # the next chunk starts no earlier than this one ends
             self.tail = w.since(int(w.at[-1]) - self.window)
             self.gone = w.sid[:len(w.sid) - len(self.tail.sid)].tolist()
@@ -236,10 +237,11 @@ class RunIndex:
         self._queue(chunk, laid)
         return laid
 
-    def candidates(self, nearby: list[tuple[int, float | None]], identity: dict[int, str]) -> list[Candidate]:
-        """As dedupe.candidates, among this run's posts: those `screen` found, and those with
-        the same 索引号/文号 at any date."""
-        found = {sid: Candidate(self.items[sid], self.sketches[sid], None, estimate) for sid, estimate in nearby}
+    def candidates(self, nearby: list[tuple[int, float | None, bool]], identity: dict[int, str]) -> list[Candidate]:
+        """As dedupe.candidates, among this run's posts: those `screen` found (and those that
+        rule their item out), and those with the same 索引号/文号 at any date."""
+        found = {sid: Candidate(self.items[sid], self.sketches[sid], None, estimate, veto)
+                 for sid, estimate, veto in nearby}
         for key in identity:
             for sid, rule in self.identity.get(key, ()):
                 found[sid] = Candidate(self.items[sid], self.sketches[sid], rule)
