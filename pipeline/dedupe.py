@@ -10,6 +10,11 @@ and score. A link is never moved by an automatic run, so staff moves (`xxgk merg
 `xxgk split`, pipeline/merges.py) stay as a person made them; an edited post is re-filed
 under its new keys but stays in its item.
 
+Before matching, a post published by another agency (its 发布机构, pipeline/ownership.py) is set
+aside: recorded in `set_aside` with the reason, never made an item. While matching, an item is
+ruled out for a post when one of its copies carries another official 索引号/文号, or has the same
+title and a body that disagrees (ItemIdentities, best_match): whichever copy the post resembles.
+
 Items are derived from their posts (item_derive.py: first publication, the channel the
 year-end figures count, the copy shown, withdrawal, `updated`): the items a run founds are
 written once, derived from the rows the run read (NewItems); items that gained a post, or
@@ -289,9 +294,12 @@ def best_match(store: Store, sketch: rules.PostSketch, found: list[Candidate], w
     best: tuple[tuple, str, rules.Verdict] | None = None
     vetoed: set[str] = set()
     for c in found:
+        if c.vetoes and not c.identity_rule:
+            vetoed.add(c.item_id)
+            continue
         verdict = rules.judge(sketch, c.sketch, window, c.identity_rule, c.estimate)
         if verdict is not None and verdict.check:
-            verdict = rules.confirm(verdict, body, normalised_body(store, c.sketch.post_id))
+            verdict = rules.confirm(verdict, body, normalised_body(store, c.sketch))
         if verdict is None:
             if rules.contradicts(sketch, c.sketch) or (
                     c.sketch.title_key == sketch.title_key and not c.sketch.teaser and not sketch.teaser):
@@ -313,9 +321,11 @@ def _ranked(store: Store, sketch: rules.PostSketch, found: list[Candidate], wind
             identities: ItemIdentities | None) -> Iterator[tuple[tuple, str, rules.Verdict]]:
     """Every candidate's verdict, ranked as best_match ranks them (the rare vetoed case)."""
     for c in found:
+        if c.vetoes and not c.identity_rule:
+            continue
         verdict = rules.judge(sketch, c.sketch, window, c.identity_rule, c.estimate)
         if verdict is not None and verdict.check:
-            verdict = rules.confirm(verdict, body, normalised_body(store, c.sketch.post_id))
+            verdict = rules.confirm(verdict, body, normalised_body(store, c.sketch))
         if verdict is not None and not (identities is not None and identities.conflict(c.item_id, sketch)):
             yield (verdict.rank, -c.sketch.at, c.item_id), c.item_id, verdict
 
@@ -353,11 +363,22 @@ class ItemIdentities:
         return bool(sketch.doc and docs and sketch.doc not in docs and sketch.idx not in idxs)
 
 
-def normalised_body(store: Store, post_id: str) -> str:
-    row = store.db.execute(
-        """SELECT v.body_text FROM posts p JOIN post_versions v ON v.post_id = p.id AND v.version = p.version
-           WHERE p.id = ?""", [post_id]).fetchone()
-    return sim.normalise_body(row[0] or "") if row else ""
+def normalised_body(store: Store, sketch: rules.PostSketch) -> str:
+    """A filed post's normalised body (latest version), kept by its digest: a teaser's original
+    or a recurring notice is read once, not once per post compared with it."""
+    body = _BODIES.get(sketch.body_hash)
+    if body is None:
+        row = store.db.execute(
+            """SELECT v.body_text FROM posts p JOIN post_versions v ON v.post_id = p.id AND v.version = p.version
+               WHERE p.id = ?""", [sketch.post_id]).fetchone()
+        body = sim.normalise_body(row[0] or "") if row else ""
+        if len(_BODIES) >= 4096:
+            _BODIES.pop(next(iter(_BODIES)))
+        _BODIES[sketch.body_hash] = body
+    return body
+
+
+_BODIES: dict[str, str] = {}  # body digest → normalised body (content-addressed: safe across runs)
 
 
 @lru_cache(maxsize=4096)

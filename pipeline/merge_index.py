@@ -31,6 +31,7 @@ from .store import Store
 
 FLUSH = 5000  # sketches written per batch
 KEYS_FLUSH = 2_000_000  # post_keys rows held before writing (48 MB)
+INSIDE_RATIO = 0.85  # a copy this much shorter than another may lie inside it (paragraphs dropped)
 EXACT, BAND, END = 0, 1, 2  # how two posts share a key; END pairs also need one title inside the other
 
 
@@ -47,6 +48,7 @@ class Candidate(NamedTuple):
     sketch: rules.PostSketch
     identity_rule: str | None
     estimate: float | None = None  # body similarity from the signatures, if taken already
+    vetoes: bool = False  # judged already: the same title, a body that disagrees (rules its item out)
 
 
 def filing_keys(sketch: rules.PostSketch, identity: dict[int, str]) -> list[int]:
@@ -177,11 +179,15 @@ class RunIndex:
         both = w.has_sig[old] & w.has_sig[new_pos]
         equal = _estimates(w.sig, old, new_pos)
         # Unless they share a title or text key, two posts merge only on a body estimate of LEAST_BODY,
-        # or, when one title contains the other (judge), on bodies that agree (rules.body_overlap): the
-        # pair may be drawn by a shared LSH band before its title ends.
+        # or, when one title contains the other (judge), on bodies that agree (rules.body_overlap): a
+        # shorter copy inside a longer one (paragraphs dropped; the pair may be drawn by a shared LSH
+        # band before its title ends), or a short body, whose estimate is rough.
         a, b = w.chars[old], w.chars[new_pos]
-        overlap = equal * (a + b) / ((1 + equal) * np.maximum(np.minimum(a, b), 1))
-        open_ = (how == EXACT) | ~both | (equal >= rules.LEAST_BODY) | (overlap >= rules.LOOSE_OVERLAP)
+        shorter, longer = np.minimum(a, b), np.maximum(a, b)
+        overlap = equal * (a + b) / ((1 + equal) * np.maximum(shorter, 1))
+        inside = (overlap >= rules.SAME_TITLE_OVERLAP) & (shorter < INSIDE_RATIO * longer)
+        short = (how == END) & (shorter < rules.LONG_BODY) & (overlap >= rules.LOOSE_OVERLAP)
+        open_ = (how == EXACT) | ~both | (equal >= rules.LEAST_BODY) | inside | short
         old, new_pos, how, both, equal = old[open_], new_pos[open_], how[open_], both[open_], equal[open_]
         nearby: list[list] = [[] for _ in chunk]
         sid0 = int(new.sid[0]) if len(chunk) else 0
@@ -191,10 +197,10 @@ class RunIndex:
             if h == END and not (other.title_key in this.title_key or this.title_key in other.title_key):
                 continue
             estimate = e if b else None
-            # A same-titled copy whose body disagrees is kept too: it rules its item out (dedupe.best_match).
-            if (rules.judge(this, other, self.window, estimate=estimate) is not None
-                    or (this.title_key == other.title_key and b)):
-                nearby[n - sid0].append((o, estimate))
+            if rules.judge(this, other, self.window, estimate=estimate) is not None:
+                nearby[n - sid0].append((o, estimate, False))
+            elif this.title_key == other.title_key and b:  # same title, bodies disagree: it rules its item out
+                nearby[n - sid0].append((o, estimate, True))
         if len(w.sid):  # the next chunk starts no earlier than this one ends
             self.tail = w.since(int(w.at[-1]) - self.window)
             self.gone = w.sid[:len(w.sid) - len(self.tail.sid)].tolist()
@@ -231,10 +237,11 @@ class RunIndex:
         self._queue(chunk, laid)
         return laid
 
-    def candidates(self, nearby: list[tuple[int, float | None]], identity: dict[int, str]) -> list[Candidate]:
-        """As dedupe.candidates, among this run's posts: those `screen` found, and those with
-        the same 索引号/文号 at any date."""
-        found = {sid: Candidate(self.items[sid], self.sketches[sid], None, estimate) for sid, estimate in nearby}
+    def candidates(self, nearby: list[tuple[int, float | None, bool]], identity: dict[int, str]) -> list[Candidate]:
+        """As dedupe.candidates, among this run's posts: those `screen` found (and those that
+        rule their item out), and those with the same 索引号/文号 at any date."""
+        found = {sid: Candidate(self.items[sid], self.sketches[sid], None, estimate, veto)
+                 for sid, estimate, veto in nearby}
         for key in identity:
             for sid, rule in self.identity.get(key, ()):
                 found[sid] = Candidate(self.items[sid], self.sketches[sid], rule)

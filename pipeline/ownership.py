@@ -26,7 +26,7 @@ MIN_NAME = 4  # a shorter fragment of a name ("街道") names nobody
 
 def fold(name: str) -> str:
     """A name as compared: width folded, no spaces."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", name or ""))
+    return _SPACE.sub("", unicodedata.normalize("NFKC", name)) if name else ""
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,8 @@ class Ownership:
 
     def set_aside_reason(self, meta: dict) -> str | None:
         """Why a row is not the office's (None: it is)."""
-        publisher = (meta or {}).get("publisher", "")
-        if self.owns(publisher):
+        publisher = meta.get("publisher") if meta else None
+        if not publisher or self.owns(publisher):
             return None
         return f"发布机构 {publisher.strip()} is another agency (not [office] name, aliases or departments)"
 

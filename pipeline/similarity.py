@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 import numpy as np
 
@@ -121,6 +122,12 @@ def shingles(body: str) -> set[str]:
     return {body[i:i + SHINGLE] for i in range(len(body) - SHINGLE + 1)}
 
 
+@lru_cache(maxsize=2048)
+def _shingles(body: str) -> frozenset[str]:
+    """shingles, kept for the bodies compared again and again (a teaser's original, a recurring notice)."""
+    return frozenset(shingles(body))
+
+
 def exact_similarity(a: str, b: str) -> float:
     """The exact Jaccard similarity of two normalised bodies' trigram sets."""
     x, y = shingles(a), shingles(b)
@@ -133,12 +140,14 @@ _DAY = re.compile(r"(\d{1,2})月(\d{1,2})日")
 def body_days(normalised: str) -> frozenset[int]:
     """The days a text names (3月12日 → 312): a teaser of the 12 March meeting is not one of the
     15 March meeting, however alike their words."""
+    if "月" not in normalised:
+        return frozenset()
     return frozenset(int(m) * 100 + int(d) for m, d in _DAY.findall(normalised))
 
 
 def overlap(a: str, b: str) -> float:
     """The share of the shorter normalised body's trigrams found in the longer one."""
-    x, y = shingles(a), shingles(b)
+    x, y = _shingles(a), _shingles(b)
     return len(x & y) / min(len(x), len(y)) if x and y else 0.0
 
 

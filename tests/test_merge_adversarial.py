@@ -44,7 +44,7 @@ def world(tmp_path_factory):
     from demo.server import serve
 
     root = tmp_path_factory.mktemp("adversarial-world")
-    truth = adversarial.write_world(root, ITEMS, seed=adversarial.REPORT_SEED)
+    truth = adversarial.write_world(root, ITEMS, seed=adversarial.TUNING_SEED)
     with serve(root) as server:
         yield server, truth
 
