@@ -322,16 +322,17 @@ def shared_title_share(docs: list[Doc]) -> float:
 
 def year_counts(docs: list[Doc]) -> dict[str, dict]:
     """The year-end figures of the office's items: total, by channel of first publication
-    (政务微博、微信 = WeChat or Weibo; 其他方式), normative documents."""
+    (政务微博、微信 = WeChat or Weibo; 其他方式), normative documents, and by catalog leaf."""
     out: dict[str, dict] = {}
     for d in docs:
         if d.foreign:
             continue
         year = str(d.first.at.year)
-        row = out.setdefault(year, {"total": 0, "social": 0, "other": 0, "normative": 0})
+        row = out.setdefault(year, {"total": 0, "social": 0, "other": 0, "normative": 0, "by_category": {}})
         row["total"] += 1
         row["social" if d.first.channel in ("wechat", "weibo") else "other"] += 1
         row["normative"] += d.normative
+        row["by_category"][d.category] = row["by_category"].get(d.category, 0) + 1
     return out
 
 

@@ -23,6 +23,7 @@ from .conftest import DEMO_CONFIG
 from .test_end_to_end import config_with_resolve
 
 ITEMS = 260
+DOCUMENT_KINDS = ("czyjs", "xxgknb", "gfxwj")  # 财政预决算, 政府信息公开年报, 行政规范性文件
 
 
 def run(config_path: str, *args: str):
@@ -158,7 +159,12 @@ def test_year_end_counts_equal_the_truth(synced):
         p = report["proactive"]
         got = {"total": p["total"], "social": p["wechat_weibo"], "other": p["other"],
                "normative": p["normative_documents"]}
-        assert got == expected, year
+        assert got == {k: v for k, v in expected.items() if k != "by_category"}, year
+        # By category where the document's kind fixes it (budgets/final accounts, annual reports,
+        # normative documents); news and notices are filed by their content, not by the column
+        # the generator happened to post them in.
+        for leaf in DOCUMENT_KINDS:
+            assert p["by_category"].get(leaf, 0) == expected["by_category"].get(leaf, 0), (year, leaf)
 
 
 def test_an_official_number_that_comes_later_replaces_the_minted_one(tmp_path, world):
