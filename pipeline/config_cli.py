@@ -29,7 +29,8 @@ def config_group() -> None:
 @click.pass_obj
 @reports_errors
 def check(env) -> None:
-    """Check the config and print it as in effect: every key, with defaults marked.
+    """Check the config and print it as in effect: every key, with defaults marked; say which
+    special leaves (role = "normative" / "numbered" / "fallback") the catalog lacks.
 
     Exits 2 with the message when the config is wrong.
 
@@ -37,8 +38,13 @@ def check(env) -> None:
     Example:
       xxgk --config /etc/xxgk/xxgk.toml config check
     """
+    from .classify.tree import office_tree, role_problems
+
     config, effective = config_mod.load_effective(env.config_path)
+    problems = role_problems(office_tree(config))  # the catalog loads, and has its special leaves
     click.echo(f"# {config.path}: OK ({len(config.sources)} sources); keys not in the file show their default")
+    for problem in problems:
+        click.echo(f"# 注意：{problem}")
     for table, keys in effective.items():
         click.echo(effective_table(table, keys, _selector_defaults(config, table)))
 

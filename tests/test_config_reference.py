@@ -145,3 +145,18 @@ def test_a_sources_column_goes_on_its_posts_whose_page_names_none(tmp_path):
     named = Post(source="s", channel="website", url="http://x.test/1.html", title="t", published_at=None,
                  meta={"column": "通知公告"})
     assert with_column(named, "工作动态").meta["column"] == "通知公告"  # the page's own column wins
+
+
+def test_config_check_says_which_special_leaves_the_catalog_lacks(tmp_path):
+    catalog = tmp_path / "my-catalog.toml"
+    catalog.write_text('[[category]]\nid = "news"\nname = "工作动态"\ntitle = ["工作"]\n'
+                       '[[category]]\nid = "other"\nname = "其他"\nrole = "fallback"\n', encoding="utf-8")
+    path = write_config(tmp_path, GOOD.replace("[sources.website-gzdt]", '[classify]\ncatalog = "my-catalog.toml"\n\n'
+                                                                        "[sources.website-gzdt]", 1))
+    out = CliRunner().invoke(main, ["--config", str(path), "config", "check"]).output
+    assert 'role = "normative"' in out and 'role = "numbered"' in out  # both missing, each said
+    assert 'role = "fallback"' not in out
+    (tmp_path / "bundled").mkdir()
+    default = CliRunner().invoke(main, ["--config", str(write_config(tmp_path / "bundled", GOOD)), "config",
+                                        "check"]).output
+    assert "注意" not in default  # the bundled catalog has all three
