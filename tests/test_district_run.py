@@ -126,7 +126,7 @@ def test_every_office_is_collected_and_one_failure_stops_no_other(synced):
         (posts,) = store.db.execute("SELECT COUNT(*) FROM posts").fetchone()
     assert posts == qingshan.PAGES * qingshan.PER_PAGE + 2
     assert (d.output / "xhj" / "site" / "index.html").exists()  # each office's outputs in the district tree
-    assert (d.output / "qs" / "feeds" / "all.rss.xml").exists()
+    assert (d.output / "qs" / "site" / "feeds" / "all.rss.xml").exists()
 
     status = runner.invoke(main, ["district", "--district", str(district), "status", "--json"])
     assert status.exit_code == 1
@@ -196,9 +196,9 @@ def test_the_portal_lists_every_office_with_its_latest_items(synced):
     district, _ = synced
     d = load_district(district)
     index = (d.output / "index.html").read_text(encoding="utf-8")
-    xhj_feed = json.loads((d.output / "xhj" / "feeds" / "all.json").read_text(encoding="utf-8"))["items"]
+    xhj_feed = json.loads((d.output / "xhj" / "site" / "feeds" / "all.json").read_text(encoding="utf-8"))["items"]
     card = index.split('id="office-xhj"')[1].split('<li class="office"')[0]
-    assert 'href="xhj/site/index.html"' in card and 'href="xhj/feeds/all.rss.xml"' in card
+    assert 'href="xhj/site/index.html"' in card and 'href="xhj/site/feeds/all.rss.xml"' in card
     for item in xhj_feed[:5]:
         assert html.escape(item["title"], quote=False) in card
     with Store(d.office_config(d.entry("xhj")).database) as store:
@@ -244,11 +244,18 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
 def test_one_search_over_the_district(served_district, browser, word, office):
     page = browser.new_page()
     page.goto(served_district + "search.html")
-    page.get_by_role("textbox").fill(word)
-    hit = page.locator(".pagefind-ui__result-link").first
-    hit.wait_for(timeout=10_000)
-    assert f"/{office}/site/item/" in hit.get_attribute("href")
-    assert word in hit.inner_text()
+    page.get_by_role("searchbox").fill(word)
+    page.get_by_role("searchbox").press("Enter")
+    page.locator("#search-status").filter(has_text="找到").wait_for(timeout=10_000)
+    hits = page.locator("#search-results li")
+    assert hits.count() >= 1
+    for k in range(hits.count()):  # every hit holds the words, in its title or its snippet
+        assert word in hits.nth(k).inner_text()
+    link = hits.first.locator("a")
+    assert link.get_attribute("href").startswith(f"{office}/site/item/")
+    link.click()  # the office's own item page
+    page.wait_for_load_state()
+    assert f"/{office}/site/item/" in page.url and word in page.locator("body").inner_text()
     page.close()
 
 

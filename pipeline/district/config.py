@@ -4,7 +4,7 @@
     name = "昌邑区"
     output = "output"              # the district's output tree; office KEY writes under output/KEY/
     site_url = "https://xxgk.example.gov.cn/"   # where that tree is published: office KEY's site is
-                                                # at site_url/KEY/site/, its feeds at site_url/KEY/feeds/
+                                                # at site_url/KEY/site/, its feeds at site_url/KEY/site/feeds/
 
     [offices.xhj]                  # one block per office; the key names its folder and its path
     config = "xhj/xxgk.toml"       # an office run by xxgk: its own config and store
@@ -88,9 +88,9 @@ class District:
             config = office_config.load(entry.config, env=env)
         if not self.site_url:
             return config
-        # published where the district's tree puts it: <site_url>KEY/site/ and KEY/feeds/
+        # published where the district's tree puts it: <site_url>KEY/site/ and KEY/site/feeds/
         office = replace(config.office, site_url=f"{self.site_url}{entry.key}/site/",
-                         feed_url=f"{self.site_url}{entry.key}/feeds/")
+                         feed_url=f"{self.site_url}{entry.key}/site/feeds/")
         return replace(config, office=office)
 
 
