@@ -259,6 +259,24 @@ def test_one_search_over_the_district(served_district, browser, word, office):
     page.close()
 
 
+def test_the_district_index_holds_every_offices_items_and_rebuilds_nothing_unchanged(synced):
+    from datetime import date
+
+    from pipeline.district.portal import build_portal
+    from pipeline.publish.search import published_docs
+
+    district, _ = synced
+    d = load_district(district)
+    offices = {key: {(f"{key}/{doc.item_id}", doc.title) for doc in published_docs(d.office_output(key))}
+               for key in ("xhj", "qs", "dt")}
+    assert all(offices.values())
+    merged = {(doc.item_id, doc.title) for doc in published_docs(d.output, d.output / "search")}
+    assert merged == set().union(*offices.values())
+    meta = (d.output / "search" / "meta.json").read_bytes()
+    build_portal(d, date.today())  # nothing changed in any office: the index is left as it is
+    assert (d.output / "search" / "meta.json").read_bytes() == meta
+
+
 def test_only_the_stages_after_collecting_are_held_back(tmp_path, loopback_site):
     """run_sync holds a district's after_collect gate around merge, classify and build, not collect."""
     from contextlib import contextmanager
