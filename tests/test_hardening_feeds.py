@@ -129,7 +129,7 @@ def published(tmp_path, loopback_site) -> Path:
         result = run_sync(config, store)
     assert {o.source: o.new for o in result.outcomes} == {s: len(TITLES) for s in
                                                          ("news", "gkml", "weibo", "wechat", "atom")}
-    return config.output / "feeds"
+    return config.output / "site" / "feeds"
 
 
 def _html_fields(feeds: Path) -> list[tuple[str, str]]:

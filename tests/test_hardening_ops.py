@@ -103,7 +103,7 @@ def test_controls_are_cleaned_and_long_titles_capped_where_published(tmp_path, l
     for text in (title, body_html, body_text, item_title):
         assert not any(c in text for c in bad), repr(text[:40])
     assert title.startswith("关于做好工作的通知") and len(title) == len("关于做好工作的通知") + 10000  # kept whole
-    items = json.loads((config.output / "feeds/all.json").read_text("utf-8"))["items"]
+    items = json.loads((config.output / "site/feeds/all.json").read_text("utf-8"))["items"]
     assert len(items) == 1 and len(items[0]["title"]) == TITLE_CHARS and items[0]["title"].endswith("…")
     (page,) = (config.output / "site/item").glob("*.html")
     h1 = lxml_html.parse(str(page)).getroot().xpath("//h1")[0].text_content().strip()

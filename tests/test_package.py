@@ -81,6 +81,6 @@ def test_the_installed_wheel_runs_the_demo_outside_the_repo(wheel_build, tmp_pat
     assert "主动公开政府信息数量 156 条" in done.stdout
     assert "政务微博、微信公开 57 条" in done.stdout and "其他方式公开 99 条" in done.stdout
     assert (run_dir / "output" / "xxgk-demo.db").is_file()
-    assert (run_dir / "output" / "feeds" / "all.rss.xml").is_file()
+    assert (run_dir / "output" / "site" / "feeds" / "all.rss.xml").is_file()
     assert (run_dir / "output" / "site" / "index.html").is_file()
     assert not any(Path(purelib).glob("output")), "the demo wrote beside the installed code"
