@@ -124,7 +124,8 @@ def run() -> Iterator[str]:
         again = in_subprocess(_update, str(out), n)
         queries = _queries(n, QUERIES[n])
         recall, wrong = _recall(out, n + 1, queries)
-        size = sum(p.stat().st_size for p in (out / "site" / "search").rglob("*") if p.is_file())
+        files = {p.stat().st_ino: p.stat().st_size for p in (out / "site" / "search").rglob("*") if p.is_file()}
+        size = sum(files.values())  # the version before shares the unchanged files (hard links): counted once
         yield (f"search: recall {recall:.3f} on {len(queries)} queries, index full {full['seconds']:.1f} s / "
                f"incremental {again['seconds']:.2f} s, peak {max(full['peak'], again['peak']):.0f} MB "
                f"({n} items; {wrong} wrong hits; index {size / 1e6:.0f} MB on disk)")

@@ -12,7 +12,6 @@ import re
 import shutil
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 

@@ -15,7 +15,6 @@ from pipeline.cli import main
 from pipeline.district.config import load_district
 from pipeline.district.published import load_published, published_template
 from pipeline.district.rollup import INCONSISTENT, LATE, MISSING, district_rollup
-from pipeline.district import rollup_render
 from pipeline.report import ledger
 from pipeline.report.errors import FiguresInvalid
 from pipeline.report.formats import T2_COLUMNS, T3_COLUMNS

@@ -244,12 +244,37 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
 def test_one_search_over_the_district(served_district, browser, word, office):
     page = browser.new_page()
     page.goto(served_district + "search.html")
-    page.get_by_role("textbox").fill(word)
-    hit = page.locator(".pagefind-ui__result-link").first
-    hit.wait_for(timeout=10_000)
-    assert f"/{office}/site/item/" in hit.get_attribute("href")
-    assert word in hit.inner_text()
+    page.get_by_role("searchbox").fill(word)
+    page.get_by_role("searchbox").press("Enter")
+    page.locator("#search-status").filter(has_text="找到").wait_for(timeout=10_000)
+    hits = page.locator("#search-results li")
+    assert hits.count() >= 1
+    for k in range(hits.count()):  # every hit holds the words, in its title or its snippet
+        assert word in hits.nth(k).inner_text()
+    link = hits.first.locator("a")
+    assert link.get_attribute("href").startswith(f"{office}/site/item/")
+    link.click()  # the office's own item page
+    page.wait_for_load_state()
+    assert f"/{office}/site/item/" in page.url and word in page.locator("body").inner_text()
     page.close()
+
+
+def test_the_district_index_holds_every_offices_items_and_rebuilds_nothing_unchanged(synced):
+    from datetime import date
+
+    from pipeline.district.portal import build_portal
+    from pipeline.publish.search import published_docs
+
+    district, _ = synced
+    d = load_district(district)
+    offices = {key: {(f"{key}/{doc.item_id}", doc.title) for doc in published_docs(d.office_output(key))}
+               for key in ("xhj", "qs", "dt")}
+    assert all(offices.values())
+    merged = {(doc.item_id, doc.title) for doc in published_docs(d.output, d.output / "search")}
+    assert merged == set().union(*offices.values())
+    meta = (d.output / "search" / "meta.json").read_bytes()
+    build_portal(d, date.today())  # nothing changed in any office: the index is left as it is
+    assert (d.output / "search" / "meta.json").read_bytes() == meta
 
 
 def test_only_the_stages_after_collecting_are_held_back(tmp_path, loopback_site):

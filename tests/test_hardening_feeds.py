@@ -11,7 +11,6 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from lxml import etree
 from lxml import html as lxml_html
 
 from pipeline import config as config_mod

@@ -1,15 +1,25 @@
 """Issue 18, point 8: a killed build's temporary files do not stay in the published tree, and a
-failed build leaves none."""
+failed build leaves none. Point 7 for the search index: an update killed (SIGKILL) or failing
+(full disk) part-way leaves the published index whole, and the next build repairs it."""
 
 from __future__ import annotations
 
+import errno
 import importlib
+import json
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from pipeline.normalize import html_to_text
+from pipeline.publish import search as search_module
 from pipeline.publish.build import BUILDING, build
+from pipeline.publish.search import UPDATING
 from tests.test_publish import CATEGORIES, REPORTS, SITE, make_item
+from tests.test_search import REPO, ask
 
 build_module = importlib.import_module("pipeline.publish.build")  # the module, not the function
 def publish(out: Path, n_items: int = 3, **overrides):
@@ -45,3 +55,101 @@ def test_a_failed_build_leaves_no_temp_files(tmp_path, monkeypatch):
     assert not list(out.rglob("*.tmp")) and not (out / BUILDING).exists()
     assert "改过的标题" not in (out / "site/index.html").read_text("utf-8")  # nothing half-replaced
 
+
+
+QUERIES = ["社区工作", "防汛演练", "第10期社区", "第7期"]
+
+
+def night_one() -> list:
+    return [make_item(n) for n in range(1, 41)]
+
+
+def night_two() -> list:
+    """A night's changes: one item's body changed, one withdrawn, one new."""
+    its = night_one()
+    its[6] = make_item(7, body_html="<p>辖区开展防汛演练。</p>")
+    del its[9]
+    return [*its, make_item(41, title="关于防汛演练的通知")]
+
+
+def holding(items: list, q: str) -> list[str]:
+    """The items that hold ``q`` in their title or text, by id: what the search must find."""
+    return sorted(it.id for it in items if q in it.title or q in html_to_text(it.body_html))
+
+
+def found(out: Path) -> dict[str, list[str]]:
+    return {q: sorted(hit[0] for hit in hits) for q, (_, hits) in ask(out / "site/search", QUERIES).items()}
+
+
+def assert_answers_for(out: Path, items: list) -> None:
+    assert found(out) == {q: holding(items, q) for q in QUERIES}
+
+
+def assert_repaired(out: Path) -> None:
+    """The next build (no page changed: the failed one got that far) brings the index up to date."""
+    build(night_two(), CATEGORIES, SITE, out, reports=REPORTS, search=True)
+    assert_answers_for(out, night_two())
+    assert not (out / UPDATING).exists()
+    versions = [p.name for p in (out / "site/search").iterdir() if p.name != "meta.json"]
+    assert len(versions) <= 2 and all(v.isdigit() for v in versions)  # the new one and the one before
+
+
+def failing_at(real, call: int):  # type: ignore[no-untyped-def]
+    """``real``, raising ENOSPC on its ``call``-th call, as on a full disk."""
+    calls = [0]
+
+    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls[0] += 1
+        if calls[0] == call:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(*args, **kwargs)
+
+    return wrapper
+
+
+@pytest.mark.parametrize("where, call", [("_atomic", 2), ("_shard_bytes", 3)])  # after a document chunk; mid-postings
+def test_a_search_update_failing_on_a_full_disk_leaves_the_old_index_and_is_repaired(tmp_path, monkeypatch,
+                                                                                     where, call):
+    out = tmp_path / "out"
+    build(night_one(), CATEGORIES, SITE, out, reports=REPORTS, search=True)
+    assert_answers_for(out, night_one())
+    meta = (out / "site/search/meta.json").read_bytes()
+    monkeypatch.setattr(search_module, where, failing_at(getattr(search_module, where), call))
+    with pytest.raises(OSError) as failed:
+        build(night_two(), CATEGORIES, SITE, out, reports=REPORTS, search=True)
+    assert failed.value.errno == errno.ENOSPC
+    assert (out / "site/search/meta.json").read_bytes() == meta and (out / UPDATING).exists()
+    assert_answers_for(out, night_one())  # readers still have the whole old index
+    monkeypatch.undo()
+    assert_repaired(out)
+
+
+KILLED_BUILD = """
+import os, signal, sys
+from pathlib import Path
+from pipeline.publish import search
+from pipeline.publish.build import build
+from tests.test_hardening_outputs import CATEGORIES, REPORTS, SITE, night_two
+
+real, calls = search._shard_bytes, [0]
+def dying(*args):
+    calls[0] += 1
+    if calls[0] == 3:  # part-way through writing the postings
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(*args)
+search._shard_bytes = dying
+build(night_two(), CATEGORIES, SITE, Path(sys.argv[1]), reports=REPORTS, search=True)
+"""
+
+
+def test_a_search_update_killed_part_way_leaves_the_old_index_and_is_repaired(tmp_path):
+    out = tmp_path / "out"
+    build(night_one(), CATEGORIES, SITE, out, reports=REPORTS, search=True)
+    meta = json.loads((out / "site/search/meta.json").read_text())
+    done = subprocess.run([sys.executable, "-c", KILLED_BUILD, str(out)], cwd=REPO, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == -signal.SIGKILL, done.stderr[-2000:]
+    assert json.loads((out / "site/search/meta.json").read_text()) == meta and (out / UPDATING).exists()
+    assert (out / "site/search" / str(meta["version"] + 1)).is_dir()  # the half-written next version, unpublished
+    assert_answers_for(out, night_one())
+    assert_repaired(out)

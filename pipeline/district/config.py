@@ -88,7 +88,7 @@ class District:
             config = office_config.load(entry.config, env=env)
         if not self.site_url:
             return config
-        # published where the district's tree puts it: <site_url>KEY/site/ (feeds in KEY/site/feeds/)
+        # published where the district's tree puts it: <site_url>KEY/site/ and KEY/site/feeds/
         office = replace(config.office, site_url=f"{self.site_url}{entry.key}/site/",
                          feed_url=f"{self.site_url}{entry.key}/site/feeds/")
         return replace(config, office=office)

@@ -2,42 +2,34 @@
 
     index.html                  the offices: each one's latest items and counts, its site and feeds
     feeds/all.{rss.xml,atom.xml,json}   the combined feed: every office's newest items, newest first
-    search.html, pagefind/      one search over every office's item pages (Pagefind)
-    <KEY>/site/ (feeds in site/feeds/) each office's own catalog site and feeds (written by its nightly job)
+    search.html, search/, static/   one search over every office's items (publish/search.py's index,
+                                    the office site's search script)
+    <KEY>/site/                 each office's own catalog site, its feeds in site/feeds/ (written by its nightly job)
 
-The portal reads what the offices' jobs published (their site/feeds/all.json) and their run
+The portal reads what the offices' jobs published (their site/feeds/all.json, site/search/) and their run
 records; it never changes an office's store or outputs.
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
-from pathlib import Path
 
 from jinja2 import Environment
+from markupsafe import Markup
 
-from ..errors import ConfigError, OutputError
+from ..errors import ConfigError
 from ..publish import Writer
 from ..publish.feeds import Entry, FeedSpec, render as render_feed
+from ..publish.pages import STATIC, environment
+from ..publish.search import INDEX_DIR, SearchIndex, published_docs
 from .config import District
 from .status import district_status
 
 LATEST_PER_OFFICE = 5
 COMBINED_ENTRIES = 100
-SEARCH_DIR = "pagefind"
-
-
-def pagefind_binary() -> Path:
-    """The Pagefind executable from the installed wheel, the extended (CJK) one first."""
-    from pagefind.service import get_executable
-
-    found = get_executable()
-    if found is None:
-        raise OutputError("Pagefind is not installed: pip install 'pagefind[extended]'")
-    return Path(found)
+SEARCH_SCRIPTS = ("search-core.js", "search.js")  # the office site's, copied to static/
 EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=timezone.utc)  # a feed with no entry: a fixed date, not now
 
 
@@ -104,18 +96,28 @@ def build_portal(district: District, today: date, *, search: bool = True) -> lis
     writer.write("index.html", INDEX.render(district=district, offices=offices, today=today,
                                             feed=feed, reports=_reports(district)))
     if search and any(o.has_site for o in offices):
-        index_district(district.output)
-        writer.write("search.html", SEARCH.render(district=district))
+        index_district(district, offices)
+        for name in SEARCH_SCRIPTS:
+            writer.write(f"static/{name}", (STATIC / name).read_bytes())
+        form = environment().get_template("_search_form.html").render(item_href="{office}/site/item/{id}.html")
+        writer.write("search.html", SEARCH.render(district=district, form=Markup(form)))
     return writer.written
 
 
-def index_district(root: Path) -> None:
-    """One Pagefind index over every office's item pages (<KEY>/site/item/*.html) in root/pagefind/."""
-    cmd = [str(pagefind_binary()), "--site", str(root), "--glob", "*/site/item/*.html",
-           "--output-subdir", SEARCH_DIR, "--quiet"]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise OutputError(f"Pagefind failed ({done.returncode}): {(done.stderr or done.stdout).strip()[-500:]}")
+def index_district(district: District, offices: list[OfficeCard]) -> None:
+    """One index (search/) over the items every office's site has indexed, each as "<KEY>/<item id>",
+    its office's name before its category. Only what changed since the last portal is re-indexed."""
+    index = SearchIndex(district.output, district.output / INDEX_DIR)
+    live = []
+    for office in offices:
+        if not office.has_site:
+            continue
+        for doc in published_docs(district.office_output(office.key)):
+            doc = replace(doc, item_id=f"{office.key}/{doc.item_id}", category=f"{office.name} · {doc.category}")
+            index.add(doc)
+            live.append(doc.item_id)
+    index.keep_only(live)
+    index.save()
 
 
 def _reports(district: District) -> list[str]:
@@ -178,24 +180,18 @@ INDEX = _ENV.from_string(_HEAD.replace("{{ title }}", "{{ district.name }}政府
 </body>
 </html>
 """)
-SEARCH = _ENV.from_string(_HEAD.replace("{{ title }}", "{{ district.name }}政府信息公开 全区检索") + """<link rel="stylesheet" href="pagefind/pagefind-ui.css">
+SEARCH = _ENV.from_string(_HEAD.replace("{{ title }}", "{{ district.name }}政府信息公开 全区检索") + """<style>.results li { margin-bottom: 0.8em; } .snippet { margin: 0.2em 0; }</style>
 </head>
 <body>
 <h1>{{ district.name }}政府信息公开 全区检索</h1>
-<p>在全区各单位已公开的信息中检索标题和正文。<a href="index.html">返回各单位列表</a></p>
-<div id="search"></div>
+<p>在全区各单位已公开的全部信息中检索标题和正文：含有所输入文字的信息都会列出，标题含有的在前，其余按发布时间从新到旧。多个词用空格分开。<a href="index.html">返回各单位列表</a></p>
+<main>
+{{ form }}
+</main>
+<noscript><p>全文检索需要浏览器启用 JavaScript。也可从<a href="index.html">各单位列表</a>进入各单位的公开目录浏览。</p></noscript>
 <p id="search-unavailable" hidden>检索索引无法从本地文件加载（请通过网站访问本页）。</p>
-<script src="pagefind/pagefind-ui.js"></script>
-<script>
-(function () {
-  if (location.protocol === "file:" || typeof PagefindUI === "undefined") {
-    document.getElementById("search-unavailable").hidden = false;
-    return;
-  }
-  new PagefindUI({ element: "#search", showSubResults: false, showImages: false,
-                   translations: { placeholder: "输入关键词检索", zero_results: "未找到与“[SEARCH_TERM]”相关的信息" } });
-})();
-</script>
+<script src="static/search-core.js"></script>
+<script src="static/search.js"></script>
 </body>
 </html>
 """)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -173,7 +172,6 @@ def _build_marked(items: Iterable[ItemView] | ItemSource, categories: Sequence[C
     if index is not None:
         index.keep_only(row.id for row in rows)
         index.save()
-        shutil.rmtree(out_dir / "site" / "pagefind", ignore_errors=True)  # the index before this one (Pagefind)
     return BuildStats(written=sorted(writer.written), unchanged=writer.unchanged,
                       removed=removed)
 

@@ -8,10 +8,17 @@ substring against the stored text, so every item that contains it is found and n
 
 Layout (every file static; the browser fetches only what a query needs):
 
-    search/meta.json        format, shard counts, chunk size, a version to bust caches
-    search/dates.bin        uint32 per document: minutes since 2000-01-01 (Shanghai); 0 = gone
-    search/docs/<k>.json    CHUNK documents: [item id, title, date, category, text]
-    search/b/<s>.bin        base postings of shard s; search/d/<s>.bin the same for the delta
+    search/meta.json            format, shard counts, chunk size, the version: which <v>/ to read
+    search/<v>/dates.bin        uint32 per document: minutes since 2000-01-01 (Shanghai); 0 = gone
+    search/<v>/docs/<k>.json    CHUNK documents: [item id, title, date, category, text]
+    search/<v>/b/<s>.bin        base postings of shard s; search/<v>/d/<s>.bin the same for the delta
+
+An update never touches the published version: it hard-links it into <v+1>/, writes what
+changed there through temporary names, and publishes it by replacing meta.json (one rename),
+so a reader sees the old index or the new one, never half of one; the version before stays
+for readers still on it. The update's mark (.search-updating beside the state) is removed
+only once meta.json and the state are written: an update killed or failed (full disk) leaves
+it, and the next one rebuilds the index from every item.
 
 A shard file is little-endian uint32: n, n pair keys (sorted), n+1 offsets into the
 document ids of the whole text, n+1 offsets into those of the title, then the two id
@@ -30,7 +37,7 @@ import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -39,7 +46,8 @@ from pipeline.models import SHANGHAI
 
 INDEX_DIR = "search"  # inside site/
 STATE = ".search-state.json"  # beside the manifest in the output folder: item id → document number
-FORMAT = 1
+UPDATING = ".search-updating"  # beside the state while an update runs (left by one killed or failed)
+FORMAT = 2  # 2: each version in its own folder
 CHUNK = 64  # documents per docs/<k>.json: a result page fetches a few small files
 EPOCH = datetime(2000, 1, 1, tzinfo=SHANGHAI)
 SPILL_BUCKETS = 64  # temporary files a base rebuild spreads its postings over
@@ -96,19 +104,27 @@ def shard_count(docs: int) -> int:
 
 
 class SearchIndex:
-    """The index of one site: load, add changed documents, drop gone ones, save."""
+    """The index of one site: load, add changed documents, drop gone ones, save.
 
-    def __init__(self, out_dir: Path) -> None:
+    ``root``: the index folder (default: site/search/ in ``out_dir``, which keeps the state)."""
+
+    def __init__(self, out_dir: Path, root: Path | None = None) -> None:
         self.out_dir = Path(out_dir)
-        self.root = self.out_dir / "site" / INDEX_DIR
+        self.root = Path(root) if root is not None else self.out_dir / "site" / INDEX_DIR
+        self.published = _published_version(self.root)  # what readers are on (None: no index)
         state = _load_json(self.out_dir / STATE)
-        if not (isinstance(state, dict) and state.get("format") == FORMAT and (self.root / "meta.json").is_file()):
-            state = {"format": FORMAT, "ids": {}, "delta": [], "base_docs": 0, "shards": 16, "version": 0}
+        whole = (isinstance(state, dict) and state.get("format") == FORMAT and self.published is not None
+                 and state.get("version") == self.published and not (self.out_dir / UPDATING).exists())
+        if not whole:  # none yet, another format, or an update killed or failed: start again from every item
+            state = {"format": FORMAT, "ids": {}, "delta": [], "base_docs": 0, "shards": 16,
+                     "version": max([self.published or 0, *_versions(self.root)])}
         self.state = state
         self.ids: dict[str, int] = state["ids"]
         self.delta: set[int] = set(state["delta"])
-        dates = self.root / "dates.bin"
-        self.dates = np.fromfile(dates, dtype="<u4").copy() if dates.is_file() and self.ids else np.zeros(0, "<u4")
+        self.source = self.root / str(self.published) if whole else None  # the version the update starts from
+        self.work: Path | None = None  # the next version's folder, once the update has begun
+        dates = self.source / "dates.bin" if self.source else None
+        self.dates = np.fromfile(dates, dtype="<u4").copy() if dates and dates.is_file() else np.zeros(0, "<u4")
         self._chunks: dict[int, list] = {}
         self._dirty: set[int] = set()
         self.touched = False  # anything added or removed since loading
@@ -119,20 +135,21 @@ class SearchIndex:
         return not self.ids
 
     def add(self, doc: Doc) -> None:
-        """Store ``doc`` (new or changed) for the next save."""
+        """Store ``doc`` for the next save (one already stored as it is changes nothing)."""
+        row = [doc.item_id, doc.title, doc.published_at.astimezone(SHANGHAI).date().isoformat(), doc.category,
+               doc.text]
         number = self.ids.get(doc.item_id)
+        if (number is not None and number < self.dates.size and self.dates[number] == minutes(doc.published_at)
+                and self._load_chunk(number // CHUNK)[number % CHUNK] == row):
+            return
         if number is None:
             number = self.ids[doc.item_id] = len(self.ids)
         if number >= self.dates.size:
             self.dates = np.concatenate([self.dates, np.zeros(max(1024, self.dates.size), "<u4")])
         self.dates[number] = minutes(doc.published_at)
-        chunk = self._chunk(number // CHUNK)
-        chunk[number % CHUNK] = [doc.item_id, doc.title, doc.published_at.astimezone(SHANGHAI).date().isoformat(),
-                                 doc.category, doc.text]
+        self._chunk(number // CHUNK)[number % CHUNK] = row
         self.delta.add(number)
         self.touched = True
-        if len(self._chunks) > 64:  # a full build streams through: keep memory flat
-            self._flush_chunks()
 
     def keep_only(self, live: Iterable[str]) -> None:
         """Mark documents whose item is no longer published as gone."""
@@ -145,13 +162,13 @@ class SearchIndex:
                 self.touched = True
 
     def save(self) -> None:
-        """Write the documents, the postings that changed, the dates and the state."""
-        if not self.touched and (self.root / "meta.json").is_file():
+        """Write the next version (documents, changed postings, dates), publish it, then the state."""
+        if not self.touched and self.source is not None:
             return
         self._flush_chunks()
         count = len(self.ids)
-        self.root.mkdir(parents=True, exist_ok=True)
-        _atomic(self.root / "dates.bin", self.dates[:count].astype("<u4").tobytes())
+        work = self._begin()
+        _atomic(work / "dates.bin", self.dates[:count].astype("<u4").tobytes())
         base_docs = self.state["base_docs"]
         if base_docs == 0 or len(self.delta) * 8 > base_docs and len(self.delta) > 256:
             self.state["shards"] = shard_count(count)
@@ -159,29 +176,57 @@ class SearchIndex:
             self.delta.clear()
             self.state["base_docs"] = count
         self._write_postings("d", sorted(self.delta), shard_count(len(self.delta)) if self.delta else 1)
-        self.state["version"] += 1
+        self.state["version"] = int(work.name)
         self.state["delta"] = sorted(self.delta)
         meta = {"format": FORMAT, "chunk": CHUNK, "shards": self.state["shards"],
                 "delta_shards": shard_count(len(self.delta)) if self.delta else 1, "docs": count,
                 "version": self.state["version"]}
-        _atomic(self.root / "meta.json", json.dumps(meta).encode())
+        _atomic(self.root / "meta.json", json.dumps(meta).encode())  # readers move to the new version here
         _atomic(self.out_dir / STATE, json.dumps(self.state, separators=(",", ":")).encode())
+        (self.out_dir / UPDATING).unlink(missing_ok=True)
+        _prune(self.root, keep={str(self.state["version"]), str(self.published)})
+        self.published, self.source, self.work, self.touched = self.state["version"], work, None, False
+
+    def _begin(self) -> Path:
+        """The next version's folder: marked as begun, then the published one hard-linked into it."""
+        if self.work is None:
+            self.root.mkdir(parents=True, exist_ok=True)
+            (self.out_dir / UPDATING).touch()
+            work = self.root / str(self.state["version"] + 1)
+            shutil.rmtree(work, ignore_errors=True)  # left by an update killed before
+            if self.source is not None:
+                shutil.copytree(self.source, work, copy_function=_link)
+            work.mkdir(exist_ok=True)
+            self.work = work
+        return self.work
 
     # documents -----------------------------------------------------------------------------------
 
-    def _chunk(self, k: int) -> list:
+    def _load_chunk(self, k: int) -> list:
         chunk = self._chunks.get(k)
         if chunk is None:
-            loaded = _load_json(self.root / "docs" / f"{k}.json")
+            if len(self._chunks) >= 64:  # a full build streams through: keep memory flat
+                self._flush_chunks()
+            folder = self.work or self.source
+            loaded = _load_json(folder / "docs" / f"{k}.json") if folder else None
             chunk = loaded if isinstance(loaded, list) and len(loaded) == CHUNK else [None] * CHUNK
             self._chunks[k] = chunk
+        return chunk
+
+    def _chunk(self, k: int) -> list:
+        """Chunk ``k``, to be changed (written at the next flush)."""
+        chunk = self._load_chunk(k)
         self._dirty.add(k)
         return chunk
 
     def _flush_chunks(self) -> None:
-        (self.root / "docs").mkdir(parents=True, exist_ok=True)
+        if not self._dirty:
+            self._chunks.clear()
+            return
+        docs = self._begin() / "docs"
+        docs.mkdir(exist_ok=True)
         for k in sorted(self._dirty):
-            _atomic(self.root / "docs" / f"{k}.json",
+            _atomic(docs / f"{k}.json",
                     json.dumps(self._chunks[k], ensure_ascii=False, separators=(",", ":")).encode())
         self._chunks.clear()
         self._dirty.clear()
@@ -192,7 +237,7 @@ class SearchIndex:
         for n in numbers:
             if n // CHUNK != current:
                 current = n // CHUNK
-                loaded = _load_json(self.root / "docs" / f"{current}.json")
+                loaded = _load_json(self._begin() / "docs" / f"{current}.json")
                 chunk = loaded if isinstance(loaded, list) else []
             doc = chunk[n % CHUNK] if n % CHUNK < len(chunk) else None
             if doc is not None:
@@ -204,9 +249,10 @@ class SearchIndex:
         self._write_postings("b", numbers, self.state["shards"])
 
     def _write_postings(self, folder: str, numbers: Iterable[int], shards: int) -> None:
-        """Replace search/<folder>/ with the postings of ``numbers``, spilled to disk by shard."""
-        target = self.root / folder
-        tmp = Path(tempfile.mkdtemp(prefix=f".{folder}-", dir=self.root))
+        """Replace <folder>/ of the next version with the postings of ``numbers``, spilled to disk by shard."""
+        work = self._begin()
+        target = work / folder
+        tmp = Path(tempfile.mkdtemp(prefix=f".{folder}-", dir=work))
         spill = _Spill(tmp, min(shards, SPILL_BUCKETS))
         for number, doc in self._docs(numbers):
             title = pair_keys(normalize(doc[1]))
@@ -221,12 +267,8 @@ class SearchIndex:
             pairs, bounds = _by(pairs, pairs[:, 0] & np.uint32(shards - 1), shards)
             for shard in range(bucket, shards, spill.buckets):
                 (out / f"{shard}.bin").write_bytes(_shard_bytes(pairs[bounds[shard]:bounds[shard + 1]]))
-        old = self.root / f".{folder}-old"
-        shutil.rmtree(old, ignore_errors=True)
-        if target.exists():
-            target.rename(old)
+        shutil.rmtree(target, ignore_errors=True)  # links to the published version's files: those stay
         out.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -297,6 +339,52 @@ def _atomic(path: Path, data: bytes) -> None:
     with os.fdopen(fd, "wb") as f:
         f.write(data)
     os.replace(tmp, path)
+
+
+def _link(src: str, dst: str) -> None:
+    """A file of the next version: the published one's, linked (a copy where links cannot be made)."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _published_version(root: Path) -> int | None:
+    meta = _load_json(root / "meta.json")
+    if isinstance(meta, dict) and meta.get("format") == FORMAT and isinstance(meta.get("version"), int) \
+            and (root / str(meta["version"]) / "dates.bin").is_file():
+        return meta["version"]
+    return None
+
+
+def _versions(root: Path) -> list[int]:
+    return [int(p.name) for p in root.iterdir() if p.name.isdigit()] if root.is_dir() else []
+
+
+def _prune(root: Path, keep: set[str]) -> None:
+    """Remove all but the ``keep`` versions (and what an older format or a killed update left)."""
+    for path in root.iterdir():
+        if path.name in keep or path.name == "meta.json":
+            continue
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def published_docs(out_dir: Path, root: Path | None = None) -> Iterator[Doc]:
+    """The live documents of the index readers see in ``out_dir`` (as SearchIndex places it)."""
+    root = Path(root) if root is not None else Path(out_dir) / "site" / INDEX_DIR
+    version = _published_version(root)
+    if version is None:
+        return
+    folder = root / str(version)
+    dates = np.fromfile(folder / "dates.bin", dtype="<u4")
+    for k in range((dates.size + CHUNK - 1) // CHUNK):
+        chunk = _load_json(folder / "docs" / f"{k}.json")
+        for n, row in enumerate(chunk if isinstance(chunk, list) else [], start=k * CHUNK):
+            if row and n < dates.size and dates[n]:
+                yield Doc(row[0], row[1], EPOCH + timedelta(minutes=int(dates[n])), row[3], row[4])
 
 
 def _load_json(path: Path) -> object:

@@ -35,14 +35,14 @@
     if (!this.ready) {
       this.ready = Promise.resolve(this.load("meta.json", "json")).then(function (meta) {
         self.meta = meta;
-        return self.load("dates.bin?v=" + meta.version, "bin");
+        return self.load(meta.version + "/dates.bin", "bin");
       }).then(function (buf) { self.dates = new Uint32Array(buf); });
     }
     return this.ready;
   };
 
   Searcher.prototype.shard = function (folder, count, key) {
-    var n = count > 1 ? (key & (count - 1)) >>> 0 : 0, name = folder + "/" + n + ".bin?v=" + this.meta.version;
+    var n = count > 1 ? (key & (count - 1)) >>> 0 : 0, name = this.meta.version + "/" + folder + "/" + n + ".bin";
     if (!this.shards[name]) {
       this.shards[name] = Promise.resolve(this.load(name, "bin")).then(function (buf) { return new Uint32Array(buf); });
     }
@@ -80,7 +80,7 @@
   };
 
   Searcher.prototype.doc = function (n) {
-    var k = Math.floor(n / this.meta.chunk), name = "docs/" + k + ".json?v=" + this.meta.version;
+    var k = Math.floor(n / this.meta.chunk), name = this.meta.version + "/docs/" + k + ".json";
     if (!this.chunks[name]) this.chunks[name] = Promise.resolve(this.load(name, "json"));
     return this.chunks[name].then(function (chunk) { return chunk[n % chunk.length]; });
   };

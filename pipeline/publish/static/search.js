@@ -15,6 +15,15 @@
     });
   });
   var PAGE = 20, more = document.getElementById("search-more"), current = null, asked = "";
+  // where a result links: "item/{id}.html" on an office's site; on the district portal, whose
+  // ids are "<office>/<id>", "{office}/site/item/{id}.html"
+  var itemHref = list.getAttribute("data-item-href") || "item/{id}.html";
+
+  function href(id) {
+    var cut = id.lastIndexOf("/");
+    return itemHref.replace("{office}", function () { return encodeURIComponent(id.slice(0, cut)); })
+                   .replace("{id}", function () { return encodeURIComponent(id.slice(cut + 1)); });
+  }
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -38,7 +47,7 @@
       if (results !== current) return;  // a newer query replaced this one
       hits.forEach(function (r) {
         var li = el("li"), a = el("a", "", r.title);
-        a.href = "item/" + encodeURIComponent(r.id) + ".html";
+        a.href = href(r.id);
         li.appendChild(a);
         li.appendChild(el("span", "meta", r.date + " · " + r.category));
         li.appendChild(el("p", "snippet", r.snippet));
