@@ -28,12 +28,12 @@ printed, and the roll-up checks it like any other office's tables.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from ..report.errors import FiguresInvalid
+from ..report.figures import read_year_file
 from ..report.formats import (APPLICANT_TYPES, T2_COLUMNS, T3_COLUMNS, T3_GROUPS, ReportFormat,
                               column_title, format_for_year, t3_group_title)
 from ..report.registers import compute_table1, empty_table2, empty_table3
@@ -59,14 +59,9 @@ class PublishedReport:
 
 def load_published(folder: Path, year: int) -> PublishedReport:
     """Read ``folder/<year>.toml``; FiguresInvalid (in Chinese, naming the file) on a bad value."""
-    path = Path(folder) / f"{year}.toml"
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    path, raw = read_year_file(folder, year, ALIASES)
+    if raw is None:
         return PublishedReport(path, exists=False)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise FiguresInvalid(f"{path}: 不是有效的 TOML：{e}") from None
-    raw = {ALIASES.get(k, k): v for k, v in raw.items()}
     known = {"published_on", "date", "proactive", "table1", "table2", "table3"}
     unknown = sorted(set(raw) - known)
     if unknown:

@@ -73,16 +73,24 @@ def figures_folder(config_path: Path, explicit: str | os.PathLike | None = None,
     return (Path(config_path).resolve().parent / chosen).resolve()
 
 
-def load_figures(folder: Path, year: int) -> Figures:
-    """Read ``folder/<year>.toml``; a missing file is not an error (the cells stay 待填报)."""
+def read_year_file(folder: Path, year: int, aliases: dict[str, str]) -> tuple[Path, dict | None]:
+    """``folder/<year>.toml`` as a table, its keys' Chinese aliases resolved (None: no such
+    file); FiguresInvalid (in Chinese, naming the file) when it is not TOML."""
     path = Path(folder) / f"{year}.toml"
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return Figures(path, exists=False)
+        return path, None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise FiguresInvalid(f"{path}: 不是有效的 TOML：{e}") from None
-    raw = {ALIASES.get(k, k): v for k, v in raw.items()}
+    return path, {aliases.get(k, k): v for k, v in raw.items()}
+
+
+def load_figures(folder: Path, year: int) -> Figures:
+    """Read ``folder/<year>.toml``; a missing file is not an error (the cells stay 待填报)."""
+    path, raw = read_year_file(folder, year, ALIASES)
+    if raw is None:
+        return Figures(path, exists=False)
     unknown = sorted(set(raw) - {TABLE1_KEY, PROSE_KEY, "date"})
     if unknown:
         raise FiguresInvalid(f"{path}: 未知的项 {unknown[0]!r}（应为 date、[{TABLE1_KEY}]、[{PROSE_KEY}]）")
