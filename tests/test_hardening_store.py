@@ -124,11 +124,15 @@ def assert_full_disk_line(result) -> None:
     assert len(result.output.strip().splitlines()) == 1 and "the disk is full" in result.output, result.output
 
 
+def assert_no_traceback_in(log: Path) -> None:
+    assert "Traceback" not in (log.read_text("utf-8") if log.exists() else "")  # (only written when there is news)
+
+
 def assert_a_rerun_with_space_succeeds(config: str, database: Path, before: int) -> None:
     again = xxgk(config, "sync", "-q")
     assert again.exit_code == 0, again.output
     assert posts_in(database) > before  # the first run stopped part-way; this one finished
-    report = (database.parent / "output/site/reports/2020.json").read_text("utf-8")
+    report = (Path(config).parent / "output/site/reports/2020.json").read_text("utf-8")
     assert {k: json.loads(report)["proactive"][k] for k in SEED_2020} == SEED_2020
 
 
@@ -153,6 +157,34 @@ def test_a_disk_filling_up_mid_sync_exits_4_and_the_store_recovers(tmp_path, dem
     monkeypatch.undo()
     stored = posts_in(database)
     assert stored > 0  # it failed part-way, after some batches were stored
-    log = database.with_suffix(".log")
-    assert "Traceback" not in (log.read_text("utf-8") if log.exists() else "")
+    assert_no_traceback_in(database.with_suffix(".log"))
+    assert_a_rerun_with_space_succeeds(config, database, stored)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real file system of 1.5 MiB (tmpfs), grown afterwards; skipped where mounting is not allowed."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1536k", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace').strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def test_a_small_file_system_filling_up_mid_sync_exits_4_and_the_store_recovers(tmp_path, demo_server, small_disk):
+    """The store alone on a real file system that fills up (ENOSPC from the kernel) part-way through a sync."""
+    config = config_with_resolve(tmp_path, demo_server.address)
+    database = small_disk / "xxgk.db"
+    text = Path(config).read_text("utf-8").replace('database = "xxgk.db"', f'database = "{database}"\nlog = "{tmp_path / "xxgk.log"}"')
+    Path(config).write_text(text, "utf-8")
+    assert_full_disk_line(xxgk(config, "sync", "-q"))
+    stored = posts_in(database)
+    assert stored > 0  # part-way
+    assert_no_traceback_in(tmp_path / "xxgk.log")
+    grown = subprocess.run(["mount", "-o", "remount,size=64m", str(small_disk)], capture_output=True)
+    assert grown.returncode == 0, grown.stderr
     assert_a_rerun_with_space_succeeds(config, database, stored)
