@@ -14,6 +14,7 @@ so a night costs about a seventh of the stored articles, mostly answered 304.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
@@ -128,6 +129,8 @@ def collect_source(source: Source, store: Store, fetcher: Fetcher, cache: HttpCa
             store.mark_walked_whole(source.name, source.url)
     except XxgkError as e:
         _fail(outcome, store, batch, cache, source, now, str(e))
+    except sqlite3.Error:  # the store itself (a full disk, a damaged page), not this source: the run stops, exit 4
+        raise
     except Exception as e:  # a bug in one collector must not stop the others
         log.exception("collector %s crashed", source.name)
         _fail(outcome, store, batch, cache, source, now, f"internal error: {type(e).__name__}: {e}")

@@ -17,7 +17,7 @@ from . import dedupe as dedupe_stage
 from .collect import SourceOutcome, collect_all
 from .config import Config
 from .errors import OutputError
-from .publish import BuildStats, SiteInfo
+from .publish import BuildStats, SiteInfo, Writer, staging
 from .publish import build as publish_build
 from .store import Store
 from .views import item_views
@@ -74,24 +74,30 @@ def year_report(store: Store, config: Config, year: int, tree: classify_stage.Ca
 
 
 def build_reports(store: Store, config: Config, tree: classify_stage.CatalogTree,
-                  today: date | None = None) -> dict[int, dict]:
+                  today: date | None = None, writer: Writer | None = None) -> dict[int, dict]:
     """Every year's annual-report files in output/site/reports/ (pipeline.report.outputs);
-    in December, a warning when the holiday data lacks next year."""
+    in December, a warning when the holiday data lacks next year. ``writer``: a staged
+    Writer that puts them in place later (with the pages); without one, at the end."""
     from .report.ledger import register_years
     from .report.outputs import write_reports
 
     years = sorted(set(years_with_items(store, config)) | register_years(store))
     return write_reports(store, config, tree.names, years,
-                         today or datetime.now(config.office.timezone).date())
+                         today or datetime.now(config.office.timezone).date(), writer)
 
 
 def build(config: Config, store: Store, tree: classify_stage.CatalogTree | None = None) -> tuple[BuildStats, dict]:
     tree = tree or classify_stage.office_tree(config)
     held = classify_stage.held_items(store, config)  # personal data unseen by staff; [publish] wait_for_review
     try:
-        reports = build_reports(store, config, tree)
-        views = item_views(store, exclude=held)
-        stats = publish_build(views, tree.categories, site_info(config), config.output, reports=reports)
+        # One staged Writer for the reports and the site: nothing is replaced until both are
+        # rendered, then all in one pass (the search index last), so readers never see new
+        # reports beside old pages, and a build that fails leaves every published file as it was.
+        with staging(config.output) as writer:
+            reports = build_reports(store, config, tree, writer=writer)
+            views = item_views(store, exclude=held)
+            stats = publish_build(views, tree.categories, site_info(config), config.output, reports=reports,
+                                  writer=writer)
     except OSError as e:  # a full disk, a folder that is not writable: every file written so far is whole
         raise OutputError(f"writing the outputs in {config.output} failed: {e.strerror or e} "
                           f"({e.filename or ''}); files not yet rewritten keep their previous version") from None

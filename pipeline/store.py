@@ -347,7 +347,8 @@ class Store:
         try:
             yield
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # a full disk or an I/O error has already rolled it back
+                conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
 

@@ -153,3 +153,50 @@ def test_a_search_update_killed_part_way_leaves_the_old_index_and_is_repaired(tm
     assert (out / "site/search" / str(meta["version"] + 1)).is_dir()  # the half-written next version, unpublished
     assert_answers_for(out, night_one())
     assert_repaired(out)
+
+
+def published(out: Path) -> dict[str, bytes]:
+    """Every file readers can fetch under site/, with its bytes."""
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted((out / "site").rglob("*")) if p.is_file()}
+
+
+def test_reports_and_pages_switch_together_a_failed_build_changes_nothing(demo_office, monkeypatch):
+    """Point 'every output folder is staged and switched together': the nightly job's report
+    stage and site build share one staged Writer; a build failing after the reports were
+    rendered leaves every published byte as it was, and the next build publishes everything."""
+    from dataclasses import replace
+
+    from pipeline.errors import OutputError
+    from pipeline.job import build as job_build
+    from pipeline.store import Store
+
+    out = demo_office.output
+    with Store(demo_office.database) as store:
+        job_build(demo_office, store)
+        before = published(out)
+        # a staff decision that changes the 2020 report's figures and pages: one item moves category
+        moved, old = store.db.execute("SELECT id, category FROM items WHERE published_at LIKE '2020%' "
+                                      "AND withdrawn = 0 ORDER BY id LIMIT 1").fetchone()
+        (new,) = store.db.execute("SELECT category FROM items WHERE category != ? AND category IS NOT NULL "
+                                  "ORDER BY category LIMIT 1", [old]).fetchone()
+        store.db.execute("UPDATE items SET category = ? WHERE id = ?", [new, moved])
+
+        def broken(*args, **kwargs):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(build_module, "_write_feeds", broken)  # after the reports and every page were staged
+        with pytest.raises(OutputError):
+            job_build(demo_office, store)
+        assert published(out) == before  # no new report beside old pages, nothing half-replaced
+        assert not list(out.rglob("*.tmp")) and not (out / BUILDING).exists()
+
+        monkeypatch.undo()
+        job_build(demo_office, store)
+        after = published(out)
+        fresh = out.parent / "fresh"
+        job_build(replace(demo_office, output=fresh), store)  # everything from scratch, for comparison
+    changed = {rel for rel in after if rel.startswith("site/reports/") and after[rel] != before.get(rel)}
+    assert "site/reports/2020.json" in changed  # the new figures are out
+    assert f"site/item/{moved}.html" in {rel for rel in after if after[rel] != before.get(rel)}
+    pages = {rel: data for rel, data in after.items() if not rel.startswith("site/search/")}
+    assert pages == {rel: data for rel, data in published(fresh).items() if not rel.startswith("site/search/")}

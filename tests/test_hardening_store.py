@@ -1,10 +1,13 @@
 """Issue 18, point 6: a damaged store or file system gives one line and exit 4 (store) or 1
 (outputs), never a traceback; `status` works on a read-only store; the log falls back to standard
 error when it cannot be written. Real files: a folder, garbage, a truncated copy of a real
-database, an immutable folder (chattr), /dev/full for a disk that is full, /proc."""
+database, an immutable folder (chattr), /dev/full for a disk that is full, /proc; a disk filling
+up part-way through a real sync (SQLite's max_page_count, and a small tmpfs where mounting is allowed)."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +16,9 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
+from pipeline.store import Store
 from tests.conftest import write_config
+from tests.test_end_to_end import SEED_2020, config_with_resolve
 
 
 def xxgk(config: Path | str, *args: str):
@@ -106,3 +111,80 @@ def test_status_works_on_a_read_only_store_and_writes_exit_4(demo_office):
             assert result.exit_code == 4, (command, result.output)
     finally:
         _chattr("-i", database, folder)
+
+
+def posts_in(database: Path) -> int:
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return conn.execute("SELECT COUNT(*) FROM posts").fetchone()[0]
+
+
+def assert_full_disk_line(result) -> None:
+    assert result.exit_code == 4, result.output
+    assert len(result.output.strip().splitlines()) == 1 and "the disk is full" in result.output, result.output
+
+
+def assert_no_traceback_in(log: Path) -> None:
+    assert "Traceback" not in (log.read_text("utf-8") if log.exists() else "")  # (only written when there is news)
+
+
+def assert_a_rerun_with_space_succeeds(config: str, database: Path, before: int) -> None:
+    again = xxgk(config, "sync", "-q")
+    assert again.exit_code == 0, again.output
+    assert posts_in(database) > before  # the first run stopped part-way; this one finished
+    report = (Path(config).parent / "output/site/reports/2020.json").read_text("utf-8")
+    assert {k: json.loads(report)["proactive"][k] for k in SEED_2020} == SEED_2020
+
+
+ROOM = 200  # pages (4 KiB) the store may grow by: a whole demo sync needs about 500
+
+
+def test_a_disk_filling_up_mid_sync_exits_4_and_the_store_recovers(tmp_path, demo_server, monkeypatch):
+    """SQLite's own limit on the database's size gives the error a full disk gives (SQLITE_FULL),
+    part-way through collecting: one line, exit 4, no traceback in the output or the log; the
+    store is whole and the next run (with room) completes it."""
+    config = config_with_resolve(tmp_path, demo_server.address)
+    database = tmp_path / "xxgk.db"
+    opened = Store.__init__
+
+    def on_a_small_disk(self, path):  # type: ignore[no-untyped-def]
+        opened(self, path)
+        pages = self.db.execute("PRAGMA page_count").fetchone()[0]
+        self.db.execute(f"PRAGMA max_page_count = {pages + ROOM}")
+
+    monkeypatch.setattr(Store, "__init__", on_a_small_disk)
+    assert_full_disk_line(xxgk(config, "sync", "-q"))
+    monkeypatch.undo()
+    stored = posts_in(database)
+    assert stored > 0  # it failed part-way, after some batches were stored
+    assert_no_traceback_in(database.with_suffix(".log"))
+    assert_a_rerun_with_space_succeeds(config, database, stored)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real file system of 1.5 MiB (tmpfs), grown afterwards; skipped where mounting is not allowed."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1536k", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace').strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def test_a_small_file_system_filling_up_mid_sync_exits_4_and_the_store_recovers(tmp_path, demo_server, small_disk):
+    """The store alone on a real file system that fills up (ENOSPC from the kernel) part-way through a sync."""
+    config = config_with_resolve(tmp_path, demo_server.address)
+    database = small_disk / "xxgk.db"
+    text = Path(config).read_text("utf-8").replace('database = "xxgk.db"', f'database = "{database}"\nlog = "{tmp_path / "xxgk.log"}"')
+    Path(config).write_text(text, "utf-8")
+    assert_full_disk_line(xxgk(config, "sync", "-q"))
+    stored = posts_in(database)
+    assert stored > 0  # part-way
+    assert_no_traceback_in(tmp_path / "xxgk.log")
+    grown = subprocess.run(["mount", "-o", "remount,size=64m", str(small_disk)], capture_output=True)
+    assert grown.returncode == 0, grown.stderr
+    assert_a_rerun_with_space_succeeds(config, database, stored)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -94,6 +96,7 @@ def build(
     *,
     full: bool = False,
     search: bool = True,
+    writer: Writer | None = None,
 ) -> BuildStats:
     """Write feeds/ and site/ under ``out_dir`` for ``items``; return what changed.
 
@@ -101,19 +104,34 @@ def build(
     ItemViews. Only pages and feeds whose inputs changed since the last build are
     rendered (``full``: ignore what the last build recorded and render everything).
     ``search``: update the search index (site/search/) with the items whose page changed.
+    ``writer``: a Writer from staging(out_dir) that already holds other staged files (the
+    nightly job's reports): they are put in place in the same pass as the pages and feeds.
     Pages first, listings next, feeds last: a feed never points at a page not yet
-    written. Stale files are removed only once everything else succeeded.
+    written. Stale files are removed only once everything else succeeded; the search
+    index is published last.
     """
     with collector_paused():  # see pipeline/gcpause.py
-        return _build(items, categories, site, Path(out_dir), reports or {}, full, search)
+        if writer is not None:
+            if writer.root != os.path.realpath(out_dir) or not writer.staged:
+                raise ValueError(f"build() needs a staged Writer of {out_dir} (see staging())")
+            return _build_marked(items, categories, site, Path(out_dir), reports or {}, full, search, writer)
+        with staging(out_dir) as own:
+            return _build_marked(items, categories, site, Path(out_dir), reports or {}, full, search, own)
 
 
-def _build(items: Iterable[ItemView] | ItemSource, categories: Sequence[Category], site: SiteInfo, out_dir: Path,
-           reports: Mapping[int, Mapping], full: bool, search: bool) -> BuildStats:
-    """build() itself (see there), run with the collector paused."""
+@contextmanager
+def staging(out_dir: Path) -> Iterator[Writer]:
+    """The one staged Writer of a build: every output written through it (pages, feeds, the
+    reports the nightly job writes before the pages) waits under a temporary name until the
+    build commits it, all in one pass; a build that fails or dies replaces none of them."""
+    out_dir = Path(out_dir)
     _sweep_killed_build(out_dir)
+    writer = Writer(out_dir, staged=True)
     try:
-        return _build_marked(items, categories, site, out_dir, reports, full, search)
+        yield writer
+    except BaseException:
+        writer.discard()
+        raise
     finally:
         (out_dir / BUILDING).unlink(missing_ok=True)  # only a killed build leaves it
 
@@ -122,8 +140,8 @@ def _sweep_killed_build(out_dir: Path) -> None:
     """A build killed mid-way (kill -9, power cut) left its staged files (.NAME.PID.tmp) in the
     published tree: the mark it left says so, and they go before this build starts."""
     mark = out_dir / BUILDING
-    # reports/ (a few files, written just before by the same job) is always looked at
-    for top in ("site", "feeds", "reports") if mark.exists() else ("reports",):
+    # site/reports/ (a few files) is always looked at: a report stage of an older version staged there unmarked
+    for top in ("site", "feeds", "reports") if mark.exists() else ("site/reports", "reports"):
         for path in (out_dir / top).rglob(".*.tmp"):
             path.unlink(missing_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -131,14 +149,14 @@ def _sweep_killed_build(out_dir: Path) -> None:
 
 
 def _build_marked(items: Iterable[ItemView] | ItemSource, categories: Sequence[Category], site: SiteInfo,
-                  out_dir: Path, reports: Mapping[int, Mapping], full: bool, search: bool) -> BuildStats:
+                  out_dir: Path, reports: Mapping[int, Mapping], full: bool, search: bool,
+                  writer: Writer) -> BuildStats:
     source = items if isinstance(items, ItemSource) else MemorySource(items)
     tree = CategoryTree(categories)
     manifest = Manifest() if full else Manifest.load(out_dir)
     current = snapshot.current(source, out_dir, use_snapshot=manifest.trusted)
     rows = _newest_first(current.rows)
     groups = _Groups(rows, tree)
-    writer = Writer(out_dir, staged=True)  # nothing replaced until the whole build is rendered
     feed_links = _feed_links(site, tree, groups.by_node)
     feed_of = {f["key"]: f for f in feed_links}
     site_ctx = {**asdict(site), "domain": site.domain, "feed_title": feed_links[0]["title"], "feed_all": feed_links[0]}
@@ -161,7 +179,7 @@ def _build_marked(items: Iterable[ItemView] | ItemSource, categories: Sequence[C
     except BaseException:
         writer.discard()
         raise
-    writer.commit()
+    writer.commit()  # the one switch: reports, pages and feeds together
 
     if manifest.trusted:
         removed = remove_files(out_dir, manifest.stale(writer.produced))
@@ -305,7 +323,8 @@ def _report_pages(r: SiteRenderer, tree: CategoryTree, reports: Mapping, out_dir
         # The full report files the report stage wrote into the docroot (site/reports/), when present.
         names = [(f"{year}{'-' if ext.endswith('.csv') else '.'}{ext}", label) for ext, label in REPORT_FILES]
         files = [{"href": f"../{REPORTS_DIR}/{name}", "label": label} for name, label in names
-                 if (out_dir / "site" / REPORTS_DIR / name).is_file()]
+                 if f"site/{REPORTS_DIR}/{name}" in r.writer.produced  # staged with this build
+                 or (out_dir / "site" / REPORTS_DIR / name).is_file()]
         r.listed(rel)
         if r.unchanged(rel, json.dumps([report, files, partial], sort_keys=True, default=str)):
             continue

@@ -62,18 +62,23 @@ def write_year(writer: Writer, annual: Annual, today: date | None = None) -> lis
 
 
 def write_reports(store: Store, config: Config, category_names: Mapping[str, str],
-                  years: Iterable[int], today: date) -> dict[int, dict]:
+                  years: Iterable[int], today: date, writer: Writer | None = None) -> dict[int, dict]:
     """The nightly job's part: every year's files; returns each year's data.
 
     A year whose figures file is broken is logged and skipped (the others are
     written); in December, a warning when the holiday data lacks next year.
+    ``writer``: the build's staged Writer (pipeline.publish.build.staging), which puts these
+    files in place together with the pages; without one they are committed here at the end.
     """
     warning = next_year_calendar_warning(today)
     if warning:
         log.warning(warning)
-    # Reports of past years stay even if the data moved on (managed=()); staged: every file is
-    # renamed into place together at the end, so a failed or killed run replaces none of them.
-    writer = Writer(config.output, managed=(), staged=True)
+    # Reports of past years stay even if the data moved on (managed=(); the build's own stale sweep
+    # skips site/reports/); staged: every file is renamed into place together (with the pages when
+    # the build's Writer is given), so a failed or killed run replaces none of them.
+    own = writer is None
+    if own:
+        writer = Writer(config.output, managed=(), staged=True)
     folder = figures_folder(config.path)
     reports = {}
     try:
@@ -88,7 +93,9 @@ def write_reports(store: Store, config: Config, category_names: Mapping[str, str
             if f"{FOLDER}/{year}.html" in written:  # the site's report page shows the report itself
                 reports[year][PAGE_KEY] = render_body(annual.render, previous=annual.previous)
     except BaseException:
-        writer.discard()
+        if own:
+            writer.discard()
         raise
-    writer.commit()
+    if own:
+        writer.commit()
     return reports
