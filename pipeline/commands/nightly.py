@@ -185,7 +185,8 @@ def status(env: Env, as_json: bool) -> None:
     from datetime import date
 
     from ..dedupe import set_aside_counts
-    from ..health import CAPPED_WARNING, current_alerts
+    from ..collect import CAPPED_WARNING
+    from ..health import current_alerts
 
     with env.store() as store:
         rows = store.last_source_runs()
@@ -355,7 +356,7 @@ def _finish(result, quiet: bool) -> None:
 
 
 def _say_capped(outcomes) -> None:
-    from ..health import CAPPED_WARNING
+    from ..collect import CAPPED_WARNING
 
     for o in outcomes:
         warning = next((w for w in o.warnings if CAPPED_WARNING in w), "")
