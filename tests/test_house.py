@@ -37,16 +37,6 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("commands", ("pipeline.commands", "pipeline.__main__")),
 ]
 
-# Arrows that need a real redesign, not a small move; each says why it is still here.
-KNOWN_CIRCLES: list[frozenset[str]] = [
-    # website dispatches a column to the Hanweb and JSON-API list readers, which use website's
-    # article and pager helpers: the split of sources/base.py (collector protocol apart from the
-    # HTML helpers, issue 17 "Folders that show the architecture") is what breaks it.
-    frozenset({"sources.website", "sources.hanweb", "sources.listapi"}),
-]
-KNOWN_BACK_ARROWS: set[tuple[str, str]] = set()
-
-
 def module_files() -> dict[str, tuple[Path, bool]]:
     """Every module of the packages: dotted name → (file, is a package)."""
     found = {}
@@ -167,19 +157,14 @@ def test_every_module_has_a_floor(graph):
 
 
 def test_no_import_circle(graph):
-    found = [" ↔ ".join(sorted(c)) for c in circles(graph) if c not in KNOWN_CIRCLES]
+    found = [" ↔ ".join(sorted(c)) for c in circles(graph)]
     assert not found, "import circles:\n" + "\n".join(found)
-
-
-def test_known_circles_still_exist(graph):
-    """A known circle that is gone is taken off the list (so the list stays true)."""
-    assert [sorted(c) for c in KNOWN_CIRCLES if c not in circles(graph)] == []
 
 
 def test_no_arrow_runs_up(graph):
     up = sorted(f"{m} ({FLOORS[floor_of(m)][0]}) → {t} ({FLOORS[floor_of(t)][0]})"  # type: ignore[index]
                 for m, targets in graph.items() for t in targets
-                if floor_of(t) > floor_of(m) and (m, t) not in KNOWN_BACK_ARROWS)  # type: ignore[operator]
+                if floor_of(t) > floor_of(m))  # type: ignore[operator]
     assert not up, "arrows running up:\n" + "\n".join(up)
 
 
