@@ -46,7 +46,7 @@ def _workbook(path: Path, year: int) -> None:
 def run() -> Iterator[str]:
     from click.testing import CliRunner
 
-    from pipeline.cli import main
+    from pipeline.commands import main
 
     CACHE.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="registers-", dir=CACHE))

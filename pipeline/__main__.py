@@ -1,5 +1,5 @@
 """`python -m pipeline` = the `xxgk` command."""
 
-from pipeline.cli import main
+from pipeline.commands import main
 
 main()

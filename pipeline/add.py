@@ -1,4 +1,4 @@
-"""`xxgk add URL…`: store one article by its link, as a post of the right channel.
+"""Store one article by its link, as a post of the right channel (`xxgk add URL…`).
 
 For posts no feed carries (WeChat 群发 messages, an article a list page hides): a
 mp.weixin.qq.com link becomes a WeChat post of the office's WeChat source; any other
@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
-
-import click
 
 from sources import catalog, website, wechat
 
@@ -83,34 +81,3 @@ def add_urls(config: Config, store: Store, urls: list[str], now: datetime | None
             results.append(Added(post.url, source.name, result, title=post.title))
         cache.flush()
     return results
-
-
-@click.command("add")
-@click.argument("urls", nargs=-1, required=True, metavar="URL…")
-@click.pass_obj
-def add_command(env, urls: tuple[str, ...]) -> None:
-    """Store articles by their links (WeChat 群发 messages, pages no list shows).
-
-    A mp.weixin.qq.com link is filed under the config's WeChat source; any other link
-    under the website or catalog source on its host. Run `xxgk sync` afterwards to
-    merge, file and publish them.
-
-    \b
-    Example:
-      xxgk add "https://mp.weixin.qq.com/s/AbCdEf123" http://www.example.gov.cn/xwzx/202101/t20210105_1.html
-    """
-    from .cli import EXIT_SOURCE_FAILED, reports_errors
-
-    @reports_errors
-    def run() -> list[Added]:
-        with env.store() as store:
-            return add_urls(env.config, store, list(urls))
-
-    results = run()
-    for r in results:
-        if r.result == "failed":
-            click.echo(f"failed   {r.url}: {r.error}", err=True)
-        else:
-            click.echo(f"{r.result:<9}{r.source}: {r.title}  {r.url}")
-    if any(r.result == "failed" for r in results):
-        raise SystemExit(EXIT_SOURCE_FAILED)

@@ -27,9 +27,10 @@ from sources.parsing import PageParser
 from .config import Config, Source
 from .errors import XxgkError
 from .fetch import Fetcher
-from .health import CAPPED_WARNING
 from .models import Post
 from .store import HttpCache, Store, iso, post_id, utcnow
+
+CAPPED_WARNING = "list cut at max_pages"  # how the warning of a cut list begins (health and status look for it)
 
 log = logging.getLogger("xxgk.collect")
 BATCH = 200  # events per transaction

@@ -17,12 +17,12 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
+from .collect import CAPPED_WARNING
 from .config import Config
 from .store import Store, iso, utcnow
 
 CREDENTIAL_MARKERS = ("40001", "42001", "40125", "40164", "invalid credential", "access_token expired", "AppSecret")
 EMPTY_MARKERS = ("listed no posts", "no post could be read")  # pipeline/collect.py's warnings
-CAPPED_WARNING = "list cut at max_pages"  # how pipeline/collect.py begins the warning of a cut list
 
 
 # What failed (pipeline.errors.failure_kind, in a failed source's error) in words for staff.

@@ -115,6 +115,12 @@ def clean_text(text: str) -> str:
     return _SPACE.sub(" ", strip_controls(text)).strip()
 
 
+def halfwidth(text: str) -> str:
+    """Full-width digits and punctuation (２０２１－０３－０１) as ASCII: accepted in every
+    date and number a clerk types, on the command line, in forms and in imported files."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
 # C0 controls but tab, newline and carriage return; DEL; C1 controls; the bidi marks, embeddings,
 # overrides and isolates (U+202E makes "gpj.exe" read as "exe.jpg"): nothing a title or text needs.
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")

@@ -6,7 +6,7 @@ the list's size in the `jpage` call that renders it (`totalRecord`, `perPage`, `
 and the fields its script posts for later records (`var param_UNIT = {col:1, webid:…,
 columnid:…, unitid:'UNIT', …}`, else the `<nextgroup>` link's query). Later records come
 from `/module/web/jpage/dataproxy.jsp?startrecord=S&endrecord=E&perpage=P`, POSTed those
-fields, in the same XML. Records are read as list rows by `website.parse_list`.
+fields, in the same XML. Records are read as list rows by `lists.parse_list`.
 
 `column(html, url)` finds that (None on other pages); `listings()` yields the list's pages:
 the embedded one, then one dataproxy answer per group of records, as the walk asks for more.
@@ -23,8 +23,8 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from pipeline.config import Source
 
-from . import website
 from .base import Context, Note, SourceError
+from .lists import ListEntry, ListPage, parse_list
 
 PROXY_URL = "/module/web/jpage/dataproxy.jsp"
 PER_PAGE, GROUP_SIZE = 15, 3  # jpage's defaults when the page names none
@@ -88,11 +88,11 @@ def total_of(xml: str) -> int | None:
 
 
 def parse_records(records: list[str] | tuple[str, ...], page_url: str, selectors: dict[str, str],
-                  tz: tzinfo) -> list[website.ListEntry]:
+                  tz: tzinfo) -> list[ListEntry]:
     """List entries from records' HTML, one per record: its link, title and date as for a list row."""
     rows = "".join(f"<{RECORD_TAG}>{record}</{RECORD_TAG}>" for record in records)
     page = f"<html><body>{rows}</body></html>"
-    return website.parse_list(page, page_url, {**selectors, "list_item": RECORD_TAG}, tz).entries
+    return parse_list(page, page_url, {**selectors, "list_item": RECORD_TAG}, tz).entries
 
 
 def _jpage_settings(html: str, unit: str) -> str:
@@ -143,7 +143,7 @@ def group_url(col: Column, start: int, size: int) -> str:
 
 
 def listings(col: Column, source: Source, ctx: Context,
-             selectors: dict[str, str]) -> Iterator[website.ListPage | Note]:
+             selectors: dict[str, str]) -> Iterator[ListPage | Note]:
     """The column's list: the embedded records, then dataproxy answers of `batch` records each.
 
     The next request starts after the records an answer held (a server that answers fewer than
@@ -157,7 +157,7 @@ def listings(col: Column, source: Source, ctx: Context,
         start += len(records)
         more = bool(records) and (total is None or start <= total)
         next_url = group_url(col, start, batch) if more else None
-        yield website.ListPage(entries=parse_records(records, col.url, selectors, ctx.tz), next_url=next_url)
+        yield ListPage(entries=parse_records(records, col.url, selectors, ctx.tz), next_url=next_url)
         if next_url is None:
             return
         answer = ctx.fetcher.post_form(next_url, col.fields, obey_robots=source.obey_robots).text()

@@ -21,8 +21,9 @@ from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 from pipeline.config import ListApi, Source
 from pipeline.normalize import canonical_url, clean_text, parse_date
 
-from . import hanweb, website
+from . import hanweb
 from .base import Context, Note, SourceError
+from .lists import ListEntry, ListPage, parse_list
 
 
 def placeholders(page: int, size: int) -> dict[str, int]:
@@ -45,12 +46,12 @@ def request_for(source: Source, page: int) -> tuple[str, dict[str, str]]:
 
 @dataclass(frozen=True)
 class Answer:
-    entries: list[website.ListEntry]
+    entries: list[ListEntry]
     total: int | None  # the list's size, when the answer says it
     records: int  # records in the answer, readable or not (a short page is the last)
 
 
-def listings(source: Source, ctx: Context, selectors: dict[str, str]) -> Iterator[website.ListPage | Note]:
+def listings(source: Source, ctx: Context, selectors: dict[str, str]) -> Iterator[ListPage | Note]:
     """The endpoint's pages, one request each, until a short page or the total (the walk in
     sources/website.py applies the office's max_pages, if it set one)."""
     spec = source.list_api
@@ -64,7 +65,7 @@ def listings(source: Source, ctx: Context, selectors: dict[str, str]) -> Iterato
         seen.update(entry.url for entry in answer.entries)
         last = answer.records < spec.page_size or (answer.total is not None and len(seen) >= answer.total)
         next_url = None if last else request_for(source, page + 1)[0]
-        yield website.ListPage(entries=answer.entries, next_url=next_url)
+        yield ListPage(entries=answer.entries, next_url=next_url)
         if last:
             return
 
@@ -89,7 +90,7 @@ def parse_answer(text: str, url: str, base_url: str, spec: ListApi, selectors: d
         entries = hanweb.parse_records(records, base_url, _row_selectors(spec, selectors), tz)
         return Answer(entries, hanweb.total_of(text), len(records))
     row = spec.records or selectors.get("list_item", "")
-    page = website.parse_list(text, base_url, {**_row_selectors(spec, selectors), "list_item": row}, tz)
+    page = parse_list(text, base_url, {**_row_selectors(spec, selectors), "list_item": row}, tz)
     return Answer(page.entries, None, len(page.entries))
 
 
@@ -106,7 +107,7 @@ def _json_answer(text: str, url: str, base_url: str, spec: ListApi, tz: tzinfo) 
     records = dig(answer, spec.records)
     if not isinstance(records, list):
         raise SourceError(f"{url}: list_api.records = {spec.records!r} is not a list in the answer")
-    entries: dict[str, website.ListEntry] = {}
+    entries: dict[str, ListEntry] = {}
     for record in records:
         link, title = dig(record, spec.link), dig(record, spec.title)
         if link in (None, "") or not title:
@@ -114,7 +115,7 @@ def _json_answer(text: str, url: str, base_url: str, spec: ListApi, tz: tzinfo) 
         href = spec.link_template.format(link) if spec.link_template else str(link)
         entry_url = canonical_url(urljoin(base_url, href))
         date = _date(dig(record, spec.date), tz) if spec.date else None
-        entries.setdefault(entry_url, website.ListEntry(url=entry_url, title=clean_text(str(title)), date=date))
+        entries.setdefault(entry_url, ListEntry(url=entry_url, title=clean_text(str(title)), date=date))
     total = dig(answer, spec.total) if spec.total else None
     total = int(total) if isinstance(total, (int, str)) and str(total).isdigit() else None
     return Answer(list(entries.values()), total, len(records))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from . import hanweb, website
+from . import hanweb, lists
 
 KINDS = ("hanweb", "trs", "static", "json_api", "none")
 
@@ -39,8 +39,8 @@ def judge(text: str, url: str, name: str, fetch_text: Callable[[str], str | None
         summary = (f"大汉 Hanweb JCMS 栏目：页面内嵌 {len(column.records)} 条记录{total}，"
                    f"其余由 {column.proxy_url} 以 POST 分批读取（每批 {batch} 条）。无需选择器。")
         return Finding("hanweb", summary, len(column.records), base)
-    listing = website.parse_list(text, url)
-    pager = website._TRS_PAGER.search(text)  # the pattern website.py pages TRS lists by
+    listing = lists.parse_list(text, url)
+    pager = lists.TRS_PAGER.search(text)  # the pattern list pages of TRS are paged by
     if listing.entries:
         if pager:
             pages, stem, ext = pager.group(1), pager.group(3), pager.group(4)

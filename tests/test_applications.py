@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli import main
+from pipeline.commands import main
 from pipeline.report import ledger
 from pipeline.report.formats import APPLICANT_TYPES, FORMAT_2021
 from pipeline.report.registers import Appeal, Application

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from click.testing import CliRunner
 
-from pipeline.cli import main
+from pipeline.commands import main
 
 
 def all_commands(group: click.Group, prefix: tuple[str, ...] = ()):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from pipeline.add import add_urls
-from pipeline.cli import main
+from pipeline.commands import main
 from pipeline.store import Store
 
 from .test_end_to_end import config_with_resolve

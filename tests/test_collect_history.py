@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from demo.server import serve
 from pipeline import config as config_mod
-from pipeline.cli import main
+from pipeline.commands import main
 from pipeline.collect import collect_all
 from pipeline.store import Store
 

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline import config
-from pipeline.cli import main
+from pipeline.commands import main
 from pipeline.errors import ConfigError
 
 from .conftest import DEMO_CONFIG, write_config

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from click.testing import CliRunner
 
 from pipeline import config as config_mod
-from pipeline.cli import main
+from pipeline.commands import main
 from pipeline.district.config import load_district
 from pipeline.district.inspect import inspect_district
 from pipeline.report import ledger

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline import config as config_mod
-from pipeline.cli import main
+from pipeline.commands import main
 from pipeline.district.config import load_district
 from pipeline.district.published import load_published, published_template
 from pipeline.district.rollup import INCONSISTENT, LATE, MISSING, district_rollup

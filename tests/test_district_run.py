@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline import config as config_mod
-from pipeline.cli import main
+from pipeline.commands import main
 from pipeline.district.config import load_district
 from pipeline.fetch import Fetcher, FetchSettings, HostSlots
 from pipeline.store import Store

@@ -10,7 +10,7 @@ import feedparser
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli import main
+from pipeline.commands import main
 
 from .conftest import write_config
 

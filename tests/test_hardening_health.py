@@ -9,7 +9,7 @@ import socket
 
 from click.testing import CliRunner
 
-from pipeline.cli import main
+from pipeline.commands import main
 
 ARTICLES = 6
 

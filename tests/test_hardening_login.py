@@ -20,7 +20,7 @@ import pytest
 from argon2 import PasswordHasher
 from click.testing import CliRunner
 
-from pipeline.cli import main
+from pipeline.commands import main
 from pipeline.review import auth, create_app
 from pipeline.store import Store
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli import main
+from pipeline.commands import main
 from pipeline.store import Store
 from tests.conftest import write_config
 from tests.test_end_to_end import SEED_2020, config_with_resolve

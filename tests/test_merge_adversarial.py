@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from bench import adversarial
 from bench.merge import pair_scores
-from pipeline.cli import main
+from pipeline.commands import main
 from pipeline.item_derive import clean_title
 
 from .conftest import DEMO_CONFIG

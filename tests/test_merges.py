@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from pipeline import config as config_mod
 from pipeline import merges
-from pipeline.cli import main
+from pipeline.commands import main
 from pipeline.dedupe import dedupe
 from pipeline.errors import MergeError
 from pipeline.models import SHANGHAI

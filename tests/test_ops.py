@@ -22,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline import config as config_mod
-from pipeline.cli import main
+from pipeline.commands import main
 from pipeline.errors import StoreError
 from pipeline.lock import run_lock
 from pipeline.schedule import guarded, last_due, missed

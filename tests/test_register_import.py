@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
-from pipeline.cli import main
+from pipeline.commands import main
 
 from .conftest import write_config
 

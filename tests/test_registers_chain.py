@@ -17,7 +17,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli import main
+from pipeline.commands import main
 
 from .conftest import write_config
 

@@ -8,7 +8,7 @@ import json
 
 from click.testing import CliRunner
 
-from pipeline.cli import main
+from pipeline.commands import main
 
 CONFIG = """
 [office]

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from pipeline import config as config_mod
 from pipeline.classify import office_tree
-from pipeline.cli import main
+from pipeline.commands import main
 from pipeline.job import build_reports
 from pipeline.publish import Writer
 from pipeline.report import ledger

@@ -6,7 +6,7 @@ import json
 
 from click.testing import CliRunner
 
-from pipeline.cli import main
+from pipeline.commands import main
 from pipeline.store import Store
 
 

@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli import main
+from pipeline.commands import main
 from pipeline.review import auth, create_app, running
 from pipeline.store import Store
 

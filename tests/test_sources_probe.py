@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli import main
+from pipeline.commands import main
 from sources.probe import judge
 
 from .list_offices import (

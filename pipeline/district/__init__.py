@@ -10,7 +10,7 @@ their annual reports, the district portal and the inspection of every office.
     status.py      every office's last run, sources and alerts
     portal.py      the district portal: the offices, the combined feed, one search
     inspect.py     per office: late items, overdue applications, silent sources, review backlog
-    cli.py         ``xxgk district …`` (registered by pipeline/cli.py)
+    (``xxgk district …`` is pipeline/commands/district.py)
 
 Each office keeps its own config and store; the district only calls the per-office
 machinery (pipeline.config.load, pipeline.job, pipeline.report).

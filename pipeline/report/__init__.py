@@ -25,7 +25,7 @@ annual     one year's report: ``annual_report`` → data (JSON) + render input
 explain    ``--explain ROW``: the items or register entries behind a figure
 outputs    output/site/reports/<year>.{json,html,md,docx} and <year>-tableN.csv
 summary    the terminal summary of ``xxgk report``
-cli, register_cli, appeal_cli, import_cli   ``xxgk report``, ``xxgk application …``, ``xxgk appeal …``
+(the commands ``xxgk report``, ``xxgk application …``, ``xxgk appeal …`` are in pipeline/commands/)
 
 The code numbers the tables table1–3; the format (and every message) numbers them by part:
 table1 = 表二 主动公开, table2 = 表三 申请, table3 = 表四 复议、诉讼.

@@ -9,12 +9,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import Protocol
 
 from pipeline.errors import InputError
 
-if TYPE_CHECKING:
-    from pipeline.report.checks import Violation
+
+class Violation(Protocol):
+    """What the message needs of a broken identity (pipeline.report.checks.Violation)."""
+
+    @property
+    def message(self) -> str: ...
 
 
 class ReportError(InputError):
@@ -24,7 +29,7 @@ class ReportError(InputError):
 class ReportInconsistent(ReportError):
     """The tables break the format's identities; ``violations`` says where."""
 
-    def __init__(self, violations: "list[Violation]") -> None:
+    def __init__(self, violations: Iterable[Violation]) -> None:
         self.violations = list(violations)
         lines = "\n".join(f"- {v.message}" for v in self.violations)
         super().__init__(f"年度报告表格数据不一致（{len(self.violations)}处）：\n{lines}")

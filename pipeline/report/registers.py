@@ -8,7 +8,6 @@ Pure functions of plain records: no database. ``compute_table2`` and
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -25,6 +24,7 @@ from pipeline.report.formats import (
     ReportFormat,
     format_for_year,
 )
+from pipeline.normalize import halfwidth  # noqa: F401 (the register code's name for it)
 from pipeline.workdays import Consultation, Deadline, compute_deadline
 
 CHANNELS = ("网站", "信函", "当面", "传真", "电子邮件", "其他")  # how an application came in
@@ -181,12 +181,6 @@ def _bare(label: str) -> str:
     """A row label without its numbering: （三）不予公开 → 不予公开, 1.属于国家秘密 → 属于国家秘密."""
     label = re.sub(r"^(（[一二三四五六七]）|\d+\.)", "", label.strip())
     return label.split("（")[0] if label.startswith("部分公开") else label
-
-
-def halfwidth(text: str) -> str:
-    """Full-width digits and punctuation (２０２１－０３－０１) as ASCII: accepted in every
-    date and number a clerk types, on the command line, in forms and in imported files."""
-    return unicodedata.normalize("NFKC", text).strip()
 
 
 def parse_day(text: str) -> date:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from numbers import Real
 
+from pipeline.normalize import halfwidth
 from pipeline.report.errors import FiguresInvalid
 from pipeline.report.formats import T1_MONEY_COLUMNS, T1_SIGNED_COLUMNS, format_for_year
 
@@ -168,8 +169,6 @@ def _number(row: str, column: str, value: object) -> float | int | None:
         return None
     where = f"表二（主动公开）“{row}”行“{column}”列"
     if isinstance(value, str):  # "１２" or "0.35" typed as text: full-width digits are accepted everywhere
-        from pipeline.report.registers import halfwidth  # registers re-exports this module's names
-
         try:
             value = _text_number(halfwidth(value))
         except ValueError:

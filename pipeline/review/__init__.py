@@ -4,7 +4,7 @@
     queries.py   the queue, an item with its posts and versions, the history
     actions.py   staff decisions, each recorded in `decisions`
     app.py       the Flask app (server-rendered, works without JavaScript)
-    commands.py  `xxgk serve`, `xxgk user add/passwd/disable/remove`
+    (`xxgk serve` and `xxgk user …` are in pipeline/commands/review.py)
     server.py    the HTTP server (waitress: a fixed pool of threads)
 """
 

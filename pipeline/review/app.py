@@ -22,7 +22,7 @@ from ..config import Config
 from ..errors import LockHeld, XxgkError
 from ..lock import STAFF_PUBLISH, run_lock
 from ..store import Store
-from . import actions, appeals, applications, auth, queries
+from . import actions, appeals, application_entry, applications, auth, queries
 
 COOKIE = "xxgk_session"
 LOGIN_COOKIE = "xxgk_login_csrf"  # double-submit token of the login form (no session yet)
@@ -213,6 +213,7 @@ def create_app(config: Config) -> Flask:
         return redirect(_with_msg(back, "published"))
 
     applications.register_routes(app, config)  # 依申请公开: /applications
+    application_entry.register_entry_routes(app, config)  # one application: /applications/<id>
     appeals.register_appeal_routes(app, config)  # 复议诉讼: /appeals
 
     @app.errorhandler(400)

@@ -124,9 +124,6 @@ def overdue_count(store: Store, on: date) -> int:
 def register_routes(app: Flask, config: Config) -> None:
     """Add /applications (GET: the list and forms; POST: register) and /applications/<id>/close;
     one application's page and its corrections are in ``application_entry``."""
-    from .application_entry import register_entry_routes
-
-    register_entry_routes(app, config)
 
     def page(form: Mapping[str, str] | None = None, errors: dict[str, str] | None = None,
              close_form: Mapping[str, str] | None = None, close_id: str = "",

@@ -1,7 +1,7 @@
 """`xxgk config check`: the office's effective config, defaults included (the reference of every
 key is docs/config.md, written from pipeline/config_keys.py).
 
-Registered at the end of cli.py, like the other command modules.
+Registered by pipeline/commands/main.py, like the other command modules.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any
 import click
 import tomli_w
 
-from . import config as config_mod
-from .cli import reports_errors  # cli imports this module at its end, after defining it
+from .. import config as config_mod
+from .base import reports_errors
 
 
 @click.group(name="config")
@@ -38,7 +38,7 @@ def check(env) -> None:
     Example:
       xxgk --config /etc/xxgk/xxgk.toml config check
     """
-    from .classify.tree import office_tree, role_problems
+    from ..classify.tree import office_tree, role_problems
 
     config, effective = config_mod.load_effective(env.config_path)
     problems = role_problems(office_tree(config))  # the catalog loads, and has its special leaves

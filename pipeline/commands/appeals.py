@@ -7,12 +7,12 @@ from datetime import date
 
 import click
 
-from ..cli import Env
-from . import corrections, ledger
-from .cli import DAY, Choice, RegisterGroup, handles_errors, today_in, who
-from .formats import T3_RESULTS
-from .register_cli import BY, REASON, _published_notice, show_history
-from .registers import APPEAL_KIND_ALIASES, APPEAL_KINDS, Appeal, check_entry_dates
+from .base import Env
+from ..report import corrections, ledger
+from .report import DAY, Choice, RegisterGroup, handles_errors, today_in, who
+from ..report.formats import T3_RESULTS
+from .applications import BY, REASON, _published_notice, show_history
+from ..report.registers import APPEAL_KIND_ALIASES, APPEAL_KINDS, Appeal, check_entry_dates
 
 # --- appeals ------------------------------------------------------------------------
 

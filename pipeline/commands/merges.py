@@ -1,6 +1,6 @@
 """`xxgk explain`, `xxgk merge`, `xxgk split`, `xxgk withdrawn`: thin commands over pipeline/merges.py.
 
-Registered at the end of cli.py. The group object (cli.Env) gives `config` and `store()`.
+Registered by pipeline/commands/main.py. The group object (base.Env) gives `config` and `store()`.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import json
 
 import click
 
-from . import merges
-from .cli import reports_errors  # cli imports this module at its end, after defining it
+from .. import merges
+from .base import reports_errors
 
 
 def _default_who() -> str:

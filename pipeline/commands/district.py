@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from ..cli import EXIT_SOURCE_FAILED, reports_errors
-from ..report.cli import DAY
-from ..report.cli import _emit as emit  # prints, or writes -o FILE
-from .config import District, find_district, load_district
+from .base import EXIT_SOURCE_FAILED, reports_errors
+from .report import DAY
+from .report import _emit as emit  # prints, or writes -o FILE
+from ..district.config import District, find_district, load_district
 
 DISTRICT_TZ = ZoneInfo("Asia/Shanghai")
 
@@ -70,8 +70,8 @@ def report(env: DistrictEnv, year: int, fmt: str, on: date | None, output: str |
       xxgk district report --year 2021 --format html -o 2021-district.html
       xxgk district report --year 2021 --format csv -o 2021-csv/
     """
-    from . import rollup_render as render
-    from .rollup import district_rollup
+    from ..district import rollup_render as render
+    from ..district.rollup import district_rollup
 
     roll = district_rollup(env.district, year, today(on))
     if fmt == "csv":
@@ -99,8 +99,8 @@ def template(year: int) -> None:
     Example:
       xxgk district template --year 2021 > djz/2021.toml
     """
-    from .published import published_template
-    from .rollup import check_year
+    from ..district.published import published_template
+    from ..district.rollup import check_year
 
     check_year(year)
     click.echo(published_template(year).rstrip("\n"))
@@ -121,8 +121,8 @@ def sync(env: DistrictEnv, full: bool, offices: tuple[str, ...], quiet: bool) ->
     Example:
       xxgk district --district /etc/xxgk/district.toml sync -q
     """
-    from ..cli import _alert
-    from .run import run_district
+    from .nightly import alert as _alert
+    from ..district.run import run_district
 
     district = env.district
     for key in offices:
@@ -162,9 +162,9 @@ def build(env: DistrictEnv, on: date | None) -> None:
 
 
 def _build(district: District, day: date) -> list[str]:
-    from . import rollup_render
-    from .portal import build_portal
-    from .rollup import district_rollup
+    from ..district import rollup_render
+    from ..district.portal import build_portal
+    from ..district.rollup import district_rollup
     from ..publish import Writer
 
     roll = district_rollup(district, day.year - 1, day)  # in January: the reports being collected
@@ -199,7 +199,7 @@ def inspect(env: DistrictEnv, fmt: str, on: date | None, silent_nights: int, rev
       xxgk district inspect
       xxgk district inspect --format html -o inspection.html
     """
-    from .inspect import inspect_district, inspection_html, inspection_text
+    from ..district.inspect import inspect_district, inspection_html, inspection_text
 
     day = today(on)
     found = inspect_district(env.district, day, silent_nights=silent_nights, review_days=review_days)
@@ -229,8 +229,8 @@ def status(env: DistrictEnv, as_json: bool, on: date | None, silent_nights: int,
     Example:
       xxgk district status --json
     """
-    from .inspect import inspect_office
-    from .status import district_status
+    from ..district.inspect import inspect_office
+    from ..district.status import district_status
 
     day = today(on)
     rows = district_status(env.district, day)
@@ -275,7 +275,7 @@ def office_add(env: DistrictEnv, key: str, config_path: str | None, figures: str
       xxgk district office add djz --config djz/xxgk.toml
       xxgk district office add ljz --figures ljz --name 两家子满族乡人民政府
     """
-    from .config import office_block
+    from ..district.config import office_block
 
     path = env.path
     before = path.read_text(encoding="utf-8") if path.exists() else ""
@@ -298,8 +298,3 @@ def _relative(given: str | None, district_path: Path) -> str | None:
     if given is None:
         return None
     return os.path.relpath(Path(given).resolve(), district_path.resolve().parent)
-
-
-def commands() -> tuple[click.Command, ...]:
-    """What pipeline/cli.py registers."""
-    return (district,)

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from ..cli import Env
-from . import ledger
-from .appeal_cli import appeal
-from .cli import handles_errors, today_in, who
-from .register_cli import BY, _published_notice, application
+from .base import Env
+from ..report import ledger
+from .appeals import appeal
+from .report import handles_errors, today_in, who
+from .applications import BY, _published_notice, application
 
 
 @application.command(name="template")
@@ -42,7 +42,7 @@ def application_import(env: Env, path: str, by: str | None) -> None:
     Example:
       xxgk application import 申请登记.xlsx
     """
-    from . import register_import as ri
+    from ..report import register_import as ri
 
     rows = ri.read_table(_existing(path), "application")
     records = ri.check_applications(rows, Path(path), today_in(env))
@@ -56,7 +56,7 @@ def application_import(env: Env, path: str, by: str | None) -> None:
 
 
 def write_template(register: str, output: str) -> None:
-    from .register_import import template
+    from ..report.register_import import template
 
     suffix = Path(output).suffix.lower()
     if suffix not in (".xlsx", ".csv"):
@@ -98,7 +98,7 @@ def appeal_import(env: Env, path: str, by: str | None) -> None:
     Example:
       xxgk appeal import 复议诉讼登记.xlsx
     """
-    from . import register_import as ri
+    from ..report import register_import as ri
 
     rows = ri.read_table(_existing(path), "appeal")
     with env.store() as store:

@@ -21,17 +21,17 @@ def serve(env, host: str, port: int) -> None:
       xxgk user add zhangsan
       xxgk serve --host 127.0.0.1 --port 8080
     """
-    from ..cli import Failure, _exit_code_for
+    from .base import failure
     from ..errors import XxgkError
-    from .app import create_app
-    from .server import Server
+    from ..review.app import create_app
+    from ..review.server import Server
 
     try:
         config = env.config
         env.store().close()  # apply migrations, fail early on a bad database
         server = Server(create_app(config), host, port, proxies=config.review_proxies)
     except XxgkError as e:
-        raise Failure(str(e), _exit_code_for(e)) from None
+        raise failure(e) from None
     except OSError as e:
         raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
     click.echo(f"review page on http://{host}:{server.port}/  (Ctrl-C to stop)")
@@ -61,14 +61,14 @@ def _read_password() -> str:
 
 
 def _on_accounts(env, action) -> None:  # type: ignore[no-untyped-def]
-    from ..cli import Failure, _exit_code_for
+    from .base import failure
     from ..errors import XxgkError
 
     try:
         with env.store() as store:
             action(store)
     except XxgkError as e:
-        raise Failure(str(e), _exit_code_for(e)) from None
+        raise failure(e) from None
 
 
 @user.command("passwd")
@@ -82,7 +82,7 @@ def user_passwd(env, name: str) -> None:
     Example:
       xxgk user passwd zhangsan
     """
-    from .auth import set_password
+    from ..review.auth import set_password
 
     password = _read_password()
     _on_accounts(env, lambda store: set_password(store, name, password))
@@ -99,7 +99,7 @@ def user_disable(env, name: str) -> None:
     Example:
       xxgk user disable zhangsan
     """
-    from .auth import disable_user
+    from ..review.auth import disable_user
 
     _on_accounts(env, lambda store: disable_user(store, name))
     click.echo(f"user {name} can no longer log in")
@@ -115,7 +115,7 @@ def user_remove(env, name: str) -> None:
     Example:
       xxgk user remove zhangsan
     """
-    from .auth import remove_user
+    from ..review.auth import remove_user
 
     _on_accounts(env, lambda store: remove_user(store, name))
     click.echo(f"user {name} removed")
@@ -133,7 +133,7 @@ def user_add(env, name: str) -> None:
       xxgk user add zhangsan
       printf '%s\\n' "$PASSWORD" | xxgk user add zhangsan
     """
-    from .auth import add_user
+    from ..review.auth import add_user
 
     password = _read_password()
     _on_accounts(env, lambda store: add_user(store, name, password))

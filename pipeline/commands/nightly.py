@@ -1,151 +1,28 @@
-"""The `xxgk` command: one thin click command per stage, plus `sync` (the nightly job) and `demo`.
-
-Exit codes (also in `xxgk --help`):
-  0  everything worked
-  1  the job ran but some source failed (the others were collected), or a
-     source's list was cut by its max_pages
-  2  bad usage or a wrong config
-  3  another run holds the run lock
-  4  the store cannot be used (e.g. a database from a newer xxgk)
-"""
+"""The nightly job and its stages: `sync`, `demo`, `schedule`, and one thin command per
+stage (`collect`, `dedupe`, `classify`, `build`), with `status` and `backup`."""
 
 from __future__ import annotations
 
 import json
 import logging
 import os
-import shutil
-import sqlite3
 import sys
 import tempfile
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 
 import click
 
-from . import config as config_mod
-from . import logs
-from .errors import ConfigError, InputError, LockHeld, StoreError, XxgkError
-from .lock import run_lock
-from .store import Store, store_fault
+from .. import config as config_mod
+from ..errors import ConfigError, LockHeld
+from ..lock import run_lock
+from ..store import Store
+from .base import EXIT_CODES_HELP, EXIT_SOURCE_FAILED, Env, progress_printer, reports_errors
 
-DEMO_CONFIG = Path(__file__).resolve().parent.parent / "demo" / "xxgk.toml"
+DEMO_CONFIG = Path(__file__).resolve().parent.parent.parent / "demo" / "xxgk.toml"
 STAFF_PUBLISH_WAIT = 1800  # seconds the nightly job waits for a staff publish on the review page
-EXIT_OK, EXIT_SOURCE_FAILED, EXIT_CONFIG, EXIT_LOCKED, EXIT_STORE = 0, 1, 2, 3, 4
-EXIT_CODES_HELP = """\b
-Exit codes:
-  0  everything worked
-  1  the job ran but some source failed (the others were collected), or a
-     source's list was cut by its max_pages
-  2  bad usage or a wrong config
-  3  another run holds the run lock
-  4  the store cannot be used (e.g. a database from a newer xxgk)"""
 
 
-class Failure(click.ClickException):
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
-
-
-def _exit_code_for(error: XxgkError) -> int:
-    if isinstance(error, (ConfigError, InputError)):
-        return EXIT_CONFIG
-    if isinstance(error, LockHeld):
-        return EXIT_LOCKED
-    if isinstance(error, StoreError):
-        return EXIT_STORE
-    return EXIT_SOURCE_FAILED
-
-
-def reports_errors(command: Callable) -> Callable:
-    """Turn the project's errors into one clear line and the documented exit code."""
-
-    @wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except XxgkError as e:
-            raise Failure(str(e), _exit_code_for(e)) from None
-
-    return wrapper
-
-
-class _Group(click.Group):
-    """Every fault of the store or of the file system, wherever it strikes (a disk filling up
-    mid-run, a damaged page of the database), ends in one line and the documented exit code:
-    4 for the store (the database, its lock, its folder), 1 for the outputs — never a traceback."""
-
-    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
-        try:
-            return super().invoke(ctx)
-        except sqlite3.Error as e:
-            raise Failure(store_fault(_database(ctx), e), EXIT_STORE) from None
-        except OSError as e:
-            where = str(e.filename or "")
-            database = str(_database(ctx))
-            if where and where.startswith(database):
-                raise Failure(store_fault(_database(ctx), e), EXIT_STORE) from None
-            raise Failure(f"cannot write {where or 'a file'}: {e.strerror or e}", EXIT_SOURCE_FAILED) from None
-
-
-def _database(ctx: click.Context) -> Path:
-    config = getattr(ctx.obj, "_config", None)
-    return config.database if config is not None else Path("(the configured database)")
-
-
-class Env:
-    """What the group option gives every command: the config, loaded on first use."""
-
-    def __init__(self, config_path: str | None) -> None:
-        self.config_path = config_mod.find_config(config_path)
-        self.explicit = bool(config_path or os.environ.get("XXGK_CONFIG"))
-        self._config: config_mod.Config | None = None
-
-    @property
-    def config(self) -> config_mod.Config:
-        if self._config is None:
-            self._config = config_mod.load(self.config_path)
-            logs.setup_file(self._config.log_file)
-        return self._config
-
-    def store(self) -> Store:
-        return Store(self.config.database)
-
-
-def progress_printer(quiet: bool) -> Callable[[str], None]:
-    """A progress line on a terminal, rewritten in place as work advances; nothing under cron."""
-    if quiet or not sys.stderr.isatty():
-        return lambda message: None
-    width = shutil.get_terminal_size().columns - 1
-
-    def show(message: str) -> None:  # an empty message clears the line
-        line = f"… {message}"[:width] if message else ""
-        click.echo("\r" + line.ljust(width) + ("" if message else "\r"), err=True, nl=False)
-
-    return show
-
-
-@click.group(cls=_Group, epilog=EXIT_CODES_HELP)
-@click.option("--config", "config_path", metavar="PATH", help="Office config (default: $XXGK_CONFIG, else ./xxgk.toml).")
-@click.option("-v", "--verbose", is_flag=True, help="Log every event to the terminal.")
-@click.version_option(package_name="xxgk")
-@click.pass_context
-def main(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
-    """xxgk: collect a township office's posts, merge and file them in the disclosure
-    catalog (公开目录), and publish feeds, catalog pages and the annual-report counts.
-
-    \b
-    Example:
-      xxgk --config xxgk.toml sync      # the nightly job
-      xxgk demo                         # the whole job on the bundled demo office
-    """
-    logs.setup_terminal(verbose)
-    ctx.obj = Env(config_path)
-
-
-@main.command(epilog=EXIT_CODES_HELP)
+@click.command(epilog=EXIT_CODES_HELP)
 @click.option("--full", is_flag=True, help="Re-crawl every list page and article, not only what is new.")
 @click.option("--source", "sources", multiple=True, metavar="NAME", help="Only this source (repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only failures (for cron).")
@@ -162,11 +39,11 @@ def sync(env: Env, full: bool, sources: tuple[str, ...], quiet: bool) -> None:
     _check_source_names(config, sources)
     with run_lock(config.database, wait_for_staff=STAFF_PUBLISH_WAIT), env.store() as store:
         result = _run_job(config, store, full=full, only=set(sources) or None, quiet=quiet)
-        _alert(config, store, quiet)
+        alert(config, store, quiet)
     _finish(result, quiet)
 
 
-@main.command(epilog=EXIT_CODES_HELP)
+@click.command(epilog=EXIT_CODES_HELP)
 @click.option("--keep", "keep_dir", type=click.Path(file_okay=False), help="Write the demo web site here and keep it.")
 @click.pass_obj
 @reports_errors
@@ -204,7 +81,7 @@ def demo(env: Env, keep_dir: str | None) -> None:
     _finish(result, quiet=False)
 
 
-@main.command()
+@click.command()
 @click.option("--full", is_flag=True, help="Re-crawl everything.")
 @click.option("--source", "sources", multiple=True, metavar="NAME", help="Only this source (repeatable).")
 @click.pass_obj
@@ -216,7 +93,7 @@ def collect(env: Env, full: bool, sources: tuple[str, ...]) -> None:
     Example:
       xxgk collect --source wechat
     """
-    from .collect import collect_all
+    from ..collect import collect_all
 
     config = env.config
     _check_source_names(config, sources)
@@ -234,7 +111,7 @@ def collect(env: Env, full: bool, sources: tuple[str, ...]) -> None:
         sys.exit(EXIT_SOURCE_FAILED)
 
 
-@main.command()
+@click.command()
 @click.pass_obj
 @reports_errors
 def dedupe(env: Env) -> None:
@@ -244,14 +121,14 @@ def dedupe(env: Env) -> None:
     Example:
       xxgk dedupe
     """
-    from .dedupe import dedupe as run
+    from ..dedupe import dedupe as run
 
     with run_lock(env.config.database), env.store() as store:
         counts = run(env.config, store)
     click.echo(" ".join(f"{k} {v}" for k, v in counts.items()))
 
 
-@main.command()
+@click.command()
 @click.pass_obj
 @reports_errors
 def classify(env: Env) -> None:
@@ -261,14 +138,14 @@ def classify(env: Env) -> None:
     Example:
       xxgk classify
     """
-    from .classify import classify as run
+    from ..classify import classify as run
 
     with run_lock(env.config.database), env.store() as store:
         counts = run(env.config, store)
     click.echo(" ".join(f"{k} {v}" for k, v in counts.items()))
 
 
-@main.command()
+@click.command()
 @click.pass_obj
 @reports_errors
 def build(env: Env) -> None:
@@ -278,7 +155,7 @@ def build(env: Env) -> None:
     Example:
       xxgk build
     """
-    from .job import build as run
+    from ..job import build as run
 
     with run_lock(env.config.database), env.store() as store:
         stats, _ = run(env.config, store)
@@ -290,7 +167,7 @@ SET_ASIDE_WHY = ("published by another agency (发布机构 not [office] name, a
                  "kept in the store, not published, not counted")
 
 
-@main.command()
+@click.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable, for monitoring.")
 @click.pass_obj
 @reports_errors
@@ -307,8 +184,9 @@ def status(env: Env, as_json: bool) -> None:
     """
     from datetime import date
 
-    from .dedupe import set_aside_counts
-    from .health import CAPPED_WARNING, current_alerts
+    from ..dedupe import set_aside_counts
+    from ..collect import CAPPED_WARNING
+    from ..health import current_alerts
 
     with env.store() as store:
         rows = store.last_source_runs()
@@ -345,7 +223,7 @@ def status(env: Env, as_json: bool) -> None:
         sys.exit(EXIT_SOURCE_FAILED)
 
 
-@main.command(name="schedule", epilog=EXIT_CODES_HELP)
+@click.command(name="schedule", epilog=EXIT_CODES_HELP)
 @click.pass_obj
 @reports_errors
 def schedule_command(env: Env) -> None:
@@ -358,8 +236,8 @@ def schedule_command(env: Env) -> None:
     Example:
       xxgk --config /etc/xxgk/xxgk.toml schedule
     """
-    from .schedule import run_forever
-    from .store import parse_iso
+    from ..schedule import run_forever
+    from ..store import parse_iso
 
     config = env.config
 
@@ -367,7 +245,7 @@ def schedule_command(env: Env) -> None:
         try:
             with run_lock(config.database, wait_for_staff=STAFF_PUBLISH_WAIT), env.store() as store:
                 result = _run_job(config, store, full=False, only=None, quiet=True)
-                _alert(config, store, quiet=True)
+                alert(config, store, quiet=True)
             for o in result.failed_sources:
                 logging.getLogger("xxgk").warning("source %s failed: %s", o.source, o.error)
         except LockHeld as e:
@@ -382,7 +260,7 @@ def schedule_command(env: Env) -> None:
     run_forever(config.schedule_times, config.office.timezone, nightly, last_started)
 
 
-@main.command(epilog=EXIT_CODES_HELP)
+@click.command(epilog=EXIT_CODES_HELP)
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.pass_obj
 @reports_errors
@@ -396,7 +274,7 @@ def backup(env: Env, path: str) -> None:
     Example:
       xxgk backup /var/backups/xxgk-$(date +%F).db
     """
-    from .store import backup_to
+    from ..store import backup_to
 
     with env.store() as store:
         pages = backup_to(store, Path(path))
@@ -404,11 +282,11 @@ def backup(env: Env, path: str) -> None:
 
 
 # -- helpers ----------------------------------------------------------------------------
-def _alert(config, store, quiet: bool) -> None:
+def alert(config, store, quiet: bool) -> None:
     """Compute health alerts; send the new ones; show all of them unless quiet."""
     from datetime import date
 
-    from . import health, notify
+    from .. import health, notify
 
     alerts = health.current_alerts(config, store, date.today())
     fresh = health.new_alerts(store, alerts)
@@ -423,7 +301,7 @@ def _webhook_poster(config):
     """POST through the one HTTP client (fetch.py), allowed to reach only the webhook's host."""
     from urllib.parse import urlsplit
 
-    from .fetch import Fetcher
+    from ..fetch import Fetcher
 
     url = config.alerts.webhook_url
     if not url:
@@ -444,7 +322,7 @@ def _check_source_names(config: config_mod.Config, names: tuple[str, ...]) -> No
 
 
 def _run_job(config, store, *, full, only, quiet, command="sync"):
-    from .job import run_sync
+    from ..job import run_sync
 
     progress = progress_printer(quiet)
     try:
@@ -478,7 +356,7 @@ def _finish(result, quiet: bool) -> None:
 
 
 def _say_capped(outcomes) -> None:
-    from .health import CAPPED_WARNING
+    from ..collect import CAPPED_WARNING
 
     for o in outcomes:
         warning = next((w for w in o.warnings if CAPPED_WARNING in w), "")
@@ -486,7 +364,7 @@ def _say_capped(outcomes) -> None:
 
 
 def _print_outputs(config) -> None:
-    from .job import output_paths
+    from ..job import output_paths
 
     for label, path in output_paths(config).items():
         click.echo(f"{label:<8} {path}")
@@ -507,41 +385,4 @@ def _report_text(data: dict) -> str:
     return "\n".join(lines)
 
 
-# -- the annual report and its registers (pipeline/report/cli.py) ----------------------------
-from .report import cli as _report_cli  # noqa: E402  (needs main, Env, Failure defined above)
-
-for _command in _report_cli.commands():
-    main.add_command(_command)
-
-# -- the staff review page (pipeline/review/commands.py) ---------------------------------------
-from .review import commands as _review_commands  # noqa: E402
-
-main.add_command(_review_commands.serve)
-main.add_command(_review_commands.user)
-
-# -- merging: explain, staff merge/split, withdrawn items (pipeline/merges_cli.py) -------------
-from .merges_cli import COMMANDS as _merge_commands  # noqa: E402
-
-for _command in _merge_commands:
-    main.add_command(_command)
-
-# -- store one article by its link (pipeline/add.py) --------------------------------------------
-from .add import add_command as _add_command  # noqa: E402
-
-main.add_command(_add_command)
-
-# -- the config: check it, print it in effect (pipeline/config_cli.py) ---------------------------
-from .config_cli import config_group as _config_group  # noqa: E402
-
-main.add_command(_config_group)
-
-# -- what kind of list a column URL has (pipeline/add_source.py) ---------------------------------
-from .add_source import add_source_command as _add_source_command  # noqa: E402
-
-main.add_command(_add_source_command)
-
-# -- a whole district in one deployment (pipeline/district/cli.py) ------------------------------
-from .district import cli as _district_cli  # noqa: E402
-
-for _command in _district_cli.commands():
-    main.add_command(_command)
+COMMANDS = (sync, demo, collect, dedupe, classify, build, status, schedule_command, backup)

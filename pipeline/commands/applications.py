@@ -1,5 +1,5 @@
 """``xxgk application …``: the register of 政府信息公开申请 behind 表三 of the annual
-report (``xxgk appeal …`` is in appeal_cli). Thin: parse, call pipeline.report, print."""
+report (``xxgk appeal …`` is in appeals). Thin: parse, call pipeline.report, print."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from datetime import date
 
 import click
 
-from ..cli import Env
-from . import corrections, ledger
-from .cli import DAY, Choice, RegisterGroup, Count, handles_errors, today_in, who
-from .formats import APPLICANT_TYPES
-from .registers import (
+from .base import Env
+from ..report import corrections, ledger
+from .report import DAY, Choice, RegisterGroup, Count, handles_errors, today_in, who
+from ..report.formats import APPLICANT_TYPES
+from ..report.registers import (
     CHANNELS, FIELD_LABELS, MAX_EXTENSION, Application, check_entry_dates, check_request, outcome_label,
 )
 
@@ -310,7 +310,7 @@ def _history_lines(trail: list[dict]) -> list[str]:
 
 def _published_notice(store, year: int) -> None:
     """Say so when a change touches a year whose report is published (it stays as published)."""
-    from .published import published
+    from ..report.published import published
 
     frozen = published(store, year)
     if frozen is not None:
@@ -335,8 +335,8 @@ def application_opening(env: Env, year: int, counts: tuple[str, ...], reason: st
     Example:
       xxgk application opening --year 2021 --count 自然人=2 --count 商业企业=1 --reason "2020年报告结转"
     """
-    from .registers import halfwidth
-    from .opening import set_opening
+    from ..report.registers import halfwidth
+    from ..report.opening import set_opening
 
     parsed = {}
     for item in counts:
@@ -365,7 +365,7 @@ def application_close_opening(env: Env, year: int, applicant_type: str, outcome:
     Example:
       xxgk application close-opening --year 2021 --applicant-type 自然人 --outcome 予以公开 --replied 2021-01-15
     """
-    from .opening import close_opening
+    from ..report.opening import close_opening
 
     check_entry_dates(today_in(env), replied_on=replied)
     with env.store() as store:

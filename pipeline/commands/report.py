@@ -1,5 +1,5 @@
 """``xxgk report``: the annual report from the store (the register commands are in
-``register_cli``). Thin: parse, call pipeline.report, print."""
+``applications``, ``appeals``). Thin: parse, call pipeline.report, print."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from pathlib import Path
 
 import click
 
-from ..cli import EXIT_CONFIG, Env, Failure, reports_errors
-from .errors import ReportError
-from .registers import halfwidth, parse_day
+from .base import EXIT_CONFIG, Env, Failure, reports_errors
+from ..report.errors import ReportError
+from ..report.registers import halfwidth, parse_day
 
 def handles_errors(command: Callable) -> Callable:
-    """cli.reports_errors, plus a register record's own checks (registers.Application …) → exit 2."""
+    """base.reports_errors, plus a register record's own checks (registers.Application …) → exit 2."""
 
     @reports_errors
     @wraps(command)
@@ -41,7 +41,7 @@ OPTION_LABELS = {"received": "received_on", "replied": "replied_on", "corrected"
 
 def fail_in_chinese(message: str, param: click.Parameter | None, ctx: click.Context | None = None) -> None:
     """A bad value, named by its field in Chinese and its option: 收到申请日期（--received）：…"""
-    from .registers import FIELD_LABELS
+    from ..report.registers import FIELD_LABELS
 
     field = OPTION_LABELS.get(param.name or "") if param is not None else None
     if field == "outcome" and ctx is not None and " appeal " in f" {ctx.command_path} ":
@@ -57,7 +57,7 @@ class RegisterCommand(click.Command):
         try:
             return super().parse_args(ctx, args)
         except click.MissingParameter as e:
-            from .registers import FIELD_LABELS
+            from ..report.registers import FIELD_LABELS
 
             field = OPTION_LABELS.get(e.param.name or "") if e.param is not None else None
             if field == "outcome" and " appeal " in f" {ctx.command_path} ":
@@ -173,12 +173,12 @@ def report(ctx: click.Context, year: int | None, fmt: str, row: str | None, figu
         raise click.UsageError("请用 --year 指定报告年度，如 --year 2021")
     env: Env = ctx.obj
     from ..classify import office_tree
-    from .annual import annual_report
-    from .explain import explain
-    from .figures import figures_folder, figures_template as template
-    from .outputs import data_json
-    from .previous import read_previous
-    from .summary import report_text
+    from ..report.annual import annual_report
+    from ..report.explain import explain
+    from ..report.figures import figures_folder, figures_template as template
+    from ..report.outputs import data_json
+    from ..report.previous import read_previous
+    from ..report.summary import report_text
 
     if figures_template:
         return _emit(template(year), output)
@@ -216,9 +216,9 @@ def report_publish(env: Env, year: int, figures_dir: str | None, by: str | None)
       xxgk report publish --year 2021
     """
     from ..classify import office_tree
-    from .annual import annual_report
-    from .figures import figures_folder
-    from .published import publish
+    from ..report.annual import annual_report
+    from ..report.figures import figures_folder
+    from ..report.published import publish
 
     config = env.config
     with env.store() as store:
@@ -231,8 +231,8 @@ def report_publish(env: Env, year: int, figures_dir: str | None, by: str | None)
 
 
 def _document(annual, fmt: str) -> str | bytes:
-    from .draft import render_docx
-    from .render import render_csv, render_html, render_markdown
+    from ..report.draft import render_docx
+    from ..report.render import render_csv, render_html, render_markdown
 
     if fmt == "csv":
         return csv_document(render_csv(annual.render, previous=annual.previous))
@@ -259,12 +259,3 @@ def _emit(data: str | bytes, output: str | None) -> None:
         raise click.UsageError("--format docx needs --output FILE")
     else:
         click.echo(data.rstrip("\n"))
-
-
-def commands() -> tuple[click.Command, ...]:
-    """Every command of the annual report, for pipeline/cli.py to register."""
-    from . import import_cli  # noqa: F401 (adds template and import to both groups)
-    from .appeal_cli import appeal
-    from .register_cli import application
-
-    return (report, application, appeal)

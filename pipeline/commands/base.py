@@ -1,0 +1,124 @@
+"""The plumbing every command shares, at the bottom of pipeline/commands: the group's
+environment (Env), the exit codes, and the translation of the project's errors and of
+store / file-system faults into one clear line and the documented exit code.
+
+Nothing here imports another module of pipeline/commands.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+
+import click
+
+from .. import config as config_mod
+from .. import logs
+from ..errors import ConfigError, InputError, LockHeld, StoreError, XxgkError
+from ..store import Store, store_fault
+
+EXIT_OK, EXIT_SOURCE_FAILED, EXIT_CONFIG, EXIT_LOCKED, EXIT_STORE = 0, 1, 2, 3, 4
+EXIT_CODES = {
+    EXIT_OK: "everything worked",
+    EXIT_SOURCE_FAILED: "the job ran but some source failed (the others were collected), or a\n"
+                        "     source's list was cut by its max_pages",
+    EXIT_CONFIG: "bad usage or a wrong config",
+    EXIT_LOCKED: "another run holds the run lock",
+    EXIT_STORE: "the store cannot be used (e.g. a database from a newer xxgk)",
+}
+# The one table of exit codes, as `--help` shows it (\b: click keeps the lines as they are).
+EXIT_CODES_HELP = "\b\nExit codes:\n" + "\n".join(f"  {code}  {meaning}" for code, meaning in EXIT_CODES.items())
+
+
+class Failure(click.ClickException):
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def exit_code_for(error: XxgkError) -> int:
+    if isinstance(error, (ConfigError, InputError)):
+        return EXIT_CONFIG
+    if isinstance(error, LockHeld):
+        return EXIT_LOCKED
+    if isinstance(error, StoreError):
+        return EXIT_STORE
+    return EXIT_SOURCE_FAILED
+
+
+def failure(error: XxgkError) -> Failure:
+    """The project's error as one clear line with its documented exit code."""
+    return Failure(str(error), exit_code_for(error))
+
+
+def reports_errors(command: Callable) -> Callable:
+    """Turn the project's errors into one clear line and the documented exit code."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except XxgkError as e:
+            raise failure(e) from None
+
+    return wrapper
+
+
+class Group(click.Group):
+    """Every fault of the store or of the file system, wherever it strikes (a disk filling up
+    mid-run, a damaged page of the database), ends in one line and the documented exit code:
+    4 for the store (the database, its lock, its folder), 1 for the outputs — never a traceback."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except sqlite3.Error as e:
+            raise Failure(store_fault(_database(ctx), e), EXIT_STORE) from None
+        except OSError as e:
+            where = str(e.filename or "")
+            database = str(_database(ctx))
+            if where and where.startswith(database):
+                raise Failure(store_fault(_database(ctx), e), EXIT_STORE) from None
+            raise Failure(f"cannot write {where or 'a file'}: {e.strerror or e}", EXIT_SOURCE_FAILED) from None
+
+
+def _database(ctx: click.Context) -> Path:
+    config = getattr(ctx.obj, "_config", None)
+    return config.database if config is not None else Path("(the configured database)")
+
+
+class Env:
+    """What the group option gives every command: the config, loaded on first use."""
+
+    def __init__(self, config_path: str | None) -> None:
+        self.config_path = config_mod.find_config(config_path)
+        self.explicit = bool(config_path or os.environ.get("XXGK_CONFIG"))
+        self._config: config_mod.Config | None = None
+
+    @property
+    def config(self) -> config_mod.Config:
+        if self._config is None:
+            self._config = config_mod.load(self.config_path)
+            logs.setup_file(self._config.log_file)
+        return self._config
+
+    def store(self) -> Store:
+        return Store(self.config.database)
+
+
+def progress_printer(quiet: bool) -> Callable[[str], None]:
+    """A progress line on a terminal, rewritten in place as work advances; nothing under cron."""
+    if quiet or not sys.stderr.isatty():
+        return lambda message: None
+    width = shutil.get_terminal_size().columns - 1
+
+    def show(message: str) -> None:  # an empty message clears the line
+        line = f"… {message}"[:width] if message else ""
+        click.echo("\r" + line.ljust(width) + ("" if message else "\r"), err=True, nl=False)
+
+    return show
