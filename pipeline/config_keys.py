@@ -64,7 +64,7 @@ KEYS: tuple[Key, ...] = (
     Key("office", "name", "string", REQUIRED, "The office's name (发布机构), e.g. 兴华街道办事处."),
     Key("office", "org_code", "string", REQUIRED, "Organisation code: the prefix of the 索引号 xxgk mints."),
     Key("office", "site_url", "http(s) URL", REQUIRED, "Where output/site/ is published (a `/` is added)."),
-    Key("office", "feed_url", "http(s) URL", Derived('site_url + "feeds/"'), "Where output/feeds/ is published."),
+    Key("office", "feed_url", "http(s) URL", Derived('site_url + "feeds/"'), "Where output/site/feeds/ is published (only if not under site_url)."),
     Key("office", "timezone", "IANA time zone", "Asia/Shanghai", "Dates are shown and counted in it."),
     Key("office", "site_id_code", "string", "", "The site's 网站标识码 (a meta tag of every page)."),
     Key("office", "address", "string", "", "Shown on the catalog pages (contact)."),
