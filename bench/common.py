@@ -44,9 +44,10 @@ def stopwatch() -> Any:
 
 
 def in_subprocess(func: Callable[..., Any], *args: Any) -> Any:
-    """Run func in a fresh process so its peak memory is its own."""
+    """Run func in a fresh process so its peak memory is its own (spawned, not forked: a forked
+    child starts with the parent's resident pages, so an earlier section's memory would count)."""
     import multiprocessing as mp
 
-    ctx = mp.get_context("fork")
+    ctx = mp.get_context("spawn")
     with ctx.Pool(1) as pool:
         return pool.apply(func, args)
