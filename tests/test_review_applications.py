@@ -160,6 +160,7 @@ def test_correct_reopen_and_withdraw_on_the_page(client, office):
     entry = client.get(f"/applications/{wrong.id}").get_data(as_text=True)
     assert "申请人类型：商业企业 → 自然人" in entry and "收到申请日期：2021-03-01 → 2021-03-02" in entry
     assert "wang" in entry and "申请人为个人" in entry
+    assert f'action="/applications/{wrong.id}/withdraw" class="withdraw-app"' in entry  # the page offers it
     bad = client.post(f"/applications/{wrong.id}/edit", data=form | {"replied_on": "2021-02-01", "reason": "x"})
     assert bad.status_code == 400 and "答复日期（2021-02-01）不能早于收到申请日期（2021-03-02）" in bad.get_data(as_text=True)
     assert client.post(f"/applications/{wrong.id}/reopen", data={"csrf": token, "reason": "误登记"}).status_code == 302
@@ -198,6 +199,7 @@ def test_appeals_on_the_page_decide_amend_edit_withdraw(client, office):
     assert client.post("/appeals/F2021-001/edit", data=edit | {"reason": "类型登记错误"}).status_code == 302
     page = client.get("/appeals/F2021-001").get_data(as_text=True)
     assert "结果：结果维持 → 结果纠正" in page and "决定书登记错误" in page
+    assert 'action="/appeals/F2021-001/withdraw" class="withdraw-appeal"' in page
     assert "复议诉讼类型：行政复议 → 行政诉讼-复议后起诉" in page
     assert client.post("/appeals/F2021-002/withdraw", data={"csrf": token, "reason": "重复"}).status_code == 302
     assert client.get("/appeals/F2021-002").status_code == 404
