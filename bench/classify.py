@@ -36,7 +36,7 @@ def collected_store(items: int) -> Path:
     from demo.server import serve
     from pipeline import config as config_mod
     from pipeline.collect import collect_all
-    from pipeline.dedupe import dedupe
+    from pipeline.merge import dedupe
     from pipeline.store import Store
 
     folder = CACHE / f"classify-{items}"

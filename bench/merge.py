@@ -78,7 +78,7 @@ def pair_scores(truth: dict[str, str], assigned: dict[str, str]) -> tuple[float,
 
 
 def quality(n_posts: int) -> tuple[float, float, int, list[tuple[str, str]]]:
-    from pipeline.dedupe import dedupe
+    from pipeline.merge import dedupe
 
     with tempfile.TemporaryDirectory(dir=_scratch()) as folder, Store(Path(folder) / "q.db") as store:
         truth = insert_posts(store, posts(n_posts))
@@ -93,7 +93,7 @@ def recurring_quality(n_items: int, seed: int) -> tuple[float, float, int, bool]
     """Pairwise precision and recall on the adversarial office (bench/adversarial.py) of n_items
     items; and whether exactly the other agencies' rows were set aside."""
     from bench import adversarial
-    from pipeline.dedupe import dedupe
+    from pipeline.merge import dedupe
 
     with tempfile.TemporaryDirectory(dir=_scratch()) as folder, Store(Path(folder) / "r.db") as store:
         truth = insert_posts(store, adversarial.posts(n_items, seed))
@@ -139,7 +139,7 @@ def _prepare(path: str, n_posts: int) -> int:
 
 
 def _timed_dedupe(path: str) -> tuple[float, float, int]:
-    from pipeline.dedupe import dedupe
+    from pipeline.merge import dedupe
 
     with Store(path) as store:
         with stopwatch() as clock:

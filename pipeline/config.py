@@ -102,7 +102,7 @@ class Office:
     phone: str = ""
     email: str = ""
     office_hours: str = ""
-    # Who the office is besides `name` (pipeline/ownership.py): names it publishes under (short
+    # Who the office is besides `name` (pipeline/merge/ownership.py): names it publishes under (short
     # name, WeChat account) and agencies it publishes for and owns. Rows of a shared catalog
     # published by anyone else are set aside, not made items.
     aliases: tuple[str, ...] = ()
@@ -188,7 +188,7 @@ class Config:
     fetch: FetchSettings
     sources: tuple[Source, ...]
     merge_window_days: int = 10
-    merge_count_channel: str = "first"  # [merge] count_channel: first | any_social | primary (item_derive.py)
+    merge_count_channel: str = "first"  # [merge] count_channel: first | any_social | primary (pipeline/merge/item_fields.py)
     auto_accept: float = DEFAULTS_AUTO_ACCEPT
     catalog_file: Path | None = None  # None: the bundled default tree
     feed_entries: int = 50

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from . import classify as classify_stage
-from . import dedupe as dedupe_stage
+from .merge import stage as dedupe_stage
 from .collect import SourceOutcome, collect_all
 from .config import Config
 from .errors import OutputError

@@ -127,7 +127,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ALTER TABLE posts ADD COLUMN missed_runs INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX posts_source_published ON posts(source, published_at);
     """),
-    # Merging (pipeline/dedupe.py, merge_rules.py, merges.py): one sketch per post (its latest
+    # Merging (pipeline/merge/: stage.py, rules.py, staff.py): one sketch per post (its latest
     # version), its blocking and LSH keys by (key, date); the counted channel, the withdrawal
     # date and the staff merge target of an item. item_keys (0001) is no longer written.
     ("0003_merge", """
@@ -172,7 +172,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0009_whole_list_walks", """
     ALTER TABLE sources ADD COLUMN walked_whole_url TEXT;
     """),
-    # Whose items and which 索引号 (pipeline/ownership.py, item_derive.py): rows set aside as another
+    # Whose items and which 索引号 (pipeline/merge/: ownership.py, item_fields.py): rows set aside as another
     # agency's; the 索引号 xxgk minted for an item (kept resolvable once an official one is shown),
     # the 文号 and 发布机构 an item shows; each sketch's official 索引号/文号 (keys), so that
     # copies with different ones never merge. Sketches are re-made by the next dedupe run.

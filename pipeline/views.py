@@ -172,7 +172,7 @@ def _view(row: tuple, copies: list[ChannelCopy]) -> ItemView:
         first_channel=first_channel,
         category=category or "",
         formed_on=date.fromisoformat(formed_on) if formed_on else None,
-        publisher=publisher or "",  # chosen by item_derive: the office or its department, never a 来源 line
+        publisher=publisher or "",  # chosen by merge/item_fields.py: the office or its department, never a 来源 line
         doc_number=doc_number or "",  # the official 文号 of any copy
         topic=meta.get("topic", ""),
         validity=validity or "",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline import merge_rules as rules
-from pipeline import similarity as sim
+from pipeline.merge import rules
+from pipeline.merge import similarity as sim
 from pipeline.normalize import canonical_url, title_key, url_identity
 
 BODY = (

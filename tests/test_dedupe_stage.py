@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from pipeline import config as config_mod
-from pipeline.dedupe import dedupe
+from pipeline.merge import dedupe
 from pipeline.models import SHANGHAI, Post
 from pipeline.store import Store
 from pipeline.views import item_views
@@ -140,7 +140,7 @@ def test_an_edit_keeps_versions_and_moves_updated_only_on_content_change(config,
 
 
 def test_withdrawn_posts_are_kept_and_an_all_withdrawn_item_is_flagged(config, store):
-    from pipeline.merges import withdrawn_items
+    from pipeline.merge import withdrawn_items
 
     save(store, make_post("a", "wechat"), make_post("b", "website", days=1))
     dedupe(config, store)

@@ -26,9 +26,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("fetch", ("pipeline.fetch",)),
     ("sources", ("sources",)),
     ("stages", ("pipeline.collect", "pipeline.add", "pipeline.add_source",       # collect
-                "pipeline.similarity", "pipeline.identifiers", "pipeline.ownership",  # merge …
-                "pipeline.merge_rules", "pipeline.merge_index", "pipeline.item_derive",
-                "pipeline.dedupe", "pipeline.merges",
+                "pipeline.merge",
                 "pipeline.classify")),
     ("outputs", ("pipeline.views", "pipeline.publish", "pipeline.report")),  # views: the store as publish reads it
     ("job", ("pipeline.health", "pipeline.notify", "pipeline.job", "pipeline.schedule")),

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from bench import adversarial
 from bench.merge import pair_scores
 from pipeline.commands import main
-from pipeline.item_derive import clean_title
+from pipeline.merge.item_fields import clean_title
 
 from .conftest import DEMO_CONFIG
 from .test_end_to_end import config_with_resolve

@@ -6,9 +6,9 @@ import random
 
 import numpy as np
 
-from pipeline import merge_index as mi
-from pipeline import merge_rules as rules
-from pipeline import similarity as sim
+from pipeline.merge import index as mi
+from pipeline.merge import rules
+from pipeline.merge import similarity as sim
 
 
 def window_of(posts: list[tuple[int, dict[int, int]]]) -> mi._Window:
@@ -63,7 +63,7 @@ def test_other_titles_and_texts_never_merge_below_the_least_body_estimate():
 
 def test_a_contained_title_below_the_least_body_estimate_merges_only_on_overlapping_bodies():
     # Issue 13: a copy with paragraphs dropped has a low Jaccard estimate but lies inside the full
-    # text; merge_index screens such pairs on rules.body_overlap, not on LEAST_BODY.
+    # text; merge/index.py screens such pairs on rules.body_overlap, not on LEAST_BODY.
     body = "兴华街道松江社区组织开展防汛应急演练，街道班子成员及社区工作人员六十余人参加，检验预警发布与人员转移。" * 2
     this = rules.sketch_of("a", 0, "兴华街道松江社区开展防汛应急演练", sim.normalise_body(body), None)
     other = rules.sketch_of("b", 3600, "【工作动态】兴华街道松江社区开展防汛应急演练（图）", sim.normalise_body(body + "另有说明。"),

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline import config as config_mod
-from pipeline import merges
+from pipeline.merge import staff as merges
 from pipeline.commands import main
-from pipeline.dedupe import dedupe
+from pipeline.merge import dedupe
 from pipeline.errors import MergeError
 from pipeline.models import SHANGHAI
 from pipeline.store import Store

@@ -6,11 +6,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from pipeline import merge_rules as rules
-from pipeline import similarity as sim
-from pipeline.identifiers import Minter, is_minted, minted_number
-from pipeline.item_derive import clean_title
-from pipeline.ownership import Ownership
+from pipeline.merge import rules
+from pipeline.merge import similarity as sim
+from pipeline.merge.identifiers import Minter, is_minted, minted_number
+from pipeline.merge.item_fields import clean_title
+from pipeline.merge.ownership import Ownership
 from pipeline.store import Store
 
 OFFICE = SimpleNamespace(name="兴华街道办事处", aliases=("兴华发布",), departments=("兴华街道综合行政执法队",))
@@ -100,7 +100,7 @@ def test_a_weibo_title_keeps_its_brackets():
 
 
 def test_minted_numbers_are_recognisable_and_skip_official_ones(tmp_path):
-    from pipeline.dedupe import file_post
+    from pipeline.merge import file_post
 
     assert minted_number("ORG", 2023, 7) == "ORG/2023-M00007" and is_minted("ORG/2023-M00007")
     assert not is_minted("ORG/2023-00007")

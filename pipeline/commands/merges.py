@@ -1,4 +1,4 @@
-"""`xxgk explain`, `xxgk merge`, `xxgk split`, `xxgk withdrawn`: thin commands over pipeline/merges.py.
+"""`xxgk explain`, `xxgk merge`, `xxgk split`, `xxgk withdrawn`: thin commands over pipeline/merge/staff.py.
 
 Registered by pipeline/commands/main.py. The group object (base.Env) gives `config` and `store()`.
 """
@@ -10,7 +10,7 @@ import json
 
 import click
 
-from .. import merges
+from ..merge import staff as merges
 from .base import reports_errors
 
 

@@ -121,7 +121,7 @@ def dedupe(env: Env) -> None:
     Example:
       xxgk dedupe
     """
-    from ..dedupe import dedupe as run
+    from ..merge import dedupe as run
 
     with run_lock(env.config.database), env.store() as store:
         counts = run(env.config, store)
@@ -184,7 +184,7 @@ def status(env: Env, as_json: bool) -> None:
     """
     from datetime import date
 
-    from ..dedupe import set_aside_counts
+    from ..merge import set_aside_counts
     from ..collect import CAPPED_WARNING
     from ..health import current_alerts
 

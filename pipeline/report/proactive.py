@@ -2,7 +2,7 @@
 
 An item counts in the year of its first publication (in the office's time zone), once,
 under one channel: by default that of its first publication (`[merge] count_channel`,
-see pipeline/item_derive.py) — 政务微博、微信 when WeChat or Weibo, 其他方式 otherwise.
+see pipeline/merge/item_fields.py) — 政务微博、微信 when WeChat or Weibo, 其他方式 otherwise.
 Items a person merged into another (`merged_into`) are not counted: the view
 `counted_items` is what every figure reads.
 """

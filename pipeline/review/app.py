@@ -177,7 +177,7 @@ def create_app(config: Config) -> Flask:
                                                    g.session.user, request.form.get("note", "")[:500]),
                       url_for("item_page", item_id=item_id), "validity")
 
-    if merges is not None:  # pipeline/merges.py: staff merge and split (recorded in decisions)
+    if merges is not None:  # pipeline/merge/staff.py: staff merge and split (recorded in decisions)
         @app.post("/merge")
         def merge() -> Any:
             keep, other = request.form.get("keep", ""), request.form.get("other", "").strip()
@@ -284,9 +284,9 @@ def _link(endpoint: str, filters: queries.Filters, **override: Any) -> str:
 
 
 def _merges_module() -> Any:
-    """pipeline.merges (merge / split items by hand) if this xxgk has it."""
+    """pipeline.merge.staff (merge / split items by hand) if this xxgk has it."""
     try:
-        from .. import merges  # type: ignore[attr-defined]
+        from ..merge import staff as merges  # type: ignore[attr-defined]
     except ImportError:
         return None
     return merges if hasattr(merges, "merge_items") and hasattr(merges, "split_item") else None

@@ -25,9 +25,9 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
-from . import merge_rules as rules
+from . import rules
 from . import similarity as sim
-from .store import Store
+from ..store import Store
 
 FLUSH = 5000  # sketches written per batch
 KEYS_FLUSH = 2_000_000  # post_keys rows held before writing (48 MB)

@@ -1,21 +1,21 @@
 """Dedupe stage: Posts → Items. Copies of one piece of information become one item.
 
 Unassigned posts are taken oldest first, so the earliest copy founds the item. Each post
-is sketched (merge_rules.PostSketch: title key, normalised-body hash, MinHash signature)
+is sketched (rules.PostSketch: title key, normalised-body hash, MinHash signature)
 and filed under its blocking and LSH keys; its candidates are the posts sharing a key
 within the merge window (identity keys 索引号/文号: at any date), never all pairs: this
-run's posts from memory (merge_index.RunIndex), earlier runs' from the indexed
-`post_keys` table. `merge_rules.judge` decides; the link in `item_posts` records the rule
+run's posts from memory (index.RunIndex), earlier runs' from the indexed
+`post_keys` table. `rules.judge` decides; the link in `item_posts` records the rule
 and score. A link is never moved by an automatic run, so staff moves (`xxgk merge`,
-`xxgk split`, pipeline/merges.py) stay as a person made them; an edited post is re-filed
+`xxgk split`, staff.py) stay as a person made them; an edited post is re-filed
 under its new keys but stays in its item.
 
-Before matching, a post published by another agency (its 发布机构, pipeline/ownership.py) is set
+Before matching, a post published by another agency (its 发布机构, ownership.py) is set
 aside: recorded in `set_aside` with the reason, never made an item. While matching, an item is
 ruled out for a post when one of its copies carries another official 索引号/文号, or has the same
 title and a body that disagrees (ItemIdentities, best_match): whichever copy the post resembles.
 
-Items are derived from their posts (item_derive.py: first publication, the channel the
+Items are derived from their posts (item_fields.py: first publication, the channel the
 year-end figures count, the copy shown, withdrawal, `updated`): the items a run founds are
 written once, derived from the rows the run read (NewItems); items that gained a post, or
 were changed by staff, are re-derived when dirty.
@@ -33,14 +33,14 @@ from functools import lru_cache
 from itertools import islice
 from typing import NamedTuple
 
-from . import merge_rules as rules
+from . import rules
 from . import similarity as sim
-from .config import Config
-from .gcpause import collector_paused
-from .item_derive import insert_items, refresh_items
-from .merge_index import Candidate, RunIndex, filing_keys
+from ..config import Config
+from ..gcpause import collector_paused
+from .item_fields import insert_items, refresh_items
+from .index import Candidate, RunIndex, filing_keys
 from .ownership import Ownership
-from .store import Store, iso, parse_iso, utcnow
+from ..store import Store, iso, parse_iso, utcnow
 
 log = logging.getLogger("xxgk.dedupe")
 
@@ -111,7 +111,7 @@ FIRST_COPY = rules.Verdict("first copy", 1.0)
 
 def set_aside(store: Store, owner: Ownership, posts: Iterator[Pending], now: datetime) -> list[Pending]:
     """The office's posts; the others (another agency's 发布机构) are recorded in `set_aside`
-    with the reason, and made no item (pipeline/ownership.py)."""
+    with the reason, and made no item (ownership.py)."""
     kept, aside = [], []
     for post in posts:
         reason = owner.set_aside_reason(post.meta)
@@ -188,7 +188,7 @@ class NewItems:
         return item_id
 
     def write(self, config: Config) -> None:
-        """Store the new items, derived from their posts (their 索引号: pipeline/identifiers.py)."""
+        """Store the new items, derived from their posts (their 索引号: identifiers.py)."""
         posts: dict[str, list[tuple]] = defaultdict(list)  # grouped only now: fewer objects for the GC to visit
         for item_id, row in self.post_rows:
             posts[item_id].append(row)
@@ -213,7 +213,7 @@ class Pending(NamedTuple):
     identity: dict[int, str]  # identity key → rule
     body: str  # normalised
     version: int
-    row: tuple  # what item_derive.derive reads of it (item_derive.POSTS_OF_ITEMS, without the item id)
+    row: tuple  # what item_fields.derive reads of it (item_fields.POSTS_OF_ITEMS, without the item id)
     meta: dict
 
 
@@ -332,7 +332,7 @@ def _ranked(store: Store, sketch: rules.PostSketch, found: list[Candidate], wind
 
 class ItemIdentities:
     """The official 索引号/文号 keys each item's copies carry: a post carrying other ones must not
-    join it, whichever copy it matched (pipeline/merge_rules.contradicts, for a whole item)."""
+    join it, whichever copy it matched (rules.contradicts, for a whole item)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store

@@ -1,7 +1,7 @@
 """Which 索引号 an item shows, and the ones xxgk mints.
 
 A 索引号 is a legal identifier. An item shows the official one its copies carry (the catalog
-row's, else a page's metadata table: item_derive.official_identifiers); xxgk mints one only
+row's, else a page's metadata table: item_fields.official_identifiers); xxgk mints one only
 for an item no copy gives one to. A minted number is recognisable and never equals an
 official one:
 
@@ -22,7 +22,7 @@ either, and its page URL (by item id) does not change.
 from __future__ import annotations
 
 from .similarity import key_of
-from .store import Store
+from ..store import Store
 
 
 def minted_number(org_code: str, year: int, serial: int) -> str:

@@ -23,7 +23,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .normalize import title_key
+from ..normalize import title_key
 
 SHINGLE = 3  # characters per shingle: Chinese bigrams are too common to tell notices apart
 BINS = 64  # MinHash values per post

@@ -11,9 +11,9 @@
   withdrawn one, then PRIMARY_PRECEDENCE (the catalog's formal copy first, then the office's
   own site). Its title is shown cleaned (clean_title: no 【栏目】 tag, no stray spaces,
   full-width punctuation, no trailing 。).
-- Identifiers: the official 索引号 and 文号 of the copies (catalog first; pipeline/identifiers.py
+- Identifiers: the official 索引号 and 文号 of the copies (catalog first; identifiers.py
   mints a 索引号 only for an item without one). 发布机构: the office, or the department the
-  office publishes for named in a copy's metadata (pipeline/ownership.py); never a WeChat
+  office publishes for named in a copy's metadata (ownership.py); never a WeChat
   account name or a 来源 line. Each choice and why: derive(explain=True), for xxgk explain.
 - Withdrawn: every copy withdrawn upstream. The item is flagged with the date of the last
   withdrawal, never removed.
@@ -32,12 +32,12 @@ from itertools import islice
 
 import re
 
-from .config import Config
+from ..config import Config
 from .identifiers import Minter, is_minted, official_seen, taken
-from .merge_rules import NO_DOC_NUMBER
-from .models import SOCIAL_CHANNELS
+from .rules import NO_DOC_NUMBER
+from ..models import SOCIAL_CHANNELS
 from .ownership import Ownership
-from .store import Store, iso
+from ..store import Store, iso
 
 CHANNEL_PRECEDENCE = ("wechat", "weibo", "website", "catalog")  # on equal times, the first listed wins
 PRIMARY_PRECEDENCE = ("catalog", "website", "wechat", "weibo")  # whose title and body the item shows

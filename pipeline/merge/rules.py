@@ -44,7 +44,7 @@ MIN_VARIANT_ALONE = 10  # a contained title this long merges on its own when a b
 NEAR_DUP_BODY = 0.9  # estimated, then confirmed on the texts at NEAR_DUP_EXACT
 NEAR_DUP_EXACT = 0.95
 NEAR_DUP_TITLE = 0.6  # share of the shorter title kept in the longer
-LEAST_BODY = 0.7  # below this estimate, other titles merge only when one contains the other (merge_index screens)
+LEAST_BODY = 0.7  # below this estimate, other titles merge only when one contains the other (index.py screens)
 NO_DOC_NUMBER = {"", "无", "无文号", "无〔〕号", "—", "-", "/", "none", "null"}
 _BRACKETS = str.maketrans({"[": "〔", "]": "〕", "(": "〔", ")": "〕", "【": "〔", "】": "〕", "（": "〔", "）": "〕",
                            "﹝": "〔", "﹞": "〕", "［": "〔", "］": "〕"})
@@ -154,7 +154,7 @@ def judge(new: PostSketch, old: PostSketch, window_seconds: int, identity_rule: 
     """Why `new` is a copy of the same information as `old`, or None if it is not shown to be.
     Cheap tests first: most candidates from LSH buckets are look-alikes whose titles name other
     numbers, or fail on the body estimate (`estimate`: sim.similarity of the signatures, if taken).
-    merge_index screens pairs in bulk on what this implies: no merge across conflicting numbers
+    index.py screens pairs in bulk on what this implies: no merge across conflicting numbers
     (but by identity), and none of two signed posts with other titles and texts below LEAST_BODY."""
     if contradicts(new, old, identity_rule):
         return None

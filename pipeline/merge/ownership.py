@@ -9,7 +9,7 @@ its own website and WeChat account carry none. A 来源 line or a WeChat account
 
 The office names itself by `[office] name`, its short name (the name less 办事处 / 人民政府,
 taken without asking) and `aliases`; `departments` are agencies it publishes for and owns:
-their rows are items, shown under the department's name (item_derive.py).
+their rows are items, shown under the department's name (item_fields.py).
 """
 
 from __future__ import annotations

@@ -16,13 +16,13 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from .config import Config
-from .dedupe import fresh_item_id
+from ..config import Config
+from .stage import fresh_item_id
 from .identifiers import mint_index_number
-from .errors import MergeError
-from .item_derive import derive_items, refresh_items
+from ..errors import MergeError
+from .item_fields import derive_items, refresh_items
 from .ownership import Ownership
-from .store import Store, iso, parse_iso, utcnow
+from ..store import Store, iso, parse_iso, utcnow
 
 
 @dataclass(frozen=True)
