@@ -27,8 +27,8 @@ def _config(folder: Path) -> Path:
 def _workbook(path: Path, year: int) -> None:
     from openpyxl import Workbook
 
-    from pipeline.report.formats import APPLICANT_TYPES
-    from pipeline.report.register_import import APPLICATION_COLUMNS
+    from pipeline.registers.formats import APPLICANT_TYPES
+    from pipeline.registers.importing import APPLICATION_COLUMNS
 
     outcomes = ("予以公开", "部分公开", "保护第三方合法权益", "本机关不掌握相关政府信息", "重复申请", None)
     book = Workbook(write_only=True)

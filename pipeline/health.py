@@ -78,7 +78,7 @@ def source_alerts(store: Store, failing_nights: int) -> list[Alert]:
 
 def application_alerts(store: Store, today: date) -> list[Alert]:
     """Overdue applications alert; due-soon ones are shown too (not sent: see ALERT_KINDS_SENT)."""
-    from .report.ledger import due_applications
+    from .registers.ledger import due_applications
 
     alerts = []
     for due in due_applications(store, today):

@@ -68,7 +68,7 @@ def years_with_items(store: Store, config: Config) -> list[int]:
 def year_report(store: Store, config: Config, year: int, tree: classify_stage.CatalogTree) -> dict:
     """The year-end figures as a dict (the JSON report; see pipeline.report.annual)."""
     from .report.annual import annual_report
-    from .report.figures import figures_folder
+    from .registers.figures import figures_folder
 
     return annual_report(store, config, year, tree.names, figures_folder(config.path)).data
 
@@ -78,7 +78,7 @@ def build_reports(store: Store, config: Config, tree: classify_stage.CatalogTree
     """Every year's annual-report files in output/site/reports/ (pipeline.report.outputs);
     in December, a warning when the holiday data lacks next year. ``writer``: a staged
     Writer that puts them in place later (with the pages); without one, at the end."""
-    from .report.ledger import register_years
+    from .registers.ledger import register_years
     from .report.outputs import write_reports
 
     years = sorted(set(years_with_items(store, config)) | register_years(store))

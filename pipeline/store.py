@@ -79,7 +79,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0006_ops", """
     CREATE TABLE alerts_sent (key TEXT PRIMARY KEY, sent_at TEXT, message TEXT);
     """),
-    # The office's registers behind the annual report's 表三 / 表四 (pipeline/report/ledger.py).
+    # The office's registers behind the annual report's 表三 / 表四 (pipeline/registers/ledger.py).
     ("0005_registers", """
     CREATE TABLE IF NOT EXISTS applications (id TEXT PRIMARY KEY, received_on TEXT NOT NULL, channel TEXT NOT NULL,
                                applicant_type TEXT NOT NULL, applicant TEXT, request TEXT,

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.commands import main
-from pipeline.report import ledger
-from pipeline.report.formats import APPLICANT_TYPES, FORMAT_2021
-from pipeline.report.registers import Appeal, Application
+from pipeline.registers import ledger
+from pipeline.registers.formats import APPLICANT_TYPES, FORMAT_2021
+from pipeline.registers.records import Appeal, Application
 from pipeline.store import Store
 
 from .conftest import write_config

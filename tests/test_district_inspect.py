@@ -13,8 +13,8 @@ from pipeline import config as config_mod
 from pipeline.commands import main
 from pipeline.district.config import load_district
 from pipeline.district.inspect import inspect_district
-from pipeline.report import ledger
-from pipeline.report.registers import Application
+from pipeline.registers import ledger
+from pipeline.registers.records import Application
 from pipeline.store import Store
 
 from .conftest import write_config

@@ -15,10 +15,10 @@ from pipeline.commands import main
 from pipeline.district.config import load_district
 from pipeline.district.published import load_published, published_template
 from pipeline.district.rollup import INCONSISTENT, LATE, MISSING, district_rollup
-from pipeline.report import ledger
-from pipeline.report.errors import FiguresInvalid
-from pipeline.report.formats import T2_COLUMNS, T3_COLUMNS
-from pipeline.report.registers import Appeal, Application
+from pipeline.registers import ledger
+from pipeline.registers.errors import FiguresInvalid
+from pipeline.registers.formats import T2_COLUMNS, T3_COLUMNS
+from pipeline.registers.records import Appeal, Application
 from pipeline.store import Store
 
 from .conftest import write_config

@@ -26,7 +26,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("fetch", ("pipeline.fetch",)),
     ("sources", ("sources",)),
     ("stages", ("pipeline.collect", "pipeline.add", "pipeline.add_source",       # collect
-                "pipeline.merge",
+                "pipeline.merge", "pipeline.registers",  # registers: what the annual report counts
                 "pipeline.classify")),
     ("outputs", ("pipeline.views", "pipeline.publish", "pipeline.report")),  # views: the store as publish reads it
     ("job", ("pipeline.health", "pipeline.notify", "pipeline.job", "pipeline.schedule")),

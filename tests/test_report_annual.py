@@ -18,12 +18,12 @@ from pipeline.classify import office_tree
 from pipeline.commands import main
 from pipeline.job import build_reports
 from pipeline.publish import Writer
-from pipeline.report import ledger
+from pipeline.registers import ledger
 from pipeline.report.annual import annual_report
-from pipeline.report.figures import figures_template, load_figures
-from pipeline.report.formats import HEADINGS, T2_NOTE
+from pipeline.registers.figures import figures_template, load_figures
+from pipeline.registers.formats import HEADINGS, T2_NOTE
 from pipeline.report.outputs import write_year
-from pipeline.report.registers import Application
+from pipeline.registers.records import Application
 from pipeline.store import Store
 from pipeline.workdays import next_year_calendar_warning
 
@@ -211,7 +211,7 @@ def test_nightly_build_writes_every_year_and_warns_in_december(office, caplog):
 
 
 def test_repeal_dates_from_validity_events_and_collected_versions(office):
-    from pipeline.report.documents import document_counts, normative_documents
+    from pipeline.registers.documents import document_counts, normative_documents
 
     _, config, folder = office
     with Store(folder / "xxgk.db") as store:

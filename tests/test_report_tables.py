@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import XxgkError
-from pipeline.report.checks import check, ensure_consistent
-from pipeline.report.errors import FiguresInvalid, ReportInconsistent
-from pipeline.report.formats import (
+from pipeline.registers.checks import check, ensure_consistent
+from pipeline.registers.errors import FiguresInvalid, ReportInconsistent
+from pipeline.registers.formats import (
     APPLICANT_TYPES,
     FORMAT_2019,
     FORMAT_2021,
@@ -27,7 +27,7 @@ from pipeline.report.formats import (
     format_for_year,
 )
 from pipeline.report.layout import place, table1_grid, table2_grid, table3_grid
-from pipeline.report.registers import (
+from pipeline.registers.records import (
     Appeal,
     Application,
     DocumentCounts,

@@ -9,8 +9,8 @@ from datetime import date, datetime
 
 import pytest
 
-from pipeline.report import ledger
-from pipeline.report.registers import Application
+from pipeline.registers import ledger
+from pipeline.registers.records import Application
 from pipeline.review import auth, create_app
 from pipeline.store import Store
 

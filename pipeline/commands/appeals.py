@@ -1,5 +1,5 @@
 """``xxgk appeal …``: the register of 行政复议 / 行政诉讼 behind 表四 of the annual report.
-Thin: parse, call pipeline.report.ledger / corrections, print."""
+Thin: parse, call pipeline.registers.ledger / corrections, print."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from datetime import date
 import click
 
 from .base import Env
-from ..report import corrections, ledger
+from ..registers import corrections, ledger
 from .report import DAY, Choice, RegisterGroup, handles_errors, today_in, who
-from ..report.formats import T3_RESULTS
+from ..registers.formats import T3_RESULTS
 from .applications import BY, REASON, _published_notice, show_history
-from ..report.registers import APPEAL_KIND_ALIASES, APPEAL_KINDS, Appeal, check_entry_dates
+from ..registers.records import APPEAL_KIND_ALIASES, APPEAL_KINDS, Appeal, check_entry_dates
 
 # --- appeals ------------------------------------------------------------------------
 

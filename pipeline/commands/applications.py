@@ -9,10 +9,10 @@ from datetime import date
 import click
 
 from .base import Env
-from ..report import corrections, ledger
+from ..registers import corrections, ledger
 from .report import DAY, Choice, RegisterGroup, Count, handles_errors, today_in, who
-from ..report.formats import APPLICANT_TYPES
-from ..report.registers import (
+from ..registers.formats import APPLICANT_TYPES
+from ..registers.records import (
     CHANNELS, FIELD_LABELS, MAX_EXTENSION, Application, check_entry_dates, check_request, outcome_label,
 )
 
@@ -310,7 +310,7 @@ def _history_lines(trail: list[dict]) -> list[str]:
 
 def _published_notice(store, year: int) -> None:
     """Say so when a change touches a year whose report is published (it stays as published)."""
-    from ..report.published import published
+    from ..registers.published import published
 
     frozen = published(store, year)
     if frozen is not None:
@@ -335,8 +335,8 @@ def application_opening(env: Env, year: int, counts: tuple[str, ...], reason: st
     Example:
       xxgk application opening --year 2021 --count 自然人=2 --count 商业企业=1 --reason "2020年报告结转"
     """
-    from ..report.registers import halfwidth
-    from ..report.opening import set_opening
+    from ..registers.records import halfwidth
+    from ..registers.opening import set_opening
 
     parsed = {}
     for item in counts:
@@ -365,7 +365,7 @@ def application_close_opening(env: Env, year: int, applicant_type: str, outcome:
     Example:
       xxgk application close-opening --year 2021 --applicant-type 自然人 --outcome 予以公开 --replied 2021-01-15
     """
-    from ..report.opening import close_opening
+    from ..registers.opening import close_opening
 
     check_entry_dates(today_in(env), replied_on=replied)
     with env.store() as store:

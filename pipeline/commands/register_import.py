@@ -1,5 +1,5 @@
 """``xxgk application template/import`` and ``xxgk appeal template/import``: the registers a
-clerk already keeps in Excel or CSV (pipeline.report.register_import). Thin: parse, call, print."""
+clerk already keeps in Excel or CSV (pipeline.registers.importing). Thin: parse, call, print."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from .base import Env
-from ..report import ledger
+from ..registers import ledger
 from .appeals import appeal
 from .report import handles_errors, today_in, who
 from .applications import BY, _published_notice, application
@@ -42,7 +42,7 @@ def application_import(env: Env, path: str, by: str | None) -> None:
     Example:
       xxgk application import 申请登记.xlsx
     """
-    from ..report import register_import as ri
+    from ..registers import importing as ri
 
     rows = ri.read_table(_existing(path), "application")
     records = ri.check_applications(rows, Path(path), today_in(env))
@@ -56,7 +56,7 @@ def application_import(env: Env, path: str, by: str | None) -> None:
 
 
 def write_template(register: str, output: str) -> None:
-    from ..report.register_import import template
+    from ..registers.importing import template
 
     suffix = Path(output).suffix.lower()
     if suffix not in (".xlsx", ".csv"):
@@ -98,7 +98,7 @@ def appeal_import(env: Env, path: str, by: str | None) -> None:
     Example:
       xxgk appeal import 复议诉讼登记.xlsx
     """
-    from ..report import register_import as ri
+    from ..registers import importing as ri
 
     rows = ri.read_table(_existing(path), "appeal")
     with env.store() as store:

@@ -13,11 +13,11 @@ from pathlib import Path
 import click
 
 from .base import EXIT_CONFIG, Env, Failure, reports_errors
-from ..report.errors import ReportError
-from ..report.registers import halfwidth, parse_day
+from ..registers.errors import ReportError
+from ..registers.records import halfwidth, parse_day
 
 def handles_errors(command: Callable) -> Callable:
-    """base.reports_errors, plus a register record's own checks (registers.Application …) → exit 2."""
+    """base.reports_errors, plus a register record's own checks (records.Application …) → exit 2."""
 
     @reports_errors
     @wraps(command)
@@ -41,7 +41,7 @@ OPTION_LABELS = {"received": "received_on", "replied": "replied_on", "corrected"
 
 def fail_in_chinese(message: str, param: click.Parameter | None, ctx: click.Context | None = None) -> None:
     """A bad value, named by its field in Chinese and its option: 收到申请日期（--received）：…"""
-    from ..report.registers import FIELD_LABELS
+    from ..registers.records import FIELD_LABELS
 
     field = OPTION_LABELS.get(param.name or "") if param is not None else None
     if field == "outcome" and ctx is not None and " appeal " in f" {ctx.command_path} ":
@@ -57,7 +57,7 @@ class RegisterCommand(click.Command):
         try:
             return super().parse_args(ctx, args)
         except click.MissingParameter as e:
-            from ..report.registers import FIELD_LABELS
+            from ..registers.records import FIELD_LABELS
 
             field = OPTION_LABELS.get(e.param.name or "") if e.param is not None else None
             if field == "outcome" and " appeal " in f" {ctx.command_path} ":
@@ -175,9 +175,9 @@ def report(ctx: click.Context, year: int | None, fmt: str, row: str | None, figu
     from ..classify import office_tree
     from ..report.annual import annual_report
     from ..report.explain import explain
-    from ..report.figures import figures_folder, figures_template as template
+    from ..registers.figures import figures_folder, figures_template as template
     from ..report.outputs import data_json
-    from ..report.previous import read_previous
+    from ..registers.previous import read_previous
     from ..report.summary import report_text
 
     if figures_template:
@@ -217,8 +217,8 @@ def report_publish(env: Env, year: int, figures_dir: str | None, by: str | None)
     """
     from ..classify import office_tree
     from ..report.annual import annual_report
-    from ..report.figures import figures_folder
-    from ..report.published import publish
+    from ..registers.figures import figures_folder
+    from ..registers.published import publish
 
     config = env.config
     with env.store() as store:

@@ -1,8 +1,8 @@
 """Inspection of every office through the year: what the district's office chases.
 
 Per office: items published late (生成日期 → 发布日期 over 20 working days, 条例第二十六条,
-counted by pipeline/report/documents.py), applications past their reply deadline
-(条例第三十三条, pipeline/report/ledger.py), sources silent for N nights (their last N
+counted by pipeline/registers/documents.py), applications past their reply deadline
+(条例第三十三条, pipeline/registers/ledger.py), sources silent for N nights (their last N
 runs ran but brought nothing new) and items waiting for staff review for more than N days.
 """
 
@@ -65,7 +65,7 @@ def inspect_district(district: District, today: date, **limits: int) -> list[Off
 
 
 def late_items(store: Store, today: date, tz) -> list[dict]:
-    from ..report.documents import timeliness, timings
+    from ..registers.documents import timeliness, timings
 
     gaps: list[CalendarGap] = []
     out = []
@@ -76,7 +76,7 @@ def late_items(store: Store, today: date, tz) -> list[dict]:
 
 
 def overdue(store: Store, today: date) -> list[dict]:
-    from ..report.ledger import overdue_applications
+    from ..registers.ledger import overdue_applications
 
     return [{"id": d.application.id, "received_on": d.application.received_on.isoformat(),
              "final_due": d.deadline.final_due.isoformat(), "workdays_over": -d.workdays_left}

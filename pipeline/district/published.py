@@ -9,7 +9,7 @@ prints one to fill in)::
     "主动公开政府信息数量" = 120
     "政务微博、微信公开" = 40
 
-    [table1]                         # 表一, as in the office figures file (pipeline/report/figures.py)
+    [table1]                         # 表一, as in the office figures file (pipeline/registers/figures.py)
     "行政许可" = 3
     [table1."行政规范性文件"]
     "本年制发件数" = 1
@@ -21,7 +21,7 @@ prints one to fill in)::
     "行政复议" = [1, 0, 0, 0, 1]
 
 Rows are named by their label as printed (numbering optional, quotes either way) or by the
-key ``pipeline.report.formats`` uses. Nothing here is computed: the file holds what the office
+key ``pipeline.registers.formats`` uses. Nothing here is computed: the file holds what the office
 printed, and the roll-up checks it like any other office's tables.
 """
 
@@ -32,11 +32,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ..report.errors import FiguresInvalid
-from ..report.figures import read_year_file
-from ..report.formats import (APPLICANT_TYPES, T2_COLUMNS, T3_COLUMNS, T3_GROUPS, ReportFormat,
+from ..registers.errors import FiguresInvalid
+from ..registers.figures import read_year_file
+from ..registers.formats import (APPLICANT_TYPES, T2_COLUMNS, T3_COLUMNS, T3_GROUPS, ReportFormat,
                               column_title, format_for_year, t3_group_title)
-from ..report.registers import compute_table1, empty_table2, empty_table3
+from ..registers.records import compute_table1, empty_table2, empty_table3
 
 ALIASES = {"表一": "table1", "表二": "table2", "表三": "table3", "主动公开": "proactive", "发布日期": "published_on"}
 PROACTIVE_LABELS = {"主动公开政府信息数量": "total", "政务微博、微信公开": "wechat_weibo", "其他方式公开": "other"}

@@ -2,7 +2,7 @@
 
 Every cell of 表二/表三 (Tables 2 and 3 of the format) and of 表一 is the sum of that cell
 over the offices that have a report; the format's identities are checked on the sum and
-on each office (pipeline/report/checks.py). The offices whose report is missing,
+on each office (pipeline/registers/checks.py). The offices whose report is missing,
 inconsistent, incomplete or late (after 1月31日) are listed with the reason.
 """
 
@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..report.annual import FIRST_TABLE_YEAR
-from ..report.checks import check
-from ..report.errors import ReportError
-from ..report.formats import T2_TOTAL_COLUMN, T3_TOTAL, ReportFormat, format_for_year
-from ..report.registers import empty_table2, empty_table3
+from ..registers.checks import check
+from ..registers.errors import ReportError
+from ..registers.formats import T2_TOTAL_COLUMN, T3_TOTAL, ReportFormat, format_for_year
+from ..registers.records import empty_table2, empty_table3
 from .config import District
 from .tables import OfficeYear, deadline_for, office_year
 

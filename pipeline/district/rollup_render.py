@@ -8,7 +8,7 @@ import html
 import io
 import json
 
-from ..report.formats import T2_TOTAL_COLUMN, T3_GROUPS, T3_TOTAL, t3_group_title
+from ..registers.formats import T2_TOTAL_COLUMN, T3_GROUPS, T3_TOTAL, t3_group_title
 from ..report.layout import fmt_number
 from ..report.render import _html_table, _md_table, prepare
 from ..report.render import render_csv as tables_csv

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from ..errors import XxgkError
-from ..report.checks import check
+from ..registers.checks import check
 from ..store import Store
 from .config import District, OfficeEntry
 from .published import load_published
@@ -70,7 +70,7 @@ def _from_published(entry: OfficeEntry, year: int) -> OfficeYear:
 def _from_store(district: District, entry: OfficeEntry, year: int) -> OfficeYear:
     from ..classify import office_tree
     from ..report.annual import annual_report
-    from ..report.figures import figures_folder
+    from ..registers.figures import figures_folder
 
     config = district.office_config(entry)
     name = entry.name or config.office.name

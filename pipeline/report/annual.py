@@ -18,15 +18,15 @@ from pathlib import Path
 from ..config import Config
 from ..store import Store
 from ..workdays import CalendarGap
-from .checks import Violation, check
-from .documents import by_month, normative_documents, table1_documents, timeliness, timings
-from .figures import Figures, load_figures
-from .formats import T2_TOTAL_COLUMN, T3_TOTAL, format_for_year
-from .ledger import appeals_for_year, applications_for_year, list_appeals
-from .opening import carried_cases, opening_counts
-from .proactive import proactive_counts
-from .published import FROZEN_KEYS, corrections, published
-from .registers import Application, Stated, Table1, compute_table1, compute_table2, compute_table3, decided_later
+from ..registers.checks import Violation, check
+from ..registers.documents import by_month, normative_documents, table1_documents, timeliness, timings
+from ..registers.figures import Figures, load_figures
+from ..registers.formats import T2_TOTAL_COLUMN, T3_TOTAL, format_for_year
+from ..registers.ledger import appeals_for_year, applications_for_year, list_appeals
+from ..registers.opening import carried_cases, opening_counts
+from ..registers.proactive import proactive_counts
+from ..registers.published import FROZEN_KEYS, corrections, published
+from ..registers.records import Application, Stated, Table1, compute_table1, compute_table2, compute_table3, decided_later
 from .prose import title
 
 FIRST_TABLE_YEAR = 2019  # the revised 条例 (in force 2019-05-15) and its report format

@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING
 
 from ..models import SOCIAL_CHANNELS
 from ..store import Store, parse_iso
-from .documents import document_counts, normative_documents, timings
-from .errors import ReportError
-from .formats import T3_GROUPS, format_for_year
-from .ledger import appeals_for_year
-from .proactive import year_bounds
-from .registers import outcome_label, table2_cells, table3_cell
+from ..registers.documents import document_counts, normative_documents, timings
+from ..registers.errors import ReportError
+from ..registers.formats import T3_GROUPS, format_for_year
+from ..registers.ledger import appeals_for_year
+from ..registers.proactive import year_bounds
+from ..registers.records import outcome_label, table2_cells, table3_cell
 
 if TYPE_CHECKING:
     from .annual import Annual

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pipeline.report.formats import (
+from pipeline.registers.formats import (
     APPLICANT_TYPES,
     T1_FIRST_COLUMN,
     T2_APPLICANT_HEADER,

@@ -23,8 +23,8 @@ from ..publish import Writer
 from ..store import Store
 from ..workdays import next_year_calendar_warning
 from .annual import Annual, annual_report
-from .errors import ReportError
-from .figures import figures_folder
+from ..registers.errors import ReportError
+from ..registers.figures import figures_folder
 from .draft import render_docx
 from .render import render_body, render_csv, render_html, render_markdown
 

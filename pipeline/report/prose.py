@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from pipeline.report.formats import APPLICANT_TYPES, T2_TOTAL_COLUMN, T3_GROUPS, T3_TOTAL, ReportFormat
+from pipeline.registers.formats import APPLICANT_TYPES, T2_TOTAL_COLUMN, T3_GROUPS, T3_TOTAL, ReportFormat
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pipeline.report.charts import bar_chart_svg
-from pipeline.report.checks import Violation, check as check_tables
-from pipeline.report.errors import ReportInconsistent
-from pipeline.report.formats import (
+from pipeline.registers.checks import Violation, check as check_tables
+from pipeline.registers.errors import ReportInconsistent
+from pipeline.registers.formats import (
     T1_FIRST_COLUMN,
     T2_COLUMNS,
     T2_NOTE,
@@ -42,7 +42,7 @@ from pipeline.report.formats import (
 )
 from pipeline.report.layout import Grid, fmt_number, table1_grid, table2_grid, table3_grid
 from pipeline.report.prose import Section, preamble, sections, title
-from pipeline.report.registers import Table1, compute_table1
+from pipeline.registers.records import Table1, compute_table1
 
 __all__ = ["Prepared", "prepare", "render_body", "render_csv", "render_html", "render_json", "render_markdown"]
 

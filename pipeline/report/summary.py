@@ -4,7 +4,7 @@ figures of each part, non-zero rows of the tables, and every warning."""
 from __future__ import annotations
 
 from .annual import Annual
-from .formats import T2_TOTAL_COLUMN, T3_GROUPS, T3_TOTAL, format_for_year, t3_group_title
+from ..registers.formats import T2_TOTAL_COLUMN, T3_GROUPS, T3_TOTAL, format_for_year, t3_group_title
 from .layout import fmt_number
 
 

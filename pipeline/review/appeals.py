@@ -12,9 +12,9 @@ from datetime import date
 from flask import Flask, abort, g, redirect, render_template, request, url_for
 
 from ..config import Config
-from ..report import corrections, ledger
-from ..report.errors import RegisterError
-from ..report.registers import APPEAL_KINDS, FIELD_LABELS, T3_RESULTS, Appeal, check_entry_dates
+from ..registers import corrections, ledger
+from ..registers.errors import RegisterError
+from ..registers.records import APPEAL_KINDS, FIELD_LABELS, T3_RESULTS, Appeal, check_entry_dates
 from .applications import parse_day, today
 
 MESSAGES = {"added": "已登记 {id}。", "decided": "已记录 {id} 的结果。", "edited": "已更正 {id}。",

@@ -1,6 +1,6 @@
 """One application in the review page (/applications/<id>): its fields, its history, and the
 corrections of the register — edit, reopen, withdraw — each with a required reason, through
-``pipeline.report.corrections`` (the same calls as ``xxgk application edit/reopen/withdraw``),
+``pipeline.registers.corrections`` (the same calls as ``xxgk application edit/reopen/withdraw``),
 so the audit trail records who, when and why.
 """
 
@@ -10,10 +10,10 @@ from collections.abc import Mapping
 from flask import Flask, abort, g, redirect, render_template, request, url_for
 
 from ..config import Config
-from ..report import corrections, ledger
-from ..report.errors import RegisterError
-from ..report.formats import APPLICANT_TYPES, format_for_year
-from ..report.registers import CHANNELS, FIELD_LABELS, outcome_label
+from ..registers import corrections, ledger
+from ..registers.errors import RegisterError
+from ..registers.formats import APPLICANT_TYPES, format_for_year
+from ..registers.records import CHANNELS, FIELD_LABELS, outcome_label
 from .applications import grouped, outcome_choices, parse_day, today
 
 EDIT_FIELDS = ("received_on", "channel", "applicant_type", "applicant", "request", "outcome", "replied_on",

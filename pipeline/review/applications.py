@@ -1,7 +1,7 @@
 """依申请公开 in the review page: the open applications most urgent first, a form to register
 one and a form to close one with its 表三 outcome.
 
-The register itself is pipeline.report.ledger (the same calls as ``xxgk application``); this
+The register itself is pipeline.registers.ledger (the same calls as ``xxgk application``); this
 module only reads forms, says in Chinese what is wrong with them, and records each action in
 `decisions` (who, when) in the same transaction as the register write.
 """
@@ -15,9 +15,9 @@ from datetime import date, datetime
 from flask import Flask, abort, g, redirect, render_template, request, url_for
 
 from ..config import Config
-from ..report import ledger
-from ..report.formats import APPLICANT_TYPES, ReportFormat, format_for_year
-from ..report.registers import CHANNELS, Application, outcome_label, parse_day as parse_register_day
+from ..registers import ledger
+from ..registers.formats import APPLICANT_TYPES, ReportFormat, format_for_year
+from ..registers.records import CHANNELS, Application, outcome_label, parse_day as parse_register_day
 from ..store import Store, iso, utcnow
 
 ADD_FIELDS = ("received_on", "channel", "applicant_type", "request", "applicant", "note")
@@ -89,7 +89,7 @@ def parse_new(form: Mapping[str, str], on: date) -> tuple[Application | None, di
         errors["request"] = "申请内容不能超过 2000 字。"
     if errors or received is None:
         return None, errors
-    try:  # the register's own checks (registers.Application) have the last word
+    try:  # the register's own checks (records.Application) have the last word
         return Application(received_on=received, channel=channel, applicant_type=kind, request=text,
                            applicant=form.get("applicant", "").strip()[:200],
                            note=form.get("note", "").strip()[:500]), {}

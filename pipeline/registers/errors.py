@@ -16,7 +16,7 @@ from pipeline.errors import InputError
 
 
 class Violation(Protocol):
-    """What the message needs of a broken identity (pipeline.report.checks.Violation)."""
+    """What the message needs of a broken identity (pipeline.registers.checks.Violation)."""
 
     @property
     def message(self) -> str: ...

@@ -21,7 +21,7 @@ from ..store import Store
 from .errors import RegisterError
 from .formats import APPLICANT_TYPES, T3_RESULTS, format_for_year
 from .ledger import add_appeal, add_application, next_id
-from .registers import (
+from .records import (
     APPEAL_KIND_ALIASES, APPEAL_KINDS, CHANNELS, PENDING, Appeal, Application, check_request, halfwidth, parse_day, resolve_outcome,
 )
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from numbers import Real
 
 from pipeline.normalize import halfwidth
-from pipeline.report.errors import FiguresInvalid
-from pipeline.report.formats import T1_MONEY_COLUMNS, T1_SIGNED_COLUMNS, format_for_year
+from pipeline.registers.errors import FiguresInvalid
+from pipeline.registers.formats import T1_MONEY_COLUMNS, T1_SIGNED_COLUMNS, format_for_year
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from .ledger import (
     appeal_fields, application_fields, audit, get_appeal, get_application, save_appeal,
     update_application,
 )
-from .registers import Appeal, Application, check_entry_dates, check_request, resolve_outcome
+from .records import Appeal, Application, check_entry_dates, check_request, resolve_outcome
 
 APPLICATION_FIELDS = ("received_on", "channel", "applicant_type", "applicant", "request", "outcome",
                       "replied_on", "corrected_on", "extension_workdays", "note")

@@ -22,7 +22,7 @@ from datetime import date, datetime, tzinfo
 from ..store import Store, parse_iso
 from ..workdays import CalendarGap, workdays_between
 from .proactive import year_bounds
-from .registers import DocumentCounts
+from .records import DocumentCounts
 
 TIMELY_WORKDAYS = 20  # 条例第二十六条
 REPEALED_WORDS = ("废止", "失效", "作废", "无效")
@@ -105,7 +105,7 @@ def document_counts(docs: list[NormativeDocument], year: int) -> dict[str, list[
 
 
 def table1_documents(docs: list[NormativeDocument], year: int) -> dict[str, object]:
-    """The ``documents`` argument of ``registers.compute_table1`` for ``year``'s format."""
+    """The ``documents`` argument of ``records.compute_table1`` for ``year``'s format."""
     c = {k: len(v) for k, v in document_counts(docs, year).items()}
     if year <= 2020:  # 试行 format: 本年新制作 / 本年新公开 / 对外公开总数量
         zero = {"本年新制作数量": 0, "本年新公开数量": 0, "对外公开总数量": 0}

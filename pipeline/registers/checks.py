@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pipeline.report.errors import ReportInconsistent
-from pipeline.report.formats import (
+from pipeline.registers.errors import ReportInconsistent
+from pipeline.registers.formats import (
     APPLICANT_TYPES,
     T2_COLUMNS,
     T2_TOTAL_COLUMN,

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from pipeline.report.formats import (
+from pipeline.registers.formats import (
     ALL_OUTCOME_KEYS,
     APPLICANT_TYPES,
     T2_COLUMNS,
@@ -283,4 +283,4 @@ def compute_table3(year: int, appeals: Iterable[Appeal]) -> dict[str, dict[str, 
 
 
 # 表二 (主动公开) lives in table1; these names stay importable from here.
-from pipeline.report.table1 import DocumentCounts, Stated, Table1, compute_table1  # noqa: E402,F401
+from pipeline.registers.table1 import DocumentCounts, Stated, Table1, compute_table1  # noqa: E402,F401

@@ -1,7 +1,7 @@
 """The office's registers in the store: 依申请公开 applications and the appeals
 (行政复议 / 行政诉讼) about them — what 表三 and 表四 of the annual report count.
 
-Records go in and out as ``registers.Application`` / ``registers.Appeal`` (their
+Records go in and out as ``records.Application`` / ``records.Appeal`` (their
 checks apply on every write). Ids are readable and never reused:
 ``2021-003`` is the third application received in 2021, ``F2021-001`` the first
 appeal filed in 2021. Every write is one transaction and leaves a row in
@@ -20,7 +20,7 @@ from datetime import date
 from ..store import Store, iso, utcnow
 from .errors import RegisterError
 from ..workdays import Consultation, Deadline, workdays_between
-from .registers import Appeal, Application, outcome_label, resolve_outcome
+from .records import Appeal, Application, outcome_label, resolve_outcome
 
 DUE_SOON_WORKDAYS = 5  # "due soon": the final deadline is at most this many working days away
 
@@ -329,7 +329,7 @@ def decide_appeal(store: Store, appeal_id: str, outcome: str, decided_on: date, 
 
 
 def appeals_for_year(store: Store, year: int) -> list[Appeal]:
-    """The cases 表四 of ``year`` counts: filed in the year (see registers.table3_cell)."""
+    """The cases 表四 of ``year`` counts: filed in the year (see records.table3_cell)."""
     rows = store.db.query(
         "SELECT * FROM appeals WHERE filed_on BETWEEN ? AND ? AND withdrawn_at IS NULL "
         "ORDER BY filed_on, id", [f"{year}-01-01", f"{year}-12-31"])

@@ -16,7 +16,7 @@ from ..store import Store
 from .errors import RegisterError
 from .formats import APPLICANT_TYPES
 from .ledger import audit
-from .registers import Application, outcome_label, resolve_outcome
+from .records import Application, outcome_label, resolve_outcome
 
 OPENING_CHANNEL = "其他"  # the channel of a counted case is not known; it is never printed
 
