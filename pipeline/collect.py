@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sources import COLLECTORS
-from sources.base import Capped, Context, Gone, Listed, Note, Problem, Seen
+from sources.protocol import Capped, Context, Gone, Listed, Note, Problem, Seen
 from sources.parsing import PageParser
 
 from .config import Config, Source

@@ -1,112 +1,21 @@
-"""Collected HTML → clean HTML and text; dates; canonical URLs.
+"""Scraped text, dates, canonical URLs and titles, normalised.
 
-Collected HTML is hostile until sanitised: `clean_html` is an allow-list (nh3) and
-runs once, on the way in, with every URL made absolute.
+HTML itself (parsing, selecting, sanitising, text of a page) is the one HTML toolkit,
+pipeline/htmltools.py.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from datetime import datetime, tzinfo
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
-
-import nh3
-from lxml import etree
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .models import SHANGHAI
 
-ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt", "em",
-    "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "li", "ol",
-    "p", "pre", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
-    "thead", "tr", "u", "ul",
-}
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
-    "img": {"src", "alt", "title", "width", "height"},
-    "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan", "scope"},
-}
-URL_ATTRIBUTES = {("a", "href"), ("img", "src")}
-SAFE_SCHEMES = {"http", "https", "mailto"}
-_local = threading.local()  # per thread: the HTML parser and the sanitiser (neither is for sharing), the base URL
-
-
-def clean_html(html: str, base_url: str = "") -> str:
-    """Allow-list sanitise collected HTML; URLs absolute against base_url; unsafe URLs dropped."""
-    _local.base_url = base_url  # what _keep makes URLs absolute against, in this thread
-    return strip_controls(_cleaner().clean(html)).strip()
-
-
-def _cleaner() -> nh3.Cleaner:
-    """This thread's sanitiser, built once: building one costs more than cleaning a page."""
-    if not hasattr(_local, "cleaner"):
-        _local.cleaner = nh3.Cleaner(
-            tags=ALLOWED_TAGS,
-            attributes=ALLOWED_ATTRIBUTES,
-            url_schemes=SAFE_SCHEMES,
-            attribute_filter=_keep,
-            link_rel="noopener noreferrer nofollow",
-            strip_comments=True,
-        )
-    return _local.cleaner
-
-
-def _keep(element: str, attribute: str, value: str) -> str | None:
-    if (element, attribute) not in URL_ATTRIBUTES:
-        return value
-    base_url = _local.base_url
-    absolute = urljoin(base_url, value.strip()) if base_url else value.strip()
-    return absolute if urlsplit(absolute).scheme in SAFE_SCHEMES else None
-
-
-_BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "dd", "dt"}
-
-
-def html_to_text(html: str) -> str:
-    """Readable text of an HTML fragment: one line per block, whitespace collapsed."""
-    if not html.strip():
-        return ""
-    parts: list[str] = []
-
-    def walk(element) -> None:
-        block = element.tag in _BLOCK_TAGS
-        if block:
-            parts.append("\n")
-        if element.text and isinstance(element.tag, str):
-            parts.append(element.text)
-        for child in element:
-            walk(child)
-        if block:
-            parts.append("\n")
-        if element.tail:
-            parts.append(element.tail)
-
-    # The body of the document lxml.html.fragment_fromstring would build, walked as its <div>
-    # (a block, like the body); plain lxml elements are cheaper than lxml.html's.
-    document = etree.fromstring(f"<html><body>{html}</body></html>", html_parser())
-    body = document.find("body") if document is not None else None
-    if body is None:
-        return ""
-    walk(body)
-    text = _INLINE_SPACE.sub(" ", "".join(parts))
-    lines = (line.strip() for line in strip_controls(text).split("\n"))
-    return "\n".join(line for line in lines if line)
-
-
-_INLINE_SPACE = re.compile(r"[ \t\u3000\xa0]+")
 _SPACE = re.compile(r"\s+")  # \s covers the ideographic space and the no-break space
-
-
-def html_parser() -> etree.HTMLParser:
-    """lxml's HTML parser for this thread (a parser object is not for sharing between threads)."""
-    if not hasattr(_local, "html"):
-        _local.html = etree.HTMLParser()
-    return _local.html
 
 
 def clean_text(text: str) -> str:

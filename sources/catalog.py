@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pipeline.config import Source
 
 from . import website
-from .base import Context, Event
+from .protocol import Context, Event
 
 DEFAULTS = {
     **website.DEFAULTS,

@@ -18,10 +18,11 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 
 from pipeline.config import Source
+from pipeline.htmltools import clean_html, html_to_text
 from pipeline.models import SHANGHAI, Attachment, Post
-from pipeline.normalize import canonical_url, clean_html, clean_text, html_to_text, parse_date
+from pipeline.normalize import canonical_url, clean_text, parse_date
 
-from .base import Context, Event, Listed, Problem, Seen, SourceError
+from .protocol import Context, Event, Listed, Problem, Seen, SourceError
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,8 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from pipeline.config import Source
 
-from .base import Context, Note, SourceError
 from .lists import ListEntry, ListPage, parse_list
+from .protocol import Context, Note, SourceError
 
 PROXY_URL = "/module/web/jpage/dataproxy.jsp"
 PER_PAGE, GROUP_SIZE = 15, 3  # jpage's defaults when the page names none

@@ -22,8 +22,8 @@ from pipeline.config import ListApi, Source
 from pipeline.normalize import canonical_url, clean_text, parse_date
 
 from . import hanweb
-from .base import Context, Note, SourceError
 from .lists import ListEntry, ListPage, parse_list
+from .protocol import Context, Note, SourceError
 
 
 def placeholders(page: int, size: int) -> dict[str, int]:

@@ -14,10 +14,9 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml.etree import _Element as HtmlElement
 
+from pipeline.htmltools import descendants, parse_html, select, select_one, text_of
 from pipeline.models import SHANGHAI
 from pipeline.normalize import canonical_url, clean_text, parse_date
-
-from .base import descendants, parse_html, select, select_one, text_of
 
 LIST_DEFAULTS = {
     "list_item": "",  # empty: any li / tr / dd that holds one link and a date

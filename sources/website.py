@@ -21,17 +21,17 @@ from lxml.etree import _Element as HtmlElement
 
 from pipeline.config import Source
 from pipeline.errors import FetchError, HttpStatusError
+from pipeline.htmltools import (
+    all_text, clean_html, descendants, find_attachments, first, html_to_text, image_urls, inner_html, lazy_images,
+    meta_content, metadata_table, parse_html, select_one, strings, text_of,
+)
 from pipeline.models import SHANGHAI, Post
-from pipeline.normalize import canonical_url, clean_html, clean_text, html_to_text, parse_date
+from pipeline.normalize import canonical_url, clean_text, parse_date
 
 from . import hanweb, listapi
-from .base import (
-    Capped, Context, Event, Listed, Note, Seen, SourceError, all_text, article_event, descendants, find_attachments,
-    first, image_urls, inner_html, lazy_images, meta_content, metadata_table, parse_html, select_one, strings,
-    text_of,
-)
 from .lists import LIST_DEFAULTS, ListEntry, ListPage, parse_list  # noqa: F401 (parse_list, ListEntry: also website's names)
 from .parsing import Page
+from .protocol import Capped, Context, Event, Listed, Note, Seen, SourceError, article_event
 
 DEFAULTS = {
     **LIST_DEFAULTS,

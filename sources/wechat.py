@@ -16,15 +16,16 @@ from dataclasses import replace
 from datetime import tzinfo
 
 from pipeline.config import Source
-from pipeline.models import SHANGHAI, Post
-from pipeline.normalize import canonical_url, clean_html, clean_text, html_to_text, parse_date
-
-from .base import (
-    Context, Event, Gone, Listed, Problem, Seen, SourceError, article_event, descendants, image_urls, inner_html,
-    lazy_images, meta_content, parse_html, select_one, text_of,
+from pipeline.htmltools import (
+    clean_html, descendants, html_to_text, image_urls, inner_html, lazy_images, meta_content, parse_html, select_one,
+    text_of,
 )
+from pipeline.models import SHANGHAI, Post
+from pipeline.normalize import canonical_url, clean_text, parse_date
+
 from .feed import FeedEntry, entry_post, fetch_feed
 from .parsing import Page
+from .protocol import Context, Event, Gone, Listed, Problem, Seen, SourceError, article_event
 
 DELETED_MARKERS = ("该内容已被发布者删除", "此内容因违规无法查看", "该公众号已迁移", "内容已被删除")
 BLOCKED_MARKERS = ("环境异常", "完成验证后即可继续访问", "请在微信客户端打开链接")

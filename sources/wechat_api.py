@@ -22,10 +22,11 @@ from datetime import datetime, timezone
 from urllib.parse import urljoin
 
 from pipeline.config import Source
+from pipeline.htmltools import clean_html, html_to_text, image_urls, lazy_images, parse_html
 from pipeline.models import Post
-from pipeline.normalize import canonical_url, clean_html, clean_text, html_to_text
+from pipeline.normalize import canonical_url, clean_text
 
-from .base import Capped, Context, Event, Gone, Listed, Seen, SourceError, image_urls, lazy_images, parse_html
+from .protocol import Capped, Context, Event, Gone, Listed, Seen, SourceError
 
 PAGE_SIZE = 20  # the API's maximum `count`
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})  # invalid or expired access_token: refresh once

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.normalize import html_to_text
+from pipeline.htmltools import html_to_text
 from pipeline.publish import search as search_module
 from pipeline.publish.build import BUILDING, build
 from pipeline.publish.search import UPDATING

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.normalize import html_to_text
+from pipeline.htmltools import html_to_text
 from pipeline.publish import build
 from pipeline.publish.pages import display_title
 from pipeline.publish.search import STATE, normalize

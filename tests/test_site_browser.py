@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.models import Attachment, Category, ChannelCopy
-from pipeline.normalize import clean_html
+from pipeline.htmltools import clean_html
 from pipeline.publish import build
 from tests.test_publish import CATEGORIES, REPORTS, SITE, T0, make_item
 

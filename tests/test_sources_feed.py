@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from sources.base import SourceError
+from sources.protocol import SourceError
 from sources.feed import parse_feed
 
 FEED_URL = "http://rss.bridge.test/weibo/office.xml"

@@ -1,4 +1,4 @@
-"""The lxml HTML helpers in sources/base.py keep what the collectors had from BeautifulSoup.
+"""The lxml HTML helpers in pipeline/htmltools.py keep what the collectors had from BeautifulSoup.
 
 Each case is a trap of lxml: an XML encoding declaration in a str, markup after </html>,
 script and comment text, selectors matching the element they start from, whitespace in
@@ -10,7 +10,7 @@ from __future__ import annotations
 from lxml.cssselect import CSSSelector
 
 from pipeline.config import Source
-from sources.base import inner_html, meta_content, metadata_table, parse_html, select, select_one, text_of
+from pipeline.htmltools import inner_html, meta_content, metadata_table, parse_html, select, select_one, text_of
 from sources.website import parse_article, parse_list
 from sources.wechat import _js_vars
 

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 
 from pipeline.gcpause import collector_paused
-from pipeline.normalize import html_to_text
+from pipeline.htmltools import html_to_text
 from pipeline.models import SHANGHAI, Category, ItemView
 
 from . import feeds, snapshot

@@ -18,7 +18,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from pipeline.models import SHANGHAI
-from pipeline.normalize import clean_html
+from pipeline.htmltools import clean_html
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 

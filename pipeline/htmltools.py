@@ -1,17 +1,11 @@
-"""What collectors share: the events they yield, the run context, and HTML helpers.
+"""The one HTML toolkit: collected HTML read, sanitised and turned into text.
 
-A collector is a generator `collect(source, ctx)` that yields:
-  Post     a copy it found (the job stores it; unchanged ones are cheap)
-  Seen     a known post still listed upstream (nothing fetched)
-  Gone     a post withdrawn upstream (404/410, "已被发布者删除")
-  Problem  one URL that failed; the collector goes on with the rest
-  Note     something worth a warning that is not a failure (pages only scripts reach)
-  Capped   the walk stopped at the office's page cap ([sources.X] max_pages) with pages left:
-           older posts were not collected (a warning in `status`, exit 1 from `sync`)
-  Listed   the listing was read this run (not a 304); `complete` when the collector walked
-           all of it, so a known post missing from it may have been withdrawn upstream
-A failure of the source as a whole (its list page or feed unreachable) is raised
-as a FetchError / SourceError and recorded against the source by the job.
+- Sanitising: `clean_html` is an allow-list (nh3) and runs once, on the way in, with every
+  URL made absolute — collected HTML is hostile until then.
+- Text: `html_to_text` (one line per block) for stored bodies; `text_of`, `strings`,
+  `short_text` for the text of a page's elements.
+- Reading pages (lxml; BeautifulSoup was most of a crawl's time): `parse_html`, CSS `select`
+  / `select_one`, `inner_html`, `meta_content`, gov `metadata_table`s, attachments, images.
 """
 
 from __future__ import annotations
@@ -19,121 +13,114 @@ from __future__ import annotations
 import copy
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from html import escape as html_escape
-from typing import TYPE_CHECKING
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
+import nh3
 from lxml import etree
 from lxml.etree import _Element as HtmlElement  # what lxml's HTML parser gives
 from lxml.cssselect import CSSSelector
 
-from pipeline.errors import FetchError, HttpStatusError, XxgkError, failure_kind
-from pipeline.models import SHANGHAI, Attachment, Post
-from pipeline.normalize import clean_text, html_parser
-
-from .parsing import PageParser, ParseProblem
-
-if TYPE_CHECKING:  # a page-parsing worker imports this module but never fetches: no HTTP transport there
-    from pipeline.fetch import Fetcher
+from .models import Attachment
+from .normalize import clean_text, strip_controls
 
 ATTACHMENT_EXTENSIONS = ("pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd", "zip", "rar", "et", "ppt", "pptx")
 _ATTACHMENT_RE = re.compile(r"\.(%s)(?:$|\?)" % "|".join(ATTACHMENT_EXTENSIONS), re.I)
 
-
-class SourceError(XxgkError):
-    """A source as a whole could not be collected (a list or feed that is not what we expect)."""
-
-
-@dataclass(frozen=True)
-class Seen:
-    url: str
-
-
-@dataclass(frozen=True)
-class Gone:
-    url: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class Problem:
-    url: str
-    message: str
-    kind: str = "other"  # what failed (pipeline.errors.failure_kind): "unreachable host", "HTTP 503" …
+# -- sanitising and text: nh3, lxml ------------------------------------------------------------
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt", "em",
+    "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "li", "ol",
+    "p", "pre", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
+    "thead", "tr", "u", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+}
+URL_ATTRIBUTES = {("a", "href"), ("img", "src")}
+SAFE_SCHEMES = {"http", "https", "mailto"}
+_local = threading.local()  # per thread: the HTML parser and the sanitiser (neither is for sharing), the base URL,
+#                              the last page's meta tags
 
 
-@dataclass(frozen=True)
-class Note:
-    url: str
-    message: str
+def clean_html(html: str, base_url: str = "") -> str:
+    """Allow-list sanitise collected HTML; URLs absolute against base_url; unsafe URLs dropped."""
+    _local.base_url = base_url  # what _keep makes URLs absolute against, in this thread
+    return strip_controls(_cleaner().clean(html)).strip()
 
 
-@dataclass(frozen=True)
-class Capped:
-    url: str  # the first list page not read
-    limit: int  # the cap, in list pages
+def _cleaner() -> nh3.Cleaner:
+    """This thread's sanitiser, built once: building one costs more than cleaning a page."""
+    if not hasattr(_local, "cleaner"):
+        _local.cleaner = nh3.Cleaner(
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes=SAFE_SCHEMES,
+            attribute_filter=_keep,
+            link_rel="noopener noreferrer nofollow",
+            strip_comments=True,
+        )
+    return _local.cleaner
 
 
-@dataclass(frozen=True)
-class Listed:
-    complete: bool
-    # The URLs the listing showed, when the collector also fetched posts it did not list (re-checks);
-    # None: every post the collector yielded was listed.
-    urls: frozenset[str] | None = None
+def _keep(element: str, attribute: str, value: str) -> str | None:
+    if (element, attribute) not in URL_ATTRIBUTES:
+        return value
+    base_url = _local.base_url
+    absolute = urljoin(base_url, value.strip()) if base_url else value.strip()
+    return absolute if urlsplit(absolute).scheme in SAFE_SCHEMES else None
 
 
-Event = Post | Seen | Gone | Problem | Note | Capped | Listed
+_BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "dd", "dt"}
 
 
-def article_event(url: str, outcome: object) -> Event:
-    """What a fetched (and parsed) article page says: Gone (404/410, or the page says so),
-    Problem (the fetch or the parse failed), Seen (a 304: unchanged), else the parsed Post."""
-    if isinstance(outcome, HttpStatusError) and outcome.status in (404, 410):
-        return Gone(url, f"HTTP {outcome.status}")
-    if isinstance(outcome, FetchError):
-        return Problem(url, str(outcome), failure_kind(outcome))
-    if isinstance(outcome, ParseProblem):
-        return Problem(url, outcome.message, "unparseable page")
-    if isinstance(outcome, Gone):
-        return Gone(url, outcome.reason)
-    if isinstance(outcome, Post):
-        return outcome
-    return Seen(url)
+def html_to_text(html: str) -> str:
+    """Readable text of an HTML fragment: one line per block, whitespace collapsed."""
+    if not html.strip():
+        return ""
+    parts: list[str] = []
+
+    def walk(element) -> None:
+        block = element.tag in _BLOCK_TAGS
+        if block:
+            parts.append("\n")
+        if element.text and isinstance(element.tag, str):
+            parts.append(element.text)
+        for child in element:
+            walk(child)
+        if block:
+            parts.append("\n")
+        if element.tail:
+            parts.append(element.tail)
+
+    # The body of the document lxml.html.fragment_fromstring would build, walked as its <div>
+    # (a block, like the body); plain lxml elements are cheaper than lxml.html's.
+    document = etree.fromstring(f"<html><body>{html}</body></html>", html_parser())
+    body = document.find("body") if document is not None else None
+    if body is None:
+        return ""
+    walk(body)
+    text = _INLINE_SPACE.sub(" ", "".join(parts))
+    lines = (line.strip() for line in strip_controls(text).split("\n"))
+    return "\n".join(line for line in lines if line)
 
 
-@dataclass
-class Context:
-    """What a collector may use: the one HTTP client and what the store already knows."""
-
-    fetcher: Fetcher
-    known: dict[str, str | None] = field(default_factory=dict)  # canonical URL → withdrawn_at
-    full: bool = False  # re-crawl everything (--full)
-    now: datetime | None = None
-    recheck_days: int = 30  # known articles this recent are re-checked for edits
-    # Known, not withdrawn posts to re-check for edits this run (conditionally): those published
-    # within recheck_days, and this run's share of the rest (pipeline/collect.py: recheck cycle).
-    recent: tuple[str, ...] = ()
-    # The list was never walked to its end (a first run, or one cut short): walk all of it this
-    # run, past pages of known posts, without trusting a 304 on page 1. Known posts are not re-fetched.
-    walk_whole: bool = False
-    # This run opens a re-check cycle: a collector that can re-check old posts only by walking its
-    # whole listing (an API that holds the content) walks it now and yields every post, once a cycle.
-    sweep: bool = False
-    tz: tzinfo = SHANGHAI
-    log: Callable[[str], None] = lambda message: None
-    parser: PageParser = field(default_factory=lambda: PageParser(workers=0))  # where article pages are parsed
-
-    def is_recent(self, when: datetime | None) -> bool:
-        if when is None or self.now is None:
-            return False
-        return self.now - when <= timedelta(days=self.recheck_days)
+_INLINE_SPACE = re.compile(r"[ \t\u3000\xa0]+")
 
 
-# -- HTML helpers: lxml (BeautifulSoup was most of a crawl's time) ---------------------------
+def html_parser() -> etree.HTMLParser:
+    """lxml's HTML parser for this thread (a parser object is not for sharing between threads)."""
+    if not hasattr(_local, "html"):
+        _local.html = etree.HTMLParser()
+    return _local.html
+
+
+# -- reading pages: lxml (BeautifulSoup was most of a crawl's time) --------------------------
 # The helpers mirror what the collectors used from BeautifulSoup: text without scripts,
 # styles and comments, selectors that match below (never at) the element they start from.
 _XML_DECLARATION = re.compile(r"^[\s\ufeff]*<\?xml[^>]*\?>", re.I)
@@ -162,9 +149,6 @@ def _whole_document(root: HtmlElement) -> HtmlElement:
     document = etree.Element("xxgk-document")
     document.extend([*reversed(list(root.itersiblings(preceding=True))), root, *root.itersiblings()])
     return document
-
-
-_local = threading.local()  # per thread: the last page's meta tags
 
 
 def _is_document(root: HtmlElement) -> bool:
