@@ -13,7 +13,7 @@ is Scrapy's default (16 in total, 8 per host).
                            of P stored posts), A answered 304, K articles, N s
     edits caught: N of M within 7 nights, requests per night R
 
-A no-change night includes its share of the weekly re-check (pipeline/collect.py): about a
+A no-change night includes its share of the weekly re-check (pipeline/collect/stage.py): about a
 seventh of the stored articles, fetched conditionally. Issue 3's target (at most 2 requests per
 source, no article) now holds for the list and feed requests; the re-checks come on top.
 """

@@ -41,7 +41,7 @@ KIND_EXTRA_HOSTS = {"wechat_feed": ("mp.weixin.qq.com",)}
 
 @dataclass(frozen=True)
 class FetchSettings:
-    """How politely and how patiently pipeline.fetch fetches (here, not there: a page-parsing worker
+    """How politely and how patiently pipeline.fetch.client fetches (here, not there: a page-parsing worker
     reads the config but never fetches, so it need not load the HTTP transport)."""
 
     user_agent: str = "xxgk/0.1 (+mailto:webmaster@example.invalid)"
@@ -64,7 +64,7 @@ class FetchSettings:
     # host -> "127.0.0.1:PORT", like curl --resolve: the URL and the Host header keep the
     # host name, the connection goes to the mapped address. Used by the demo and tests.
     resolve: Mapping[str, str] = field(default_factory=dict)
-    # pipeline.fetch.HostSlots shared with other offices' clients in one district run (never in the
+    # pipeline.fetch.client.HostSlots shared with other offices' clients in one district run (never in the
     # TOML); None: this client's own. Shared slots space every office's requests to a common host.
     shared_slots: Any = field(default=None, compare=False, repr=False)
 

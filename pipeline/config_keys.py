@@ -43,7 +43,7 @@ class UndeclaredKey(Exception):
 TABLES = {
     "office": "Who the office is and where its outputs are published.",
     "paths": "Where the database, outputs and log live (relative to the config file).",
-    "fetch": "How politely and patiently pages are fetched (the one HTTP client, pipeline/fetch.py).",
+    "fetch": "How politely and patiently pages are fetched (the one HTTP client, pipeline/fetch/client.py).",
     "collect": "The collect stage.",
     "merge": "Merging copies into items.",
     "classify": "Filing items under the catalog tree (公开目录).",

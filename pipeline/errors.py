@@ -112,8 +112,8 @@ class TransportError(FetchError):
     """No usable answer: DNS, connection refused, timeout, redirect loop, truncated body."""
 
 
-# What failed, in a few words a person can act on (pipeline/collect.py tallies them; health.py
-# alerts with them): the words of pipeline/fetch.py's reasons mapped to a kind.
+# What failed, in a few words a person can act on (pipeline/collect/stage.py tallies them; nightly/health.py
+# alerts with them): the words of pipeline/fetch/client.py's reasons mapped to a kind.
 _TRANSPORT_KINDS = (("TLS failed", "TLS"), ("could not find the host", "unreachable host"),
                     ("could not connect", "unreachable host"), ("timed out", "timeout"),
                     ("deadline", "timeout"), ("time budget", "timeout"))

@@ -25,7 +25,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.decode import decode_body
+from pipeline.fetch.decode import decode_body
 from pipeline.errors import FetchError, XxgkError
 
 log = logging.getLogger("xxgk.collect")
@@ -45,7 +45,7 @@ class Page:
     content_type: str | None
 
     def text(self) -> str:
-        """The body decoded (pipeline.decode rules); raises DecodeError."""
+        """The body decoded (pipeline.fetch.decode rules); raises DecodeError."""
         return decode_body(self.content, self.content_type, url=self.url)[1]
 
 
@@ -112,7 +112,7 @@ class PageParser:
         waiting: deque[tuple[str, Any, int]] = deque()  # (url, a result or its _Batch, place in the batch)
         batch = _Batch()
         for url, result in fetched:
-            if isinstance(result, FetchError) or result.not_modified:  # else a pipeline.fetch.Response
+            if isinstance(result, FetchError) or result.not_modified:  # else a pipeline.fetch.client.Response
                 waiting.append((url, result, -1))
             else:
                 page = Page(url, result.url, result.content, result.headers.get("content-type"))

@@ -28,7 +28,7 @@ from pipeline.models import SHANGHAI, Post
 from .parsing import PageParser, ParseProblem
 
 if TYPE_CHECKING:  # a page-parsing worker imports this module but never fetches: no HTTP transport there
-    from pipeline.fetch import Fetcher
+    from pipeline.fetch.client import Fetcher
 
 
 class SourceError(XxgkError):
@@ -102,7 +102,7 @@ class Context:
     now: datetime | None = None
     recheck_days: int = 30  # known articles this recent are re-checked for edits
     # Known, not withdrawn posts to re-check for edits this run (conditionally): those published
-    # within recheck_days, and this run's share of the rest (pipeline/collect.py: recheck cycle).
+    # within recheck_days, and this run's share of the rest (pipeline/collect/stage.py: recheck cycle).
     recent: tuple[str, ...] = ()
     # The list was never walked to its end (a first run, or one cut short): walk all of it this
     # run, past pages of known posts, without trusting a 304 on page 1. Known posts are not re-fetched.

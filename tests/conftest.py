@@ -66,7 +66,7 @@ def browser():
 def synced_office(tmp_path_factory, demo_server) -> Path:
     """A folder holding the demo office after one nightly job (xxgk.toml, xxgk.db, output/)."""
     from pipeline import config
-    from pipeline.job import run_sync
+    from pipeline.nightly.job import run_sync
     from pipeline.store import Store
 
     folder = tmp_path_factory.mktemp("synced-office")

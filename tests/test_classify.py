@@ -222,7 +222,7 @@ def test_confirmed_items_are_kept_and_decisions_retrain_the_model(demo_office):
 
 
 def test_personal_data_holds_an_item_back_until_a_person_accepts_it(demo_office):
-    from pipeline.job import build
+    from pipeline.nightly.job import build
     from pipeline.review.actions import accept
 
     with Store(demo_office.database) as store:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from pipeline.add import add_urls
+from pipeline.collect.add import add_urls
 from pipeline.commands import main
 from pipeline.store import Store
 

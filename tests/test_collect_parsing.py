@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import HttpStatusError
-from pipeline.fetch import Response
+from pipeline.fetch.client import Response
 from pipeline.models import Post
 from sources import website
 from sources.parsing import PageParser, ParseProblem
@@ -172,6 +172,6 @@ def test_a_parsing_worker_does_not_load_the_http_transport() -> None:
     # A worker imports the collectors to parse pages but never fetches: libcurl and OpenSSL
     # would only add to its memory (about 10 MB) and start-up time.
     code = ("import sys, sources, sources.parsing; "
-            "print(sorted(m for m in ('pycurl', 'pipeline.fetch') if m in sys.modules))")
+            "print(sorted(m for m in ('pycurl', 'pipeline.fetch.client') if m in sys.modules))")
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert shown.strip() == "[]"

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from pipeline import config as config_mod
 from pipeline.commands import main
 from pipeline.district.config import load_district
-from pipeline.fetch import Fetcher, FetchSettings, HostSlots
+from pipeline.fetch.client import Fetcher, FetchSettings, HostSlots
 from pipeline.store import Store
 
 from . import test_sources_other_office as qingshan
@@ -281,7 +281,7 @@ def test_only_the_stages_after_collecting_are_held_back(tmp_path, loopback_site)
     """run_sync holds a district's after_collect gate around merge, classify and build, not collect."""
     from contextlib import contextmanager
 
-    from pipeline.job import run_sync
+    from pipeline.nightly.job import run_sync
 
     loopback_site.page("weibo.datun.gov.test/feed.xml", DATUN_FEED, "application/rss+xml; charset=utf-8")
     path = tmp_path / "xxgk.toml"

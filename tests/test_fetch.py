@@ -1,4 +1,4 @@
-"""pipeline.fetch against real HTTP servers on 127.0.0.1, with a fake clock for every wait.
+"""pipeline.fetch.client against real HTTP servers on 127.0.0.1, with a fake clock for every wait.
 
 Host names (site.test, other.test, …) are mapped to the loopback server with
 FetchSettings.resolve, so allow-list and Host-header behaviour is real.
@@ -30,7 +30,7 @@ from pipeline.errors import (
     TooLarge,
     TransportError,
 )
-from pipeline.fetch import Fetcher, FetchSettings, Response, decode_body
+from pipeline.fetch.client import Fetcher, FetchSettings, Response, decode_body
 
 FIXTURES = Path(__file__).parent / "fixtures" / "gov_list"  # the corpus list page (see its PROVENANCE.md)
 LYING_META = FIXTURES / "NONGOV_rtfund_xxpl_list_declared_gb2312_actually_utf8.html"
@@ -552,7 +552,7 @@ def test_robots_disallow_and_override(
     caplog.set_level(logging.WARNING)
     assert fetcher.get(app.url("/private/a"), obey_robots=False).content == b"secret page"
     fetcher.get(app.url("/private/a"), obey_robots=False)
-    warnings = [r for r in caplog.records if r.name == "pipeline.fetch" and "robots.txt" in r.getMessage()]
+    warnings = [r for r in caplog.records if r.name == "pipeline.fetch.client" and "robots.txt" in r.getMessage()]
     assert len(warnings) == 1  # once per host
     assert make(obey_robots=False).get(app.url("/private/a")).status == 200
 

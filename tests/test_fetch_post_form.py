@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.config import FetchSettings
 from pipeline.errors import HttpStatusError, RobotsDisallowed
-from pipeline.fetch import Fetcher
+from pipeline.fetch.client import Fetcher
 
 
 def fetcher(site, obey: bool = True) -> Fetcher:

@@ -14,7 +14,7 @@ import pytest
 from lxml import html as lxml_html
 
 from pipeline import config as config_mod
-from pipeline.job import run_sync
+from pipeline.nightly.job import run_sync
 from pipeline.store import Store
 
 # Titles that run script when a reader renders them as HTML; bodies that sanitise to nothing.

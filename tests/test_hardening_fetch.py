@@ -15,7 +15,7 @@ import pytest
 from pipeline import config as config_mod
 from pipeline.config import FetchSettings
 from pipeline.errors import HttpStatusError, TransportError
-from pipeline.fetch import Fetcher
+from pipeline.fetch.client import Fetcher
 
 BODY_LENGTH = 100_000  # at TRICKLE bytes per TICK this would take hours
 

@@ -18,15 +18,15 @@ from lxml import html as lxml_html
 
 from pipeline import config as config_mod
 from pipeline.errors import LockHeld
-from pipeline.job import run_sync
-from pipeline.lock import STAFF_PUBLISH, run_lock
+from pipeline.nightly.job import run_sync
+from pipeline.nightly.lock import STAFF_PUBLISH, run_lock
 from pipeline.store import Store
 from pipeline.views import TITLE_CHARS
 
 
 def test_a_killed_run_is_marked_interrupted_by_the_next(tmp_path):
     database = tmp_path / "xxgk.db"
-    script = ("import os, signal, sys; from pipeline.store import Store; from pipeline.lock import run_lock\n"
+    script = ("import os, signal, sys; from pipeline.store import Store; from pipeline.nightly.lock import run_lock\n"
               f"with run_lock({str(database)!r}):\n"
               f"    Store({str(database)!r}).start_run('sync'); os.kill(os.getpid(), signal.SIGKILL)")
     killed = subprocess.run([sys.executable, "-c", script], cwd=os.path.dirname(os.path.dirname(__file__)))

@@ -167,7 +167,7 @@ def test_reports_and_pages_switch_together_a_failed_build_changes_nothing(demo_o
     from dataclasses import replace
 
     from pipeline.errors import OutputError
-    from pipeline.job import build as job_build
+    from pipeline.nightly.job import build as job_build
     from pipeline.store import Store
 
     out = demo_office.output

@@ -24,8 +24,8 @@ from click.testing import CliRunner
 from pipeline import config as config_mod
 from pipeline.commands import main
 from pipeline.errors import StoreError
-from pipeline.lock import run_lock
-from pipeline.schedule import guarded, last_due, missed
+from pipeline.nightly.lock import run_lock
+from pipeline.nightly.schedule import guarded, last_due, missed
 from pipeline.store import Store
 
 from .test_end_to_end import SEED_2020, config_with_resolve
@@ -67,7 +67,7 @@ def test_a_lock_left_by_a_killed_process_is_taken_over(tmp_path):
     db = tmp_path / "x.db"
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time; from pathlib import Path; from pipeline.lock import run_lock\n"
+         "import sys, time; from pathlib import Path; from pipeline.nightly.lock import run_lock\n"
          f"with run_lock(Path({str(db)!r})):\n    print('held', flush=True); time.sleep(60)"],
         stdout=subprocess.PIPE, text=True)
     try:
@@ -332,7 +332,7 @@ def test_an_overdue_application_is_an_alert_in_status(tmp_path, demo_server):
 
 
 def test_health_alerts_from_the_run_history(tmp_path):
-    from pipeline.health import source_alerts
+    from pipeline.nightly.health import source_alerts
 
     with Store(tmp_path / "h.db") as store:
         store.sync_sources([{"name": n, "kind": "feed", "channel": "weibo", "url": "http://x.test/"}

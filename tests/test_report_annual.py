@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from pipeline import config as config_mod
 from pipeline.classify import office_tree
 from pipeline.commands import main
-from pipeline.job import build_reports
+from pipeline.nightly.job import build_reports
 from pipeline.publish import Writer
 from pipeline.registers import ledger
 from pipeline.report.annual import annual_report

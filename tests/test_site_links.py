@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from pipeline.job import build
+from pipeline.nightly.job import build
 from pipeline.store import Store
 
 from .docroot import DocRoot, crawl

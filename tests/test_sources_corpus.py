@@ -2,7 +2,7 @@
 
 Each `<case>.html|xml` has a `<case>.expected.json` beside it stating what the page's
 PROVENANCE.md says a collector must return; the tests are parametrised over the folders.
-Pages are decoded from bytes exactly as the pipeline does (pipeline.decode).
+Pages are decoded from bytes exactly as the pipeline does (pipeline.fetch.decode).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import Source
-from pipeline.decode import decode_body
+from pipeline.fetch.decode import decode_body
 from pipeline.normalize import canonical_url
 from sources import catalog, feed, website, wechat
 

@@ -1,10 +1,10 @@
-"""`xxgk add URL…`: store articles by their links (pipeline/add.py fetches and stores)."""
+"""`xxgk add URL…`: store articles by their links (pipeline/collect/add.py fetches and stores)."""
 
 from __future__ import annotations
 
 import click
 
-from ..add import Added, add_urls
+from ..collect.add import Added, add_urls
 from .base import EXIT_SOURCE_FAILED, reports_errors
 
 

@@ -1,5 +1,5 @@
 """`xxgk add-source URL`: which kind of list a column page has, and its [sources.NAME] table
-(pipeline/add_source.py fetches, sources/probe.py judges)."""
+(pipeline/collect/add_source.py fetches, sources/probe.py judges)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import click
 
 from sources.probe import Finding
 
-from ..add_source import probe_url
+from ..collect.add_source import probe_url
 from ..config import FetchSettings
 from .base import reports_errors
 

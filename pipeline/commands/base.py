@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 
 from .. import config as config_mod
-from .. import logs
+from ..nightly import logs
 from ..errors import ConfigError, InputError, LockHeld, StoreError, XxgkError
 from ..store import Store, store_fault
 

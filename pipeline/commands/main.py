@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .. import logs
+from ..nightly import logs
 from . import add, add_source, appeals, applications, config, district, merges, nightly, report, review
 from . import register_import  # noqa: F401 (adds `template` and `import` to both registers)
 from .base import EXIT_CODES_HELP, Env, Group

@@ -14,7 +14,7 @@ import click
 
 from .. import config as config_mod
 from ..errors import ConfigError, LockHeld
-from ..lock import run_lock
+from ..nightly.lock import run_lock
 from ..store import Store
 from .base import EXIT_CODES_HELP, EXIT_SOURCE_FAILED, Env, progress_printer, reports_errors
 
@@ -155,7 +155,7 @@ def build(env: Env) -> None:
     Example:
       xxgk build
     """
-    from ..job import build as run
+    from ..nightly.job import build as run
 
     with run_lock(env.config.database), env.store() as store:
         stats, _ = run(env.config, store)
@@ -186,7 +186,7 @@ def status(env: Env, as_json: bool) -> None:
 
     from ..merge import set_aside_counts
     from ..collect import CAPPED_WARNING
-    from ..health import current_alerts
+    from ..nightly.health import current_alerts
 
     with env.store() as store:
         rows = store.last_source_runs()
@@ -236,7 +236,7 @@ def schedule_command(env: Env) -> None:
     Example:
       xxgk --config /etc/xxgk/xxgk.toml schedule
     """
-    from ..schedule import run_forever
+    from ..nightly.schedule import run_forever
     from ..store import parse_iso
 
     config = env.config
@@ -286,7 +286,7 @@ def alert(config, store, quiet: bool) -> None:
     """Compute health alerts; send the new ones; show all of them unless quiet."""
     from datetime import date
 
-    from .. import health, notify
+    from ..nightly import health, notify
 
     alerts = health.current_alerts(config, store, date.today())
     fresh = health.new_alerts(store, alerts)
@@ -298,10 +298,10 @@ def alert(config, store, quiet: bool) -> None:
 
 
 def _webhook_poster(config):
-    """POST through the one HTTP client (fetch.py), allowed to reach only the webhook's host."""
+    """POST through the one HTTP client (fetch/client.py), allowed to reach only the webhook's host."""
     from urllib.parse import urlsplit
 
-    from ..fetch import Fetcher
+    from ..fetch.client import Fetcher
 
     url = config.alerts.webhook_url
     if not url:
@@ -322,7 +322,7 @@ def _check_source_names(config: config_mod.Config, names: tuple[str, ...]) -> No
 
 
 def _run_job(config, store, *, full, only, quiet, command="sync"):
-    from ..job import run_sync
+    from ..nightly.job import run_sync
 
     progress = progress_printer(quiet)
     try:
@@ -364,7 +364,7 @@ def _say_capped(outcomes) -> None:
 
 
 def _print_outputs(config) -> None:
-    from ..job import output_paths
+    from ..nightly.job import output_paths
 
     for label, path in output_paths(config).items():
         click.echo(f"{label:<8} {path}")

@@ -13,5 +13,5 @@ their annual reports, the district portal and the inspection of every office.
     (``xxgk district …`` is pipeline/commands/district.py)
 
 Each office keeps its own config and store; the district only calls the per-office
-machinery (pipeline.config.load, pipeline.job, pipeline.report).
+machinery (pipeline.config.load, pipeline.nightly.job, pipeline.report).
 """

@@ -1,6 +1,6 @@
 """Every office's nightly job, concurrently, polite per host, each failure kept to its office.
 
-Politeness is per host: each office's job fetches through its own client (pipeline/fetch.py)
+Politeness is per host: each office's job fetches through its own client (pipeline/fetch/client.py)
 at its own ``rate_per_host``, and all the clients of one district run share their per-host
 request slots (``fetch.HostSlots``), so a host several offices fetch from (the district's
 shared catalog, mp.weixin.qq.com behind every WeChat bridge feed) sees one polite client,
@@ -23,8 +23,8 @@ from dataclasses import dataclass, field, replace
 
 from ..config import Config
 from ..errors import XxgkError
-from ..fetch import HostSlots
-from ..lock import run_lock
+from ..fetch.client import HostSlots
+from ..nightly.lock import run_lock
 from ..store import Store
 from .config import District, OfficeEntry
 
@@ -82,8 +82,8 @@ def run_district(district: District, *, full: bool = False, only: Iterable[str] 
 
 def run_office(entry: OfficeEntry, config: Config, *, full: bool = False, after_job: AfterJob | None = None,
                after_collect: threading.BoundedSemaphore | None = None) -> OfficeOutcome:
-    """One office's nightly job (pipeline.job.run_sync); never raises."""
-    from ..job import run_sync
+    """One office's nightly job (pipeline.nightly.job.run_sync); never raises."""
+    from ..nightly.job import run_sync
 
     outcome = OfficeOutcome(entry.key, entry.name or config.office.name)
     started = time.monotonic()

@@ -11,7 +11,7 @@ from .config import District, OfficeEntry
 
 def office_status(district: District, entry: OfficeEntry, today: date) -> dict:
     """One office's last run and health, as plain data; a broken config or store is reported, not raised."""
-    from ..health import current_alerts
+    from ..nightly.health import current_alerts
 
     row: dict = {"key": entry.key, "name": entry.name or entry.key, "uses_xxgk": entry.uses_xxgk}
     if not entry.uses_xxgk:

@@ -15,12 +15,12 @@ from urllib.parse import urlencode, urlsplit
 from flask import Flask, Response, abort, g, redirect, render_template, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .. import job
+from ..nightly import job
 from ..classify import classify as classify_stage
 from ..classify import office_tree
 from ..config import Config
 from ..errors import LockHeld, XxgkError
-from ..lock import STAFF_PUBLISH, run_lock
+from ..nightly.lock import STAFF_PUBLISH, run_lock
 from ..store import Store
 from . import actions, appeals, application_entry, applications, auth, queries
 

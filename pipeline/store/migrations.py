@@ -95,7 +95,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     CREATE INDEX items_category ON items(category);
     CREATE INDEX decisions_at ON decisions(at);
     """),
-    # Collectors (pipeline/collect.py): runs in a row that walked a source's whole list without
+    # Collectors (pipeline/collect/stage.py): runs in a row that walked a source's whole list without
     # a post (withdrawn at [sources.X] missing_runs); published_at per source for the re-check window.
     ("0002_collect", """
     ALTER TABLE posts ADD COLUMN missed_runs INTEGER NOT NULL DEFAULT 0;
@@ -141,7 +141,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     CREATE TRIGGER publish_log_version_new AFTER INSERT ON post_versions
         BEGIN INSERT INTO publish_log (item_id) SELECT item_id FROM item_posts WHERE post_id = new.post_id; END;
     """),
-    # Collectors (pipeline/collect.py): the list URL a source last walked to its end. Until it has
+    # Collectors (pipeline/collect/stage.py): the list URL a source last walked to its end. Until it has
     # one, every run walks the whole list (a first crawl cut short is finished, never left cut).
     ("0009_whole_list_walks", """
     ALTER TABLE sources ADD COLUMN walked_whole_url TEXT;

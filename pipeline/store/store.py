@@ -275,7 +275,7 @@ class Store:
             self.db.execute("UPDATE sources SET walked_whole_url = ? WHERE name = ?", [url, source])
 
     def completed_runs(self, source: str) -> int:
-        """Runs of this source that ended ok: the clock of its re-check cycle (pipeline/collect.py)."""
+        """Runs of this source that ended ok: the clock of its re-check cycle (pipeline/collect/stage.py)."""
         return self.db.execute("SELECT COUNT(*) FROM run_sources WHERE source = ? AND status = 'ok'",
                                [source]).fetchone()[0]
 

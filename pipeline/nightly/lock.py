@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import LockHeld, StoreError
+from ..errors import LockHeld, StoreError
 
 
 STAFF_PUBLISH = "staff publish"  # the review page's Publish: short, so the nightly job waits for it

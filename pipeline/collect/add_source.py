@@ -7,9 +7,9 @@ from urllib.parse import urlsplit
 
 from sources.probe import Finding, judge
 
-from .config import FetchSettings
-from .errors import ConfigError, FetchError
-from .fetch import Fetcher
+from ..config import FetchSettings
+from ..errors import ConfigError, FetchError
+from ..fetch.client import Fetcher
 
 
 def probe_url(url: str, settings: FetchSettings, name: str = "news") -> Finding:

@@ -17,16 +17,16 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from .collect import CAPPED_WARNING
-from .config import Config
-from .store import Store, iso, utcnow
+from ..collect import CAPPED_WARNING
+from ..config import Config
+from ..store import Store, iso, utcnow
 
 CREDENTIAL_MARKERS = ("40001", "42001", "40125", "40164", "invalid credential", "access_token expired", "AppSecret")
-EMPTY_MARKERS = ("listed no posts", "no post could be read")  # pipeline/collect.py's warnings
+EMPTY_MARKERS = ("listed no posts", "no post could be read")  # pipeline/collect/stage.py's warnings
 
 
 # What failed (pipeline.errors.failure_kind, in a failed source's error) in words for staff.
-# Keys: the kinds collect.py counts, and the words of pipeline/fetch.py's reasons (a source whose
+# Keys: the kinds collect/stage.py counts, and the words of pipeline/fetch/client.py's reasons (a source whose
 # list page could not be fetched fails with that reason itself).
 _UNREACHABLE, _TLS, _TIMEOUT = "无法连接主机（域名解析或连接失败）", "TLS 握手或证书验证失败", "连接或下载超时"
 FAILURE_WORDS = {"unreachable host": _UNREACHABLE, "could not find the host": _UNREACHABLE,
@@ -78,7 +78,7 @@ def source_alerts(store: Store, failing_nights: int) -> list[Alert]:
 
 def application_alerts(store: Store, today: date) -> list[Alert]:
     """Overdue applications alert; due-soon ones are shown too (not sent: see ALERT_KINDS_SENT)."""
-    from .registers.ledger import due_applications
+    from ..registers.ledger import due_applications
 
     alerts = []
     for due in due_applications(store, today):
@@ -92,7 +92,7 @@ def application_alerts(store: Store, today: date) -> list[Alert]:
 
 
 def calendar_alerts(today: date) -> list[Alert]:
-    from .workdays import calendar_covers
+    from ..workdays import calendar_covers
 
     if today.month == 12 and not calendar_covers(today.year + 1):
         return [Alert("calendar", str(today.year + 1),

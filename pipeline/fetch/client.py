@@ -22,7 +22,7 @@ Python's ``ssl`` module (``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` included), never t
 compiled into the wheel. URLs are parsed and normalised with urllib3's parser.
 
 Decoding is ours too (a page that names no charset is not UTF-8 by default):
-see ``pipeline.decode.decode_body`` (re-exported here).
+see ``pipeline.fetch.decode.decode_body`` (re-exported here).
 
 Errors are the ``FetchError`` subclasses of ``pipeline.errors``; their messages and
 our logs never show credential query parameters (``redact_url``).
@@ -66,8 +66,8 @@ from pipeline.errors import (
     redact_url,
 )
 
-from .config import FetchSettings  # re-exported: the API stays pipeline.fetch.FetchSettings
-from .decode import decode_body  # re-exported: the API stays pipeline.fetch.decode_body
+from ..config import FetchSettings  # re-exported: the API stays pipeline.fetch.client.FetchSettings
+from .decode import decode_body  # re-exported: the API stays pipeline.fetch.client.decode_body
 
 __all__ = ["ConditionalCache", "Fetcher", "FetchSettings", "HostSlots", "Response", "decode_body"]
 

@@ -12,15 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from . import classify as classify_stage
-from .merge import stage as dedupe_stage
-from .collect import SourceOutcome, collect_all
-from .config import Config
-from .errors import OutputError
-from .publish import BuildStats, SiteInfo, Writer, staging
-from .publish import build as publish_build
-from .store import Store
-from .views import item_views
+from .. import classify as classify_stage
+from ..merge import stage as dedupe_stage
+from ..collect import SourceOutcome, collect_all
+from ..config import Config
+from ..errors import OutputError
+from ..publish import BuildStats, SiteInfo, Writer, staging
+from ..publish import build as publish_build
+from ..store import Store
+from ..views import item_views
 
 
 @dataclass
@@ -67,8 +67,8 @@ def years_with_items(store: Store, config: Config) -> list[int]:
 
 def year_report(store: Store, config: Config, year: int, tree: classify_stage.CatalogTree) -> dict:
     """The year-end figures as a dict (the JSON report; see pipeline.report.annual)."""
-    from .report.annual import annual_report
-    from .registers.figures import figures_folder
+    from ..report.annual import annual_report
+    from ..registers.figures import figures_folder
 
     return annual_report(store, config, year, tree.names, figures_folder(config.path)).data
 
@@ -78,8 +78,8 @@ def build_reports(store: Store, config: Config, tree: classify_stage.CatalogTree
     """Every year's annual-report files in output/site/reports/ (pipeline.report.outputs);
     in December, a warning when the holiday data lacks next year. ``writer``: a staged
     Writer that puts them in place later (with the pages); without one, at the end."""
-    from .registers.ledger import register_years
-    from .report.outputs import write_reports
+    from ..registers.ledger import register_years
+    from ..report.outputs import write_reports
 
     years = sorted(set(years_with_items(store, config)) | register_years(store))
     return write_reports(store, config, tree.names, years,

@@ -12,8 +12,8 @@ import smtplib
 from collections.abc import Callable, Sequence
 from email.message import EmailMessage
 
-from .config import Alerts
-from .errors import XxgkError
+from ..config import Alerts
+from ..errors import XxgkError
 from .health import Alert
 
 log = logging.getLogger("xxgk.notify")

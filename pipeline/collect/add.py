@@ -14,12 +14,12 @@ from urllib.parse import urlsplit
 
 from sources import catalog, website, wechat
 
-from .config import Config, Source
-from .errors import ConfigError, FetchError, XxgkError
-from .fetch import Fetcher
-from .models import Post
-from .normalize import canonical_url
-from .store import HttpCache, Store, utcnow
+from ..config import Config, Source
+from ..errors import ConfigError, FetchError, XxgkError
+from ..fetch.client import Fetcher
+from ..models import Post
+from ..normalize import canonical_url
+from ..store import HttpCache, Store, utcnow
 
 WECHAT_HOST = "mp.weixin.qq.com"
 

@@ -21,14 +21,14 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sources import COLLECTORS
-from sources.protocol import Capped, Context, Gone, Listed, Note, Problem, Seen
 from sources.parsing import PageParser
+from sources.protocol import Capped, Context, Gone, Listed, Note, Problem, Seen
 
-from .config import Config, Source
-from .errors import XxgkError
-from .fetch import Fetcher
-from .models import Post
-from .store import HttpCache, Store, iso, post_id, utcnow
+from ..config import Config, Source
+from ..errors import XxgkError
+from ..fetch.client import Fetcher
+from ..models import Post
+from ..store import HttpCache, Store, iso, post_id, utcnow
 
 CAPPED_WARNING = "list cut at max_pages"  # how the warning of a cut list begins (health and status look for it)
 
