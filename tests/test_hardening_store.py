@@ -67,7 +67,7 @@ def test_a_full_disk_under_the_lock_exits_4(fresh):
 
 def test_a_log_that_cannot_be_written_falls_back_to_stderr():
     # a process of its own: logging is process-wide, and what reaches stderr is the point
-    script = ("import logging; from pathlib import Path; from pipeline import logs; logs.setup_terminal(False); "
+    script = ("import logging; from pathlib import Path; from pipeline.nightly import logs; logs.setup_terminal(False); "
               "logs.setup_file(Path('/dev/full')); log = logging.getLogger('xxgk.t'); "
               "log.info('first'); log.info('second'); log.warning('third')")
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
