@@ -17,6 +17,7 @@ from . import dedupe as dedupe_stage
 from .collect import SourceOutcome, collect_all
 from .config import Config
 from .errors import OutputError
+from .models import local_today
 from .publish import BuildStats, SiteInfo, Writer, staging
 from .publish import build as publish_build
 from .store import Store
@@ -83,7 +84,7 @@ def build_reports(store: Store, config: Config, tree: classify_stage.CatalogTree
 
     years = sorted(set(years_with_items(store, config)) | register_years(store))
     return write_reports(store, config, tree.names, years,
-                         today or datetime.now(config.office.timezone).date(), writer)
+                         today or local_today(config.office.timezone), writer)
 
 
 def build(config: Config, store: Store, tree: classify_stage.CatalogTree | None = None) -> tuple[BuildStats, dict]:

@@ -8,10 +8,15 @@ timezone-aware.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def local_today(tz: tzinfo) -> date:
+    """Today in a time zone: the office's day (a register date, a deadline, a report) is not the machine's."""
+    return datetime.now(tz).date()
 
 # Channels, and which of them count as 政务微博、微信 in the annual report.
 CHANNELS = ("wechat", "weibo", "website", "catalog")

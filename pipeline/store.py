@@ -407,6 +407,16 @@ class Store:
         rows = list(self.db.query("SELECT * FROM runs ORDER BY id DESC LIMIT 1"))
         return rows[0] if rows else None
 
+    # -- decisions ------------------------------------------------------------------
+    def record_decision(self, at: str, who: str, subject: str, kind: str, before: str | None,
+                        after: str | None, note: str = "") -> None:
+        """Append one decision (a person's, or the system's) to `decisions`: when, who, about
+        which item or register entry, what kind, from → to, why. The one writer of that table;
+        callers hold the transaction the change itself is in."""
+        self.db.execute(
+            "INSERT INTO decisions (at, who, item_id, kind, before, after, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [at, who, subject, kind, before, after, note])
+
     # -- posts ----------------------------------------------------------------------
     def save_post(self, post: Post, now: datetime | None = None) -> str:
         """Store a collected post: 'new', 'updated' (a new version) or 'unchanged'."""

@@ -15,6 +15,7 @@ import click
 from .. import config as config_mod
 from ..errors import ConfigError, LockHeld
 from ..lock import run_lock
+from ..models import local_today
 from ..store import Store
 from .base import EXIT_CODES_HELP, EXIT_SOURCE_FAILED, Env, progress_printer, reports_errors
 
@@ -182,8 +183,6 @@ def status(env: Env, as_json: bool) -> None:
     Example:
       xxgk status --json
     """
-    from datetime import date
-
     from ..dedupe import set_aside_counts
     from ..collect import CAPPED_WARNING
     from ..health import current_alerts
@@ -191,7 +190,7 @@ def status(env: Env, as_json: bool) -> None:
     with env.store() as store:
         rows = store.last_source_runs()
         last = store.last_run()
-        alerts = current_alerts(env.config, store, date.today())
+        alerts = current_alerts(env.config, store, local_today(env.config.office.timezone))
         aside = set_aside_counts(store)
     if as_json:
         click.echo(json.dumps({"last_run": last, "sources": rows,
@@ -284,11 +283,9 @@ def backup(env: Env, path: str) -> None:
 # -- helpers ----------------------------------------------------------------------------
 def alert(config, store, quiet: bool) -> None:
     """Compute health alerts; send the new ones; show all of them unless quiet."""
-    from datetime import date
-
     from .. import health, notify
 
-    alerts = health.current_alerts(config, store, date.today())
+    alerts = health.current_alerts(config, store, local_today(config.office.timezone))
     fresh = health.new_alerts(store, alerts)
     problems = notify.send(config.alerts, config.office.name, fresh, post_json=_webhook_poster(config))
     for alert in alerts if not quiet else fresh:

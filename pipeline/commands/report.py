@@ -6,13 +6,14 @@ from __future__ import annotations
 import getpass
 import os
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from functools import wraps
 from pathlib import Path
 
 import click
 
 from .base import EXIT_CONFIG, Env, Failure, reports_errors
+from ..models import local_today
 from ..report.errors import ReportError
 from ..report.registers import halfwidth, parse_day
 
@@ -124,7 +125,7 @@ TODAY_ENV = "XXGK_TODAY"  # the day the registers take as today (a clock for tes
 def today_in(env: Env) -> date:
     """Today in the office's time zone (or $XXGK_TODAY): no register date may be after it."""
     given = os.environ.get(TODAY_ENV)
-    return parse_day(given) if given else datetime.now(env.config.office.timezone).date()
+    return parse_day(given) if given else local_today(env.config.office.timezone)
 
 
 def who(by: str | None) -> str:

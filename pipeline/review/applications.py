@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from flask import Flask, abort, g, redirect, render_template, request, url_for
 
 from ..config import Config
+from ..models import local_today
 from ..report import ledger
 from ..report.formats import APPLICANT_TYPES, ReportFormat, format_for_year
 from ..report.registers import CHANNELS, Application, outcome_label, parse_day as parse_register_day
@@ -56,7 +57,7 @@ def grouped(choices: list[Outcome]) -> list[tuple[str, list[Outcome]]]:
 
 
 def today(config: Config) -> date:
-    return datetime.now(config.office.timezone).date()
+    return local_today(config.office.timezone)
 
 
 def parse_day(value: str, label: str, errors: dict[str, str], field: str) -> date | None:
@@ -111,11 +112,6 @@ def parse_close(form: Mapping[str, str], app: Application, fmt: ReportFormat,
     return (None if errors or replied is None else (outcome, replied)), errors
 
 
-def record(store: Store, who: str, app_id: str, kind: str, after: str, note: str = "") -> None:
-    store.db.execute("INSERT INTO decisions (at, who, item_id, kind, before, after, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                     [iso(utcnow()), who, app_id, kind, None, after, note])
-
-
 def overdue_count(store: Store, on: date) -> int:
     """How many open applications are past their reply deadline (the queue page's banner)."""
     return len(ledger.overdue_applications(store, on))
@@ -153,8 +149,8 @@ def register_routes(app: Flask, config: Config) -> None:
             return page(form=form, errors=errors, status=400)
         with g.store.transaction():
             added = ledger.add_application(g.store, new, g.session.user)
-            record(g.store, g.session.user, added.id, "application",
-                   f"收到 {added.received_on}（{added.channel}）", added.request[:200])
+            g.store.record_decision(iso(utcnow()), g.session.user, added.id, "application", None,
+                                    f"收到 {added.received_on}（{added.channel}）", added.request[:200])
         return redirect(url_for("applications_page", msg="app_added", id=added.id))
 
     @app.post("/applications/<app_id>/close")
@@ -174,6 +170,6 @@ def register_routes(app: Flask, config: Config) -> None:
         with g.store.transaction():
             closed = ledger.close_application(g.store, app_id, outcome, replied, g.session.user)
             late = replied > closed.deadline().final_due
-            record(g.store, g.session.user, app_id, "application close", fmt.row(outcome).label,
-                   f"答复 {replied}" + ("（超过答复期限）" if late else ""))
+            g.store.record_decision(iso(utcnow()), g.session.user, app_id, "application close", None,
+                                    fmt.row(outcome).label, f"答复 {replied}" + ("（超过答复期限）" if late else ""))
         return redirect(url_for("applications_page", msg="app_closed", id=app_id))

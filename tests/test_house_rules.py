@@ -1,0 +1,48 @@
+"""One writer per rule (issue 17): a rule the code states is stated in one place, found by
+reading the code of pipeline/ and sources/ as text."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("pipeline", "sources")
+
+
+def code_files() -> dict[str, str]:
+    """Every module of the packages: path relative to the repository → its text."""
+    return {str(path.relative_to(ROOT)): path.read_text(encoding="utf-8")
+            for package in PACKAGES for path in sorted((ROOT / package).rglob("*.py"))}
+
+
+def places(pattern: str) -> list[str]:
+    """file:line of every match of a regular expression in the code."""
+    found = []
+    for name, text in code_files().items():
+        for match in re.finditer(pattern, text):
+            found.append(f"{name}:{text.count(chr(10), 0, match.start()) + 1}")
+    return found
+
+
+def test_the_code_is_read():
+    assert len(code_files()) > 50  # the walk finds the packages (a wrong ROOT would pass every test below)
+
+
+def test_one_writer_of_decisions():
+    """Staff and system decisions are appended by Store.record_decision alone."""
+    found = places(r"INSERT\s+INTO\s+decisions\b")
+    assert len(found) == 1 and found[0].startswith("pipeline/store.py:"), found
+
+
+def test_one_today_in_a_time_zone():
+    """"Today in the office's time zone" is pipeline.models.local_today, written once."""
+    found = places(r"\.now\([^()]*\)\.date\(\)")
+    assert len(found) == 1 and found[0].startswith("pipeline/models.py:"), found
+    assert not places(r"\bdate\.today\(\)"), "the machine's day is not the office's: use models.local_today"
+
+
+def test_one_table_of_exit_codes():
+    assert len(places(r"\bEXIT_CODES\s*=")) == 1
+    numbers = places(r"\bEXIT_[A-Z_]+\s*(,\s*EXIT_[A-Z_]+\s*)*=\s*\d")
+    assert len(numbers) == 1 and numbers[0].startswith("pipeline/commands/base.py:"), numbers
