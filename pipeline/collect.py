@@ -95,6 +95,16 @@ def collect_all(config: Config, store: Store, run_id: int, *, full: bool = False
     return outcomes
 
 
+def collect_run(config: Config, store: Store, *, full: bool = False, only: set[str] | None = None,
+                progress: Callable[[str], None] = lambda s: None) -> list[SourceOutcome]:
+    """The collect stage alone (`xxgk collect`) as one recorded run: `partial` when a source failed."""
+    run_id = store.start_run("collect")
+    outcomes = collect_all(config, store, run_id, full=full, only=only, progress=progress)
+    failed = any(o.status != "ok" for o in outcomes)
+    store.finish_run(run_id, "partial" if failed else "ok", {o.source: o.status for o in outcomes})
+    return outcomes
+
+
 def collect_source(source: Source, store: Store, fetcher: Fetcher, cache: HttpCache, *, full: bool,
                    now: datetime, tz, progress: Callable[[str], None] = lambda s: None,
                    parser: PageParser | None = None) -> SourceOutcome:

@@ -14,8 +14,10 @@ An alert is sent once when it first appears; while it stays active it is not re-
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, Protocol
 
 from .collect import CAPPED_WARNING
 from .config import Config
@@ -76,12 +78,26 @@ def source_alerts(store: Store, failing_nights: int) -> list[Alert]:
     return alerts
 
 
-def application_alerts(store: Store, today: date) -> list[Alert]:
-    """Overdue applications alert; due-soon ones are shown too (not sent: see ALERT_KINDS_SENT)."""
-    from .report.ledger import due_applications
+class DueApplication(Protocol):
+    """What an alert needs of an open application and its deadline (pipeline.report.ledger's)."""
 
+    @property
+    def state(self) -> str: ...  # overdue | due_soon | open
+
+    @property
+    def label(self) -> str: ...  # 已逾期 …
+
+    @property
+    def application(self) -> Any: ...  # its id and received_on
+
+    @property
+    def deadline(self) -> Any: ...  # its final_due
+
+
+def application_alerts(due_applications: Iterable[DueApplication]) -> list[Alert]:
+    """Overdue applications alert; due-soon ones are shown too (not sent: see ALERT_KINDS_SENT)."""
     alerts = []
-    for due in due_applications(store, today):
+    for due in due_applications:
         if due.state == "open":
             continue
         app = due.application
@@ -100,8 +116,11 @@ def calendar_alerts(today: date) -> list[Alert]:
     return []
 
 
-def current_alerts(config: Config, store: Store, today: date) -> list[Alert]:
-    return (source_alerts(store, config.alerts.failing_nights) + application_alerts(store, today)
+def current_alerts(config: Config, store: Store, today: date,
+                   due_applications: Iterable[DueApplication]) -> list[Alert]:
+    """Every active alert; the open applications with their deadlines on ``today`` are passed in
+    (pipeline.job.office_alerts reads them from the registers)."""
+    return (source_alerts(store, config.alerts.failing_nights) + application_alerts(due_applications)
             + calendar_alerts(today))
 
 

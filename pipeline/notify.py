@@ -12,7 +12,7 @@ import smtplib
 from collections.abc import Callable, Sequence
 from email.message import EmailMessage
 
-from .config import Alerts
+from .config import Alerts, Config
 from .errors import XxgkError
 from .health import Alert
 
@@ -77,3 +77,20 @@ def send(settings: Alerts, office: str, alerts: Sequence[Alert],
     for problem in problems:
         log.warning("alert delivery: %s", problem)
     return problems
+
+
+def webhook_poster(config: Config) -> Callable[[str, dict], None] | None:
+    """POST through the one HTTP client (fetch.py), allowed to reach only the webhook's host."""
+    from urllib.parse import urlsplit
+
+    from .fetch import Fetcher
+
+    url = config.alerts.webhook_url
+    if not url:
+        return None
+
+    def post(target: str, payload: dict) -> None:
+        with Fetcher(config.fetch, {urlsplit(url).hostname}) as fetcher:
+            fetcher.post_json(target, payload)
+
+    return post

@@ -407,6 +407,12 @@ class Store:
         rows = list(self.db.query("SELECT * FROM runs ORDER BY id DESC LIMIT 1"))
         return rows[0] if rows else None
 
+    def last_started(self, commands: tuple[str, ...]) -> datetime | None:
+        """When the latest run of these commands started (the scheduler's catch-up), None if none did."""
+        marks = ", ".join("?" * len(commands))
+        row = self.db.execute(f"SELECT MAX(started_at) FROM runs WHERE command IN ({marks})", list(commands)).fetchone()
+        return parse_iso(row[0]) if row and row[0] else None
+
     # -- decisions ------------------------------------------------------------------
     def record_decision(self, at: str, who: str, subject: str, kind: str, before: str | None,
                         after: str | None, note: str = "") -> None:
