@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
+from .errors import InternalError
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -60,9 +62,9 @@ class Post:
 
     def __post_init__(self) -> None:
         if self.channel not in CHANNELS:
-            raise ValueError(f"unknown channel {self.channel!r}")
+            raise InternalError(f"unknown channel {self.channel!r}")
         if self.published_at is not None and self.published_at.tzinfo is None:
-            raise ValueError("published_at must be timezone-aware")
+            raise InternalError("published_at must be timezone-aware")
 
 
 @dataclass(frozen=True)

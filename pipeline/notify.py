@@ -13,14 +13,10 @@ from collections.abc import Callable, Sequence
 from email.message import EmailMessage
 
 from .config import Alerts, Config
-from .errors import XxgkError
+from .errors import NotifyError, XxgkError
 from .health import Alert
 
 log = logging.getLogger("xxgk.notify")
-
-
-class NotifyError(XxgkError):
-    """An alert could not be delivered."""
 
 
 def alert_text(office: str, alerts: Sequence[Alert]) -> str:

@@ -215,6 +215,14 @@ MIGRATIONS.append(("0011_register_corrections", """
     CREATE TABLE published_reports (year INTEGER PRIMARY KEY, published_at TEXT NOT NULL, who TEXT NOT NULL,
                                     data TEXT NOT NULL);
     """))
+# What a source's run needs alerting on, as recorded kinds (pipeline/health.py reads them, never
+# the words of a message): what failed (errors.failure_kind, a JSON list), the warning of a list
+# cut by max_pages, the warning of a source that listed nothing though it had posts.
+MIGRATIONS.append(("0012_run_source_kinds", """
+    ALTER TABLE run_sources ADD COLUMN failure_kinds TEXT;
+    ALTER TABLE run_sources ADD COLUMN capped_warning TEXT;
+    ALTER TABLE run_sources ADD COLUMN empty_warning TEXT;
+    """))
 KNOWN_MIGRATIONS = {name for name, _ in MIGRATIONS}
 
 
@@ -379,6 +387,7 @@ class Store:
     def record_source_run(self, run_id: int, source: str, outcome: dict[str, Any]) -> None:
         row = {"run_id": run_id, "source": source, **outcome}
         row["warnings"] = json.dumps(row.get("warnings", []), ensure_ascii=False)
+        row["failure_kinds"] = json.dumps(row.get("failure_kinds", []))
         with self.transaction():
             self.db["run_sources"].upsert(row, pk=("run_id", "source"))
 

@@ -31,7 +31,8 @@ from lxml import etree
 from lxml.etree import _Element as HtmlElement  # what lxml's HTML parser gives
 from lxml.cssselect import CSSSelector
 
-from pipeline.errors import FetchError, HttpStatusError, XxgkError, failure_kind
+from pipeline.errors import FetchError, HttpStatusError, failure_kind
+from pipeline.errors import SourceError as SourceError  # re-exported: collectors raise it from here
 from pipeline.models import SHANGHAI, Attachment, Post
 from pipeline.normalize import clean_text, html_parser
 
@@ -42,10 +43,6 @@ if TYPE_CHECKING:  # a page-parsing worker imports this module but never fetches
 
 ATTACHMENT_EXTENSIONS = ("pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd", "zip", "rar", "et", "ppt", "pptx")
 _ATTACHMENT_RE = re.compile(r"\.(%s)(?:$|\?)" % "|".join(ATTACHMENT_EXTENSIONS), re.I)
-
-
-class SourceError(XxgkError):
-    """A source as a whole could not be collected (a list or feed that is not what we expect)."""
 
 
 @dataclass(frozen=True)

@@ -330,11 +330,8 @@ def _finish(result, quiet: bool) -> None:
 
 
 def _say_capped(outcomes) -> None:
-    from ..collect import CAPPED_WARNING
-
     for o in outcomes:
-        warning = next((w for w in o.warnings if CAPPED_WARNING in w), "")
-        click.echo(f"CAPPED {o.source}: {warning}", err=True)
+        click.echo(f"CAPPED {o.source}: {o.capped_warning}", err=True)
 
 
 def _print_outputs(config) -> None:

@@ -14,11 +14,12 @@ import click
 
 from .base import EXIT_CONFIG, Env, Failure, reports_errors
 from ..models import local_today
-from ..report.errors import ReportError
+from ..report.errors import RegisterError, ReportError
 from ..report.registers import halfwidth, parse_day
 
 def handles_errors(command: Callable) -> Callable:
-    """base.reports_errors, plus a register record's own checks (registers.Application …) → exit 2."""
+    """base.reports_errors (the register's own checks raise RegisterError, in the tree), plus any
+    ValueError a library raises on a value a person typed → exit 2, never a traceback."""
 
     @reports_errors
     @wraps(command)
@@ -80,7 +81,7 @@ class Day(click.ParamType):
             return value
         try:
             return parse_day(value)
-        except ValueError as e:
+        except RegisterError as e:
             fail_in_chinese(str(e), param, ctx)
 
 

@@ -9,16 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..errors import XxgkError
+from ..errors import DecisionError
 from ..store import Store, iso, utcnow
 from ..classify.signals import EXPIRED, IN_FORCE, REPEALED
 from ..classify.tree import CatalogTree
 
 VALIDITIES = (IN_FORCE, REPEALED, EXPIRED)
-
-
-class DecisionError(XxgkError):
-    """A staff decision that cannot be applied (unknown item, category not a leaf, …)."""
 
 
 def accept(store: Store, item_ids: Iterable[str], who: str, note: str = "") -> int:

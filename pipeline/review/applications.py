@@ -17,6 +17,7 @@ from flask import Flask, abort, g, redirect, render_template, request, url_for
 from ..config import Config
 from ..models import local_today
 from ..report import ledger
+from ..report.errors import RegisterError
 from ..report.formats import APPLICANT_TYPES, ReportFormat, format_for_year
 from ..report.registers import CHANNELS, Application, outcome_label, parse_day as parse_register_day
 from ..store import Store, iso, utcnow
@@ -67,7 +68,7 @@ def parse_day(value: str, label: str, errors: dict[str, str], field: str) -> dat
         return None
     try:
         return parse_register_day(value)  # full-width digits and 2021年3月1日 too, as on the command line
-    except ValueError:
+    except RegisterError:
         errors[field] = f"{label}应为 年-月-日 格式的日期，如 2021-03-01。"
         return None
 
@@ -94,7 +95,7 @@ def parse_new(form: Mapping[str, str], on: date) -> tuple[Application | None, di
         return Application(received_on=received, channel=channel, applicant_type=kind, request=text,
                            applicant=form.get("applicant", "").strip()[:200],
                            note=form.get("note", "").strip()[:500]), {}
-    except ValueError as e:
+    except RegisterError as e:
         return None, {"form": f"无法登记：{e}"}
 
 
