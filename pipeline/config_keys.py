@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import UndeclaredKey  # re-exported: config_keys.UndeclaredKey
+
 
 class Required:
     def __repr__(self) -> str:
@@ -34,10 +36,6 @@ class Key:
     kind: str  # how the reference names its type
     default: Any  # REQUIRED, a Derived rule, or the value used when the key is absent
     doc: str
-
-
-class UndeclaredKey(Exception):
-    """A programming mistake, not a user's: the code reads a key the reference does not declare."""
 
 
 TABLES = {

@@ -1,28 +1,46 @@
-"""The project's one exception tree.
+"""The project's one exception tree: every error xxgk raises is an XxgkError.
 
     XxgkError
     ├── ConfigError                  the office config (or a setting) is wrong
     ├── StoreError                   the SQLite store cannot be used (schema too new, …)
     ├── LockHeld                     another run holds the run lock
     ├── OutputError                  outputs could not be written (the previous ones stay)
-    ├── InputError                   what a person typed on the command line cannot be used (exit 2)
+    │   └── UnsafePathError          a path the writer refuses (outside the output folder, twice, not a slug)
+    ├── InputError                   what a person typed cannot be used (exit 2)
     │   ├── MergeError               a staff merge/split names an unknown or unsuitable item or post
+    │   ├── DatesOutOfOrder          a date before the one it follows (补正 before receipt, …)
     │   └── report.ReportError       the annual report's data or a register entry is wrong
-    └── FetchError(url, reason)      one URL could not be fetched
-        ├── HostNotAllowed           host (or a redirect target) not in the allow-list
-        ├── RobotsDisallowed         robots.txt forbids the URL for our user agent
-        ├── TooLarge                 body over the size cap
-        ├── HttpStatusError(status)  4xx/5xx (after retries for 429 and 5xx)
-        ├── DecodeError              bytes could not be decoded as text
-        └── TransportError           DNS, refused, timeout, redirect loop, truncated body
+    │       (ReportInconsistent, FiguresInvalid, RegisterError: pipeline/report/errors.py)
+    ├── DecisionError                a staff decision that cannot be applied (unknown item, not a leaf)
+    ├── CalendarGapError             the holiday calendar lacks a year (strict deadlines only)
+    ├── NotifyError                  an alert could not be delivered
+    ├── SourceError                  a source as a whole could not be collected
+    │   ├── CredentialRefused        the source's credential is missing or refused (WeChat API)
+    │   ├── ArticleDeleted           a WeChat article deleted by its publisher
+    │   └── ArticleBlocked           WeChat refused the request (verification page)
+    ├── FetchError(url, reason)      one URL could not be fetched
+    │   ├── HostNotAllowed           host (or a redirect target) not in the allow-list
+    │   ├── RobotsDisallowed         robots.txt forbids the URL for our user agent
+    │   ├── TooLarge                 body over the size cap
+    │   ├── HttpStatusError(status)  4xx/5xx (after retries for 429 and 5xx)
+    │   ├── DecodeError              bytes could not be decoded as text
+    │   └── TransportError           DNS, refused, timeout, redirect loop, truncated body
+    └── InternalError                the code called wrongly (a naive time, an id twice, an
+        └── UndeclaredKey            undeclared config key): a bug, never a person's mistake
+
+Two private ones live beside the code they steer and are caught there: fetch._Transient (an
+attempt worth retrying) and review.auth.Busy (too many logins being verified: HTTP 429).
 
 Only the CLI turns these into user-facing messages (click.ClickException); stages
 raise or record them. ``str(error)`` is one line of plain English and never contains
 a secret: URL query parameters that carry credentials are stripped (``redact_url``).
+``failure_kind`` names what failed in a few words: collect records it with a failed source,
+and health alerts by it (never by the words of a message).
 """
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 # Query parameters that carry credentials (the WeChat API puts access_token in the URL).
@@ -64,6 +82,55 @@ class InputError(XxgkError):
 
 class MergeError(InputError):
     """A staff merge or split names an unknown item or post, or one that cannot be moved so."""
+
+
+class DatesOutOfOrder(InputError):
+    """A date before the one it follows: a 补正 before the application came in, an answer
+    before the consultation was sent."""
+
+
+class UnsafePathError(OutputError):
+    """A path that would land outside the output folder, was written twice, or is not a slug."""
+
+
+class DecisionError(XxgkError):
+    """A staff decision that cannot be applied (unknown item, category not a leaf, …)."""
+
+
+class CalendarGapError(XxgkError):
+    """Raised in ``strict`` mode when a date falls outside the holiday data (pipeline.workdays)."""
+
+    def __init__(self, gap: Any) -> None:  # a workdays.CalendarGap: its message says which year
+        super().__init__(gap.message)
+        self.gap = gap
+
+
+class NotifyError(XxgkError):
+    """An alert could not be delivered."""
+
+
+class InternalError(XxgkError):
+    """The code was called wrongly: a bug, said plainly (never a person's mistake)."""
+
+
+class UndeclaredKey(InternalError):
+    """The code reads a config key the reference (pipeline/config_keys.py) does not declare."""
+
+
+class SourceError(XxgkError):
+    """A source as a whole could not be collected (a list or feed that is not what we expect)."""
+
+
+class CredentialRefused(SourceError):
+    """The source's credential is missing, or the API refused it (WeChat's AppID/AppSecret, token, IP list)."""
+
+
+class ArticleDeleted(SourceError):
+    """A WeChat article its publisher deleted (该内容已被发布者删除)."""
+
+
+class ArticleBlocked(SourceError):
+    """WeChat refused the request (环境异常 / a verification page)."""
 
 
 class LockHeld(XxgkError):
@@ -109,23 +176,30 @@ class DecodeError(FetchError):
 
 
 class TransportError(FetchError):
-    """No usable answer: DNS, connection refused, timeout, redirect loop, truncated body."""
+    """No usable answer: DNS, connection refused, timeout, redirect loop, truncated body.
+    ``kind`` (one of TRANSPORT_KINDS) is what pipeline/fetch/client.py found when it gave up."""
+
+    def __init__(self, url: str, reason: str, kind: str = "broken connection") -> None:
+        self.kind = kind
+        super().__init__(url, reason)
 
 
-# What failed, in a few words a person can act on (pipeline/collect/stage.py tallies them; nightly/health.py
-# alerts with them): the words of pipeline/fetch/client.py's reasons mapped to a kind.
-_TRANSPORT_KINDS = (("TLS failed", "TLS"), ("could not find the host", "unreachable host"),
-                    ("could not connect", "unreachable host"), ("timed out", "timeout"),
-                    ("deadline", "timeout"), ("time budget", "timeout"))
+TRANSPORT_KINDS = ("unreachable host", "TLS", "timeout", "broken connection")
+CREDENTIAL = "credential"  # the kind of a CredentialRefused
+INTERNAL = "internal error"  # the kind of a collector's crash (a bug)
 
 
-def failure_kind(error: Exception) -> str:
-    """"unreachable host", "TLS", "timeout", "HTTP 503", … for one failed fetch."""
+def failure_kind(error: BaseException) -> str:
+    """What failed, in a few words a person can act on — "unreachable host", "TLS", "timeout",
+    "HTTP 503", "credential" … — from the error's type (pipeline/collect/stage.py records it with a
+    failed source and tallies it per page; pipeline/nightly/health.py alerts by it)."""
     if isinstance(error, HttpStatusError):
         return f"HTTP {error.status}"
     if isinstance(error, TransportError):
-        return next((kind for words, kind in _TRANSPORT_KINDS if words in error.reason), "broken connection")
+        return error.kind
     names = {TooLarge: "too large", RobotsDisallowed: "robots.txt", HostNotAllowed: "host not allowed",
-             DecodeError: "undecodable page"}
+             DecodeError: "undecodable page", CredentialRefused: CREDENTIAL, SourceError: "unusable source"}
+    if not isinstance(error, XxgkError):
+        return INTERNAL
     return next((kind for cls, kind in names.items() if isinstance(error, cls)), "other")
 

@@ -8,10 +8,17 @@ timezone-aware.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
+from .errors import InternalError
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def local_today(tz: tzinfo) -> date:
+    """Today in a time zone: the office's day (a register date, a deadline, a report) is not the machine's."""
+    return datetime.now(tz).date()
 
 # Channels, and which of them count as 政务微博、微信 in the annual report.
 CHANNELS = ("wechat", "weibo", "website", "catalog")
@@ -55,9 +62,9 @@ class Post:
 
     def __post_init__(self) -> None:
         if self.channel not in CHANNELS:
-            raise ValueError(f"unknown channel {self.channel!r}")
+            raise InternalError(f"unknown channel {self.channel!r}")
         if self.published_at is not None and self.published_at.tzinfo is None:
-            raise ValueError("published_at must be timezone-aware")
+            raise InternalError("published_at must be timezone-aware")
 
 
 @dataclass(frozen=True)

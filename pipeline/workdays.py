@@ -21,7 +21,7 @@ from datetime import date, timedelta
 
 import chinese_calendar
 
-from pipeline.errors import XxgkError
+from pipeline.errors import CalendarGapError, DatesOutOfOrder, InputError, InternalError
 
 __all__ = [
     "CalendarGap",
@@ -43,14 +43,6 @@ CORRECTION_NOTICE_WORKDAYS = 7  # 条例第三十条: 7个工作日内一次性�
 CONSULTATION_WORKDAYS = 15  # 条例第三十二条、第三十四条: 15个工作日内提出意见
 
 _ONE_DAY = timedelta(days=1)
-
-
-class CalendarGapError(XxgkError):
-    """Raised in ``strict`` mode when a date falls outside the holiday data."""
-
-    def __init__(self, gap: "CalendarGap") -> None:
-        super().__init__(gap.message)
-        self.gap = gap
 
 
 @dataclass(frozen=True)
@@ -110,7 +102,7 @@ def add_workdays(
     with ``strict=True`` a :class:`CalendarGapError` is raised instead.
     """
     if n < 0:
-        raise ValueError(f"n must be >= 0, got {n}")
+        raise InternalError(f"n must be >= 0, got {n}")
     day, counted = start, 0
     while counted < n:
         day += _ONE_DAY
@@ -172,7 +164,7 @@ class Consultation:
 
     def __post_init__(self) -> None:
         if self.answered_on is not None and self.answered_on < self.sent_on:
-            raise ValueError("answered_on is before sent_on")
+            raise DatesOutOfOrder("answered_on is before sent_on")
 
 
 @dataclass(frozen=True)
@@ -206,12 +198,12 @@ def compute_deadline(
     application, 第三十条), plus an extension of at most 20 (第三十三条第二款),
     not counting consultation time (第三十三条第三款)."""
     if not 0 <= extension_workdays <= MAX_EXTENSION_WORKDAYS:
-        raise ValueError(
+        raise InputError(
             f"延长答复期限最长不得超过{MAX_EXTENSION_WORKDAYS}个工作日（条例第三十三条），"
             f"got {extension_workdays}"
         )
     if corrected_on is not None and corrected_on < received_on:
-        raise ValueError("corrected_on is before received_on")
+        raise DatesOutOfOrder("corrected_on is before received_on")
     gaps: list[CalendarGap] = []
     clock_start = corrected_on or received_on
     pauses, provisional = _pauses(consultations, gaps, strict)

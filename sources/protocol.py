@@ -22,17 +22,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
-from pipeline.errors import FetchError, HttpStatusError, XxgkError, failure_kind
+from pipeline.errors import FetchError, HttpStatusError, failure_kind
+from pipeline.errors import SourceError as SourceError  # re-exported: collectors raise it from here
 from pipeline.models import SHANGHAI, Post
 
 from .parsing import PageParser, ParseProblem
 
 if TYPE_CHECKING:  # a page-parsing worker imports this module but never fetches: no HTTP transport there
     from pipeline.fetch.client import Fetcher
-
-
-class SourceError(XxgkError):
-    """A source as a whole could not be collected (a list or feed that is not what we expect)."""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import tzinfo
 
 from pipeline.config import Source
+from pipeline.errors import ArticleBlocked, ArticleDeleted
 from pipeline.htmltools import (
     clean_html, descendants, html_to_text, image_urls, inner_html, lazy_images, meta_content, parse_html, select_one,
     text_of,
@@ -30,14 +31,6 @@ from .protocol import Context, Event, Gone, Listed, Problem, Seen, SourceError, 
 DELETED_MARKERS = ("该内容已被发布者删除", "此内容因违规无法查看", "该公众号已迁移", "内容已被删除")
 BLOCKED_MARKERS = ("环境异常", "完成验证后即可继续访问", "请在微信客户端打开链接")
 SUMMARY_ONLY_CHARS = 200  # feed content shorter than this is a summary: fetch the article
-
-
-class ArticleDeleted(SourceError):
-    pass
-
-
-class ArticleBlocked(SourceError):
-    pass
 
 
 _JS_VARS = ("msg_title", "nickname", "ct", "create_time", "publish_time", "msg_link", "msg_source_url")

@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from urllib.parse import urljoin
 
 from pipeline.config import Source
+from pipeline.errors import CredentialRefused
 from pipeline.htmltools import clean_html, html_to_text, image_urls, lazy_images, parse_html
 from pipeline.models import Post
 from pipeline.normalize import canonical_url, clean_text
@@ -30,6 +31,9 @@ from .protocol import Capped, Context, Event, Gone, Listed, Seen, SourceError
 
 PAGE_SIZE = 20  # the API's maximum `count`
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})  # invalid or expired access_token: refresh once
+# The credential itself refused (token again after a refresh, AppID, AppSecret, the IP allow-list):
+# raised as CredentialRefused, which health alerts on as "credential".
+CREDENTIAL_ERRORS = TOKEN_ERRORS | {40013, 40125, 40164}
 ERRORS = {
     45009: "the account's daily API quota is used up (errcode 45009); the next run will try again",
     48001: "the account is not authorised for the publishing API (errcode 48001): it must be a verified "
@@ -55,7 +59,7 @@ def credentials(source: Source, env: Mapping[str, str] | None = None) -> tuple[s
         where = f"${source.appid_env} and ${source.secret_env}"
         if source.secrets_file is not None:
             where += f", or appid/secret in {source.secrets_file}"
-        raise SourceError(f"no WeChat AppID/AppSecret: set {where}")
+        raise CredentialRefused(f"no WeChat AppID/AppSecret: set {where}")
     return appid, secret
 
 
@@ -101,7 +105,7 @@ def _check(data: dict, what: str) -> None:
     if code:
         known = ERRORS.get(code) or (f"the access token was refused again after a refresh (errcode {code})"
                                      if code in TOKEN_ERRORS else f"errcode {code}: {clean_text(str(data.get('errmsg', '')))[:100]}")
-        raise SourceError(f"{what}: {known}")
+        raise (CredentialRefused if code in CREDENTIAL_ERRORS else SourceError)(f"{what}: {known}")
 
 
 def article_post(news: dict, published: datetime | None, source: Source) -> Post:

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from pipeline.commands import main
 from pipeline.registers import ledger
+from pipeline.registers.errors import RegisterError
 from pipeline.registers.formats import APPLICANT_TYPES, FORMAT_2021
 from pipeline.registers.records import Appeal, Application
 from pipeline.store import Store
@@ -206,7 +207,7 @@ def test_appeals_give_table3(office):
     assert "F2021-002" in xxgk(config, "report", "--year", "2021", "--explain", "行政复议")
     with Store(db) as store:
         assert [a.id for a in ledger.list_appeals(store)][:2] == [first, "F2021-003"]
-        with pytest.raises(ValueError):
+        with pytest.raises(RegisterError):
             ledger.add_appeal(store, Appeal("行政复议", date(2021, 1, 1), "结果维持"))  # no decision date
 
 

@@ -67,7 +67,7 @@ def test_a_lock_left_by_a_killed_process_is_taken_over(tmp_path):
     db = tmp_path / "x.db"
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time; from pathlib import Path; from pipeline.nightly.lock import run_lock\n"
+         "import sys, time; from pathlib import Path; from pipeline.lock import run_lock\n"
          f"with run_lock(Path({str(db)!r})):\n    print('held', flush=True); time.sleep(60)"],
         stdout=subprocess.PIPE, text=True)
     try:
@@ -332,23 +332,31 @@ def test_an_overdue_application_is_an_alert_in_status(tmp_path, demo_server):
 
 
 def test_health_alerts_from_the_run_history(tmp_path):
+    """Alerts come from the kinds a run recorded (pipeline.collect), never from a message's words:
+    "quoted" failed with a message that names errcode 40125 and HTTP 500, but of kind "other"."""
     from pipeline.nightly.health import source_alerts
 
     with Store(tmp_path / "h.db") as store:
         store.sync_sources([{"name": n, "kind": "feed", "channel": "weibo", "url": "http://x.test/"}
-                            for n in ("flaky", "down", "wechat", "quiet")])
+                            for n in ("flaky", "down", "wechat", "quiet", "quoted")])
         history = {
             "flaky": ["failed", "ok"],  # newest first: failed once only
             "down": ["failed", "failed", "failed"],
             "wechat": ["failed"],
             "quiet": ["ok"],
+            "quoted": ["failed"],
         }
         for source, statuses in history.items():
             for age, status in enumerate(statuses):
                 run_id = 100 - age
-                error = ("cgi-bin/stable_token: the AppSecret was rejected (errcode 40125)" if source == "wechat"
-                         else "HTTP 500 after 3 attempts" if status == "failed" else "")
-                warnings = ["the source listed no posts this run, though it had 12 before"] if source == "quiet" else []
-                store.record_source_run(run_id, source, {"status": status, "error": error, "warnings": warnings})
-        alerts = {(a.kind, a.subject) for a in source_alerts(store, failing_nights=3)}
+                error, kinds = (("cgi-bin/stable_token: the key was not accepted", ["credential"]) if source == "wechat"
+                                else ("a page said: errcode 40125, HTTP 500", ["other"]) if source == "quoted"
+                                else ("the server answered 500", ["HTTP 500"]) if status == "failed" else ("", []))
+                empty = "the source listed nothing this run" if source == "quiet" else None
+                store.record_source_run(run_id, source, {"status": status, "error": error, "failure_kinds": kinds,
+                                                         "warnings": [empty] if empty else [], "empty_warning": empty})
+        found = source_alerts(store, failing_nights=3)
+        alerts = {(a.kind, a.subject) for a in found}
+    failing = next(a for a in found if a.kind == "failing")
+    assert "服务器返回错误状态码" in failing.message and "the server answered 500" in failing.message
     assert alerts == {("failing", "down"), ("credential", "wechat"), ("empty", "quiet")}

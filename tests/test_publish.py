@@ -15,6 +15,7 @@ import feedparser
 import pytest
 from lxml import etree, html as lxml_html
 
+from pipeline.errors import ConfigError, InternalError
 from pipeline.models import SHANGHAI, Attachment, Category, ChannelCopy, ItemView
 from pipeline.publish import BuildStats, SiteInfo, UnsafePathError, Writer, build, entry_id
 from pipeline.publish.links import absolutize_html, guess_type, safe_url
@@ -501,13 +502,13 @@ def test_build_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> No
 
 
 def test_bad_ids_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="item id"):
+    with pytest.raises(UnsafePathError, match="item id"):
         run(tmp_path, [make_item(1, id="../../etc/x")])
-    with pytest.raises(ValueError, match="category id"):
+    with pytest.raises(UnsafePathError, match="category id"):
         build([], [Category("a/b", "x")], SITE, tmp_path)
-    with pytest.raises(ValueError, match="reserved"):
+    with pytest.raises(InternalError, match="reserved"):
         build([], [Category("all", "全部")], SITE, tmp_path)
-    with pytest.raises(ValueError, match="site_url"):
+    with pytest.raises(ConfigError, match="site_url"):
         SiteInfo("x", "https://example.gov.cn/no-slash", "https://example.gov.cn/f/")
 
 

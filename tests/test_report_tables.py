@@ -14,7 +14,7 @@ import pytest
 
 from pipeline.errors import XxgkError
 from pipeline.registers.checks import check, ensure_consistent
-from pipeline.registers.errors import FiguresInvalid, ReportInconsistent
+from pipeline.registers.errors import FiguresInvalid, RegisterError, ReportError, ReportInconsistent
 from pipeline.registers.formats import (
     APPLICANT_TYPES,
     FORMAT_2019,
@@ -119,13 +119,13 @@ def test_2019_format_folds_other_sub_rows_into_one_row():
 
 
 def test_application_validation():
-    with pytest.raises(ValueError):
+    with pytest.raises(RegisterError):
         app(date(2021, 1, 4), channel="微信")
-    with pytest.raises(ValueError):
+    with pytest.raises(RegisterError):
         app(date(2021, 1, 4), applicant="个体户")
-    with pytest.raises(ValueError):
+    with pytest.raises(RegisterError):
         app(date(2021, 1, 4), outcome="granted")  # closed without a reply date
-    with pytest.raises(ValueError):
+    with pytest.raises(RegisterError):
         app(date(2021, 1, 4), outcome="no.such.row", replied=date(2021, 1, 5))
     d = app(date(2025, 9, 26), corrected_on=date(2025, 10, 9)).deadline()
     assert d.due == date(2025, 11, 5)
@@ -154,7 +154,7 @@ def test_table3_hand_worked_across_years():
     assert [a.filed_on for a in decided_later(2022, APPEALS)] == [date(2021, 11, 1)]
     assert compute_table3(2023, APPEALS)["复议后起诉"]["总计"] == 0  # never decided: not counted forever
     assert check({"year": 2022, "table3": t22}) == []
-    with pytest.raises(ValueError):
+    with pytest.raises(RegisterError):
         Appeal("行政复议", date(2021, 1, 1), "结果维持")  # decided without a date
 
 
@@ -222,7 +222,7 @@ def test_identity_table3_totals():
 def test_format_switch_by_year():
     assert format_for_year(2019) is format_for_year(2020) is FORMAT_2019
     assert format_for_year(2021) is format_for_year(2030) is FORMAT_2021
-    with pytest.raises(ValueError):
+    with pytest.raises(ReportError):
         format_for_year(2018)
 
 

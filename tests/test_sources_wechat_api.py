@@ -9,6 +9,7 @@ import pytest
 
 from pipeline import config as config_mod
 from pipeline.collect import collect_all
+from pipeline.nightly.health import source_alerts
 from pipeline.store import Store
 
 APPID, SECRET = "wxAPPIDSEKRIT", "SECRETSEKRIT123"
@@ -151,6 +152,7 @@ def test_quota_and_unauthorised_are_clear_errors(office, loopback_site, code, wo
     outcome, posts = collect(office())
     assert outcome.status == "failed" and words in outcome.error and str(code) in outcome.error
     assert posts == [] and SECRET not in outcome.error
+    assert outcome.failure_kinds == ["unusable source"]  # not a credential: no credential alert
 
 
 def test_credentials_from_a_secrets_file_or_a_clear_error(office, loopback_site, tmp_path):
@@ -163,6 +165,9 @@ def test_credentials_from_a_secrets_file_or_a_clear_error(office, loopback_site,
     (tmp_path / "wechat.secrets.toml").write_text('appid = "wrong"\nsecret = "wrong"\n', encoding="utf-8")
     rejected, _ = collect(office('secrets_file = "wechat.secrets.toml"', env=False))
     assert rejected.status == "failed" and "40125" in rejected.error and "wrong" not in rejected.error
+    assert missing.failure_kinds == rejected.failure_kinds == ["credential"]  # recorded: health alerts by it
+    with Store(office().database) as store:
+        assert [(a.kind, a.subject) for a in source_alerts(store, failing_nights=3)] == [("credential", "wx-api")]
 
 
 def test_an_old_article_edited_is_caught_within_a_cycle_by_one_whole_walk(office, loopback_site):

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from pipeline.errors import XxgkError
+from pipeline.errors import DatesOutOfOrder, InputError, InternalError, XxgkError
 from pipeline.workdays import (
     CalendarGap,
     CalendarGapError,
@@ -58,7 +58,7 @@ def test_workdays_between_is_the_inverse_of_add_workdays():
         assert workdays_between(start, add_workdays(start, n)) == n
     assert workdays_between(date(2025, 10, 30), start) == -20
     assert workdays_between(date(2025, 10, 1), date(2025, 10, 8)) == 0  # 国庆
-    with pytest.raises(ValueError):
+    with pytest.raises(InternalError):
         add_workdays(start, -1)
 
 
@@ -92,7 +92,7 @@ def test_correction_restarts_the_clock():
     assert d.due == date(2025, 11, 5)
     # 补正 must be asked for within 7 working days of receipt: 09-28 (make-up Sunday) is day 1.
     assert d.correction_notice_due == date(2025, 10, 13)
-    with pytest.raises(ValueError):
+    with pytest.raises(DatesOutOfOrder):
         compute_deadline(date(2025, 9, 26), corrected_on=date(2025, 9, 1))
 
 
@@ -112,7 +112,7 @@ def test_unanswered_consultation_is_provisional_for_15_workdays():
 
 
 def test_extension_is_at_most_20_workdays_and_overdue():
-    with pytest.raises(ValueError, match="20"):
+    with pytest.raises(InputError, match="20"):
         compute_deadline(date(2025, 9, 26), extension_workdays=21)
     d = compute_deadline(date(2025, 9, 26), extension_workdays=5)
     assert d.final_due == add_workdays(date(2025, 10, 30), 5)

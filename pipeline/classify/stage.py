@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from ..config import Config
+from ..models import local_today
 from ..store import Store, iso, utcnow
 from . import signals
 from .model import Example, TextModel
@@ -115,7 +116,7 @@ def classify(config: Config, store: Store, tree: CatalogTree | None = None, *,
     tree = tree or office_tree(config)
     for problem in role_problems(tree):
         log.warning("目录树：%s", problem)
-    today = today or datetime.now(config.office.timezone).date()
+    today = today or local_today(config.office.timezone)
     counts = {"classified": 0, "auto": 0, "review": 0, "personal_data": 0}
     last_decision = store.db.execute("SELECT COALESCE(MAX(id), 0) FROM decisions WHERE who != ?",
                                      [SYSTEM]).fetchone()[0]
@@ -162,7 +163,8 @@ def _write(store: Store, tree: CatalogTree, config: Config, c: Candidate, verdic
     if verdict is None:  # confirmed by a person: only the personal-data check is redone
         status = "review" if pii and config.hold_personal_data else "confirmed"
         if status == "review":
-            _decision(store, c.id, "personal_data", c.category, c.category, f"内容更新后含个人信息：{pii_text}", now)
+            store.record_decision(now, SYSTEM, c.id, "personal_data", c.category, c.category,
+                                  f"内容更新后含个人信息：{pii_text}")
         store.db.execute("UPDATE items SET personal_data = ?, status = ?, classified_hash = ? WHERE id = ?",
                          [pii_text, status, c.content_hash, c.id])
         return status
@@ -171,7 +173,8 @@ def _write(store: Store, tree: CatalogTree, config: Config, c: Candidate, verdic
     if pii:
         status, reason = "review", f"含个人信息（{pii_text}），需人工审核；" + reason
     if c.status == "confirmed" or (c.category and c.category not in tree.leaves()):
-        _decision(store, c.id, "tree", c.category, verdict.category, "原目录节点已不在目录树中，重新分类待审核", now)
+        store.record_decision(now, SYSTEM, c.id, "tree", c.category, verdict.category,
+                              "原目录节点已不在目录树中，重新分类待审核")
         status = "review"
     store.db.execute(
         """UPDATE items SET category = ?, confidence = ?, reason = ?, status = ?, normative = ?,
@@ -186,12 +189,6 @@ def _write(store: Store, tree: CatalogTree, config: Config, c: Candidate, verdic
                VALUES (?, ?, ?, ?, ?, ?, ?)""",
             [c.id, now, verdict.category, verdict.confidence, reason, status, c.content_hash])
     return status
-
-
-def _decision(store: Store, item_id: str, kind: str, before: str | None, after: str | None, note: str,
-              now: str) -> None:
-    store.db.execute("INSERT INTO decisions (at, who, item_id, kind, before, after, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                     [now, SYSTEM, item_id, kind, before, after, note])
 
 
 def sync_categories(store: Store, tree: CatalogTree, now: str) -> None:

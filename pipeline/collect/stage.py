@@ -21,16 +21,16 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sources import COLLECTORS
-from sources.parsing import PageParser
 from sources.protocol import Capped, Context, Gone, Listed, Note, Problem, Seen
+from sources.parsing import PageParser
 
 from ..config import Config, Source
-from ..errors import XxgkError
+from ..errors import INTERNAL, InternalError, XxgkError, failure_kind
 from ..fetch.client import Fetcher
 from ..models import Post
 from ..store import HttpCache, Store, iso, post_id, utcnow
 
-CAPPED_WARNING = "list cut at max_pages"  # how the warning of a cut list begins (health and status look for it)
+CAPPED_WARNING = "list cut at max_pages"  # how the warning of a cut list begins (status shows those)
 
 log = logging.getLogger("xxgk.collect")
 BATCH = 200  # events per transaction
@@ -50,14 +50,21 @@ class SourceOutcome:
     errors: int = 0  # URLs that failed while the source as a whole went on
     requests: int = 0
     error: str = ""  # why the source failed
+    failure_kinds: list[str] = field(default_factory=list)  # … what failed, as errors.failure_kind names it
     warnings: list[str] = field(default_factory=list)
-    capped: bool = False  # the list was cut by the office's max_pages (its warning says so; sync exits 1)
+    capped_warning: str = ""  # the list was cut by the office's max_pages (also first of the warnings)
+    empty_warning: str = ""  # the source listed nothing this run, though it had posts before
     rechecked: int = 0  # known posts due for a re-check this run (the recent ones and this run's share)
     failures: Counter[str] = field(default_factory=Counter)  # errors by what failed (not stored)
 
+    @property
+    def capped(self) -> bool:
+        """Older posts were not collected: sync exits 1."""
+        return bool(self.capped_warning)
+
     def row(self) -> dict:
         row = asdict(self)
-        for kept_elsewhere in ("source", "capped", "rechecked", "failures"):  # capped: in the warnings
+        for kept_elsewhere in ("source", "rechecked", "failures"):
             row.pop(kept_elsewhere)
         return row
 
@@ -95,6 +102,16 @@ def collect_all(config: Config, store: Store, run_id: int, *, full: bool = False
     return outcomes
 
 
+def collect_run(config: Config, store: Store, *, full: bool = False, only: set[str] | None = None,
+                progress: Callable[[str], None] = lambda s: None) -> list[SourceOutcome]:
+    """The collect stage alone (`xxgk collect`) as one recorded run: `partial` when a source failed."""
+    run_id = store.start_run("collect")
+    outcomes = collect_all(config, store, run_id, full=full, only=only, progress=progress)
+    failed = any(o.status != "ok" for o in outcomes)
+    store.finish_run(run_id, "partial" if failed else "ok", {o.source: o.status for o in outcomes})
+    return outcomes
+
+
 def collect_source(source: Source, store: Store, fetcher: Fetcher, cache: HttpCache, *, full: bool,
                    now: datetime, tz, progress: Callable[[str], None] = lambda s: None,
                    parser: PageParser | None = None) -> SourceOutcome:
@@ -128,19 +145,21 @@ def collect_source(source: Source, store: Store, fetcher: Fetcher, cache: HttpCa
             _judge_missing(store, source, tally.listed, tally.complete, now, outcome)
         if tally.read_list and tally.complete:
             store.mark_walked_whole(source.name, source.url)
-    except XxgkError as e:
-        _fail(outcome, store, batch, cache, source, now, str(e))
     except sqlite3.Error:  # the store itself (a full disk, a damaged page), not this source: the run stops, exit 4
         raise
-    except Exception as e:  # a bug in one collector must not stop the others
-        log.exception("collector %s crashed", source.name)
-        _fail(outcome, store, batch, cache, source, now, f"internal error: {type(e).__name__}: {e}")
+    except Exception as e:  # an XxgkError fails the source; a bug in one collector must not stop the others
+        bug = isinstance(e, InternalError) or not isinstance(e, XxgkError)
+        if bug:
+            log.exception("collector %s crashed", source.name)
+        _fail(outcome, store, batch, cache, source, now, f"internal error: {type(e).__name__}: {e}" if bug else str(e),
+              INTERNAL if bug else failure_kind(e))
     outcome.requests = fetcher.stats["requests"] - requests_before
     _judge_failing(outcome)
     active = sum(1 for withdrawn in known.values() if withdrawn is None)
     if outcome.status == "ok" and active and not tally.listed and (tally.read_list or outcome.errors):
-        outcome.warnings.insert(0, f"the source listed no posts this run, though it had {active} before "
-                                   f"(has the page changed? check its selectors)")
+        outcome.empty_warning = (f"the source listed no posts this run, though it had {active} before "
+                                 f"(has the page changed? check its selectors)")
+        outcome.warnings.insert(0, outcome.empty_warning)
     return outcome
 
 
@@ -184,9 +203,10 @@ def _judge_failing(outcome: SourceOutcome) -> None:
     tried = failed + outcome.unchanged + outcome.withdrawn
     if outcome.status != "ok" or outcome.new or outcome.updated or not failed or failed * 2 <= tried:
         return
-    what = ", ".join(f"{kind} ×{n}" for kind, n in sorted(fetch_failures.items(), key=lambda kv: -kv[1]))
+    by_count = sorted(fetch_failures.items(), key=lambda kv: -kv[1])
+    what = ", ".join(f"{kind} ×{n}" for kind, n in by_count)
     example = next((w for w in outcome.warnings if ": " in w), "")
-    outcome.status = "failed"
+    outcome.status, outcome.failure_kinds = "failed", [kind for kind, _ in by_count]
     outcome.error = f"nothing new, and {failed} of {tried} pages could not be fetched ({what})" + \
         (f"; e.g. {example}" if example else "")
     log.warning("source %s failed: %s", outcome.source, outcome.error)
@@ -215,11 +235,12 @@ def _judge_missing(store: Store, source: Source, listed: set[str], complete: boo
                     outcome.withdrawn += 1
 
 
-def _fail(outcome: SourceOutcome, store: Store, batch: list, cache: HttpCache, source: Source, now, message: str):
+def _fail(outcome: SourceOutcome, store: Store, batch: list, cache: HttpCache, source: Source, now, message: str,
+          kind: str) -> None:
     _store_events(store, batch, outcome, now, source)  # what was read before the failure is kept
     cache.flush()
     cache.forget(source.url)  # so the next run re-reads the list instead of trusting a 304
-    outcome.status, outcome.error = "failed", message
+    outcome.status, outcome.error, outcome.failure_kinds = "failed", message, [kind]
     log.warning("source %s failed: %s", source.name, message)
 
 
@@ -247,9 +268,9 @@ def _store_events(store: Store, events: list, outcome: SourceOutcome, now: datet
             elif isinstance(event, Note):
                 _warn(outcome, f"{event.url}: {event.message}")
             elif isinstance(event, Capped):
-                outcome.capped = True  # first among the warnings, so it is never the one cut off
-                outcome.warnings.insert(0, f"{CAPPED_WARNING} = {event.limit} list pages, before {event.url}: "
-                                           f"older posts were not collected (raise or remove max_pages)")
+                outcome.capped_warning = (f"{CAPPED_WARNING} = {event.limit} list pages, before {event.url}: "
+                                          f"older posts were not collected (raise or remove max_pages)")
+                outcome.warnings.insert(0, outcome.capped_warning)  # first, so it is never the one cut off
 
 
 def with_column(post: Post, column: str) -> Post:

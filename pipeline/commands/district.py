@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,7 @@ from .base import EXIT_SOURCE_FAILED, reports_errors
 from .report import DAY
 from .report import _emit as emit  # prints, or writes -o FILE
 from ..district.config import District, find_district, load_district
+from ..models import local_today
 
 DISTRICT_TZ = ZoneInfo("Asia/Shanghai")
 
@@ -32,7 +33,7 @@ class DistrictEnv:
 
 
 def today(on: date | None) -> date:
-    return on or datetime.now(DISTRICT_TZ).date()
+    return on or local_today(DISTRICT_TZ)
 
 
 @click.group()

@@ -77,7 +77,9 @@ def demo(env: Env, keep_dir: str | None) -> None:
                 result = _run_job(config, store, full=False, only=None, quiet=False, command="demo")
     _print_outputs(config)
     if 2020 in result.reports:
-        click.echo(_report_text(result.reports[2020]))
+        from ..report.summary import proactive_summary
+
+        click.echo("\n".join(proactive_summary(result.reports[2020])))
     _finish(result, quiet=False)
 
 
@@ -93,16 +95,13 @@ def collect(env: Env, full: bool, sources: tuple[str, ...]) -> None:
     Example:
       xxgk collect --source wechat
     """
-    from ..collect import collect_all
+    from ..collect.stage import collect_run
 
     config = env.config
     _check_source_names(config, sources)
     with run_lock(config.database), env.store() as store:
-        run_id = store.start_run("collect")
-        outcomes = collect_all(config, store, run_id, full=full, only=set(sources) or None,
-                               progress=progress_printer(False))
-        failed = [o for o in outcomes if o.status != "ok"]
-        store.finish_run(run_id, "partial" if failed else "ok", {o.source: o.status for o in outcomes})
+        outcomes = collect_run(config, store, full=full, only=set(sources) or None, progress=progress_printer(False))
+    failed = [o for o in outcomes if o.status != "ok"]
     for o in outcomes:
         click.echo(_outcome_line(o))
     capped = [o for o in outcomes if o.capped]
@@ -121,7 +120,7 @@ def dedupe(env: Env) -> None:
     Example:
       xxgk dedupe
     """
-    from ..merge import dedupe as run
+    from ..merge.stage import dedupe as run
 
     with run_lock(env.config.database), env.store() as store:
         counts = run(env.config, store)
@@ -182,16 +181,14 @@ def status(env: Env, as_json: bool) -> None:
     Example:
       xxgk status --json
     """
-    from datetime import date
-
-    from ..merge import set_aside_counts
-    from ..collect import CAPPED_WARNING
-    from ..nightly.health import current_alerts
+    from ..merge.stage import set_aside_counts
+    from ..collect.stage import CAPPED_WARNING
+    from ..nightly.job import office_alerts
 
     with env.store() as store:
         rows = store.last_source_runs()
         last = store.last_run()
-        alerts = current_alerts(env.config, store, date.today())
+        alerts = office_alerts(env.config, store)
         aside = set_aside_counts(store)
     if as_json:
         click.echo(json.dumps({"last_run": last, "sources": rows,
@@ -237,7 +234,6 @@ def schedule_command(env: Env) -> None:
       xxgk --config /etc/xxgk/xxgk.toml schedule
     """
     from ..nightly.schedule import run_forever
-    from ..store import parse_iso
 
     config = env.config
 
@@ -253,8 +249,7 @@ def schedule_command(env: Env) -> None:
 
     def last_started():
         with env.store() as store:
-            row = store.db.execute("SELECT MAX(started_at) FROM runs WHERE command IN ('sync', 'schedule')").fetchone()
-        return parse_iso(row[0]) if row and row[0] else None
+            return store.last_started(("sync", "schedule"))
 
     click.echo(f"scheduling the nightly job at {', '.join(config.schedule_times)} ({config.office.timezone.key})")
     run_forever(config.schedule_times, config.office.timezone, nightly, last_started)
@@ -283,35 +278,14 @@ def backup(env: Env, path: str) -> None:
 
 # -- helpers ----------------------------------------------------------------------------
 def alert(config, store, quiet: bool) -> None:
-    """Compute health alerts; send the new ones; show all of them unless quiet."""
-    from datetime import date
+    """Raise the run's alerts (pipeline.job: record, send the new ones); show all of them unless quiet."""
+    from ..nightly.job import raise_alerts
 
-    from ..nightly import health, notify
-
-    alerts = health.current_alerts(config, store, date.today())
-    fresh = health.new_alerts(store, alerts)
-    problems = notify.send(config.alerts, config.office.name, fresh, post_json=_webhook_poster(config))
-    for alert in alerts if not quiet else fresh:
+    raised = raise_alerts(config, store)
+    for alert in raised.active if not quiet else raised.fresh:
         click.echo(f"ALERT {alert.message}", err=True)
-    for problem in problems:
+    for problem in raised.problems:
         click.echo(f"alert not delivered: {problem}", err=True)
-
-
-def _webhook_poster(config):
-    """POST through the one HTTP client (fetch/client.py), allowed to reach only the webhook's host."""
-    from urllib.parse import urlsplit
-
-    from ..fetch.client import Fetcher
-
-    url = config.alerts.webhook_url
-    if not url:
-        return None
-
-    def post(target: str, payload: dict) -> None:
-        with Fetcher(config.fetch, {urlsplit(url).hostname}) as fetcher:
-            fetcher.post_json(target, payload)
-
-    return post
 
 
 def _check_source_names(config: config_mod.Config, names: tuple[str, ...]) -> None:
@@ -356,11 +330,8 @@ def _finish(result, quiet: bool) -> None:
 
 
 def _say_capped(outcomes) -> None:
-    from ..collect import CAPPED_WARNING
-
     for o in outcomes:
-        warning = next((w for w in o.warnings if CAPPED_WARNING in w), "")
-        click.echo(f"CAPPED {o.source}: {warning}", err=True)
+        click.echo(f"CAPPED {o.source}: {o.capped_warning}", err=True)
 
 
 def _print_outputs(config) -> None:
@@ -368,21 +339,6 @@ def _print_outputs(config) -> None:
 
     for label, path in output_paths(config).items():
         click.echo(f"{label:<8} {path}")
-
-
-def _report_text(data: dict) -> str:
-    p = data["proactive"]
-    lines = [
-        f"{data['year']}年 {data['office']} 主动公开政府信息情况",
-        f"  主动公开政府信息数量 {p['total']} 条",
-        f"    其中 政务微博、微信公开 {p['wechat_weibo']} 条",
-        f"    其他方式公开 {p['other']} 条",
-        f"  制发规范性文件总数 {p['normative_documents']} 条",
-        "  按目录分类: " + "，".join(f"{k} {v}" for k, v in p["by_category_name"].items()),
-        f"  收到政府信息公开申请 {data['applications']['received']} 件；"
-        f"行政复议 {data['appeals']['administrative_review']} 件，行政诉讼 {data['appeals']['litigation']} 件",
-    ]
-    return "\n".join(lines)
 
 
 COMMANDS = (sync, demo, collect, dedupe, classify, build, status, schedule_command, backup)

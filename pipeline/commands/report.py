@@ -6,18 +6,20 @@ from __future__ import annotations
 import getpass
 import os
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from functools import wraps
 from pathlib import Path
 
 import click
 
 from .base import EXIT_CONFIG, Env, Failure, reports_errors
-from ..registers.errors import ReportError
+from ..models import local_today
+from ..registers.errors import RegisterError, ReportError
 from ..registers.records import halfwidth, parse_day
 
 def handles_errors(command: Callable) -> Callable:
-    """base.reports_errors, plus a register record's own checks (records.Application …) → exit 2."""
+    """base.reports_errors (the register's own checks raise RegisterError, in the tree), plus any
+    ValueError a library raises on a value a person typed → exit 2, never a traceback."""
 
     @reports_errors
     @wraps(command)
@@ -79,7 +81,7 @@ class Day(click.ParamType):
             return value
         try:
             return parse_day(value)
-        except ValueError as e:
+        except RegisterError as e:
             fail_in_chinese(str(e), param, ctx)
 
 
@@ -124,7 +126,7 @@ TODAY_ENV = "XXGK_TODAY"  # the day the registers take as today (a clock for tes
 def today_in(env: Env) -> date:
     """Today in the office's time zone (or $XXGK_TODAY): no register date may be after it."""
     given = os.environ.get(TODAY_ENV)
-    return parse_day(given) if given else datetime.now(env.config.office.timezone).date()
+    return parse_day(given) if given else local_today(env.config.office.timezone)
 
 
 def who(by: str | None) -> str:

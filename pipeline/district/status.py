@@ -11,7 +11,7 @@ from .config import District, OfficeEntry
 
 def office_status(district: District, entry: OfficeEntry, today: date) -> dict:
     """One office's last run and health, as plain data; a broken config or store is reported, not raised."""
-    from ..nightly.health import current_alerts
+    from ..nightly.job import office_alerts
 
     row: dict = {"key": entry.key, "name": entry.name or entry.key, "uses_xxgk": entry.uses_xxgk}
     if not entry.uses_xxgk:
@@ -24,7 +24,7 @@ def office_status(district: District, entry: OfficeEntry, today: date) -> dict:
         with Store(config.database) as store:
             last = store.last_run()
             sources = store.last_source_runs()
-            alerts = current_alerts(config, store, today)
+            alerts = office_alerts(config, store, today)
             (items,) = store.db.execute("SELECT COUNT(*) FROM counted_items WHERE withdrawn = 0").fetchone()
     except XxgkError as e:
         return {**row, "status": "failed", "error": str(e)}

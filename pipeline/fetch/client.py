@@ -63,6 +63,7 @@ from pipeline.errors import (
     RobotsDisallowed,
     TooLarge,
     TransportError,
+    XxgkError,
     redact_url,
 )
 
@@ -192,8 +193,13 @@ class _Deadline:
         return f"no answer within the {self.seconds:g} s deadline ([fetch] deadline)"
 
 
-class _Transient(Exception):
-    """An attempt failed in a way worth retrying (connection, timeout, truncated body)."""
+class _Transient(XxgkError):
+    """An attempt failed in a way worth retrying (connection, timeout, truncated body); caught
+    by the retry loop, which raises a TransportError of the same ``kind`` when it gives up."""
+
+    def __init__(self, reason: str, kind: str) -> None:
+        super().__init__(reason)
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -232,6 +238,15 @@ _TLS = {pycurl.E_SSL_CONNECT_ERROR, pycurl.E_PEER_FAILED_VERIFICATION, pycurl.E_
         pycurl.E_SSL_CIPHER, pycurl.E_USE_SSL_FAILED, pycurl.E_SSL_CACERT_BADFILE, pycurl.E_SSL_SHUTDOWN_FAILED,
         pycurl.E_SSL_CRL_BADFILE, pycurl.E_SSL_ISSUER_ERROR, pycurl.E_SSL_INVALIDCERTSTATUS,
         pycurl.E_SSL_ENGINE_NOTFOUND, pycurl.E_SSL_ENGINE_SETFAILED, pycurl.E_SSL_ENGINE_INITFAILED}
+
+
+def _kind(code: int) -> str:
+    """What a libcurl failure means for a person (errors.TRANSPORT_KINDS)."""
+    if code in _NOT_FOUND or code in _NOT_CONNECTED:
+        return "unreachable host"
+    if code in _TIMED_OUT:
+        return "timeout"
+    return "TLS" if code in _TLS else "broken connection"
 
 
 def _describe(code: int, message: str) -> str:
@@ -598,7 +613,7 @@ class Fetcher:
                 # the last attempt, or a wait that would pass the deadline: give up now
                 if attempt + 1 == attempts or delay >= deadline.left():
                     tail = f" after {attempt + 1} attempts" if attempt else ""
-                    raise TransportError(url, f"{exc}{tail}") from None
+                    raise TransportError(url, f"{exc}{tail}", exc.kind) from None
             else:
                 if answer.status != 429 and not 500 <= answer.status <= 599:
                     if answer.status >= 400:
@@ -635,7 +650,7 @@ class Fetcher:
             self._limiter.wait(host)
             left = deadline.begin()
             if left <= 0:
-                raise TransportError(url, deadline.why())
+                raise TransportError(url, deadline.why(), "timeout")
             curl.setopt(pycurl.TIMEOUT_MS, max(1, math.ceil(left * 1000)))  # the whole transfer
             with self._in_flight:
                 self._count("requests")
@@ -649,10 +664,10 @@ class Fetcher:
                     if not exchange.hung_up:
                         code, message = exc.args if len(exc.args) == 2 else (0, str(exc))
                         if code in _TIMED_OUT and deadline.left() <= 0:
-                            raise TransportError(url, deadline.why()) from None
+                            raise TransportError(url, deadline.why(), "timeout") from None
                         if code in _BAD_ENCODING:  # the server sends the same broken bytes again: no retry
                             raise TransportError(url, _describe(code, message)) from None
-                        raise _Transient(_describe(code, message)) from None
+                        raise _Transient(_describe(code, message), _kind(code)) from None
                 finally:
                     self._count("bytes", curl.getinfo(pycurl.SIZE_DOWNLOAD_T))
         return _Answer(target, exchange.status, exchange.headers(), bytes(exchange.body))

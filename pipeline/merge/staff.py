@@ -173,11 +173,8 @@ def _posts_of(store: Store, item_id: str) -> list[str]:
 
 
 def _decide(store: Store, now: datetime, who: str, item_id: str, kind: str, before: dict, after: dict, note: str) -> None:
-    store.db.execute(
-        "INSERT INTO decisions (at, who, item_id, kind, before, after, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [iso(now), who, item_id, kind, json.dumps(before, ensure_ascii=False), json.dumps(after, ensure_ascii=False),
-         note],
-    )
+    store.record_decision(iso(now), who, item_id, kind, json.dumps(before, ensure_ascii=False),
+                          json.dumps(after, ensure_ascii=False), note)
 
 
 def _move(store: Store, post_ids: list[str], item_id: str, rule: str, who: str, now: datetime) -> None:

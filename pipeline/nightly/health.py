@@ -9,31 +9,28 @@ Alerts (each shown by `xxgk status`, and sent when [alerts] configures a channel
   due_soon     … or due within a few working days (shown, never sent)
   calendar     the holiday calendar lacks next year's data (checked in December)
 An alert is sent once when it first appears; while it stays active it is not re-sent.
+A source's alerts come from what its runs recorded (pipeline/collect.py): its status, the kinds
+of what failed (pipeline.errors.failure_kind) and the warnings of a cut or empty list — never
+from the words of a message.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, Protocol
 
-from ..collect import CAPPED_WARNING
 from ..config import Config
+from ..errors import CREDENTIAL
 from ..store import Store, iso, utcnow
 
-CREDENTIAL_MARKERS = ("40001", "42001", "40125", "40164", "invalid credential", "access_token expired", "AppSecret")
-EMPTY_MARKERS = ("listed no posts", "no post could be read")  # pipeline/collect/stage.py's warnings
-
-
-# What failed (pipeline.errors.failure_kind, in a failed source's error) in words for staff.
-# Keys: the kinds collect/stage.py counts, and the words of pipeline/fetch/client.py's reasons (a source whose
-# list page could not be fetched fails with that reason itself).
-_UNREACHABLE, _TLS, _TIMEOUT = "无法连接主机（域名解析或连接失败）", "TLS 握手或证书验证失败", "连接或下载超时"
-FAILURE_WORDS = {"unreachable host": _UNREACHABLE, "could not find the host": _UNREACHABLE,
-                 "could not connect": _UNREACHABLE, "TLS": _TLS, "timeout": _TIMEOUT, "timed out": _TIMEOUT,
-                 "deadline": _TIMEOUT, "time budget": _TIMEOUT, "HTTP ": "服务器返回错误状态码",
-                 "too large": "页面超过大小上限", "robots.txt": "robots.txt 禁止抓取",
+# What failed (pipeline.errors.failure_kind, recorded with a failed source) in words for staff.
+FAILURE_WORDS = {"unreachable host": "无法连接主机（域名解析或连接失败）", "TLS": "TLS 握手或证书验证失败",
+                 "timeout": "连接或下载超时", "too large": "页面超过大小上限", "robots.txt": "robots.txt 禁止抓取",
                  "unparseable page": "页面无法解析（请检查选择器）"}
+HTTP_STATUS_WORDS = "服务器返回错误状态码"  # for every kind "HTTP <status>"
 ALERT_KINDS_SENT = {"failing", "empty", "capped", "credential", "overdue", "calendar"}
 
 
@@ -52,36 +49,53 @@ def source_alerts(store: Store, failing_nights: int) -> list[Alert]:
     alerts: list[Alert] = []
     for (name,) in store.db.execute("SELECT name FROM sources ORDER BY name").fetchall():
         recent = store.db.execute(
-            "SELECT status, error, warnings FROM run_sources WHERE source = ? ORDER BY run_id DESC LIMIT ?",
+            "SELECT status, error, failure_kinds, capped_warning, empty_warning FROM run_sources "
+            "WHERE source = ? ORDER BY run_id DESC LIMIT ?",
             [name, max(failing_nights, 1)],
         ).fetchall()
         if not recent:
             continue
-        status, error, warnings = recent[0]
+        status, error, kinds, capped, empty = recent[0]
+        kinds = json.loads(kinds or "[]")
         if len(recent) >= failing_nights and all(r[0] == "failed" for r in recent):
-            what = "、".join(dict.fromkeys(words for key, words in FAILURE_WORDS.items() if key in (error or "")))
+            what = "、".join(dict.fromkeys(filter(None, map(failure_words, kinds))))
             alerts.append(Alert("failing", name, f"{name} 连续 {len(recent)} 次采集失败"
                                                  f"{f'（{what}）' if what else ''}：{error}"))
-        if error and any(m in error for m in CREDENTIAL_MARKERS):
+        if CREDENTIAL in kinds:
             alerts.append(Alert("credential", name, f"{name} 的凭据被拒绝（请更新 AppID/AppSecret）：{error}"))
-        listed = json.loads(warnings or "[]")
-        capped = next((w for w in listed if CAPPED_WARNING in w), None)
         if capped:
             alerts.append(Alert("capped", name, f"{name} 的列表被 max_pages 截断，更早的信息没有采集"
                                                 f"（请调大或删除 [sources.{name}] max_pages）：{capped}"))
-        for warning in listed:
-            if any(m in warning for m in EMPTY_MARKERS):
-                alerts.append(Alert("empty", name, f"{name} 本次未返回任何信息，而以前有：{warning}"))
-                break
+        if empty:
+            alerts.append(Alert("empty", name, f"{name} 本次未返回任何信息，而以前有：{empty}"))
     return alerts
 
 
-def application_alerts(store: Store, today: date) -> list[Alert]:
-    """Overdue applications alert; due-soon ones are shown too (not sent: see ALERT_KINDS_SENT)."""
-    from ..registers.ledger import due_applications
+def failure_words(kind: str) -> str:
+    """A recorded kind of failure in words for staff ("" for one that has none)."""
+    return FAILURE_WORDS.get(kind) or (HTTP_STATUS_WORDS if kind.startswith("HTTP ") else "")
 
+
+class DueApplication(Protocol):
+    """What an alert needs of an open application and its deadline (pipeline.report.ledger's)."""
+
+    @property
+    def state(self) -> str: ...  # overdue | due_soon | open
+
+    @property
+    def label(self) -> str: ...  # 已逾期 …
+
+    @property
+    def application(self) -> Any: ...  # its id and received_on
+
+    @property
+    def deadline(self) -> Any: ...  # its final_due
+
+
+def application_alerts(due_applications: Iterable[DueApplication]) -> list[Alert]:
+    """Overdue applications alert; due-soon ones are shown too (not sent: see ALERT_KINDS_SENT)."""
     alerts = []
-    for due in due_applications(store, today):
+    for due in due_applications:
         if due.state == "open":
             continue
         app = due.application
@@ -100,8 +114,11 @@ def calendar_alerts(today: date) -> list[Alert]:
     return []
 
 
-def current_alerts(config: Config, store: Store, today: date) -> list[Alert]:
-    return (source_alerts(store, config.alerts.failing_nights) + application_alerts(store, today)
+def current_alerts(config: Config, store: Store, today: date,
+                   due_applications: Iterable[DueApplication]) -> list[Alert]:
+    """Every active alert; the open applications with their deadlines on ``today`` are passed in
+    (pipeline.job.office_alerts reads them from the registers)."""
+    return (source_alerts(store, config.alerts.failing_nights) + application_alerts(due_applications)
             + calendar_alerts(today))
 
 

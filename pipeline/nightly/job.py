@@ -1,7 +1,8 @@
-"""The nightly job: collect → dedupe → classify → build (feeds, pages) → report.
+"""The nightly job: collect → dedupe → classify → build (feeds, pages) → report, then alerts.
 
 Every stage reads from the store and writes back to it, so each can also run on its
 own (`xxgk collect`, `xxgk dedupe`, `xxgk classify`, `xxgk build`, `xxgk report`).
+A staff "Publish" on the review page is the job's last stages (`republish`).
 """
 
 from __future__ import annotations
@@ -14,9 +15,13 @@ from pathlib import Path
 
 from .. import classify as classify_stage
 from ..merge import stage as dedupe_stage
-from ..collect import SourceOutcome, collect_all
+from . import health, notify
+from ..collect.stage import SourceOutcome, collect_all
 from ..config import Config
-from ..errors import OutputError
+from ..errors import LockHeld, OutputError
+from .health import Alert
+from .lock import STAFF_PUBLISH, run_lock
+from ..models import local_today
 from ..publish import BuildStats, SiteInfo, Writer, staging
 from ..publish import build as publish_build
 from ..store import Store
@@ -83,7 +88,7 @@ def build_reports(store: Store, config: Config, tree: classify_stage.CatalogTree
 
     years = sorted(set(years_with_items(store, config)) | register_years(store))
     return write_reports(store, config, tree.names, years,
-                         today or datetime.now(config.office.timezone).date(), writer)
+                         today or local_today(config.office.timezone), writer)
 
 
 def build(config: Config, store: Store, tree: classify_stage.CatalogTree | None = None) -> tuple[BuildStats, dict]:
@@ -132,6 +137,51 @@ def run_sync(config: Config, store: Store, *, full: bool = False, only: set[str]
             "written": len(result.build.written) if result.build else 0,
         })
     return result
+
+
+def republish(config: Config, store: Store) -> BuildStats:
+    """A staff "Publish" at the end of a review session: retrain on the decisions, reclassify
+    what waits, rebuild. Holds the run lock as a staff publish (a nightly sync waits for it);
+    raises LockHeld when another run holds it."""
+    with run_lock(config.database, purpose=STAFF_PUBLISH):
+        classify_stage.classify(config, store)
+        stats, _ = build(config, store)
+    return stats
+
+
+def refile(config: Config, store: Store) -> bool:
+    """Classify the items a staff merge or split made or changed, so they show in the queue now;
+    False when a run holds the lock (the next run files them)."""
+    try:
+        with run_lock(config.database):
+            classify_stage.classify(config, store)
+    except LockHeld:
+        return False
+    return True
+
+
+def office_alerts(config: Config, store: Store, today: date | None = None) -> list[Alert]:
+    """Every active alert of the office (pipeline.health), on its day; the registers' deadlines
+    are read here and passed in, so health stays below the report."""
+    from ..registers.ledger import due_applications
+
+    day = today or local_today(config.office.timezone)
+    return health.current_alerts(config, store, day, due_applications(store, day))
+
+
+@dataclass(frozen=True)
+class AlertRound:
+    active: list[Alert]  # every alert now active (what `status` shows)
+    fresh: list[Alert]  # … of them those first seen now: sent
+    problems: list[str]  # deliveries that failed
+
+
+def raise_alerts(config: Config, store: Store, today: date | None = None) -> AlertRound:
+    """After a run: compute the office's alerts, record them, send the new ones ([alerts])."""
+    active = office_alerts(config, store, today)
+    fresh = health.new_alerts(store, active)
+    problems = notify.send(config.alerts, config.office.name, fresh, post_json=notify.webhook_poster(config))
+    return AlertRound(active, fresh, problems)
 
 
 def output_paths(config: Config) -> dict[str, Path]:

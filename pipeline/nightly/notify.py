@@ -12,15 +12,11 @@ import smtplib
 from collections.abc import Callable, Sequence
 from email.message import EmailMessage
 
-from ..config import Alerts
-from ..errors import XxgkError
+from ..config import Alerts, Config
+from ..errors import NotifyError, XxgkError
 from .health import Alert
 
 log = logging.getLogger("xxgk.notify")
-
-
-class NotifyError(XxgkError):
-    """An alert could not be delivered."""
 
 
 def alert_text(office: str, alerts: Sequence[Alert]) -> str:
@@ -77,3 +73,20 @@ def send(settings: Alerts, office: str, alerts: Sequence[Alert],
     for problem in problems:
         log.warning("alert delivery: %s", problem)
     return problems
+
+
+def webhook_poster(config: Config) -> Callable[[str, dict], None] | None:
+    """POST through the one HTTP client (fetch.py), allowed to reach only the webhook's host."""
+    from urllib.parse import urlsplit
+
+    from ..fetch.client import Fetcher
+
+    url = config.alerts.webhook_url
+    if not url:
+        return None
+
+    def post(target: str, payload: dict) -> None:
+        with Fetcher(config.fetch, {urlsplit(url).hostname}) as fetcher:
+            fetcher.post_json(target, payload)
+
+    return post

@@ -17,6 +17,8 @@ from datetime import datetime, time, timedelta, tzinfo
 
 import schedule
 
+from ..models import local_today
+
 log = logging.getLogger("xxgk.schedule")
 
 
@@ -38,7 +40,7 @@ def missed(times: Sequence[str], last_started: datetime | None, now: datetime) -
 def machine_local(text: str, tz: tzinfo) -> str:
     """An office-time "HH:MM" as the machine's local "HH:MM" (China has no DST)."""
     hour, minute = map(int, text.split(":"))
-    moment = datetime.combine(datetime.now(tz).date(), time(hour, minute), tz).astimezone()
+    moment = datetime.combine(local_today(tz), time(hour, minute), tz).astimezone()
     return moment.strftime("%H:%M")
 
 

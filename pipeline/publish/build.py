@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
+from pipeline.errors import ConfigError, InternalError
 from pipeline.gcpause import collector_paused
 from pipeline.htmltools import html_to_text
 from pipeline.models import SHANGHAI, Category, ItemView
@@ -65,9 +66,9 @@ class SiteInfo:
         for name in ("site_url", "feed_url"):
             url = getattr(self, name)
             if not (safe_url(url, "", FETCH_SCHEMES) and url.endswith("/")):
-                raise ValueError(f"{name} must be an absolute http(s) URL ending in '/', got {url!r}")
+                raise ConfigError(f"{name} must be an absolute http(s) URL ending in '/', got {url!r}")
         if self.feed_entries < 1:
-            raise ValueError("feed_entries must be at least 1")
+            raise ConfigError("feed_entries must be at least 1")
 
     @property
     def domain(self) -> str:
@@ -113,7 +114,7 @@ def build(
     with collector_paused():  # see pipeline/gcpause.py
         if writer is not None:
             if writer.root != os.path.realpath(out_dir) or not writer.staged:
-                raise ValueError(f"build() needs a staged Writer of {out_dir} (see staging())")
+                raise InternalError(f"build() needs a staged Writer of {out_dir} (see staging())")
             return _build_marked(items, categories, site, Path(out_dir), reports or {}, full, search, writer)
         with staging(out_dir) as own:
             return _build_marked(items, categories, site, Path(out_dir), reports or {}, full, search, own)
@@ -245,7 +246,7 @@ def _newest_first(rows: Iterable[ItemRow]) -> list[ItemRow]:
     if len({r.id for r in out}) != len(out):
         seen: set[str] = set()
         twice = next(r.id for r in out if r.id in seen or seen.add(r.id))  # type: ignore[func-returns-value]
-        raise ValueError(f"item id {twice!r} appears twice")
+        raise InternalError(f"item id {twice!r} appears twice")
     out.sort(key=attrgetter("id"))
     out.sort(key=attrgetter("iso"), reverse=True)  # stable: ties stay ordered by id
     return out

@@ -17,6 +17,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from pipeline.errors import InternalError
 from pipeline.models import SHANGHAI
 from pipeline.htmltools import clean_html
 
@@ -124,7 +125,7 @@ def _as_html_text(text: str) -> str:
 
 def _sh(dt: datetime) -> datetime:
     if dt.tzinfo is None:  # feedgen refuses naive datetimes; say which value was wrong
-        raise ValueError(f"naive datetime {dt!r} in a feed")
+        raise InternalError(f"naive datetime {dt!r} in a feed")
     return dt.astimezone(SHANGHAI)
 
 

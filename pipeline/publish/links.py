@@ -8,6 +8,7 @@ import re
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
+from pipeline.errors import UnsafePathError
 from pipeline.models import SHANGHAI, ChannelCopy, ItemView
 
 # Ids become file names, so they must be plain slugs (never titles).
@@ -37,9 +38,9 @@ _EXTRA_MIME = {
 
 
 def check_slug(value: str, what: str) -> str:
-    """Return ``value`` if it is usable as a file name, else raise ValueError."""
+    """Return ``value`` if it is usable as a file name, else raise UnsafePathError."""
     if not isinstance(value, str) or not _SLUG.fullmatch(value):
-        raise ValueError(f"{what} {value!r} is not a slug usable as a file name")
+        raise UnsafePathError(f"{what} {value!r} is not a slug usable as a file name")
     return value
 
 

@@ -17,6 +17,7 @@ from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime
 from typing import NamedTuple, Protocol, runtime_checkable
 
+from pipeline.errors import InternalError
 from pipeline.models import SHANGHAI, ItemView
 
 
@@ -69,10 +70,10 @@ class MemorySource:
         self.by_id: dict[str, ItemView] = {}
         for item in items:
             if item.id in self.by_id:
-                raise ValueError(f"item id {item.id!r} appears twice")
+                raise InternalError(f"item id {item.id!r} appears twice")
             for name in ("published_at", "updated_at"):
                 if getattr(item, name).tzinfo is None:
-                    raise ValueError(f"item {item.id}: {name} must be timezone-aware")
+                    raise InternalError(f"item {item.id}: {name} must be timezone-aware")
             self.by_id[item.id] = item
 
     def rows(self) -> Iterator[ItemRow]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pipeline.errors import InternalError
 from pipeline.models import Category
 
 from .links import check_slug
@@ -20,7 +21,7 @@ class CategoryTree:
         for c in categories:
             check_slug(c.id, "category id")
             if c.id in self.by_id:
-                raise ValueError(f"category id {c.id!r} appears twice")
+                raise InternalError(f"category id {c.id!r} appears twice")
             self.by_id[c.id] = c
         order = sorted(self.by_id.values(), key=lambda c: (c.position, c.id))
         self.children: dict[str | None, list[Category]] = {}
@@ -30,7 +31,7 @@ class CategoryTree:
         self.top = self.children.get(None, [])
         for c in self.top:
             if c.id in RESERVED_IDS:
-                raise ValueError(f"top-level category id {c.id!r} is reserved for the site-wide feed")
+                raise InternalError(f"top-level category id {c.id!r} is reserved for the site-wide feed")
         self._path: dict[str, tuple[Category, ...]] = {}
         for c in order:
             self._path[c.id] = self._walk_up(c)

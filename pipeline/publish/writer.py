@@ -13,9 +13,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-
-class UnsafePathError(ValueError):
-    """A path that would land outside the output folder, or was written twice."""
+from ..errors import UnsafePathError  # re-exported: the API stays pipeline.publish.UnsafePathError
 
 
 class Writer:

@@ -16,6 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import InternalError
+from .errors import ReportError
+
 # --- headings ---------------------------------------------------------------
 
 HEADINGS = (
@@ -180,7 +183,7 @@ class ReportFormat:
         for r in self.table2_rows:
             if r.key == key:
                 return r
-        raise KeyError(key)
+        raise InternalError(f"no Table 2 row {key!r}")
 
     def children(self, key: str) -> tuple[Row, ...]:
         return tuple(r for r in self.table2_rows if r.parent == key)
@@ -193,7 +196,7 @@ class ReportFormat:
             return "other"  # 2019 format: （六）其他处理 has no sub-rows
         if key == "other" and "other.other" in self.outcome_keys:
             return "other.other"
-        raise KeyError(f"unknown Table 2 outcome {key!r}")
+        raise InternalError(f"unknown Table 2 outcome {key!r}")
 
     def table1_rows(self) -> tuple[tuple[Block, str], ...]:
         return tuple((b, r) for b in self.table1 for r in b.rows)
@@ -221,7 +224,7 @@ ALL_OUTCOME_KEYS = frozenset(FORMAT_2021.outcome_keys) | frozenset(FORMAT_2019.o
 def format_for_year(year: int) -> ReportFormat:
     """The format a report *for* ``year`` uses: 试行 for 2019–2020, 2021 format after."""
     if year < 2019:
-        raise ValueError(
+        raise ReportError(
             f"{year}: the tables exist from the 2019 report on (revised 条例 in force 2019-05-15)"
         )
     return FORMAT_2019 if year <= 2020 else FORMAT_2021

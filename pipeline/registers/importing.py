@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
+from ..errors import InputError
 from ..store import Store
 from .errors import RegisterError
 from .formats import APPLICANT_TYPES, T3_RESULTS, format_for_year
@@ -178,7 +179,7 @@ def _field(row: Row, errors: _Errors, label: str, parse, required: bool = False)
     value = row.values.get(label)
     try:
         parsed = parse(value)
-    except ValueError as e:
+    except RegisterError as e:
         errors.add(row, label, str(e))
         return None
     if required and parsed in (None, ""):
@@ -191,7 +192,7 @@ def _choice(options, aliases=None):
         text = _text(value)
         text = (aliases or {}).get(text, text)
         if text and text not in options:
-            raise ValueError(f"“{text}”无效，应为：{'、'.join(options)}")
+            raise RegisterError(f"“{text}”无效，应为：{'、'.join(options)}")
         return text
     return parse
 
@@ -201,7 +202,7 @@ def _count(value: object) -> int:
     if not text:
         return 0
     if not text.isdigit():
-        raise ValueError(f"“{text}”不是整数")
+        raise RegisterError(f"“{text}”不是整数")
     return int(text)
 
 
@@ -240,7 +241,7 @@ def _accept(row: Row, errors: _Errors, seen: dict[str, int], out: list, register
     columns = columns_for(register)
     try:
         record = build()
-    except ValueError as e:
+    except InputError as e:  # RegisterError, or DatesOutOfOrder from a consultation's dates
         errors.add(row, _column_of(str(e), columns), str(e))
         return
     key = import_key(register, {k: str(getattr(record, k)) for _, k, _ in columns})

@@ -25,6 +25,7 @@ from pipeline.registers.formats import (
     format_for_year,
 )
 from pipeline.normalize import halfwidth  # noqa: F401 (the register code's name for it)
+from pipeline.registers.errors import RegisterError
 from pipeline.workdays import Consultation, Deadline, compute_deadline
 
 CHANNELS = ("网站", "信函", "当面", "传真", "电子邮件", "其他")  # how an application came in
@@ -63,20 +64,20 @@ class Application:
 
     def __post_init__(self) -> None:
         if self.channel not in CHANNELS:
-            raise ValueError(f"申请渠道“{self.channel}”无效，应为：{'、'.join(CHANNELS)}")
+            raise RegisterError(f"申请渠道“{self.channel}”无效，应为：{'、'.join(CHANNELS)}")
         if self.applicant_type not in APPLICANT_TYPES:
-            raise ValueError(f"申请人类型“{self.applicant_type}”无效，应为：{'、'.join(APPLICANT_TYPES)}")
+            raise RegisterError(f"申请人类型“{self.applicant_type}”无效，应为：{'、'.join(APPLICANT_TYPES)}")
         if self.outcome is not None and self.outcome not in ALL_OUTCOME_KEYS:
-            raise ValueError(f"办理结果“{self.outcome}”无效：应为“三、本年度办理结果”中的一项")
+            raise RegisterError(f"办理结果“{self.outcome}”无效：应为“三、本年度办理结果”中的一项")
         if (self.outcome is None) != (self.replied_on is None):
-            raise ValueError("办理结果和答复日期应同时填写（已答复）或同时留空（办理中）")
+            raise RegisterError("办理结果和答复日期应同时填写（已答复）或同时留空（办理中）")
         _not_before(self.replied_on, "答复日期", self.received_on, "收到申请日期")
         _not_before(self.corrected_on, "收到补正日期", self.received_on, "收到申请日期")
         for c in self.consultations:
             _not_before(c.sent_on, "征求意见日期", self.received_on, "收到申请日期")
             _not_before(c.answered_on, "征求意见答复日期", c.sent_on, "征求意见日期")
         if not 0 <= self.extension_workdays <= MAX_EXTENSION:
-            raise ValueError(f"延长答复期限应为 0 到 {MAX_EXTENSION} 个工作日（条例第三十三条），"
+            raise RegisterError(f"延长答复期限应为 0 到 {MAX_EXTENSION} 个工作日（条例第三十三条），"
                              f"实为 {self.extension_workdays}")
 
     def is_open_on(self, day: date) -> bool:
@@ -106,17 +107,17 @@ class Appeal:
 
     def __post_init__(self) -> None:
         if self.kind not in APPEAL_KINDS:
-            raise ValueError(f"复议诉讼类型“{self.kind}”无效，应为：{'、'.join(APPEAL_KINDS)}")
+            raise RegisterError(f"复议诉讼类型“{self.kind}”无效，应为：{'、'.join(APPEAL_KINDS)}")
         if self.outcome not in T3_RESULTS:
-            raise ValueError(f"复议诉讼结果“{self.outcome}”无效，应为：{'、'.join(T3_RESULTS)}")
+            raise RegisterError(f"复议诉讼结果“{self.outcome}”无效，应为：{'、'.join(T3_RESULTS)}")
         if (self.outcome == PENDING) != (self.decided_on is None):
-            raise ValueError("审结日期与结果应同时填写（已审结），尚未审结时两者都不填")
+            raise RegisterError("审结日期与结果应同时填写（已审结），尚未审结时两者都不填")
         _not_before(self.decided_on, "审结日期", self.filed_on, "提起日期")
 
 
 def _not_before(day: date | None, label: str, earliest: date, earliest_label: str) -> None:
     if day is not None and day < earliest:
-        raise ValueError(f"{label}（{day}）不能早于{earliest_label}（{earliest}）")
+        raise RegisterError(f"{label}（{day}）不能早于{earliest_label}（{earliest}）")
 
 
 def check_entry_dates(today: date, **days: date | None) -> None:
@@ -124,14 +125,14 @@ def check_entry_dates(today: date, **days: date | None) -> None:
     (keyword = field, see FIELD_LABELS)."""
     for name, day in days.items():
         if day is not None and day > today:
-            raise ValueError(f"{FIELD_LABELS[name]}（{day}）不能晚于今天（{today}）")
+            raise RegisterError(f"{FIELD_LABELS[name]}（{day}）不能晚于今天（{today}）")
 
 
 def check_request(text: str) -> str:
     """申请内容: required, so the register says what was asked."""
     text = (text or "").strip()
     if not text:
-        raise ValueError("申请内容不能为空：请写明申请公开的政府信息")
+        raise RegisterError("申请内容不能为空：请写明申请公开的政府信息")
     return text
 
 
@@ -173,7 +174,7 @@ def resolve_outcome(text: str) -> str:
         for row in fmt.table2_data_rows:
             if row.key in fmt.outcome_keys and wanted in (row.label, _bare(row.label)):
                 return row.key
-    raise ValueError(f"未知的办理结果 {text!r}：应为“三、本年度办理结果”中的一项，"
+    raise RegisterError(f"未知的办理结果 {text!r}：应为“三、本年度办理结果”中的一项，"
                      f"如 予以公开、部分公开、保护第三方合法权益、本机关不掌握相关政府信息、重复申请")
 
 
@@ -184,7 +185,7 @@ def _bare(label: str) -> str:
 
 
 def parse_day(text: str) -> date:
-    """2021-03-01, ２０２１－０３－０１, 2021/3/1 or 2021年3月1日 → a date (ValueError in Chinese)."""
+    """2021-03-01, ２０２１－０３－０１, 2021/3/1 or 2021年3月1日 → a date (RegisterError in Chinese)."""
     value = halfwidth(str(text))
     m = _DAY.fullmatch(value)
     try:
@@ -192,7 +193,7 @@ def parse_day(text: str) -> date:
             return date(int(m[1]), int(m[2]), int(m[3]))
         return date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"“{text}”不是有效日期，应写作 2021-03-01") from None
+        raise RegisterError(f"“{text}”不是有效日期，应写作 2021-03-01") from None
 
 
 _DAY = re.compile(r"(\d{4})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})\s*日?")

@@ -158,9 +158,10 @@ def _row_values(row: str, columns: tuple[str, ...],
     return {c: _number(row, c, raw.get(c)) for c in columns}, reason
 
 
-def _text_number(text: str) -> int | float:
+def _text_number(text: str) -> int | float | None:
+    """A number typed as text, or None when the text is not one."""
     if not re.fullmatch(r"[-+]?\d+(\.\d+)?", text):
-        raise ValueError(text)
+        return None
     return int(text) if "." not in text else float(text)
 
 
@@ -169,10 +170,10 @@ def _number(row: str, column: str, value: object) -> float | int | None:
         return None
     where = f"表二（主动公开）“{row}”行“{column}”列"
     if isinstance(value, str):  # "１２" or "0.35" typed as text: full-width digits are accepted everywhere
-        try:
-            value = _text_number(halfwidth(value))
-        except ValueError:
-            raise FiguresInvalid(f"{where}应为数字，实际为 {value!r}") from None
+        number = _text_number(halfwidth(value))
+        if number is None:
+            raise FiguresInvalid(f"{where}应为数字，实际为 {value!r}")
+        value = number
     if isinstance(value, bool) or not isinstance(value, Real):
         raise FiguresInvalid(f"{where}应为数字，实际为 {value!r}")
     if value < 0 and column not in T1_SIGNED_COLUMNS:

@@ -27,7 +27,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from lxml import etree
 
-from pipeline.models import SHANGHAI
+from pipeline.models import SHANGHAI, local_today
 
 from pipeline.report.charts import axis_chart_png, bar_chart_png
 from pipeline.report.layout import Grid, place
@@ -54,7 +54,7 @@ def render_docx(report: Mapping, *, previous: Mapping | None = None, check: bool
     ``generated``: the generation date, in the document properties and, when the
     report has no date of its own, the 落款."""
     p = prepare(report, previous=previous, check=check)
-    generated = generated or datetime.now(SHANGHAI).date()  # the nightly job passes its own today
+    generated = generated or local_today(SHANGHAI)  # the nightly job passes its own today
     doc = Document()
     _page_setup(doc)
     _styles(doc)

@@ -1,5 +1,6 @@
 """The plain-text summary ``xxgk report --year Y`` prints on a terminal: the
-figures of each part, non-zero rows of the tables, and every warning."""
+figures of each part, non-zero rows of the tables, and every warning. Its opening
+(the heading and part 二's figures) is what ``xxgk demo`` prints of its year."""
 
 from __future__ import annotations
 
@@ -10,17 +11,8 @@ from .layout import fmt_number
 
 def report_text(annual: Annual) -> str:
     d = annual.data
-    p, t = d["proactive"], d["timeliness"]
-    lines = [f"{d['year']}年 {d['office']} 政府信息公开工作年度报告（统计数据"
-             + (f"，{d['format_document']}格式）" if d.get("format_document") else "）"),
-             "二、主动公开政府信息情况",
-             f"  主动公开政府信息数量 {p['total']} 条（政务微博、微信公开 {p['wechat_weibo']} 条，"
-             f"其他方式公开 {p['other']} 条）",
-             f"  制发规范性文件总数 {p['normative_documents']} 条"]
-    by_name = p.get("by_category_name") or {}
-    if by_name:
-        lines.append("  按目录分类：" + "，".join(
-            f"{'未分类' if k == 'unclassified' else k} {v}" for k, v in by_name.items()))
+    t = d["timeliness"]
+    lines = proactive_summary(d)
     lines.append(_timeliness(t))
     for late in t["late"]:
         lines.append(f"    超期 {late['workdays']} 个工作日：{late['title']}（生成 {late['formed_on']}，"
@@ -54,6 +46,22 @@ def report_text(annual: Annual) -> str:
     for w in annual.warnings:
         lines.append(f"提示：{w}")
     return "\n".join(lines)
+
+
+def proactive_summary(d: dict) -> list[str]:
+    """The heading and the figures of part 二 (主动公开) of a year's report data."""
+    p = d["proactive"]
+    lines = [f"{d['year']}年 {d['office']} 政府信息公开工作年度报告（统计数据"
+             + (f"，{d['format_document']}格式）" if d.get("format_document") else "）"),
+             "二、主动公开政府信息情况",
+             f"  主动公开政府信息数量 {p['total']} 条（政务微博、微信公开 {p['wechat_weibo']} 条，"
+             f"其他方式公开 {p['other']} 条）",
+             f"  制发规范性文件总数 {p['normative_documents']} 条"]
+    by_name = p.get("by_category_name") or {}
+    if by_name:
+        lines.append("  按目录分类：" + "，".join(
+            f"{'未分类' if k == 'unclassified' else k} {v}" for k, v in by_name.items()))
+    return lines
 
 
 def stated_notes(d: dict) -> list[str]:

@@ -9,16 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..errors import XxgkError
+from ..errors import DecisionError
 from ..store import Store, iso, utcnow
 from ..classify.signals import EXPIRED, IN_FORCE, REPEALED
 from ..classify.tree import CatalogTree
 
 VALIDITIES = (IN_FORCE, REPEALED, EXPIRED)
-
-
-class DecisionError(XxgkError):
-    """A staff decision that cannot be applied (unknown item, category not a leaf, …)."""
 
 
 def accept(store: Store, item_ids: Iterable[str], who: str, note: str = "") -> int:
@@ -33,7 +29,7 @@ def accept(store: Store, item_ids: Iterable[str], who: str, note: str = "") -> i
             if row[1] == "confirmed":
                 continue
             _confirm(store, item_id, row[0], who, now)
-            _record(store, now, who, item_id, "accept", row[0], row[0], note)
+            store.record_decision(now, who, item_id, "accept", row[0], row[0], note)
             done += 1
     return done
 
@@ -49,7 +45,7 @@ def change_category(store: Store, tree: CatalogTree, item_id: str, category: str
             raise DecisionError(f"item {item_id!r} does not exist")
         _confirm(store, item_id, category, who, now)
         store.db.execute("UPDATE items SET normative = ? WHERE id = ?", [int(category == "gfxwj"), item_id])
-        _record(store, now, who, item_id, "category", row[0], category, note)
+        store.record_decision(now, who, item_id, "category", row[0], category, note)
 
 
 def set_validity(store: Store, item_id: str, validity: str, who: str, note: str = "") -> None:
@@ -64,7 +60,7 @@ def set_validity(store: Store, item_id: str, validity: str, who: str, note: str 
         store.db.execute("UPDATE items SET validity = ? WHERE id = ?", [validity, item_id])
         store.db.execute("INSERT INTO validity_events (item_id, at, validity, source, note) VALUES (?, ?, ?, ?, ?)",
                          [item_id, now, validity, "staff", note or f"由 {who} 设定"])
-        _record(store, now, who, item_id, "validity", row[0], validity, note)
+        store.record_decision(now, who, item_id, "validity", row[0], validity, note)
 
 
 def _confirm(store: Store, item_id: str, category: str, who: str, now: str) -> None:
@@ -75,8 +71,3 @@ def _confirm(store: Store, item_id: str, category: str, who: str, now: str) -> N
         """INSERT INTO classifications (item_id, at, category, confidence, reason, status, content_hash)
            SELECT id, ?, category, 1.0, reason, 'confirmed', content_hash FROM items WHERE id = ?""", [now, item_id])
 
-
-def _record(store: Store, now: str, who: str, item_id: str, kind: str, before: str | None, after: str | None,
-            note: str) -> None:
-    store.db.execute("INSERT INTO decisions (at, who, item_id, kind, before, after, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                     [now, who, item_id, kind, before, after, note])

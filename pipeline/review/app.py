@@ -16,11 +16,9 @@ from flask import Flask, Response, abort, g, redirect, render_template, request,
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..nightly import job
-from ..classify import classify as classify_stage
 from ..classify import office_tree
 from ..config import Config
 from ..errors import LockHeld, XxgkError
-from ..nightly.lock import STAFF_PUBLISH, run_lock
 from ..store import Store
 from . import actions, appeals, application_entry, applications, auth, queries
 
@@ -177,19 +175,21 @@ def create_app(config: Config) -> Flask:
                                                    g.session.user, request.form.get("note", "")[:500]),
                       url_for("item_page", item_id=item_id), "validity")
 
-    if merges is not None:  # pipeline/merge/staff.py: staff merge and split (recorded in decisions)
+    if merges is not None:  # pipeline/merges.py: staff merge and split (recorded in decisions)
         @app.post("/merge")
         def merge() -> Any:
             keep, other = request.form.get("keep", ""), request.form.get("other", "").strip()
             return _guard(lambda: (merges.merge_items(config, g.store, keep, other, g.session.user,
-                                                      request.form.get("note", "")[:500]), _refile(config)),
+                                                      request.form.get("note", "")[:500]),
+                                  job.refile(config, g.store)),
                           url_for("item_page", item_id=keep), "merged")
 
         @app.post("/split")
         def split() -> Any:
             item_id, post = request.form.get("item", ""), request.form.get("post", "")
             return _guard(lambda: (merges.split_item(config, g.store, item_id, [post], g.session.user,
-                                                     request.form.get("note", "")[:500]), _refile(config)),
+                                                     request.form.get("note", "")[:500]),
+                                  job.refile(config, g.store)),
                           url_for("item_page", item_id=item_id), "split")
 
     @app.get("/history")
@@ -205,9 +205,7 @@ def create_app(config: Config) -> Flask:
         """End of a review session: retrain on the decisions, reclassify what waits, rebuild."""
         back = _local_path(request.form.get("back", "")) or url_for("queue_page")
         try:
-            with run_lock(config.database, purpose=STAFF_PUBLISH):  # the nightly job waits for it
-                classify_stage(config, g.store)
-                job.build(config, g.store)
+            job.republish(config, g.store)  # the nightly job waits for it
         except LockHeld:
             return redirect(_with_msg(back, "locked"))
         return redirect(_with_msg(back, "published"))
@@ -223,16 +221,6 @@ def create_app(config: Config) -> Flask:
         return render_template("error.html", error=error), error.code
 
     return app
-
-
-def _refile(config: Config) -> None:
-    """Classify the items a merge or split made or changed, so they show in the queue now
-    (left to the next run when a run holds the lock)."""
-    try:
-        with run_lock(config.database):
-            classify_stage(config, g.store)
-    except LockHeld:
-        pass
 
 
 def _login_form(target: str, error: str = "", status: int = 200) -> Response:

@@ -12,6 +12,7 @@ from datetime import date
 from flask import Flask, abort, g, redirect, render_template, request, url_for
 
 from ..config import Config
+from ..errors import InputError
 from ..registers import corrections, ledger
 from ..registers.errors import RegisterError
 from ..registers.records import APPEAL_KINDS, FIELD_LABELS, T3_RESULTS, Appeal, check_entry_dates
@@ -106,13 +107,13 @@ def register_appeal_routes(app: Flask, config: Config) -> None:
         entry_page(appeal_id)
         try:
             corrections.withdraw_appeal(g.store, appeal_id, g.session.user, request.form.get("reason", ""))
-        except (RegisterError, ValueError) as e:
+        except InputError as e:
             return entry_page(appeal_id, {"form": str(e)}, 400)
         return redirect(url_for("appeals_page", msg="withdrawn", id=appeal_id))
 
     def _apply(appeal_id: str, msg: str, action) -> object:
         try:
             action()
-        except (RegisterError, ValueError) as e:  # the register's own checks, in Chinese
+        except InputError as e:  # the register's own checks, in Chinese
             return entry_page(appeal_id, {"form": str(e)}, 400)
         return redirect(url_for("appeal_page", appeal_id=appeal_id, msg=msg))

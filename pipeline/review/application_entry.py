@@ -1,6 +1,6 @@
 """One application in the review page (/applications/<id>): its fields, its history, and the
 corrections of the register — edit, reopen, withdraw — each with a required reason, through
-``pipeline.registers.corrections`` (the same calls as ``xxgk application edit/reopen/withdraw``),
+``pipeline.report.corrections`` (the same calls as ``xxgk application edit/reopen/withdraw``),
 so the audit trail records who, when and why.
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from flask import Flask, abort, g, redirect, render_template, request, url_for
 
 from ..config import Config
+from ..errors import InputError
 from ..registers import corrections, ledger
-from ..registers.errors import RegisterError
 from ..registers.formats import APPLICANT_TYPES, format_for_year
 from ..registers.records import CHANNELS, FIELD_LABELS, outcome_label
 from .applications import grouped, outcome_choices, parse_day, today
@@ -86,7 +86,7 @@ def register_entry_routes(app: Flask, config: Config) -> None:
         reason = request.form.get("reason", "")
         try:
             corrections.withdraw_application(g.store, app_id, g.session.user, reason)
-        except (RegisterError, ValueError) as e:
+        except InputError as e:
             return page(app_id, {"reason": reason}, {"form": str(e)}, 400)
         return redirect(url_for("applications_page", msg="app_withdrawn", id=app_id))
 
@@ -95,6 +95,6 @@ def register_entry_routes(app: Flask, config: Config) -> None:
             abort(404)
         try:
             action()
-        except (RegisterError, ValueError) as e:  # the register's own checks, in Chinese
+        except InputError as e:  # the register's own checks, in Chinese
             return page(app_id, form, {"form": str(e)}, 400)
         return redirect(url_for("application_page", app_id=app_id, msg=msg))

@@ -1,7 +1,7 @@
 """依申请公开 in the review page: the open applications most urgent first, a form to register
 one and a form to close one with its 表三 outcome.
 
-The register itself is pipeline.registers.ledger (the same calls as ``xxgk application``); this
+The register itself is pipeline.report.ledger (the same calls as ``xxgk application``); this
 module only reads forms, says in Chinese what is wrong with them, and records each action in
 `decisions` (who, when) in the same transaction as the register write.
 """
@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from flask import Flask, abort, g, redirect, render_template, request, url_for
 
 from ..config import Config
+from ..models import local_today
 from ..registers import ledger
+from ..registers.errors import RegisterError
 from ..registers.formats import APPLICANT_TYPES, ReportFormat, format_for_year
 from ..registers.records import CHANNELS, Application, outcome_label, parse_day as parse_register_day
 from ..store import Store, iso, utcnow
@@ -56,7 +58,7 @@ def grouped(choices: list[Outcome]) -> list[tuple[str, list[Outcome]]]:
 
 
 def today(config: Config) -> date:
-    return datetime.now(config.office.timezone).date()
+    return local_today(config.office.timezone)
 
 
 def parse_day(value: str, label: str, errors: dict[str, str], field: str) -> date | None:
@@ -66,7 +68,7 @@ def parse_day(value: str, label: str, errors: dict[str, str], field: str) -> dat
         return None
     try:
         return parse_register_day(value)  # full-width digits and 2021年3月1日 too, as on the command line
-    except ValueError:
+    except RegisterError:
         errors[field] = f"{label}应为 年-月-日 格式的日期，如 2021-03-01。"
         return None
 
@@ -89,11 +91,11 @@ def parse_new(form: Mapping[str, str], on: date) -> tuple[Application | None, di
         errors["request"] = "申请内容不能超过 2000 字。"
     if errors or received is None:
         return None, errors
-    try:  # the register's own checks (records.Application) have the last word
+    try:  # the register's own checks (registers.Application) have the last word
         return Application(received_on=received, channel=channel, applicant_type=kind, request=text,
                            applicant=form.get("applicant", "").strip()[:200],
                            note=form.get("note", "").strip()[:500]), {}
-    except ValueError as e:
+    except RegisterError as e:
         return None, {"form": f"无法登记：{e}"}
 
 
@@ -109,11 +111,6 @@ def parse_close(form: Mapping[str, str], app: Application, fmt: ReportFormat,
     elif replied and replied > on:
         errors["replied_on"] = "答复日期不能晚于今天。"
     return (None if errors or replied is None else (outcome, replied)), errors
-
-
-def record(store: Store, who: str, app_id: str, kind: str, after: str, note: str = "") -> None:
-    store.db.execute("INSERT INTO decisions (at, who, item_id, kind, before, after, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                     [iso(utcnow()), who, app_id, kind, None, after, note])
 
 
 def overdue_count(store: Store, on: date) -> int:
@@ -153,8 +150,8 @@ def register_routes(app: Flask, config: Config) -> None:
             return page(form=form, errors=errors, status=400)
         with g.store.transaction():
             added = ledger.add_application(g.store, new, g.session.user)
-            record(g.store, g.session.user, added.id, "application",
-                   f"收到 {added.received_on}（{added.channel}）", added.request[:200])
+            g.store.record_decision(iso(utcnow()), g.session.user, added.id, "application", None,
+                                    f"收到 {added.received_on}（{added.channel}）", added.request[:200])
         return redirect(url_for("applications_page", msg="app_added", id=added.id))
 
     @app.post("/applications/<app_id>/close")
@@ -174,6 +171,6 @@ def register_routes(app: Flask, config: Config) -> None:
         with g.store.transaction():
             closed = ledger.close_application(g.store, app_id, outcome, replied, g.session.user)
             late = replied > closed.deadline().final_due
-            record(g.store, g.session.user, app_id, "application close", fmt.row(outcome).label,
-                   f"答复 {replied}" + ("（超过答复期限）" if late else ""))
+            g.store.record_decision(iso(utcnow()), g.session.user, app_id, "application close", None,
+                                    fmt.row(outcome).label, f"答复 {replied}" + ("（超过答复期限）" if late else ""))
         return redirect(url_for("applications_page", msg="app_closed", id=app_id))

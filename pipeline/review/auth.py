@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from ..errors import ConfigError
+from ..errors import ConfigError, XxgkError
 from ..store import Store, iso, utcnow
 
 MAX_FAILURES = 5
@@ -95,7 +95,7 @@ def _exists(store: Store, name: str) -> bool:
     return store.db.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchone() is not None
 
 
-class Busy(Exception):
+class Busy(XxgkError):
     """Too many logins are being verified already: refuse this one at once (HTTP 429)."""
 
 

@@ -189,6 +189,14 @@ MIGRATIONS.append(("0011_register_corrections", """
     CREATE TABLE published_reports (year INTEGER PRIMARY KEY, published_at TEXT NOT NULL, who TEXT NOT NULL,
                                     data TEXT NOT NULL);
     """))
+# What a source's run needs alerting on, as recorded kinds (pipeline/nightly/health.py reads them, never
+# the words of a message): what failed (errors.failure_kind, a JSON list), the warning of a list
+# cut by max_pages, the warning of a source that listed nothing though it had posts.
+MIGRATIONS.append(("0012_run_source_kinds", """
+    ALTER TABLE run_sources ADD COLUMN failure_kinds TEXT;
+    ALTER TABLE run_sources ADD COLUMN capped_warning TEXT;
+    ALTER TABLE run_sources ADD COLUMN empty_warning TEXT;
+    """))
 KNOWN_MIGRATIONS = {name for name, _ in MIGRATIONS}
 
 

@@ -196,6 +196,7 @@ class Store:
     def record_source_run(self, run_id: int, source: str, outcome: dict[str, Any]) -> None:
         row = {"run_id": run_id, "source": source, **outcome}
         row["warnings"] = json.dumps(row.get("warnings", []), ensure_ascii=False)
+        row["failure_kinds"] = json.dumps(row.get("failure_kinds", []))
         with self.transaction():
             self.db["run_sources"].upsert(row, pk=("run_id", "source"))
 
@@ -223,6 +224,22 @@ class Store:
     def last_run(self) -> dict[str, Any] | None:
         rows = list(self.db.query("SELECT * FROM runs ORDER BY id DESC LIMIT 1"))
         return rows[0] if rows else None
+
+    def last_started(self, commands: tuple[str, ...]) -> datetime | None:
+        """When the latest run of these commands started (the scheduler's catch-up), None if none did."""
+        marks = ", ".join("?" * len(commands))
+        row = self.db.execute(f"SELECT MAX(started_at) FROM runs WHERE command IN ({marks})", list(commands)).fetchone()
+        return parse_iso(row[0]) if row and row[0] else None
+
+    # -- decisions ------------------------------------------------------------------
+    def record_decision(self, at: str, who: str, subject: str, kind: str, before: str | None,
+                        after: str | None, note: str = "") -> None:
+        """Append one decision (a person's, or the system's) to `decisions`: when, who, about
+        which item or register entry, what kind, from → to, why. The one writer of that table;
+        callers hold the transaction the change itself is in."""
+        self.db.execute(
+            "INSERT INTO decisions (at, who, item_id, kind, before, after, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [at, who, subject, kind, before, after, note])
 
     # -- posts ----------------------------------------------------------------------
     def save_post(self, post: Post, now: datetime | None = None) -> str:
