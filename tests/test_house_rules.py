@@ -52,7 +52,7 @@ def test_health_does_not_reach_up_into_the_report():
     """pipeline.health is told the registers' deadlines (pipeline.job.office_alerts passes them in)."""
     import ast
 
-    tree = ast.parse((ROOT / "pipeline" / "health.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "pipeline" / "nightly" / "health.py").read_text(encoding="utf-8"))
     imported = [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
     imported += [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
     assert imported and not [m for m in imported if m.startswith(("report", "pipeline.report"))], imported
