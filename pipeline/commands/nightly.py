@@ -182,7 +182,6 @@ def status(env: Env, as_json: bool) -> None:
       xxgk status --json
     """
     from ..dedupe import set_aside_counts
-    from ..collect import CAPPED_WARNING
     from ..job import office_alerts
 
     with env.store() as store:
@@ -208,9 +207,8 @@ def status(env: Env, as_json: bool) -> None:
                        f"{row['unchanged']:>5} {row['withdrawn']:>5} {row['errors']:>6}  {row['started_at']}")
             if row["error"]:
                 click.echo(f"    error: {row['error']}")
-            for warning in json.loads(row["warnings"] or "[]"):
-                if CAPPED_WARNING in warning:
-                    click.echo(f"    warning: {warning}")
+            if row["capped_warning"]:
+                click.echo(f"    warning: {row['capped_warning']}")
         if aside:
             click.echo(f"set aside: {sum(n for _, n in aside)} row(s) {SET_ASIDE_WHY}: "
                        + ", ".join(f"{publisher} {n}" for publisher, n in aside))
