@@ -172,3 +172,19 @@ def test_the_names_used_today_still_import():
     for cls in (UndeclaredKey, NotifyError, UnsafePathError, DecisionError, CalendarGapError, SourceError,
                 ArticleBlocked, ArticleDeleted):
         assert getattr(errors, cls.__name__) is cls and issubclass(cls, errors.XxgkError)
+
+
+def test_one_rule_for_who_signs_a_change():
+    """--by / --who, else $XXGK_USER, else the login name: pipeline.commands.base.who, for the
+    registers and the staff merges alike."""
+    found = places(r"getpass\.getuser\(")
+    assert len(found) == 1 and found[0].startswith("pipeline/commands/base.py:"), found
+
+
+def test_who_signs_a_change(monkeypatch):
+    from pipeline.commands.base import who
+
+    monkeypatch.setenv("XXGK_USER", "王会计")
+    assert who(" 李明 ") == "李明" and who() == who(None) == "王会计"
+    monkeypatch.delenv("XXGK_USER")
+    assert who() and who() != "王会计"  # the login name (or "staff" where the system knows none)
