@@ -67,7 +67,7 @@ def test_a_lock_left_by_a_killed_process_is_taken_over(tmp_path):
     db = tmp_path / "x.db"
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time; from pathlib import Path; from pipeline.lock import run_lock\n"
+         "import sys, time; from pathlib import Path; from pipeline.nightly.lock import run_lock\n"
          f"with run_lock(Path({str(db)!r})):\n    print('held', flush=True); time.sleep(60)"],
         stdout=subprocess.PIPE, text=True)
     try:

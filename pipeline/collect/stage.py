@@ -30,7 +30,7 @@ from ..fetch.client import Fetcher
 from ..models import Post
 from ..store import HttpCache, Store, iso, post_id, utcnow
 
-CAPPED_WARNING = "list cut at max_pages"  # how the warning of a cut list begins (status shows those)
+CAPPED_WARNING = "list cut at max_pages"  # how the warning of a cut list begins
 
 log = logging.getLogger("xxgk.collect")
 BATCH = 200  # events per transaction

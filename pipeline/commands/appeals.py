@@ -7,9 +7,9 @@ from datetime import date
 
 import click
 
-from .base import Env
+from .base import Env, who
 from ..registers import corrections, ledger
-from .report import DAY, Choice, RegisterGroup, handles_errors, today_in, who
+from .report import DAY, Choice, RegisterGroup, handles_errors, today_in
 from ..registers.formats import T3_RESULTS
 from .applications import BY, REASON, _published_notice, show_history
 from ..registers.records import APPEAL_KIND_ALIASES, APPEAL_KINDS, Appeal, check_entry_dates

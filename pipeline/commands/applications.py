@@ -8,9 +8,9 @@ from datetime import date
 
 import click
 
-from .base import Env
+from .base import Env, who
 from ..registers import corrections, ledger
-from .report import DAY, Choice, RegisterGroup, Count, handles_errors, today_in, who
+from .report import DAY, Choice, RegisterGroup, Count, handles_errors, today_in
 from ..registers.formats import APPLICANT_TYPES
 from ..registers.records import (
     CHANNELS, FIELD_LABELS, MAX_EXTENSION, Application, check_entry_dates, check_request, outcome_label,

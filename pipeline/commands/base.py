@@ -7,6 +7,7 @@ Nothing here imports another module of pipeline/commands.
 
 from __future__ import annotations
 
+import getpass
 import os
 import shutil
 import sqlite3
@@ -109,6 +110,18 @@ class Env:
 
     def store(self) -> Store:
         return Store(self.config.database)
+
+
+def who(given: str | None = None) -> str:
+    """Who makes a change, for the audit trail: --by / --who, else $XXGK_USER, else the login name
+    ("staff" where the system knows none, as in a container without a passwd entry)."""
+    name = given or os.environ.get("XXGK_USER")
+    if name:
+        return name.strip()
+    try:
+        return getpass.getuser().strip()
+    except (KeyError, OSError):
+        return "staff"
 
 
 def progress_printer(quiet: bool) -> Callable[[str], None]:

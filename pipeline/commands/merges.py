@@ -5,23 +5,14 @@ Registered by pipeline/commands/main.py. The group object (base.Env) gives `conf
 
 from __future__ import annotations
 
-import getpass
 import json
 
 import click
 
 from ..merge import staff as merges
-from .base import reports_errors
+from .base import reports_errors, who
 
-
-def _default_who() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "staff"
-
-
-who_option = click.option("--who", default=_default_who, show_default="the login name",
+who_option = click.option("--who", default=who, show_default="$XXGK_USER or the login name",
                           help="Who decides (recorded with the decision).")
 note_option = click.option("--note", default="", help="Why (recorded with the decision).")
 

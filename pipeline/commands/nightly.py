@@ -182,7 +182,6 @@ def status(env: Env, as_json: bool) -> None:
       xxgk status --json
     """
     from ..merge.stage import set_aside_counts
-    from ..collect.stage import CAPPED_WARNING
     from ..nightly.job import office_alerts
 
     with env.store() as store:
@@ -208,9 +207,8 @@ def status(env: Env, as_json: bool) -> None:
                        f"{row['unchanged']:>5} {row['withdrawn']:>5} {row['errors']:>6}  {row['started_at']}")
             if row["error"]:
                 click.echo(f"    error: {row['error']}")
-            for warning in json.loads(row["warnings"] or "[]"):
-                if CAPPED_WARNING in warning:
-                    click.echo(f"    warning: {warning}")
+            if row["capped_warning"]:
+                click.echo(f"    warning: {row['capped_warning']}")
         if aside:
             click.echo(f"set aside: {sum(n for _, n in aside)} row(s) {SET_ASIDE_WHY}: "
                        + ", ".join(f"{publisher} {n}" for publisher, n in aside))
@@ -278,7 +276,7 @@ def backup(env: Env, path: str) -> None:
 
 # -- helpers ----------------------------------------------------------------------------
 def alert(config, store, quiet: bool) -> None:
-    """Raise the run's alerts (pipeline.job: record, send the new ones); show all of them unless quiet."""
+    """Raise the run's alerts (pipeline.nightly.job: record, send the new ones); show all of them unless quiet."""
     from ..nightly.job import raise_alerts
 
     raised = raise_alerts(config, store)

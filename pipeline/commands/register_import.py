@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from .base import Env
+from .base import Env, who
 from ..registers import ledger
 from .appeals import appeal
-from .report import handles_errors, today_in, who
+from .report import handles_errors, today_in
 from .applications import BY, _published_notice, application
 
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import getpass
 import os
 from collections.abc import Callable
 from datetime import date
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .base import EXIT_CONFIG, Env, Failure, reports_errors
+from .base import EXIT_CONFIG, Env, Failure, reports_errors, who
 from ..models import local_today
 from ..registers.errors import RegisterError, ReportError
 from ..registers.records import halfwidth, parse_day
@@ -127,11 +126,6 @@ def today_in(env: Env) -> date:
     """Today in the office's time zone (or $XXGK_TODAY): no register date may be after it."""
     given = os.environ.get(TODAY_ENV)
     return parse_day(given) if given else local_today(env.config.office.timezone)
-
-
-def who(by: str | None) -> str:
-    """Who makes a change, for the audit trail: --by, else $XXGK_USER, else the login name."""
-    return (by or os.environ.get("XXGK_USER") or getpass.getuser() or "").strip()
 
 
 # --- report ------------------------------------------------------------------------

@@ -9,7 +9,7 @@ Alerts (each shown by `xxgk status`, and sent when [alerts] configures a channel
   due_soon     … or due within a few working days (shown, never sent)
   calendar     the holiday calendar lacks next year's data (checked in December)
 An alert is sent once when it first appears; while it stays active it is not re-sent.
-A source's alerts come from what its runs recorded (pipeline/collect.py): its status, the kinds
+A source's alerts come from what its runs recorded (pipeline/collect/stage.py): its status, the kinds
 of what failed (pipeline.errors.failure_kind) and the warnings of a cut or empty list — never
 from the words of a message.
 """
@@ -117,7 +117,7 @@ def calendar_alerts(today: date) -> list[Alert]:
 def current_alerts(config: Config, store: Store, today: date,
                    due_applications: Iterable[DueApplication]) -> list[Alert]:
     """Every active alert; the open applications with their deadlines on ``today`` are passed in
-    (pipeline.job.office_alerts reads them from the registers)."""
+    (pipeline.nightly.job.office_alerts reads them from the registers)."""
     return (source_alerts(store, config.alerts.failing_nights) + application_alerts(due_applications)
             + calendar_alerts(today))
 

@@ -161,7 +161,7 @@ def refile(config: Config, store: Store) -> bool:
 
 
 def office_alerts(config: Config, store: Store, today: date | None = None) -> list[Alert]:
-    """Every active alert of the office (pipeline.health), on its day; the registers' deadlines
+    """Every active alert of the office (pipeline.nightly.health), on its day; the registers' deadlines
     are read here and passed in, so health stays below the report."""
     from ..registers.ledger import due_applications
 

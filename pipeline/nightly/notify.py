@@ -11,6 +11,7 @@ import os
 import smtplib
 from collections.abc import Callable, Sequence
 from email.message import EmailMessage
+from typing import Any
 
 from ..config import Alerts, Config
 from ..errors import NotifyError, XxgkError
@@ -75,7 +76,7 @@ def send(settings: Alerts, office: str, alerts: Sequence[Alert],
     return problems
 
 
-def webhook_poster(config: Config) -> Callable[[str, dict], None] | None:
+def webhook_poster(config: Config) -> Callable[[str, dict[str, Any]], None] | None:
     """POST through the one HTTP client (fetch.py), allowed to reach only the webhook's host."""
     from urllib.parse import urlsplit
 
@@ -85,8 +86,8 @@ def webhook_poster(config: Config) -> Callable[[str, dict], None] | None:
     if not url:
         return None
 
-    def post(target: str, payload: dict) -> None:
-        with Fetcher(config.fetch, {urlsplit(url).hostname}) as fetcher:
+    def post(target: str, payload: dict[str, Any]) -> None:
+        with Fetcher(config.fetch, {urlsplit(url).hostname or ""}) as fetcher:
             fetcher.post_json(target, payload)
 
     return post

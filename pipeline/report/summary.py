@@ -4,6 +4,8 @@ figures of each part, non-zero rows of the tables, and every warning. Its openin
 
 from __future__ import annotations
 
+from typing import Any
+
 from .annual import Annual
 from ..registers.formats import T2_TOTAL_COLUMN, T3_GROUPS, T3_TOTAL, format_for_year, t3_group_title
 from .layout import fmt_number
@@ -48,7 +50,7 @@ def report_text(annual: Annual) -> str:
     return "\n".join(lines)
 
 
-def proactive_summary(d: dict) -> list[str]:
+def proactive_summary(d: dict[str, Any]) -> list[str]:
     """The heading and the figures of part 二 (主动公开) of a year's report data."""
     p = d["proactive"]
     lines = [f"{d['year']}年 {d['office']} 政府信息公开工作年度报告（统计数据"

@@ -175,7 +175,7 @@ def create_app(config: Config) -> Flask:
                                                    g.session.user, request.form.get("note", "")[:500]),
                       url_for("item_page", item_id=item_id), "validity")
 
-    if merges is not None:  # pipeline/merges.py: staff merge and split (recorded in decisions)
+    if merges is not None:  # pipeline/merge/staff.py: staff merge and split (recorded in decisions)
         @app.post("/merge")
         def merge() -> Any:
             keep, other = request.form.get("keep", ""), request.form.get("other", "").strip()

@@ -212,7 +212,8 @@ class Store:
         return list(
             self.db.query(
                 """SELECT s.name AS source, s.kind, rs.status, rs.new, rs.updated, rs.unchanged,
-                          rs.withdrawn, rs.errors, rs.error, rs.warnings, r.started_at, r.id AS run_id
+                          rs.withdrawn, rs.errors, rs.error, rs.warnings, rs.capped_warning, r.started_at,
+                          r.id AS run_id
                    FROM sources s
                    LEFT JOIN run_sources rs ON rs.source = s.name
                         AND rs.run_id = (SELECT MAX(run_id) FROM run_sources WHERE source = s.name)
