@@ -5,14 +5,20 @@ Plain functions and constants; the pytest fixtures built from them are in confte
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import json
+import re
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from click.testing import CliRunner, Result
 
+from pipeline import config as config_mod
 from pipeline.commands import main
-from pipeline.models import Attachment, Post
+from pipeline.config import Config
+from pipeline.models import SHANGHAI, Attachment, Category, ChannelCopy, ItemView, Post
+from pipeline.publish import SiteInfo
 from pipeline.store import Store, post_id
 
 REPO = Path(__file__).resolve().parent.parent
@@ -33,6 +39,39 @@ def write_config(folder: Path, text: str | None = None) -> Path:
     return path
 
 
+DEMO_HOSTS = ["www.xinghua.gov.test", "xxgk.cyq.gov.test", "rss.bridge.test", "mp.weixin.qq.com"]
+
+
+def served_config(folder: Path, address: str, extra: str = "") -> str:
+    """The demo config in `folder` (plus ``extra`` TOML), its hosts sent to the demo server at ``address``."""
+    path = write_config(folder)
+    text = path.read_text(encoding="utf-8") + extra + "\n"
+    # [fetch.resolve] must sit inside [fetch]: an inline table right after its header.
+    text = text.replace("[fetch]\n", "[fetch]\nresolve = { " + ", ".join(f'"{h}" = "http://{address}"' for h in DEMO_HOSTS)
+                        + " }\n", 1)
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+class OfficeFiles(NamedTuple):
+    """An office's config file (as the CLI takes it) and its folder (store, figures, output)."""
+
+    config: str
+    folder: Path
+
+    @property
+    def database(self) -> Path:
+        return self.folder / "xxgk.db"
+
+    def load(self) -> Config:
+        return config_mod.load(self.config)
+
+
+# The seed report (兴华街道 2020): 156 items proactively published, 57 through 政务微博、微信,
+# 99 through other channels, 0 normative documents.
+SEED_2020 = {"total": 156, "wechat_weibo": 57, "other": 99, "normative_documents": 0}
+
+
 # --- the CLI ---------------------------------------------------------------------------------
 
 
@@ -47,6 +86,46 @@ def cli(config: Path | str, *args: str, code: int = 0) -> str:
     assert result.exit_code == code, (args, result.output)
     assert "Traceback" not in result.output
     return result.output
+
+
+def report_json(config: Path | str, year: int, *extra: str) -> dict:
+    """`xxgk report --year YEAR --format json`, parsed."""
+    return json.loads(cli(config, "report", "--year", str(year), "--format", "json", *extra))
+
+
+def add_application(config: Path | str, received: str, who: str = "自然人", *extra: str, channel: str = "网站",
+                    request: str = "申请公开……", code: int = 0) -> str:
+    """`xxgk application add`: its output (the new application's id first)."""
+    return cli(config, "application", "add", "--received", received, "--channel", channel,
+               "--applicant-type", who, "--request", request, *extra, code=code)
+
+
+def nonzero(table: dict) -> dict:
+    """A report table's non-zero cells, by (row, column)."""
+    return {(r, c): n for r, cols in table.items() for c, n in cols.items() if n}
+
+
+# --- the review page -----------------------------------------------------------------------
+
+PASSWORD = "correct horse battery"  # of "wang", the staff account of the review_office fixture
+
+
+def login_form_token(client) -> str:
+    page = client.get("/login").get_data(as_text=True)
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+def log_in(client, name: str = "wang", password: str = PASSWORD):
+    return client.post("/login", data={"csrf": login_form_token(client), "name": name, "password": password})
+
+
+def browser_log_in(page, site: str, password: str = PASSWORD):
+    page.goto(site + "/login")
+    page.fill("input[name=name]", "wang")
+    page.fill("input[name=password]", password)
+    with page.expect_response(lambda r: r.url.endswith("/login") and r.request.method == "POST") as answer:
+        page.click("button[type=submit]")
+    return answer.value
 
 
 # --- the store -------------------------------------------------------------------------------
@@ -82,3 +161,74 @@ def published_item(store: Store, item_id: str, index_number: str, title: str, ca
         "created_at": saved_at.isoformat(timespec="seconds"), "dirty": 0, **columns})
     for pid in pids:
         store.db["item_posts"].insert({"post_id": pid, "item_id": item_id, "rule": "staff", "score": 1.0})
+
+
+def item_row(store: Store, n: int, published: str, *, title: str | None = None, channel: str = "website",
+             category: str = "gzdt", **columns: object) -> None:
+    """An item row alone (no posts: enough for the report and the district's checks), id i000n,
+    first published at local time ``published`` (YYYY-MM-DD[ HH:MM])."""
+    at = local_time(published)
+    store.db["items"].insert({"id": f"i{n:04d}", "index_number": f"X/{at.year}-{n:05d}", "title": title or f"信息{n}",
+                              "published_at": utc_iso(published), "first_channel": channel, "category": category,
+                              **columns})
+
+
+# --- publish inputs (ItemViews, no store) ------------------------------------------------------
+
+T0 = datetime(2020, 3, 1, 9, 0, tzinfo=SHANGHAI)
+SITE = SiteInfo(
+    office_name="兴华街道办事处",
+    site_url="https://xxgk.example.gov.cn/xhj/",
+    feed_url="https://xxgk.example.gov.cn/xhj/feeds/",
+    site_id_code="2202020001",
+    address="兴华路1号",
+    phone="0432-12345678",
+    email="xhj@example.gov.cn",
+    office_hours="工作日 8:30-17:00",
+    feed_entries=5,
+)
+CATEGORIES = [
+    Category("gzdt", "工作动态", None, 1),
+    Category("tzgg", "通知公告", None, 2),
+    Category("zcwj", "政策文件", None, 3),
+    Category("gfxwj", "规范性文件", "zcwj", 1),
+    Category("qtwj", "其他文件", "zcwj", 2),
+    Category("empty", "空栏目", None, 4),
+]
+REPORTS = {
+    2020: {
+        "year": 2020,
+        "proactive": {"total": 156, "wechat_weibo": 57, "other": 99, "normative_documents": 0,
+                      "by_category": {"gzdt": 80, "tzgg": 76}},
+        "applications": {"received": 2, "results": {"granted": 1, "partly": 1}},
+        "appeals": {"review": 0, "litigation": 0},
+    }
+}
+
+
+def make_item(n: int = 1, **overrides: object) -> ItemView:
+    """A plausible published item; ``n`` spaces items 7 hours apart."""
+    when = T0 + timedelta(hours=7 * n)
+    fields: dict[str, object] = dict(
+        id=f"item{n:04d}",
+        index_number=f"11220202MB0000000X/2020-{n:05d}",
+        title=f"关于第{n}期社区工作的通知",
+        body_html=f'<p>第{n}期。<a href="files/{n}.pdf">下载</a> <img src="/img/{n}.png" alt=""></p>',
+        summary=f"第{n}期社区工作安排。",
+        published_at=when,
+        updated_at=when,
+        first_channel="website",
+        category=("gzdt", "tzgg", "gfxwj", "qtwj")[n % 4],
+        formed_on=date(2020, 3, 1),
+        publisher="兴华街道办事处",
+        doc_number=f"兴街发〔2020〕{n}号",
+        topic="综合政务\\政务公开",
+        validity="有效",
+        copies=(
+            ChannelCopy("website", f"https://www.example.gov.cn/xhj/art/2020/{n}.html", when),
+            ChannelCopy("wechat", f"https://mp.weixin.qq.com/s/abc{n}", when + timedelta(minutes=5)),
+        ),
+        attachments=(Attachment(f"/files/{n}.docx", f"附件{n}.docx"),),
+    )
+    fields.update(overrides)
+    return ItemView(**fields)  # type: ignore[arg-type]

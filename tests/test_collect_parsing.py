@@ -117,7 +117,7 @@ def test_collecting_with_workers_stores_what_collecting_without_does(tmp_path: P
     from pipeline import config
     from pipeline.collect import collect_all
     from pipeline.store import Store
-    from tests.conftest import write_config
+    from tests.builders import write_config
 
     stored = {}
     for workers in (0, 1):

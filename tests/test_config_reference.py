@@ -17,7 +17,7 @@ from pipeline.errors import ConfigError
 from pipeline.models import Post
 from sources import COLLECTORS, catalog, website
 
-from .conftest import DEMO_CONFIG, REPO, write_config
+from .builders import DEMO_CONFIG, REPO, write_config
 
 GOOD = DEMO_CONFIG.read_text(encoding="utf-8")
 # Every key the reference declares set in one file (sources of each kind), so each read is seen.

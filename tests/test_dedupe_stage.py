@@ -13,7 +13,7 @@ from pipeline.models import SHANGHAI, Post
 from pipeline.store import Store
 from pipeline.views import item_views
 
-from .conftest import write_config
+from .builders import write_config
 
 BODY = (
     "5月12日上午，兴华街道在松江社区组织开展防汛应急演练，街道班子成员、各科室负责人及社区工作人员六十余人参加。\n"

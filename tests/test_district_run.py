@@ -21,7 +21,8 @@ from pipeline.fetch import Fetcher, FetchSettings, HostSlots
 from pipeline.store import Store
 
 from . import test_sources_other_office as qingshan
-from .conftest import LoopbackSite, write_config
+from .builders import write_config
+from .conftest import LoopbackSite
 
 
 def _resolve_to(path, address: str) -> None:

@@ -18,7 +18,7 @@ from pipeline.normalize import html_to_text
 from pipeline.publish import search as search_module
 from pipeline.publish.build import BUILDING, build
 from pipeline.publish.search import UPDATING
-from tests.test_publish import CATEGORIES, REPORTS, SITE, make_item
+from tests.builders import CATEGORIES, REPORTS, SITE, make_item
 from tests.test_search import REPO, ask
 
 build_module = importlib.import_module("pipeline.publish.build")  # the module, not the function

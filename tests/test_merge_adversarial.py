@@ -12,27 +12,20 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from bench import adversarial
 from bench.merge import pair_scores
-from pipeline.commands import main
 from pipeline.item_derive import clean_title
 
-from .conftest import DEMO_CONFIG
-from .test_end_to_end import config_with_resolve
+from .builders import DEMO_CONFIG, invoke as run, served_config
 
 ITEMS = 260
 DOCUMENT_KINDS = ("czyjs", "xxgknb", "gfxwj")  # 财政预决算, 政府信息公开年报, 行政规范性文件
 
 
-def run(config_path: str, *args: str):
-    return CliRunner().invoke(main, ["--config", config_path, *args], catch_exceptions=False)
-
-
 def office_config(folder: Path, address: str, without: str = "") -> str:
     """The adversarial office's config (the demo's, naming aliases and departments), hosts on the server."""
-    path = config_with_resolve(folder, address)
+    path = served_config(folder, address)
     text = adversarial.office_config(Path(path).read_text(encoding="utf-8"))
     if without:  # leave a source out (its table up to the next source)
         text = re.sub(rf"\n\[sources\.{without}\]\n.*?(?=\n\[sources\.(?!{without}[.\]])|\Z)", "\n", text, flags=re.S)

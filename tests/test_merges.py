@@ -17,7 +17,7 @@ from pipeline.models import SHANGHAI
 from pipeline.store import Store
 from pipeline.views import item_views
 
-from .conftest import write_config
+from .builders import write_config
 from .test_dedupe_stage import BODY, items_of, make_post, save
 
 NOW = datetime(2020, 6, 1, 10, tzinfo=SHANGHAI)

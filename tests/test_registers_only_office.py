@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import json
 
-from click.testing import CliRunner
-
-from pipeline.commands import main
+from .builders import cli as run
 
 CONFIG = """
 [office]
@@ -26,10 +24,6 @@ contact = "mailto:it@example.gov.cn"
 """
 
 
-def run(config, *args, code=0) -> str:
-    result = CliRunner().invoke(main, ["--config", str(config), *args], catch_exceptions=False)
-    assert result.exit_code == code, (args, result.output)
-    return result.output
 
 
 def test_no_sources_sync_and_build(tmp_path, monkeypatch):

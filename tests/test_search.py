@@ -18,7 +18,7 @@ from pipeline.publish import build
 from pipeline.publish.pages import display_title
 from pipeline.publish.search import STATE, normalize
 
-from .test_publish import CATEGORIES, SITE, make_item
+from .builders import CATEGORIES, SITE, make_item
 
 REPO = Path(__file__).resolve().parent.parent
 CORE = REPO / "pipeline/publish/static/search-core.js"

@@ -16,7 +16,7 @@ import pytest
 from pipeline.models import Attachment, Category, ChannelCopy
 from pipeline.normalize import clean_html
 from pipeline.publish import build
-from tests.test_publish import CATEGORIES, REPORTS, SITE, T0, make_item
+from tests.builders import CATEGORIES, REPORTS, SITE, T0, make_item
 
 REPO = Path(__file__).resolve().parent.parent
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
