@@ -173,6 +173,39 @@ def item_row(store: Store, n: int, published: str, *, title: str | None = None, 
                               **columns})
 
 
+
+# A real-looking news post (a flood drill) on any channel, for the merge stage.
+DRILL_BODY = (
+    "5月12日上午，兴华街道在松江社区组织开展防汛应急演练，街道班子成员、各科室负责人及社区工作人员六十余人参加。\n"
+    "演练模拟了强降雨导致低洼小区积水、居民被困的情景，检验了预警发布、人员转移、物资调配等环节。\n"
+    "演练结束后，街道党工委书记进行了点评，要求各社区进一步完善应急预案，加强防汛物资储备和队伍建设。\n"
+    "下一步，兴华街道将持续开展隐患排查，确保辖区居民安全度汛。"
+)
+DRILL_AT = datetime(2020, 5, 12, 9, 30, tzinfo=SHANGHAI)
+POST_URLS = {"wechat": "https://mp.weixin.qq.com/s/{}", "website": "http://www.xinghua.gov.test/xwzx/gzdt/{}.html",
+        "catalog": "http://xxgk.cyq.gov.test/gkml/{}.html", "weibo": "https://weibo.com/7412589630/{}"}
+
+
+def make_post(slug: str, channel: str = "wechat", *, title: str = "兴华街道组织开展防汛应急演练", body: str = DRILL_BODY,
+              days: float = 0, meta: dict | None = None) -> Post:
+    return Post(source=channel, channel=channel, url=POST_URLS[channel].format(slug), title=title,
+                published_at=DRILL_AT + timedelta(days=days), body_text=body, body_html=f"<p>{body}</p>", meta=meta or {})
+
+def save_posts(store: Store, *posts: Post, now: datetime | None = None) -> None:
+    with store.transaction():
+        for p in posts:
+            store.save_post(p, now=now)
+
+
+def items_of(store: Store) -> dict[str, set[str]]:
+    """item id → titles of its posts."""
+    out: dict[str, set[str]] = {}
+    for item_id, title in store.db.execute(
+            "SELECT ip.item_id, p.title FROM item_posts ip JOIN posts p ON p.id = ip.post_id"):
+        out.setdefault(item_id, set()).add(title)
+    return out
+
+
 # --- publish inputs (ItemViews, no store) ------------------------------------------------------
 
 T0 = datetime(2020, 3, 1, 9, 0, tzinfo=SHANGHAI)

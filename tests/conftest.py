@@ -99,6 +99,16 @@ def unsynced_office(tmp_path) -> OfficeFiles:
 
 
 @pytest.fixture
+def empty_store(unsynced_office):
+    """unsynced_office's loaded config and its store, open and empty (the test fills it): (config, store)."""
+    from pipeline.store import Store
+
+    config = unsynced_office.load()
+    with Store(config.database) as store:
+        yield config, store
+
+
+@pytest.fixture
 def served_office(tmp_path, demo_world):
     """A private copy of the demo web world (the test may change it), served on 127.0.0.1, with the
     demo config pointing at it and its open store: yields (world folder, server, config, store)."""
