@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import NamedTuple
+
+import pytest
 from zoneinfo import ZoneInfo
 
 from click.testing import CliRunner, Result
@@ -18,6 +22,7 @@ from pipeline import config as config_mod
 from pipeline.commands import main
 from pipeline.config import Config
 from pipeline.models import SHANGHAI, Attachment, Category, ChannelCopy, ItemView, Post
+from pipeline.normalize import clean_html
 from pipeline.publish import SiteInfo
 from pipeline.store import Store, post_id
 
@@ -265,3 +270,41 @@ def make_item(n: int = 1, **overrides: object) -> ItemView:
     )
     fields.update(overrides)
     return ItemView(**fields)  # type: ignore[arg-type]
+
+
+# The hostile corpus (tests/fixtures/hostile/payloads.json): script, markup and URL payloads.
+PAYLOADS = json.loads((REPO / "tests/fixtures/hostile/payloads.json").read_text("utf-8"))
+
+
+def hostile_items() -> list:
+    """Every payload in titles, bodies (through the real sanitiser), attachments, metadata, copy URLs."""
+    out = []
+    texts, bodies, urls = PAYLOADS["text"], PAYLOADS["bodies"], PAYLOADS["urls"]
+    for n, text in enumerate(texts):
+        base = f"https://www.example.gov.cn/xhj/art/h{n}.html"
+        out.append(make_item(
+            500 + n, id=f"hostile{n:02d}", title=text, summary=text, index_number=f"{text}/{n}",
+            publisher=text, doc_number=text, topic=text, validity=text,
+            body_html=clean_html(bodies[n % len(bodies)] + f"<p>{text}</p>", base),
+            attachments=tuple(Attachment(u, text) for u in urls) + (Attachment("/f/ok.pdf", text),),
+            copies=(ChannelCopy("website", base, T0), ChannelCopy("wechat", urls[n % len(urls)], T0),
+                    ChannelCopy("weibo", urls[(n + 1) % len(urls)], T0, withdrawn_at=T0)),
+        ))
+    return out
+
+
+# --- the static search, run by Node.js as the search page runs it --------------------------------
+
+SEARCH_CORE = REPO / "pipeline/publish/static/search-core.js"
+SEARCH_RUNNER = REPO / "bench/search_node.js"
+
+
+def ask_search(search_dir: Path, queries: list) -> dict:
+    """{query: (error, [[item id, in title], …])} from the search script (a query given as
+    [query, n] is asked for n results at a time, as the search page does)."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("the search tests need Node.js (Debian package nodejs) to run static/search-core.js")
+    done = subprocess.run([node, str(SEARCH_RUNNER), str(SEARCH_CORE), str(search_dir)], capture_output=True,
+                          text=True, input="".join(json.dumps(q) + "\n" for q in queries), check=True, timeout=120)
+    return {(q if isinstance(q, str) else tuple(q)): (err, hits) for q, err, hits in map(json.loads, done.stdout.splitlines())}

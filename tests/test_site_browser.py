@@ -6,40 +6,19 @@ from __future__ import annotations
 import dataclasses
 import functools
 import http.server
-import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from pipeline.models import Attachment, Category, ChannelCopy
-from pipeline.normalize import clean_html
+from pipeline.models import Category
 from pipeline.publish import build
-from tests.builders import CATEGORIES, REPORTS, SITE, T0, make_item
+from tests.builders import CATEGORIES, PAYLOADS, REPO, REPORTS, SITE, T0, hostile_items, make_item
 
-REPO = Path(__file__).resolve().parent.parent
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
-PAYLOADS = json.loads((Path(__file__).parent / "fixtures/hostile/payloads.json").read_text("utf-8"))
 PWNED_HOOK = "window.__pwnedCalls = []; window.__pwned = (n) => window.__pwnedCalls.push(n);"
 SEARCH_WORD = "垃圾分类"
-
-
-def hostile_items() -> list:
-    """Every payload in titles, bodies (through the real sanitiser), attachments, metadata, copy URLs."""
-    out = []
-    texts, bodies, urls = PAYLOADS["text"], PAYLOADS["bodies"], PAYLOADS["urls"]
-    for n, text in enumerate(texts):
-        base = f"https://www.example.gov.cn/xhj/art/h{n}.html"
-        out.append(make_item(
-            500 + n, id=f"hostile{n:02d}", title=text, summary=text, index_number=f"{text}/{n}",
-            publisher=text, doc_number=text, topic=text, validity=text,
-            body_html=clean_html(bodies[n % len(bodies)] + f"<p>{text}</p>", base),
-            attachments=tuple(Attachment(u, text) for u in urls) + (Attachment("/f/ok.pdf", text),),
-            copies=(ChannelCopy("website", base, T0), ChannelCopy("wechat", urls[n % len(urls)], T0),
-                    ChannelCopy("weibo", urls[(n + 1) % len(urls)], T0, withdrawn_at=T0)),
-        ))
-    return out
 
 
 @pytest.fixture(scope="module")
