@@ -1,4 +1,5 @@
-"""Builders the test files share: configs, the CLI, store rows, publish inputs.
+"""Builders the test files share: configs, the CLI, the review page's log-in, store rows and posts,
+publish inputs (ItemViews, the hostile corpus), the static search run by Node.js.
 
 Plain functions and constants; the pytest fixtures built from them are in conftest.py.
 """
@@ -14,8 +15,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from zoneinfo import ZoneInfo
-
 from click.testing import CliRunner, Result
 
 from pipeline import config as config_mod
@@ -28,7 +27,6 @@ from pipeline.store import Store, post_id
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_CONFIG = REPO / "demo" / "xxgk.toml"
-SH = ZoneInfo("Asia/Shanghai")
 
 
 # --- configs ---------------------------------------------------------------------------------
@@ -138,7 +136,7 @@ def browser_log_in(page, site: str, password: str = PASSWORD):
 
 def local_time(published: str) -> datetime:
     """Asia/Shanghai time from "YYYY-MM-DD[ HH:MM]" (10:00 when no time is given)."""
-    return datetime.fromisoformat(published if " " in published else published + " 10:00").replace(tzinfo=SH)
+    return datetime.fromisoformat(published if " " in published else published + " 10:00").replace(tzinfo=SHANGHAI)
 
 
 def utc_iso(published: str) -> str:
@@ -178,7 +176,6 @@ def item_row(store: Store, n: int, published: str, *, title: str | None = None, 
                               **columns})
 
 
-
 # A real-looking news post (a flood drill) on any channel, for the merge stage.
 DRILL_BODY = (
     "5月12日上午，兴华街道在松江社区组织开展防汛应急演练，街道班子成员、各科室负责人及社区工作人员六十余人参加。\n"
@@ -188,15 +185,18 @@ DRILL_BODY = (
 )
 DRILL_AT = datetime(2020, 5, 12, 9, 30, tzinfo=SHANGHAI)
 POST_URLS = {"wechat": "https://mp.weixin.qq.com/s/{}", "website": "http://www.xinghua.gov.test/xwzx/gzdt/{}.html",
-        "catalog": "http://xxgk.cyq.gov.test/gkml/{}.html", "weibo": "https://weibo.com/7412589630/{}"}
+             "catalog": "http://xxgk.cyq.gov.test/gkml/{}.html", "weibo": "https://weibo.com/7412589630/{}"}
 
 
 def make_post(slug: str, channel: str = "wechat", *, title: str = "兴华街道组织开展防汛应急演练", body: str = DRILL_BODY,
               days: float = 0, meta: dict | None = None) -> Post:
+    """The drill as one channel's copy, ``days`` after DRILL_AT (override title, body, meta)."""
     return Post(source=channel, channel=channel, url=POST_URLS[channel].format(slug), title=title,
                 published_at=DRILL_AT + timedelta(days=days), body_text=body, body_html=f"<p>{body}</p>", meta=meta or {})
 
+
 def save_posts(store: Store, *posts: Post, now: datetime | None = None) -> None:
+    """Store posts as a collect run would (one transaction)."""
     with store.transaction():
         for p in posts:
             store.save_post(p, now=now)
