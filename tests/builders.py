@@ -56,6 +56,17 @@ def served_config(folder: Path, address: str, extra: str = "") -> str:
     return str(path)
 
 
+def config_without_sources(folder: Path, **office: object) -> Path:
+    """xxgk.toml in ``folder`` for an office without sources (it keeps only its registers, or the test
+    puts its items in the store): [office] from ``office`` (name, org_code, site_url …), store and
+    output in ``folder``."""
+    keys = "".join(f"{key} = {json.dumps(value, ensure_ascii=False)}\n" for key, value in office.items())
+    path = folder / "xxgk.toml"
+    path.write_text(f'[office]\n{keys}\n[paths]\ndatabase = "xxgk.db"\noutput = "output"\n\n'
+                    '[fetch]\nuser_agent = "xxgk-test/0.1"\ncontact = "mailto:it@example.gov.cn"\n', encoding="utf-8")
+    return path
+
+
 class OfficeFiles(NamedTuple):
     """An office's config file (as the CLI takes it) and its folder (store, figures, output)."""
 

@@ -21,33 +21,19 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from pipeline import publish
 from pipeline.models import Attachment
 from pipeline.store import Store
 
-from .builders import cli, published_item
+from .builders import cli, config_without_sources, published_item
 
 GOLDEN = Path(__file__).parent / "golden" / "site-build"
 UPDATE = os.environ.get("XXGK_UPDATE_GOLDEN") == "1"
 SAVED_AT = datetime(2022, 1, 10, 2, 0, tzinfo=timezone.utc)  # when the posts were collected: a fixed clock
 
-CONFIG = """
-[office]
-name = "青石街道办事处"
-org_code = "11220202MB1234567X"
-aliases = ["青石街道"]
-site_url = "https://xxgk.example.gov.cn/qsjd/"
-site_id_code = "2202020099"
-address = "吉林市昌邑区青石路1号"
-phone = "0432-66000000"
-
-[paths]
-database = "xxgk.db"
-output = "output"
-
-[fetch]
-user_agent = "xxgk-test/0.1"
-contact = "mailto:it@example.gov.cn"
-"""
+OFFICE = {"name": "青石街道办事处", "org_code": "11220202MB1234567X", "aliases": ["青石街道"],
+          "site_url": "https://xxgk.example.gov.cn/qsjd/", "site_id_code": "2202020099",
+          "address": "吉林市昌邑区青石路1号", "phone": "0432-66000000"}
 # The 落款 date is the figures file's: without it the .docx would be signed with today's date.
 FIGURES = {2020: 'date = "2021年1月15日"\n', 2021: """date = "2022年1月12日"
 [table1]
@@ -63,8 +49,7 @@ WEB, WX, WB, GK = "https://www.qingshi.gov.test", "https://mp.weixin.qq.com/s", 
 def small_office(folder: Path) -> Path:
     """Four items over two years in three categories, on all four channels (one item with two
     copies, one normative document with a 文号 and an attachment), one application in the register."""
-    config = folder / "xxgk.toml"
-    config.write_text(CONFIG, encoding="utf-8")
+    config = config_without_sources(folder, **OFFICE)
     (folder / "figures").mkdir()
     for year, text in FIGURES.items():
         (folder / "figures" / f"{year}.toml").write_text(text, encoding="utf-8")
@@ -107,6 +92,9 @@ def built(tmp_path, monkeypatch) -> Path:
 # Build state, not output: its keys hash the package's own code (publish/build.py _code_key), so
 # any edit to the code changes them; what they describe is compared through the files themselves.
 BUILD_STATE = {".build-manifest", ".build-rows"}
+# The build copies the package's static files (CSS, scripts, icon) as they are: the golden tree keeps
+# no second copy of them to go stale; site/static/ is compared with the package's own files.
+STATIC, PACKAGE_STATIC = "site/static", Path(publish.__file__).parent / "static"
 # The .docx draft carries the day it was generated (its properties): the real clock of the build.
 DOCX_DATES = [(re.compile(rb"(<dcterms:(?:created|modified)[^>]*>|<cp:lastPrinted>)[^<]*"), rb"\1(generated)"),
               (re.compile("草稿，[0-9]+年[0-9]+月[0-9]+日生成".encode()), "草稿，(date)生成".encode())]
@@ -114,8 +102,12 @@ DOCX_DATES = [(re.compile(rb"(<dcterms:(?:created|modified)[^>]*>|<cp:lastPrinte
 
 def views(root: Path) -> dict[str, bytes]:
     """Every file under ``root`` as compared: a .docx by its members (a zip's member order and
-    compression are its writer's), build state by its name only, anything else byte for byte."""
+    compression are its writer's), build state by its name only, anything else byte for byte;
+    for the golden tree, site/static/ is the package's."""
     out: dict[str, bytes] = {}
+    if root == GOLDEN:
+        out = {f"{STATIC}/{p.relative_to(PACKAGE_STATIC).as_posix()}": p.read_bytes()
+               for p in PACKAGE_STATIC.rglob("*") if p.is_file()}
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         rel = path.relative_to(root).as_posix()
         if rel in BUILD_STATE:
@@ -169,6 +161,7 @@ def test_the_small_office_builds_the_golden_tree(built):
         shutil.copytree(built, GOLDEN)
         for name in BUILD_STATE:  # kept empty: compared by name only, their bytes would change with any code edit
             (GOLDEN / name).write_bytes(b"")
+        shutil.rmtree(GOLDEN / STATIC)  # compared with the package's static files
     expected, actual = views(GOLDEN), views(built)
     if expected != actual:  # not a bare assert: pytest would print both trees before the diff
         pytest.fail("the build's output differs from tests/golden/site-build/ (if the change is intended: "
