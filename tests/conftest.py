@@ -1,4 +1,7 @@
-"""Shared fixtures: the demo office's web world, served on 127.0.0.1, and configs pointing at it."""
+"""Shared fixtures: the demo office's web world served on 127.0.0.1, offices built from it (unsynced,
+served, synced, with a staff account), Chromium, a programmable loopback web. Session-scoped ones
+are built once and only read; tests that change an office get a private copy. Plain builders
+(configs, the CLI, store rows, publish inputs) are in builders.py."""
 
 from __future__ import annotations
 
@@ -7,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-DEMO_CONFIG = REPO / "demo" / "xxgk.toml"
+from .builders import PASSWORD, OfficeFiles, invoke, served_config, write_config
 
 
 @pytest.fixture(scope="session")
@@ -26,16 +28,6 @@ def demo_server(demo_world):
 
     with serve(demo_world) as server:
         yield server
-
-
-def write_config(folder: Path, text: str | None = None) -> Path:
-    """A copy of the demo config whose database and output live in `folder`."""
-    text = text if text is not None else DEMO_CONFIG.read_text(encoding="utf-8")
-    text = text.replace('database = "../output/xxgk-demo.db"', 'database = "xxgk.db"')
-    text = text.replace('output = "../output"', 'output = "output"')
-    path = folder / "xxgk.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.fixture
@@ -63,17 +55,30 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def synced_office(tmp_path_factory, demo_server) -> Path:
-    """A folder holding the demo office after one nightly job (xxgk.toml, xxgk.db, output/)."""
-    from pipeline import config
-    from pipeline.nightly.job import run_sync
-    from pipeline.store import Store
-
+def first_sync(tmp_path_factory, demo_server):
+    """The demo office's first nightly job, once per session, through the real CLI: (its folder,
+    the `xxgk sync` click Result)."""
     folder = tmp_path_factory.mktemp("synced-office")
-    cfg = config.load(write_config(folder)).with_resolve(demo_server.address)
-    with Store(cfg.database) as store:
-        run_sync(cfg, store)
+    result = invoke(served_config(folder, demo_server.address), "sync")
+    write_config(folder)  # the plain demo config again: copies fetch nothing unless they ask (synced_copy)
+    return folder, result
+
+
+@pytest.fixture(scope="session")
+def synced_office(first_sync) -> Path:
+    """A folder holding the demo office after one nightly job (xxgk.toml, xxgk.db, output/).
+    Shared by the whole session: only read it (demo_office and synced_copy are private copies)."""
+    folder, result = first_sync
+    assert result.exit_code == 0, result.output
     return folder
+
+
+@pytest.fixture
+def synced_copy(tmp_path, synced_office, demo_server) -> OfficeFiles:
+    """A private copy of synced_office, outputs included, its config fetching from the demo server."""
+    folder = tmp_path / "synced"
+    shutil.copytree(synced_office, folder, ignore=shutil.ignore_patterns("*.lock"))
+    return OfficeFiles(served_config(folder, demo_server.address), folder)
 
 
 @pytest.fixture
@@ -85,6 +90,74 @@ def demo_office(tmp_path, synced_office):
     folder = tmp_path / "office"
     shutil.copytree(synced_office, folder, ignore=shutil.ignore_patterns("output", "*.lock"))
     return config.load(folder / "xxgk.toml")
+
+
+@pytest.fixture
+def unsynced_office(tmp_path) -> OfficeFiles:
+    """The demo office's config in tmp_path, its store empty (nothing fetched; registers typed in)."""
+    return OfficeFiles(str(write_config(tmp_path)), tmp_path)
+
+
+@pytest.fixture
+def empty_store(unsynced_office):
+    """unsynced_office's loaded config and its store, open and empty (the test fills it): (config, store)."""
+    from pipeline.store import Store
+
+    config = unsynced_office.load()
+    with Store(config.database) as store:
+        yield config, store
+
+
+@pytest.fixture
+def served_office(tmp_path, demo_world):
+    """A private copy of the demo web world (the test may change it), served on 127.0.0.1, with the
+    demo config pointing at it and its open store: yields (world folder, server, config, store)."""
+    from demo.server import serve
+    from pipeline import config
+    from pipeline.store import Store
+
+    world = tmp_path / "world"
+    shutil.copytree(demo_world, world)
+    with serve(world) as server:
+        cfg = config.load(write_config(tmp_path)).with_resolve(server.address)
+        with Store(cfg.database) as store:
+            yield world, server, cfg, store
+
+
+@pytest.fixture
+def review_office(demo_office):
+    """demo_office with the staff account "wang" (password builders.PASSWORD) of the review page."""
+    from pipeline.review import auth
+    from pipeline.store import Store
+
+    with Store(demo_office.database) as store:
+        auth.add_user(store, "wang", PASSWORD)
+    return demo_office
+
+
+@pytest.fixture
+def review_client(review_office):
+    """A Flask test client of the review page, not logged in."""
+    from pipeline.review import create_app
+
+    return create_app(review_office).test_client()
+
+
+@pytest.fixture
+def review_site(review_office):
+    """The review page running on 127.0.0.1: its base URL."""
+    from pipeline.review import running
+
+    with running(review_office) as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh Chromium page (zh-CN) in its own context."""
+    context = browser.new_context(locale="zh-CN")
+    yield context.new_page()
+    context.close()
 
 
 class LoopbackSite:

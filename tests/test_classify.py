@@ -15,7 +15,7 @@ from pipeline.classify.model import MIN_EXAMPLES, Example, TextModel
 from pipeline.errors import ConfigError
 from pipeline.store import Store
 
-from .conftest import write_config
+from .builders import write_config
 
 TREE = load_tree()
 

@@ -8,7 +8,7 @@ from pipeline.collect.add import add_urls
 from pipeline.commands import main
 from pipeline.store import Store
 
-from .test_end_to_end import config_with_resolve
+from .builders import served_config
 
 WEBSITE_ARTICLE = "http://www.xinghua.gov.test/xwzx/tzgg/202012/t20201213_12236.html"
 
@@ -32,7 +32,7 @@ def test_add_files_each_link_under_its_source(demo_config, demo_world):
 
 
 def test_add_command_exit_code_and_output(tmp_path, demo_server):
-    path = config_with_resolve(tmp_path, demo_server.address)
+    path = served_config(tmp_path, demo_server.address)
     ok = CliRunner().invoke(main, ["--config", path, "add", WEBSITE_ARTICLE], catch_exceptions=False)
     assert ok.exit_code == 0 and "new" in ok.output and "website-tzgg" in ok.output
     bad = CliRunner().invoke(main, ["--config", path, "add", "ftp://x.test/a"], catch_exceptions=False)

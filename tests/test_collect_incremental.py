@@ -9,37 +9,19 @@ withdrawn; an empty source is a warning.
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
-import pytest
 
-from demo.server import serve
-from pipeline import config as config_mod
-from pipeline.collect import collect_all, make_fetcher
-from pipeline.store import HttpCache, Store, post_id
+from pipeline.collect.stage import collect_all, make_fetcher
+from pipeline.store import HttpCache, post_id
 
-from .conftest import write_config
 
 LATER = datetime(2026, 6, 1, tzinfo=timezone.utc)  # nothing in the demo world is recent then
 DEC_2020 = datetime(2020, 12, 20, tzinfo=timezone.utc)  # the December 2020 posts are recent then
 TZGG = "www.xinghua.gov.test/xwzx/tzgg"
 
 
-@pytest.fixture
-def world(tmp_path, demo_world) -> Path:
-    root = tmp_path / "world"
-    shutil.copytree(demo_world, root)
-    return root
-
-
-@pytest.fixture
-def office(tmp_path, world):
-    with serve(world) as server:
-        config = config_mod.load(write_config(tmp_path)).with_resolve(server.address)
-        with Store(config.database) as store:
-            yield server, config, store
 
 
 def run(config, store, **options) -> dict:
@@ -51,8 +33,8 @@ def article_paths(server) -> list[str]:
     return [p for p in server.paths if re.search(r"/t\d{8}_\d+\.html$|/s/", p)]
 
 
-def test_no_change_night_is_two_list_requests_per_source_and_a_seventh_of_articles(office):
-    server, config, store = office
+def test_no_change_night_is_two_list_requests_per_source_and_a_seventh_of_articles(served_office):
+    _, server, config, store = served_office
     first = run(config, store, now=LATER)
     assert all(o.status == "ok" and o.new for o in first.values())
     stored = sum(o.new for o in first.values())
@@ -70,8 +52,8 @@ def test_no_change_night_is_two_list_requests_per_source_and_a_seventh_of_articl
     assert fetcher.stats["requests"] - fetcher.stats["not_modified"] <= 2 * len(config.sources)
 
 
-def test_recent_article_edited_upstream_becomes_a_new_version(office, world):
-    server, config, store = office
+def test_recent_article_edited_upstream_becomes_a_new_version(served_office):
+    world, server, config, store = served_office
     run(config, store, now=DEC_2020)
     page = world / TZGG / "202012" / "t20201213_12236.html"
     raw = page.read_bytes()
@@ -91,8 +73,8 @@ def test_recent_article_edited_upstream_becomes_a_new_version(office, world):
     assert [v for v, _ in versions] == [1, 2] and "（更正）" in versions[1][1]
 
 
-def test_full_rereads_every_article_and_changes_nothing(office):
-    server, config, store = office
+def test_full_rereads_every_article_and_changes_nothing(served_office):
+    _, server, config, store = served_office
     first = run(config, store, now=LATER)
     server.reset_counts()
     again = run(config, store, now=LATER, full=True)
@@ -110,8 +92,8 @@ def drop_from_list(world: Path, href_part: str) -> None:
     index.write_text(kept, encoding="utf-8")
 
 
-def test_post_missing_from_walked_list_for_n_runs_is_withdrawn(office, world):
-    server, config, store = office
+def test_post_missing_from_walked_list_for_n_runs_is_withdrawn(served_office):
+    world, server, config, store = served_office
     tzgg = {"only": {"website-tzgg"}}
     run(config, store, now=LATER, **tzgg)
     drop_from_list(world, "t20201125_12116")
@@ -133,8 +115,8 @@ def test_post_missing_from_walked_list_for_n_runs_is_withdrawn(office, world):
     assert "no longer listed" in reason
 
 
-def test_source_returning_zero_posts_is_a_warning(office, world):
-    server, config, store = office
+def test_source_returning_zero_posts_is_a_warning(served_office):
+    world, server, config, store = served_office
     run(config, store, now=LATER, only={"weibo"})
     feed = world / "rss.bridge.test" / "weibo" / "xinghua.xml"
     feed.write_text(re.sub(r"<item>.*</item>", "", feed.read_text(encoding="utf-8"), flags=re.S), encoding="utf-8")

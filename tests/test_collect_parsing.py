@@ -115,9 +115,9 @@ def test_a_dead_worker_loses_nothing(caplog: pytest.LogCaptureFixture) -> None:
 
 def test_collecting_with_workers_stores_what_collecting_without_does(tmp_path: Path, demo_server) -> None:
     from pipeline import config
-    from pipeline.collect import collect_all
+    from pipeline.collect.stage import collect_all
     from pipeline.store import Store
-    from tests.conftest import write_config
+    from tests.builders import write_config
 
     stored = {}
     for workers in (0, 1):

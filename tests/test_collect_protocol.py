@@ -11,8 +11,10 @@ import time
 import pytest
 
 from pipeline import config as config_mod
-from pipeline.collect import collect_all
+from pipeline.collect.stage import collect_all
 from pipeline.store import Store
+
+from .conftest import LoopbackSite
 
 CONFIG = """
 [office]
@@ -133,9 +135,9 @@ def truncated(h) -> None:
     h.wfile.write(list_page([("/a/1.html", "一条", 1)]).encode()[:300])
 
 
-@pytest.fixture
-def web(loopback_site):
-    site = loopback_site
+def protocol_web(site):
+    """Every source's pages of CONFIG on ``site`` (a LoopbackSite): charsets, a huge, a slow, a redirected
+    and a rate-limited article, a feed with a deleted article, garbage, a cut list, robots.txt."""
     site.page("site.test/list/", list_page([
         ("/a/gbk-header.html", "带字符集头的国标页面", 1),
         ("/a/gbk-meta.html", "只在标签里声明的国标页面", 2),
@@ -174,16 +176,27 @@ def web(loopback_site):
 
 
 @pytest.fixture
-def outcomes(tmp_path, web):
-    path = tmp_path / "xxgk.toml"
-    path.write_text(CONFIG, encoding="utf-8")
-    config = config_mod.load(path).with_resolve(web.address)
-    with Store(config.database) as store:
-        run_id = store.start_run("collect")
-        result = {o.source: o for o in collect_all(config, store, run_id)}
-        titles = {row[0] for row in store.db.execute("SELECT title FROM posts")}
-        recorded = {row[0]: row[1] for row in store.db.execute(
-            "SELECT source, status FROM run_sources WHERE run_id = ?", [run_id])}
+def web(loopback_site):
+    return protocol_web(loopback_site)
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory):
+    """One collect of every source, once for the module (its tests only read it; the slow and huge
+    articles make it cost seconds): (outcomes by source, titles stored, statuses recorded)."""
+    site = protocol_web(LoopbackSite())
+    try:
+        path = tmp_path_factory.mktemp("protocol") / "xxgk.toml"
+        path.write_text(CONFIG, encoding="utf-8")
+        config = config_mod.load(path).with_resolve(site.address)
+        with Store(config.database) as store:
+            run_id = store.start_run("collect")
+            result = {o.source: o for o in collect_all(config, store, run_id)}
+            titles = {row[0] for row in store.db.execute("SELECT title FROM posts")}
+            recorded = {row[0]: row[1] for row in store.db.execute(
+                "SELECT source, status FROM run_sources WHERE run_id = ?", [run_id])}
+    finally:
+        site.close()
     return result, titles, recorded
 
 

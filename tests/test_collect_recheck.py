@@ -9,30 +9,17 @@ seventh (conditionally), so an article edited 200 days after publication is caug
 from __future__ import annotations
 
 import re
-import shutil
 from collections import Counter
 from datetime import timedelta
 
-import pytest
 
-from demo.server import serve
-from pipeline import config as config_mod
-from pipeline.collect import collect_all, due_posts, recheck_slot
-from pipeline.store import Store, parse_iso, post_id
+from pipeline.collect.stage import collect_all, due_posts, recheck_slot
+from pipeline.store import parse_iso, post_id
 
-from .conftest import write_config
 
 LISTED = {"website-gzdt", "website-tzgg", "catalog"}  # sources whose posts are article pages
 
 
-@pytest.fixture
-def office(tmp_path, demo_world):
-    world = tmp_path / "world"
-    shutil.copytree(demo_world, world)
-    with serve(world) as server:
-        config = config_mod.load(write_config(tmp_path)).with_resolve(server.address)
-        with Store(config.database) as store:
-            yield world, server, config, store
 
 
 def night(config, store, now) -> dict:
@@ -46,8 +33,8 @@ def stored_articles(store) -> dict[str, str]:
     return {re.sub(r"^https?://", "", url): pid for pid, url in rows}
 
 
-def test_every_article_is_rechecked_once_in_seven_nights(office):
-    world, server, config, store = office
+def test_every_article_is_rechecked_once_in_seven_nights(served_office):
+    world, server, config, store = served_office
     first = parse_iso("2026-06-01T00:00:00+00:00")  # nothing in the demo world is recent then
     night(config, store, first)
     articles = stored_articles(store)
@@ -64,8 +51,8 @@ def test_every_article_is_rechecked_once_in_seven_nights(office):
     assert set(fetched.values()) == {1}  # … exactly once in the 7 nights
 
 
-def test_article_edited_200_days_after_publication_is_caught_within_7_nights(office):
-    world, server, config, store = office
+def test_article_edited_200_days_after_publication_is_caught_within_7_nights(served_office):
+    world, server, config, store = served_office
     url = "http://www.xinghua.gov.test/xwzx/tzgg/202011/t20201125_12116.html"
     pid = post_id("website", url)
     night(config, store, parse_iso("2021-01-10T00:00:00+00:00"))  # the first crawl

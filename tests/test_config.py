@@ -9,7 +9,7 @@ from pipeline import config
 from pipeline.commands import main
 from pipeline.errors import ConfigError
 
-from .conftest import DEMO_CONFIG, write_config
+from .builders import DEMO_CONFIG, write_config
 
 GOOD = DEMO_CONFIG.read_text(encoding="utf-8")
 

@@ -12,12 +12,12 @@ from click.testing import CliRunner
 from pipeline import config, config_keys
 from pipeline.classify.tree import RULE_KEYS
 from pipeline.commands import main
-from pipeline.collect import with_column
+from pipeline.collect.stage import with_column
 from pipeline.errors import ConfigError
 from pipeline.models import Post
 from sources import COLLECTORS, catalog, website
 
-from .conftest import DEMO_CONFIG, REPO, write_config
+from .builders import DEMO_CONFIG, REPO, write_config
 
 GOOD = DEMO_CONFIG.read_text(encoding="utf-8")
 # Every key the reference declares set in one file (sources of each kind), so each read is seen.

@@ -30,21 +30,8 @@ def _hashes(root: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("demo-world")
-    generate(root)
-    return root
-
-
-@pytest.fixture(scope="module")
-def truth(world) -> dict:
-    return json.loads((world / "truth.json").read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module")
-def server(world):
-    with serve(world) as srv:
-        yield srv
+def truth(demo_world) -> dict:
+    return json.loads((demo_world / "truth.json").read_text(encoding="utf-8"))
 
 
 def _get(srv, host: str, path: str, method: str = "GET", **headers: str) -> tuple[http.client.HTTPResponse, bytes]:
@@ -63,10 +50,10 @@ def _t(s: str) -> datetime:
 
 # ---- the generator --------------------------------------------------------
 
-def test_generation_is_deterministic(world, tmp_path):
+def test_generation_is_deterministic(demo_world, tmp_path):
     again = tmp_path / "again"
     generate(again)
-    assert _hashes(again) == _hashes(world)
+    assert _hashes(again) == _hashes(demo_world)
 
 
 def test_a_different_seed_gives_a_different_world_with_the_same_counts(tmp_path):
@@ -144,18 +131,18 @@ def test_website_copies_of_social_posts_are_retyped(truth):
     assert any(c["title"].startswith("【") for c in retyped)
 
 
-def test_no_normative_documents_anywhere(world, truth):
+def test_no_normative_documents_anywhere(demo_world, truth):
     assert all("规" not in it.get("doc_number", "") for it in truth["items"])
-    for p in (world / CATALOG).rglob("*.html"):
+    for p in (demo_world / CATALOG).rglob("*.html"):
         text = p.read_text(encoding="utf-8")
         assert "规范性文件" not in text
         for num in re.findall(r"<th>文　　号：</th><td>([^<]*)</td>", text):
             assert "规" not in num
 
 
-def test_gbk_pages_are_real_gbk_and_declared(world):
-    headers = json.loads((world / "_headers.json").read_text(encoding="utf-8"))
-    site_pages = list((world / WEBSITE).rglob("*.html"))
+def test_gbk_pages_are_real_gbk_and_declared(demo_world):
+    headers = json.loads((demo_world / "_headers.json").read_text(encoding="utf-8"))
+    site_pages = list((demo_world / WEBSITE).rglob("*.html"))
     gbk = [p for p in site_pages if b'charset=gb2312' in p.read_bytes()[:2000]]
     assert 0.15 < len(gbk) / len(site_pages) < 0.35
     kinds = Counter()
@@ -164,19 +151,19 @@ def test_gbk_pages_are_real_gbk_and_declared(world):
         with pytest.raises(UnicodeDecodeError):
             data.decode("utf-8")
         assert "兴华街道" in data.decode("gb18030")
-        key = p.relative_to(world).as_posix()
+        key = p.relative_to(demo_world).as_posix()
         kinds[headers[key]["Content-Type"]] += 1
     assert set(kinds) == {"text/html; charset=GBK", "text/html"}
     assert len(headers) == len(gbk)
     assert any(p.name.startswith("index") for p in gbk) and any(p.name.startswith("t20") for p in gbk)
 
 
-def test_catalog_index_numbers_grow_within_each_year(world, truth):
+def test_catalog_index_numbers_grow_within_each_year(demo_world, truth):
     per_year: dict[str, list[tuple[str, int]]] = {}
     for it in truth["items"]:
         for c in it["copies"]:
             if c["channel"] == "catalog":
-                text = (world / c["url"].removeprefix("http://")).read_text(encoding="utf-8")
+                text = (demo_world / c["url"].removeprefix("http://")).read_text(encoding="utf-8")
                 number = re.search(r"<th>索 引 号：</th><td>([^<]+)</td>", text).group(1)
                 year, serial = number.rsplit("/", 1)[1].split("-")
                 per_year.setdefault(year, []).append((c["published"], int(serial)))
@@ -186,33 +173,33 @@ def test_catalog_index_numbers_grow_within_each_year(world, truth):
         assert serials == sorted(serials) and len(set(serials)) == len(serials)
 
 
-def test_hostile_html_is_present_for_the_sanitiser(world, truth):
+def test_hostile_html_is_present_for_the_sanitiser(demo_world, truth):
     hostile = [it for it in truth["items"] if it.get("hostile_html")]
     assert len(hostile) == 1
     page = hostile[0]["copies"][0]["url"].removeprefix("http://")
-    data = (world / page).read_bytes()
+    data = (demo_world / page).read_bytes()
     text = data.decode("gb18030") if b"gb2312" in data[:2000] else data.decode("utf-8")
     assert "<script>alert(1)</script>" in text and 'onerror="alert(2)"' in text and "javascript:alert(3)" in text
 
 
-def test_wechat_pages_carry_title_and_timestamp(world, truth):
+def test_wechat_pages_carry_title_and_timestamp(demo_world, truth):
     for it in truth["items"]:
         for c in it["copies"]:
             if c["channel"] == "wechat":
-                text = (world / WECHAT / c["url"].rsplit("/s/", 1)[1].join(("s/", ""))).read_text(encoding="utf-8")
+                text = (demo_world / WECHAT / c["url"].rsplit("/s/", 1)[1].join(("s/", ""))).read_text(encoding="utf-8")
                 assert f'var ct = "{int(_t(c["published"]).timestamp())}";' in text
                 assert f'<meta property="og:title" content="{c["title"]}">' in text
                 assert 'id="js_content" style="visibility: hidden;"' in text and "data-src=" in text
 
 
 @pytest.mark.parametrize("columns", [("gzdt", "tzgg")])
-def test_list_pages_chain_through_all_website_copies(world, truth, columns):
+def test_list_pages_chain_through_all_website_copies(demo_world, truth, columns):
     expected = {c["url"] for it in truth["items"] for c in it["copies"] if c["channel"] == "website"}
     seen = []
     for col in columns:
         name, pages = "index.html", 0
         while name:
-            raw = (world / WEBSITE / "xwzx" / col / name).read_bytes()
+            raw = (demo_world / WEBSITE / "xwzx" / col / name).read_bytes()
             text = raw.decode("gb18030") if b"gb2312" in raw[:2000] else raw.decode("utf-8")
             ul = text.split('<ul class="list-ul">', 1)[1].split("</ul>", 1)[0]
             links = re.findall(r'<a href="\./([^"]+)"', ul)
@@ -228,8 +215,8 @@ def test_list_pages_chain_through_all_website_copies(world, truth, columns):
 
 # ---- feeds ----------------------------------------------------------------
 
-def test_feeds_parse_and_list_every_social_copy(server, truth):
-    resp, body = _get(server, BRIDGE, "/wechat/xinghua.atom")
+def test_feeds_parse_and_list_every_social_copy(demo_server, truth):
+    resp, body = _get(demo_server, BRIDGE, "/wechat/xinghua.atom")
     assert resp.status == 200 and resp.getheader("Content-Type") == "application/atom+xml"
     atom = feedparser.parse(body)
     assert not atom.bozo and atom.feed.title == "兴华街道"
@@ -238,7 +225,7 @@ def test_feeds_parse_and_list_every_social_copy(server, truth):
     assert [e.link for e in atom.entries] == [c["url"] for c in wechat]
     assert all(len(e.summary) <= 60 and e.published.endswith("+08:00") for e in atom.entries)
 
-    resp, body = _get(server, BRIDGE, "/weibo/xinghua.xml")
+    resp, body = _get(demo_server, BRIDGE, "/weibo/xinghua.xml")
     assert resp.getheader("Content-Type") == "application/rss+xml"
     rss = feedparser.parse(body)
     assert not rss.bozo
@@ -250,64 +237,64 @@ def test_feeds_parse_and_list_every_social_copy(server, truth):
 
 # ---- the server -----------------------------------------------------------
 
-def test_virtual_hosts_and_404(server):
-    site, _ = _get(server, WEBSITE, "/robots.txt")
-    cat, cat_body = _get(server, CATALOG + ":8080", "/robots.txt")
+def test_virtual_hosts_and_404(demo_server):
+    site, _ = _get(demo_server, WEBSITE, "/robots.txt")
+    cat, cat_body = _get(demo_server, CATALOG + ":8080", "/robots.txt")
     assert site.status == cat.status == 200
     assert site.getheader("Content-Type") == "text/plain"
     assert b"/admin/" not in cat_body
-    assert _get(server, WEBSITE, "/xwzx/gzdt/")[0].status == 200
-    assert _get(server, WEBSITE, "/xwzx/gzdt")[0].status == 301
-    assert _get(server, WEBSITE, "/nope.html")[0].status == 404
-    assert _get(server, "unknown.test", "/robots.txt")[0].status == 404
+    assert _get(demo_server, WEBSITE, "/xwzx/gzdt/")[0].status == 200
+    assert _get(demo_server, WEBSITE, "/xwzx/gzdt")[0].status == 301
+    assert _get(demo_server, WEBSITE, "/nope.html")[0].status == 404
+    assert _get(demo_server, "unknown.test", "/robots.txt")[0].status == 404
     for evil in ("/../truth.json", "/%2e%2e/_headers.json", "/..%2ftruth.json", "/xwzx/../../truth.json"):
-        assert _get(server, WEBSITE, evil)[0].status == 404, evil
-    assert _get(server, "..", "/truth.json")[0].status == 404
+        assert _get(demo_server, WEBSITE, evil)[0].status == 404, evil
+    assert _get(demo_server, "..", "/truth.json")[0].status == 404
 
 
-def test_conditional_requests(server):
-    first, body = _get(server, WEBSITE, "/index.html")
+def test_conditional_requests(demo_server):
+    first, body = _get(demo_server, WEBSITE, "/index.html")
     etag, modified = first.getheader("ETag"), first.getheader("Last-Modified")
     assert etag and modified and body
-    again, body2 = _get(server, WEBSITE, "/index.html", **{"If-None-Match": etag})
+    again, body2 = _get(demo_server, WEBSITE, "/index.html", **{"If-None-Match": etag})
     assert again.status == 304 and body2 == b"" and again.getheader("ETag") == etag
-    assert _get(server, WEBSITE, "/index.html", **{"If-None-Match": '"other"'})[0].status == 200
-    assert _get(server, WEBSITE, "/index.html", **{"If-Modified-Since": modified})[0].status == 304
-    head, hbody = _get(server, WEBSITE, "/index.html", method="HEAD")
+    assert _get(demo_server, WEBSITE, "/index.html", **{"If-None-Match": '"other"'})[0].status == 200
+    assert _get(demo_server, WEBSITE, "/index.html", **{"If-Modified-Since": modified})[0].status == 304
+    head, hbody = _get(demo_server, WEBSITE, "/index.html", method="HEAD")
     assert head.status == 200 and hbody == b"" and head.getheader("Content-Length") == str(len(body))
 
 
-def test_content_types_follow_headers_json(server, world):
-    headers = json.loads((world / "_headers.json").read_text(encoding="utf-8"))
+def test_content_types_follow_headers_json(demo_server, demo_world):
+    headers = json.loads((demo_world / "_headers.json").read_text(encoding="utf-8"))
     for key, want in list(headers.items())[:6]:
         host, path = key.split("/", 1)
-        resp, _ = _get(server, host, "/" + path)
+        resp, _ = _get(demo_server, host, "/" + path)
         assert resp.getheader("Content-Type") == want["Content-Type"]
-    wx = next((world / WECHAT / "s").iterdir())
-    resp, _ = _get(server, WECHAT, f"/s/{wx.name}")
+    wx = next((demo_world / WECHAT / "s").iterdir())
+    resp, _ = _get(demo_server, WECHAT, f"/s/{wx.name}")
     assert resp.getheader("Content-Type") == "text/html; charset=utf-8"
 
 
-def test_server_counts_requests(server):
-    before = server.requests
+def test_server_counts_requests(demo_server):
+    before = demo_server.requests
     for _ in range(3):
-        _get(server, CATALOG, "/qtdw/xhj/gkml/")
-    assert server.requests - before == 3
-    assert server.paths[f"{CATALOG}/qtdw/xhj/gkml/index.html"] >= 3
+        _get(demo_server, CATALOG, "/qtdw/xhj/gkml/")
+    assert demo_server.requests - before == 3
+    assert demo_server.paths[f"{CATALOG}/qtdw/xhj/gkml/index.html"] >= 3
 
 
-def test_absolute_form_and_head_answer_like_origin_form(server):
-    plain, body = _get(server, WEBSITE, "/xwzx/gzdt/")
-    absolute, absolute_body = _get(server, "ignored.test", f"http://{WEBSITE}/xwzx/gzdt/")
+def test_absolute_form_and_head_answer_like_origin_form(demo_server):
+    plain, body = _get(demo_server, WEBSITE, "/xwzx/gzdt/")
+    absolute, absolute_body = _get(demo_server, "ignored.test", f"http://{WEBSITE}/xwzx/gzdt/")
     assert absolute.status == 200 and absolute_body == body
     assert absolute.getheader("ETag") == plain.getheader("ETag")
-    assert _get(server, "ignored.test", f"http://{WEBSITE}/xwzx/gzdt?page=2")[0].getheader("Location") == "/xwzx/gzdt/"
-    missing, missing_body = _get(server, WEBSITE, "/nope.html", method="HEAD")
+    assert _get(demo_server, "ignored.test", f"http://{WEBSITE}/xwzx/gzdt?page=2")[0].getheader("Location") == "/xwzx/gzdt/"
+    missing, missing_body = _get(demo_server, WEBSITE, "/nope.html", method="HEAD")
     assert missing.status == 404 and missing_body == b"" and missing.getheader("Content-Length") == "14"
 
 
-def test_pipelined_and_split_requests_are_answered_in_order(server):
-    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+def test_pipelined_and_split_requests_are_answered_in_order(demo_server):
+    with socket.create_connection(("127.0.0.1", demo_server.port), timeout=5) as sock:
         first = f"GET /robots.txt HTTP/1.1\r\nHost: {WEBSITE}\r\n\r\n"
         second = f"HEAD /nope.html HTTP/1.1\r\nHost: {WEBSITE}\r\n\r\n"
         last = f"GET /index.html HTTP/1.1\r\nHost: {WEBSITE}\r\nConnection: close\r\n\r\n"
@@ -333,10 +320,10 @@ def test_a_changed_file_is_served_anew(tmp_path):
     assert again.getheader("ETag") != first.getheader("ETag")
 
 
-def test_server_keeps_the_connection_alive(server):
+def test_server_keeps_the_connection_alive(demo_server):
     # The crawl benchmark depends on keep-alive: many requests, one connection, none refused.
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
-    before = server.paths[f"{WEBSITE}/robots.txt"]
+    conn = http.client.HTTPConnection("127.0.0.1", demo_server.port, timeout=5)
+    before = demo_server.paths[f"{WEBSITE}/robots.txt"]
     sockets = []  # the objects themselves: a closed socket's id could be reused
     for _ in range(50):
         conn.request("GET", "/robots.txt", headers={"Host": WEBSITE})
@@ -346,10 +333,10 @@ def test_server_keeps_the_connection_alive(server):
         sockets.append(conn.sock)
     conn.close()
     assert all(sock is sockets[0] for sock in sockets)
-    assert server.paths[f"{WEBSITE}/robots.txt"] - before == 50
+    assert demo_server.paths[f"{WEBSITE}/robots.txt"] - before == 50
 
 
-# ---- a scaled world -------------------------------------------------------
+# ---- a scaled demo_world -------------------------------------------------------
 
 def test_scaled_world(tmp_path):
     summary = generate(tmp_path, items=2000, seed=11)

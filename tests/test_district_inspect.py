@@ -4,7 +4,7 @@ waiting for review too long — one page, one JSON."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from click.testing import CliRunner
@@ -17,17 +17,14 @@ from pipeline.registers import ledger
 from pipeline.registers.records import Application
 from pipeline.store import Store
 
-from .conftest import write_config
+from .builders import item_row, write_config
 
 SH = ZoneInfo("Asia/Shanghai")
 ON = date(2021, 6, 30)
 
 
 def _item(store: Store, n: int, published: str, formed: str | None, status: str = "auto") -> None:
-    at = datetime.fromisoformat(published + " 10:00").replace(tzinfo=SH)
-    store.db["items"].insert({"id": f"i{n}", "index_number": f"X/2021-{n:05d}", "title": f"信息{n}",
-                              "published_at": at.astimezone(timezone.utc).isoformat(timespec="seconds"),
-                              "first_channel": "website", "formed_on": formed, "category": "gzdt", "status": status})
+    item_row(store, n, published, id=f"i{n}", formed_on=formed, status=status)
 
 
 def _classified(store: Store, n: int, at: str) -> None:

@@ -4,8 +4,7 @@ offices typed in from their published tables, one missing, one inconsistent, one
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
 from click.testing import CliRunner
@@ -21,9 +20,8 @@ from pipeline.registers.formats import T2_COLUMNS, T3_COLUMNS
 from pipeline.registers.records import Appeal, Application
 from pipeline.store import Store
 
-from .conftest import write_config
+from .builders import item_row, write_config
 
-SH = ZoneInfo("Asia/Shanghai")
 YEAR = 2021
 AFTER_DEADLINE = date(2022, 3, 1)
 
@@ -78,10 +76,7 @@ XHJ_FIGURES = """[table1]
 
 
 def _item(store: Store, n: int, title: str, published: str) -> None:
-    at = datetime.fromisoformat(published + " 10:00").replace(tzinfo=SH)
-    store.db["items"].insert({"id": f"i{n:04d}", "index_number": f"X/{at.year}-{n:05d}", "title": title,
-                              "published_at": at.astimezone(timezone.utc).isoformat(timespec="seconds"),
-                              "first_channel": "website", "category": "gzdt"})
+    item_row(store, n, published, title=title)
 
 
 @pytest.fixture

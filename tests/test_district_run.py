@@ -21,7 +21,8 @@ from pipeline.fetch.client import Fetcher, FetchSettings, HostSlots
 from pipeline.store import Store
 
 from . import test_sources_other_office as qingshan
-from .conftest import LoopbackSite, write_config
+from .builders import write_config
+from .conftest import LoopbackSite
 
 
 def _resolve_to(path, address: str) -> None:
@@ -66,16 +67,17 @@ DATUN_FEED = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channe
 
 
 @pytest.fixture(scope="module")
-def site():
+def district_web():
+    """One LoopbackSite for the module: the offices' hosts other than the demo's."""
     site = LoopbackSite()
     yield site
     site.close()
 
 
 @pytest.fixture(scope="module")
-def synced(tmp_path_factory, demo_server, site):
+def synced_district(tmp_path_factory, demo_server, district_web):
     """The district below after one ``xxgk district sync`` (the result kept for the tests)."""
-    path = make_district(tmp_path_factory.mktemp("district"), demo_server, site)
+    path = make_district(tmp_path_factory.mktemp("district"), demo_server, district_web)
     result = CliRunner().invoke(main, ["district", "--district", str(path), "sync"])
     return path, result
 
@@ -112,8 +114,8 @@ figures = "ljz"
     return path
 
 
-def test_every_office_is_collected_and_one_failure_stops_no_other(synced):
-    district, result = synced
+def test_every_office_is_collected_and_one_failure_stops_no_other(synced_district):
+    district, result = synced_district
     runner = CliRunner()
     assert result.exit_code == 1, result.output
     d = load_district(district)
@@ -142,11 +144,11 @@ def test_every_office_is_collected_and_one_failure_stops_no_other(synced):
     assert "source failed: news" in text and "兴华街道办事处" in text
 
 
-def test_offices_fetching_from_one_host_are_one_polite_client(site):
+def test_offices_fetching_from_one_host_are_one_polite_client(district_web):
     """The clients of a district run share their per-host slots: the second office's request
     to a host waits for the first's interval; another host never waits (a fake clock)."""
     for key in ("a.test/1", "a.test/2", "b.test/1"):
-        site.page(key, "ok", "text/plain")
+        district_web.page(key, "ok", "text/plain")
     now, sleeps = [0.0], []
 
     def sleep(seconds: float) -> None:
@@ -155,7 +157,7 @@ def test_offices_fetching_from_one_host_are_one_polite_client(site):
 
     def client(rate: float, slots) -> Fetcher:
         settings = FetchSettings(rate_per_host=rate, obey_robots=False, retries=0, shared_slots=slots,
-                                 resolve={h: f"http://{site.address}" for h in ("a.test", "b.test")})
+                                 resolve={h: f"http://{district_web.address}" for h in ("a.test", "b.test")})
         return Fetcher(settings, {"a.test", "b.test"}, clock=lambda: now[0], sleep=sleep)
 
     shared = HostSlots()
@@ -192,8 +194,8 @@ def test_adding_an_office_is_one_block_checked_before_it_is_kept(tmp_path):
     assert "new2" not in district.read_text(encoding="utf-8")  # refused: the file is as it was
 
 
-def test_the_portal_lists_every_office_with_its_latest_items(synced):
-    district, _ = synced
+def test_the_portal_lists_every_office_with_its_latest_items(synced_district):
+    district, _ = synced_district
     d = load_district(district)
     index = (d.output / "index.html").read_text(encoding="utf-8")
     xhj_feed = json.loads((d.output / "xhj" / "site" / "feeds" / "all.json").read_text(encoding="utf-8"))["items"]
@@ -209,8 +211,8 @@ def test_the_portal_lists_every_office_with_its_latest_items(synced):
     assert "配置或数据库有误" in index.split('id="office-bad"')[1].split('<li class="office"')[0]
 
 
-def test_the_combined_feed_holds_every_office_newest_first(synced):
-    district, _ = synced
+def test_the_combined_feed_holds_every_office_newest_first(synced_district):
+    district, _ = synced_district
     d = load_district(district)
     feed = json.loads((d.output / "feeds" / "all.json").read_text(encoding="utf-8"))
     offices = {tag for item in feed["items"] for tag in item["tags"]}
@@ -225,8 +227,8 @@ def test_the_combined_feed_holds_every_office_newest_first(synced):
 
 
 @pytest.fixture(scope="module")
-def served_district(synced):
-    district, _ = synced
+def served_district(synced_district):
+    district, _ = synced_district
     handler = functools.partial(Quiet, directory=str(load_district(district).output))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -259,13 +261,13 @@ def test_one_search_over_the_district(served_district, browser, word, office):
     page.close()
 
 
-def test_the_district_index_holds_every_offices_items_and_rebuilds_nothing_unchanged(synced):
+def test_the_district_index_holds_every_offices_items_and_rebuilds_nothing_unchanged(synced_district):
     from datetime import date
 
     from pipeline.district.portal import build_portal
     from pipeline.publish.search import published_docs
 
-    district, _ = synced
+    district, _ = synced_district
     d = load_district(district)
     offices = {key: {(f"{key}/{doc.item_id}", doc.title) for doc in published_docs(d.office_output(key))}
                for key in ("xhj", "qs", "dt")}

@@ -7,33 +7,8 @@ import sqlite3
 from pathlib import Path
 
 import feedparser
-import pytest
-from click.testing import CliRunner
 
-from pipeline.commands import main
-
-from .conftest import write_config
-
-# The seed report (兴华街道 2020): 156 items proactively published, 57 through 政务微博、微信,
-# 99 through other channels, 0 normative documents.
-SEED_2020 = {"total": 156, "wechat_weibo": 57, "other": 99, "normative_documents": 0}
-
-
-def config_with_resolve(folder, address, extra: str = "") -> str:
-    path = write_config(folder)
-    hosts = ["www.xinghua.gov.test", "xxgk.cyq.gov.test", "rss.bridge.test", "mp.weixin.qq.com"]
-    text = path.read_text(encoding="utf-8") + extra + "\n[fetch.resolve]\n" + "".join(
-        f'"{h}" = "{address}"\n' for h in hosts
-    )
-    # [fetch.resolve] must sit inside [fetch]: move the table right after it.
-    text = text.replace("[fetch]\n", "[fetch]\nresolve = { " + ", ".join(f'"{h}" = "http://{address}"' for h in hosts) + " }\n", 1)
-    text = text.split("\n[fetch.resolve]\n")[0] + "\n"
-    path.write_text(text, encoding="utf-8")
-    return str(path)
-
-
-def run(config_path: str, *args: str):
-    return CliRunner().invoke(main, ["--config", config_path, *args], catch_exceptions=False)
+from .builders import SEED_2020, invoke as run, served_config
 
 
 def counts(db_path) -> dict[str, int]:
@@ -42,35 +17,27 @@ def counts(db_path) -> dict[str, int]:
                 for t in ("posts", "post_versions", "items", "item_posts")}
 
 
-@pytest.fixture(scope="module")
-def synced(tmp_path_factory, demo_server):
-    folder = tmp_path_factory.mktemp("office")
-    path = config_with_resolve(folder, demo_server.address)
-    first = run(path, "sync")
-    return folder, path, first
-
-
-def test_sync_reproduces_the_seed_counts(synced):
-    folder, path, first = synced
+def test_sync_reproduces_the_seed_counts(first_sync, synced_copy):
+    folder, first = first_sync
     assert first.exit_code == 0, first.output
     report = json.loads((folder / "output" / "site" / "reports" / "2020.json").read_text(encoding="utf-8"))
     assert {k: report["proactive"][k] for k in SEED_2020} == SEED_2020
     assert report["year"] == 2020 and "applications" in report and "appeals" in report
     assert sum(report["proactive"]["by_category"].values()) == 156
     # The CLI computes the same figures from the store.
-    printed = json.loads(run(path, "report", "--year", "2020", "--format", "json").output)
+    printed = json.loads(run(synced_copy.config, "report", "--year", "2020", "--format", "json").output)
     assert printed["proactive"] == report["proactive"]
 
 
-def test_merging_is_what_makes_156(synced):
-    folder, _, _ = synced
+def test_merging_is_what_makes_156(synced_office):
+    folder = synced_office
     c = counts(folder / "xxgk.db")
     assert c["posts"] > c["items"] + 50  # many copies were merged
     assert c["item_posts"] == c["posts"]  # every post belongs to exactly one item
 
 
-def test_every_feed_parses_and_every_item_has_a_page(synced):
-    folder, _, _ = synced
+def test_every_feed_parses_and_every_item_has_a_page(synced_office):
+    folder = synced_office
     feeds = sorted((folder / "output" / "site" / "feeds").glob("*.xml"))
     assert any(f.name == "all.atom.xml" for f in feeds) and any(f.name == "all.rss.xml" for f in feeds)
     with sqlite3.connect(folder / "xxgk.db") as conn:
@@ -87,16 +54,16 @@ def test_every_feed_parses_and_every_item_has_a_page(synced):
     assert not missing
 
 
-def test_hostile_html_from_a_source_is_sanitised(synced):
-    folder, _, _ = synced
+def test_hostile_html_from_a_source_is_sanitised(synced_office):
+    folder = synced_office
     pages = (folder / "output" / "site" / "item").glob("*.html")
     for page in pages:
         html = page.read_text(encoding="utf-8")
         assert "alert(1)" not in html and "onerror" not in html and "javascript:alert" not in html
 
 
-def test_running_twice_adds_nothing(synced):
-    folder, path, _ = synced
+def test_running_twice_adds_nothing(synced_copy):
+    path, folder = synced_copy
     before = counts(folder / "xxgk.db")
     feed = (folder / "output" / "site" / "feeds" / "all.atom.xml")
     feed_bytes, feed_mtime = feed.read_bytes(), feed.stat().st_mtime_ns
@@ -106,8 +73,8 @@ def test_running_twice_adds_nothing(synced):
     assert feed.read_bytes() == feed_bytes and feed.stat().st_mtime_ns == feed_mtime
 
 
-def test_status_shows_each_source(synced):
-    _, path, _ = synced
+def test_status_shows_each_source(synced_copy):
+    path = synced_copy.config
     result = run(path, "status", "--json")
     data = json.loads(result.output)
     assert {row["source"]: row["status"] for row in data["sources"]} == {
@@ -116,7 +83,7 @@ def test_status_shows_each_source(synced):
 
 def test_an_unreachable_source_fails_alone(tmp_path, demo_server):
     extra = '\n[sources.gone]\nkind = "website"\nurl = "http://unreachable.test/list/"\n'
-    path = config_with_resolve(tmp_path, demo_server.address, extra)
+    path = served_config(tmp_path, demo_server.address, extra)
     text = Path(path).read_text(encoding="utf-8").replace(
         "resolve = { ", 'backoff = 0.01\nresolve = { "unreachable.test" = "127.0.0.1:9", ', 1)
     Path(path).write_text(text, encoding="utf-8")
@@ -127,8 +94,8 @@ def test_an_unreachable_source_fails_alone(tmp_path, demo_server):
     assert report["proactive"]["total"] == 156  # the other sources were collected
 
 
-def test_the_catalog_site_links_the_full_annual_report(synced):
-    folder, _, _ = synced
+def test_the_catalog_site_links_the_full_annual_report(synced_office):
+    folder = synced_office
     page = folder / "output" / "site" / "report" / "2020.html"
     html = page.read_text(encoding="utf-8")
     assert 'href="../reports/2020.html"' in html and 'href="../reports/2020.docx"' in html

@@ -24,7 +24,7 @@ from pipeline.commands import main
 from pipeline.review import auth, create_app
 from pipeline.store import Store
 
-from tests.test_review import PASSWORD, office  # noqa: F401  (the demo office with user wang)
+from tests.builders import PASSWORD
 
 
 class Served:
@@ -104,8 +104,8 @@ def hasher(monkeypatch):
     return counting
 
 
-def test_forty_simultaneous_wrong_logins_reach_the_hasher_at_most_the_limit(office, hasher):
-    served = Served(office)
+def test_forty_simultaneous_wrong_logins_reach_the_hasher_at_most_the_limit(review_office, hasher):
+    served = Served(review_office)
     try:
         statuses = [r.status for r in simultaneously(40, lambda i: post_login(served.port, "wang", f"wrong-{i}"))]
     finally:
@@ -113,13 +113,13 @@ def test_forty_simultaneous_wrong_logins_reach_the_hasher_at_most_the_limit(offi
     assert sorted(set(statuses)) == [401, 429]
     assert statuses.count(401) == hasher.calls <= auth.MAX_FAILURES
     assert hasher.most <= auth.VERIFYING
-    with Store(office.database) as store:  # every verified attempt was counted, none twice
+    with Store(review_office.database) as store:  # every verified attempt was counted, none twice
         assert store.db.execute("SELECT COUNT(*) FROM login_attempts WHERE ok = 0").fetchone()[0] == hasher.calls
 
 
-def test_verifications_at_once_are_bounded_and_excess_refused_at_once(office, hasher):
+def test_verifications_at_once_are_bounded_and_excess_refused_at_once(review_office, hasher):
     """Distinct names from distinct clients (behind a proxy) all pass the throttle: the slots bound them."""
-    config = dataclasses.replace(office, review_proxies=1)
+    config = dataclasses.replace(review_office, review_proxies=1)
     served = Served(config)
     try:
         results = simultaneously(30, lambda i: post_login(served.port, f"user{i}", "wrong-password",
@@ -132,8 +132,8 @@ def test_verifications_at_once_are_bounded_and_excess_refused_at_once(office, ha
     assert hasher.calls <= 30
 
 
-def test_behind_a_proxy_one_attacker_does_not_lock_out_the_staff(office):
-    config = dataclasses.replace(office, review_proxies=1)
+def test_behind_a_proxy_one_attacker_does_not_lock_out_the_staff(review_office):
+    config = dataclasses.replace(review_office, review_proxies=1)
     served = Served(config)
     attacker = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
     staff = {"X-Forwarded-For": "198.51.100.7", "X-Forwarded-Proto": "https"}
@@ -148,8 +148,8 @@ def test_behind_a_proxy_one_attacker_does_not_lock_out_the_staff(office):
         served.close()
 
 
-def test_without_the_proxy_setting_forwarded_headers_are_not_trusted(office):
-    served = Served(office)  # [review] proxies = 0
+def test_without_the_proxy_setting_forwarded_headers_are_not_trusted(review_office):
+    served = Served(review_office)  # [review] proxies = 0
     try:
         for i in range(auth.MAX_FAILURES):
             post_login(served.port, f"guess{i}", "wrong-password", {"X-Forwarded-For": f"203.0.113.{i}"})
@@ -161,25 +161,25 @@ def test_without_the_proxy_setting_forwarded_headers_are_not_trusted(office):
         served.close()
 
 
-def test_an_old_hash_is_upgraded_at_login(office):
+def test_an_old_hash_is_upgraded_at_login(review_office):
     old = PasswordHasher(memory_cost=65536, time_cost=3)  # argon2-cffi's default before
-    with Store(office.database) as store:
+    with Store(review_office.database) as store:
         store.db.execute("UPDATE users SET password_hash = ? WHERE name = 'wang'", [old.hash(PASSWORD)])
         store.db.conn.commit()
-    served = Served(office)
+    served = Served(review_office)
     try:
         assert post_login(served.port, "wang", PASSWORD).status == 302
     finally:
         served.close()
-    with Store(office.database) as store:
+    with Store(review_office.database) as store:
         stored = store.db.execute("SELECT password_hash FROM users WHERE name = 'wang'").fetchone()[0]
     assert "m=19456" in stored and "m=65536" not in stored
 
 
-def test_user_disable_remove_and_passwd(office):
-    run = lambda *args, input=None: CliRunner().invoke(main, ["--config", str(office.path), "user", *args],  # noqa: E731
+def test_user_disable_remove_and_passwd(review_office):
+    run = lambda *args, input=None: CliRunner().invoke(main, ["--config", str(review_office.path), "user", *args],  # noqa: E731
                                                        input=input)
-    served = Served(office)
+    served = Served(review_office)
     try:
         assert run("disable", "wang").exit_code == 0
         assert post_login(served.port, "wang", PASSWORD).status == 401
@@ -209,13 +209,13 @@ def _peak_rss_mib(pid: int) -> float:
     return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
 
 
-def test_two_hundred_simultaneous_wrong_logins_keep_memory_bounded(office):
+def test_two_hundred_simultaneous_wrong_logins_keep_memory_bounded(review_office):
     """`xxgk serve` in its own process, behind a (pretended) proxy so that every attempt is a new
     client with a new name and passes the throttle: the verification slots bound the memory."""
-    with open(office.path, "a", encoding="utf-8") as f:
+    with open(review_office.path, "a", encoding="utf-8") as f:
         f.write("\n[review]\nproxies = 1\n")
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "pipeline", "--config", str(office.path), "serve",
+    server = subprocess.Popen([sys.executable, "-m", "pipeline", "--config", str(review_office.path), "serve",
                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:

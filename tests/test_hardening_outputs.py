@@ -18,8 +18,7 @@ from pipeline.htmltools import html_to_text
 from pipeline.publish import search as search_module
 from pipeline.publish.build import BUILDING, build
 from pipeline.publish.search import UPDATING
-from tests.test_publish import CATEGORIES, REPORTS, SITE, make_item
-from tests.test_search import REPO, ask
+from tests.builders import CATEGORIES, REPO, REPORTS, SITE, ask_search, make_item
 
 build_module = importlib.import_module("pipeline.publish.build")  # the module, not the function
 def publish(out: Path, n_items: int = 3, **overrides):
@@ -78,7 +77,7 @@ def holding(items: list, q: str) -> list[str]:
 
 
 def found(out: Path) -> dict[str, list[str]]:
-    return {q: sorted(hit[0] for hit in hits) for q, (_, hits) in ask(out / "site/search", QUERIES).items()}
+    return {q: sorted(hit[0] for hit in hits) for q, (_, hits) in ask_search(out / "site/search", QUERIES).items()}
 
 
 def assert_answers_for(out: Path, items: list) -> None:
@@ -129,7 +128,8 @@ import os, signal, sys
 from pathlib import Path
 from pipeline.publish import search
 from pipeline.publish.build import build
-from tests.test_hardening_outputs import CATEGORIES, REPORTS, SITE, night_two
+from tests.builders import CATEGORIES, REPORTS, SITE
+from tests.test_hardening_outputs import night_two
 
 real, calls = search._shard_bytes, [0]
 def dying(*args):

@@ -17,8 +17,7 @@ from click.testing import CliRunner
 
 from pipeline.commands import main
 from pipeline.store import Store
-from tests.conftest import write_config
-from tests.test_end_to_end import SEED_2020, config_with_resolve
+from tests.builders import SEED_2020, served_config, write_config
 
 
 def xxgk(config: Path | str, *args: str):
@@ -143,7 +142,7 @@ def test_a_disk_filling_up_mid_sync_exits_4_and_the_store_recovers(tmp_path, dem
     """SQLite's own limit on the database's size gives the error a full disk gives (SQLITE_FULL),
     part-way through collecting: one line, exit 4, no traceback in the output or the log; the
     store is whole and the next run (with room) completes it."""
-    config = config_with_resolve(tmp_path, demo_server.address)
+    config = served_config(tmp_path, demo_server.address)
     database = tmp_path / "xxgk.db"
     opened = Store.__init__
 
@@ -177,7 +176,7 @@ def small_disk(tmp_path):
 
 def test_a_small_file_system_filling_up_mid_sync_exits_4_and_the_store_recovers(tmp_path, demo_server, small_disk):
     """The store alone on a real file system that fills up (ENOSPC from the kernel) part-way through a sync."""
-    config = config_with_resolve(tmp_path, demo_server.address)
+    config = served_config(tmp_path, demo_server.address)
     database = small_disk / "xxgk.db"
     text = Path(config).read_text("utf-8").replace('database = "xxgk.db"', f'database = "{database}"\nlog = "{tmp_path / "xxgk.log"}"')
     Path(config).write_text(text, "utf-8")

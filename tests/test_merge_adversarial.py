@@ -12,27 +12,20 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from bench import adversarial
 from bench.merge import pair_scores
-from pipeline.commands import main
 from pipeline.merge.item_fields import clean_title
 
-from .conftest import DEMO_CONFIG
-from .test_end_to_end import config_with_resolve
+from .builders import DEMO_CONFIG, invoke as run, served_config
 
 ITEMS = 260
 DOCUMENT_KINDS = ("czyjs", "xxgknb", "gfxwj")  # 财政预决算, 政府信息公开年报, 行政规范性文件
 
 
-def run(config_path: str, *args: str):
-    return CliRunner().invoke(main, ["--config", config_path, *args], catch_exceptions=False)
-
-
 def office_config(folder: Path, address: str, without: str = "") -> str:
     """The adversarial office's config (the demo's, naming aliases and departments), hosts on the server."""
-    path = config_with_resolve(folder, address)
+    path = served_config(folder, address)
     text = adversarial.office_config(Path(path).read_text(encoding="utf-8"))
     if without:  # leave a source out (its table up to the next source)
         text = re.sub(rf"\n\[sources\.{without}\]\n.*?(?=\n\[sources\.(?!{without}[.\]])|\Z)", "\n", text, flags=re.S)
@@ -41,7 +34,7 @@ def office_config(folder: Path, address: str, without: str = "") -> str:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
+def adversarial_world(tmp_path_factory):
     from demo.server import serve
 
     root = tmp_path_factory.mktemp("adversarial-world")
@@ -51,8 +44,8 @@ def world(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def synced(tmp_path_factory, world):
-    server, truth = world
+def adversarial_office(tmp_path_factory, adversarial_world):
+    server, truth = adversarial_world
     folder = tmp_path_factory.mktemp("adversarial-office")
     path = office_config(folder, server.address)
     result = run(path, "sync")
@@ -65,8 +58,8 @@ def by_url(truth: dict) -> dict[str, tuple[dict, dict]]:
     return {c["url"]: (item, c) for item in truth["items"] for c in item["copies"]}
 
 
-def test_the_generator_is_adversarial(world):
-    _, truth = world
+def test_the_generator_is_adversarial(adversarial_world):
+    _, truth = adversarial_world
     assert truth["shared_title_share"] >= 0.5  # most titles recur
     own = [i for i in truth["items"] if not i["foreign"]]
     assert truth["foreign_rows"] > 5 and len(own) >= ITEMS
@@ -76,8 +69,8 @@ def test_the_generator_is_adversarial(world):
     assert any(t.startswith("【") for t in titles) and any(t.endswith("。") for t in titles)
 
 
-def test_other_agencies_rows_are_set_aside_not_published(synced):
-    folder, path, truth, db = synced
+def test_other_agencies_rows_are_set_aside_not_published(adversarial_office):
+    folder, path, truth, db = adversarial_office
     copies = by_url(truth)
     aside = [r[0] for r in db.execute("SELECT p.url FROM set_aside a JOIN posts p ON p.id = a.post_id")]
     assert sorted(aside) == sorted(url for url, (item, _) in copies.items() if item["foreign"])
@@ -91,8 +84,8 @@ def test_other_agencies_rows_are_set_aside_not_published(synced):
     assert explained.exit_code != 0 and "set aside" in explained.output and "发布机构" in explained.output
 
 
-def test_copies_merge_as_the_truth_says(synced):
-    folder, _, truth, db = synced
+def test_copies_merge_as_the_truth_says(adversarial_office):
+    folder, _, truth, db = adversarial_office
     copies = by_url(truth)
     assigned = dict(db.execute("SELECT p.url, ip.item_id FROM item_posts ip JOIN posts p ON p.id = ip.post_id"))
     own = {url: item["key"] for url, (item, _) in copies.items() if not item["foreign"]}
@@ -102,8 +95,8 @@ def test_copies_merge_as_the_truth_says(synced):
     assert precision >= 0.995 and recall >= 0.98
 
 
-def test_items_show_their_official_index_number_and_minted_ones_are_recognisable(synced):
-    folder, path, truth, db = synced
+def test_items_show_their_official_index_number_and_minted_ones_are_recognisable(adversarial_office):
+    folder, path, truth, db = adversarial_office
     copies = by_url(truth)
     official = {c["meta"]["index_number"] for i in truth["items"] for c in i["copies"] if c["meta"].get("index_number")}
     rows = db.execute("""SELECT i.id, i.index_number, i.minted_index, i.doc_number, group_concat(p.url, ' ')
@@ -125,8 +118,8 @@ def test_items_show_their_official_index_number_and_minted_ones_are_recognisable
     assert explained["choices"]["index_number"] and explained["choices"]["title"]
 
 
-def test_the_best_copy_speaks_for_the_item(synced):
-    folder, path, truth, db = synced
+def test_the_best_copy_speaks_for_the_item(adversarial_office):
+    folder, path, truth, db = adversarial_office
     copies = by_url(truth)
     rows = db.execute("""SELECT i.id, i.title, i.publisher, i.published_at, group_concat(p.url, ' ')
                          FROM items i JOIN item_posts ip ON ip.item_id = i.id JOIN posts p ON p.id = ip.post_id
@@ -152,8 +145,8 @@ def test_the_best_copy_speaks_for_the_item(synced):
     assert "发布机构" in text and "title from" in text and "first publication from the earliest copy" in text
 
 
-def test_year_end_counts_equal_the_truth(synced):
-    folder, path, truth, _ = synced
+def test_year_end_counts_equal_the_truth(adversarial_office):
+    folder, path, truth, _ = adversarial_office
     for year, expected in truth["years"].items():
         report = json.loads(run(path, "report", "--year", year, "--format", "json").output)
         p = report["proactive"]
@@ -167,8 +160,8 @@ def test_year_end_counts_equal_the_truth(synced):
             assert p["by_category"].get(leaf, 0) == expected["by_category"].get(leaf, 0), (year, leaf)
 
 
-def test_an_official_number_that_comes_later_replaces_the_minted_one(tmp_path, world):
-    server, truth = world
+def test_an_official_number_that_comes_later_replaces_the_minted_one(tmp_path, adversarial_world):
+    server, truth = adversarial_world
     path = office_config(tmp_path, server.address, without="catalog")  # the catalog not read yet
     assert run(path, "sync").exit_code == 0
     db = sqlite3.connect(tmp_path / "xxgk.db")

@@ -8,7 +8,6 @@ from datetime import datetime
 import pytest
 from click.testing import CliRunner
 
-from pipeline import config as config_mod
 from pipeline.merge import staff as merges
 from pipeline.commands import main
 from pipeline.merge import dedupe
@@ -17,29 +16,18 @@ from pipeline.models import SHANGHAI
 from pipeline.store import Store
 from pipeline.views import item_views
 
-from .conftest import write_config
-from .test_dedupe_stage import BODY, items_of, make_post, save
+from .builders import DRILL_BODY, items_of, make_post, save_posts
 
 NOW = datetime(2020, 6, 1, 10, tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def config(tmp_path):
-    return config_mod.load(write_config(tmp_path))
-
-
-@pytest.fixture
-def store(config):
-    with Store(config.database) as s:
-        yield s
 
 
 def post_id_of(store: Store, channel: str) -> str:
     return store.db.execute("SELECT id FROM posts WHERE channel = ? ORDER BY id LIMIT 1", [channel]).fetchone()[0]
 
 
-def test_a_staff_split_survives_later_runs(config, store):
-    save(store, make_post("a", "wechat"), make_post("b", "website", days=1))
+def test_a_staff_split_survives_later_runs(empty_store):
+    config, store = empty_store
+    save_posts(store, make_post("a", "wechat"), make_post("b", "website", days=1))
     dedupe(config, store)
     (item_id,) = items_of(store)
     website = post_id_of(store, "website")
@@ -48,7 +36,7 @@ def test_a_staff_split_survives_later_runs(config, store):
     assert new_id != item_id and len(items_of(store)) == 2
 
     # New copies arrive that look like both; the automatic run assigns them but moves nothing.
-    save(store, make_post("c", "catalog", days=3), make_post("d", "weibo", body="兴华街道组织开展防汛应急演练……", days=0.2))
+    save_posts(store, make_post("c", "catalog", days=3), make_post("d", "weibo", body="兴华街道组织开展防汛应急演练……", days=0.2))
     dedupe(config, store)
     dedupe(config, store)
     links = dict(store.db.execute("SELECT post_id, item_id FROM item_posts"))
@@ -62,9 +50,10 @@ def test_a_staff_split_survives_later_runs(config, store):
     assert len({v.index_number for v in item_views(store, include_unclassified=True)}) == 2
 
 
-def test_a_staff_merge_keeps_one_item_and_records_the_other(config, store):
-    save(store, make_post("a", "wechat"),
-         make_post("b", "website", title="兴华街道防汛演练检验应急预案", days=1, body=BODY[:60] + "……详见附件。"))
+def test_a_staff_merge_keeps_one_item_and_records_the_other(empty_store):
+    config, store = empty_store
+    save_posts(store, make_post("a", "wechat"),
+               make_post("b", "website", title="兴华街道防汛演练检验应急预案", days=1, body=DRILL_BODY[:60] + "……详见附件。"))
     dedupe(config, store)
     assert len(items_of(store)) == 2
     keep = store.db.execute("SELECT item_id FROM item_posts WHERE post_id = ?", [post_id_of(store, "wechat")]).fetchone()[0]
@@ -82,9 +71,10 @@ def test_a_staff_merge_keeps_one_item_and_records_the_other(config, store):
         merges.merge_items(config, store, keep, other, who="李明")  # nothing left to merge
 
 
-def test_split_refuses_what_it_cannot_do(config, store):
-    save(store, make_post("a", "wechat"), make_post("b", "website", days=1),
-         make_post("x", "wechat", title="兴华街道召开2020年党风廉政建设工作会议", body="会议传达了上级纪委全会精神。"))
+def test_split_refuses_what_it_cannot_do(empty_store):
+    config, store = empty_store
+    save_posts(store, make_post("a", "wechat"), make_post("b", "website", days=1),
+               make_post("x", "wechat", title="兴华街道召开2020年党风廉政建设工作会议", body="会议传达了上级纪委全会精神。"))
     dedupe(config, store)
     drill = store.db.execute("SELECT item_id FROM item_posts WHERE post_id = ?", [post_id_of(store, "website")]).fetchone()[0]
     both = [r[0] for r in store.db.execute("SELECT post_id FROM item_posts WHERE item_id = ?", [drill])]
@@ -97,8 +87,9 @@ def test_split_refuses_what_it_cannot_do(config, store):
         merges.explain(store, "i-nothing")
 
 
-def test_explain_shows_rule_score_and_channel_and_returns_data(tmp_path, config, store):
-    save(store, make_post("a", "wechat"), make_post("b", "website", title="【工作动态】兴华街道组织开展防汛应急演练", days=1))
+def test_explain_shows_rule_score_and_channel_and_returns_data(empty_store, tmp_path):
+    config, store = empty_store
+    save_posts(store, make_post("a", "wechat"), make_post("b", "website", title="【工作动态】兴华街道组织开展防汛应急演练", days=1))
     dedupe(config, store)
     (item_id,) = items_of(store)
     data = merges.explain(store, item_id).as_dict()
@@ -117,8 +108,9 @@ def test_explain_shows_rule_score_and_channel_and_returns_data(tmp_path, config,
     assert missing.exit_code == 2 and "no item" in missing.output
 
 
-def test_merge_and_split_commands_record_who(config, store):
-    save(store, make_post("a", "wechat"), make_post("b", "website", days=1))
+def test_merge_and_split_commands_record_who(empty_store):
+    config, store = empty_store
+    save_posts(store, make_post("a", "wechat"), make_post("b", "website", days=1))
     dedupe(config, store)
     (item_id,) = items_of(store)
     website = store.db.execute("SELECT url FROM posts WHERE channel = 'website'").fetchone()[0]

@@ -28,13 +28,9 @@ from pipeline.nightly.lock import run_lock
 from pipeline.nightly.schedule import guarded, last_due, missed
 from pipeline.store import Store
 
-from .test_end_to_end import SEED_2020, config_with_resolve
+from .builders import SEED_2020, invoke as run, served_config
 
 XXGK = str(Path(sys.executable).parent / "xxgk")
-
-
-def run(config_path: str, *args: str):
-    return CliRunner().invoke(main, ["--config", config_path, *args], catch_exceptions=False)
 
 
 def item_counts(db: Path) -> tuple[int, int, int]:
@@ -46,17 +42,8 @@ def item_counts(db: Path) -> tuple[int, int, int]:
         return items, linked[0], conn.execute("SELECT COUNT(*) FROM posts").fetchone()[0]
 
 
-@pytest.fixture(scope="module")
-def office(tmp_path_factory, demo_server):
-    """A demo office synced once (the reference for the fault tests)."""
-    folder = tmp_path_factory.mktemp("ops-office")
-    path = config_with_resolve(folder, demo_server.address)
-    assert run(path, "sync").exit_code == 0
-    return folder, path
-
-
-def test_a_second_sync_exits_with_the_lock_message(office):
-    folder, path = office
+def test_a_second_sync_exits_with_the_lock_message(synced_copy):
+    path, folder = synced_copy
     with run_lock(folder / "xxgk.db"):
         result = run(path, "sync")
     assert result.exit_code == 3
@@ -84,9 +71,9 @@ def test_a_lock_left_by_a_killed_process_is_taken_over(tmp_path):
         holder.stdout.close()
 
 
-def test_kill_9_at_random_points_loses_and_duplicates_nothing(tmp_path, office, demo_server):
-    reference = item_counts(office[0] / "xxgk.db")
-    path = config_with_resolve(tmp_path, demo_server.address)
+def test_kill_9_at_random_points_loses_and_duplicates_nothing(tmp_path, synced_office, demo_server):
+    reference = item_counts(synced_office / "xxgk.db")
+    path = served_config(tmp_path, demo_server.address)
     rng = random.Random(20201231)
     for _ in range(3):
         proc = subprocess.Popen([XXGK, "--config", path, "sync", "-q"], stdout=subprocess.DEVNULL,
@@ -104,8 +91,8 @@ def test_kill_9_at_random_points_loses_and_duplicates_nothing(tmp_path, office, 
     assert not feedparser.parse((tmp_path / "output" / "site" / "feeds" / "all.atom.xml").read_bytes()).bozo
 
 
-def test_an_unwritable_output_folder_keeps_the_previous_outputs(office):
-    folder, path = office
+def test_an_unwritable_output_folder_keeps_the_previous_outputs(synced_copy):
+    path, folder = synced_copy
     feeds = folder / "output" / "site" / "feeds"
     site = folder / "output" / "site"
     before = {p.name: p.read_bytes() for p in feeds.iterdir()}
@@ -148,8 +135,8 @@ def test_an_older_database_is_migrated_and_a_newer_one_refused(tmp_path):
         Store(db)
 
 
-def test_a_newer_database_gives_exit_code_4(office, tmp_path):
-    folder, path = office
+def test_a_newer_database_gives_exit_code_4(synced_copy, tmp_path):
+    path, folder = synced_copy
     copy = tmp_path / "copy.toml"
     copy.write_text(Path(path).read_text(encoding="utf-8").replace(
         'database = "xxgk.db"', f'database = "{tmp_path / "new.db"}"'), encoding="utf-8")
@@ -160,8 +147,8 @@ def test_a_newer_database_gives_exit_code_4(office, tmp_path):
     assert result.exit_code == 4 and "newer xxgk" in result.output
 
 
-def test_backup_while_a_write_is_in_progress(office, tmp_path):
-    folder, path = office
+def test_backup_while_a_write_is_in_progress(synced_copy, tmp_path):
+    path, folder = synced_copy
     writer = sqlite3.connect(folder / "xxgk.db", isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")
     writer.execute("INSERT INTO decisions (at, who, kind) VALUES ('now', 'test', 'uncommitted')")
@@ -230,7 +217,7 @@ def test_a_source_failing_n_nights_raises_one_alert_by_webhook_and_mail(tmp_path
         extra = (f'\n[alerts]\nfailing_nights = 2\nwebhook_url = "http://hooks.test/robot"\n'
                  f'email_to = ["office@example.gov.cn"]\nsmtp_host = "127.0.0.1"\nsmtp_port = {smtp.server_address[1]}\n'
                  '\n[sources.broken]\nkind = "feed"\nurl = "http://rss.bridge.test/weibo/missing.xml"\n')
-        path = config_with_resolve(tmp_path, demo_server.address, extra)
+        path = served_config(tmp_path, demo_server.address, extra)
         text = Path(path).read_text(encoding="utf-8").replace(
             "resolve = { ", f'resolve = {{ "hooks.test" = "127.0.0.1:{web.server_address[1]}", ', 1)
         Path(path).write_text(text, encoding="utf-8")
@@ -269,7 +256,7 @@ def test_missed_nights_and_guarded_jobs():
 
 
 def test_the_scheduler_catches_up_and_stops_on_sigterm(tmp_path, demo_server):
-    path = config_with_resolve(tmp_path, demo_server.address)
+    path = served_config(tmp_path, demo_server.address)
     proc = subprocess.Popen([XXGK, "--config", path, "schedule"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:
@@ -294,8 +281,8 @@ def test_the_scheduler_catches_up_and_stops_on_sigterm(tmp_path, demo_server):
     assert (tmp_path / "output" / "site" / "reports" / "2020.json").exists()
 
 
-def test_status_json_lists_sources_and_alerts(office):
-    _, path = office
+def test_status_json_lists_sources_and_alerts(synced_copy):
+    path = synced_copy.config
     data = json.loads(run(path, "status", "--json").output)
     assert data["last_run"]["status"] in ("ok", "partial")
     assert isinstance(data["alerts"], list)
@@ -313,7 +300,7 @@ def test_config_errors_keep_the_run_from_starting(tmp_path):
 
 def test_no_secret_in_the_log_file(tmp_path, demo_server):
     extra = '\n[sources.api]\nkind = "feed"\nurl = "http://rss.bridge.test/x.xml?appid=wx123&secret=TOPSECRET"\n'
-    path = config_with_resolve(tmp_path, demo_server.address, extra)
+    path = served_config(tmp_path, demo_server.address, extra)
     run(path, "sync")
     log = (tmp_path / "xxgk.log").read_text(encoding="utf-8")
     assert "api" in log and "TOPSECRET" not in log
@@ -321,7 +308,7 @@ def test_no_secret_in_the_log_file(tmp_path, demo_server):
 
 
 def test_an_overdue_application_is_an_alert_in_status(tmp_path, demo_server):
-    path = config_with_resolve(tmp_path, demo_server.address)
+    path = served_config(tmp_path, demo_server.address)
     added = run(path, "application", "add", "--received", "2021-03-01", "--channel", "信函",
                 "--applicant-type", "自然人", "--request", "2020年低保审批名单")
     assert added.exit_code == 0, added.output

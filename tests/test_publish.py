@@ -7,7 +7,7 @@ import gc
 import json
 import os
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -20,64 +20,10 @@ from pipeline.models import SHANGHAI, Attachment, Category, ChannelCopy, ItemVie
 from pipeline.publish import BuildStats, SiteInfo, UnsafePathError, Writer, build, entry_id
 from pipeline.publish.links import absolutize_html, guess_type, safe_url
 
-T0 = datetime(2020, 3, 1, 9, 0, tzinfo=SHANGHAI)
-SITE = SiteInfo(
-    office_name="兴华街道办事处",
-    site_url="https://xxgk.example.gov.cn/xhj/",
-    feed_url="https://xxgk.example.gov.cn/xhj/feeds/",
-    site_id_code="2202020001",
-    address="兴华路1号",
-    phone="0432-12345678",
-    email="xhj@example.gov.cn",
-    office_hours="工作日 8:30-17:00",
-    feed_entries=5,
-)
-CATEGORIES = [
-    Category("gzdt", "工作动态", None, 1),
-    Category("tzgg", "通知公告", None, 2),
-    Category("zcwj", "政策文件", None, 3),
-    Category("gfxwj", "规范性文件", "zcwj", 1),
-    Category("qtwj", "其他文件", "zcwj", 2),
-    Category("empty", "空栏目", None, 4),
-]
-REPORTS = {
-    2020: {
-        "year": 2020,
-        "proactive": {"total": 156, "wechat_weibo": 57, "other": 99, "normative_documents": 0,
-                      "by_category": {"gzdt": 80, "tzgg": 76}},
-        "applications": {"received": 2, "results": {"granted": 1, "partly": 1}},
-        "appeals": {"review": 0, "litigation": 0},
-    }
-}
+from .builders import CATEGORIES, REPORTS, SITE, T0, make_item
+
 HOSTILE = '<script>alert(1)</script>" onmouseover="x'
 
-
-def make_item(n: int = 1, **overrides: object) -> ItemView:
-    """A plausible published item; ``n`` spaces items 7 hours apart."""
-    when = T0 + timedelta(hours=7 * n)
-    fields: dict[str, object] = dict(
-        id=f"item{n:04d}",
-        index_number=f"11220202MB0000000X/2020-{n:05d}",
-        title=f"关于第{n}期社区工作的通知",
-        body_html=f'<p>第{n}期。<a href="files/{n}.pdf">下载</a> <img src="/img/{n}.png" alt=""></p>',
-        summary=f"第{n}期社区工作安排。",
-        published_at=when,
-        updated_at=when,
-        first_channel="website",
-        category=("gzdt", "tzgg", "gfxwj", "qtwj")[n % 4],
-        formed_on=date(2020, 3, 1),
-        publisher="兴华街道办事处",
-        doc_number=f"兴街发〔2020〕{n}号",
-        topic="综合政务\\政务公开",
-        validity="有效",
-        copies=(
-            ChannelCopy("website", f"https://www.example.gov.cn/xhj/art/2020/{n}.html", when),
-            ChannelCopy("wechat", f"https://mp.weixin.qq.com/s/abc{n}", when + timedelta(minutes=5)),
-        ),
-        attachments=(Attachment(f"/files/{n}.docx", f"附件{n}.docx"),),
-    )
-    fields.update(overrides)
-    return ItemView(**fields)  # type: ignore[arg-type]
 
 
 def items(count: int = 12) -> list[ItemView]:

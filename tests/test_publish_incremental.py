@@ -14,7 +14,7 @@ from lxml import etree
 
 from pipeline.publish import build
 from pipeline.publish.source import MemorySource
-from tests.test_publish import CATEGORIES, REPORTS, SITE, make_item
+from tests.builders import CATEGORIES, REPORTS, SITE, make_item
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)\Z")

@@ -6,24 +6,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
-from pipeline.commands import main
 
-from .conftest import write_config
+from .builders import cli as run, report_json
 
 
-@pytest.fixture
-def office(tmp_path, monkeypatch):
+@pytest.fixture(autouse=True)
+def today(monkeypatch):
     monkeypatch.setenv("XXGK_TODAY", "2022-06-30")
-    return str(write_config(tmp_path)), tmp_path
-
-
-def run(config: str, *args: str, code: int = 0) -> str:
-    result = CliRunner().invoke(main, ["--config", config, *args], catch_exceptions=False)
-    assert result.exit_code == code, (args, result.output)
-    return result.output
 
 
 def workbook(path, rows):
@@ -34,11 +25,11 @@ def workbook(path, rows):
 
 
 def table2(config, year):
-    return json.loads(run(config, "report", "--year", str(year), "--format", "json"))["table2"]
+    return report_json(config, year)["table2"]
 
 
-def test_template_then_import_xlsx_twice(office):
-    config, folder = office
+def test_template_then_import_xlsx_twice(unsynced_office):
+    config, folder = unsynced_office
     template = folder / "申请登记.xlsx"
     run(config, "application", "template", "-o", str(template))
     header = [c.value for c in load_workbook(template).worksheets[0][1]]
@@ -64,8 +55,8 @@ def test_template_then_import_xlsx_twice(office):
     assert "导入" in run(config, "application", "history", "2021-001")
 
 
-def test_a_wrong_row_stores_nothing_and_every_error_is_named(office):
-    config, folder = office
+def test_a_wrong_row_stores_nothing_and_every_error_is_named(unsynced_office):
+    config, folder = unsynced_office
     path = folder / "register.xlsx"
     workbook(path, [
         ["收到申请日期", "申请渠道", "申请人类型", "申请人", "申请内容", "办理结果", "答复日期"],
@@ -94,8 +85,8 @@ def test_a_wrong_row_stores_nothing_and_every_error_is_named(office):
     assert "只能导入 .xlsx 或 .csv" in run(config, "application", "import", str(config), code=2)
 
 
-def test_appeals_from_a_gbk_csv(office):
-    config, folder = office
+def test_appeals_from_a_gbk_csv(unsynced_office):
+    config, folder = unsynced_office
     run(config, "application", "add", "--received", "2021-03-01", "--channel", "网站",
         "--applicant-type", "自然人", "--request", "名单")
     template = folder / "appeals.csv"

@@ -6,33 +6,22 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
-
-from pipeline.commands import main
-
-from .conftest import write_config
 
 
-@pytest.fixture
-def office(tmp_path, monkeypatch):
+from .builders import add_application, cli as run
+
+
+@pytest.fixture(autouse=True)
+def today(monkeypatch):
     monkeypatch.setenv("XXGK_TODAY", "2022-03-01")
-    return str(write_config(tmp_path)), tmp_path
-
-
-def run(config: str, *args: str, code: int = 0) -> str:
-    result = CliRunner().invoke(main, ["--config", config, *args], catch_exceptions=False)
-    assert result.exit_code == code, (args, result.output)
-    assert "Traceback" not in result.output
-    return result.output
 
 
 def add(config, *extra, code=0, received="2021-03-01", request="低保名单"):
-    return run(config, "application", "add", "--received", received, "--channel", "网站",
-               "--applicant-type", "自然人", "--request", request, *extra, code=code)
+    return add_application(config, received, "自然人", *extra, request=request, code=code)
 
 
-def test_dates_texts_and_their_order(office):
-    config, _ = office
+def test_dates_texts_and_their_order(unsynced_office):
+    config, _ = unsynced_office
     assert "收到申请日期（2030-01-01）不能晚于今天（2022-03-01）" in add(config, received="2030-01-01", code=2)
     assert "申请内容不能为空" in add(config, request="   ", code=2)
     app_id = add(config).split()[0]
@@ -59,8 +48,8 @@ def test_dates_texts_and_their_order(office):
                                        "--reason", " ", code=2)
 
 
-def test_full_width_digits_are_accepted_everywhere(office):
-    config, _ = office
+def test_full_width_digits_are_accepted_everywhere(unsynced_office):
+    config, _ = unsynced_office
     app_id = add(config, received="２０２１－０３－０１").split()[0]
     assert app_id == "2021-001"
     assert "答复期限" in run(config, "application", "update", app_id, "--extend", "２０")
@@ -70,8 +59,8 @@ def test_full_width_digits_are_accepted_everywhere(office):
     assert "已答复 2021-03-20 （一）予以公开" in run(config, "application", "list")
 
 
-def test_previous_takes_only_this_tools_report(office):
-    config, folder = office
+def test_previous_takes_only_this_tools_report(unsynced_office):
+    config, folder = unsynced_office
     add(config, received="2021-12-20")
     good = folder / "2021.json"
     good.write_text(run(config, "report", "--year", "2021", "--format", "json"), encoding="utf-8")
@@ -94,8 +83,8 @@ def test_previous_takes_only_this_tools_report(office):
     assert "表三“二、上年结转政府信息公开申请数量”行、“自然人”列" in text
 
 
-def test_figures_must_give_a_reason_and_known_columns(office):
-    config, folder = office
+def test_figures_must_give_a_reason_and_known_columns(unsynced_office):
+    config, folder = unsynced_office
     (folder / "figures").mkdir()
     figures = folder / "figures" / "2021.toml"
     figures.write_text('[table1."行政规范性文件"]\n"现行有效件数" = 5\n', encoding="utf-8")
@@ -113,8 +102,8 @@ def test_figures_must_give_a_reason_and_known_columns(office):
     assert cells["行政事业性收费"] == {"本年收费金额（单位：万元）": 0.35}
 
 
-def test_an_opening_balance_does_not_count_registered_cases_twice(office):
-    config, _ = office
+def test_an_opening_balance_does_not_count_registered_cases_twice(unsynced_office):
+    config, _ = unsynced_office
     add(config, received="2020-12-28")  # carried into 2021 by the register itself
     out = run(config, "application", "opening", "--year", "2021", "--count", "自然人=1", code=2)
     assert "已逐件登记 1 件2021年之前收到、2021年1月1日仍在办理的申请（2020-001）" in out

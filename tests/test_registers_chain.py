@@ -12,36 +12,28 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
 import pytest
 from click.testing import CliRunner
 
 from pipeline.commands import main
 
-from .conftest import write_config
+from .builders import add_application, cli as run, nonzero, report_json
 
 T = "总计"
 
 
 @pytest.fixture
-def clerk(tmp_path, monkeypatch):
+def clerk(unsynced_office, monkeypatch):
+    """The office on 2026-01-20, its clerk 王会计, a figures folder ready."""
     monkeypatch.setenv("XXGK_TODAY", "2026-01-20")
     monkeypatch.setenv("XXGK_USER", "王会计")
-    config = write_config(tmp_path)
-    (tmp_path / "figures").mkdir()
-    return str(config), tmp_path
-
-
-def run(config: str, *args: str, code: int = 0) -> str:
-    result = CliRunner().invoke(main, ["--config", config, *args], catch_exceptions=False)
-    assert result.exit_code == code, (args, result.output)
-    return result.output
+    (unsynced_office.folder / "figures").mkdir()
+    return unsynced_office
 
 
 def add(config, received, who, request="申请公开……") -> str:
-    return run(config, "application", "add", "--received", received, "--channel", "网站",
-               "--applicant-type", who, "--request", request).split()[0]
+    return add_application(config, received, who, request=request).split()[0]
 
 
 def close(config, app_id, outcome, replied):
@@ -58,11 +50,7 @@ def decide(config, appeal_id, outcome, decided, *extra, code=0) -> str:
 
 
 def report(config, year) -> dict:
-    return json.loads(run(config, "report", "--year", str(year), "--format", "json"))
-
-
-def nonzero(table: dict) -> dict:
-    return {(r, c): n for r, cols in table.items() for c, n in cols.items() if n}
+    return report_json(config, year)
 
 
 FIGURES = """

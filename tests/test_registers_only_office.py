@@ -6,36 +6,13 @@ from __future__ import annotations
 
 import json
 
-from click.testing import CliRunner
-
-from pipeline.commands import main
-
-CONFIG = """
-[office]
-name = "某某街道办事处"
-org_code = "11220202MB0000000X"
-site_url = "https://xxgk.example.gov.cn/x/"
-
-[paths]
-database = "xxgk.db"
-output = "output"
-
-[fetch]
-user_agent = "xxgk-test/0.1"
-contact = "mailto:it@example.gov.cn"
-"""
-
-
-def run(config, *args, code=0) -> str:
-    result = CliRunner().invoke(main, ["--config", str(config), *args], catch_exceptions=False)
-    assert result.exit_code == code, (args, result.output)
-    return result.output
+from .builders import cli as run, config_without_sources
 
 
 def test_no_sources_sync_and_build(tmp_path, monkeypatch):
     monkeypatch.setenv("XXGK_TODAY", "2022-01-20")
-    config = tmp_path / "xxgk.toml"
-    config.write_text(CONFIG, encoding="utf-8")
+    config = config_without_sources(tmp_path, name="某某街道办事处", org_code="11220202MB0000000X",
+                                    site_url="https://xxgk.example.gov.cn/x/")
     run(config, "application", "add", "--received", "2021-03-01", "--channel", "当面",
         "--applicant-type", "自然人", "--request", "低保名单")
     run(config, "sync", "-q")

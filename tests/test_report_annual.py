@@ -6,16 +6,12 @@ from __future__ import annotations
 import io
 import json
 import logging
-from datetime import date, datetime, timezone
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import docx
-import pytest
-from click.testing import CliRunner
 
-from pipeline import config as config_mod
 from pipeline.classify import office_tree
-from pipeline.commands import main
 from pipeline.nightly.job import build_reports
 from pipeline.publish import Writer
 from pipeline.registers import ledger
@@ -27,7 +23,7 @@ from pipeline.registers.records import Application
 from pipeline.store import Store
 from pipeline.workdays import next_year_calendar_warning
 
-from .conftest import write_config
+from .builders import cli, item_row
 
 SH = ZoneInfo("Asia/Shanghai")
 FIGURES_2021 = """date = "2022年1月12日"
@@ -44,24 +40,8 @@ FIGURES_2021 = """date = "2022年1月12日"
 def item(store, n, published: str, channel="website", category="gzdt", formed=None,
          normative=False, validity=None, title=None):
     """An item first published at local time ``published`` (YYYY-MM-DD[ HH:MM])."""
-    at = datetime.fromisoformat(published if " " in published else published + " 10:00").replace(tzinfo=SH)
-    store.db["items"].insert({
-        "id": f"i{n:04d}", "index_number": f"X/{at.year}-{n:05d}", "title": title or f"信息{n}",
-        "published_at": at.astimezone(timezone.utc).isoformat(timespec="seconds"),
-        "first_channel": channel, "formed_on": formed, "category": category,
-        "normative": int(normative), "validity": validity})
-
-
-@pytest.fixture
-def office(tmp_path):
-    path = write_config(tmp_path)
-    return str(path), config_mod.load(path), tmp_path
-
-
-def xxgk(config: str, *args: str, code: int = 0) -> str:
-    result = CliRunner().invoke(main, ["--config", config, *args], catch_exceptions=False)
-    assert result.exit_code == code, result.output
-    return result.output
+    item_row(store, n, published, title=title, channel=channel, category=category, formed_on=formed,
+             normative=int(normative), validity=validity)
 
 
 def fill(db):
@@ -81,10 +61,10 @@ def fill(db):
         ledger.add_application(store, Application(date(2021, 3, 1), "网站", "自然人", "低保名单"))
 
 
-def test_proactive_normative_and_timeliness_from_items(office):
-    path, config, folder = office
+def test_proactive_normative_and_timeliness_from_items(unsynced_office):
+    path, folder = unsynced_office
     fill(folder / "xxgk.db")
-    data = json.loads(xxgk(path, "report", "--year", "2021", "--format", "json"))
+    data = json.loads(cli(path, "report", "--year", "2021", "--format", "json"))
     p = data["proactive"]
     assert (p["total"], p["wechat_weibo"], p["other"]) == (5, 2, 3)
     assert data["table1"]["行政规范性文件"] == {"本年制发件数": 1, "本年废止件数": 1, "现行有效件数": 2}
@@ -94,41 +74,41 @@ def test_proactive_normative_and_timeliness_from_items(office):
     assert [(x["title"], x["workdays"]) for x in t["late"]] == [("迟发的通知", 21)]
     assert data["by_month"]["01"] == 1 and data["by_month"]["12"] == 1
     assert data["format"] == "2021" and data["applications"]["carried_forward"] == 1
-    text = xxgk(path, "report", "--year", "2021")
+    text = cli(path, "report", "--year", "2021")
     assert "主动公开政府信息数量 5 条（政务微博、微信公开 2 条，其他方式公开 3 条）" in text
     assert "超期 21 个工作日：迟发的通知" in text and "2021.toml" in text  # no figures file yet
     # the 2020 report (试行 format): 规范性文件 cumulated, the 2019 document counted as published
-    d20 = json.loads(xxgk(path, "report", "--year", "2020", "--format", "json"))
+    d20 = json.loads(cli(path, "report", "--year", "2020", "--format", "json"))
     assert d20["format"] == "2019"
     assert d20["table1"]["规范性文件"] == {"本年新制作数量": 1, "本年新公开数量": 1, "对外公开总数量": 2}
 
 
-def test_explain_lists_the_items_behind_a_figure(office):
-    path, _, folder = office
+def test_explain_lists_the_items_behind_a_figure(unsynced_office):
+    path, folder = unsynced_office
     fill(folder / "xxgk.db")
-    social = xxgk(path, "report", "--year", "2021", "--explain", "wechat_weibo")
+    social = cli(path, "report", "--year", "2021", "--explain", "wechat_weibo")
     assert social.splitlines()[0].endswith("：2") and "i0001" in social and "i0002" in social
-    assert "i0005" in xxgk(path, "report", "--year", "2021", "--explain", "late")
-    repealed = xxgk(path, "report", "--year", "2021", "--explain", "repealed")
+    assert "i0005" in cli(path, "report", "--year", "2021", "--explain", "late")
+    repealed = cli(path, "report", "--year", "2021", "--explain", "repealed")
     assert "i0007" in repealed and "废止2021-06-30" in repealed
-    assert "i0002" in xxgk(path, "report", "--year", "2021", "--explain", "category:tzgg")
-    assert "i0004" in xxgk(path, "report", "--year", "2021", "--explain", "month:12")
-    assert "2021-001" in xxgk(path, "report", "--year", "2021", "--explain", "四、结转下年度继续办理")
-    assert "不认识" in xxgk(path, "report", "--year", "2021", "--explain", "no-such-row", code=2)
+    assert "i0002" in cli(path, "report", "--year", "2021", "--explain", "category:tzgg")
+    assert "i0004" in cli(path, "report", "--year", "2021", "--explain", "month:12")
+    assert "2021-001" in cli(path, "report", "--year", "2021", "--explain", "四、结转下年度继续办理")
+    assert "不认识" in cli(path, "report", "--year", "2021", "--explain", "no-such-row", code=2)
 
 
-def test_figures_file_fills_table1_and_the_staff_prose(office, tmp_path):
-    path, _, folder = office
+def test_figures_file_fills_table1_and_the_staff_prose(unsynced_office, tmp_path):
+    path, folder = unsynced_office
     fill(folder / "xxgk.db")
     (folder / "figures").mkdir()
     (folder / "figures" / "2021.toml").write_text(FIGURES_2021, encoding="utf-8")
-    md = xxgk(path, "report", "--year", "2021", "--format", "markdown")
+    md = cli(path, "report", "--year", "2021", "--format", "markdown")
     assert "| 行政许可 | 12 |" in md and "| 行政事业性收费 | 0.35 |" in md and "待填报" not in md
     assert "一是公开及时性有待提高。" in md and "2022年1月12日" in md
     assert "1条超过20个工作日公开：《迟发的通知》" in md
     # a bad value names the row and column
     (folder / "figures" / "2021.toml").write_text(FIGURES_2021.replace("= 3", "= 1.5"), encoding="utf-8")
-    out = xxgk(path, "report", "--year", "2021", code=2)
+    out = cli(path, "report", "--year", "2021", code=2)
     assert "行政处罚" in out and "整数" in out
     # the template has the right shape per format, and loads back
     other = tmp_path / "elsewhere"
@@ -136,29 +116,30 @@ def test_figures_file_fills_table1_and_the_staff_prose(office, tmp_path):
     (other / "2020.toml").write_text(figures_template(2020), encoding="utf-8")
     f = load_figures(other, 2020)
     assert f.exists and f.table1["行政许可"] == {"上一年项目数量": 0, "本年增/减": 0, "处理决定数量": 0}
-    assert '"行政事业性收费" = 0  # 万元' in xxgk(path, "report", "--year", "2021", "--figures-template")
-    md20 = xxgk(path, "report", "--year", "2020", "--format", "markdown", "--figures", str(other))
+    assert '"行政事业性收费" = 0  # 万元' in cli(path, "report", "--year", "2021", "--figures-template")
+    md20 = cli(path, "report", "--year", "2020", "--format", "markdown", "--figures", str(other))
     assert "| 政府集中采购 | 0 | 0 |" in md20
 
 
-def test_identities_violated_refuse_naming_row_and_column(office, tmp_path):
-    path, _, folder = office
+def test_identities_violated_refuse_naming_row_and_column(unsynced_office, tmp_path):
+    path, folder = unsynced_office
     fill(folder / "xxgk.db")
-    last = json.loads(xxgk(path, "report", "--year", "2020", "--format", "json"))
+    last = json.loads(cli(path, "report", "--year", "2020", "--format", "json"))
     last["table2"]["carried_forward"]["商业企业"] = 1
     last["table2"]["carried_forward"]["总计"] = 1
     published = tmp_path / "2020-published.json"
     published.write_text(json.dumps(last, ensure_ascii=False), encoding="utf-8")
-    out = xxgk(path, "report", "--year", "2021", "--format", "html", "--previous", str(published), code=2)
+    out = cli(path, "report", "--year", "2021", "--format", "html", "--previous", str(published), code=2)
     assert "表三“二、上年结转政府信息公开申请数量”行、“法人或其他组织—商业企业”列" in out
     assert "应为 1，实为 0" in out
     # the JSON still comes out, listing what is wrong
-    data = json.loads(xxgk(path, "report", "--year", "2021", "--format", "json", "--previous", str(published)))
+    data = json.loads(cli(path, "report", "--year", "2021", "--format", "json", "--previous", str(published)))
     assert len(data["violations"]) == 2 and "上年报告“四、结转下年度继续办理”" in data["violations"][0]
 
 
-def test_output_files_and_the_docx_read_back(office, caplog):
-    path, config, folder = office
+def test_output_files_and_the_docx_read_back(unsynced_office, caplog):
+    path, folder = unsynced_office
+    config = unsynced_office.load()
     fill(folder / "xxgk.db")
     names = office_tree(config).names
     with Store(config.database) as store:
@@ -191,13 +172,14 @@ def test_output_files_and_the_docx_read_back(office, caplog):
     assert any("按首次公开渠道" in p.text and "（自上而下）" in p.text for p in document.paragraphs)
     # the CLI writes the same draft
     out = folder / "draft.docx"
-    xxgk(path, "report", "--year", "2021", "--format", "docx", "-o", str(out))
+    cli(path, "report", "--year", "2021", "--format", "docx", "-o", str(out))
     assert out.read_bytes() == (reports / "2021.docx").read_bytes()
-    assert "--output" in xxgk(path, "report", "--year", "2021", "--format", "docx", code=2)
+    assert "--output" in cli(path, "report", "--year", "2021", "--format", "docx", code=2)
 
 
-def test_nightly_build_writes_every_year_and_warns_in_december(office, caplog):
-    path, config, folder = office
+def test_nightly_build_writes_every_year_and_warns_in_december(unsynced_office, caplog):
+    path, folder = unsynced_office
+    config = unsynced_office.load()
     fill(folder / "xxgk.db")
     with Store(config.database) as store, caplog.at_level(logging.WARNING):
         reports = build_reports(store, config, office_tree(config), today=date(2026, 12, 1))
@@ -210,10 +192,10 @@ def test_nightly_build_writes_every_year_and_warns_in_december(office, caplog):
     assert "2027" in next_year_calendar_warning(date(2026, 12, 31))
 
 
-def test_repeal_dates_from_validity_events_and_collected_versions(office):
+def test_repeal_dates_from_validity_events_and_collected_versions(unsynced_office):
     from pipeline.registers.documents import document_counts, normative_documents
 
-    _, config, folder = office
+    folder = unsynced_office.folder
     with Store(folder / "xxgk.db") as store:
         item(store, 1, "2020-03-02", "catalog", "gfxwj", formed="2020-02-20", normative=True, validity="废止")
         item(store, 2, "2020-05-06", "catalog", "gfxwj", normative=True, validity="失效")
@@ -232,12 +214,9 @@ def test_repeal_dates_from_validity_events_and_collected_versions(office):
     assert c21["repealed"] == ["i0001"] and c21["in_force"] == ["i0002"] and c21["issued"] == []
 
 
-def test_demo_office_2020_reproduces_the_seed_report(tmp_path, demo_server):
-    from .test_end_to_end import config_with_resolve
-
-    path = config_with_resolve(tmp_path, demo_server.address)
-    assert CliRunner().invoke(main, ["--config", path, "sync", "-q"]).exit_code == 0
-    text = xxgk(path, "report", "--year", "2020")
+def test_demo_office_2020_reproduces_the_seed_report(synced_copy):
+    path, tmp_path = synced_copy
+    text = cli(path, "report", "--year", "2020")
     assert "主动公开政府信息数量 156 条（政务微博、微信公开 57 条，其他方式公开 99 条）" in text
     assert "制发规范性文件总数 0 条" in text and "规范性文件 0/0/0" in text
     assert "新收申请 0 件，上年结转 0 件" in text and "行政复议 0 件" in text
@@ -251,8 +230,9 @@ def test_demo_office_2020_reproduces_the_seed_report(tmp_path, demo_server):
         assert (tmp_path / "output" / "site" / "reports" / name).stat().st_size > 0, name
 
 
-def test_a_broken_figures_file_skips_that_year_only(office, caplog):
-    path, config, folder = office
+def test_a_broken_figures_file_skips_that_year_only(unsynced_office, caplog):
+    path, folder = unsynced_office
+    config = unsynced_office.load()
     fill(folder / "xxgk.db")
     (folder / "figures").mkdir()
     (folder / "figures" / "2021.toml").write_text('[table1]\n"行政许可" = "十二"\n', encoding="utf-8")
@@ -260,4 +240,4 @@ def test_a_broken_figures_file_skips_that_year_only(office, caplog):
         reports = build_reports(store, config, office_tree(config), today=date(2026, 6, 1))
     assert 2021 not in reports and 2020 in reports
     assert any("2021年年度报告未生成" in r.getMessage() and "行政许可" in r.getMessage() for r in caplog.records)
-    assert "行政许可" in xxgk(path, "report", "--year", "2021", code=2)
+    assert "行政许可" in cli(path, "report", "--year", "2021", code=2)

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import json
 
 from click.testing import CliRunner
 
 from pipeline.commands import main
 from pipeline.store import Store
 
+from .builders import report_json
+
 
 def report(config_path: str, *extra: str) -> dict:
-    result = CliRunner().invoke(main, ["--config", config_path, "report", "--year", "2020", "--format", "json",
-                                       *extra], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return json.loads(result.output)
+    return report_json(config_path, 2020, *extra)
 
 
 def two_2020_items(config, social: bool) -> list[str]:

@@ -6,36 +6,13 @@ from __future__ import annotations
 import re
 import sqlite3
 
-import pytest
 from click.testing import CliRunner
 
 from pipeline.commands import main
-from pipeline.review import auth, create_app, running
+from pipeline.review import auth
 from pipeline.store import Store
 
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def office(demo_office):
-    with Store(demo_office.database) as store:
-        auth.add_user(store, "wang", PASSWORD)
-    return demo_office
-
-
-@pytest.fixture
-def client(office):
-    return create_app(office).test_client()
-
-
-def login_form_token(client) -> str:
-    page = client.get("/login").get_data(as_text=True)
-    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-
-
-def log_in(client, name="wang", password=PASSWORD):
-    return client.post("/login", data={"csrf": login_form_token(client), "name": name, "password": password})
-
+from .builders import PASSWORD, browser_log_in, log_in, login_form_token
 
 # -- HTTP level ------------------------------------------------------------------------------
 def test_user_add_stores_an_argon2_hash_from_stdin(demo_office):
@@ -55,85 +32,63 @@ def test_serve_and_user_have_help_with_an_example():
         assert "Example:" in out and "xxgk " in out
 
 
-def test_everything_but_login_needs_a_session(client):
+def test_everything_but_login_needs_a_session(review_client):
     for path in ("/", "/history", "/item/whatever"):
-        response = client.get(path)
+        response = review_client.get(path)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
-    assert client.post("/decide", data={"one": "x"}).status_code == 403
-    assert client.post("/publish").status_code == 403
-    assert client.get("/login").status_code == 200
+    assert review_client.post("/decide", data={"one": "x"}).status_code == 403
+    assert review_client.post("/publish").status_code == 403
+    assert review_client.get("/login").status_code == 200
 
 
-def test_session_cookie_is_httponly_and_samesite(client):
-    response = log_in(client)
+def test_session_cookie_is_httponly_and_samesite(review_client):
+    response = log_in(review_client)
     assert response.status_code == 302
     cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("xxgk_session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-def test_login_needs_its_form_token(client):
-    login_form_token(client)
-    response = client.post("/login", data={"csrf": "forged", "name": "wang", "password": PASSWORD})
+def test_login_needs_its_form_token(review_client):
+    login_form_token(review_client)
+    response = review_client.post("/login", data={"csrf": "forged", "name": "wang", "password": PASSWORD})
     assert response.status_code == 400 and "xxgk_session=" not in " ".join(response.headers.getlist("Set-Cookie"))
 
 
-def test_no_open_redirect_after_login(client):
-    token = login_form_token(client)
-    response = client.post("/login", data={"csrf": token, "name": "wang", "password": PASSWORD,
+def test_no_open_redirect_after_login(review_client):
+    token = login_form_token(review_client)
+    response = review_client.post("/login", data={"csrf": token, "name": "wang", "password": PASSWORD,
                                            "next": "//evil.example/"})
     assert response.status_code == 302 and response.headers["Location"] == "/"
 
 
-def test_five_wrong_passwords_lock_the_name_even_for_the_right_one(client, office):
+def test_five_wrong_passwords_lock_the_name_even_for_the_right_one(review_client, review_office):
     for _ in range(auth.MAX_FAILURES):
-        assert log_in(client, password="wrong-password").status_code == 401
-    refused = log_in(client)
+        assert log_in(review_client, password="wrong-password").status_code == 401
+    refused = log_in(review_client)
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
     assert "尝试次数过多" in refused.get_data(as_text=True)
-    with Store(office.database) as store:
+    with Store(review_office.database) as store:
         assert store.db.execute("SELECT COUNT(*) FROM login_attempts WHERE ok = 0").fetchone()[0] == 5
         assert store.db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 0
 
 
-def test_logout_ends_the_session(client):
-    log_in(client)
-    page = client.get("/").get_data(as_text=True)
+def test_logout_ends_the_session(review_client):
+    log_in(review_client)
+    page = review_client.get("/").get_data(as_text=True)
     csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-    assert client.post("/logout", data={"csrf": csrf}).status_code == 302
-    assert client.get("/").status_code == 302
+    assert review_client.post("/logout", data={"csrf": csrf}).status_code == 302
+    assert review_client.get("/").status_code == 302
 
 
 # -- in the browser ----------------------------------------------------------------------------
-@pytest.fixture
-def site(office):
-    with running(office) as url:
-        yield url
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="zh-CN")
-    yield context.new_page()
-    context.close()
-
-
-def browser_log_in(page, site, password=PASSWORD):
-    page.goto(site + "/login")
-    page.fill("input[name=name]", "wang")
-    page.fill("input[name=password]", password)
-    with page.expect_response(lambda r: r.url.endswith("/login") and r.request.method == "POST") as answer:
-        page.click("button[type=submit]")
-    return answer.value
-
-
-def test_an_anonymous_visitor_is_sent_to_login(page, site):
-    page.goto(site + "/history")
+def test_an_anonymous_visitor_is_sent_to_login(page, review_site):
+    page.goto(review_site + "/history")
     assert "/login" in page.url
     assert page.locator("h1").inner_text() == "工作人员登录"
 
 
-def test_staff_accept_change_and_see_it_published(page, site, office):
-    assert browser_log_in(page, site).status == 302
+def test_staff_accept_change_and_see_it_published(page, review_site, review_office):
+    assert browser_log_in(page, review_site).status == 302
     page.wait_for_selector(".queue .row")
     # least confident first (by tenths; tests/test_review_queue.py checks the order in full)
     shown = [int(float(c.get_attribute("data-confidence")) * 10) for c in page.locator(".confidence").all()]
@@ -145,7 +100,7 @@ def test_staff_accept_change_and_see_it_published(page, site, office):
     assert page.locator(f"#row-{accepted_id}").count() == 0  # it left the review queue
 
     # change the category of a 工作动态 item to 财政预决算
-    page.goto(site + "/?status=all&category=gzdt")
+    page.goto(review_site + "/?status=all&category=gzdt")
     row = page.locator(".queue .row").first
     changed_id = row.get_attribute("id").removeprefix("row-")
     row.locator("select").select_option("czyjs")
@@ -153,28 +108,28 @@ def test_staff_accept_change_and_see_it_published(page, site, office):
     assert "已修改分类" in page.locator(".message").inner_text()
 
     # history shows who did what, from → to
-    page.goto(site + "/history")
+    page.goto(review_site + "/history")
     history = page.locator("table.decisions").inner_text()
     assert "wang" in history and "工作动态 → 财政预决算" in history and "接受" in history
 
     # the next build publishes the decision (here: the page's own publish button)
     page.click("text=完成审核并发布")
     assert "已重新训练" in page.locator(".message").inner_text()
-    item_page = (office.output / "site" / "item" / f"{changed_id}.html").read_text(encoding="utf-8")
+    item_page = (review_office.output / "site" / "item" / f"{changed_id}.html").read_text(encoding="utf-8")
     assert "../category/czyjs.html" in item_page
-    feed = (office.output / "site" / "feeds" / "czxx.atom.xml").read_text(encoding="utf-8")
+    feed = (review_office.output / "site" / "feeds" / "czxx.atom.xml").read_text(encoding="utf-8")
     assert changed_id in feed and 'term="czyjs"' in feed
-    with Store(office.database) as store:
+    with Store(review_office.database) as store:
         assert store.db.execute("SELECT status FROM items WHERE id = ?", [accepted_id]).fetchone()[0] == "confirmed"
         kinds = [r[0] for r in store.db.execute("SELECT kind FROM decisions WHERE who = 'wang' ORDER BY id")]
         assert kinds == ["accept", "category"]
 
 
-def test_accept_many_without_javascript(browser, site, office):
+def test_accept_many_without_javascript(browser, review_site, review_office):
     context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
     page = context.new_page()
     try:
-        browser_log_in(page, site)
+        browser_log_in(page, review_site)
         boxes = page.locator(".queue .row input[type=checkbox]")
         ids = [boxes.nth(i).get_attribute("value") for i in range(3)]
         for i in range(3):
@@ -185,40 +140,40 @@ def test_accept_many_without_javascript(browser, site, office):
         assert "已接受" in page.locator(".message").inner_text()
     finally:
         context.close()
-    with Store(office.database) as store:
+    with Store(review_office.database) as store:
         statuses = {r[0] for r in store.db.execute(
             f"SELECT status FROM items WHERE id IN ({','.join('?' * 3)})", ids)}
         assert statuses == {"confirmed"}
 
 
-def test_a_post_without_a_valid_csrf_token_is_refused(page, site, office):
-    browser_log_in(page, site)
+def test_a_post_without_a_valid_csrf_token_is_refused(page, review_site, review_office):
+    browser_log_in(page, review_site)
     item_id = page.locator(".queue .row").first.get_attribute("id").removeprefix("row-")
     # the browser sends the session cookie, but not the form's token
     for form in ({"one": item_id}, {"one": item_id, "csrf": "guessed"}):
-        response = page.request.post(site + "/decide", form=form, max_redirects=0)
+        response = page.request.post(review_site + "/decide", form=form, max_redirects=0)
         assert response.status == 400
-    with Store(office.database) as store:
+    with Store(review_office.database) as store:
         assert store.db.execute("SELECT status FROM items WHERE id = ?", [item_id]).fetchone()[0] != "confirmed"
         assert store.db.execute("SELECT COUNT(*) FROM decisions").fetchone()[0] == 0
 
 
-def test_five_wrong_passwords_are_slowed_down_in_the_browser(page, site):
+def test_five_wrong_passwords_are_slowed_down_in_the_browser(page, review_site):
     for _ in range(5):
-        assert browser_log_in(page, site, password="nope-nope").status == 401
+        assert browser_log_in(page, review_site, password="nope-nope").status == 401
         assert "用户名或密码错误" in page.locator(".error").inner_text()
-    answer = browser_log_in(page, site)  # even the right password now waits
+    answer = browser_log_in(page, review_site)  # even the right password now waits
     assert answer.status == 429 and answer.headers["retry-after"]
     assert "尝试次数过多" in page.locator(".error").inner_text()
     assert "/login" in page.url
 
 
-def test_an_item_shows_its_posts_versions_and_history(page, site, office):
-    browser_log_in(page, site)
-    with Store(office.database) as store:
+def test_an_item_shows_its_posts_versions_and_history(page, review_site, review_office):
+    browser_log_in(page, review_site)
+    with Store(review_office.database) as store:
         item_id = store.db.execute(
             "SELECT item_id FROM item_posts GROUP BY item_id HAVING COUNT(*) > 1 LIMIT 1").fetchone()[0]
-    page.goto(f"{site}/item/{item_id}")
+    page.goto(f"{review_site}/item/{item_id}")
     assert page.locator(".posts > li").count() > 1
     assert "第 1 版" in page.locator(".posts").text_content()  # inside a closed <details>
     assert "自动分类记录" in page.content()
@@ -226,27 +181,27 @@ def test_an_item_shows_its_posts_versions_and_history(page, site, office):
     assert "wang" in page.locator("table.decisions").inner_text()
 
 
-def test_split_a_wrong_merge_and_merge_it_back(page, site, office):
-    browser_log_in(page, site)
-    with Store(office.database) as store:
+def test_split_a_wrong_merge_and_merge_it_back(page, review_site, review_office):
+    browser_log_in(page, review_site)
+    with Store(review_office.database) as store:
         item_id = store.db.execute(
             "SELECT item_id FROM item_posts GROUP BY item_id HAVING COUNT(*) > 1 ORDER BY item_id LIMIT 1"
         ).fetchone()[0]
         posts_before = store.db.execute("SELECT COUNT(*) FROM item_posts WHERE item_id = ?", [item_id]).fetchone()[0]
-    page.goto(f"{site}/item/{item_id}")
+    page.goto(f"{review_site}/item/{item_id}")
     page.locator(".posts > li").nth(1).locator("text=拆分为独立条目").click()
     assert "已拆分" in page.locator(".message").inner_text()
-    with Store(office.database) as store:
+    with Store(review_office.database) as store:
         new_id = store.db.execute("SELECT item_id FROM decisions WHERE kind = 'split from'").fetchone()[0]
         assert store.db.execute("SELECT category FROM items WHERE id = ?", [new_id]).fetchone()[0]  # refiled
         assert store.db.execute("SELECT COUNT(*) FROM item_posts WHERE item_id = ?", [item_id]).fetchone()[0] \
             == posts_before - 1
-    with Store(office.database) as store:
+    with Store(review_office.database) as store:
         new_title = store.db.execute("SELECT title FROM items WHERE id = ?", [new_id]).fetchone()[0]
     page.fill("input[name=find]", new_title)
     page.click("text=查找")
     page.locator("ul.found li", has_text=new_title).first.locator("text=合并到本条目").click()
     assert "已合并" in page.locator(".message").inner_text()
     assert page.locator(".posts > li").count() == posts_before
-    page.goto(site + "/history")
+    page.goto(review_site + "/history")
     assert "拆分" in page.locator("table.decisions").inner_text() and "合并" in page.locator("table.decisions").inner_text()

@@ -11,26 +11,17 @@ import pytest
 
 from pipeline.registers import ledger
 from pipeline.registers.records import Application
-from pipeline.review import auth, create_app
+from pipeline.review import create_app
 from pipeline.store import Store
 
-PASSWORD = "correct horse battery"
+from .builders import PASSWORD, log_in
 
 
 @pytest.fixture
-def office(demo_office):
-    with Store(demo_office.database) as store:
-        auth.add_user(store, "wang", PASSWORD)
-    return demo_office
-
-
-@pytest.fixture
-def client(office):
-    client = create_app(office).test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-    assert client.post("/login", data={"csrf": token, "name": "wang", "password": PASSWORD}).status_code == 302
-    return client
+def client(review_client):
+    """The review page's client, logged in as wang."""
+    assert log_in(review_client).status_code == 302
+    return review_client
 
 
 def csrf(client) -> str:
@@ -38,8 +29,8 @@ def csrf(client) -> str:
     return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
 
 
-def today(office) -> date:
-    return datetime.now(office.office.timezone).date()
+def today(config) -> date:
+    return datetime.now(config.office.timezone).date()
 
 
 def add(client, **fields) -> object:
@@ -48,18 +39,18 @@ def add(client, **fields) -> object:
     return client.post("/applications", data=data)
 
 
-def test_the_page_needs_a_session(office):
-    anonymous = create_app(office).test_client()
+def test_the_page_needs_a_session(review_office):
+    anonymous = create_app(review_office).test_client()
     assert anonymous.get("/applications").status_code == 302
     assert anonymous.post("/applications", data={"channel": "网站"}).status_code == 403
 
 
-def test_add_list_and_close(client, office):
-    on = today(office)
+def test_add_list_and_close(client, review_office):
+    on = today(review_office)
     response = add(client, received_on=on.isoformat())
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    with Store(office.database) as store:
+    with Store(review_office.database) as store:
         (due,) = ledger.due_applications(store, on)
     app_id = due.application.id
     assert f"已登记申请 {app_id}" in page and "2020年低保名单" in page
@@ -72,12 +63,12 @@ def test_add_list_and_close(client, office):
     closed = client.post(f"/applications/{app_id}/close", data={
         "csrf": csrf(client), "outcome": "withheld.third_party", "replied_on": on.isoformat()})
     assert closed.status_code == 302
-    with Store(office.database) as store:
+    with Store(review_office.database) as store:
         app = ledger.get_application(store, app_id)
         assert app.outcome == "withheld.third_party" and app.replied_on == on
         assert ledger.due_applications(store, on) == []
     assert "没有办理中的申请" in client.get("/applications").get_data(as_text=True)
-    with sqlite3.connect(office.database) as conn:
+    with sqlite3.connect(review_office.database) as conn:
         rows = conn.execute("SELECT who, kind, after, at FROM decisions WHERE item_id = ? ORDER BY id",
                             [app_id]).fetchall()
     assert [(who, kind) for who, kind, _, _ in rows] == [("wang", "application"), ("wang", "application close")]
@@ -86,19 +77,19 @@ def test_add_list_and_close(client, office):
     assert "申请办结" in history and f"申请 {app_id}" in history
 
 
-def test_errors_are_shown_in_chinese_and_nothing_is_lost(client, office):
+def test_errors_are_shown_in_chinese_and_nothing_is_lost(client, review_office):
     response = add(client, received_on="2021-02-30", channel="飞鸽", request="某村2020年财务公开资料")
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "收到申请日期应为 年-月-日 格式的日期" in page and "请选择申请渠道" in page
     assert 'value="2021-02-30"' in page and "某村2020年财务公开资料" in page and 'value="张三"' in page
     assert '<option value="自然人" selected>' in page
-    with Store(office.database) as store:
+    with Store(review_office.database) as store:
         assert ledger.list_applications(store) == []
 
 
-def test_close_refuses_an_unknown_outcome_and_a_reply_before_receipt(client, office):
-    with Store(office.database) as store:
+def test_close_refuses_an_unknown_outcome_and_a_reply_before_receipt(client, review_office):
+    with Store(review_office.database) as store:
         app = ledger.add_application(store, Application(received_on=date(2021, 3, 1), channel="信函",
                                                         applicant_type="商业企业", request="……"))
     response = client.post(f"/applications/{app.id}/close", data={
@@ -106,25 +97,25 @@ def test_close_refuses_an_unknown_outcome_and_a_reply_before_receipt(client, off
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "请选择办理结果" in page and "答复日期不能早于收到申请日期" in page and 'value="2021-02-01"' in page
-    with Store(office.database) as store:
+    with Store(review_office.database) as store:
         assert ledger.get_application(store, app.id).outcome is None
 
 
-def test_posts_without_the_csrf_token_are_refused(client, office):
+def test_posts_without_the_csrf_token_are_refused(client, review_office):
     assert client.post("/applications", data={"received_on": "2021-03-01", "channel": "网站",
                                               "applicant_type": "自然人", "request": "x"}).status_code == 400
-    with Store(office.database) as store:
+    with Store(review_office.database) as store:
         assert ledger.list_applications(store) == []
         app = ledger.add_application(store, Application(received_on=date(2021, 3, 1), channel="网站",
                                                         applicant_type="自然人"))
     response = client.post(f"/applications/{app.id}/close", data={"csrf": "forged", "outcome": "granted",
                                                                   "replied_on": "2021-03-05"})
     assert response.status_code == 400
-    with Store(office.database) as store:
+    with Store(review_office.database) as store:
         assert ledger.get_application(store, app.id).outcome is None
 
 
-def test_overdue_application_is_highlighted_and_bannered(client, office):
+def test_overdue_application_is_highlighted_and_bannered(client, review_office):
     assert "已逾期未答复" not in client.get("/").get_data(as_text=True)
     add(client, received_on="2021-03-01", request="很久以前的申请")
     queue = client.get("/").get_data(as_text=True)
@@ -134,16 +125,16 @@ def test_overdue_application_is_highlighted_and_bannered(client, office):
     assert "很久以前的申请" in row[:row.index("</tr>")] and "已逾期" in row[:row.index("</tr>")]
 
 
-def test_most_urgent_first(client, office):
-    on = today(office)
+def test_most_urgent_first(client, review_office):
+    on = today(review_office)
     add(client, received_on=on.isoformat(), request="新申请")
     add(client, received_on="2021-03-01", request="旧申请")
     page = client.get("/applications").get_data(as_text=True)
     assert page.index("旧申请") < page.index("新申请")
 
 
-def test_correct_reopen_and_withdraw_on_the_page(client, office):
-    with Store(office.database) as store:
+def test_correct_reopen_and_withdraw_on_the_page(client, review_office):
+    with Store(review_office.database) as store:
         wrong = ledger.add_application(store, Application(date(2021, 3, 1), "网站", "商业企业", "名单"), "wang")
         ledger.close_application(store, wrong.id, "予以公开", date(2021, 3, 10), "wang")
         twice = ledger.add_application(store, Application(date(2021, 3, 1), "网站", "商业企业", "名单"), "wang")
@@ -167,7 +158,7 @@ def test_correct_reopen_and_withdraw_on_the_page(client, office):
     response = client.post(f"/applications/{twice.id}/withdraw", data={"csrf": token, "reason": ""})
     assert response.status_code == 400 and "须说明理由" in response.get_data(as_text=True)
     assert client.post(f"/applications/{twice.id}/withdraw", data={"csrf": token, "reason": "重复"}).status_code == 302
-    with Store(office.database) as store:
+    with Store(review_office.database) as store:
         app = ledger.get_application(store, wrong.id)
         assert (app.applicant_type, app.received_on, app.outcome) == ("自然人", date(2021, 3, 2), None)
         assert [h["action"] for h in ledger.history(store, "application", wrong.id)] == ["登记", "答复", "更正", "重新办理"]
@@ -177,7 +168,7 @@ def test_correct_reopen_and_withdraw_on_the_page(client, office):
     assert client.post(f"/applications/{twice.id}/reopen", data={"csrf": token, "reason": "x"}).status_code == 404
 
 
-def test_appeals_on_the_page_decide_amend_edit_withdraw(client, office):
+def test_appeals_on_the_page_decide_amend_edit_withdraw(client, review_office):
     token = csrf(client)
     response = client.post("/appeals", data={"csrf": token, "kind": "行政复议", "filed_on": "2099-01-01"})
     assert response.status_code == 400 and "提起日期不能晚于今天" in response.get_data(as_text=True)
@@ -203,21 +194,21 @@ def test_appeals_on_the_page_decide_amend_edit_withdraw(client, office):
     assert "复议诉讼类型：行政复议 → 行政诉讼-复议后起诉" in page
     assert client.post("/appeals/F2021-002/withdraw", data={"csrf": token, "reason": "重复"}).status_code == 302
     assert client.get("/appeals/F2021-002").status_code == 404
-    with Store(office.database) as store:
+    with Store(review_office.database) as store:
         assert [a.id for a in ledger.list_appeals(store)] == ["F2021-001"]
         assert ledger.get_appeal(store, "F2021-001").outcome == "结果纠正"
 
 
-def test_a_clerk_corrects_an_application_in_the_browser(office, browser):  # the demo server first
+def test_a_clerk_corrects_an_application_in_the_browser(review_office, browser):  # the demo server first
     from pipeline.review import running
 
-    with Store(office.database) as store:
+    with Store(review_office.database) as store:
         wrong = ledger.add_application(store, Application(date(2021, 3, 1), "网站", "商业企业", "低保名单"), "wang")
         ledger.close_application(store, wrong.id, "予以公开", date(2021, 3, 10), "wang")
     context = browser.new_context(locale="zh-CN")
     page = context.new_page()
     try:
-        with running(office) as site:
+        with running(review_office) as site:
             page.goto(site + "/login")
             page.fill("input[name=name]", "wang")
             page.fill("input[name=password]", PASSWORD)

@@ -8,33 +8,17 @@ from __future__ import annotations
 import json
 import random
 import shutil
-import subprocess
 from pathlib import Path
 
-import pytest
 
 from pipeline.htmltools import html_to_text
 from pipeline.publish import build
 from pipeline.publish.pages import display_title
 from pipeline.publish.search import STATE, normalize
 
-from .test_publish import CATEGORIES, SITE, make_item
+from .builders import CATEGORIES, SITE, ask_search, make_item
 
-REPO = Path(__file__).resolve().parent.parent
-CORE = REPO / "pipeline/publish/static/search-core.js"
-RUNNER = REPO / "bench/search_node.js"
 PUNCT = set("，。、；：！？“”《》（）()【】 \n")
-
-
-def ask(search_dir: Path, queries: list) -> dict:
-    """{query: (error, [[item id, in title], …])} from the search script (a query given as
-    [query, n] is asked for n results at a time, as the search page does)."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("the search tests need Node.js (Debian package nodejs) to run static/search-core.js")
-    done = subprocess.run([node, str(RUNNER), str(CORE), str(search_dir)], capture_output=True, text=True,
-                          input="".join(json.dumps(q) + "\n" for q in queries), check=True, timeout=120)
-    return {(q if isinstance(q, str) else tuple(q)): (err, hits) for q, err, hits in map(json.loads, done.stdout.splitlines())}
 
 
 def demo_items(office: Path) -> list:
@@ -70,7 +54,7 @@ def test_demo_search_finds_exactly_the_items_holding_the_query(synced_office: Pa
     bodies = [b for _, b, _ in docs.values() if b]
     queries = ["疫情", "低保", "安全生产", "垃圾分类", "兴华街道"]
     queries += sample_queries(titles, 20) + sample_queries(bodies, 40, seed=16)
-    answers = ask(synced_office / "output/site/search", queries)
+    answers = ask_search(synced_office / "output/site/search", queries)
     for q in queries:
         error, hits = answers[q]
         truth = {i for i, (t, b, _) in docs.items() if q in t or q in b}
@@ -79,26 +63,26 @@ def test_demo_search_finds_exactly_the_items_holding_the_query(synced_office: Pa
         assert ranks == sorted(ranks), q  # title matches first, then newest
         assert [h[1] for h in hits] == [q in docs[i][0] for i, _ in hits], q
     assert sum(bool(answers[q][1]) for q in queries[:5]) >= 3  # the demo office mentions these
-    paged = ask(synced_office / "output/site/search", [[q, 7] for q in queries])
+    paged = ask_search(synced_office / "output/site/search", [[q, 7] for q in queries])
     assert all(paged[(q, 7)] == answers[q] for q in queries)  # a page at a time: the same, in the same order
 
 
 def test_one_character_asks_for_two(tmp_path: Path) -> None:
     build([make_item(1)], CATEGORIES, SITE, tmp_path, search=True)
-    assert ask(tmp_path / "site/search", ["期"])["期"] == ("请至少输入两个字。", [])
+    assert ask_search(tmp_path / "site/search", ["期"])["期"] == ("请至少输入两个字。", [])
 
 
 def test_a_night_updates_the_index_without_rebuilding_it(tmp_path: Path) -> None:
     its = [make_item(n) for n in range(1, 41)]
     build(its, CATEGORIES, SITE, tmp_path, search=True)
     base = base_files(tmp_path)
-    assert ask(tmp_path / "site/search", ["第7期"])["第7期"][1] == [["item0007", True]]
+    assert ask_search(tmp_path / "site/search", ["第7期"])["第7期"][1] == [["item0007", True]]
 
     its[6] = make_item(7, body_html="<p>辖区开展防汛演练。</p>")  # changed
     del its[9]  # withdrawn from the site
     its.append(make_item(41, title="关于防汛演练的通知"))  # new
     build(its, CATEGORIES, SITE, tmp_path, search=True)
-    answers = ask(tmp_path / "site/search", ["防汛演练", "第10期社区"])
+    answers = ask_search(tmp_path / "site/search", ["防汛演练", "第10期社区"])
     assert answers["防汛演练"][1] == [["item0041", True], ["item0007", False]]  # title first, then newest
     assert answers["第10期社区"][1] == []
     assert base_files(tmp_path) == base  # base untouched: the new version links the same files
@@ -116,5 +100,5 @@ def test_a_lost_index_is_rebuilt_from_every_item(tmp_path: Path) -> None:
     build(its, CATEGORIES, SITE, tmp_path, search=True)
     shutil.rmtree(tmp_path / "site/search")
     build(its, CATEGORIES, SITE, tmp_path, search=True)  # no page changed; the index still comes back whole
-    assert [h[0] for h in ask(tmp_path / "site/search", ["社区工作"])["社区工作"][1]] == [
+    assert [h[0] for h in ask_search(tmp_path / "site/search", ["社区工作"])["社区工作"][1]] == [
         f"item{n:04d}" for n in range(5, 0, -1)]

@@ -6,44 +6,23 @@ from __future__ import annotations
 import dataclasses
 import functools
 import http.server
-import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from pipeline.models import Attachment, Category, ChannelCopy
-from pipeline.htmltools import clean_html
+from pipeline.models import Category
 from pipeline.publish import build
-from tests.test_publish import CATEGORIES, REPORTS, SITE, T0, make_item
+from tests.builders import CATEGORIES, PAYLOADS, REPO, REPORTS, SITE, T0, hostile_items, make_item
 
-REPO = Path(__file__).resolve().parent.parent
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
-PAYLOADS = json.loads((Path(__file__).parent / "fixtures/hostile/payloads.json").read_text("utf-8"))
 PWNED_HOOK = "window.__pwnedCalls = []; window.__pwned = (n) => window.__pwnedCalls.push(n);"
 SEARCH_WORD = "垃圾分类"
 
 
-def hostile_items() -> list:
-    """Every payload in titles, bodies (through the real sanitiser), attachments, metadata, copy URLs."""
-    out = []
-    texts, bodies, urls = PAYLOADS["text"], PAYLOADS["bodies"], PAYLOADS["urls"]
-    for n, text in enumerate(texts):
-        base = f"https://www.example.gov.cn/xhj/art/h{n}.html"
-        out.append(make_item(
-            500 + n, id=f"hostile{n:02d}", title=text, summary=text, index_number=f"{text}/{n}",
-            publisher=text, doc_number=text, topic=text, validity=text,
-            body_html=clean_html(bodies[n % len(bodies)] + f"<p>{text}</p>", base),
-            attachments=tuple(Attachment(u, text) for u in urls) + (Attachment("/f/ok.pdf", text),),
-            copies=(ChannelCopy("website", base, T0), ChannelCopy("wechat", urls[n % len(urls)], T0),
-                    ChannelCopy("weibo", urls[(n + 1) % len(urls)], T0, withdrawn_at=T0)),
-        ))
-    return out
-
-
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
+def built_site(tmp_path_factory) -> Path:
     """A built site: 160 ordinary items (archive pages), a withdrawn one, the hostile corpus, a search index."""
     out = tmp_path_factory.mktemp("site")
     its = [make_item(n) for n in range(1, 121)] + [make_item(n, category="gfxwj") for n in range(121, 161)]
@@ -76,15 +55,15 @@ def context(browser):
     ctx.close()
 
 
-def test_every_kind_of_page_exists(site: Path) -> None:
-    assert [k for k, rel in KINDS.items() if not (site / rel).is_file()] == []
+def test_every_kind_of_page_exists(built_site: Path) -> None:
+    assert [k for k, rel in KINDS.items() if not (built_site / rel).is_file()] == []
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
-def test_axe_finds_no_serious_or_critical_violation(site: Path, context, kind: str) -> None:
+def test_axe_finds_no_serious_or_critical_violation(built_site: Path, context, kind: str) -> None:
     assert AXE.is_file(), "axe-core missing: run `make install` (npm ci)"
     page = context.new_page()
-    page.goto((site / KINDS[kind]).as_uri())
+    page.goto((built_site / KINDS[kind]).as_uri())
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("""async () => {
         const r = await axe.run(document, {resultTypes: ['violations']});
@@ -97,11 +76,11 @@ def test_axe_finds_no_serious_or_critical_violation(site: Path, context, kind: s
     assert result["passes"] > 10  # axe did run its rules
 
 
-def test_no_script_from_hostile_input_runs_on_any_page(site: Path, context) -> None:
+def test_no_script_from_hostile_input_runs_on_any_page(built_site: Path, context) -> None:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    pages = sorted(site.rglob("*.html"))
+    pages = sorted(built_site.rglob("*.html"))
     pages = [p for p in pages if "search" not in p.parts]
     assert len(pages) > 150
     for path in pages:
@@ -130,9 +109,9 @@ def test_no_script_from_hostile_input_runs_on_any_page(site: Path, context) -> N
     page.close()
 
 
-def test_hostile_text_is_shown_as_text(site: Path, context) -> None:
+def test_hostile_text_is_shown_as_text(built_site: Path, context) -> None:
     page = context.new_page()
-    page.goto((site / "item/hostile00.html").as_uri())
+    page.goto((built_site / "item/hostile00.html").as_uri())
     assert page.locator("h1").inner_text() == PAYLOADS["text"][0]
     assert PAYLOADS["text"][0] in page.locator("table.metadata").inner_text()
     page.close()
@@ -152,11 +131,11 @@ def _walk(page, start: str, clicks: list[str]) -> list[str]:
 WALK = ["公开目录", "政策文件", "较早", "最新", "规范性文件", "2020年", "首页", "公开指南", "全文检索"]
 
 
-def test_site_works_from_file_urls(site: Path, context) -> None:
+def test_site_works_from_file_urls(built_site: Path, context) -> None:
     page = context.new_page()
     failed: list[str] = []
     page.on("requestfailed", lambda r: failed.append(r.url) if "/search/" not in r.url else None)
-    urls = _walk(page, (site / "index.html").as_uri(), WALK)
+    urls = _walk(page, (built_site / "index.html").as_uri(), WALK)
     assert all(u.startswith("file://") for u in urls)
     assert urls[2].endswith("/category/zcwj.html") and urls[-1].endswith("/search.html")
     assert page.locator("#search-unavailable").is_visible()  # the index cannot be fetched from file://
@@ -177,8 +156,8 @@ class _SubPath(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def served(site: Path) -> Iterator[str]:
-    handler = functools.partial(_SubPath, directory=str(site))
+def served(built_site: Path) -> Iterator[str]:
+    handler = functools.partial(_SubPath, directory=str(built_site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -214,9 +193,9 @@ def test_chinese_full_text_search_without_a_search_server(served: str, context) 
     page.close()
 
 
-def test_keyboard_skip_link_and_focus(site: Path, context) -> None:
+def test_keyboard_skip_link_and_focus(built_site: Path, context) -> None:
     page = context.new_page()
-    page.goto((site / "item/item0004.html").as_uri())
+    page.goto((built_site / "item/item0004.html").as_uri())
     page.keyboard.press("Tab")
     focused = page.evaluate("[document.activeElement.textContent, document.activeElement.getBoundingClientRect().left >= 0,"
                             " getComputedStyle(document.activeElement).outlineStyle]")
@@ -228,14 +207,14 @@ def test_keyboard_skip_link_and_focus(site: Path, context) -> None:
     page.close()
 
 
-def test_readable_on_a_phone_and_printable(site: Path, browser) -> None:
+def test_readable_on_a_phone_and_printable(built_site: Path, browser) -> None:
     ctx = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
     page = ctx.new_page()
     for rel in ("index.html", "item/item0004.html", "category/zcwj.html", "report/2020.html"):
-        page.goto((site / rel).as_uri())
+        page.goto((built_site / rel).as_uri())
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, rel  # no sideways scrolling
     page.emulate_media(media="print")
-    page.goto((site / "item/item0004.html").as_uri())
+    page.goto((built_site / "item/item0004.html").as_uri())
     assert page.locator("header.site nav").is_hidden() and page.locator("table.metadata").is_visible()
     assert page.pdf()[:4] == b"%PDF"
     ctx.close()

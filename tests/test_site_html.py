@@ -17,8 +17,7 @@ from pipeline.models import Category
 from pipeline.publish import build
 
 from .office_tools import tool
-from .test_publish import CATEGORIES, REPORTS, SITE, make_item
-from .test_site_browser import hostile_items
+from .builders import CATEGORIES, REPORTS, SITE, hostile_items, make_item
 
 REPO = Path(__file__).resolve().parent.parent
 VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"

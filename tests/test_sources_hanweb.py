@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.collect import collect_all
+from pipeline.collect.stage import collect_all
 from pipeline.models import SHANGHAI
 from pipeline.store import Store
 from sources import hanweb, website
@@ -89,7 +89,8 @@ def test_fields_fall_back_to_the_nextgroup_link() -> None:
 
 
 @pytest.fixture
-def office(tmp_path, loopback_site):
+def collected_hanweb(tmp_path, loopback_site):
+    """青松镇 (Hanweb) after one collect: (site, the HanwebOffice, config, store, outcome)."""
     office = HanwebOffice([hanweb_record(n) for n in range(1, TOTAL + 1)])
     office.install(loopback_site)
     with collected(tmp_path, loopback_site, HANWEB_CONFIG) as (config, store, outcome):
@@ -104,8 +105,8 @@ def stored(store: Store) -> dict[str, dict]:
             for url, t, d, b, m in rows}
 
 
-def test_every_record_is_collected_by_the_default_config(office) -> None:
-    site, hanweb_office, _, store, outcome = office
+def test_every_record_is_collected_by_the_default_config(collected_hanweb) -> None:
+    site, hanweb_office, _, store, outcome = collected_hanweb
     assert outcome.status == "ok", outcome.error
     posts = stored(store)
     expected = {f"http://{HANWEB_HOST}{r.path}": r for r in hanweb_office.records}
@@ -120,8 +121,8 @@ def test_every_record_is_collected_by_the_default_config(office) -> None:
     assert len(posts_made) == -(-later // hanweb.MIN_BATCH)
 
 
-def test_article_pages_parse_with_the_defaults(office) -> None:
-    _, hanweb_office, _, store, _ = office
+def test_article_pages_parse_with_the_defaults(collected_hanweb) -> None:
+    _, hanweb_office, _, store, _ = collected_hanweb
     posts = stored(store)
     plain, xxgk = hanweb_office.records[0], hanweb_office.records[4]  # n = 1 (#zoom), n = 5 (.main-txt + table)
     first = posts[f"http://{HANWEB_HOST}{plain.path}"]
@@ -133,8 +134,8 @@ def test_article_pages_parse_with_the_defaults(office) -> None:
     assert table["meta"]["index_number"] == "QS/2021-00005" and table["meta"]["doc_number"] == "青政发〔2021〕5号"
 
 
-def test_a_no_change_night_costs_at_most_two_requests(office) -> None:
-    site, hanweb_office, config, store, _ = office
+def test_a_no_change_night_costs_at_most_two_requests(collected_hanweb) -> None:
+    site, hanweb_office, config, store, _ = collected_hanweb
     site.hits.clear()
     hanweb_office.posted.clear()
     again = collect_all(config, store, store.start_run("collect"))[0]
@@ -143,8 +144,8 @@ def test_a_no_change_night_costs_at_most_two_requests(office) -> None:
     assert again.requests - again.rechecked <= 2 and not hanweb_office.posted
 
 
-def test_a_new_record_is_found_on_the_next_night(office) -> None:
-    site, hanweb_office, config, store, _ = office
+def test_a_new_record_is_found_on_the_next_night(collected_hanweb) -> None:
+    site, hanweb_office, config, store, _ = collected_hanweb
     new = hanweb_record(TOTAL + 1)
     hanweb_office.records.append(new)
     hanweb_office.install(site)

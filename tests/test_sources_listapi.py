@@ -7,7 +7,7 @@ import re
 import pytest
 
 from pipeline import config as config_mod
-from pipeline.collect import collect_all
+from pipeline.collect.stage import collect_all
 from pipeline.config import ListApi, Source
 from pipeline.errors import ConfigError
 from pipeline.models import SHANGHAI
@@ -22,15 +22,16 @@ TOTAL = 27  # three pages of 10, the last one short
 
 
 @pytest.fixture
-def office(tmp_path, loopback_site):
+def collected_api(tmp_path, loopback_site):
+    """松山街道 (a JSON list API) after one collect: (site, the ApiOffice, config, store, outcome)."""
     api_office = ApiOffice([api_record(n) for n in range(1, TOTAL + 1)])
     api_office.install(loopback_site)
     with collected(tmp_path, loopback_site, API_CONFIG) as (config, store, outcome):
         yield loopback_site, api_office, config, store, outcome
 
 
-def test_every_record_is_collected_by_config_only(office) -> None:
-    _, api_office, _, store, outcome = office
+def test_every_record_is_collected_by_config_only(collected_api) -> None:
+    _, api_office, _, store, outcome = collected_api
     assert outcome.status == "ok", outcome.error
     urls = {url for (url,) in store.db.execute("SELECT url FROM posts")}
     assert urls == {f"http://{API_HOST}/content/{r['id']}.html" for r in api_office.records}
@@ -39,8 +40,8 @@ def test_every_record_is_collected_by_config_only(office) -> None:
     assert [q["pageNo"] for q in api_office.asked] == [["1"], ["2"], ["3"]]  # stops at the short page
 
 
-def test_a_no_change_night_costs_one_list_request(office) -> None:
-    site, api_office, config, store, _ = office
+def test_a_no_change_night_costs_one_list_request(collected_api) -> None:
+    site, api_office, config, store, _ = collected_api
     api_office.asked.clear()
     site.hits.clear()
     again = collect_all(config, store, store.start_run("collect"))[0]

@@ -14,7 +14,7 @@ from datetime import datetime
 import pytest
 
 from pipeline import config as config_mod
-from pipeline.collect import collect_all
+from pipeline.collect.stage import collect_all
 from pipeline.models import SHANGHAI
 from pipeline.store import Store
 
@@ -92,7 +92,8 @@ def gk_detail(n: int) -> str:
 
 
 @pytest.fixture
-def office(tmp_path, loopback_site):
+def collected_qingshan(tmp_path, loopback_site):
+    """青山 (templated list, catalog in a definition list) after one collect: (site, config, store, outcomes by source)."""
     site = loopback_site
     for page in range(PAGES):
         site.page(f"www.qingshan.gov.test/zwgk/tzgg/{'index' if page == 0 else f'index_{page}'}.htm", news_list(page))
@@ -117,14 +118,14 @@ def latest(store: Store, url: str) -> dict:
     return dict(zip([d[0] for d in store.db.execute("SELECT * FROM post_versions LIMIT 0").description], row))
 
 
-def test_every_page_of_the_templated_list_is_collected(office):
-    site, config, store, outcomes = office
+def test_every_page_of_the_templated_list_is_collected(collected_qingshan):
+    site, config, store, outcomes = collected_qingshan
     assert outcomes["news"].status == "ok" and outcomes["news"].new == PAGES * PER_PAGE
     assert site.hits["www.qingshan.gov.test/zwgk/tzgg/index_3.htm"] == 1  # the 404 that ends the list
 
 
-def test_article_fields_come_from_the_configured_selectors(office):
-    _, _, store, _ = office
+def test_article_fields_come_from_the_configured_selectors(collected_qingshan):
+    _, _, store, _ = collected_qingshan
     post = latest(store, "http://www.qingshan.gov.test/zwgk/tzgg/2021/5.htm")
     assert post["title"] == news_title(5)  # the full title, not the list's shortened one
     assert datetime.fromisoformat(post["published_at"]) == datetime(2021, 3, 5, 9, 30, tzinfo=SHANGHAI)
@@ -133,8 +134,8 @@ def test_article_fields_come_from_the_configured_selectors(office):
     assert "青山街道党政办" in post["meta"]
 
 
-def test_catalog_metadata_in_a_definition_list(office):
-    _, _, store, outcomes = office
+def test_catalog_metadata_in_a_definition_list(collected_qingshan):
+    _, _, store, outcomes = collected_qingshan
     assert outcomes["gkml"].new == 2
     import json
     meta = json.loads(latest(store, "http://gk.qingshan.gov.test/gkml/2.html")["meta"])
@@ -143,8 +144,8 @@ def test_catalog_metadata_in_a_definition_list(office):
     assert meta["publisher"] == "青山街道办事处"
 
 
-def test_second_night_is_cheap_here_too(office):
-    site, config, store, _ = office
+def test_second_night_is_cheap_here_too(collected_qingshan):
+    site, config, store, _ = collected_qingshan
     site.hits.clear()
     again = {o.source: o for o in collect_all(config, store, store.start_run("collect"))}
     assert all(o.status == "ok" and o.new == o.updated == 0 for o in again.values())

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from pipeline import config as config_mod
-from pipeline.collect import collect_all
+from pipeline.collect.stage import collect_all
 from pipeline.nightly.health import source_alerts
 from pipeline.store import Store
 
@@ -83,7 +83,8 @@ class FakeWeChat:
 
 
 @pytest.fixture
-def office(tmp_path, loopback_site, monkeypatch):
+def wechat_api_config(tmp_path, loopback_site, monkeypatch):
+    """make(extra TOML, env=credentials in the environment) → the config of an office on the WeChat API, hosts on the site."""
     def make(extra: str = "", env: bool = True):
         if env:
             monkeypatch.setenv("TEST_WX_APPID", APPID)
@@ -101,10 +102,10 @@ def collect(config, **options):
     return outcome, posts
 
 
-def test_pages_through_everything_and_marks_deleted(office, loopback_site, caplog, tmp_path):
+def test_pages_through_everything_and_marks_deleted(wechat_api_config, loopback_site, caplog, tmp_path):
     caplog.set_level(logging.DEBUG)
     api = FakeWeChat(loopback_site, [news(n, deleted=(n == 7)) for n in range(25, 0, -1)])
-    config = office()
+    config = wechat_api_config()
     outcome, posts = collect(config)
     assert outcome.status == "ok", outcome.error
     assert outcome.new == 24 and len(posts) == 24  # 25 published, one deleted
@@ -125,9 +126,9 @@ def test_pages_through_everything_and_marks_deleted(office, loopback_site, caplo
     assert later.withdrawn == 1 and [t for _, t, w in posts if w] == ["推文第25篇"]
 
 
-def test_body_is_sanitised_with_lazy_images(office, loopback_site):
+def test_body_is_sanitised_with_lazy_images(wechat_api_config, loopback_site):
     FakeWeChat(loopback_site, [news(1)])
-    config = office()
+    config = wechat_api_config()
     collect(config)
     with Store(config.database) as store:
         body, images = store.db.execute("SELECT body_html, images FROM post_versions").fetchone()
@@ -135,44 +136,44 @@ def test_body_is_sanitised_with_lazy_images(office, loopback_site):
     assert json.loads(images) == ["https://mmbiz.qpic.cn/1.png"]
 
 
-def test_expired_token_is_refreshed_once(office, loopback_site):
+def test_expired_token_is_refreshed_once(wechat_api_config, loopback_site):
     api = FakeWeChat(loopback_site, [news(1), news(2)])
     api.batch_errors = [40001]
-    outcome, posts = collect(office())
+    outcome, posts = collect(wechat_api_config())
     assert outcome.status == "ok" and len(posts) == 2 and api.token_calls == 2
     api.batch_errors = [40001, 40001]
-    again, _ = collect(office())
+    again, _ = collect(wechat_api_config())
     assert again.status == "failed" and "refused again after a refresh" in again.error
 
 
 @pytest.mark.parametrize("code, words", [(45009, "quota"), (48001, "not authorised")])
-def test_quota_and_unauthorised_are_clear_errors(office, loopback_site, code, words):
+def test_quota_and_unauthorised_are_clear_errors(wechat_api_config, loopback_site, code, words):
     api = FakeWeChat(loopback_site, [news(1)])
     api.batch_errors = [code]
-    outcome, posts = collect(office())
+    outcome, posts = collect(wechat_api_config())
     assert outcome.status == "failed" and words in outcome.error and str(code) in outcome.error
     assert posts == [] and SECRET not in outcome.error
     assert outcome.failure_kinds == ["unusable source"]  # not a credential: no credential alert
 
 
-def test_credentials_from_a_secrets_file_or_a_clear_error(office, loopback_site, tmp_path):
+def test_credentials_from_a_secrets_file_or_a_clear_error(wechat_api_config, loopback_site, tmp_path):
     FakeWeChat(loopback_site, [news(1)])
-    missing, _ = collect(office(env=False))
+    missing, _ = collect(wechat_api_config(env=False))
     assert missing.status == "failed" and "$TEST_WX_APPID" in missing.error and "$TEST_WX_SECRET" in missing.error
     (tmp_path / "wechat.secrets.toml").write_text(f'appid = "{APPID}"\nsecret = "{SECRET}"\n', encoding="utf-8")
-    outcome, posts = collect(office('secrets_file = "wechat.secrets.toml"', env=False))
+    outcome, posts = collect(wechat_api_config('secrets_file = "wechat.secrets.toml"', env=False))
     assert outcome.status == "ok" and len(posts) == 1
     (tmp_path / "wechat.secrets.toml").write_text('appid = "wrong"\nsecret = "wrong"\n', encoding="utf-8")
-    rejected, _ = collect(office('secrets_file = "wechat.secrets.toml"', env=False))
+    rejected, _ = collect(wechat_api_config('secrets_file = "wechat.secrets.toml"', env=False))
     assert rejected.status == "failed" and "40125" in rejected.error and "wrong" not in rejected.error
     assert missing.failure_kinds == rejected.failure_kinds == ["credential"]  # recorded: health alerts by it
-    with Store(office().database) as store:
+    with Store(wechat_api_config().database) as store:
         assert [(a.kind, a.subject) for a in source_alerts(store, failing_nights=3)] == [("credential", "wx-api")]
 
 
-def test_an_old_article_edited_is_caught_within_a_cycle_by_one_whole_walk(office, loopback_site):
+def test_an_old_article_edited_is_caught_within_a_cycle_by_one_whole_walk(wechat_api_config, loopback_site):
     api = FakeWeChat(loopback_site, [news(n) for n in range(45, 0, -1)])  # 3 pages of 20
-    config = office()
+    config = wechat_api_config()
     first, _ = collect(config)
     assert first.new == 45
     api.published[40] = {**api.published[40], "content": "<p>第5篇正文（更正）。</p>"}  # an old one, on page 3
