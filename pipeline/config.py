@@ -13,6 +13,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import EllipsisType
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -256,8 +257,8 @@ class _Table:
             raise self.fail(key, expected or _type_name(kind))
         return value
 
-    def url(self, key: str, default: Any = ...) -> str:
-        value = self.get(key, str, default, expected="an http(s) URL")
+    def url(self, key: str, default: str | EllipsisType = ...) -> str:
+        value: str = self.get(key, str, default, expected="an http(s) URL")
         if value is default:
             return value
         parts = urlsplit(value)
@@ -303,13 +304,13 @@ def _slash(url: str) -> str:
     return url if url.endswith("/") else url + "/"
 
 
-def find_config(explicit: str | os.PathLike | None) -> Path:
+def find_config(explicit: str | os.PathLike[str] | None) -> Path:
     """The config path: --config, else $XXGK_CONFIG, else ./xxgk.toml."""
     chosen = explicit or os.environ.get("XXGK_CONFIG") or DEFAULT_CONFIG_NAME
     return Path(chosen)
 
 
-def load(path: str | os.PathLike, env: dict[str, str] | None = None, raw: dict[str, Any] | None = None) -> Config:
+def load(path: str | os.PathLike[str], env: Mapping[str, str] | None = None, raw: dict[str, Any] | None = None) -> Config:
     """Read and check a config file; raise ConfigError with the file and key on any mistake.
 
     ``raw``: the TOML already read (an office's block in a district file, pipeline/district);
@@ -317,7 +318,7 @@ def load(path: str | os.PathLike, env: dict[str, str] | None = None, raw: dict[s
     return load_effective(path, env, raw)[0]
 
 
-def load_effective(path: str | os.PathLike, env: dict[str, str] | None = None, raw: dict[str, Any] | None = None
+def load_effective(path: str | os.PathLike[str], env: Mapping[str, str] | None = None, raw: dict[str, Any] | None = None
                    ) -> tuple[Config, dict[str, dict[str, tuple[Any, bool]]]]:
     """The config, and what every key read gave: table → key → (value, whether the file set it)."""
     path = Path(path)
@@ -455,7 +456,8 @@ def _names(t: _Table, key: str) -> tuple[str, ...]:
 
 
 def _org_code(t: _Table) -> str:
-    code = t.get("org_code", str, expected="a string (the organisation code used in 索引号)").strip()
+    code: str = t.get("org_code", str, expected="a string (the organisation code used in 索引号)")
+    code = code.strip()
     if not re.fullmatch(r"[0-9A-Za-z-]{1,32}", code):
         raise t.fail("org_code", "the organisation code used in 索引号 (1–32 letters, digits or '-')")
     return code

@@ -33,7 +33,15 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_ATTRIBUTES = {("a", "href"), ("img", "src")}
 SAFE_SCHEMES = {"http", "https", "mailto"}
-_local = threading.local()  # per thread: the HTML parser and the sanitiser (neither is for sharing), the base URL
+class _PerThread(threading.local):
+    """The HTML parser and the sanitiser (neither is for sharing), the base URL."""
+
+    cleaner: nh3.Cleaner
+    html: etree.HTMLParser
+    base_url: str
+
+
+_local = _PerThread()
 
 
 def clean_html(html: str, base_url: str = "") -> str:
@@ -73,7 +81,7 @@ def html_to_text(html: str) -> str:
         return ""
     parts: list[str] = []
 
-    def walk(element) -> None:
+    def walk(element: etree._Element) -> None:
         block = element.tag in _BLOCK_TAGS
         if block:
             parts.append("\n")
