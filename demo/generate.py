@@ -24,7 +24,7 @@ from html import escape
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from demo import render
 from demo.content import CATEGORIES, make_body
@@ -171,7 +171,7 @@ class World:
             names = [f"附件{k}：{self.rng.choice(ATTACHMENT_NAMES)}.pdf" for k in range(1, n + 1)]
         return list(zip(hrefs, names))
 
-    def item(self, item: Item) -> dict:
+    def item(self, item: Item) -> dict[str, Any]:
         rng = self.rng
         plain = make_body(item.category, item.title, rng, item.first.published)
         summary = "".join(plain)[:60]
@@ -271,7 +271,7 @@ class World:
         ).encode("utf-8"))
 
 
-def generate(out_dir: Path, items: int | None = None, seed: int = 2020) -> dict:
+def generate(out_dir: Path, items: int | None = None, seed: int = 2020) -> dict[str, Any]:
     """Write the demo world to ``out_dir``; return a summary of what was written."""
     out_dir = Path(out_dir)
     _clean(out_dir)
@@ -286,7 +286,7 @@ def generate(out_dir: Path, items: int | None = None, seed: int = 2020) -> dict:
     return summary
 
 
-def _write_world(w: Writer, plan: list[Item], seed: int, items: int | None, out_dir: Path) -> dict:
+def _write_world(w: Writer, plan: list[Item], seed: int, items: int | None, out_dir: Path) -> dict[str, Any]:
     world = World(w, seed)
     firsts: Counter[str] = Counter()
     copies: Counter[str] = Counter()

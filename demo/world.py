@@ -15,6 +15,7 @@ import random
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 from demo.content import CATEGORIES, ZD_NAMES, make_title, website_title
 
@@ -130,7 +131,7 @@ def later_time(channel: str, first: datetime, rng: random.Random, first_channel:
     return t
 
 
-def build_item(cat: str, title: str, channels: list, day_or_time: date | datetime,
+def build_item(cat: str, title: str, channels: list[Any], day_or_time: date | datetime,
                rng: random.Random, **flags: bool) -> Item:
     """An item and its copies; a channel given as (channel, time) pins that copy's time."""
     first_ch = channels[0]
@@ -169,9 +170,9 @@ TARGET_EXTRA = {
 }
 
 
-def _pinned(rng: random.Random) -> tuple[list[tuple], list[tuple]]:
+def _pinned(rng: random.Random) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """Hand-placed items: (category, title, channels, when, flags)."""
-    in_year: list[tuple] = [
+    in_year: list[tuple[Any, ...]] = [
         ("xxgknb", "兴华街道2019年政府信息公开工作年度报告", ["catalog"], date(2020, 1, 16), {}),
         ("gzdt", "兴华街道：新年第一天，干部职工坚守岗位服务群众", ["wechat", "website"], at(2020, 1, 1, 8, 20), {}),
         ("gzdt", "兴华街道召开2020年度述职评议会", ["website", ("catalog", at(2021, 1, 5))], at(2020, 12, 31, 16, 0), {}),

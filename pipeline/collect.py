@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sources import COLLECTORS
 from sources.base import Capped, Context, Gone, Listed, Note, Problem, Seen
@@ -55,7 +56,7 @@ class SourceOutcome:
     rechecked: int = 0  # known posts due for a re-check this run (the recent ones and this run's share)
     failures: Counter[str] = field(default_factory=Counter)  # errors by what failed (not stored)
 
-    def row(self) -> dict:
+    def row(self) -> dict[str, Any]:
         row = asdict(self)
         for kept_elsewhere in ("source", "capped", "rechecked", "failures"):  # capped: in the warnings
             row.pop(kept_elsewhere)
@@ -110,7 +111,7 @@ def collect_source(source: Source, store: Store, fetcher: Fetcher, cache: HttpCa
                   parser=parser or PageParser(workers=0))
     requests_before = fetcher.stats["requests"]
     tally = _Tally()
-    batch: list = []
+    batch: list[Any] = []
     try:
         with fetcher.budget():  # [fetch] source_budget: a stalled host cannot hold the run (and its lock)
             for seen, event in enumerate(COLLECTORS[source.kind](source, ctx), 1):
@@ -215,7 +216,7 @@ def _judge_missing(store: Store, source: Source, listed: set[str], complete: boo
                     outcome.withdrawn += 1
 
 
-def _fail(outcome: SourceOutcome, store: Store, batch: list, cache: HttpCache, source: Source, now, message: str):
+def _fail(outcome: SourceOutcome, store: Store, batch: list[Any], cache: HttpCache, source: Source, now, message: str):
     _store_events(store, batch, outcome, now, source)  # what was read before the failure is kept
     cache.flush()
     cache.forget(source.url)  # so the next run re-reads the list instead of trusting a 304
@@ -223,7 +224,7 @@ def _fail(outcome: SourceOutcome, store: Store, batch: list, cache: HttpCache, s
     log.warning("source %s failed: %s", source.name, message)
 
 
-def _store_events(store: Store, events: list, outcome: SourceOutcome, now: datetime, source: Source) -> None:
+def _store_events(store: Store, events: list[Any], outcome: SourceOutcome, now: datetime, source: Source) -> None:
     if not events:
         return
     channel = source.channel

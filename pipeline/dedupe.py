@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from functools import lru_cache
 from itertools import islice
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from . import merge_rules as rules
 from . import similarity as sim
@@ -153,7 +153,7 @@ class NewItems:
         self.stored: set[str] = set()  # ids the store holds, among those this run's founders could take
         self.ids: set[str] = set()  # this run's new items
         self.rows: list[tuple[str, int, str]] = []  # (id, year of first publication, created at)
-        self.post_rows: list[tuple[str, tuple]] = []  # (item id, a post's row): what to derive them from
+        self.post_rows: list[tuple[str, tuple[Any, ...]]] = []  # (item id, a post's row): what to derive them from
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -189,7 +189,7 @@ class NewItems:
 
     def write(self, config: Config) -> None:
         """Store the new items, derived from their posts (their 索引号: pipeline/identifiers.py)."""
-        posts: dict[str, list[tuple]] = defaultdict(list)  # grouped only now: fewer objects for the GC to visit
+        posts: dict[str, list[tuple[Any, ...]]] = defaultdict(list)  # grouped only now: fewer objects for the GC to visit
         for item_id, row in self.post_rows:
             posts[item_id].append(row)
         insert_items(self.store, config, self.rows, posts)
@@ -213,8 +213,8 @@ class Pending(NamedTuple):
     identity: dict[int, str]  # identity key → rule
     body: str  # normalised
     version: int
-    row: tuple  # what item_derive.derive reads of it (item_derive.POSTS_OF_ITEMS, without the item id)
-    meta: dict
+    row: tuple[Any, ...]  # what item_derive.derive reads of it (item_derive.POSTS_OF_ITEMS, without the item id)
+    meta: dict[str, Any]
 
 
 def sketch_posts(store: Store, post_ids: list[str]) -> Iterator[Pending]:
@@ -254,7 +254,7 @@ def candidates(store: Store, sketch: rules.PostSketch, identity: dict[int, str],
     span = [sketch.at - window, sketch.at + window]
     exact, ends = rules.exact_keys(sketch) + list(sketch.bands), rules.end_keys(sketch)
     hits: list[str] = []
-    args: list = []
+    args: list[Any] = []
     if exact:
         hits.append(f"SELECT sid FROM post_keys WHERE key IN ({_marks(exact)}) AND at BETWEEN ? AND ?")
         args += [*exact, *span]
@@ -263,7 +263,7 @@ def candidates(store: Store, sketch: rules.PostSketch, identity: dict[int, str],
                         WHERE k.key IN ({_marks(ends)}) AND k.at BETWEEN ? AND ?
                         AND (instr(e.title_key, ?) > 0 OR instr(?, e.title_key) > 0)""")
         args += [*ends, *span, sketch.title_key, sketch.title_key]
-    queries: list[tuple[str, list, dict[int, str] | None]] = []
+    queries: list[tuple[str, list[Any], dict[int, str] | None]] = []
     if hits:
         queries.append((f"SELECT NULL, {SKETCH_COLUMNS} WHERE s.sid IN ({' UNION '.join(hits)})", args, None))
     if identity:
@@ -291,7 +291,7 @@ def best_match(store: Store, sketch: rules.PostSketch, found: list[Candidate], w
     then the earliest candidate. An item is ruled out (vetoed) when one of its copies carries
     another official 索引号/文号, or has the same title and a body that disagrees with this one:
     a teaser of it must not pull a look-alike in by title and date."""
-    best: tuple[tuple, str, rules.Verdict] | None = None
+    best: tuple[tuple[Any, ...], str, rules.Verdict] | None = None
     vetoed: set[str] = set()
     for c in found:
         if c.vetoes and not c.identity_rule:
@@ -318,7 +318,7 @@ def best_match(store: Store, sketch: rules.PostSketch, found: list[Candidate], w
 
 
 def _ranked(store: Store, sketch: rules.PostSketch, found: list[Candidate], window: int, body: str,
-            identities: ItemIdentities | None) -> Iterator[tuple[tuple, str, rules.Verdict]]:
+            identities: ItemIdentities | None) -> Iterator[tuple[tuple[Any, ...], str, rules.Verdict]]:
     """Every candidate's verdict, ranked as best_match ranks them (the rare vetoed case)."""
     for c in found:
         if c.vetoes and not c.identity_rule:

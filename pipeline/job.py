@@ -11,6 +11,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from . import classify as classify_stage
 from . import dedupe as dedupe_stage
@@ -30,7 +31,7 @@ class JobResult:
     dedupe: dict[str, int] = field(default_factory=dict)
     classify: dict[str, int] = field(default_factory=dict)
     build: BuildStats | None = None
-    reports: dict[int, dict] = field(default_factory=dict)
+    reports: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def failed_sources(self) -> list[SourceOutcome]:
@@ -65,7 +66,7 @@ def years_with_items(store: Store, config: Config) -> list[int]:
     })
 
 
-def year_report(store: Store, config: Config, year: int, tree: classify_stage.CatalogTree) -> dict:
+def year_report(store: Store, config: Config, year: int, tree: classify_stage.CatalogTree) -> dict[str, Any]:
     """The year-end figures as a dict (the JSON report; see pipeline.report.annual)."""
     from .report.annual import annual_report
     from .report.figures import figures_folder
@@ -74,7 +75,7 @@ def year_report(store: Store, config: Config, year: int, tree: classify_stage.Ca
 
 
 def build_reports(store: Store, config: Config, tree: classify_stage.CatalogTree,
-                  today: date | None = None, writer: Writer | None = None) -> dict[int, dict]:
+                  today: date | None = None, writer: Writer | None = None) -> dict[int, dict[str, Any]]:
     """Every year's annual-report files in output/site/reports/ (pipeline.report.outputs);
     in December, a warning when the holiday data lacks next year. ``writer``: a staged
     Writer that puts them in place later (with the pages); without one, at the end."""
@@ -86,7 +87,7 @@ def build_reports(store: Store, config: Config, tree: classify_stage.CatalogTree
                          today or datetime.now(config.office.timezone).date(), writer)
 
 
-def build(config: Config, store: Store, tree: classify_stage.CatalogTree | None = None) -> tuple[BuildStats, dict]:
+def build(config: Config, store: Store, tree: classify_stage.CatalogTree | None = None) -> tuple[BuildStats, dict[str, Any]]:
     tree = tree or classify_stage.office_tree(config)
     held = classify_stage.held_items(store, config)  # personal data unseen by staff; [publish] wait_for_review
     try:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 from .config import Config
 from .dedupe import fresh_item_id
@@ -48,8 +49,8 @@ class Decision:
     at: str
     who: str
     kind: str
-    before: dict
-    after: dict
+    before: dict[str, Any]
+    after: dict[str, Any]
     note: str
 
 
@@ -70,9 +71,9 @@ class Explanation:
     minted_index: str | None = None  # the 索引号 xxgk minted for it, if any (resolvable for good)
     publisher: str = ""
     doc_number: str = ""
-    choices: dict | None = None  # what the item shows and why: title, dates, 索引号, 文号, 发布机构
+    choices: dict[str, Any] | None = None  # what the item shows and why: title, dates, 索引号, 文号, 发布机构
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -172,7 +173,7 @@ def _posts_of(store: Store, item_id: str) -> list[str]:
     return [r[0] for r in store.db.execute("SELECT post_id FROM item_posts WHERE item_id = ? ORDER BY post_id", [item_id])]
 
 
-def _decide(store: Store, now: datetime, who: str, item_id: str, kind: str, before: dict, after: dict, note: str) -> None:
+def _decide(store: Store, now: datetime, who: str, item_id: str, kind: str, before: dict[str, Any], after: dict[str, Any], note: str) -> None:
     store.db.execute(
         "INSERT INTO decisions (at, who, item_id, kind, before, after, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
         [iso(now), who, item_id, kind, json.dumps(before, ensure_ascii=False), json.dumps(after, ensure_ascii=False),
@@ -240,7 +241,7 @@ def split_item(config: Config, store: Store, item_ref: str, post_refs: list[str]
     return new_id
 
 
-def withdrawn_items(store: Store) -> list[dict]:
+def withdrawn_items(store: Store) -> list[dict[str, Any]]:
     """Items every copy of which was withdrawn upstream: flagged for staff, never removed."""
     return [
         {"item_id": i, "index_number": n, "title": t, "withdrawn_at": w, "published_at": p}

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 MIN_EXAMPLES = 20  # below this the rules alone decide
 BODY_CHARS = 600  # the opening of a body says what it is about; the rest is boilerplate
@@ -53,7 +54,7 @@ def _body(example: Example) -> str:
 class TextModel:
     """A trained model; `predict` gives a probability per known leaf."""
 
-    def __init__(self, vectorizers: tuple, classifier: object, support: dict[str, int]) -> None:
+    def __init__(self, vectorizers: tuple[Any, ...], classifier: object, support: dict[str, int]) -> None:
         self.vectorizers = vectorizers
         self.classifier = classifier
         self.support = support  # examples per leaf (confirmed or already filed by the office)
@@ -100,7 +101,7 @@ class TextModel:
         return [dict(zip(classes, map(float, row))) for row in self.classifier.predict_proba(features)]
 
 
-def _stack(parts: list) -> object:
+def _stack(parts: list[Any]) -> object:
     from scipy.sparse import hstack
 
     return hstack(parts).tocsr()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 import click
 
@@ -97,7 +98,7 @@ def application_list(env: Env, open_only: bool, today: date | None, as_json: boo
         click.echo("（没有申请）")
 
 
-def _row(app: Application, due: ledger.DueApplication | None) -> dict:
+def _row(app: Application, due: ledger.DueApplication | None) -> dict[str, Any]:
     return {"id": app.id, "received_on": str(app.received_on), "channel": app.channel,
             "applicant_type": app.applicant_type, "request": app.request, "outcome": app.outcome,
             "outcome_label": outcome_label(app.outcome) if app.outcome else None,
@@ -297,7 +298,7 @@ def show_history(env: Env, register: str, entry_id: str) -> None:
     click.echo("\n".join(_history_lines(trail)[1:]))
 
 
-def _history_lines(trail: list[dict]) -> list[str]:
+def _history_lines(trail: list[dict[str, Any]]) -> list[str]:
     lines = ["更改记录："]
     for t in trail:
         change = "；".join(f"{FIELD_LABELS.get(k, k)} {(t['before'] or {}).get(k)} → {v}"

@@ -9,6 +9,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -307,7 +308,7 @@ def _webhook_poster(config):
     if not url:
         return None
 
-    def post(target: str, payload: dict) -> None:
+    def post(target: str, payload: dict[str, Any]) -> None:
         with Fetcher(config.fetch, {urlsplit(url).hostname}) as fetcher:
             fetcher.post_json(target, payload)
 
@@ -370,7 +371,7 @@ def _print_outputs(config) -> None:
         click.echo(f"{label:<8} {path}")
 
 
-def _report_text(data: dict) -> str:
+def _report_text(data: dict[str, Any]) -> str:
     p = data["proactive"]
     lines = [
         f"{data['year']}年 {data['office']} 主动公开政府信息情况",

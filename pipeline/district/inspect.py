@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from typing import Any
 
 from ..errors import XxgkError
 from ..store import Store, parse_iso
@@ -24,10 +25,10 @@ REVIEW_DAYS = 7
 class OfficeInspection:
     key: str
     name: str
-    late_items: list[dict] = field(default_factory=list)  # id, title, formed_on, published_on, workdays
-    overdue_applications: list[dict] = field(default_factory=list)  # id, received_on, final_due
-    silent_sources: list[dict] = field(default_factory=list)  # source, nights, last_new
-    waiting_review: list[dict] = field(default_factory=list)  # id, title, since, days
+    late_items: list[dict[str, Any]] = field(default_factory=list)  # id, title, formed_on, published_on, workdays
+    overdue_applications: list[dict[str, Any]] = field(default_factory=list)  # id, received_on, final_due
+    silent_sources: list[dict[str, Any]] = field(default_factory=list)  # source, nights, last_new
+    waiting_review: list[dict[str, Any]] = field(default_factory=list)  # id, title, since, days
     error: str = ""
 
     @property
@@ -35,7 +36,7 @@ class OfficeInspection:
         return (len(self.late_items) + len(self.overdue_applications) + len(self.silent_sources)
                 + len(self.waiting_review) + bool(self.error))
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "findings": self.findings}
 
 
@@ -64,7 +65,7 @@ def inspect_district(district: District, today: date, **limits: int) -> list[Off
     return [inspect_office(district, entry, today, **limits) for entry in district.offices]
 
 
-def late_items(store: Store, today: date, tz) -> list[dict]:
+def late_items(store: Store, today: date, tz) -> list[dict[str, Any]]:
     from ..report.documents import timeliness, timings
 
     gaps: list[CalendarGap] = []
@@ -75,7 +76,7 @@ def late_items(store: Store, today: date, tz) -> list[dict]:
     return out
 
 
-def overdue(store: Store, today: date) -> list[dict]:
+def overdue(store: Store, today: date) -> list[dict[str, Any]]:
     from ..report.ledger import overdue_applications
 
     return [{"id": d.application.id, "received_on": d.application.received_on.isoformat(),
@@ -83,7 +84,7 @@ def overdue(store: Store, today: date) -> list[dict]:
             for d in overdue_applications(store, today)]
 
 
-def silent_sources(store: Store, nights: int) -> list[dict]:
+def silent_sources(store: Store, nights: int) -> list[dict[str, Any]]:
     """Sources whose last ``nights`` runs all ran without a failure and brought nothing new or changed."""
     out = []
     for (name,) in store.db.execute("SELECT name FROM sources ORDER BY name").fetchall():
@@ -99,7 +100,7 @@ def silent_sources(store: Store, nights: int) -> list[dict]:
     return out
 
 
-def waiting_review(store: Store, today: date, days: int, tz) -> list[dict]:
+def waiting_review(store: Store, today: date, days: int, tz) -> list[dict[str, Any]]:
     """Items waiting for staff review for more than ``days`` days, since their latest classification."""
     out = []
     for item_id, title, since in store.db.execute(

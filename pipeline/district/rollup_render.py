@@ -7,6 +7,7 @@ import csv
 import html
 import io
 import json
+from typing import Any
 
 from ..report.formats import T2_TOTAL_COLUMN, T3_GROUPS, T3_TOTAL, t3_group_title
 from ..report.layout import fmt_number
@@ -31,7 +32,7 @@ def _cell(value: object) -> str:
     return "" if value is None else fmt_number(value) if isinstance(value, (int, float)) else str(value)
 
 
-def _sum_report(roll: Rollup) -> dict:
+def _sum_report(roll: Rollup) -> dict[str, Any]:
     return {"year": roll.year, "office": roll.district, "table1": roll.table1,
             "table2": roll.table2, "table3": roll.table3}
 

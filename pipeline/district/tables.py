@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from ..errors import XxgkError
 from ..report.checks import check
@@ -31,11 +32,11 @@ class OfficeYear:
     year: int
     uses_xxgk: bool
     missing: str = ""  # why there is no report at all ("" when there is one)
-    table1: dict = field(default_factory=dict)
+    table1: dict[str, Any] = field(default_factory=dict)
     table1_missing: tuple[str, ...] = ()
-    table2: dict = field(default_factory=dict)
-    table3: dict = field(default_factory=dict)
-    proactive: dict = field(default_factory=dict)  # total, wechat_weibo, other (when known)
+    table2: dict[str, Any] = field(default_factory=dict)
+    table3: dict[str, Any] = field(default_factory=dict)
+    proactive: dict[str, Any] = field(default_factory=dict)  # total, wechat_weibo, other (when known)
     share_timely: float | None = None  # items published within 20 working days (xxgk offices)
     published_on: date | None = None
     violations: tuple[str, ...] = ()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from .tree import CategoryTree
 
@@ -41,7 +42,7 @@ def cn_date(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def report_sections(report: Mapping, tree: CategoryTree) -> list[dict[str, object]]:
+def report_sections(report: Mapping[str, Any], tree: CategoryTree) -> list[dict[str, object]]:
     """The counts of a year without a printable report, as labelled rows."""
     proactive = report.get("proactive") or {}
     rows = [(label, proactive[key]) for key, label in PROACTIVE_LABELS.items() if key in proactive]

@@ -39,6 +39,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -125,7 +126,7 @@ class SearchIndex:
         self.work: Path | None = None  # the next version's folder, once the update has begun
         dates = self.source / "dates.bin" if self.source else None
         self.dates = np.fromfile(dates, dtype="<u4").copy() if dates and dates.is_file() else np.zeros(0, "<u4")
-        self._chunks: dict[int, list] = {}
+        self._chunks: dict[int, list[Any]] = {}
         self._dirty: set[int] = set()
         self.touched = False  # anything added or removed since loading
 
@@ -202,7 +203,7 @@ class SearchIndex:
 
     # documents -----------------------------------------------------------------------------------
 
-    def _load_chunk(self, k: int) -> list:
+    def _load_chunk(self, k: int) -> list[Any]:
         chunk = self._chunks.get(k)
         if chunk is None:
             if len(self._chunks) >= 64:  # a full build streams through: keep memory flat
@@ -213,7 +214,7 @@ class SearchIndex:
             self._chunks[k] = chunk
         return chunk
 
-    def _chunk(self, k: int) -> list:
+    def _chunk(self, k: int) -> list[Any]:
         """Chunk ``k``, to be changed (written at the next flush)."""
         chunk = self._load_chunk(k)
         self._dirty.add(k)
@@ -231,7 +232,7 @@ class SearchIndex:
         self._chunks.clear()
         self._dirty.clear()
 
-    def _docs(self, numbers: Iterable[int]) -> Iterator[tuple[int, list]]:
+    def _docs(self, numbers: Iterable[int]) -> Iterator[tuple[int, list[Any]]]:
         """(number, [id, title, date, category, text]) of live documents, read chunk by chunk."""
         current, chunk = -1, []
         for n in numbers:

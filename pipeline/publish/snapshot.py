@@ -17,6 +17,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .source import ItemRow, ItemSource
 
@@ -37,7 +38,7 @@ class Rows:
     key: bytes
     touched: tuple[ItemRow, ...] = ()  # the changed items' rows, as saved and as read now
     base: int | None = None  # the base's position, when these rows came from a snapshot
-    delta: dict[str, tuple | None] = field(default_factory=dict)  # changed since the base: row, None if gone
+    delta: dict[str, tuple[Any, ...] | None] = field(default_factory=dict)  # changed since the base: row, None if gone
 
 
 def logged(source: ItemSource) -> bool:
@@ -93,7 +94,7 @@ def _write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _read(path: Path) -> tuple | None:
+def _read(path: Path) -> tuple[Any, ...] | None:
     try:
         data = marshal.loads(path.read_bytes())
     except (OSError, EOFError, ValueError, TypeError):
@@ -101,7 +102,7 @@ def _read(path: Path) -> tuple | None:
     return data if isinstance(data, tuple) and data and data[0] == FORMAT else None
 
 
-def _load(out_dir: Path, key: bytes) -> tuple[int, int, bytes, list[ItemRow], dict[str, tuple | None]] | None:
+def _load(out_dir: Path, key: bytes) -> tuple[int, int, bytes, list[ItemRow], dict[str, tuple[Any, ...] | None]] | None:
     """(base position, position, global key, rows, delta) saved by the last build, if for ``key``."""
     base = _read(out_dir / NAME)
     if base is None or base[1] != key:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from ..store import Store, iso, utcnow
 from .errors import RegisterError
@@ -32,7 +33,7 @@ def _reason(reason: str) -> str:
     return reason
 
 
-def _checked(reason: str, changes: dict, allowed: tuple[str, ...], today: date) -> str:
+def _checked(reason: str, changes: dict[str, Any], allowed: tuple[str, ...], today: date) -> str:
     """The reason, once the changes name fields that may change and no date after today."""
     unknown = set(changes) - set(allowed)
     if unknown:

@@ -18,6 +18,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
+from typing import Any
 
 from ..store import Store, parse_iso
 from ..workdays import CalendarGap, workdays_between
@@ -149,7 +150,7 @@ def timings(store: Store, year: int, tz: tzinfo, gaps: list[CalendarGap]) -> tup
     return out, without
 
 
-def timeliness(found: list[Timing], without: int) -> dict:
+def timeliness(found: list[Timing], without: int) -> dict[str, Any]:
     late = [t for t in found if t.late]
     return {
         "with_formed_on": len(found),

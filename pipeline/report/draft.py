@@ -17,6 +17,7 @@ import io
 import zipfile
 from collections.abc import Mapping
 from datetime import date, datetime, time
+from typing import Any
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -47,7 +48,7 @@ CELL_PAD_MM = 2.0  # Word's default cell margins, left + right, plus a little ai
 LINE_PT = 28.95  # 每面 22 行 in the 225 mm 版心
 
 
-def render_docx(report: Mapping, *, previous: Mapping | None = None, check: bool = True,
+def render_docx(report: Mapping[str, Any], *, previous: Mapping[str, Any] | None = None, check: bool = True,
                 generated: date | None = None) -> bytes:
     """The draft as .docx bytes (write them with the project's atomic writer).
 
@@ -137,7 +138,7 @@ def _font_table(doc) -> None:
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _properties(doc, report: Mapping, generated: date) -> None:
+def _properties(doc, report: Mapping[str, Any], generated: date) -> None:
     """Core properties: the office as author, the generation date (not python-docx's defaults)."""
     props = doc.core_properties
     when = datetime.combine(generated, time(0, 0))  # python-docx writes it as UTC ("Z") unconverted
@@ -162,7 +163,7 @@ def _signature(doc, office: str, when: str) -> None:
         _run(para, text, BODY_FONT, 16)
 
 
-def _charts(doc, charts: Mapping) -> None:
+def _charts(doc, charts: Mapping[str, Any]) -> None:
     for name, data in charts.items():
         if not data:
             continue

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
-from typing import TYPE_CHECKING
+from typing import Any, TYPE_CHECKING
 
 from ..models import SOCIAL_CHANNELS
 from ..store import Store, parse_iso
@@ -121,7 +121,7 @@ def _items(store: Store, year: int, tz: tzinfo, figure: str, *, social: bool | N
     start, end = year_bounds(year, tz)
     sql = ("SELECT id, index_number, published_at, channel, category, title FROM counted_items "
            "WHERE published_at >= ? AND published_at < ?")
-    args: list = [start, end]
+    args: list[Any] = [start, end]
     if social is not None:
         marks = ",".join("?" * len(SOCIAL_CHANNELS))
         sql += f" AND channel {'IN' if social else 'NOT IN'} ({marks})"

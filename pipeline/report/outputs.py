@@ -17,6 +17,7 @@ import json
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import Any
 
 from ..config import Config
 from ..publish import Writer
@@ -62,7 +63,7 @@ def write_year(writer: Writer, annual: Annual, today: date | None = None) -> lis
 
 
 def write_reports(store: Store, config: Config, category_names: Mapping[str, str],
-                  years: Iterable[int], today: date, writer: Writer | None = None) -> dict[int, dict]:
+                  years: Iterable[int], today: date, writer: Writer | None = None) -> dict[int, dict[str, Any]]:
     """The nightly job's part: every year's files; returns each year's data.
 
     A year whose figures file is broken is logged and skipped (the others are

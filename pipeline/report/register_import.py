@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from ..store import Store
 from .errors import RegisterError
@@ -205,7 +206,7 @@ def _count(value: object) -> int:
     return int(text)
 
 
-def import_key(register: str, record: dict) -> str:
+def import_key(register: str, record: dict[str, Any]) -> str:
     """The content of a row, hashed: the same row imported again has the same key."""
     text = json.dumps([register, record], ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
@@ -235,7 +236,7 @@ def check_applications(rows: list[Row], path: Path, today: date) -> list[tuple[A
     return out
 
 
-def _accept(row: Row, errors: _Errors, seen: dict[str, int], out: list, register: str, build) -> None:
+def _accept(row: Row, errors: _Errors, seen: dict[str, int], out: list[Any], register: str, build) -> None:
     """Build the record (its own checks speak for the column they name) unless the same row came before."""
     columns = columns_for(register)
     try:

@@ -3,6 +3,8 @@ figures of each part, non-zero rows of the tables, and every warning."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from .annual import Annual
 from .formats import T2_TOTAL_COLUMN, T3_GROUPS, T3_TOTAL, format_for_year, t3_group_title
 from .layout import fmt_number
@@ -56,7 +58,7 @@ def report_text(annual: Annual) -> str:
     return "\n".join(lines)
 
 
-def stated_notes(d: dict) -> list[str]:
+def stated_notes(d: dict[str, Any]) -> list[str]:
     """One line per 表二 cell stated in the figures file over the computed one, with its reason."""
     out = []
     for row, cols in (d.get("table1_sources") or {}).items():
@@ -67,7 +69,7 @@ def stated_notes(d: dict) -> list[str]:
     return out
 
 
-def _timeliness(t: dict) -> str:
+def _timeliness(t: dict[str, Any]) -> str:
     if not t["with_formed_on"]:
         return f"  及时性：没有标注生成日期的信息（{t['without_formed_on']} 条未标注），无法计算"
     share = f"{t['share_within'] * 100:.1f}%"
@@ -76,7 +78,7 @@ def _timeliness(t: dict) -> str:
             f"未标注生成日期 {t['without_formed_on']} 条")
 
 
-def _applications(d: dict) -> str:
+def _applications(d: dict[str, Any]) -> str:
     a = d["applications"]
     return (f"新收申请 {a['received']} 件，上年结转 {a['carried_over']} 件，本年办结 {a['closed']} 件，"
             f"结转下年度继续办理 {a['carried_forward']} 件")

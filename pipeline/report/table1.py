@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from numbers import Real
+from typing import Any
 
 from pipeline.normalize import halfwidth
 from pipeline.report.errors import FiguresInvalid
@@ -68,10 +69,10 @@ class Table1:
         return (f"{self.year}年报告表二（主动公开政府信息情况）还缺少以下数字，"
                 f"请在数据文件（figures）中填写：{'、'.join(self.missing)}")
 
-    def sources(self) -> dict[str, dict[str, dict]]:
+    def sources(self) -> dict[str, dict[str, dict[str, Any]]]:
         """Where every cell comes from, for the JSON: 数据 (computed), 数据文件 (stated)
         or 数据文件（更正计算值）with the reason and the computed value."""
-        out: dict[str, dict[str, dict]] = {}
+        out: dict[str, dict[str, dict[str, Any]]] = {}
         for row, cols in self.cells.items():
             out[row] = {}
             for col, value in cols.items():

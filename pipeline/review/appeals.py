@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from flask import Flask, abort, g, redirect, render_template, request, url_for
 
@@ -21,7 +22,7 @@ MESSAGES = {"added": "已登记 {id}。", "decided": "已记录 {id} 的结果�
             "withdrawn": "已撤销 {id}（保留在更改记录中，不再计数）。"}
 
 
-def parse_appeal(form: Mapping[str, str], on: date) -> tuple[dict, dict[str, str]]:
+def parse_appeal(form: Mapping[str, str], on: date) -> tuple[dict[str, Any], dict[str, str]]:
     """kind, filed_on, application_id, note from a form, or a Chinese message per bad field."""
     errors: dict[str, str] = {}
     kind = form.get("kind", "")

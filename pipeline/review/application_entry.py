@@ -7,6 +7,8 @@ so the audit trail records who, when and why.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
+
 from flask import Flask, abort, g, redirect, render_template, request, url_for
 
 from ..config import Config
@@ -21,7 +23,7 @@ EDIT_FIELDS = ("received_on", "channel", "applicant_type", "applicant", "request
 MESSAGES = {"edited": "已更正。", "reopened": "已改为办理中。"}
 
 
-def parse_edit(form: Mapping[str, str], current: Mapping[str, object]) -> tuple[dict, dict[str, str]]:
+def parse_edit(form: Mapping[str, str], current: Mapping[str, object]) -> tuple[dict[str, Any], dict[str, str]]:
     """The fields the form changes (as the register takes them), or a Chinese message per bad field."""
     errors: dict[str, str] = {}
     changes: dict[str, object] = {}
