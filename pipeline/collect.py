@@ -18,7 +18,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from sources import COLLECTORS
@@ -97,7 +97,7 @@ def collect_all(config: Config, store: Store, run_id: int, *, full: bool = False
 
 
 def collect_source(source: Source, store: Store, fetcher: Fetcher, cache: HttpCache, *, full: bool,
-                   now: datetime, tz, progress: Callable[[str], None] = lambda s: None,
+                   now: datetime, tz: tzinfo, progress: Callable[[str], None] = lambda s: None,
                    parser: PageParser | None = None) -> SourceOutcome:
     outcome = SourceOutcome(source.name)
     known = store.known_post_urls(source.name)
@@ -216,7 +216,8 @@ def _judge_missing(store: Store, source: Source, listed: set[str], complete: boo
                     outcome.withdrawn += 1
 
 
-def _fail(outcome: SourceOutcome, store: Store, batch: list[Any], cache: HttpCache, source: Source, now, message: str):
+def _fail(outcome: SourceOutcome, store: Store, batch: list[Any], cache: HttpCache, source: Source, now: datetime,
+          message: str) -> None:
     _store_events(store, batch, outcome, now, source)  # what was read before the failure is kept
     cache.flush()
     cache.forget(source.url)  # so the next run re-reads the list instead of trusting a 304

@@ -27,8 +27,8 @@ import json
 import logging
 from array import array
 from collections import defaultdict
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Iterator, Sized
+from datetime import datetime, tzinfo
 from functools import lru_cache
 from itertools import islice
 from typing import Any, NamedTuple
@@ -37,10 +37,10 @@ from . import merge_rules as rules
 from . import similarity as sim
 from .config import Config
 from .gcpause import collector_paused
-from .item_derive import insert_items, refresh_items
+from .item_derive import PostRow, insert_items, refresh_items
 from .merge_index import Candidate, RunIndex, filing_keys
 from .ownership import Ownership
-from .store import Store, iso, parse_iso, utcnow
+from .store import Store, iso, utcnow
 
 log = logging.getLogger("xxgk.dedupe")
 
@@ -148,12 +148,12 @@ class NewItems:
     An item takes the id "i" + its founding post's id digits; one already used (by a staff
     split, or by another founder of this run) gets a suffix, as fresh_item_id gives."""
 
-    def __init__(self, store: Store, tz, now: datetime) -> None:
+    def __init__(self, store: Store, tz: tzinfo, now: datetime) -> None:
         self.store, self.tz, self.created_at = store, tz, iso(now)
         self.stored: set[str] = set()  # ids the store holds, among those this run's founders could take
         self.ids: set[str] = set()  # this run's new items
         self.rows: list[tuple[str, int, str]] = []  # (id, year of first publication, created at)
-        self.post_rows: list[tuple[str, tuple[Any, ...]]] = []  # (item id, a post's row): what to derive them from
+        self.post_rows: list[tuple[str, PostRow]] = []  # (item id, a post's row): what to derive them from
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -189,7 +189,7 @@ class NewItems:
 
     def write(self, config: Config) -> None:
         """Store the new items, derived from their posts (their 索引号: pipeline/identifiers.py)."""
-        posts: dict[str, list[tuple[Any, ...]]] = defaultdict(list)  # grouped only now: fewer objects for the GC to visit
+        posts: dict[str, list[PostRow]] = defaultdict(list)  # grouped only now: fewer objects for the GC to visit
         for item_id, row in self.post_rows:
             posts[item_id].append(row)
         insert_items(self.store, config, self.rows, posts)
@@ -213,7 +213,7 @@ class Pending(NamedTuple):
     identity: dict[int, str]  # identity key → rule
     body: str  # normalised
     version: int
-    row: tuple[Any, ...]  # what item_derive.derive reads of it (item_derive.POSTS_OF_ITEMS, without the item id)
+    row: PostRow  # what item_derive.derive reads of it (item_derive.POSTS_OF_ITEMS, without the item id)
     meta: dict[str, Any]
 
 
@@ -236,7 +236,7 @@ def sketch_posts(store: Store, post_ids: list[str]) -> Iterator[Pending]:
         pid, _, when, _, title, meta = row[:6]
         meta = json.loads(meta or "{}")
         identity = rules.identity_keys(meta)
-        sketch = rules.sketch_of(pid, int(parse_iso(when).timestamp()), title or "", body, signed, identity)
+        sketch = rules.sketch_of(pid, int(datetime.fromisoformat(when).timestamp()), title or "", body, signed, identity)
         yield Pending(pid, sketch, identity, body, row[8], (*row[:7], sketch.title_key, sketch.body_hash), meta)
 
 
@@ -281,8 +281,11 @@ def candidates(store: Store, sketch: rules.PostSketch, identity: dict[int, str],
     return list(found.values())
 
 
-def _marks(values) -> str:
+def _marks(values: Sized) -> str:
     return ",".join("?" * len(values))
+
+
+Rank = tuple[tuple[int, float], int, str]  # a verdict's rank, the later copy first, then the item id
 
 
 def best_match(store: Store, sketch: rules.PostSketch, found: list[Candidate], window: int,
@@ -291,7 +294,7 @@ def best_match(store: Store, sketch: rules.PostSketch, found: list[Candidate], w
     then the earliest candidate. An item is ruled out (vetoed) when one of its copies carries
     another official 索引号/文号, or has the same title and a body that disagrees with this one:
     a teaser of it must not pull a look-alike in by title and date."""
-    best: tuple[tuple[Any, ...], str, rules.Verdict] | None = None
+    best: tuple[Rank, str, rules.Verdict] | None = None
     vetoed: set[str] = set()
     for c in found:
         if c.vetoes and not c.identity_rule:
@@ -318,7 +321,7 @@ def best_match(store: Store, sketch: rules.PostSketch, found: list[Candidate], w
 
 
 def _ranked(store: Store, sketch: rules.PostSketch, found: list[Candidate], window: int, body: str,
-            identities: ItemIdentities | None) -> Iterator[tuple[tuple[Any, ...], str, rules.Verdict]]:
+            identities: ItemIdentities | None) -> Iterator[tuple[Rank, str, rules.Verdict]]:
     """Every candidate's verdict, ranked as best_match ranks them (the rare vetoed case)."""
     for c in found:
         if c.vetoes and not c.identity_rule:

@@ -87,7 +87,8 @@ def build_reports(store: Store, config: Config, tree: classify_stage.CatalogTree
                          today or datetime.now(config.office.timezone).date(), writer)
 
 
-def build(config: Config, store: Store, tree: classify_stage.CatalogTree | None = None) -> tuple[BuildStats, dict[str, Any]]:
+def build(config: Config, store: Store, tree: classify_stage.CatalogTree | None = None
+          ) -> tuple[BuildStats, dict[int, dict[str, Any]]]:
     tree = tree or classify_stage.office_tree(config)
     held = classify_stage.held_items(store, config)  # personal data unseen by staff; [publish] wait_for_review
     try:
@@ -107,7 +108,7 @@ def build(config: Config, store: Store, tree: classify_stage.CatalogTree | None 
 
 def run_sync(config: Config, store: Store, *, full: bool = False, only: set[str] | None = None,
              progress: Callable[[str], None] = lambda s: None, command: str = "sync",
-             after_collect: AbstractContextManager | None = None) -> JobResult:
+             after_collect: AbstractContextManager[object] | None = None) -> JobResult:
     """The whole nightly job. Per-source failures are in the result, not raised.
 
     ``after_collect``: held around the stages after collecting (CPU and memory, not network),

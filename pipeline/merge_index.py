@@ -38,9 +38,12 @@ EXACT, BAND, END = 0, 1, 2  # how two posts share a key; END pairs also need one
 class Filing(Protocol):
     """A post to file (dedupe.Pending)."""
 
-    sketch: rules.PostSketch
-    identity: dict[int, str]  # identity key → rule
-    version: int
+    @property
+    def sketch(self) -> rules.PostSketch: ...
+    @property
+    def identity(self) -> dict[int, str]: ...  # identity key → rule
+    @property
+    def version(self) -> int: ...
 
 
 class Candidate(NamedTuple):
