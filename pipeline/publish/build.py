@@ -277,7 +277,7 @@ def _pubdate(rows: Sequence[ItemRow]) -> str:
 
 
 def _list_pages(r: SiteRenderer, template: str, folder: str, stem: str, rows: Sequence[ItemRow],
-                extra: str, settled: bool = False, **page: object) -> None:
+                extra: str, settled: bool = False, **page: Any) -> None:
     """A paginated list: the landing page (with ``page``'s context) and its archive pages.
 
     ``settled``: no item of ``rows`` changed, so archive pages keep their keys (the
@@ -293,7 +293,7 @@ def _list_pages(r: SiteRenderer, template: str, folder: str, stem: str, rows: Se
         ctx = dict(page)
         if not landing:  # archive pages show no totals or counts: those change with every new item
             ctx.update(children=[{**c, "count": None} for c in ctx.get("children", ())], years=[], total=None)
-        r.page(template, rel, pubdate=_pubdate(page_rows), rows=page_rows, pager=pager, **ctx)  # type: ignore[arg-type]
+        r.page(template, rel, pubdate=_pubdate(page_rows), rows=page_rows, pager=pager, **ctx)
 
 
 def _year_pages(r: SiteRenderer, by_year: Mapping[int, list[ItemRow]], settled: _Settled | None = None) -> None:
@@ -308,7 +308,7 @@ REPORT_FILES = (("html", "完整报告（可打印）"), ("docx", "Word 草稿")
                 ("table3.csv", "表格：行政复议、行政诉讼（CSV）"))
 
 
-def _report_pages(r: SiteRenderer, tree: CategoryTree, reports: Mapping[str, Any], out_dir: Path,
+def _report_pages(r: SiteRenderer, tree: CategoryTree, reports: Mapping[Any, Mapping[str, Any]], out_dir: Path,
                   rows: Sequence[ItemRow]) -> list[dict[str, object]]:
     """The report pages; returns the home page's links, each saying whether the data covers the year."""
     by_year = {int(y): rep for y, rep in reports.items()}  # keys may come from JSON as "2020"
@@ -419,7 +419,7 @@ def _item_pages(r: SiteRenderer, source: ItemSource, site: SiteInfo, tree: Categ
                feed=feed_of.get(path[0].id) if path else None, **ctx)
         if index is not None:
             index.add(_search_doc(tree, item))
-    if index_all:
+    if index_all and index is not None:
         done = set(todo)
         for item in source.views([row.id for row in rows if row.id not in done]):
             index.add(_search_doc(tree, item))

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any, TYPE_CHECKING
 
 from ..models import SOCIAL_CHANNELS
-from ..store import Store, parse_iso
+from ..store import Store
 from .documents import document_counts, normative_documents, timings
 from .errors import ReportError
 from .formats import T3_GROUPS, format_for_year
@@ -132,7 +132,7 @@ def _items(store: Store, year: int, tz: tzinfo, figure: str, *, social: bool | N
     lines = []
     for item_id, index_number, published_at, channel, cat, title in store.db.execute(
             sql + " ORDER BY published_at, id", args):
-        day = parse_iso(published_at).astimezone(tz).date()
+        day = datetime.fromisoformat(published_at).astimezone(tz).date()
         if month is None or day.month == month:
             lines.append(f"{item_id}  {index_number or '-'}  {day}  {channel:<7}  {cat or '-'}  {title}")
     return Explanation(figure, tuple(lines))

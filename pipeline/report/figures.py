@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,7 +67,7 @@ class Figures:
 
 
 def figures_folder(config_path: Path, explicit: str | os.PathLike[str] | None = None,
-                   env: dict[str, str] | None = None) -> Path:
+                   env: Mapping[str, str] | None = None) -> Path:
     """--figures, else $XXGK_FIGURES, else ``figures/`` beside the config (relative paths
     are read from the config's folder, like every path in the config)."""
     env = os.environ if env is None else env

@@ -54,7 +54,7 @@ def add_application(store: Store, app: Application, who: str = "", import_key: s
         row = {k: getattr(app, k) for k in _APP_COLUMNS}
         row.update({k: iso_d(row[k]) for k in ("received_on", "replied_on", "corrected_on")})
         now = iso(utcnow())
-        store.db["applications"].insert({**row, "created_at": now, "updated_at": now,
+        store.db.table("applications").insert({**row, "created_at": now, "updated_at": now,
                                          "import_key": import_key})
         _write_consultations(store, app)
         audit(store, who, "application", app.id, action, None, application_fields(app))
@@ -113,7 +113,7 @@ def iso_d(day: date | None) -> str | None:
 def _write_consultations(store: Store, app: Application) -> None:
     store.db.execute("DELETE FROM application_consultations WHERE application_id = ?", [app.id])
     for c in app.consultations:
-        store.db["application_consultations"].insert(
+        store.db.table("application_consultations").insert(
             {"application_id": app.id, "sent_on": c.sent_on.isoformat(),
              "answered_on": iso_d(c.answered_on)})
 
@@ -178,7 +178,7 @@ def applications_for_year(store: Store, year: int) -> list[Application]:
 
 
 def update_application(store: Store, app_id: str, who: str = "", action: str = "办理",
-                       reason: str = "", **changes: object) -> Application:
+                       reason: str = "", **changes: Any) -> Application:
     """Change fields of a registered application (checked as a whole before saving)."""
     with store.transaction():
         old = get_application(store, app_id)
@@ -186,7 +186,7 @@ def update_application(store: Store, app_id: str, who: str = "", action: str = "
         app.deadline()  # 补正 before receipt and the like raise here
         row = {k: getattr(app, k) for k in _APP_COLUMNS if k != "id"}
         row.update({k: iso_d(row[k]) for k in ("received_on", "replied_on", "corrected_on")})
-        store.db["applications"].update(app_id, {**row, "updated_at": iso(utcnow())})
+        store.db.table("applications").update(app_id, {**row, "updated_at": iso(utcnow())})
         _write_consultations(store, app)
         before, after = changed(application_fields(old), application_fields(app))
         if after:
@@ -271,7 +271,7 @@ def add_appeal(store: Store, appeal: Appeal, who: str = "", import_key: str | No
     with store.transaction():
         appeal = replace(appeal, id=appeal.id or next_id(store, "appeals", f"F{appeal.filed_on.year}"))
         now = iso(utcnow())
-        store.db["appeals"].insert({
+        store.db.table("appeals").insert({
             "id": appeal.id, "kind": appeal.kind, "filed_on": appeal.filed_on.isoformat(),
             "outcome": appeal.outcome, "decided_on": iso_d(appeal.decided_on),
             "application_id": appeal.application_id, "note": appeal.note,
@@ -305,7 +305,7 @@ def save_appeal(store: Store, appeal: Appeal, who: str, action: str, reason: str
     """Write a changed appeal over the stored one, with its audit row."""
     with store.transaction():
         old = get_appeal(store, appeal.id)
-        store.db["appeals"].update(appeal.id, {
+        store.db.table("appeals").update(appeal.id, {
             "kind": appeal.kind, "filed_on": appeal.filed_on.isoformat(), "outcome": appeal.outcome,
             "decided_on": iso_d(appeal.decided_on), "application_id": appeal.application_id,
             "note": appeal.note, "updated_at": iso(utcnow())})

@@ -78,7 +78,7 @@ def write_reports(store: Store, config: Config, category_names: Mapping[str, str
     # skips site/reports/); staged: every file is renamed into place together (with the pages when
     # the build's Writer is given), so a failed or killed run replaces none of them.
     own = writer is None
-    if own:
+    if writer is None:
         writer = Writer(config.output, managed=(), staged=True)
     folder = figures_folder(config.path)
     reports = {}
@@ -91,7 +91,7 @@ def write_reports(store: Store, config: Config, category_names: Mapping[str, str
                 continue
             written = write_year(writer, annual, today)
             reports[year] = dict(annual.data)
-            if f"{FOLDER}/{year}.html" in written:  # the site's report page shows the report itself
+            if f"{FOLDER}/{year}.html" in written and annual.render is not None:  # the site's report page shows the report itself
                 reports[year][PAGE_KEY] = render_body(annual.render, previous=annual.previous)
     except BaseException:
         if own:

@@ -21,8 +21,9 @@ FROZEN_KEYS = ("table1", "table2", "table3", "applications", "appeals", "table1_
 
 def publish(store: Store, year: int, data: Mapping[str, Any], who: str) -> str:
     """Store ``data`` (the year's report JSON) as published; returns the time stamp."""
-    if published(store, year) is not None:
-        raise RegisterError(f"{year}年年度报告已于 {published(store, year)['published_at'][:10]} 发布，"
+    earlier = published(store, year)
+    if earlier is not None:
+        raise RegisterError(f"{year}年年度报告已于 {earlier['published_at'][:10]} 发布，"
                             f"不能再次发布；之后的更改会作为更正说明列出")
     if data.get("violations"):
         raise RegisterError(f"{year}年年度报告的表格不一致，不能发布：" + "；".join(data["violations"]))

@@ -123,9 +123,9 @@ def _md_table(p: Prepared, table: str) -> list[str]:
                  for r in p.fmt.table2_rows}
         for r in p.fmt.table2_rows:
             label = "　" * depth[r.key] + r.label
-            values = [fmt_number((t.get(r.key) or {}).get(c, 0)) if r.has_data else ""
-                      for c in T2_COLUMNS]
-            lines.append(_md_row([label, *values]))
+            cells = [fmt_number((t.get(r.key) or {}).get(c, 0)) if r.has_data else ""
+                     for c in T2_COLUMNS]
+            lines.append(_md_row([label, *cells]))
         return lines
     t = p.report.get("table3") or {}
     lines = [_md_row(["", *T3_COLUMNS]), _md_row(["---"] * (1 + len(T3_COLUMNS)))]

@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from numbers import Real
-from typing import Any
+from typing import Any, cast
 
 from pipeline.normalize import halfwidth
 from pipeline.report.errors import FiguresInvalid
@@ -41,7 +41,7 @@ class Stated:
     """A 表二 cell the figures file states over the one computed from the data."""
 
     value: float | int
-    computed: float | int
+    computed: float | int | None  # None: the data gave no count
     reason: str
 
 
@@ -176,6 +176,7 @@ def _number(row: str, column: str, value: object) -> float | int | None:
             raise FiguresInvalid(f"{where}应为数字，实际为 {value!r}") from None
     if isinstance(value, bool) or not isinstance(value, Real):
         raise FiguresInvalid(f"{where}应为数字，实际为 {value!r}")
+    value = cast("int | float", value)  # a Real: what TOML and _text_number give
     if value < 0 and column not in T1_SIGNED_COLUMNS:
         raise FiguresInvalid(f"{where}不能为负数：{value}")
     if column in T1_MONEY_COLUMNS:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import Flask, abort, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from ..config import Config
 from ..report import ledger
@@ -146,7 +147,7 @@ def register_routes(app: Flask, config: Config) -> None:
         return page()
 
     @app.post("/applications")
-    def application_add() -> object:
+    def application_add() -> ResponseReturnValue:
         form = {k: request.form.get(k, "") for k in ADD_FIELDS}
         new, errors = parse_new(form, today(config))
         if new is None:
@@ -158,7 +159,7 @@ def register_routes(app: Flask, config: Config) -> None:
         return redirect(url_for("applications_page", msg="app_added", id=added.id))
 
     @app.post("/applications/<app_id>/close")
-    def application_close(app_id: str) -> object:
+    def application_close(app_id: str) -> ResponseReturnValue:
         found = ledger.get_application_or_none(g.store, app_id)
         if found is None:
             abort(404)
