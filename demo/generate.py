@@ -23,12 +23,13 @@ import zlib
 from html import escape
 from collections import Counter
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
 from demo import render
 from demo.content import CATEGORIES, make_body
-from demo.world import (BRIDGE, CATALOG, CATALOG_ROOT, WEBSITE, WECHAT, Item, assign_addresses,
+from demo.world import (BRIDGE, CATALOG, CATALOG_ROOT, WEBSITE, WECHAT, Copy, Item, assign_addresses,
                         default_world, scaled_world)
 
 HOSTS = (WEBSITE, CATALOG, WECHAT, BRIDGE)
@@ -190,10 +191,13 @@ class World:
                 atts = self._attachments(item, folder, day)
                 body = paras + ["来源：兴华街道办事处"] if later else paras
                 style = rng.randrange(3)
-                self.w.html(c.path, lambda meta, c=c, body=body, images=images, atts=atts, style=style:
-                            render.website_article(column=c.column, title=c.title, url=c.url, published=c.published,
-                                                   paras=body, images=images, attachments=atts, date_style=style,
-                                                   charset_meta=meta, hostile=item.hostile), may_gbk=True)
+                def article(meta: str, c: Copy = c, body: list[str] = body, images: list[str] = images,
+                            atts: list[tuple[str, str]] = atts, style: int = style) -> str:
+                    return render.website_article(column=c.column, title=c.title, url=c.url, published=c.published,
+                                                  paras=body, images=images, attachments=atts, date_style=style,
+                                                  charset_meta=meta, hostile=item.hostile)
+
+                self.w.html(c.path, article, may_gbk=True)
                 rel = "./" + c.path.split(f"/xwzx/{c.column}/", 1)[1]
                 self.columns[c.column].append((p, int(c.ids["id"]), rel, c.title))
             elif c.channel == "catalog":
@@ -233,8 +237,7 @@ class World:
             for pg in range(pages):
                 chunk = [(h, t, f"{p:%Y-%m-%d}") for p, _, h, t in rows[pg * PER_PAGE:(pg + 1) * PER_PAGE]]
                 name = "index.html" if pg == 0 else f"index_{pg}.html"
-                self.w.html(f"{WEBSITE}/xwzx/{col}/{name}",
-                            lambda meta, chunk=chunk, pg=pg, col=col: render.website_list(col, chunk, pg, pages, meta),
+                self.w.html(f"{WEBSITE}/xwzx/{col}/{name}", partial(render.website_list, col, chunk, pg, pages),
                             may_gbk=True)
         latest = {col: [(f"/xwzx/{col}/{h[2:]}", t, f"{p:%Y-%m-%d}") for p, _, h, t in rows[:7]]
                   for col, rows in self.columns.items()}

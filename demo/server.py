@@ -255,6 +255,12 @@ class _Connection(asyncio.BufferedProtocol):
             head, self.buffer = self.buffer[:end].decode("latin-1"), self.buffer[end + 4:]
             self._handle(head)
 
+    @property
+    def _connection(self) -> asyncio.Transport:
+        """The transport: requests are read only while there is one."""
+        assert self.transport is not None
+        return self.transport
+
     def _handle(self, head: str) -> None:
         request_line, *header_lines = head.split("\r\n")
         parts = request_line.split()
@@ -270,14 +276,14 @@ class _Connection(asyncio.BufferedProtocol):
         if method not in ("GET", "HEAD") or "content-length" in headers or "transfer-encoding" in headers:
             self._refuse(405, "Method Not Allowed")  # nothing here takes a request body
             return
-        self.transport.write(self.server.answer(target, headers, head_only=method == "HEAD"))
+        self._connection.write(self.server.answer(target, headers, head_only=method == "HEAD"))
         connection = headers.get("connection", "").lower()
         if connection == "close" or (version == "HTTP/1.0" and connection != "keep-alive"):
-            self.transport.close()
+            self._connection.close()
 
     def _refuse(self, status: int, reason: str) -> None:
-        self.transport.write(_head(status, reason, 0, "Connection: close\r\n"))
-        self.transport.close()
+        self._connection.write(_head(status, reason, 0, "Connection: close\r\n"))
+        self._connection.close()
 
 
 def serve(root: Path, port: int = 0) -> DemoServer:

@@ -195,7 +195,7 @@ def _pinned(rng: random.Random) -> tuple[list[tuple[Any, ...]], list[tuple[Any, 
         d = date(2020, m, meet_days.get(m, rng.randint(5, 12)))
         chans = ["wechat", "website"] if m in (3, 4) else ["website"]
         in_year.append(("aqsc", f"兴华街道召开2020年{m}月份安全生产例会", chans, d, {}))
-    outside = [
+    outside: list[tuple[Any, ...]] = [
         ("gzdt", "兴华街道松江社区开展迎新年志愿服务活动", ["wechat", ("website", at(2020, 1, 2, 9, 40))],
          at(2019, 12, 30, 18, 20), {}),
         ("qtwj", "兴华街道办事处关于2020年元旦春节期间值班安排的通知", ["catalog", ("website", at(2020, 1, 2, 10, 0))], date(2019, 12, 27), {}),
@@ -231,8 +231,8 @@ def default_world(seed: int = 2020) -> list[Item]:
 
     # first channel for each free item, hitting TARGET_FIRST exactly
     need = dict(TARGET_FIRST)
-    for _, _, chans, _, _ in in_year:
-        need[chans[0]] -= 1
+    for _, _, pc, _, _ in in_year:
+        need[pc[0]] -= 1
     first: list[str | None] = [None] * len(free)
     docs = [i for i, (c, _) in enumerate(free) if CATEGORIES[c].kind == "doc"]
     notices = [i for i, (c, _) in enumerate(free) if CATEGORIES[c].kind == "notice" or c == "shjz"]

@@ -8,8 +8,10 @@ import logging
 import os
 import sys
 import tempfile
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,6 +20,10 @@ from ..errors import ConfigError, LockHeld
 from ..lock import run_lock
 from ..store import Store
 from .base import EXIT_CODES_HELP, EXIT_SOURCE_FAILED, Env, progress_printer, reports_errors
+
+if TYPE_CHECKING:
+    from ..collect import SourceOutcome
+    from ..job import JobResult
 
 DEMO_CONFIG = Path(__file__).resolve().parent.parent.parent / "demo" / "xxgk.toml"
 STAFF_PUBLISH_WAIT = 1800  # seconds the nightly job waits for a staff publish on the review page
@@ -252,7 +258,7 @@ def schedule_command(env: Env) -> None:
         except LockHeld as e:
             logging.getLogger("xxgk").warning("skipped: %s", e)
 
-    def last_started():
+    def last_started() -> datetime | None:
         with env.store() as store:
             row = store.db.execute("SELECT MAX(started_at) FROM runs WHERE command IN ('sync', 'schedule')").fetchone()
         return parse_iso(row[0]) if row and row[0] else None
@@ -283,7 +289,7 @@ def backup(env: Env, path: str) -> None:
 
 
 # -- helpers ----------------------------------------------------------------------------
-def alert(config, store, quiet: bool) -> None:
+def alert(config: config_mod.Config, store: Store, quiet: bool) -> None:
     """Compute health alerts; send the new ones; show all of them unless quiet."""
     from datetime import date
 
@@ -298,7 +304,7 @@ def alert(config, store, quiet: bool) -> None:
         click.echo(f"alert not delivered: {problem}", err=True)
 
 
-def _webhook_poster(config):
+def _webhook_poster(config: config_mod.Config) -> Callable[[str, dict[str, Any]], None] | None:
     """POST through the one HTTP client (fetch.py), allowed to reach only the webhook's host."""
     from urllib.parse import urlsplit
 
@@ -309,7 +315,7 @@ def _webhook_poster(config):
         return None
 
     def post(target: str, payload: dict[str, Any]) -> None:
-        with Fetcher(config.fetch, {urlsplit(url).hostname}) as fetcher:
+        with Fetcher(config.fetch, {urlsplit(url).hostname or ""}) as fetcher:  # config checked it has a host
             fetcher.post_json(target, payload)
 
     return post
@@ -322,7 +328,8 @@ def _check_source_names(config: config_mod.Config, names: tuple[str, ...]) -> No
             raise ConfigError(f"{config.path}: no source named {name!r} (known: {', '.join(sorted(known))})")
 
 
-def _run_job(config, store, *, full, only, quiet, command="sync"):
+def _run_job(config: config_mod.Config, store: Store, *, full: bool, only: set[str] | None, quiet: bool,
+             command: str = "sync") -> JobResult:
     from ..job import run_sync
 
     progress = progress_printer(quiet)
@@ -332,7 +339,7 @@ def _run_job(config, store, *, full, only, quiet, command="sync"):
         progress("")
 
 
-def _outcome_line(o) -> str:
+def _outcome_line(o: SourceOutcome) -> str:
     line = (f"{o.source:<20} {o.status:<7} new {o.new} updated {o.updated} unchanged {o.unchanged} "
             f"withdrawn {o.withdrawn} errors {o.errors} requests {o.requests}")
     if o.error:
@@ -340,7 +347,7 @@ def _outcome_line(o) -> str:
     return line
 
 
-def _finish(result, quiet: bool) -> None:
+def _finish(result: JobResult, quiet: bool) -> None:
     if not quiet:
         for o in result.outcomes:
             click.echo(_outcome_line(o))
@@ -356,7 +363,7 @@ def _finish(result, quiet: bool) -> None:
         sys.exit(EXIT_SOURCE_FAILED)
 
 
-def _say_capped(outcomes) -> None:
+def _say_capped(outcomes: Iterable[SourceOutcome]) -> None:
     from ..collect import CAPPED_WARNING
 
     for o in outcomes:
@@ -364,7 +371,7 @@ def _say_capped(outcomes) -> None:
         click.echo(f"CAPPED {o.source}: {warning}", err=True)
 
 
-def _print_outputs(config) -> None:
+def _print_outputs(config: config_mod.Config) -> None:
     from ..job import output_paths
 
     for label, path in output_paths(config).items():

@@ -86,6 +86,7 @@ class District:
             where = self.path.resolve().parent / entry.key / f"[offices.{entry.key}] in {self.path.name}"
             config = office_config.load(where, env=env, raw=entry.inline)
         else:
+            assert entry.config is not None  # an office is inline or has its own config file
             config = office_config.load(entry.config, env=env)
         if not self.site_url:
             return config

@@ -9,7 +9,7 @@ runs ran but brought nothing new) and items waiting for staff review for more th
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, tzinfo
 from typing import Any
 
 from ..errors import XxgkError
@@ -65,7 +65,7 @@ def inspect_district(district: District, today: date, **limits: int) -> list[Off
     return [inspect_office(district, entry, today, **limits) for entry in district.offices]
 
 
-def late_items(store: Store, today: date, tz) -> list[dict[str, Any]]:
+def late_items(store: Store, today: date, tz: tzinfo) -> list[dict[str, Any]]:
     from ..report.documents import timeliness, timings
 
     gaps: list[CalendarGap] = []
@@ -100,7 +100,7 @@ def silent_sources(store: Store, nights: int) -> list[dict[str, Any]]:
     return out
 
 
-def waiting_review(store: Store, today: date, days: int, tz) -> list[dict[str, Any]]:
+def waiting_review(store: Store, today: date, days: int, tz: tzinfo) -> list[dict[str, Any]]:
     """Items waiting for staff review for more than ``days`` days, since their latest classification."""
     out = []
     for item_id, title, since in store.db.execute(

@@ -114,7 +114,7 @@ def _numbers(value: object, width: int, where: str, columns: str) -> list[int]:
 def normal_label(text: str) -> str:
     """A label as typed → comparable: no spaces, one kind of quotes."""
     text = re.sub(r"\s+", "", text)
-    return text.translate(str.maketrans({"“": '"', "”": '"', "＂": '"'}))
+    return text.translate(str.maketrans("“”＂", '"""'))
 
 
 def _bare(label: str) -> str:

@@ -146,7 +146,7 @@ KEY_FIGURES: tuple[tuple[str, Callable[[OfficeYear], object]], ...] = (
 def key_figures(roll: Rollup) -> tuple[list[str], list[list[object]]]:
     """Header and one row per office (missing offices: their name and 未报送)."""
     header = ["单位"] + [name for name, _ in KEY_FIGURES]
-    rows = []
+    rows: list[list[object]] = []
     for o in roll.offices:
         if not o.has_report:
             rows.append([o.name] + [MISSING] + [None] * (len(KEY_FIGURES) - 1))

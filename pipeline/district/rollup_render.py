@@ -7,6 +7,7 @@ import csv
 import html
 import io
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from ..report.formats import T2_TOTAL_COLUMN, T3_GROUPS, T3_TOTAL, t3_group_title
@@ -91,7 +92,10 @@ def render_json(roll: Rollup) -> str:
 
 def render_markdown(roll: Rollup) -> str:
     header, rows = key_figures(roll)
-    md = lambda cells: "| " + " | ".join(_cell(c).replace("|", "\\|") for c in cells) + " |"  # noqa: E731
+
+    def md(cells: Iterable[object]) -> str:
+        return "| " + " | ".join(_cell(c).replace("|", "\\|") for c in cells) + " |"
+
     out = [f"# {title(roll)}", "", _summary(roll), "", "## 各单位主要数字", "", md(header),
            md(["---"] * len(header))] + [md(r) for r in rows + [district_totals(roll)]]
     out += ["", "## 需要处理的单位", ""] + _problem_lines(roll)

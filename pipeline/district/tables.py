@@ -6,7 +6,7 @@ report was published and what is wrong with it — from its own store and figure
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from ..errors import XxgkError
@@ -90,7 +90,7 @@ def _from_store(district: District, entry: OfficeEntry, year: int) -> OfficeYear
                       data["timeliness"].get("share_within"), published, tuple(data["violations"]))
 
 
-def report_published_on(store: Store, year: int, tz) -> date | None:
+def report_published_on(store: Store, year: int, tz: tzinfo) -> date | None:
     """When the office's report for ``year`` first appeared in its catalog: the earliest item
     titled "…{year}年…年度报告…" published after the year (None: not found)."""
     row = store.db.execute(
