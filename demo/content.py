@@ -8,9 +8,9 @@ GBK-encodable (a quarter of the website pages are served in GBK).
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 OFFICE = "兴华街道办事处"
 ACCOUNT = "兴华街道"
@@ -117,8 +117,8 @@ def _title_gzdt(rng: random.Random, when: datetime) -> str:
     if y == 2020:
         forms += [
             lambda: f"兴华街道{_c(rng)}全力推进第七次全国人口普查工作",
-            lambda: f"兴华街道：多措并举助力辖区企业复工复产",
-            lambda: f"兴华街道召开第七次全国人口普查工作部署会",
+            lambda: "兴华街道：多措并举助力辖区企业复工复产",
+            lambda: "兴华街道召开第七次全国人口普查工作部署会",
         ]
     if y >= 2021:
         forms.append(lambda: f"{rng.choice(UNITS)}开展党史学习教育专题学习")
@@ -161,9 +161,9 @@ def _title_for(slug: str, rng: random.Random, when: datetime) -> str:
         ],
         "shjz": lambda: [
             f"兴华街道{y}年{m}月城乡低保审批结果公示",
-            f"兴华街道开展困难群众走访慰问活动",
+            "兴华街道开展困难群众走访慰问活动",
             f"兴华街道{c}开展临时救助政策宣传",
-            f"兴华街道开展低保对象动态核查工作",
+            "兴华街道开展低保对象动态核查工作",
             f"兴华街道{y}年{q}特困人员救助供养情况公示",
         ],
         "ylfw": lambda: [

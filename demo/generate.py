@@ -22,10 +22,11 @@ import threading
 import zlib
 from html import escape
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from demo import render
 from demo.content import CATEGORIES, make_body
@@ -271,7 +272,7 @@ class World:
         self.w.write(f"{CATALOG}/index.html", (
             '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>昌邑区人民政府信息公开</title></head>\n'
             '<body><h1>昌邑区人民政府信息公开</h1><ul><li><a href="/qtdw/xhj/gkml/">兴华街道</a></li></ul></body></html>\n'
-        ).encode("utf-8"))
+        ).encode())
 
 
 def generate(out_dir: Path, items: int | None = None, seed: int = 2020) -> dict[str, Any]:

@@ -128,7 +128,7 @@ class DemoServer:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self.thread.join(timeout=5)
 
-    def __enter__(self) -> "DemoServer":
+    def __enter__(self) -> DemoServer:
         return self
 
     def __exit__(self, *exc: object) -> None:

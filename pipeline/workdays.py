@@ -48,7 +48,7 @@ _ONE_DAY = timedelta(days=1)
 class CalendarGapError(XxgkError):
     """Raised in ``strict`` mode when a date falls outside the holiday data."""
 
-    def __init__(self, gap: "CalendarGap") -> None:
+    def __init__(self, gap: CalendarGap) -> None:
         super().__init__(gap.message)
         self.gap = gap
 

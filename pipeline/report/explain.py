@@ -53,7 +53,7 @@ class Explanation:
 
 
 def explain(store: Store, year: int, row: str, tz: tzinfo, category_names: Mapping[str, str],
-            annual: "Annual") -> Explanation:
+            annual: Annual) -> Explanation:
     row = row.strip()
     figures = annual.figures
     if row in PROACTIVE:
@@ -92,7 +92,7 @@ def explain(store: Store, year: int, row: str, tz: tzinfo, category_names: Mappi
     return _registers(store, year, row)
 
 
-def _stated_lines(annual: "Annual", row: str) -> tuple[str, ...]:
+def _stated_lines(annual: Annual, row: str) -> tuple[str, ...]:
     """The cells of a data row the figures file states instead, with their reasons:
     all of a row named (行政规范性文件), or those of one column (现行有效件数, in_force …)."""
     whole_row = row in ("规章", "行政规范性文件", "规范性文件", "normative")

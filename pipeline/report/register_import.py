@@ -16,6 +16,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -236,9 +237,9 @@ def check_applications(rows: list[Row], path: Path, today: date) -> list[tuple[A
             if day and day > today:
                 errors.add(row, label, f"{day} 晚于今天（{today}）")
         if len(errors.lines) == n:
-            _accept(row, errors, seen, out, "application", lambda: Application(
-                received_on=received, channel=channel, applicant_type=kind, request=request, outcome=outcome,
-                replied_on=replied, corrected_on=corrected, extension_workdays=extension,
+            _accept(row, errors, seen, out, "application", partial(
+                Application, received_on=received, channel=channel, applicant_type=kind, request=request,
+                outcome=outcome, replied_on=replied, corrected_on=corrected, extension_workdays=extension,
                 applicant=_text(row.values.get("申请人")), note=_text(row.values.get("备注"))))
     errors.raise_if_any(path)
     return out
@@ -279,8 +280,8 @@ def check_appeals(rows: list[Row], path: Path, today: date, known_applications: 
             if day and day > today:
                 errors.add(row, label, f"{day} 晚于今天（{today}）")
         if len(errors.lines) == n:
-            _accept(row, errors, seen, out, "appeal", lambda: Appeal(
-                kind=kind, filed_on=filed, outcome=outcome, decided_on=decided, application_id=app_id or "",
+            _accept(row, errors, seen, out, "appeal", partial(
+                Appeal, kind=kind, filed_on=filed, outcome=outcome, decided_on=decided, application_id=app_id or "",
                 note=_text(row.values.get("备注"))))
     errors.raise_if_any(path)
     return out
