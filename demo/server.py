@@ -27,6 +27,7 @@ import threading
 from collections import Counter
 from pathlib import Path
 from stat import S_ISREG
+from typing import cast
 from urllib.parse import unquote, urlsplit
 from wsgiref.handlers import format_date_time
 
@@ -239,7 +240,7 @@ class _Connection(asyncio.BufferedProtocol):
         self.transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+        self.transport = cast(asyncio.Transport, transport)  # a stream server's connections are Transports
 
     def get_buffer(self, sizehint: int) -> memoryview:
         return self.server.received

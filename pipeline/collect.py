@@ -22,7 +22,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from sources import COLLECTORS
-from sources.base import Capped, Context, Gone, Listed, Note, Problem, Seen
+from sources.base import Capped, Context, Event, Gone, Listed, Note, Problem, Seen
 from sources.parsing import PageParser
 
 from .config import Config, Source
@@ -111,7 +111,7 @@ def collect_source(source: Source, store: Store, fetcher: Fetcher, cache: HttpCa
                   parser=parser or PageParser(workers=0))
     requests_before = fetcher.stats["requests"]
     tally = _Tally()
-    batch: list[Any] = []
+    batch: list[Event] = []
     try:
         with fetcher.budget():  # [fetch] source_budget: a stalled host cannot hold the run (and its lock)
             for seen, event in enumerate(COLLECTORS[source.kind](source, ctx), 1):
@@ -216,7 +216,7 @@ def _judge_missing(store: Store, source: Source, listed: set[str], complete: boo
                     outcome.withdrawn += 1
 
 
-def _fail(outcome: SourceOutcome, store: Store, batch: list[Any], cache: HttpCache, source: Source, now: datetime,
+def _fail(outcome: SourceOutcome, store: Store, batch: list[Event], cache: HttpCache, source: Source, now: datetime,
           message: str) -> None:
     _store_events(store, batch, outcome, now, source)  # what was read before the failure is kept
     cache.flush()
@@ -225,7 +225,7 @@ def _fail(outcome: SourceOutcome, store: Store, batch: list[Any], cache: HttpCac
     log.warning("source %s failed: %s", source.name, message)
 
 
-def _store_events(store: Store, events: list[Any], outcome: SourceOutcome, now: datetime, source: Source) -> None:
+def _store_events(store: Store, events: list[Event], outcome: SourceOutcome, now: datetime, source: Source) -> None:
     if not events:
         return
     channel = source.channel

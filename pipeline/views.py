@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from .models import SHANGHAI, ChannelCopy, ItemView
@@ -161,15 +161,15 @@ def _view(row: tuple[Any, ...], copies: list[ChannelCopy]) -> ItemView:
     (item_id, index_number, title, published, updated, first_channel, category, formed_on, validity,
      withdrawn, body_html, body_text, attachments, meta_s, publisher, doc_number) = row
     meta = json.loads(meta_s or "{}")
-    published_at = parse_iso(published)
+    published_at = datetime.fromisoformat(published)  # never NULL: _WHERE asks for published items
     return ItemView(
         id=item_id,
         index_number=index_number,
         title=published_title(title),
         body_html=body_html or "",
         summary=summary_of(body_text or ""),
-        published_at=published_at,  # type: ignore[arg-type]
-        updated_at=parse_iso(updated) or published_at,  # type: ignore[arg-type]
+        published_at=published_at,
+        updated_at=parse_iso(updated) or published_at,
         first_channel=first_channel,
         category=category or "",
         formed_on=date.fromisoformat(formed_on) if formed_on else None,

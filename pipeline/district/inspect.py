@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, tzinfo
-from typing import Any
+from typing import Any, TypedDict
 
 from ..errors import XxgkError
 from ..store import Store, parse_iso
@@ -21,14 +21,34 @@ SILENT_NIGHTS = 14
 REVIEW_DAYS = 7
 
 
+class OverdueApplication(TypedDict):
+    id: str
+    received_on: str  # ISO dates
+    final_due: str
+    workdays_over: int
+
+
+class SilentSource(TypedDict):
+    source: str
+    nights: int
+    last_new: str | None  # when it last brought something new (None: never)
+
+
+class WaitingItem(TypedDict):
+    id: str
+    title: str
+    since: str  # ISO date of its latest classification
+    days: int
+
+
 @dataclass
 class OfficeInspection:
     key: str
     name: str
     late_items: list[dict[str, Any]] = field(default_factory=list)  # id, title, formed_on, published_on, workdays
-    overdue_applications: list[dict[str, Any]] = field(default_factory=list)  # id, received_on, final_due
-    silent_sources: list[dict[str, Any]] = field(default_factory=list)  # source, nights, last_new
-    waiting_review: list[dict[str, Any]] = field(default_factory=list)  # id, title, since, days
+    overdue_applications: list[OverdueApplication] = field(default_factory=list)
+    silent_sources: list[SilentSource] = field(default_factory=list)
+    waiting_review: list[WaitingItem] = field(default_factory=list)
     error: str = ""
 
     @property
@@ -76,7 +96,7 @@ def late_items(store: Store, today: date, tz: tzinfo) -> list[dict[str, Any]]:
     return out
 
 
-def overdue(store: Store, today: date) -> list[dict[str, Any]]:
+def overdue(store: Store, today: date) -> list[OverdueApplication]:
     from ..report.ledger import overdue_applications
 
     return [{"id": d.application.id, "received_on": d.application.received_on.isoformat(),
@@ -84,9 +104,9 @@ def overdue(store: Store, today: date) -> list[dict[str, Any]]:
             for d in overdue_applications(store, today)]
 
 
-def silent_sources(store: Store, nights: int) -> list[dict[str, Any]]:
+def silent_sources(store: Store, nights: int) -> list[SilentSource]:
     """Sources whose last ``nights`` runs all ran without a failure and brought nothing new or changed."""
-    out = []
+    out: list[SilentSource] = []
     for (name,) in store.db.execute("SELECT name FROM sources ORDER BY name").fetchall():
         recent = store.db.execute(
             "SELECT status, new, updated FROM run_sources WHERE source = ? ORDER BY run_id DESC LIMIT ?",
@@ -100,9 +120,9 @@ def silent_sources(store: Store, nights: int) -> list[dict[str, Any]]:
     return out
 
 
-def waiting_review(store: Store, today: date, days: int, tz: tzinfo) -> list[dict[str, Any]]:
+def waiting_review(store: Store, today: date, days: int, tz: tzinfo) -> list[WaitingItem]:
     """Items waiting for staff review for more than ``days`` days, since their latest classification."""
-    out = []
+    out: list[WaitingItem] = []
     for item_id, title, since in store.db.execute(
             "SELECT i.id, i.title, (SELECT c.at FROM classifications c WHERE c.item_id = i.id ORDER BY c.id DESC LIMIT 1) "
             "FROM counted_items i WHERE i.status = 'review' AND i.withdrawn = 0 ORDER BY i.id"):

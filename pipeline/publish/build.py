@@ -245,8 +245,10 @@ def _newest_first(rows: Iterable[ItemRow]) -> list[ItemRow]:
     out = list(rows)
     if len({r.id for r in out}) != len(out):
         seen: set[str] = set()
-        twice = next(r.id for r in out if r.id in seen or seen.add(r.id))  # type: ignore[func-returns-value]
-        raise ValueError(f"item id {twice!r} appears twice")
+        for r in out:
+            if r.id in seen:
+                raise ValueError(f"item id {r.id!r} appears twice")
+            seen.add(r.id)
     out.sort(key=attrgetter("id"))
     out.sort(key=attrgetter("iso"), reverse=True)  # stable: ties stay ordered by id
     return out

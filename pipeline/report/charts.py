@@ -119,7 +119,7 @@ def axis_chart_png(title: str, data: Mapping[str, int], y_title: str, x_title: s
     if path is None:
         return None
 
-    def font(size: int):  # type: ignore[no-untyped-def]
+    def font(size: int) -> ImageFont.FreeTypeFont:
         try:
             return ImageFont.truetype(path, size, index=SC_INDEX if "Noto" in path else 0)
         except OSError:

@@ -40,6 +40,7 @@ def create_app(config: Config) -> Flask:
     app.config.update(XXGK=config, MAX_CONTENT_LENGTH=1024 * 1024)
     if config.review_proxies:  # behind a reverse proxy: the client's address and scheme are in its headers
         n = config.review_proxies
+        # Flask's documented way to wrap its WSGI app, though its types call wsgi_app a method
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     merges = _merges_module()
 
