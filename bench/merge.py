@@ -141,9 +141,8 @@ def _prepare(path: str, n_posts: int) -> int:
 def _timed_dedupe(path: str) -> tuple[float, float, int]:
     from pipeline.merge import dedupe
 
-    with Store(path) as store:
-        with stopwatch() as clock:
-            counts = dedupe(bench_config(), store, now=NOW)
+    with Store(path) as store, stopwatch() as clock:
+        counts = dedupe(bench_config(), store, now=NOW)
     return clock["seconds"], peak_mb(), counts["posts"]
 
 

@@ -8,9 +8,9 @@ GBK-encodable (a quarter of the website pages are served in GBK).
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 OFFICE = "兴华街道办事处"
 ACCOUNT = "兴华街道"

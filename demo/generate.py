@@ -22,13 +22,15 @@ import threading
 import zlib
 from html import escape
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
 from demo import render
 from demo.content import CATEGORIES, make_body
-from demo.world import (BRIDGE, CATALOG, CATALOG_ROOT, WEBSITE, WECHAT, Item, assign_addresses,
+from demo.world import (BRIDGE, CATALOG, CATALOG_ROOT, WEBSITE, WECHAT, Copy, Item, assign_addresses,
                         default_world, scaled_world)
 
 HOSTS = (WEBSITE, CATALOG, WECHAT, BRIDGE)
@@ -171,7 +173,7 @@ class World:
             names = [f"附件{k}：{self.rng.choice(ATTACHMENT_NAMES)}.pdf" for k in range(1, n + 1)]
         return list(zip(hrefs, names))
 
-    def item(self, item: Item) -> dict:
+    def item(self, item: Item) -> dict[str, Any]:
         rng = self.rng
         plain = make_body(item.category, item.title, rng, item.first.published)
         summary = "".join(plain)[:60]
@@ -190,10 +192,13 @@ class World:
                 atts = self._attachments(item, folder, day)
                 body = paras + ["来源：兴华街道办事处"] if later else paras
                 style = rng.randrange(3)
-                self.w.html(c.path, lambda meta, c=c, body=body, images=images, atts=atts, style=style:
-                            render.website_article(column=c.column, title=c.title, url=c.url, published=c.published,
-                                                   paras=body, images=images, attachments=atts, date_style=style,
-                                                   charset_meta=meta, hostile=item.hostile), may_gbk=True)
+                def article(meta: str, c: Copy = c, body: list[str] = body, images: list[str] = images,
+                            atts: list[tuple[str, str]] = atts, style: int = style) -> str:
+                    return render.website_article(column=c.column, title=c.title, url=c.url, published=c.published,
+                                                  paras=body, images=images, attachments=atts, date_style=style,
+                                                  charset_meta=meta, hostile=item.hostile)
+
+                self.w.html(c.path, article, may_gbk=True)
                 rel = "./" + c.path.split(f"/xwzx/{c.column}/", 1)[1]
                 self.columns[c.column].append((p, int(c.ids["id"]), rel, c.title))
             elif c.channel == "catalog":
@@ -233,8 +238,7 @@ class World:
             for pg in range(pages):
                 chunk = [(h, t, f"{p:%Y-%m-%d}") for p, _, h, t in rows[pg * PER_PAGE:(pg + 1) * PER_PAGE]]
                 name = "index.html" if pg == 0 else f"index_{pg}.html"
-                self.w.html(f"{WEBSITE}/xwzx/{col}/{name}",
-                            lambda meta, chunk=chunk, pg=pg, col=col: render.website_list(col, chunk, pg, pages, meta),
+                self.w.html(f"{WEBSITE}/xwzx/{col}/{name}", partial(render.website_list, col, chunk, pg, pages),
                             may_gbk=True)
         latest = {col: [(f"/xwzx/{col}/{h[2:]}", t, f"{p:%Y-%m-%d}") for p, _, h, t in rows[:7]]
                   for col, rows in self.columns.items()}
@@ -268,10 +272,10 @@ class World:
         self.w.write(f"{CATALOG}/index.html", (
             '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>昌邑区人民政府信息公开</title></head>\n'
             '<body><h1>昌邑区人民政府信息公开</h1><ul><li><a href="/qtdw/xhj/gkml/">兴华街道</a></li></ul></body></html>\n'
-        ).encode("utf-8"))
+        ).encode())
 
 
-def generate(out_dir: Path, items: int | None = None, seed: int = 2020) -> dict:
+def generate(out_dir: Path, items: int | None = None, seed: int = 2020) -> dict[str, Any]:
     """Write the demo world to ``out_dir``; return a summary of what was written."""
     out_dir = Path(out_dir)
     _clean(out_dir)
@@ -286,7 +290,7 @@ def generate(out_dir: Path, items: int | None = None, seed: int = 2020) -> dict:
     return summary
 
 
-def _write_world(w: Writer, plan: list[Item], seed: int, items: int | None, out_dir: Path) -> dict:
+def _write_world(w: Writer, plan: list[Item], seed: int, items: int | None, out_dir: Path) -> dict[str, Any]:
     world = World(w, seed)
     firsts: Counter[str] = Counter()
     copies: Counter[str] = Counter()

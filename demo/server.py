@@ -27,6 +27,7 @@ import threading
 from collections import Counter
 from pathlib import Path
 from stat import S_ISREG
+from typing import cast
 from urllib.parse import unquote, urlsplit
 from wsgiref.handlers import format_date_time
 
@@ -128,7 +129,7 @@ class DemoServer:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self.thread.join(timeout=5)
 
-    def __enter__(self) -> "DemoServer":
+    def __enter__(self) -> DemoServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -239,7 +240,7 @@ class _Connection(asyncio.BufferedProtocol):
         self.transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+        self.transport = cast(asyncio.Transport, transport)  # a stream server's connections are Transports
 
     def get_buffer(self, sizehint: int) -> memoryview:
         return self.server.received
@@ -254,6 +255,12 @@ class _Connection(asyncio.BufferedProtocol):
                 return
             head, self.buffer = self.buffer[:end].decode("latin-1"), self.buffer[end + 4:]
             self._handle(head)
+
+    @property
+    def _connection(self) -> asyncio.Transport:
+        """The transport: requests are read only while there is one."""
+        assert self.transport is not None
+        return self.transport
 
     def _handle(self, head: str) -> None:
         request_line, *header_lines = head.split("\r\n")
@@ -270,14 +277,14 @@ class _Connection(asyncio.BufferedProtocol):
         if method not in ("GET", "HEAD") or "content-length" in headers or "transfer-encoding" in headers:
             self._refuse(405, "Method Not Allowed")  # nothing here takes a request body
             return
-        self.transport.write(self.server.answer(target, headers, head_only=method == "HEAD"))
+        self._connection.write(self.server.answer(target, headers, head_only=method == "HEAD"))
         connection = headers.get("connection", "").lower()
         if connection == "close" or (version == "HTTP/1.0" and connection != "keep-alive"):
-            self.transport.close()
+            self._connection.close()
 
     def _refuse(self, status: int, reason: str) -> None:
-        self.transport.write(_head(status, reason, 0, "Connection: close\r\n"))
-        self.transport.close()
+        self._connection.write(_head(status, reason, 0, "Connection: close\r\n"))
+        self._connection.close()
 
 
 def serve(root: Path, port: int = 0) -> DemoServer:

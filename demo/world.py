@@ -15,6 +15,7 @@ import random
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from typing import Any, cast
 
 from demo.content import CATEGORIES, ZD_NAMES, make_title, website_title
 
@@ -130,7 +131,7 @@ def later_time(channel: str, first: datetime, rng: random.Random, first_channel:
     return t
 
 
-def build_item(cat: str, title: str, channels: list, day_or_time: date | datetime,
+def build_item(cat: str, title: str, channels: list[Any], day_or_time: date | datetime,
                rng: random.Random, **flags: bool) -> Item:
     """An item and its copies; a channel given as (channel, time) pins that copy's time."""
     first_ch = channels[0]
@@ -169,9 +170,9 @@ TARGET_EXTRA = {
 }
 
 
-def _pinned(rng: random.Random) -> tuple[list[tuple], list[tuple]]:
+def _pinned(rng: random.Random) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """Hand-placed items: (category, title, channels, when, flags)."""
-    in_year: list[tuple] = [
+    in_year: list[tuple[Any, ...]] = [
         ("xxgknb", "兴华街道2019年政府信息公开工作年度报告", ["catalog"], date(2020, 1, 16), {}),
         ("gzdt", "兴华街道：新年第一天，干部职工坚守岗位服务群众", ["wechat", "website"], at(2020, 1, 1, 8, 20), {}),
         ("gzdt", "兴华街道召开2020年度述职评议会", ["website", ("catalog", at(2021, 1, 5))], at(2020, 12, 31, 16, 0), {}),
@@ -194,7 +195,7 @@ def _pinned(rng: random.Random) -> tuple[list[tuple], list[tuple]]:
         d = date(2020, m, meet_days.get(m, rng.randint(5, 12)))
         chans = ["wechat", "website"] if m in (3, 4) else ["website"]
         in_year.append(("aqsc", f"兴华街道召开2020年{m}月份安全生产例会", chans, d, {}))
-    outside = [
+    outside: list[tuple[Any, ...]] = [
         ("gzdt", "兴华街道松江社区开展迎新年志愿服务活动", ["wechat", ("website", at(2020, 1, 2, 9, 40))],
          at(2019, 12, 30, 18, 20), {}),
         ("qtwj", "兴华街道办事处关于2020年元旦春节期间值班安排的通知", ["catalog", ("website", at(2020, 1, 2, 10, 0))], date(2019, 12, 27), {}),
@@ -230,8 +231,8 @@ def default_world(seed: int = 2020) -> list[Item]:
 
     # first channel for each free item, hitting TARGET_FIRST exactly
     need = dict(TARGET_FIRST)
-    for _, _, chans, _, _ in in_year:
-        need[chans[0]] -= 1
+    for _, _, pc, _, _ in in_year:
+        need[pc[0]] -= 1
     first: list[str | None] = [None] * len(free)
     docs = [i for i, (c, _) in enumerate(free) if CATEGORIES[c].kind == "doc"]
     notices = [i for i, (c, _) in enumerate(free) if CATEGORIES[c].kind == "notice" or c == "shjz"]
@@ -258,7 +259,7 @@ def default_world(seed: int = 2020) -> list[Item]:
     assert got == need, (got, need)
 
     # extra channels, hitting TARGET_EXTRA exactly
-    chans: list[list[str]] = [[f] for f in first]  # type: ignore[list-item]
+    chans: list[list[str]] = [[cast(str, f)] for f in first]  # every one is set by now
     extra_need = dict(TARGET_EXTRA)
     for _, _, pc, _, _ in in_year:
         for ch in pc[1:]:

@@ -13,12 +13,13 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import EllipsisType
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import config_keys
-from .errors import ConfigError
+from .errors import ConfigError, UndeclaredKey
 
 DEFAULT_CONFIG_NAME = "xxgk.toml"
 # [classify] auto_accept default: the confidence at which rules-only filing of the real titles'
@@ -256,8 +257,8 @@ class _Table:
             raise self.fail(key, expected or _type_name(kind))
         return value
 
-    def url(self, key: str, default: Any = ...) -> str:
-        value = self.get(key, str, default, expected="an http(s) URL")
+    def url(self, key: str, default: str | EllipsisType = ...) -> str:
+        value: str = self.get(key, str, default, expected="an http(s) URL")
         if value is default:
             return value
         parts = urlsplit(value)
@@ -270,7 +271,7 @@ class _Table:
         name = f"{self.name}.{key}".lstrip(".")
         declared_as = f"{self.declared_as}.{key}".lstrip(".")  # sources.*.list_api for every source's
         if declared_as not in config_keys.TABLES:
-            raise config_keys.UndeclaredKey(f"config table [{declared_as}] is read by pipeline/config.py but not "
+            raise UndeclaredKey(f"config table [{declared_as}] is read by pipeline/config.py but not "
                                             f"declared in pipeline/config_keys.py TABLES")
         return _Table(value, f"{self.where}{key}.", self.file, name, declared_as, effective=self.effective)
 
@@ -286,7 +287,7 @@ def _check_declared(table: str, key: str, default: Any) -> None:
     if declared is config_keys.REQUIRED or isinstance(declared, config_keys.Derived):
         return
     if default is ... or default != declared:
-        raise config_keys.UndeclaredKey(f"config key [{table}] {key}: the code's default {default!r} is not the "
+        raise UndeclaredKey(f"config key [{table}] {key}: the code's default {default!r} is not the "
                                         f"reference's {declared!r} (pipeline/config_keys.py)")
 
 
@@ -303,13 +304,13 @@ def _slash(url: str) -> str:
     return url if url.endswith("/") else url + "/"
 
 
-def find_config(explicit: str | os.PathLike | None) -> Path:
+def find_config(explicit: str | os.PathLike[str] | None) -> Path:
     """The config path: --config, else $XXGK_CONFIG, else ./xxgk.toml."""
     chosen = explicit or os.environ.get("XXGK_CONFIG") or DEFAULT_CONFIG_NAME
     return Path(chosen)
 
 
-def load(path: str | os.PathLike, env: dict[str, str] | None = None, raw: dict[str, Any] | None = None) -> Config:
+def load(path: str | os.PathLike[str], env: Mapping[str, str] | None = None, raw: dict[str, Any] | None = None) -> Config:
     """Read and check a config file; raise ConfigError with the file and key on any mistake.
 
     ``raw``: the TOML already read (an office's block in a district file, pipeline/district);
@@ -317,7 +318,7 @@ def load(path: str | os.PathLike, env: dict[str, str] | None = None, raw: dict[s
     return load_effective(path, env, raw)[0]
 
 
-def load_effective(path: str | os.PathLike, env: dict[str, str] | None = None, raw: dict[str, Any] | None = None
+def load_effective(path: str | os.PathLike[str], env: Mapping[str, str] | None = None, raw: dict[str, Any] | None = None
                    ) -> tuple[Config, dict[str, dict[str, tuple[Any, bool]]]]:
     """The config, and what every key read gave: table → key → (value, whether the file set it)."""
     path = Path(path)
@@ -455,7 +456,8 @@ def _names(t: _Table, key: str) -> tuple[str, ...]:
 
 
 def _org_code(t: _Table) -> str:
-    code = t.get("org_code", str, expected="a string (the organisation code used in 索引号)").strip()
+    code: str = t.get("org_code", str, expected="a string (the organisation code used in 索引号)")
+    code = code.strip()
     if not re.fullmatch(r"[0-9A-Za-z-]{1,32}", code):
         raise t.fail("org_code", "the organisation code used in 索引号 (1–32 letters, digits or '-')")
     return code

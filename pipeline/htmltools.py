@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from html import escape as html_escape
+from typing import cast
 from urllib.parse import urljoin, urlsplit
 
 import nh3
@@ -44,8 +45,17 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_ATTRIBUTES = {("a", "href"), ("img", "src")}
 SAFE_SCHEMES = {"http", "https", "mailto"}
-_local = threading.local()  # per thread: the HTML parser and the sanitiser (neither is for sharing), the base URL,
-#                              the last page's meta tags
+class _PerThread(threading.local):
+    """Per thread: the HTML parser and the sanitiser (neither is for sharing), the base URL,
+    the last page's meta tags."""
+
+    cleaner: nh3.Cleaner
+    html: etree.HTMLParser
+    base_url: str
+    meta_tags: tuple[HtmlElement, tuple[dict[str, HtmlElement], dict[str, HtmlElement]]]
+
+
+_local = _PerThread()
 
 
 def clean_html(html: str, base_url: str = "") -> str:
@@ -85,7 +95,7 @@ def html_to_text(html: str) -> str:
         return ""
     parts: list[str] = []
 
-    def walk(element) -> None:
+    def walk(element: etree._Element) -> None:
         block = element.tag in _BLOCK_TAGS
         if block:
             parts.append("\n")
@@ -161,10 +171,10 @@ _VISIBLE_TEXT = etree.XPath(".//text()[not(ancestor::script or ancestor::style o
 
 def strings(root: HtmlElement) -> list[str]:
     """The visible text nodes under root, in page order (no script/style/comment text)."""
-    return _VISIBLE_TEXT(root)
+    return cast(list[str], _VISIBLE_TEXT(root))  # text() nodes, plain strings (smart_strings=False)
 
 
-def _is_element(node) -> bool:
+def _is_element(node: HtmlElement) -> bool:
     return isinstance(node.tag, str)  # comments and processing instructions have a function as tag
 
 
@@ -287,7 +297,8 @@ def meta_content(root: HtmlElement, *names: str) -> str:
 def _meta_tags(root: HtmlElement) -> tuple[dict[str, HtmlElement], dict[str, HtmlElement]]:
     """<meta> tags by name and by property (the first of each); the last page's are kept, as a
     parser asks for several names in a row."""
-    last = getattr(_local, "meta_tags", None)
+    last = cast("tuple[HtmlElement, tuple[dict[str, HtmlElement], dict[str, HtmlElement]]] | None",
+                getattr(_local, "meta_tags", None))
     if last is not None and last[0] is root:
         return last[1]
     by_name: dict[str, HtmlElement] = {}
@@ -352,9 +363,10 @@ def find_attachments(root: HtmlElement | None, base_url: str) -> tuple[Attachmen
         return ()
     seen: dict[str, Attachment] = {}
     for a in descendants(root, "a"):
-        if a.get("href") is None:
+        href = a.get("href")
+        if href is None:
             continue
-        href = a.get("href").strip()
+        href = href.strip()
         if _ATTACHMENT_RE.search(href):
             url = urljoin(base_url, href)
             name = clean_text(text_of(a)) or a.get("title", "") or url.rsplit("/", 1)[-1]

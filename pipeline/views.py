@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from .models import SHANGHAI, ChannelCopy, ItemView
 from .publish.source import ItemRow, digest, row_of
@@ -100,7 +101,7 @@ class StoreSource:
 
     def log_position(self) -> int:
         """The newest change's seq (0: none yet); read it before the rows it covers."""
-        return self.store.db.execute("SELECT ifnull(max(seq), 0) FROM publish_log").fetchone()[0]
+        return int(self.store.db.execute("SELECT ifnull(max(seq), 0) FROM publish_log").fetchone()[0])
 
     def changed_since(self, seq: int) -> list[str]:
         """Ids of items changed (added, edited, removed) after ``seq``."""
@@ -116,7 +117,7 @@ class StoreSource:
             sql = _SOME_ROWS_SQL.format(marks=marks) + self.where + f" AND i.id IN ({marks})"
             yield from self._rows(self.store.db.execute(sql, chunk + chunk))
 
-    def _rows(self, cursor: Iterable[tuple]) -> Iterator[ItemRow]:
+    def _rows(self, cursor: Iterable[tuple[Any, ...]]) -> Iterator[ItemRow]:
         exclude = self.exclude
         for item_id, title, index_number, iso, lastmod, category, withdrawn, inputs in cursor:
             if item_id not in exclude:
@@ -156,19 +157,19 @@ def _copy(channel: str, url: str, published: str | None, first_seen: str | None,
     return ChannelCopy(channel, url, parse_iso(published or first_seen), parse_iso(withdrawn))
 
 
-def _view(row: tuple, copies: list[ChannelCopy]) -> ItemView:
+def _view(row: tuple[Any, ...], copies: list[ChannelCopy]) -> ItemView:
     (item_id, index_number, title, published, updated, first_channel, category, formed_on, validity,
      withdrawn, body_html, body_text, attachments, meta_s, publisher, doc_number) = row
     meta = json.loads(meta_s or "{}")
-    published_at = parse_iso(published)
+    published_at = datetime.fromisoformat(published)  # never NULL: _WHERE asks for published items
     return ItemView(
         id=item_id,
         index_number=index_number,
         title=published_title(title),
         body_html=body_html or "",
         summary=summary_of(body_text or ""),
-        published_at=published_at,  # type: ignore[arg-type]
-        updated_at=parse_iso(updated) or published_at,  # type: ignore[arg-type]
+        published_at=published_at,
+        updated_at=parse_iso(updated) or published_at,
         first_channel=first_channel,
         category=category or "",
         formed_on=date.fromisoformat(formed_on) if formed_on else None,

@@ -83,7 +83,7 @@ def is_workday(
 ) -> bool:
     """Whether ``day`` is a working day (holidays off, 调休 make-up days on)."""
     try:
-        return chinese_calendar.is_workday(day)
+        return bool(chinese_calendar.is_workday(day))  # untyped library
     except NotImplementedError:
         gap = CalendarGap(day.year)
         if strict:

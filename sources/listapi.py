@@ -35,6 +35,7 @@ def placeholders(page: int, size: int) -> dict[str, int]:
 def request_for(source: Source, page: int) -> tuple[str, dict[str, str]]:
     """The URL and the body fields of one page's request."""
     spec = source.list_api
+    assert spec is not None  # only a source with a [list_api] table comes here
     values = placeholders(page, spec.page_size)
     url = urljoin(source.url, spec.url.format(**values))
     if spec.query:
@@ -55,6 +56,7 @@ def listings(source: Source, ctx: Context, selectors: dict[str, str]) -> Iterato
     """The endpoint's pages, one request each, until a short page or the total (the walk in
     sources/website.py applies the office's max_pages, if it set one)."""
     spec = source.list_api
+    assert spec is not None  # only a source with a [list_api] table comes here
     seen: set[str] = set()  # distinct entries so far (a server may repeat a page's boundary record)
     for page in itertools.count(1):
         url, fields = request_for(source, page)
@@ -72,6 +74,7 @@ def listings(source: Source, ctx: Context, selectors: dict[str, str]) -> Iterato
 
 def _answer(ctx: Context, source: Source, url: str, fields: dict[str, str], conditional: bool) -> str | None:
     spec = source.list_api
+    assert spec is not None  # only a source with a [list_api] table comes here
     if spec.method == "GET":
         response = ctx.fetcher.get(url, conditional=conditional, obey_robots=source.obey_robots)
         return None if response.not_modified else response.text()

@@ -53,9 +53,10 @@ def parse_list(html: str, page_url: str, selectors: dict[str, str] = LIST_DEFAUL
     for item in candidates:
         found = select(item, selectors.get("list_link") or "a[href]")
         link = found[0] if found else None
-        if link is None or not link.get("href") or link.get("href").startswith(("javascript:", "#", "mailto:")):
+        href = link.get("href") if link is not None else None
+        if link is None or not href or href.startswith(("javascript:", "#", "mailto:")):
             continue
-        url = canonical_url(urljoin(page_url, link.get("href")))
+        url = canonical_url(urljoin(page_url, href))
         if urlsplit(url).hostname != page_host and not selectors.get("list_item"):
             continue  # off-site links in a guessed list are navigation, not entries
         title = clean_text(link.get("title") or text_of(link))
@@ -109,7 +110,8 @@ def _next_page(page: HtmlElement, page_url: str, selectors: dict[str, str]) -> s
     if link is None:
         link = next((a for a in descendants(page, "a")
                      if a.get("href") is not None and _NEXT_TEXT.match(text_of(a))), None)
-    if link is None or not link.get("href") or link.get("href").startswith(("javascript:", "#")):
+    href = link.get("href") if link is not None else None
+    if not href or href.startswith(("javascript:", "#")):
         return None
-    url = urljoin(page_url, link.get("href"))
+    url = urljoin(page_url, href)
     return None if canonical_url(url) == canonical_url(page_url) else url

@@ -66,10 +66,14 @@ def _exit_with_parent() -> None:
     both ends of, so a killed run (cron's timeout, the OOM killer) would otherwise leave it forever."""
     parent = multiprocessing.parent_process()
     if parent is not None:
-        threading.Thread(target=lambda: (parent.join(), os._exit(1)), name="watch-parent", daemon=True).start()
+        def watch() -> None:
+            parent.join()
+            os._exit(1)
+
+        threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
-def _run(parse: Callable[..., Any], page: Page, args: tuple) -> Any:
+def _run(parse: Callable[..., Any], page: Page, args: tuple[Any, ...]) -> Any:
     # Our errors do not all pickle (their __init__ takes more than a message): send the text back.
     try:
         return parse(page, *args)
@@ -77,7 +81,7 @@ def _run(parse: Callable[..., Any], page: Page, args: tuple) -> Any:
         return ParseProblem(str(e))
 
 
-def _run_batch(parse: Callable[..., Any], pages: list[Page], args: tuple) -> list[Any]:
+def _run_batch(parse: Callable[..., Any], pages: list[Page], args: tuple[Any, ...]) -> list[Any]:
     return [_run(parse, page, args) for page in pages]
 
 
@@ -86,7 +90,7 @@ class _Batch:
 
     def __init__(self) -> None:
         self.pages: list[Page] = []
-        self.future: Future | None = None
+        self.future: Future[list[Any]] | _Done | None = None
 
     def done(self) -> bool:
         return self.future is not None and self.future.done()
@@ -148,7 +152,7 @@ class PageParser:
         self._inline_left -= 1
         return self._inline_left >= 0
 
-    def _send(self, batch: _Batch, parse: Callable[..., Any], args: tuple) -> None:
+    def _send(self, batch: _Batch, parse: Callable[..., Any], args: tuple[Any, ...]) -> None:
         if self.workers >= 1:
             try:
                 if self._pool is None:
@@ -161,12 +165,13 @@ class PageParser:
                 self._give_up_workers(f"{type(e).__name__}: {e}")
         batch.future = _Done(_run_batch(parse, batch.pages, args))
 
-    def _outcome(self, waiting: tuple[str, Any, int], parse: Callable[..., Any], args: tuple) -> tuple[str, Any]:
+    def _outcome(self, waiting: tuple[str, Any, int], parse: Callable[..., Any], args: tuple[Any, ...]) -> tuple[str, Any]:
         url, held, place = waiting
         if not isinstance(held, _Batch):
             return url, held
         if held.future is None:  # still filling: send it as it is
             self._send(held, parse, args)
+        assert held.future is not None  # _send always sets it
         try:
             return url, held.future.result()[place]
         except BrokenProcessPool as e:

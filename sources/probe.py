@@ -129,7 +129,7 @@ def _guess_fields(text: str) -> tuple[str, str, str, str, int, str] | None:
     return path, title, link, date, len(rows), total
 
 
-def _lists(value: Any, path: str) -> list[tuple[str, list[dict]]]:
+def _lists(value: Any, path: str) -> list[tuple[str, list[dict[str, Any]]]]:
     """Every list of objects in a JSON value, with its dotted path."""
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
         return [(path, value)]

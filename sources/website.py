@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, tzinfo
+from typing import cast
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -60,12 +61,13 @@ def parse_article(html: str, url: str, source: Source, selectors: dict[str, str]
     meta_root = select_one(soup, selectors.get("meta"))
     meta = metadata_table(meta_root if meta_root is not None else soup)
     doc_title = meta.pop("doc_title", "")
-    title = first(candidate() for candidate in (  # lazily: the later ones walk the whole page
+    candidates: tuple[Callable[[], str], ...] = (  # called lazily: the later ones walk the whole page
         lambda: _text(select_one(soup, selectors.get("title"))),
         lambda: meta_content(soup, "ArticleTitle", "og:title"),
         lambda: doc_title,
         lambda: _heading_title(soup),
-    ))
+    )
+    title = first(candidate() for candidate in candidates)
     if not title:
         raise SourceError(f"{url}: no title found")
     content = select_one(soup, selectors.get("content"))
@@ -121,7 +123,7 @@ def _heading_title(soup: HtmlElement) -> str:
     return headings[0] if headings else ""
 
 
-def _match(pattern: re.Pattern, text: str) -> str:
+def _match(pattern: re.Pattern[str], text: str) -> str:
     found = pattern.search(text)
     return found.group(1) if found else ""
 
@@ -146,7 +148,8 @@ def _labelled_date(soup: HtmlElement, content: HtmlElement | None) -> str:
         if isinstance(node, str):  # a plain string: fetch the node itself, to see where it is
             node = _TEXT_NODE(soup, n=position)[0]
         parent = node.getparent()
-        if isinstance(node, str) and node.is_tail and parent is not None:
+        if isinstance(node, str) and cast("etree._ElementUnicodeResult[HtmlElement]", node).is_tail \
+                and parent is not None:
             parent = parent.getparent()
         parents = [parent, *parent.iterancestors()] if parent is not None else []
         if content is not None and any(p is content for p in parents):
@@ -171,12 +174,12 @@ def _best_date(candidates: list[str], tz: tzinfo) -> datetime | None:
     """The first date found, in the order given (what the page shows beats the meta tags);
     a date without a time takes the time of a later candidate on the same day."""
     parsed = [(parse_date(text, tz), bool(_HAS_TIME.search(text))) for text in candidates if text]
-    parsed = [(when, timed) for when, timed in parsed if when is not None]
-    if not parsed:
+    dated = [(when, timed) for when, timed in parsed if when is not None]
+    if not dated:
         return None
-    chosen, timed = parsed[0]
+    chosen, timed = dated[0]
     if not timed:
-        chosen = next((w for w, t in parsed[1:] if t and w.date() == chosen.date()), chosen)
+        chosen = next((w for w, t in dated[1:] if t and w.date() == chosen.date()), chosen)
     return chosen
 
 

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import tzinfo
 
+from lxml.etree import _Element as HtmlElement
+
 from pipeline.config import Source
 from pipeline.errors import ArticleBlocked, ArticleDeleted
 from pipeline.htmltools import (
@@ -92,7 +94,7 @@ def parse_article(html: str, url: str, source: Source, tz: tzinfo = SHANGHAI) ->
         meta["original_link"] = source_url  # the "阅读原文" link
     elif (original := select_one(soup, "#js_view_source, a.original_primary_link")) is not None \
             and original.get("href", "").startswith("http"):
-        meta["original_link"] = original.get("href")
+        meta["original_link"] = original.get("href", "")
     if canonical and canonical != canonical_url(url):
         meta["msg_link"] = canonical
     return Post(
@@ -113,7 +115,7 @@ def needs_article(entry: FeedEntry) -> bool:
     return len(html_to_text(entry.content_html)) < SUMMARY_ONLY_CHARS
 
 
-def _text(el) -> str:
+def _text(el: HtmlElement | None) -> str:
     return text_of(el, " ")
 
 
@@ -167,7 +169,7 @@ def parse_page(page: Page, source: Source, tz: tzinfo) -> Post | Gone:
         return Gone(page.listed_url, str(e))
 
 
-def _article_event(entry: FeedEntry, outcome, account: str) -> Event:
+def _article_event(entry: FeedEntry, outcome: object, account: str) -> Event:
     url = entry.url
     event = article_event(url, outcome)
     if not isinstance(event, Post):

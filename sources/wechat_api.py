@@ -19,6 +19,7 @@ import os
 import tomllib
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
+from typing import Any
 from urllib.parse import urljoin
 
 from pipeline.config import Source
@@ -71,7 +72,7 @@ class _Api:
         self.appid, self.secret = credentials(source)
         self.token = ""
 
-    def _call(self, path: str, payload: dict, token: bool = True) -> dict:
+    def _call(self, path: str, payload: dict[str, Any], token: bool = True) -> dict[str, Any]:
         url = urljoin(self.source.url, path) + (f"?access_token={self.token}" if token else "")
         response = self.fetcher.post_json(url, payload)
         try:
@@ -90,7 +91,7 @@ class _Api:
         if not self.token:
             raise SourceError("cgi-bin/stable_token: no access_token in the answer")
 
-    def batchget(self, offset: int) -> dict:
+    def batchget(self, offset: int) -> dict[str, Any]:
         payload = {"offset": offset, "count": PAGE_SIZE, "no_content": 0}
         data = self._call("cgi-bin/freepublish/batchget", payload)
         if data.get("errcode") in TOKEN_ERRORS:  # expired early (another client refreshed it): once
@@ -100,7 +101,7 @@ class _Api:
         return data
 
 
-def _check(data: dict, what: str) -> None:
+def _check(data: dict[str, Any], what: str) -> None:
     code = data.get("errcode") or 0
     if code:
         known = ERRORS.get(code) or (f"the access token was refused again after a refresh (errcode {code})"
@@ -108,7 +109,7 @@ def _check(data: dict, what: str) -> None:
         raise (CredentialRefused if code in CREDENTIAL_ERRORS else SourceError)(f"{what}: {known}")
 
 
-def article_post(news: dict, published: datetime | None, source: Source) -> Post:
+def article_post(news: dict[str, Any], published: datetime | None, source: Source) -> Post:
     """A Post from one news_item of a published message."""
     url = canonical_url(str(news.get("url", "")))
     raw = str(news.get("content", ""))
@@ -124,7 +125,7 @@ def article_post(news: dict, published: datetime | None, source: Source) -> Post
 
 
 def _when(value: object) -> datetime | None:
-    return datetime.fromtimestamp(int(value), timezone.utc) if str(value or "").isdigit() else None
+    return datetime.fromtimestamp(int(str(value)), timezone.utc) if str(value or "").isdigit() else None
 
 
 def collect(source: Source, ctx: Context) -> Iterator[Event]:

@@ -42,7 +42,7 @@ def test_no_change_night_is_two_list_requests_per_source_and_a_seventh_of_articl
     fetcher = make_fetcher(config, HttpCache(store))
     second = run(config, store, now=LATER, fetcher=fetcher)
     fetcher.close()
-    for name, outcome in second.items():
+    for _name, outcome in second.items():
         assert outcome.status == "ok" and outcome.new == outcome.updated == 0, outcome
     articles = article_paths(server)
     # Lists and feeds: at most 2 requests per source; the rest is this night's share of re-checks.

@@ -78,9 +78,8 @@ def settings(trickler: Trickler, **overrides) -> FetchSettings:
 
 
 def test_a_trickling_server_is_given_up_at_the_deadline(trickler):
-    with Fetcher(settings(trickler), ["slow.test"]) as fetcher:
-        with pytest.raises(TransportError) as caught:
-            fetcher.get("http://slow.test/page.html")
+    with Fetcher(settings(trickler), ["slow.test"]) as fetcher, pytest.raises(TransportError) as caught:
+        fetcher.get("http://slow.test/page.html")
     assert "deadline" in str(caught.value)
     assert trickler.connections == 1  # the deadline covers the retries: none were made
     for _ in range(50):  # the server notices the hang-up at its next write
@@ -91,9 +90,8 @@ def test_a_trickling_server_is_given_up_at_the_deadline(trickler):
 
 
 def test_the_source_budget_ends_every_later_request_at_once(trickler):
-    with Fetcher(settings(trickler, deadline=30.0), ["slow.test"]) as fetcher:
-        with fetcher.budget(1.0):
-            results = list(fetcher.fetch_many([f"http://slow.test/{n}.html" for n in range(6)]))
+    with Fetcher(settings(trickler, deadline=30.0), ["slow.test"]) as fetcher, fetcher.budget(1.0):
+        results = list(fetcher.fetch_many([f"http://slow.test/{n}.html" for n in range(6)]))
     errors = [r for _, r in results if isinstance(r, TransportError)]
     assert len(errors) == 6 and all("budget" in str(e) for e in errors), errors
     assert trickler.connections <= 4  # the ones in flight when the budget ran out; the rest never connected
@@ -133,9 +131,8 @@ def test_broken_gzip_is_not_retried(loopback_site):
                                         b"\x1f\x8b\x08\x00not gzip at all" * 20)
     fetch_settings = FetchSettings(user_agent="xxgk-test", rate_per_host=0, retries=3, obey_robots=False,
                                    resolve={"z.test": loopback_site.address})
-    with Fetcher(fetch_settings, ["z.test"], sleep=lambda s: None) as fetcher:
-        with pytest.raises(TransportError) as caught:
-            fetcher.get("http://z.test/a")
+    with Fetcher(fetch_settings, ["z.test"], sleep=lambda s: None) as fetcher, pytest.raises(TransportError) as caught:
+        fetcher.get("http://z.test/a")
     assert "gzip" in str(caught.value)
     assert loopback_site.hits["z.test/a"] == 1
 

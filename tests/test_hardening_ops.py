@@ -54,9 +54,8 @@ def test_the_nightly_job_waits_for_a_staff_publish_but_not_for_another_run(tmp_p
         assert not took_it.wait(1.5)  # still waiting while staff publish; no exit 3
         assert STAFF_PUBLISH in (tmp_path / "xxgk.db.lock").read_text()
     assert took_it.wait(30)  # its turn came when publishing ended
-    with pytest.raises(LockHeld):  # … and a second nightly run is refused at once, as before
-        with run_lock(database, wait_for_staff=60):
-            pass
+    with pytest.raises(LockHeld), run_lock(database, wait_for_staff=60):  # … and a second nightly run is refused at once, as before
+        pass
     release.set()
     waiter.join()
 

@@ -83,9 +83,9 @@ def floor_of(module: str) -> int | None:
     best: tuple[int, int] | None = None  # (prefix length, floor)
     for number, (_, prefixes) in enumerate(FLOORS):
         for prefix in prefixes:
-            if module == prefix or (module.startswith(prefix + ".") and prefix != "pipeline"):
-                if best is None or len(prefix) > best[0]:
-                    best = (len(prefix), number)
+            if (module == prefix or (module.startswith(prefix + ".") and prefix != "pipeline")) \
+                    and (best is None or len(prefix) > best[0]):
+                best = (len(prefix), number)
     return best[1] if best else None
 
 

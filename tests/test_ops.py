@@ -59,9 +59,8 @@ def test_a_lock_left_by_a_killed_process_is_taken_over(tmp_path):
         stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(Exception, match="another xxgk run holds"):
-            with run_lock(db):
-                pass
+        with pytest.raises(Exception, match="another xxgk run holds"), run_lock(db):
+            pass
         holder.kill()
         holder.wait()
         with run_lock(db):  # the kernel dropped the dead process's lock

@@ -352,7 +352,7 @@ def test_hostile_input_is_escaped_everywhere(tmp_path: Path) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in item
     doc = lxml_html.parse(str(tmp_path / "site/item/hostile1.html")).getroot()
     assert doc.xpath("//h1")[0].text_content() == HOSTILE  # shown as text, intact
-    assert any(HOSTILE == td.text_content() for td in doc.xpath("//td"))
+    assert any(td.text_content() == HOSTILE for td in doc.xpath("//td"))
     attachments = doc.xpath("//section[h2[@id='attachments']]//li")
     assert [li.text_content() for li in attachments] == [HOSTILE, "x.pdf", "<img src=x onerror=alert(3)>"]
     assert [li.xpath("a/@href") for li in attachments] == [[], [], ['https://mp.weixin.qq.com/files/a%22.pdf']]

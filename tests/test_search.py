@@ -59,7 +59,7 @@ def test_demo_search_finds_exactly_the_items_holding_the_query(synced_office: Pa
         error, hits = answers[q]
         truth = {i for i, (t, b, _) in docs.items() if q in t or q in b}
         assert error == "" and {h[0] for h in hits} == truth, q  # recall 1.0, and nothing else
-        ranks = [(not (q in docs[i][0]), -docs[i][2].timestamp()) for i, _ in hits]
+        ranks = [(q not in docs[i][0], -docs[i][2].timestamp()) for i, _ in hits]
         assert ranks == sorted(ranks), q  # title matches first, then newest
         assert [h[1] for h in hits] == [q in docs[i][0] for i, _ in hits], q
     assert sum(bool(answers[q][1]) for q in queries[:5]) >= 3  # the demo office mentions these

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 MIN_EXAMPLES = 20  # below this the rules alone decide
 BODY_CHARS = 600  # the opening of a body says what it is about; the rest is boilerplate
@@ -50,10 +51,18 @@ def _body(example: Example) -> str:
     return NOISE.sub(" ", example.body[:BODY_CHARS])
 
 
+class Classifier(Protocol):
+    """What TextModel uses of scikit-learn's LogisticRegression (scikit-learn publishes no types)."""
+
+    classes_: Any  # an array of leaf ids
+
+    def predict_proba(self, features: Any) -> Any: ...
+
+
 class TextModel:
     """A trained model; `predict` gives a probability per known leaf."""
 
-    def __init__(self, vectorizers: tuple, classifier: object, support: dict[str, int]) -> None:
+    def __init__(self, vectorizers: tuple[Any, ...], classifier: Classifier, support: dict[str, int]) -> None:
         self.vectorizers = vectorizers
         self.classifier = classifier
         self.support = support  # examples per leaf (confirmed or already filed by the office)
@@ -100,7 +109,7 @@ class TextModel:
         return [dict(zip(classes, map(float, row))) for row in self.classifier.predict_proba(features)]
 
 
-def _stack(parts: list) -> object:
+def _stack(parts: list[Any]) -> object:
     from scipy.sparse import hstack
 
     return hstack(parts).tocsr()

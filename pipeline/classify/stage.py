@@ -73,7 +73,7 @@ def blend(tree: CatalogTree, example: Example, model: TextModel | None, probs: d
     raw = {c: _trust(model.support.get(c, 0)) * probs.get(c, 0.0) + (1 - _trust(model.support.get(c, 0))) * rules.get(c, 0.0)
            for c in (set(probs) | set(rules)) & leaves}
     total = sum(raw.values()) or 1.0
-    best = max(sorted(raw), key=raw.get)
+    best = max(sorted(raw), key=lambda c: raw[c])
     confidence = round(min(0.99, raw[best] / total), 3)
     similar = f"与本单位已归类的信息相似（{probs.get(best, 0.0):.0%}）"
     if best == by_rules.category and scored.scores:
@@ -193,7 +193,7 @@ def _write(store: Store, tree: CatalogTree, config: Config, c: Candidate, verdic
 
 def sync_categories(store: Store, tree: CatalogTree, now: str) -> None:
     """The tree into `categories`; nodes the office removed stay, marked retired."""
-    store.db["categories"].upsert_all(
+    store.db.table("categories").upsert_all(
         [{"id": c.id, "name": c.name, "parent": c.parent, "position": c.position, "retired_at": None}
          for c in tree.categories], pk="id")
     ids = [c.id for c in tree.categories]

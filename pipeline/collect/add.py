@@ -9,7 +9,7 @@ read it. Fetching goes through the one HTTP client, like every collection.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from urllib.parse import urlsplit
 
 from sources import catalog, website, wechat
@@ -49,7 +49,7 @@ def source_for(config: Config, url: str) -> Source:
     return max(found, key=lambda s: len(s.url) if url.startswith(s.url) else 0)  # the most specific column
 
 
-def read_article(fetcher: Fetcher, source: Source, url: str, tz) -> Post:
+def read_article(fetcher: Fetcher, source: Source, url: str, tz: tzinfo) -> Post:
     response = fetcher.get(url, conditional=False, obey_robots=source.obey_robots)
     if urlsplit(url).hostname == WECHAT_HOST:
         return wechat.parse_article(response.text(), url, source, tz)

@@ -18,10 +18,11 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
 
 from sources import COLLECTORS
-from sources.protocol import Capped, Context, Gone, Listed, Note, Problem, Seen
+from sources.protocol import Capped, Context, Event, Gone, Listed, Note, Problem, Seen
 from sources.parsing import PageParser
 
 from ..config import Config, Source
@@ -62,7 +63,7 @@ class SourceOutcome:
         """Older posts were not collected: sync exits 1."""
         return bool(self.capped_warning)
 
-    def row(self) -> dict:
+    def row(self) -> dict[str, Any]:
         row = asdict(self)
         for kept_elsewhere in ("source", "rechecked", "failures"):
             row.pop(kept_elsewhere)
@@ -113,7 +114,7 @@ def collect_run(config: Config, store: Store, *, full: bool = False, only: set[s
 
 
 def collect_source(source: Source, store: Store, fetcher: Fetcher, cache: HttpCache, *, full: bool,
-                   now: datetime, tz, progress: Callable[[str], None] = lambda s: None,
+                   now: datetime, tz: tzinfo, progress: Callable[[str], None] = lambda s: None,
                    parser: PageParser | None = None) -> SourceOutcome:
     outcome = SourceOutcome(source.name)
     known = store.known_post_urls(source.name)
@@ -127,7 +128,7 @@ def collect_source(source: Source, store: Store, fetcher: Fetcher, cache: HttpCa
                   parser=parser or PageParser(workers=0))
     requests_before = fetcher.stats["requests"]
     tally = _Tally()
-    batch: list = []
+    batch: list[Event] = []
     try:
         with fetcher.budget():  # [fetch] source_budget: a stalled host cannot hold the run (and its lock)
             for seen, event in enumerate(COLLECTORS[source.kind](source, ctx), 1):
@@ -235,8 +236,8 @@ def _judge_missing(store: Store, source: Source, listed: set[str], complete: boo
                     outcome.withdrawn += 1
 
 
-def _fail(outcome: SourceOutcome, store: Store, batch: list, cache: HttpCache, source: Source, now, message: str,
-          kind: str) -> None:
+def _fail(outcome: SourceOutcome, store: Store, batch: list[Event], cache: HttpCache, source: Source, now: datetime,
+          message: str, kind: str) -> None:
     _store_events(store, batch, outcome, now, source)  # what was read before the failure is kept
     cache.flush()
     cache.forget(source.url)  # so the next run re-reads the list instead of trusting a 304
@@ -244,7 +245,7 @@ def _fail(outcome: SourceOutcome, store: Store, batch: list, cache: HttpCache, s
     log.warning("source %s failed: %s", source.name, message)
 
 
-def _store_events(store: Store, events: list, outcome: SourceOutcome, now: datetime, source: Source) -> None:
+def _store_events(store: Store, events: list[Event], outcome: SourceOutcome, now: datetime, source: Source) -> None:
     if not events:
         return
     channel = source.channel

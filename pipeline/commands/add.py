@@ -5,13 +5,13 @@ from __future__ import annotations
 import click
 
 from ..collect.add import Added, add_urls
-from .base import EXIT_SOURCE_FAILED, reports_errors
+from .base import EXIT_SOURCE_FAILED, Env, reports_errors
 
 
 @click.command("add")
 @click.argument("urls", nargs=-1, required=True, metavar="URL…")
 @click.pass_obj
-def add_command(env, urls: tuple[str, ...]) -> None:
+def add_command(env: Env, urls: tuple[str, ...]) -> None:
     """Store articles by their links (WeChat 群发 messages, pages no list shows).
 
     A mp.weixin.qq.com link is filed under the config's WeChat source; any other link

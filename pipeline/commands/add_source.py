@@ -9,14 +9,14 @@ from sources.probe import Finding
 
 from ..collect.add_source import probe_url
 from ..config import FetchSettings
-from .base import reports_errors
+from .base import Env, reports_errors
 
 
 @click.command("add-source")
 @click.argument("url")
 @click.option("--name", default="news", show_default=True, help="The NAME of the printed [sources.NAME] table.")
 @click.pass_obj
-def add_source_command(env, url: str, name: str) -> None:
+def add_source_command(env: Env, url: str, name: str) -> None:
     """Fetch a column URL once and print which kind of list it has and the config xxgk would use.
 
     Kinds: a static list with a pager, TRS createPageHTML, Hanweb (大汉) datastore/dataproxy,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,6 +16,9 @@ from ..registers.formats import APPLICANT_TYPES
 from ..registers.records import (
     CHANNELS, FIELD_LABELS, MAX_EXTENSION, Application, check_entry_dates, check_request, outcome_label,
 )
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 BY = click.option("--by", "by", metavar="NAME", help="Who makes the change (default: $XXGK_USER or the login name).")
 REASON = click.option("--reason", required=True, help="Why (kept in the change history).")
@@ -97,7 +101,7 @@ def application_list(env: Env, open_only: bool, today: date | None, as_json: boo
         click.echo("（没有申请）")
 
 
-def _row(app: Application, due: ledger.DueApplication | None) -> dict:
+def _row(app: Application, due: ledger.DueApplication | None) -> dict[str, Any]:
     return {"id": app.id, "received_on": str(app.received_on), "channel": app.channel,
             "applicant_type": app.applicant_type, "request": app.request, "outcome": app.outcome,
             "outcome_label": outcome_label(app.outcome) if app.outcome else None,
@@ -183,7 +187,7 @@ def application_update(env: Env, app_id: str, corrected: date | None, extension:
     check_entry_dates(today_in(env), corrected_on=corrected, consulted_on=consulted, answered_on=answered)
     with env.store() as store:
         if corrected or extension is not None:
-            changes = {"corrected_on": corrected} if corrected else {}
+            changes: dict[str, Any] = {"corrected_on": corrected} if corrected else {}
             changes |= {"extension_workdays": extension} if extension is not None else {}
             ledger.update_application(store, app_id, who(by), "办理", **changes)
         if consulted:
@@ -210,7 +214,7 @@ def application_update(env: Env, app_id: str, corrected: date | None, extension:
 @BY
 @click.pass_obj
 @handles_errors
-def application_edit(env: Env, app_id: str, reason: str, by: str | None, **fields: object) -> None:
+def application_edit(env: Env, /, app_id: str, reason: str, by: str | None, **fields: object) -> None:
     """Correct an application entered wrongly; the old values stay in its history.
 
     \b
@@ -297,7 +301,7 @@ def show_history(env: Env, register: str, entry_id: str) -> None:
     click.echo("\n".join(_history_lines(trail)[1:]))
 
 
-def _history_lines(trail: list[dict]) -> list[str]:
+def _history_lines(trail: list[dict[str, Any]]) -> list[str]:
     lines = ["更改记录："]
     for t in trail:
         change = "；".join(f"{FIELD_LABELS.get(k, k)} {(t['before'] or {}).get(k)} → {v}"
@@ -308,7 +312,7 @@ def _history_lines(trail: list[dict]) -> list[str]:
     return lines
 
 
-def _published_notice(store, year: int) -> None:
+def _published_notice(store: Store, year: int) -> None:
     """Say so when a change touches a year whose report is published (it stays as published)."""
     from ..registers.published import published
 

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
 
 import click
 
@@ -39,7 +40,7 @@ EXIT_CODES_HELP = "\b\nExit codes:\n" + "\n".join(f"  {code}  {meaning}" for cod
 class Failure(click.ClickException):
     def __init__(self, message: str, exit_code: int) -> None:
         super().__init__(message)
-        self.exit_code = exit_code
+        self.exit_code = exit_code  # type: ignore[misc]  # click types it a ClassVar; click reads the instance's
 
 
 def exit_code_for(error: XxgkError) -> int:
@@ -57,11 +58,15 @@ def failure(error: XxgkError) -> Failure:
     return Failure(str(error), exit_code_for(error))
 
 
-def reports_errors(command: Callable) -> Callable:
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
     """Turn the project's errors into one clear line and the documented exit code."""
 
     @wraps(command)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
         except XxgkError as e:
@@ -75,7 +80,7 @@ class Group(click.Group):
     mid-run, a damaged page of the database), ends in one line and the documented exit code:
     4 for the store (the database, its lock, its folder), 1 for the outputs — never a traceback."""
 
-    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except sqlite3.Error as e:

@@ -12,7 +12,7 @@ import click
 import tomli_w
 
 from .. import config as config_mod
-from .base import reports_errors
+from .base import Env, reports_errors
 
 
 @click.group(name="config")
@@ -28,7 +28,7 @@ def config_group() -> None:
 @config_group.command(name="check")
 @click.pass_obj
 @reports_errors
-def check(env) -> None:
+def check(env: Env) -> None:
     """Check the config and print it as in effect: every key, with defaults marked; say which
     special leaves (role = "normative" / "numbered" / "fallback") the catalog lacks.
 

@@ -7,6 +7,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import click
@@ -16,6 +17,9 @@ from .report import DAY
 from .report import _emit as emit  # prints, or writes -o FILE
 from ..district.config import District, find_district, load_district
 from ..models import local_today
+
+if TYPE_CHECKING:
+    from ..district.run import OfficeOutcome
 
 DISTRICT_TZ = ZoneInfo("Asia/Shanghai")
 
@@ -129,7 +133,7 @@ def sync(env: DistrictEnv, full: bool, offices: tuple[str, ...], quiet: bool) ->
     for key in offices:
         district.entry(key)  # an unknown key stops here, naming the known ones
 
-    def done(o) -> None:
+    def done(o: OfficeOutcome) -> None:
         if o.ok and quiet:
             return
         line = f"{o.key:<12} {o.status:<8} new items {o.new_items:>5}  requests {o.requests:>6}  {o.seconds:.1f}s"

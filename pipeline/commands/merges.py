@@ -10,7 +10,7 @@ import json
 import click
 
 from ..merge import staff as merges
-from .base import reports_errors, who
+from .base import Env, reports_errors, who
 
 who_option = click.option("--who", default=who, show_default="$XXGK_USER or the login name",
                           help="Who decides (recorded with the decision).")
@@ -22,7 +22,7 @@ note_option = click.option("--note", default="", help="Why (recorded with the de
 @click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
 @click.pass_obj
 @reports_errors
-def explain_command(env, item: str, as_json: bool) -> None:
+def explain_command(env: Env, item: str, as_json: bool) -> None:
     """Show why ITEM (an item id, its 索引号, or the 索引号 xxgk minted for it before an official
     one came) holds its posts: rule and score per post, first publication, counted channel,
     withdrawals, versions, staff decisions; and what it shows and why (title, dates, 索引号, 文号,
@@ -48,7 +48,7 @@ def explain_command(env, item: str, as_json: bool) -> None:
 @note_option
 @click.pass_obj
 @reports_errors
-def merge_command(env, keep: str, other: str, who: str, note: str) -> None:
+def merge_command(env: Env, keep: str, other: str, who: str, note: str) -> None:
     """Merge item OTHER into item KEEP (staff decision): KEEP keeps its id and 索引号, OTHER's
     posts join it, OTHER is kept as a record but no longer published. No automatic run undoes it.
 
@@ -68,7 +68,7 @@ def merge_command(env, keep: str, other: str, who: str, note: str) -> None:
 @note_option
 @click.pass_obj
 @reports_errors
-def split_command(env, item: str, posts: tuple[str, ...], who: str, note: str) -> None:
+def split_command(env: Env, item: str, posts: tuple[str, ...], who: str, note: str) -> None:
     """Move POSTS (post ids or URLs) out of ITEM into a new item (staff decision, new 索引号).
     No automatic run puts them back.
 
@@ -85,7 +85,7 @@ def split_command(env, item: str, posts: tuple[str, ...], who: str, note: str) -
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 @click.pass_obj
 @reports_errors
-def withdrawn_command(env, as_json: bool) -> None:
+def withdrawn_command(env: Env, as_json: bool) -> None:
     """List items every copy of which was withdrawn upstream (flagged, never removed).
 
     \b

@@ -8,7 +8,10 @@ import logging
 import os
 import sys
 import tempfile
+from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,6 +20,10 @@ from ..errors import ConfigError, LockHeld
 from ..nightly.lock import run_lock
 from ..store import Store
 from .base import EXIT_CODES_HELP, EXIT_SOURCE_FAILED, Env, progress_printer, reports_errors
+
+if TYPE_CHECKING:
+    from ..collect import SourceOutcome
+    from ..nightly.job import JobResult
 
 DEMO_CONFIG = Path(__file__).resolve().parent.parent.parent / "demo" / "xxgk.toml"
 STAFF_PUBLISH_WAIT = 1800  # seconds the nightly job waits for a staff publish on the review page
@@ -245,7 +252,7 @@ def schedule_command(env: Env) -> None:
         except LockHeld as e:
             logging.getLogger("xxgk").warning("skipped: %s", e)
 
-    def last_started():
+    def last_started() -> datetime | None:
         with env.store() as store:
             return store.last_started(("sync", "schedule"))
 
@@ -275,7 +282,7 @@ def backup(env: Env, path: str) -> None:
 
 
 # -- helpers ----------------------------------------------------------------------------
-def alert(config, store, quiet: bool) -> None:
+def alert(config: config_mod.Config, store: Store, quiet: bool) -> None:
     """Raise the run's alerts (pipeline.nightly.job: record, send the new ones); show all of them unless quiet."""
     from ..nightly.job import raise_alerts
 
@@ -293,7 +300,8 @@ def _check_source_names(config: config_mod.Config, names: tuple[str, ...]) -> No
             raise ConfigError(f"{config.path}: no source named {name!r} (known: {', '.join(sorted(known))})")
 
 
-def _run_job(config, store, *, full, only, quiet, command="sync"):
+def _run_job(config: config_mod.Config, store: Store, *, full: bool, only: set[str] | None, quiet: bool,
+             command: str = "sync") -> JobResult:
     from ..nightly.job import run_sync
 
     progress = progress_printer(quiet)
@@ -303,7 +311,7 @@ def _run_job(config, store, *, full, only, quiet, command="sync"):
         progress("")
 
 
-def _outcome_line(o) -> str:
+def _outcome_line(o: SourceOutcome) -> str:
     line = (f"{o.source:<20} {o.status:<7} new {o.new} updated {o.updated} unchanged {o.unchanged} "
             f"withdrawn {o.withdrawn} errors {o.errors} requests {o.requests}")
     if o.error:
@@ -311,7 +319,7 @@ def _outcome_line(o) -> str:
     return line
 
 
-def _finish(result, quiet: bool) -> None:
+def _finish(result: JobResult, quiet: bool) -> None:
     if not quiet:
         for o in result.outcomes:
             click.echo(_outcome_line(o))
@@ -327,12 +335,12 @@ def _finish(result, quiet: bool) -> None:
         sys.exit(EXIT_SOURCE_FAILED)
 
 
-def _say_capped(outcomes) -> None:
+def _say_capped(outcomes: Iterable[SourceOutcome]) -> None:
     for o in outcomes:
         click.echo(f"CAPPED {o.source}: {o.capped_warning}", err=True)
 
 
-def _print_outputs(config) -> None:
+def _print_outputs(config: config_mod.Config) -> None:
     from ..nightly.job import output_paths
 
     for label, path in output_paths(config).items():

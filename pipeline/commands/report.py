@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import date
 from functools import wraps
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn, ParamSpec, TypeVar
 
 import click
 
@@ -16,13 +17,20 @@ from ..models import local_today
 from ..registers.errors import RegisterError, ReportError
 from ..registers.records import halfwidth, parse_day
 
-def handles_errors(command: Callable) -> Callable:
+if TYPE_CHECKING:
+    from ..report.annual import Annual
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def handles_errors(command: Callable[P, R]) -> Callable[P, R]:
     """base.reports_errors (the register's own checks raise RegisterError, in the tree), plus any
     ValueError a library raises on a value a person typed → exit 2, never a traceback."""
 
     @reports_errors
     @wraps(command)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
         except ValueError as e:
@@ -40,7 +48,7 @@ OPTION_LABELS = {"received": "received_on", "replied": "replied_on", "corrected"
                  "app_id": "id", "appeal_id": "id", "output": "output", "path": "path"}
 
 
-def fail_in_chinese(message: str, param: click.Parameter | None, ctx: click.Context | None = None) -> None:
+def fail_in_chinese(message: str, param: click.Parameter | None, ctx: click.Context | None = None) -> NoReturn:
     """A bad value, named by its field in Chinese and its option: 收到申请日期（--received）：…"""
     from ..registers.records import FIELD_LABELS
 
@@ -72,29 +80,30 @@ class RegisterGroup(click.Group):
     command_class = RegisterCommand
 
 
-class Day(click.ParamType):
+# click's parameter types are generic only in newer releases: not subscripted, so older ones import this.
+class Day(click.ParamType):  # type: ignore[type-arg]
     name = "YYYY-MM-DD"
 
-    def convert(self, value, param, ctx):
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> date:
         if isinstance(value, date):
             return value
         try:
-            return parse_day(value)
+            return parse_day(str(value))
         except RegisterError as e:
             fail_in_chinese(str(e), param, ctx)
 
 
-class Choice(click.Choice):
+class Choice(click.Choice):  # type: ignore[type-arg]
     """click.Choice whose refusal is in Chinese and names the field."""
 
-    def convert(self, value, param, ctx):
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> object:
         text = halfwidth(str(value)) if isinstance(value, str) else value
         if text in self.choices:
             return text
         fail_in_chinese(f"“{value}”无效，应为：{'、'.join(map(str, self.choices))}", param, ctx)
 
 
-class Count(click.ParamType):
+class Count(click.ParamType):  # type: ignore[type-arg]
     """A whole number, full-width digits accepted; ``lo``…``hi`` inclusive."""
 
     name = "N"
@@ -102,12 +111,12 @@ class Count(click.ParamType):
     def __init__(self, lo: int = 0, hi: int | None = None) -> None:
         self.lo, self.hi = lo, hi
 
-    def convert(self, value, param, ctx):
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
         if isinstance(value, int):
             number = value
         else:
             try:
-                number = int(halfwidth(value))
+                number = int(halfwidth(str(value)))
             except ValueError:
                 fail_in_chinese(f"“{value}”不是整数", param, ctx)
         if number < self.lo or (self.hi is not None and number > self.hi):
@@ -226,13 +235,16 @@ def report_publish(env: Env, year: int, figures_dir: str | None, by: str | None)
     click.echo(f"{year}年年度报告已发布（{at[:19].replace('T', ' ')} UTC）：此后的更改将作为更正说明列出")
 
 
-def _document(annual, fmt: str) -> str | bytes:
+def _document(annual: Annual, fmt: str) -> str | bytes:
     from ..report.draft import render_docx
     from ..report.render import render_csv, render_html, render_markdown
 
+    assert annual.render is not None  # report() says so when it is
     if fmt == "csv":
         return csv_document(render_csv(annual.render, previous=annual.previous))
-    render = {"markdown": render_markdown, "html": render_html, "docx": render_docx}[fmt]
+    renderers: dict[str, Callable[..., str | bytes]] = {"markdown": render_markdown, "html": render_html,
+                                                        "docx": render_docx}
+    render = renderers[fmt]
     return render(annual.render, previous=annual.previous)  # raises ReportInconsistent
 
 

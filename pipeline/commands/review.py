@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from ..store import Store
+    from .base import Env
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
 @click.pass_obj
-def serve(env, host: str, port: int) -> None:
+def serve(env: Env, host: str, port: int) -> None:
     """Serve the staff review page (log in, accept or change categories, see the history).
 
     Put it behind the office's HTTPS reverse proxy when it is reached from other machines.
@@ -60,7 +66,7 @@ def _read_password() -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
-def _on_accounts(env, action) -> None:  # type: ignore[no-untyped-def]
+def _on_accounts(env: Env, action: Callable[[Store], object]) -> None:
     from .base import failure
     from ..errors import XxgkError
 
@@ -74,7 +80,7 @@ def _on_accounts(env, action) -> None:  # type: ignore[no-untyped-def]
 @user.command("passwd")
 @click.argument("name")
 @click.pass_obj
-def user_passwd(env, name: str) -> None:
+def user_passwd(env: Env, name: str) -> None:
     """Set a new password for an existing account (its sessions end); prompted for, or read from
     standard input when it is not a terminal.
 
@@ -92,7 +98,7 @@ def user_passwd(env, name: str) -> None:
 @user.command("disable")
 @click.argument("name")
 @click.pass_obj
-def user_disable(env, name: str) -> None:
+def user_disable(env: Env, name: str) -> None:
     """Stop an account from logging in and end its sessions (`xxgk user passwd` enables it again).
 
     \b
@@ -108,7 +114,7 @@ def user_disable(env, name: str) -> None:
 @user.command("remove")
 @click.argument("name")
 @click.pass_obj
-def user_remove(env, name: str) -> None:
+def user_remove(env: Env, name: str) -> None:
     """Remove an account and its sessions (decisions it made keep its name).
 
     \b
@@ -124,7 +130,7 @@ def user_remove(env, name: str) -> None:
 @user.command("add")
 @click.argument("name")
 @click.pass_obj
-def user_add(env, name: str) -> None:
+def user_add(env: Env, name: str) -> None:
     """Create a staff account (or set a new password); the password is prompted for, or read
     from standard input when it is not a terminal.
 

@@ -29,6 +29,7 @@ import re
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from .. import config as office_config
@@ -50,7 +51,7 @@ class OfficeEntry:
     name: str  # "" for an xxgk office until its config is read
     config: Path | None = None
     figures: Path | None = None
-    inline: dict | None = None  # the office's config written in the district file
+    inline: dict[str, Any] | None = None  # the office's config written in the district file
 
     @property
     def uses_xxgk(self) -> bool:
@@ -85,6 +86,7 @@ class District:
             where = self.path.resolve().parent / entry.key / f"[offices.{entry.key}] in {self.path.name}"
             config = office_config.load(where, env=env, raw=entry.inline)
         else:
+            assert entry.config is not None  # an office is inline or has its own config file
             config = office_config.load(entry.config, env=env)
         if not self.site_url:
             return config
@@ -94,12 +96,12 @@ class District:
         return replace(config, office=office)
 
 
-def find_district(explicit: str | os.PathLike | None) -> Path:
+def find_district(explicit: str | os.PathLike[str] | None) -> Path:
     """--district, else $XXGK_DISTRICT, else ./district.toml."""
     return Path(explicit or os.environ.get(ENV_DISTRICT) or DEFAULT_DISTRICT_NAME)
 
 
-def load_district(path: str | os.PathLike) -> District:
+def load_district(path: str | os.PathLike[str]) -> District:
     """Read and check a district file; ConfigError naming the file and key on any mistake."""
     path = Path(path)
     try:

@@ -9,7 +9,8 @@ runs ran but brought nothing new) and items waiting for staff review for more th
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, tzinfo
+from typing import Any, TypedDict
 
 from ..errors import XxgkError
 from ..store import Store, parse_iso
@@ -20,14 +21,34 @@ SILENT_NIGHTS = 14
 REVIEW_DAYS = 7
 
 
+class OverdueApplication(TypedDict):
+    id: str
+    received_on: str  # ISO dates
+    final_due: str
+    workdays_over: int
+
+
+class SilentSource(TypedDict):
+    source: str
+    nights: int
+    last_new: str | None  # when it last brought something new (None: never)
+
+
+class WaitingItem(TypedDict):
+    id: str
+    title: str
+    since: str  # ISO date of its latest classification
+    days: int
+
+
 @dataclass
 class OfficeInspection:
     key: str
     name: str
-    late_items: list[dict] = field(default_factory=list)  # id, title, formed_on, published_on, workdays
-    overdue_applications: list[dict] = field(default_factory=list)  # id, received_on, final_due
-    silent_sources: list[dict] = field(default_factory=list)  # source, nights, last_new
-    waiting_review: list[dict] = field(default_factory=list)  # id, title, since, days
+    late_items: list[dict[str, Any]] = field(default_factory=list)  # id, title, formed_on, published_on, workdays
+    overdue_applications: list[OverdueApplication] = field(default_factory=list)
+    silent_sources: list[SilentSource] = field(default_factory=list)
+    waiting_review: list[WaitingItem] = field(default_factory=list)
     error: str = ""
 
     @property
@@ -35,7 +56,7 @@ class OfficeInspection:
         return (len(self.late_items) + len(self.overdue_applications) + len(self.silent_sources)
                 + len(self.waiting_review) + bool(self.error))
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "findings": self.findings}
 
 
@@ -64,7 +85,7 @@ def inspect_district(district: District, today: date, **limits: int) -> list[Off
     return [inspect_office(district, entry, today, **limits) for entry in district.offices]
 
 
-def late_items(store: Store, today: date, tz) -> list[dict]:
+def late_items(store: Store, today: date, tz: tzinfo) -> list[dict[str, Any]]:
     from ..registers.documents import timeliness, timings
 
     gaps: list[CalendarGap] = []
@@ -75,7 +96,7 @@ def late_items(store: Store, today: date, tz) -> list[dict]:
     return out
 
 
-def overdue(store: Store, today: date) -> list[dict]:
+def overdue(store: Store, today: date) -> list[OverdueApplication]:
     from ..registers.ledger import overdue_applications
 
     return [{"id": d.application.id, "received_on": d.application.received_on.isoformat(),
@@ -83,9 +104,9 @@ def overdue(store: Store, today: date) -> list[dict]:
             for d in overdue_applications(store, today)]
 
 
-def silent_sources(store: Store, nights: int) -> list[dict]:
+def silent_sources(store: Store, nights: int) -> list[SilentSource]:
     """Sources whose last ``nights`` runs all ran without a failure and brought nothing new or changed."""
-    out = []
+    out: list[SilentSource] = []
     for (name,) in store.db.execute("SELECT name FROM sources ORDER BY name").fetchall():
         recent = store.db.execute(
             "SELECT status, new, updated FROM run_sources WHERE source = ? ORDER BY run_id DESC LIMIT ?",
@@ -99,9 +120,9 @@ def silent_sources(store: Store, nights: int) -> list[dict]:
     return out
 
 
-def waiting_review(store: Store, today: date, days: int, tz) -> list[dict]:
+def waiting_review(store: Store, today: date, days: int, tz: tzinfo) -> list[WaitingItem]:
     """Items waiting for staff review for more than ``days`` days, since their latest classification."""
-    out = []
+    out: list[WaitingItem] = []
     for item_id, title, since in store.db.execute(
             "SELECT i.id, i.title, (SELECT c.at FROM classifications c WHERE c.item_id = i.id ORDER BY c.id DESC LIMIT 1) "
             "FROM counted_items i WHERE i.status = 'review' AND i.withdrawn = 0 ORDER BY i.id"):

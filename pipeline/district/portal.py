@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
+from typing import Any
 
 from jinja2 import Environment
 from markupsafe import Markup
@@ -41,11 +42,11 @@ class OfficeCard:
     status: str
     items: int | None
     last_run: str
-    latest: tuple[dict, ...]  # JSON Feed items
+    latest: tuple[dict[str, Any], ...]  # JSON Feed items
     has_site: bool
 
 
-def office_feed_items(district: District, key: str) -> list[dict]:
+def office_feed_items(district: District, key: str) -> list[dict[str, Any]]:
     """The office's newest items, from the feed its nightly job wrote ([] when there is none)."""
     path = district.office_output(key) / "site" / "feeds" / "all.json"
     try:

@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from ..registers.errors import FiguresInvalid
 from ..registers.figures import read_year_file
@@ -51,10 +52,10 @@ class PublishedReport:
     published_on: date | None = None
     date: str = ""
     proactive: dict[str, int] = field(default_factory=dict)
-    table1: dict = field(default_factory=dict)
+    table1: dict[str, Any] = field(default_factory=dict)
     table1_missing: tuple[str, ...] = ()
-    table2: dict = field(default_factory=dict)
-    table3: dict = field(default_factory=dict)
+    table2: dict[str, Any] = field(default_factory=dict)
+    table3: dict[str, Any] = field(default_factory=dict)
 
 
 def load_published(folder: Path, year: int) -> PublishedReport:
@@ -82,14 +83,14 @@ def load_published(folder: Path, year: int) -> PublishedReport:
     )
 
 
-def _table(raw: dict, key: str, path: Path) -> dict:
+def _table(raw: dict[str, Any], key: str, path: Path) -> dict[str, Any]:
     value = raw.get(key, {})
     if not isinstance(value, dict):
         raise FiguresInvalid(f"{path}: [{key}] 应为表（table）")
     return value
 
 
-def _proactive(values: dict, path: Path) -> dict[str, int]:
+def _proactive(values: dict[str, Any], path: Path) -> dict[str, int]:
     out = {}
     for label, value in values.items():
         if label not in PROACTIVE_LABELS:
@@ -113,7 +114,7 @@ def _numbers(value: object, width: int, where: str, columns: str) -> list[int]:
 def normal_label(text: str) -> str:
     """A label as typed → comparable: no spaces, one kind of quotes."""
     text = re.sub(r"\s+", "", text)
-    return text.translate(str.maketrans({"“": '"', "”": '"', "＂": '"'}))
+    return text.translate(str.maketrans("“”＂", '"""'))
 
 
 def _bare(label: str) -> str:
@@ -133,7 +134,7 @@ def row_names(fmt: ReportFormat) -> dict[str, str]:
     return names
 
 
-def _table2(fmt: ReportFormat, values: dict, path: Path) -> dict:
+def _table2(fmt: ReportFormat, values: dict[str, Any], path: Path) -> dict[str, Any]:
     table = empty_table2(fmt)
     names = row_names(fmt)
     columns = "、".join(map(column_title, T2_COLUMNS))
@@ -146,7 +147,7 @@ def _table2(fmt: ReportFormat, values: dict, path: Path) -> dict:
     return table
 
 
-def _table3(values: dict, path: Path) -> dict:
+def _table3(values: dict[str, Any], path: Path) -> dict[str, Any]:
     table = empty_table3()
     names = {normal_label(t3_group_title(g)): g for g in T3_GROUPS} | {g: g for g in T3_GROUPS}
     for label, numbers in values.items():

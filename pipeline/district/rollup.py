@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from ..report.annual import FIRST_TABLE_YEAR
 from ..registers.checks import check
@@ -38,9 +39,9 @@ class Rollup:
     today: date
     fmt: ReportFormat
     offices: tuple[OfficeYear, ...]
-    table1: dict
-    table2: dict
-    table3: dict
+    table1: dict[str, Any]
+    table2: dict[str, Any]
+    table3: dict[str, Any]
     violations: tuple[str, ...]  # identities broken by the sums
     problems: tuple[Problem, ...] = field(default=())
 
@@ -77,7 +78,7 @@ def rollup(district: str, year: int, today: date, offices: Iterable[OfficeYear])
     return Rollup(district, year, today, fmt, offices, table1, table2, table3, violations, problems)
 
 
-def _sum_cells(total: dict, tables: list[dict]) -> dict:
+def _sum_cells(total: dict[str, Any], tables: list[dict[str, Any]]) -> dict[str, Any]:
     for table in tables:
         for row, cells in total.items():
             for column in cells:
@@ -85,9 +86,9 @@ def _sum_cells(total: dict, tables: list[dict]) -> dict:
     return total
 
 
-def sum_table1(fmt: ReportFormat, tables: list[dict]) -> dict:
+def sum_table1(fmt: ReportFormat, tables: list[dict[str, Any]]) -> dict[str, Any]:
     """表一 summed cell by cell; a cell no office filled in stays None (待填报)."""
-    out: dict = {}
+    out: dict[str, Any] = {}
     for block, row in fmt.table1_rows():
         out[row] = {}
         for column in block.columns:
@@ -145,7 +146,7 @@ KEY_FIGURES: tuple[tuple[str, Callable[[OfficeYear], object]], ...] = (
 def key_figures(roll: Rollup) -> tuple[list[str], list[list[object]]]:
     """Header and one row per office (missing offices: their name and 未报送)."""
     header = ["单位"] + [name for name, _ in KEY_FIGURES]
-    rows = []
+    rows: list[list[object]] = []
     for o in roll.offices:
         if not o.has_report:
             rows.append([o.name] + [MISSING] + [None] * (len(KEY_FIGURES) - 1))

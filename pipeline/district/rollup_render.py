@@ -7,6 +7,8 @@ import csv
 import html
 import io
 import json
+from collections.abc import Iterable
+from typing import Any
 
 from ..registers.formats import T2_TOTAL_COLUMN, T3_GROUPS, T3_TOTAL, t3_group_title
 from ..report.layout import fmt_number
@@ -31,7 +33,7 @@ def _cell(value: object) -> str:
     return "" if value is None else fmt_number(value) if isinstance(value, (int, float)) else str(value)
 
 
-def _sum_report(roll: Rollup) -> dict:
+def _sum_report(roll: Rollup) -> dict[str, Any]:
     return {"year": roll.year, "office": roll.district, "table1": roll.table1,
             "table2": roll.table2, "table3": roll.table3}
 
@@ -90,7 +92,10 @@ def render_json(roll: Rollup) -> str:
 
 def render_markdown(roll: Rollup) -> str:
     header, rows = key_figures(roll)
-    md = lambda cells: "| " + " | ".join(_cell(c).replace("|", "\\|") for c in cells) + " |"  # noqa: E731
+
+    def md(cells: Iterable[object]) -> str:
+        return "| " + " | ".join(_cell(c).replace("|", "\\|") for c in cells) + " |"
+
     out = [f"# {title(roll)}", "", _summary(roll), "", "## 各单位主要数字", "", md(header),
            md(["---"] * len(header))] + [md(r) for r in rows + [district_totals(roll)]]
     out += ["", "## 需要处理的单位", ""] + _problem_lines(roll)

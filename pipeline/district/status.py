@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from ..errors import XxgkError
 from ..store import Store
 from .config import District, OfficeEntry
 
 
-def office_status(district: District, entry: OfficeEntry, today: date) -> dict:
+def office_status(district: District, entry: OfficeEntry, today: date) -> dict[str, Any]:
     """One office's last run and health, as plain data; a broken config or store is reported, not raised."""
     from ..nightly.job import office_alerts
 
-    row: dict = {"key": entry.key, "name": entry.name or entry.key, "uses_xxgk": entry.uses_xxgk}
+    row: dict[str, Any] = {"key": entry.key, "name": entry.name or entry.key, "uses_xxgk": entry.uses_xxgk}
     if not entry.uses_xxgk:
         return {**row, "status": "figures", "error": ""}
     try:
@@ -35,5 +36,5 @@ def office_status(district: District, entry: OfficeEntry, today: date) -> dict:
             "alerts": [{"kind": a.kind, "subject": a.subject, "message": a.message} for a in alerts]}
 
 
-def district_status(district: District, today: date) -> list[dict]:
+def district_status(district: District, today: date) -> list[dict[str, Any]]:
     return [office_status(district, entry, today) for entry in district.offices]

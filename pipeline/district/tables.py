@@ -6,7 +6,8 @@ report was published and what is wrong with it — from its own store and figure
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
+from typing import Any
 
 from ..errors import XxgkError
 from ..registers.checks import check
@@ -31,11 +32,11 @@ class OfficeYear:
     year: int
     uses_xxgk: bool
     missing: str = ""  # why there is no report at all ("" when there is one)
-    table1: dict = field(default_factory=dict)
+    table1: dict[str, Any] = field(default_factory=dict)
     table1_missing: tuple[str, ...] = ()
-    table2: dict = field(default_factory=dict)
-    table3: dict = field(default_factory=dict)
-    proactive: dict = field(default_factory=dict)  # total, wechat_weibo, other (when known)
+    table2: dict[str, Any] = field(default_factory=dict)
+    table3: dict[str, Any] = field(default_factory=dict)
+    proactive: dict[str, Any] = field(default_factory=dict)  # total, wechat_weibo, other (when known)
     share_timely: float | None = None  # items published within 20 working days (xxgk offices)
     published_on: date | None = None
     violations: tuple[str, ...] = ()
@@ -89,7 +90,7 @@ def _from_store(district: District, entry: OfficeEntry, year: int) -> OfficeYear
                       data["timeliness"].get("share_within"), published, tuple(data["violations"]))
 
 
-def report_published_on(store: Store, year: int, tz) -> date | None:
+def report_published_on(store: Store, year: int, tz: tzinfo) -> date | None:
     """When the office's report for ``year`` first appeared in its catalog: the earliest item
     titled "…{year}年…年度报告…" published after the year (None: not found)."""
     row = store.db.execute(

@@ -480,7 +480,7 @@ class Fetcher:
             if obey_robots:
                 self._check_robots(url, target)
             elif obey_robots is False:
-                self._warn_robots_skipped(target.host)
+                self._warn_robots_skipped(_host_of(target))
             answer = self._send_with_retries(url, target, headers, self._deadline(), "POST", body)
             if not 200 <= answer.status < 300:
                 raise HttpStatusError(url, answer.status)
@@ -547,7 +547,7 @@ class Fetcher:
             if obey_robots:
                 self._check_robots(url, current)
             elif obey_robots is False:
-                self._warn_robots_skipped(current.host)
+                self._warn_robots_skipped(_host_of(current))
             answer = self._send_with_retries(url, current, headers, deadline)
             location = answer.headers.get("location")
             if answer.status not in REDIRECT_STATUSES or not location:
@@ -591,7 +591,7 @@ class Fetcher:
         return parsed
 
     def _check_allowed(self, url: str, target: Url, *, redirected: bool) -> None:
-        host = target.host
+        host = _host_of(target)
         if host in self._exact or any(host.endswith(s) for s in self._suffixes):
             return
         where = f"redirected to {redact_url(target.url)}; " if redirected else ""
@@ -625,7 +625,7 @@ class Fetcher:
                     delay = self._backoff(attempt)
                 else:  # only this host waits, and no longer than the cap
                     delay = min(asked, self.settings.max_retry_after)
-                    self._limiter.defer(target.host, self._clock() + min(delay, self.settings.deadline))
+                    self._limiter.defer(_host_of(target), self._clock() + min(delay, self.settings.deadline))
                 if attempt + 1 == attempts or delay >= deadline.left():
                     raise HttpStatusError(url, answer.status, attempts=attempt + 1)
             self._count("retries")
@@ -640,7 +640,7 @@ class Fetcher:
     def _attempt(self, url: str, target: Url, headers: Mapping[str, str], deadline: _Deadline,
                  method: str = "GET", body: bytes | None = None) -> _Answer:
         """One request: wait for a host slot and the rate limit, then a global slot; read capped."""
-        host = target.host
+        host = _host_of(target)
         curl = self._handle()
         self._prepare(curl, target, headers, body)
         exchange = _Exchange(url, self.settings.max_bytes)
@@ -703,7 +703,7 @@ class Fetcher:
         """Set the handle's URL, headers, address (resolve applied) and method for target."""
         sent = {**self._headers, **headers}
         url, connect_to = target.url, []
-        address = self._resolve.get(target.host)
+        address = self._resolve.get(_host_of(target))
         if address is not None:
             # "http://ADDR:PORT" also drops TLS: a loopback test server standing in for an https host.
             # Otherwise TLS still names (and checks) the real host: only the address changes.
@@ -735,7 +735,8 @@ class Fetcher:
 
     def _check_robots(self, url: str, target: Url) -> None:
         rules = self._robots_for(target)
-        if not rules.entries and rules.default_entry is None and not rules.disallow_all:
+        # RobotFileParser's own attributes, which typeshed does not list
+        if not rules.entries and rules.default_entry is None and not rules.disallow_all:  # type: ignore[attr-defined]
             return  # no rules at all (no robots.txt, or an empty one): everything is allowed
         if not rules.can_fetch(self.settings.user_agent, target.url):
             raise RobotsDisallowed(url, f"robots.txt of {target.host} disallows {redact_url(target.url)}")
@@ -771,7 +772,7 @@ class Fetcher:
         rules.parse(response.content.decode("utf-8-sig", errors="replace").splitlines())
         delay = rules.crawl_delay(self.settings.user_agent)
         if delay:
-            self._limiter.slow_down(robots_url.host, min(float(delay), MAX_CRAWL_DELAY))
+            self._limiter.slow_down(_host_of(robots_url), min(float(delay), MAX_CRAWL_DELAY))
         return rules
 
     def _warn_robots_skipped(self, host: str) -> None:
@@ -788,6 +789,12 @@ def _host(name: str) -> str:
         return parse_url(f"http://{name}/").host or name.lower()
     except (LocationParseError, UnicodeError, ValueError):
         return name.lower()
+
+
+def _host_of(target: Url) -> str:
+    """The host of a URL Fetcher._parse accepted (it refuses one without)."""
+    assert target.host is not None
+    return target.host
 
 
 def _normal_url(raw: str) -> Url:

@@ -30,7 +30,7 @@ def minted_number(org_code: str, year: int, serial: int) -> str:
 
 
 def is_minted(number: str | None) -> bool:
-    return bool(number) and "-M" in number.rsplit("/", 1)[-1]
+    return bool(number and "-M" in number.rsplit("/", 1)[-1])
 
 
 def official_seen(store: Store, number: str) -> bool:

@@ -21,7 +21,7 @@ in what the run adds. Every post's sketch and keys are written to `post_sketches
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
@@ -38,9 +38,12 @@ EXACT, BAND, END = 0, 1, 2  # how two posts share a key; END pairs also need one
 class Filing(Protocol):
     """A post to file (dedupe.Pending)."""
 
-    sketch: rules.PostSketch
-    identity: dict[int, str]  # identity key → rule
-    version: int
+    @property
+    def sketch(self) -> rules.PostSketch: ...
+    @property
+    def identity(self) -> dict[int, str]: ...  # identity key → rule
+    @property
+    def version(self) -> int: ...
 
 
 class Candidate(NamedTuple):
@@ -158,11 +161,11 @@ class RunIndex:
         self.identity: dict[int, tuple[tuple[int, str], ...]] = {}  # identity key → (sid, rule) pairs
         self.keep: set[int] = set()  # sids with an identity key: kept for good
         self.gone: list[int] = []  # sids out of the window, forgotten once their chunk is assigned
-        self.rows: list[tuple] = []  # post_sketches rows to write
+        self.rows: list[tuple[Any, ...]] = []  # post_sketches rows to write
         self.key_rows: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # post_keys (key, at, sid) to write
         self.key_count = 0
 
-    def screen(self, chunk: Sequence[Filing]) -> list[tuple[int, list]]:
+    def screen(self, chunk: Sequence[Filing]) -> list[tuple[int, list[Any]]]:
         """File a chunk of posts (oldest first), and for each its sid and the earlier posts of this
         run it could be a copy of by a windowed key: (sid, body estimate) of those `rules.judge`
         does not turn down. (Identity matches come from `candidates`.)"""
@@ -189,7 +192,7 @@ class RunIndex:
         short = (how == END) & (shorter < rules.LONG_BODY) & (overlap >= rules.LOOSE_OVERLAP)
         open_ = (how == EXACT) | ~both | (equal >= rules.LEAST_BODY) | inside | short
         old, new_pos, how, both, equal = old[open_], new_pos[open_], how[open_], both[open_], equal[open_]
-        nearby: list[list] = [[] for _ in chunk]
+        nearby: list[list[Any]] = [[] for _ in chunk]
         sid0 = int(new.sid[0]) if len(chunk) else 0
         for o, n, h, e, b in zip(w.sid[old].tolist(), w.sid[new_pos].tolist(), how.tolist(), equal.tolist(),
                                  both.tolist()):

@@ -27,8 +27,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, tzinfo
 from itertools import islice
+from typing import Any
 
 import re
 
@@ -52,6 +53,11 @@ POSTS_OF_ITEMS = """SELECT ip.item_id, p.id, p.channel, COALESCE(p.published_at,
     WHERE ip.item_id IN ({marks})"""
 
 
+# A post's row as POSTS_OF_ITEMS gives it, without the item id: id, channel, published (else first
+# seen), withdrawn at, title, meta (JSON), attachments (JSON), title key, body hash.
+PostRow = tuple[str, str, str, str | None, str | None, str | None, str | None, str | None, str | None]
+
+
 def refresh_items(store: Store, config: Config, now: datetime) -> int:
     """Re-derive every dirty item from its posts. Returns how many were refreshed."""
     rule = getattr(config, "merge_count_channel", "first")
@@ -72,7 +78,7 @@ def refresh_items(store: Store, config: Config, now: datetime) -> int:
     return len(dirty)
 
 
-def _show_identifiers(store: Store, minter: Minter, tz, updates: list[dict]) -> None:
+def _show_identifiers(store: Store, minter: Minter, tz: tzinfo, updates: list[dict[str, Any]]) -> None:
     """An item shows its official 索引号 once a copy gives one (the minted one stays in
     minted_index); an item without one keeps its minted number, re-minted only if that number
     turned out to be another document's official one (a store from before minted numbers had
@@ -92,7 +98,7 @@ def _show_identifiers(store: Store, minter: Minter, tz, updates: list[dict]) -> 
 
 
 def insert_items(store: Store, config: Config, rows: list[tuple[str, int, str]],
-                 posts: dict[str, list[tuple]]) -> None:
+                 posts: dict[str, list[PostRow]]) -> None:
     """Write new items (id, year, created at) derived from their posts' rows (as POSTS_OF_ITEMS
     gives them, without the item id): what refresh_items would set, in one write instead of two.
     An item shows the official 索引号 of its copies, unless another item already shows it;
@@ -117,9 +123,9 @@ def insert_items(store: Store, config: Config, rows: list[tuple[str, int, str]],
 
 
 def derive_items(store: Store, item_ids: list[str], rule: str, owner: Ownership | None = None,
-                 explain: bool = False) -> list[tuple[str, dict | None]]:
+                 explain: bool = False) -> list[tuple[str, dict[str, Any] | None]]:
     """Each item's derived columns, or None for an item left with no posts."""
-    posts: dict[str, list[tuple]] = defaultdict(list)
+    posts: dict[str, list[PostRow]] = defaultdict(list)
     for row in store.db.execute(POSTS_OF_ITEMS.format(marks=",".join("?" * len(item_ids))), item_ids):
         posts[row[0]].append(row[1:])
     return [(item_id, derive(posts[item_id], rule, owner, explain) if posts[item_id] else None)
@@ -141,8 +147,8 @@ INSERT_DERIVED = f"""INSERT INTO items
             :content_hash, 0)"""
 
 
-def derive(posts: list[tuple], count_rule: str = "first", owner: Ownership | None = None,
-           explain: bool = False) -> dict:
+def derive(posts: list[PostRow], count_rule: str = "first", owner: Ownership | None = None,
+           explain: bool = False) -> dict[str, Any]:
     """An item's derived columns from its posts' rows (see POSTS_OF_ITEMS, without item_id), and
     `official_index`: the official 索引号 its copies give (None: to be minted); with `explain`,
     `choices`: what it shows and why (xxgk explain)."""
@@ -165,7 +171,7 @@ def derive(posts: list[tuple], count_rule: str = "first", owner: Ownership | Non
         "formed_on": next((m["formed_on"] for m in metas if m.get("formed_on")), None),
         "validity": next((m["validity"] for m in metas if m.get("validity")), None),
         "withdrawn": int(withdrawn),
-        "withdrawn_at": max(p[3] for p in posts) if withdrawn else None,
+        "withdrawn_at": max(p[3] or "" for p in posts) if withdrawn else None,
         "content_hash": fingerprint(primary),
         "doc_number": doc_number or next((m["doc_number"] for m in metas if m.get("doc_number")), ""),
         "publisher": publisher,
@@ -184,7 +190,7 @@ def derive(posts: list[tuple], count_rule: str = "first", owner: Ownership | Non
     return derived
 
 
-def _official(by_precedence: list[tuple], metas: list[dict], key: str) -> tuple[str | None, tuple | None]:
+def _official(by_precedence: list[PostRow], metas: list[dict[str, Any]], key: str) -> tuple[str | None, PostRow | None]:
     """The first real official identifier among the copies (catalog first), and its copy."""
     for post, meta in zip(by_precedence, metas):
         value = meta.get(key)
@@ -213,7 +219,7 @@ def clean_title(title: str, channel: str = "website") -> str:
     return t.rstrip("。. ") or title.strip()
 
 
-def counted_channel(posts: list[tuple], first: tuple, primary: tuple, rule: str) -> str:
+def counted_channel(posts: list[PostRow], first: PostRow, primary: PostRow, rule: str) -> str:
     if rule == "any_social":
         social = sorted((p for p in posts if p[1] in SOCIAL_CHANNELS), key=lambda p: (p[2], p[1]))
         return social[0][1] if social else first[1]
@@ -222,7 +228,7 @@ def counted_channel(posts: list[tuple], first: tuple, primary: tuple, rule: str)
     return first[1]
 
 
-def fingerprint(primary: tuple) -> str:
+def fingerprint(primary: PostRow) -> str:
     """What the item shows, for deciding whether it changed: title key, normalised body, attachments."""
     _, _, _, _, title, _, attachments, title_key, body_hash = primary
     payload = json.dumps([title_key or title, body_hash or "", json.loads(attachments or "[]")], ensure_ascii=False)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 _SPACE = re.compile(r"\s+")
 _OFFICE_SUFFIXES = ("办事处", "人民政府")
@@ -29,6 +30,14 @@ def fold(name: str) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", name)) if name else ""
 
 
+class Office(Protocol):
+    """What ownership reads of an office: config's Office, or anything with a name (aliases and
+    departments are read when it has them)."""
+
+    @property
+    def name(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class Ownership:
     office: str  # [office] name, as written
@@ -36,7 +45,7 @@ class Ownership:
     departments: tuple[str, ...]  # folded names of the agencies it owns
 
     @classmethod
-    def of(cls, office) -> Ownership:
+    def of(cls, office: Office) -> Ownership:
         """From a config's Office (name, aliases, departments)."""
         names = [office.name, *getattr(office, "aliases", ())]
         for suffix in _OFFICE_SUFFIXES:
@@ -55,14 +64,14 @@ class Ownership:
         p = fold(publisher)
         return not p or self.department(p) or any(_names_same(p, n) for n in self.own)
 
-    def set_aside_reason(self, meta: dict) -> str | None:
+    def set_aside_reason(self, meta: dict[str, Any]) -> str | None:
         """Why a row is not the office's (None: it is)."""
         publisher = meta.get("publisher") if meta else None
         if not publisher or self.owns(publisher):
             return None
         return f"发布机构 {publisher.strip()} is another agency (not [office] name, aliases or departments)"
 
-    def shown_publisher(self, metas: list[dict]) -> tuple[str, str]:
+    def shown_publisher(self, metas: list[dict[str, Any]]) -> tuple[str, str]:
         """The 发布机构 an item shows, and why: the department named in a copy's metadata when the
         office publishes for it, else the office (never a WeChat account or a 来源 line)."""
         for meta in metas:

@@ -22,6 +22,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..normalize import title_key
 
@@ -65,7 +66,7 @@ def body_digest(normalised: str) -> str:
 
 
 # -- MinHash (one permutation, 64 bins, densified) ---------------------------------------
-def _mix(x: np.ndarray) -> np.ndarray:
+def _mix(x: NDArray[np.uint64]) -> NDArray[np.uint64]:
     """splitmix64 finaliser: a fixed, well-mixed 64-bit hash (stable across processes)."""
     with np.errstate(over="ignore"):
         x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
@@ -115,7 +116,8 @@ def _band_table(table: np.ndarray) -> np.ndarray:
 
 def band_keys(signature: bytes) -> list[int]:
     """The LSH bucket keys of one signature."""
-    return _band_table(np.frombuffer(signature, dtype=np.uint32).reshape(1, BINS))[0].tolist()
+    keys: list[int] = _band_table(np.frombuffer(signature, dtype=np.uint32).reshape(1, BINS))[0].tolist()
+    return keys
 
 
 def shingles(body: str) -> set[str]:

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
+from typing import Any
 
 from ..config import Config
 from .stage import fresh_item_id
@@ -48,8 +49,8 @@ class Decision:
     at: str
     who: str
     kind: str
-    before: dict
-    after: dict
+    before: dict[str, Any]
+    after: dict[str, Any]
     note: str
 
 
@@ -70,9 +71,9 @@ class Explanation:
     minted_index: str | None = None  # the 索引号 xxgk minted for it, if any (resolvable for good)
     publisher: str = ""
     doc_number: str = ""
-    choices: dict | None = None  # what the item shows and why: title, dates, 索引号, 文号, 发布机构
+    choices: dict[str, Any] | None = None  # what the item shows and why: title, dates, 索引号, 文号, 发布机构
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -85,7 +86,7 @@ def resolve_item(store: Store, ref: str) -> str:
         if aside:
             raise MergeError(f"{ref} is not an item of this office: set aside {aside[2][:10]}: {aside[1]}")
         raise MergeError(f"no item {ref!r} (give an item id such as i0123456789ab, or its 索引号)")
-    return row[0]
+    return str(row[0])
 
 
 def resolve_post(store: Store, ref: str) -> str:
@@ -93,7 +94,7 @@ def resolve_post(store: Store, ref: str) -> str:
     row = store.db.execute("SELECT id FROM posts WHERE id = ? OR url = ? ORDER BY id LIMIT 1", [ref, ref]).fetchone()
     if not row:
         raise MergeError(f"no post {ref!r} (give a post id such as p0123456789abcdef, or its URL)")
-    return row[0]
+    return str(row[0])
 
 
 def explain(store: Store, ref: str, config: Config | None = None) -> Explanation:
@@ -125,12 +126,13 @@ def explain(store: Store, ref: str, config: Config | None = None) -> Explanation
 
 def set_aside_of(store: Store, ref: str) -> tuple[str, str, str] | None:
     """(post id, reason, when) if `ref` (a post id or URL) names a row set aside as another agency's."""
-    return store.db.execute(
+    row: tuple[str, str, str] | None = store.db.execute(
         """SELECT a.post_id, a.reason, a.decided_at FROM set_aside a JOIN posts p ON p.id = a.post_id
            WHERE p.id = ? OR p.url = ? LIMIT 1""", [ref, ref]).fetchone()
+    return row
 
 
-def explanation_text(e: Explanation, tz=None) -> str:
+def explanation_text(e: Explanation, tz: tzinfo | None = None) -> str:
     """The explanation as staff read it on a terminal."""
 
     def when(value: str | None) -> str:
@@ -172,7 +174,8 @@ def _posts_of(store: Store, item_id: str) -> list[str]:
     return [r[0] for r in store.db.execute("SELECT post_id FROM item_posts WHERE item_id = ? ORDER BY post_id", [item_id])]
 
 
-def _decide(store: Store, now: datetime, who: str, item_id: str, kind: str, before: dict, after: dict, note: str) -> None:
+def _decide(store: Store, now: datetime, who: str, item_id: str, kind: str, before: dict[str, Any], after: dict[str, Any],
+            note: str) -> None:
     store.record_decision(iso(now), who, item_id, kind, json.dumps(before, ensure_ascii=False),
                           json.dumps(after, ensure_ascii=False), note)
 
@@ -223,7 +226,7 @@ def split_item(config: Config, store: Store, item_ref: str, post_refs: list[str]
             f"""SELECT id, COALESCE(published_at, first_seen) FROM posts WHERE id IN ({','.join('?' * len(posts))})
                 ORDER BY 2, 1 LIMIT 1""", posts).fetchone()
         new_id = fresh_item_id(store, founder)
-        year = parse_iso(when).astimezone(config.office.timezone).year
+        year = datetime.fromisoformat(when).astimezone(config.office.timezone).year
         number = mint_index_number(store, config.office.org_code, year)
         store.db.execute("INSERT INTO items (id, index_number, minted_index, created_at, dirty) VALUES (?, ?, ?, ?, 1)",
                          [new_id, number, number, iso(now)])
@@ -237,7 +240,7 @@ def split_item(config: Config, store: Store, item_ref: str, post_refs: list[str]
     return new_id
 
 
-def withdrawn_items(store: Store) -> list[dict]:
+def withdrawn_items(store: Store) -> list[dict[str, Any]]:
     """Items every copy of which was withdrawn upstream: flagged for staff, never removed."""
     return [
         {"item_id": i, "index_number": n, "title": t, "withdrawn_at": w, "published_at": p}

@@ -27,20 +27,20 @@ import json
 import logging
 from array import array
 from collections import defaultdict
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Iterator, Sized
+from datetime import datetime, tzinfo
 from functools import lru_cache
 from itertools import islice
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from . import rules
 from . import similarity as sim
 from ..config import Config
 from ..gcpause import collector_paused
-from .item_fields import insert_items, refresh_items
+from .item_fields import PostRow, insert_items, refresh_items
 from .index import Candidate, RunIndex, filing_keys
 from .ownership import Ownership
-from ..store import Store, iso, parse_iso, utcnow
+from ..store import Store, iso, utcnow
 
 log = logging.getLogger("xxgk.dedupe")
 
@@ -148,12 +148,12 @@ class NewItems:
     An item takes the id "i" + its founding post's id digits; one already used (by a staff
     split, or by another founder of this run) gets a suffix, as fresh_item_id gives."""
 
-    def __init__(self, store: Store, tz, now: datetime) -> None:
+    def __init__(self, store: Store, tz: tzinfo, now: datetime) -> None:
         self.store, self.tz, self.created_at = store, tz, iso(now)
         self.stored: set[str] = set()  # ids the store holds, among those this run's founders could take
         self.ids: set[str] = set()  # this run's new items
         self.rows: list[tuple[str, int, str]] = []  # (id, year of first publication, created at)
-        self.post_rows: list[tuple[str, tuple]] = []  # (item id, a post's row): what to derive them from
+        self.post_rows: list[tuple[str, PostRow]] = []  # (item id, a post's row): what to derive them from
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -189,7 +189,7 @@ class NewItems:
 
     def write(self, config: Config) -> None:
         """Store the new items, derived from their posts (their 索引号: identifiers.py)."""
-        posts: dict[str, list[tuple]] = defaultdict(list)  # grouped only now: fewer objects for the GC to visit
+        posts: dict[str, list[PostRow]] = defaultdict(list)  # grouped only now: fewer objects for the GC to visit
         for item_id, row in self.post_rows:
             posts[item_id].append(row)
         insert_items(self.store, config, self.rows, posts)
@@ -213,8 +213,8 @@ class Pending(NamedTuple):
     identity: dict[int, str]  # identity key → rule
     body: str  # normalised
     version: int
-    row: tuple  # what item_fields.derive reads of it (item_fields.POSTS_OF_ITEMS, without the item id)
-    meta: dict
+    row: PostRow  # what item_fields.derive reads of it (item_fields.POSTS_OF_ITEMS, without the item id)
+    meta: dict[str, Any]
 
 
 def sketch_posts(store: Store, post_ids: list[str]) -> Iterator[Pending]:
@@ -236,7 +236,7 @@ def sketch_posts(store: Store, post_ids: list[str]) -> Iterator[Pending]:
         pid, _, when, _, title, meta = row[:6]
         meta = json.loads(meta or "{}")
         identity = rules.identity_keys(meta)
-        sketch = rules.sketch_of(pid, int(parse_iso(when).timestamp()), title or "", body, signed, identity)
+        sketch = rules.sketch_of(pid, int(datetime.fromisoformat(when).timestamp()), title or "", body, signed, identity)
         yield Pending(pid, sketch, identity, body, row[8], (*row[:7], sketch.title_key, sketch.body_hash), meta)
 
 
@@ -254,7 +254,7 @@ def candidates(store: Store, sketch: rules.PostSketch, identity: dict[int, str],
     span = [sketch.at - window, sketch.at + window]
     exact, ends = rules.exact_keys(sketch) + list(sketch.bands), rules.end_keys(sketch)
     hits: list[str] = []
-    args: list = []
+    args: list[Any] = []
     if exact:
         hits.append(f"SELECT sid FROM post_keys WHERE key IN ({_marks(exact)}) AND at BETWEEN ? AND ?")
         args += [*exact, *span]
@@ -263,7 +263,7 @@ def candidates(store: Store, sketch: rules.PostSketch, identity: dict[int, str],
                         WHERE k.key IN ({_marks(ends)}) AND k.at BETWEEN ? AND ?
                         AND (instr(e.title_key, ?) > 0 OR instr(?, e.title_key) > 0)""")
         args += [*ends, *span, sketch.title_key, sketch.title_key]
-    queries: list[tuple[str, list, dict[int, str] | None]] = []
+    queries: list[tuple[str, list[Any], dict[int, str] | None]] = []
     if hits:
         queries.append((f"SELECT NULL, {SKETCH_COLUMNS} WHERE s.sid IN ({' UNION '.join(hits)})", args, None))
     if identity:
@@ -281,8 +281,11 @@ def candidates(store: Store, sketch: rules.PostSketch, identity: dict[int, str],
     return list(found.values())
 
 
-def _marks(values) -> str:
+def _marks(values: Sized) -> str:
     return ",".join("?" * len(values))
+
+
+Rank = tuple[tuple[int, float], int, str]  # a verdict's rank, the later copy first, then the item id
 
 
 def best_match(store: Store, sketch: rules.PostSketch, found: list[Candidate], window: int,
@@ -291,7 +294,7 @@ def best_match(store: Store, sketch: rules.PostSketch, found: list[Candidate], w
     then the earliest candidate. An item is ruled out (vetoed) when one of its copies carries
     another official 索引号/文号, or has the same title and a body that disagrees with this one:
     a teaser of it must not pull a look-alike in by title and date."""
-    best: tuple[tuple, str, rules.Verdict] | None = None
+    best: tuple[Rank, str, rules.Verdict] | None = None
     vetoed: set[str] = set()
     for c in found:
         if c.vetoes and not c.identity_rule:
@@ -318,7 +321,7 @@ def best_match(store: Store, sketch: rules.PostSketch, found: list[Candidate], w
 
 
 def _ranked(store: Store, sketch: rules.PostSketch, found: list[Candidate], window: int, body: str,
-            identities: ItemIdentities | None) -> Iterator[tuple[tuple, str, rules.Verdict]]:
+            identities: ItemIdentities | None) -> Iterator[tuple[Rank, str, rules.Verdict]]:
     """Every candidate's verdict, ranked as best_match ranks them (the rare vetoed case)."""
     for c in found:
         if c.vetoes and not c.identity_rule:

@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from .. import classify as classify_stage
 from ..merge import stage as dedupe_stage
@@ -35,7 +36,7 @@ class JobResult:
     dedupe: dict[str, int] = field(default_factory=dict)
     classify: dict[str, int] = field(default_factory=dict)
     build: BuildStats | None = None
-    reports: dict[int, dict] = field(default_factory=dict)
+    reports: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def failed_sources(self) -> list[SourceOutcome]:
@@ -70,7 +71,7 @@ def years_with_items(store: Store, config: Config) -> list[int]:
     })
 
 
-def year_report(store: Store, config: Config, year: int, tree: classify_stage.CatalogTree) -> dict:
+def year_report(store: Store, config: Config, year: int, tree: classify_stage.CatalogTree) -> dict[str, Any]:
     """The year-end figures as a dict (the JSON report; see pipeline.report.annual)."""
     from ..report.annual import annual_report
     from ..registers.figures import figures_folder
@@ -79,7 +80,7 @@ def year_report(store: Store, config: Config, year: int, tree: classify_stage.Ca
 
 
 def build_reports(store: Store, config: Config, tree: classify_stage.CatalogTree,
-                  today: date | None = None, writer: Writer | None = None) -> dict[int, dict]:
+                  today: date | None = None, writer: Writer | None = None) -> dict[int, dict[str, Any]]:
     """Every year's annual-report files in output/site/reports/ (pipeline.report.outputs);
     in December, a warning when the holiday data lacks next year. ``writer``: a staged
     Writer that puts them in place later (with the pages); without one, at the end."""
@@ -91,7 +92,8 @@ def build_reports(store: Store, config: Config, tree: classify_stage.CatalogTree
                          today or local_today(config.office.timezone), writer)
 
 
-def build(config: Config, store: Store, tree: classify_stage.CatalogTree | None = None) -> tuple[BuildStats, dict]:
+def build(config: Config, store: Store, tree: classify_stage.CatalogTree | None = None
+          ) -> tuple[BuildStats, dict[int, dict[str, Any]]]:
     tree = tree or classify_stage.office_tree(config)
     held = classify_stage.held_items(store, config)  # personal data unseen by staff; [publish] wait_for_review
     try:
@@ -111,7 +113,7 @@ def build(config: Config, store: Store, tree: classify_stage.CatalogTree | None 
 
 def run_sync(config: Config, store: Store, *, full: bool = False, only: set[str] | None = None,
              progress: Callable[[str], None] = lambda s: None, command: str = "sync",
-             after_collect: AbstractContextManager | None = None) -> JobResult:
+             after_collect: AbstractContextManager[object] | None = None) -> JobResult:
     """The whole nightly job. Per-source failures are in the result, not raised.
 
     ``after_collect``: held around the stages after collecting (CPU and memory, not network),

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 from ..errors import LockHeld, StoreError
 
@@ -45,10 +46,10 @@ def run_lock(database: Path, *, purpose: str = "run", wait_for_staff: float = 0.
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _take(path: Path, purpose: str):  # type: ignore[no-untyped-def]
+def _take(path: Path, purpose: str) -> TextIO:
     """The lock file, locked and naming its holder; raises LockHeld."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(path, "a+")
+    handle = open(path, "a+")  # noqa: SIM115 (held open: the lock lasts as long as the file is open)
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -13,6 +13,7 @@ import logging.handlers
 import re
 import sys
 from pathlib import Path
+from typing import TextIO
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _SECRET = re.compile(r"((?:appid|secret|access_token|token|password)=)[^&\s\"']+", re.I)
@@ -31,14 +32,19 @@ def setup_terminal(verbose: bool) -> None:
     root = logging.getLogger()
     root.setLevel(logging.INFO)
     if not any(getattr(h, "xxgk_terminal", False) for h in root.handlers):
-        handler = logging.StreamHandler()
-        handler.xxgk_terminal = True
+        handler = _Terminal()
         handler.setFormatter(logging.Formatter(FORMAT))
         handler.addFilter(RedactSecrets())
         root.addHandler(handler)
-    for handler in root.handlers:
-        if getattr(handler, "xxgk_terminal", False):
-            handler.setLevel(logging.INFO if verbose else logging.WARNING)
+    for h in root.handlers:
+        if getattr(h, "xxgk_terminal", False):
+            h.setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+class _Terminal(logging.StreamHandler[TextIO]):
+    """The terminal's handler, marked so that a second setup finds it."""
+
+    xxgk_terminal = True
 
 
 def setup_file(path: Path | None) -> None:
@@ -83,12 +89,12 @@ class _FileElseStderr(logging.handlers.RotatingFileHandler):
                 self.stream.close()
         except OSError:
             pass
-        self.stream = None  # type: ignore[assignment]
+        self.stream = None
         self.fallback = logging.StreamHandler(sys.stderr)
         self.fallback.setFormatter(self.formatter)
         self.emit(record)
 
-    def shouldRollover(self, record: logging.LogRecord) -> bool:  # type: ignore[override]
+    def shouldRollover(self, record: logging.LogRecord) -> bool:
         try:
             return bool(super().shouldRollover(record))
         except OSError:

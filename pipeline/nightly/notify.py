@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import smtplib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from email.message import EmailMessage
 from typing import Any
 
@@ -26,14 +26,14 @@ def alert_text(office: str, alerts: Sequence[Alert]) -> str:
     return "\n".join(lines)
 
 
-def webhook_payload(kind: str, text: str) -> dict:
+def webhook_payload(kind: str, text: str) -> dict[str, Any]:
     """WeCom and DingTalk robots both take {"msgtype": "text", "text": {"content": …}}."""
     if kind in ("wecom", "dingtalk"):
         return {"msgtype": "text", "text": {"content": text}}
     return {"text": text}
 
 
-def send_email(settings: Alerts, subject: str, text: str, env: dict[str, str] | None = None) -> None:
+def send_email(settings: Alerts, subject: str, text: str, env: Mapping[str, str] | None = None) -> None:
     env = os.environ if env is None else env
     message = EmailMessage()
     message["Subject"] = subject
@@ -55,7 +55,7 @@ def send_email(settings: Alerts, subject: str, text: str, env: dict[str, str] | 
 
 
 def send(settings: Alerts, office: str, alerts: Sequence[Alert],
-         post_json: Callable[[str, dict], None] | None = None) -> list[str]:
+         post_json: Callable[[str, dict[str, Any]], None] | None = None) -> list[str]:
     """Deliver alerts on every configured channel; returns the problems (delivery never raises)."""
     if not alerts:
         return []

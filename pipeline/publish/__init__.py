@@ -9,6 +9,7 @@ counts page), writer (the only code that touches the file system).
 """
 
 from .build import BuildStats, SiteInfo, build, entry_id, staging
-from .writer import UnsafePathError, Writer
+from ..errors import UnsafePathError
+from .writer import Writer
 
 __all__ = ["BuildStats", "SiteInfo", "UnsafePathError", "Writer", "build", "entry_id", "staging"]

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
@@ -93,7 +94,7 @@ def build(
     categories: Sequence[Category],
     site: SiteInfo,
     out_dir: Path,
-    reports: Mapping[int, Mapping] | None = None,
+    reports: Mapping[int, Mapping[str, Any]] | None = None,
     *,
     full: bool = False,
     search: bool = True,
@@ -150,7 +151,7 @@ def _sweep_killed_build(out_dir: Path) -> None:
 
 
 def _build_marked(items: Iterable[ItemView] | ItemSource, categories: Sequence[Category], site: SiteInfo,
-                  out_dir: Path, reports: Mapping[int, Mapping], full: bool, search: bool,
+                  out_dir: Path, reports: Mapping[int, Mapping[str, Any]], full: bool, search: bool,
                   writer: Writer) -> BuildStats:
     source = items if isinstance(items, ItemSource) else MemorySource(items)
     tree = CategoryTree(categories)
@@ -245,8 +246,10 @@ def _newest_first(rows: Iterable[ItemRow]) -> list[ItemRow]:
     out = list(rows)
     if len({r.id for r in out}) != len(out):
         seen: set[str] = set()
-        twice = next(r.id for r in out if r.id in seen or seen.add(r.id))  # type: ignore[func-returns-value]
-        raise InternalError(f"item id {twice!r} appears twice")
+        for r in out:
+            if r.id in seen:
+                raise InternalError(f"item id {r.id!r} appears twice")
+            seen.add(r.id)
     out.sort(key=attrgetter("id"))
     out.sort(key=attrgetter("iso"), reverse=True)  # stable: ties stay ordered by id
     return out
@@ -277,7 +280,7 @@ def _pubdate(rows: Sequence[ItemRow]) -> str:
 
 
 def _list_pages(r: SiteRenderer, template: str, folder: str, stem: str, rows: Sequence[ItemRow],
-                extra: str, settled: bool = False, **page: object) -> None:
+                extra: str, settled: bool = False, **page: Any) -> None:
     """A paginated list: the landing page (with ``page``'s context) and its archive pages.
 
     ``settled``: no item of ``rows`` changed, so archive pages keep their keys (the
@@ -293,7 +296,7 @@ def _list_pages(r: SiteRenderer, template: str, folder: str, stem: str, rows: Se
         ctx = dict(page)
         if not landing:  # archive pages show no totals or counts: those change with every new item
             ctx.update(children=[{**c, "count": None} for c in ctx.get("children", ())], years=[], total=None)
-        r.page(template, rel, pubdate=_pubdate(page_rows), rows=page_rows, pager=pager, **ctx)  # type: ignore[arg-type]
+        r.page(template, rel, pubdate=_pubdate(page_rows), rows=page_rows, pager=pager, **ctx)
 
 
 def _year_pages(r: SiteRenderer, by_year: Mapping[int, list[ItemRow]], settled: _Settled | None = None) -> None:
@@ -308,7 +311,7 @@ REPORT_FILES = (("html", "完整报告（可打印）"), ("docx", "Word 草稿")
                 ("table3.csv", "表格：行政复议、行政诉讼（CSV）"))
 
 
-def _report_pages(r: SiteRenderer, tree: CategoryTree, reports: Mapping, out_dir: Path,
+def _report_pages(r: SiteRenderer, tree: CategoryTree, reports: Mapping[Any, Mapping[str, Any]], out_dir: Path,
                   rows: Sequence[ItemRow]) -> list[dict[str, object]]:
     """The report pages; returns the home page's links, each saying whether the data covers the year."""
     by_year = {int(y): rep for y, rep in reports.items()}  # keys may come from JSON as "2020"
@@ -356,8 +359,8 @@ def _front_pages(r: SiteRenderer, site: SiteInfo, tree: CategoryTree, groups: _G
         r.page("search.html", "search.html", title="全文检索", column="全文检索")
 
 
-def _tree(tree: CategoryTree, by_node: Mapping[str, list]) -> list[dict]:
-    def node(c: Category, seen: frozenset[str]) -> dict:
+def _tree(tree: CategoryTree, by_node: Mapping[str, list[Any]]) -> list[dict[str, Any]]:
+    def node(c: Category, seen: frozenset[str]) -> dict[str, Any]:
         kids = [node(k, seen | {k.id}) for k in tree.children.get(c.id, []) if k.id not in seen]
         n = len(by_node.get(c.id, ()))
         return {"name": c.name, "count": n, "href": f"category/{c.id}.html" if n else "", "children": kids}
@@ -365,7 +368,7 @@ def _tree(tree: CategoryTree, by_node: Mapping[str, list]) -> list[dict]:
     return [node(c, frozenset({c.id})) for c in tree.top]
 
 
-def _category_pages(r: SiteRenderer, tree: CategoryTree, groups: _Groups, feed_of: Mapping,
+def _category_pages(r: SiteRenderer, tree: CategoryTree, groups: _Groups, feed_of: Mapping[str, Any],
                     settled: _Settled | None = None) -> None:
     by_node = groups.by_node
     for _, c in tree.walk():
@@ -394,7 +397,7 @@ def _category_pages(r: SiteRenderer, tree: CategoryTree, groups: _Groups, feed_o
 
 
 def _item_pages(r: SiteRenderer, source: ItemSource, site: SiteInfo, tree: CategoryTree, rows: list[ItemRow],
-                feed_of: Mapping, changed: frozenset[str] | None = None, index: SearchIndex | None = None) -> None:
+                feed_of: Mapping[str, Any], changed: frozenset[str] | None = None, index: SearchIndex | None = None) -> None:
     """Item pages whose item changed (or that are new); the others are not even loaded.
 
     ``changed``: the only items that may have changed (from the change log); the others
@@ -419,7 +422,7 @@ def _item_pages(r: SiteRenderer, source: ItemSource, site: SiteInfo, tree: Categ
                feed=feed_of.get(path[0].id) if path else None, **ctx)
         if index is not None:
             index.add(_search_doc(tree, item))
-    if index_all:
+    if index_all and index is not None:
         done = set(todo)
         for item in source.views([row.id for row in rows if row.id not in done]):
             index.add(_search_doc(tree, item))
@@ -430,7 +433,7 @@ def _search_doc(tree: CategoryTree, item: ItemView) -> Doc:
                category=" / ".join(c.name for c in tree.path(item.category)), text=html_to_text(item.body_html))
 
 
-def _feed_links(site: SiteInfo, tree: CategoryTree, by_node: Mapping[str, list]) -> list[dict[str, str]]:
+def _feed_links(site: SiteInfo, tree: CategoryTree, by_node: Mapping[str, list[Any]]) -> list[dict[str, str]]:
     """All feeds, site-wide first: key, title, the three URLs and the page each follows."""
     out = [{"key": "all", "title": f"{site.office_name}政府信息公开", "html": site.site_url + "index.html"}]
     for c in tree.top:

@@ -74,7 +74,7 @@ _ILLEGAL = re.compile(r'[\x00-\x20"<>\\^`{|}\x7f]')  # never valid in a URL (WHA
 
 def encode_illegal(url: str) -> str:
     """Percent-encode what may not stand in a URL (a quote, a space …), as a browser would."""
-    return _ILLEGAL.sub(lambda m: "%{:02X}".format(ord(m.group(0))), url) if _ILLEGAL.search(url) else url
+    return _ILLEGAL.sub(lambda m: f"%{ord(m.group(0)):02X}", url) if _ILLEGAL.search(url) else url
 
 
 # An http(s) base's origin, when its host part is plain ASCII (anything else goes through urljoin).

@@ -11,16 +11,16 @@ the site works from file:// and under any sub-path.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 import hashlib
 import re
 from functools import cached_property, lru_cache
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
-from jinja2.runtime import Macro
 from markupsafe import Markup
 
 from pipeline.models import CHANNELS, META_LABELS, SHANGHAI, ChannelCopy, ItemView
@@ -246,8 +246,10 @@ class SiteRenderer:
         return html
 
     @cached_property
-    def _row(self) -> Macro:
-        return environment().get_template("_row.html").module.row  # type: ignore[attr-defined]
+    def _row(self) -> Callable[[ItemRow, str], Markup]:
+        # a template's macros are attributes made at run time; under autoescape one returns Markup
+        row: Callable[[ItemRow, str], Markup] = environment().get_template("_row.html").module.row  # type: ignore[attr-defined]
+        return row
 
     def listed(self, rel: str) -> None:
         self.sitemap.append((self.site_url + rel, ""))
@@ -287,7 +289,7 @@ _SITEMAP_INDEX = _XML + '<sitemapindex xmlns="http://www.sitemaps.org/schemas/si
 
 
 def item_page_context(item: ItemView, body: str, office: str, category_path: str,
-                      base_url: str | None = None) -> dict[str, object]:
+                      base_url: str | None = None) -> dict[str, Any]:
     """The item page's data: metadata table, body, attachments, channel copies.
 
     ``base_url``: the first copy's URL if the caller already has it (see item_base)."""

@@ -5,8 +5,9 @@ add up) shows its counts, in Chinese."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
+from typing import Any
 
 from .tree import CategoryTree
 
@@ -41,11 +42,11 @@ def cn_date(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def report_sections(report: Mapping, tree: CategoryTree) -> list[dict[str, object]]:
+def report_sections(report: Mapping[str, Any], tree: CategoryTree) -> list[dict[str, object]]:
     """The counts of a year without a printable report, as labelled rows."""
     proactive = report.get("proactive") or {}
     rows = [(label, proactive[key]) for key, label in PROACTIVE_LABELS.items() if key in proactive]
-    sections = [{"title": "一、主动公开政府信息情况", "rows": rows}]
+    sections: list[dict[str, object]] = [{"title": "一、主动公开政府信息情况", "rows": rows}]
     by_category = proactive.get("by_category") or {}
     if by_category:
         def label(cid: str) -> str:
@@ -64,6 +65,6 @@ def report_sections(report: Mapping, tree: CategoryTree) -> list[dict[str, objec
     return sections
 
 
-def _catalog_order(tree: CategoryTree):
+def _catalog_order(tree: CategoryTree) -> Callable[[tuple[str, Any]], tuple[int, str]]:
     order = {c.id: i for i, (_, c) in enumerate(tree.walk())}
     return lambda kv: (order.get(kv[0], len(order)), kv[0])

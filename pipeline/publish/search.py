@@ -39,8 +39,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
+from numpy.typing import NDArray
 
 from pipeline.models import SHANGHAI
 
@@ -84,7 +86,7 @@ def pair_keys(text: str) -> np.ndarray:
     return np.unique(keys[(a != 32) & (b != 32)])
 
 
-def _mix(k: np.ndarray) -> np.ndarray:
+def _mix(k: NDArray[np.uint32]) -> NDArray[np.uint32]:
     """A 32-bit integer hash (so shards fill evenly); wraps like Math.imul in JS."""
     k = k ^ (k >> np.uint32(16))
     k = k * np.uint32(0x45D9F3B)
@@ -118,14 +120,14 @@ class SearchIndex:
         if not whole:  # none yet, another format, or an update killed or failed: start again from every item
             state = {"format": FORMAT, "ids": {}, "delta": [], "base_docs": 0, "shards": 16,
                      "version": max([self.published or 0, *_versions(self.root)])}
-        self.state = state
-        self.ids: dict[str, int] = state["ids"]
-        self.delta: set[int] = set(state["delta"])
+        self.state = cast("dict[str, Any]", state)  # a dict: `whole` checked it, else the one made above
+        self.ids: dict[str, int] = self.state["ids"]
+        self.delta: set[int] = set(self.state["delta"])
         self.source = self.root / str(self.published) if whole else None  # the version the update starts from
         self.work: Path | None = None  # the next version's folder, once the update has begun
         dates = self.source / "dates.bin" if self.source else None
         self.dates = np.fromfile(dates, dtype="<u4").copy() if dates and dates.is_file() else np.zeros(0, "<u4")
-        self._chunks: dict[int, list] = {}
+        self._chunks: dict[int, list[Any]] = {}
         self._dirty: set[int] = set()
         self.touched = False  # anything added or removed since loading
 
@@ -202,7 +204,7 @@ class SearchIndex:
 
     # documents -----------------------------------------------------------------------------------
 
-    def _load_chunk(self, k: int) -> list:
+    def _load_chunk(self, k: int) -> list[Any]:
         chunk = self._chunks.get(k)
         if chunk is None:
             if len(self._chunks) >= 64:  # a full build streams through: keep memory flat
@@ -213,7 +215,7 @@ class SearchIndex:
             self._chunks[k] = chunk
         return chunk
 
-    def _chunk(self, k: int) -> list:
+    def _chunk(self, k: int) -> list[Any]:
         """Chunk ``k``, to be changed (written at the next flush)."""
         chunk = self._load_chunk(k)
         self._dirty.add(k)
@@ -231,7 +233,7 @@ class SearchIndex:
         self._chunks.clear()
         self._dirty.clear()
 
-    def _docs(self, numbers: Iterable[int]) -> Iterator[tuple[int, list]]:
+    def _docs(self, numbers: Iterable[int]) -> Iterator[tuple[int, list[Any]]]:
         """(number, [id, title, date, category, text]) of live documents, read chunk by chunk."""
         current, chunk = -1, []
         for n in numbers:
@@ -353,7 +355,7 @@ def _published_version(root: Path) -> int | None:
     meta = _load_json(root / "meta.json")
     if isinstance(meta, dict) and meta.get("format") == FORMAT and isinstance(meta.get("version"), int) \
             and (root / str(meta["version"]) / "dates.bin").is_file():
-        return meta["version"]
+        return int(meta["version"])
     return None
 
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import marshal
 import os
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol, TypeGuard
 
 from .source import ItemRow, ItemSource
 
@@ -37,10 +38,23 @@ class Rows:
     key: bytes
     touched: tuple[ItemRow, ...] = ()  # the changed items' rows, as saved and as read now
     base: int | None = None  # the base's position, when these rows came from a snapshot
-    delta: dict[str, tuple | None] = field(default_factory=dict)  # changed since the base: row, None if gone
+    delta: dict[str, tuple[Any, ...] | None] = field(default_factory=dict)  # changed since the base: row, None if gone
 
 
-def logged(source: ItemSource) -> bool:
+class LoggedSource(ItemSource, Protocol):
+    """A source with a change log (views.StoreSource)."""
+
+    @property
+    def log_key(self) -> bytes: ...
+
+    def log_position(self) -> int: ...
+
+    def changed_since(self, seq: int) -> Iterable[str]: ...
+
+    def rows_of(self, ids: Collection[str]) -> Iterable[ItemRow]: ...
+
+
+def logged(source: ItemSource) -> TypeGuard[LoggedSource]:
     return all(hasattr(source, name) for name in ("log_key", "log_position", "changed_since", "rows_of"))
 
 
@@ -48,16 +62,16 @@ def current(source: ItemSource, out_dir: Path, use_snapshot: bool) -> Rows:
     """This build's rows: the snapshot plus the changed items, else every row."""
     if not logged(source):
         return Rows(list(source.rows()), None, b"", None, b"")
-    key = source.log_key  # type: ignore[attr-defined]
-    position = source.log_position()  # type: ignore[attr-defined]
+    key = source.log_key
+    position = source.log_position()
     old = _load(Path(out_dir), key) if use_snapshot else None
     if old is None:
         return Rows(list(source.rows()), None, b"", position, key)
     base, since, global_key, rows, delta = old
-    changed = frozenset(source.changed_since(since))  # type: ignore[attr-defined]
+    changed = frozenset(source.changed_since(since))
     touched: list[ItemRow] = []
     if changed:
-        fresh = list(source.rows_of(sorted(changed)))  # type: ignore[attr-defined]
+        fresh = list(source.rows_of(sorted(changed)))
         touched = [r for r in rows if r.id in changed] + fresh
         rows = [r for r in rows if r.id not in changed] + fresh
         delta = {**delta, **dict.fromkeys(changed), **{r.id: tuple(r) for r in fresh}}
@@ -93,7 +107,7 @@ def _write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _read(path: Path) -> tuple | None:
+def _read(path: Path) -> tuple[Any, ...] | None:
     try:
         data = marshal.loads(path.read_bytes())
     except (OSError, EOFError, ValueError, TypeError):
@@ -101,7 +115,7 @@ def _read(path: Path) -> tuple | None:
     return data if isinstance(data, tuple) and data and data[0] == FORMAT else None
 
 
-def _load(out_dir: Path, key: bytes) -> tuple[int, int, bytes, list[ItemRow], dict[str, tuple | None]] | None:
+def _load(out_dir: Path, key: bytes) -> tuple[int, int, bytes, list[ItemRow], dict[str, tuple[Any, ...] | None]] | None:
     """(base position, position, global key, rows, delta) saved by the last build, if for ``key``."""
     base = _read(out_dir / NAME)
     if base is None or base[1] != key:

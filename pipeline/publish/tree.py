@@ -40,7 +40,7 @@ class CategoryTree:
         path = [c]
         seen = {c.id}
         while path[-1].parent in self.by_id and path[-1].parent not in seen:
-            parent = self.by_id[path[-1].parent]  # type: ignore[index]
+            parent = self.by_id[path[-1].parent]
             seen.add(parent.id)
             path.append(parent)
         return tuple(reversed(path))

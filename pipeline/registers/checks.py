@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from pipeline.registers.errors import ReportInconsistent
 from pipeline.registers.formats import (
@@ -51,7 +52,7 @@ def _n(x: int | float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
-def check(tables: Mapping, previous: Mapping | None = None) -> list[Violation]:
+def check(tables: Mapping[str, Any], previous: Mapping[str, Any] | None = None) -> list[Violation]:
     """All identity violations of ``tables`` (``{"year", "table2", "table3"}``).
 
     ``previous`` is last year's tables (or its Table 2 alone, as
@@ -69,25 +70,25 @@ def check(tables: Mapping, previous: Mapping | None = None) -> list[Violation]:
     return out
 
 
-def ensure_consistent(tables: Mapping, previous: Mapping | None = None) -> None:
+def ensure_consistent(tables: Mapping[str, Any], previous: Mapping[str, Any] | None = None) -> None:
     """Raise :class:`ReportInconsistent` listing every violation, if any."""
     violations = check(tables, previous)
     if violations:
         raise ReportInconsistent(violations)
 
 
-def _format(table2: Mapping, year: int | None) -> ReportFormat:
+def _format(table2: Mapping[str, Any], year: int | None) -> ReportFormat:
     if year is not None:
         return format_for_year(year)
     # no year given: the 2021 format is the one with （六） sub-rows
     return format_for_year(2021 if "other.no_correction" in table2 else 2020)
 
 
-def _cell(table2: Mapping, key: str, col: str) -> int | float:
+def _cell(table2: Mapping[str, Any], key: str, col: str) -> int | float:
     return (table2.get(key) or {}).get(col, 0) or 0
 
 
-def _table2(fmt: ReportFormat, t: Mapping) -> list[Violation]:
+def _table2(fmt: ReportFormat, t: Mapping[str, Any]) -> list[Violation]:
     label = {r.key: r.label for r in fmt.table2_rows}
     results = [k for k in fmt.outcome_keys]
     out: list[Violation] = []
@@ -113,7 +114,7 @@ def _table2(fmt: ReportFormat, t: Mapping) -> list[Violation]:
     return out
 
 
-def _carry_over(fmt: ReportFormat, t: Mapping, prev: Mapping) -> list[Violation]:
+def _carry_over(fmt: ReportFormat, t: Mapping[str, Any], prev: Mapping[str, Any]) -> list[Violation]:
     label = fmt.row("carried_over").label
     out = []
     for col in T2_COLUMNS:
@@ -125,7 +126,7 @@ def _carry_over(fmt: ReportFormat, t: Mapping, prev: Mapping) -> list[Violation]
     return out
 
 
-def _table3(t: Mapping) -> list[Violation]:
+def _table3(t: Mapping[str, Any]) -> list[Violation]:
     out = []
     for group in T3_GROUPS:
         cells = t.get(group) or {}

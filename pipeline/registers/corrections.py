@@ -9,8 +9,10 @@ is never given again. A decided appeal is changed only through
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from ..store import Store, iso, utcnow
 from .errors import RegisterError
@@ -32,14 +34,14 @@ def _reason(reason: str) -> str:
     return reason
 
 
-def _checked(reason: str, changes: dict, allowed: tuple[str, ...], today: date) -> str:
+def _checked(reason: str, changes: dict[str, Any], allowed: tuple[str, ...], today: date) -> str:
     """The reason, once the changes name fields that may change and no date after today."""
     unknown = set(changes) - set(allowed)
     if unknown:
         raise RegisterError(f"不能更改的项：{'、'.join(sorted(unknown))}（审结结果请用 appeal decide --amend）")
     if not changes:
         raise RegisterError("没有要更改的内容")
-    check_entry_dates(today, **{k: v for k, v in changes.items() if k.endswith("_on")})  # type: ignore[arg-type]
+    check_entry_dates(today, **{k: v for k, v in changes.items() if k.endswith("_on")})
     return _reason(reason)
 
 
@@ -70,7 +72,7 @@ def withdraw_application(store: Store, app_id: str, who: str, reason: str) -> No
 
 
 def edit_appeal(store: Store, appeal_id: str, who: str, reason: str, today: date,
-                **changes: object) -> Appeal:
+                **changes: Any) -> Appeal:
     """Correct the kind, filing date, application or note of an appeal (its result: ``decide --amend``)."""
     reason = _checked(reason, changes, APPEAL_FIELDS, today)
     appeal = replace(get_appeal(store, appeal_id), **changes)  # Appeal checks itself
@@ -81,10 +83,11 @@ def withdraw_appeal(store: Store, appeal_id: str, who: str, reason: str) -> None
     _withdraw(store, "appeal", appeal_id, who, reason, lambda: appeal_fields(get_appeal(store, appeal_id)))
 
 
-def _withdraw(store: Store, register: str, entry_id: str, who: str, reason: str, fields) -> None:
+def _withdraw(store: Store, register: str, entry_id: str, who: str, reason: str,
+              fields: Callable[[], dict[str, Any]]) -> None:
     """Mark the entry withdrawn (``fields`` reads it, raising when it is unknown) and say why."""
     reason = _reason(reason)
     with store.transaction():
         before = fields()
-        store.db[f"{register}s"].update(entry_id, {"withdrawn_at": iso(utcnow()), "withdrawn_reason": reason})
+        store.db.table(f"{register}s").update(entry_id, {"withdrawn_at": iso(utcnow()), "withdrawn_reason": reason})
         audit(store, who, register, entry_id, "撤销", before, None, reason)

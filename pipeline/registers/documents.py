@@ -18,6 +18,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
+from typing import Any
 
 from ..store import Store, parse_iso
 from ..workdays import CalendarGap, workdays_between
@@ -53,7 +54,7 @@ def _day(value: str | None) -> date | None:
 
 
 def _is_repealed(validity: str | None) -> bool:
-    return bool(validity) and any(w in validity for w in REPEALED_WORDS)
+    return bool(validity and any(w in validity for w in REPEALED_WORDS))
 
 
 def normative_documents(store: Store, tz: tzinfo) -> list[NormativeDocument]:
@@ -64,6 +65,7 @@ def normative_documents(store: Store, tz: tzinfo) -> list[NormativeDocument]:
         "WHERE normative = 1 AND published_at IS NOT NULL ORDER BY published_at, id").fetchall()
     for item_id, index_number, title, formed_on, published_at, validity in rows:
         published = _local_day(published_at, tz)
+        assert published is not None  # the query asks for published items only
         issued = _day(formed_on) or published
         repealed = _repeal_date(store, item_id, validity, tz) if _is_repealed(validity) else None
         out.append(NormativeDocument(item_id, index_number or "", title or "", issued, published,
@@ -104,7 +106,7 @@ def document_counts(docs: list[NormativeDocument], year: int) -> dict[str, list[
     }
 
 
-def table1_documents(docs: list[NormativeDocument], year: int) -> dict[str, object]:
+def table1_documents(docs: list[NormativeDocument], year: int) -> dict[str, dict[str, int] | DocumentCounts]:
     """The ``documents`` argument of ``records.compute_table1`` for ``year``'s format."""
     c = {k: len(v) for k, v in document_counts(docs, year).items()}
     if year <= 2020:  # 试行 format: 本年新制作 / 本年新公开 / 对外公开总数量
@@ -149,7 +151,7 @@ def timings(store: Store, year: int, tz: tzinfo, gaps: list[CalendarGap]) -> tup
     return out, without
 
 
-def timeliness(found: list[Timing], without: int) -> dict:
+def timeliness(found: list[Timing], without: int) -> dict[str, Any]:
     late = [t for t in found if t.late]
     return {
         "with_formed_on": len(found),

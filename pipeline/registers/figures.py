@@ -34,8 +34,10 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import FiguresInvalid
 from .formats import format_for_year
@@ -64,8 +66,8 @@ class Figures:
                 f"来自其他业务系统，请按模板填写（xxgk report --year {self.path.stem} --figures-template 可打印模板）。")
 
 
-def figures_folder(config_path: Path, explicit: str | os.PathLike | None = None,
-                   env: dict[str, str] | None = None) -> Path:
+def figures_folder(config_path: Path, explicit: str | os.PathLike[str] | None = None,
+                   env: Mapping[str, str] | None = None) -> Path:
     """--figures, else $XXGK_FIGURES, else ``figures/`` beside the config (relative paths
     are read from the config's folder, like every path in the config)."""
     env = os.environ if env is None else env
@@ -73,7 +75,7 @@ def figures_folder(config_path: Path, explicit: str | os.PathLike | None = None,
     return (Path(config_path).resolve().parent / chosen).resolve()
 
 
-def read_year_file(folder: Path, year: int, aliases: dict[str, str]) -> tuple[Path, dict | None]:
+def read_year_file(folder: Path, year: int, aliases: dict[str, str]) -> tuple[Path, dict[str, Any] | None]:
     """``folder/<year>.toml`` as a table, its keys' Chinese aliases resolved (None: no such
     file); FiguresInvalid (in Chinese, naming the file) when it is not TOML."""
     path = Path(folder) / f"{year}.toml"

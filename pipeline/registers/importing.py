@@ -13,9 +13,12 @@ import csv
 import hashlib
 import io
 import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import InputError
 from ..store import Store
@@ -25,6 +28,9 @@ from .ledger import add_appeal, add_application, next_id
 from .records import (
     APPEAL_KIND_ALIASES, APPEAL_KINDS, CHANNELS, PENDING, Appeal, Application, check_request, halfwidth, parse_day, resolve_outcome,
 )
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 # (column as the clerk sees it, field, required)
 APPLICATION_COLUMNS = (
@@ -71,20 +77,21 @@ def template(register: str, suffix: str) -> bytes:
         csv.writer(buf, lineterminator="\r\n").writerow(header)
         return ("\ufeff" + buf.getvalue()).encode("utf-8")
     from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
 
     book = Workbook()
-    sheet = book.active
+    sheet = cast("Worksheet", book.active)  # a new workbook's one sheet
     sheet.title = "申请登记" if register == "application" else "复议诉讼登记"
     sheet.append(header)
     for i, label in enumerate(header, 1):
-        sheet.column_dimensions[sheet.cell(1, i).column_letter].width = max(12, 2 * len(label) + 2)
+        sheet.column_dimensions[get_column_letter(i)].width = max(12, 2 * len(label) + 2)
     notes = book.create_sheet("填写说明")
     notes.append(["列", "可填的值"])
     for row in allowed_values(register):
         notes.append(list(row))
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -175,7 +182,8 @@ class _Errors:
                                 + "\n".join(shown) + more)
 
 
-def _field(row: Row, errors: _Errors, label: str, parse, required: bool = False):
+def _field(row: Row, errors: _Errors, label: str, parse: Callable[[Any], Any], required: bool = False) -> Any:
+    """The cell parsed, or None (its error noted)."""
     value = row.values.get(label)
     try:
         parsed = parse(value)
@@ -187,8 +195,8 @@ def _field(row: Row, errors: _Errors, label: str, parse, required: bool = False)
     return parsed
 
 
-def _choice(options, aliases=None):
-    def parse(value):
+def _choice(options: Sequence[str], aliases: Mapping[str, str] | None = None) -> Callable[[object], str]:
+    def parse(value: object) -> str:
         text = _text(value)
         text = (aliases or {}).get(text, text)
         if text and text not in options:
@@ -206,14 +214,16 @@ def _count(value: object) -> int:
     return int(text)
 
 
-def import_key(register: str, record: dict) -> str:
+def import_key(register: str, record: dict[str, Any]) -> str:
     """The content of a row, hashed: the same row imported again has the same key."""
     text = json.dumps([register, record], ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
 def check_applications(rows: list[Row], path: Path, today: date) -> list[tuple[Application, str]]:
-    errors, out, seen = _Errors(), [], {}
+    errors = _Errors()
+    seen: dict[str, int] = {}
+    out: list[tuple[Application, str]] = []
     for row in rows:
         n = len(errors.lines)
         received = _field(row, errors, "收到申请日期", _day, True)
@@ -228,15 +238,16 @@ def check_applications(rows: list[Row], path: Path, today: date) -> list[tuple[A
             if day and day > today:
                 errors.add(row, label, f"{day} 晚于今天（{today}）")
         if len(errors.lines) == n:
-            _accept(row, errors, seen, out, "application", lambda: Application(
-                received_on=received, channel=channel, applicant_type=kind, request=request, outcome=outcome,
-                replied_on=replied, corrected_on=corrected, extension_workdays=extension,
+            _accept(row, errors, seen, out, "application", partial(
+                Application, received_on=received, channel=channel, applicant_type=kind, request=request,
+                outcome=outcome, replied_on=replied, corrected_on=corrected, extension_workdays=extension,
                 applicant=_text(row.values.get("申请人")), note=_text(row.values.get("备注"))))
     errors.raise_if_any(path)
     return out
 
 
-def _accept(row: Row, errors: _Errors, seen: dict[str, int], out: list, register: str, build) -> None:
+def _accept(row: Row, errors: _Errors, seen: dict[str, int], out: list[Any], register: str,
+            build: Callable[[], Application | Appeal]) -> None:
     """Build the record (its own checks speak for the column they name) unless the same row came before."""
     columns = columns_for(register)
     try:
@@ -254,7 +265,9 @@ def _accept(row: Row, errors: _Errors, seen: dict[str, int], out: list, register
 
 def check_appeals(rows: list[Row], path: Path, today: date, known_applications: set[str]
                   ) -> list[tuple[Appeal, str]]:
-    errors, out, seen = _Errors(), [], {}
+    errors = _Errors()
+    seen: dict[str, int] = {}
+    out: list[tuple[Appeal, str]] = []
     for row in rows:
         n = len(errors.lines)
         kind = _field(row, errors, "复议诉讼类型", _choice(tuple(APPEAL_KINDS), APPEAL_KIND_ALIASES), True)
@@ -268,14 +281,14 @@ def check_appeals(rows: list[Row], path: Path, today: date, known_applications: 
             if day and day > today:
                 errors.add(row, label, f"{day} 晚于今天（{today}）")
         if len(errors.lines) == n:
-            _accept(row, errors, seen, out, "appeal", lambda: Appeal(
-                kind=kind, filed_on=filed, outcome=outcome, decided_on=decided, application_id=app_id or "",
+            _accept(row, errors, seen, out, "appeal", partial(
+                Appeal, kind=kind, filed_on=filed, outcome=outcome, decided_on=decided, application_id=app_id or "",
                 note=_text(row.values.get("备注"))))
     errors.raise_if_any(path)
     return out
 
 
-def _column_of(message: str, columns) -> str:
+def _column_of(message: str, columns: tuple[tuple[str, str, bool], ...]) -> str:
     """The column a record's own check names first (答复日期 …), for the error line."""
     hits = [(message.find(label), label) for label, _, _ in columns if label in message]
     return min(hits)[1] if hits else columns[0][0]
@@ -293,7 +306,8 @@ def store_appeals(store: Store, records: list[tuple[Appeal, str]], who: str) -> 
     return _store(store, "appeals", records, lambda r, k: add_appeal(store, r, who, k, "导入"))
 
 
-def _store(store: Store, table: str, records, add) -> tuple[int, int]:
+def _store(store: Store, table: str, records: Sequence[tuple[Application | Appeal, str]],
+           add: Callable[[Any, str], object]) -> tuple[int, int]:
     added = skipped = 0
     numbers: dict[str, int] = {}  # the next number per id prefix, read once (ids in order of receipt)
     with store.transaction():
@@ -310,10 +324,10 @@ def _store(store: Store, table: str, records, add) -> tuple[int, int]:
     return added, skipped
 
 
-def _first_day(record) -> date:
+def _first_day(record: Application | Appeal) -> date:
     return record.received_on if isinstance(record, Application) else record.filed_on
 
 
-def _id_prefix(record) -> str:
+def _id_prefix(record: Application | Appeal) -> str:
     """2021 for an application received in 2021, F2021 for an appeal filed then (as ledger numbers them)."""
     return str(record.received_on.year) if isinstance(record, Application) else f"F{record.filed_on.year}"

@@ -16,6 +16,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from ..store import Store, iso, utcnow
 from .errors import RegisterError
@@ -53,7 +54,7 @@ def add_application(store: Store, app: Application, who: str = "", import_key: s
         row = {k: getattr(app, k) for k in _APP_COLUMNS}
         row.update({k: iso_d(row[k]) for k in ("received_on", "replied_on", "corrected_on")})
         now = iso(utcnow())
-        store.db["applications"].insert({**row, "created_at": now, "updated_at": now,
+        store.db.table("applications").insert({**row, "created_at": now, "updated_at": now,
                                          "import_key": import_key})
         _write_consultations(store, app)
         audit(store, who, "application", app.id, action, None, application_fields(app))
@@ -64,7 +65,7 @@ def add_application(store: Store, app: Application, who: str = "", import_key: s
 
 
 def audit(store: Store, who: str, register: str, entry_id: str, action: str,
-          before: Mapping | None, after: Mapping | None, reason: str = "") -> None:
+          before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, reason: str = "") -> None:
     """One row of ``register_changes``: who did what to which entry, when and why."""
     store.db.execute(
         "INSERT INTO register_changes (at, who, register, entry_id, action, before, after, reason) "
@@ -72,11 +73,11 @@ def audit(store: Store, who: str, register: str, entry_id: str, action: str,
         [iso(utcnow()), who or "未署名", register, entry_id, action, _json(before), _json(after), reason])
 
 
-def _json(fields: Mapping | None) -> str | None:
+def _json(fields: Mapping[str, Any] | None) -> str | None:
     return None if fields is None else json.dumps(fields, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def application_fields(app: Application) -> dict:
+def application_fields(app: Application) -> dict[str, Any]:
     """An application as the audit trail keeps it (dates as text, outcome as its label)."""
     return {"received_on": str(app.received_on), "channel": app.channel,
             "applicant_type": app.applicant_type, "request": app.request,
@@ -86,18 +87,18 @@ def application_fields(app: Application) -> dict:
             "consultations": [[str(c.sent_on), iso_d(c.answered_on)] for c in app.consultations]}
 
 
-def appeal_fields(a: Appeal) -> dict:
+def appeal_fields(a: Appeal) -> dict[str, Any]:
     return {"kind": a.kind, "filed_on": str(a.filed_on), "result": a.outcome,
             "decided_on": iso_d(a.decided_on), "application_id": a.application_id, "note": a.note}
 
 
-def changed(before: Mapping, after: Mapping) -> tuple[dict, dict]:
+def changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Only the fields that differ, both sides (what the trail shows)."""
     keys = [k for k in after if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
 
 
-def history(store: Store, register: str, entry_id: str) -> list[dict]:
+def history(store: Store, register: str, entry_id: str) -> list[dict[str, Any]]:
     """Every recorded change of one entry, oldest first."""
     return [dict(r, before=json.loads(r["before"]) if r["before"] else None,
                  after=json.loads(r["after"]) if r["after"] else None)
@@ -112,7 +113,7 @@ def iso_d(day: date | None) -> str | None:
 def _write_consultations(store: Store, app: Application) -> None:
     store.db.execute("DELETE FROM application_consultations WHERE application_id = ?", [app.id])
     for c in app.consultations:
-        store.db["application_consultations"].insert(
+        store.db.table("application_consultations").insert(
             {"application_id": app.id, "sent_on": c.sent_on.isoformat(),
              "answered_on": iso_d(c.answered_on)})
 
@@ -139,7 +140,7 @@ def get_application(store: Store, app_id: str) -> Application:
     return app
 
 
-def _application(store: Store, row: dict) -> Application:
+def _application(store: Store, row: dict[str, Any]) -> Application:
     consultations = tuple(
         Consultation(date.fromisoformat(sent), _date(answered))
         for sent, answered in store.db.execute(
@@ -177,7 +178,7 @@ def applications_for_year(store: Store, year: int) -> list[Application]:
 
 
 def update_application(store: Store, app_id: str, who: str = "", action: str = "办理",
-                       reason: str = "", **changes: object) -> Application:
+                       reason: str = "", **changes: Any) -> Application:
     """Change fields of a registered application (checked as a whole before saving)."""
     with store.transaction():
         old = get_application(store, app_id)
@@ -185,7 +186,7 @@ def update_application(store: Store, app_id: str, who: str = "", action: str = "
         app.deadline()  # 补正 before receipt and the like raise here
         row = {k: getattr(app, k) for k in _APP_COLUMNS if k != "id"}
         row.update({k: iso_d(row[k]) for k in ("received_on", "replied_on", "corrected_on")})
-        store.db["applications"].update(app_id, {**row, "updated_at": iso(utcnow())})
+        store.db.table("applications").update(app_id, {**row, "updated_at": iso(utcnow())})
         _write_consultations(store, app)
         before, after = changed(application_fields(old), application_fields(app))
         if after:
@@ -270,7 +271,7 @@ def add_appeal(store: Store, appeal: Appeal, who: str = "", import_key: str | No
     with store.transaction():
         appeal = replace(appeal, id=appeal.id or next_id(store, "appeals", f"F{appeal.filed_on.year}"))
         now = iso(utcnow())
-        store.db["appeals"].insert({
+        store.db.table("appeals").insert({
             "id": appeal.id, "kind": appeal.kind, "filed_on": appeal.filed_on.isoformat(),
             "outcome": appeal.outcome, "decided_on": iso_d(appeal.decided_on),
             "application_id": appeal.application_id, "note": appeal.note,
@@ -279,7 +280,7 @@ def add_appeal(store: Store, appeal: Appeal, who: str = "", import_key: str | No
     return appeal
 
 
-def _appeal(row: dict) -> Appeal:
+def _appeal(row: dict[str, Any]) -> Appeal:
     return Appeal(kind=row["kind"], filed_on=date.fromisoformat(row["filed_on"]),
                   outcome=row["outcome"], decided_on=_date(row["decided_on"]),
                   application_id=row["application_id"] or "", id=row["id"], note=row["note"] or "")
@@ -304,7 +305,7 @@ def save_appeal(store: Store, appeal: Appeal, who: str, action: str, reason: str
     """Write a changed appeal over the stored one, with its audit row."""
     with store.transaction():
         old = get_appeal(store, appeal.id)
-        store.db["appeals"].update(appeal.id, {
+        store.db.table("appeals").update(appeal.id, {
             "kind": appeal.kind, "filed_on": appeal.filed_on.isoformat(), "outcome": appeal.outcome,
             "decided_on": iso_d(appeal.decided_on), "application_id": appeal.application_id,
             "note": appeal.note, "updated_at": iso(utcnow())})
@@ -339,7 +340,7 @@ def appeals_for_year(store: Store, year: int) -> list[Appeal]:
 def register_years(store: Store) -> set[int]:
     """Years with an application received or an appeal filed (they get a report too),
     and the years opening balances were recorded for."""
-    rows: Iterable[tuple] = store.db.execute(
+    rows: Iterable[tuple[Any, ...]] = store.db.execute(
         "SELECT DISTINCT substr(received_on, 1, 4) FROM applications WHERE withdrawn_at IS NULL "
         "UNION SELECT DISTINCT substr(filed_on, 1, 4) FROM appeals WHERE withdrawn_at IS NULL "
         "UNION SELECT DISTINCT CAST(year AS TEXT) FROM opening_balances")

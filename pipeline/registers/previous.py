@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from .errors import ReportError
 from .formats import T2_COLUMNS
 
 
-def read_previous(path: Path, year: int) -> dict:
+def read_previous(path: Path, year: int) -> dict[str, Any]:
     """Last year's report JSON from ``path``, checked to be the one for ``year - 1``."""
     where = f"--previous {path}"
     try:

@@ -10,6 +10,7 @@ Items a person merged into another (`merged_into`) are not counted: the view
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+from typing import Any
 
 from ..models import SOCIAL_CHANNELS
 from ..store import Store, iso
@@ -20,7 +21,7 @@ def year_bounds(year: int, tz: tzinfo) -> tuple[str, str]:
     return iso(datetime(year, 1, 1, tzinfo=tz)), iso(datetime(year + 1, 1, 1, tzinfo=tz))
 
 
-def proactive_counts(store: Store, year: int, tz: tzinfo, category_names: dict[str, str]) -> dict:
+def proactive_counts(store: Store, year: int, tz: tzinfo, category_names: dict[str, str]) -> dict[str, Any]:
     start, end = year_bounds(year, tz)
     rows = store.db.execute(
         """SELECT channel, category, normative, COUNT(*) FROM counted_items

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import Any
 
 from ..store import Store, iso, utcnow
 from .errors import RegisterError
@@ -18,10 +19,11 @@ from .formats import T2_COLUMNS, T3_COLUMNS, column_title, format_for_year, t3_g
 FROZEN_KEYS = ("table1", "table2", "table3", "applications", "appeals", "table1_missing", "table1_sources")
 
 
-def publish(store: Store, year: int, data: Mapping, who: str) -> str:
+def publish(store: Store, year: int, data: Mapping[str, Any], who: str) -> str:
     """Store ``data`` (the year's report JSON) as published; returns the time stamp."""
-    if published(store, year) is not None:
-        raise RegisterError(f"{year}年年度报告已于 {published(store, year)['published_at'][:10]} 发布，"
+    earlier = published(store, year)
+    if earlier is not None:
+        raise RegisterError(f"{year}年年度报告已于 {earlier['published_at'][:10]} 发布，"
                             f"不能再次发布；之后的更改会作为更正说明列出")
     if data.get("violations"):
         raise RegisterError(f"{year}年年度报告的表格不一致，不能发布：" + "；".join(data["violations"]))
@@ -34,7 +36,7 @@ def publish(store: Store, year: int, data: Mapping, who: str) -> str:
     return at
 
 
-def published(store: Store, year: int) -> dict | None:
+def published(store: Store, year: int) -> dict[str, Any] | None:
     """The published report of ``year`` (its JSON, plus ``published_at`` and ``published_by``)."""
     row = store.db.execute("SELECT published_at, who, data FROM published_reports WHERE year = ?",
                            [year]).fetchone()
@@ -47,7 +49,7 @@ def published_years(store: Store) -> set[int]:
     return {y for (y,) in store.db.execute("SELECT year FROM published_reports")}
 
 
-def corrections(year: int, frozen: Mapping, now: Mapping) -> list[dict]:
+def corrections(year: int, frozen: Mapping[str, Any], now: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Every published cell the data now gives differently: table, row, column, both values."""
     fmt = format_for_year(year)
     out = []
@@ -69,11 +71,11 @@ def corrections(year: int, frozen: Mapping, now: Mapping) -> list[dict]:
     return out
 
 
-def _cell(data: Mapping, table: str, row: str, col: str) -> object:
+def _cell(data: Mapping[str, Any], table: str, row: str, col: str) -> object:
     return ((data.get(table) or {}).get(row) or {}).get(col, 0)
 
 
-def _diff(table: str, row: str, col: str, old: object, new: object) -> dict:
+def _diff(table: str, row: str, col: str, old: object, new: object) -> dict[str, Any]:
     return {"table": table, "row": row, "column": col, "published": old, "now": new,
             "text": f"{table}“{row}”行“{col}”列：已发布 {_n(old)}，现为 {_n(new)}"}
 

@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from numbers import Real
+from typing import Any, cast
 
 from pipeline.normalize import halfwidth
 from pipeline.registers.errors import FiguresInvalid
@@ -40,7 +41,7 @@ class Stated:
     """A 表二 cell the figures file states over the one computed from the data."""
 
     value: float | int
-    computed: float | int
+    computed: float | int | None  # None: the data gave no count
     reason: str
 
 
@@ -68,10 +69,10 @@ class Table1:
         return (f"{self.year}年报告表二（主动公开政府信息情况）还缺少以下数字，"
                 f"请在数据文件（figures）中填写：{'、'.join(self.missing)}")
 
-    def sources(self) -> dict[str, dict[str, dict]]:
+    def sources(self) -> dict[str, dict[str, dict[str, Any]]]:
         """Where every cell comes from, for the JSON: 数据 (computed), 数据文件 (stated)
         or 数据文件（更正计算值）with the reason and the computed value."""
-        out: dict[str, dict[str, dict]] = {}
+        out: dict[str, dict[str, dict[str, Any]]] = {}
         for row, cols in self.cells.items():
             out[row] = {}
             for col, value in cols.items():
@@ -176,6 +177,7 @@ def _number(row: str, column: str, value: object) -> float | int | None:
         value = number
     if isinstance(value, bool) or not isinstance(value, Real):
         raise FiguresInvalid(f"{where}应为数字，实际为 {value!r}")
+    value = cast("int | float", value)  # a Real: what TOML and _text_number give
     if value < 0 and column not in T1_SIGNED_COLUMNS:
         raise FiguresInvalid(f"{where}不能为负数：{value}")
     if column in T1_MONEY_COLUMNS:

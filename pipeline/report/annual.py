@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..config import Config
 from ..store import Store
@@ -36,16 +37,16 @@ CHANNEL_NAMES = {"wechat": "微信公众号", "weibo": "微博", "website": "网
 @dataclass(frozen=True)
 class Annual:
     year: int
-    data: dict
-    render: dict | None
-    previous: dict | None
+    data: dict[str, Any]
+    render: dict[str, Any] | None
+    previous: dict[str, Any] | None
     figures: Figures
     warnings: tuple[str, ...] = ()
     violations: tuple[Violation, ...] = field(default=())
 
 
 def annual_report(store: Store, config: Config, year: int, category_names: Mapping[str, str],
-                  figures_dir: Path, previous_report: Mapping | None = None) -> Annual:
+                  figures_dir: Path, previous_report: Mapping[str, Any] | None = None) -> Annual:
     """Everything ``year``'s report says, from the store.
 
     ``previous_report`` is last year's published report (its JSON, checked by
@@ -61,7 +62,7 @@ def annual_report(store: Store, config: Config, year: int, category_names: Mappi
     found, without = timings(store, year, tz, gaps)
     timely = timeliness(found, without)
     figures = load_figures(figures_dir, year)
-    data: dict = {
+    data: dict[str, Any] = {
         "year": year, "office": config.office.name, "proactive": proactive, "timeliness": timely,
         "by_month": by_month(store, year, tz),
         "applications": {"received": 0, "carried_over": 0, "closed": 0, "carried_forward": 0},
@@ -111,14 +112,14 @@ def annual_report(store: Store, config: Config, year: int, category_names: Mappi
     return Annual(year, data, render, previous, figures, tuple(warnings), violations)
 
 
-def stated_from(sources: Mapping) -> dict[str, dict[str, Stated]]:
+def stated_from(sources: Mapping[str, Any]) -> dict[str, dict[str, Stated]]:
     """The stated cells of a report's JSON (``table1_sources``), as ``Table1.stated``."""
     return {row: {col: Stated(src["value"], src["computed"], src["reason"])
                   for col, src in cols.items() if src.get("source") == "stated"}
             for row, cols in sources.items() if any(c.get("source") == "stated" for c in cols.values())}
 
 
-def _figures(table1: Table1, table2: dict, table3: dict) -> dict:
+def _figures(table1: Table1, table2: dict[str, Any], table3: dict[str, Any]) -> dict[str, Any]:
     """The figures of the JSON: the three tables and their totals."""
     t2 = {k: (table2.get(k) or {}).get(T2_TOTAL_COLUMN, 0) for k in table2}
     return {
@@ -137,7 +138,7 @@ def counted_applications(store: Store, year: int) -> list[Application]:
     return applications_for_year(store, year) + carried_cases(store, year)
 
 
-def _previous(store: Store, year: int, given: Mapping | None) -> dict | None:
+def _previous(store: Store, year: int, given: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """Last year's 表三 as published (or as given by --previous), else as computed."""
     if given is not None:
         return {"year": given.get("year", year - 1), "table2": given.get("table2")}
@@ -149,7 +150,7 @@ def _previous(store: Store, year: int, given: Mapping | None) -> dict | None:
     return {"year": year - 1, "table2": compute_table2(year - 1, counted_applications(store, year - 1))}
 
 
-def charts(months: Mapping[str, int], proactive: Mapping) -> dict[str, dict[str, int]]:
+def charts(months: Mapping[str, int], proactive: Mapping[str, Any]) -> dict[str, dict[str, int]]:
     """The data of the three charts: items per month, per category, per first channel."""
     return {
         "按月份": {f"{int(m)}月": n for m, n in months.items()},

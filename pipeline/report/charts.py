@@ -119,7 +119,7 @@ def axis_chart_png(title: str, data: Mapping[str, int], y_title: str, x_title: s
     if path is None:
         return None
 
-    def font(size: int):  # type: ignore[no-untyped-def]
+    def font(size: int) -> ImageFont.FreeTypeFont:
         try:
             return ImageFont.truetype(path, size, index=SC_INDEX if "Noto" in path else 0)
         except OSError:
@@ -155,9 +155,9 @@ def axis_chart_png(title: str, data: Mapping[str, int], y_title: str, x_title: s
     d.line([(left, plot_top), (left, plot_top + plot_h)], fill="black", width=s)
     d.line([(left, plot_top + plot_h), (left + plot_w, plot_top + plot_h)], fill="black", width=s)
     d.text((left + plot_w // 2, height - 6 * s), x_title, font=normal, fill="black", anchor="md")
-    label = Image.new("RGB", (int(normal.getlength(y_title)) + 4 * s, 20 * s), "white")  # the category axis title
-    ImageDraw.Draw(label).text((2 * s, 0), y_title, font=normal, fill="black")
-    rotated = label.rotate(90, expand=True)
+    title_img = Image.new("RGB", (int(normal.getlength(y_title)) + 4 * s, 20 * s), "white")  # the category axis title
+    ImageDraw.Draw(title_img).text((2 * s, 0), y_title, font=normal, fill="black")
+    rotated = title_img.rotate(90, expand=True)
     img.paste(rotated, (2 * s, plot_top + max(0, (plot_h - rotated.height) // 2)))
     out = io.BytesIO()
     img.save(out, format="PNG", optimize=True)

@@ -17,20 +17,26 @@ import io
 import zipfile
 from collections.abc import Mapping
 from datetime import date, datetime, time
+from typing import Any
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from docx.styles.style import CharacterStyle
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 from lxml import etree
 
 from pipeline.models import SHANGHAI, local_today
 
 from pipeline.report.charts import axis_chart_png, bar_chart_png
-from pipeline.report.layout import Grid, place
+from pipeline.report.layout import Cell, Grid, place
 from pipeline.report.prose import preamble, title
 from pipeline.report.render import prepare
 
@@ -47,7 +53,7 @@ CELL_PAD_MM = 2.0  # Word's default cell margins, left + right, plus a little ai
 LINE_PT = 28.95  # 每面 22 行 in the 225 mm 版心
 
 
-def render_docx(report: Mapping, *, previous: Mapping | None = None, check: bool = True,
+def render_docx(report: Mapping[str, Any], *, previous: Mapping[str, Any] | None = None, check: bool = True,
                 generated: date | None = None) -> bytes:
     """The draft as .docx bytes (write them with the project's atomic writer).
 
@@ -90,14 +96,14 @@ def cn_date(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def _page_setup(doc) -> None:
+def _page_setup(doc: DocxDocument) -> None:
     for section in doc.sections:
         section.page_width, section.page_height = PAGE
         section.top_margin, section.bottom_margin = MARGINS["top"], MARGINS["bottom"]
         section.left_margin, section.right_margin = MARGINS["left"], MARGINS["right"]
 
 
-def _styles(doc) -> None:
+def _styles(doc: DocxDocument) -> None:
     """Body font and size, zh-CN as the East-Asian language, headings in 黑体 (not the theme's)."""
     defaults = doc.styles.element.find(qn("w:docDefaults"))
     rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
@@ -123,7 +129,7 @@ def _styles(doc) -> None:
     h1.paragraph_format.space_before = h1.paragraph_format.space_after = Pt(0)
 
 
-def _font_table(doc) -> None:
+def _font_table(doc: DocxDocument) -> None:
     """Name the GB/T 9704 fonts with their usual substitutes (w:altName, charset GB2312)."""
     part = doc.part.part_related_by(RT.FONT_TABLE)
     root = etree.fromstring(part.blob)
@@ -137,7 +143,7 @@ def _font_table(doc) -> None:
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _properties(doc, report: Mapping, generated: date) -> None:
+def _properties(doc: DocxDocument, report: Mapping[str, Any], generated: date) -> None:
     """Core properties: the office as author, the generation date (not python-docx's defaults)."""
     props = doc.core_properties
     when = datetime.combine(generated, time(0, 0))  # python-docx writes it as UTC ("Z") unconverted
@@ -153,7 +159,7 @@ def _properties(doc, report: Mapping, generated: date) -> None:
     props.revision = 1
 
 
-def _signature(doc, office: str, when: str) -> None:
+def _signature(doc: DocxDocument, office: str, when: str) -> None:
     """落款: the office, then the date, right-aligned with the date indented 4 characters from the right."""
     for text, indent in ((office, 2), (when, 4)):
         para = doc.add_paragraph()
@@ -162,7 +168,7 @@ def _signature(doc, office: str, when: str) -> None:
         _run(para, text, BODY_FONT, 16)
 
 
-def _charts(doc, charts: Mapping) -> None:
+def _charts(doc: DocxDocument, charts: Mapping[str, Any]) -> None:
     for name, data in charts.items():
         if not data:
             continue
@@ -189,7 +195,7 @@ def _stable_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def _set_font(style, name: str, size: int) -> None:
+def _set_font(style: CharacterStyle, name: str, size: int) -> None:
     style.font.name = name
     style.font.size = Pt(size)
     fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
@@ -198,7 +204,7 @@ def _set_font(style, name: str, size: int) -> None:
         fonts.attrib.pop(qn(theme), None)
 
 
-def _run(paragraph, text: str, font: str, size: float, bold: bool = False):
+def _run(paragraph: Paragraph, text: str, font: str, size: float, bold: bool = False) -> Run:
     run = paragraph.add_run(text)
     run.font.name = font
     run.font.size = Pt(size)
@@ -207,7 +213,7 @@ def _run(paragraph, text: str, font: str, size: float, bold: bool = False):
     return run
 
 
-def _body(doc, text: str, placeholder: bool = False) -> None:
+def _body(doc: DocxDocument, text: str, placeholder: bool = False) -> None:
     para = doc.add_paragraph()
     para.paragraph_format.first_line_indent = Pt(32)
     run = _run(para, text, BODY_FONT, 16)
@@ -215,7 +221,7 @@ def _body(doc, text: str, placeholder: bool = False) -> None:
         run.font.highlight_color = WD_COLOR_INDEX.YELLOW
 
 
-def _table(doc, grid: Grid) -> None:
+def _table(doc: DocxDocument, grid: Grid) -> None:
     n_rows, n_cols, placed = place(grid)
     widths = column_widths(n_cols, placed)
     table = doc.add_table(rows=n_rows, cols=n_cols)
@@ -251,7 +257,7 @@ def text_mm(text: str, size_pt: float = TABLE_PT) -> float:
     return ems * size_pt * 0.3528
 
 
-def column_widths(n_cols: int, placed) -> list[float]:  # type: ignore[no-untyped-def]
+def column_widths(n_cols: int, placed: list[tuple[int, int, Cell]]) -> list[float]:
     """Column widths in mm that add up to the 版心 (156 mm): numbers get what they need,
     row labels their whole length where the page allows — the innermost label column
     (the one with the most specific labels) first, so that "1.属于国家秘密" stays on one
@@ -288,9 +294,9 @@ def column_widths(n_cols: int, placed) -> list[float]:  # type: ignore[no-untype
     return [round(w * min(1.0, scale), 2) for w in widths]
 
 
-def _fixed_layout(table, total_mm: float) -> None:
+def _fixed_layout(table: Table, total_mm: float) -> None:
     """A fixed layout of the given width: Word and LibreOffice keep the columns as set."""
-    tbl_pr = table._tbl.tblPr
+    tbl_pr: etree._Element = table._tbl.tblPr  # as a plain element: OxmlElement children go in
     layout = OxmlElement("w:tblLayout")
     layout.set(qn("w:type"), "fixed")
     tbl_pr.append(layout)

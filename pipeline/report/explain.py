@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import tzinfo
-from typing import TYPE_CHECKING
+from datetime import datetime, tzinfo
+from typing import Any, TYPE_CHECKING
 
 from ..models import SOCIAL_CHANNELS
-from ..store import Store, parse_iso
+from ..store import Store
 from ..registers.documents import document_counts, normative_documents, timings
 from ..registers.errors import ReportError
 from ..registers.formats import T3_GROUPS, format_for_year
@@ -53,7 +53,7 @@ class Explanation:
 
 
 def explain(store: Store, year: int, row: str, tz: tzinfo, category_names: Mapping[str, str],
-            annual: "Annual") -> Explanation:
+            annual: Annual) -> Explanation:
     row = row.strip()
     figures = annual.figures
     if row in PROACTIVE:
@@ -92,7 +92,7 @@ def explain(store: Store, year: int, row: str, tz: tzinfo, category_names: Mappi
     return _registers(store, year, row)
 
 
-def _stated_lines(annual: "Annual", row: str) -> tuple[str, ...]:
+def _stated_lines(annual: Annual, row: str) -> tuple[str, ...]:
     """The cells of a data row the figures file states instead, with their reasons:
     all of a row named (行政规范性文件), or those of one column (现行有效件数, in_force …)."""
     whole_row = row in ("规章", "行政规范性文件", "规范性文件", "normative")
@@ -121,7 +121,7 @@ def _items(store: Store, year: int, tz: tzinfo, figure: str, *, social: bool | N
     start, end = year_bounds(year, tz)
     sql = ("SELECT id, index_number, published_at, channel, category, title FROM counted_items "
            "WHERE published_at >= ? AND published_at < ?")
-    args: list = [start, end]
+    args: list[Any] = [start, end]
     if social is not None:
         marks = ",".join("?" * len(SOCIAL_CHANNELS))
         sql += f" AND channel {'IN' if social else 'NOT IN'} ({marks})"
@@ -132,7 +132,7 @@ def _items(store: Store, year: int, tz: tzinfo, figure: str, *, social: bool | N
     lines = []
     for item_id, index_number, published_at, channel, cat, title in store.db.execute(
             sql + " ORDER BY published_at, id", args):
-        day = parse_iso(published_at).astimezone(tz).date()
+        day = datetime.fromisoformat(published_at).astimezone(tz).date()
         if month is None or day.month == month:
             lines.append(f"{item_id}  {index_number or '-'}  {day}  {channel:<7}  {cat or '-'}  {title}")
     return Explanation(figure, tuple(lines))

@@ -94,7 +94,7 @@ def table2_grid(fmt: ReportFormat, table: Mapping[str, Mapping[str, int]]) -> Gr
 
 
 def _ancestors(row: Row, by_key: Mapping[str, Row]) -> list[Row]:
-    chain = []
+    chain: list[Row] = []
     while row.parent is not None:
         row = by_key[row.parent]
         chain.insert(0, row)

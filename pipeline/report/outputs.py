@@ -17,6 +17,7 @@ import json
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import Any
 
 from ..config import Config
 from ..publish import Writer
@@ -62,7 +63,7 @@ def write_year(writer: Writer, annual: Annual, today: date | None = None) -> lis
 
 
 def write_reports(store: Store, config: Config, category_names: Mapping[str, str],
-                  years: Iterable[int], today: date, writer: Writer | None = None) -> dict[int, dict]:
+                  years: Iterable[int], today: date, writer: Writer | None = None) -> dict[int, dict[str, Any]]:
     """The nightly job's part: every year's files; returns each year's data.
 
     A year whose figures file is broken is logged and skipped (the others are
@@ -77,7 +78,7 @@ def write_reports(store: Store, config: Config, category_names: Mapping[str, str
     # skips site/reports/); staged: every file is renamed into place together (with the pages when
     # the build's Writer is given), so a failed or killed run replaces none of them.
     own = writer is None
-    if own:
+    if writer is None:
         writer = Writer(config.output, managed=(), staged=True)
     folder = figures_folder(config.path)
     reports = {}
@@ -90,7 +91,7 @@ def write_reports(store: Store, config: Config, category_names: Mapping[str, str
                 continue
             written = write_year(writer, annual, today)
             reports[year] = dict(annual.data)
-            if f"{FOLDER}/{year}.html" in written:  # the site's report page shows the report itself
+            if f"{FOLDER}/{year}.html" in written and annual.render is not None:  # the site's report page shows the report itself
                 reports[year][PAGE_KEY] = render_body(annual.render, previous=annual.previous)
     except BaseException:
         if own:

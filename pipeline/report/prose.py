@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from pipeline.registers.formats import APPLICANT_TYPES, T2_TOTAL_COLUMN, T3_GROUPS, T3_TOTAL, ReportFormat
 
@@ -34,17 +35,17 @@ PLACEHOLDERS = {
 }
 
 
-def title(report: Mapping) -> str:
+def title(report: Mapping[str, Any]) -> str:
     return f"{report['office']}{report['year']}年政府信息公开工作年度报告"
 
 
-def preamble(report: Mapping, fmt: ReportFormat) -> str:
+def preamble(report: Mapping[str, Any], fmt: ReportFormat) -> str:
     return (f"本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）第五十条的规定"
             f"和{fmt.title}（{fmt.document}）编制，"
             f"反映{report['office']}{report['year']}年度政府信息公开工作情况。")
 
 
-def proactive_paragraphs(report: Mapping) -> list[Paragraph]:
+def proactive_paragraphs(report: Mapping[str, Any]) -> list[Paragraph]:
     year, p = report["year"], report.get("proactive") or {}
     if not p:
         return [Paragraph("【待填写：本年主动公开政府信息的数量、内容和及时性。】", True)]
@@ -73,7 +74,7 @@ def _quoted(name: str) -> str:
     return name if "“" in name or "”" in name else f"“{name}”"
 
 
-def _timely(t: Mapping) -> str:
+def _timely(t: Mapping[str, Any]) -> str:
     within, late = t.get("within_20_workdays", 0), list(t.get("late") or [])
     without = t.get("without_formed_on") or 0
     rest = f"另有{without}条未标注生成日期，未计入。" if without else ""
@@ -103,7 +104,7 @@ _RESULT_WORDS = (
 )
 
 
-def applications_paragraph(report: Mapping, fmt: ReportFormat) -> Paragraph:
+def applications_paragraph(report: Mapping[str, Any], fmt: ReportFormat) -> Paragraph:
     year, t = report["year"], report.get("table2") or {}
 
     def total(key: str) -> int:
@@ -129,7 +130,7 @@ def _who(column: str) -> str:
     return "自然人申请" if column == "自然人" else f"{'其他法人或其他组织' if column == '其他' else column}申请"
 
 
-def appeals_paragraph(report: Mapping) -> Paragraph:
+def appeals_paragraph(report: Mapping[str, Any]) -> Paragraph:
     year, t = report["year"], report.get("table3") or {}
     n = {g: (t.get(g) or {}).get(T3_TOTAL, 0) for g in T3_GROUPS}
     later = "".join(f"{a['filed_on'][:4]}年提起的{a['kind']}案件于{a['decided_on']}审结，{a['outcome']}。"
@@ -142,7 +143,7 @@ def appeals_paragraph(report: Mapping) -> Paragraph:
         f"被提起行政诉讼{direct + after}件（未经复议直接起诉{direct}件，复议后起诉{after}件）。{later}")
 
 
-def correction_paragraphs(report: Mapping) -> tuple[Paragraph, ...]:
+def correction_paragraphs(report: Mapping[str, Any]) -> tuple[Paragraph, ...]:
     """更正说明: what changed in the registers after the report was published (part 六)."""
     fixes = report.get("corrections") or []
     if not fixes:
@@ -151,7 +152,7 @@ def correction_paragraphs(report: Mapping) -> tuple[Paragraph, ...]:
             *(Paragraph(f"{i}. {c['text']}。") for i, c in enumerate(fixes, 1)))
 
 
-def stated_notes(report: Mapping) -> tuple[str, ...]:
+def stated_notes(report: Mapping[str, Any]) -> tuple[str, ...]:
     """Notes under 表二 for each cell the office stated over the computed one, with why."""
     t1 = report.get("table1")
     stated = getattr(t1, "stated", None) or {}
@@ -159,7 +160,7 @@ def stated_notes(report: Mapping) -> tuple[str, ...]:
                  for row, cols in stated.items() for col, s in cols.items())
 
 
-def sections(report: Mapping, fmt: ReportFormat, table1_missing: str = "") -> list[Section]:
+def sections(report: Mapping[str, Any], fmt: ReportFormat, table1_missing: str = "") -> list[Section]:
     """The six parts, in order, with their text and the table each carries."""
     written = report.get("prose") or {}
     h = fmt.headings

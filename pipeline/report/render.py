@@ -25,6 +25,7 @@ import io
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from pipeline.report.charts import bar_chart_svg
 from pipeline.registers.checks import Violation, check as check_tables
@@ -51,7 +52,7 @@ __all__ = ["Prepared", "prepare", "render_body", "render_csv", "render_html", "r
 class Prepared:
     """A report dict resolved against its format, checked, ready to print."""
 
-    report: Mapping
+    report: Mapping[str, Any]
     fmt: ReportFormat
     table1: Table1
     violations: tuple[Violation, ...]
@@ -68,7 +69,7 @@ class Prepared:
         return table3_grid(self.report.get("table3") or {})
 
 
-def prepare(report: Mapping, *, previous: Mapping | None = None, check: bool = True) -> Prepared:
+def prepare(report: Mapping[str, Any], *, previous: Mapping[str, Any] | None = None, check: bool = True) -> Prepared:
     """Resolve the format and Table 1, and check the identities (raise unless ``check=False``)."""
     year = int(report["year"])
     fmt = format_for_year(year)
@@ -85,7 +86,7 @@ def prepare(report: Mapping, *, previous: Mapping | None = None, check: bool = T
 # --- Markdown ----------------------------------------------------------------
 
 
-def render_markdown(report: Mapping, *, previous: Mapping | None = None, check: bool = True) -> str:
+def render_markdown(report: Mapping[str, Any], *, previous: Mapping[str, Any] | None = None, check: bool = True) -> str:
     p = prepare(report, previous=previous, check=check)
     out = [f"# {title(report)}", "", preamble(report, p.fmt), ""]
     for s in p.sections:
@@ -122,9 +123,9 @@ def _md_table(p: Prepared, table: str) -> list[str]:
                  for r in p.fmt.table2_rows}
         for r in p.fmt.table2_rows:
             label = "　" * depth[r.key] + r.label
-            values = [fmt_number((t.get(r.key) or {}).get(c, 0)) if r.has_data else ""
-                      for c in T2_COLUMNS]
-            lines.append(_md_row([label, *values]))
+            cells = [fmt_number((t.get(r.key) or {}).get(c, 0)) if r.has_data else ""
+                     for c in T2_COLUMNS]
+            lines.append(_md_row([label, *cells]))
         return lines
     t = p.report.get("table3") or {}
     lines = [_md_row(["", *T3_COLUMNS]), _md_row(["---"] * (1 + len(T3_COLUMNS)))]
@@ -134,7 +135,7 @@ def _md_table(p: Prepared, table: str) -> list[str]:
     return lines
 
 
-def _signature(report: Mapping) -> list[str]:
+def _signature(report: Mapping[str, Any]) -> list[str]:
     lines = ["", report["office"]]
     if report.get("date"):
         lines.append(str(report["date"]))
@@ -166,7 +167,7 @@ figure.chart svg { max-width: 100%; height: auto; }
 """
 
 
-def render_body(report: Mapping, *, previous: Mapping | None = None, check: bool = True) -> str:
+def render_body(report: Mapping[str, Any], *, previous: Mapping[str, Any] | None = None, check: bool = True) -> str:
     """The report itself as an HTML fragment (title, text, charts, tables, 落款): what the
     printable file and the site's report page both show."""
     p = prepare(report, previous=previous, check=check)
@@ -190,7 +191,7 @@ def render_body(report: Mapping, *, previous: Mapping | None = None, check: bool
     return "\n".join(body) + "\n"
 
 
-def render_html(report: Mapping, *, previous: Mapping | None = None, check: bool = True) -> str:
+def render_html(report: Mapping[str, Any], *, previous: Mapping[str, Any] | None = None, check: bool = True) -> str:
     """A self-contained printable page (A4, the tables laid out as the format prints them)."""
     body = render_body(report, previous=previous, check=check)
     return ("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -218,7 +219,7 @@ def _html_table(grid: Grid, caption: str, table_id: str) -> str:
 # --- CSV and JSON ------------------------------------------------------------
 
 
-def render_csv(report: Mapping, *, previous: Mapping | None = None,
+def render_csv(report: Mapping[str, Any], *, previous: Mapping[str, Any] | None = None,
                check: bool = True) -> dict[str, str]:
     """One CSV per table: ``{"table1.csv": text, …}``. Each starts with a UTF-8 BOM
     so that Excel and WPS open the Chinese correctly."""
@@ -253,7 +254,7 @@ def _csv_text(rows: list[list[str]]) -> str:
     return "\ufeff" + buf.getvalue()
 
 
-def render_json(report: Mapping, *, previous: Mapping | None = None, check: bool = True) -> str:
+def render_json(report: Mapping[str, Any], *, previous: Mapping[str, Any] | None = None, check: bool = True) -> str:
     """The report's numbers and generated text as JSON (stable key order)."""
     p = prepare(report, previous=previous, check=check)
     doc = {

@@ -66,7 +66,7 @@ def proactive_summary(d: dict[str, Any]) -> list[str]:
     return lines
 
 
-def stated_notes(d: dict) -> list[str]:
+def stated_notes(d: dict[str, Any]) -> list[str]:
     """One line per 表二 cell stated in the figures file over the computed one, with its reason."""
     out = []
     for row, cols in (d.get("table1_sources") or {}).items():
@@ -77,7 +77,7 @@ def stated_notes(d: dict) -> list[str]:
     return out
 
 
-def _timeliness(t: dict) -> str:
+def _timeliness(t: dict[str, Any]) -> str:
     if not t["with_formed_on"]:
         return f"  及时性：没有标注生成日期的信息（{t['without_formed_on']} 条未标注），无法计算"
     share = f"{t['share_within'] * 100:.1f}%"
@@ -86,7 +86,7 @@ def _timeliness(t: dict) -> str:
             f"未标注生成日期 {t['without_formed_on']} 条")
 
 
-def _applications(d: dict) -> str:
+def _applications(d: dict[str, Any]) -> str:
     a = d["applications"]
     return (f"新收申请 {a['received']} 件，上年结转 {a['carried_over']} 件，本年办结 {a['closed']} 件，"
             f"结转下年度继续办理 {a['carried_forward']} 件")

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, Response, abort, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..nightly import job
@@ -37,11 +38,12 @@ def create_app(config: Config) -> Flask:
     app.config.update(XXGK=config, MAX_CONTENT_LENGTH=1024 * 1024)
     if config.review_proxies:  # behind a reverse proxy: the client's address and scheme are in its headers
         n = config.review_proxies
+        # Flask's documented way to wrap its WSGI app, though its types call wsgi_app a method
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     merges = _merges_module()
 
     @app.before_request
-    def open_store_and_check_session() -> Response | None:
+    def open_store_and_check_session() -> ResponseReturnValue | None:
         g.store = Store(config.database)
         g.session = auth.find_session(g.store, request.cookies.get(COOKIE))
         if request.endpoint not in OPEN_ENDPOINTS and g.session is None:
@@ -179,23 +181,27 @@ def create_app(config: Config) -> Flask:
         @app.post("/merge")
         def merge() -> Any:
             keep, other = request.form.get("keep", ""), request.form.get("other", "").strip()
-            return _guard(lambda: (merges.merge_items(config, g.store, keep, other, g.session.user,
-                                                      request.form.get("note", "")[:500]),
-                                  job.refile(config, g.store)),
-                          url_for("item_page", item_id=keep), "merged")
+
+            def merge_and_refile() -> None:
+                merges.merge_items(config, g.store, keep, other, g.session.user, request.form.get("note", "")[:500])
+                job.refile(config, g.store)
+
+            return _guard(merge_and_refile, url_for("item_page", item_id=keep), "merged")
 
         @app.post("/split")
         def split() -> Any:
             item_id, post = request.form.get("item", ""), request.form.get("post", "")
-            return _guard(lambda: (merges.split_item(config, g.store, item_id, [post], g.session.user,
-                                                     request.form.get("note", "")[:500]),
-                                  job.refile(config, g.store)),
-                          url_for("item_page", item_id=item_id), "split")
+
+            def split_and_refile() -> None:
+                merges.split_item(config, g.store, item_id, [post], g.session.user, request.form.get("note", "")[:500])
+                job.refile(config, g.store)
+
+            return _guard(split_and_refile, url_for("item_page", item_id=item_id), "split")
 
     @app.get("/history")
     def history_page() -> str:
-        page = request.args.get("page", "1")
-        page = int(page) if page.isdigit() and int(page) > 0 else 1
+        asked = request.args.get("page", "1")
+        page = int(asked) if asked.isdigit() and int(asked) > 0 else 1
         rows, total = queries.history(g.store, config.office.timezone, page=page)
         return render_template("history.html", rows=rows, total=total, page=page,
                                pages=max(1, -(-total // queries.PAGE)))
@@ -274,7 +280,7 @@ def _link(endpoint: str, filters: queries.Filters, **override: Any) -> str:
 def _merges_module() -> Any:
     """pipeline.merge.staff (merge / split items by hand) if this xxgk has it."""
     try:
-        from ..merge import staff as merges  # type: ignore[attr-defined]
+        from ..merge import staff as merges
     except ImportError:
         return None
     return merges if hasattr(merges, "merge_items") and hasattr(merges, "split_item") else None

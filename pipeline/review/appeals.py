@@ -6,23 +6,26 @@ audit trail records who, when and why.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
+from typing import Any
 
 from flask import Flask, abort, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from ..config import Config
 from ..errors import InputError
 from ..registers import corrections, ledger
 from ..registers.errors import RegisterError
-from ..registers.records import APPEAL_KINDS, FIELD_LABELS, T3_RESULTS, Appeal, check_entry_dates
+from ..registers.formats import T3_RESULTS
+from ..registers.records import APPEAL_KINDS, FIELD_LABELS, Appeal, check_entry_dates
 from .applications import parse_day, today
 
 MESSAGES = {"added": "已登记 {id}。", "decided": "已记录 {id} 的结果。", "edited": "已更正 {id}。",
             "withdrawn": "已撤销 {id}（保留在更改记录中，不再计数）。"}
 
 
-def parse_appeal(form: Mapping[str, str], on: date) -> tuple[dict, dict[str, str]]:
+def parse_appeal(form: Mapping[str, str], on: date) -> tuple[dict[str, Any], dict[str, str]]:
     """kind, filed_on, application_id, note from a form, or a Chinese message per bad field."""
     errors: dict[str, str] = {}
     kind = form.get("kind", "")
@@ -63,7 +66,7 @@ def register_appeal_routes(app: Flask, config: Config) -> None:
         return list_page()
 
     @app.post("/appeals")
-    def appeal_add() -> object:
+    def appeal_add() -> ResponseReturnValue:
         form = {k: request.form.get(k, "") for k in ("kind", "filed_on", "application_id", "note")}
         fields, errors = parse_appeal(form, today(config))
         if errors:
@@ -76,7 +79,7 @@ def register_appeal_routes(app: Flask, config: Config) -> None:
         return entry_page(appeal_id)
 
     @app.post("/appeals/<appeal_id>/decide")
-    def appeal_decide(appeal_id: str) -> object:
+    def appeal_decide(appeal_id: str) -> ResponseReturnValue:
         entry_page(appeal_id)  # 404 for an unknown or withdrawn appeal
         errors: dict[str, str] = {}
         outcome = request.form.get("outcome", "")
@@ -85,13 +88,17 @@ def register_appeal_routes(app: Flask, config: Config) -> None:
         decided = parse_day(request.form.get("decided_on", ""), "审结日期", errors, "decided_on")
         if errors:
             return entry_page(appeal_id, errors, 400)
-        return _apply(appeal_id, "decided", lambda: (
-            check_entry_dates(today(config), decided_on=decided),
+        assert decided is not None  # else parse_day gave an error
+
+        def decide() -> None:
+            check_entry_dates(today(config), decided_on=decided)
             ledger.decide_appeal(g.store, appeal_id, outcome, decided, g.session.user,
-                                 amend=bool(request.form.get("amend")), reason=request.form.get("reason", ""))))
+                                 amend=bool(request.form.get("amend")), reason=request.form.get("reason", ""))
+
+        return _apply(appeal_id, "decided", decide)
 
     @app.post("/appeals/<appeal_id>/edit")
-    def appeal_edit(appeal_id: str) -> object:
+    def appeal_edit(appeal_id: str) -> ResponseReturnValue:
         entry_page(appeal_id)
         fields, errors = parse_appeal({k: request.form.get(k, "") for k in ("kind", "filed_on", "application_id",
                                                                                "note")}, today(config))
@@ -103,7 +110,7 @@ def register_appeal_routes(app: Flask, config: Config) -> None:
             g.store, appeal_id, g.session.user, request.form.get("reason", ""), today(config), **changes))
 
     @app.post("/appeals/<appeal_id>/withdraw")
-    def appeal_withdraw(appeal_id: str) -> object:
+    def appeal_withdraw(appeal_id: str) -> ResponseReturnValue:
         entry_page(appeal_id)
         try:
             corrections.withdraw_appeal(g.store, appeal_id, g.session.user, request.form.get("reason", ""))
@@ -111,7 +118,7 @@ def register_appeal_routes(app: Flask, config: Config) -> None:
             return entry_page(appeal_id, {"form": str(e)}, 400)
         return redirect(url_for("appeals_page", msg="withdrawn", id=appeal_id))
 
-    def _apply(appeal_id: str, msg: str, action) -> object:
+    def _apply(appeal_id: str, msg: str, action: Callable[[], object]) -> ResponseReturnValue:
         try:
             action()
         except InputError as e:  # the register's own checks, in Chinese

@@ -6,8 +6,11 @@ so the audit trail records who, when and why.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
+
 from flask import Flask, abort, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from ..config import Config
 from ..errors import InputError
@@ -21,10 +24,11 @@ EDIT_FIELDS = ("received_on", "channel", "applicant_type", "applicant", "request
 MESSAGES = {"edited": "已更正。", "reopened": "已改为办理中。"}
 
 
-def parse_edit(form: Mapping[str, str], current: Mapping[str, object]) -> tuple[dict, dict[str, str]]:
+def parse_edit(form: Mapping[str, str], current: Mapping[str, object]) -> tuple[dict[str, Any], dict[str, str]]:
     """The fields the form changes (as the register takes them), or a Chinese message per bad field."""
     errors: dict[str, str] = {}
     changes: dict[str, object] = {}
+    value: object
     for name in EDIT_FIELDS:
         raw = form.get(name, "").strip()
         if name.endswith("_on"):
@@ -61,7 +65,7 @@ def register_entry_routes(app: Flask, config: Config) -> None:
         return page(app_id)
 
     @app.post("/applications/<app_id>/edit")
-    def application_edit(app_id: str) -> object:
+    def application_edit(app_id: str) -> ResponseReturnValue:
         found = ledger.get_application_or_none(g.store, app_id)
         if found is None:
             abort(404)
@@ -76,13 +80,13 @@ def register_entry_routes(app: Flask, config: Config) -> None:
             g.store, app_id, g.session.user, form["reason"], today(config), **changes), "edited")
 
     @app.post("/applications/<app_id>/reopen")
-    def application_reopen(app_id: str) -> object:
+    def application_reopen(app_id: str) -> ResponseReturnValue:
         reason = request.form.get("reason", "")
         return _apply(app_id, {"reason": reason}, lambda: corrections.reopen_application(
             g.store, app_id, g.session.user, reason), "reopened")
 
     @app.post("/applications/<app_id>/withdraw")
-    def application_withdraw(app_id: str) -> object:
+    def application_withdraw(app_id: str) -> ResponseReturnValue:
         reason = request.form.get("reason", "")
         try:
             corrections.withdraw_application(g.store, app_id, g.session.user, reason)
@@ -90,7 +94,7 @@ def register_entry_routes(app: Flask, config: Config) -> None:
             return page(app_id, {"reason": reason}, {"form": str(e)}, 400)
         return redirect(url_for("applications_page", msg="app_withdrawn", id=app_id))
 
-    def _apply(app_id: str, form: Mapping[str, str], action, msg: str) -> object:
+    def _apply(app_id: str, form: Mapping[str, str], action: Callable[[], object], msg: str) -> ResponseReturnValue:
         if ledger.get_application_or_none(g.store, app_id) is None:
             abort(404)
         try:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import Flask, abort, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from ..config import Config
 from ..models import local_today
@@ -143,7 +144,7 @@ def register_routes(app: Flask, config: Config) -> None:
         return page()
 
     @app.post("/applications")
-    def application_add() -> object:
+    def application_add() -> ResponseReturnValue:
         form = {k: request.form.get(k, "") for k in ADD_FIELDS}
         new, errors = parse_new(form, today(config))
         if new is None:
@@ -155,7 +156,7 @@ def register_routes(app: Flask, config: Config) -> None:
         return redirect(url_for("applications_page", msg="app_added", id=added.id))
 
     @app.post("/applications/<app_id>/close")
-    def application_close(app_id: str) -> object:
+    def application_close(app_id: str) -> ResponseReturnValue:
         found = ledger.get_application_or_none(g.store, app_id)
         if found is None:
             abort(404)

@@ -201,7 +201,7 @@ def end_session(store: Store, token: str | None) -> None:
 
 
 def same_token(expected: str | None, given: str | None) -> bool:
-    return bool(expected and given) and hmac.compare_digest(expected.encode(), given.encode())
+    return bool(expected and given and hmac.compare_digest(expected.encode(), given.encode()))
 
 
 def _digest(token: str) -> str:

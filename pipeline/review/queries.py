@@ -143,7 +143,7 @@ def item(store: Store, item_id: str, tz: ZoneInfo) -> dict[str, Any] | None:
     return found
 
 
-def history(store: Store, tz: ZoneInfo, *, item_id: str | None = None, page: int = 1) -> tuple[list[dict], int]:
+def history(store: Store, tz: ZoneInfo, *, item_id: str | None = None, page: int = 1) -> tuple[list[dict[str, Any]], int]:
     """Decisions, latest first (one item's, or everyone's a page at a time)."""
     where, params = ("WHERE d.item_id = ?", [item_id]) if item_id else ("", [])
     total = store.db.execute(f"SELECT COUNT(*) FROM decisions d {where}", params).fetchone()[0]

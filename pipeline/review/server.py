@@ -10,16 +10,21 @@ strips them unless a proxy is configured.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from waitress.server import create_server
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
 
 THREADS = 4  # requests handled at once; the rest wait their turn in waitress's queue
 
 
 class Server:
-    def __init__(self, app, host: str, port: int, *, proxies: int = 0) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, app: WSGIApplication, host: str, port: int, *, proxies: int = 0) -> None:
         self._server = create_server(app, host=host, port=port, threads=THREADS,
                                      clear_untrusted_proxy_headers=not proxies, ident="xxgk")
+        # one host and port: a BaseWSGIServer (waitress makes a MultiSocketServer only for several)
         self.port = int(self._server.effective_port)  # type: ignore[union-attr]
         self._stopping = False
 
@@ -35,7 +40,8 @@ class Server:
         self._stopping = True
         logging.getLogger("waitress").setLevel(logging.CRITICAL)  # no tracebacks for closed sockets
         server = self._server
-        while server._map:  # as webtest's StopableWSGIServer does
-            for channel in list(server._map.values()):
+        # asyncore's socket map, private to waitress (its stubs leave it out)
+        while server._map:  # type: ignore[union-attr]  # as webtest's StopableWSGIServer does
+            for channel in list(server._map.values()):  # type: ignore[union-attr]
                 channel.handle_close()
         server.task_dispatcher.shutdown()

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import sqlite_utils
 
@@ -39,6 +39,10 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+@overload
+def iso(dt: datetime) -> str: ...
+@overload
+def iso(dt: datetime | None) -> str | None: ...
 def iso(dt: datetime | None) -> str | None:
     return dt.astimezone(timezone.utc).isoformat(timespec="seconds") if dt else None
 
@@ -181,7 +185,7 @@ class Store:
     # -- sources and runs -----------------------------------------------------------
     def sync_sources(self, sources: list[dict[str, Any]]) -> None:
         with self.transaction():
-            self.db["sources"].upsert_all(sources, pk="name")
+            self.db.table("sources").upsert_all(sources, pk="name")
 
     def start_run(self, command: str) -> int:
         """Record a run starting. Callers hold the run lock, so a run still marked `running`
@@ -191,6 +195,7 @@ class Store:
             cur = self.db.execute(
                 "INSERT INTO runs (command, started_at, status) VALUES (?, ?, 'running')", [command, iso(utcnow())]
             )
+            assert cur.lastrowid is not None  # an INSERT sets it
             return cur.lastrowid
 
     def record_source_run(self, run_id: int, source: str, outcome: dict[str, Any]) -> None:
@@ -198,7 +203,7 @@ class Store:
         row["warnings"] = json.dumps(row.get("warnings", []), ensure_ascii=False)
         row["failure_kinds"] = json.dumps(row.get("failure_kinds", []))
         with self.transaction():
-            self.db["run_sources"].upsert(row, pk=("run_id", "source"))
+            self.db.table("run_sources").upsert(row, pk=("run_id", "source"))
 
     def finish_run(self, run_id: int, status: str, summary: dict[str, Any]) -> None:
         with self.transaction():
@@ -294,8 +299,8 @@ class Store:
 
     def completed_runs(self, source: str) -> int:
         """Runs of this source that ended ok: the clock of its re-check cycle (pipeline/collect/stage.py)."""
-        return self.db.execute("SELECT COUNT(*) FROM run_sources WHERE source = ? AND status = 'ok'",
-                               [source]).fetchone()[0]
+        return int(self.db.execute("SELECT COUNT(*) FROM run_sources WHERE source = ? AND status = 'ok'",
+                                   [source]).fetchone()[0])
 
     def active_posts(self, source: str) -> list[tuple[str, str, str | None]]:
         """(id, url, published_at) of one source's posts not withdrawn, newest first."""
@@ -341,7 +346,7 @@ def backup_to(store: Store, target: Path) -> int:
     dest = sqlite3.connect(tmp)
     try:
         store.db.conn.backup(dest)
-        pages = dest.execute("PRAGMA page_count").fetchone()[0]
+        pages = int(dest.execute("PRAGMA page_count").fetchone()[0])
         if dest.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
             raise StoreError(f"{target}: the backup failed its integrity check")
     finally:
