@@ -295,6 +295,8 @@ def test_a_repealing_document_marks_the_normative_one_repealed(demo_office):
     ("兴华街道办事处2021年部门预算公开", "czyjs", "预算"),  # 预算 over 公开
     ("关于2021年3月城乡低保审批结果的通知", "shjz", "城乡低保"),  # 低保 over 通知
     ("餐饮油烟污染专项治理", "sthj", "油烟"),
+    # an issued document is filed as a document, whatever its subject
+    ("关于印发《兴华街道燃气安全专项整治工作方案》的通知", "qtwj", "关于印发"),
 ])
 def test_specific_words_beat_generic_endings_and_the_reason_names_them(title, expected, words):
     verdict = classify_one(TREE, title, "", {})
