@@ -174,3 +174,9 @@ def test_nothing_outside_commands_imports_them(graph):
 
 def test_base_is_at_the_bottom_of_commands(graph):
     assert sorted(t for t in graph["pipeline.commands.base"] if t.startswith("pipeline.commands")) == []
+
+
+def test_top_level_pipeline_holds_about_a_dozen_modules():
+    # The rest lives in folders by stage (store/, fetch/, collect/, merge/, registers/, nightly/ …).
+    flat = sorted(p.stem for p in (ROOT / "pipeline").glob("*.py") if not p.stem.startswith("__"))
+    assert len(flat) <= 12, flat
