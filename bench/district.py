@@ -37,9 +37,9 @@ HOSTS = {"www.xinghua.gov.test": "www.o{k:02d}.gov.test", "xxgk.cyq.gov.test": "
          "rss.bridge.test": "rss.o{k:02d}.test"}
 
 # The server, in its own process: prints its URL, then per-host request counts (and resets
-# them) for every line it reads.
+# them) and its CPU seconds so far for every line it reads.
 SERVER = """
-import json, sys
+import json, resource, sys
 from collections import Counter
 from pathlib import Path
 from demo.server import serve
@@ -50,7 +50,8 @@ with serve(Path(sys.argv[1])) as srv:
         for key, n in srv.paths.items():
             hosts[key.split("/", 1)[0]] += n
         srv.reset_counts()
-        print(json.dumps(hosts), flush=True)
+        use = resource.getrusage(resource.RUSAGE_SELF)
+        print(json.dumps({"hosts": hosts, "cpu": use.ru_utime + use.ru_stime}), flush=True)
 """
 
 
@@ -98,15 +99,58 @@ def write_district(folder: Path, offices: int, address: str) -> Path:
 
 
 def _sync(path: str) -> dict:
-    """One district sync (in a fresh process): seconds, peak MB, failures."""
+    """One district sync (in a fresh process): seconds, peak MB of it and its workers, CPU seconds, failures."""
     from pipeline.district.config import load_district
     from pipeline.district.run import run_district
 
-    with stopwatch() as took:
+    memory = _TreeMemory()
+    with memory, stopwatch() as took:
         outcomes = run_district(load_district(path))
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"seconds": took["seconds"], "peak": peak_mb() + children,
+    used = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    return {"seconds": took["seconds"], "peak": max(memory.peak, peak_mb()),
+            "cpu": sum(u.ru_utime + u.ru_stime for u in used),
             "failed": [f"{o.key}: {o.error}" for o in outcomes if o.status == "failed"]}
+
+
+class _TreeMemory:
+    """The peak of this process's resident memory plus its live children's (the stage workers),
+    sampled every SAMPLE seconds from /proc: each one's own peak (ru_maxrss) would add peaks that
+    did not happen at the same time."""
+
+    SAMPLE = 0.1
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> "_TreeMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        import multiprocessing
+
+        while not self._stop.wait(self.SAMPLE):
+            pids = [os.getpid()] + [p.pid for p in multiprocessing.active_children()]
+            self.peak = max(self.peak, sum(_rss_mb(pid) for pid in pids))
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):  # gone meanwhile
+        pass
+    return 0.0
 
 
 def _in_fresh_process(path: Path) -> dict:
@@ -123,26 +167,33 @@ def run() -> Iterable[str]:
     server = subprocess.Popen([sys.executable, "-c", SERVER, str(root)], cwd=REPO, text=True,
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
-    def counts() -> dict[str, int]:
+    def counts() -> tuple[dict[str, int], float]:
         server.stdin.write("\n")
         server.stdin.flush()
-        return json.loads(server.stdout.readline())
+        said = json.loads(server.stdout.readline())
+        return said["hosts"], said["cpu"]
 
     try:
         address = server.stdout.readline().strip()
         with tempfile.TemporaryDirectory(dir=CACHE) as folder:
             path = write_district(Path(folder), offices, address)
-            counts()  # nothing yet: resets
+            _, served = counts()  # nothing yet: resets
             first = _in_fresh_process(path)
             if first["failed"]:
                 raise RuntimeError("; ".join(first["failed"][:3]))
-            hosts = counts()
+            hosts, serving = counts()
             bound = max((n - 1) / RATE for n in hosts.values()) if RATE else 0.0
             yield (f"district first sync: {offices} offices, {first['seconds']:.0f} s "
                    f"(politeness bound {bound:.0f} s), peak {first['peak']:.0f} MB")
+            yield (f"district first sync CPU: {first['cpu']:.0f} s (xxgk, all processes), "
+                   f"{serving - served:.0f} s (the loopback server), {sum(hosts.values())} requests")
             night = _in_fresh_process(path)
-            yield (f"district no-change night: {offices} offices, {sum(counts().values())} requests, "
+            hosts, served = counts()
+            yield (f"district no-change night: {offices} offices, {sum(hosts.values())} requests, "
                    f"{night['seconds']:.1f} s")
+            bound = max((n - 1) / RATE for n in hosts.values()) if RATE else 0.0
+            yield (f"district no-change night CPU: {night['cpu']:.0f} s (xxgk), {served - serving:.0f} s (server), "
+                   f"politeness bound {bound:.0f} s, peak {night['peak']:.0f} MB")
     finally:
         server.stdin.close()
         server.wait(timeout=10)
