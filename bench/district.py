@@ -32,7 +32,7 @@ from pathlib import Path
 from .common import CACHE, REPO, peak_mb, stopwatch, world
 
 SCALE = os.environ.get("XXGK_BENCH_DISTRICT", "30x2000")
-RATE = float(os.environ.get("XXGK_BENCH_RATE", "4"))
+RATE = float(os.environ.get("XXGK_BENCH_RATE", "2"))
 HOSTS = {"www.xinghua.gov.test": "www.o{k:02d}.gov.test", "xxgk.cyq.gov.test": "xxgk.o{k:02d}.gov.test",
          "rss.bridge.test": "rss.o{k:02d}.test"}
 
@@ -107,8 +107,9 @@ def _sync(path: str) -> dict:
     with memory, stopwatch() as took:
         outcomes = run_district(load_district(path))
     used = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
-    return {"seconds": took["seconds"], "peak": max(memory.peak, peak_mb()),
-            "cpu": sum(u.ru_utime + u.ru_stime for u in used),
+    return {"seconds": took["seconds"], "peak": max(memory.peak, peak_mb()), "peak_main": peak_mb(),
+            "peak_workers": memory.workers,
+            "cpu_main": used[0].ru_utime + used[0].ru_stime, "cpu_workers": used[1].ru_utime + used[1].ru_stime,
             "failed": [f"{o.key}: {o.error}" for o in outcomes if o.status == "failed"]}
 
 
@@ -122,7 +123,7 @@ class _TreeMemory:
     def __init__(self) -> None:
         import threading
 
-        self.peak = 0.0
+        self.peak = self.workers = 0.0  # all together; the workers alone
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
@@ -138,8 +139,9 @@ class _TreeMemory:
         import multiprocessing
 
         while not self._stop.wait(self.SAMPLE):
-            pids = [os.getpid()] + [p.pid for p in multiprocessing.active_children()]
-            self.peak = max(self.peak, sum(_rss_mb(pid) for pid in pids))
+            workers = sum(_rss_mb(p.pid) for p in multiprocessing.active_children())
+            self.workers = max(self.workers, workers)
+            self.peak = max(self.peak, _rss_mb(os.getpid()) + workers)
 
 
 def _rss_mb(pid: int) -> float:
@@ -151,6 +153,10 @@ def _rss_mb(pid: int) -> float:
     except (OSError, ValueError):  # gone meanwhile
         pass
     return 0.0
+
+
+def _mb(folder: Path, pattern: str) -> float:
+    return sum(f.stat().st_size for f in folder.rglob(pattern) if f.is_file() and not f.is_symlink()) / 2**20
 
 
 def _in_fresh_process(path: Path) -> dict:
@@ -185,14 +191,18 @@ def run() -> Iterable[str]:
             bound = max((n - 1) / RATE for n in hosts.values()) if RATE else 0.0
             yield (f"district first sync: {offices} offices, {first['seconds']:.0f} s "
                    f"(politeness bound {bound:.0f} s), peak {first['peak']:.0f} MB")
-            yield (f"district first sync CPU: {first['cpu']:.0f} s (xxgk, all processes), "
-                   f"{serving - served:.0f} s (the loopback server), {sum(hosts.values())} requests")
+            yield (f"district first sync CPU: {first['cpu_main']:.0f} s collecting (one process, peak "
+                   f"{first['peak_main']:.0f} MB), {first['cpu_workers']:.0f} s in the stage workers (peak "
+                   f"{first['peak_workers']:.0f} MB together), {serving - served:.0f} s the loopback server; "
+                   f"{sum(hosts.values())} requests; stores {_mb(Path(folder), '*.db*'):.0f} MB, "
+                   f"outputs {_mb(Path(folder) / 'output', '*'):.0f} MB")
             night = _in_fresh_process(path)
             hosts, served = counts()
             yield (f"district no-change night: {offices} offices, {sum(hosts.values())} requests, "
                    f"{night['seconds']:.1f} s")
             bound = max((n - 1) / RATE for n in hosts.values()) if RATE else 0.0
-            yield (f"district no-change night CPU: {night['cpu']:.0f} s (xxgk), {served - serving:.0f} s (server), "
+            yield (f"district no-change night CPU: {night['cpu_main'] + night['cpu_workers']:.0f} s (xxgk), "
+                   f"{served - serving:.0f} s (server), "
                    f"politeness bound {bound:.0f} s, peak {night['peak']:.0f} MB")
     finally:
         server.stdin.close()
