@@ -3,18 +3,23 @@ its own (through [fetch] resolve), the per-host rate limit on; the first sync of
 then a no-change night, through pipeline/district/run.py.
 
     district first sync: 30 offices, T s (politeness bound B s), peak M MB
+    district first sync CPU: … collecting, … in the stage workers, … the loopback server; sizes
     district no-change night: 30 offices, R requests, T s
+    district no-change night detail: … lists, feeds and robots.txt, … weekly re-checks; CPU …, bound, peak
 
 The politeness bound is the busiest host's requests at its rate_per_host (the first request
 waits for nobody): no polite crawl of that host can be faster. Each office is the demo
 world of ITEMS items (demo.generate) served under its own website, catalog and feed hosts
 (symlinked folders); the WeChat source is left out, its articles being on the one host
 mp.weixin.qq.com the offices share (which the shared per-host slots would then serialise).
-The sync runs in a fresh process, so the peak memory printed is its own (with any children).
+The sync runs in a fresh process; the peak memory printed is its own plus its stage workers'
+at the same moment (sampled), the CPU seconds its own and its workers' (docs/capacity.md
+turns them into what a quiet machine gives).
 
 Scale: XXGK_BENCH_DISTRICT=OFFICESxITEMS (default 30x2000), XXGK_BENCH_RATE requests per
-second per host (default 4). Not in ``make bench``'s default sections yet: at 30x2000 it wants
-both cores for a quarter of an hour and its memory is unmeasured; run ``python -m bench district``.
+second per host (default 2: twice the office default, so the bound is 13 minutes, not 26).
+The last of ``make bench``'s sections: about 15 minutes on two quiet cores (docs/capacity.md);
+``python -m bench district`` runs it alone.
 """
 
 from __future__ import annotations
@@ -110,6 +115,7 @@ def _sync(path: str) -> dict:
     return {"seconds": took["seconds"], "peak": max(memory.peak, peak_mb()), "peak_main": peak_mb(),
             "peak_workers": memory.workers,
             "cpu_main": used[0].ru_utime + used[0].ru_stime, "cpu_workers": used[1].ru_utime + used[1].ru_stime,
+            "rechecked": sum(o.rechecked for o in outcomes),
             "failed": [f"{o.key}: {o.error}" for o in outcomes if o.status == "failed"]}
 
 
@@ -201,8 +207,9 @@ def run() -> Iterable[str]:
             yield (f"district no-change night: {offices} offices, {sum(hosts.values())} requests, "
                    f"{night['seconds']:.1f} s")
             bound = max((n - 1) / RATE for n in hosts.values()) if RATE else 0.0
-            yield (f"district no-change night CPU: {night['cpu_main'] + night['cpu_workers']:.0f} s (xxgk), "
-                   f"{served - serving:.0f} s (server), "
+            yield (f"district no-change night detail: {sum(hosts.values()) - night['rechecked']} lists, feeds and robots.txt, "
+                   f"{night['rechecked']} weekly re-checks (a seventh of the stored posts); "
+                   f"CPU {night['cpu_main'] + night['cpu_workers']:.0f} s (xxgk), {served - serving:.0f} s (server), "
                    f"politeness bound {bound:.0f} s, peak {night['peak']:.0f} MB")
     finally:
         server.stdin.close()
