@@ -3,18 +3,23 @@ its own (through [fetch] resolve), the per-host rate limit on; the first sync of
 then a no-change night, through pipeline/district/run.py.
 
     district first sync: 30 offices, T s (politeness bound B s), peak M MB
+    district first sync CPU: … collecting, … in the stage workers, … the loopback server; sizes
     district no-change night: 30 offices, R requests, T s
+    district no-change night detail: … lists, feeds and robots.txt, … weekly re-checks; CPU …, bound, peak
 
 The politeness bound is the busiest host's requests at its rate_per_host (the first request
 waits for nobody): no polite crawl of that host can be faster. Each office is the demo
 world of ITEMS items (demo.generate) served under its own website, catalog and feed hosts
 (symlinked folders); the WeChat source is left out, its articles being on the one host
 mp.weixin.qq.com the offices share (which the shared per-host slots would then serialise).
-The sync runs in a fresh process, so the peak memory printed is its own (with any children).
+The sync runs in a fresh process; the peak memory printed is its own plus its stage workers'
+at the same moment (sampled), the CPU seconds its own and its workers' (docs/capacity.md
+turns them into what a quiet machine gives).
 
 Scale: XXGK_BENCH_DISTRICT=OFFICESxITEMS (default 30x2000), XXGK_BENCH_RATE requests per
-second per host (default 4). Not in ``make bench``'s default sections yet: at 30x2000 it wants
-both cores for a quarter of an hour and its memory is unmeasured; run ``python -m bench district``.
+second per host (default 2: twice the office default, so the bound is 13 minutes, not 26).
+The last of ``make bench``'s sections: about 15 minutes on two quiet cores (docs/capacity.md);
+``python -m bench district`` runs it alone.
 """
 
 from __future__ import annotations
@@ -32,14 +37,14 @@ from pathlib import Path
 from .common import CACHE, REPO, peak_mb, stopwatch, world
 
 SCALE = os.environ.get("XXGK_BENCH_DISTRICT", "30x2000")
-RATE = float(os.environ.get("XXGK_BENCH_RATE", "4"))
+RATE = float(os.environ.get("XXGK_BENCH_RATE", "2"))
 HOSTS = {"www.xinghua.gov.test": "www.o{k:02d}.gov.test", "xxgk.cyq.gov.test": "xxgk.o{k:02d}.gov.test",
          "rss.bridge.test": "rss.o{k:02d}.test"}
 
 # The server, in its own process: prints its URL, then per-host request counts (and resets
-# them) for every line it reads.
+# them) and its CPU seconds so far for every line it reads.
 SERVER = """
-import json, sys
+import json, resource, sys
 from collections import Counter
 from pathlib import Path
 from demo.server import serve
@@ -50,7 +55,8 @@ with serve(Path(sys.argv[1])) as srv:
         for key, n in srv.paths.items():
             hosts[key.split("/", 1)[0]] += n
         srv.reset_counts()
-        print(json.dumps(hosts), flush=True)
+        use = resource.getrusage(resource.RUSAGE_SELF)
+        print(json.dumps({"hosts": hosts, "cpu": use.ru_utime + use.ru_stime}), flush=True)
 """
 
 
@@ -98,15 +104,65 @@ def write_district(folder: Path, offices: int, address: str) -> Path:
 
 
 def _sync(path: str) -> dict:
-    """One district sync (in a fresh process): seconds, peak MB, failures."""
+    """One district sync (in a fresh process): seconds, peak MB of it and its workers, CPU seconds, failures."""
     from pipeline.district.config import load_district
     from pipeline.district.run import run_district
 
-    with stopwatch() as took:
+    memory = _TreeMemory()
+    with memory, stopwatch() as took:
         outcomes = run_district(load_district(path))
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"seconds": took["seconds"], "peak": peak_mb() + children,
+    used = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    return {"seconds": took["seconds"], "peak": max(memory.peak, peak_mb()), "peak_main": peak_mb(),
+            "peak_workers": memory.workers,
+            "cpu_main": used[0].ru_utime + used[0].ru_stime, "cpu_workers": used[1].ru_utime + used[1].ru_stime,
+            "rechecked": sum(o.rechecked for o in outcomes),
             "failed": [f"{o.key}: {o.error}" for o in outcomes if o.status == "failed"]}
+
+
+class _TreeMemory:
+    """The peak of this process's resident memory plus its live children's (the stage workers),
+    sampled every SAMPLE seconds from /proc: each one's own peak (ru_maxrss) would add peaks that
+    did not happen at the same time."""
+
+    SAMPLE = 0.1
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak = self.workers = 0.0  # all together; the workers alone
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> _TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        import multiprocessing
+
+        while not self._stop.wait(self.SAMPLE):
+            workers = sum(_rss_mb(p.pid) for p in multiprocessing.active_children())
+            self.workers = max(self.workers, workers)
+            self.peak = max(self.peak, _rss_mb(os.getpid()) + workers)
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):  # gone meanwhile
+        pass
+    return 0.0
+
+
+def _mb(folder: Path, pattern: str) -> float:
+    return sum(f.stat().st_size for f in folder.rglob(pattern) if f.is_file() and not f.is_symlink()) / 2**20
 
 
 def _in_fresh_process(path: Path) -> dict:
@@ -123,26 +179,38 @@ def run() -> Iterable[str]:
     server = subprocess.Popen([sys.executable, "-c", SERVER, str(root)], cwd=REPO, text=True,
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
-    def counts() -> dict[str, int]:
+    def counts() -> tuple[dict[str, int], float]:
         server.stdin.write("\n")
         server.stdin.flush()
-        return json.loads(server.stdout.readline())
+        said = json.loads(server.stdout.readline())
+        return said["hosts"], said["cpu"]
 
     try:
         address = server.stdout.readline().strip()
         with tempfile.TemporaryDirectory(dir=CACHE) as folder:
             path = write_district(Path(folder), offices, address)
-            counts()  # nothing yet: resets
+            _, served = counts()  # nothing yet: resets
             first = _in_fresh_process(path)
             if first["failed"]:
                 raise RuntimeError("; ".join(first["failed"][:3]))
-            hosts = counts()
+            hosts, serving = counts()
             bound = max((n - 1) / RATE for n in hosts.values()) if RATE else 0.0
             yield (f"district first sync: {offices} offices, {first['seconds']:.0f} s "
                    f"(politeness bound {bound:.0f} s), peak {first['peak']:.0f} MB")
+            yield (f"district first sync CPU: {first['cpu_main']:.0f} s collecting (one process, peak "
+                   f"{first['peak_main']:.0f} MB), {first['cpu_workers']:.0f} s in the stage workers (peak "
+                   f"{first['peak_workers']:.0f} MB together), {serving - served:.0f} s the loopback server; "
+                   f"{sum(hosts.values())} requests; stores {_mb(Path(folder), '*.db*'):.0f} MB, "
+                   f"outputs {_mb(Path(folder) / 'output', '*'):.0f} MB")
             night = _in_fresh_process(path)
-            yield (f"district no-change night: {offices} offices, {sum(counts().values())} requests, "
+            hosts, served = counts()
+            yield (f"district no-change night: {offices} offices, {sum(hosts.values())} requests, "
                    f"{night['seconds']:.1f} s")
+            bound = max((n - 1) / RATE for n in hosts.values()) if RATE else 0.0
+            yield (f"district no-change night detail: {sum(hosts.values()) - night['rechecked']} lists, feeds and robots.txt, "
+                   f"{night['rechecked']} weekly re-checks (a seventh of the stored posts); "
+                   f"CPU {night['cpu_main'] + night['cpu_workers']:.0f} s (xxgk), {served - serving:.0f} s (server), "
+                   f"politeness bound {bound:.0f} s, peak {night['peak']:.0f} MB")
     finally:
         server.stdin.close()
         server.wait(timeout=10)

@@ -279,11 +279,11 @@ def test_the_district_index_holds_every_offices_items_and_rebuilds_nothing_uncha
     assert (d.output / "search" / "meta.json").read_bytes() == meta
 
 
-def test_only_the_stages_after_collecting_are_held_back(tmp_path, loopback_site):
-    """run_sync holds a district's after_collect gate around merge, classify and build, not collect."""
-    from contextlib import contextmanager
-
-    from pipeline.nightly.job import run_sync
+def test_the_stages_after_collecting_run_where_the_district_says(tmp_path, loopback_site):
+    """run_sync collects, then hands merge, classify and build to its ``stages`` (a district's worker
+    process); what they return is the job's result."""
+    from pipeline.district.run import _stages_in, stage_workers
+    from pipeline.nightly.job import process, run_sync
 
     loopback_site.page("weibo.datun.gov.test/feed.xml", DATUN_FEED, "application/rss+xml; charset=utf-8")
     path = tmp_path / "xxgk.toml"
@@ -292,13 +292,16 @@ def test_only_the_stages_after_collecting_are_held_back(tmp_path, loopback_site)
     config = config_mod.load(path).with_resolve(loopback_site.address)
     events: list[str] = []
 
-    @contextmanager
-    def gate():
-        events.append("enter")
-        yield
-        events.append("exit")
+    def stages(config, store, progress):
+        events.append("stages")
+        return process(config, store, progress)
 
     with Store(config.database) as store:
-        run_sync(config, store, progress=lambda m: events.append(m.split()[0]) if m else None, after_collect=gate())
-    assert events[0] == "collecting" and events.index("enter") < events.index("merging") < events.index("exit")
-    assert events[-1] == "exit" and events.count("enter") == 1
+        here = run_sync(config, store, progress=lambda m: events.append(m.split()[0]) if m else None, stages=stages)
+    assert events[0] == "collecting" and events.index("stages") < events.index("merging")
+    assert events.count("stages") == 1 and here.dedupe["new_items"] > 0 and here.build.written
+    with stage_workers(1) as workers, Store(config.database) as store:  # the same stages in a worker process
+        there = run_sync(config, store, stages=_stages_in(workers))
+    assert there.dedupe["new_items"] == 0 and there.classify == {**here.classify, "classified": 0, "auto": 0,
+                                                                 "review": 0}
+    assert (config.output / "site" / "feeds").is_dir() and there.build is not None

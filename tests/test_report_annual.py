@@ -152,6 +152,17 @@ def test_output_files_and_the_docx_read_back(unsynced_office, caplog):
         again = Writer(config.output, managed=())
         write_year(again, annual_report(store, config, 2021, names, folder / "figures"))
         assert again.written == [] and again.unchanged == 7  # byte-identical, the .docx too
+        # a later night with nothing changed keeps the draft without rendering it (its date is the old one) …
+        later = Writer(config.output, managed=())
+        write_year(later, annual_report(store, config, 2021, names, folder / "figures"), date(2031, 5, 6))
+        assert later.written == [] and later.unchanged == 7
+        # … and a draft not made of today's inputs (an older release's, a changed register) is rendered again
+        draft = config.output / "site" / "reports" / "2021.docx"
+        kept = draft.read_bytes()
+        draft.write_bytes(kept.replace(b"docProps/core.xml", b"docProps/core.xmm"))
+        anew = Writer(config.output, managed=())
+        write_year(anew, annual_report(store, config, 2021, names, folder / "figures"))
+        assert anew.written == ["site/reports/2021.docx"] and draft.read_bytes() == kept
     reports = config.output / "site" / "reports"
     page = (reports / "2021.html").read_text(encoding="utf-8")
     assert page.count("<svg") == 3 and "按首次公开渠道" in page and "微信公众号" in page

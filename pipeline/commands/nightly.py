@@ -22,7 +22,7 @@ from ..store import Store
 from .base import EXIT_CODES_HELP, EXIT_SOURCE_FAILED, Env, progress_printer, reports_errors
 
 if TYPE_CHECKING:
-    from ..collect import SourceOutcome
+    from ..collect.stage import SourceOutcome
     from ..nightly.job import JobResult
 
 DEMO_CONFIG = Path(__file__).resolve().parent.parent.parent / "demo" / "xxgk.toml"

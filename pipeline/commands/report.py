@@ -237,13 +237,15 @@ def report_publish(env: Env, year: int, figures_dir: str | None, by: str | None)
 
 def _document(annual: Annual, fmt: str) -> str | bytes:
     from ..report.draft import render_docx
+    from ..report.outputs import draft_inputs
     from ..report.render import render_csv, render_html, render_markdown
 
     assert annual.render is not None  # report() says so when it is
     if fmt == "csv":
         return csv_document(render_csv(annual.render, previous=annual.previous))
-    renderers: dict[str, Callable[..., str | bytes]] = {"markdown": render_markdown, "html": render_html,
-                                                        "docx": render_docx}
+    if fmt == "docx":  # the same draft the nightly job writes, its inputs' digest included
+        return render_docx(annual.render, previous=annual.previous, identifier=draft_inputs(annual))
+    renderers: dict[str, Callable[..., str | bytes]] = {"markdown": render_markdown, "html": render_html}
     render = renderers[fmt]
     return render(annual.render, previous=annual.previous)  # raises ReportInconsistent
 

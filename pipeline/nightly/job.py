@@ -8,7 +8,6 @@ A staff "Publish" on the review page is the job's last stages (`republish`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -111,26 +110,35 @@ def build(config: Config, store: Store, tree: classify_stage.CatalogTree | None 
     return stats, reports
 
 
+Processed = tuple[dict[str, int], dict[str, int], BuildStats, dict[int, dict[str, Any]]]  # dedupe, classify, build, reports
+Stages = Callable[[Config, Store, Callable[[str], None]], Processed]
+
+
+def process(config: Config, store: Store, progress: Callable[[str], None] = lambda s: None) -> Processed:
+    """The stages after collecting: merge, classify, build (feeds, pages, reports)."""
+    progress("merging copies into items")
+    merged = dedupe_stage.dedupe(config, store)
+    progress("classifying")
+    tree = classify_stage.office_tree(config)
+    classified = classify_stage.classify(config, store, tree)
+    progress("building feeds, pages and reports")
+    return (merged, classified, *build(config, store, tree))
+
+
 def run_sync(config: Config, store: Store, *, full: bool = False, only: set[str] | None = None,
              progress: Callable[[str], None] = lambda s: None, command: str = "sync",
-             after_collect: AbstractContextManager[object] | None = None) -> JobResult:
+             stages: Stages = process) -> JobResult:
     """The whole nightly job. Per-source failures are in the result, not raised.
 
-    ``after_collect``: held around the stages after collecting (CPU and memory, not network),
-    so a district run lets many offices collect at once but only a few merge and build."""
+    ``stages``: what runs ``process`` once collecting is done (CPU and memory, not network):
+    a district run hands it to a worker process, so many offices collect at once in threads
+    while a few merge and build on the cores."""
     run_id = store.start_run(command)
     result = JobResult(run_id)
     status = "failed"
     try:
         result.outcomes = collect_all(config, store, run_id, full=full, only=only, progress=progress)
-        with after_collect or nullcontext():
-            progress("merging copies into items")
-            result.dedupe = dedupe_stage.dedupe(config, store)
-            progress("classifying")
-            tree = classify_stage.office_tree(config)
-            result.classify = classify_stage.classify(config, store, tree)
-            progress("building feeds, pages and reports")
-            result.build, result.reports = build(config, store, tree)
+        result.dedupe, result.classify, result.build, result.reports = stages(config, store, progress)
         status = "partial" if result.failed_sources else "ok"
     finally:
         store.finish_run(run_id, status, {

@@ -160,7 +160,7 @@ def axis_chart_png(title: str, data: Mapping[str, int], y_title: str, x_title: s
     rotated = title_img.rotate(90, expand=True)
     img.paste(rotated, (2 * s, plot_top + max(0, (plot_h - rotated.height) // 2)))
     out = io.BytesIO()
-    img.save(out, format="PNG", optimize=True)
+    img.save(out, format="PNG")  # not optimize=True: 6× the time (a district renders hundreds) for 4% fewer bytes
     return out.getvalue()
 
 

@@ -54,11 +54,12 @@ LINE_PT = 28.95  # 每面 22 行 in the 225 mm 版心
 
 
 def render_docx(report: Mapping[str, Any], *, previous: Mapping[str, Any] | None = None, check: bool = True,
-                generated: date | None = None) -> bytes:
+                generated: date | None = None, identifier: str = "") -> bytes:
     """The draft as .docx bytes (write them with the project's atomic writer).
 
     ``generated``: the generation date, in the document properties and, when the
-    report has no date of its own, the 落款."""
+    report has no date of its own, the 落款. ``identifier``: kept in the document
+    properties (dc:identifier), read back by ``draft_identifier``."""
     p = prepare(report, previous=previous, check=check)
     generated = generated or local_today(SHANGHAI)  # the nightly job passes its own today
     doc = Document()
@@ -66,6 +67,7 @@ def render_docx(report: Mapping[str, Any], *, previous: Mapping[str, Any] | None
     _styles(doc)
     _font_table(doc)
     _properties(doc, report, generated)
+    doc.core_properties.identifier = identifier
     heading = doc.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _run(heading, title(report), TITLE_FONT, 22)
@@ -89,6 +91,17 @@ def render_docx(report: Mapping[str, Any], *, previous: Mapping[str, Any] | None
     buf = io.BytesIO()
     doc.save(buf)
     return _stable_zip(buf.getvalue())
+
+
+def draft_identifier(path: str) -> str | None:
+    """The identifier a .docx written by ``render_docx`` carries (None: no such file, or not one)."""
+    try:
+        with zipfile.ZipFile(path) as docx:
+            core = etree.fromstring(docx.read("docProps/core.xml"))
+    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
+        return None
+    found = core.find("{http://purl.org/dc/elements/1.1/}identifier")
+    return found.text if found is not None else None
 
 
 def cn_date(d: date) -> str:

@@ -7,14 +7,21 @@
     reports/<year>.docx             the draft staff finish in Word / WPS
     reports/<year>-table1.csv …     one CSV per table (UTF-8 with BOM, for Excel / WPS)
 
+The .docx takes most of the rendering time (python-docx, the charts): it is rendered again
+only when what it is made of changed (``draft_inputs``, kept in the file's properties), so a
+night with nothing new leaves every year's draft as it was, generation date included.
+
 A year whose tables break an identity of the format gets its JSON (listing the
 violations) but no HTML / Markdown / .docx / CSV: the report refuses to print.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+from functools import cache
+from pathlib import Path
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
@@ -26,7 +33,7 @@ from ..workdays import next_year_calendar_warning
 from .annual import Annual, annual_report
 from ..registers.errors import ReportError
 from ..registers.figures import figures_folder
-from .draft import render_docx
+from .draft import draft_identifier, render_docx
 from .render import render_body, render_csv, render_html, render_markdown
 
 log = logging.getLogger(__name__)
@@ -36,6 +43,19 @@ FOLDER = "site/reports"  # inside the docroot, so the public report page links t
 
 def data_json(annual: Annual) -> str:
     return json.dumps(annual.data, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n"
+
+
+@cache
+def _draft_code() -> str:
+    """The draft's code, part of its inputs: a new release lays out every year's draft anew."""
+    here = Path(__file__).parent
+    return "".join((here / name).read_text(encoding="utf-8") for name in ("draft.py", "charts.py", "render.py"))
+
+
+def draft_inputs(annual: Annual) -> str:
+    """A digest of everything the year's .docx is rendered from, but the date of the night."""
+    made_of = json.dumps([annual.render, annual.previous], ensure_ascii=False, sort_keys=True, default=repr)
+    return hashlib.sha256((made_of + _draft_code()).encode("utf-8")).hexdigest()[:32]
 
 
 def write_year(writer: Writer, annual: Annual, today: date | None = None) -> list[str]:
@@ -53,13 +73,17 @@ def write_year(writer: Writer, annual: Annual, today: date | None = None) -> lis
     files: dict[str, str | bytes] = {
         f"{FOLDER}/{year}.html": render_html(annual.render, previous=annual.previous),
         f"{FOLDER}/{year}.md": render_markdown(annual.render, previous=annual.previous),
-        f"{FOLDER}/{year}.docx": render_docx(annual.render, previous=annual.previous, generated=today),
     }
     for name, text in render_csv(annual.render, previous=annual.previous).items():
         files[f"{FOLDER}/{year}-{name}"] = text
     for rel, data in files.items():
         writer.write(rel, data)
-    return paths + list(files)
+    docx, inputs = f"{FOLDER}/{year}.docx", draft_inputs(annual)
+    if draft_identifier(writer.target(docx)) == inputs:
+        writer.keep(docx)
+    else:
+        writer.write(docx, render_docx(annual.render, previous=annual.previous, generated=today, identifier=inputs))
+    return paths + list(files) + [docx]
 
 
 def write_reports(store: Store, config: Config, category_names: Mapping[str, str],
