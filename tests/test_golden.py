@@ -95,9 +95,12 @@ BUILD_STATE = {".build-manifest", ".build-rows"}
 # The build copies the package's static files (CSS, scripts, icon) as they are: the golden tree keeps
 # no second copy of them to go stale; site/static/ is compared with the package's own files.
 STATIC, PACKAGE_STATIC = "site/static", Path(publish.__file__).parent / "static"
-# The .docx draft carries the day it was generated (its properties): the real clock of the build.
+# The .docx draft carries the day it was generated (its properties): the real clock of the build;
+# and the digest of what it was rendered from (dc:identifier), which hashes the drafting code too
+# (report/outputs.py draft_inputs), so any edit of that code changes it, as with the build state.
 DOCX_DATES = [(re.compile(rb"(<dcterms:(?:created|modified)[^>]*>|<cp:lastPrinted>)[^<]*"), rb"\1(generated)"),
-              (re.compile("草稿，[0-9]+年[0-9]+月[0-9]+日生成".encode()), "草稿，(date)生成".encode())]
+              (re.compile("草稿，[0-9]+年[0-9]+月[0-9]+日生成".encode()), "草稿，(date)生成".encode()),
+              (re.compile(rb"(<dc:identifier>)[0-9a-f]+"), rb"\1(inputs digest)")]
 
 
 def views(root: Path) -> dict[str, bytes]:
