@@ -38,7 +38,7 @@ def data_json(annual: Annual) -> str:
     return json.dumps(annual.data, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n"
 
 
-def write_year(writer: Writer, annual: Annual, today: date | None = None) -> list[str]:
+def write_year(writer: Writer, annual: Annual, today: date) -> list[str]:
     """Write ``annual``'s files; returns the relative paths it produced (``today``: the
     generation date the .docx draft carries)."""
     year = annual.year
