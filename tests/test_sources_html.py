@@ -15,7 +15,7 @@ from sources.website import parse_article, parse_list
 from sources.wechat import _js_vars
 from pipeline.models import SHANGHAI
 
-SOURCE = Source(name="site", kind="website", channel="website", url="http://www.example.gov.test/list/", tz=SHANGHAI)
+SOURCE = Source(name="site", kind="website", channel="website", url="http://www.example.gov.test/list/")
 
 
 def test_a_str_with_an_xml_encoding_declaration_parses():

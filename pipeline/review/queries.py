@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..models import CHANNELS
+from ..models import CHANNELS, local_time
 from ..store import Store
 
 PAGE = 50
@@ -174,7 +174,7 @@ def _local(row: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:
     for key, value in row.items():
         if isinstance(value, str) and (key.endswith("_at") or key in ("at", "first_seen", "last_seen")) and value:
             try:
-                out[key] = datetime.fromisoformat(value).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+                out[key] = local_time(value, tz).strftime("%Y-%m-%d %H:%M")
             except ValueError:
                 pass
     return out
