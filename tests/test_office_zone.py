@@ -56,3 +56,16 @@ def test_an_item_counts_and_shows_in_the_offices_own_year_and_day(tmp_path, monk
     assert f",{year}:item:i0001" in entry["id"]
     atom = (site / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
     assert f"<published>{entry['date_published']}</published>" in atom
+
+
+@pytest.mark.parametrize(("zone", "year"), [("Asia/Urumqi", 2025), ("Asia/Shanghai", 2026)])
+def test_the_review_queues_year_filter_takes_the_offices_year(tmp_path, zone, year):
+    """Stored times are UTC text: the year's bounds are compared as UTC (not as +06:00/+08:00 text)."""
+    from zoneinfo import ZoneInfo
+
+    from pipeline.review.queries import Filters, queue_ids
+
+    office(tmp_path, zone)
+    with Store(tmp_path / "xxgk.db") as store:
+        found = {y: queue_ids(store, Filters(status="all", year=y), ZoneInfo(zone)) for y in (2025, 2026)}
+    assert found == {y: ["i0001"] if y == year else [] for y in (2025, 2026)}
