@@ -101,10 +101,12 @@ def _prepared_store(n: int) -> Path:
 
 
 def _site():  # type: ignore[no-untyped-def]
+    from pipeline.models import SHANGHAI
     from pipeline.publish import SiteInfo
 
     return SiteInfo(office_name="兴华街道办事处", site_url="https://xxgk.example.gov.cn/xhj/",
-                    feed_url="https://xxgk.example.gov.cn/xhj/feeds/", site_id_code="2202020001")
+                    feed_url="https://xxgk.example.gov.cn/xhj/feeds/", site_id_code="2202020001",
+                    timezone=SHANGHAI)
 
 
 def _build(store_path: str, out: str) -> dict:
@@ -116,7 +118,7 @@ def _build(store_path: str, out: str) -> dict:
     store = Store(store_path)
     cats = [Category(*c) for c in CATEGORIES]
     with stopwatch() as t:
-        stats = build(item_views(store), cats, _site(), Path(out), search=False)
+        stats = build(item_views(store, _site().timezone), cats, _site(), Path(out), search=False)
     result = {"seconds": t["seconds"], "written": len(stats.written), "peak": peak_mb(),
               "pages": sum(1 for p in stats.written if p.endswith(".html"))}
     return result

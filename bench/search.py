@@ -54,10 +54,11 @@ def _word(rng: random.Random) -> str:
 
 
 def _index(out: str, n: int) -> dict:
+    from pipeline.models import SHANGHAI
     from pipeline.publish.search import SearchIndex
 
     with stopwatch() as t:
-        index = SearchIndex(Path(out))
+        index = SearchIndex(Path(out), tz=SHANGHAI)
         for doc in documents(n):
             index.add(doc)
         index.keep_only(f"i{k:07d}" for k in range(n))
@@ -67,10 +68,11 @@ def _index(out: str, n: int) -> dict:
 
 def _update(out: str, n: int) -> dict:
     """One new item and one changed item, as a night's build hands them over."""
+    from pipeline.models import SHANGHAI
     from pipeline.publish.search import SearchIndex
 
     with stopwatch() as t:
-        index = SearchIndex(Path(out))
+        index = SearchIndex(Path(out), tz=SHANGHAI)
         for doc in documents(1, start=n):
             index.add(doc)
         changed = next(documents(1, start=n // 2))

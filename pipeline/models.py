@@ -20,6 +20,32 @@ def local_today(tz: tzinfo) -> date:
     """Today in a time zone: the office's day (a register date, a deadline, a report) is not the machine's."""
     return datetime.now(tz).date()
 
+
+# The one reading of a stored instant on the office's clock ([office] timezone): the day an item
+# shows, the year it counts in, the time a page prints. Never a fixed zone, never the machine's.
+def local_time(moment: datetime | str, tz: tzinfo) -> datetime:
+    """``moment`` (aware, or the store's ISO 8601 text) as the office's clock in ``tz`` shows it."""
+    dt = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    if dt.tzinfo is None:  # astimezone would read it on the machine's clock
+        raise InternalError(f"naive datetime {dt!r}: stored times carry their zone")
+    return dt.astimezone(tz)
+
+
+def local_date(moment: datetime | str, tz: tzinfo) -> date:
+    """The office's day of ``moment`` (a page's 发布日期, a register date)."""
+    return local_time(moment, tz).date()
+
+
+def local_year(moment: datetime | str, tz: tzinfo) -> int:
+    """The year ``moment`` counts in (annual report, feed tag, year pages)."""
+    return local_time(moment, tz).year
+
+
+def local_iso(moment: datetime | str, tz: tzinfo) -> str:
+    """``moment`` on the office's clock as ISO 8601 with its offset (sorts like the instant)."""
+    return local_time(moment, tz).isoformat()
+
+
 # Channels, and which of them count as 政务微博、微信 in the annual report.
 CHANNELS = ("wechat", "weibo", "website", "catalog")
 SOCIAL_CHANNELS = frozenset({"wechat", "weibo"})

@@ -13,7 +13,6 @@ from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from .models import SHANGHAI
 
 _SPACE = re.compile(r"\s+")  # \s covers the ideographic space and the no-break space
 
@@ -47,7 +46,7 @@ _DATE = re.compile(
 )
 
 
-def parse_date(text: str | None, tz: tzinfo = SHANGHAI) -> datetime | None:
+def parse_date(text: str | None, tz: tzinfo) -> datetime | None:
     """The first date (and time) in text, as an aware datetime in tz; None when there is none.
 
     Handles 2020-05-12, 2020年5月12日, 2020/5/12 09:30, 发布时间：…, ISO 8601 with an

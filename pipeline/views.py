@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
-from .models import SHANGHAI, ChannelCopy, ItemView
+from .models import ChannelCopy, ItemView, local_iso
 from .publish.source import ItemRow, digest, row_of
 from .store import Store, decode_attachments, parse_iso
 
@@ -55,9 +55,9 @@ def _cat(sep: str, *cols: str) -> str:
     return f" || {sep} || ".join(f"ifnull({c}, '')" for c in cols)
 
 
-_SH = "strftime('%Y-%m-%dT%H:%M:%S+08:00', {}, '+8 hours')"  # stored UTC → Asia/Shanghai (no DST)
-_ROWS_SQL = f"""SELECT i.id, ifnull(i.title, ''), ifnull(i.index_number, ''), {_SH.format("i.published_at")},
-                  {_SH.format("ifnull(i.updated_at, i.published_at)")}, ifnull(i.category, ''), i.withdrawn,
+# Times stay UTC here: Python reads them on the office's clock (local_iso), whatever its zone.
+_ROWS_SQL = f"""SELECT i.id, ifnull(i.title, ''), ifnull(i.index_number, ''), i.published_at,
+                  ifnull(i.updated_at, i.published_at), ifnull(i.category, ''), i.withdrawn,
                   {_cat(_US, "i.id", "i.title", "i.index_number", "i.published_at", "i.updated_at", "i.category",
                         "i.withdrawn", "i.first_channel", "i.formed_on", "i.validity", "i.primary_post", "p.version",
                         "i.publisher", "i.doc_number", "c.copies")}
@@ -77,8 +77,10 @@ _SOME_ROWS_SQL = _ROWS_SQL.split("LEFT JOIN")[0] + f"""LEFT JOIN (SELECT ip.item
 class StoreSource:
     """The store's items as a publish ItemSource (and an iterable of ItemViews)."""
 
-    def __init__(self, store: Store, *, include_unclassified: bool = False, exclude: Collection[str] = ()) -> None:
+    def __init__(self, store: Store, tz: tzinfo, *, include_unclassified: bool = False,
+                 exclude: Collection[str] = ()) -> None:
         self.store = store
+        self.tz = tz  # the office's zone: rows() dates items there
         self.where = _WHERE + ("" if include_unclassified else " AND i.category IS NOT NULL")
         self.exclude = frozenset(exclude)  # held back (e.g. waiting for review)
 
@@ -97,7 +99,7 @@ class StoreSource:
     @property
     def log_key(self) -> bytes:
         """Names what rows() returns: a snapshot of rows is reusable only under the same key."""
-        return digest(repr((_ROWS_SQL, self.where, sorted(self.exclude))).encode())
+        return digest(repr((_ROWS_SQL, self.where, sorted(self.exclude), str(self.tz))).encode())
 
     def log_position(self) -> int:
         """The newest change's seq (0: none yet); read it before the rows it covers."""
@@ -118,11 +120,11 @@ class StoreSource:
             yield from self._rows(self.store.db.execute(sql, chunk + chunk))
 
     def _rows(self, cursor: Iterable[tuple[Any, ...]]) -> Iterator[ItemRow]:
-        exclude = self.exclude
-        for item_id, title, index_number, iso, lastmod, category, withdrawn, inputs in cursor:
+        exclude, tz = self.exclude, self.tz
+        for item_id, title, index_number, published, updated, category, withdrawn, inputs in cursor:
             if item_id not in exclude:
-                yield ItemRow(item_id, published_title(title), index_number, iso, lastmod, category, bool(withdrawn),
-                              digest(inputs.encode()))
+                yield ItemRow(item_id, published_title(title), index_number, local_iso(published, tz),
+                              local_iso(updated, tz), category, bool(withdrawn), digest(inputs.encode()))
 
     def views(self, ids: Collection[str]) -> Iterator[ItemView]:
         ids = list(ids)
@@ -138,10 +140,12 @@ class StoreSource:
                 yield _view(row, copies[row[0]])
 
 
-def item_views(store: Store, *, include_unclassified: bool = False, exclude: Collection[str] = ()) -> StoreSource:
-    """Every item ready to publish, with its copies, less ``exclude`` (ids held back). Items
-    awaiting review are published too (timeliness: 条例第二十六条) unless the config says otherwise."""
-    return StoreSource(store, include_unclassified=include_unclassified, exclude=exclude)
+def item_views(store: Store, tz: tzinfo, *, include_unclassified: bool = False,
+               exclude: Collection[str] = ()) -> StoreSource:
+    """Every item ready to publish, with its copies, less ``exclude`` (ids held back), dated in the
+    office's zone ``tz``. Items awaiting review are published too (timeliness: 条例第二十六条)
+    unless the config says otherwise."""
+    return StoreSource(store, tz, include_unclassified=include_unclassified, exclude=exclude)
 
 
 TITLE_CHARS = 200  # a published title is cut here (the store keeps the whole title)
@@ -183,8 +187,4 @@ def _view(row: tuple[Any, ...], copies: list[ChannelCopy]) -> ItemView:
     )
 
 
-def local_year(view: ItemView) -> int:
-    return view.published_at.astimezone(SHANGHAI).year
-
-
-__all__ = ["StoreSource", "item_views", "local_year", "row_of"]
+__all__ = ["StoreSource", "item_views", "row_of"]

@@ -19,7 +19,7 @@ import feedparser
 
 from pipeline.config import Source
 from pipeline.htmltools import clean_html, html_to_text
-from pipeline.models import SHANGHAI, Attachment, Post
+from pipeline.models import Attachment, Post
 from pipeline.normalize import canonical_url, clean_text, parse_date
 
 from .protocol import Context, Event, Listed, Problem, Seen, SourceError
@@ -44,7 +44,7 @@ class ParsedFeed:
     malformed: str = ""  # the parser's complaint when it had to recover
 
 
-def parse_feed(content: bytes, url: str, tz: tzinfo = SHANGHAI) -> ParsedFeed:
+def parse_feed(content: bytes, url: str, tz: tzinfo) -> ParsedFeed:
     """Entries of an RSS/Atom/JSON feed. Raises SourceError when nothing usable is there."""
     if content.lstrip()[:1] == b"{":
         return _parse_json_feed(content, url, tz)

@@ -92,7 +92,7 @@ def parse_records(records: list[str] | tuple[str, ...], page_url: str, selectors
     """List entries from records' HTML, one per record: its link, title and date as for a list row."""
     rows = "".join(f"<{RECORD_TAG}>{record}</{RECORD_TAG}>" for record in records)
     page = f"<html><body>{rows}</body></html>"
-    return parse_list(page, page_url, {**selectors, "list_item": RECORD_TAG}, tz).entries
+    return parse_list(page, page_url, {**selectors, "list_item": RECORD_TAG}, tz=tz).entries
 
 
 def _jpage_settings(html: str, unit: str) -> str:

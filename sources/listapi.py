@@ -93,7 +93,7 @@ def parse_answer(text: str, url: str, base_url: str, spec: ListApi, selectors: d
         entries = hanweb.parse_records(records, base_url, _row_selectors(spec, selectors), tz)
         return Answer(entries, hanweb.total_of(text), len(records))
     row = spec.records or selectors.get("list_item", "")
-    page = parse_list(text, base_url, {**_row_selectors(spec, selectors), "list_item": row}, tz)
+    page = parse_list(text, base_url, {**_row_selectors(spec, selectors), "list_item": row}, tz=tz)
     return Answer(page.entries, None, len(page.entries))
 
 

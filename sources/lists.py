@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timezone, tzinfo
 from urllib.parse import urljoin, urlsplit
 
 from lxml.etree import _Element as HtmlElement
 
 from pipeline.htmltools import descendants, parse_html, select, select_one, text_of
-from pipeline.models import SHANGHAI
 from pipeline.normalize import canonical_url, clean_text, parse_date
 
 LIST_DEFAULTS = {
@@ -41,7 +40,7 @@ class ListPage:
     hidden_pages: int = 0  # further pages the page's scripts announce but no static link reaches
 
 
-def parse_list(html: str, page_url: str, selectors: dict[str, str] = LIST_DEFAULTS, tz: tzinfo = SHANGHAI) -> ListPage:
+def parse_list(html: str, page_url: str, selectors: dict[str, str] = LIST_DEFAULTS, *, tz: tzinfo) -> ListPage:
     """Entries of a list page and the next page's URL (None on the last page)."""
     page = parse_html(html)
     entries: dict[str, ListEntry] = {}
@@ -75,7 +74,7 @@ def _looks_like_entry(el: HtmlElement) -> bool:
     nested = _NESTED_IN_DL if el.tag == "dl" else _NESTED
     if len(links) != 1 or next(descendants(el, *nested), None) is not None:
         return False
-    return parse_date(text_of(el, " ")) is not None
+    return parse_date(text_of(el, " "), timezone.utc) is not None  # whether a date is there, not which day
 
 
 _NESTED = ("li", "tr", "dd", "ul", "table", "dl")

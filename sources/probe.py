@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timezone
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -39,7 +40,7 @@ def judge(text: str, url: str, name: str, fetch_text: Callable[[str], str | None
         summary = (f"大汉 Hanweb JCMS 栏目：页面内嵌 {len(column.records)} 条记录{total}，"
                    f"其余由 {column.proxy_url} 以 POST 分批读取（每批 {batch} 条）。无需选择器。")
         return Finding("hanweb", summary, len(column.records), base)
-    listing = lists.parse_list(text, url)
+    listing = lists.parse_list(text, url, tz=timezone.utc)  # rows are counted here, not dated
     pager = lists.TRS_PAGER.search(text)  # the pattern list pages of TRS are paged by
     if listing.entries:
         if pager:

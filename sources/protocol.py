@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.errors import FetchError, HttpStatusError, failure_kind
 from pipeline.errors import SourceError as SourceError  # re-exported: collectors raise it from here
-from pipeline.models import SHANGHAI, Post
+from pipeline.models import Post
 
 from .parsing import PageParser, ParseProblem
 
@@ -107,7 +107,7 @@ class Context:
     # This run opens a re-check cycle: a collector that can re-check old posts only by walking its
     # whole listing (an API that holds the content) walks it now and yields every post, once a cycle.
     sweep: bool = False
-    tz: tzinfo = SHANGHAI
+    tz: tzinfo = field(kw_only=True)  # the office's zone ([office] timezone): a page's date without one is read there
     log: Callable[[str], None] = lambda message: None
     parser: PageParser = field(default_factory=lambda: PageParser(workers=0))  # where article pages are parsed
 

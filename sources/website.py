@@ -26,7 +26,7 @@ from pipeline.htmltools import (
     all_text, clean_html, descendants, find_attachments, first, html_to_text, image_urls, inner_html, lazy_images,
     meta_content, metadata_table, parse_html, select_one, strings, text_of,
 )
-from pipeline.models import SHANGHAI, Post
+from pipeline.models import Post
 from pipeline.normalize import canonical_url, clean_text, parse_date
 
 from . import hanweb, listapi
@@ -54,8 +54,8 @@ def selectors_for(source: Source, defaults: dict[str, str] = DEFAULTS) -> dict[s
     return {**defaults, **source.selectors}
 
 
-def parse_article(html: str, url: str, source: Source, selectors: dict[str, str] = DEFAULTS,
-                  tz: tzinfo = SHANGHAI) -> Post:
+def parse_article(html: str, url: str, source: Source, selectors: dict[str, str] = DEFAULTS, *,
+                  tz: tzinfo) -> Post:
     """A Post from an article page. Raises SourceError when the page has no title."""
     soup = parse_html(html)
     meta_root = select_one(soup, selectors.get("meta"))
@@ -296,7 +296,7 @@ class _ListWalk:
             if pages == 1 and (column := hanweb.column(response.text(), response.url)) is not None:
                 yield from self._walk(hanweb.listings(column, source, ctx, self.selectors))
                 return
-            listing = parse_list(response.text(), response.url, self.selectors, ctx.tz)
+            listing = parse_list(response.text(), response.url, self.selectors, tz=ctx.tz)
             if pages == 1 and not listing.entries:
                 raise SourceError(f"{page_url}: no list entries found (has the page changed? check selectors)")
             if listing.hidden_pages:
@@ -382,7 +382,7 @@ def _templated_page(source: Source, page: int, listing: ListPage) -> str | None:
 
 def parse_page(page: Page, source: Source, selectors: dict[str, str], tz: tzinfo) -> Post:
     """parse_article on a fetched page (run by sources.parsing, maybe in a worker process)."""
-    post = parse_article(page.text(), page.url, source, selectors, tz)
+    post = parse_article(page.text(), page.url, source, selectors, tz=tz)
     # The listed URL stays the identity when the server redirected within the site.
     return post if post.url == page.listed_url else replace(post, url=page.listed_url)
 

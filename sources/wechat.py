@@ -23,7 +23,7 @@ from pipeline.htmltools import (
     clean_html, descendants, html_to_text, image_urls, inner_html, lazy_images, meta_content, parse_html, select_one,
     text_of,
 )
-from pipeline.models import SHANGHAI, Post
+from pipeline.models import Post
 from pipeline.normalize import canonical_url, clean_text, parse_date
 
 from .feed import FeedEntry, entry_post, fetch_feed
@@ -53,7 +53,7 @@ def _js_vars(html: str) -> dict[str, str]:
     return found
 
 
-def parse_article(html: str, url: str, source: Source, tz: tzinfo = SHANGHAI) -> Post:
+def parse_article(html: str, url: str, source: Source, tz: tzinfo) -> Post:
     """A Post from a WeChat article page; raises ArticleDeleted / ArticleBlocked / SourceError."""
     soup = parse_html(html)
     content = select_one(soup, "#js_content")

@@ -235,6 +235,7 @@ SITE = SiteInfo(
     email="xhj@example.gov.cn",
     office_hours="工作日 8:30-17:00",
     feed_entries=5,
+    timezone=SHANGHAI,
 )
 CATEGORIES = [
     Category("gzdt", "工作动态", None, 1),

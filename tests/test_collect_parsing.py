@@ -17,7 +17,7 @@ import pytest
 
 from pipeline.errors import HttpStatusError
 from pipeline.fetch.client import Response
-from pipeline.models import Post
+from pipeline.models import SHANGHAI, Post
 from sources import website
 from sources.parsing import PageParser, ParseProblem
 
@@ -56,7 +56,7 @@ def _fetched() -> list[tuple[str, object]]:
 def _parse_all(parser: PageParser, parse=website.parse_page) -> list[tuple[str, object]]:
     """(url, outcome) with errors as (type, message): two runs build equal but distinct exceptions."""
     with parser:
-        outcomes = parser.parsed(iter(_fetched()), parse, _source(), website.DEFAULTS, website.SHANGHAI)
+        outcomes = parser.parsed(iter(_fetched()), parse, _source(), website.DEFAULTS, SHANGHAI)
         return [(url, (type(o).__name__, str(o)) if isinstance(o, Exception) else o) for url, o in outcomes]
 
 
@@ -85,7 +85,7 @@ def test_a_batch_sent_early_takes_no_more_pages() -> None:
     fetched += [(f"http://www.example.gov.cn/later-{i}.html", _ok(f"http://www.example.gov.cn/later-{i}.html", page))
                 for i in range(3)]
     with PageParser(workers=1, inline_pages=0) as parser:
-        got = list(parser.parsed(iter(fetched), website.parse_page, _source(), website.DEFAULTS, website.SHANGHAI))
+        got = list(parser.parsed(iter(fetched), website.parse_page, _source(), website.DEFAULTS, SHANGHAI))
     assert [url for url, _ in got] == [url for url, _ in fetched]
     posts = [(url, o) for url, o in got if isinstance(o, Post)]
     assert [url for url, _ in posts] == [fetched[0][0]] + [url for url, _ in fetched[-3:]]
@@ -142,11 +142,12 @@ def test_a_killed_run_leaves_no_worker_behind() -> None:
 
     script = (
         "import os, signal\n"
+        "from pipeline.models import SHANGHAI\n"
         "from sources import website\n"
         "from sources.parsing import PageParser\n"
         "from tests.test_collect_parsing import _fetched, _source\n"
         "parser = PageParser(workers=1, inline_pages=0)\n"
-        "list(parser.parsed(iter(_fetched()), website.parse_page, _source(), website.DEFAULTS, website.SHANGHAI))\n"
+        "list(parser.parsed(iter(_fetched()), website.parse_page, _source(), website.DEFAULTS, SHANGHAI))\n"
         "print(*parser._pool._processes, flush=True)\n"
         "os.kill(os.getpid(), signal.SIGKILL)  # as cron's timeout or the OOM killer would\n"
     )

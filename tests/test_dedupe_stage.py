@@ -31,7 +31,7 @@ def test_copies_across_channels_become_one_item_with_reasons(empty_store):
     assert counts["new_items"] == 1 and counts["merged"] == 4
     rules = dict(store.db.execute("SELECT p.channel || p.url, ip.rule FROM item_posts ip JOIN posts p ON p.id = ip.post_id"))
     assert sorted(rules.values()) == ["first copy", "same text", "same text", "same title", "title variant"]
-    (view,) = item_views(store, include_unclassified=True)
+    (view,) = item_views(store, SHANGHAI, include_unclassified=True)
     assert view.first_channel == "wechat" and view.published_at == DRILL_AT
     assert view.formed_on.isoformat() == "2020-05-12"
     assert {c.channel for c in view.copies} == {"wechat", "website", "weibo", "catalog"}
@@ -76,21 +76,21 @@ def test_an_edit_keeps_versions_and_moves_updated_only_on_content_change(empty_s
     first_run = datetime(2020, 5, 13, 2, tzinfo=SHANGHAI)
     save_posts(store, make_post("a", "website"), now=first_run)
     dedupe(config, store, now=first_run)
-    (before,) = item_views(store, include_unclassified=True)
+    (before,) = item_views(store, SHANGHAI, include_unclassified=True)
     assert before.updated_at == before.published_at
 
     # A copy of the same text arrives: same item, same `updated`.
     later = first_run + timedelta(days=1)
     save_posts(store, make_post("b", "wechat", days=0.5), now=later)
     dedupe(config, store, now=later)
-    (same,) = item_views(store, include_unclassified=True)
+    (same,) = item_views(store, SHANGHAI, include_unclassified=True)
     assert same.id == before.id and same.updated_at == before.updated_at and len(same.copies) == 2
 
     # The website edits its text upstream: a second version, the item shows it, `updated` moves.
     edit = first_run + timedelta(days=3)
     save_posts(store, make_post("a", "website", body=DRILL_BODY.replace("六十余人", "七十余人")), now=edit)
     dedupe(config, store, now=edit)
-    (after,) = item_views(store, include_unclassified=True)
+    (after,) = item_views(store, SHANGHAI, include_unclassified=True)
     assert after.id == before.id and "七十余人" in after.body_html
     assert after.updated_at == edit
     assert store.db.execute("SELECT COUNT(*) FROM post_versions").fetchone()[0] == 3
@@ -99,7 +99,7 @@ def test_an_edit_keeps_versions_and_moves_updated_only_on_content_change(empty_s
 
     # Running again changes nothing.
     dedupe(config, store, now=edit + timedelta(days=1))
-    (again,) = item_views(store, include_unclassified=True)
+    (again,) = item_views(store, SHANGHAI, include_unclassified=True)
     assert again.updated_at == edit
 
 
@@ -113,12 +113,12 @@ def test_withdrawn_posts_are_kept_and_an_all_withdrawn_item_is_flagged(empty_sto
     with store.transaction():
         store.withdraw_post("wechat", POST_URLS["wechat"].format("a"), "该内容已被发布者删除", now=gone)
     dedupe(config, store)
-    (view,) = item_views(store, include_unclassified=True)
+    (view,) = item_views(store, SHANGHAI, include_unclassified=True)
     assert not view.withdrawn and withdrawn_items(store) == []
     with store.transaction():
         store.withdraw_post("website", POST_URLS["website"].format("b"), "HTTP 404", now=gone + timedelta(days=2))
     dedupe(config, store)
-    (view,) = item_views(store, include_unclassified=True)
+    (view,) = item_views(store, SHANGHAI, include_unclassified=True)
     assert view.withdrawn and len(view.copies) == 2  # flagged, never removed
     (flagged,) = withdrawn_items(store)
     assert flagged["item_id"] == view.id and flagged["withdrawn_at"].startswith("2020-06-02")

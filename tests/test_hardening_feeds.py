@@ -16,6 +16,7 @@ from lxml import html as lxml_html
 from pipeline import config as config_mod
 from pipeline.nightly.job import run_sync
 from pipeline.store import Store
+from pipeline.models import SHANGHAI
 
 # Titles that run script when a reader renders them as HTML; bodies that sanitise to nothing.
 TITLES = [
@@ -185,7 +186,7 @@ def test_an_unclosed_tag_in_a_feed_title_is_stripped():
     rss = ("<rss version='2.0'><channel><title>t</title><item><title>关于开展安全检查的通知&lt;img src=x "
            "onerror=alert(2)//</title><link>http://x.test/1</link></item><item><title>收入&lt;5000元的补贴</title>"
            "<link>http://x.test/2</link></item></channel></rss>").encode()
-    titles = [e.title for e in parse_feed(rss, "http://x.test/feed.xml").entries]
+    titles = [e.title for e in parse_feed(rss, "http://x.test/feed.xml", SHANGHAI).entries]
     assert titles == ["关于开展安全检查的通知", "收入<5000元的补贴"]
 
 

@@ -190,3 +190,14 @@ def test_who_signs_a_change(monkeypatch):
     assert who(" 李明 ") == "李明" and who() == who(None) == "王会计"
     monkeypatch.delenv("XXGK_USER")
     assert who() and who() != "王会计"  # the login name (or "staff" where the system knows none)
+
+
+def test_one_reading_of_a_stored_time_on_the_offices_clock():
+    """The day, year and shown time of a stored instant are models.local_time (and its
+    local_date / local_year / local_iso) in the office's zone, never a fixed Asia/Shanghai."""
+    assert not [p for p in places(r"\.astimezone\(SHANGHAI\)") if not p.startswith("pipeline/models.py")]
+    # any zone: only UTC (the store's form) and the machine's clock (the cron line) are read elsewhere
+    others = places(r"\.astimezone\((?!timezone\.utc\)|\))")
+    assert others and all(p.startswith("pipeline/models.py:") for p in others), others
+    # SHANGHAI is a default only: of the config (models) and of a district's clock
+    assert {p.split(":")[0] for p in places(r"\bSHANGHAI\b")} == {"pipeline/models.py", "pipeline/district/config.py"}

@@ -47,7 +47,7 @@ def test_a_staff_split_survives_later_runs(empty_store):
     kinds = [r[0] for r in store.db.execute("SELECT kind FROM decisions WHERE who = '王静' ORDER BY item_id")]
     assert sorted(kinds) == ["split", "split from"]
     # The split-off item got its own 索引号, and both are published.
-    assert len({v.index_number for v in item_views(store, include_unclassified=True)}) == 2
+    assert len({v.index_number for v in item_views(store, SHANGHAI, include_unclassified=True)}) == 2
 
 
 def test_a_staff_merge_keeps_one_item_and_records_the_other(empty_store):
@@ -62,7 +62,7 @@ def test_a_staff_merge_keeps_one_item_and_records_the_other(empty_store):
     merges.merge_items(config, store, keep, other, who="李明", now=NOW)
     dedupe(config, store)
     assert list(items_of(store)) == [keep]
-    views = list(item_views(store, include_unclassified=True))
+    views = list(item_views(store, SHANGHAI, include_unclassified=True))
     assert [v.id for v in views] == [keep] and len(views[0].copies) == 2
     explained = merges.explain(store, other)
     assert explained.merged_into == keep and explained.posts == ()

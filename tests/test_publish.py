@@ -455,7 +455,7 @@ def test_bad_ids_are_refused(tmp_path: Path) -> None:
     with pytest.raises(InternalError, match="reserved"):
         build([], [Category("all", "全部")], SITE, tmp_path)
     with pytest.raises(ConfigError, match="site_url"):
-        SiteInfo("x", "https://example.gov.cn/no-slash", "https://example.gov.cn/f/")
+        SiteInfo("x", "https://example.gov.cn/no-slash", "https://example.gov.cn/f/", timezone=SHANGHAI)
 
 
 def test_absolutize_html_touches_only_tags() -> None:

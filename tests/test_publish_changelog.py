@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from bench.build import CATEGORIES, _site, fill
-from pipeline.models import Category, ItemView
+from pipeline.models import SHANGHAI, Category, ItemView
 from pipeline.publish import build
 from pipeline.publish.source import ItemRow
 from pipeline.store import Store
@@ -20,7 +20,7 @@ class CountingSource(StoreSource):
     """A StoreSource that records what the build reads."""
 
     def __init__(self, store: Store) -> None:
-        super().__init__(store)
+        super().__init__(store, SHANGHAI)
         self.all_rows = 0
         self.rows_read: list[str] = []
         self.views_read: list[str] = []
@@ -67,7 +67,7 @@ def test_one_new_item_reads_only_that_item(tmp_path: Path) -> None:
     assert [p for p in stats.written if p.startswith("site/item/")] == ["site/item/i0000030.html"]
 
     full = tmp_path / "full"  # the same bytes as a build from scratch
-    build(StoreSource(store), CATS, site, full, search=False, full=True)
+    build(StoreSource(store, SHANGHAI), CATS, site, full, search=False, full=True)
     assert _files(out) == _files(full)
 
     idle = CountingSource(store)
@@ -78,7 +78,7 @@ def test_one_new_item_reads_only_that_item(tmp_path: Path) -> None:
     later = CountingSource(store)
     build(later, CATS, site, out, search=False)
     assert (later.all_rows, later.rows_read) == (0, ["i0000031"])
-    build(StoreSource(store), CATS, site, full, search=False, full=True)
+    build(StoreSource(store, SHANGHAI), CATS, site, full, search=False, full=True)
     assert _files(out) == _files(full)
 
 
@@ -86,7 +86,7 @@ def test_a_withdrawn_copy_is_logged_and_rebuilds_that_item(tmp_path: Path) -> No
     store = Store(tmp_path / "store.db")
     fill(store, 12)
     out = tmp_path / "out"
-    build(StoreSource(store), CATS, _site(), out, search=False)
+    build(StoreSource(store, SHANGHAI), CATS, _site(), out, search=False)
     with store.transaction():
         store.db.execute("UPDATE posts SET withdrawn_at = '2026-01-01T00:00:00+00:00' WHERE id = 'px0000003'")
     source = CountingSource(store)
@@ -100,7 +100,7 @@ def test_a_moved_item_leaves_the_same_site_as_a_full_build(tmp_path: Path) -> No
     store = Store(tmp_path / "store.db")
     fill(store, 1100)  # 100 per leaf category: archive pages, most of them in lists the change leaves alone
     out = tmp_path / "out"
-    build(StoreSource(store), CATS, _site(), out, search=False)
+    build(StoreSource(store, SHANGHAI), CATS, _site(), out, search=False)
     with store.transaction():
         store.db.execute("UPDATE items SET category = 'gzdt', published_at = '2016-03-01T01:00:00+00:00' "
                          "WHERE id = 'i0000005'")
@@ -111,7 +111,7 @@ def test_a_moved_item_leaves_the_same_site_as_a_full_build(tmp_path: Path) -> No
     assert "site/item/i0000007.html" in stats.removed
     assert (out / "site/category/ldxx~1.html").is_file()
     full = tmp_path / "full"
-    build(StoreSource(store), CATS, _site(), full, search=False, full=True)
+    build(StoreSource(store, SHANGHAI), CATS, _site(), full, search=False, full=True)
     assert _files(out) == _files(full)
 
 
@@ -119,7 +119,7 @@ def test_a_full_build_or_other_held_items_read_every_row(tmp_path: Path) -> None
     store = Store(tmp_path / "store.db")
     fill(store, 8)
     out = tmp_path / "out"
-    build(StoreSource(store), CATS, _site(), out, search=False)
+    build(StoreSource(store, SHANGHAI), CATS, _site(), out, search=False)
     full = CountingSource(store)
     build(full, CATS, _site(), out, search=False, full=True)
     assert full.all_rows == 8

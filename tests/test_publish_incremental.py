@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from pipeline.models import SHANGHAI
 from pipeline.publish import build
 from pipeline.publish.source import MemorySource
 from tests.builders import CATEGORIES, REPORTS, SITE, make_item
@@ -24,7 +25,7 @@ class CountingSource(MemorySource):
     """Remembers which full ItemViews the build asked for."""
 
     def __init__(self, items) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(items)
+        super().__init__(items, SHANGHAI)
         self.loaded: list[str] = []
 
     def views(self, ids):  # type: ignore[no-untyped-def]

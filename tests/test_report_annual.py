@@ -20,6 +20,7 @@ from pipeline.registers.figures import figures_template, load_figures
 from pipeline.registers.formats import HEADINGS, T2_NOTE
 from pipeline.report.outputs import write_year
 from pipeline.registers.records import Application
+from pipeline.models import local_today
 from pipeline.store import Store
 from pipeline.workdays import next_year_calendar_warning
 
@@ -145,12 +146,12 @@ def test_output_files_and_the_docx_read_back(unsynced_office, caplog):
     with Store(config.database) as store:
         annual = annual_report(store, config, 2021, names, folder / "figures")
         writer = Writer(config.output, managed=())
-        written = write_year(writer, annual)
+        written = write_year(writer, annual, local_today(SH))  # the CLI below dates its draft so too
         assert sorted(written) == sorted(["site/reports/2021.json", "site/reports/2021.html", "site/reports/2021.md",
                                           "site/reports/2021.docx", "site/reports/2021-table1.csv",
                                           "site/reports/2021-table2.csv", "site/reports/2021-table3.csv"])
         again = Writer(config.output, managed=())
-        write_year(again, annual_report(store, config, 2021, names, folder / "figures"))
+        write_year(again, annual_report(store, config, 2021, names, folder / "figures"), local_today(SH))
         assert again.written == [] and again.unchanged == 7  # byte-identical, the .docx too
         # a later night with nothing changed keeps the draft without rendering it (its date is the old one) …
         later = Writer(config.output, managed=())

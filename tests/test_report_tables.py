@@ -431,7 +431,7 @@ def test_docx_draft_reads_back():
     docx = pytest.importorskip("docx")
     from pipeline.report.draft import render_docx
 
-    document = docx.Document(io.BytesIO(render_docx(report())))
+    document = docx.Document(io.BytesIO(render_docx(report(), generated=date(2022, 1, 10))))
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     assert headings == list(HEADINGS)
     text = "\n".join(p.text for p in document.paragraphs)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 
 from pipeline.htmltools import html_to_text
+from pipeline.models import SHANGHAI
 from pipeline.publish import build
 from pipeline.publish.pages import display_title
 from pipeline.publish.search import STATE, normalize
@@ -31,7 +32,7 @@ def demo_items(office: Path) -> list:
     cfg = config.load(office / "xxgk.toml")
     with Store(cfg.database) as store:
         held = classify_stage.held_items(store, cfg)
-        return list(item_views(store, exclude=held))
+        return list(item_views(store, SHANGHAI, exclude=held))
 
 
 def sample_queries(texts: list[str], count: int, seed: int = 15) -> list[str]:

@@ -17,6 +17,7 @@ from pipeline.config import Source
 from pipeline.fetch.decode import decode_body
 from pipeline.normalize import canonical_url
 from sources import catalog, feed, website, wechat
+from pipeline.models import SHANGHAI
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -70,20 +71,20 @@ def check_post(post, expected: dict) -> None:
 
 @pytest.mark.parametrize("path, expected", cases("gov_article"))
 def test_gov_article(path: Path, expected: dict) -> None:
-    post = website.parse_article(text_of(path), expected["url"], source("website", "website"))
+    post = website.parse_article(text_of(path), expected["url"], source("website", "website"), tz=SHANGHAI)
     check_post(post, expected)
     assert post.url == canonical_url(expected["url"])
 
 
 @pytest.mark.parametrize("path, expected", cases("gkml"))
 def test_catalog_detail(path: Path, expected: dict) -> None:
-    post = website.parse_article(text_of(path), expected["url"], source("catalog", "catalog"), catalog.DEFAULTS)
+    post = website.parse_article(text_of(path), expected["url"], source("catalog", "catalog"), catalog.DEFAULTS, tz=SHANGHAI)
     check_post(post, expected)
 
 
 @pytest.mark.parametrize("path, expected", cases("wechat_article"))
 def test_wechat_article(path: Path, expected: dict) -> None:
-    post = wechat.parse_article(text_of(path), expected["url"], source("wechat_feed", "wechat"))
+    post = wechat.parse_article(text_of(path), expected["url"], source("wechat_feed", "wechat"), SHANGHAI)
     check_post(post, expected)
     assert post.url == canonical_url(expected["canonical_url"])
 
@@ -93,7 +94,7 @@ def test_list_page(path: Path, expected: dict) -> None:
     codec, html = decode_body(path.read_bytes(), "text/html", url=str(path))
     if "encoding" in expected:
         assert codec == expected["encoding"]  # the page's <meta charset=gb2312> lies
-    listing = website.parse_list(html, expected["url"])
+    listing = website.parse_list(html, expected["url"], tz=SHANGHAI)
     got = [[e.url, e.title, e.date.date().isoformat() if e.date else None] for e in listing.entries]
     if "count" in expected:
         assert len(got) == expected["count"], got
@@ -106,7 +107,7 @@ def test_list_page(path: Path, expected: dict) -> None:
 
 @pytest.mark.parametrize("path, expected", cases("feed"))
 def test_feed(path: Path, expected: dict) -> None:
-    parsed = feed.parse_feed(path.read_bytes(), expected["url"])
+    parsed = feed.parse_feed(path.read_bytes(), expected["url"], SHANGHAI)
     assert len(parsed.entries) == expected["count"]
     assert len(parsed.rejected) == expected["rejected"]
     assert bool(parsed.malformed) == expected.get("malformed", False)

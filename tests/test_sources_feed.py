@@ -10,6 +10,7 @@ import pytest
 
 from sources.protocol import SourceError
 from sources.feed import parse_feed
+from pipeline.models import SHANGHAI
 
 FEED_URL = "http://rss.bridge.test/weibo/office.xml"
 
@@ -68,7 +69,7 @@ WITH_ENCLOSURE = {"rss-2.0", "atom", "json-feed"}
 
 @pytest.mark.parametrize("kind", FORMATS)
 def test_every_format_gives_the_same_entries(kind: str) -> None:
-    feed = parse_feed(FORMATS[kind].encode("utf-8"), FEED_URL)
+    feed = parse_feed(FORMATS[kind].encode("utf-8"), FEED_URL, SHANGHAI)
     assert feed.title == "兴华街道"  # the bridge's suffix is dropped: the account's name
     assert feed.rejected == []
     first, second = feed.entries
@@ -86,11 +87,11 @@ def test_every_format_gives_the_same_entries(kind: str) -> None:
 
 def test_an_entry_without_a_link_is_dropped_with_a_reason() -> None:
     broken = RSS_20.replace("<link>/p/1</link>", "").replace("/files/a.pdf", "")
-    feed = parse_feed(broken.encode("utf-8"), FEED_URL)
+    feed = parse_feed(broken.encode("utf-8"), FEED_URL, SHANGHAI)
     assert [e.title for e in feed.entries] == ["第二条"]
     assert len(feed.rejected) == 1 and "no http(s) link" in feed.rejected[0][1]
 
 
 def test_garbage_is_a_source_error() -> None:
     with pytest.raises(SourceError):
-        parse_feed(b"<html><body>502 Bad Gateway</body>", FEED_URL)
+        parse_feed(b"<html><body>502 Bad Gateway</body>", FEED_URL, SHANGHAI)

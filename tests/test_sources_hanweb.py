@@ -219,7 +219,7 @@ def test_quoted_article_bodies_parse_with_the_defaults(case: str) -> None:
     body, starts = QUOTED_ARTICLES[case]
     page = f"<html><head><title>省工业和信息化厅通知</title></head><body>{body}</body></html>"
     source = Source(name="gxt", kind="website", channel="website", url="https://gxt.jiangsu.gov.cn/")
-    post = website.parse_article(page, "https://gxt.jiangsu.gov.cn/art/2026/4/17/art_80179_1.html", source)
+    post = website.parse_article(page, "https://gxt.jiangsu.gov.cn/art/2026/4/17/art_80179_1.html", source, tz=SHANGHAI)
     assert post.body_text.startswith(starts) and "索引号" not in post.body_text
     if case == "Zoom_with_table":
         assert post.meta["index_number"] == "696785044/2026-00017" and post.meta["published_on"] == "2026-04-17"

@@ -13,6 +13,7 @@ from pipeline.config import Source
 from pipeline.htmltools import inner_html, meta_content, metadata_table, parse_html, select, select_one, text_of
 from sources.website import parse_article, parse_list
 from sources.wechat import _js_vars
+from pipeline.models import SHANGHAI
 
 SOURCE = Source(name="site", kind="website", channel="website", url="http://www.example.gov.test/list/")
 
@@ -57,12 +58,12 @@ def test_meta_content_and_metadata_table():
 def test_a_guessed_list_and_an_article_without_selectors():
     listing = parse_list("<ul><li><a href='/a/1.html'>第一条</a> 2024-05-01</li><li><a href='/a/2.html'>第二条</a>"
                          " <span>2024年5月2日</span></li></ul><a href='index_1.html'>下一页</a>",
-                         "http://www.example.gov.test/list/")
+                         "http://www.example.gov.test/list/", tz=SHANGHAI)
     assert [e.title for e in listing.entries] == ["第一条", "第二条"]
     assert listing.next_url == "http://www.example.gov.test/list/index_1.html"
     post = parse_article("<title>关于开展检查的通知_政府网</title><h1>关于开展检查的通知</h1>"
                          "<span>发布时间：2024-05-03 09:30</span><div class=TRS_Editor><p>正文</p>"
-                         "<a href='f.pdf'>附件一</a></div>", "http://www.example.gov.test/a/3.html", SOURCE)
+                         "<a href='f.pdf'>附件一</a></div>", "http://www.example.gov.test/a/3.html", SOURCE, tz=SHANGHAI)
     assert post.title == "关于开展检查的通知" and post.published_at.hour == 9
     assert post.body_text.startswith("正文") and post.attachments[0].name == "附件一"
 
@@ -93,8 +94,8 @@ def test_labelled_date_skips_the_body_and_scripts_but_reads_comments():
     page = ("<title>通知_政府网</title><h1>关于开展检查的通知</h1><script>var s = '发布时间：2020-01-01';</script>"
             "{}<div class=TRS_Editor><p>发布时间：2021-02-02</p></div><p>发布日期：2022-03-03</p>")
     url = "http://www.example.gov.test/a/4.html"
-    assert parse_article(page.format(""), url, SOURCE).published_at.year == 2022
-    assert parse_article(page.format("<!-- 发布时间：2023-04-04 -->"), url, SOURCE).published_at.year == 2023
+    assert parse_article(page.format(""), url, SOURCE, tz=SHANGHAI).published_at.year == 2022
+    assert parse_article(page.format("<!-- 发布时间：2023-04-04 -->"), url, SOURCE, tz=SHANGHAI).published_at.year == 2023
 
 
 def test_wechat_js_vars_are_read_from_the_first_declaration_of_each():

@@ -54,7 +54,7 @@ def read_article(fetcher: Fetcher, source: Source, url: str, tz: tzinfo) -> Post
     if urlsplit(url).hostname == WECHAT_HOST:
         return wechat.parse_article(response.text(), url, source, tz)
     defaults = catalog.DEFAULTS if source.kind == "catalog" else website.DEFAULTS
-    return website.parse_article(response.text(), url, source, website.selectors_for(source, defaults), tz)
+    return website.parse_article(response.text(), url, source, website.selectors_for(source, defaults), tz=tz)
 
 
 def add_urls(config: Config, store: Store, urls: list[str], now: datetime | None = None) -> list[Added]:

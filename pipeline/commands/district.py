@@ -8,7 +8,6 @@ import sys
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -21,7 +20,7 @@ from ..models import local_today
 if TYPE_CHECKING:
     from ..district.run import OfficeOutcome
 
-DISTRICT_TZ = ZoneInfo("Asia/Shanghai")
+DISTRICT_TZ = District.timezone  # read before the district file is: its default
 
 
 class DistrictEnv:

@@ -202,7 +202,7 @@ def report(ctx: click.Context, year: int | None, fmt: str, row: str | None, figu
         return _emit(report_text(annual), output)
     if annual.render is None:
         raise ReportError(f"{year}年早于2019年的报告格式，只有统计数据（--format text 或 json）")
-    _emit(_document(annual, fmt), output)
+    _emit(_document(annual, fmt, today_in(env)), output)
 
 
 @report.command(name="publish")
@@ -235,7 +235,7 @@ def report_publish(env: Env, year: int, figures_dir: str | None, by: str | None)
     click.echo(f"{year}年年度报告已发布（{at[:19].replace('T', ' ')} UTC）：此后的更改将作为更正说明列出")
 
 
-def _document(annual: Annual, fmt: str) -> str | bytes:
+def _document(annual: Annual, fmt: str, today: date) -> str | bytes:
     from ..report.draft import render_docx
     from ..report.outputs import draft_inputs
     from ..report.render import render_csv, render_html, render_markdown
@@ -244,7 +244,7 @@ def _document(annual: Annual, fmt: str) -> str | bytes:
     if fmt == "csv":
         return csv_document(render_csv(annual.render, previous=annual.previous))
     if fmt == "docx":  # the same draft the nightly job writes, its inputs' digest included
-        return render_docx(annual.render, previous=annual.previous, identifier=draft_inputs(annual))
+        return render_docx(annual.render, previous=annual.previous, generated=today, identifier=draft_inputs(annual))
     renderers: dict[str, Callable[..., str | bytes]] = {"markdown": render_markdown, "html": render_html}
     render = renderers[fmt]
     return render(annual.render, previous=annual.previous)  # raises ReportInconsistent

@@ -28,12 +28,14 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, replace
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from .. import config as office_config
 from ..errors import ConfigError
+from ..models import SHANGHAI
 
 DEFAULT_DISTRICT_NAME = "district.toml"
 ENV_DISTRICT = "XXGK_DISTRICT"
@@ -66,6 +68,7 @@ class District:
     offices: tuple[OfficeEntry, ...]
     concurrency: int = 8  # offices whose jobs run at once
     site_url: str = ""  # where output/ is published, ends with "/"
+    timezone: tzinfo = SHANGHAI  # the district's clock (the portal's dates, deadlines): the [office] default
 
     def office_output(self, key: str) -> Path:
         return self.output / key

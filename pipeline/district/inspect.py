@@ -16,6 +16,7 @@ from ..errors import XxgkError
 from ..store import Store, parse_iso
 from ..workdays import CalendarGap
 from .config import District, OfficeEntry
+from ..models import local_date
 
 SILENT_NIGHTS = 14
 REVIEW_DAYS = 7
@@ -129,9 +130,10 @@ def waiting_review(store: Store, today: date, days: int, tz: tzinfo) -> list[Wai
         at = parse_iso(since)
         if at is None:
             continue
-        waited = (today - at.astimezone(tz).date()).days
+        day = local_date(at, tz)
+        waited = (today - day).days
         if waited > days:
-            out.append({"id": item_id, "title": title or "", "since": at.astimezone(tz).date().isoformat(),
+            out.append({"id": item_id, "title": title or "", "since": day.isoformat(),
                         "days": waited})
     return out
 

@@ -84,7 +84,8 @@ def combined_feed(district: District, offices: list[OfficeCard]) -> FeedSpec:
     return FeedSpec(key="all", title=f"{district.name}政府信息公开（各单位）",
                     description=f"{district.name}各街道、乡镇政府信息公开的最新信息", home_url=district.site_url + "index.html",
                     feed_url=district.site_url + "feeds/", author=district.name, language="zh-CN",
-                    updated=max((e.updated for e in entries), default=EMPTY_FEED_DATE), entries=entries)
+                    updated=max((e.updated for e in entries), default=EMPTY_FEED_DATE), tz=district.timezone,
+                    entries=entries)
 
 
 def build_portal(district: District, today: date, *, search: bool = True) -> list[str]:
@@ -108,7 +109,7 @@ def build_portal(district: District, today: date, *, search: bool = True) -> lis
 def index_district(district: District, offices: list[OfficeCard]) -> None:
     """One index (search/) over the items every office's site has indexed, each as "<KEY>/<item id>",
     its office's name before its category. Only what changed since the last portal is re-indexed."""
-    index = SearchIndex(district.output, district.output / INDEX_DIR)
+    index = SearchIndex(district.output, district.output / INDEX_DIR, tz=district.timezone)
     live = []
     for office in offices:
         if not office.has_site:

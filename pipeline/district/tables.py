@@ -6,7 +6,7 @@ report was published and what is wrong with it — from its own store and figure
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import date, tzinfo
 from typing import Any
 
 from ..errors import XxgkError
@@ -14,6 +14,7 @@ from ..registers.checks import check
 from ..store import Store
 from .config import District, OfficeEntry
 from .published import load_published
+from ..models import local_date
 
 # 条例第四十九条: reports by 1月31日 (for 乡镇/街道 in practice; DOMAIN.md §2 第四十九条).
 DEADLINE_MONTH_DAY = (1, 31)
@@ -98,4 +99,4 @@ def report_published_on(store: Store, year: int, tz: tzinfo) -> date | None:
         "AND published_at >= ?", [f"%{year}年%", f"{year + 1}-01-01"]).fetchone()
     if not row or not row[0]:
         return None
-    return datetime.fromisoformat(row[0]).astimezone(tz).date()
+    return local_date(row[0], tz)

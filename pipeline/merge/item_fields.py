@@ -36,7 +36,7 @@ import re
 from ..config import Config
 from .identifiers import Minter, is_minted, official_seen, taken
 from .rules import NO_DOC_NUMBER
-from ..models import SOCIAL_CHANNELS
+from ..models import SOCIAL_CHANNELS, local_year
 from .ownership import Ownership
 from ..store import Store, iso
 
@@ -92,7 +92,7 @@ def _show_identifiers(store: Store, minter: Minter, tz: tzinfo, updates: list[di
             store.db.execute("UPDATE OR IGNORE items SET index_number = ?, minted_index = COALESCE(minted_index, ?) "
                              "WHERE id = ?", [official, now_shown, u["id"]])
         elif not official and now_shown and not is_minted(now_shown) and official_seen(store, now_shown):
-            year = datetime.fromisoformat(u["published_at"]).astimezone(tz).year
+            year = local_year(u["published_at"], tz)
             store.db.execute("UPDATE items SET index_number = ?, minted_index = ? WHERE id = ?",
                              [(number := minter.mint(year)), number, u["id"]])
 

@@ -24,6 +24,7 @@ from ..errors import MergeError
 from .item_fields import derive_items, refresh_items
 from .ownership import Ownership
 from ..store import Store, iso, parse_iso, utcnow
+from ..models import local_time, local_year
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ def explanation_text(e: Explanation, tz: tzinfo | None = None) -> str:
 
     def when(value: str | None) -> str:
         dt = parse_iso(value)
-        return (dt.astimezone(tz) if tz else dt).strftime("%Y-%m-%d %H:%M") if dt else "—"
+        return (local_time(dt, tz) if tz else dt).strftime("%Y-%m-%d %H:%M") if dt else "—"
 
     lines = [f"{e.item_id}  索引号 {e.index_number}", f"  {e.title}"]
     if e.minted_index and e.minted_index != e.index_number:
@@ -226,7 +227,7 @@ def split_item(config: Config, store: Store, item_ref: str, post_refs: list[str]
             f"""SELECT id, COALESCE(published_at, first_seen) FROM posts WHERE id IN ({','.join('?' * len(posts))})
                 ORDER BY 2, 1 LIMIT 1""", posts).fetchone()
         new_id = fresh_item_id(store, founder)
-        year = datetime.fromisoformat(when).astimezone(config.office.timezone).year
+        year = local_year(when, config.office.timezone)
         number = mint_index_number(store, config.office.org_code, year)
         store.db.execute("INSERT INTO items (id, index_number, minted_index, created_at, dirty) VALUES (?, ?, ?, ?, 1)",
                          [new_id, number, number, iso(now)])

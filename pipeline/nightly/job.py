@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from ..config import Config
 from ..errors import LockHeld, OutputError
 from .health import Alert
 from .lock import STAFF_PUBLISH, run_lock
-from ..models import local_today
+from ..models import local_today, local_year
 from ..publish import BuildStats, SiteInfo, Writer, staging
 from ..publish import build as publish_build
 from ..store import Store
@@ -59,13 +59,14 @@ def site_info(config: Config) -> SiteInfo:
         email=office.email,
         office_hours=office.office_hours,
         feed_entries=config.feed_entries,
+        timezone=office.timezone,
     )
 
 
 def years_with_items(store: Store, config: Config) -> list[int]:
     tz = config.office.timezone
     return sorted({
-        datetime.fromisoformat(p).astimezone(tz).year
+        local_year(p, tz)
         for (p,) in store.db.execute("SELECT DISTINCT substr(published_at, 1, 25) FROM items WHERE published_at IS NOT NULL")
     })
 
@@ -101,7 +102,7 @@ def build(config: Config, store: Store, tree: classify_stage.CatalogTree | None 
         # reports beside old pages, and a build that fails leaves every published file as it was.
         with staging(config.output) as writer:
             reports = build_reports(store, config, tree, writer=writer)
-            views = item_views(store, exclude=held)
+            views = item_views(store, config.office.timezone, exclude=held)
             stats = publish_build(views, tree.categories, site_info(config), config.output, reports=reports,
                                   writer=writer)
     except OSError as e:  # a full disk, a folder that is not writable: every file written so far is whole

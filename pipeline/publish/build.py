@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone, tzinfo
 from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
@@ -26,13 +26,13 @@ from markupsafe import Markup
 from pipeline.errors import ConfigError, InternalError
 from pipeline.gcpause import collector_paused
 from pipeline.htmltools import html_to_text
-from pipeline.models import SHANGHAI, Category, ItemView
+from pipeline.models import Category, ItemView, local_year
 
 from . import feeds, snapshot
 from .links import FETCH_SCHEMES, check_slug, guess_type, safe_url
 from .manifest import Manifest
 from .manifest import remove as remove_files
-from .pages import PAGE_SIZE, SiteRenderer, display_title, environment, item_base, item_body, item_page_context, paginate, sh_minute
+from .pages import PAGE_SIZE, SiteRenderer, display_title, environment, item_base, item_body, item_page_context, office_minute, paginate
 from .reportpage import PAGE_KEY, cn_date, coverage, report_sections
 from .search import INDEX_DIR, Doc, SearchIndex
 from .source import ItemRow, ItemSource, MemorySource, digest
@@ -44,7 +44,7 @@ SEARCH_DIR = f"site/{INDEX_DIR}"  # written by SearchIndex, not by the Writer
 REPORTS_DIR = "reports"  # site/reports/: written by the report stage (pipeline/report/outputs.py)
 BUILDING = ".build-running"  # in the output folder while a build runs
 # An empty feed still needs an updated date; a fixed one keeps builds identical.
-EMPTY_FEED_UPDATED = datetime(2020, 1, 1, tzinfo=SHANGHAI)
+EMPTY_FEED_UPDATED = datetime(2019, 12, 31, 16, tzinfo=timezone.utc)  # a feed with no entry: a fixed date (2020-01-01 Beijing time)
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,7 @@ class SiteInfo:
     office_name: str  # 兴华街道办事处
     site_url: str  # absolute base URL of output/site/ (the docroot), ending in "/"
     feed_url: str  # absolute base URL of the feeds (output/site/feeds/ unless published elsewhere), ending in "/"
+    timezone: tzinfo = field(kw_only=True)  # [office] timezone: the day and year of every date shown
     site_id_code: str = ""  # SiteIDCode (政府网站标识码)
     site_domain: str = ""
     address: str = ""
@@ -86,7 +87,7 @@ class BuildStats:
 
 def entry_id(site: SiteInfo, item: ItemView) -> str:
     """The permanent feed id: tag URI (RFC 4151) dated by the year of first publication."""
-    return f"tag:{site.domain},{item.published_at.astimezone(SHANGHAI).year}:item:{item.id}"
+    return f"tag:{site.domain},{local_year(item.published_at, site.timezone)}:item:{item.id}"
 
 
 def build(
@@ -153,7 +154,9 @@ def _sweep_killed_build(out_dir: Path) -> None:
 def _build_marked(items: Iterable[ItemView] | ItemSource, categories: Sequence[Category], site: SiteInfo,
                   out_dir: Path, reports: Mapping[int, Mapping[str, Any]], full: bool, search: bool,
                   writer: Writer) -> BuildStats:
-    source = items if isinstance(items, ItemSource) else MemorySource(items)
+    source = items if isinstance(items, ItemSource) else MemorySource(items, site.timezone)
+    if source.tz != site.timezone:  # the lists would date items in one zone, the pages in another
+        raise InternalError(f"items read in {source.tz}, site published in {site.timezone}")
     tree = CategoryTree(categories)
     manifest = Manifest() if full else Manifest.load(out_dir)
     current = snapshot.current(source, out_dir, use_snapshot=manifest.trusted)
@@ -164,7 +167,7 @@ def _build_marked(items: Iterable[ItemView] | ItemSource, categories: Sequence[C
     site_ctx = {**asdict(site), "domain": site.domain, "feed_title": feed_links[0]["title"], "feed_all": feed_links[0]}
     global_key = _global_key(site, tree, feed_links)
     r = SiteRenderer(site_ctx, writer, manifest, global_key)
-    index = SearchIndex(out_dir) if search else None
+    index = SearchIndex(out_dir, tz=site.timezone) if search else None
 
     try:
         # Items the change log does not name keep their page key unless what every page shows changed.
@@ -414,10 +417,10 @@ def _item_pages(r: SiteRenderer, source: ItemSource, site: SiteInfo, tree: Categ
         crumbs = [{"name": c.name, "href": f"../category/{c.id}.html"} for c in path]
         base_url = item_base(item)
         ctx = item_page_context(item, item_body(item, base_url), site.office_name, " / ".join(c.name for c in path),
-                                base_url)
+                                base_url, tz=site.timezone)
         keywords = ",".join(x for x in (path[-1].name if path else "", item.topic) if x)
         r.page("item.html", f"item/{item.id}.html", title=display_title(item.title), column=path[-1].name if path else "信息",
-               pubdate=sh_minute(item.published_at), description=item.summary[:200] or item.title,
+               pubdate=office_minute(item.published_at, site.timezone), description=item.summary[:200] or item.title,
                keywords=keywords, source=item.publisher or site.office_name, crumbs=crumbs,
                feed=feed_of.get(path[0].id) if path else None, **ctx)
         if index is not None:
@@ -480,6 +483,7 @@ def _write_feeds(
             email=site.email,
             language=site.language,
             updated=max((e.updated for e in entries), default=EMPTY_FEED_UPDATED),
+            tz=site.timezone,
             category_scheme=site.site_url + "category/",
             entries=entries,
         )

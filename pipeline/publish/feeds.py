@@ -11,14 +11,13 @@ import html
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from pipeline.errors import InternalError
-from pipeline.models import SHANGHAI
+from pipeline.models import local_time
 from pipeline.htmltools import clean_html
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -55,6 +54,7 @@ class FeedSpec:
     author: str
     language: str
     updated: datetime  # the newest entry's updated_at (a fixed fallback when empty)
+    tz: tzinfo  # the office's zone: every date is written on its clock
     category_scheme: str = ""
     email: str = ""
     entries: list[Entry] = field(default_factory=list)
@@ -123,10 +123,8 @@ def _as_html_text(text: str) -> str:
     return f"<p>{html.escape(text, quote=False)}</p>" if text else ""
 
 
-def _sh(dt: datetime) -> datetime:
-    if dt.tzinfo is None:  # feedgen refuses naive datetimes; say which value was wrong
-        raise InternalError(f"naive datetime {dt!r} in a feed")
-    return dt.astimezone(SHANGHAI)
+def _local(spec: FeedSpec, dt: datetime) -> datetime:
+    return local_time(dt, spec.tz)  # feedgen refuses naive datetimes; local_time says which value was wrong
 
 
 def _feedgen(spec: FeedSpec) -> tuple[bytes, bytes]:
@@ -140,15 +138,15 @@ def _feedgen(spec: FeedSpec) -> tuple[bytes, bytes]:
     fg.generator("xxgk")  # not feedgen's version string: output must not change with upgrades
     fg.author({"name": _x(spec.author), **({"email": spec.email} if spec.email else {})})
     fg.dc.dc_publisher(spec.author)
-    fg.updated(_sh(spec.updated))  # also RSS lastBuildDate; feedgen would use now()
+    fg.updated(_local(spec, spec.updated))  # also RSS lastBuildDate; feedgen would use now()
     for e in spec.entries:
         fe = fg.add_entry(order="append")  # feedgen prepends by default
         fe.id(e.id)
         fe.guid(e.id, permalink=False)
         fe.title(_x(e.title))
         fe.link(href=e.url, rel="alternate")  # Atom prints it without rel: alternate by default
-        fe.published(_sh(e.published))
-        fe.updated(_sh(e.updated))
+        fe.published(_local(spec, e.published))
+        fe.updated(_local(spec, e.updated))
         fe.author({"name": spec.author, **({"email": spec.email} if spec.email else {})})
         fe.dc.dc_creator(spec.author)
         if e.summary:  # escaped: RSS <description> is read as HTML, and it is plain text to us
@@ -167,8 +165,8 @@ def _feedgen(spec: FeedSpec) -> tuple[bytes, bytes]:
     return rss, atom
 
 
-def _rfc3339(dt: datetime) -> str:
-    return _sh(dt).isoformat()
+def _rfc3339(spec: FeedSpec, dt: datetime) -> str:
+    return _local(spec, dt).isoformat()
 
 
 def _json_feed(spec: FeedSpec) -> bytes:
@@ -182,8 +180,8 @@ def _json_feed(spec: FeedSpec) -> bytes:
         }
         if e.summary:
             item["summary"] = e.summary
-        item["date_published"] = _rfc3339(e.published)
-        item["date_modified"] = _rfc3339(e.updated)
+        item["date_published"] = _rfc3339(spec, e.published)
+        item["date_modified"] = _rfc3339(spec, e.updated)
         if e.categories:
             item["tags"] = [label for _, label in e.categories]
         if e.enclosures:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import html
 import mimetypes
 import re
-from datetime import datetime
+from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit
 
 from pipeline.errors import UnsafePathError
-from pipeline.models import SHANGHAI, ChannelCopy, ItemView
+from pipeline.models import ChannelCopy, ItemView
 
 # Ids become file names, so they must be plain slugs (never titles).
 _SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
@@ -123,7 +123,7 @@ def first_copy(item: ItemView) -> ChannelCopy | None:
         return None
     return min(
         usable,
-        key=lambda c: (c.published_at is None, c.published_at or datetime.min.replace(tzinfo=SHANGHAI)),
+        key=lambda c: (c.published_at is None, c.published_at or datetime.min.replace(tzinfo=timezone.utc)),
     )
 
 

@@ -12,7 +12,7 @@ the site works from file:// and under any sub-path.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timezone, tzinfo
 import hashlib
 import re
 from functools import cached_property, lru_cache
@@ -23,7 +23,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 from markupsafe import Markup
 
-from pipeline.models import CHANNELS, META_LABELS, SHANGHAI, ChannelCopy, ItemView
+from pipeline.models import CHANNELS, META_LABELS, ChannelCopy, ItemView, local_iso
 
 from .source import ItemRow
 
@@ -71,22 +71,19 @@ def environment() -> Environment:
     return env
 
 
-def sh_iso(dt: datetime | None) -> str:
-    return _sh_iso(dt) if dt else ""
+def office_iso(dt: datetime | None, tz: tzinfo) -> str:
+    """``dt`` on the office's clock, ISO 8601 ("" for None)."""
+    return _office_iso(dt, tz) if dt else ""
 
 
 @lru_cache(maxsize=256)
-def _sh_iso(dt: datetime) -> str:
+def _office_iso(dt: datetime, tz: tzinfo) -> str:
     # Cached: an item page shows the same instant several times (published, each copy's date).
-    return dt.astimezone(SHANGHAI).isoformat()
+    return local_iso(dt, tz)
 
 
-def sh_date(dt: datetime | None) -> str:
-    return sh_iso(dt)[:10]
-
-
-def sh_minute(dt: datetime | None) -> str:
-    return _minute(sh_iso(dt))
+def office_minute(dt: datetime | None, tz: tzinfo) -> str:
+    return _minute(office_iso(dt, tz))
 
 
 def _minute(iso: str) -> str:
@@ -289,8 +286,9 @@ _SITEMAP_INDEX = _XML + '<sitemapindex xmlns="http://www.sitemaps.org/schemas/si
 
 
 def item_page_context(item: ItemView, body: str, office: str, category_path: str,
-                      base_url: str | None = None) -> dict[str, Any]:
-    """The item page's data: metadata table, body, attachments, channel copies.
+                      base_url: str | None = None, *, tz: tzinfo) -> dict[str, Any]:
+    """The item page's data: metadata table, body, attachments, channel copies; dates on the
+    office's clock (``tz``).
 
     ``base_url``: the first copy's URL if the caller already has it (see item_base)."""
     if base_url is None:
@@ -300,7 +298,7 @@ def item_page_context(item: ItemView, body: str, office: str, category_path: str
         ("名称", display_title(item.title)),
         (META_LABELS["publisher"], item.publisher or office),
         (META_LABELS["formed_on"], item.formed_on.isoformat() if item.formed_on else ""),
-        ("发布日期", sh_date(item.published_at)),
+        ("发布日期", office_iso(item.published_at, tz)[:10]),
         (META_LABELS["doc_number"], item.doc_number),
         (META_LABELS["topic"], item.topic),
         ("公开目录", category_path),
@@ -314,8 +312,8 @@ def item_page_context(item: ItemView, body: str, office: str, category_path: str
     copies = []
     # In the channels' fixed order (微信公众号, 微博, 网站, 区公开目录) so every page reads alike.
     for c in sorted(item.copies, key=_copy_order):
-        iso = sh_iso(c.published_at)
-        withdrawn_iso = sh_iso(c.withdrawn_at)
+        iso = office_iso(c.published_at, tz)
+        withdrawn_iso = office_iso(c.withdrawn_at, tz)
         copies.append({
             "label": CHANNEL_LABELS.get(c.channel, c.channel),
             "href": safe_url(c.url, "", FETCH_SCHEMES),
@@ -325,7 +323,7 @@ def item_page_context(item: ItemView, body: str, office: str, category_path: str
         })
     withdrawn_item = None
     if item.withdrawn:
-        last = sh_iso(max((c.withdrawn_at for c in item.copies if c.withdrawn_at), default=None))
+        last = office_iso(max((c.withdrawn_at for c in item.copies if c.withdrawn_at), default=None), tz)
         withdrawn_item = {"date": last[:10], "iso": last}
     return {
         "metadata": metadata,
@@ -336,7 +334,7 @@ def item_page_context(item: ItemView, body: str, office: str, category_path: str
     }
 
 
-_UNDATED = datetime.max.replace(tzinfo=SHANGHAI)
+_UNDATED = datetime.max.replace(tzinfo=timezone.utc)  # a sort key: undated copies last
 
 
 def _copy_order(c: ChannelCopy) -> tuple[int, datetime, str]:

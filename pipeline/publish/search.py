@@ -37,21 +37,21 @@ import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
 
-from pipeline.models import SHANGHAI
+from pipeline.models import local_date
 
 INDEX_DIR = "search"  # inside site/
 STATE = ".search-state.json"  # beside the manifest in the output folder: item id → document number
 UPDATING = ".search-updating"  # beside the state while an update runs (left by one killed or failed)
 FORMAT = 2  # 2: each version in its own folder
 CHUNK = 64  # documents per docs/<k>.json: a result page fetches a few small files
-EPOCH = datetime(2000, 1, 1, tzinfo=SHANGHAI)
+EPOCH = datetime(1999, 12, 31, 16, tzinfo=timezone.utc)  # 2000-01-01 00:00 in Beijing time: dates.bin counts from it
 SPILL_BUCKETS = 64  # temporary files a base rebuild spreads its postings over
 SPILL_AT = 1_500_000  # postings held in memory before they are spilled (18 MB, a few times that to sort)
 
@@ -110,7 +110,8 @@ class SearchIndex:
 
     ``root``: the index folder (default: site/search/ in ``out_dir``, which keeps the state)."""
 
-    def __init__(self, out_dir: Path, root: Path | None = None) -> None:
+    def __init__(self, out_dir: Path, root: Path | None = None, *, tz: tzinfo) -> None:
+        self.tz = tz  # the office's zone: a document's date is its day there
         self.out_dir = Path(out_dir)
         self.root = Path(root) if root is not None else self.out_dir / "site" / INDEX_DIR
         self.published = _published_version(self.root)  # what readers are on (None: no index)
@@ -138,7 +139,7 @@ class SearchIndex:
 
     def add(self, doc: Doc) -> None:
         """Store ``doc`` for the next save (one already stored as it is changes nothing)."""
-        row = [doc.item_id, doc.title, doc.published_at.astimezone(SHANGHAI).date().isoformat(), doc.category,
+        row = [doc.item_id, doc.title, local_date(doc.published_at, self.tz).isoformat(), doc.category,
                doc.text]
         number = self.ids.get(doc.item_id)
         if (number is not None and number < self.dates.size and self.dates[number] == minutes(doc.published_at)

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection, Iterable, Iterator
-from datetime import datetime
+from datetime import tzinfo
 from typing import NamedTuple, Protocol, runtime_checkable
 
 from pipeline.errors import InternalError
-from pipeline.models import SHANGHAI, ItemView
+from pipeline.models import ItemView, local_iso
 
 
 def digest(data: bytes) -> bytes:
@@ -35,7 +35,7 @@ class ItemRow(NamedTuple):
     id: str
     title: str
     index_number: str  # 索引号
-    iso: str  # published_at in Shanghai time, ISO 8601 (sorts like the instant it names)
+    iso: str  # published_at on the office's clock ([office] timezone), ISO 8601 (sorts like the instant it names)
     lastmod: str  # updated_at likewise
     category: str
     withdrawn: bool
@@ -50,12 +50,10 @@ class ItemRow(NamedTuple):
         return int(self.iso[:4])
 
 
-def sh_iso(dt: datetime) -> str:
-    return dt.astimezone(SHANGHAI).isoformat()
-
-
 @runtime_checkable
 class ItemSource(Protocol):
+    tz: tzinfo  # the office's zone: the rows' dates and years are read there
+
     def rows(self) -> Iterable[ItemRow]: ...
 
     def views(self, ids: Collection[str]) -> Iterable[ItemView]:
@@ -66,7 +64,8 @@ class ItemSource(Protocol):
 class MemorySource:
     """ItemViews held in memory; the fingerprint is a hash of the whole view."""
 
-    def __init__(self, items: Iterable[ItemView]) -> None:
+    def __init__(self, items: Iterable[ItemView], tz: tzinfo) -> None:
+        self.tz = tz
         self.by_id: dict[str, ItemView] = {}
         for item in items:
             if item.id in self.by_id:
@@ -78,13 +77,13 @@ class MemorySource:
 
     def rows(self) -> Iterator[ItemRow]:
         for item in self.by_id.values():
-            yield row_of(item, digest(repr(item).encode("utf-8")))
+            yield row_of(item, digest(repr(item).encode("utf-8")), self.tz)
 
     def views(self, ids: Collection[str]) -> Iterator[ItemView]:
         for item_id in ids:
             yield self.by_id[item_id]
 
 
-def row_of(item: ItemView, fingerprint: bytes) -> ItemRow:
-    return ItemRow(item.id, item.title, item.index_number, sh_iso(item.published_at), sh_iso(item.updated_at),
+def row_of(item: ItemView, fingerprint: bytes, tz: tzinfo) -> ItemRow:
+    return ItemRow(item.id, item.title, item.index_number, local_iso(item.published_at, tz), local_iso(item.updated_at, tz),
                    item.category, item.withdrawn, fingerprint)

@@ -17,13 +17,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, tzinfo
 from typing import Any
 
 from ..store import Store, parse_iso
 from ..workdays import CalendarGap, workdays_between
 from .proactive import year_bounds
 from .records import DocumentCounts
+from ..models import local_date, local_time
 
 TIMELY_WORKDAYS = 20  # 条例第二十六条
 REPEALED_WORDS = ("废止", "失效", "作废", "无效")
@@ -42,7 +43,7 @@ class NormativeDocument:
 
 def _local_day(value: str | None, tz: tzinfo) -> date | None:
     dt = parse_iso(value)
-    return dt.astimezone(tz).date() if dt else None
+    return local_date(dt, tz) if dt else None
 
 
 def _day(value: str | None) -> date | None:
@@ -170,5 +171,5 @@ def by_month(store: Store, year: int, tz: tzinfo) -> dict[str, int]:
     months = {f"{m:02d}": 0 for m in range(1, 13)}
     for (published_at,) in store.db.execute(
             "SELECT published_at FROM counted_items WHERE published_at >= ? AND published_at < ?", [start, end]):
-        months[f"{datetime.fromisoformat(published_at).astimezone(tz).month:02d}"] += 1
+        months[f"{local_time(published_at, tz).month:02d}"] += 1
     return months

@@ -33,7 +33,6 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
 
-from pipeline.models import SHANGHAI, local_today
 
 from pipeline.report.charts import axis_chart_png, bar_chart_png
 from pipeline.report.layout import Cell, Grid, place
@@ -54,14 +53,13 @@ LINE_PT = 28.95  # 每面 22 行 in the 225 mm 版心
 
 
 def render_docx(report: Mapping[str, Any], *, previous: Mapping[str, Any] | None = None, check: bool = True,
-                generated: date | None = None, identifier: str = "") -> bytes:
+                generated: date, identifier: str = "") -> bytes:
     """The draft as .docx bytes (write them with the project's atomic writer).
 
-    ``generated``: the generation date, in the document properties and, when the
-    report has no date of its own, the 落款. ``identifier``: kept in the document
-    properties (dc:identifier), read back by ``draft_identifier``."""
+    ``generated``: the generation date (the office's today: the caller knows its zone), in the
+    document properties and, when the report has no date of its own, the 落款. ``identifier``: kept
+    in the document properties (dc:identifier), read back by ``draft_identifier``."""
     p = prepare(report, previous=previous, check=check)
-    generated = generated or local_today(SHANGHAI)  # the nightly job passes its own today
     doc = Document()
     _page_setup(doc)
     _styles(doc)

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from typing import Any, TYPE_CHECKING
 
-from ..models import SOCIAL_CHANNELS
+from ..models import SOCIAL_CHANNELS, local_date
 from ..store import Store
 from ..registers.documents import document_counts, normative_documents, timings
 from ..registers.errors import ReportError
@@ -132,7 +132,7 @@ def _items(store: Store, year: int, tz: tzinfo, figure: str, *, social: bool | N
     lines = []
     for item_id, index_number, published_at, channel, cat, title in store.db.execute(
             sql + " ORDER BY published_at, id", args):
-        day = datetime.fromisoformat(published_at).astimezone(tz).date()
+        day = local_date(published_at, tz)
         if month is None or day.month == month:
             lines.append(f"{item_id}  {index_number or '-'}  {day}  {channel:<7}  {cat or '-'}  {title}")
     return Explanation(figure, tuple(lines))

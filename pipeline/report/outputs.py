@@ -58,7 +58,7 @@ def draft_inputs(annual: Annual) -> str:
     return hashlib.sha256((made_of + _draft_code()).encode("utf-8")).hexdigest()[:32]
 
 
-def write_year(writer: Writer, annual: Annual, today: date | None = None) -> list[str]:
+def write_year(writer: Writer, annual: Annual, today: date) -> list[str]:
     """Write ``annual``'s files; returns the relative paths it produced (``today``: the
     generation date the .docx draft carries)."""
     year = annual.year

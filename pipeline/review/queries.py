@@ -5,11 +5,11 @@ whose title matches (to pick one to merge), and the history of decisions."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..models import CHANNELS
+from ..models import CHANNELS, local_time
+from ..registers.proactive import year_bounds
 from ..store import Store
 
 PAGE = 50
@@ -63,7 +63,7 @@ def _where(f: Filters, tz: ZoneInfo) -> tuple[str, list[Any]]:
         params.append(f.channel)
     if f.year:
         where.append("i.published_at >= ? AND i.published_at < ?")
-        params += [datetime(f.year, 1, 1, tzinfo=tz).isoformat(), datetime(f.year + 1, 1, 1, tzinfo=tz).isoformat()]
+        params += list(year_bounds(f.year, tz))  # stored times are UTC text: compare them with UTC bounds
     if f.q:
         where.append("i.title LIKE ? ESCAPE '\\'")
         params.append(_like(f.q))
@@ -174,7 +174,7 @@ def _local(row: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:
     for key, value in row.items():
         if isinstance(value, str) and (key.endswith("_at") or key in ("at", "first_seen", "last_seen")) and value:
             try:
-                out[key] = datetime.fromisoformat(value).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+                out[key] = local_time(value, tz).strftime("%Y-%m-%d %H:%M")
             except ValueError:
                 pass
     return out

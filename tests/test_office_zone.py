@@ -1,0 +1,71 @@
+"""An office whose clock is not Beijing's ([office] timezone = "Asia/Urumqi", UTC+6): the day and
+year of every stored time are read on its clock (issue 17, one writer per rule: models.local_time).
+
+One item published at 23:30 on 31 December 2025 in Urumqi, 01:30 on 1 January 2026 in Shanghai,
+counts in 2025 and shows 2025-12-31 for the Urumqi office, in 2026 and 2026-01-01 for the same
+store read as a Shanghai office."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from pipeline.store import Store
+
+from .builders import cli, config_without_sources, published_item
+
+SAVED_AT = datetime(2026, 1, 10, 2, 0, tzinfo=timezone.utc)
+OFFICE = {"name": "青石街道办事处", "org_code": "11220202MB1234567X",
+          "site_url": "https://xxgk.example.gov.cn/qsjd/"}
+
+
+def office(folder: Path, zone: str) -> Path:
+    config = config_without_sources(folder, **OFFICE, timezone=zone)
+    with Store(folder / "xxgk.db") as store:
+        # builders take Shanghai local times: 2026-01-01 01:30 there is 2025-12-31 23:30 in Urumqi
+        published_item(store, "i0001", "11220202MB1234567X/2025-00001", "青石街道开展冬季消防安全检查", "gzdt",
+                       [("website", "https://www.qingshi.gov.test/art/1.html", "2026-01-01 01:30")],
+                       body="12月31日，青石街道组织开展冬季消防安全检查。", saved_at=SAVED_AT)
+    return config
+
+
+@pytest.mark.parametrize(("zone", "year", "day", "offset"), [
+    ("Asia/Urumqi", 2025, "2025-12-31", "+06:00"),
+    ("Asia/Shanghai", 2026, "2026-01-01", "+08:00"),
+])
+def test_an_item_counts_and_shows_in_the_offices_own_year_and_day(tmp_path, monkeypatch, zone, year, day, offset):
+    monkeypatch.setenv("XXGK_TODAY", "2026-01-10")
+    monkeypatch.delenv("XXGK_FIGURES", raising=False)
+    config = office(tmp_path, zone)
+    other = 2026 if year == 2025 else 2025
+    counted = {y: json.loads(cli(config, "report", "--year", str(y), "--format", "json"))["proactive"]["total"]
+               for y in (year, other)}
+    assert counted == {year: 1, other: 0}
+
+    cli(config, "build")
+    site = tmp_path / "output" / "site"
+    page = (site / "item" / "i0001.html").read_text(encoding="utf-8")
+    assert f'<tr><th scope="row">发布日期</th><td>{day}</td></tr>' in page
+    assert (site / "year" / f"{year}.html").is_file() and not (site / "year" / f"{other}.html").exists()
+    feed = json.loads((site / "feeds" / "all.json").read_text(encoding="utf-8"))
+    (entry,) = feed["items"]
+    assert entry["date_published"] == f"{day}T{'23' if year == 2025 else '01'}:30:00{offset}"
+    assert f",{year}:item:i0001" in entry["id"]
+    atom = (site / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
+    assert f"<published>{entry['date_published']}</published>" in atom
+
+
+@pytest.mark.parametrize(("zone", "year"), [("Asia/Urumqi", 2025), ("Asia/Shanghai", 2026)])
+def test_the_review_queues_year_filter_takes_the_offices_year(tmp_path, zone, year):
+    """Stored times are UTC text: the year's bounds are compared as UTC (not as +06:00/+08:00 text)."""
+    from zoneinfo import ZoneInfo
+
+    from pipeline.review.queries import Filters, queue_ids
+
+    office(tmp_path, zone)
+    with Store(tmp_path / "xxgk.db") as store:
+        found = {y: queue_ids(store, Filters(status="all", year=y), ZoneInfo(zone)) for y in (2025, 2026)}
+    assert found == {y: ["i0001"] if y == year else [] for y in (2025, 2026)}
