@@ -162,7 +162,7 @@ def test_output_files_and_the_docx_read_back(unsynced_office, caplog):
         kept = draft.read_bytes()
         draft.write_bytes(kept.replace(b"docProps/core.xml", b"docProps/core.xmm"))
         anew = Writer(config.output, managed=())
-        write_year(anew, annual_report(store, config, 2021, names, folder / "figures"))
+        write_year(anew, annual_report(store, config, 2021, names, folder / "figures"), local_today(SH))
         assert anew.written == ["site/reports/2021.docx"] and draft.read_bytes() == kept
     reports = config.output / "site" / "reports"
     page = (reports / "2021.html").read_text(encoding="utf-8")
