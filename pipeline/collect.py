@@ -17,8 +17,11 @@ import logging
 import sqlite3
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from sources import COLLECTORS
 from sources.base import Capped, Context, Gone, Listed, Note, Problem, Seen
@@ -26,7 +29,7 @@ from sources.parsing import PageParser
 
 from .config import Config, Source
 from .errors import XxgkError
-from .fetch import Fetcher
+from .fetch import Fetcher, HostSlots
 from .models import Post
 from .store import HttpCache, Store, iso, post_id, utcnow
 
@@ -68,9 +71,17 @@ def make_fetcher(config: Config, cache: HttpCache | None) -> Fetcher:
 
 def collect_all(config: Config, store: Store, run_id: int, *, full: bool = False, only: set[str] | None = None,
                 now: datetime | None = None, fetcher: Fetcher | None = None,
-                progress: Callable[[str], None] = lambda s: None) -> list[SourceOutcome]:
-    """Run each source (or those named in `only`) and record its outcome on the run."""
+                progress: Callable[[str], None] = lambda s: None, hosts_at_once: bool = False) -> list[SourceOutcome]:
+    """Run each source (or those named in `only`) and record its outcome on the run; with
+    ``hosts_at_once`` (a district run), sources on different hosts side by side."""
     store.sync_sources([{"name": s.name, "kind": s.kind, "channel": s.channel, "url": s.url} for s in config.sources])
+    wanted = [source for source in config.sources if not only or source.name in only]
+    now = now or utcnow()
+    if hosts_at_once and fetcher is None and len(by_host(wanted)) > 1:
+        outcomes = _hosts_side_by_side(config, store.path, by_host(wanted), full=full, now=now, progress=progress)
+        for outcome in outcomes:
+            store.record_source_run(run_id, outcome.source, outcome.row())
+        return outcomes
     own_fetcher = fetcher is None
     if fetcher is None:
         cache = HttpCache(store)
@@ -80,11 +91,9 @@ def collect_all(config: Config, store: Store, run_id: int, *, full: bool = False
     outcomes = []
     parser = PageParser(config.parse_workers)  # starts worker processes only for a big run
     try:
-        for source in config.sources:
-            if only and source.name not in only:
-                continue
+        for source in wanted:
             progress(f"collecting {source.name}")
-            outcome = collect_source(source, store, fetcher, cache, full=full, now=now or utcnow(),
+            outcome = collect_source(source, store, fetcher, cache, full=full, now=now,
                                      tz=config.office.timezone, progress=progress, parser=parser)
             store.record_source_run(run_id, source.name, outcome.row())
             outcomes.append(outcome)
@@ -93,6 +102,40 @@ def collect_all(config: Config, store: Store, run_id: int, *, full: bool = False
         if own_fetcher:
             fetcher.close()
     return outcomes
+
+
+def by_host(sources: list[Source]) -> list[list[Source]]:
+    """The sources grouped by the host of their URL, in the config's order."""
+    groups: dict[str, list[Source]] = {}
+    for source in sources:
+        groups.setdefault(urlsplit(source.url).hostname or "", []).append(source)
+    return list(groups.values())
+
+
+def _hosts_side_by_side(config: Config, database: Path, groups: list[list[Source]], *, full: bool, now: datetime,
+                        progress: Callable[[str], None]) -> list[SourceOutcome]:
+    """Each host's sources one after another, the hosts side by side (a district's first crawl is
+    then as long as its busiest host's, not the sum of its hosts'). Each host's thread has its own
+    store connection (SQLite's are one thread's) and fetcher; the fetchers share their per-host
+    slots, so a host two groups reach (an article host behind two feeds) still sees one polite client."""
+    settings = config.fetch if config.fetch.shared_slots else replace(config.fetch, shared_slots=HostSlots())
+    shared = replace(config, fetch=settings)
+
+    def collect_group(group: list[Source]) -> list[SourceOutcome]:
+        with Store(database) as own:
+            fetcher = make_fetcher(shared, HttpCache(own))
+            parser = PageParser(0)  # the district's cores are its stage workers' (pipeline/district/run.py)
+            try:
+                return [collect_source(source, own, fetcher, fetcher.cache, full=full, now=now,
+                                       tz=config.office.timezone, progress=progress, parser=parser)
+                        for source in group]
+            finally:
+                parser.close()
+                fetcher.close()
+
+    with ThreadPoolExecutor(len(groups), thread_name_prefix="host") as pool:
+        done = {outcome.source: outcome for outcomes in pool.map(collect_group, groups) for outcome in outcomes}
+    return [done[source.name] for group in groups for source in group]
 
 
 def collect_source(source: Source, store: Store, fetcher: Fetcher, cache: HttpCache, *, full: bool,
