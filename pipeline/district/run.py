@@ -46,7 +46,6 @@ class OfficeOutcome:
     failed_sources: list[str] = field(default_factory=list)
     new_items: int = 0
     requests: int = 0
-    rechecked: int = 0  # known posts due for their re-check this run (of the requests)
     seconds: float = 0.0
 
     @property
@@ -170,7 +169,6 @@ def run_office(entry: OfficeEntry, config: Config, *, full: bool = False, after_
         outcome.failed_sources = [o.source for o in result.failed_sources]
         outcome.new_items = result.dedupe.get("new_items", 0)
         outcome.requests = sum(o.requests for o in result.outcomes)
-        outcome.rechecked = sum(o.rechecked for o in result.outcomes)
         if outcome.failed_sources:
             outcome.status = "partial"
             outcome.error = "；".join(f"{o.source}: {o.error}" for o in result.failed_sources)
