@@ -76,9 +76,10 @@ def collect_all(config: Config, store: Store, run_id: int, *, full: bool = False
     ``hosts_at_once`` (a district run), sources on different hosts side by side."""
     store.sync_sources([{"name": s.name, "kind": s.kind, "channel": s.channel, "url": s.url} for s in config.sources])
     wanted = [source for source in config.sources if not only or source.name in only]
-    now = now or utcnow()
     if hosts_at_once and fetcher is None and len(by_host(wanted)) > 1:
-        outcomes = _hosts_side_by_side(config, store.path, by_host(wanted), full=full, now=now, progress=progress)
+        done = _hosts_side_by_side(config, store.path, by_host(wanted), full=full, now=now or utcnow(),
+                                   progress=progress)
+        outcomes = [done[source.name] for source in wanted]
         for outcome in outcomes:
             store.record_source_run(run_id, outcome.source, outcome.row())
         return outcomes
@@ -93,7 +94,7 @@ def collect_all(config: Config, store: Store, run_id: int, *, full: bool = False
     try:
         for source in wanted:
             progress(f"collecting {source.name}")
-            outcome = collect_source(source, store, fetcher, cache, full=full, now=now,
+            outcome = collect_source(source, store, fetcher, cache, full=full, now=now or utcnow(),
                                      tz=config.office.timezone, progress=progress, parser=parser)
             store.record_source_run(run_id, source.name, outcome.row())
             outcomes.append(outcome)
@@ -113,7 +114,7 @@ def by_host(sources: list[Source]) -> list[list[Source]]:
 
 
 def _hosts_side_by_side(config: Config, database: Path, groups: list[list[Source]], *, full: bool, now: datetime,
-                        progress: Callable[[str], None]) -> list[SourceOutcome]:
+                        progress: Callable[[str], None]) -> dict[str, SourceOutcome]:
     """Each host's sources one after another, the hosts side by side (a district's first crawl is
     then as long as its busiest host's, not the sum of its hosts'). Each host's thread has its own
     store connection (SQLite's are one thread's) and fetcher; the fetchers share their per-host
@@ -124,18 +125,20 @@ def _hosts_side_by_side(config: Config, database: Path, groups: list[list[Source
     def collect_group(group: list[Source]) -> list[SourceOutcome]:
         with Store(database) as own:
             fetcher = make_fetcher(shared, HttpCache(own))
-            parser = PageParser(0)  # the district's cores are its stage workers' (pipeline/district/run.py)
+            parser = PageParser(config.parse_workers)
             try:
-                return [collect_source(source, own, fetcher, fetcher.cache, full=full, now=now,
-                                       tz=config.office.timezone, progress=progress, parser=parser)
-                        for source in group]
+                outcomes = []
+                for source in group:
+                    progress(f"collecting {source.name}")
+                    outcomes.append(collect_source(source, own, fetcher, fetcher.cache, full=full, now=now,
+                                                   tz=config.office.timezone, progress=progress, parser=parser))
+                return outcomes
             finally:
                 parser.close()
                 fetcher.close()
 
     with ThreadPoolExecutor(len(groups), thread_name_prefix="host") as pool:
-        done = {outcome.source: outcome for outcomes in pool.map(collect_group, groups) for outcome in outcomes}
-    return [done[source.name] for group in groups for source in group]
+        return {outcome.source: outcome for outcomes in pool.map(collect_group, groups) for outcome in outcomes}
 
 
 def collect_source(source: Source, store: Store, fetcher: Fetcher, cache: HttpCache, *, full: bool,
