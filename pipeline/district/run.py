@@ -5,7 +5,8 @@ at its own ``rate_per_host``, and all the clients of one district run share thei
 request slots (``fetch.HostSlots``), so a host several offices fetch from (the district's
 shared catalog, mp.weixin.qq.com behind every WeChat bridge feed) sees one polite client,
 not one per office. At most ``[district] concurrency`` offices run at once; they collect in
-threads of this process (collecting is mostly waiting on hosts), and hand the stages after
+threads of this process (collecting is mostly waiting on hosts; an office's sources on
+different hosts side by side, its pages parsed in its thread), and hand the stages after
 collecting (merge, classify, build: CPU and memory) to a few worker processes — one per core,
 fewer when memory is short — so every core works, and memory grows with the workers, not with
 the offices: an office's items are loaded by one worker, for that office only, and let go
@@ -45,7 +46,6 @@ class OfficeOutcome:
     failed_sources: list[str] = field(default_factory=list)
     new_items: int = 0
     requests: int = 0
-    rechecked: int = 0  # known posts due for their re-check this run (of the requests)
     seconds: float = 0.0
 
     @property
@@ -71,7 +71,11 @@ def run_district(district: District, *, full: bool = False, only: Iterable[str] 
             outcomes[entry.key] = OfficeOutcome(entry.key, entry.name or entry.key, "failed", str(e))
             on_done(outcomes[entry.key])
     slots = HostSlots()  # one polite client per host, whichever offices fetch from it
-    configs = {key: replace(c, fetch=replace(c.fetch, shared_slots=slots)) for key, c in configs.items()}
+    # parse_workers "auto" (None) is one process per core per office: thirty offices, thirty processes; in a
+    # district the cores are the stage workers', pages are parsed in the collecting threads
+    configs = {key: replace(c, fetch=replace(c.fetch, shared_slots=slots),
+                            parse_workers=0 if c.parse_workers is None else c.parse_workers)
+               for key, c in configs.items()}
     by_key = {e.key: e for e in entries}
     if not configs:
         return [outcomes[e.key] for e in entries]
@@ -158,14 +162,13 @@ def run_office(entry: OfficeEntry, config: Config, *, full: bool = False, after_
     started = time.monotonic()
     try:
         with run_lock(config.database), Store(config.database) as store:
-            result = run_sync(config, store, full=full, command="district",
+            result = run_sync(config, store, full=full, command="district", hosts_at_once=True,
                               stages=_stages_in(workers) if workers is not None else process)
             if after_job is not None:
                 after_job(config, store)
         outcome.failed_sources = [o.source for o in result.failed_sources]
         outcome.new_items = result.dedupe.get("new_items", 0)
         outcome.requests = sum(o.requests for o in result.outcomes)
-        outcome.rechecked = sum(o.rechecked for o in result.outcomes)
         if outcome.failed_sources:
             outcome.status = "partial"
             outcome.error = "；".join(f"{o.source}: {o.error}" for o in result.failed_sources)

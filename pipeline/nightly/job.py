@@ -128,17 +128,18 @@ def process(config: Config, store: Store, progress: Callable[[str], None] = lamb
 
 def run_sync(config: Config, store: Store, *, full: bool = False, only: set[str] | None = None,
              progress: Callable[[str], None] = lambda s: None, command: str = "sync",
-             stages: Stages = process) -> JobResult:
+             stages: Stages = process, hosts_at_once: bool = False) -> JobResult:
     """The whole nightly job. Per-source failures are in the result, not raised.
 
     ``stages``: what runs ``process`` once collecting is done (CPU and memory, not network):
     a district run hands it to a worker process, so many offices collect at once in threads
-    while a few merge and build on the cores."""
+    while a few merge and build on the cores. ``hosts_at_once``: see collect_all."""
     run_id = store.start_run(command)
     result = JobResult(run_id)
     status = "failed"
     try:
-        result.outcomes = collect_all(config, store, run_id, full=full, only=only, progress=progress)
+        result.outcomes = collect_all(config, store, run_id, full=full, only=only, progress=progress,
+                                      hosts_at_once=hosts_at_once)
         result.dedupe, result.classify, result.build, result.reports = stages(config, store, progress)
         status = "partial" if result.failed_sources else "ok"
     finally:
