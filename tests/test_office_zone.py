@@ -63,12 +63,14 @@ def test_the_review_queues_year_filter_takes_the_offices_year(tmp_path, zone, ye
     """Stored times are UTC text: the year's bounds are compared as UTC (not as +06:00/+08:00 text)."""
     from zoneinfo import ZoneInfo
 
-    from pipeline.review.queries import Filters, queue_ids
+    from pipeline.review.queries import Filters, queue_ids, years
 
     office(tmp_path, zone)
     with Store(tmp_path / "xxgk.db") as store:
         found = {y: queue_ids(store, Filters(status="all", year=y), ZoneInfo(zone)) for y in (2025, 2026)}
+        offered = years(store, ZoneInfo(zone))  # the filter's choices
     assert found == {y: ["i0001"] if y == year else [] for y in (2025, 2026)}
+    assert offered == [year]
 
 
 def test_a_documents_validity_runs_from_the_day_the_office_published_it(tmp_path):
