@@ -8,7 +8,7 @@ store read as a Shanghai office."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -63,9 +63,30 @@ def test_the_review_queues_year_filter_takes_the_offices_year(tmp_path, zone, ye
     """Stored times are UTC text: the year's bounds are compared as UTC (not as +06:00/+08:00 text)."""
     from zoneinfo import ZoneInfo
 
-    from pipeline.review.queries import Filters, queue_ids
+    from pipeline.review.queries import Filters, queue_ids, years
 
     office(tmp_path, zone)
     with Store(tmp_path / "xxgk.db") as store:
         found = {y: queue_ids(store, Filters(status="all", year=y), ZoneInfo(zone)) for y in (2025, 2026)}
+        offered = years(store, ZoneInfo(zone))  # the filter's choices
     assert found == {y: ["i0001"] if y == year else [] for y in (2025, 2026)}
+    assert offered == [year]
+
+
+def test_a_documents_validity_runs_from_the_day_the_office_published_it(tmp_path):
+    """Published 2025-01-01 00:30 in Shanghai (2024-12-31 in UTC), valid one year: in force on
+    2025-12-31 (it ends 2026-01-01), not expired a day early."""
+    from pipeline.classify.signals import EXPIRED, IN_FORCE
+    from pipeline.classify.stage import track_validity
+    from pipeline.models import SHANGHAI
+
+    config_without_sources(tmp_path, **OFFICE)
+    with Store(tmp_path / "xxgk.db") as store:
+        published_item(store, "i0002", "11220202MB1234567X/2025-00002", "青石街道物业管理办法", "gfxwj",
+                       [("catalog", "http://xxgk.cyq.gov.test/qsjd/2.html", "2025-01-01 00:30")],
+                       body="第一条 为规范物业管理，制定本办法。本办法有效期1年。", saved_at=SAVED_AT, normative=1)
+        validity = {}
+        for day in (date(2025, 12, 31), date(2026, 1, 1)):
+            track_validity(store, day, "2026-01-10T02:00:00+00:00", SHANGHAI)
+            validity[day] = store.db.execute("SELECT validity FROM items WHERE id = 'i0002'").fetchone()[0]
+    assert validity == {date(2025, 12, 31): IN_FORCE, date(2026, 1, 1): EXPIRED}

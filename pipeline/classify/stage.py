@@ -14,10 +14,10 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
 from ..config import Config
-from ..models import local_today
+from ..models import local_date, local_today
 from ..store import Store, iso, utcnow
 from . import signals
 from .model import Example, TextModel
@@ -42,7 +42,7 @@ class Candidate:
     content_hash: str
     status: str
     category: str | None
-    published: date | None
+    published: datetime | None  # the instant; its day is the office's (local_date)
 
 
 def classify_one(tree: CatalogTree, title: str, body: str, meta: dict[str, str],
@@ -156,7 +156,7 @@ def classify(config: Config, store: Store, tree: CatalogTree | None = None, *,
                 counts["classified"] += 1
                 counts[status] += 1
             counts["personal_data"] += bool(pii)
-        track_validity(store, today, now)
+        track_validity(store, today, now, config.office.timezone)
     return counts
 
 
@@ -204,8 +204,9 @@ def sync_categories(store: Store, tree: CatalogTree, now: str) -> None:
                      f"({','.join('?' * len(ids))})", [now, *ids])
 
 
-def track_validity(store: Store, today: date, now: str) -> None:
-    """Re-derive each normative document's validity; a person's setting wins; record changes."""
+def track_validity(store: Store, today: date, now: str, tz: tzinfo) -> None:
+    """Re-derive each normative document's validity (``today`` and publication days in the office's
+    zone ``tz``); a person's setting wins; record changes."""
     normative = list(candidates(store, "i.normative = 1"))
     repealers = [c for c in candidates(store, "i.title LIKE '%废止%'")]
     for doc in normative:
@@ -214,7 +215,8 @@ def track_validity(store: Store, today: date, now: str) -> None:
         ).fetchone()
         if last and last[1] == "staff":
             continue
-        validity, why = signals.validity_on(today, doc.example.meta, doc.example.body, doc.published)
+        validity, why = signals.validity_on(today, doc.example.meta, doc.example.body,
+                                             local_date(doc.published, tz) if doc.published else None)
         for other in repealers:
             if other.id != doc.id and any(_same_document(t, doc.example.title)
                                           for t in signals.repealed_titles(other.example.title, other.example.body)):
@@ -244,8 +246,8 @@ def candidates(store: Store, where: str) -> Iterable[Candidate]:
     for item_id, digest, status, category, published, title, body in rows:
         meta = metas.get(item_id, {})
         example = Example(title or "", body or "", meta, category or "")
-        day = datetime.fromisoformat(published).date() if published else None
-        yield Candidate(item_id, example, digest or "", status or "", category, day)
+        at = datetime.fromisoformat(published) if published else None
+        yield Candidate(item_id, example, digest or "", status or "", category, at)
 
 
 def _metas(store: Store, where: str) -> dict[str, dict[str, str]]:

@@ -21,7 +21,7 @@ from ..config import Config
 from ..errors import LockHeld, OutputError
 from .health import Alert
 from .lock import STAFF_PUBLISH, run_lock
-from ..models import local_today, local_year
+from ..models import local_today
 from ..publish import BuildStats, SiteInfo, Writer, staging
 from ..publish import build as publish_build
 from ..store import Store
@@ -64,11 +64,9 @@ def site_info(config: Config) -> SiteInfo:
 
 
 def years_with_items(store: Store, config: Config) -> list[int]:
-    tz = config.office.timezone
-    return sorted({
-        local_year(p, tz)
-        for (p,) in store.db.execute("SELECT DISTINCT substr(published_at, 1, 25) FROM items WHERE published_at IS NOT NULL")
-    })
+    from ..registers.proactive import item_years
+
+    return item_years(store, config.office.timezone)
 
 
 def year_report(store: Store, config: Config, year: int, tree: classify_stage.CatalogTree) -> dict[str, Any]:

@@ -12,13 +12,19 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import Any
 
-from ..models import SOCIAL_CHANNELS
+from ..models import SOCIAL_CHANNELS, local_year
 from ..store import Store, iso
 
 
 def year_bounds(year: int, tz: tzinfo) -> tuple[str, str]:
     """The year as a half-open range of stored (UTC ISO) timestamps."""
     return iso(datetime(year, 1, 1, tzinfo=tz)), iso(datetime(year + 1, 1, 1, tzinfo=tz))
+
+
+def item_years(store: Store, tz: tzinfo) -> list[int]:
+    """The years (in the office's zone) in which some item was first published, oldest first."""
+    return sorted({local_year(at, tz) for (at,) in store.db.execute(
+        "SELECT DISTINCT published_at FROM items WHERE published_at IS NOT NULL")})
 
 
 def proactive_counts(store: Store, year: int, tz: tzinfo, category_names: dict[str, str]) -> dict[str, Any]:

@@ -122,7 +122,7 @@ def create_app(config: Config) -> Flask:
         rows, total = queries.queue(g.store, filters, config.office.timezone)
         pages = max(1, -(-total // queries.PAGE))
         return render_template("queue.html", rows=rows, total=total, filters=filters, pages=pages,
-                               counts=queries.counts(g.store), years=queries.years(g.store),
+                               counts=queries.counts(g.store), years=queries.years(g.store, config.office.timezone),
                                overdue=applications.overdue_count(g.store, applications.today(config)),
                                here=request.full_path.rstrip("?"), link=lambda **kw: _link("queue_page", filters, **kw))
 

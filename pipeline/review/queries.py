@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..models import CHANNELS, local_time
-from ..registers.proactive import year_bounds
+from ..registers.proactive import item_years, year_bounds
 from ..store import Store
 
 PAGE = 50
@@ -158,9 +158,9 @@ def counts(store: Store) -> dict[str, int]:
     return {key: found.get(key, 0) for key in ("review", "auto", "confirmed")}
 
 
-def years(store: Store) -> list[int]:
-    return [int(y) for (y,) in store.db.execute(
-        "SELECT DISTINCT substr(published_at, 1, 4) FROM items WHERE published_at IS NOT NULL ORDER BY 1 DESC")]
+def years(store: Store, tz: ZoneInfo) -> list[int]:
+    """The years of the queue's year filter, newest first (the office's years, like the report's)."""
+    return item_years(store, tz)[::-1]
 
 
 def category_names(store: Store) -> dict[str, str]:
