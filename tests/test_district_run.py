@@ -8,6 +8,7 @@ import functools
 import html
 import http.server
 import json
+import os
 import re
 import threading
 
@@ -305,3 +306,39 @@ def test_the_stages_after_collecting_run_where_the_district_says(tmp_path, loopb
     assert there.dedupe["new_items"] == 0 and there.classify == {**here.classify, "classified": 0, "auto": 0,
                                                                  "review": 0}
     assert (config.output / "site" / "feeds").is_dir() and there.build is not None
+
+
+def _square(n: int) -> int:
+    return n * n
+
+
+def _die_once(marker: str) -> str:
+    """Kills its worker process the first time (as the kernel's OOM killer would), works the next."""
+    if not os.path.exists(marker):
+        open(marker, "w").close()
+        os._exit(9)
+    return "done"
+
+
+def _die() -> None:
+    os._exit(9)
+
+
+def test_a_stage_worker_that_dies_fails_no_other_office(tmp_path):
+    """A dead worker breaks its whole pool: the pool is replaced and the offices that were waiting
+    in it are tried again; an office whose stages kill every worker fails alone (an InternalError,
+    recorded as its outcome by run_office), and the workers go on for the rest."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pipeline.district.run import stage_workers
+    from pipeline.errors import InternalError
+
+    with stage_workers(2) as workers:
+        with ThreadPoolExecutor(4) as offices:
+            others = [offices.submit(workers.call, _square, n) for n in range(6)]
+            dying = offices.submit(workers.call, _die_once, str(tmp_path / "died"))
+            assert [f.result() for f in others] == [n * n for n in range(6)]
+            assert dying.result() == "done" and (tmp_path / "died").exists()
+        with pytest.raises(InternalError, match="died"):
+            workers.call(_die)
+        assert workers.call(_square, 7) == 49

@@ -11,7 +11,8 @@ collecting (merge, classify, build: CPU and memory) to a few worker processes â€
 fewer when memory is short â€” so every core works, and memory grows with the workers, not with
 the offices: an office's items are loaded by one worker, for that office only, and let go
 before its next office. An office whose config is wrong, whose store is locked or whose job
-breaks is recorded as failed, and the others go on.
+breaks is recorded as failed, and the others go on; a worker process that dies (the kernel's
+out-of-memory killer) is replaced and the offices that were waiting on it are tried again.
 """
 
 from __future__ import annotations
@@ -20,14 +21,17 @@ import logging
 import logging.handlers
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ..config import Config
-from ..errors import XxgkError
+from ..errors import InternalError, XxgkError
 from ..fetch.client import HostSlots
 from ..nightly.lock import run_lock
 from ..store import Store
@@ -109,19 +113,59 @@ def available_mb() -> int:
     return 1 << 30
 
 
+class StageWorkers:
+    """The worker processes the offices' stages run in. A worker that dies (killed for memory, a
+    crash in a library) breaks its whole pool, and with it every office waiting there: the pool is
+    then replaced and each of those offices tried again in the new one, up to RETRIES times, so
+    one office's crash never fails the others' night."""
+
+    RETRIES = 2
+
+    def __init__(self, count: int, start: Callable[[], ProcessPoolExecutor]) -> None:
+        self.count = count
+        self._start = start
+        self._pool = start()
+        self._lock = threading.Lock()
+
+    def call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args)`` in a worker process; its result (or its exception)."""
+        tries = 0
+        while True:
+            pool = self._pool
+            try:
+                return pool.submit(fn, *args).result()
+            except BrokenProcessPool:
+                tries += 1
+                if tries > self.RETRIES:
+                    raise InternalError("a stage worker process died (out of memory?) on every try") from None
+                self._replace(pool)
+
+    def _replace(self, broken: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._pool is broken:  # the first office to see it replaces it; the others reuse the new one
+                log.error("a stage worker process died; starting new workers, the offices waiting are tried again")
+                broken.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._start()
+
+    def shutdown(self) -> None:
+        self._pool.shutdown()
+
+
 @contextmanager
-def stage_workers(count: int) -> Iterator[Executor]:
+def stage_workers(count: int) -> Iterator[StageWorkers]:
     """``count`` worker processes (spawned: a fork would copy the collecting threads' state)
     whose log records are handled here, by this process's handlers (its log file, its terminal)."""
     context = multiprocessing.get_context("spawn")
     records = context.Queue()
     relay = logging.handlers.QueueListener(records, _Relay())
     relay.start()
+    workers = StageWorkers(count, lambda: ProcessPoolExecutor(
+        count, mp_context=context, initializer=_worker_logging,
+        initargs=(records, logging.getLogger().getEffectiveLevel())))
     try:
-        with ProcessPoolExecutor(count, mp_context=context, initializer=_worker_logging,
-                                 initargs=(records, logging.getLogger().getEffectiveLevel())) as pool:
-            yield pool
+        yield workers
     finally:
+        workers.shutdown()
         relay.stop()
         records.close()
 
@@ -137,11 +181,11 @@ def _worker_logging(records, level: int) -> None:  # type: ignore[no-untyped-def
     root.setLevel(level)
 
 
-def _stages_in(workers: Executor):  # type: ignore[no-untyped-def]
+def _stages_in(workers: StageWorkers):  # type: ignore[no-untyped-def]
     """run_sync's ``stages``: the office's merge, classify and build, run by a worker process."""
     def stages(config: Config, store: Store, progress: Callable[[str], None]):  # type: ignore[no-untyped-def]
         portable = replace(config, fetch=replace(config.fetch, shared_slots=None))  # the slots hold a lock
-        return workers.submit(_process_office, portable).result()
+        return workers.call(_process_office, portable)
     return stages
 
 
@@ -154,7 +198,7 @@ def _process_office(config: Config):  # type: ignore[no-untyped-def]
 
 
 def run_office(entry: OfficeEntry, config: Config, *, full: bool = False, after_job: AfterJob | None = None,
-               workers: Executor | None = None) -> OfficeOutcome:
+               workers: StageWorkers | None = None) -> OfficeOutcome:
     """One office's nightly job (pipeline.nightly.job.run_sync); never raises."""
     from ..nightly.job import process, run_sync
 
