@@ -35,7 +35,7 @@ def collected_store(items: int) -> Path:
     """A store with the world collected and merged, by today's code (so never cached: ~10 s)."""
     from demo.server import serve
     from pipeline import config as config_mod
-    from pipeline.collect.stage import collect_all
+    from pipeline.collect import collect_all
     from pipeline.merge import dedupe
     from pipeline.store import Store
 

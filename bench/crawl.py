@@ -65,7 +65,7 @@ def _config(folder: str, address: str):
 
 def _crawl(folder: str, address: str, now: datetime | None = None) -> dict:
     """One collect run (in a fresh process): requests, articles fetched, seconds, peak MB, posts stored."""
-    from pipeline.collect.stage import collect_all, make_fetcher
+    from pipeline.collect import collect_all, make_fetcher
     from pipeline.store import HttpCache, Store
 
     config = _config(folder, address)

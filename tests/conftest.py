@@ -38,7 +38,7 @@ def demo_config(tmp_path, demo_server):
     return config.load(write_config(tmp_path)).with_resolve(demo_server.address)
 
 
-CHROMIUM = "/usr/bin/chromium"  # Debian's package; .ci/run installs it
+CHROMIUM = "/usr/bin/chromium"  # Debian's package; make test installs it (scripts/setup-system)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 

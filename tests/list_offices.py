@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from pipeline import config as config_mod
-from pipeline.collect.stage import SourceOutcome, collect_all
+from pipeline.collect import SourceOutcome, collect_all
 from pipeline.config import Config
 from pipeline.store import Store
 

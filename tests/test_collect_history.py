@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from demo.server import serve
 from pipeline import config as config_mod
 from pipeline.commands import main
-from pipeline.collect.stage import collect_all
+from pipeline.collect import collect_all
 from pipeline.store import Store
 
 PAGES, PER_PAGE = 60, 2

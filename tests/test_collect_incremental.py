@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 
-from pipeline.collect.stage import collect_all, make_fetcher
+from pipeline.collect import collect_all, make_fetcher
 from pipeline.store import HttpCache, post_id
 
 

@@ -115,7 +115,7 @@ def test_a_dead_worker_loses_nothing(caplog: pytest.LogCaptureFixture) -> None:
 
 def test_collecting_with_workers_stores_what_collecting_without_does(tmp_path: Path, demo_server) -> None:
     from pipeline import config
-    from pipeline.collect.stage import collect_all
+    from pipeline.collect import collect_all
     from pipeline.store import Store
     from tests.builders import write_config
 

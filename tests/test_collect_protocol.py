@@ -11,7 +11,7 @@ import time
 import pytest
 
 from pipeline import config as config_mod
-from pipeline.collect.stage import collect_all
+from pipeline.collect import collect_all
 from pipeline.store import Store
 
 from .conftest import LoopbackSite

@@ -13,7 +13,7 @@ from collections import Counter
 from datetime import timedelta
 
 
-from pipeline.collect.stage import collect_all, due_posts, recheck_slot
+from pipeline.collect import collect_all, due_posts, recheck_slot
 from pipeline.store import parse_iso, post_id
 
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from pipeline import config, config_keys
 from pipeline.classify.tree import RULE_KEYS
 from pipeline.commands import main
-from pipeline.collect.stage import with_column
+from pipeline.collect import with_column
 from pipeline.errors import ConfigError
 from pipeline.models import Post
 from sources import COLLECTORS, catalog, website

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.collect.stage import collect_all
+from pipeline.collect import collect_all
 from pipeline.models import SHANGHAI
 from pipeline.store import Store
 from sources import hanweb, website

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from pipeline import config as config_mod
-from pipeline.collect.stage import collect_all
+from pipeline.collect import collect_all
 from pipeline.config import ListApi, Source
 from pipeline.errors import ConfigError
 from pipeline.models import SHANGHAI

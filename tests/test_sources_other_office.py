@@ -14,7 +14,7 @@ from datetime import datetime
 import pytest
 
 from pipeline import config as config_mod
-from pipeline.collect.stage import collect_all
+from pipeline.collect import collect_all
 from pipeline.models import SHANGHAI
 from pipeline.store import Store
 

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from pipeline import config as config_mod
-from pipeline.collect.stage import collect_all
+from pipeline.collect import collect_all
 from pipeline.nightly.health import source_alerts
 from pipeline.store import Store
 

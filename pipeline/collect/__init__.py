@@ -5,7 +5,7 @@
     add_source.py  a column page fetched once: which kind of list, which [sources.NAME] (`xxgk add-source`)
 """
 
-from .stage import CAPPED_WARNING, SourceOutcome, collect_all, due_posts, make_fetcher, recheck_slot, with_column
+from .stage import CAPPED_WARNING, SourceOutcome, collect_all, collect_run, due_posts, make_fetcher, recheck_slot, with_column
 
-__all__ = ["CAPPED_WARNING", "SourceOutcome", "collect_all", "due_posts", "make_fetcher", "recheck_slot",
+__all__ = ["CAPPED_WARNING", "SourceOutcome", "collect_all", "collect_run", "due_posts", "make_fetcher", "recheck_slot",
            "with_column"]

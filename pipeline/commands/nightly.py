@@ -22,7 +22,7 @@ from ..store import Store
 from .base import EXIT_CODES_HELP, EXIT_SOURCE_FAILED, Env, progress_printer, reports_errors
 
 if TYPE_CHECKING:
-    from ..collect.stage import SourceOutcome
+    from ..collect import SourceOutcome
     from ..nightly.job import JobResult
 
 DEMO_CONFIG = Path(__file__).resolve().parent.parent.parent / "demo" / "xxgk.toml"
@@ -102,7 +102,7 @@ def collect(env: Env, full: bool, sources: tuple[str, ...]) -> None:
     Example:
       xxgk collect --source wechat
     """
-    from ..collect.stage import collect_run
+    from ..collect import collect_run
 
     config = env.config
     _check_source_names(config, sources)
@@ -127,7 +127,7 @@ def dedupe(env: Env) -> None:
     Example:
       xxgk dedupe
     """
-    from ..merge.stage import dedupe as run
+    from ..merge import dedupe as run
 
     with run_lock(env.config.database), env.store() as store:
         counts = run(env.config, store)
@@ -188,7 +188,7 @@ def status(env: Env, as_json: bool) -> None:
     Example:
       xxgk status --json
     """
-    from ..merge.stage import set_aside_counts
+    from ..merge import set_aside_counts
     from ..nightly.job import office_alerts
 
     with env.store() as store:

@@ -16,7 +16,7 @@ from typing import Any
 from .. import classify as classify_stage
 from ..merge import stage as dedupe_stage
 from . import health, notify
-from ..collect.stage import SourceOutcome, collect_all
+from ..collect import SourceOutcome, collect_all
 from ..config import Config
 from ..errors import LockHeld, OutputError
 from .health import Alert
