@@ -301,3 +301,18 @@ def test_a_published_year_keeps_its_figures(clerk):
     violations = report(config, 2023)["violations"]
     assert len(violations) == 2 and all("上年报告“四、结转下年度继续办理”" in v for v in violations)
     assert report(config, 2022)["table2"] == published["table2"]
+
+
+def test_the_publication_day_is_the_offices_day(clerk):
+    """A report published at 01:30 in Beijing is stored as the previous day's 17:30 UTC; the
+    clerk reads the office's day."""
+    import sqlite3
+
+    config, folder = clerk
+    (folder / "figures" / "2022.toml").write_text(FIGURES.format(permits=3), encoding="utf-8")
+    enter_pattern_year(config, 2022)
+    run(config, "report", "publish", "--year", "2022")
+    with sqlite3.connect(clerk.database) as db:
+        db.execute("UPDATE published_reports SET published_at = '2023-01-20T17:30:00+00:00' WHERE year = 2022")
+    assert report(config, 2022)["published_on"] == "2023-01-21"
+    assert "已发布：2023-01-21" in run(config, "report", "--year", "2022")

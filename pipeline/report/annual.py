@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
+from ..models import local_date
 from ..store import Store
 from ..workdays import CalendarGap
 from ..registers.checks import Violation, check
@@ -87,7 +88,7 @@ def annual_report(store: Store, config: Config, year: int, category_names: Mappi
         fixes = corrections(year, frozen, data)
         data.update({k: frozen[k] for k in FROZEN_KEYS if k in frozen})
         data.update({"published_at": frozen["published_at"], "published_by": frozen["published_by"],
-                     "corrections": fixes})
+                     "published_on": local_date(frozen["published_at"], tz).isoformat(), "corrections": fixes})
         table1 = Table1(year, frozen["table1"], tuple(frozen.get("table1_missing") or ()),
                         stated_from(frozen.get("table1_sources") or {}))
         table2, table3 = frozen["table2"], frozen["table3"]
@@ -103,7 +104,7 @@ def annual_report(store: Store, config: Config, year: int, category_names: Mappi
     data["violations"] = [v.message for v in violations]
     warnings = [g.message for g in gaps]
     if data.get("corrections"):
-        warnings.append(f"{year}年报告已于 {data['published_at'][:10]} 发布，此后登记簿或数据文件的更改"
+        warnings.append(f"{year}年报告已于 {data['published_on']} 发布，此后登记簿或数据文件的更改"
                         f"使 {len(data['corrections'])} 处数字不同：发布的数字不变，差异列入更正说明")
     if not figures.exists:
         warnings.append(figures.missing_message)

@@ -40,7 +40,7 @@ def report_text(annual: Annual) -> str:
     else:
         lines.append(f"（{d['year']}年早于2019年报告格式，不生成表格）")
     if d.get("published_at"):
-        lines.append(f"已发布：{d['published_at'][:10]}（{d.get('published_by', '')}），表中为发布时的数字")
+        lines.append(f"已发布：{d['published_on']}（{d.get('published_by', '')}），表中为发布时的数字")
     for c in d.get("corrections") or []:
         lines.append(f"更正说明：{c['text']}")
     for v in d.get("violations") or []:
