@@ -13,6 +13,9 @@ before any tuning), filed as a new office would see them: cold (rules only, no l
 a clerk confirmed 50 titles of the training split. The calibration table says, for each
 confidence c, how many held-out titles got at least c and what share of those was right; the
 auto-accept threshold for precision 0.98 is read off the same table on the training split.
+The confidence itself (pipeline/classify/rules.py) is fitted on the training split from the
+rules' evidence; `python -m bench.classify fit` refits it and prints the cross-validated
+comparison with the margin alone, which `make bench` prints too.
 """
 
 from __future__ import annotations
@@ -266,6 +269,7 @@ def real_evaluation() -> dict:
     cold = runs["cold start"]
     out["by channel"] = {channel: figures([r for r, row in zip(cold, held_out) if row["channel"] == channel])
                          for channel in sorted({row["channel"] for row in held_out})}
+    out["cross-validated"] = cross_validated(*training_evidence())
     return out
 
 
@@ -297,6 +301,11 @@ def real_lines() -> Iterable[str]:
     yield ("classify (real titles, cold start) by channel: " + "; ".join(
         f"{channel} {x['n']} top-1 {x['top1']:.2f}, auto-accepted {x['accepted']:.0%} at precision {x['precision']:.2f}"
         for channel, x in real["by channel"].items()))
+    cv = real["cross-validated"]
+    yield ("classify (real titles, training split, cross-validated): confidence from the rules' evidence "
+           f"Brier {cv['evidence']['brier']:.3f}, log-loss {cv['evidence']['log_loss']:.3f} (the margin alone "
+           f"{cv['margin']['brier']:.3f}, {cv['margin']['log_loss']:.3f}); "
+           + ", ".join(f"≥{c:.2f}: {n} right {share:.2f}" for c, n, share in cv["evidence"]["calibration"]))
     yield (f"classify (real titles): auto-accept threshold {real['threshold']:.2f} in use; "
            f"{real['train_threshold']:.2f} reaches precision {TARGET_PRECISION} on the training split")
 
