@@ -32,10 +32,11 @@ FALLBACK_PRIOR = 1.0  # what the fallback leaf has before any evidence
 # (`python -m bench.classify fit` refits and reprints them). Cross-validated there (5 folds × 5),
 # the evidence predicts better than the margin alone did (Brier and log-loss lower; among titles
 # given ≥ 0.97 the share right is ≥ 0.97, where the margin alone fell short).
-EVIDENCE_WEIGHTS = {"bias": -0.6, "margin": 0.61, "keyword": -0.99, "has_keyword": 1.0, "leaves": -0.25,
-                    "fallback": 1.31, "numbered": 1.34, "contested": 4.1}
-CALIBRATION = ((-1.35, 0.05), (-1.1, 0.17), (-0.49, 0.33), (-0.24, 0.43), (0.6, 0.72), (0.88, 0.81), (1.34, 0.83),
-               (1.42, 0.85), (2.24, 0.87), (2.51, 0.99), (3.43, 1.0))  # score → share right (isotonic steps)
+EVIDENCE_WEIGHTS = {"bias": -0.35, "margin": 0.55, "keyword": -0.66, "has_keyword": 0.51, "leaves": -0.4,
+                    "fallback": 1.23, "numbered": 1.13, "contested": 3.94}
+CALIBRATION = ((-1.66, 0.05), (-1.14, 0.14), (-0.59, 0.25), (-0.28, 0.45), (0.36, 0.5), (0.51, 0.73), (0.67, 0.8),
+               (1.22, 0.81), (1.54, 0.85), (2.06, 0.88), (2.36, 0.94), (2.63, 0.97), (2.87, 0.98),
+               (4.25, 1.0))  # score → share right (isotonic steps)
 # A title alone never reaches FILED_CONFIDENCE, which is for the office's own filing; and out of
 # fold the titles the fit called ≥ 0.98 were right 0.97 of the time.
 TITLE_CONFIDENCE_CAP = 0.97
