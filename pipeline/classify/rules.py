@@ -29,16 +29,17 @@ FALLBACK_PRIOR = 1.0  # what the fallback leaf has before any evidence
 # How sure a rules verdict is, from its evidence (see `evidence`): a logistic regression over the
 # evidence gives a score, an isotonic map turns the score into the share of titles filed right at
 # it. Both fitted on the training split of tests/data/real_titles.csv, never the held-out third
-# (`python -m bench.classify fit` refits and reprints them). Cross-validated there (5 folds × 5),
-# the evidence predicts better than the margin alone did (Brier and log-loss lower; among titles
-# given ≥ 0.97 the share right is ≥ 0.97, where the margin alone fell short).
+# (`python -m bench.classify fit` refits and reprints them; tests/test_classify_real.py fails when
+# they are stale). Cross-validated there (5 folds × 5), the evidence predicts better than the margin
+# alone did: lower Brier score and log-loss, and more titles at the top with the share right held
+# (`make bench` prints both tables).
 EVIDENCE_WEIGHTS = {"bias": -0.35, "margin": 0.55, "keyword": -0.66, "has_keyword": 0.51, "leaves": -0.4,
                     "fallback": 1.23, "numbered": 1.13, "contested": 3.94}
 CALIBRATION = ((-1.66, 0.05), (-1.14, 0.14), (-0.59, 0.25), (-0.28, 0.45), (0.36, 0.5), (0.51, 0.73), (0.67, 0.8),
                (1.22, 0.81), (1.54, 0.85), (2.06, 0.88), (2.36, 0.94), (2.63, 0.97), (2.87, 0.98),
                (4.25, 1.0))  # score → share right (isotonic steps)
-# A title alone never reaches FILED_CONFIDENCE, which is for the office's own filing; and out of
-# fold the titles the fit called ≥ 0.98 were right 0.97 of the time.
+# A title alone never reaches FILED_CONFIDENCE, which is for the office's own filing; out of fold,
+# the titles the fit calls surest are not right more often than this.
 TITLE_CONFIDENCE_CAP = 0.97
 # The office filed the item itself (its 栏目 / 主题分类 maps to the leaf the title also points
 # to, or nothing in the title speaks against it): as sure as the office's own filing.
