@@ -1,0 +1,76 @@
+"""The real-title evaluation set (tests/data/real_titles.csv, see its PROVENANCE.md) and the
+confidence calibration fitted on its training split."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from bench.classify import calibration_steps, fit_evidence, real_titles, training_evidence
+from pipeline.classify import load_tree
+from pipeline.classify import rules
+
+CSV = Path(__file__).parent / "data" / "real_titles.csv"
+COLUMNS = ["title", "label", "office", "channel", "url", "source", "split", "doc_number", "column"]
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[dict[str, str]]:
+    with CSV.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        assert reader.fieldnames == COLUMNS  # every row says where it came from and how it was filed
+        return list(reader)
+
+
+def test_every_row_is_a_real_title_with_its_provenance(rows):
+    leaves = load_tree().leaves()
+    assert len(rows) >= 600 and len({r["office"] for r in rows}) >= 3
+    assert len({r["title"] for r in rows}) == len(rows)
+    for r in rows:
+        assert r["title"].strip() and r["office"] and r["url"].startswith("http") and r["source"], r
+        assert r["label"] in leaves, r
+        assert r["channel"] in {"wechat", "website", "catalog"}, r
+
+
+def test_the_held_out_third_is_fixed_by_the_title_alone(rows):
+    for r in rows:
+        expected = "test" if int(hashlib.sha1(r["title"].encode("utf-8")).hexdigest(), 16) % 3 == 0 else "train"
+        assert r["split"] == expected, r["title"]
+    assert len(real_titles("train")) + len(real_titles("test")) == len(rows)
+
+
+def test_rows_labelled_by_the_publishers_column_name_it_and_its_source(rows):
+    """The catalog rows whose label is the publisher's own filing: at least 300 from at least five
+    offices, each naming its column and its archived page; one column name is one leaf (mapped
+    once per column, never per title)."""
+    filed = [r for r in rows if r["column"]]
+    assert len(filed) >= 300 and len({r["office"] for r in filed}) >= 5
+    leaf_of: dict[str, set[str]] = defaultdict(set)
+    for r in filed:
+        assert r["channel"] in {"catalog", "website"} and "@" in r["source"] and r["url"].startswith("http"), r
+        leaf_of[r["column"]].add(r["label"])
+    assert all(len(leaves) == 1 for leaves in leaf_of.values()), leaf_of
+
+
+def test_the_confidence_table_is_the_one_the_training_split_gives():
+    """rules.EVIDENCE_WEIGHTS and CALIBRATION are what `python -m bench.classify fit` fits today:
+    a change of keywords without a refit fails here."""
+    weights, isotonic = fit_evidence(*training_evidence())
+    assert {k: round(v, 2) for k, v in weights.items()} == pytest.approx(rules.EVIDENCE_WEIGHTS, abs=0.011)
+    flat = [x for step in calibration_steps(isotonic) for x in step]
+    assert flat == pytest.approx([x for step in rules.CALIBRATION for x in step], abs=0.011)
+
+
+def test_confidence_never_falls_as_the_evidence_grows_and_a_title_alone_stays_below_the_offices_filing():
+    shares = [share for _, share in rules.CALIBRATION]
+    assert shares == sorted(shares)
+    tree = load_tree()
+    for title in ("关于徐超同志任职的通知", "关于2021年3月城乡低保审批结果的通知", "无题"):
+        verdict = rules.rule_verdict(tree, rules.score(tree, title, "", {}))
+        assert 0 < verdict.confidence <= rules.TITLE_CONFIDENCE_CAP < rules.FILED_CONFIDENCE
+    filed = rules.rule_verdict(tree, rules.score(tree, "关于徐超同志任职的通知", "", {"column": "人事任免"}))
+    assert filed.category == "rsrm" and filed.confidence == rules.FILED_CONFIDENCE
