@@ -60,6 +60,18 @@ def item_truth(store, by_url: dict[str, str]) -> dict[str, str]:
     return {item_id: v.most_common(1)[0][0] for item_id, v in votes.items()}
 
 
+def confirm(store, categories: dict[str, str]) -> None:
+    """Items confirmed into the given categories, as a person would on the review page (the same
+    steps as bench/classify.py's evaluate, which could call this)."""
+    with store.transaction():
+        for item_id, category in categories.items():
+            store.db.execute("UPDATE items SET category = ?, status = 'confirmed', confidence = 1 WHERE id = ?",
+                             [category, item_id])
+            store.db.execute("INSERT INTO decisions (at, who, item_id, kind, before, after, note) "
+                             "VALUES ('2025-01-01T00:00:00+00:00', 'bench', ?, 'accept', NULL, ?, '')",
+                             [item_id, category])
+
+
 def first_run(config_path: Path, by_url: dict[str, str], confirmations: int = 0) -> dict:
     """Classify the collected office (after `confirmations` items confirmed with their truth);
     the share waiting and the auto-accepted precision over the items not confirmed."""
@@ -70,14 +82,7 @@ def first_run(config_path: Path, by_url: dict[str, str], confirmations: int = 0)
     config = config_mod.load(config_path)
     with Store(config.database) as store:
         truth = item_truth(store, by_url)
-        chosen = random.Random(SEED).sample(sorted(truth), confirmations)
-        with store.transaction():
-            for item_id in chosen:  # what a person would have done on the review page
-                store.db.execute("UPDATE items SET category = ?, status = 'confirmed', confidence = 1 WHERE id = ?",
-                                 [truth[item_id], item_id])
-                store.db.execute("INSERT INTO decisions (at, who, item_id, kind, before, after, note) "
-                                 "VALUES ('2025-01-01T00:00:00+00:00', 'bench', ?, 'accept', NULL, ?, '')",
-                                 [item_id, truth[item_id]])
+        confirm(store, {i: truth[i] for i in random.Random(SEED).sample(sorted(truth), confirmations)})
         classify(config, store, force=True)
         rows = store.db.execute("SELECT id, category, status FROM items WHERE merged_into IS NULL "
                                 "AND status != 'confirmed'").fetchall()
