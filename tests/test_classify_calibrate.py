@@ -122,3 +122,15 @@ def test_the_demo_office_first_run_asks_staff_less_and_vouches_only_for_what_it_
     # the stored first run is the calibrated one (personal data waits whatever its confidence)
     assert stored == waits["calibrated"] | personal
     assert any("交叉检验" in r for r in reasons)
+
+
+def test_a_title_against_the_items_own_column_keeps_the_rules_confidence():
+    from pipeline.classify.stage import office_verdict
+
+    calibration = Calibration(((0.0, 0.2), (0.5, 0.99)), 400)
+    title = "兴华街道召开2020年3月份安全生产例会"
+    in_news = office_verdict(TREE, Example(title, "", {"column": "工作动态"}), None, None, calibration)
+    unlabelled = office_verdict(TREE, Example(title, "", {}), None, None, calibration)
+    assert in_news.category == unlabelled.category == "aqsc"
+    assert "交叉检验" not in in_news.reason and in_news.confidence < 0.97  # a person decides
+    assert "交叉检验" in unlabelled.reason and unlabelled.confidence == 0.99
