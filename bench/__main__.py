@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-SECTIONS = ["crawl", "merge", "build", "search", "classify", "registers", "district"]  # district: the longest
+SECTIONS = ["crawl", "merge", "build", "search", "classify", "first_run", "registers", "district"]  # district: the longest
 
 
 def main(argv: list[str]) -> int:

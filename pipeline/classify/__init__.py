@@ -2,7 +2,8 @@
 
     tree.py     the catalog tree (bundled default or the office's file) + the config's changes
     rules.py    keyword / 主题分类 / column / 文号 rules → scores and a verdict
-    model.py    character n-gram model trained on the items staff confirmed
+    model.py    character n-gram model trained on what the office filed and staff confirmed
+    calibrate.py  the office's own confidence: its filed items held out → share right per confidence
     signals.py  normative documents and their validity; personal data
     stage.py    the stage: blend rules and model, statuses, history, what publishing holds back
 

@@ -1,9 +1,11 @@
 """The classify stage: every new or changed item → a leaf, a confidence, a reason, a status.
 
-Rules and the text model are blended: the model (trained on what staff confirmed) gets more say
-as confirmed items accumulate; with nothing confirmed the rules decide alone. Items at or above
-`[classify] auto_accept` are accepted automatically ('auto'), the rest wait ('review'); items with
-personal data always wait. Confirmed items keep their category (staff decisions win).
+Rules and the text model are blended: the model (trained on what the office already filed and
+what staff confirmed) gets more say for a leaf as its examples accumulate; with nothing filed the
+rules decide alone. Where the office has filed enough, the blended confidence is calibrated on its
+own filed items (calibrate.py): it says what share of such verdicts is right in this office. Items
+at or above `[classify] auto_accept` are accepted automatically ('auto'), the rest wait ('review');
+items with personal data always wait. Confirmed items keep their category (staff decisions win).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import json
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 
@@ -20,6 +22,7 @@ from ..config import Config
 from ..models import local_date, local_today
 from ..store import Store, iso, utcnow
 from . import signals
+from .calibrate import Calibration, calibrated, cross_validated, fit
 from .model import Example, TextModel
 from .rules import FILED_CONFIDENCE, Verdict, rule_distribution, rule_verdict, score
 from .tree import CatalogTree, office_tree, role_problems
@@ -46,10 +49,28 @@ class Candidate:
 
 
 def classify_one(tree: CatalogTree, title: str, body: str, meta: dict[str, str],
-                 model: TextModel | None = None) -> Verdict:
-    """Pure: the best leaf for an item, from the rules and (if trained) the model."""
+                 model: TextModel | None = None, calibration: Calibration | None = None) -> Verdict:
+    """Pure: the best leaf for an item, from the rules and (if trained) the model, its confidence
+    calibrated on the office's filed items when there is a calibration."""
     example = Example(title, body, meta)
-    return blend(tree, example, model, model.predict([example])[0] if model else None)
+    return office_verdict(tree, example, model, model.predict([example])[0] if model else None, calibration)
+
+
+def office_verdict(tree: CatalogTree, example: Example, model: TextModel | None, probs: dict[str, float] | None,
+                   calibration: Calibration | None) -> Verdict:
+    """Pure: the blended verdict, its confidence the office's share right unless the office's own
+    filing (FILED_CONFIDENCE) or a normative document's 文号 decided it, or the verdict goes against
+    the item's own 栏目/主题分类: the held-out items all had title and label agreeing, so they say
+    nothing of how often a title word beats the office's filing (防汛应急演练 under 工作动态)."""
+    verdict = blend(tree, example, model, probs)
+    if verdict.normative or verdict.confidence >= FILED_CONFIDENCE or _against_label(tree, example, verdict):
+        return verdict
+    return calibrated(calibration, verdict)
+
+
+def _against_label(tree: CatalogTree, example: Example, verdict: Verdict) -> bool:
+    filed = {tree.label_leaf(example.meta.get(key, "")) for key in ("column", "topic")} - {None}
+    return bool(filed) and verdict.category not in filed
 
 
 def blend(tree: CatalogTree, example: Example, model: TextModel | None, probs: dict[str, float] | None) -> Verdict:
@@ -93,15 +114,31 @@ def _trust(support: int) -> float:
 
 
 def train(store: Store, tree: CatalogTree) -> TextModel | None:
-    """A model of what the office has already filed: the items staff confirmed, and the items
-    its catalog rows (主题分类) and website columns (栏目) file under a leaf of today's tree —
-    so the first run already knows the office before it asks staff about WeChat/Weibo posts."""
+    """A model of what the office has already filed (see `lessons`)."""
+    return TextModel.train(lessons(store, tree))
+
+
+def lessons(store: Store, tree: CatalogTree) -> list[Example]:
+    """What the office has already filed: the items staff confirmed, and the items its catalog
+    rows (主题分类) and website columns (栏目) file under a leaf of today's tree — so the first run
+    already knows the office before it asks staff about WeChat/Weibo posts."""
     leaves = tree.leaves()
     confirmed = [c.example for c in candidates(store, "i.status = 'confirmed'") if c.example.category in leaves]
     seen = {(e.title, e.category) for e in confirmed}
     filed = [replace(c.example, category=leaf, meta={}) for c in candidates(store, "COALESCE(i.status, '') != 'confirmed'")
              if (leaf := filed_leaf(tree, c.example)) and (c.example.title, leaf) not in seen]
-    return TextModel.train(confirmed + filed)
+    return confirmed + filed
+
+
+def office_calibration(tree: CatalogTree, examples: list[Example]) -> Calibration | None:
+    """The map confidence → share right from the office's filed and confirmed items, held out
+    fold by fold (None with too few, see calibrate.MIN_FILED)."""
+    def file(trained_on: Sequence[Example], held_out: Sequence[Example]) -> list[Verdict]:
+        model = TextModel.train(trained_on)
+        probs = model.predict(held_out) if model else [None] * len(held_out)
+        return [blend(tree, e, model, p) for e, p in zip(held_out, probs)]
+
+    return fit(cross_validated(examples, file))
 
 
 def filed_leaf(tree: CatalogTree, example: Example) -> str | None:
@@ -137,7 +174,9 @@ def classify(config: Config, store: Store, tree: CatalogTree | None = None, *,
              if c.id not in seen]  # their node left the tree
     fresh = [c for c in todo if not (c.status == "confirmed" and c.category in leaves)]
     started = time.perf_counter()
-    model = train(store, tree) if fresh else None
+    examples = lessons(store, tree) if fresh else []
+    model = TextModel.train(examples)
+    calibration = office_calibration(tree, examples) if model else None
     seconds = round(time.perf_counter() - started, 3)
     probs = iter(model.predict([c.example for c in fresh]) if model else [])
     now = iso(utcnow())
@@ -149,7 +188,8 @@ def classify(config: Config, store: Store, tree: CatalogTree | None = None, *,
                 [now, model.trained_on if model else 0, len(model.classes) if model else 0, last_decision, seconds])
         for c in todo:
             kept = c.status == "confirmed" and c.category in leaves
-            verdict = None if kept else blend(tree, c.example, model, next(probs) if model else None)
+            verdict = None if kept else office_verdict(tree, c.example, model, next(probs) if model else None,
+                                                       calibration)
             pii = signals.personal_data(c.example.title + "\n" + c.example.body)
             status = _write(store, tree, config, c, verdict, pii, now)
             if not kept:
