@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import shlex
 from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -22,7 +23,7 @@ from pipeline.errors import ConfigError
 from pipeline.nightly.health import recheck_alerts
 from pipeline.store import Store, parse_iso, post_id
 
-from .builders import write_config
+from .builders import REPO, write_config
 from .test_collect_recheck import LISTED, stored_articles
 from .test_district_run import _qingshan_site, _resolve_to
 
@@ -203,3 +204,14 @@ def _stamps(path) -> dict[str, str | None]:
     config = config_mod.load(path)
     with Store(config.database) as store:
         return dict(store.db.execute("SELECT id, rechecked_at FROM posts WHERE withdrawn_at IS NULL").fetchall())
+
+
+def test_the_cron_lines_are_commands_that_exist():
+    """cron/xxgk.crontab's lines (the hourly one commented out) name real commands and options."""
+    lines = (REPO / "cron" / "xxgk.crontab").read_text(encoding="utf-8").splitlines()
+    commands = [shlex.split(line.split(".venv/bin/xxgk ", 1)[1]) for line in lines if ".venv/bin/xxgk " in line]
+    assert [args[-2:] for args in commands] == [["sync", "-q"], ["recheck", "-q"]]
+    for args in commands:
+        where = args.index("--config")
+        result = CliRunner().invoke(main, args[:where] + args[where + 2:] + ["--help"])
+        assert result.exit_code == 0, result.output

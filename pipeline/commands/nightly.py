@@ -139,9 +139,10 @@ def recheck(env: Env, quiet: bool) -> None:
 
     config = env.config
     if not hourly_sources(config):
-        raise ConfigError(f"{config.path}: 本单位没有需要每小时复查的信息源：旧文章的复查在夜间任务中进行"
-                          f"（[collect] recheck = \"{config.recheck}\"）。要改为每小时复查，请设置 "
-                          f"[collect] recheck = \"hourly\"（网站、公开目录和公众号桥接源适用）")
+        raise ConfigError(f"{config.path}: 没有需要每小时复查的信息源，旧文章的复查在夜间任务中进行："
+                          + ("每小时复查只适用于网站、公开目录和公众号桥接源（recheck_cycle 不为 0）"
+                             if config.recheck == "hourly" else
+                             "要改为每小时复查，请设置 [collect] recheck = \"hourly\""))
     try:
         with run_lock(config.database), env.store() as store:
             outcomes = recheck_run(config, store, progress=progress_printer(quiet))
