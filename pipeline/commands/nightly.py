@@ -1,4 +1,4 @@
-"""The nightly job and its stages: `sync`, `demo`, `schedule`, and one thin command per
+"""The nightly job and its stages: `sync`, `demo`, `schedule`, `recheck` (hourly), and one thin command per
 stage (`collect`, `dedupe`, `classify`, `build`), with `status` and `backup`."""
 
 from __future__ import annotations

@@ -125,7 +125,7 @@ def recheck_alerts(config: Config, store: Store, now: datetime) -> list[Alert]:
     (first,) = store.db.execute("SELECT MIN(started_at) FROM runs").fetchone()
     if not names or first is None:
         return []
-    since = parse_iso(first)
+    since = parse_iso(first) or now
     silent = [name for name in names if now - (store.hourly_recheck_at(name) or since) > RECHECK_SILENT]
     if not silent:
         return []

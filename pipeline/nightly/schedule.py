@@ -1,8 +1,8 @@
 """`xxgk schedule`: the long-running scheduler for machines without cron.
 
 Runs the nightly job at the configured times ([schedule] times = ["02:30"]) with the
-`schedule` library, and with [collect] recheck = "hourly" the re-check for edits every hour. Its traps are handled here: a job that raises would stop the
-loop (every job is wrapped), and missed runs are forgotten (at start, a night missed
+`schedule` library, and with [collect] recheck = "hourly" the re-check for edits every hour.
+Its traps are handled here: a job that raises would stop the loop (every job is wrapped), and missed runs are forgotten (at start, a night missed
 while the scheduler was down is caught up). SIGTERM / SIGINT end the loop cleanly
 between jobs. The run lock still guards against a cron job running at the same time.
 """
