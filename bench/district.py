@@ -9,8 +9,8 @@ then a no-change night, through pipeline/district/run.py.
     district no-change night detail: … lists, feeds and robots.txt, … articles; CPU …, bound, peak
 
 The offices re-check hourly ([collect] recheck = "hourly", pipeline/collect/recheck.py): between the
-first sync and the no-change night, one day of `xxgk district recheck` runs (24, back to back, each
-timed: what an hourly cron line costs), after which the night re-checks no stored article but the
+first sync and the no-change night, one day of `xxgk district recheck` runs (24, back to back, in
+this process, each timed, their CPU seconds averaged: what an hourly cron line costs), after which the night re-checks no stored article but the
 recent and overdue ones (none here).
 
 The politeness bound is the busiest host's requests at its rate_per_host (the first request
@@ -173,6 +173,11 @@ def _mb(folder: Path, pattern: str) -> float:
     return sum(f.stat().st_size for f in folder.rglob(pattern) if f.is_file() and not f.is_symlink()) / 2**20
 
 
+def _cpu() -> float:
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return use.ru_utime + use.ru_stime
+
+
 def _recheck(path: Path) -> list[str]:
     """One hourly re-check of every office (`xxgk district recheck`): the offices that failed."""
     from pipeline.district.config import load_district
@@ -222,6 +227,7 @@ def run() -> Iterable[str]:
                    f"{sum(hosts.values())} requests; stores {_mb(Path(folder), '*.db*'):.0f} MB, "
                    f"outputs {_mb(Path(folder) / 'output', '*'):.0f} MB")
             day, busiest, took = [], [], []
+            cpu = _cpu()
             for _ in range(HOURS):
                 with stopwatch() as run:
                     rechecked = _recheck(path)
@@ -233,7 +239,7 @@ def run() -> Iterable[str]:
                 took.append(run["seconds"])
             yield (f"district re-check: {offices} offices, {sum(day)} requests a day in {HOURS} hourly runs, "
                    f"busiest host {max(busiest)} per run, {sum(took) / len(took):.1f} s per run "
-                   f"(longest {max(took):.1f} s)")
+                   f"(longest {max(took):.1f} s, CPU {(_cpu() - cpu) / HOURS:.1f} s)")
             _, serving = counts()
             night = _in_fresh_process(path)
             hosts, served = counts()
