@@ -24,7 +24,7 @@ turns them into what a quiet machine gives).
 
 Scale: XXGK_BENCH_DISTRICT=OFFICESxITEMS (default 30x2000), XXGK_BENCH_RATE requests per
 second per host (default 2: twice the office default, so the bound is 13 minutes, not 26).
-The last of ``make bench``'s sections: about 15 minutes on two quiet cores (docs/capacity.md);
+The last of ``make bench``'s sections: about 20 minutes on two cores (3 of them the day of hourly re-checks) (docs/capacity.md);
 ``python -m bench district`` runs it alone.
 """
 
