@@ -12,10 +12,12 @@ is Scrapy's default (16 in total, 8 per host).
     crawl no-change night: N requests (L lists, feeds and robots.txt, at most 2 per source; K weekly re-checks
                            of P stored posts), A answered 304, K articles, N s
     edits caught: N of M within 7 nights, requests per night R
+    edits caught (hourly re-checks): N of M within 7 nights, requests per night R, per hourly run H
 
 A no-change night includes its share of the weekly re-check (pipeline/collect/stage.py): about a
 seventh of the stored articles, fetched conditionally. Issue 3's target (at most 2 requests per
-source, no article) now holds for the list and feed requests; the re-checks come on top.
+source, no article) now holds for the list and feed requests; the re-checks come on top. With
+[collect] recheck = "hourly" (the last line) they leave the night for 23 hourly runs a day.
 """
 
 from __future__ import annotations
@@ -50,7 +52,9 @@ def _serve(root: Path) -> tuple[subprocess.Popen, str]:
     return proc, address
 
 
-def _config(folder: str, address: str):
+def _config(folder: str, address: str, recheck: str = "nightly"):
+    from dataclasses import replace
+
     from pipeline import config as config_mod
 
     text = (REPO / "demo" / "xxgk.toml").read_text(encoding="utf-8")
@@ -60,15 +64,15 @@ def _config(folder: str, address: str):
     path = Path(folder) / "xxgk.toml"
     path.write_text(text, encoding="utf-8")
     config = config_mod.load(path).with_resolve(address)
-    return config
+    return replace(config, recheck=recheck)
 
 
-def _crawl(folder: str, address: str, now: datetime | None = None) -> dict:
+def _crawl(folder: str, address: str, now: datetime | None = None, recheck: str = "nightly") -> dict:
     """One collect run (in a fresh process): requests, articles fetched, seconds, peak MB, posts stored."""
     from pipeline.collect import collect_all, make_fetcher
     from pipeline.store import HttpCache, Store
 
-    config = _config(folder, address)
+    config = _config(folder, address, recheck)
     with Store(config.database) as store:
         fetcher = make_fetcher(config, HttpCache(store))
         articles = {"n": 0}
@@ -134,14 +138,33 @@ def _caught(folder: str, edited: dict[str, int]) -> int:
                    if store.db.execute("SELECT version FROM posts WHERE id = ?", [pid]).fetchone()[0] > before)
 
 
-def _in_fresh_process(folder: str, address: str, now: datetime | None = None) -> dict:
+def _hours(folder: str, address: str, start: datetime, hours: int) -> dict:
+    """`hours` hourly re-checks (pipeline/collect/recheck.py), the first an hour after `start`: requests, failures."""
+    from pipeline.collect import recheck_run
+    from pipeline.store import Store
+
+    config = _config(folder, address, "hourly")
+    requests, failed = 0, []
+    with Store(config.database) as store:
+        for hour in range(1, hours + 1):
+            outcomes = recheck_run(config, store, now=start + timedelta(hours=hour))
+            requests += sum(o.requests for o in outcomes)
+            failed += [f"{o.source}: {o.error}" for o in outcomes if o.status != "ok"]
+    return {"requests": requests, "failed": failed}
+
+
+def _in_fresh_process(folder: str, address: str, now: datetime | None = None, recheck: str = "nightly") -> dict:
+    return _fresh(_crawl, folder, address, now, recheck)
+
+
+def _fresh(job, *args) -> dict:  # type: ignore[no-untyped-def]
     # spawn, not fork: the crawler's peak memory must not include this process's. Not an
     # mp.Pool: its processes are daemons, which may not start the crawl's parsing worker.
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
-        return pool.submit(_crawl, folder, address, now).result()
+        return pool.submit(job, *args).result()
 
 
 def run() -> Iterable[str]:
@@ -163,6 +186,7 @@ def run() -> Iterable[str]:
                    f"at most 2 per source; {night['articles']} weekly re-checks of {night['posts']} stored posts), "
                    f"{night['not_modified']} answered 304, {night['articles']} articles, {night['seconds']:.2f} s")
             yield _edit_nights(folder, address, root)
+            yield _edit_nights_hourly(folder, address, root)
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -180,6 +204,23 @@ def _edit_nights(folder: str, address: str, root: Path) -> str:
         requests.append(outcome["requests"])
     return (f"edits caught: {_caught(folder, edited)} of {len(edited)} within {NIGHTS} nights, "
             f"requests per night {sum(requests) / len(requests):.0f}")
+
+
+def _edit_nights_hourly(folder: str, address: str, root: Path) -> str:
+    """The same with [collect] recheck = "hourly", after the nightly nights: EDITS articles edited again,
+    then NIGHTS days of 23 hourly re-checks and a night."""
+    edited, latest = _edit_articles(folder, root, EDITS)
+    nights, hours = [], []
+    for n in range(1, NIGHTS + 1):
+        night = latest + timedelta(days=45 + NIGHTS + n)
+        day = _fresh(_hours, folder, address, night - timedelta(days=1), 23)
+        outcome = _in_fresh_process(folder, address, night, "hourly")
+        if outcome["failed"] or day["failed"]:
+            raise RuntimeError("; ".join(outcome["failed"] + day["failed"]))
+        nights.append(outcome["requests"])
+        hours.append(day["requests"] / 23)
+    return (f"edits caught (hourly re-checks): {_caught(folder, edited)} of {len(edited)} within {NIGHTS} nights, "
+            f"requests per night {sum(nights) / len(nights):.0f}, per hourly run {sum(hours) / len(hours):.0f}")
 
 
 if __name__ == "__main__":

@@ -4,8 +4,14 @@ then a no-change night, through pipeline/district/run.py.
 
     district first sync: 30 offices, T s (politeness bound B s), peak M MB
     district first sync CPU: … collecting, … in the stage workers, … the loopback server; sizes
+    district re-check: 30 offices, R requests a day in 24 hourly runs, busiest host H per run, T s per run
     district no-change night: 30 offices, R requests, T s
-    district no-change night detail: … lists, feeds and robots.txt, … weekly re-checks; CPU …, bound, peak
+    district no-change night detail: … lists, feeds and robots.txt, … articles; CPU …, bound, peak
+
+The offices re-check hourly ([collect] recheck = "hourly", pipeline/collect/recheck.py): between the
+first sync and the no-change night, one day of `xxgk district recheck` runs (24, back to back, in
+this process, each timed, their CPU seconds averaged: what an hourly cron line costs), after which the night re-checks no stored article but the
+recent and overdue ones (none here).
 
 The politeness bound is the busiest host's requests at its rate_per_host (the first request
 waits for nobody): no polite crawl of that host can be faster. Each office is the demo
@@ -18,7 +24,7 @@ turns them into what a quiet machine gives).
 
 Scale: XXGK_BENCH_DISTRICT=OFFICESxITEMS (default 30x2000), XXGK_BENCH_RATE requests per
 second per host (default 2: twice the office default, so the bound is 13 minutes, not 26).
-The last of ``make bench``'s sections: about 15 minutes on two quiet cores (docs/capacity.md);
+The last of ``make bench``'s sections: about 20 minutes on two cores (3 of them the day of hourly re-checks) (docs/capacity.md);
 ``python -m bench district`` runs it alone.
 """
 
@@ -38,6 +44,7 @@ from .common import CACHE, REPO, peak_mb, stopwatch, world
 
 SCALE = os.environ.get("XXGK_BENCH_DISTRICT", "30x2000")
 RATE = float(os.environ.get("XXGK_BENCH_RATE", "2"))
+HOURS = 24  # hourly re-checks between the first sync and the no-change night: one day's
 HOSTS = {"www.xinghua.gov.test": "www.o{k:02d}.gov.test", "xxgk.cyq.gov.test": "xxgk.o{k:02d}.gov.test",
          "rss.bridge.test": "rss.o{k:02d}.test"}
 
@@ -88,7 +95,7 @@ def office_config(k: int, address: str) -> str:
     text = text.replace('database = "../output/xxgk-demo.db"', f'database = "db/o{k:02d}.db"')
     text = text.replace("rate_per_host = 0 ", f"rate_per_host = {RATE} ")
     text = text.replace("concurrency = 8\nper_host_concurrency = 8", "concurrency = 4\nper_host_concurrency = 1")
-    text = text.replace('parse_workers = "auto"', "parse_workers = 0")  # thirty offices, two cores
+    text = text.replace('parse_workers = "auto"', 'parse_workers = 0\nrecheck = "hourly"')  # thirty offices, two cores
     text = re.sub(r'(\nkind = "[a-z_]+"\n)', r"\1max_pages = 100000\n", text)
     resolve = "\n".join(f'"{alias.format(k=k)}" = "http://{address}"' for alias in HOSTS.values())
     return text + f"\n[fetch.resolve]\n{resolve}\n"
@@ -166,6 +173,19 @@ def _mb(folder: Path, pattern: str) -> float:
     return sum(f.stat().st_size for f in folder.rglob(pattern) if f.is_file() and not f.is_symlink()) / 2**20
 
 
+def _cpu() -> float:
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return use.ru_utime + use.ru_stime
+
+
+def _recheck(path: Path) -> list[str]:
+    """One hourly re-check of every office (`xxgk district recheck`): the offices that failed."""
+    from pipeline.district.config import load_district
+    from pipeline.district.run import recheck_district
+
+    return [f"{o.key}: {o.error}" for o in recheck_district(load_district(path)) if o.status in ("failed", "partial")]
+
+
 def _in_fresh_process(path: Path) -> dict:
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
@@ -206,13 +226,29 @@ def run() -> Iterable[str]:
                    f"{first['peak_workers']:.0f} MB together), {serving - served:.0f} s the loopback server; "
                    f"{sum(hosts.values())} requests; stores {_mb(Path(folder), '*.db*'):.0f} MB, "
                    f"outputs {_mb(Path(folder) / 'output', '*'):.0f} MB")
+            day, busiest, took = [], [], []
+            cpu = _cpu()
+            for _ in range(HOURS):
+                with stopwatch() as run:
+                    rechecked = _recheck(path)
+                if rechecked:
+                    raise RuntimeError("; ".join(rechecked[:3]))
+                hosts, _ = counts()
+                day.append(sum(hosts.values()))
+                busiest.append(max(hosts.values(), default=0))
+                took.append(run["seconds"])
+            yield (f"district re-check: {offices} offices, {sum(day)} requests a day in {HOURS} hourly runs, "
+                   f"busiest host {max(busiest)} per run, {sum(took) / len(took):.1f} s per run "
+                   f"(longest {max(took):.1f} s, CPU {(_cpu() - cpu) / HOURS:.1f} s)")
+            _, serving = counts()
             night = _in_fresh_process(path)
             hosts, served = counts()
             yield (f"district no-change night: {offices} offices, {sum(hosts.values())} requests, "
                    f"{night['seconds']:.1f} s")
             bound = max((n - 1) / RATE for n in hosts.values()) if RATE else 0.0
             yield (f"district no-change night detail: {sum(hosts.values()) - articles['n']} lists, feeds and robots.txt, "
-                   f"{articles['n']} articles (the weekly re-check: a seventh of the stored posts); "
+                   f"{articles['n']} articles (the weekly re-checks ran hourly: the night re-checks only the recent "
+                   f"and overdue posts); "
                    f"CPU {night['cpu_main'] + night['cpu_workers']:.0f} s (xxgk), {served - serving:.0f} s (server), "
                    f"politeness bound {bound:.0f} s, peak {night['peak']:.0f} MB")
     finally:

@@ -37,6 +37,7 @@ SOURCE_KINDS = {
 WECHAT_API_URL = "https://api.weixin.qq.com/"
 # The selector keys collectors read (sources/website.py DEFAULTS): any other key is a typo.
 # Hosts a kind may fetch beyond its own URL's host (articles a feed links to).
+RECHECK_MODES = ("nightly", "hourly")  # [collect] recheck
 KIND_EXTRA_HOSTS = {"wechat_feed": ("mp.weixin.qq.com",)}
 
 
@@ -202,6 +203,7 @@ class Config:
     alerts: Alerts = field(default_factory=Alerts)
     schedule_times: tuple[str, ...] = ("02:30",)
     parse_workers: int | None = None  # [collect] parse_workers; None: one per core but one (sources/parsing.py)
+    recheck: str = "nightly"  # [collect] recheck: nightly | hourly (pipeline/collect/recheck.py)
     # [review] proxies: how many reverse proxies stand in front of `xxgk serve` (0: none). When > 0,
     # the client's address and scheme are read from X-Forwarded-For / X-Forwarded-Proto as set by
     # that many proxies (werkzeug's ProxyFix): the login throttle then sees each client, and the
@@ -349,6 +351,10 @@ def load_effective(path: str | os.PathLike[str], env: Mapping[str, str] | None =
         parse_workers = None
     elif not isinstance(parse_workers, int) or isinstance(parse_workers, bool) or parse_workers < 0:
         raise collect.fail("parse_workers", '"auto" or an integer >= 0')
+    recheck = collect.get("recheck", object, "nightly")  # any type: a wrong one gets the Chinese message too
+    if recheck not in RECHECK_MODES:
+        raise ConfigError(f"{path}: [collect] recheck = {recheck!r} 无效：应为 \"nightly\"（在夜间任务中分批复查旧文章，"
+                          f"默认）或 \"hourly\"（由每小时运行的 xxgk recheck 复查，见 cron/README.md）")
     collect.check_unknown()
     merge = root.table("merge")
     window = merge.get("window_days", int, 10)
@@ -417,6 +423,7 @@ def load_effective(path: str | os.PathLike[str], env: Mapping[str, str] | None =
         alerts=alerts,
         schedule_times=times,
         parse_workers=parse_workers,
+        recheck=recheck,
         review_proxies=review_proxies,
     )
     return config, root.effective

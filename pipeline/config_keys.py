@@ -100,6 +100,9 @@ KEYS: tuple[Key, ...] = (
     # [collect]
     Key("collect", "parse_workers", '"auto" or integer', "auto",
         "Processes parsing pages in a big crawl (0: none; auto: cores - 1)."),
+    Key("collect", "recheck", "nightly | hourly", "nightly",
+        "When old posts are re-checked for edits: in the nightly run (a share each night), or by `xxgk recheck` "
+        "run hourly from cron or `xxgk schedule` (the night then re-checks only what is overdue); see below."),
     # [merge]
     Key("merge", "window_days", "integer", 10, "Copies this many days apart can still be one item."),
     Key("merge", "count_channel", "first | any_social | primary", "first",
@@ -267,7 +270,15 @@ def reference_markdown() -> str:
               "the posts whose slot (a stable hash of the post id modulo the cycle) is k modulo the cycle, so each",
               "night takes an even share and an edit of any age is caught within 7 nightly runs. Re-checks are",
               "conditional requests (ETag / Last-Modified): an unchanged page costs a 304. A changed page is",
-              "stored as a new version of its post.", ""]
+              "stored as a new version of its post.", "",
+              "With `[collect] recheck = \"hourly\"` the re-checks of website, catalog and WeChat-bridge sources",
+              "leave the night: `xxgk recheck`, run every hour (cron `0 * * * *`, or `xxgk schedule`), re-checks the",
+              "posts re-checked longest ago, enough each run to go round every post in `recheck_cycle` - 2 days",
+              "(no list is read). The nightly run then re-checks only the recent posts and any post whose last",
+              "re-check is more than `recheck_cycle` - 1 days old; on a night after a day without any hourly",
+              "re-check it also takes its nightly share, so an edit is still caught within `recheck_cycle` nights.",
+              "Edits found are stored at once and published by the next nightly run. `xxgk status` warns when the",
+              "hourly re-check has not run for more than a day. Feeds and the WeChat API keep their nightly re-check.", ""]
     return "\n".join(lines)
 
 

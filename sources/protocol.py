@@ -107,6 +107,9 @@ class Context:
     # This run opens a re-check cycle: a collector that can re-check old posts only by walking its
     # whole listing (an API that holds the content) walks it now and yields every post, once a cycle.
     sweep: bool = False
+    # False: an hourly re-check (`xxgk recheck`): no list or feed is read, only the posts in `recent`
+    # are fetched (conditionally) and compared, as a nightly run re-checks them.
+    lists: bool = True
     tz: tzinfo = field(kw_only=True)  # the office's zone ([office] timezone): a page's date without one is read there
     log: Callable[[str], None] = lambda message: None
     parser: PageParser = field(default_factory=lambda: PageParser(workers=0))  # where article pages are parsed

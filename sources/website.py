@@ -257,7 +257,9 @@ class _ListWalk:
 
     def articles(self) -> Iterator[str]:
         try:
-            if self.listings is not None:
+            if not self.ctx.lists:
+                pass  # an hourly re-check: only the posts due below
+            elif self.listings is not None:
                 yield from self._walk(self.listings(self.source, self.ctx, self.selectors))
             else:
                 yield from self._listed_articles()

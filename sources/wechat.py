@@ -129,7 +129,7 @@ def collect(source: Source, ctx: Context) -> Iterator[Event]:
     A feed shows only the latest entries, so it is never a complete listing (Listed(False)):
     an article is judged gone only by its own page ("已被发布者删除", 404).
     """
-    feed = fetch_feed(source, ctx)
+    feed = fetch_feed(source, ctx) if ctx.lists else None  # an hourly re-check reads no feed
     entries: list[FeedEntry] = []
     account = ""
     if feed is not None:

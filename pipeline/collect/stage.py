@@ -9,6 +9,11 @@ Edits of any age are caught within a week: besides the posts published within
 `recheck_cycle` (7) runs of its source — run k re-checks the posts whose slot, a stable
 hash of the post id modulo the cycle, is k modulo the cycle — with conditional requests,
 so a night costs about a seventh of the stored articles, mostly answered 304.
+
+With [collect] recheck = "hourly" that share leaves the night (pipeline/collect/recheck.py: `xxgk recheck`
+every hour takes the posts compared longest ago; each post's last re-check is kept in posts.rechecked_at):
+the night then re-checks only the recent posts and the overdue ones, and its own share again after a day
+without an hourly re-check — the week's guarantee never rests on the cron line alone.
 """
 
 from __future__ import annotations
@@ -41,6 +46,9 @@ BATCH = 200  # events per transaction
 PROGRESS_EVERY = 25  # events between progress updates on a terminal
 MAX_PROBLEMS_KEPT = 20
 NOT_FETCH_FAILURES = {"unusable feed entry", "unparseable page"}  # Problem kinds that are no fetch failure
+HOURLY_KINDS = frozenset({"website", "catalog", "wechat_feed"})  # collectors that re-check a post by its own page
+HOURLY_SPARE_DAYS = 2  # hourly runs go round every post this many days before it is overdue: a day spare
+HOURLY_STALE = timedelta(days=1)  # no hourly re-check for longer: the night takes its own share again
 
 
 @dataclass
@@ -84,12 +92,23 @@ def collect_all(config: Config, store: Store, run_id: int, *, full: bool = False
     ``hosts_at_once`` (a district run), sources on different hosts side by side."""
     store.sync_sources([{"name": s.name, "kind": s.kind, "channel": s.channel, "url": s.url} for s in config.sources])
     wanted = [source for source in config.sources if not only or source.name in only]
+    return collect_sources(config, store, wanted, full=full, now=now or utcnow(), fetcher=fetcher, progress=progress,
+                           hosts_at_once=hosts_at_once,
+                           done=lambda outcome: store.record_source_run(run_id, outcome.source, outcome.row()))
+
+
+def collect_sources(config: Config, store: Store, wanted: list[Source], *, full: bool, now: datetime,
+                    fetcher: Fetcher | None = None, progress: Callable[[str], None] = lambda s: None,
+                    hosts_at_once: bool = False, lists: bool = True,
+                    done: Callable[[SourceOutcome], None] = lambda o: None) -> list[SourceOutcome]:
+    """Each of `wanted` collected (``lists`` False: only re-checked, pipeline/collect/recheck.py); `done`
+    is told each outcome (one after another: as soon as it is known, so a crash keeps the ones before)."""
     if hosts_at_once and fetcher is None and len(by_host(wanted)) > 1:
-        done = _hosts_side_by_side(config, store.path, by_host(wanted), full=full, now=now or utcnow(),
-                                   progress=progress)
-        outcomes = [done[source.name] for source in wanted]
+        finished = _hosts_side_by_side(config, store.path, by_host(wanted), full=full, now=now, lists=lists,
+                                       progress=progress)
+        outcomes = [finished[source.name] for source in wanted]
         for outcome in outcomes:
-            store.record_source_run(run_id, outcome.source, outcome.row())
+            done(outcome)
         return outcomes
     own_fetcher = fetcher is None
     if fetcher is None:
@@ -101,10 +120,10 @@ def collect_all(config: Config, store: Store, run_id: int, *, full: bool = False
     parser = PageParser(config.parse_workers)  # starts worker processes only for a big run
     try:
         for source in wanted:
-            progress(f"collecting {source.name}")
-            outcome = collect_source(source, store, fetcher, cache, full=full, now=now or utcnow(),
-                                     tz=config.office.timezone, progress=progress, parser=parser)
-            store.record_source_run(run_id, source.name, outcome.row())
+            progress(f"{'collecting' if lists else 're-checking'} {source.name}")
+            outcome = collect_source(source, store, fetcher, cache, full=full, now=now, tz=config.office.timezone,
+                                     progress=progress, parser=parser, recheck=config.recheck, lists=lists)
+            done(outcome)
             outcomes.append(outcome)
     finally:
         parser.close()
@@ -132,7 +151,7 @@ def by_host(sources: list[Source]) -> list[list[Source]]:
 
 
 def _hosts_side_by_side(config: Config, database: Path, groups: list[list[Source]], *, full: bool, now: datetime,
-                        progress: Callable[[str], None]) -> dict[str, SourceOutcome]:
+                        lists: bool, progress: Callable[[str], None]) -> dict[str, SourceOutcome]:
     """Each host's sources one after another, the hosts side by side (a district's first crawl is
     then as long as its busiest host's, not the sum of its hosts'). Each host's thread has its own
     store connection (SQLite's are one thread's) and fetcher; the fetchers share their per-host
@@ -150,7 +169,8 @@ def _hosts_side_by_side(config: Config, database: Path, groups: list[list[Source
                 for source in group:
                     progress(f"collecting {source.name}")
                     outcomes.append(collect_source(source, own, fetcher, cache, full=full, now=now,
-                                                   tz=config.office.timezone, progress=progress, parser=parser))
+                                                   tz=config.office.timezone, progress=progress, parser=parser,
+                                                   recheck=config.recheck, lists=lists))
                 return outcomes
             finally:
                 parser.close()
@@ -162,17 +182,21 @@ def _hosts_side_by_side(config: Config, database: Path, groups: list[list[Source
 
 def collect_source(source: Source, store: Store, fetcher: Fetcher, cache: HttpCache, *, full: bool,
                    now: datetime, tz: tzinfo, progress: Callable[[str], None] = lambda s: None,
-                   parser: PageParser | None = None) -> SourceOutcome:
+                   parser: PageParser | None = None, recheck: str = "nightly", lists: bool = True) -> SourceOutcome:
+    """One source's run: its lists and what is due a re-check (``lists`` False: an hourly re-check, only
+    its share of the stored posts; ``recheck``: the office's [collect] recheck)."""
     outcome = SourceOutcome(source.name)
     known = store.known_post_urls(source.name)
     run = store.completed_runs(source.name)
-    due = due_posts(store.active_posts(source.name), now - timedelta(days=source.recheck_days), run,
-                    source.recheck_cycle)
+    hourly = rechecked_hourly(recheck, source)
+    due = hourly_share(store.recheck_queue(source.name), source.recheck_cycle) if not lists else \
+        due_tonight(store, source, now, run, hourly)
     outcome.rechecked = len(due)
     ctx = Context(fetcher=fetcher, known=known, full=full, now=now, tz=tz, recheck_days=source.recheck_days,
-                  recent=due, walk_whole=not store.walked_whole(source.name, source.url),
-                  sweep=bool(source.recheck_cycle) and run % source.recheck_cycle == 0,
-                  parser=parser or PageParser(workers=0))
+                  recent=due, walk_whole=lists and not store.walked_whole(source.name, source.url),
+                  sweep=lists and bool(source.recheck_cycle) and run % source.recheck_cycle == 0,
+                  lists=lists, parser=parser or PageParser(workers=0))
+    due_set = frozenset(due)
     requests_before = fetcher.stats["requests"]
     tally = _Tally()
     batch: list[Event] = []
@@ -184,10 +208,10 @@ def collect_source(source: Source, store: Store, fetcher: Fetcher, cache: HttpCa
                 if seen % PROGRESS_EVERY == 0:
                     progress(f"collecting {source.name}: {seen} checked")
                 if len(batch) >= BATCH:
-                    _store_events(store, batch, outcome, now, source)
+                    _store_events(store, batch, outcome, now, source, due_set)
                     cache.flush()  # raw bodies wait in memory until flushed: keep that to a batch's worth
                     batch = []
-        _store_events(store, batch, outcome, now, source)
+        _store_events(store, batch, outcome, now, source, due_set)
         cache.flush()
         if tally.read_list:
             _judge_missing(store, source, tally.listed, tally.complete, now, outcome)
@@ -199,11 +223,15 @@ def collect_source(source: Source, store: Store, fetcher: Fetcher, cache: HttpCa
         bug = isinstance(e, InternalError) or not isinstance(e, XxgkError)
         if bug:
             log.exception("collector %s crashed", source.name)
-        _fail(outcome, store, batch, cache, source, now, f"internal error: {type(e).__name__}: {e}" if bug else str(e),
-              INTERNAL if bug else failure_kind(e))
+        _fail(outcome, store, batch, cache, source, now, due_set,
+              f"internal error: {type(e).__name__}: {e}" if bug else str(e), INTERNAL if bug else failure_kind(e))
     outcome.requests = fetcher.stats["requests"] - requests_before
     _judge_failing(outcome)
     active = sum(1 for withdrawn in known.values() if withdrawn is None)
+    if not lists:
+        if outcome.status == "ok":
+            store.mark_hourly_recheck(source.name, now)
+        return outcome
     if outcome.status == "ok" and active and not tally.listed and (tally.read_list or outcome.errors):
         outcome.empty_warning = (f"the source listed no posts this run, though it had {active} before "
                                  f"(has the page changed? check its selectors)")
@@ -234,12 +262,54 @@ def recheck_slot(pid: str, cycle: int) -> int:
     return int(pid[1:9], 16) % cycle
 
 
-def due_posts(posts: list[tuple[str, str, str | None]], since: datetime, run: int, cycle: int) -> tuple[str, ...]:
+def due_posts(posts: list[tuple[str, str, str | None]], since: datetime, run: int, cycle: int, *,
+              rechecked: dict[str, str | None] | None = None, overdue_before: datetime | None = None,
+              own_share: bool = True) -> tuple[str, ...]:
     """URLs of the known posts (id, url, published_at) to re-check on a source's `run`-th run:
-    those published since `since`, and those whose slot is this run's (every post once a cycle)."""
+    those published since `since`, and those whose slot is this run's (every post once a cycle).
+
+    With hourly re-checks (`rechecked`: post id → when last compared with its page), a post last
+    re-checked before `overdue_before` is due whatever its slot, and the slot's share is taken only
+    with `own_share` (no hourly re-check ran lately) — or for a post whose last re-check is not known."""
     since_s, slot = iso(since), run % cycle if cycle else -1
+    overdue_s = iso(overdue_before) if overdue_before is not None else ""
+
+    def weekly(pid: str) -> bool:
+        by_slot = recheck_slot(pid, cycle) == slot
+        when = rechecked.get(pid) if rechecked is not None else None
+        if when is None:
+            return by_slot
+        return (own_share and by_slot) or when < overdue_s
+
     return tuple(url for pid, url, published in posts
-                 if (published is not None and published >= since_s) or (cycle and recheck_slot(pid, cycle) == slot))
+                 if (published is not None and published >= since_s) or (cycle and weekly(pid)))
+
+
+def due_tonight(store: Store, source: Source, now: datetime, run: int, hourly: bool) -> tuple[str, ...]:
+    """What a nightly run re-checks: the recent posts, and its share of the rest — with hourly re-checks,
+    only the overdue ones, and its share too after a day without an hourly re-check (cron line missing,
+    machine down), so nothing waits longer than the cycle."""
+    since = now - timedelta(days=source.recheck_days)
+    posts = store.active_posts(source.name)
+    if not hourly:
+        return due_posts(posts, since, run, source.recheck_cycle)
+    last = store.hourly_recheck_at(source.name)
+    return due_posts(posts, since, run, source.recheck_cycle, rechecked=store.rechecked_times(source.name),
+                     overdue_before=now - timedelta(days=source.recheck_cycle - 1),
+                     own_share=last is None or now - last > HOURLY_STALE)
+
+
+def rechecked_hourly(recheck: str, source: Source) -> bool:
+    """Whether this source's old posts are re-checked by `xxgk recheck` ([collect] recheck = "hourly"):
+    only kinds that re-check a post by its own page; feeds and the WeChat API keep the nightly share."""
+    return recheck == "hourly" and source.kind in HOURLY_KINDS and source.recheck_cycle > 0
+
+
+def hourly_share(queue: list[tuple[str, str]], cycle: int) -> tuple[str, ...]:
+    """URLs an hourly re-check takes from (id, url) longest unchecked first: enough to go round every post
+    in cycle - HOURLY_SPARE_DAYS days of hourly runs."""
+    runs = max(1, cycle - HOURLY_SPARE_DAYS) * 24
+    return tuple(url for _, url in queue[:-(-len(queue) // runs)])
 
 
 def _judge_failing(outcome: SourceOutcome) -> None:
@@ -284,19 +354,24 @@ def _judge_missing(store: Store, source: Source, listed: set[str], complete: boo
 
 
 def _fail(outcome: SourceOutcome, store: Store, batch: list[Event], cache: HttpCache, source: Source, now: datetime,
-          message: str, kind: str) -> None:
-    _store_events(store, batch, outcome, now, source)  # what was read before the failure is kept
+          due: frozenset[str], message: str, kind: str) -> None:
+    _store_events(store, batch, outcome, now, source, due)  # what was read before the failure is kept
     cache.flush()
     cache.forget(source.url)  # so the next run re-reads the list instead of trusting a 304
     outcome.status, outcome.error, outcome.failure_kinds = "failed", message, [kind]
     log.warning("source %s failed: %s", source.name, message)
 
 
-def _store_events(store: Store, events: list[Event], outcome: SourceOutcome, now: datetime, source: Source) -> None:
+def _store_events(store: Store, events: list[Event], outcome: SourceOutcome, now: datetime, source: Source,
+                  due: frozenset[str] = frozenset()) -> None:
+    """Store a batch of events; a re-check answered 304 (a Seen of a post in `due`) is stamped as done
+    (a fetched post is stamped by save_post)."""
     if not events:
         return
     channel = source.channel
+    rechecked = [post_id(channel, e.url) for e in events if isinstance(e, Seen) and e.url in due]
     with store.transaction():
+        store.mark_rechecked(rechecked, now)
         for event in events:
             if isinstance(event, Post):
                 result = store.save_post(with_column(event, source.column), now)

@@ -148,6 +148,38 @@ def sync(env: DistrictEnv, full: bool, offices: tuple[str, ...], quiet: bool) ->
         sys.exit(EXIT_SOURCE_FAILED)
 
 
+@district.command(name="recheck")
+@click.option("--office", "offices", multiple=True, metavar="KEY", help="Only this office (repeatable).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only failures (for cron).")
+@click.pass_obj
+@reports_errors
+def recheck(env: DistrictEnv, offices: tuple[str, ...], quiet: bool) -> None:
+    """Every office's hourly re-check for edits (``xxgk recheck``), offices side by side, polite per
+    host as the nightly run is; an office whose re-checks are nightly ([collect] recheck) or whose
+    nightly run holds its lock is skipped. Exits 1 when an office or a source failed.
+
+    \b
+    Example:
+      xxgk district --district /etc/xxgk/district.toml recheck -q     # cron: 0 * * * *
+    """
+    from ..district.run import recheck_district
+
+    district = env.district
+    for key in offices:
+        district.entry(key)
+
+    def done(o: OfficeOutcome) -> None:
+        bad = o.status in ("failed", "partial")
+        if quiet and not bad:
+            return
+        line = f"{o.key:<12} {o.status:<8} updated {o.updated:>4}  requests {o.requests:>6}  {o.seconds:.1f}s"
+        click.echo(line + (f"\n    {'error' if bad else 'note'}: {o.error}" if o.error else ""), err=bad)
+
+    outcomes = recheck_district(district, only=offices, on_done=done)
+    if any(o.status in ("failed", "partial") for o in outcomes):
+        sys.exit(EXIT_SOURCE_FAILED)
+
+
 @district.command(name="build")
 @click.option("--on", "on", type=DAY, help="Build as of this day (default: today).")
 @click.pass_obj

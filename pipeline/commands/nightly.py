@@ -1,4 +1,4 @@
-"""The nightly job and its stages: `sync`, `demo`, `schedule`, and one thin command per
+"""The nightly job and its stages: `sync`, `demo`, `schedule`, `recheck` (hourly), and one thin command per
 stage (`collect`, `dedupe`, `classify`, `build`), with `status` and `backup`."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from .. import config as config_mod
 from ..errors import ConfigError, LockHeld
 from ..nightly.lock import run_lock
 from ..store import Store
-from .base import EXIT_CODES_HELP, EXIT_SOURCE_FAILED, Env, progress_printer, reports_errors
+from .base import EXIT_CODES_HELP, EXIT_LOCKED, EXIT_SOURCE_FAILED, Env, progress_printer, reports_errors
 
 if TYPE_CHECKING:
     from ..collect import SourceOutcome
@@ -114,6 +114,48 @@ def collect(env: Env, full: bool, sources: tuple[str, ...]) -> None:
     capped = [o for o in outcomes if o.capped]
     _say_capped(capped)
     if failed or capped:
+        sys.exit(EXIT_SOURCE_FAILED)
+
+
+@click.command(epilog=EXIT_CODES_HELP)
+@click.option("-q", "--quiet", is_flag=True, help="Print only failures (for cron); a nightly run holding the lock: silent.")
+@click.pass_obj
+@reports_errors
+def recheck(env: Env, quiet: bool) -> None:
+    """Re-check a share of the stored posts for edits, without reading any list: run it every hour
+    with [collect] recheck = "hourly" (cron `0 * * * *`, or `xxgk schedule`), and the nightly run
+    no longer spends its time on the week's re-checks.
+
+    Takes, per website, catalog and WeChat-bridge source, the posts compared with their page longest
+    ago (enough to go round all of them in recheck_cycle - 2 days), with conditional requests; an
+    edit is stored as a new version at once and published by the next nightly run. While a nightly
+    run holds the lock it exits 3 (printing nothing with -q): the night re-checks what is due itself.
+
+    \b
+    Example:
+      xxgk --config /etc/xxgk/xxgk.toml recheck -q
+    """
+    from ..collect import hourly_sources, recheck_run
+
+    config = env.config
+    if not hourly_sources(config):
+        raise ConfigError(f"{config.path}: 没有需要每小时复查的信息源，旧文章的复查在夜间任务中进行："
+                          + ("每小时复查只适用于网站、公开目录和公众号桥接源（recheck_cycle 不为 0）"
+                             if config.recheck == "hourly" else
+                             "要改为每小时复查，请设置 [collect] recheck = \"hourly\""))
+    try:
+        with run_lock(config.database), env.store() as store:
+            outcomes = recheck_run(config, store, progress=progress_printer(quiet))
+    except LockHeld as e:
+        if not quiet:
+            click.echo(f"skipped: {e}", err=True)
+        sys.exit(EXIT_LOCKED)
+    for o in outcomes:
+        if not quiet or o.status != "ok":
+            click.echo(f"{o.source:<20} {o.status:<7} rechecked {o.rechecked} updated {o.updated} unchanged "
+                       f"{o.unchanged} withdrawn {o.withdrawn} errors {o.errors} requests {o.requests}"
+                       + (f"\n    error: {o.error}" if o.error else ""), err=o.status != "ok")
+    if any(o.status != "ok" for o in outcomes):
         sys.exit(EXIT_SOURCE_FAILED)
 
 
@@ -229,7 +271,8 @@ def status(env: Env, as_json: bool) -> None:
 @click.pass_obj
 @reports_errors
 def schedule_command(env: Env) -> None:
-    """Run the nightly job at the configured times ([schedule] times), for machines without cron.
+    """Run the nightly job at the configured times ([schedule] times), for machines without cron;
+    with [collect] recheck = "hourly", also `xxgk recheck` every hour (at minute 15).
 
     A night missed while it was not running is caught up at start. Stops cleanly on
     SIGTERM / Ctrl-C between jobs.
@@ -252,12 +295,28 @@ def schedule_command(env: Env) -> None:
         except LockHeld as e:
             logging.getLogger("xxgk").warning("skipped: %s", e)
 
+    def hourly() -> None:
+        from ..collect import recheck_run
+
+        try:
+            with run_lock(config.database), env.store() as store:
+                outcomes = recheck_run(config, store)
+            for o in outcomes:
+                if o.status != "ok":
+                    logging.getLogger("xxgk").warning("re-check of %s failed: %s", o.source, o.error)
+        except LockHeld as e:  # the nightly job runs: it re-checks what is due itself
+            logging.getLogger("xxgk").info("hourly re-check skipped: %s", e)
+
     def last_started() -> datetime | None:
         with env.store() as store:
             return store.last_started(("sync", "schedule"))
 
-    click.echo(f"scheduling the nightly job at {', '.join(config.schedule_times)} ({config.office.timezone.key})")
-    run_forever(config.schedule_times, config.office.timezone, nightly, last_started)
+    from ..collect import hourly_sources
+
+    every_hour = hourly if hourly_sources(config) else None
+    click.echo(f"scheduling the nightly job at {', '.join(config.schedule_times)} ({config.office.timezone.key})"
+               + ("; the re-check for edits every hour" if every_hour else ""))
+    run_forever(config.schedule_times, config.office.timezone, nightly, last_started, hourly=every_hour)
 
 
 @click.command(epilog=EXIT_CODES_HELP)
@@ -347,4 +406,4 @@ def _print_outputs(config: config_mod.Config) -> None:
         click.echo(f"{label:<8} {path}")
 
 
-COMMANDS = (sync, demo, collect, dedupe, classify, build, status, schedule_command, backup)
+COMMANDS = (sync, demo, collect, recheck, dedupe, classify, build, status, schedule_command, backup)

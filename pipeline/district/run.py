@@ -13,6 +13,8 @@ the offices: an office's items are loaded by one worker, for that office only, a
 before its next office. An office whose config is wrong, whose store is locked or whose job
 breaks is recorded as failed, and the others go on; a worker process that dies (the kernel's
 out-of-memory killer) is replaced and the offices that were waiting on it are tried again.
+The hourly re-check of every office (``xxgk district recheck``, [collect] recheck = "hourly") runs
+the same way, side by side and polite per host, without the stages.
 """
 
 from __future__ import annotations
@@ -28,14 +30,17 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import Config
-from ..errors import InternalError, XxgkError
+from ..errors import InternalError, LockHeld, XxgkError
 from ..fetch.client import HostSlots
 from ..nightly.lock import run_lock
 from ..store import Store
 from .config import District, OfficeEntry
+
+if TYPE_CHECKING:
+    from ..collect import SourceOutcome
 
 log = logging.getLogger("xxgk.district")
 STAGE_MB = 400  # what one worker may reach on a 2,000-item office's stages (docs/capacity.md: measured)
@@ -45,10 +50,11 @@ STAGE_MB = 400  # what one worker may reach on a 2,000-item office's stages (doc
 class OfficeOutcome:
     key: str
     name: str
-    status: str = "ok"  # ok | partial (some source failed) | failed (the job did not run or broke)
+    status: str = "ok"  # ok | partial (some source failed) | failed (the job did not run or broke) | skipped
     error: str = ""
     failed_sources: list[str] = field(default_factory=list)
     new_items: int = 0
+    updated: int = 0  # posts stored as a new version (an edit)
     requests: int = 0
     seconds: float = 0.0
 
@@ -64,6 +70,38 @@ def run_district(district: District, *, full: bool = False, only: Iterable[str] 
                  after_job: AfterJob | None = None,
                  on_done: Callable[[OfficeOutcome], None] = lambda o: None) -> list[OfficeOutcome]:
     """Run the nightly job of every office run by xxgk (or those in ``only``); outcomes in the district's order."""
+    entries, configs, outcomes = _office_configs(district, only, on_done)
+    by_key = {e.key: e for e in entries}
+    if not configs:
+        return [outcomes[e.key] for e in entries]
+    with stage_workers(stage_worker_count(len(configs))) as workers:
+        def run_one(key: str) -> None:
+            outcomes[key] = run_office(by_key[key], configs[key], full=full, after_job=after_job, workers=workers)
+            on_done(outcomes[key])
+
+        _side_by_side(district, list(configs), run_one)
+    return [outcomes[e.key] for e in entries]
+
+
+def recheck_district(district: District, *, only: Iterable[str] = (),
+                     on_done: Callable[[OfficeOutcome], None] = lambda o: None) -> list[OfficeOutcome]:
+    """Every office's hourly re-check (pipeline/collect/recheck.py), side by side and polite per host as
+    the nightly run is; an office whose re-checks are nightly ([collect] recheck) is ``skipped``."""
+    entries, configs, outcomes = _office_configs(district, only, on_done)
+    by_key = {e.key: e for e in entries}
+
+    def run_one(key: str) -> None:
+        outcomes[key] = recheck_office(by_key[key], configs[key])
+        on_done(outcomes[key])
+
+    _side_by_side(district, list(configs), run_one)
+    return [outcomes[e.key] for e in entries]
+
+
+def _office_configs(district: District, only: Iterable[str], on_done: Callable[[OfficeOutcome], None]
+                    ) -> tuple[list[OfficeEntry], dict[str, Config], dict[str, OfficeOutcome]]:
+    """The offices run by xxgk (or those in ``only``), their configs made ready for a district run, and the
+    outcomes of those whose config could not be read (failed, told to ``on_done``)."""
     wanted = set(only)
     entries = [e for e in district.offices if e.uses_xxgk and (not wanted or e.key in wanted)]
     outcomes: dict[str, OfficeOutcome] = {}
@@ -80,18 +118,16 @@ def run_district(district: District, *, full: bool = False, only: Iterable[str] 
     configs = {key: replace(c, fetch=replace(c.fetch, shared_slots=slots),
                             parse_workers=0 if c.parse_workers is None else c.parse_workers)
                for key, c in configs.items()}
-    by_key = {e.key: e for e in entries}
-    if not configs:
-        return [outcomes[e.key] for e in entries]
-    with stage_workers(stage_worker_count(len(configs))) as workers:
-        def run_one(key: str) -> None:
-            outcomes[key] = run_office(by_key[key], configs[key], full=full, after_job=after_job, workers=workers)
-            on_done(outcomes[key])
+    return entries, configs, outcomes
 
-        with ThreadPoolExecutor(min(district.concurrency, len(configs)), thread_name_prefix="office") as pool:
-            for future in [pool.submit(run_one, key) for key in configs]:
-                future.result()
-    return [outcomes[e.key] for e in entries]
+
+def _side_by_side(district: District, keys: list[str], run_one: Callable[[str], None]) -> None:
+    """``run_one`` for each office, at most [district] concurrency at once."""
+    if not keys:
+        return
+    with ThreadPoolExecutor(min(district.concurrency, len(keys)), thread_name_prefix="office") as pool:
+        for future in [pool.submit(run_one, key) for key in keys]:
+            future.result()
 
 
 def stage_worker_count(offices: int) -> int:
@@ -202,24 +238,55 @@ def run_office(entry: OfficeEntry, config: Config, *, full: bool = False, after_
     """One office's nightly job (pipeline.nightly.job.run_sync); never raises."""
     from ..nightly.job import process, run_sync
 
-    outcome = OfficeOutcome(entry.key, entry.name or config.office.name)
-    started = time.monotonic()
-    try:
+    def job(outcome: OfficeOutcome) -> None:
         with run_lock(config.database), Store(config.database) as store:
             result = run_sync(config, store, full=full, command="district", hosts_at_once=True,
                               stages=_stages_in(workers) if workers is not None else process)
             if after_job is not None:
                 after_job(config, store)
-        outcome.failed_sources = [o.source for o in result.failed_sources]
         outcome.new_items = result.dedupe.get("new_items", 0)
-        outcome.requests = sum(o.requests for o in result.outcomes)
-        if outcome.failed_sources:
-            outcome.status = "partial"
-            outcome.error = "；".join(f"{o.source}: {o.error}" for o in result.failed_sources)
+        _sources_told(outcome, result.outcomes)
+
+    return _guarded(entry, config, "the nightly job", job)
+
+
+def recheck_office(entry: OfficeEntry, config: Config) -> OfficeOutcome:
+    """One office's hourly re-check; ``skipped`` when its re-checks are nightly or a run holds its lock."""
+    from ..collect import hourly_sources, recheck_run
+
+    def job(outcome: OfficeOutcome) -> None:
+        if not hourly_sources(config):
+            outcome.status, outcome.error = "skipped", "re-checked nightly ([collect] recheck)"
+            return
+        try:
+            with run_lock(config.database), Store(config.database) as store:
+                _sources_told(outcome, recheck_run(config, store, hosts_at_once=True))
+        except LockHeld:  # its nightly run: it re-checks what is due itself
+            outcome.status, outcome.error = "skipped", "another run holds its lock"
+
+    return _guarded(entry, config, "the re-check", job)
+
+
+def _sources_told(outcome: OfficeOutcome, sources: list[SourceOutcome]) -> None:
+    failed = [o for o in sources if o.status != "ok"]
+    outcome.failed_sources = [o.source for o in failed]
+    outcome.requests = sum(o.requests for o in sources)
+    outcome.updated = sum(o.updated for o in sources)
+    if failed:
+        outcome.status = "partial"
+        outcome.error = "；".join(f"{o.source}: {o.error}" for o in failed)
+
+
+def _guarded(entry: OfficeEntry, config: Config, what: str, job: Callable[[OfficeOutcome], None]) -> OfficeOutcome:
+    """``job`` filling in the office's outcome, timed; an error (or a bug) fails this office only."""
+    outcome = OfficeOutcome(entry.key, entry.name or config.office.name)
+    started = time.monotonic()
+    try:
+        job(outcome)
     except XxgkError as e:
         outcome.status, outcome.error = "failed", str(e)
     except Exception as e:  # a bug met by one office must not stop the district's night
-        log.exception("office %s: the nightly job broke", entry.key)
+        log.exception("office %s: %s broke", entry.key, what)
         outcome.status, outcome.error = "failed", f"internal error: {type(e).__name__}: {e}"
     outcome.seconds = time.monotonic() - started
     return outcome

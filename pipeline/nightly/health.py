@@ -8,6 +8,8 @@ Alerts (each shown by `xxgk status`, and sent when [alerts] configures a channel
   overdue      an application (依申请公开) is past its deadline (条例第三十三条)
   due_soon     … or due within a few working days (shown, never sent)
   calendar     the holiday calendar lacks next year's data (checked in December)
+  recheck      [collect] recheck = "hourly", but `xxgk recheck` has not re-checked a source for over a day
+               (the night then takes its share again: slower nights, nothing missed)
 An alert is sent once when it first appears; while it stays active it is not re-sent.
 A source's alerts come from what its runs recorded (pipeline/collect/stage.py): its status, the kinds
 of what failed (pipeline.errors.failure_kind) and the warnings of a cut or empty list — never
@@ -19,19 +21,21 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from ..config import Config
 from ..errors import CREDENTIAL
-from ..store import Store, iso, utcnow
+from ..collect import hourly_sources
+from ..store import Store, iso, parse_iso, utcnow
 
 # What failed (pipeline.errors.failure_kind, recorded with a failed source) in words for staff.
 FAILURE_WORDS = {"unreachable host": "无法连接主机（域名解析或连接失败）", "TLS": "TLS 握手或证书验证失败",
                  "timeout": "连接或下载超时", "too large": "页面超过大小上限", "robots.txt": "robots.txt 禁止抓取",
                  "unparseable page": "页面无法解析（请检查选择器）"}
 HTTP_STATUS_WORDS = "服务器返回错误状态码"  # for every kind "HTTP <status>"
-ALERT_KINDS_SENT = {"failing", "empty", "capped", "credential", "overdue", "calendar"}
+ALERT_KINDS_SENT = {"failing", "empty", "capped", "credential", "overdue", "calendar", "recheck"}
+RECHECK_SILENT = timedelta(days=1)  # an hourly re-check silent this long is a warning
 
 
 @dataclass(frozen=True)
@@ -114,12 +118,28 @@ def calendar_alerts(today: date) -> list[Alert]:
     return []
 
 
+def recheck_alerts(config: Config, store: Store, now: datetime) -> list[Alert]:
+    """With hourly re-checks: the sources `xxgk recheck` has not re-checked (successfully) for over a day
+    — counted from the office's first run when it never did (the cron line was never added)."""
+    names = hourly_sources(config)
+    (first,) = store.db.execute("SELECT MIN(started_at) FROM runs").fetchone()
+    if not names or first is None:
+        return []
+    since = parse_iso(first) or now
+    silent = [name for name in names if now - (store.hourly_recheck_at(name) or since) > RECHECK_SILENT]
+    if not silent:
+        return []
+    return [Alert("recheck", "hourly", f"每小时复查（xxgk recheck）已超过一天没有完成：{'、'.join(silent)}。"
+                                       f"夜间任务会补做到期的复查（较慢，不会漏查）；请检查 cron 中每小时运行 "
+                                       f"xxgk recheck 的一行（或 xxgk schedule）是否还在运行")]
+
+
 def current_alerts(config: Config, store: Store, today: date,
                    due_applications: Iterable[DueApplication]) -> list[Alert]:
     """Every active alert; the open applications with their deadlines on ``today`` are passed in
     (pipeline.nightly.job.office_alerts reads them from the registers)."""
     return (source_alerts(store, config.alerts.failing_nights) + application_alerts(due_applications)
-            + calendar_alerts(today))
+            + calendar_alerts(today) + recheck_alerts(config, store, utcnow()))
 
 
 def new_alerts(store: Store, alerts: list[Alert]) -> list[Alert]:

@@ -1,8 +1,8 @@
 """`xxgk schedule`: the long-running scheduler for machines without cron.
 
 Runs the nightly job at the configured times ([schedule] times = ["02:30"]) with the
-`schedule` library. Its traps are handled here: a job that raises would stop the
-loop (every job is wrapped), and missed runs are forgotten (at start, a night missed
+`schedule` library, and with [collect] recheck = "hourly" the re-check for edits every hour.
+Its traps are handled here: a job that raises would stop the loop (every job is wrapped), and missed runs are forgotten (at start, a night missed
 while the scheduler was down is caught up). SIGTERM / SIGINT end the loop cleanly
 between jobs. The run lock still guards against a cron job running at the same time.
 """
@@ -56,9 +56,14 @@ def guarded(job: Callable[[], object]) -> Callable[[], None]:
     return run
 
 
+HOURLY_AT = ":15"  # the minute of every hour the hourly job starts (away from the nightly job's usual :00/:30)
+
+
 def run_forever(times: Sequence[str], tz: tzinfo, job: Callable[[], object],
-                last_started: Callable[[], datetime | None], stop: threading.Event | None = None) -> None:
-    """Run `job` at each time every day until SIGTERM/SIGINT (or `stop` is set)."""
+                last_started: Callable[[], datetime | None], stop: threading.Event | None = None,
+                hourly: Callable[[], object] | None = None) -> None:
+    """Run `job` at each time every day (and `hourly`, when given, every hour) until SIGTERM/SIGINT
+    (or `stop` is set). The jobs run one after another in this thread, never side by side."""
     stop = stop or threading.Event()
     previous = {}
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -68,6 +73,8 @@ def run_forever(times: Sequence[str], tz: tzinfo, job: Callable[[], object],
     for text in times:
         # `schedule` counts in the machine's local time (its tz support needs pytz).
         scheduler.every().day.at(machine_local(text, tz)).do(wrapped)
+    if hourly is not None:
+        scheduler.every().hour.at(HOURLY_AT).do(guarded(hourly))
     try:
         if missed(times, last_started(), datetime.now(tz)):
             log.warning("a scheduled run was missed: running now")

@@ -197,6 +197,14 @@ MIGRATIONS.append(("0012_run_source_kinds", """
     ALTER TABLE run_sources ADD COLUMN capped_warning TEXT;
     ALTER TABLE run_sources ADD COLUMN empty_warning TEXT;
     """))
+# Re-checks for edits spread over the day ([collect] recheck = "hourly", pipeline/collect/stage.py): when each
+# post was last compared with its page (a 304 or a fetch; NULL: before this migration, not known), and when
+# each source's hourly re-check last ran (the night takes its own share after a day without one).
+MIGRATIONS.append(("0013_post_rechecks", """
+    ALTER TABLE posts ADD COLUMN rechecked_at TEXT;
+    CREATE INDEX posts_rechecked ON posts(source, rechecked_at);
+    ALTER TABLE sources ADD COLUMN hourly_recheck_at TEXT;
+    """))
 KNOWN_MIGRATIONS = {name for name, _ in MIGRATIONS}
 
 

@@ -257,8 +257,8 @@ class Store:
         row = self.db.execute("SELECT content_hash, version FROM posts WHERE id = ?", [pid]).fetchone()
         if row and row[0] == digest:
             self.db.execute(
-                "UPDATE posts SET last_seen = ?, withdrawn_at = NULL, withdrawn_reason = NULL WHERE id = ?",
-                [now_s, pid],
+                "UPDATE posts SET last_seen = ?, rechecked_at = ?, withdrawn_at = NULL, withdrawn_reason = NULL "
+                "WHERE id = ?", [now_s, now_s, pid],
             )
             return "unchanged"
         version = (row[1] + 1) if row else 1
@@ -273,8 +273,8 @@ class Store:
         if row:
             self.db.execute(
                 """UPDATE posts SET title = ?, published_at = ?, content_hash = ?, version = ?, last_seen = ?,
-                   withdrawn_at = NULL, withdrawn_reason = NULL WHERE id = ?""",
-                [post.title, published, digest, version, now_s, pid],
+                   rechecked_at = ?, withdrawn_at = NULL, withdrawn_reason = NULL WHERE id = ?""",
+                [post.title, published, digest, version, now_s, now_s, pid],
             )
             # The item showing this post must be re-derived and republished.
             self.db.execute(
@@ -283,8 +283,8 @@ class Store:
             return "updated"
         self.db.execute(
             """INSERT INTO posts (id, source, channel, url, title, published_at, content_hash, version, first_seen,
-               last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)""",
-            [pid, post.source, post.channel, post.url, post.title, published, digest, now_s, now_s],
+               last_seen, rechecked_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)""",
+            [pid, post.source, post.channel, post.url, post.title, published, digest, now_s, now_s, now_s],
         )
         return "new"
 
@@ -307,6 +307,29 @@ class Store:
         return self.db.execute(
             "SELECT id, url, published_at FROM posts WHERE source = ? AND withdrawn_at IS NULL "
             "ORDER BY published_at DESC", [source]).fetchall()
+
+    def rechecked_times(self, source: str) -> dict[str, str | None]:
+        """Post id → when it was last compared with its page (NULL: not known, from before 0013)."""
+        return dict(self.db.execute("SELECT id, rechecked_at FROM posts WHERE source = ? AND withdrawn_at IS NULL",
+                                    [source]).fetchall())
+
+    def recheck_queue(self, source: str) -> list[tuple[str, str]]:
+        """(id, url) of one source's posts not withdrawn, the longest unchecked first (never known: first)."""
+        return self.db.execute("SELECT id, url FROM posts WHERE source = ? AND withdrawn_at IS NULL "
+                               "ORDER BY rechecked_at IS NOT NULL, rechecked_at, id", [source]).fetchall()
+
+    def mark_rechecked(self, pids: list[str], now: datetime) -> None:
+        """These posts were compared with their page now (a 304); callers hold the transaction."""
+        self.db.conn.executemany("UPDATE posts SET rechecked_at = ? WHERE id = ?", [(iso(now), pid) for pid in pids])
+
+    def hourly_recheck_at(self, source: str) -> datetime | None:
+        """When the source's hourly re-check (`xxgk recheck`) last ran; None if never."""
+        row = self.db.execute("SELECT hourly_recheck_at FROM sources WHERE name = ?", [source]).fetchone()
+        return parse_iso(row[0]) if row and row[0] else None
+
+    def mark_hourly_recheck(self, source: str, now: datetime) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE sources SET hourly_recheck_at = ? WHERE name = ?", [iso(now), source])
 
     def known_post_urls(self, source: str) -> dict[str, str | None]:
         """Canonical URL → withdrawn_at, for one source's posts (incremental collection)."""
