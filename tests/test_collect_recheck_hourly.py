@@ -215,3 +215,21 @@ def test_the_cron_lines_are_commands_that_exist():
         where = args.index("--config")
         result = CliRunner().invoke(main, args[:where] + args[where + 2:] + ["--help"])
         assert result.exit_code == 0, result.output
+
+
+def test_status_warns_when_the_hourly_recheck_never_ran(tmp_path):
+    """An office set to hourly re-checks whose cron line was never added: after a day, `xxgk status` says so."""
+    path = write_config(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace("[collect]\n", '[collect]\nrecheck = "hourly"\n'),
+                    encoding="utf-8")
+    config = config_mod.load(path)
+    with Store(config.database) as store:
+        store.sync_sources([{"name": s.name, "kind": s.kind, "channel": s.channel, "url": s.url} for s in config.sources])
+        run = store.start_run("sync")
+        store.finish_run(run, "ok", {})
+        runner = CliRunner()
+        assert "每小时复查" not in runner.invoke(main, ["--config", str(path), "status"]).output  # just set up
+        store.db.execute("UPDATE runs SET started_at = ?", [(datetime.now(T0.tzinfo) - timedelta(days=2)).isoformat()])
+        store.db.conn.commit()
+    shown = runner.invoke(main, ["--config", str(path), "status"]).output
+    assert re.search(r"ALERT 每小时复查（xxgk recheck）已超过一天没有完成：.*website-gzdt", shown)
