@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from bench.common import CACHE, REPO, world
+from bench.common import REPO, collected, confirm, item_truth, world
 
 ITEMS = 1000
 CONFIRMED = 200
@@ -36,43 +36,16 @@ SEED = 5
 
 def collected_store(items: int) -> Path:
     """A store with the world collected and merged, by today's code (so never cached: ~10 s)."""
-    from demo.server import serve
-    from pipeline import config as config_mod
-    from pipeline.collect import collect_all
-    from pipeline.merge import dedupe
-    from pipeline.store import Store
-
-    folder = CACHE / f"classify-{items}"
-    db = folder / "collected.db"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    text = (REPO / "demo" / "xxgk.toml").read_text(encoding="utf-8")
-    text = text.replace('database = "../output/xxgk-demo.db"', 'database = "building.db"')
-    text = text.replace('output = "../output"', 'output = "output"')
-    (folder / "xxgk.toml").write_text(text, encoding="utf-8")
-    with serve(world(items)) as server:
-        config = config_mod.load(folder / "xxgk.toml").with_resolve(server.address)
-        with Store(config.database) as store:
-            run_id = store.start_run("bench")
-            collect_all(config, store, run_id)
-            dedupe(config, store)
-            store.finish_run(run_id, "ok", {})
-    (folder / "building.db").rename(db)
+    config = collected(f"classify-{items}", world(items), (REPO / "demo" / "xxgk.toml").read_text(encoding="utf-8"))
+    db = config.parent / "collected.db"
+    (config.parent / "xxgk.db").rename(db)
     return db
 
 
 def truth_of(store, items: int) -> dict[str, str]:
     """item id → true category, by the URLs of its copies (majority of its posts)."""
-    from pipeline.normalize import url_identity
-
     truth = json.loads((world(items) / "truth.json").read_text(encoding="utf-8"))
-    by_url = {url_identity(c["url"]): t["category"] for t in truth["items"] for c in t["copies"]}
-    votes: dict[str, Counter] = {}
-    rows = store.db.execute("SELECT ip.item_id, p.url FROM item_posts ip JOIN posts p ON p.id = ip.post_id")
-    for item_id, url in rows:
-        if url_identity(url) in by_url:
-            votes.setdefault(item_id, Counter())[by_url[url_identity(url)]] += 1
-    return {item_id: v.most_common(1)[0][0] for item_id, v in votes.items()}
+    return item_truth(store, {c["url"]: t["category"] for t in truth["items"] for c in t["copies"]})
 
 
 def macro_f1(pairs: list[tuple[str, str]]) -> float:
@@ -104,13 +77,7 @@ def evaluate(items: int = ITEMS, confirmed: int = CONFIRMED, seed: int = SEED) -
         ids = sorted(truth)
         random.Random(seed).shuffle(ids)
         train, held_out = ids[:confirmed], ids[confirmed:]
-        with store.transaction():
-            for item_id in train:  # what a person would have done on the review page
-                store.db.execute("UPDATE items SET category = ?, status = 'confirmed', confidence = 1 WHERE id = ?",
-                                 [truth[item_id], item_id])
-                store.db.execute("INSERT INTO decisions (at, who, item_id, kind, before, after, note) "
-                                 "VALUES ('2025-01-01T00:00:00+00:00', 'bench', ?, 'accept', NULL, ?, '')",
-                                 [item_id, truth[item_id]])
+        confirm(store, {item_id: truth[item_id] for item_id in train})  # as a person would on the review page
         classify(config, store)
         got = dict(store.db.execute("SELECT id, category FROM items"))
         status = dict(store.db.execute("SELECT id, status FROM items"))

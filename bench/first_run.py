@@ -14,62 +14,14 @@ from __future__ import annotations
 import json
 import random
 import shutil
-from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from bench.common import CACHE, REPO, world
+from bench.common import CACHE, REPO, collected, confirm, item_truth, world
 
 ADVERSARIAL_ITEMS = 600
 CONFIRMATIONS = 50
 SEED = 5
-
-
-def collected(name: str, root: Path, config_text: str) -> Path:
-    """The office of the web world at `root` collected and merged into a fresh store; its config."""
-    from demo.server import serve
-    from pipeline import config as config_mod
-    from pipeline.collect import collect_all
-    from pipeline.merge import dedupe
-    from pipeline.store import Store
-
-    folder = CACHE / f"first-run-{name}"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    text = config_text.replace('database = "../output/xxgk-demo.db"', 'database = "xxgk.db"')
-    (folder / "xxgk.toml").write_text(text.replace('output = "../output"', 'output = "output"'), encoding="utf-8")
-    with serve(root) as server:
-        config = config_mod.load(folder / "xxgk.toml").with_resolve(server.address)
-        with Store(config.database) as store:
-            run_id = store.start_run("bench")
-            collect_all(config, store, run_id)
-            dedupe(config, store)
-            store.finish_run(run_id, "ok", {})
-    return folder / "xxgk.toml"
-
-
-def item_truth(store, by_url: dict[str, str]) -> dict[str, str]:
-    """item id → true category, by the URLs of its copies (majority of its posts)."""
-    from pipeline.normalize import url_identity
-
-    by_url = {url_identity(u): c for u, c in by_url.items()}
-    votes: dict[str, Counter] = {}
-    for item_id, url in store.db.execute("SELECT ip.item_id, p.url FROM item_posts ip JOIN posts p ON p.id = ip.post_id"):
-        if url_identity(url) in by_url:
-            votes.setdefault(item_id, Counter())[by_url[url_identity(url)]] += 1
-    return {item_id: v.most_common(1)[0][0] for item_id, v in votes.items()}
-
-
-def confirm(store, categories: dict[str, str]) -> None:
-    """Items confirmed into the given categories, as a person would on the review page (the same
-    steps as bench/classify.py's evaluate, which could call this)."""
-    with store.transaction():
-        for item_id, category in categories.items():
-            store.db.execute("UPDATE items SET category = ?, status = 'confirmed', confidence = 1 WHERE id = ?",
-                             [category, item_id])
-            store.db.execute("INSERT INTO decisions (at, who, item_id, kind, before, after, note) "
-                             "VALUES ('2025-01-01T00:00:00+00:00', 'bench', ?, 'accept', NULL, ?, '')",
-                             [item_id, category])
 
 
 def first_run(config_path: Path, by_url: dict[str, str], confirmations: int = 0) -> dict:
@@ -105,13 +57,13 @@ def offices() -> Iterable[tuple[str, Path, dict[str, str], int]]:
                 generate(root)
         truth = json.loads((root / "truth.json").read_text(encoding="utf-8"))
         by_url = {c["url"]: t["category"] for t in truth["items"] for c in t["copies"]}
-        yield name, collected(name.split()[0], root, demo_config), by_url, 0
+        yield name, collected(f"first-run-{name.split()[0]}", root, demo_config), by_url, 0
     root = CACHE / f"world-adversarial-{ADVERSARIAL_ITEMS}"
     shutil.rmtree(root, ignore_errors=True)
     truth = adversarial.write_world(root, ADVERSARIAL_ITEMS, seed=adversarial.REPORT_SEED)
     category = {d.key: d.category for d in adversarial.Adversary(adversarial.REPORT_SEED).docs(ADVERSARIAL_ITEMS)}
     by_url = {c["url"]: category[t["key"]] for t in truth["items"] for c in t["copies"]}
-    config = collected("adversarial", root, adversarial.office_config(demo_config))
+    config = collected("first-run-adversarial", root, adversarial.office_config(demo_config))
     yield f"adversarial office {ADVERSARIAL_ITEMS}", config, by_url, 0
     yield f"adversarial office {ADVERSARIAL_ITEMS}, after {CONFIRMATIONS} confirmations", config, by_url, CONFIRMATIONS
 
