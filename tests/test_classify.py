@@ -355,3 +355,40 @@ def test_the_office_label_mapping_files_what_it_had_already_filed():
     assert verdict.category == "shjz" and "民生保障" in verdict.reason
     with pytest.raises(ConfigError):
         load_tree(labels={"街道要闻": "no-such-leaf"})
+
+
+# -- the title disputes the office's own filing ------------------------------------------------------
+DISPUTED_TITLES = ["兴华街道开展低保对象动态核查工作", "幸福社区开展低保家庭走访", "街道召开低保评议会",
+                   "开展城乡低保政策宣传", "低保边缘家庭排查工作推进"]
+
+
+def test_a_title_that_disputes_the_offices_filing_waits_for_a_person():
+    """Filed under 工作动态, a title about 低保: neither the column nor the word decides alone."""
+    from pipeline.classify.rules import DISPUTED_CONFIDENCE
+
+    tree = load_tree()
+    verdict = classify_one(tree, DISPUTED_TITLES[0], "", {"column": "工作动态"})
+    assert verdict.disputed and verdict.confidence <= DISPUTED_CONFIDENCE
+    assert verdict.reason.startswith("标题含“低保”（社会救助），本单位归入工作动态，两者不一致")
+    # a title that agrees with its filing, or a title with no column, is no dispute
+    assert not classify_one(tree, "兴华街道召开安全生产工作会议", "", {"column": "安全生产"}).disputed
+    assert not classify_one(tree, DISPUTED_TITLES[0], "", {}).disputed
+
+
+@pytest.mark.parametrize("confirmed, accepted", [(3, False), (31, True)])
+def test_staff_settle_a_kind_of_dispute_by_confirming_it(confirmed, accepted):
+    """Staff filing 低保 news under 工作动态 time after time: the next such item follows them, as
+    sure as their record ((k+1)/(n+2)): three confirmations are not enough, thirty-one are."""
+    from pipeline.classify.stage import settled_disputes
+    from pipeline.config import DEFAULTS_AUTO_ACCEPT
+
+    tree = load_tree()
+    history = [Example(f"{DISPUTED_TITLES[i % 5]}（第{i}期）", "", {"column": "工作动态"}, "gzdt")
+               for i in range(confirmed)]
+    settled = settled_disputes(tree, history + [Example("召开安全生产工作会议", "", {"column": "安全生产"}, "aqsc")])
+    assert list(settled) == [("shjz", "gzdt")]  # the agreeing item is no dispute
+    verdict = classify_one(tree, "街道开展低保政策进社区活动", "", {"column": "工作动态"}, settled=settled)
+    assert verdict.category == "gzdt" and "经人工确认" in verdict.reason
+    assert (verdict.confidence >= DEFAULTS_AUTO_ACCEPT) == accepted
+    # a different kind of dispute (a 防汛 title in 工作动态) is not settled by these
+    assert classify_one(tree, "开展防汛应急演练", "", {"column": "工作动态"}, settled=settled).confidence < 0.6

@@ -44,6 +44,10 @@ TITLE_CONFIDENCE_CAP = 0.97
 # The office filed the item itself (its 栏目 / 主题分类 maps to the leaf the title also points
 # to, or nothing in the title speaks against it): as sure as the office's own filing.
 FILED_CONFIDENCE = 0.98
+# The office's own 栏目/主题分类 speaks for one leaf, every specific word of the title for another
+# (开展低保对象动态核查工作 filed under 工作动态): a clerk would look before filing it. The evidence
+# table above was fitted on titles alone and says nothing of such items, so they wait for a person.
+DISPUTED_CONFIDENCE = 0.5
 # 文号 of an issued document, e.g. 兴街发〔2020〕3号 (brackets vary: 〔〕 [] 【】 ()).
 DOC_NUMBER = re.compile(r"[〔\[【(（]\s*(19|20)\d{2}\s*[〕\]】)）]\s*\d+\s*号")
 
@@ -54,6 +58,7 @@ class Verdict:
     confidence: float
     reason: str
     normative: bool = False
+    disputed: bool = False  # the office's own filing and the title's specific words disagree (see `disputed`)
 
 
 @dataclass(frozen=True)
@@ -181,9 +186,24 @@ def rule_verdict(tree: CatalogTree, scored: Scored) -> Verdict:
     why = "；".join(scored.reasons.get(best, [])) or "其他类依据不足"
     margin = margin_of(tree, scored)
     confidence = confidence_of(evidence(tree, scored))
+    if sides := dispute(scored):
+        title_leaf, filed_leaf = sides
+        return Verdict(best, min(confidence, DISPUTED_CONFIDENCE),
+                       f"{scored.reasons[title_leaf][0]}（{names[title_leaf]}），本单位归入{names[filed_leaf]}，"
+                       f"两者不一致，请核对 → {names[best]}", disputed=True)
     if best in scored.filed and margin >= LABEL_WEIGHT:
         confidence = max(confidence, FILED_CONFIDENCE)
     return Verdict(best, confidence, f"{why} → {names[best]}")
+
+
+def dispute(scored: Scored) -> tuple[str, str] | None:
+    """Pure: (the leaf the title's longest specific word speaks for, the leaf the office filed the
+    item under) when the office filed it (栏目/主题分类) and the title's specific words all point
+    elsewhere; None otherwise."""
+    titled = {leaf for leaf, length in scored.keyword.items() if length}
+    if not scored.filed or not titled or titled & scored.filed:
+        return None
+    return max(sorted(titled), key=lambda leaf: scored.keyword[leaf]), min(scored.filed)
 
 
 def rule_distribution(tree: CatalogTree, scored: Scored, temperature: float = 4.0) -> dict[str, float]:
