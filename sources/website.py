@@ -257,12 +257,9 @@ class _ListWalk:
 
     def articles(self) -> Iterator[str]:
         try:
-            if not self.ctx.lists:
-                pass  # an hourly re-check: only the posts due below
-            elif self.listings is not None:
-                yield from self._walk(self.listings(self.source, self.ctx, self.selectors))
-            else:
-                yield from self._listed_articles()
+            if self.ctx.lists:  # an hourly re-check reads no list: only the posts due below
+                yield from (self._walk(self.listings(self.source, self.ctx, self.selectors))
+                            if self.listings is not None else self._listed_articles())
         except (FetchError, SourceError) as e:
             if not self.handled:
                 raise  # the list itself is unreadable: the source fails now

@@ -58,7 +58,7 @@ class Verdict:
     confidence: float
     reason: str
     normative: bool = False
-    disputed: bool = False  # the office's own filing and the title's specific words disagree (see `disputed`)
+    dispute: tuple[str, str] | None = None  # (title's leaf, office's filing) when they disagree (see `dispute`)
 
 
 @dataclass(frozen=True)
@@ -190,7 +190,7 @@ def rule_verdict(tree: CatalogTree, scored: Scored) -> Verdict:
         title_leaf, filed_leaf = sides
         return Verdict(best, min(confidence, DISPUTED_CONFIDENCE),
                        f"{scored.reasons[title_leaf][0]}（{names[title_leaf]}），本单位归入{names[filed_leaf]}，"
-                       f"两者不一致，请核对 → {names[best]}", disputed=True)
+                       f"两者不一致，请核对 → {names[best]}", dispute=sides)
     if best in scored.filed and margin >= LABEL_WEIGHT:
         confidence = max(confidence, FILED_CONFIDENCE)
     return Verdict(best, confidence, f"{why} → {names[best]}")

@@ -69,41 +69,34 @@ def office_verdict(tree: CatalogTree, example: Example, model: TextModel | None,
     the item's own 栏目/主题分类: the held-out items all had title and label agreeing, so they say
     nothing of how often a title word beats the office's filing (防汛应急演练 under 工作动态)."""
     verdict = blend(tree, example, model, probs)
-    if verdict.disputed and not verdict.normative:
-        return settle(tree, example, verdict, settled or {})
-    if verdict.normative or verdict.disputed or verdict.confidence >= FILED_CONFIDENCE \
-            or _against_label(tree, example, verdict):
+    if verdict.dispute:
+        return settle(tree, verdict, settled or {})
+    if verdict.normative or verdict.confidence >= FILED_CONFIDENCE or _against_label(tree, example, verdict):
         return verdict
     return calibrated(calibration, verdict)
 
 
-def dispute_of(tree: CatalogTree, example: Example) -> tuple[str, str] | None:
-    """(title's leaf, office's filing) of an item whose title disputes its filing (rules.dispute)."""
-    return dispute(score(tree, example.title, example.body, example.meta))
-
-
 def settled_disputes(tree: CatalogTree, confirmed: Iterable[Example]) -> Settled:
-    """How staff filed the disputed items they confirmed, per kind of dispute."""
+    """How staff filed the disputed items they confirmed, per kind of dispute (rules.dispute)."""
     settled: Settled = defaultdict(Counter)
-    for example in confirmed:
-        if dispute := dispute_of(tree, example):
-            settled[dispute][example.category] += 1
+    for example in confirmed:  # a lesson the office filed itself carries no 栏目 (meta {}): no dispute
+        if example.meta and (sides := dispute(score(tree, example.title, example.body, example.meta))):
+            settled[sides][example.category] += 1
     return dict(settled)
 
 
-def settle(tree: CatalogTree, example: Example, verdict: Verdict, settled: Settled) -> Verdict:
-    """A disputed item filed as staff filed its kind, as sure as their record makes it: the share
+def settle(tree: CatalogTree, verdict: Verdict, settled: Settled) -> Verdict:
+    """A disputed verdict filed as staff filed its kind, as sure as their record makes it: the share
     (k+1)/(n+2) of n such confirmations of which k chose the leaf (about 30, all alike, reach 0.97);
-    with none the rules' disputed verdict waits for a person."""
-    dispute = dispute_of(tree, example)
-    votes = settled.get(dispute) if dispute else None
-    if not dispute or not votes:
+    with none it waits for a person as the rules left it."""
+    votes = settled.get(verdict.dispute) if verdict.dispute else None
+    if not verdict.dispute or not votes:
         return verdict
     leaf, chosen = max(sorted(votes.items()), key=lambda kv: kv[1])
     total = sum(votes.values())
-    names = tree.names
+    (title_leaf, filed_leaf), names = verdict.dispute, tree.names
     return replace(verdict, category=leaf, confidence=round((chosen + 1) / (total + 2), 3),
-                   reason=f"标题指向{names[dispute[0]]}、本单位归入{names[dispute[1]]}；此类 {total} 条经人工确认，"
+                   reason=f"标题指向{names[title_leaf]}、本单位归入{names[filed_leaf]}；此类 {total} 条经人工确认，"
                           f"{chosen} 条归入{names[leaf]} → {names[leaf]}")
 
 
@@ -123,7 +116,7 @@ def blend(tree: CatalogTree, example: Example, model: TextModel | None, probs: d
     by_rules = rule_verdict(tree, scored)
     # The office's own filing (its 栏目/主题分类, the title agreeing) decides alone; when the title
     # disputes it, a person does.
-    if model is None or probs is None or by_rules.confidence >= FILED_CONFIDENCE or by_rules.disputed:
+    if model is None or probs is None or by_rules.confidence >= FILED_CONFIDENCE or by_rules.dispute:
         return replace(by_rules, normative=normative)
     # The model speaks for a leaf as far as it has seen that leaf filed (confirmed, or filed by the
     # office itself); about an item the rules give to a leaf it has hardly seen it has nothing to say.
@@ -151,11 +144,6 @@ def blend(tree: CatalogTree, example: Example, model: TextModel | None, probs: d
 
 def _trust(support: int) -> float:
     return support / (support + LEAF_HALF)
-
-
-def train(store: Store, tree: CatalogTree) -> TextModel | None:
-    """A model of what the office has already filed (see `lessons`)."""
-    return TextModel.train(lessons(store, tree))
 
 
 def lessons(store: Store, tree: CatalogTree) -> list[Example]:
@@ -217,7 +205,7 @@ def classify(config: Config, store: Store, tree: CatalogTree | None = None, *,
     examples = lessons(store, tree) if fresh else []
     model = TextModel.train(examples)
     calibration = office_calibration(tree, examples) if model else None
-    settled = settled_disputes(tree, examples)  # filed lessons carry no 栏目: only confirmed items count
+    settled = settled_disputes(tree, examples)
     seconds = round(time.perf_counter() - started, 3)
     probs = iter(model.predict([c.example for c in fresh]) if model else [])
     now = iso(utcnow())

@@ -19,6 +19,7 @@ without an hourly re-check — the week's guarantee never rests on the cron line
 from __future__ import annotations
 
 import logging
+import math
 import sqlite3
 from collections import Counter
 from collections.abc import Callable
@@ -309,7 +310,7 @@ def hourly_share(queue: list[tuple[str, str]], cycle: int) -> tuple[str, ...]:
     """URLs an hourly re-check takes from (id, url) longest unchecked first: enough to go round every post
     in cycle - HOURLY_SPARE_DAYS days of hourly runs."""
     runs = max(1, cycle - HOURLY_SPARE_DAYS) * 24
-    return tuple(url for _, url in queue[:-(-len(queue) // runs)])
+    return tuple(url for _, url in queue[:math.ceil(len(queue) / runs)])
 
 
 def _judge_failing(outcome: SourceOutcome) -> None:
