@@ -13,6 +13,10 @@ before any tuning), filed as a new office would see them: cold (rules only, no l
 a clerk confirmed 50 titles of the training split. The calibration table says, for each
 confidence c, how many held-out titles got at least c and what share of those was right; the
 auto-accept threshold for precision 0.98 is read off the same table on the training split.
+Each title was labelled twice, blind: two readers for the titles read first, a reader and the
+publisher's own column for the catalog rows a publisher filed (their label is the reader's). How
+often two labellings agree (and Cohen's κ) is the ceiling a classifier of titles meets; the held-out
+figures are printed on the titles both labellings file alike and against the publisher's column too.
 The confidence itself (pipeline/classify/rules.py) is fitted on the training split from the
 rules' evidence; `python -m bench.classify fit` refits it and prints the cross-validated
 comparison with the margin alone, which `make bench` prints too.
@@ -236,7 +240,33 @@ def real_evaluation() -> dict:
     cold = runs["cold start"]
     out["by channel"] = {channel: figures([r for r, row in zip(cold, held_out) if row["channel"] == channel])
                          for channel in sorted({row["channel"] for row in held_out})}
+    alike = [row for row in held_out if other_labelling(row) == row["label"]]
+    out["labellings agree"] = figures(filed(alike))
+    by_column = [{**row, "label": row["column_leaf"]} for row in held_out if row["column_leaf"]]
+    out["publisher's column"] = figures(filed(by_column))
+    out["agreement"] = labelling_agreement(real_titles("train") + held_out)
     out["cross-validated"] = cross_validated(*training_evidence())
+    return out
+
+
+def other_labelling(row: dict[str, str]) -> str:
+    """The row's second labelling: the publisher's column (mapped) for a row it filed, else the blind
+    second reader's leaf (the row's label is then the first reader's)."""
+    return row["column_leaf"] or row["second_reading"]
+
+
+def labelling_agreement(rows: list[dict[str, str]]) -> dict[str, tuple[int, float, float]]:
+    """How often two labellings of the same titles agree — two readers; a reader and the publisher's
+    column — as (titles, share alike, Cohen's κ): the ceiling no classifier of titles can pass."""
+    from sklearn.metrics import cohen_kappa_score
+
+    kinds = {"two readers": [r for r in rows if not r["column_leaf"]],
+             "a reader and the publisher's column": [r for r in rows if r["column_leaf"]]}
+    out = {}
+    for kind, chosen in kinds.items():
+        first, second = [r["label"] for r in chosen], [other_labelling(r) for r in chosen]
+        out[kind] = (len(chosen), sum(a == b for a, b in zip(first, second)) / len(chosen),
+                     float(cohen_kappa_score(first, second)))
     return out
 
 
@@ -268,6 +298,14 @@ def real_lines() -> Iterable[str]:
     yield ("classify (real titles, cold start) by channel: " + "; ".join(
         f"{channel} {x['n']} top-1 {x['top1']:.2f}, auto-accepted {x['accepted']:.0%} at precision {x['precision']:.2f}"
         for channel, x in real["by channel"].items()))
+    yield ("classify (real titles): labellings agree — " + "; ".join(
+        f"{kind} on {share:.0%} of {n} (κ {kappa:.2f})" for kind, (n, share, kappa) in real["agreement"].items()))
+    for name in ("labellings agree", "publisher's column"):
+        x = real[name]
+        subset = ("titles both labellings file alike" if name == "labellings agree"
+                  else "against the publisher's column")
+        yield (f"classify (real titles, cold start, {subset}): top-1 {x['top1']:.2f}, auto-accepted "
+               f"{x['accepted']:.0%} at precision {x['precision']:.2f} ({x['n']} held-out)")
     cv = real["cross-validated"]
     yield ("classify (real titles, training split, cross-validated): confidence from the rules' evidence "
            f"Brier {cv['evidence']['brier']:.3f}, log-loss {cv['evidence']['log_loss']:.3f} (the margin alone "

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from bench.classify import calibration_steps, fit_evidence, real_titles, training_evidence
+from bench.classify import calibration_steps, fit_evidence, labelling_agreement, real_titles, training_evidence
 from pipeline.classify import load_tree
 from pipeline.classify import rules
 
 CSV = Path(__file__).parent / "data" / "real_titles.csv"
-COLUMNS = ["title", "label", "office", "channel", "url", "source", "split", "doc_number", "column"]
+COLUMNS = ["title", "label", "office", "channel", "url", "source", "split", "doc_number", "column", "column_leaf",
+           "second_reading"]
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,8 @@ def test_every_row_is_a_real_title_with_its_provenance(rows):
     assert len({r["title"] for r in rows}) == len(rows)
     for r in rows:
         assert r["title"].strip() and r["office"] and r["url"].startswith("http") and r["source"], r
-        assert r["label"] in leaves, r
+        assert r["label"] in leaves and r["second_reading"] in leaves, r
+        assert r["column_leaf"] in leaves if r["column"] else not r["column_leaf"], r
         assert r["channel"] in {"wechat", "website", "catalog"}, r
 
 
@@ -43,17 +45,30 @@ def test_the_held_out_third_is_fixed_by_the_title_alone(rows):
     assert len(real_titles("train")) + len(real_titles("test")) == len(rows)
 
 
-def test_rows_labelled_by_the_publishers_column_name_it_and_its_source(rows):
-    """The catalog rows whose label is the publisher's own filing: at least 300 from at least five
-    offices, each naming its column and its archived page; one column name is one leaf (mapped
-    once per column, never per title)."""
+def test_rows_the_publisher_filed_name_its_column_and_its_source(rows):
+    """The catalog rows the publisher filed itself: at least 300 from at least five offices, each
+    naming its column and its archived page; one column name is one leaf (mapped once per column,
+    never per title); their label is the blind reader's, as the issue asks (labelled by reading)."""
     filed = [r for r in rows if r["column"]]
     assert len(filed) >= 300 and len({r["office"] for r in filed}) >= 5
     leaf_of: dict[str, set[str]] = defaultdict(set)
     for r in filed:
         assert r["channel"] in {"catalog", "website"} and "@" in r["source"] and r["url"].startswith("http"), r
-        leaf_of[r["column"]].add(r["label"])
+        assert r["label"] == r["second_reading"], r
+        leaf_of[r["column"]].add(r["column_leaf"])
     assert all(len(leaves) == 1 for leaves in leaf_of.values()), leaf_of
+
+
+def test_agreement_of_two_labellings_is_the_share_alike_and_cohens_kappa():
+    """κ = (p_o − p_e) / (1 − p_e): 3 of 4 alike (p_o 0.75); by chance (½·¼ + ½·¾) = 0.5; κ 0.5."""
+    def row(first: str, second: str, column: bool) -> dict[str, str]:
+        return {"label": first, "second_reading": second if not column else first,
+                "column_leaf": second if column else ""}
+
+    pairs = [("a", "a"), ("a", "b"), ("b", "b"), ("b", "b")]
+    got = labelling_agreement([row(a, b, False) for a, b in pairs] + [row(a, a, True) for a, _ in pairs])
+    assert got["two readers"] == (4, 0.75, pytest.approx(0.5))
+    assert got["a reader and the publisher's column"] == (4, 1.0, pytest.approx(1.0))
 
 
 def test_the_confidence_table_is_the_one_the_training_split_gives():

@@ -33,11 +33,10 @@ FALLBACK_PRIOR = 1.0  # what the fallback leaf has before any evidence
 # they are stale). Cross-validated there (5 folds × 5), the evidence predicts better than the margin
 # alone did: lower Brier score and log-loss, and more titles at the top with the share right held
 # (`make bench` prints both tables).
-EVIDENCE_WEIGHTS = {"bias": -0.35, "margin": 0.55, "keyword": -0.66, "has_keyword": 0.51, "leaves": -0.4,
-                    "fallback": 1.23, "numbered": 1.13, "contested": 3.94}
-CALIBRATION = ((-1.66, 0.05), (-1.14, 0.14), (-0.59, 0.25), (-0.28, 0.45), (0.36, 0.5), (0.51, 0.73), (0.67, 0.8),
-               (1.22, 0.81), (1.54, 0.85), (2.06, 0.88), (2.36, 0.94), (2.63, 0.97), (2.87, 0.98),
-               (4.25, 1.0))  # score → share right (isotonic steps)
+EVIDENCE_WEIGHTS = {"bias": 0.92, "margin": 0.68, "keyword": -1.25, "has_keyword": 0.56, "leaves": -0.4,
+                    "fallback": -0.22, "numbered": 0.15, "contested": 3.71}
+CALIBRATION = ((-1.92, 0.05), (-0.05, 0.33), (0.13, 0.5), (0.24, 0.56), (0.63, 0.76), (1.22, 0.81), (1.46, 0.88),
+               (2.32, 0.94), (3.5, 0.99), (3.99, 1.0))  # score → share right (isotonic steps)
 # A title alone never reaches FILED_CONFIDENCE, which is for the office's own filing; out of fold,
 # the titles the fit calls surest are not right more often than this.
 TITLE_CONFIDENCE_CAP = 0.97
