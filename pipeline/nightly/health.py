@@ -37,7 +37,7 @@ FAILURE_WORDS = {"unreachable host": "无法连接主机（域名解析或连接
                  "host not allowed": "主机不在配置的信息源之内（含跳转）", "undecodable page": "页面编码无法识别",
                  "unparseable page": "页面无法解析（请检查选择器）", "unusable feed entry": "订阅源条目无法使用",
                  CREDENTIAL: "凭据被拒绝", "unusable source": "信息源无法使用（请检查地址和设置）",
-                 INTERNAL: "程序内部错误（请报告给维护人员）", "other": "采集出错"}
+                 INTERNAL: "程序内部错误（请报告给维护人员）", "other": "其他错误（见详情）"}
 HTTP_STATUS_WORDS = "服务器返回错误状态码"  # for every kind "HTTP <status>"
 ALERT_KINDS_SENT = {"failing", "empty", "capped", "credential", "overdue", "calendar", "recheck"}
 RECHECK_SILENT = timedelta(days=1)  # an hourly re-check silent this long is a warning
