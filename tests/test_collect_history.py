@@ -108,9 +108,10 @@ def test_a_cap_is_a_warning_in_status_and_exit_1_from_sync(column):
     config, path = load(folder, server, "max_pages = 50\n")
     result = CliRunner().invoke(main, ["--config", str(path), "sync"])
     assert result.exit_code == 1, result.output
-    assert "CAPPED news" in result.output and "max_pages = 50" in result.output
+    assert "采集不全 news 的列表被 max_pages 截断" in result.output and "max_pages = 50" in result.output
     status = CliRunner().invoke(main, ["--config", str(path), "status"])
-    assert "warning: list cut at max_pages = 50" in status.output
+    assert "采集不全：news 的列表被 max_pages 截断，更早的信息没有采集" in status.output
+    assert "list cut at max_pages = 50" in status.output  # the recorded detail, as before
     assert "ALERT news 的列表被 max_pages 截断" in status.output
     with Store(config.database) as store:
         assert store.db.execute("SELECT COUNT(*) FROM posts").fetchone()[0] == 50 * PER_PAGE < articles

@@ -89,7 +89,8 @@ def test_an_unreachable_source_fails_alone(tmp_path, demo_server):
     Path(path).write_text(text, encoding="utf-8")
     result = run(path, "sync")
     assert result.exit_code == 1
-    assert "gone" in result.output and "FAILED" in result.output
+    # what failed in words for staff, then the detail (the URL) as recorded
+    assert "采集失败 gone：无法连接主机（域名解析或连接失败）。详情：http://unreachable.test/list/" in result.output
     report = json.loads((tmp_path / "output" / "site" / "reports" / "2020.json").read_text(encoding="utf-8"))
     assert report["proactive"]["total"] == 156  # the other sources were collected
 

@@ -69,9 +69,14 @@ def test_a_source_whose_every_article_fails_is_failing_with_the_right_alert(tmp_
     (row,) = data["sources"]
     assert row["status"] == "failed" and row["errors"] == ARTICLES and row["new"] == 0
     assert f"{ARTICLES} of {ARTICLES} pages could not be fetched (unreachable host ×{ARTICLES})" in row["error"]
+    assert row["failure_kinds"] == ["unreachable host"] and row["failure_words"] == "无法连接主机（域名解析或连接失败）"
     alerts = {a["kind"]: a["message"] for a in data["alerts"]}
     assert "failing" in alerts and "无法连接主机" in alerts["failing"]
     assert "empty" not in alerts and "选择器" not in alerts["failing"]  # no guess about selectors
+    text = runner.invoke(main, ["--config", config, "status"]).output
+    assert (f"    采集失败：无法连接主机（域名解析或连接失败）。详情：nothing new, and {ARTICLES} of {ARTICLES} "
+            f"pages could not be fetched") in text
+    assert "error:" not in text
 
 
 def test_a_few_failed_articles_among_good_ones_stay_ok(tmp_path, loopback_site):
@@ -96,3 +101,36 @@ def test_an_unreachable_feed_host_alerts_with_what_failed(tmp_path):
     data = json.loads(CliRunner().invoke(main, ["--config", config, "status", "--json"]).output)
     alerts = {a["kind"]: a["message"] for a in data["alerts"]}
     assert "无法连接主机" in alerts["failing"] and "could not connect" in alerts["failing"]
+
+
+def test_a_failing_list_is_shown_in_words_then_its_detail(tmp_path, loopback_site):
+    """The run's summary and `status` say what failed in Chinese, then the URL and status as recorded."""
+    loopback_site.routes["rss.mj.test/wechat.xml"] = (503, {"Content-Type": "text/plain"}, b"busy")
+    config = _config(tmp_path, loopback_site.address, loopback_site.address)
+    runner = CliRunner()
+    synced = runner.invoke(main, ["--config", config, "sync"])
+    assert synced.exit_code == 1
+    said = "服务器返回错误状态码。详情：http://rss.mj.test/wechat.xml: HTTP 503"
+    assert f"采集失败：{said}" in synced.output  # under the source's line
+    assert f"采集失败 wechat：{said}" in synced.output  # the run's last lines
+    shown = runner.invoke(main, ["--config", config, "status"])
+    assert shown.exit_code == 1 and f"    采集失败：{said}" in shown.output
+    (row,) = json.loads(runner.invoke(main, ["--config", config, "status", "--json"]).output)["sources"]
+    assert row["error"].startswith("http://rss.mj.test/wechat.xml: HTTP 503")  # the recorded detail, as before
+    assert (row["failure_kinds"], row["failure_words"]) == (["HTTP 503"], "服务器返回错误状态码")
+
+
+def test_every_kind_of_failure_has_words_for_staff():
+    """Each kind pipeline.errors.failure_kind (and a collector's Problem) can record is said in Chinese."""
+    from pipeline import errors
+    from pipeline.nightly.health import FAILURE_WORDS, failure_words
+
+    url = "http://x.test/a"
+    raised = [errors.HttpStatusError(url, 503), errors.TooLarge(url, "big"), errors.RobotsDisallowed(url, "no"),
+              errors.HostNotAllowed(url, "no"), errors.DecodeError(url, "?"), errors.CredentialRefused("40001"),
+              errors.SourceError("not a feed"), errors.ArticleDeleted("gone"), errors.XxgkError("odd"),
+              ValueError("bug"), *(errors.TransportError(url, "x", kind) for kind in errors.TRANSPORT_KINDS)]
+    kinds = {errors.failure_kind(e) for e in raised} | {"unparseable page", "unusable feed entry"}
+    assert sorted(k for k in kinds if not failure_words(k)) == []
+    assert kinds == {*FAILURE_WORDS, "HTTP 503"}  # and no words for a kind nothing records
+    assert failure_words("no such kind") == ""

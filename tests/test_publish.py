@@ -18,7 +18,7 @@ from lxml import etree, html as lxml_html
 from pipeline.errors import ConfigError, InternalError
 from pipeline.models import SHANGHAI, Attachment, Category, ChannelCopy, ItemView
 from pipeline.publish import BuildStats, SiteInfo, UnsafePathError, Writer, build, entry_id
-from pipeline.publish.links import absolutize_html, guess_type, safe_url
+from pipeline.publish.links import absolutize_html, guess_type, repair_tags, safe_url
 
 from .builders import CATEGORIES, REPORTS, SITE, T0, make_item
 
@@ -466,6 +466,18 @@ def test_absolutize_html_touches_only_tags() -> None:
     assert out == ('<p>href="x" 文本</p><a title="a href=x onmouseover=y" '
                    'href="https://www.example.gov.cn/xhj/f.pdf?a=1&amp;b=2">f</a>'
                    '<img src="https://www.example.gov.cn/i.png"><img alt="y"><a href="#fn1">1</a>')
+
+
+def test_every_image_is_fetched_without_a_referer() -> None:
+    """WeChat's and Weibo's image hosts refuse another site's Referer: each image says no-referrer,
+    whatever its body said; links are left as they are."""
+    body = ('<p><img src="https://mmbiz.qpic.cn/a/640"><img src="/b.png" alt="b" REFERRERPOLICY="unsafe-url" />'
+            '<img alt="x"><a href="https://a.cn/" rel="noopener noreferrer nofollow">a</a></p>')
+    assert repair_tags(body) == (
+        '<p><img src="https://mmbiz.qpic.cn/a/640" alt="图片" referrerpolicy="no-referrer">'
+        '<img src="/b.png" alt="b" referrerpolicy="no-referrer"/>'
+        '<a href="https://a.cn/" rel="noopener noreferrer nofollow">a</a></p>')
+    assert repair_tags(repair_tags(body)) == repair_tags(body)
 
 
 @pytest.mark.parametrize(

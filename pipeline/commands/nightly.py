@@ -154,7 +154,7 @@ def recheck(env: Env, quiet: bool) -> None:
         if not quiet or o.status != "ok":
             click.echo(f"{o.source:<20} {o.status:<7} rechecked {o.rechecked} updated {o.updated} unchanged "
                        f"{o.unchanged} withdrawn {o.withdrawn} errors {o.errors} requests {o.requests}"
-                       + (f"\n    error: {o.error}" if o.error else ""), err=o.status != "ok")
+                       + (f"\n    复查失败：{_failure(o)}" if o.error else ""), err=o.status != "ok")
     if any(o.status != "ok" for o in outcomes):
         sys.exit(EXIT_SOURCE_FAILED)
 
@@ -231,6 +231,7 @@ def status(env: Env, as_json: bool) -> None:
       xxgk status --json
     """
     from ..merge import set_aside_counts
+    from ..nightly.health import capped_line, failure_line, failures_in_words
     from ..nightly.job import office_alerts
 
     with env.store() as store:
@@ -239,6 +240,8 @@ def status(env: Env, as_json: bool) -> None:
         alerts = office_alerts(env.config, store)
         aside = set_aside_counts(store)
     if as_json:
+        for row in rows:  # what failed in words, beside the recorded kinds and error
+            row["failure_words"] = failures_in_words(row["failure_kinds"])
         click.echo(json.dumps({"last_run": last, "sources": rows,
                                "alerts": [{"kind": a.kind, "subject": a.subject, "message": a.message} for a in alerts],
                                "set_aside": {"rows": sum(n for _, n in aside), "by_publisher": dict(aside),
@@ -255,9 +258,9 @@ def status(env: Env, as_json: bool) -> None:
             click.echo(f"{row['source']:<20} {row['status']:<10} {row['new']:>5} {row['updated']:>5} "
                        f"{row['unchanged']:>5} {row['withdrawn']:>5} {row['errors']:>6}  {row['started_at']}")
             if row["error"]:
-                click.echo(f"    error: {row['error']}")
+                click.echo(f"    采集失败：{failure_line(row['failure_kinds'], row['error'])}")
             if row["capped_warning"]:
-                click.echo(f"    warning: {row['capped_warning']}")
+                click.echo(f"    采集不全：{capped_line(row['source'], row['capped_warning'])}")
         if aside:
             click.echo(f"set aside: {sum(n for _, n in aside)} row(s) {SET_ASIDE_WHY}: "
                        + ", ".join(f"{publisher} {n}" for publisher, n in aside))
@@ -291,7 +294,7 @@ def schedule_command(env: Env) -> None:
                 result = _run_job(config, store, full=False, only=None, quiet=True)
                 alert(config, store, quiet=True)
             for o in result.failed_sources:
-                logging.getLogger("xxgk").warning("source %s failed: %s", o.source, o.error)
+                logging.getLogger("xxgk").warning("采集失败 %s：%s", o.source, _failure(o))
         except LockHeld as e:
             logging.getLogger("xxgk").warning("skipped: %s", e)
 
@@ -303,7 +306,7 @@ def schedule_command(env: Env) -> None:
                 outcomes = recheck_run(config, store)
             for o in outcomes:
                 if o.status != "ok":
-                    logging.getLogger("xxgk").warning("re-check of %s failed: %s", o.source, o.error)
+                    logging.getLogger("xxgk").warning("复查失败 %s：%s", o.source, _failure(o))
         except LockHeld as e:  # the nightly job runs: it re-checks what is due itself
             logging.getLogger("xxgk").info("hourly re-check skipped: %s", e)
 
@@ -374,8 +377,15 @@ def _outcome_line(o: SourceOutcome) -> str:
     line = (f"{o.source:<20} {o.status:<7} new {o.new} updated {o.updated} unchanged {o.unchanged} "
             f"withdrawn {o.withdrawn} errors {o.errors} requests {o.requests}")
     if o.error:
-        line += f"\n    error: {o.error}"
+        line += f"\n    采集失败：{_failure(o)}"
     return line
+
+
+def _failure(o: SourceOutcome) -> str:
+    """What failed, in words for staff, then the detail (pipeline.nightly.health)."""
+    from ..nightly.health import failure_line
+
+    return failure_line(o.failure_kinds, o.error)
 
 
 def _finish(result: JobResult, quiet: bool) -> None:
@@ -388,15 +398,17 @@ def _finish(result: JobResult, quiet: bool) -> None:
                    f"({result.classify.get('review', 0)} to review); "
                    f"files written {len(result.build.written) if result.build else 0}")
     for o in result.failed_sources:
-        click.echo(f"FAILED {o.source}: {o.error}", err=True)
+        click.echo(f"采集失败 {o.source}：{_failure(o)}", err=True)
     _say_capped(result.capped_sources)
     if result.failed_sources or result.capped_sources:
         sys.exit(EXIT_SOURCE_FAILED)
 
 
 def _say_capped(outcomes: Iterable[SourceOutcome]) -> None:
+    from ..nightly.health import capped_line
+
     for o in outcomes:
-        click.echo(f"CAPPED {o.source}: {o.capped_warning}", err=True)
+        click.echo(f"采集不全 {capped_line(o.source, o.capped_warning)}", err=True)
 
 
 def _print_outputs(config: config_mod.Config) -> None:

@@ -25,14 +25,19 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from ..config import Config
-from ..errors import CREDENTIAL
+from ..errors import CREDENTIAL, INTERNAL
 from ..collect import hourly_sources
 from ..store import Store, iso, parse_iso, utcnow
 
-# What failed (pipeline.errors.failure_kind, recorded with a failed source) in words for staff.
+# What failed (pipeline.errors.failure_kind, recorded with a failed source) in words for staff:
+# the alerts, the run's summary and `xxgk status` say it with these, then the technical detail.
 FAILURE_WORDS = {"unreachable host": "无法连接主机（域名解析或连接失败）", "TLS": "TLS 握手或证书验证失败",
-                 "timeout": "连接或下载超时", "too large": "页面超过大小上限", "robots.txt": "robots.txt 禁止抓取",
-                 "unparseable page": "页面无法解析（请检查选择器）"}
+                 "timeout": "连接或下载超时", "broken connection": "连接中断或响应不完整",
+                 "too large": "页面超过大小上限", "robots.txt": "robots.txt 禁止抓取",
+                 "host not allowed": "主机不在配置的信息源之内（含跳转）", "undecodable page": "页面编码无法识别",
+                 "unparseable page": "页面无法解析（请检查选择器）", "unusable feed entry": "订阅源条目无法使用",
+                 CREDENTIAL: "凭据被拒绝", "unusable source": "信息源无法使用（请检查地址和设置）",
+                 INTERNAL: "程序内部错误（请报告给维护人员）", "other": "其他错误（见详情）"}
 HTTP_STATUS_WORDS = "服务器返回错误状态码"  # for every kind "HTTP <status>"
 ALERT_KINDS_SENT = {"failing", "empty", "capped", "credential", "overdue", "calendar", "recheck"}
 RECHECK_SILENT = timedelta(days=1)  # an hourly re-check silent this long is a warning
@@ -62,14 +67,13 @@ def source_alerts(store: Store, failing_nights: int) -> list[Alert]:
         status, error, kinds, capped, empty = recent[0]
         kinds = json.loads(kinds or "[]")
         if len(recent) >= failing_nights and all(r[0] == "failed" for r in recent):
-            what = "、".join(dict.fromkeys(filter(None, map(failure_words, kinds))))
+            what = failures_in_words(kinds)
             alerts.append(Alert("failing", name, f"{name} 连续 {len(recent)} 次采集失败"
                                                  f"{f'（{what}）' if what else ''}：{error}"))
         if CREDENTIAL in kinds:
             alerts.append(Alert("credential", name, f"{name} 的凭据被拒绝（请更新 AppID/AppSecret）：{error}"))
         if capped:
-            alerts.append(Alert("capped", name, f"{name} 的列表被 max_pages 截断，更早的信息没有采集"
-                                                f"（请调大或删除 [sources.{name}] max_pages）：{capped}"))
+            alerts.append(Alert("capped", name, capped_line(name, capped)))
         if empty:
             alerts.append(Alert("empty", name, f"{name} 本次未返回任何信息，而以前有：{empty}"))
     return alerts
@@ -78,6 +82,25 @@ def source_alerts(store: Store, failing_nights: int) -> list[Alert]:
 def failure_words(kind: str) -> str:
     """A recorded kind of failure in words for staff ("" for one that has none)."""
     return FAILURE_WORDS.get(kind) or (HTTP_STATUS_WORDS if kind.startswith("HTTP ") else "")
+
+
+def failures_in_words(kinds: Iterable[str]) -> str:
+    """The recorded kinds of what failed in words for staff, each once, in the order recorded
+    (a failing source's most frequent first)."""
+    return "、".join(dict.fromkeys(filter(None, map(failure_words, kinds))))
+
+
+def failure_line(kinds: Iterable[str], error: str) -> str:
+    """What failed in words for staff, then the technical detail as recorded (URL, status …): how the
+    run's summary and `xxgk status` show a failed source."""
+    what = failures_in_words(kinds)
+    return f"{what}。详情：{error}" if what and error else what or error
+
+
+def capped_line(name: str, warning: str) -> str:
+    """A list cut by max_pages, in words for staff, then the warning as recorded: the alert, the run's
+    summary and `xxgk status` say it so."""
+    return f"{name} 的列表被 max_pages 截断，更早的信息没有采集（请调大或删除 [sources.{name}] max_pages）：{warning}"
 
 
 class DueApplication(Protocol):

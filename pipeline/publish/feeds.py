@@ -20,6 +20,8 @@ from lxml import etree
 from pipeline.models import local_time
 from pipeline.htmltools import clean_html
 
+from .links import repair_tags
+
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
 
@@ -116,6 +118,7 @@ def content_html(entry: Entry) -> str:
     behind the sanitiser on the way in), else the summary or the title as escaped text — never
     a scraped title as markup."""
     body = clean_html(entry.content_html, entry.url) if entry.content_html else ""  # "#note" stays a link
+    body = repair_tags(body)  # what the sanitiser drops again: each image's no-referrer (links.repair_tags)
     return body or _as_html_text(entry.summary or entry.title)
 
 

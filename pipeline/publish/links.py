@@ -189,13 +189,20 @@ _IMG_OR_A = re.compile(r"<(?:img|a)(?=[\s/>])[^>]*>", re.IGNORECASE)
 _HAS_ALT = re.compile(r"\salt\s*=", re.IGNORECASE)
 _HAS_HREF = re.compile(r"\shref\s*=", re.IGNORECASE)
 _HAS_SRC = re.compile(r"\ssrcset\s*=|\ssrc\s*=", re.IGNORECASE)
+_REFERRER_POLICY = re.compile(r"""\sreferrerpolicy\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+)""", re.IGNORECASE)
 _KEEP_ON_A = re.compile(r"""(?<=\s)(?:id|title)\s*=\s*(?:"[^"]*"|'[^']*')""", re.IGNORECASE)
 IMAGE_ALT = "图片"  # for an image the channel gave no text for (WeChat and Weibo images have none)
+# WeChat's image CDN (mmbiz.qpic.cn) and Weibo's (sinaimg.cn) answer a request whose Referer is
+# another site with a "未经允许不可引用" placeholder, and accept one without a Referer. So a
+# body's images (theirs, like any third party's) are fetched without one; the attribute travels
+# with the body into the feeds, and the rest of the site keeps the browser's default policy.
+IMAGE_REFERRER_POLICY = "no-referrer"
 
 
 def repair_tags(body: str) -> str:
-    """Make sanitised body HTML valid where its source left gaps: an image without a source
-    goes, one without ``alt`` gets a plain one; a link whose URL the sanitiser dropped loses the attributes that only
+    """Make sanitised body HTML valid and showable where its source left gaps: an image without a
+    source goes, one without ``alt`` gets a plain one, every image is fetched without a Referer
+    (IMAGE_REFERRER_POLICY); a link whose URL the sanitiser dropped loses the attributes that only
     a link may carry (rel, target …), so it stays as text."""
     if "<img" not in body and "<a" not in body:
         return body
@@ -205,10 +212,10 @@ def repair_tags(body: str) -> str:
         if tag[1:4].lower() == "img":
             if not _HAS_SRC.search(tag):
                 return ""  # its source was not safe to keep: nothing to show
-            if _HAS_ALT.search(tag):
-                return tag
+            alt = "" if _HAS_ALT.search(tag) else f' alt="{IMAGE_ALT}"'
+            tag = _REFERRER_POLICY.sub("", tag)  # ours, whatever the body said
             end = -2 if tag.endswith("/>") else -1
-            return f'{tag[:end].rstrip()} alt="{IMAGE_ALT}"{tag[end:]}'
+            return f'{tag[:end].rstrip()}{alt} referrerpolicy="{IMAGE_REFERRER_POLICY}"{tag[end:]}'
         if _HAS_HREF.search(tag):
             return tag
         keep = _KEEP_ON_A.findall(tag)  # an anchor's id stays a target

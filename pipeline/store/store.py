@@ -213,12 +213,12 @@ class Store:
             )
 
     def last_source_runs(self) -> list[dict[str, Any]]:
-        """The latest outcome per source, with when it ran."""
-        return list(
+        """The latest outcome per source, with when it ran and what failed (failure_kinds: a list)."""
+        rows = list(
             self.db.query(
                 """SELECT s.name AS source, s.kind, rs.status, rs.new, rs.updated, rs.unchanged,
                           rs.withdrawn, rs.errors, rs.error, rs.warnings, rs.capped_warning, r.started_at,
-                          r.id AS run_id
+                          r.id AS run_id, rs.failure_kinds
                    FROM sources s
                    LEFT JOIN run_sources rs ON rs.source = s.name
                         AND rs.run_id = (SELECT MAX(run_id) FROM run_sources WHERE source = s.name)
@@ -226,6 +226,9 @@ class Store:
                    ORDER BY s.name"""
             )
         )
+        for row in rows:
+            row["failure_kinds"] = json.loads(row["failure_kinds"] or "[]")
+        return rows
 
     def last_run(self) -> dict[str, Any] | None:
         rows = list(self.db.query("SELECT * FROM runs ORDER BY id DESC LIMIT 1"))
