@@ -362,6 +362,7 @@ def test_the_holiday_data_warning_is_printed_once_per_district_run(tmp_path, cap
     run on its own prints it once per run, as before."""
     from pipeline.district.run import stage_workers
     from pipeline.nightly import logs
+    from pipeline.workdays import NOTICES
 
     from .builders import config_without_sources
 
@@ -375,7 +376,7 @@ def test_the_holiday_data_warning_is_printed_once_per_district_run(tmp_path, cap
         return sum("节假日数据缺少 2027 年" in r.getMessage() for r in caplog.records)
 
     caplog.set_level(logging.WARNING)
-    with logs.once_per_run(), stage_workers(2) as workers:
+    with logs.once_per_run(NOTICES), stage_workers(2) as workers:
         for office in offices:
             workers.call(_december_reports, office)
     assert printed() == 1

@@ -38,6 +38,7 @@ from ..fetch.client import HostSlots
 from ..nightly import logs
 from ..nightly.lock import run_lock
 from ..store import Store
+from ..workdays import NOTICES
 from .config import District, OfficeEntry
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def run_district(district: District, *, full: bool = False, only: Iterable[str] 
     by_key = {e.key: e for e in entries}
     if not configs:
         return [outcomes[e.key] for e in entries]
-    with logs.once_per_run(), stage_workers(stage_worker_count(len(configs))) as workers:
+    with logs.once_per_run(NOTICES), stage_workers(stage_worker_count(len(configs))) as workers:
         def run_one(key: str) -> None:
             outcomes[key] = run_office(by_key[key], configs[key], full=full, after_job=after_job, workers=workers)
             on_done(outcomes[key])

@@ -19,9 +19,6 @@ from pathlib import Path
 from typing import TextIO
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-# The logger of what concerns the installation, not one office (the holiday data lacks next year):
-# a district run, whose offices would each say it, prints each such notice once (once_per_run).
-RUN_NOTICES = "xxgk.notices"
 _SECRET = re.compile(r"((?:appid|secret|access_token|token|password)=)[^&\s\"']+", re.I)
 
 
@@ -129,11 +126,11 @@ class _FirstOnly(logging.Filter):
 
 
 @contextmanager
-def once_per_run() -> Iterator[None]:
-    """Within (a district run): each RUN_NOTICES message is handled once however many offices give it —
+def once_per_run(logger: str) -> Iterator[None]:
+    """Within (a district run): each message of ``logger`` is handled once however many offices give it —
     logged in this process or relayed from a stage worker (whose records the district's relay hands to
     their logger here, where this filter sits). The offices' own alerts (nightly.health) are untouched."""
-    notices, first = logging.getLogger(RUN_NOTICES), _FirstOnly()
+    notices, first = logging.getLogger(logger), _FirstOnly()
     notices.addFilter(first)
     try:
         yield
