@@ -8,7 +8,7 @@ timezone-aware.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 from .errors import InternalError
@@ -39,6 +39,18 @@ def local_date(moment: datetime | str, tz: tzinfo) -> date:
 def local_year(moment: datetime | str, tz: tzinfo) -> int:
     """The year ``moment`` counts in (annual report, feed tag, year pages)."""
     return local_time(moment, tz).year
+
+
+def staff_day(moment: datetime | str, tz: tzinfo | None) -> str:
+    """A stored instant as the day staff read it in a message (2021-03-05: when an entry was
+    withdrawn, a report published), on the office's clock. ``tz`` None (a store opened without
+    the office's config): the UTC day, said to be one, never passed off as the office's."""
+    return local_date(moment, tz).isoformat() if tz else f"{local_date(moment, timezone.utc)}（UTC）"
+
+
+def staff_time(moment: datetime | str, tz: tzinfo) -> str:
+    """A stored instant as staff read it, to the minute, on the office's clock (2021-03-05 01:30)."""
+    return local_time(moment, tz).strftime("%Y-%m-%d %H:%M")
 
 
 def local_iso(moment: datetime | str, tz: tzinfo) -> str:

@@ -28,6 +28,7 @@ __all__ = [
     "CalendarGapError",
     "Consultation",
     "Deadline",
+    "NOTICES",
     "add_workdays",
     "calendar_covers",
     "compute_deadline",
@@ -126,6 +127,11 @@ def workdays_between(
         if is_workday(day, gaps=gaps, strict=strict):
             count += 1
     return count
+
+
+# The holiday data is the installation's, not an office's: its warning goes to this logger, whose
+# messages a district run prints once however many offices give them (nightly.logs.once_per_run).
+NOTICES = "xxgk.notices"
 
 
 def next_year_calendar_warning(today: date) -> str | None:

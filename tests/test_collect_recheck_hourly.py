@@ -233,3 +233,26 @@ def test_status_warns_when_the_hourly_recheck_never_ran(tmp_path):
         store.db.conn.commit()
     shown = runner.invoke(main, ["--config", str(path), "status"]).output
     assert re.search(r"ALERT 每小时复查（xxgk recheck）已超过一天没有完成：.*website-gzdt", shown)
+
+
+def test_hourly_rechecks_reuse_robots_txt_for_a_day(served_office):
+    """RFC 9309 §2.4: robots.txt is kept in the store and reused for up to 24 hours. The night fetches
+    every host's afresh (and keeps it); the hourly runs within a day ask for none; the first hourly run
+    past the day asks each host once more, and the next hour again none."""
+    world, server, config, store = served_office
+    config = hourly(config)
+
+    def robots_asked() -> Counter[str]:
+        return Counter({path: n for path, n in server.paths.items() if path.endswith("/robots.txt")})
+
+    night(config, store, T0)
+    hosts = set(robots_asked())
+    assert hosts and all(n == 1 for n in robots_asked().values())  # one per host in the night
+    server.reset_counts()
+    hours(config, store, T0, 3)
+    assert robots_asked() == Counter()
+    server.reset_counts()
+    hours(config, store, T0 + timedelta(hours=24), 2)  # at T0 + 25 h (the night's copy is too old), T0 + 26 h
+    assert robots_asked() == Counter({host: 1 for host in hosts})
+    kept = dict(store.db.execute("SELECT url, fetched_at FROM robots_txt").fetchall())
+    assert {parse_iso(at) for at in kept.values()} == {T0 + timedelta(hours=25)}

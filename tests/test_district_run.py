@@ -8,6 +8,7 @@ import functools
 import html
 import http.server
 import json
+import logging
 import os
 import re
 import threading
@@ -342,3 +343,44 @@ def test_a_stage_worker_that_dies_fails_no_other_office(tmp_path):
         with pytest.raises(InternalError, match="died"):
             workers.call(_die)
         assert workers.call(_square, 7) == 49
+
+
+def _december_reports(config_path: str) -> None:
+    """In a stage worker: an office's report files on 31 December 2026 (the holiday data lacks 2027)."""
+    from datetime import date
+
+    from pipeline.report.outputs import write_reports
+
+    config = config_mod.load(config_path)
+    with Store(config.database) as store:
+        write_reports(store, config, {}, [], date(2026, 12, 31))
+
+
+def test_the_holiday_data_warning_is_printed_once_per_district_run(tmp_path, caplog):
+    """Three offices' reports written in stage workers, as a district run writes them: the warning that
+    the holiday data lacks next year is about the installation, so the run prints it once; an office
+    run on its own prints it once per run, as before."""
+    from pipeline.district.run import stage_workers
+    from pipeline.nightly import logs
+    from pipeline.workdays import NOTICES
+
+    from .builders import config_without_sources
+
+    offices = []
+    for n in range(3):
+        (tmp_path / f"o{n}").mkdir()
+        offices.append(str(config_without_sources(tmp_path / f"o{n}", name=f"第{n}街道办事处", org_code=f"O{n}",
+                                                  site_url=f"https://xxgk.o{n}.gov.test/")))
+
+    def printed() -> int:
+        return sum("节假日数据缺少 2027 年" in r.getMessage() for r in caplog.records)
+
+    caplog.set_level(logging.WARNING)
+    with logs.once_per_run(NOTICES), stage_workers(2) as workers:
+        for office in offices:
+            workers.call(_december_reports, office)
+    assert printed() == 1
+    caplog.clear()
+    for office in offices[:2]:  # two offices' own runs (xxgk sync), one after the other
+        _december_reports(office)
+    assert printed() == 2

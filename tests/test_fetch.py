@@ -569,6 +569,49 @@ def test_robots_404_allows_and_5xx_allows_with_warning(
     assert any("robots.txt" in r.getMessage() for r in caplog.records)
 
 
+class DictRobots:
+    """A RobotsCache in memory: what a run keeps, and what it is offered as fresh."""
+
+    def __init__(self, fresh: dict[str, str] | None = None) -> None:
+        self.offered = dict(fresh or {})
+        self.kept: dict[str, str] = {}
+
+    def fresh(self, url: str) -> str | None:
+        return self.offered.get(url)
+
+    def keep(self, url: str, body: str) -> None:
+        self.kept[url] = body
+
+
+def test_robots_txt_is_kept_when_fetched_or_absent_never_when_the_server_fails(
+    app: App, clock: FakeClock
+) -> None:
+    """A fresh kept copy is used without a request; a 200 is kept as its body, a 404 as "" (no rules);
+    a 503 is not kept, so the next run asks again."""
+    app.routes["/page"] = lambda h: reply(h, 200, b"ok")
+    app.routes["/private"] = lambda h: reply(h, 200, b"secret")
+    url = app.url("/robots.txt")
+
+    def fetcher(robots: DictRobots) -> Fetcher:
+        settings = FetchSettings(user_agent=UA, rate_per_host=0, retries=0, resolve={"site.test": f"127.0.0.1:{app.port}"})
+        return Fetcher(settings, ("site.test",), clock=clock, sleep=clock.sleep, robots=robots)
+
+    offered = DictRobots({url: "User-agent: *\nDisallow: /private\n"})
+    with fetcher(offered) as f:
+        assert f.get(app.url("/page")).status == 200
+        with pytest.raises(RobotsDisallowed):
+            f.get(app.url("/private"))
+    assert app.hits("/robots.txt") == 0 and offered.kept == {}
+
+    for status, body, kept in ((200, b"User-agent: *\nDisallow: /x\n", "User-agent: *\nDisallow: /x\n"),
+                               (404, b"not here", ""), (503, b"busy", None)):
+        app.routes["/robots.txt"] = lambda h, status=status, body=body: reply(h, status, body)
+        robots = DictRobots()
+        with fetcher(robots) as f:
+            assert f.get(app.url("/private")).status == 200
+        assert robots.kept == ({} if kept is None else {url: kept}), status
+
+
 def test_robots_crawl_delay_slows_the_host(app: App, make: Callable[..., Fetcher], clock: FakeClock) -> None:
     app.routes["/robots.txt"] = lambda h: reply(h, 200, b"User-agent: *\nCrawl-delay: 5\n")
     app.routes["/p"] = lambda h: reply(h, 200, b"ok")

@@ -146,8 +146,8 @@ def test_a_disk_filling_up_mid_sync_exits_4_and_the_store_recovers(tmp_path, dem
     database = tmp_path / "xxgk.db"
     opened = Store.__init__
 
-    def on_a_small_disk(self, path):  # type: ignore[no-untyped-def]
-        opened(self, path)
+    def on_a_small_disk(self, path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        opened(self, path, *args, **kwargs)
         pages = self.db.execute("PRAGMA page_count").fetchone()[0]
         self.db.execute(f"PRAGMA max_page_count = {pages + ROOM}")
 

@@ -90,3 +90,30 @@ def test_a_documents_validity_runs_from_the_day_the_office_published_it(tmp_path
             track_validity(store, day, "2026-01-10T02:00:00+00:00", SHANGHAI)
             validity[day] = store.db.execute("SELECT validity FROM items WHERE id = 'i0002'").fetchone()[0]
     assert validity == {date(2025, 12, 31): IN_FORCE, date(2026, 1, 1): EXPIRED}
+
+
+@pytest.mark.parametrize(("zone", "day", "time"), [
+    ("Asia/Urumqi", "2025-12-31", "2025-12-31 23:30"),
+    ("Asia/Shanghai", "2026-01-01", "2026-01-01 01:30"),
+])
+def test_staff_read_when_a_register_entry_was_withdrawn_on_the_offices_clock(tmp_path, monkeypatch, zone, day, time):
+    """Withdrawn (登记错误) at 17:30 UTC on 31 December 2025: 01:30 on 1 January in Shanghai. The
+    messages and the change history show the office's day and time, not UTC's."""
+    monkeypatch.setenv("XXGK_TODAY", "2026-01-10")
+    config = config_without_sources(tmp_path, **OFFICE, timezone=zone)
+    app_id = cli(config, "application", "add", "--received", "2025-12-20", "--channel", "网站",
+                 "--applicant-type", "自然人", "--request", "2025年低保名单").split()[0]
+    appeal_id = cli(config, "appeal", "add", "--kind", "行政复议", "--filed", "2025-12-22").split()[0]
+    cli(config, "application", "withdraw", app_id, "--reason", "重复登记")
+    cli(config, "appeal", "withdraw", appeal_id, "--reason", "登记错误")
+    at = "2025-12-31T17:30:00+00:00"
+    with Store(tmp_path / "xxgk.db") as store:
+        store.db.execute("UPDATE applications SET withdrawn_at = ?", [at])
+        store.db.execute("UPDATE appeals SET withdrawn_at = ?", [at])
+        store.db.execute("UPDATE register_changes SET at = ?", [at])
+    closing = cli(config, "application", "close", app_id, "--outcome", "予以公开", "--replied", "2026-01-05", code=2)
+    assert f"申请 {app_id} 已于 {day} 撤销（重复登记）" in closing
+    deciding = cli(config, "appeal", "decide", appeal_id, "--outcome", "结果维持", "--decided", "2026-01-05", code=2)
+    assert f"{appeal_id} 已于 {day} 撤销（登记错误）" in deciding
+    history = cli(config, "application", "history", app_id)
+    assert f"{time}  " in history and "UTC" not in history

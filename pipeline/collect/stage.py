@@ -38,7 +38,7 @@ from ..config import Config, Source
 from ..errors import INTERNAL, InternalError, XxgkError, failure_kind
 from ..fetch.client import Fetcher, HostSlots
 from ..models import Post
-from ..store import HttpCache, Store, iso, post_id, utcnow
+from ..store import ROBOTS_LIFETIME, HttpCache, Store, StoredRobots, iso, post_id, utcnow
 
 CAPPED_WARNING = "list cut at max_pages"  # how the warning of a cut list begins
 
@@ -82,8 +82,14 @@ class SourceOutcome:
         return row
 
 
-def make_fetcher(config: Config, cache: HttpCache | None) -> Fetcher:
-    return Fetcher(config.fetch, config.allowed_hosts, cache=cache, log=logging.getLogger("xxgk.fetch"))
+def make_fetcher(config: Config, cache: HttpCache | None, robots: StoredRobots | None = None) -> Fetcher:
+    return Fetcher(config.fetch, config.allowed_hosts, cache=cache, log=logging.getLogger("xxgk.fetch"), robots=robots)
+
+
+def kept_robots(store: Store, now: datetime, lists: bool) -> StoredRobots:
+    """robots.txt kept in the store: a nightly run (``lists``) fetches every host's afresh and keeps it,
+    an hourly re-check reuses one younger than a day (RFC 9309 §2.4) instead of asking each hour."""
+    return StoredRobots(store, now, None if lists else ROBOTS_LIFETIME)
 
 
 def collect_all(config: Config, store: Store, run_id: int, *, full: bool = False, only: set[str] | None = None,
@@ -112,9 +118,10 @@ def collect_sources(config: Config, store: Store, wanted: list[Source], *, full:
             done(outcome)
         return outcomes
     own_fetcher = fetcher is None
+    robots = None
     if fetcher is None:
-        cache = HttpCache(store)
-        fetcher = make_fetcher(config, cache)
+        cache, robots = HttpCache(store), kept_robots(store, now, lists)
+        fetcher = make_fetcher(config, cache, robots)
     else:  # flush the cache the fetcher records into, or its responses would pile up unwritten
         cache = fetcher.cache if isinstance(fetcher.cache, HttpCache) else HttpCache(store)
     outcomes = []
@@ -124,6 +131,8 @@ def collect_sources(config: Config, store: Store, wanted: list[Source], *, full:
             progress(f"{'collecting' if lists else 're-checking'} {source.name}")
             outcome = collect_source(source, store, fetcher, cache, full=full, now=now, tz=config.office.timezone,
                                      progress=progress, parser=parser, recheck=config.recheck, lists=lists)
+            if robots is not None:
+                robots.flush()
             done(outcome)
             outcomes.append(outcome)
     finally:
@@ -162,8 +171,8 @@ def _hosts_side_by_side(config: Config, database: Path, groups: list[list[Source
 
     def collect_group(group: list[Source]) -> list[SourceOutcome]:
         with Store(database) as own:
-            cache = HttpCache(own)
-            fetcher = make_fetcher(shared, cache)
+            cache, robots = HttpCache(own), kept_robots(own, now, lists)
+            fetcher = make_fetcher(shared, cache, robots)
             parser = PageParser(config.parse_workers)
             try:
                 outcomes = []
@@ -172,6 +181,7 @@ def _hosts_side_by_side(config: Config, database: Path, groups: list[list[Source
                     outcomes.append(collect_source(source, own, fetcher, cache, full=full, now=now,
                                                    tz=config.office.timezone, progress=progress, parser=parser,
                                                    recheck=config.recheck, lists=lists))
+                    robots.flush()
                 return outcomes
             finally:
                 parser.close()

@@ -4,12 +4,13 @@ report (``xxgk appeal …`` is in appeals). Thin: parse, call pipeline.report, p
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, tzinfo
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from .base import Env, who
+from ..models import staff_day, staff_time
 from ..registers import corrections, ledger
 from .report import DAY, Choice, RegisterGroup, Count, handles_errors, today_in
 from ..registers.formats import APPLICANT_TYPES
@@ -141,7 +142,7 @@ def application_show(env: Env, app_id: str) -> None:
     if app.note:
         lines.append(f"备注 {app.note}")
     lines += [f"提示：{g.message}" for g in d.gaps]
-    click.echo("\n".join(lines + _history_lines(trail)))
+    click.echo("\n".join(lines + _history_lines(trail, env.config.office.timezone)))
 
 
 @application.command(name="close")
@@ -298,16 +299,16 @@ def show_history(env: Env, register: str, entry_id: str) -> None:
         trail = ledger.history(store, register, entry_id)
     if not trail:
         raise click.ClickException(f"没有编号为 {entry_id} 的{'申请' if register == 'application' else '复议诉讼'}记录")
-    click.echo("\n".join(_history_lines(trail)[1:]))
+    click.echo("\n".join(_history_lines(trail, env.config.office.timezone)[1:]))
 
 
-def _history_lines(trail: list[dict[str, Any]]) -> list[str]:
+def _history_lines(trail: list[dict[str, Any]], tz: tzinfo) -> list[str]:
     lines = ["更改记录："]
     for t in trail:
         change = "；".join(f"{FIELD_LABELS.get(k, k)} {(t['before'] or {}).get(k)} → {v}"
                           for k, v in (t["after"] or {}).items()) \
             if t["before"] and t["after"] else ""
-        lines.append(f"  {t['at'][:19].replace('T', ' ')} UTC  {t['who']}  {t['action']}"
+        lines.append(f"  {staff_time(t['at'], tz)}  {t['who']}  {t['action']}"
                      + (f"  {change}" if change else "") + (f"  理由：{t['reason']}" if t["reason"] else ""))
     return lines
 
@@ -318,7 +319,7 @@ def _published_notice(store: Store, year: int) -> None:
 
     frozen = published(store, year)
     if frozen is not None:
-        click.echo(f"提示：{year}年年度报告已于 {frozen['published_at'][:10]} 发布；发布的数字不变，"
+        click.echo(f"提示：{year}年年度报告已于 {staff_day(frozen['published_at'], store.tz)} 发布；发布的数字不变，"
                    f"如此更改使数字不同，将在该年报告中列为更正说明", err=True)
 
 

@@ -114,7 +114,7 @@ class Env:
         return self._config
 
     def store(self) -> Store:
-        return Store(self.config.database)
+        return Store(self.config.database, self.config.office.timezone)
 
 
 def who(given: str | None = None) -> str:

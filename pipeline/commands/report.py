@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, NoReturn, ParamSpec, TypeVar
 import click
 
 from .base import EXIT_CONFIG, Env, Failure, reports_errors, who
-from ..models import local_today
+from ..models import local_today, staff_time
 from ..registers.errors import RegisterError, ReportError
 from ..registers.records import halfwidth, parse_day
 
@@ -232,7 +232,7 @@ def report_publish(env: Env, year: int, figures_dir: str | None, by: str | None)
         if annual.render is None:
             raise ReportError(f"{year}年早于2019年的报告格式，没有可发布的表格")
         at = publish(store, year, annual.data, who(by))
-    click.echo(f"{year}年年度报告已发布（{at[:19].replace('T', ' ')} UTC）：此后的更改将作为更正说明列出")
+    click.echo(f"{year}年年度报告已发布（{staff_time(at, config.office.timezone)}）：此后的更改将作为更正说明列出")
 
 
 def _document(annual: Annual, fmt: str, today: date) -> str | bytes:

@@ -35,8 +35,10 @@ from typing import TYPE_CHECKING, Any
 from ..config import Config
 from ..errors import InternalError, LockHeld, XxgkError
 from ..fetch.client import HostSlots
+from ..nightly import logs
 from ..nightly.lock import run_lock
 from ..store import Store
+from ..workdays import NOTICES
 from .config import District, OfficeEntry
 
 if TYPE_CHECKING:
@@ -69,12 +71,13 @@ AfterJob = Callable[[Config, Store], None]
 def run_district(district: District, *, full: bool = False, only: Iterable[str] = (),
                  after_job: AfterJob | None = None,
                  on_done: Callable[[OfficeOutcome], None] = lambda o: None) -> list[OfficeOutcome]:
-    """Run the nightly job of every office run by xxgk (or those in ``only``); outcomes in the district's order."""
+    """Run the nightly job of every office run by xxgk (or those in ``only``); outcomes in the district's order.
+    A notice about the installation (the holiday data lacks next year) is printed once, not once per office."""
     entries, configs, outcomes = _office_configs(district, only, on_done)
     by_key = {e.key: e for e in entries}
     if not configs:
         return [outcomes[e.key] for e in entries]
-    with stage_workers(stage_worker_count(len(configs))) as workers:
+    with logs.once_per_run(NOTICES), stage_workers(stage_worker_count(len(configs))) as workers:
         def run_one(key: str) -> None:
             outcomes[key] = run_office(by_key[key], configs[key], full=full, after_job=after_job, workers=workers)
             on_done(outcomes[key])

@@ -70,7 +70,7 @@ from pipeline.errors import (
 from ..config import FetchSettings  # re-exported: the API stays pipeline.fetch.client.FetchSettings
 from .decode import decode_body  # re-exported: the API stays pipeline.fetch.client.decode_body
 
-__all__ = ["ConditionalCache", "Fetcher", "FetchSettings", "HostSlots", "Response", "decode_body"]
+__all__ = ["ConditionalCache", "Fetcher", "FetchSettings", "HostSlots", "Response", "RobotsCache", "decode_body"]
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -114,6 +114,18 @@ class ConditionalCache(Protocol):
 
     def record(self, url: str, response: Response) -> None:
         """Called after every 200 and 304 for the URL as requested."""
+        ...
+
+
+class RobotsCache(Protocol):
+    """Where robots.txt outlives a run (the store's StoredRobots): an hourly run reuses a recent copy."""
+
+    def fresh(self, url: str) -> str | None:
+        """The kept body of the robots.txt at url ("" when it was absent) if still fresh, else None."""
+        ...
+
+    def keep(self, url: str, body: str) -> None:
+        """Called after robots.txt was fetched (200), or found absent (4xx: body "")."""
         ...
 
 
@@ -352,9 +364,11 @@ class Fetcher:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         log: logging.Logger | None = None,
+        robots: RobotsCache | None = None,
     ) -> None:
         self.settings = settings
         self.cache = cache
+        self.robots = robots
         self.stats: Counter[str] = Counter()
         self._exact: set[str] = set()
         self._suffixes: list[str] = []
@@ -753,23 +767,33 @@ class Fetcher:
         return rules
 
     def _load_robots(self, robots_url: Url) -> urllib.robotparser.RobotFileParser:
-        rules = urllib.robotparser.RobotFileParser(robots_url.url)
+        kept = self.robots.fresh(robots_url.url) if self.robots is not None else None
+        if kept is not None:  # a copy a recent run fetched (RFC 9309 §2.4: up to 24 hours)
+            return self._robots_rules(robots_url, kept)
         where = redact_url(robots_url.url)
         try:
             response = self._get(robots_url.url, obey_robots=None)
         except HttpStatusError as exc:
-            if exc.status >= 500:
+            if exc.status >= 500:  # not kept: the next run asks again
                 self._log.warning("%s: %s; treating every path as allowed", where, exc.reason)
-            else:  # RFC 9309 §2.3.1.3: 4xx means "no rules"
-                self._log.debug("%s: HTTP %s, no rules", where, exc.status)
-            rules.parse([])  # no rules: everything allowed
-            return rules
+                return self._robots_rules(robots_url, "")
+            # RFC 9309 §2.3.1.3: 4xx means "no rules"
+            self._log.debug("%s: HTTP %s, no rules", where, exc.status)
+            body = ""
         except FetchError as exc:
             self._log.warning("%s unavailable (%s); treating every path as allowed", where, exc.reason)
-            rules.parse([])
-            return rules
-        # RFC 9309: robots.txt is UTF-8; a BOM would otherwise hide the first User-agent line.
-        rules.parse(response.content.decode("utf-8-sig", errors="replace").splitlines())
+            return self._robots_rules(robots_url, "")
+        else:
+            # RFC 9309: robots.txt is UTF-8; a BOM would otherwise hide the first User-agent line.
+            body = response.content.decode("utf-8-sig", errors="replace")
+        if self.robots is not None:
+            self.robots.keep(robots_url.url, body)
+        return self._robots_rules(robots_url, body)
+
+    def _robots_rules(self, robots_url: Url, body: str) -> urllib.robotparser.RobotFileParser:
+        """The rules of a robots.txt body ("": none, everything allowed); its Crawl-delay slows the host."""
+        rules = urllib.robotparser.RobotFileParser(robots_url.url)
+        rules.parse(body.splitlines())
         delay = rules.crawl_delay(self.settings.user_agent)
         if delay:
             self._limiter.slow_down(_host_of(robots_url), min(float(delay), MAX_CRAWL_DELAY))

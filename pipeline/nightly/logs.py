@@ -12,6 +12,9 @@ import logging
 import logging.handlers
 import re
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
@@ -104,3 +107,32 @@ class _FileElseStderr(logging.handlers.RotatingFileHandler):
 def _terminal_level() -> int:
     levels = [h.level for h in logging.getLogger().handlers if getattr(h, "xxgk_terminal", False)]
     return min(levels) if levels else logging.CRITICAL + 1
+
+
+class _FirstOnly(logging.Filter):
+    """Lets each message through the first time only (thread-safe: offices log side by side)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._seen: set[str] = set()
+        self._lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        with self._lock:
+            first = message not in self._seen
+            self._seen.add(message)
+        return first
+
+
+@contextmanager
+def once_per_run(logger: str) -> Iterator[None]:
+    """Within (a district run): each message of ``logger`` is handled once however many offices give it —
+    logged in this process or relayed from a stage worker (whose records the district's relay hands to
+    their logger here, where this filter sits). The offices' own alerts (nightly.health) are untouched."""
+    notices, first = logging.getLogger(logger), _FirstOnly()
+    notices.addFilter(first)
+    try:
+        yield
+    finally:
+        notices.removeFilter(first)

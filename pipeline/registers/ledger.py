@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from ..models import staff_day
 from ..store import Store, iso, utcnow
 from .errors import RegisterError
 from ..workdays import Consultation, Deadline, workdays_between
@@ -124,17 +125,17 @@ def get_application_or_none(store: Store, app_id: str) -> Application | None:
 
 
 def withdrawn(store: Store, table: str, entry_id: str) -> tuple[str, str] | None:
-    """(when, why) an entry was withdrawn, or None."""
+    """(the office's day, why) an entry was withdrawn, or None."""
     row = store.db.execute(f"SELECT withdrawn_at, withdrawn_reason FROM {table} WHERE id = ?",
                            [entry_id]).fetchone()
-    return (row[0], row[1] or "") if row and row[0] else None
+    return (staff_day(row[0], store.tz), row[1] or "") if row and row[0] else None
 
 
 def get_application(store: Store, app_id: str) -> Application:
     app = get_application_or_none(store, app_id)
     gone = withdrawn(store, "applications", app_id) if app is None else None
     if gone:
-        raise RegisterError(f"申请 {app_id} 已于 {gone[0][:10]} 撤销（{gone[1]}），不能再更改")
+        raise RegisterError(f"申请 {app_id} 已于 {gone[0]} 撤销（{gone[1]}），不能再更改")
     if app is None:
         raise RegisterError(f"没有编号为 {app_id} 的政府信息公开申请（xxgk application list 可查看）")
     return app
@@ -296,7 +297,7 @@ def get_appeal(store: Store, appeal_id: str) -> Appeal:
     if not rows:
         gone = withdrawn(store, "appeals", appeal_id)
         if gone:
-            raise RegisterError(f"{appeal_id} 已于 {gone[0][:10]} 撤销（{gone[1]}），不能再更改")
+            raise RegisterError(f"{appeal_id} 已于 {gone[0]} 撤销（{gone[1]}），不能再更改")
         raise RegisterError(f"没有编号为 {appeal_id} 的行政复议或行政诉讼（xxgk appeal list 可查看）")
     return _appeal(rows[0])
 

@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from ..models import staff_day
 from ..store import Store, iso, utcnow
 from .errors import RegisterError
 from .formats import T2_COLUMNS, T3_COLUMNS, column_title, format_for_year, t3_group_title
@@ -23,7 +24,7 @@ def publish(store: Store, year: int, data: Mapping[str, Any], who: str) -> str:
     """Store ``data`` (the year's report JSON) as published; returns the time stamp."""
     earlier = published(store, year)
     if earlier is not None:
-        raise RegisterError(f"{year}年年度报告已于 {earlier['published_at'][:10]} 发布，"
+        raise RegisterError(f"{year}年年度报告已于 {staff_day(earlier['published_at'], store.tz)} 发布，"
                             f"不能再次发布；之后的更改会作为更正说明列出")
     if data.get("violations"):
         raise RegisterError(f"{year}年年度报告的表格不一致，不能发布：" + "；".join(data["violations"]))

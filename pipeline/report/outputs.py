@@ -29,7 +29,7 @@ from typing import Any
 from ..config import Config
 from ..publish import Writer
 from ..store import Store
-from ..workdays import next_year_calendar_warning
+from ..workdays import NOTICES, next_year_calendar_warning
 from .annual import Annual, annual_report
 from ..registers.errors import ReportError
 from ..registers.figures import figures_folder
@@ -96,8 +96,8 @@ def write_reports(store: Store, config: Config, category_names: Mapping[str, str
     files in place together with the pages; without one they are committed here at the end.
     """
     warning = next_year_calendar_warning(today)
-    if warning:
-        log.warning(warning)
+    if warning:  # the installation's, not the office's: a district run prints it once (workdays.NOTICES)
+        logging.getLogger(NOTICES).warning(warning)
     # Reports of past years stay even if the data moved on (managed=(); the build's own stale sweep
     # skips site/reports/); staged: every file is renamed into place together (with the pages when
     # the build's Writer is given), so a failed or killed run replaces none of them.

@@ -44,7 +44,7 @@ def create_app(config: Config) -> Flask:
 
     @app.before_request
     def open_store_and_check_session() -> ResponseReturnValue | None:
-        g.store = Store(config.database)
+        g.store = Store(config.database, config.office.timezone)
         g.session = auth.find_session(g.store, request.cookies.get(COOKIE))
         if request.endpoint not in OPEN_ENDPOINTS and g.session is None:
             if request.method == "POST":

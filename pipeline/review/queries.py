@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..models import CHANNELS, local_time
+from ..models import CHANNELS, staff_time
 from ..registers.proactive import item_years, year_bounds
 from ..store import Store
 
@@ -174,7 +174,7 @@ def _local(row: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:
     for key, value in row.items():
         if isinstance(value, str) and (key.endswith("_at") or key in ("at", "first_seen", "last_seen")) and value:
             try:
-                out[key] = local_time(value, tz).strftime("%Y-%m-%d %H:%M")
+                out[key] = staff_time(value, tz)
             except ValueError:
                 pass
     return out

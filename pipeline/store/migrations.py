@@ -205,6 +205,11 @@ MIGRATIONS.append(("0013_post_rechecks", """
     CREATE INDEX posts_rechecked ON posts(source, rechecked_at);
     ALTER TABLE sources ADD COLUMN hourly_recheck_at TEXT;
     """))
+# robots.txt kept between runs (pipeline/store/robots.py): the hourly re-checks reuse a copy younger than a
+# day instead of fetching it every hour. body "" is a robots.txt that was absent (4xx): no rules.
+MIGRATIONS.append(("0014_robots_txt", """
+    CREATE TABLE robots_txt (url TEXT PRIMARY KEY, body TEXT NOT NULL, fetched_at TEXT NOT NULL);
+    """))
 KNOWN_MIGRATIONS = {name for name, _ in MIGRATIONS}
 
 

@@ -23,7 +23,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import Any, overload
 
@@ -91,8 +91,11 @@ def store_fault(path: Path | str, error: BaseException) -> str:
 class Store:
     """The project's one database."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, tz: tzinfo | None = None):
         self.path = Path(path)
+        # The office's clock ([office] timezone): the day a register message shows staff for a stored
+        # instant (models.staff_day). Commands and the review app pass it; None: not known here.
+        self.tz = tz
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # Worker threads never touch the connection (see HttpCache); the flag only lets
