@@ -120,6 +120,8 @@ def test_every_office_is_collected_and_one_failure_stops_no_other(synced_distric
     district, result = synced_district
     runner = CliRunner()
     assert result.exit_code == 1, result.output
+    # what failed, in words for staff, then the detail (the office's own run says it so too)
+    assert re.search(r"采集失败：news：[^。\n]+。详情：http://www\.datun\.gov\.test/", result.output), result.output
     d = load_district(district)
     xhj = d.office_config(d.entry("xhj"))
     with Store(xhj.database) as store:
@@ -143,7 +145,7 @@ def test_every_office_is_collected_and_one_failure_stops_no_other(synced_distric
     assert rows["bad"]["status"] == "failed" and "bad/xxgk.toml: office." in rows["bad"]["error"]
     assert rows["ljz"]["status"] == "figures"
     text = runner.invoke(main, ["district", "--district", str(district), "status"]).output
-    assert "source failed: news" in text and "兴华街道办事处" in text
+    assert "采集失败的来源：news" in text and "兴华街道办事处" in text
 
 
 def test_offices_fetching_from_one_host_are_one_polite_client(district_web):

@@ -136,7 +136,7 @@ def sync(env: DistrictEnv, full: bool, offices: tuple[str, ...], quiet: bool) ->
         if o.ok and quiet:
             return
         line = f"{o.key:<12} {o.status:<8} new items {o.new_items:>5}  requests {o.requests:>6}  {o.seconds:.1f}s"
-        click.echo(line + (f"\n    error: {o.error}" if o.error else ""), err=not o.ok)
+        click.echo(line + (f"\n    采集失败：{o.error}" if o.error else ""), err=not o.ok)
 
     outcomes = run_district(district, full=full, only=offices, on_done=done,
                             after_job=lambda config, store: _alert(config, store, quiet=True))
@@ -173,7 +173,7 @@ def recheck(env: DistrictEnv, offices: tuple[str, ...], quiet: bool) -> None:
         if quiet and not bad:
             return
         line = f"{o.key:<12} {o.status:<8} updated {o.updated:>4}  requests {o.requests:>6}  {o.seconds:.1f}s"
-        click.echo(line + (f"\n    {'error' if bad else 'note'}: {o.error}" if o.error else ""), err=bad)
+        click.echo(line + (f"\n    {'采集失败' if bad else '说明'}：{o.error}" if o.error else ""), err=bad)
 
     outcomes = recheck_district(district, only=offices, on_done=done)
     if any(o.status in ("failed", "partial") for o in outcomes):
@@ -282,9 +282,9 @@ def status(env: DistrictEnv, as_json: bool, on: date | None, silent_nights: int,
             last = (row.get("last_run") or {}).get("started_at", "")
             click.echo(f"{row['key']:<12} {row['status']:<10} {row.get('items', ''):>6}  {last}  {row['name']}")
             if row["error"]:
-                click.echo(f"    error: {row['error']}")
+                click.echo(f"    出错：{row['error']}")
             for name in row.get("failed_sources", []):
-                click.echo(f"    source failed: {name}")
+                click.echo(f"    采集失败的来源：{name}")
             for alert in row.get("alerts", []):
                 click.echo(f"    ALERT {alert['message']}")
     if any(r["status"] in ("failed", "partial") for r in rows):

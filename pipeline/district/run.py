@@ -36,6 +36,7 @@ from ..config import Config
 from ..errors import InternalError, LockHeld, XxgkError
 from ..fetch.client import HostSlots
 from ..nightly import logs
+from ..nightly.health import failure_line
 from ..nightly.lock import run_lock
 from ..store import Store
 from ..workdays import NOTICES
@@ -259,13 +260,13 @@ def recheck_office(entry: OfficeEntry, config: Config) -> OfficeOutcome:
 
     def job(outcome: OfficeOutcome) -> None:
         if not hourly_sources(config):
-            outcome.status, outcome.error = "skipped", "re-checked nightly ([collect] recheck)"
+            outcome.status, outcome.error = "skipped", "本单位每晚复查（[collect] recheck = \"nightly\"）"
             return
         try:
             with run_lock(config.database), Store(config.database) as store:
                 _sources_told(outcome, recheck_run(config, store, hosts_at_once=True))
         except LockHeld:  # its nightly run: it re-checks what is due itself
-            outcome.status, outcome.error = "skipped", "another run holds its lock"
+            outcome.status, outcome.error = "skipped", "本单位另一次运行正在进行（运行锁被占用）"
 
     return _guarded(entry, config, "the re-check", job)
 
@@ -277,7 +278,7 @@ def _sources_told(outcome: OfficeOutcome, sources: list[SourceOutcome]) -> None:
     outcome.updated = sum(o.updated for o in sources)
     if failed:
         outcome.status = "partial"
-        outcome.error = "；".join(f"{o.source}: {o.error}" for o in failed)
+        outcome.error = "；".join(f"{o.source}：{failure_line(o.failure_kinds, o.error)}" for o in failed)
 
 
 def _guarded(entry: OfficeEntry, config: Config, what: str, job: Callable[[OfficeOutcome], None]) -> OfficeOutcome:
