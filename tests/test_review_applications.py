@@ -229,3 +229,15 @@ def test_a_clerk_corrects_an_application_in_the_browser(review_office, browser):
             assert "办理中" in page.locator("dl.application").inner_text()
     finally:
         context.close()
+
+
+def test_an_entrys_change_history_is_shown_on_the_offices_clock(client, review_office):
+    """A change recorded at 17:30 UTC on 31 December is 1 January 01:30 in Beijing: the page says the
+    office's time, as the CLI does (models.staff_time)."""
+    response = add(client, received_on=today(review_office).isoformat())
+    app_id = re.search(r"[?&]id=([^&]+)", response.headers["Location"]).group(1)
+    with sqlite3.connect(review_office.database) as conn:
+        conn.execute("UPDATE register_changes SET at = '2021-12-31T17:30:00+00:00' WHERE entry_id = ?", [app_id])
+    expected = datetime.fromisoformat("2021-12-31T17:30:00+00:00").astimezone(review_office.office.timezone)
+    cells = re.findall(r"<tr><td>([^<]*)</td><td>wang</td>", client.get(f"/applications/{app_id}").get_data(as_text=True))
+    assert cells == [expected.strftime("%Y-%m-%d %H:%M")], cells

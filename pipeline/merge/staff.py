@@ -24,7 +24,7 @@ from ..errors import MergeError
 from .item_fields import derive_items, refresh_items
 from .ownership import Ownership
 from ..store import Store, iso, parse_iso, utcnow
-from ..models import local_time, local_year
+from ..models import local_year, staff_time
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ def explanation_text(e: Explanation, tz: tzinfo | None = None) -> str:
 
     def when(value: str | None) -> str:
         dt = parse_iso(value)
-        return (local_time(dt, tz) if tz else dt).strftime("%Y-%m-%d %H:%M") if dt else "—"
+        return "—" if not dt else staff_time(dt, tz) if tz else dt.strftime("%Y-%m-%d %H:%M")
 
     lines = [f"{e.item_id}  索引号 {e.index_number}", f"  {e.title}"]
     if e.minted_index and e.minted_index != e.index_number:

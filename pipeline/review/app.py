@@ -20,6 +20,7 @@ from ..nightly import job
 from ..classify import office_tree
 from ..config import Config
 from ..errors import LockHeld, XxgkError
+from ..models import staff_time
 from ..store import Store
 from . import actions, appeals, application_entry, applications, auth, queries
 
@@ -41,6 +42,8 @@ def create_app(config: Config) -> Flask:
         # Flask's documented way to wrap its WSGI app, though its types call wsgi_app a method
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     merges = _merges_module()
+    # a stored instant as staff read it: to the minute, on the office's clock
+    app.jinja_env.filters["staff_time"] = lambda moment: staff_time(moment, config.office.timezone)
 
     @app.before_request
     def open_store_and_check_session() -> ResponseReturnValue | None:
