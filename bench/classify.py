@@ -17,6 +17,9 @@ Each title was labelled twice, blind: two readers for the titles read first, a r
 publisher's own column for the catalog rows a publisher filed (their label is the reader's). How
 often two labellings agree (and Cohen's κ) is the ceiling a classifier of titles meets; the held-out
 figures are printed on the titles both labellings file alike and against the publisher's column too.
+Last, tests/data/unseen_offices.csv: real titles of offices no title of which was read while building
+xxgk, labelled blind by reading, all held out — filed by the title alone, then with the publisher's
+栏目 as a collected copy carries it.
 The confidence itself (pipeline/classify/rules.py) is fitted on the training split from the
 rules' evidence; `python -m bench.classify fit` refits it and prints the cross-validated
 comparison with the margin alone, which `make bench` prints too.
@@ -99,11 +102,23 @@ TARGET_PRECISION = 0.98
 LEVELS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98)
 
 
+UNSEEN_OFFICES = REPO / "tests" / "data" / "unseen_offices.csv"
+
+
 def real_titles(split: str) -> list[dict[str, str]]:
+    return [row for row in _rows(REAL_TITLES) if row["split"] == split]
+
+
+def unseen_titles() -> list[dict[str, str]]:
+    """Real titles of offices none of whose titles was ever read while building xxgk (all held out)."""
+    return _rows(UNSEEN_OFFICES)
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
     import csv
 
-    with REAL_TITLES.open(encoding="utf-8", newline="") as f:
-        return [row for row in csv.DictReader(f) if row["split"] == split]
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
 
 
 def meta_of(row: dict[str, str]) -> dict[str, str]:
@@ -111,13 +126,14 @@ def meta_of(row: dict[str, str]) -> dict[str, str]:
     return {"doc_number": row["doc_number"]} if row.get("doc_number") else {}
 
 
-def filed(rows: list[dict[str, str]], model=None) -> list[tuple[float, bool]]:
+def filed(rows: list[dict[str, str]], model=None, *, with_column: bool = False) -> list[tuple[float, bool]]:
     """(confidence, right?) of each title as the classifier files it (the title, and a catalog
-    row's 文号, is all it has)."""
+    row's 文号, is all it has; `with_column`: the publisher's 栏目 too, as a collected copy carries it)."""
     from pipeline.classify import classify_one, load_tree
 
     tree = load_tree()
-    verdicts = [classify_one(tree, row["title"], "", meta_of(row), model) for row in rows]
+    metas = [meta_of(row) | ({"column": row["column"]} if with_column and row["column"] else {}) for row in rows]
+    verdicts = [classify_one(tree, row["title"], "", meta, model) for row, meta in zip(rows, metas)]
     return [(v.confidence, v.category == row["label"]) for v, row in zip(verdicts, rows)]
 
 
@@ -245,6 +261,9 @@ def real_evaluation() -> dict:
     by_column = [{**row, "label": row["column_leaf"]} for row in held_out if row["column_leaf"]]
     out["publisher's column"] = figures(filed(by_column))
     out["agreement"] = labelling_agreement(real_titles("train") + held_out)
+    unseen = unseen_titles()
+    out["unseen"] = {"offices": len({row["office"] for row in unseen}), **figures(filed(unseen)),
+                     "calibration": calibration(filed(unseen)), "with column": figures(filed(unseen, with_column=True))}
     out["cross-validated"] = cross_validated(*training_evidence())
     return out
 
@@ -306,6 +325,15 @@ def real_lines() -> Iterable[str]:
                   else "against the publisher's column")
         yield (f"classify (real titles, cold start, {subset}): top-1 {x['top1']:.2f}, auto-accepted "
                f"{x['accepted']:.0%} at precision {x['precision']:.2f} ({x['n']} held-out)")
+    unseen = real["unseen"]
+    yield (f"classify (real titles, unseen offices, cold start): top-1 {unseen['top1']:.2f}, auto-accepted "
+           f"{unseen['accepted']:.0%} at precision {unseen['precision']:.2f} ({unseen['n']} titles, "
+           f"{unseen['offices']} offices)")
+    yield (f"classify (real titles, unseen offices) calibration: "
+           + ", ".join(f"≥{c:.2f}: {n} right {share:.2f}" for c, n, share in unseen["calibration"]))
+    x = unseen["with column"]
+    yield (f"classify (real titles, unseen offices, with the publisher's column as collected): top-1 {x['top1']:.2f}, "
+           f"auto-accepted {x['accepted']:.0%} at precision {x['precision']:.2f}")
     cv = real["cross-validated"]
     yield ("classify (real titles, training split, cross-validated): confidence from the rules' evidence "
            f"Brier {cv['evidence']['brier']:.3f}, log-loss {cv['evidence']['log_loss']:.3f} (the margin alone "

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.classify import calibration_steps, fit_evidence, labelling_agreement, real_titles, training_evidence
+from bench.classify import (calibration_steps, fit_evidence, labelling_agreement, real_titles, training_evidence,
+                             unseen_titles)
 from pipeline.classify import load_tree
 from pipeline.classify import rules
 
@@ -36,6 +37,19 @@ def test_every_row_is_a_real_title_with_its_provenance(rows):
         assert r["label"] in leaves and r["second_reading"] in leaves, r
         assert r["column_leaf"] in leaves if r["column"] else not r["column_leaf"], r
         assert r["channel"] in {"wechat", "website", "catalog"}, r
+
+
+def test_the_unseen_offices_are_real_titles_of_offices_the_evaluation_set_never_had(rows):
+    """All held out: no office, no title of theirs in real_titles.csv; each row says where it came from
+    and what the blind reader filed it under (and whether the reader was unsure)."""
+    unseen, leaves = unseen_titles(), load_tree().leaves()
+    assert len(unseen) >= 250 and len({r["office"] for r in unseen}) >= 3
+    assert not {r["office"] for r in unseen} & {r["office"] for r in rows}
+    assert not {r["title"] for r in unseen} & {r["title"] for r in rows}
+    assert len({r["title"] for r in unseen}) == len(unseen)
+    for r in unseen:
+        assert r["title"].strip() and r["office"] and r["url"].startswith("http") and r["source"], r
+        assert r["label"] in leaves and r["unsure"] in {"0", "1"} and r["channel"] in {"wechat", "website", "catalog"}, r
 
 
 def test_the_held_out_third_is_fixed_by_the_title_alone(rows):
