@@ -113,7 +113,8 @@ def _archive_post(store: Store, fetcher: Fetcher, folder: Path, post: archive.Pe
     urls = body_images(post.body_html, post.url)
     states = archive.image_states(store, urls)
     allowed = image_hosts(source) if source is not None else ()
-    todo, outside = [], []
+    todo: list[str] = []
+    outside: list[str] = []
     for url in urls:
         if url in states and states[url].settled:
             continue

@@ -31,7 +31,7 @@ _SRC = re.compile(r"""(\ssrc\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I
 
 def on_https(url: str) -> str:
     """``url`` as https when it is an http image of a host known to serve https; else unchanged."""
-    if not url[:7].lower() == "http://":
+    if url[:7].lower() != "http://":
         return url
     host = (urlsplit(url).hostname or "").lower()
     if host in HTTPS_HOSTS or host.endswith(HTTPS_DOMAINS):
