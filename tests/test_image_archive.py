@@ -187,6 +187,26 @@ def test_a_failing_image_is_tried_again_then_given_up(tmp_path, loopback_site, i
         assert "HTTP 503" in db.execute("SELECT error FROM images WHERE url = ?", [originals["img/busy.png"]]).fetchone()[0]
 
 
+def test_an_image_kept_on_a_later_night_is_published_then(tmp_path, loopback_site, image_site) -> None:
+    """The build stays incremental: a night that keeps nothing new rewrites no page; the night an image
+    is kept at last, its item's page and feed entry show the copy."""
+    image_site.routes["127.0.0.1/img/late.png"] = (503, {"Content-Type": "text/plain"}, b"busy")
+    config, originals = _office(tmp_path, loopback_site, image_site, archive=True, images=("img/late.png",))
+    _sync(config)
+    (item,) = (tmp_path / "output/site/item").glob("*.html")
+    before = item.stat().st_mtime_ns
+    assert f'src="{originals["img/late.png"]}"' in item.read_text("utf-8")
+    _sync(config)  # still failing: nothing to show differently
+    assert item.stat().st_mtime_ns == before
+    image_site.page("127.0.0.1/img/late.png", _image("a.png"), "image/png")
+    _sync(config)
+    name = f"{hashlib.sha256(_image('a.png')).hexdigest()}.png"
+    assert f'src="../img/{name}"' in item.read_text("utf-8")
+    assert (tmp_path / "output/site/img" / name).read_bytes() == _image("a.png")
+    feed = (tmp_path / "output/site/feeds/all.json").read_text("utf-8")
+    assert f"{SITE_URL}img/{name}" in feed
+
+
 def test_archive_images_off_fetches_none(tmp_path, loopback_site, image_site) -> None:
     config, originals = _office(tmp_path, loopback_site, image_site, archive=False)
     _sync(config)
