@@ -247,3 +247,32 @@ def test_images_without_a_copy_go_https_on_hosts_that_serve_it() -> None:
     assert image_sources(body, [kept], "../") == (
         '<p><img src="../img/ab.png" alt="图片"></p>'
         '<p><img src="https://mmbiz.qpic.cn/b"><img src="http://www.example.gov.cn/c.png"></p>')
+
+
+def _answer(content_type: str, content: bytes):
+    from urllib3 import HTTPHeaderDict
+
+    from pipeline.fetch.client import Response
+
+    return Response("https://mmbiz.qpic.cn/x", 200, HTTPHeaderDict({"Content-Type": content_type}), content,
+                    False, None, None)
+
+
+@pytest.mark.parametrize(("content_type", "content", "kept"), [
+    ("image/webp", b"RIFF\x10\x00\x00\x00WEBPVP8 ", "image/webp"),
+    ("image/jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF", "image/jpeg"),
+    ("image/gif; charset=binary", b"GIF89a\x01\x00", "image/gif"),
+    ("image/jpeg", b"\x89PNG\r\n\x1a\n", None),  # the type and the bytes disagree
+    ("application/octet-stream", b"\x89PNG\r\n\x1a\n", None),  # the bytes alone are not enough
+    ("image/svg+xml", b"<svg/>", None),
+    ("", b"GIF89a", None),
+])
+def test_an_image_is_kept_only_when_its_type_and_bytes_agree(content_type, content, kept) -> None:
+    from pipeline.collect.images import image_type
+    from pipeline.errors import NotAnImage
+
+    if kept:
+        assert image_type(_answer(content_type, content)) == kept
+    else:
+        with pytest.raises(NotAnImage):
+            image_type(_answer(content_type, content))
