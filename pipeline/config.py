@@ -204,6 +204,7 @@ class Config:
     schedule_times: tuple[str, ...] = ("02:30",)
     parse_workers: int | None = None  # [collect] parse_workers; None: one per core but one (sources/parsing.py)
     recheck: str = "nightly"  # [collect] recheck: nightly | hourly (pipeline/collect/recheck.py)
+    archive_images: bool = False  # [collect] archive_images: keep the body images (pipeline/collect/images.py)
     # [review] proxies: how many reverse proxies stand in front of `xxgk serve` (0: none). When > 0,
     # the client's address and scheme are read from X-Forwarded-For / X-Forwarded-Proto as set by
     # that many proxies (werkzeug's ProxyFix): the login throttle then sees each client, and the
@@ -355,6 +356,10 @@ def load_effective(path: str | os.PathLike[str], env: Mapping[str, str] | None =
     if recheck not in RECHECK_MODES:
         raise ConfigError(f"{path}: [collect] recheck = {recheck!r} 无效：应为 \"nightly\"（在夜间任务中分批复查旧文章，"
                           f"默认）或 \"hourly\"（由每小时运行的 xxgk recheck 复查，见 cron/README.md）")
+    archive_images = collect.get("archive_images", object, False)  # any type: a wrong one gets the Chinese message
+    if not isinstance(archive_images, bool):
+        raise ConfigError(f"{path}: [collect] archive_images = {archive_images!r} 无效：应为 true（保存正文图片的副本，"
+                          f"发布时使用副本）或 false（不保存，默认）")
     collect.check_unknown()
     merge = root.table("merge")
     window = merge.get("window_days", int, 10)
@@ -424,6 +429,7 @@ def load_effective(path: str | os.PathLike[str], env: Mapping[str, str] | None =
         schedule_times=times,
         parse_workers=parse_workers,
         recheck=recheck,
+        archive_images=archive_images,
         review_proxies=review_proxies,
     )
     return config, root.effective

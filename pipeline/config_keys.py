@@ -103,6 +103,10 @@ KEYS: tuple[Key, ...] = (
     Key("collect", "recheck", "nightly | hourly", "nightly",
         "When old posts are re-checked for edits: in the nightly run (a share each night), or by `xxgk recheck` "
         "run hourly from cron or `xxgk schedule` (the night then re-checks only what is overdue); see below."),
+    Key("collect", "archive_images", "true/false", False,
+        "Keep a copy of every image in the body of a new or changed post (WeChat's, Weibo's, the office's own), "
+        "in a folder beside the database, and publish the copy instead of the channel's CDN; opt-in: the disk "
+        "it takes and the copying of the channels' images are the office's call. See below."),
     # [merge]
     Key("merge", "window_days", "integer", 10, "Copies this many days apart can still be one item."),
     Key("merge", "count_channel", "first | any_social | primary", "first",
@@ -278,7 +282,20 @@ def reference_markdown() -> str:
               "re-check is more than `recheck_cycle` - 1 days old; on a night after a day without any hourly",
               "re-check it also takes its nightly share, so an edit is still caught within `recheck_cycle` nights.",
               "Edits found are stored at once and published by the next nightly run. `xxgk status` warns when the",
-              "hourly re-check has not run for more than a day. Feeds and the WeChat API keep their nightly re-check.", ""]
+              "hourly re-check has not run for more than a day. Feeds and the WeChat API keep their nightly re-check.", "",
+              "## Keeping the images (`[collect] archive_images`)", "",
+              "Off by default: the disk it takes and the keeping of copies of the channels' images are the office's",
+              "call. When on, each night fetches the body images of the post versions that are new or changed",
+              "(through the one HTTP client: robots.txt, the per-host rate, retries, a 5 MB cap per image) from the",
+              "source's own hosts and its channel's image hosts (WeChat `mmbiz.qpic.cn`, `mmbiz.qlogo.cn`; Weibo",
+              "`*.sinaimg.cn`), never following a redirect elsewhere. Only PNG, JPEG, GIF and WebP are kept (the",
+              "Content-Type and the first bytes must agree; SVG is refused). Copies are named by their sha256 in a",
+              "folder beside the database (`xxgk.db` → `xxgk.images/`; back it up with the database) and recorded",
+              "in the store's `images` table. An image that fails is tried again on the next nights, 3 times in",
+              "all, then given up; a refused one is not tried again; the night never fails for an image. Item pages",
+              "then show the copy (`site/img/<sha256>.<ext>`, written once), the feeds its absolute URL under",
+              "`site_url`; an image without a copy keeps its original URL (https for WeChat's and Weibo's hosts).",
+              "Turning it on keeps the images of the posts already stored too, on the next night, once.", ""]
     return "\n".join(lines)
 
 

@@ -24,6 +24,7 @@
     │   ├── TooLarge                 body over the size cap
     │   ├── HttpStatusError(status)  4xx/5xx (after retries for 429 and 5xx)
     │   ├── DecodeError              bytes could not be decoded as text
+    │   ├── NotAnImage               an image to archive is no PNG, JPEG, GIF or WebP (type and bytes)
     │   └── TransportError           DNS, refused, timeout, redirect loop, truncated body
     └── InternalError                the code called wrongly (a naive time, an id twice, an
         └── UndeclaredKey            undeclared config key): a bug, never a person's mistake
@@ -158,6 +159,10 @@ class RobotsDisallowed(FetchError):
 
 class TooLarge(FetchError):
     """The body is larger than the size cap."""
+
+
+class NotAnImage(FetchError):
+    """An image to archive is not a PNG, JPEG, GIF or WebP image, by its Content-Type and its first bytes."""
 
 
 class HttpStatusError(FetchError):

@@ -126,6 +126,15 @@ class ChannelCopy:
 
 
 @dataclass(frozen=True)
+class ArchivedImage:
+    """A body image kept by [collect] archive_images: the URL the body shows, the copy's file."""
+
+    url: str
+    name: str  # <sha256>.<ext>: what the site calls it (site/img/NAME)
+    path: str  # where the archive keeps it (beside the database)
+
+
+@dataclass(frozen=True)
 class ItemView:
     """An item as publishing sees it: everything a feed entry or a page needs."""
 
@@ -146,3 +155,4 @@ class ItemView:
     copies: tuple[ChannelCopy, ...] = ()
     attachments: tuple[Attachment, ...] = ()
     withdrawn: bool = False  # every copy withdrawn upstream
+    images: tuple[ArchivedImage, ...] = ()  # the body's images kept by the archive (others stay where they are)

@@ -13,9 +13,10 @@ from collections.abc import Collection, Iterable, Iterator
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from .models import ChannelCopy, ItemView, local_iso
+from .models import ArchivedImage, ChannelCopy, ItemView, local_iso
 from .publish.source import ItemRow, digest, row_of
 from .store import Store, decode_attachments, parse_iso
+from .store import images as archive
 
 SUMMARY_CHARS = 120
 _SENTENCE_END = "。！？；!?;"
@@ -39,7 +40,7 @@ CHUNK = 500  # ids per IN (…) query
 _WHERE = " WHERE i.published_at IS NOT NULL"
 _VIEW_SQL = """SELECT i.id, i.index_number, i.title, i.published_at, i.updated_at, i.first_channel, i.category,
                   i.formed_on, i.validity, i.withdrawn, v.body_html, v.body_text, v.attachments, v.meta,
-                  i.publisher, i.doc_number
+                  i.publisher, i.doc_number, p.id
            FROM items i JOIN posts p ON p.id = i.primary_post
            JOIN post_versions v ON v.post_id = p.id AND v.version = p.version"""
 _COPIES_SQL = """SELECT ip.item_id, p.channel, p.url, p.published_at, p.first_seen, p.withdrawn_at
@@ -60,7 +61,8 @@ _ROWS_SQL = f"""SELECT i.id, ifnull(i.title, ''), ifnull(i.index_number, ''), i.
                   ifnull(i.updated_at, i.published_at), ifnull(i.category, ''), i.withdrawn,
                   {_cat(_US, "i.id", "i.title", "i.index_number", "i.published_at", "i.updated_at", "i.category",
                         "i.withdrawn", "i.first_channel", "i.formed_on", "i.validity", "i.primary_post", "p.version",
-                        "i.publisher", "i.doc_number", "c.copies")}
+                        "i.publisher", "i.doc_number", "c.copies",
+                        "p.images_archived")}
            FROM items i JOIN posts p ON p.id = i.primary_post
            LEFT JOIN (SELECT ip.item_id AS item_id,
                              group_concat({_cat(_RS, "q.channel", "q.url", "q.published_at", "q.first_seen",
@@ -83,14 +85,16 @@ class StoreSource:
         self.tz = tz  # the office's zone: rows() dates items there
         self.where = _WHERE + ("" if include_unclassified else " AND i.category IS NOT NULL")
         self.exclude = frozenset(exclude)  # held back (e.g. waiting for review)
+        self.images_dir = archive.folder_of(store.path)  # [collect] archive_images' copies
 
     def __iter__(self) -> Iterator[ItemView]:
         copies: dict[str, list[ChannelCopy]] = defaultdict(list)
         for item_id, *copy in self.store.db.execute(_COPIES_SQL + _COPIES_ORDER):
             copies[item_id].append(_copy(*copy))
+        images = archive.archived_images(self.store)
         for row in self.store.db.execute(_VIEW_SQL + self.where):
             if row[0] not in self.exclude:
-                yield _view(row, copies[row[0]])
+                yield _view(row, copies[row[0]], self._kept(images.get(row[-1], ())))
 
     def rows(self) -> Iterator[ItemRow]:
         return self._rows(self.store.db.execute(_ROWS_SQL + self.where))
@@ -136,8 +140,19 @@ class StoreSource:
                 _COPIES_SQL + f" WHERE ip.item_id IN ({marks})" + _COPIES_ORDER, chunk
             ):
                 copies[item_id].append(_copy(*copy))
-            for row in self.store.db.execute(_VIEW_SQL + self.where + f" AND i.id IN ({marks})", chunk):
-                yield _view(row, copies[row[0]])
+            rows = self.store.db.execute(_VIEW_SQL + self.where + f" AND i.id IN ({marks})", chunk).fetchall()
+            images = archive.archived_images(self.store, [row[-1] for row in rows])
+            for row in rows:
+                yield _view(row, copies[row[0]], self._kept(images.get(row[-1], ())))
+
+    def _kept(self, images: Iterable[tuple[str, str, str]]) -> tuple[ArchivedImage, ...]:
+        """The archived images whose copy is on disk (a copy lost shows the original URL again)."""
+        out = []
+        for url, sha, mime in images:
+            path = archive.copy_path(self.images_dir, sha, mime)
+            if path.is_file():
+                out.append(ArchivedImage(url, archive.file_name(sha, mime), str(path)))
+        return tuple(out)
 
 
 def item_views(store: Store, tz: tzinfo, *, include_unclassified: bool = False,
@@ -161,9 +176,9 @@ def _copy(channel: str, url: str, published: str | None, first_seen: str | None,
     return ChannelCopy(channel, url, parse_iso(published or first_seen), parse_iso(withdrawn))
 
 
-def _view(row: tuple[Any, ...], copies: list[ChannelCopy]) -> ItemView:
+def _view(row: tuple[Any, ...], copies: list[ChannelCopy], images: tuple[ArchivedImage, ...] = ()) -> ItemView:
     (item_id, index_number, title, published, updated, first_channel, category, formed_on, validity,
-     withdrawn, body_html, body_text, attachments, meta_s, publisher, doc_number) = row
+     withdrawn, body_html, body_text, attachments, meta_s, publisher, doc_number, _post) = row
     meta = json.loads(meta_s or "{}")
     published_at = datetime.fromisoformat(published)  # never NULL: _WHERE asks for published items
     return ItemView(
@@ -184,6 +199,7 @@ def _view(row: tuple[Any, ...], copies: list[ChannelCopy]) -> ItemView:
         copies=tuple(copies),
         attachments=decode_attachments(attachments),
         withdrawn=bool(withdrawn),
+        images=images,
     )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.models import Category
+from pipeline.models import ArchivedImage, Category
 from pipeline.publish import build
 
 from .office_tools import tool
@@ -29,6 +29,14 @@ KINDS = {  # one page of each kind in the demo office's site
 }
 
 
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 3), (20, 90, 200)).save(out, "PNG")
+    return out.getvalue()
+
+
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("generated")
@@ -39,7 +47,15 @@ def generated(tmp_path_factory) -> Path:
     # but breaks the content model. Bodies here: images without alt, links without href.
     odd = '<p><img src="/a.png"><a rel="nofollow">无链接</a><img alt="x"> <a href="/x y\'.pdf">附件</a></p>'
     its += [dataclasses.replace(i, body_html=odd) for i in hostile_items()]
+    # An item whose image the archive kept ([collect] archive_images): its page shows site/img/NAME.
+    kept = out / "kept.png"
+    kept.write_bytes(_png())
+    image = ArchivedImage("https://mmbiz.qpic.cn/mmbiz_png/k/640?wx_fmt=png&tp=webp", "0123abcd.png", str(kept))
+    its.append(make_item(121, id="archived", images=(image,),
+                         body_html=f'<p>存档图片：<img src="{image.url.replace("&", "&amp;")}"></p>'))
     build(its, cats, SITE, out, reports=REPORTS, search=True)
+    assert 'src="../img/0123abcd.png"' in (out / "site/item/archived.html").read_text("utf-8")
+    assert (out / "site/img/0123abcd.png").read_bytes() == kept.read_bytes()
     return out / "site"
 
 

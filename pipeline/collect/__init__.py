@@ -1,6 +1,7 @@
 """Collect stage: the collectors of sources/ run into the store.
 
     stage.py       every configured source's collector, its posts stored, its run recorded (`xxgk collect`)
+    images.py      the body images of new and changed posts kept beside the database ([collect] archive_images)
     recheck.py     the re-checks for edits spread over the day, a share each hour (`xxgk recheck`)
     add.py         one article stored by its link (`xxgk add URL…`)
     add_source.py  a column page fetched once: which kind of list, which [sources.NAME] (`xxgk add-source`)

@@ -38,6 +38,7 @@ from ..config import Config, Source
 from ..errors import INTERNAL, InternalError, XxgkError, failure_kind
 from ..fetch.client import Fetcher, HostSlots
 from ..models import Post
+from .images import archive_images
 from ..store import ROBOTS_LIFETIME, HttpCache, Store, StoredRobots, iso, post_id, utcnow
 
 CAPPED_WARNING = "list cut at max_pages"  # how the warning of a cut list begins
@@ -99,9 +100,24 @@ def collect_all(config: Config, store: Store, run_id: int, *, full: bool = False
     ``hosts_at_once`` (a district run), sources on different hosts side by side."""
     store.sync_sources([{"name": s.name, "kind": s.kind, "channel": s.channel, "url": s.url} for s in config.sources])
     wanted = [source for source in config.sources if not only or source.name in only]
-    return collect_sources(config, store, wanted, full=full, now=now or utcnow(), fetcher=fetcher, progress=progress,
-                           hosts_at_once=hosts_at_once,
-                           done=lambda outcome: store.record_source_run(run_id, outcome.source, outcome.row()))
+    now = now or utcnow()
+    outcomes = collect_sources(config, store, wanted, full=full, now=now, fetcher=fetcher, progress=progress,
+                               hosts_at_once=hosts_at_once,
+                               done=lambda outcome: store.record_source_run(run_id, outcome.source, outcome.row()))
+    if config.archive_images:
+        progress("archiving images")
+        archive_night(config, store, now)
+    return outcomes
+
+
+def archive_night(config: Config, store: Store, now: datetime) -> None:
+    """The night's images ([collect] archive_images): whatever happens to an image, the night goes on."""
+    try:
+        archive_images(config, store, now)
+    except sqlite3.Error:  # the store itself: the run stops, exit 4
+        raise
+    except Exception:  # a bug here must not cost the night its items
+        log.exception("archiving images failed; the posts are tried again next night")
 
 
 def collect_sources(config: Config, store: Store, wanted: list[Source], *, full: bool, now: datetime,

@@ -29,6 +29,7 @@ from pipeline.htmltools import html_to_text
 from pipeline.models import Category, ItemView, local_year
 
 from . import feeds, snapshot
+from .images import IMG_DIR, place
 from .links import FETCH_SCHEMES, check_slug, guess_type, safe_url
 from .manifest import Manifest
 from .manifest import remove as remove_files
@@ -189,7 +190,7 @@ def _build_marked(items: Iterable[ItemView] | ItemSource, categories: Sequence[C
     if manifest.trusted:
         removed = remove_files(out_dir, manifest.stale(writer.produced))
     else:
-        removed = writer.remove_stale(skip=(SEARCH_DIR, f"site/{REPORTS_DIR}"))
+        removed = writer.remove_stale(skip=(SEARCH_DIR, f"site/{REPORTS_DIR}", f"site/{IMG_DIR}"))
     manifest.save(out_dir)
     snapshot.save(out_dir, current, rows, global_key)
     if index is not None:
@@ -416,6 +417,7 @@ def _item_pages(r: SiteRenderer, source: ItemSource, site: SiteInfo, tree: Categ
         path = tree.path(item.category)
         crumbs = [{"name": c.name, "href": f"../category/{c.id}.html"} for c in path]
         base_url = item_base(item)
+        place(Path(r.writer.root) / "site", item.images)  # before the page that shows them is committed
         ctx = item_page_context(item, item_body(item, base_url), site.office_name, " / ".join(c.name for c in path),
                                 base_url, tz=site.timezone)
         keywords = ",".join(x for x in (path[-1].name if path else "", item.topic) if x)
@@ -471,6 +473,8 @@ def _write_feeds(
         else:
             todo.append((f, chosen))
     views = {v.id: v for v in source.views(sorted({row.id for _, chosen in todo for row in chosen}))}
+    for view in views.values():
+        place(Path(writer.root) / "site", view.images)  # an entry may show an item whose page was not rebuilt
     for f, chosen in todo:
         entries = [_entry(site, tree, views[row.id]) for row in chosen]
         spec = feeds.FeedSpec(
@@ -498,7 +502,7 @@ def _write_feeds(
 
 def _entry(site: SiteInfo, tree: CategoryTree, item: ItemView) -> feeds.Entry:
     base_url = item_base(item)
-    body = item_body(item, base_url)
+    body = item_body(item, base_url, image_root=site.site_url)
     if item.withdrawn:
         body = "<p><strong>本信息已撤回。</strong></p>\n" + body
     enclosures = []

@@ -27,6 +27,7 @@ from pipeline.models import CHANNELS, META_LABELS, ChannelCopy, ItemView, local_
 
 from .source import ItemRow
 
+from .images import image_sources
 from .links import FETCH_SCHEMES, absolutize_html, first_copy, repair_tags, safe_url
 from .manifest import Manifest
 from .writer import Writer
@@ -347,6 +348,8 @@ def item_base(item: ItemView) -> str:
     return base.url if base else ""
 
 
-def item_body(item: ItemView, base_url: str | None = None) -> str:
-    """The item's sanitised body with every URL made absolute against its first copy."""
-    return repair_tags(absolutize_html(item.body_html, item_base(item) if base_url is None else base_url))
+def item_body(item: ItemView, base_url: str | None = None, image_root: str = "../") -> str:
+    """The item's sanitised body with every URL made absolute against its first copy, and its images
+    the archive's copies where kept (under ``image_root``: "../" from an item page, the site's URL in a feed)."""
+    body = absolutize_html(item.body_html, item_base(item) if base_url is None else base_url)
+    return repair_tags(image_sources(body, item.images, image_root))

@@ -1,5 +1,6 @@
 """The SQLite store: `Store` and the queries stages share (store.py), robots.txt kept between runs
-(robots.py), the schema as named forward migrations (migrations.py)."""
+(robots.py), the images kept by [collect] archive_images (images.py), the schema as named forward
+migrations (migrations.py)."""
 
 from .migrations import MIGRATIONS
 from .robots import ROBOTS_LIFETIME, StoredRobots

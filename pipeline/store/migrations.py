@@ -210,6 +210,21 @@ MIGRATIONS.append(("0013_post_rechecks", """
 MIGRATIONS.append(("0014_robots_txt", """
     CREATE TABLE robots_txt (url TEXT PRIMARY KEY, body TEXT NOT NULL, fetched_at TEXT NOT NULL);
     """))
+# The images of posts kept by [collect] archive_images (pipeline/collect/images.py, store/images.py): each image
+# URL once, with the sha256 its copy is stored under (NULL until archived), its type and size, or its failures
+# (retried on later nights, then given up, `refused` at once for what is no image); which images each post's
+# current version shows; per post, the version whose images were dealt with and how many are archived (a change
+# of that count re-renders the post's item, like a new version).
+MIGRATIONS.append(("0015_image_archive", """
+    CREATE TABLE images (url TEXT PRIMARY KEY, sha256 TEXT, type TEXT, size INTEGER, fetched_at TEXT,
+                         failures INTEGER NOT NULL DEFAULT 0, error TEXT, tried_at TEXT,
+                         given_up INTEGER NOT NULL DEFAULT 0);
+    CREATE TABLE post_images (post_id TEXT NOT NULL, url TEXT NOT NULL, PRIMARY KEY (post_id, url)) WITHOUT ROWID;
+    ALTER TABLE posts ADD COLUMN images_version INTEGER;
+    ALTER TABLE posts ADD COLUMN images_archived INTEGER NOT NULL DEFAULT 0;
+    CREATE TRIGGER publish_log_post_images AFTER UPDATE OF images_archived ON posts
+        WHEN old.images_archived IS NOT new.images_archived BEGIN INSERT INTO publish_log (item_id) SELECT item_id FROM item_posts WHERE post_id = new.id; END;
+    """))
 KNOWN_MIGRATIONS = {name for name, _ in MIGRATIONS}
 
 
