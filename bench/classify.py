@@ -329,7 +329,7 @@ def real_lines() -> Iterable[str]:
     yield (f"classify (real titles, unseen offices, cold start): top-1 {unseen['top1']:.2f}, auto-accepted "
            f"{unseen['accepted']:.0%} at precision {unseen['precision']:.2f} ({unseen['n']} titles, "
            f"{unseen['offices']} offices)")
-    yield (f"classify (real titles, unseen offices) calibration: "
+    yield ("classify (real titles, unseen offices) calibration: "
            + ", ".join(f"≥{c:.2f}: {n} right {share:.2f}" for c, n, share in unseen["calibration"]))
     x = unseen["with column"]
     yield (f"classify (real titles, unseen offices, with the publisher's column as collected): top-1 {x['top1']:.2f}, "

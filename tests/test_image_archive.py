@@ -276,3 +276,20 @@ def test_an_image_is_kept_only_when_its_type_and_bytes_agree(content_type, conte
     else:
         with pytest.raises(NotAnImage):
             image_type(_answer(content_type, content))
+
+
+def test_a_backup_carries_the_kept_images_once(tmp_path, loopback_site, image_site) -> None:
+    """`xxgk backup PATH` copies the database and, beside it, the copies it names (backup.db →
+    backup.images/); a second backup copies none again (each is named by its content)."""
+    config, _ = _office(tmp_path, loopback_site, image_site, archive=True)
+    _sync(config)
+    kept = {p.relative_to(tmp_path / "xxgk.images"): p.read_bytes() for p in (tmp_path / "xxgk.images").rglob("*.*")}
+    assert len(kept) == len(GOOD) + 1
+    target = tmp_path / "backups" / "night.db"
+    first = CliRunner().invoke(main, ["--config", config, "backup", str(target)], catch_exceptions=False)
+    assert first.exit_code == 0 and f"{len(kept)} new image copies" in first.output, first.output
+    copied = {p.relative_to(tmp_path / "backups" / "night.images"): p.read_bytes()
+              for p in (tmp_path / "backups" / "night.images").rglob("*.*")}
+    assert copied == kept
+    again = CliRunner().invoke(main, ["--config", config, "backup", str(target)], catch_exceptions=False)
+    assert again.exit_code == 0 and "image copies" not in again.output, again.output

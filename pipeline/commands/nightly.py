@@ -327,20 +327,25 @@ def schedule_command(env: Env) -> None:
 @click.pass_obj
 @reports_errors
 def backup(env: Env, path: str) -> None:
-    """Copy the database to PATH consistently, even while a sync is writing (SQLite online backup).
+    """Copy the database to PATH consistently, even while a sync is writing (SQLite online backup),
+    and the images it keeps ([collect] archive_images) to the folder beside PATH (backup.db →
+    backup.images/), only those not there already.
 
-    Restore by stopping cron/the scheduler and copying the file back over the configured
-    database path.
+    Restore by stopping cron/the scheduler and copying the file (and the folder, beside the
+    configured database, named after it) back.
 
     \b
     Example:
       xxgk backup /var/backups/xxgk-$(date +%F).db
     """
     from ..store import backup_to
+    from ..store.images import back_up_copies, folder_of
 
     with env.store() as store:
         pages = backup_to(store, Path(path))
-    click.echo(f"backed up {env.config.database} to {path} ({pages} pages)")
+    copied = back_up_copies(env.config.database, Path(path))
+    click.echo(f"backed up {env.config.database} to {path} ({pages} pages)"
+               + (f"; {copied} new image copies to {folder_of(path)}" if copied else ""))
 
 
 # -- helpers ----------------------------------------------------------------------------

@@ -152,3 +152,21 @@ def archived_images(store: Store, post_ids: Collection[str] | None = None) -> di
         for pid, url, sha, mime in store.db.execute(sql + where + " ORDER BY pi.post_id, pi.url", chunk or []):
             out[pid].append((url, sha, mime))
     return out
+
+
+def back_up_copies(database: str | Path, backup: Path) -> int:
+    """The copies a backed-up database names, into the backup's own folder (backup.db → backup.images/),
+    each copied once: a copy is named by its content, so one already there is the same bytes. How many
+    were copied; a copy missing from the archive is left out (its row keeps the original URL's record)."""
+    source, target = folder_of(database), folder_of(backup)
+    with Store(backup) as store:
+        kept = store.db.execute("SELECT sha256, type FROM images WHERE sha256 IS NOT NULL").fetchall()
+    copied = 0
+    for sha256, mime in kept:
+        origin, copy = copy_path(source, sha256, mime), copy_path(target, sha256, mime)
+        if copy.is_file() or not origin.is_file():
+            continue
+        keep_copy(target, sha256, mime, origin.read_bytes())
+        copied += 1
+    return copied
+

@@ -223,7 +223,8 @@ MIGRATIONS.append(("0015_image_archive", """
     ALTER TABLE posts ADD COLUMN images_version INTEGER;
     ALTER TABLE posts ADD COLUMN images_archived INTEGER NOT NULL DEFAULT 0;
     CREATE TRIGGER publish_log_post_images AFTER UPDATE OF images_archived ON posts
-        WHEN old.images_archived IS NOT new.images_archived BEGIN INSERT INTO publish_log (item_id) SELECT item_id FROM item_posts WHERE post_id = new.id; END;
+        WHEN old.images_archived IS NOT new.images_archived BEGIN
+        INSERT INTO publish_log (item_id) SELECT item_id FROM item_posts WHERE post_id = new.id; END;
     """))
 KNOWN_MIGRATIONS = {name for name, _ in MIGRATIONS}
 
