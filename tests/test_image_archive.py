@@ -293,3 +293,16 @@ def test_a_backup_carries_the_kept_images_once(tmp_path, loopback_site, image_si
     assert copied == kept
     again = CliRunner().invoke(main, ["--config", config, "backup", str(target)], catch_exceptions=False)
     assert again.exit_code == 0 and "image copies" not in again.output, again.output
+
+
+def test_status_says_what_the_image_archive_holds(tmp_path, loopback_site, image_site) -> None:
+    config, _ = _office(tmp_path, loopback_site, image_site, archive=True)
+    _sync(config)
+    got = json.loads(CliRunner().invoke(main, ["--config", config, "status", "--json"]).output)["images"]
+    size = sum(p.stat().st_size for p in (tmp_path / "xxgk.images").rglob("*.*"))
+    assert got == {"kept": len(GOOD) + 1, "bytes": size, "waiting": 0, "given_up": len(REFUSED)}
+    text = CliRunner().invoke(main, ["--config", config, "status"]).output
+    assert f"保存的图片：{len(GOOD) + 1} 张" in text and f"已放弃 {len(REFUSED)} 张" in text
+    (tmp_path / "off").mkdir()
+    off, _ = _office(tmp_path / "off", loopback_site, image_site, archive=False)
+    assert json.loads(CliRunner().invoke(main, ["--config", off, "status", "--json"]).output)["images"] is None

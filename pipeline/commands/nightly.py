@@ -234,15 +234,18 @@ def status(env: Env, as_json: bool) -> None:
     from ..nightly.health import capped_line, failure_line, failures_in_words
     from ..nightly.job import office_alerts
 
+    from ..store.images import archive_counts
+
     with env.store() as store:
         rows = store.last_source_runs()
         last = store.last_run()
         alerts = office_alerts(env.config, store)
         aside = set_aside_counts(store)
+        images = archive_counts(store) if env.config.archive_images else None
     if as_json:
         for row in rows:  # what failed in words, beside the recorded kinds and error
             row["failure_words"] = failures_in_words(row["failure_kinds"])
-        click.echo(json.dumps({"last_run": last, "sources": rows,
+        click.echo(json.dumps({"last_run": last, "sources": rows, "images": images,
                                "alerts": [{"kind": a.kind, "subject": a.subject, "message": a.message} for a in alerts],
                                "set_aside": {"rows": sum(n for _, n in aside), "by_publisher": dict(aside),
                                              "reason": SET_ASIDE_WHY}},
@@ -261,6 +264,9 @@ def status(env: Env, as_json: bool) -> None:
                 click.echo(f"    采集失败：{failure_line(row['failure_kinds'], row['error'])}")
             if row["capped_warning"]:
                 click.echo(f"    采集不全：{capped_line(row['source'], row['capped_warning'])}")
+        if images is not None:
+            click.echo(f"保存的图片：{images['kept']} 张（{images['bytes'] / 2**20:.1f} MiB），待重试 {images['waiting']} 张，"
+                       f"已放弃 {images['given_up']} 张")
         if aside:
             click.echo(f"set aside: {sum(n for _, n in aside)} row(s) {SET_ASIDE_WHY}: "
                        + ", ".join(f"{publisher} {n}" for publisher, n in aside))

@@ -170,3 +170,13 @@ def back_up_copies(database: str | Path, backup: Path) -> int:
         copied += 1
     return copied
 
+
+def archive_counts(store: Store) -> dict[str, int]:
+    """What the image archive holds, for `xxgk status`: images kept (and their bytes), images still to
+    be tried again on a later night, images given up (refused, or failed too often)."""
+    kept, size, waiting, given_up = store.db.execute(
+        """SELECT COUNT(sha256), COALESCE(SUM(CASE WHEN sha256 IS NOT NULL THEN size END), 0),
+                  COALESCE(SUM(sha256 IS NULL AND NOT given_up), 0), COALESCE(SUM(given_up), 0)
+           FROM images""").fetchone()
+    return {"kept": kept, "bytes": size, "waiting": waiting, "given_up": given_up}
+
