@@ -68,14 +68,14 @@ def test_a_source_whose_every_article_fails_is_failing_with_the_right_alert(tmp_
     data = json.loads(shown.output)
     (row,) = data["sources"]
     assert row["status"] == "failed" and row["errors"] == ARTICLES and row["new"] == 0
-    assert f"{ARTICLES} of {ARTICLES} pages could not be fetched (unreachable host ×{ARTICLES})" in row["error"]
+    assert f"{ARTICLES} 个页面中 {ARTICLES} 个无法获取（unreachable host ×{ARTICLES}）" in row["error"]
     assert row["failure_kinds"] == ["unreachable host"] and row["failure_words"] == "无法连接主机（域名解析或连接失败）"
     alerts = {a["kind"]: a["message"] for a in data["alerts"]}
     assert "failing" in alerts and "无法连接主机" in alerts["failing"]
     assert "empty" not in alerts and "选择器" not in alerts["failing"]  # no guess about selectors
     text = runner.invoke(main, ["--config", config, "status"]).output
-    assert (f"    采集失败：无法连接主机（域名解析或连接失败）。详情：nothing new, and {ARTICLES} of {ARTICLES} "
-            f"pages could not be fetched") in text
+    assert (f"    采集失败：无法连接主机（域名解析或连接失败）。详情：没有新信息，{ARTICLES} 个页面中 {ARTICLES} "
+            f"个无法获取") in text
     assert "error:" not in text
 
 

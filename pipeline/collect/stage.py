@@ -352,8 +352,7 @@ def _judge_failing(outcome: SourceOutcome) -> None:
     what = ", ".join(f"{kind} ×{n}" for kind, n in by_count)
     example = next((w for w in outcome.warnings if ": " in w), "")
     outcome.status, outcome.failure_kinds = "failed", [kind for kind, _ in by_count]
-    outcome.error = f"nothing new, and {failed} of {tried} pages could not be fetched ({what})" + \
-        (f"; e.g. {example}" if example else "")
+    outcome.error = f"没有新信息，{tried} 个页面中 {failed} 个无法获取（{what}）" + (f"；例如 {example}" if example else "")
     log.warning("source %s failed: %s", outcome.source, outcome.error)
 
 
