@@ -16,7 +16,8 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from pipeline.collect.images import IMAGE_MAX_BYTES, host_allowed, image_hosts
+from pipeline.collect.images import IMAGE_MAX_BYTES, image_hosts
+from pipeline.fetch.client import AllowList
 from pipeline.commands import main
 from pipeline.config import Source
 from pipeline.publish.images import image_sources, on_https
@@ -229,12 +230,12 @@ def test_a_bad_setting_is_refused_in_chinese(tmp_path, loopback_site, image_site
 def test_each_channel_has_its_image_hosts() -> None:
     wechat = Source(name="wx", kind="wechat_feed", url="http://rss.example.test/wx.xml", channel="wechat")
     weibo = Source(name="wb", kind="feed", url="http://rss.example.test/wb.xml", channel="weibo")
-    assert host_allowed("https://mmbiz.qpic.cn/mmbiz_png/x/640", image_hosts(wechat))
-    assert host_allowed("http://rss.example.test/a.png", image_hosts(wechat))  # the source's own host
-    assert not host_allowed("https://wx1.sinaimg.cn/large/x.jpg", image_hosts(wechat))
-    assert host_allowed("https://wx1.sinaimg.cn/large/x.jpg", image_hosts(weibo))
-    assert not host_allowed("https://sinaimg.cn.evil.test/x.jpg", image_hosts(weibo))
-    assert not host_allowed("https://mmbiz.qpic.cn/x", image_hosts(weibo))
+    assert AllowList(image_hosts(wechat)).admits_url("https://mmbiz.qpic.cn/mmbiz_png/x/640")
+    assert AllowList(image_hosts(wechat)).admits_url("http://rss.example.test/a.png")  # the source's own host
+    assert not AllowList(image_hosts(wechat)).admits_url("https://wx1.sinaimg.cn/large/x.jpg")
+    assert AllowList(image_hosts(weibo)).admits_url("https://wx1.sinaimg.cn/large/x.jpg")
+    assert not AllowList(image_hosts(weibo)).admits_url("https://sinaimg.cn.evil.test/x.jpg")
+    assert not AllowList(image_hosts(weibo)).admits_url("https://mmbiz.qpic.cn/x")
 
 
 def test_images_without_a_copy_go_https_on_hosts_that_serve_it() -> None:

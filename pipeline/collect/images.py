@@ -19,7 +19,6 @@ import hashlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -27,7 +26,7 @@ from urllib.parse import urlsplit
 
 from ..config import Config, Source
 from ..errors import FetchError, HostNotAllowed, NotAnImage, RobotsDisallowed, TooLarge
-from ..fetch.client import Fetcher, Response
+from ..fetch.client import AllowList, Fetcher, Response
 from ..htmltools import image_urls, parse_html
 from ..store import Store, StoredRobots
 from ..store import images as archive
@@ -53,12 +52,6 @@ _FINAL = (HostNotAllowed, RobotsDisallowed, TooLarge)  # trying again on another
 def image_hosts(source: Source) -> tuple[str, ...]:
     """The hosts a source's images may come from: its own, and its channel's image CDN."""
     return tuple(h for h in source.hosts if h) + CHANNEL_IMAGE_HOSTS.get(source.channel, ())
-
-
-def host_allowed(url: str, hosts: Iterable[str]) -> bool:
-    """Whether ``url``'s host is one of ``hosts`` ("*.example.cn": any sub-domain of example.cn)."""
-    host = (urlsplit(url).hostname or "").lower()
-    return any(host.endswith(h[1:]) if h.startswith("*.") else host == h.lower() for h in hosts)
 
 
 def image_type(response: Response) -> str:
@@ -118,13 +111,13 @@ def _archive_post(store: Store, fetcher: Fetcher, folder: Path, post: archive.Pe
                   now: datetime, tally: Counter[str]) -> None:
     urls = body_images(post.body_html, post.url)
     states = archive.image_states(store, urls)
-    allowed = image_hosts(source) if source is not None else ()
+    allowed = AllowList(image_hosts(source) if source is not None else ())
     todo: list[str] = []
     outside: list[str] = []
     for url in urls:
         if url in states and states[url].settled:
             continue
-        (todo if host_allowed(url, allowed) else outside).append(url)
+        (todo if allowed.admits_url(url) else outside).append(url)
     results: dict[str, Response | FetchError] = dict(
         fetcher.fetch_many(todo, conditional=False, obey_robots=True)) if todo else {}
     with store.transaction():

@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from functools import cached_property
 from typing import Any, Protocol
-from urllib.parse import urlencode, urljoin
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import pycurl
 from urllib3 import HTTPHeaderDict
@@ -370,14 +370,7 @@ class Fetcher:
         self.cache = cache
         self.robots = robots
         self.stats: Counter[str] = Counter()
-        self._exact: set[str] = set()
-        self._suffixes: list[str] = []
-        for entry in allowed_hosts:
-            entry = entry.strip().lower().rstrip(".")
-            if entry.startswith("*."):
-                self._suffixes.append("." + _host(entry[2:]))
-            elif entry:
-                self._exact.add(_host(entry))
+        self._allowed = AllowList(allowed_hosts)
         self._resolve = {_host(h): addr for h, addr in settings.resolve.items()}
         self._clock = clock
         self._sleep = sleep
@@ -606,7 +599,7 @@ class Fetcher:
 
     def _check_allowed(self, url: str, target: Url, *, redirected: bool) -> None:
         host = _host_of(target)
-        if host in self._exact or any(host.endswith(s) for s in self._suffixes):
+        if self._allowed.admits(host):
             return
         where = f"redirected to {redact_url(target.url)}; " if redirected else ""
         raise HostNotAllowed(url, f"{where}host {host!r} is not in the allow-list")
@@ -805,6 +798,28 @@ class Fetcher:
                 return
             self._robots_skipped_warned.add(host)
         self._log.warning("not checking robots.txt for %s (obey_robots is off)", host)
+
+
+class AllowList:
+    """The hosts a fetcher may ask: exact names, and "*.example.cn" for every sub-domain of example.cn."""
+
+    def __init__(self, entries: Iterable[str]) -> None:
+        self._exact: set[str] = set()
+        self._suffixes: list[str] = []
+        for entry in entries:
+            entry = entry.strip().lower().rstrip(".")
+            if entry.startswith("*."):
+                self._suffixes.append("." + _host(entry[2:]))
+            elif entry:
+                self._exact.add(_host(entry))
+
+    def admits(self, host: str) -> bool:
+        """Whether ``host`` (as spelt in URLs: lower case, IDNA) is on the list."""
+        return host in self._exact or any(host.endswith(s) for s in self._suffixes)
+
+    def admits_url(self, url: str) -> bool:
+        """Whether the host of ``url`` is on the list."""
+        return self.admits(_host(urlsplit(url).hostname or ""))
 
 
 def _host(name: str) -> str:
