@@ -61,6 +61,9 @@ def local_iso(moment: datetime | str, tz: tzinfo) -> str:
 # Channels, and which of them count as 政务微博、微信 in the annual report.
 CHANNELS = ("wechat", "weibo", "website", "catalog")
 SOCIAL_CHANNELS = frozenset({"wechat", "weibo"})
+# The image hosts of each channel ("*." every sub-domain): the image archive may fetch from them
+# (pipeline/collect/images.py), and all of them serve https (pipeline/publish/images.py).
+CHANNEL_IMAGE_HOSTS = {"wechat": ("mmbiz.qpic.cn", "mmbiz.qlogo.cn"), "weibo": ("*.sinaimg.cn",)}
 
 # Metadata keys a post may carry (English name → the label gov pages use).
 META_LABELS = {

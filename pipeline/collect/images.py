@@ -28,17 +28,13 @@ from ..config import Config, Source
 from ..errors import FetchError, HostNotAllowed, NotAnImage, RobotsDisallowed, TooLarge
 from ..fetch.client import AllowList, Fetcher, Response
 from ..htmltools import image_urls, parse_html
+from ..models import CHANNEL_IMAGE_HOSTS
 from ..store import Store, StoredRobots
 from ..store import images as archive
 
 log = logging.getLogger("xxgk.collect.images")
 
 IMAGE_MAX_BYTES = 5 * 1024 * 1024  # an image's own size cap (a page's is [fetch] max_bytes)
-# The image hosts of each channel (a source's own hosts are allowed too): "*." allows every sub-domain.
-CHANNEL_IMAGE_HOSTS = {
-    "wechat": ("mmbiz.qpic.cn", "mmbiz.qlogo.cn"),
-    "weibo": ("*.sinaimg.cn",),
-}
 # (declared type, what its first bytes must be): PNG, JPEG, GIF, WebP. Nothing else is an image we keep.
 _SIGNATURES = {
     "image/png": lambda b: b.startswith(b"\x89PNG\r\n\x1a\n"),

@@ -14,16 +14,14 @@ import re
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from pipeline.models import ArchivedImage
-
+from ..fetch.client import AllowList
+from ..models import CHANNEL_IMAGE_HOSTS, ArchivedImage
 from .links import encode_illegal
 
 IMG_DIR = "img"  # site/img/<sha256>.<ext>
-# Image hosts that answer https: WeChat's CDN and Weibo's (any sub-domain of sinaimg.cn).
-HTTPS_HOSTS = ("mmbiz.qpic.cn", "mmbiz.qlogo.cn")
-HTTPS_DOMAINS = (".sinaimg.cn",)
+# Image hosts that answer https: the channels' image CDNs.
+HTTPS_HOSTS = AllowList(host for hosts in CHANNEL_IMAGE_HOSTS.values() for host in hosts)
 
 _IMG = re.compile(r"<img(?=[\s/>])[^>]*>", re.IGNORECASE)
 _SRC = re.compile(r"""(\ssrc\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
@@ -31,12 +29,7 @@ _SRC = re.compile(r"""(\ssrc\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I
 
 def on_https(url: str) -> str:
     """``url`` as https when it is an http image of a host known to serve https; else unchanged."""
-    if url[:7].lower() != "http://":
-        return url
-    host = (urlsplit(url).hostname or "").lower()
-    if host in HTTPS_HOSTS or host.endswith(HTTPS_DOMAINS):
-        return "https://" + url[7:]
-    return url
+    return "https://" + url[7:] if url[:7].lower() == "http://" and HTTPS_HOSTS.admits_url(url) else url
 
 
 def image_sources(body: str, images: Iterable[ArchivedImage], root: str) -> str:
