@@ -307,3 +307,23 @@ def test_status_says_what_the_image_archive_holds(tmp_path, loopback_site, image
     (tmp_path / "off").mkdir()
     off, _ = _office(tmp_path / "off", loopback_site, image_site, archive=False)
     assert json.loads(CliRunner().invoke(main, ["--config", off, "status", "--json"]).output)["images"] is None
+
+
+def test_turned_on_later_the_history_is_archived_within_the_nights_budget(tmp_path, loopback_site, image_site) -> None:
+    """Posts collected while the setting was off are archived once it is on; a night whose time budget
+    is spent leaves the rest for the next night, none of them counted as failed."""
+    from dataclasses import replace
+
+    from pipeline import config as config_mod
+    from pipeline.collect.images import archive_images
+    from pipeline.store import Store, utcnow
+
+    path, _ = _office(tmp_path, loopback_site, image_site, archive=False)
+    _sync(path)
+    config = replace(config_mod.load(Path(path)), archive_images=True)
+    spent = replace(config, fetch=replace(config.fetch, source_budget=1e-9))
+    with Store(config.database) as store:
+        assert archive_images(spent, store, utcnow()) == {"posts left for the next night": 1}
+        assert _rows(tmp_path / "xxgk.db") == {}
+        tally = archive_images(config, store, utcnow())
+    assert tally["archived"] == len(GOOD) + 1 and "posts left for the next night" not in tally

@@ -74,7 +74,7 @@ def body_images(body_html: str, post_url: str) -> list[str]:
 def archive_images(config: Config, store: Store, now: datetime, fetcher: Fetcher | None = None) -> Counter[str]:
     """Archive the images of every pending post; the counts of what happened (archived, failed, refused)."""
     tally: Counter[str] = Counter()
-    pending = archive.pending_posts(store)
+    pending = archive.pending_post_ids(store)
     if not pending:
         return tally
     sources = {s.name: s for s in config.sources}
@@ -89,10 +89,10 @@ def archive_images(config: Config, store: Store, now: datetime, fetcher: Fetcher
     # posts: the posts not reached wait for the next night, and no image is counted as failed for it.
     ends = time.monotonic() + config.fetch.source_budget
     try:
-        for post in pending:
+        for done, post in enumerate(archive.pending_posts(store, pending)):
             if time.monotonic() > ends:
-                tally["posts left for the next night"] += 1
-                continue
+                tally["posts left for the next night"] += len(pending) - done
+                break
             _archive_post(store, fetcher, folder, post, sources.get(post.source), now, tally)
         robots.flush()
     finally:

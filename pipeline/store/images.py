@@ -14,8 +14,10 @@ The copies themselves are files named by their sha256 in a folder beside the dat
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from contextlib import closing
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -78,14 +80,23 @@ class ImageState:
         return self.sha256 is not None or self.given_up
 
 
-def pending_posts(store: Store) -> list[PendingPost]:
+def pending_post_ids(store: Store) -> list[str]:
     """Posts (not withdrawn) whose current version's images are not yet archived or given up: new and
-    changed versions, and those with an image to try again."""
-    rows = store.db.execute(
-        "SELECT p.id, p.url, p.source, p.version, v.body_html FROM posts p "
-        "JOIN post_versions v ON v.post_id = p.id AND v.version = p.version "
-        "WHERE p.images_version IS NOT p.version AND p.withdrawn_at IS NULL ORDER BY p.id").fetchall()
-    return [PendingPost(pid, url, source, version, body or "") for pid, url, source, version, body in rows]
+    changed versions, and those with an image to try again (all of them, the night the setting is
+    turned on: their bodies are read CHUNK at a time, `pending_posts`)."""
+    return [pid for (pid,) in store.db.execute(
+        "SELECT id FROM posts WHERE images_version IS NOT version AND withdrawn_at IS NULL ORDER BY id")]
+
+
+def pending_posts(store: Store, ids: list[str]) -> Iterator[PendingPost]:
+    """The posts ``ids`` with their current bodies, read CHUNK at a time (the caller writes between)."""
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        rows = store.db.execute(
+            "SELECT p.id, p.url, p.source, p.version, v.body_html FROM posts p "
+            "JOIN post_versions v ON v.post_id = p.id AND v.version = p.version "
+            f"WHERE p.id IN ({','.join('?' * len(chunk))}) ORDER BY p.id", chunk).fetchall()
+        yield from (PendingPost(pid, url, source, version, body or "") for pid, url, source, version, body in rows)
 
 
 def image_states(store: Store, urls: Collection[str]) -> dict[str, ImageState]:
@@ -159,8 +170,8 @@ def back_up_copies(database: str | Path, backup: Path) -> int:
     each copied once: a copy is named by its content, so one already there is the same bytes. How many
     were copied; a copy missing from the archive is left out (its row keeps the original URL's record)."""
     source, target = folder_of(database), folder_of(backup)
-    with Store(backup) as store:
-        kept = store.db.execute("SELECT sha256, type FROM images WHERE sha256 IS NOT NULL").fetchall()
+    with closing(sqlite3.connect(Path(backup).resolve().as_uri() + "?mode=ro", uri=True)) as db:  # read, never touch
+        kept = db.execute("SELECT sha256, type FROM images WHERE sha256 IS NOT NULL").fetchall()
     copied = 0
     for sha256, mime in kept:
         origin, copy = copy_path(source, sha256, mime), copy_path(target, sha256, mime)
