@@ -10,7 +10,7 @@ import pytest
 
 from pipeline import config as config_mod
 from pipeline.classify import classify, classify_one, held_items, load_tree, office_tree, role_problems
-from pipeline.classify import signals
+from pipeline.classify import rules, signals
 from pipeline.classify.model import MIN_EXAMPLES, Example, TextModel
 from pipeline.errors import ConfigError
 from pipeline.store import Store
@@ -309,6 +309,43 @@ def test_specific_words_beat_generic_endings_and_the_reason_names_them(title, ex
     assert verdict.confidence >= 0.7
     without = classify_one(TREE, title.replace(words, ""), "", {})
     assert without.category != expected or without.confidence <= verdict.confidence
+
+
+@pytest.mark.parametrize("report, document, leaf", [
+    ("兴华街道召开2021年工作总结会", "兴华街道2021年工作总结", "gzjh"),
+    ("兴华街道领导班子为党员干部讲专题党课", "兴华街道办事处领导班子成员及工作分工", "ldxx"),
+    ("兴华街道参加区责任规划师成果展", "兴华街道“十四五”发展规划", "gzjh"),
+])
+def test_a_meeting_or_visit_report_is_not_filed_as_the_document_its_words_name(report, document, leaf):
+    """计划总结 and 领导信息 are kinds of document (`document = true`): a report of the meeting at
+    which a summary was given is an activity, filed as 工作动态 (or by its subject area)."""
+    assert classify_one(TREE, report, "", {}).category == TREE.default
+    assert classify_one(TREE, document, "", {}).category == leaf
+    # an issued document about a meeting is no report of it
+    assert not rules.is_activity_report("关于召开2021年工作总结会的通知")
+    # the subject area still speaks in a report: a safety meeting is 安全生产
+    assert classify_one(TREE, "兴华街道召开安全生产工作总结会", "", {}).category == "aqsc"
+
+
+@pytest.mark.parametrize("title, leaf", [
+    ("兴华街道全面落实河长制", "sthj"), ("兴华街道组织义务植树", "sthj"), ("兴华街道文物保护单位巡查", "ggwhfw"),
+    ("兴华街道做好汛期准备", "aqsc"), ("兴华街道开展传染病防治宣传", "wsjk"),
+])
+def test_the_area_words_of_the_filing_convention_are_known(title, leaf):
+    assert classify_one(TREE, title, "", {}).category == leaf
+
+
+def test_a_catalog_says_which_leaves_are_kinds_of_document(tmp_path):
+    catalog = tmp_path / "catalog.toml"
+    body = '[[category]]\nid = "dt"\nname = "动态"\nrole = "fallback"\n' \
+           '[[category]]\nid = "zj"\nname = "总结"\ntitle = ["工作总结"]\n'
+    catalog.write_text(body, encoding="utf-8")
+    assert classify_one(load_tree(catalog), "兴华街道召开工作总结会", "", {}).category == "zj"  # not declared
+    catalog.write_text(body + "document = true\n", encoding="utf-8")
+    assert classify_one(load_tree(catalog), "兴华街道召开工作总结会", "", {}).category == "dt"
+    catalog.write_text(body + 'document = "是"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="document"):
+        load_tree(catalog)
 
 
 def test_special_roles_are_declared_in_the_catalog_not_tied_to_ids(tmp_path):

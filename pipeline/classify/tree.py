@@ -34,6 +34,7 @@ class Rule:
     body: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     columns: tuple[str, ...] = ()
+    document: bool = False  # its title words name a kind of document (计划, 总结, 领导班子): see rules.ACTIVITY
 
 
 @dataclass(frozen=True)
@@ -163,12 +164,15 @@ def _node(raw: Any, where: str) -> dict[str, Any]:
     for key in (*RULE_KEYS, "labels"):
         if not all(isinstance(k, str) for k in raw.get(key, [])):
             raise ConfigError(f"{where} ({raw['id']}): {key}: expected a list of strings")
+    if not isinstance(raw.get("document", False), bool):
+        raise ConfigError(f"{where} ({raw['id']}): document: expected true or false")
     return dict(raw)
 
 
 def _tree(nodes: list[dict[str, Any]], where: str) -> CatalogTree:
     categories = tuple(Category(n["id"], n["name"], n.get("parent"), i) for i, n in enumerate(nodes))
-    rules = tuple(Rule(n["id"], *(tuple(n.get(k, ())) for k in RULE_KEYS)) for n in nodes)
+    rules = tuple(Rule(n["id"], **{k: tuple(n.get(k, ())) for k in RULE_KEYS}, document=n.get("document", False))
+                  for n in nodes)
     ids = {c.id for c in categories}
     for c in categories:
         if c.parent and c.parent not in ids:
