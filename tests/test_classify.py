@@ -327,6 +327,16 @@ def test_a_meeting_or_visit_report_is_not_filed_as_the_document_its_words_name(r
     assert classify_one(TREE, "兴华街道召开安全生产工作总结会", "", {}).category == "aqsc"
 
 
+def test_an_issued_document_is_filed_by_its_subject_or_as_a_document_not_as_the_activity_it_orders():
+    """关于开展…行动的通知 orders an activity: its 开展 is its subject, its 的通知 its kind."""
+    assert classify_one(TREE, "兴华街道开展“清朗家园”专项行动", "", {}).category == TREE.default
+    assert classify_one(TREE, "兴华街道关于开展“清朗家园”专项行动的通知", "", {}).category == "qtwj"
+    assert classify_one(TREE, "兴华街道关于同意设立便民服务点的复函", "", {}).category == "qtwj"
+    assert classify_one(TREE, "兴华街道关于开展燃气安全隐患排查的通知", "", {}).category == "aqsc"  # its subject area
+    assert rules.is_issued_document("关于推进社区议事协商的实施意见（征求意见稿）")
+    assert not rules.is_issued_document("兴华街道召开2021年工作总结会")
+
+
 @pytest.mark.parametrize("title, leaf", [
     ("兴华街道全面落实河长制", "sthj"), ("兴华街道组织义务植树", "sthj"), ("兴华街道文物保护单位巡查", "ggwhfw"),
     ("兴华街道做好汛期准备", "aqsc"), ("兴华街道开展传染病防治宣传", "wsjk"),
