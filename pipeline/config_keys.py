@@ -134,6 +134,9 @@ KEYS: tuple[Key, ...] = (
                                                '"numbered" (other documents with a 文号) or "fallback".'),
     Key("classify.add", "topics", "list of strings", [], "Substrings of the catalog's 主题分类 (a hint)."),
     Key("classify.add", "columns", "list of strings", [], "Website column names (栏目) that belong here (a hint)."),
+    Key("classify.add", "document", "true/false", False,
+        "Its title words name a kind of document (计划, 总结, 领导班子, 方案): a report of a meeting or visit that "
+        "mentions one (召开2021年工作总结会) is not filed here but by its subject, or under the fallback leaf."),
     # [publish]
     Key("publish", "feed_entries", "integer", 50, "Entries per feed."),
     Key("publish", "wait_for_review", "true/false", False, "Publish items only once staff reviewed them."),
