@@ -237,16 +237,16 @@ def cross_validated(features: list[dict[str, float]], rights: list[int], familie
     margins = np.array([f["margin"] for f in features])
     names = list(features[0])
     x = np.array([[f[n] for n in names] for f in features])
-    out = {"margin": np.zeros((1, len(y))), "evidence": np.zeros((1, len(y)))}
+    out = {"margin": np.zeros(len(y)), "evidence": np.zeros(len(y))}
     for train, test in GroupKFold(folds).split(x, y, groups=families):
         alone = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(margins[train], y[train])
-        out["margin"][0, test] = alone.predict(margins[test])
+        out["margin"][test] = alone.predict(margins[test])
         weights, isotonic = fit_evidence([features[i] for i in train], [rights[i] for i in train])
         z = np.array([weights["bias"] + sum(weights[n] * features[i][n] for n in names) for i in test])
-        out["evidence"][0, test] = isotonic.predict(z)
+        out["evidence"][test] = isotonic.predict(z)
     figures = {}
-    for name, runs in out.items():
-        p = np.clip(runs.mean(axis=0), 1e-3, 1 - 1e-3)
+    for name, shares in out.items():
+        p = np.clip(shares, 1e-3, 1 - 1e-3)
         figures[name] = {"brier": float(np.mean((p - y) ** 2)),
                          "log_loss": float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))),
                          "calibration": calibration(list(zip(p.tolist(), y.astype(bool).tolist())))}

@@ -29,7 +29,7 @@ FALLBACK_PRIOR = 1.0  # what the fallback leaf has before any evidence
 # How sure a rules verdict is, from its evidence (see `evidence`): a logistic regression over the
 # evidence gives a score, an isotonic map turns the score into the share of titles filed right at
 # it. Both fitted on the training split of tests/data/real_titles.csv and the development offices
-# (bench.classify.fitting_rows: 30-odd kinds of office), never the held-out third or the unseen
+# (bench.classify.fitting_rows: 55 office families), never the held-out third or the unseen
 # offices (`python -m bench.classify fit` refits and reprints them; tests/test_classify_real.py fails
 # when they are stale). Cross-validated with whole office families held out, the top step holds (≥0.98:
 # 51 titles, 0.98 right) where the margin alone claims more than it keeps (≥0.95: 0.89 right); below
