@@ -2,7 +2,8 @@
 127.0.0.1, collected, merged and classified by the real pipeline with no staff decision yet; the
 share of items waiting for review and the precision of the auto-accepted ones against the truth:
 
-  classify (first run, OFFICE): R% of N wait for review; auto-accepted precision P (A accepted)
+  classify (first run, OFFICE): R% of N wait for review; auto-accepted precision P (A accepted); the
+  leaf offered to staff right for S% of those waiting
 
 The demo office (兴华街道 2020), the 1,000-item synthetic office (demo.generate), and the
 adversarial office of bench/adversarial.py (recurring titles, shared catalog; its report seed),
@@ -39,8 +40,10 @@ def first_run(config_path: Path, by_url: dict[str, str], confirmations: int = 0)
         rows = store.db.execute("SELECT id, category, status FROM items WHERE merged_into IS NULL "
                                 "AND status != 'confirmed'").fetchall()
     accepted = [(i, c) for i, c, status in rows if status == "auto" and i in truth]
+    waiting = [(i, c) for i, c, status in rows if status == "review" and i in truth]
     return {"items": len(rows), "review": sum(status == "review" for _, _, status in rows),
-            "accepted": len(accepted), "right": sum(truth[i] == c for i, c in accepted)}
+            "accepted": len(accepted), "right": sum(truth[i] == c for i, c in accepted),
+            "suggested right": sum(truth[i] == c for i, c in waiting) / len(waiting) if waiting else 1.0}
 
 
 def offices() -> Iterable[tuple[str, Path, dict[str, str], int]]:
@@ -73,7 +76,8 @@ def run() -> Iterable[str]:
         r = first_run(config, by_url, confirmations)
         precision = r["right"] / r["accepted"] if r["accepted"] else 1.0
         yield (f"classify (first run, {name}): {r['review'] / r['items']:.0%} of {r['items']} wait for review; "
-               f"auto-accepted precision {precision:.3f} ({r['accepted']} accepted)")
+               f"auto-accepted precision {precision:.3f} ({r['accepted']} accepted); "
+               f"the leaf offered to staff right for {r['suggested right']:.0%} of those waiting")
 
 
 if __name__ == "__main__":

@@ -50,6 +50,7 @@ class Candidate:
 
 # (title's leaf, office's filing) of a disputed item → how staff filed such items, per leaf
 Settled = dict[tuple[str, str], Counter[str]]
+ELSEWHERE = ""  # a vote for no leaf of the tree (the catalog filed the item under a 主题分类 that maps to none)
 
 
 def classify_one(tree: CatalogTree, title: str, body: str, meta: dict[str, str],
@@ -85,19 +86,80 @@ def settled_disputes(tree: CatalogTree, confirmed: Iterable[Example]) -> Settled
     return dict(settled)
 
 
+def catalog_settlements(store: Store, tree: CatalogTree) -> Settled:
+    """How the office's own disclosure catalog filed the items it shares with a website column the
+    title disputes (卫生 news in 工作动态, filed by the catalog under 卫生): the office settling that
+    kind of dispute itself, before staff are asked. A catalog filing that speaks for neither side
+    (综合政务\\其他) is a vote against both."""
+    copies: dict[str, dict[str, tuple[str, dict[str, str]]]] = defaultdict(dict)
+    for item_id, channel, title, meta in store.db.execute(
+            """SELECT ip.item_id, p.channel, v.title, v.meta FROM item_posts ip JOIN posts p ON p.id = ip.post_id
+               JOIN post_versions v ON v.post_id = p.id AND v.version = p.version
+               WHERE p.channel IN ('catalog', 'website') ORDER BY ip.item_id, p.id"""):
+        copies[item_id].setdefault(channel, (title or "", json.loads(meta or "{}")))
+    settled: Settled = defaultdict(Counter)
+    for by_channel in copies.values():
+        if len(by_channel) < 2:
+            continue
+        title, site = by_channel["website"]
+        sides = dispute(score(tree, title, "", {"column": site.get("column", "")}))
+        if not sides:
+            continue
+        catalog_title, catalog_meta = by_channel["catalog"]
+        catalog_filed = score(tree, catalog_title, "", {"topic": catalog_meta.get("topic", "")}).filed
+        chosen = [leaf for leaf in sides if leaf in catalog_filed]
+        settled[sides][chosen[0] if chosen else ELSEWHERE] += 1
+    return dict(settled)
+
+
+def joined(*records: Settled) -> Settled:
+    out: Settled = defaultdict(Counter)
+    for record in records:
+        for sides, votes in record.items():
+            out[sides].update(votes)
+    return dict(out)
+
+
+def _ways(sides: tuple[str, str], votes: Counter[str]) -> Counter[str]:
+    """A kind's record as the way each item went: by its title's words, by the office's column, or
+    elsewhere (a third leaf, or a catalog filing that maps to none)."""
+    title_leaf, filed_leaf = sides
+    return Counter({"title": votes[title_leaf], "column": votes[filed_leaf],
+                    "elsewhere": sum(votes.values()) - votes[title_leaf] - votes[filed_leaf]})
+
+
 def settle(tree: CatalogTree, verdict: Verdict, settled: Settled) -> Verdict:
-    """A disputed verdict filed as staff filed its kind, as sure as their record makes it: the share
-    (k+1)/(n+2) of n such confirmations of which k chose the leaf (about 30, all alike, reach 0.97);
-    with none it waits for a person as the rules left it."""
-    votes = settled.get(verdict.dispute) if verdict.dispute else None
-    if not verdict.dispute or not votes:
+    """A disputed verdict filed the way the office files disputes against the same column — by the
+    title's words or by the column, whatever the words (the question a dispute asks is whether that
+    column is a filing) — unless this very kind went the other way; as sure as that record makes it:
+    the share (k+1)/(n+2) of n such items of which k went that way (about 30, all alike, reach 0.97;
+    items filed elsewhere count against both ways). With no record it waits as the rules left it."""
+    if not verdict.dispute:
         return verdict
-    leaf, chosen = max(sorted(votes.items()), key=lambda kv: kv[1])
-    total = sum(votes.values())
-    (title_leaf, filed_leaf), names = verdict.dispute, tree.names
-    return replace(verdict, category=leaf, confidence=round((chosen + 1) / (total + 2), 3),
-                   reason=f"标题指向{names[title_leaf]}、本单位归入{names[filed_leaf]}；此类 {total} 条经人工确认，"
-                          f"{chosen} 条归入{names[leaf]} → {names[leaf]}")
+    title_leaf, filed_leaf = verdict.dispute
+    own = _ways(verdict.dispute, settled.get(verdict.dispute, Counter()))
+    record: Counter[str] = Counter()
+    for sides, votes in settled.items():
+        if sides[1] == filed_leaf:
+            record.update(_ways(sides, votes))
+    way = _way(record)
+    if _way(own) not in (None, way):
+        record, way = own, _way(own)
+    if way is None:
+        return verdict
+    leaf, names = (title_leaf if way == "title" else filed_leaf), tree.names
+    rule = "按标题所指归类" if way == "title" else f"按栏目归入{names[filed_leaf]}"
+    return replace(verdict, category=leaf, confidence=round((record[way] + 1) / (record.total() + 2), 3),
+                   reason=f"标题指向{names[title_leaf]}、本单位归入{names[filed_leaf]}；归入{names[filed_leaf]}而标题"
+                          f"另有所指的信息，本单位已归类 {record.total()} 条（人工确认或公开目录），{record[way]} 条{rule}"
+                          f" → {names[leaf]}")
+
+
+def _way(ways: Counter[str]) -> str | None:
+    """The way more of a record's items went (title or column; None when neither ever did, or a tie)."""
+    if ways["title"] == ways["column"]:
+        return None
+    return "title" if ways["title"] > ways["column"] else "column"
 
 
 def _against_label(tree: CatalogTree, example: Example, verdict: Verdict) -> bool:
@@ -205,7 +267,7 @@ def classify(config: Config, store: Store, tree: CatalogTree | None = None, *,
     examples = lessons(store, tree) if fresh else []
     model = TextModel.train(examples)
     calibration = office_calibration(tree, examples) if model else None
-    settled = settled_disputes(tree, examples)
+    settled = joined(settled_disputes(tree, examples), catalog_settlements(store, tree)) if fresh else {}
     seconds = round(time.perf_counter() - started, 3)
     probs = iter(model.predict([c.example for c in fresh]) if model else [])
     now = iso(utcnow())
