@@ -295,8 +295,9 @@ def real_evaluation() -> dict:
 
 
 # What the unseen offices' staff would write in [classify.labels] for the columns their titles came
-# from, read off the column names alone (政府工作报告 is a work report, 计划总结; 环保新闻 is about 生态环境).
-UNSEEN_COLUMN_LABELS = {"政府工作报告": "gzjh", "环保新闻": "sthj"}
+# from that the default catalog does not know, read off the column names alone before any title was
+# (a district government's own documents, 区政府文件 and its office's, are 其他文件).
+UNSEEN_COLUMN_LABELS = {"区政府文件": "qtwj", "区政府办公室文件": "qtwj"}
 
 
 def office_figures(rows: list[dict[str, str]], labels: dict[str, str] | None = None) -> dict:

@@ -341,6 +341,9 @@ def test_an_issued_document_is_filed_by_its_subject_or_as_a_document_not_as_the_
 @pytest.mark.parametrize("title, leaf", [
     ("兴华街道全面落实河长制", "sthj"), ("兴华街道组织义务植树", "sthj"), ("兴华街道文物保护单位巡查", "ggwhfw"),
     ("兴华街道做好汛期准备", "aqsc"), ("兴华街道开展传染病防治宣传", "wsjk"),
+    ("兴华街道2021年政府工作报告", "gzjh"), ("兴华街道2017年政府信息公开报告", "xxgknb"),
+    ("关于组织申报2021年度社区服务项目的通知", "tzgg"), ("兴华街道空气质量持续改善", "sthj"),
+    ("关于加快老旧小区改造的实施意见", "qtwj"), ("居住证办理常见问题解答", "zcjd"),
 ])
 def test_the_area_words_of_the_filing_convention_are_known(title, leaf):
     assert classify_one(TREE, title, "", {}).category == leaf
@@ -399,6 +402,8 @@ def test_the_office_label_mapping_files_what_it_had_already_filed():
     tree = load_tree(labels={"街道要闻": "gzdt", "民生保障": "shjz"})
     assert tree.label_leaf("街道要闻") == "gzdt" and tree.label_leaf("工作动态") == "gzdt"  # own + default
     assert tree.label_leaf("劳动、人事、监察\\人事工作") == "rsrm"  # a 主题分类 path
+    assert tree.label_leaf("政府工作报告") == "gzjh" and tree.label_leaf("环保新闻") == "sthj"  # common columns
+    assert tree.label_leaf("政策文件/规范性文件") == tree.label_leaf("政策文件 > 规范性文件") == "gfxwj"  # a crawled path
     verdict = classify_one(tree, "关于开展春季走访的安排", "", {"column": "民生保障"})
     assert verdict.category == "shjz" and "民生保障" in verdict.reason
     with pytest.raises(ConfigError):

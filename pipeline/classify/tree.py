@@ -7,6 +7,7 @@ removed node stays in the `categories` table (retired) so old decisions still re
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -17,6 +18,8 @@ from ..errors import ConfigError
 from ..models import Category
 
 RULE_KEYS = ("title", "weak", "body", "topics", "columns")
+# Separators of a label's path: 主题分类 use a backslash, crawled columns a slash or an angle bracket.
+LABEL_PATH = re.compile(r"\s*[\\/>›»]\s*")
 # Leaves with a special job, declared in the catalog file (`role = "…"`), not tied to ids:
 #   normative  行政规范性文件 (a row of the annual report)
 #   numbered   where a numbered (文号) document that is not normative goes
@@ -52,11 +55,12 @@ class CatalogTree:
         return leaf if leaf in self.leaves() else None
 
     def label_leaf(self, label: str) -> str | None:
-        """The leaf an already-filed item's 主题分类 or 栏目 says (exact name; for a 主题分类 path
-        like 劳动、人事、监察\\人事工作 the most specific part that is known)."""
+        """The leaf an already-filed item's 主题分类 or 栏目 says (exact name; for a path — a 主题分类
+        like 劳动、人事、监察\\人事工作, a column like 政策文件/规范性文件 or 政策文件 > 规范性文件 — the most
+        specific part that is known)."""
         if not label:
             return None
-        for name in [label, *reversed(label.split("\\"))]:
+        for name in [label, *reversed(LABEL_PATH.split(label))]:
             leaf = self.labels.get(name.strip())
             if leaf in self.leaves():
                 return leaf
