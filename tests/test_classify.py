@@ -344,6 +344,8 @@ def test_an_issued_document_is_filed_by_its_subject_or_as_a_document_not_as_the_
     ("兴华街道2021年政府工作报告", "gzjh"), ("兴华街道2017年政府信息公开报告", "xxgknb"),
     ("关于组织申报2021年度社区服务项目的通知", "tzgg"), ("兴华街道空气质量持续改善", "sthj"),
     ("关于加快老旧小区改造的实施意见", "qtwj"), ("居住证办理常见问题解答", "zcjd"),
+    ("失业了如何领取失业保险金", "shbx"), ("社区矛盾纠纷调解见成效", "ggflfw"), ("关爱青少年心理成长", "wsjk"),
+    ("兴华路部分路段禁止通行", "tzgg"), ("今年招募“三支一扶”人员", "zkzp"),
 ])
 def test_the_area_words_of_the_filing_convention_are_known(title, leaf):
     assert classify_one(TREE, title, "", {}).category == leaf
