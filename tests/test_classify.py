@@ -481,3 +481,48 @@ def test_the_offices_catalog_settles_disputes_of_its_website_columns(demo_office
     assert verdict.category == "shjz" and f"本单位已归类 {total} 条" in verdict.reason
     assert verdict.confidence == round((by_title + 1) / (total + 2), 3)
     assert verdict.confidence < 0.9  # the votes for neither way keep it waiting
+
+
+# -- a source's record: what a department's account is about without naming it --------------------
+def test_a_title_that_says_nothing_follows_how_staff_filed_such_titles_of_its_source():
+    """A 卫健 account's posts are about health without naming it: once staff have filed its titles
+    that say nothing specific, the next such title of that account is offered where they went, as sure
+    as their record ((k+1)/(n+2)); a title with a word of its own, or another source's, is not."""
+    from pipeline.classify.stage import silent, source_records
+
+    tree = load_tree()
+    history = [Example(f"守护你我他（第{i}期）", "", {"source": "健康临沂"}, "wsjk") for i in range(9)]
+    history += [Example("一起来看看", "", {"source": "健康临沂"}, "gzdt"),
+                Example("开展安全生产大检查", "", {"source": "健康临沂"}, "aqsc")]  # not silent: no lesson
+    sources = source_records(tree, history)
+    assert sources == {"健康临沂": Counter({"wsjk": 9, "gzdt": 1})}
+    title = "这份夏日指南请收好"
+    assert silent(tree, Example(title, "", {}))
+    verdict = classify_one(tree, title, "", {"source": "健康临沂"}, sources=sources)
+    assert verdict.category == "wsjk" and verdict.confidence == round(10 / 12, 3)
+    assert "来源“健康临沂”的此类信息已确认 10 条，9 条归入卫生健康" in verdict.reason
+    assert classify_one(tree, title, "", {"source": "南昌发布"}, sources=sources).category == tree.default
+    assert classify_one(tree, "开展消防安全检查", "", {"source": "健康临沂"}, sources=sources).category == "aqsc"
+
+
+def test_staff_filing_an_accounts_silent_posts_teaches_the_next_run(demo_office):
+    """On the demo office: staff file three WeChat posts whose titles say nothing specific under one
+    leaf; the next run offers the account's other such posts there, naming the record ((3+1)/(3+2)),
+    unless what the office had filed already makes another verdict surer."""
+    from pipeline.classify.stage import candidates, silent
+
+    tree = load_tree()
+    with Store(demo_office.database) as store:
+        quiet = [c for c in candidates(store, "1 = 1")
+                 if c.example.meta.get("source") == "wechat" and silent(tree, c.example)]
+        assert len(quiet) > 3
+        for c in quiet[:3]:
+            store.db.execute("UPDATE items SET status = 'confirmed', category = 'ggwhfw' WHERE id = ?", [c.id])
+            store.db.execute("INSERT INTO decisions (at, who, item_id, kind, before, after) "
+                             "VALUES ('2021-01-01T00:00:00+00:00', 'wang', ?, 'accept', NULL, 'ggwhfw')", [c.id])
+        classify(demo_office, store)
+        rest = store.db.execute(f"SELECT category, confidence, reason FROM items WHERE id IN "
+                                f"({','.join('?' * len(quiet[3:]))})", [c.id for c in quiet[3:]]).fetchall()
+    followed = [r for r in rest if r[0] == "ggwhfw" and r[1] == 0.8 and "来源“wechat”的此类信息已确认 3 条" in r[2]]
+    assert followed and all(r in followed or r[1] > 0.8 for r in rest)
+

@@ -50,31 +50,69 @@ class Candidate:
 
 # (title's leaf, office's filing) of a disputed item → how staff filed such items, per leaf
 Settled = dict[tuple[str, str], Counter[str]]
+# source name → how staff filed its confirmed items whose titles said nothing specific, per leaf
+Sources = dict[str, Counter[str]]
 ELSEWHERE = ""  # a vote for no leaf of the tree (the catalog filed the item under a 主题分类 that maps to none)
 
 
 def classify_one(tree: CatalogTree, title: str, body: str, meta: dict[str, str],
                  model: TextModel | None = None, calibration: Calibration | None = None,
-                 settled: Settled | None = None) -> Verdict:
+                 settled: Settled | None = None, sources: Sources | None = None) -> Verdict:
     """Pure: the best leaf for an item, from the rules and (if trained) the model, its confidence
     calibrated on the office's filed items when there is a calibration."""
     example = Example(title, body, meta)
     return office_verdict(tree, example, model, model.predict([example])[0] if model else None, calibration,
-                          settled)
+                          settled, sources)
 
 
 def office_verdict(tree: CatalogTree, example: Example, model: TextModel | None, probs: dict[str, float] | None,
-                   calibration: Calibration | None, settled: Settled | None = None) -> Verdict:
+                   calibration: Calibration | None, settled: Settled | None = None,
+                   sources: Sources | None = None) -> Verdict:
     """Pure: the blended verdict, its confidence the office's share right unless the office's own
     filing (FILED_CONFIDENCE) or a normative document's 文号 decided it, or the verdict goes against
     the item's own 栏目/主题分类: the held-out items all had title and label agreeing, so they say
-    nothing of how often a title word beats the office's filing (防汛应急演练 under 工作动态)."""
+    nothing of how often a title word beats the office's filing (防汛应急演练 under 工作动态). A title
+    that says nothing specific follows its source's record when that is surer (`by_source`)."""
     verdict = blend(tree, example, model, probs)
     if verdict.dispute:
         return settle(tree, verdict, settled or {})
     if verdict.normative or verdict.confidence >= FILED_CONFIDENCE or _against_label(tree, example, verdict):
         return verdict
-    return calibrated(calibration, verdict)
+    return by_source(tree, example, calibrated(calibration, verdict), sources or {})
+
+
+def silent(tree: CatalogTree, example: Example) -> bool:
+    """Pure: nothing in the item's title or labels speaks for a leaf — no specific word, no filed
+    栏目/主题分类, no 文号 (a generic ending may stand)."""
+    scored = score(tree, example.title, example.body, example.meta)
+    return not scored.keyword and not scored.filed and not scored.numbered
+
+
+def source_records(tree: CatalogTree, confirmed: Iterable[Example]) -> Sources:
+    """How staff filed the confirmed items whose titles said nothing specific, per source."""
+    record: Sources = defaultdict(Counter)
+    for example in confirmed:
+        if (source := example.meta.get("source")) and silent(tree, example):
+            record[source][example.category] += 1
+    return dict(record)
+
+
+def by_source(tree: CatalogTree, example: Example, verdict: Verdict, sources: Sources) -> Verdict:
+    """A title that says nothing specific (a 卫健 account's 爱耳日 post) filed as staff filed such
+    titles of the same source, as sure as that record — (k+1)/(n+2) of n, k alike — when that is
+    surer than the verdict; a department's account is about its area without naming it."""
+    source = example.meta.get("source", "")
+    votes = sources.get(source)
+    if not votes or not silent(tree, example):
+        return verdict
+    leaf, chosen = max(sorted(votes.items()), key=lambda kv: kv[1])
+    total = sum(votes.values())
+    confidence = round((chosen + 1) / (total + 2), 3)
+    if confidence <= verdict.confidence:
+        return verdict
+    name = tree.names[leaf]
+    return replace(verdict, category=leaf, confidence=confidence,
+                   reason=f"标题无明确依据；来源“{source}”的此类信息已确认 {total} 条，{chosen} 条归入{name} → {name}")
 
 
 def settled_disputes(tree: CatalogTree, confirmed: Iterable[Example]) -> Settled:
@@ -268,6 +306,7 @@ def classify(config: Config, store: Store, tree: CatalogTree | None = None, *,
     model = TextModel.train(examples)
     calibration = office_calibration(tree, examples) if model else None
     settled = joined(settled_disputes(tree, examples), catalog_settlements(store, tree)) if fresh else {}
+    sources = source_records(tree, examples)
     seconds = round(time.perf_counter() - started, 3)
     probs = iter(model.predict([c.example for c in fresh]) if model else [])
     now = iso(utcnow())
@@ -280,7 +319,7 @@ def classify(config: Config, store: Store, tree: CatalogTree | None = None, *,
         for c in todo:
             kept = c.status == "confirmed" and c.category in leaves
             verdict = None if kept else office_verdict(tree, c.example, model, next(probs) if model else None,
-                                                       calibration, settled)
+                                                       calibration, settled, sources)
             pii = signals.personal_data(c.example.title + "\n" + c.example.body)
             status = _write(store, tree, config, c, verdict, pii, now)
             if not kept:
@@ -366,7 +405,7 @@ def _same_document(quoted: str, title: str) -> bool:
 def candidates(store: Store, where: str) -> Iterable[Candidate]:
     """Items matching `where` (SQL on alias i), with the text and merged hints of all their copies."""
     rows = store.db.execute(
-        f"""SELECT i.id, i.content_hash, i.status, i.category, i.published_at, v.title, v.body_text
+        f"""SELECT i.id, i.content_hash, i.status, i.category, i.published_at, v.title, v.body_text, p.source
             FROM items i JOIN posts p ON p.id = i.primary_post
             JOIN post_versions v ON v.post_id = p.id AND v.version = p.version
             WHERE {where} ORDER BY i.id"""
@@ -374,8 +413,8 @@ def candidates(store: Store, where: str) -> Iterable[Candidate]:
     if not rows:
         return
     metas = _metas(store, where)
-    for item_id, digest, status, category, published, title, body in rows:
-        meta = metas.get(item_id, {})
+    for item_id, digest, status, category, published, title, body, source in rows:
+        meta = metas.get(item_id, {}) | ({"source": source} if source else {})  # the primary copy's source
         example = Example(title or "", body or "", meta, category or "")
         at = datetime.fromisoformat(published) if published else None
         yield Candidate(item_id, example, digest or "", status or "", category, at)
