@@ -308,15 +308,16 @@ def real_evaluation() -> dict:
 
 # What the unseen offices' staff would write in [classify.labels] for the columns their titles came
 # from that the default catalog does not know, read off the column names alone before any title was
-# (round 5: WeChat accounts, no columns).
+# (round 6: WeChat accounts, no columns).
 UNSEEN_COLUMN_LABELS: dict[str, str] = {}
-# A department's account publishes its one area without naming it (an 应急管理 account's drills, a
+# A department's account publishes its one area without naming it (a 疾控 account's health advice, a
 # 司法 account's mediations): a source may say which column it is (`[sources.NAME] column`). The
 # unseen departments whose name says one area of the catalog, and that column, chosen from the
-# account names alone before the one score; departments of several areas (人社) or of none (交警,
-# 警务, 纪委监委, 网信, 经信) have none. (Round 4's five, chosen after its score: precision 0.82.)
-UNSEEN_SOURCE_COLUMNS = {"深圳社保": "社会保险", "深圳卫健委": "卫生健康", "南京卫生12320": "卫生健康",
-                         "健康临沂": "卫生健康"}
+# account names alone before the one score; departments of several areas (人社, 市场监管) or of none
+# (统计, 网信, 网警, 公安, 税务, 12345) have none.
+UNSEEN_SOURCE_COLUMNS = {"深圳疾控": "卫生健康", "临沂疾控": "卫生健康", "天门疾控": "卫生健康",
+                         "临沂兰山银雀山街道卫生服务中心": "卫生健康", "金雀山街道社区卫生服务中心": "卫生健康",
+                         "上海市司法局": "公共法律服务"}
 
 
 def halves(rows: list[dict[str, str]]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
