@@ -321,8 +321,8 @@ UNSEEN_SOURCE_COLUMNS = {"深圳疾控": "卫生健康", "临沂疾控": "卫生
 
 
 def halves(rows: list[dict[str, str]]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-    """Each office's titles split in two, in the order collected (a feed's newest first): the second
-    half of each, and the first — what staff confirmed, and what comes next."""
+    """(older, newer): each office's titles split in two in the order collected, a feed's newest
+    first — the older half is what staff confirmed, the newer what comes next."""
     by_office: dict[str, list[dict[str, str]]] = {}
     for row in rows:
         by_office.setdefault(row["office"], []).append(row)

@@ -151,6 +151,7 @@ def catalog_settlements(store: Store, tree: CatalogTree) -> Settled:
 
 
 def joined(*records: Settled) -> Settled:
+    """Pure: the records of disputes from several witnesses (staff, the catalog), votes added up."""
     out: Settled = defaultdict(Counter)
     for record in records:
         for sides, votes in record.items():
