@@ -262,6 +262,32 @@ def cross_validated(features: list[dict[str, float]], rights: list[int], familie
     return figures
 
 
+def table_weight() -> dict[float, tuple[int, float]]:
+    """Per step of the table, (families, M): how many of one office's verdicts the step is worth —
+    the beta-binomial prior strength p(1-p)/v - 1, v the spread of the share right between office
+    families (at least 3 titles there) less what chance alone spreads it (method of moments)."""
+    import statistics
+
+    from pipeline.classify.rules import confidence_of
+
+    features, rights, families = training_evidence()
+    by_step: dict[float, dict[str, list[int]]] = {}
+    for f, right, family in zip(features, rights, families):
+        by_step.setdefault(round(confidence_of(f), 3), {}).setdefault(family, []).append(right)
+    out = {}
+    for step, by_family in sorted(by_step.items()):
+        every = [r for rs in by_family.values() for r in rs]
+        share = sum(every) / len(every)
+        enough = [rs for rs in by_family.values() if len(rs) >= 3]
+        if len(enough) < 3 or share in (0.0, 1.0):
+            continue
+        spread = statistics.pvariance([sum(rs) / len(rs) for rs in enough])
+        chance = statistics.mean(share * (1 - share) / len(rs) for rs in enough)
+        if spread > chance:
+            out[step] = (len(enough), share * (1 - share) / (spread - chance) - 1)
+    return out
+
+
 def fit_calibration() -> dict:
     """The table behind pipeline/classify/rules.EVIDENCE_WEIGHTS and CALIBRATION, fitted on
     `fitting_rows`, with the cross-validated comparison (by office family) that goes with it."""
@@ -277,6 +303,52 @@ def confirmed_model(rows: list[dict[str, str]], count: int = CONFIRMATIONS, seed
 
     chosen = random.Random(seed).sample(rows, min(count, len(rows)))
     return TextModel.train([Example(row["title"], "", meta_of(row), row["label"]) for row in chosen])
+
+
+OWN_LEAST = 90  # titles an office needs for "50 of its own confirmed, the rest filed" to say much
+OWN_FILED = 40  # of a development office's titles, the last this many (in a fixed shuffle) are filed
+
+
+def after_own_confirmations(offices: dict[str, tuple[list[dict[str, str]], list[dict[str, str]]]],
+                            count: int = CONFIRMATIONS, draws: tuple[int, ...] = (1, 2, 3)) -> dict:
+    """The nightly job's own way after staff confirmed `count` of an office's titles: the text model
+    trained on them and the office's calibration cross-validated on them (`stage.office_calibration`),
+    then the office's other titles filed. `offices`: name → (titles staff may confirm, titles filed)."""
+    from pipeline.classify import classify_one, load_tree
+    from pipeline.classify.model import Example, TextModel
+    from pipeline.classify.stage import office_calibration
+
+    tree = load_tree()
+    results: list[tuple[float, bool]] = []
+    cold: list[tuple[float, bool]] = []
+    for pool, to_file in offices.values():
+        cold += filed(to_file)
+        for draw in draws:
+            lessons = [Example(r["title"], "", meta_of(r), r["label"]) for r in random.Random(draw).sample(pool, count)]
+            model = TextModel.train(lessons)
+            calibration = office_calibration(tree, lessons) if model else None
+            verdicts = [classify_one(tree, r["title"], "", meta_of(r), model, calibration) for r in to_file]
+            results += [(v.confidence, v.category == r["label"]) for v, r in zip(verdicts, to_file)]
+    return {**figures(results), "offices": len(offices), "cold": figures(cold)}
+
+
+def own_offices() -> dict[str, dict[str, tuple[list[dict[str, str]], list[dict[str, str]]]]]:
+    """Offices with enough titles to confirm 50 and file the rest: the development offices (each
+    office's titles in a fixed shuffle, the last OWN_FILED filed, 50 confirmed from the others), and the held-out
+    third's largest office family (50 of its training titles confirmed, its held-out titles filed)."""
+    by_office: dict[str, list[dict[str, str]]] = {}
+    for row in development_titles():
+        by_office.setdefault(row["office"], []).append(row)
+    development = {}
+    for office, rows in by_office.items():
+        if len(rows) >= OWN_LEAST:
+            shuffled = random.Random(SEED).sample(rows, len(rows))
+            development[office] = (shuffled[:-OWN_FILED], shuffled[-OWN_FILED:])
+    train, held_out = real_titles("train"), real_titles("test")
+    family = Counter(office_family(r) for r in held_out).most_common(1)[0][0]
+    return {"development": development,
+            "held-out": {family: ([r for r in train if office_family(r) == family],
+                                  [r for r in held_out if office_family(r) == family])}}
 
 
 def real_evaluation() -> dict:
@@ -303,6 +375,7 @@ def real_evaluation() -> dict:
     older, newer = halves(unseen_titles())
     out["unseen, half confirmed"] = {"cold start": figures(filed(newer)), "after": figures(filed(newer, confirmed=older))}
     out["cross-validated"] = cross_validated(*training_evidence())
+    out["own confirmations"] = {name: after_own_confirmations(offices) for name, offices in own_offices().items()}
     return out
 
 
@@ -432,6 +505,11 @@ def real_lines() -> Iterable[str]:
     yield (f"classify (real titles, unseen offices, the older half of each account's titles confirmed): the newer "
            f"{x['n']} top-1 {x['top1']:.2f} → {y['top1']:.2f}, auto-accepted {x['accepted']:.0%} → {y['accepted']:.0%} "
            f"at precision {y['precision']:.2f}")
+    for name, x in real["own confirmations"].items():
+        c, offices = x["cold"], f"{x['offices']} office" + "s" * (x["offices"] > 1)
+        yield (f"classify (real titles, {name}, an office after {CONFIRMATIONS} of its own confirmations, as the "
+               f"nightly job files): top-1 {c['top1']:.2f} → {x['top1']:.2f}, auto-accepted {c['accepted']:.0%} → "
+               f"{x['accepted']:.0%} at precision {x['precision']:.2f} ({c['n']} titles, {offices}, 3 draws)")
     cv = real["cross-validated"]
     yield ("classify (real titles, training split and development offices, cross-validated by office family): "
            "confidence from the rules' evidence "
@@ -449,6 +527,8 @@ if __name__ == "__main__":
         fitted = fit_calibration()
         print("EVIDENCE_WEIGHTS =", fitted["weights"])
         print("CALIBRATION =", tuple(fitted["steps"]))
+        print("TABLE_WEIGHT per step (office families, M):",
+              ", ".join(f"{step}: {n} {m:.1f}" for step, (n, m) in table_weight().items()))
         for name, x in fitted["cross_validated"].items():
             print(f"cross-validated by office family on the titles fitted, {name}: Brier {x['brier']:.3f}, log-loss {x['log_loss']:.3f}; "
                   + ", ".join(f"≥{c:.2f}: {n} right {share:.3f}" for c, n, share in x["calibration"]))

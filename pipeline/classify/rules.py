@@ -72,6 +72,7 @@ class Verdict:
     reason: str
     normative: bool = False
     dispute: tuple[str, str] | None = None  # (title's leaf, office's filing) when they disagree (see `dispute`)
+    learned: bool = False  # the office's text model took part: the confidence is a blend, not the table's
 
 
 @dataclass(frozen=True)

@@ -69,15 +69,19 @@ def office_verdict(tree: CatalogTree, example: Example, model: TextModel | None,
                    calibration: Calibration | None, settled: Settled | None = None,
                    sources: Sources | None = None) -> Verdict:
     """Pure: the blended verdict, its confidence the office's share right unless the office's own
-    filing (FILED_CONFIDENCE) or a normative document's 文号 decided it, or the verdict goes against
-    the item's own 栏目/主题分类: the held-out items all had title and label agreeing, so they say
-    nothing of how often a title word beats the office's filing (防汛应急演练 under 工作动态). A title
-    that says nothing specific follows its source's record when that is surer (`by_source`)."""
+    filing (FILED_CONFIDENCE) or a normative document's 文号 decided it. When the verdict goes against
+    the item's own 栏目/主题分类 that share may lower the confidence, never raise it: the held-out
+    items had their labels taken away, so they say nothing of how often a title word beats the
+    office's filing (防汛应急演练 under 工作动态). A title that says nothing specific follows its
+    source's record when that is surer (`by_source`)."""
     verdict = blend(tree, example, model, probs)
     if verdict.dispute:
         return settle(tree, verdict, settled or {})
-    if verdict.normative or verdict.confidence >= FILED_CONFIDENCE or _against_label(tree, example, verdict):
+    if verdict.normative or verdict.confidence >= FILED_CONFIDENCE:
         return verdict
+    if _against_label(tree, example, verdict):
+        lowered = calibrated(calibration, verdict)
+        return lowered if lowered.confidence < verdict.confidence else verdict
     return by_source(tree, example, calibrated(calibration, verdict), sources or {})
 
 
@@ -202,8 +206,14 @@ def _way(ways: Counter[str]) -> str | None:
 
 
 def _against_label(tree: CatalogTree, example: Example, verdict: Verdict) -> bool:
+    """The office filed the item elsewhere: under a 栏目/主题分类 of another leaf, or under a 主题分类
+    none of the verdict's leaf's own (防汛 drills the catalog filed under 综合政务\\其他, not 安全生产监管)."""
     filed = {tree.label_leaf(example.meta.get(key, "")) for key in ("column", "topic")} - {None}
-    return bool(filed) and verdict.category not in filed
+    if filed:
+        return verdict.category not in filed
+    topic = example.meta.get("topic", "")
+    own = next((rule.topics for rule in tree.rules if rule.category == verdict.category), ())
+    return bool(topic and own) and not any(t in topic for t in own)
 
 
 def blend(tree: CatalogTree, example: Example, model: TextModel | None, probs: dict[str, float] | None) -> Verdict:
@@ -240,7 +250,7 @@ def blend(tree: CatalogTree, example: Example, model: TextModel | None, probs: d
         reason = f"{similar}；关键词倾向{tree.names[by_rules.category]} → {tree.names[best]}"
     else:
         reason = f"{similar} → {tree.names[best]}"
-    return Verdict(best, confidence, reason, normative)
+    return Verdict(best, confidence, reason, normative, learned=True)
 
 
 def _trust(support: int) -> float:
