@@ -184,3 +184,22 @@ def test_a_title_against_the_catalogs_topic_may_be_lowered_by_the_offices_record
     lowering = Calibration(((0.0, 0.5),), 400, ((raw, 400, 200),))
     assert office_verdict(TREE, elsewhere, None, None, lowering).confidence < raw
 
+
+
+def test_an_items_column_is_its_website_copys_not_the_catalog_pages_name(demo_office):
+    """A district catalog's page names the office as its ColumnName (兴华街道): where an item has a
+    website copy too, the 栏目 the classifier reads is the website's (工作动态, 通知公告 …), and the
+    catalog's 主题分类 is kept beside it."""
+    from pipeline.classify.stage import candidates
+
+    copies = """SELECT ip.item_id, json_extract(v.meta, '$.column') FROM item_posts ip
+                JOIN posts p ON p.id = ip.post_id JOIN post_versions v ON v.post_id = p.id AND v.version = p.version
+                WHERE p.channel = ?"""
+    with Store(demo_office.database) as store:
+        site = dict(store.db.execute(copies, ["website"]).fetchall())
+        catalog = dict(store.db.execute(copies, ["catalog"]).fetchall())
+        metas = {c.id: c.example.meta for c in candidates(store, "i.merged_into IS NULL")}
+    both = {item: column for item, column in site.items() if item in catalog and column and item in metas}
+    assert both and set(catalog.values()) == {"兴华街道"}
+    assert all(metas[item]["column"] == column != "兴华街道" for item, column in both.items())
+    assert all(metas[item].get("topic") for item in both)

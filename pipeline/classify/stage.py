@@ -432,16 +432,20 @@ def candidates(store: Store, where: str) -> Iterable[Candidate]:
 
 
 def _metas(store: Store, where: str) -> dict[str, dict[str, str]]:
-    """The metadata hints of the copies of matching items (the catalog's 主题分类 wins over others)."""
+    """The metadata hints of the copies of matching items: the catalog's win over others, but for
+    the 栏目, which is the website's (a district catalog's page names the office as its ColumnName)."""
     merged: dict[str, dict[str, str]] = defaultdict(dict)
-    for item_id, meta in store.db.execute(
-        f"""SELECT ip.item_id, v.meta FROM items i JOIN item_posts ip ON ip.item_id = i.id
+    for item_id, channel, meta in store.db.execute(
+        f"""SELECT ip.item_id, p.channel, v.meta FROM items i JOIN item_posts ip ON ip.item_id = i.id
             JOIN posts p ON p.id = ip.post_id JOIN post_versions v ON v.post_id = p.id AND v.version = p.version
             WHERE {where}
             ORDER BY ip.item_id, CASE p.channel WHEN 'catalog' THEN 0 WHEN 'website' THEN 1 ELSE 2 END"""
     ):
         for key, value in json.loads(meta or "{}").items():
-            merged[item_id].setdefault(key, value)
+            if key == "column" and channel == "website" and value:
+                merged[item_id][key] = value
+            else:
+                merged[item_id].setdefault(key, value)
     return merged
 
 
