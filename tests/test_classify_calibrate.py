@@ -123,7 +123,7 @@ def test_the_demo_office_first_run_is_calibrated_on_its_own_filing_and_vouches_o
     never asks staff more than the confidence alone would; an item whose title goes against its own
     栏目/主题分类 is never made surer by it (the held-out items, their labels taken away, say
     nothing of those)."""
-    from pipeline.classify.stage import candidates, office_verdict
+    from pipeline.classify.stage import candidates, filed_elsewhere, office_verdict
     from pipeline.classify.model import TextModel
 
     with Store(synced_office / "xxgk.db") as store:
@@ -132,9 +132,10 @@ def test_the_demo_office_first_run_is_calibrated_on_its_own_filing_and_vouches_o
         personal = {r[0] for r in store.db.execute("SELECT id FROM items WHERE personal_data IS NOT NULL")}
         reasons = [r[0] for r in store.db.execute("SELECT reason FROM items")]
         examples = lessons(store, TREE)
+        elsewhere = filed_elsewhere(store, TREE)
     assert len(examples) >= MIN_FILED  # the office has filed enough to calibrate on
     model = TextModel.train(examples)
-    calibration = office_calibration(TREE, examples)
+    calibration = office_calibration(TREE, examples, elsewhere)
     assert model is not None and calibration is not None
     probs = model.predict([c.example for c in items])
     waits: dict[str, set[str]] = {"calibrated": set(), "uncalibrated": set()}
@@ -203,3 +204,40 @@ def test_an_items_column_is_its_website_copys_not_the_catalog_pages_name(demo_of
     assert both and set(catalog.values()) == {"兴华街道"}
     assert all(metas[item]["column"] == column != "兴华街道" for item, column in both.items())
     assert all(metas[item].get("topic") for item in both)
+
+
+def test_items_the_catalog_filed_elsewhere_count_against_the_rules_in_the_offices_record(synced_office):
+    """The demo's catalog files its 防汛 drills under 综合政务\\其他, not 安全生产: the office's record of
+    rules verdicts counts them as verdicts it did not follow, so an unlabelled drill (a WeChat post)
+    is not made surer by the record than the office's filing allows."""
+    from pipeline.classify.rules import rule_verdict, score
+    from pipeline.classify.stage import ELSEWHERE, filed_elsewhere
+
+    with Store(synced_office / "xxgk.db") as store:
+        examples = lessons(store, TREE)
+        elsewhere = filed_elsewhere(store, TREE)
+    assert elsewhere and all(e.category == ELSEWHERE and not e.meta for e in elsewhere)
+    assert any("防汛" in e.title for e in elsewhere)
+    drill = rule_verdict(TREE, score(TREE, "兴华街道组织开展防汛应急演练", "", {}))
+    level = round(drill.confidence, 3)
+
+    def record(calibration):
+        return next(((n, k) for c, n, k in calibration.rules_alone if c == level), (0, 0))
+
+    alone, counted = office_calibration(TREE, examples), office_calibration(TREE, examples, elsewhere)
+    assert alone is not None and counted is not None
+    (n0, k0), (n1, k1) = record(alone), record(counted)
+    assert n1 > n0 and n1 - k1 > n0 - k0  # more verdicts at that level, and more not followed
+    assert calibrated(counted, drill).confidence < DEFAULTS_AUTO_ACCEPT
+
+
+def test_the_catalogs_filing_that_agrees_with_the_title_decides_whatever_the_website_column():
+    """义诊 news the website keeps under 工作动态 and the district catalog files under 卫生: the
+    disclosure catalog's own filing of the item, the title agreeing, is the office's filing."""
+    from pipeline.classify.rules import FILED_CONFIDENCE
+
+    title = "兴华街道松江社区开展健康义诊进社区活动"
+    both = classify_one(TREE, title, "", {"column": "工作动态", "topic": "卫生、体育\\卫生"})
+    assert both.category == "wsjk" and both.confidence >= FILED_CONFIDENCE
+    other = classify_one(TREE, title, "", {"column": "工作动态", "topic": "综合政务\\其他"})
+    assert other.confidence < DEFAULTS_AUTO_ACCEPT  # title and column disagree, the catalog says neither

@@ -85,6 +85,7 @@ class Scored:
     ends: dict[str, int] = field(default_factory=dict)  # where a leaf's last title keyword ends
     keyword: dict[str, int] = field(default_factory=dict)  # a leaf's longest specific title keyword (characters)
     numbered: bool = False  # a 文号 of an issued document was read
+    catalog: frozenset[str] = frozenset()  # leaves the district catalog's 主题分类 speaks for
 
 
 def is_activity_report(title: str) -> bool:
@@ -156,8 +157,9 @@ def score(tree: CatalogTree, title: str, body: str, meta: dict[str, str]) -> Sco
     if numbered and has_number:
         scores[numbered] = scores.get(numbered, 0.0) + DOC_NUMBER_WEIGHT
         reasons.setdefault(numbered, []).append(f"文号 {doc_number}")
+    catalog = frozenset({leaf} if (leaf := filed.get(topic)) else topical)
     return Scored(scores, reasons, frozenset({leaf for leaf in filed.values() if leaf} | topical), ends, keyword,
-                  has_number)
+                  has_number, catalog)
 
 
 def _order(tree: CatalogTree, scored: Scored, scores: dict[str, float]) -> list[str]:
@@ -219,7 +221,10 @@ def rule_verdict(tree: CatalogTree, scored: Scored) -> Verdict:
         return Verdict(best, DISPUTED_CONFIDENCE,
                        f"{scored.reasons[title_leaf][0]}（{names[title_leaf]}），本单位归入{names[filed_leaf]}，"
                        f"两者不一致，请核对 → {names[best]}", dispute=sides)
-    if best in scored.filed and margin >= LABEL_WEIGHT:
+    # Filed by the office itself: its label decides by a clear margin, or the district catalog filed
+    # this very item where its title's own words point (the disclosure filing, whatever the website's
+    # column: 义诊 news the site keeps under 工作动态 and the catalog under 卫生).
+    if best in scored.filed and (margin >= LABEL_WEIGHT or (best in scored.catalog and scored.keyword.get(best))):
         confidence = max(confidence, FILED_CONFIDENCE)
     return Verdict(best, confidence, f"{why} → {names[best]}")
 

@@ -269,15 +269,33 @@ def lessons(store: Store, tree: CatalogTree) -> list[Example]:
     return confirmed + filed
 
 
-def office_calibration(tree: CatalogTree, examples: list[Example]) -> Calibration | None:
+def filed_elsewhere(store: Store, tree: CatalogTree) -> list[Example]:
+    """Items the district catalog filed under a 主题分类 that speaks for no leaf (综合政务\\其他) while
+    their titles' words point to a leaf of its own 主题分类 (防汛 drills, 安全生产): the office did not
+    file them where the rules would, which the record of its verdicts must count (as ELSEWHERE)."""
+    out = []
+    for c in candidates(store, "COALESCE(i.status, '') != 'confirmed'"):
+        topic = c.example.meta.get("topic", "")
+        if not topic or score(tree, "", "", {"topic": topic}).filed:
+            continue
+        scored = score(tree, c.example.title, c.example.body, {})
+        verdict = rule_verdict(tree, scored)
+        if scored.keyword.get(verdict.category) and _against_label(tree, c.example, verdict):
+            out.append(replace(c.example, category=ELSEWHERE, meta={}))
+    return out
+
+
+def office_calibration(tree: CatalogTree, examples: list[Example],
+                       elsewhere: Sequence[Example] = ()) -> Calibration | None:
     """The map confidence → share right from the office's filed and confirmed items, held out
-    fold by fold (None with too few, see calibrate.MIN_FILED)."""
+    fold by fold, and the items it filed elsewhere (`filed_elsewhere`: held out, never learned
+    from, never right); None with too few, see calibrate.MIN_FILED."""
     def file(trained_on: Sequence[Example], held_out: Sequence[Example]) -> list[Verdict]:
-        model = TextModel.train(trained_on)
+        model = TextModel.train([e for e in trained_on if e.category != ELSEWHERE])
         probs = model.predict(held_out) if model else [None] * len(held_out)
         return [blend(tree, e, model, p) for e, p in zip(held_out, probs)]
 
-    return fit(cross_validated(examples, file))
+    return fit(cross_validated([*examples, *elsewhere], file))
 
 
 def filed_leaf(tree: CatalogTree, example: Example) -> str | None:
@@ -315,7 +333,7 @@ def classify(config: Config, store: Store, tree: CatalogTree | None = None, *,
     started = time.perf_counter()
     examples = lessons(store, tree) if fresh else []
     model = TextModel.train(examples)
-    calibration = office_calibration(tree, examples) if model else None
+    calibration = office_calibration(tree, examples, filed_elsewhere(store, tree)) if model else None
     settled = joined(settled_disputes(tree, examples), catalog_settlements(store, tree)) if fresh else {}
     sources = source_records(tree, examples)
     seconds = round(time.perf_counter() - started, 3)
