@@ -186,7 +186,6 @@ def test_a_title_against_the_catalogs_topic_may_be_lowered_by_the_offices_record
     assert office_verdict(TREE, elsewhere, None, None, lowering).confidence < raw
 
 
-
 def test_an_items_column_is_its_website_copys_not_the_catalog_pages_name(demo_office):
     """A district catalog's page names the office as its ColumnName (兴华街道): where an item has a
     website copy too, the 栏目 the classifier reads is the website's (工作动态, 通知公告 …), and the
