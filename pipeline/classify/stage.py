@@ -274,7 +274,9 @@ def filed_elsewhere(store: Store, tree: CatalogTree) -> list[Example]:
     their titles' words point to a leaf of its own 主题分类 (防汛 drills, 安全生产): the office did not
     file them where the rules would, which the record of its verdicts must count (as ELSEWHERE)."""
     out = []
-    for c in candidates(store, "COALESCE(i.status, '') != 'confirmed'"):
+    in_catalog = ("COALESCE(i.status, '') != 'confirmed' AND EXISTS (SELECT 1 FROM item_posts cp JOIN posts cpp "
+                  "ON cpp.id = cp.post_id WHERE cp.item_id = i.id AND cpp.channel = 'catalog')")
+    for c in candidates(store, in_catalog):
         topic = c.example.meta.get("topic", "")
         if not topic or score(tree, "", "", {"topic": topic}).filed:
             continue
