@@ -142,6 +142,7 @@ def filed(rows: list[dict[str, str]], model=None, *, with_column: bool = False,
     confirmed, each office's titles from one source, the office's own)."""
     from pipeline.classify import classify_one, load_tree
     from pipeline.classify.model import Example
+    from pipeline.classify.recurring import recurring_records
     from pipeline.classify.stage import source_records
 
     tree = load_tree(labels=labels)
@@ -151,8 +152,10 @@ def filed(rows: list[dict[str, str]], model=None, *, with_column: bool = False,
         return (meta_of(row) | ({"column": row["column"]} if with_column and row["column"] else {})
                 | ({"source": row["office"]} if sourced else {}))
 
-    sources = source_records(tree, [Example(r["title"], "", meta(r), r["label"]) for r in confirmed or []])
-    verdicts = [classify_one(tree, row["title"], "", meta(row), model, sources=sources) for row in rows]
+    staff = [Example(r["title"], "", meta(r), r["label"]) for r in confirmed or []]
+    sources, recurrences = source_records(tree, staff), recurring_records(staff)
+    verdicts = [classify_one(tree, row["title"], "", meta(row), model, sources=sources, recurrences=recurrences)
+                for row in rows]
     return [(v.confidence, v.category == row["label"]) for v, row in zip(verdicts, rows)]
 
 
@@ -288,6 +291,25 @@ def table_weight() -> dict[float, tuple[int, float]]:
     return out
 
 
+def recurring_fit() -> tuple[int, int]:
+    """(right, titles): going through each office's titles of the training split and the development
+    offices in order, the titles whose shape the office had used before, every earlier one filed
+    alike, and how many of them were filed alike again (recurring.RECURRING_CONFIDENCE is
+    (right+1)/(titles+2))."""
+    from pipeline.classify.recurring import filed_before, recurring_records
+    from pipeline.classify.model import Example
+
+    earlier: dict[str, list[Example]] = {}
+    right = titles = 0
+    for row in fitting_rows():
+        before = earlier.setdefault(row["office"], [])
+        if found := filed_before(recurring_records(before), row["title"]):
+            titles += 1
+            right += found[0] == row["label"]
+        before.append(Example(row["title"], "", {}, row["label"]))
+    return right, titles
+
+
 def fit_calibration() -> dict:
     """The table behind pipeline/classify/rules.EVIDENCE_WEIGHTS and CALIBRATION, fitted on
     `fitting_rows`, with the cross-validated comparison (by office family) that goes with it."""
@@ -316,6 +338,7 @@ def after_own_confirmations(offices: dict[str, tuple[list[dict[str, str]], list[
     then the office's other titles filed. `offices`: name → (titles staff may confirm, titles filed)."""
     from pipeline.classify import classify_one, load_tree
     from pipeline.classify.model import Example, TextModel
+    from pipeline.classify.recurring import recurring_records
     from pipeline.classify.stage import office_calibration
 
     tree = load_tree()
@@ -327,7 +350,9 @@ def after_own_confirmations(offices: dict[str, tuple[list[dict[str, str]], list[
             lessons = [Example(r["title"], "", meta_of(r), r["label"]) for r in random.Random(draw).sample(pool, count)]
             model = TextModel.train(lessons)
             calibration = office_calibration(tree, lessons) if model else None
-            verdicts = [classify_one(tree, r["title"], "", meta_of(r), model, calibration) for r in to_file]
+            recurrences = recurring_records(lessons)
+            verdicts = [classify_one(tree, r["title"], "", meta_of(r), model, calibration, recurrences=recurrences)
+                        for r in to_file]
             results += [(v.confidence, v.category == r["label"]) for v, r in zip(verdicts, to_file)]
     return {**figures(results), "offices": len(offices), "cold": figures(cold)}
 
@@ -527,6 +552,8 @@ if __name__ == "__main__":
         fitted = fit_calibration()
         print("EVIDENCE_WEIGHTS =", fitted["weights"])
         print("CALIBRATION =", tuple(fitted["steps"]))
+        right, titles = recurring_fit()
+        print(f"RECURRING_CONFIDENCE = {(right + 1) / (titles + 2):.2f} ({right} of {titles} recurring titles filed alike)")
         print("TABLE_WEIGHT per step (office families, M):",
               ", ".join(f"{step}: {n} {m:.1f}" for step, (n, m) in table_weight().items()))
         for name, x in fitted["cross_validated"].items():

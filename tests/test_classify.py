@@ -526,3 +526,54 @@ def test_staff_filing_an_accounts_silent_posts_teaches_the_next_run(demo_office)
     followed = [r for r in rest if r[0] == "ggwhfw" and r[1] == 0.8 and "来源“wechat”的此类信息已确认 3 条" in r[2]]
     assert followed and all(r in followed or r[1] > 0.8 for r in rest)
 
+
+
+# -- recurring titles: filed where the office filed the last one -----------------------------------
+def test_a_titles_shape_makes_its_numbers_alike_and_needs_words_of_its_own():
+    from pipeline.classify.recurring import filed_before, recurring_records, shape_of
+
+    assert shape_of("兴华街道2020年3月城乡低保审批结果公示") == shape_of("兴华街道2021年12月城乡低保审批结果公示")
+    assert shape_of("平潭安全生产信息第一期") == shape_of("平潭安全生产信息 第12期")
+    assert shape_of("兴华街道2020年3月城乡低保审批结果公示") != shape_of("兴华街道2020年3月临时救助审批结果公示")
+    assert shape_of("2020年第3期") is None  # numbers and a few characters name no kind of item
+    filed = [Example(f"兴华街道召开2020年{m}月份安全生产例会", "", {}, "aqsc") for m in (1, 2)]
+    records = recurring_records(filed)
+    assert filed_before(records, "兴华街道召开2021年1月份安全生产例会") == ("aqsc", 2)
+    assert filed_before(records, "兴华街道召开2021年1月份消防工作例会") is None
+    split = recurring_records([*filed, Example("兴华街道召开2020年3月份安全生产例会", "", {}, "gzdt")])
+    assert filed_before(split, "兴华街道召开2021年1月份安全生产例会") is None  # filed both ways: no rule
+
+
+def test_a_recurring_title_follows_the_offices_earlier_filing_unless_its_own_label_says_otherwise():
+    from pipeline.classify.recurring import RECURRING_CONFIDENCE, recurring_records
+
+    tree = load_tree()
+    records = recurring_records([Example("兴华街道召开2020年3月份安全生产例会", "", {}, "gzdt")])
+    title = "兴华街道召开2020年4月份安全生产例会"
+    news = classify_one(tree, title, "", {"column": "工作动态"}, recurrences=records)  # was a dispute
+    assert news.category == "gzdt" and news.confidence == RECURRING_CONFIDENCE
+    assert news.reason == "本单位同样的标题（数字不同）已归类 1 条，均归入工作动态 → 工作动态"
+    assert classify_one(tree, title, "", {}, recurrences=records).category == "gzdt"  # a WeChat post
+    # under a column of a third leaf the title does not name, the office may have moved such items
+    moved = classify_one(tree, title, "", {"column": "通知公告"}, recurrences=records)
+    assert moved.confidence < RECURRING_CONFIDENCE
+    assert classify_one(tree, title, "", {}).category == "aqsc"  # without the record, the title's words
+
+
+def test_staff_confirming_one_monthly_item_files_the_next_months_on_the_next_run(demo_office):
+    """On the demo office: the monthly 安全生产例会 news wait as disputes (安全生产 in 工作动态); staff
+    confirm one, and the next run files the others of that title where staff put it."""
+    from pipeline.classify.recurring import RECURRING_CONFIDENCE
+
+    with Store(demo_office.database) as store:
+        meetings = store.db.execute("SELECT id FROM items WHERE merged_into IS NULL AND title LIKE '%月份安全生产例会' "
+                                    "AND status = 'review' ORDER BY id").fetchall()
+        assert len(meetings) > 3
+        first, rest = meetings[0][0], [r[0] for r in meetings[1:]]
+        store.db.execute("UPDATE items SET status = 'confirmed', category = 'aqsc' WHERE id = ?", [first])
+        store.db.execute("INSERT INTO decisions (at, who, item_id, kind, before, after) "
+                         "VALUES ('2021-01-01T00:00:00+00:00', 'wang', ?, 'accept', NULL, 'aqsc')", [first])
+        classify(demo_office, store)
+        after = store.db.execute(f"SELECT category, confidence, status FROM items WHERE id IN ({','.join('?' * len(rest))})",
+                                 rest).fetchall()
+    assert after and all(r == ("aqsc", RECURRING_CONFIDENCE, "auto") for r in after)

@@ -123,8 +123,9 @@ def test_the_demo_office_first_run_is_calibrated_on_its_own_filing_and_vouches_o
     never asks staff more than the confidence alone would; an item whose title goes against its own
     栏目/主题分类 is never made surer by it (the held-out items, their labels taken away, say
     nothing of those)."""
-    from pipeline.classify.stage import candidates, filed_elsewhere, office_verdict
     from pipeline.classify.model import TextModel
+    from pipeline.classify.recurring import recurring_records
+    from pipeline.classify.stage import candidates, filed_elsewhere, office_verdict
 
     with Store(synced_office / "xxgk.db") as store:
         items = list(candidates(store, "i.merged_into IS NULL"))
@@ -138,10 +139,12 @@ def test_the_demo_office_first_run_is_calibrated_on_its_own_filing_and_vouches_o
     calibration = office_calibration(TREE, examples, elsewhere)
     assert model is not None and calibration is not None
     probs = model.predict([c.example for c in items])
+    records = recurring_records(examples)
     waits: dict[str, set[str]] = {"calibrated": set(), "uncalibrated": set()}
     against = 0
     for c, p in zip(items, probs):
-        verdict, alone = (office_verdict(TREE, c.example, model, p, cal) for cal in (calibration, None))
+        verdict, alone = (office_verdict(TREE, c.example, model, p, cal, recurrences=records)
+                          for cal in (calibration, None))
         for name, v in (("calibrated", verdict), ("uncalibrated", alone)):
             if v.confidence < DEFAULTS_AUTO_ACCEPT:
                 waits[name].add(c.id)

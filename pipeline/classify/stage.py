@@ -24,6 +24,7 @@ from ..store import Store, iso, utcnow
 from . import signals
 from .calibrate import Calibration, calibrated, cross_validated, fit
 from .model import Example, TextModel
+from .recurring import RECURRING_CONFIDENCE, Recurrences, filed_before, recurring_records
 from .rules import FILED_CONFIDENCE, Verdict, dispute, rule_distribution, rule_verdict, score
 from .tree import CatalogTree, office_tree, role_problems
 
@@ -57,32 +58,51 @@ ELSEWHERE = ""  # a vote for no leaf of the tree (the catalog filed the item und
 
 def classify_one(tree: CatalogTree, title: str, body: str, meta: dict[str, str],
                  model: TextModel | None = None, calibration: Calibration | None = None,
-                 settled: Settled | None = None, sources: Sources | None = None) -> Verdict:
+                 settled: Settled | None = None, sources: Sources | None = None,
+                 recurrences: Recurrences | None = None) -> Verdict:
     """Pure: the best leaf for an item, from the rules and (if trained) the model, its confidence
     calibrated on the office's filed items when there is a calibration."""
     example = Example(title, body, meta)
     return office_verdict(tree, example, model, model.predict([example])[0] if model else None, calibration,
-                          settled, sources)
+                          settled, sources, recurrences)
 
 
 def office_verdict(tree: CatalogTree, example: Example, model: TextModel | None, probs: dict[str, float] | None,
                    calibration: Calibration | None, settled: Settled | None = None,
-                   sources: Sources | None = None) -> Verdict:
+                   sources: Sources | None = None, recurrences: Recurrences | None = None) -> Verdict:
     """Pure: the blended verdict, its confidence the office's share right unless the office's own
-    filing (FILED_CONFIDENCE) or a normative document's 文号 decided it. When the verdict goes against
+    filing (FILED_CONFIDENCE) or a normative document's 文号 decided it. A title the office filed
+    before with other numbers is filed where it went (`again`). When the verdict goes against
     the item's own 栏目/主题分类 that share may lower the confidence, never raise it: the held-out
     items had their labels taken away, so they say nothing of how often a title word beats the
     office's filing (防汛应急演练 under 工作动态). A title that says nothing specific follows its
     source's record when that is surer (`by_source`)."""
     verdict = blend(tree, example, model, probs)
-    if verdict.dispute:
-        return settle(tree, verdict, settled or {})
     if verdict.normative or verdict.confidence >= FILED_CONFIDENCE:
         return verdict
+    if recurred := again(tree, example, verdict, recurrences or {}):
+        return recurred
+    if verdict.dispute:
+        return settle(tree, verdict, settled or {})
     if _against_label(tree, example, verdict):
         lowered = calibrated(calibration, verdict)
         return lowered if lowered.confidence < verdict.confidence else verdict
     return by_source(tree, example, calibrated(calibration, verdict), sources or {})
+
+
+def again(tree: CatalogTree, example: Example, verdict: Verdict, recurrences: Recurrences) -> Verdict | None:
+    """Pure: a recurring title filed where the office filed every earlier one of its shape, unless
+    that goes against the item's own 栏目/主题分类 where its title's words do not point (the office
+    may have moved such items since)."""
+    before = filed_before(recurrences, example.title)
+    if before is None or before[0] not in tree.leaves():
+        return None
+    leaf, times = before
+    if _against_label(tree, example, replace(verdict, category=leaf)) and leaf not in (verdict.dispute or ()):
+        return None
+    name = tree.names[leaf]
+    return Verdict(leaf, RECURRING_CONFIDENCE, f"本单位同样的标题（数字不同）已归类 {times} 条，均归入{name} → {name}",
+                   verdict.normative)
 
 
 def silent(tree: CatalogTree, example: Example) -> bool:
@@ -338,6 +358,7 @@ def classify(config: Config, store: Store, tree: CatalogTree | None = None, *,
     calibration = office_calibration(tree, examples, filed_elsewhere(store, tree)) if model else None
     settled = joined(settled_disputes(tree, examples), catalog_settlements(store, tree)) if fresh else {}
     sources = source_records(tree, examples)
+    recurrences = recurring_records(examples)
     seconds = round(time.perf_counter() - started, 3)
     probs = iter(model.predict([c.example for c in fresh]) if model else [])
     now = iso(utcnow())
@@ -350,7 +371,7 @@ def classify(config: Config, store: Store, tree: CatalogTree | None = None, *,
         for c in todo:
             kept = c.status == "confirmed" and c.category in leaves
             verdict = None if kept else office_verdict(tree, c.example, model, next(probs) if model else None,
-                                                       calibration, settled, sources)
+                                                       calibration, settled, sources, recurrences)
             pii = signals.personal_data(c.example.title + "\n" + c.example.body)
             status = _write(store, tree, config, c, verdict, pii, now)
             if not kept:
