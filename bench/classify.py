@@ -354,7 +354,7 @@ def after_own_confirmations(offices: dict[str, tuple[list[dict[str, str]], list[
             verdicts = [classify_one(tree, r["title"], "", meta_of(r), model, calibration, recurrences=recurrences)
                         for r in to_file]
             results += [(v.confidence, v.category == r["label"]) for v, r in zip(verdicts, to_file)]
-    return {**figures(results), "offices": len(offices), "cold": figures(cold)}
+    return {**figures(results), "offices": len(offices), "cold": figures(cold), "draws": len(draws)}
 
 
 def own_offices() -> dict[str, dict[str, tuple[list[dict[str, str]], list[dict[str, str]]]]]:
@@ -534,7 +534,7 @@ def real_lines() -> Iterable[str]:
         c, offices = x["cold"], f"{x['offices']} office" + "s" * (x["offices"] > 1)
         yield (f"classify (real titles, {name}, an office after {CONFIRMATIONS} of its own confirmations, as the "
                f"nightly job files): top-1 {c['top1']:.2f} → {x['top1']:.2f}, auto-accepted {c['accepted']:.0%} → "
-               f"{x['accepted']:.0%} at precision {x['precision']:.2f} ({c['n']} titles, {offices}, 3 draws)")
+               f"{x['accepted']:.0%} at precision {x['precision']:.2f} ({c['n']} titles, {offices}, {x['draws']} draws)")
     cv = real["cross-validated"]
     yield ("classify (real titles, training split and development offices, cross-validated by office family): "
            "confidence from the rules' evidence "

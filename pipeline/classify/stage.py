@@ -291,8 +291,10 @@ def lessons(store: Store, tree: CatalogTree) -> list[Example]:
 
 def filed_elsewhere(store: Store, tree: CatalogTree) -> list[Example]:
     """Items the district catalog filed under a 主题分类 that speaks for no leaf (综合政务\\其他) while
-    their titles' words point to a leaf of its own 主题分类 (防汛 drills, 安全生产): the office did not
-    file them where the rules would, which the record of its verdicts must count (as ELSEWHERE)."""
+    their titles' words point to a leaf the office's labels do not give them (`_against_label`: a
+    website column of another leaf, or a leaf with 主题分类 of its own, such as 防汛 drills → 安全生产):
+    the office did not file them where the rules would, which the record of its verdicts must count
+    (as ELSEWHERE)."""
     out = []
     in_catalog = ("COALESCE(i.status, '') != 'confirmed' AND EXISTS (SELECT 1 FROM item_posts cp JOIN posts cpp "
                   "ON cpp.id = cp.post_id WHERE cp.item_id = i.id AND cpp.channel = 'catalog')")
