@@ -140,10 +140,10 @@ def filed(rows: list[dict[str, str]], model=None, *, with_column: bool = False,
     row's 文号, is all it has; `with_column`: the publisher's 栏目 too, as a collected copy carries it;
     `labels`: the office's `[classify.labels]`, column name → leaf; `confirmed`: titles staff have
     confirmed, each office's titles from one source, the office's own)."""
-    from pipeline.classify import classify_one, load_tree
+    from pipeline.classify import OfficeRecord, classify_one, load_tree
     from pipeline.classify.model import Example
     from pipeline.classify.recurring import recurring_records
-    from pipeline.classify.stage import source_records
+    from pipeline.classify.records import source_records
 
     tree = load_tree(labels=labels)
     sourced = confirmed is not None
@@ -154,7 +154,8 @@ def filed(rows: list[dict[str, str]], model=None, *, with_column: bool = False,
 
     staff = [Example(r["title"], "", meta(r), r["label"]) for r in confirmed or []]
     sources, recurrences = source_records(tree, staff), recurring_records(staff)
-    verdicts = [classify_one(tree, row["title"], "", meta(row), model, sources=sources, recurrences=recurrences)
+    verdicts = [classify_one(tree, row["title"], "", meta(row), model,
+                             OfficeRecord(sources=sources, recurrences=recurrences))
                 for row in rows]
     return [(v.confidence, v.category == row["label"]) for v, row in zip(verdicts, rows)]
 
@@ -334,12 +335,12 @@ OWN_FILED = 40  # of a development office's titles, the last this many (in a fix
 def after_own_confirmations(offices: dict[str, tuple[list[dict[str, str]], list[dict[str, str]]]],
                             count: int = CONFIRMATIONS, draws: tuple[int, ...] = (1, 2, 3)) -> dict:
     """The nightly job's own way after staff confirmed `count` of an office's titles: the text model
-    trained on them and the office's calibration cross-validated on them (`stage.office_calibration`),
+    trained on them and the office's calibration cross-validated on them (`verdict.office_calibration`),
     then the office's other titles filed. `offices`: name → (titles staff may confirm, titles filed)."""
-    from pipeline.classify import classify_one, load_tree
+    from pipeline.classify import OfficeRecord, classify_one, load_tree
     from pipeline.classify.model import Example, TextModel
     from pipeline.classify.recurring import recurring_records
-    from pipeline.classify.stage import office_calibration
+    from pipeline.classify.verdict import office_calibration
 
     tree = load_tree()
     results: list[tuple[float, bool]] = []
@@ -351,7 +352,8 @@ def after_own_confirmations(offices: dict[str, tuple[list[dict[str, str]], list[
             model = TextModel.train(lessons)
             calibration = office_calibration(tree, lessons) if model else None
             recurrences = recurring_records(lessons)
-            verdicts = [classify_one(tree, r["title"], "", meta_of(r), model, calibration, recurrences=recurrences)
+            verdicts = [classify_one(tree, r["title"], "", meta_of(r), model,
+                                        OfficeRecord(calibration, recurrences=recurrences))
                         for r in to_file]
             results += [(v.confidence, v.category == r["label"]) for v, r in zip(verdicts, to_file)]
     return {**figures(results), "offices": len(offices), "cold": figures(cold), "draws": len(draws)}

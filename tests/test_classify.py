@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from pipeline import config as config_mod
-from pipeline.classify import classify, classify_one, held_items, load_tree, office_tree, role_problems
+from pipeline.classify import OfficeRecord, classify, classify_one, held_items, load_tree, office_tree, role_problems
 from pipeline.classify import rules, signals
 from pipeline.classify.model import MIN_EXAMPLES, Example, TextModel
 from pipeline.errors import ConfigError
@@ -434,7 +434,7 @@ def test_a_title_that_disputes_the_offices_filing_waits_for_a_person():
 def test_staff_settle_a_kind_of_dispute_by_confirming_it(confirmed, accepted):
     """Staff filing 低保 news under 工作动态 time after time: the next such item follows them, as
     sure as their record ((k+1)/(n+2)): three confirmations are not enough, thirty-one are."""
-    from pipeline.classify.stage import ELSEWHERE, joined, settled_disputes
+    from pipeline.classify.records import ELSEWHERE, joined, settled_disputes
     from pipeline.config import DEFAULTS_AUTO_ACCEPT
 
     tree = load_tree()
@@ -442,22 +442,22 @@ def test_staff_settle_a_kind_of_dispute_by_confirming_it(confirmed, accepted):
                for i in range(confirmed)]
     settled = settled_disputes(tree, history + [Example("召开安全生产工作会议", "", {"column": "安全生产"}, "aqsc")])
     assert list(settled) == [("shjz", "gzdt")]  # the agreeing item is no dispute
-    verdict = classify_one(tree, "街道开展低保政策进社区活动", "", {"column": "工作动态"}, settled=settled)
+    verdict = classify_one(tree, "街道开展低保政策进社区活动", "", {"column": "工作动态"}, record=OfficeRecord(settled=settled))
     assert verdict.category == "gzdt" and f"本单位已归类 {confirmed} 条" in verdict.reason
     assert (verdict.confidence >= DEFAULTS_AUTO_ACCEPT) == accepted
     # the question was whether 工作动态 is a filing: a 防汛 title in it goes the same way
-    flood = classify_one(tree, "开展防汛应急演练", "", {"column": "工作动态"}, settled=settled)
+    flood = classify_one(tree, "开展防汛应急演练", "", {"column": "工作动态"}, record=OfficeRecord(settled=settled))
     assert flood.category == "gzdt" and flood.confidence == verdict.confidence
     # … unless 防汛 items in 工作动态 went the other way themselves
     own = settled_disputes(tree, [Example("开展防汛应急演练（一）", "", {"column": "工作动态"}, "aqsc")])
-    flood = classify_one(tree, "开展防汛应急演练", "", {"column": "工作动态"}, settled={**settled, **own})
+    flood = classify_one(tree, "开展防汛应急演练", "", {"column": "工作动态"}, record=OfficeRecord(settled={**settled, **own}))
     assert flood.category == "aqsc" and flood.confidence < DEFAULTS_AUTO_ACCEPT
     # votes for neither way (catalog filings under 综合政务\\其他) lower the confidence, never turn the way
     mixed = joined(settled, {("shjz", "gzdt"): Counter({ELSEWHERE: confirmed + 1})})
-    doubted = classify_one(tree, "街道开展低保政策进社区活动", "", {"column": "工作动态"}, settled=mixed)
+    doubted = classify_one(tree, "街道开展低保政策进社区活动", "", {"column": "工作动态"}, record=OfficeRecord(settled=mixed))
     assert doubted.category == "gzdt" and doubted.confidence < verdict.confidence
     # a dispute against another column is not settled by 工作动态's record
-    assert classify_one(tree, "低保政策宣传", "", {"column": "通知公告"}, settled=settled).confidence < 0.6
+    assert classify_one(tree, "低保政策宣传", "", {"column": "通知公告"}, record=OfficeRecord(settled=settled)).confidence < 0.6
 
 
 def test_the_offices_catalog_settles_disputes_of_its_website_columns(demo_office):
@@ -466,7 +466,7 @@ def test_the_offices_catalog_settles_disputes_of_its_website_columns(demo_office
     asked. The demo's catalog files 健康义诊 news under 卫生 (the title's way) and most of its 防汛
     drills under 综合政务\\其他 (neither way, a vote against both): 低保 news follow the column's
     record, only as sure as its votes for neither allow."""
-    from pipeline.classify.stage import ELSEWHERE, catalog_settlements
+    from pipeline.classify.records import ELSEWHERE, catalog_settlements
 
     tree = load_tree()
     with Store(demo_office.database) as store:
@@ -477,7 +477,7 @@ def test_the_offices_catalog_settles_disputes_of_its_website_columns(demo_office
     total = sum(sum(votes.values()) for votes in column)
     by_title = sum(votes[title] for (title, filed), votes in settled.items() if filed == "gzdt")
     assert 0 < by_title < total
-    verdict = classify_one(tree, "兴华街道开展低保政策进社区活动", "", {"column": "工作动态"}, settled=settled)
+    verdict = classify_one(tree, "兴华街道开展低保政策进社区活动", "", {"column": "工作动态"}, record=OfficeRecord(settled=settled))
     assert verdict.category == "shjz" and f"本单位已归类 {total} 条" in verdict.reason
     assert verdict.confidence == round((by_title + 1) / (total + 2), 3)
     assert verdict.confidence < 0.9  # the votes for neither way keep it waiting
@@ -488,7 +488,7 @@ def test_a_title_that_says_nothing_follows_how_staff_filed_such_titles_of_its_so
     """A 卫健 account's posts are about health without naming it: once staff have filed its titles
     that say nothing specific, the next such title of that account is offered where they went, as sure
     as their record ((k+1)/(n+2)); a title with a word of its own, or another source's, is not."""
-    from pipeline.classify.stage import silent, source_records
+    from pipeline.classify.records import silent, source_records
 
     tree = load_tree()
     history = [Example(f"守护你我他（第{i}期）", "", {"source": "健康临沂"}, "wsjk") for i in range(9)]
@@ -498,18 +498,18 @@ def test_a_title_that_says_nothing_follows_how_staff_filed_such_titles_of_its_so
     assert sources == {"健康临沂": Counter({"wsjk": 9, "gzdt": 1})}
     title = "这份夏日指南请收好"
     assert silent(tree, Example(title, "", {}))
-    verdict = classify_one(tree, title, "", {"source": "健康临沂"}, sources=sources)
+    verdict = classify_one(tree, title, "", {"source": "健康临沂"}, record=OfficeRecord(sources=sources))
     assert verdict.category == "wsjk" and verdict.confidence == round(10 / 12, 3)
     assert "来源“健康临沂”的此类信息已确认 10 条，9 条归入卫生健康" in verdict.reason
-    assert classify_one(tree, title, "", {"source": "南昌发布"}, sources=sources).category == tree.default
-    assert classify_one(tree, "开展消防安全检查", "", {"source": "健康临沂"}, sources=sources).category == "aqsc"
+    assert classify_one(tree, title, "", {"source": "南昌发布"}, record=OfficeRecord(sources=sources)).category == tree.default
+    assert classify_one(tree, "开展消防安全检查", "", {"source": "健康临沂"}, record=OfficeRecord(sources=sources)).category == "aqsc"
 
 
 def test_staff_filing_an_accounts_silent_posts_teaches_the_next_run(demo_office):
     """On the demo office: staff file three WeChat posts whose titles say nothing specific under one
     leaf; the next run offers the account's other such posts there, naming the record ((3+1)/(3+2)),
     unless what the office had filed already makes another verdict surer."""
-    from pipeline.classify.stage import candidates, silent
+    from pipeline.classify.records import candidates, silent
 
     tree = load_tree()
     with Store(demo_office.database) as store:
@@ -550,12 +550,12 @@ def test_a_recurring_title_follows_the_offices_earlier_filing_unless_its_own_lab
     tree = load_tree()
     records = recurring_records([Example("兴华街道召开2020年3月份安全生产例会", "", {}, "gzdt")])
     title = "兴华街道召开2020年4月份安全生产例会"
-    news = classify_one(tree, title, "", {"column": "工作动态"}, recurrences=records)  # was a dispute
+    news = classify_one(tree, title, "", {"column": "工作动态"}, record=OfficeRecord(recurrences=records))  # was a dispute
     assert news.category == "gzdt" and news.confidence == RECURRING_CONFIDENCE
     assert news.reason == "本单位同样的标题（数字不同）已归类 1 条，均归入工作动态 → 工作动态"
-    assert classify_one(tree, title, "", {}, recurrences=records).category == "gzdt"  # a WeChat post
+    assert classify_one(tree, title, "", {}, record=OfficeRecord(recurrences=records)).category == "gzdt"  # a WeChat post
     # under a column of a third leaf the title does not name, the office may have moved such items
-    moved = classify_one(tree, title, "", {"column": "通知公告"}, recurrences=records)
+    moved = classify_one(tree, title, "", {"column": "通知公告"}, record=OfficeRecord(recurrences=records))
     assert moved.confidence < RECURRING_CONFIDENCE
     assert classify_one(tree, title, "", {}).category == "aqsc"  # without the record, the title's words
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 import random
 import re
 
-from pipeline.classify import classify_one, load_tree
+from pipeline.classify import OfficeRecord, classify_one, load_tree
 from pipeline.config import DEFAULTS_AUTO_ACCEPT
 from pipeline.classify.calibrate import MIN_FILED, Calibration, calibrated, cross_validated, fit, share_right
 from pipeline.classify.model import Example
 from pipeline.classify.rules import Verdict
-from pipeline.classify.stage import lessons, office_calibration
+from pipeline.classify.records import lessons
+from pipeline.classify.verdict import office_calibration
 from pipeline.store import Store
 
 TREE = load_tree()
@@ -125,7 +126,8 @@ def test_the_demo_office_first_run_is_calibrated_on_its_own_filing_and_vouches_o
     nothing of those)."""
     from pipeline.classify.model import TextModel
     from pipeline.classify.recurring import recurring_records
-    from pipeline.classify.stage import candidates, filed_elsewhere, office_verdict
+    from pipeline.classify.records import candidates, filed_elsewhere
+    from pipeline.classify.verdict import office_verdict
 
     with Store(synced_office / "xxgk.db") as store:
         items = list(candidates(store, "i.merged_into IS NULL"))
@@ -143,7 +145,7 @@ def test_the_demo_office_first_run_is_calibrated_on_its_own_filing_and_vouches_o
     waits: dict[str, set[str]] = {"calibrated": set(), "uncalibrated": set()}
     against = 0
     for c, p in zip(items, probs):
-        verdict, alone = (office_verdict(TREE, c.example, model, p, cal, recurrences=records)
+        verdict, alone = (office_verdict(TREE, c.example, model, p, OfficeRecord(cal, recurrences=records))
                           for cal in (calibration, None))
         for name, v in (("calibrated", verdict), ("uncalibrated", alone)):
             if v.confidence < DEFAULTS_AUTO_ACCEPT:
@@ -160,13 +162,13 @@ def test_the_demo_office_first_run_is_calibrated_on_its_own_filing_and_vouches_o
 
 
 def test_a_title_against_the_items_own_column_keeps_the_rules_confidence():
-    from pipeline.classify.stage import office_verdict
+    from pipeline.classify.verdict import office_verdict
 
     title = "兴华街道召开2020年3月份安全生产例会"
     raw = classify_one(TREE, title, "", {}).confidence
     calibration = Calibration(((0.0, 0.2), (0.5, 0.99)), 400, ((raw, 400, 400),))
-    in_news = office_verdict(TREE, Example(title, "", {"column": "工作动态"}), None, None, calibration)
-    unlabelled = office_verdict(TREE, Example(title, "", {}), None, None, calibration)
+    in_news = office_verdict(TREE, Example(title, "", {"column": "工作动态"}), None, None, OfficeRecord(calibration))
+    unlabelled = office_verdict(TREE, Example(title, "", {}), None, None, OfficeRecord(calibration))
     assert in_news.category == unlabelled.category == "aqsc"
     assert "交叉检验" not in in_news.reason and in_news.confidence < 0.97  # a person decides
     assert "交叉检验" in unlabelled.reason and unlabelled.confidence == 0.99
@@ -176,24 +178,24 @@ def test_a_title_against_the_catalogs_topic_may_be_lowered_by_the_offices_record
     """The catalog filed 防汛 drills under 综合政务\\其他, none of 安全生产's own 主题分类: the office's
     record (held out without labels) says nothing of how often the title beats that filing, so it
     may lower the title's confidence but not raise it."""
-    from pipeline.classify.stage import office_verdict
+    from pipeline.classify.verdict import office_verdict
 
     title = "兴华街道组织开展防汛应急演练"
     raw = classify_one(TREE, title, "", {}).confidence
     elsewhere = Example(title, "", {"topic": "综合政务\\其他"})
     lifting = Calibration(((0.0, 0.99),), 400, ((raw, 400, 400),))
-    assert office_verdict(TREE, Example(title, "", {}), None, None, lifting).confidence > raw  # unfiled: heard
-    kept = office_verdict(TREE, elsewhere, None, None, lifting)
+    assert office_verdict(TREE, Example(title, "", {}), None, None, OfficeRecord(lifting)).confidence > raw  # unfiled: heard
+    kept = office_verdict(TREE, elsewhere, None, None, OfficeRecord(lifting))
     assert kept.category == "aqsc" and kept.confidence == raw and "交叉检验" not in kept.reason
     lowering = Calibration(((0.0, 0.5),), 400, ((raw, 400, 200),))
-    assert office_verdict(TREE, elsewhere, None, None, lowering).confidence < raw
+    assert office_verdict(TREE, elsewhere, None, None, OfficeRecord(lowering)).confidence < raw
 
 
 def test_an_items_column_is_its_website_copys_not_the_catalog_pages_name(demo_office):
     """A district catalog's page names the office as its ColumnName (兴华街道): where an item has a
     website copy too, the 栏目 the classifier reads is the website's (工作动态, 通知公告 …), and the
     catalog's 主题分类 is kept beside it."""
-    from pipeline.classify.stage import candidates
+    from pipeline.classify.records import candidates
 
     copies = """SELECT ip.item_id, json_extract(v.meta, '$.column') FROM item_posts ip
                 JOIN posts p ON p.id = ip.post_id JOIN post_versions v ON v.post_id = p.id AND v.version = p.version
@@ -213,7 +215,7 @@ def test_items_the_catalog_filed_elsewhere_count_against_the_rules_in_the_office
     rules verdicts counts them as verdicts it did not follow, so an unlabelled drill (a WeChat post)
     is not made surer by the record than the office's filing allows."""
     from pipeline.classify.rules import rule_verdict, score
-    from pipeline.classify.stage import ELSEWHERE, filed_elsewhere
+    from pipeline.classify.records import ELSEWHERE, filed_elsewhere
 
     with Store(synced_office / "xxgk.db") as store:
         examples = lessons(store, TREE)

@@ -5,15 +5,21 @@
     model.py    character n-gram model trained on what the office filed and staff confirmed
     calibrate.py  the office's own confidence: its filed items held out → share right per confidence
     signals.py  normative documents and their validity; personal data
-    stage.py    the stage: blend rules and model, statuses, history, what publishing holds back
+    recurring.py  titles the office publishes again with other numbers, filed where the last went
+    records.py  the office's own record, read from the store: its filed items, how it settles disputes …
+    verdict.py  one item's verdict: rules and model blended, then the office's record consulted
+    stage.py    the stage: read the record, file the new and changed items, statuses, history,
+                what publishing holds back
 
 Items a person confirmed are never reclassified.
 """
 
 from .rules import Verdict
 from .signals import is_normative, personal_data
-from .stage import blend, classify, classify_one, held_items
+from .records import OfficeRecord
+from .stage import classify, held_items
 from .tree import CatalogTree, Rule, load_tree, office_tree, role_problems
+from .verdict import blend, classify_one
 
-__all__ = ["CatalogTree", "Rule", "Verdict", "blend", "classify", "classify_one", "held_items", "is_normative",
-           "load_tree", "office_tree", "personal_data", "role_problems"]
+__all__ = ["CatalogTree", "OfficeRecord", "Rule", "Verdict", "blend", "classify", "classify_one", "held_items",
+           "is_normative", "load_tree", "office_tree", "personal_data", "role_problems"]
