@@ -7,9 +7,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: demo test lint bench install clean system-demo system-test
+.PHONY: demo test lint bench install clean system-demo system-test system-bench
 
-system-demo system-test: system-%:
+system-demo system-test system-bench: system-%:
 	@scripts/setup-system $*
 
 $(STAMP): pyproject.toml | system-demo
@@ -36,7 +36,7 @@ lint: $(STAMP)
 test: system-test $(STAMP) $(NODE_STAMP) lint
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: system-bench $(STAMP)  # Node for the search benchmark (scripts/system-packages.txt)
 	$(BIN)/python -m bench
 
 clean:

@@ -42,6 +42,22 @@ def test_demo_does_not_ask_for_test_only_packages(tmp_path):
     assert "apt-get install -y pkg-a" in done.stdout and "pkg-b" not in done.stdout
 
 
+def test_bench_asks_for_its_own_packages_and_the_demo_s(tmp_path):
+    listing = "test /nonexistent/browser pkg-b\ndemo /nonexistent/x pkg-a\nbench /nonexistent/node pkg-n\n"
+    done = run("bench", list_text=listing, tmp_path=tmp_path)
+    assert "apt-get install -y pkg-a pkg-n" in done.stdout and "pkg-b" not in done.stdout
+
+
+def test_bench_s_list_names_what_the_bench_runs():
+    """`make bench` times the site's search script under Node (bench/search.py): its set-up must
+    install Node on a bare machine, as make test's does."""
+    listed = [line.split()[:2] for line in (REPO / "scripts" / "system-packages.txt").read_text(encoding="utf-8").splitlines()
+              if line.strip() and not line.startswith("#")]
+    assert '"node"' in (REPO / "bench" / "search.py").read_text(encoding="utf-8")
+    assert ["bench", "node"] in listed
+    assert "bench: system-bench" in (REPO / "Makefile").read_text(encoding="utf-8")
+
+
 def test_nothing_missing_prints_nothing(tmp_path):
     done = run("test", list_text="test sh pkg-x\n", tmp_path=tmp_path)
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
