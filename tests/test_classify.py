@@ -97,6 +97,28 @@ def test_the_model_learns_from_confirmed_examples_and_the_rules_cover_what_it_ne
     assert unseen.category == "shjz"
 
 
+def test_the_model_fits_on_one_blas_thread_and_leaves_the_process_s_setting_alone(monkeypatch):
+    import sklearn.linear_model
+    from threadpoolctl import threadpool_info
+
+    from pipeline.classify.model import BLAS_THREADS
+
+    examples = [Example(f"兴华街道社区开展邻里节活动第{i}场", "", {}, "gzdt") for i in range(15)]
+    examples += [Example(f"兴华街道文明养犬告知书{i}", "", {}, "tzgg") for i in range(15)]
+    before = [pool["num_threads"] for pool in threadpool_info()]
+    seen = []
+    fit = sklearn.linear_model.LogisticRegression.fit
+
+    def watched(self, *args, **kwargs):  # the real fit, its BLAS threads read from inside
+        seen.extend(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas")
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(sklearn.linear_model.LogisticRegression, "fit", watched)
+    assert TextModel.train(examples) is not None
+    assert seen and set(seen) == {BLAS_THREADS}
+    assert [pool["num_threads"] for pool in threadpool_info()] == before
+
+
 # -- personal data --------------------------------------------------------------------------
 VALID_ID = "11010519491231002X"  # GB 11643's worked example: the check character is X
 
