@@ -4,6 +4,7 @@
     rules.py    keyword / 主题分类 / column / 文号 rules → scores and a verdict
     model.py    character n-gram model trained on what the office filed and staff confirmed
     calibrate.py  the office's own confidence: its filed items held out → share right per confidence
+    fitting.py  the model and calibration fitted again only when that can change them, else kept
     signals.py  normative documents and their validity; personal data
     recurring.py  titles the office publishes again with other numbers, filed where the last went
     records.py  the office's own record, read from the store: its filed items, how it settles disputes …

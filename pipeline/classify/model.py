@@ -100,6 +100,7 @@ class TextModel:
                 fitted.append((vectorizer, vectorizer.fit_transform(examples)))
             except ValueError:
                 continue
+            vectorizer.stop_words_ = None  # the n-grams max_features cut: for introspection only, and large
         vectorizers = tuple(v for v, _ in fitted)
         features = _stack([x for _, x in fitted])
         classifier = LogisticRegression(C=20.0, max_iter=3000, class_weight="balanced")

@@ -10,18 +10,17 @@ Confirmed items keep their category (staff decisions win).
 from __future__ import annotations
 
 import logging
-import time
 from datetime import date, tzinfo
 
 from ..config import Config
 from ..models import local_date, local_today
 from ..store import Store, iso, utcnow
 from . import signals
-from .model import TextModel
 from .recurring import recurring_records
 from .records import (Candidate, OfficeRecord, candidates, catalog_settlements, filed_elsewhere, joined, lessons,
                       settled_disputes, source_records)
 from .rules import Verdict
+from .fitting import office_fit
 from .tree import CatalogTree, office_tree, role_problems
 from .verdict import office_calibration, office_verdict
 
@@ -55,22 +54,25 @@ def classify(config: Config, store: Store, tree: CatalogTree | None = None, *,
     todo += [c for c in candidates(store, f"i.category IS NOT NULL AND i.category NOT IN ({known})")
              if c.id not in seen]  # their node left the tree
     fresh = [c for c in todo if not (c.status == "confirmed" and c.category in leaves)]
-    started = time.perf_counter()
     examples = lessons(store, tree) if fresh else []
-    model = TextModel.train(examples)
+    fit = None
+    if fresh:  # the last fit of the model and calibration, unless it no longer fits (fitting.py)
+        fit = office_fit(store, tree, examples, last_decision, force=force,
+                         calibrate=lambda: office_calibration(tree, examples, filed_elsewhere(store, tree)))
+    model = fit.model if fit else None
     record = OfficeRecord(
-        calibration=office_calibration(tree, examples, filed_elsewhere(store, tree)) if model else None,
+        calibration=fit.calibration if fit else None,
         settled=joined(settled_disputes(tree, examples), catalog_settlements(store, tree)) if fresh else {},
         sources=source_records(tree, examples), recurrences=recurring_records(examples))
-    seconds = round(time.perf_counter() - started, 3)
     probs = iter(model.predict([c.example for c in fresh]) if model else [])
     now = iso(utcnow())
     with store.transaction():
         sync_categories(store, tree, now)
-        if retrain and fresh:
+        if fit and fit.refitted:
             store.db.execute(
                 "INSERT INTO model_runs (at, examples, classes, last_decision, seconds) VALUES (?, ?, ?, ?, ?)",
-                [now, model.trained_on if model else 0, len(model.classes) if model else 0, last_decision, seconds])
+                [now, model.trained_on if model else 0, len(model.classes) if model else 0, last_decision,
+                 fit.seconds])
         for c in todo:
             kept = c.status == "confirmed" and c.category in leaves
             verdict = None if kept else office_verdict(tree, c.example, model, next(probs) if model else None,

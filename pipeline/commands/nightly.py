@@ -177,19 +177,24 @@ def dedupe(env: Env) -> None:
 
 
 @click.command()
+@click.option("--force", is_flag=True, help="Fit the text model again and refile every unconfirmed item.")
 @click.pass_obj
 @reports_errors
-def classify(env: Env) -> None:
+def classify(env: Env, force: bool) -> None:
     """File new or changed items under the disclosure catalog (confirmed items are kept).
 
+    The text model is fitted again only when staff decided something, the catalog changed or the
+    office filed a tenth more items; --force fits it again regardless.
+
     \b
-    Example:
+    Examples:
       xxgk classify
+      xxgk classify --force
     """
     from ..classify import classify as run
 
     with run_lock(env.config.database), env.store() as store:
-        counts = run(env.config, store)
+        counts = run(env.config, store, force=force)
     click.echo(" ".join(f"{k} {v}" for k, v in counts.items()))
 
 
