@@ -197,7 +197,7 @@ class Config:
     feed_entries: int = 50
     # The office's changes to the tree: {"rename": {id: name}, "remove": [id], "add": [node]}
     catalog_changes: dict[str, Any] = field(default_factory=dict)
-    classify_labels: dict[str, str] = field(default_factory=dict)  # [classify.labels]
+    classify_labels: dict[str, str | list[str]] = field(default_factory=dict)  # [classify.labels]
     wait_for_review: bool = False  # publish items awaiting review (条例第二十六条: timeliness)
     hold_personal_data: bool = True  # items with personal data wait for a person before publication
     log_file: Path | None = None
@@ -379,8 +379,9 @@ def load_effective(path: str | os.PathLike[str], env: Mapping[str, str] | None =
     # [classify.labels] 主题分类/栏目 name → leaf id: how the office's already-filed items map onto
     # its catalog (on top of the catalog's own `columns`/`labels`); checked against the tree on use.
     labels = classify.get("labels", dict, {})
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in labels.items()):
-        raise classify.fail("labels", 'a table of "栏目或主题分类名称" = "leaf id"')
+    if not all(isinstance(k, str) and (isinstance(v, str) or (isinstance(v, list) and v and all(
+            isinstance(leaf, str) for leaf in v))) for k, v in labels.items()):
+        raise classify.fail("labels", 'a table of "栏目或主题分类名称" = "leaf id" (or a list of leaf ids)')
     classify.check_unknown()
     publish = root.table("publish")
     feed_entries = publish.get("feed_entries", int, 50)

@@ -117,7 +117,8 @@ KEYS: tuple[Key, ...] = (
                                                        "real titles, see make bench)."),
     Key("classify", "labels", "table", {}, '"栏目或主题分类名称" = "leaf id": how the office\'s already-filed items '
                                            "(catalog 主题分类, website columns) map onto its catalog, on top of the "
-                                           "catalog's own `columns`/`labels`."),
+                                           "catalog's own `columns`/`labels`; a list of leaf ids for a name that "
+                                           "covers several (the title chooses among them)."),
     Key("classify", "catalog", "path", "", "The office's own catalog tree (TOML); empty: the bundled default."),
     Key("classify", "rename", "table", {}, 'category id = "新名称": rename nodes of the tree.'),
     Key("classify", "remove", "list of strings", [], "Category ids removed from the tree (with their subtrees)."),

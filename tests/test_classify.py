@@ -190,10 +190,16 @@ def test_config_reads_tree_changes_and_publication_settings(tmp_path):
 def test_config_maps_the_offices_own_labels_and_says_which_is_wrong(tmp_path):
     text = write_config(tmp_path).read_text(encoding="utf-8")
     (tmp_path / "xxgk.toml").write_text(text + '\n[classify.labels]\n"街道要闻" = "gzdt"\n', encoding="utf-8")
-    assert office_tree(config_mod.load(tmp_path / "xxgk.toml")).label_leaf("街道要闻") == "gzdt"
-    (tmp_path / "xxgk.toml").write_text(text + '\n[classify.labels]\n"街道要闻" = 3\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match="labels"):
-        config_mod.load(tmp_path / "xxgk.toml")
+    assert office_tree(config_mod.load(tmp_path / "xxgk.toml")).label_leaves("街道要闻") == {"gzdt"}
+    (tmp_path / "xxgk.toml").write_text(text + '\n[classify.labels]\n"民生服务" = ["shjz", "ylfw"]\n', encoding="utf-8")
+    assert office_tree(config_mod.load(tmp_path / "xxgk.toml")).label_leaves("民生服务") == {"shjz", "ylfw"}
+    for wrong in ("3", "[]", '["shjz", 3]'):
+        (tmp_path / "xxgk.toml").write_text(text + f'\n[classify.labels]\n"街道要闻" = {wrong}\n', encoding="utf-8")
+        with pytest.raises(ConfigError, match="labels"):
+            config_mod.load(tmp_path / "xxgk.toml")
+    (tmp_path / "xxgk.toml").write_text(text + '\n[classify.labels]\n"民生服务" = ["shjz", "nope"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="nope"):
+        office_tree(config_mod.load(tmp_path / "xxgk.toml"))
 
 
 def test_classify_warns_when_the_catalog_lacks_a_role(demo_office, tmp_path, caplog):
@@ -424,12 +430,30 @@ role = "fallback"
 
 def test_the_office_label_mapping_files_what_it_had_already_filed():
     tree = load_tree(labels={"街道要闻": "gzdt", "民生保障": "shjz"})
-    assert tree.label_leaf("街道要闻") == "gzdt" and tree.label_leaf("工作动态") == "gzdt"  # own + default
-    assert tree.label_leaf("劳动、人事、监察\\人事工作") == "rsrm"  # a 主题分类 path
-    assert tree.label_leaf("政府工作报告") == "gzjh" and tree.label_leaf("环保新闻") == "sthj"  # common columns
-    assert tree.label_leaf("政策文件/规范性文件") == tree.label_leaf("政策文件 > 规范性文件") == "gfxwj"  # a crawled path
+    assert tree.label_leaves("街道要闻") == tree.label_leaves("工作动态") == {"gzdt"}  # own + default
+    assert tree.label_leaves("政府工作报告") == {"gzjh"} and tree.label_leaves("环保新闻") == {"sthj"}  # common columns
+    assert tree.label_leaves("政策文件/规范性文件") == tree.label_leaves("政策文件 > 规范性文件") == {"gfxwj"}  # a crawled path
+    assert tree.label_leaves("街道新闻") == frozenset()  # a name nothing maps: says nothing
+    # broader names: a 主题分类 path that holds both kinds of personnel notice, a parent node's name
+    assert tree.label_leaves("劳动、人事、监察\\人事工作") == tree.label_leaves("人事信息") == {"rsrm", "zkzp"}
+    assert tree.label_leaves("财政信息") == {"czyjs", "sgjf"}
     verdict = classify_one(tree, "关于开展春季走访的安排", "", {"column": "民生保障"})
     assert verdict.category == "shjz" and "民生保障" in verdict.reason
+
+
+def test_a_broader_label_leaves_the_title_to_choose_among_its_leaves():
+    from pipeline.classify.rules import FILED_CONFIDENCE
+
+    topic = {"topic": "劳动、人事、监察\\人事工作"}  # gov.cn's 人事工作 holds 招录 notices as well as 任免
+    hiring = classify_one(TREE, "兴华街道2020年公开招聘社区工作者笔试成绩公告", "", topic)
+    appointing = classify_one(TREE, "兴华街道办事处关于徐超同志任职的通知", "", topic)
+    assert (hiring.category, appointing.category) == ("zkzp", "rsrm")
+    assert hiring.dispute is None and hiring.confidence >= FILED_CONFIDENCE  # no dispute: the label allows both
+    assert classify_one(TREE, "兴华街道2020年公开招聘社区工作者笔试成绩公告", "", {"column": "人事信息"}).category == "zkzp"
+    # a title that chooses none of them is not filed on the label's word alone
+    assert classify_one(TREE, "兴华街道2020年度考核结果", "", {"column": "人事信息"}).confidence < FILED_CONFIDENCE
+    # a title pointing outside every leaf of the label still disputes it
+    assert classify_one(TREE, "兴华街道开展消防安全检查", "", {"column": "人事信息"}).dispute is not None
     with pytest.raises(ConfigError):
         load_tree(labels={"街道要闻": "no-such-leaf"})
 

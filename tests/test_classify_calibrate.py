@@ -150,7 +150,7 @@ def test_the_demo_office_first_run_is_calibrated_on_its_own_filing_and_vouches_o
         for name, v in (("calibrated", verdict), ("uncalibrated", alone)):
             if v.confidence < DEFAULTS_AUTO_ACCEPT:
                 waits[name].add(c.id)
-        labels = {TREE.label_leaf(c.example.meta.get(k, "")) for k in ("column", "topic")} - {None}
+        labels = frozenset().union(*(TREE.label_leaves(c.example.meta.get(k, "")) for k in ("column", "topic")))
         if labels and verdict.category not in labels:
             against += 1
             assert verdict.confidence <= alone.confidence

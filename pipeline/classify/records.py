@@ -125,7 +125,7 @@ def filed_elsewhere(store: Store, tree: CatalogTree) -> list[Example]:
 def against_label(tree: CatalogTree, example: Example, verdict: Verdict) -> bool:
     """The office filed the item elsewhere: under a 栏目/主题分类 of another leaf, or under a 主题分类
     none of the verdict's leaf's own (防汛 drills the catalog filed under 综合政务\\其他, not 安全生产监管)."""
-    filed = {tree.label_leaf(example.meta.get(key, "")) for key in ("column", "topic")} - {None}
+    filed = frozenset().union(*(tree.label_leaves(example.meta.get(key, "")) for key in ("column", "topic")))
     if filed:
         return verdict.category not in filed
     topic = example.meta.get("topic", "")

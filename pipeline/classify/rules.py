@@ -114,7 +114,7 @@ def score(tree: CatalogTree, title: str, body: str, meta: dict[str, str]) -> Sco
     scores: dict[str, float] = {}
     reasons: dict[str, list[str]] = {}
     topic, column = meta.get("topic", ""), meta.get("column", "")
-    filed = {label: tree.label_leaf(label) for label in (column, topic) if label}
+    filed = {label: tree.label_leaves(label) for label in (column, topic) if label}
     topical: set[str] = set()  # leaves the district catalog's 主题分类 speaks for
     ends: dict[str, int] = {}
     keyword: dict[str, int] = {}
@@ -141,11 +141,11 @@ def score(tree: CatalogTree, title: str, body: str, meta: dict[str, str]) -> Sco
         if body_hits:
             total += min(BODY_CAP, BODY_WEIGHT * sum(len(k) for k in body_hits))
             why.append("正文含" + _quoted(body_hits))
-        for label, leaf in filed.items():
-            if leaf == rule.category:
+        for label, covered in filed.items():
+            if rule.category in covered:
                 total += LABEL_WEIGHT
                 why.append(f"本单位已归入“{label}”" if label == column else f"区目录主题分类“{label}”")
-        if topic and filed.get(topic) is None and any(t in topic for t in rule.topics):
+        if topic and not filed.get(topic) and any(t in topic for t in rule.topics):
             total += TOPIC_WEIGHT
             why.append(f"区目录主题分类“{topic}”")
             topical.add(rule.category)
@@ -157,9 +157,8 @@ def score(tree: CatalogTree, title: str, body: str, meta: dict[str, str]) -> Sco
     if numbered and has_number:
         scores[numbered] = scores.get(numbered, 0.0) + DOC_NUMBER_WEIGHT
         reasons.setdefault(numbered, []).append(f"文号 {doc_number}")
-    catalog = frozenset({leaf} if (leaf := filed.get(topic)) else topical)
-    return Scored(scores, reasons, frozenset({leaf for leaf in filed.values() if leaf} | topical), ends, keyword,
-                  has_number, catalog)
+    catalog = filed.get(topic) or frozenset(topical)
+    return Scored(scores, reasons, frozenset().union(*filed.values(), topical), ends, keyword, has_number, catalog)
 
 
 def _order(tree: CatalogTree, scored: Scored, scores: dict[str, float]) -> list[str]:

@@ -47,24 +47,26 @@ class CatalogTree:
     default: str
     names: dict[str, str] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)  # role → leaf id
-    labels: dict[str, str] = field(default_factory=dict)  # an office's 主题分类/栏目 name → leaf id
+    labels: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a 主题分类/栏目 name → the leaves it covers
 
     def role(self, name: str) -> str | None:
         """The leaf playing `name` (see ROLES), if the catalog has one."""
         leaf = self.roles.get(name)
         return leaf if leaf in self.leaves() else None
 
-    def label_leaf(self, label: str) -> str | None:
-        """The leaf an already-filed item's 主题分类 or 栏目 says (exact name; for a path — a 主题分类
-        like 劳动、人事、监察\\人事工作, a column like 政策文件/规范性文件 or 政策文件 > 规范性文件 — the most
-        specific part that is known)."""
+    def label_leaves(self, label: str) -> frozenset[str]:
+        """The leaves an already-filed item's 主题分类 or 栏目 says it is one of (exact name; for a path —
+        a 主题分类 like 劳动、人事、监察\\人事工作, a column like 政策文件/规范性文件 or 政策文件 > 规范性文件 —
+        the most specific part that is known). Most names say one leaf; a broader one (a parent node's
+        name, 人事信息; a 主题分类 that holds several leaves, 人事工作) leaves the title to choose among
+        its leaves. Empty: the name says nothing."""
         if not label:
-            return None
+            return frozenset()
+        leaves = self.leaves()
         for name in [label, *reversed(LABEL_PATH.split(label))]:
-            leaf = self.labels.get(name.strip())
-            if leaf in self.leaves():
-                return leaf
-        return None
+            if covered := leaves.intersection(self.labels.get(name.strip(), ())):
+                return frozenset(covered)
+        return frozenset()
 
     def leaves(self) -> set[str]:
         parents = {c.parent for c in self.categories if c.parent}
@@ -93,9 +95,11 @@ class CatalogTree:
 
 
 def load_tree(path: Path | None = None, changes: dict[str, Any] | None = None,
-              labels: dict[str, str] | None = None) -> CatalogTree:
+              labels: dict[str, str | list[str]] | None = None) -> CatalogTree:
     """The catalog tree: the office's file (or the bundled default), with the config's changes and
-    the office's own label → leaf mapping (on top of the catalog's `columns` and `labels`)."""
+    the office's own label → leaf (or leaves) mapping, on top of the catalog's: a name listed in
+    `columns`/`labels` by several leaves covers them all, and a parent node's name that no leaf
+    lists covers the leaves below it (a 人事信息 column holds 人事任免 and 招考招聘)."""
     where = str(path) if path else "pipeline/catalog/default.toml"
     try:
         text = path.read_text(encoding="utf-8") if path else \
@@ -107,13 +111,32 @@ def load_tree(path: Path | None = None, changes: dict[str, Any] | None = None,
     if changes:
         nodes = apply_changes(nodes, changes, "[classify]")
     tree = _tree(nodes, where)
-    mapping = {name: leaf for n in nodes for name in [*n.get("columns", ()), *n.get("labels", ())]
-               for leaf in [n["id"]]}
-    for name, leaf in (labels or {}).items():
-        if leaf not in tree.leaves():
-            raise ConfigError(f"[classify.labels] {name}: {leaf!r} is not a leaf of the catalog tree")
-        mapping[name] = leaf
+    mapping: dict[str, tuple[str, ...]] = {}
+    for n in nodes:
+        for name in dict.fromkeys([*n.get("columns", ()), *n.get("labels", ())]):
+            mapping[name] = (*mapping.get(name, ()), n["id"])
+    for node in tree.categories:
+        if node.id not in tree.leaves():
+            mapping.setdefault(node.name, tuple(leaf.id for leaf in _leaves_below(tree, node.id)))
+    for name, given in (labels or {}).items():
+        chosen = (given,) if isinstance(given, str) else tuple(given)
+        for leaf in chosen:
+            if leaf not in tree.leaves():
+                raise ConfigError(f"[classify.labels] {name}: {leaf!r} is not a leaf of the catalog tree")
+        mapping[name] = chosen
     return replace(tree, labels=mapping)
+
+
+def _leaves_below(tree: CatalogTree, node_id: str) -> list[Category]:
+    return [leaf for leaf in tree.ordered_leaves() if node_id in _ancestors(tree, leaf.id)]
+
+
+def _ancestors(tree: CatalogTree, node_id: str) -> set[str]:
+    parents = {c.id: c.parent for c in tree.categories}
+    out: set[str] = set()
+    while (node_id := parents.get(node_id) or "") and node_id not in out:
+        out.add(node_id)
+    return out
 
 
 def office_tree(config: Any) -> CatalogTree:
