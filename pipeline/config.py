@@ -67,7 +67,7 @@ class FetchSettings:
     # host -> "127.0.0.1:PORT", like curl --resolve: the URL and the Host header keep the
     # host name, the connection goes to the mapped address. Used by the demo and tests.
     resolve: Mapping[str, str] = field(default_factory=dict)
-    # pipeline.fetch.client.HostSlots shared with other offices' clients in one district run (never in the
+    # pipeline.fetch.politeness.HostSlots shared with other offices' clients in one district run (never in the
     # TOML); None: this client's own. Shared slots space every office's requests to a common host.
     shared_slots: Any = field(default=None, compare=False, repr=False)
 

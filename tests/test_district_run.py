@@ -19,7 +19,8 @@ from click.testing import CliRunner
 from pipeline import config as config_mod
 from pipeline.commands import main
 from pipeline.district.config import load_district
-from pipeline.fetch.client import Fetcher, FetchSettings, HostSlots
+from pipeline.fetch.client import Fetcher, FetchSettings
+from pipeline.fetch.politeness import HostSlots
 from pipeline.store import Store
 
 from . import test_sources_other_office as qingshan

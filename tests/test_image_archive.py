@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from pipeline.collect.images import IMAGE_MAX_BYTES, image_hosts
-from pipeline.fetch.client import AllowList
+from pipeline.fetch.politeness import AllowList
 from pipeline.commands import main
 from pipeline.config import Source
 from pipeline.publish.images import image_sources, on_https

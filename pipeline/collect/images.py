@@ -26,7 +26,8 @@ from urllib.parse import urlsplit
 
 from ..config import Config, Source
 from ..errors import FetchError, HostNotAllowed, NotAnImage, RobotsDisallowed, TooLarge
-from ..fetch.client import AllowList, Fetcher, Response
+from ..fetch.client import Fetcher, Response
+from ..fetch.politeness import AllowList
 from ..htmltools import image_urls, parse_html
 from ..models import CHANNEL_IMAGE_HOSTS
 from ..store import Store, StoredRobots

@@ -36,7 +36,8 @@ from sources.parsing import PageParser
 
 from ..config import Config, Source
 from ..errors import INTERNAL, InternalError, XxgkError, failure_kind
-from ..fetch.client import Fetcher, HostSlots
+from ..fetch.client import Fetcher
+from ..fetch.politeness import HostSlots
 from ..models import Post
 from .images import archive_images
 from ..store import ROBOTS_LIFETIME, HttpCache, Store, StoredRobots, iso, post_id, utcnow

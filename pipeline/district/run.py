@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import Config
 from ..errors import InternalError, LockHeld, XxgkError
-from ..fetch.client import HostSlots
+from ..fetch.politeness import HostSlots
 from ..nightly import logs
 from ..nightly.health import failure_line
 from ..nightly.lock import run_lock

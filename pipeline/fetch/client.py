@@ -17,7 +17,7 @@ The transport is libcurl (pycurl), one handle per thread: a request costs about
 libcurl does its I/O without holding the interpreter lock, so the threads do not
 queue for it. A crawl is CPU-bound on the client. Everything above the socket
 (redirects, retries, robots.txt, the size cap, caching) is ours, so the transport
-stays a detail of ``_attempt``. libcurl checks TLS against the same trust store as
+stays a detail of ``_attempt`` (and of curl.py, which reads what libcurl hands over). libcurl checks TLS against the same trust store as
 Python's ``ssl`` module (``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` included), never the one
 compiled into the wheel. URLs are parsed and normalised with urllib3's parser.
 
@@ -35,10 +35,8 @@ import itertools
 import json
 import logging
 import math
-import os
 import queue
 import random
-import ssl
 import threading
 import time
 import urllib.robotparser
@@ -46,13 +44,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from functools import cached_property
 from typing import Any, Protocol
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urlencode, urljoin
 
 import pycurl
-from urllib3 import HTTPHeaderDict
 from urllib3.exceptions import LocationParseError
 from urllib3.util import Url, parse_url
 
@@ -61,21 +57,21 @@ from pipeline.errors import (
     HostNotAllowed,
     HttpStatusError,
     RobotsDisallowed,
-    TooLarge,
     TransportError,
     XxgkError,
     redact_url,
 )
 
 from ..config import FetchSettings  # re-exported: the API stays pipeline.fetch.client.FetchSettings
+from .curl import BAD_ENCODING, TIMED_OUT, Exchange, kind_of, reason_of, trust_store
 from .decode import decode_body  # re-exported: the API stays pipeline.fetch.client.decode_body
+from .politeness import AllowList, HostLimiter, host_name, retry_after
 
-__all__ = ["ConditionalCache", "Fetcher", "FetchSettings", "HostSlots", "Response", "RobotsCache", "decode_body"]
+__all__ = ["ConditionalCache", "Fetcher", "FetchSettings", "Response", "RobotsCache", "decode_body"]
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 DEFAULT_PORTS = {"http": 80, "https": 443}
 ACCEPT_ENCODING = "gzip, deflate"  # libcurl decodes these
-ERROR_BODY_READ = 64 * 1024  # bytes of an error page read (so the connection can be kept) before hanging up
 MAX_CRAWL_DELAY = 60.0  # seconds; a robots.txt Crawl-delay above this is capped
 
 
@@ -129,56 +125,6 @@ class RobotsCache(Protocol):
         ...
 
 
-# ---------------------------------------------------------------- politeness
-
-
-class HostSlots:
-    """When the next request to each host may start: one per client, or shared by the clients
-    of several offices run together (pipeline/district/run.py: FetchSettings.shared_slots), so a
-    host the offices have in common sees them as one polite client."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.next: dict[str, float] = {}
-        self.min_interval: dict[str, float] = {}
-
-
-class _HostLimiter:
-    """Per-host minimum interval between request starts, on an injectable clock.
-
-    Each caller reserves the next free slot under the lock, then sleeps outside it,
-    so concurrent callers to one host are spaced out and other hosts never wait.
-    """
-
-    def __init__(self, rate: float, clock: Callable[[], float], sleep: Callable[[float], None],
-                 slots: HostSlots | None = None) -> None:
-        self._interval = 1.0 / rate if rate > 0 else 0.0
-        self._clock = clock
-        self._sleep = sleep
-        slots = slots or HostSlots()
-        self._lock = slots.lock
-        self._next: dict[str, float] = slots.next
-        self._min_interval: dict[str, float] = slots.min_interval
-
-    def wait(self, host: str) -> None:
-        with self._lock:
-            now = self._clock()
-            slot = max(now, self._next.get(host, now))
-            self._next[host] = slot + max(self._interval, self._min_interval.get(host, 0.0))
-        if slot > now:
-            self._sleep(slot - now)
-
-    def defer(self, host: str, until: float) -> None:
-        """No request to host starts before ``until`` (a server's Retry-After)."""
-        with self._lock:
-            self._next[host] = max(self._next.get(host, until), until)
-
-    def slow_down(self, host: str, interval: float) -> None:
-        """At least ``interval`` seconds between requests to host (robots.txt Crawl-delay)."""
-        with self._lock:
-            self._min_interval[host] = interval
-
-
 class _Deadline:
     """When one request must be over: ``seconds`` after its first attempt starts, and never
     after the source's budget (``budget_end``, on time.monotonic; None: no budget)."""
@@ -222,134 +168,6 @@ class _Answer:
     content: bytes
 
 
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds a server asked us to wait (Retry-After: seconds or an HTTP date), or None."""
-    value = headers.get("retry-after", "").strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-# libcurl's error codes, grouped by what we tell the user.
-_NOT_FOUND = {pycurl.E_COULDNT_RESOLVE_HOST}
-_NOT_CONNECTED = {pycurl.E_COULDNT_CONNECT}
-_TIMED_OUT = {pycurl.E_OPERATION_TIMEDOUT}  # connecting, or the server sent nothing for too long
-_BROKEN = {pycurl.E_GOT_NOTHING, pycurl.E_SEND_ERROR, pycurl.E_RECV_ERROR, pycurl.E_HTTP2,
-           pycurl.E_FTP_WEIRD_SERVER_REPLY}  # (8 is WEIRD_SERVER_REPLY for HTTP too)
-_TRUNCATED = {pycurl.E_PARTIAL_FILE}  # the body is shorter than its Content-Length
-_BAD_ENCODING = {pycurl.E_BAD_CONTENT_ENCODING}  # broken gzip/deflate
-_TLS = {pycurl.E_SSL_CONNECT_ERROR, pycurl.E_PEER_FAILED_VERIFICATION, pycurl.E_SSL_CERTPROBLEM,
-        pycurl.E_SSL_CIPHER, pycurl.E_USE_SSL_FAILED, pycurl.E_SSL_CACERT_BADFILE, pycurl.E_SSL_SHUTDOWN_FAILED,
-        pycurl.E_SSL_CRL_BADFILE, pycurl.E_SSL_ISSUER_ERROR, pycurl.E_SSL_INVALIDCERTSTATUS,
-        pycurl.E_SSL_ENGINE_NOTFOUND, pycurl.E_SSL_ENGINE_SETFAILED, pycurl.E_SSL_ENGINE_INITFAILED}
-
-
-def _kind(code: int) -> str:
-    """What a libcurl failure means for a person (errors.TRANSPORT_KINDS)."""
-    if code in _NOT_FOUND or code in _NOT_CONNECTED:
-        return "unreachable host"
-    if code in _TIMED_OUT:
-        return "timeout"
-    return "TLS" if code in _TLS else "broken connection"
-
-
-def _describe(code: int, message: str) -> str:
-    """A plain-English reason for a libcurl failure."""
-    detail = message or f"curl error {code}"
-    if code in _NOT_FOUND:
-        return f"could not find the host ({detail})"
-    if code in _NOT_CONNECTED:
-        return f"could not connect ({detail})"
-    if code in _TIMED_OUT:
-        return "timed out connecting" if "connect" in detail.lower() else "timed out waiting for the server"
-    if code in _TRUNCATED:
-        return f"the server broke the connection while reading the body ({detail})"
-    if code in _BROKEN:
-        return f"the server broke the connection ({detail})"
-    if code in _BAD_ENCODING:
-        return f"the body's gzip/deflate encoding is broken ({detail})"
-    if code in _TLS:
-        return f"TLS failed ({detail})"
-    return f"curl error {code}: {detail}"
-
-
-def _mib(n: int) -> str:
-    return f"{n / (1024 * 1024):.3g} MiB"
-
-
-def _trust_store() -> dict[int, str]:
-    """libcurl options naming the CA certificates Python's ssl module trusts (SSL_CERT_FILE and
-    SSL_CERT_DIR honoured): the wheel's libcurl may look for a bundle where this system has none."""
-    paths = ssl.get_default_verify_paths()
-    options = {}
-    cafile = next((p for p in (paths.cafile, paths.openssl_cafile) if p and os.path.isfile(p)), None)
-    capath = next((p for p in (paths.capath, paths.openssl_capath) if p and os.path.isdir(p)), None)
-    if cafile:
-        options[pycurl.CAINFO] = cafile
-    if capath:
-        options[pycurl.CAPATH] = capath
-    return options
-
-
-class _Exchange:
-    """One request's answer as libcurl hands it over: the status line and header lines, then the
-    body, capped. Only a 2xx body is kept; an error page is read up to ERROR_BODY_READ and dropped."""
-
-    def __init__(self, url: str, cap: int) -> None:
-        self.url, self.cap = url, cap
-        self.status = 0
-        self.fields: list[list[str]] = []  # [name, value] in the order received
-        self.body = bytearray()
-        self.dropped = 0  # bytes of an error page read and not kept
-        self.too_large: TooLarge | None = None
-        self.hung_up = False  # we stopped reading an error page: not a failure
-
-    def header_line(self, raw: bytes) -> None:
-        line = raw.decode("iso-8859-1").rstrip("\r\n")
-        if line.startswith("HTTP/"):  # a status line: a new answer (after a 1xx) starts
-            code = line.split()[1:2]
-            self.status = int(code[0]) if code and code[0].isdigit() else 0
-            self.fields = []
-        elif line[:1] in (" ", "\t") and self.fields:  # an obsolete folded continuation
-            self.fields[-1][1] += " " + line.strip()
-        elif ":" in line:
-            name, _, value = line.partition(":")
-            self.fields.append([name.strip(), value.strip()])
-
-    def headers(self) -> HTTPHeaderDict:
-        headers = HTTPHeaderDict()
-        for name, value in self.fields:
-            headers.add(name, value)
-        return headers
-
-    def write(self, chunk: bytes) -> int | None:
-        if not 200 <= self.status < 300:
-            self.dropped += len(chunk)
-            if self.dropped > ERROR_BODY_READ:
-                self.hung_up = True
-                return 0  # not worth reading: hang up (libcurl drops the connection)
-            return None
-        if not self.body:
-            declared = next((v for n, v in self.fields if n.lower() == "content-length"), "")
-            if declared.isdigit() and int(declared) > self.cap:
-                self.too_large = TooLarge(
-                    self.url, f"Content-Length {_mib(int(declared))} is over the {_mib(self.cap)} cap")
-                return 0
-        self.body += chunk
-        if len(self.body) > self.cap:
-            self.too_large = TooLarge(self.url, f"body is over the {_mib(self.cap)} cap")
-            return 0
-        return None
-
-
 # ---------------------------------------------------------------- the client
 
 
@@ -371,17 +189,17 @@ class Fetcher:
         self.robots = robots
         self.stats: Counter[str] = Counter()
         self._allowed = AllowList(allowed_hosts)
-        self._resolve = {_host(h): addr for h, addr in settings.resolve.items()}
+        self._resolve = {host_name(h): addr for h, addr in settings.resolve.items()}
         self._clock = clock
         self._sleep = sleep
         self._log = log or logging.getLogger(__name__)
         self._random = random.Random()
-        self._trust = _trust_store()
+        self._trust = trust_store()
         self._handles = threading.local()  # one libcurl handle per thread: it keeps that thread's connections
         self._all_handles: list[pycurl.Curl] = []
         # "Expect:" off: no 100-continue round trip before a POST body.
         self._headers = {"User-Agent": settings.user_agent, "Expect": ""}
-        self._limiter = _HostLimiter(settings.rate_per_host, clock, sleep, settings.shared_slots)
+        self._limiter = HostLimiter(settings.rate_per_host, clock, sleep, settings.shared_slots)
         self._lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
         self._in_flight = threading.BoundedSemaphore(settings.concurrency)
@@ -627,7 +445,7 @@ class Fetcher:
                         raise HttpStatusError(url, answer.status, attempts=attempt + 1)
                     return answer
                 why = f"HTTP {answer.status}"
-                asked = _retry_after(answer.headers)
+                asked = retry_after(answer.headers)
                 if asked is None:
                     delay = self._backoff(attempt)
                 else:  # only this host waits, and no longer than the cap
@@ -650,7 +468,7 @@ class Fetcher:
         host = _host_of(target)
         curl = self._handle()
         self._prepare(curl, target, headers, body)
-        exchange = _Exchange(url, self.settings.max_bytes)
+        exchange = Exchange(url, self.settings.max_bytes)
         curl.setopt(pycurl.HEADERFUNCTION, exchange.header_line)
         curl.setopt(pycurl.WRITEFUNCTION, exchange.write)
         with self._host_slot(host):
@@ -670,11 +488,11 @@ class Fetcher:
                         raise exchange.too_large from None
                     if not exchange.hung_up:
                         code, message = exc.args if len(exc.args) == 2 else (0, str(exc))
-                        if code in _TIMED_OUT and deadline.left() <= 0:
+                        if code in TIMED_OUT and deadline.left() <= 0:
                             raise TransportError(url, deadline.why(), "timeout") from None
-                        if code in _BAD_ENCODING:  # the server sends the same broken bytes again: no retry
-                            raise TransportError(url, _describe(code, message)) from None
-                        raise _Transient(_describe(code, message), _kind(code)) from None
+                        if code in BAD_ENCODING:  # the server sends the same broken bytes again: no retry
+                            raise TransportError(url, reason_of(code, message)) from None
+                        raise _Transient(reason_of(code, message), kind_of(code)) from None
                 finally:
                     self._count("bytes", curl.getinfo(pycurl.SIZE_DOWNLOAD_T))
         return _Answer(target, exchange.status, exchange.headers(), bytes(exchange.body))
@@ -798,36 +616,6 @@ class Fetcher:
                 return
             self._robots_skipped_warned.add(host)
         self._log.warning("not checking robots.txt for %s (obey_robots is off)", host)
-
-
-class AllowList:
-    """The hosts a fetcher may ask: exact names, and "*.example.cn" for every sub-domain of example.cn."""
-
-    def __init__(self, entries: Iterable[str]) -> None:
-        self._exact: set[str] = set()
-        self._suffixes: list[str] = []
-        for entry in entries:
-            entry = entry.strip().lower().rstrip(".")
-            if entry.startswith("*."):
-                self._suffixes.append("." + _host(entry[2:]))
-            elif entry:
-                self._exact.add(_host(entry))
-
-    def admits(self, host: str) -> bool:
-        """Whether ``host`` (as spelt in URLs: lower case, IDNA) is on the list."""
-        return host in self._exact or any(host.endswith(s) for s in self._suffixes)
-
-    def admits_url(self, url: str) -> bool:
-        """Whether the host of ``url`` is on the list."""
-        return self.admits(_host(urlsplit(url).hostname or ""))
-
-
-def _host(name: str) -> str:
-    """A host name as it is spelt in URLs (lower case, IDNA-encoded)."""
-    try:
-        return parse_url(f"http://{name}/").host or name.lower()
-    except (LocationParseError, UnicodeError, ValueError):
-        return name.lower()
 
 
 def _host_of(target: Url) -> str:

@@ -15,7 +15,7 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..fetch.client import AllowList
+from ..fetch.politeness import AllowList
 from ..models import CHANNEL_IMAGE_HOSTS, ArchivedImage
 from .links import encode_illegal
 
