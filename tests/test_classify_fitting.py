@@ -1,7 +1,7 @@
 """The office's model and calibration are fitted again only when that can change them
 (pipeline/classify/fitting.py): on the demo office's real store, a night with one changed item
 reuses the kept fit and files the item as a fresh fit would; a staff decision, a changed tree, a
-tenth more filed items, another scikit-learn or a damaged row each make it fit again."""
+tenth more filed items, other code (xxgk's or scikit-learn's) or a damaged row each make it fit again."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from pipeline.classify.model import TextModel
 from pipeline.store import Store
 from tests.builders import cli
 
-KEPT = Basis(filed=100, last_decision=7, tree="t", library="1.8")
+KEPT = Basis(filed=100, last_decision=7, tree="t", code="c")
 
 
 @pytest.mark.parametrize(("tonight", "fits"), [
@@ -27,7 +27,7 @@ KEPT = Basis(filed=100, last_decision=7, tree="t", library="1.8")
     (replace(KEPT, filed=99), False),  # fewer: a relabelling or a purge changed them
     (replace(KEPT, last_decision=8), False),  # staff decided something
     (replace(KEPT, tree="u"), False),
-    (replace(KEPT, library="1.9"), False),  # another scikit-learn: its pickles may not load right
+    (replace(KEPT, code="d"), False),  # an upgrade: other rules, or a scikit-learn its pickles may not suit
 ])
 def test_the_kept_fit_serves_until_something_that_shapes_it_changes(tonight, fits):
     assert still_fits(KEPT, tonight) is fits
@@ -97,7 +97,7 @@ def test_a_damaged_or_foreign_kept_fit_is_fitted_again_with_a_warning(demo_offic
         with caplog.at_level(logging.WARNING, logger="pipeline.classify.fitting"):
             assert classify(demo_office, store)["classified"] == 1
         assert len(fits) == 6 and "保存的分类模型无法读取" in caplog.text
-        store.db.execute("UPDATE fitted_model SET library = '0.1'")  # written by another scikit-learn
+        store.db.execute("UPDATE fitted_model SET code = 'older'")  # written by another xxgk or scikit-learn
         _change_one(store)
         classify(demo_office, store)
         assert len(fits) == 12
@@ -108,3 +108,21 @@ def test_too_few_filed_items_keep_no_fit(empty_store):
     fit = fitting.office_fit(store, office_tree(config), [], 0, calibrate=lambda: None)
     assert fit.model is None and fit.refitted
     assert store.db.execute("SELECT COUNT(*) FROM fitted_model").fetchone()[0] == 0
+
+
+def test_the_code_digest_follows_the_classifier_and_scikit_learn(monkeypatch, tmp_path):
+    import sklearn
+
+    before = fitting._code()
+    assert fitting._code() == before  # the same code: the same digest, night after night
+    monkeypatch.setattr(sklearn, "__version__", "0.0")
+    assert fitting._code() != before
+    monkeypatch.undo()
+    package = tmp_path / "classify"  # the package's source, one rule changed
+    package.mkdir()
+    for module in fitting.Path(fitting.__file__).parent.glob("*.py"):
+        (package / module.name).write_bytes(module.read_bytes())
+    (package / "rules.py").write_text((package / "rules.py").read_text(encoding="utf-8") + "\n# a change\n",
+                                      encoding="utf-8")
+    monkeypatch.setattr(fitting, "__file__", str(package / "fitting.py"))
+    assert fitting._code() != before

@@ -183,8 +183,8 @@ def dedupe(env: Env) -> None:
 def classify(env: Env, force: bool) -> None:
     """File new or changed items under the disclosure catalog (confirmed items are kept).
 
-    The text model is fitted again only when staff decided something, the catalog changed or the
-    office filed a tenth more items; --force fits it again regardless.
+    The text model is fitted again only when staff decided something, the catalog or xxgk changed,
+    or the office filed a tenth more items; --force fits it again regardless.
 
     \b
     Examples:

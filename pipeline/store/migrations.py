@@ -227,11 +227,12 @@ MIGRATIONS.append(("0015_image_archive", """
         INSERT INTO publish_log (item_id) SELECT item_id FROM item_posts WHERE post_id = new.id; END;
     """))
 # The office's text model and calibration kept between nights (pipeline/classify/fitting.py): one row, the
-# last fit and what it was fitted from; `fit` is its pickle, zlib-compressed.
+# last fit and what it was fitted from (`code`: a digest of the classifier's source and scikit-learn's
+# version); `fit` is its pickle, zlib-compressed.
 MIGRATIONS.append(("0016_fitted_model", """
     CREATE TABLE fitted_model (id INTEGER PRIMARY KEY CHECK (id = 1), fitted_at TEXT NOT NULL,
                                filed INTEGER NOT NULL, last_decision INTEGER NOT NULL, tree TEXT NOT NULL,
-                               library TEXT NOT NULL, fit BLOB NOT NULL);
+                               code TEXT NOT NULL, fit BLOB NOT NULL);
     """))
 KNOWN_MIGRATIONS = {name for name, _ in MIGRATIONS}
 
