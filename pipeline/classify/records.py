@@ -33,7 +33,6 @@ class Candidate:
     published: datetime | None  # the instant; its day is the office's (local_date)
 
 
-
 # (title's leaf, office's filing) of a disputed item → how staff filed such items, per leaf
 Settled = dict[tuple[str, str], Counter[str]]
 # source name → how staff filed its confirmed items whose titles said nothing specific, per leaf
@@ -59,7 +58,6 @@ def candidates(store: Store, where: str) -> Iterable[Candidate]:
         yield Candidate(item_id, example, digest or "", status or "", category, at)
 
 
-
 def _metas(store: Store, where: str) -> dict[str, dict[str, str]]:
     """The metadata hints of the copies of matching items: the catalog's win over others, but for
     the 栏目, which is the website's (a district catalog's page names the office as its ColumnName)."""
@@ -78,7 +76,6 @@ def _metas(store: Store, where: str) -> dict[str, dict[str, str]]:
     return merged
 
 
-
 def lessons(store: Store, tree: CatalogTree) -> list[Example]:
     """What the office has already filed: the items staff confirmed, and the items its catalog
     rows (主题分类) and website columns (栏目) file under a leaf of today's tree — so the first run
@@ -91,14 +88,12 @@ def lessons(store: Store, tree: CatalogTree) -> list[Example]:
     return confirmed + filed
 
 
-
 def filed_leaf(tree: CatalogTree, example: Example) -> str | None:
     """The leaf the office itself filed an item under (its 栏目 or 主题分类, mapped), when the
     rules agree with it: a title word pointing elsewhere (a 消防 item in 工作动态) makes it no
     lesson. The model learns the text only (the label itself would teach it nothing new)."""
     verdict = rule_verdict(tree, score(tree, example.title, example.body, example.meta))
     return verdict.category if verdict.confidence >= FILED_CONFIDENCE else None
-
 
 
 def filed_elsewhere(store: Store, tree: CatalogTree) -> list[Example]:
@@ -121,7 +116,6 @@ def filed_elsewhere(store: Store, tree: CatalogTree) -> list[Example]:
     return out
 
 
-
 def against_label(tree: CatalogTree, example: Example, verdict: Verdict) -> bool:
     """The office filed the item elsewhere: under a 栏目/主题分类 of another leaf, or under a 主题分类
     none of the verdict's leaf's own (防汛 drills the catalog filed under 综合政务\\其他, not 安全生产监管)."""
@@ -133,13 +127,11 @@ def against_label(tree: CatalogTree, example: Example, verdict: Verdict) -> bool
     return bool(topic and own) and not any(t in topic for t in own)
 
 
-
 def silent(tree: CatalogTree, example: Example) -> bool:
     """Pure: nothing in the item's title or labels speaks for a leaf — no specific word, no filed
     栏目/主题分类, no 文号 (a generic ending may stand)."""
     scored = score(tree, example.title, example.body, example.meta)
     return not scored.keyword and not scored.filed and not scored.numbered
-
 
 
 def source_records(tree: CatalogTree, confirmed: Iterable[Example]) -> Sources:
@@ -151,7 +143,6 @@ def source_records(tree: CatalogTree, confirmed: Iterable[Example]) -> Sources:
     return dict(record)
 
 
-
 def settled_disputes(tree: CatalogTree, confirmed: Iterable[Example]) -> Settled:
     """How staff filed the disputed items they confirmed, per kind of dispute (rules.dispute)."""
     settled: Settled = defaultdict(Counter)
@@ -159,7 +150,6 @@ def settled_disputes(tree: CatalogTree, confirmed: Iterable[Example]) -> Settled
         if example.meta and (sides := dispute(score(tree, example.title, example.body, example.meta))):
             settled[sides][example.category] += 1
     return dict(settled)
-
 
 
 def catalog_settlements(store: Store, tree: CatalogTree) -> Settled:
@@ -188,7 +178,6 @@ def catalog_settlements(store: Store, tree: CatalogTree) -> Settled:
     return dict(settled)
 
 
-
 def joined(*records: Settled) -> Settled:
     """Pure: the records of disputes from several witnesses (staff, the catalog), votes added up."""
     out: Settled = defaultdict(Counter)
@@ -196,7 +185,6 @@ def joined(*records: Settled) -> Settled:
         for sides, votes in record.items():
             out[sides].update(votes)
     return dict(out)
-
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,11 @@ from ..config import Config
 from ..models import local_date, local_today
 from ..store import Store, iso, utcnow
 from . import signals
+from .fitting import office_fit
 from .recurring import recurring_records
 from .records import (Candidate, OfficeRecord, candidates, catalog_settlements, filed_elsewhere, joined, lessons,
                       settled_disputes, source_records)
 from .rules import Verdict
-from .fitting import office_fit
 from .tree import CatalogTree, office_tree, role_problems
 from .verdict import office_calibration, office_verdict
 
@@ -87,7 +87,6 @@ def classify(config: Config, store: Store, tree: CatalogTree | None = None, *,
     return counts
 
 
-
 def _write(store: Store, tree: CatalogTree, config: Config, c: Candidate, verdict: Verdict | None,
            pii: tuple[str, ...], now: str) -> str:
     pii_text = ",".join(pii) or None
@@ -122,7 +121,6 @@ def _write(store: Store, tree: CatalogTree, config: Config, c: Candidate, verdic
     return status
 
 
-
 def sync_categories(store: Store, tree: CatalogTree, now: str) -> None:
     """The tree into `categories`; nodes the office removed stay, marked retired."""
     store.db.table("categories").upsert_all(
@@ -131,7 +129,6 @@ def sync_categories(store: Store, tree: CatalogTree, now: str) -> None:
     ids = [c.id for c in tree.categories]
     store.db.execute(f"UPDATE categories SET retired_at = ? WHERE retired_at IS NULL AND id NOT IN "
                      f"({','.join('?' * len(ids))})", [now, *ids])
-
 
 
 def track_validity(store: Store, today: date, now: str, tz: tzinfo) -> None:
@@ -157,11 +154,9 @@ def track_validity(store: Store, today: date, now: str, tz: tzinfo) -> None:
         store.db.execute("UPDATE items SET validity = ? WHERE id = ?", [validity, doc.id])
 
 
-
 def _same_document(quoted: str, title: str) -> bool:
     core = title.split("关于印发", 1)[-1].strip("《》的通知 ")
     return quoted in title or (len(core) >= 4 and core in quoted)
-
 
 
 def held_items(store: Store, config: Config) -> set[str]:

@@ -11,12 +11,12 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
+from . import signals
 from .calibrate import Calibration, calibrated, cross_validated, fit
 from .model import Example, TextModel
 from .recurring import RECURRING_CONFIDENCE, Recurrences, filed_before
 from .records import ELSEWHERE, OfficeRecord, Settled, Sources, against_label, silent
 from .rules import FILED_CONFIDENCE, Verdict, rule_distribution, rule_verdict, score
-from . import signals
 from .tree import CatalogTree
 
 NO_RECORD = OfficeRecord()  # an office's first day: nothing filed, nothing confirmed
@@ -94,10 +94,8 @@ def blend(tree: CatalogTree, example: Example, model: TextModel | None, probs: d
     return Verdict(best, confidence, reason, normative, learned=True)
 
 
-
 def _trust(support: int) -> float:
     return support / (support + LEAF_HALF)
-
 
 
 def again(tree: CatalogTree, example: Example, verdict: Verdict, recurrences: Recurrences) -> Verdict | None:
@@ -113,7 +111,6 @@ def again(tree: CatalogTree, example: Example, verdict: Verdict, recurrences: Re
     name = tree.names[leaf]
     return Verdict(leaf, RECURRING_CONFIDENCE, f"本单位同样的标题（数字不同）已归类 {times} 条，均归入{name} → {name}",
                    verdict.normative)
-
 
 
 def settle(tree: CatalogTree, verdict: Verdict, settled: Settled) -> Verdict:
@@ -143,7 +140,6 @@ def settle(tree: CatalogTree, verdict: Verdict, settled: Settled) -> Verdict:
                           f" → {names[leaf]}")
 
 
-
 def _ways(sides: tuple[str, str], votes: Counter[str]) -> Counter[str]:
     """A kind's record as the way each item went: by its title's words, by the office's column, or
     elsewhere (a third leaf, or a catalog filing that maps to none)."""
@@ -152,13 +148,11 @@ def _ways(sides: tuple[str, str], votes: Counter[str]) -> Counter[str]:
                     "elsewhere": sum(votes.values()) - votes[title_leaf] - votes[filed_leaf]})
 
 
-
 def _way(ways: Counter[str]) -> str | None:
     """The way more of a record's items went (title or column; None when neither ever did, or a tie)."""
     if ways["title"] == ways["column"]:
         return None
     return "title" if ways["title"] > ways["column"] else "column"
-
 
 
 def by_source(tree: CatalogTree, example: Example, verdict: Verdict, sources: Sources) -> Verdict:
@@ -177,7 +171,6 @@ def by_source(tree: CatalogTree, example: Example, verdict: Verdict, sources: So
     name = tree.names[leaf]
     return replace(verdict, category=leaf, confidence=confidence,
                    reason=f"标题无明确依据；来源“{source}”的此类信息已确认 {total} 条，{chosen} 条归入{name} → {name}")
-
 
 
 def office_calibration(tree: CatalogTree, examples: list[Example],
