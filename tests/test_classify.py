@@ -434,9 +434,10 @@ def test_the_office_label_mapping_files_what_it_had_already_filed():
     assert tree.label_leaves("政府工作报告") == {"gzjh"} and tree.label_leaves("环保新闻") == {"sthj"}  # common columns
     assert tree.label_leaves("政策文件/规范性文件") == tree.label_leaves("政策文件 > 规范性文件") == {"gfxwj"}  # a crawled path
     assert tree.label_leaves("街道新闻") == frozenset()  # a name nothing maps: says nothing
-    # broader names: a 主题分类 path that holds both kinds of personnel notice, a parent node's name
+    # broader names several leaves list: a 主题分类 path that holds both kinds of personnel notice, a column
     assert tree.label_leaves("劳动、人事、监察\\人事工作") == tree.label_leaves("人事信息") == {"rsrm", "zkzp"}
     assert tree.label_leaves("财政信息") == {"czyjs", "sgjf"}
+    assert tree.label_leaves("政策文件") == frozenset()  # documents of every subject: the title decides alone
     verdict = classify_one(tree, "关于开展春季走访的安排", "", {"column": "民生保障"})
     assert verdict.category == "shjz" and "民生保障" in verdict.reason
 
@@ -571,7 +572,6 @@ def test_staff_filing_an_accounts_silent_posts_teaches_the_next_run(demo_office)
                                 f"({','.join('?' * len(quiet[3:]))})", [c.id for c in quiet[3:]]).fetchall()
     followed = [r for r in rest if r[0] == "ggwhfw" and r[1] == 0.8 and "来源“wechat”的此类信息已确认 3 条" in r[2]]
     assert followed and all(r in followed or r[1] > 0.8 for r in rest)
-
 
 
 # -- recurring titles: filed where the office filed the last one -----------------------------------

@@ -57,9 +57,9 @@ class CatalogTree:
     def label_leaves(self, label: str) -> frozenset[str]:
         """The leaves an already-filed item's 主题分类 or 栏目 says it is one of (exact name; for a path —
         a 主题分类 like 劳动、人事、监察\\人事工作, a column like 政策文件/规范性文件 or 政策文件 > 规范性文件 —
-        the most specific part that is known). Most names say one leaf; a broader one (a parent node's
-        name, 人事信息; a 主题分类 that holds several leaves, 人事工作) leaves the title to choose among
-        its leaves. Empty: the name says nothing."""
+        the most specific part that is known). Most names say one leaf; a broader one that several
+        leaves list (the column 人事信息, the 主题分类 人事工作) leaves the title to choose among them.
+        Empty: the name says nothing."""
         if not label:
             return frozenset()
         leaves = self.leaves()
@@ -98,8 +98,7 @@ def load_tree(path: Path | None = None, changes: dict[str, Any] | None = None,
               labels: dict[str, str | list[str]] | None = None) -> CatalogTree:
     """The catalog tree: the office's file (or the bundled default), with the config's changes and
     the office's own label → leaf (or leaves) mapping, on top of the catalog's: a name listed in
-    `columns`/`labels` by several leaves covers them all, and a parent node's name that no leaf
-    lists covers the leaves below it (a 人事信息 column holds 人事任免 and 招考招聘)."""
+    `columns`/`labels` by several leaves covers them all (a 人事信息 column holds 人事任免 and 招考招聘)."""
     where = str(path) if path else "pipeline/catalog/default.toml"
     try:
         text = path.read_text(encoding="utf-8") if path else \
@@ -115,9 +114,6 @@ def load_tree(path: Path | None = None, changes: dict[str, Any] | None = None,
     for n in nodes:
         for name in dict.fromkeys([*n.get("columns", ()), *n.get("labels", ())]):
             mapping[name] = (*mapping.get(name, ()), n["id"])
-    for node in tree.categories:
-        if node.id not in tree.leaves():
-            mapping.setdefault(node.name, tuple(leaf.id for leaf in _leaves_below(tree, node.id)))
     for name, given in (labels or {}).items():
         chosen = (given,) if isinstance(given, str) else tuple(given)
         for leaf in chosen:
@@ -125,18 +121,6 @@ def load_tree(path: Path | None = None, changes: dict[str, Any] | None = None,
                 raise ConfigError(f"[classify.labels] {name}: {leaf!r} is not a leaf of the catalog tree")
         mapping[name] = chosen
     return replace(tree, labels=mapping)
-
-
-def _leaves_below(tree: CatalogTree, node_id: str) -> list[Category]:
-    return [leaf for leaf in tree.ordered_leaves() if node_id in _ancestors(tree, leaf.id)]
-
-
-def _ancestors(tree: CatalogTree, node_id: str) -> set[str]:
-    parents = {c.id: c.parent for c in tree.categories}
-    out: set[str] = set()
-    while (node_id := parents.get(node_id) or "") and node_id not in out:
-        out.add(node_id)
-    return out
 
 
 def office_tree(config: Any) -> CatalogTree:
