@@ -205,3 +205,36 @@ def test_split_a_wrong_merge_and_merge_it_back(page, review_site, review_office)
     assert page.locator(".posts > li").count() == posts_before
     page.goto(review_site + "/history")
     assert "拆分" in page.locator("table.decisions").inner_text() and "合并" in page.locator("table.decisions").inner_text()
+
+
+def test_staff_filing_into_a_custom_catalogs_normative_leaf_makes_it_normative(review_office, tmp_path):
+    """A catalog whose normative leaf is not called gfxwj (issue 14, point 4): staff filing an item
+    there marks it a normative document (the report counts it; its page offers the validity form),
+    and filing it elsewhere takes that back."""
+    from dataclasses import replace
+
+    from importlib import resources
+
+    from pipeline.review import create_app
+
+    default = resources.files("pipeline.catalog").joinpath("default.toml").read_text(encoding="utf-8")
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_text(default.replace('"gfxwj"', '"guifan"'), encoding="utf-8")
+    client = create_app(replace(review_office, catalog_file=catalog)).test_client()
+    assert log_in(client).status_code == 302
+    with Store(review_office.database) as store:
+        item_id = store.db.execute("SELECT id FROM items WHERE category = 'gzdt' AND normative = 0 LIMIT 1").fetchone()[0]
+
+    def file_under(leaf: str) -> str:
+        page = client.get(f"/item/{item_id}").get_data(as_text=True)
+        token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        assert client.post(f"/item/{item_id}/category", data={"csrf": token, "category": leaf}).status_code == 302
+        with Store(review_office.database) as store:
+            assert store.db.execute("SELECT category FROM items WHERE id = ?", [item_id]).fetchone()[0] == leaf
+            normative = store.db.execute("SELECT normative FROM items WHERE id = ?", [item_id]).fetchone()[0]
+        return normative, client.get(f"/item/{item_id}").get_data(as_text=True)
+
+    normative, page = file_under("guifan")
+    assert normative == 1 and 'name="validity"' in page
+    normative, page = file_under("gzdt")
+    assert normative == 0 and 'name="validity"' not in page

@@ -44,7 +44,8 @@ def change_category(store: Store, tree: CatalogTree, item_id: str, category: str
         if row is None:
             raise DecisionError(f"item {item_id!r} does not exist")
         _confirm(store, item_id, category, who, now)
-        store.db.execute("UPDATE items SET normative = ? WHERE id = ?", [int(category == "gfxwj"), item_id])
+        # the catalog's normative leaf, whatever its id: the report counts and the validity form follow it
+        store.db.execute("UPDATE items SET normative = ? WHERE id = ?", [int(category == tree.role("normative")), item_id])
         store.record_decision(now, who, item_id, "category", row[0], category, note)
 
 
