@@ -78,12 +78,12 @@ def test_split_refuses_what_it_cannot_do(empty_store):
     dedupe(config, store)
     drill = store.db.execute("SELECT item_id FROM item_posts WHERE post_id = ?", [post_id_of(store, "website")]).fetchone()[0]
     both = [r[0] for r in store.db.execute("SELECT post_id FROM item_posts WHERE item_id = ?", [drill])]
-    with pytest.raises(MergeError, match="empty"):
+    with pytest.raises(MergeError, match="条目将为空"):
         merges.split_item(config, store, drill, both, who="王静")
     meeting = store.db.execute("SELECT id FROM posts WHERE title LIKE '%党风廉政%'").fetchone()[0]
-    with pytest.raises(MergeError, match="not in item"):
+    with pytest.raises(MergeError, match="不属于条目"):
         merges.split_item(config, store, drill, [meeting], who="王静")
-    with pytest.raises(MergeError, match="no item"):
+    with pytest.raises(MergeError, match="没有条目"):
         merges.explain(store, "i-nothing")
 
 
@@ -105,7 +105,7 @@ def test_explain_shows_rule_score_and_channel_and_returns_data(empty_store, tmp_
     as_json = runner.invoke(main, ["--config", path, "explain", index_number, "--json"], catch_exceptions=False)
     assert json.loads(as_json.output)["item_id"] == item_id
     missing = runner.invoke(main, ["--config", path, "explain", "nope"])
-    assert missing.exit_code == 2 and "no item" in missing.output
+    assert missing.exit_code == 2 and "没有条目" in missing.output
 
 
 def test_merge_and_split_commands_record_who(empty_store):

@@ -1,11 +1,14 @@
 """The review queue respects the clerk's time (issue 14): the most uncertain and newest first,
-select a page / accept all that match, merge by finding the other item's title — in Chromium."""
+select a page / accept all that match, titles of one kind decided together, merge by finding the
+other item's title — in Chromium."""
 
 from __future__ import annotations
 
+import re
+
 from pipeline.store import Store
 
-from .builders import browser_log_in
+from .builders import browser_log_in, log_in
 
 
 def shown_rows(page):
@@ -94,3 +97,45 @@ def test_merge_by_finding_the_other_items_title(review_site, page, review_office
         assert store.db.execute("SELECT COUNT(*) FROM item_posts WHERE item_id = ?", [other]).fetchone()[0] == 0
         assert store.db.execute("SELECT kind FROM decisions WHERE who = 'wang' ORDER BY id DESC LIMIT 1"
                                 ).fetchone()[0].startswith("merge")
+
+
+def test_titles_of_one_kind_are_shown_together_and_filed_at_once(review_site, page, review_office):
+    """A monthly 例会 or 公示 waits once a month: the queue links a row to the others of its kind
+    (its title with other numbers), where one tick and one choice file them all."""
+    from pipeline.classify.recurring import shape_of
+
+    browser_log_in(page, review_site)
+    chip = page.locator(".queue .row a.chip.alike").first
+    alike = int(chip.inner_text().removeprefix("同类标题").removesuffix("条").strip())
+    shape = shape_of(chip.locator("xpath=ancestor::li").locator("a.title").inner_text())
+    assert alike > 1
+    chip.click()
+    page.wait_for_selector(".banner.alike")
+    assert shape.replace("#", "…") in page.locator(".banner.alike").inner_text()
+    titles = page.locator(".queue .row a.title").all_inner_texts()
+    assert len(titles) == alike and {shape_of(t) for t in titles} == {shape}
+    assert page.locator(".queue .row a.chip.alike").count() == 0  # already among its own kind
+    ids = [r.get_attribute("id").removeprefix("row-") for r in page.locator(".queue .row").all()]
+    page.check("#select-page")
+    page.locator("select[name=category-ticked]").select_option("qtwj")
+    page.click("button[name=change_ticked]")
+    assert "已修改分类" in page.locator(".message").inner_text()
+    with Store(review_office.database) as store:
+        filed = set(store.db.execute(
+            f"SELECT category, status FROM items WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall())
+        decided = store.db.execute(f"SELECT COUNT(*) FROM decisions WHERE kind = 'category' AND item_id IN "
+                                   f"({','.join('?' * len(ids))})", ids).fetchone()[0]
+    assert filed == {("qtwj", "confirmed")} and decided == len(ids)
+
+
+def test_filing_the_ticked_needs_a_tick_and_a_category(review_client, review_office):
+    assert log_in(review_client).status_code == 302
+    queue = review_client.get("/").get_data(as_text=True)
+    token = re.search(r'name="csrf" value="([^"]+)"', queue).group(1)
+    one = re.search(r'name="item" value="([^"]+)"', queue).group(1)
+    nothing = review_client.post("/decide", data={"csrf": token, "change_ticked": "1", "category-ticked": "qtwj"})
+    assert nothing.status_code == 302 and "msg=none" in nothing.headers["Location"]
+    blank = review_client.post("/decide", data={"csrf": token, "change_ticked": "1", "item": one, "category-ticked": ""})
+    assert blank.status_code == 400 and "没有选择分类" in blank.get_data(as_text=True)
+    with Store(review_office.database) as store:
+        assert store.db.execute("SELECT status FROM items WHERE id = ?", [one]).fetchone()[0] == "review"

@@ -85,8 +85,8 @@ def resolve_item(store: Store, ref: str) -> str:
     if not row:
         aside = set_aside_of(store, ref)
         if aside:
-            raise MergeError(f"{ref} is not an item of this office: set aside {aside[2][:10]}: {aside[1]}")
-        raise MergeError(f"no item {ref!r} (give an item id such as i0123456789ab, or its 索引号)")
+            raise MergeError(f"{ref} 不是本单位的条目：{aside[2][:10]} 已作为他单位信息排除（{aside[1]}）")
+        raise MergeError(f"没有条目 {ref}（请给出条目编号，如 i0123456789ab，或其索引号）")
     return str(row[0])
 
 
@@ -94,7 +94,7 @@ def resolve_post(store: Store, ref: str) -> str:
     """A post id from an id or its URL."""
     row = store.db.execute("SELECT id FROM posts WHERE id = ? OR url = ? ORDER BY id LIMIT 1", [ref, ref]).fetchone()
     if not row:
-        raise MergeError(f"no post {ref!r} (give a post id such as p0123456789abcdef, or its URL)")
+        raise MergeError(f"没有渠道副本 {ref}（请给出副本编号，如 p0123456789abcdef，或其网址）")
     return str(row[0])
 
 
@@ -195,10 +195,10 @@ def merge_items(config: Config, store: Store, keep_ref: str, other_ref: str, who
     with store.transaction():
         keep, other = resolve_item(store, keep_ref), resolve_item(store, other_ref)
         if keep == other:
-            raise MergeError(f"{keep} cannot be merged with itself")
+            raise MergeError(f"条目 {keep} 不能与自身合并")
         moved = _posts_of(store, other)
         if not moved:
-            raise MergeError(f"{other} has no posts (already merged into another item?)")
+            raise MergeError(f"条目 {other} 没有渠道副本（可能已并入其他条目）")
         before = {"items": {keep: _posts_of(store, keep), other: moved}}
         _move(store, moved, keep, "staff merge", who, now)
         store.db.execute("UPDATE items SET merged_into = ?, published_at = NULL, dirty = 0 WHERE id = ?", [keep, other])
@@ -220,9 +220,9 @@ def split_item(config: Config, store: Store, item_ref: str, post_refs: list[str]
         current = _posts_of(store, item_id)
         strangers = [p for p in posts if p not in current]
         if strangers:
-            raise MergeError(f"post {strangers[0]} is not in item {item_id}")
+            raise MergeError(f"渠道副本 {strangers[0]} 不属于条目 {item_id}")
         if len(posts) >= len(current):
-            raise MergeError(f"splitting every post out of {item_id} would leave it empty; name fewer posts")
+            raise MergeError(f"不能把条目 {item_id} 的全部渠道副本拆出（条目将为空），请少选几个")
         founder, when = store.db.execute(
             f"""SELECT id, COALESCE(published_at, first_seen) FROM posts WHERE id IN ({','.join('?' * len(posts))})
                 ORDER BY 2, 1 LIMIT 1""", posts).fetchone()

@@ -25,7 +25,7 @@ def accept(store: Store, item_ids: Iterable[str], who: str, note: str = "") -> i
         for item_id in dict.fromkeys(item_ids):
             row = store.db.execute("SELECT category, status FROM items WHERE id = ?", [item_id]).fetchone()
             if row is None or row[0] is None:
-                raise DecisionError(f"item {item_id!r} does not exist or has no category yet")
+                raise DecisionError(f"条目 {item_id} 不存在或尚未分类")
             if row[1] == "confirmed":
                 continue
             _confirm(store, item_id, row[0], who, now)
@@ -34,30 +34,33 @@ def accept(store: Store, item_ids: Iterable[str], who: str, note: str = "") -> i
     return done
 
 
-def change_category(store: Store, tree: CatalogTree, item_id: str, category: str, who: str, note: str = "") -> None:
-    """File an item under another leaf (and confirm it)."""
+def change_category(store: Store, tree: CatalogTree, item_ids: Iterable[str], category: str, who: str,
+                    note: str = "") -> None:
+    """File items under another leaf (and confirm them), all or none."""
     if category not in tree.leaves():
-        raise DecisionError(f"{category!r} is not a leaf of the catalog tree")
+        raise DecisionError(f"“{category}”不是目录的末级分类" if category else "没有选择分类")
     now = iso(utcnow())
     with store.transaction():
-        row = store.db.execute("SELECT category FROM items WHERE id = ?", [item_id]).fetchone()
-        if row is None:
-            raise DecisionError(f"item {item_id!r} does not exist")
-        _confirm(store, item_id, category, who, now)
-        # the catalog's normative leaf, whatever its id: the report counts and the validity form follow it
-        store.db.execute("UPDATE items SET normative = ? WHERE id = ?", [int(category == tree.role("normative")), item_id])
-        store.record_decision(now, who, item_id, "category", row[0], category, note)
+        for item_id in dict.fromkeys(item_ids):
+            row = store.db.execute("SELECT category FROM items WHERE id = ?", [item_id]).fetchone()
+            if row is None:
+                raise DecisionError(f"条目 {item_id} 不存在")
+            _confirm(store, item_id, category, who, now)
+            # the catalog's normative leaf, whatever its id: the report counts and the validity form follow it
+            store.db.execute("UPDATE items SET normative = ? WHERE id = ?",
+                             [int(category == tree.role("normative")), item_id])
+            store.record_decision(now, who, item_id, "category", row[0], category, note)
 
 
 def set_validity(store: Store, item_id: str, validity: str, who: str, note: str = "") -> None:
     """Record a normative document's validity as a person states it (it then wins over derivation)."""
     if validity not in VALIDITIES:
-        raise DecisionError(f"validity must be one of {', '.join(VALIDITIES)}")
+        raise DecisionError(f"有效性只能是：{'、'.join(VALIDITIES)}")
     now = iso(utcnow())
     with store.transaction():
         row = store.db.execute("SELECT validity FROM items WHERE id = ?", [item_id]).fetchone()
         if row is None:
-            raise DecisionError(f"item {item_id!r} does not exist")
+            raise DecisionError(f"条目 {item_id} 不存在")
         store.db.execute("UPDATE items SET validity = ? WHERE id = ?", [validity, item_id])
         store.db.execute("INSERT INTO validity_events (item_id, at, validity, source, note) VALUES (?, ?, ?, ?, ?)",
                          [item_id, now, validity, "staff", note or f"由 {who} 设定"])

@@ -127,7 +127,8 @@ def create_app(config: Config) -> Flask:
         return render_template("queue.html", rows=rows, total=total, filters=filters, pages=pages,
                                counts=queries.counts(g.store), years=queries.years(g.store, config.office.timezone),
                                overdue=applications.overdue_count(g.store, applications.today(config)),
-                               here=request.full_path.rstrip("?"), link=lambda **kw: _link("queue_page", filters, **kw))
+                               here=request.full_path.rstrip("?"), link=lambda **kw: _link("queue_page", filters, **kw),
+                               shape_shown=queries.shape_shown)
 
     @app.post("/decide")
     def decide() -> Any:
@@ -138,7 +139,14 @@ def create_app(config: Config) -> Flask:
         if request.form.get("change"):
             item_id = request.form["change"]
             category = request.form.get(f"category-{item_id}", "")
-            return _guard(lambda: actions.change_category(g.store, office_tree(config), item_id, category, who),
+            return _guard(lambda: actions.change_category(g.store, office_tree(config), [item_id], category, who),
+                          back, "changed")
+        if request.form.get("change_ticked"):  # the ticked rows, all to the bulk bar's category
+            ticked = request.form.getlist("item")
+            if not ticked:
+                return redirect(_with_msg(back, "none"))
+            category = request.form.get("category-ticked", "")
+            return _guard(lambda: actions.change_category(g.store, office_tree(config), ticked, category, who),
                           back, "changed")
         if request.form.get("one"):
             ids = [request.form["one"]]
@@ -165,7 +173,7 @@ def create_app(config: Config) -> Flask:
     @app.post("/item/<item_id>/category")
     def item_category(item_id: str) -> Any:
         back = url_for("item_page", item_id=item_id)
-        return _guard(lambda: actions.change_category(g.store, office_tree(config), item_id,
+        return _guard(lambda: actions.change_category(g.store, office_tree(config), [item_id],
                                                       request.form.get("category", ""), g.session.user,
                                                       request.form.get("note", "")[:500]), back, "changed")
 

@@ -1,6 +1,7 @@
 """What the review page reads: the queue (filtered; the most uncertain and, among equally
-uncertain ones, the newest first), one item with its posts, versions and withdrawals, the items
-whose title matches (to pick one to merge), and the history of decisions."""
+uncertain ones, the newest first; each row with how many of its title's kind it shows, to be
+decided together), one item with its posts, versions and withdrawals, the items whose title
+matches (to pick one to merge), and the history of decisions."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..classify.recurring import shape_of
 from ..models import CHANNELS, staff_time
 from ..registers.proactive import item_years, year_bounds
 from ..store import Store
@@ -25,6 +27,7 @@ class Filters:
     channel: str = ""
     year: int | None = None
     q: str = ""
+    shape: str = ""  # only titles of this kind (recurring.shape_of): a monthly 例会, a 低保 公示 …
     page: int = 1
 
     @classmethod
@@ -37,12 +40,13 @@ class Filters:
                    channel=args.get("channel", "") if args.get("channel", "") in CHANNELS else "",
                    year=int(year) if year.isdigit() and 1990 < int(year) < 2100 else None,
                    q=args.get("q", "").strip()[:100],
+                   shape=args.get("shape", "")[:300],
                    page=int(page) if page.isdigit() and int(page) > 0 else 1)
 
     def args(self, **override: Any) -> dict[str, Any]:
         """The query-string arguments of these filters (for links and forms)."""
         values = {"status": self.status, "category": self.category, "channel": self.channel,
-                  "year": self.year or "", "q": self.q, "page": self.page, **override}
+                  "year": self.year or "", "q": self.q, "shape": self.shape, "page": self.page, **override}
         return {k: v for k, v in values.items() if v not in ("", None) and not (k == "page" and v == 1)}
 
 
@@ -67,6 +71,9 @@ def _where(f: Filters, tz: ZoneInfo) -> tuple[str, list[Any]]:
     if f.q:
         where.append("i.title LIKE ? ESCAPE '\\'")
         params.append(_like(f.q))
+    if f.shape:
+        where.append("title_shape(i.title) = ?")
+        params.append(f.shape)
     return " AND ".join(where), params
 
 
@@ -79,7 +86,10 @@ ORDER = (f"i.confidence IS NOT NULL, CAST(COALESCE(i.confidence, 0) * {CONFIDENC
 
 
 def queue(store: Store, f: Filters, tz: ZoneInfo) -> tuple[list[dict[str, Any]], int]:
-    """One page of the queue and the number of matching items."""
+    """One page of the queue and the number of matching items. Each row says its title's kind
+    (`shape`) and how many matching items are of that kind (`alike`): a clerk decides a monthly
+    例会 once, not twelve times."""
+    _know_shapes(store)
     sql_where, params = _where(f, tz)
     total = store.db.execute(f"SELECT COUNT(*) FROM items i WHERE {sql_where}", params).fetchone()[0]
     rows = store.db.execute(
@@ -94,11 +104,37 @@ def queue(store: Store, f: Filters, tz: ZoneInfo) -> tuple[list[dict[str, Any]],
             LIMIT ? OFFSET ?""", params + [PAGE, (f.page - 1) * PAGE]).fetchall()
     keys = ("id", "title", "published_at", "category", "confidence", "reason", "status", "personal_data",
             "normative", "validity", "snippet", "channels")
-    return [_local(dict(zip(keys, r)), tz) for r in rows], total
+    shown = [_local(dict(zip(keys, r)), tz) for r in rows]
+    alike = _alike(store, sql_where, params, {shape for row in shown if (shape := shape_of(row["title"] or ""))})
+    for row in shown:
+        row["shape"] = shape_of(row["title"] or "") or ""
+        row["alike"] = alike.get(row["shape"], 1)
+    return shown, total
+
+
+def _alike(store: Store, sql_where: str, params: list[Any], shapes: set[str]) -> dict[str, int]:
+    """How many items the filters match of each of `shapes`."""
+    if not shapes:
+        return {}
+    marks = ",".join("?" * len(shapes))
+    return dict(store.db.execute(
+        f"""SELECT shape, COUNT(*) FROM (SELECT title_shape(i.title) AS shape FROM items i WHERE {sql_where})
+            WHERE shape IN ({marks}) GROUP BY shape""", params + sorted(shapes)).fetchall())
+
+
+def _know_shapes(store: Store) -> None:
+    """Teach the connection title_shape() (recurring.shape_of), for the queue's SQL."""
+    store.db.conn.create_function("title_shape", 1, lambda title: shape_of(title or ""), deterministic=True)
+
+
+def shape_shown(shape: str) -> str:
+    """Pure: a title's kind as staff read it: its numbers as …"""
+    return shape.replace("#", "…")
 
 
 def queue_ids(store: Store, f: Filters, tz: ZoneInfo) -> list[str]:
     """Every item the filters match, on all pages (for 'accept all that match')."""
+    _know_shapes(store)
     sql_where, params = _where(f, tz)
     return [r[0] for r in store.db.execute(f"SELECT i.id FROM items i WHERE {sql_where} ORDER BY {ORDER}", params)]
 
