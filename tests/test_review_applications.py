@@ -81,8 +81,10 @@ def test_errors_are_shown_in_chinese_and_nothing_is_lost(client, review_office):
     response = add(client, received_on="2021-02-30", channel="飞鸽", request="某村2020年财务公开资料")
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "收到申请日期应为 年-月-日 格式的日期" in page and "请选择申请渠道" in page
-    assert 'value="2021-02-30"' in page and "某村2020年财务公开资料" in page and 'value="张三"' in page
+    assert "收到申请日期“2021-02-30”不是 年-月-日 格式的日期" in page and "请选择申请渠道" in page
+    # what was typed: the bad day in its message (a date input holds real days only), the rest in the form
+    assert 'name="received_on" required value=""' in page
+    assert "某村2020年财务公开资料" in page and 'value="张三"' in page
     assert '<option value="自然人" selected>' in page
     with Store(review_office.database) as store:
         assert ledger.list_applications(store) == []
@@ -241,3 +243,10 @@ def test_an_entrys_change_history_is_shown_on_the_offices_clock(client, review_o
     expected = datetime.fromisoformat("2021-12-31T17:30:00+00:00").astimezone(review_office.office.timezone)
     cells = re.findall(r"<tr><td>([^<]*)</td><td>wang</td>", client.get(f"/applications/{app_id}").get_data(as_text=True))
     assert cells == [expected.strftime("%Y-%m-%d %H:%M")], cells
+
+
+def test_a_date_input_holds_a_typed_day_as_a_real_day_or_nothing():
+    from pipeline.review.applications import date_value
+
+    assert date_value("2021年3月1日") == date_value(" 2021-03-01 ") == date_value(date(2021, 3, 1)) == "2021-03-01"
+    assert date_value("昨天") == date_value("2021-02-30") == date_value(None) == ""

@@ -44,6 +44,7 @@ def create_app(config: Config) -> Flask:
     merges = _merges_module()
     # a stored instant as staff read it: to the minute, on the office's clock
     app.jinja_env.filters["staff_time"] = lambda moment: staff_time(moment, config.office.timezone)
+    app.jinja_env.filters["date_value"] = applications.date_value
 
     @app.before_request
     def open_store_and_check_session() -> ResponseReturnValue | None:

@@ -70,8 +70,19 @@ def parse_day(value: str, label: str, errors: dict[str, str], field: str) -> dat
     try:
         return parse_register_day(value)  # full-width digits and 2021年3月1日 too, as on the command line
     except RegisterError:
-        errors[field] = f"{label}应为 年-月-日 格式的日期，如 2021-03-01。"
+        errors[field] = f"{label}“{value[:40]}”不是 年-月-日 格式的日期，应如 2021-03-01。"
         return None
+
+
+def date_value(value: object) -> str:
+    """Pure: what a date input may hold of a typed day (2021年3月1日 → 2021-03-01); "" for what is no
+    day — the form's message then quotes it (an <input type=date> holds ISO days only)."""
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        return parse_register_day(str(value or "").strip()).isoformat()
+    except RegisterError:
+        return ""
 
 
 def parse_new(form: Mapping[str, str], on: date) -> tuple[Application | None, dict[str, str]]:
