@@ -81,7 +81,7 @@ def test_other_agencies_rows_are_set_aside_not_published(adversarial_office):
     assert set(status["set_aside"]["by_publisher"]) <= set(adversarial.FOREIGN)
     assert f"set aside: {truth['foreign_rows']} row(s)" in run(path, "status").output
     explained = run(path, "explain", aside[0])
-    assert explained.exit_code != 0 and "set aside" in explained.output and "发布机构" in explained.output
+    assert explained.exit_code != 0 and "不是本单位的条目" in explained.output and "发布机构" in explained.output
 
 
 def test_copies_merge_as_the_truth_says(adversarial_office):

@@ -42,7 +42,7 @@ def test_the_publisher_shown_is_the_office_or_its_department_never_a_source_line
     assert owner.shown_publisher([{"publisher": "兴华街道综合行政执法队"}])[0] == "兴华街道综合行政执法队"
     assert owner.shown_publisher([{"source_name": "区卫生健康局", "account": "兴华发布"}])[0] == "兴华街道办事处"
     assert owner.shown_publisher([{"publisher": "兴华街道"}])[0] == "兴华街道办事处"  # not a department
-    assert "another agency" in owner.set_aside_reason({"publisher": "昌邑区卫生健康局"})
+    assert "“昌邑区卫生健康局”不是本单位" in owner.set_aside_reason({"publisher": "昌邑区卫生健康局"})
 
 
 def test_copies_with_different_official_identifiers_never_merge():

@@ -69,7 +69,7 @@ class Ownership:
         publisher = meta.get("publisher") if meta else None
         if not publisher or self.owns(publisher):
             return None
-        return f"发布机构 {publisher.strip()} is another agency (not [office] name, aliases or departments)"
+        return f"发布机构“{publisher.strip()}”不是本单位（不在 [office] 的 name、aliases、departments 中）"
 
     def shown_publisher(self, metas: list[dict[str, Any]]) -> tuple[str, str]:
         """The 发布机构 an item shows, and why: the department named in a copy's metadata when the
