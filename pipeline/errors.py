@@ -115,7 +115,7 @@ class InternalError(XxgkError):
 
 
 class UndeclaredKey(InternalError):
-    """The code reads a config key the reference (pipeline/config_keys.py) does not declare."""
+    """The code reads a config key the reference (pipeline/config/keys.py) does not declare."""
 
 
 class SourceError(XxgkError):

@@ -1,5 +1,5 @@
 """Config a new office can write: one reference of every key (docs/config.md, written from
-pipeline/config_keys.py and kept in step by these tests), unknown keys refused anywhere,
+pipeline/config/keys.py and kept in step by these tests), unknown keys refused anywhere,
 `xxgk config check` printing the effective config, a source's column stored on its posts."""
 
 from __future__ import annotations
@@ -9,7 +9,9 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from pipeline import config, config_keys
+from pipeline import config
+from pipeline.config import keys as config_keys
+from pipeline.config.table import Table
 from pipeline.classify.tree import RULE_KEYS
 from pipeline.commands import main
 from pipeline.collect import with_column
@@ -66,7 +68,7 @@ query = { t = "1" }
 def test_docs_config_md_is_written_from_the_reference():
     assert {k.table for k in config_keys.KEYS} <= set(config_keys.TABLES)  # every key has its section
     assert (REPO / "docs" / "config.md").read_text(encoding="utf-8") == config_keys.reference_markdown(), \
-        "docs/config.md is stale: run python -m pipeline.config_keys > docs/config.md"
+        "docs/config.md is stale: run python -m pipeline.config > docs/config.md"
 
 
 def test_every_declared_key_is_read_by_the_code(tmp_path):
@@ -80,8 +82,8 @@ def test_every_declared_key_is_read_by_the_code(tmp_path):
 
 def test_a_key_read_but_not_declared_is_caught(tmp_path):
     """How a key another change adds to the reader without documenting it fails the tests."""
-    table = config._Table({}, "office.", tmp_path / "xxgk.toml", "office")
-    with pytest.raises(config_keys.UndeclaredKey, match=r"\[office\] no_such_key .*config_keys\.py"):
+    table = Table({}, "office.", tmp_path / "xxgk.toml", "office")
+    with pytest.raises(config_keys.UndeclaredKey, match=r"\[office\] no_such_key .*config/keys\.py"):
         table.get("no_such_key", list, [])
     with pytest.raises(config_keys.UndeclaredKey, match="default"):
         table.get("timezone", str, "Asia/Tokyo")  # a default that is not the reference's

@@ -19,7 +19,7 @@ PACKAGES = ("pipeline", "sources")
 
 # Bottom → top. A module may import its own floor and the floors below it, never above.
 FLOORS: list[tuple[str, tuple[str, ...]]] = [
-    ("foundation", ("pipeline", "pipeline.models", "pipeline.errors", "pipeline.config", "pipeline.config_keys",
+    ("foundation", ("pipeline", "pipeline.models", "pipeline.errors", "pipeline.config",
                     "pipeline.catalog", "pipeline.gcpause", "pipeline.workdays", "pipeline.normalize",
                     "pipeline.htmltools")),
     ("store", ("pipeline.store",)),

@@ -163,7 +163,7 @@ def test_every_exception_class_of_the_project_is_in_the_tree():
 def test_the_names_used_today_still_import():
     """Moved into pipeline/errors.py, each class stays importable where callers found it."""
     from pipeline import errors
-    from pipeline.config_keys import UndeclaredKey
+    from pipeline.config.keys import UndeclaredKey
     from pipeline.nightly.notify import NotifyError
     from pipeline.publish import UnsafePathError
     from pipeline.review.actions import DecisionError

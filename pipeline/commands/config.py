@@ -1,5 +1,5 @@
 """`xxgk config check`: the office's effective config, defaults included (the reference of every
-key is docs/config.md, written from pipeline/config_keys.py).
+key is docs/config.md, written from pipeline/config/keys.py).
 
 Registered by pipeline/commands/main.py, like the other command modules.
 """

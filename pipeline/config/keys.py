@@ -1,6 +1,6 @@
 """Every key of xxgk.toml: its table, type, default and meaning — the one reference.
 
-docs/config.md is written from KEYS (`python -m pipeline.config_keys > docs/config.md`) and a
+docs/config.md is written from KEYS (`python -m pipeline.config > docs/config.md`) and a
 test keeps it in step. pipeline/config.py refuses to read a key that is not declared here
 (or with another default), so a key added to the reader without its line here fails every
 test that loads a config: the reference cannot fall behind the code.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import UndeclaredKey  # re-exported: config_keys.UndeclaredKey
+from ..errors import UndeclaredKey  # re-exported: keys.UndeclaredKey
 
 
 class Required:
@@ -228,7 +228,7 @@ def declared(table: str, name: str) -> Key:
     key = _BY_PLACE.get((table, name))
     if key is None:
         raise UndeclaredKey(f"config key [{table}] {name} is read by pipeline/config.py but not declared in "
-                            f"pipeline/config_keys.py: add it there and regenerate docs/config.md")
+                            f"pipeline/config/keys.py: add it there and regenerate docs/config.md")
     return key
 
 
@@ -255,8 +255,8 @@ def reference_markdown() -> str:
     lines = [
         "# xxgk.toml reference",
         "",
-        "Every key xxgk reads, with its default. Written from `pipeline/config_keys.py`",
-        "(`python -m pipeline.config_keys > docs/config.md`); a test keeps the two in step.",
+        "Every key xxgk reads, with its default. Written from `pipeline/config/keys.py`",
+        "(`python -m pipeline.config > docs/config.md`); a test keeps the two in step.",
         "A key not listed here is refused, naming the file and the key; `xxgk config check`",
         "prints the effective config of an office, defaults included.",
         "",
@@ -301,7 +301,3 @@ def reference_markdown() -> str:
               "`site_url`; an image without a copy keeps its original URL (https for WeChat's and Weibo's hosts).",
               "Turning it on keeps the images of the posts already stored too, on the next night, once.", ""]
     return "\n".join(lines)
-
-
-if __name__ == "__main__":
-    print(reference_markdown(), end="")
