@@ -60,6 +60,7 @@ class SiteInfo:
     site_domain: str = ""
     address: str = ""
     phone: str = ""
+    fax: str = ""
     email: str = ""
     office_hours: str = ""
     feed_entries: int = 50  # last N entries per feed
@@ -435,7 +436,14 @@ def _item_pages(r: SiteRenderer, source: ItemSource, site: SiteInfo, tree: Categ
 
 def _search_doc(tree: CategoryTree, item: ItemView) -> Doc:
     return Doc(item_id=item.id, title=display_title(item.title), published_at=item.published_at,
-               category=" / ".join(c.name for c in tree.path(item.category)), text=html_to_text(item.body_html))
+               category=" / ".join(c.name for c in tree.path(item.category)), text=search_text(item))
+
+
+def search_text(item: ItemView) -> str:
+    """What search finds an item by besides its title: its text, then the 文号 and 索引号 its page
+    shows (the number a citizen has in hand: 兴街发〔2020〕4号)."""
+    numbers = " ".join(n for n in (item.doc_number, item.index_number) if n)
+    return html_to_text(item.body_html) + (f"\n{numbers}" if numbers else "")
 
 
 def _feed_links(site: SiteInfo, tree: CategoryTree, by_node: Mapping[str, list[Any]]) -> list[dict[str, str]]:
