@@ -265,6 +265,7 @@ def test_report_and_about_pages(tmp_path: Path) -> None:
     assert [a.text_content() for a in home.xpath("//section[h2[@id='reports']]//a")] == ["2020年统计（数据不完整）"]
     about = (tmp_path / "site/about.html").read_text("utf-8")
     assert "兴华路1号" in about and "工作日 8:30-17:00" in about and "第十二条" in about
+    assert "<th scope=\"row\">传真号码</th><td>0432-12345679</td>" in about  # 条例第十二条 lists it
     stats = run(tmp_path, items(2), reports={})
     assert "site/report/2020.html" in stats.removed
 

@@ -67,6 +67,7 @@ KEYS: tuple[Key, ...] = (
     Key("office", "site_id_code", "string", "", "The site's 网站标识码 (a meta tag of every page)."),
     Key("office", "address", "string", "", "Shown on the catalog pages (contact)."),
     Key("office", "phone", "string", "", "Shown on the catalog pages (contact)."),
+    Key("office", "fax", "string", "", "传真号码, shown in the 公开指南 (条例第十二条 lists it)."),
     Key("office", "email", "string", "", "Shown on the catalog pages (contact)."),
     Key("office", "office_hours", "string", "", "Shown on the catalog pages (contact)."),
     Key("office", "aliases", "list of strings", [],

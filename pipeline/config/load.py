@@ -171,6 +171,7 @@ def _read_office(t: Table) -> Office:
         site_id_code=t.get("site_id_code", str, ""),
         address=t.get("address", str, ""),
         phone=t.get("phone", str, ""),
+        fax=t.get("fax", str, ""),
         email=t.get("email", str, ""),
         office_hours=t.get("office_hours", str, ""),
         aliases=_names(t, "aliases"),

@@ -93,6 +93,7 @@ class Office:
     site_id_code: str = ""
     address: str = ""
     phone: str = ""
+    fax: str = ""  # 传真号码: the 公开指南 lists it (条例第十二条)
     email: str = ""
     office_hours: str = ""
     # Who the office is besides `name` (pipeline/merge/ownership.py): names it publishes under (short

@@ -56,6 +56,7 @@ def site_info(config: Config) -> SiteInfo:
         site_id_code=office.site_id_code,
         address=office.address,
         phone=office.phone,
+        fax=office.fax,
         email=office.email,
         office_hours=office.office_hours,
         feed_entries=config.feed_entries,
