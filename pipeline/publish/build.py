@@ -26,7 +26,8 @@ from markupsafe import Markup
 from pipeline.errors import ConfigError, InternalError
 from pipeline.gcpause import collector_paused
 from pipeline.htmltools import html_to_text
-from pipeline.models import Category, ItemView, local_year
+from pipeline.models import Category, ItemView, cn_date, local_year
+from pipeline.registers.proactive import coverage
 
 from . import feeds, snapshot
 from .images import IMG_DIR, place
@@ -34,7 +35,7 @@ from .links import FETCH_SCHEMES, check_slug, guess_type, safe_url
 from .manifest import Manifest
 from .manifest import remove as remove_files
 from .pages import PAGE_SIZE, SiteRenderer, display_title, environment, item_base, item_body, item_page_context, office_minute, paginate
-from .reportpage import PAGE_KEY, cn_date, coverage, report_sections
+from .reportpage import PAGE_KEY, report_sections
 from .search import INDEX_DIR, Doc, SearchIndex
 from .source import ItemRow, ItemSource, MemorySource, digest
 from .tree import CategoryTree
@@ -328,7 +329,8 @@ def _report_pages(r: SiteRenderer, tree: CategoryTree, reports: Mapping[Any, Map
         report = by_year[year]
         part = coverage(year, first, last)
         partial = f"{cn_date(part[0])}至{cn_date(part[1])}" if part else ""
-        links.append({"year": year, "href": rel, "partial": partial})
+        published = bool(report.get("published_at"))  # frozen by `xxgk report publish`; else only its counts are public
+        links.append({"year": year, "href": rel, "partial": partial, "published": published})
         # The full report files the report stage wrote into the docroot (site/reports/), when present.
         names = [(f"{year}{'-' if ext.endswith('.csv') else '.'}{ext}", label) for ext, label in REPORT_FILES]
         files = [{"href": f"../{REPORTS_DIR}/{name}", "label": label} for name, label in names
@@ -337,8 +339,9 @@ def _report_pages(r: SiteRenderer, tree: CategoryTree, reports: Mapping[Any, Map
         r.listed(rel)
         if r.unchanged(rel, json.dumps([report, files, partial], sort_keys=True, default=str)):
             continue
-        body = report.get(PAGE_KEY)
-        r.page("report.html", rel, title=f"{year}年政府信息公开工作年度报告", column="年度报告",
+        body = report.get(PAGE_KEY) if published else None  # a draft's prose is the staff's: never public
+        title = f"{year}年政府信息公开工作{'年度报告' if published else '统计'}"
+        r.page("report.html", rel, title=title, column="年度报告", published=published,
                year=year, body=Markup(body) if body else "", partial=partial,
                sections=[] if body else report_sections(report, tree), files=files)
     return links
