@@ -117,7 +117,8 @@ def test_a_draft_report_stays_with_staff_until_it_is_published(synced_copy):
     assert run(synced_copy.config, "build").exit_code == 0
     html = page.read_text(encoding="utf-8")
     assert 'href="../reports/2020.html"' in html and 'href="../reports/2020.docx"' in html
-    assert "正式发布后在此公布" not in html and "主动公开" in html
+    assert "正式发布后在此公布" not in html and "主动公开" in html and "2020年 Word 文档" in html
+    assert "草稿" not in html  # what the office published, not a draft
     full = (page.parent / "../reports/2020.html").resolve()
     assert full.is_file() and "主动公开" in full.read_text(encoding="utf-8")
     assert ">2020年度报告</a>" in (folder / "output" / "site" / "index.html").read_text(encoding="utf-8")

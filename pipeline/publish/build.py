@@ -312,7 +312,7 @@ def _year_pages(r: SiteRenderer, by_year: Mapping[int, list[ItemRow]], settled: 
                     title=f"{year}年发布的信息", column=f"{year}年", year=year, total=len(year_rows))
 
 
-REPORT_FILES = (("html", "完整报告（可打印）"), ("docx", "Word 草稿"), ("md", "Markdown"), ("json", "JSON 数据"),
+REPORT_FILES = (("html", "完整报告（可打印）"), ("docx", "Word 文档"), ("md", "Markdown"), ("json", "JSON 数据"),
                 ("table1.csv", "表格：主动公开（CSV）"), ("table2.csv", "表格：依申请公开（CSV）"),
                 ("table3.csv", "表格：行政复议、行政诉讼（CSV）"))
 
