@@ -121,12 +121,25 @@ def workdays_between(
     """
     if b < a:
         return -workdays_between(b, a, gaps=gaps, strict=strict)
-    count, day = 0, a
-    while day < b:
-        day += _ONE_DAY
-        if is_workday(day, gaps=gaps, strict=strict):
-            count += 1
+    count = 0
+    for year in range(a.year, b.year + 1):  # year by year: a stored 0020-03-01 must not loop for centuries
+        lo = a if year == a.year else date(year - 1, 12, 31)
+        hi = b if year == b.year else date(year, 12, 31)
+        if calendar_covers(year):
+            count += sum(1 for n in range(1, (hi - lo).days + 1) if is_workday(lo + timedelta(days=n)))
+            continue
+        gap = CalendarGap(year)
+        if strict:
+            raise CalendarGapError(gap)
+        _note(gaps, gap)
+        count += _weekdays_through(hi) - _weekdays_through(lo)  # Mon–Fri, counted without a loop
     return count
+
+
+def _weekdays_through(day: date) -> int:
+    """Pure: Monday–Friday days from 0001-01-01 (a Monday) to ``day`` inclusive."""
+    weeks, rest = divmod(day.toordinal(), 7)
+    return weeks * 5 + min(rest, 5)
 
 
 # The holiday data is the installation's, not an office's: its warning goes to this logger, whose
@@ -170,7 +183,7 @@ class Consultation:
 
     def __post_init__(self) -> None:
         if self.answered_on is not None and self.answered_on < self.sent_on:
-            raise DatesOutOfOrder("answered_on is before sent_on")
+            raise DatesOutOfOrder(f"征求意见答复日期（{self.answered_on}）不能早于征求意见日期（{self.sent_on}）")
 
 
 @dataclass(frozen=True)
@@ -209,7 +222,7 @@ def compute_deadline(
             f"got {extension_workdays}"
         )
     if corrected_on is not None and corrected_on < received_on:
-        raise DatesOutOfOrder("corrected_on is before received_on")
+        raise DatesOutOfOrder(f"收到补正日期（{corrected_on}）不能早于收到申请日期（{received_on}）")
     gaps: list[CalendarGap] = []
     clock_start = corrected_on or received_on
     pauses, provisional = _pauses(consultations, gaps, strict)

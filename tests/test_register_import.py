@@ -68,7 +68,7 @@ def test_a_wrong_row_stores_nothing_and_every_error_is_named(unsynced_office):
     ])
     out = run(config, "application", "import", str(path), code=2)
     assert "没有导入任何一行" in out
-    assert "第3行“收到申请日期”：“2021-13-01”不是有效日期" in out
+    assert "第3行“收到申请日期”：“2021-13-01”这一天不存在（一年只有 12 个月，没有13月）" in out
     assert "第3行“申请渠道”：“微信”无效" in out and "第3行“申请人类型”：“个体户”无效" in out
     assert "第3行“申请内容”：申请内容不能为空" in out
     assert "第4行“答复日期”：答复日期（2021-03-01）不能早于收到申请日期（2021-04-01）" in out

@@ -31,8 +31,10 @@ def test_dates_texts_and_their_order(unsynced_office):
     assert "收到补正日期（2021-02-27）不能早于收到申请日期" in out
     assert "答复日期（2023-01-01）不能晚于今天" in run(
         config, "application", "close", app_id, "--outcome", "予以公开", "--replied", "2023-01-01", code=2)
-    assert "收到申请日期（--received）：“2021-02-30”不是有效日期，应写作 2021-03-01" in add(
+    assert "收到申请日期（--received）：“2021-02-30”这一天不存在（2021年2月没有30日）" in add(
         config, received="2021-02-30", code=2)
+    assert "收到申请日期（--received）：“3月1日”不是 年-月-日 格式的日期，应写作 2021-03-01" in add(
+        config, received="3月1日", code=2)
     out = run(config, "application", "add", "--received", "2021-03-01", "--channel", "微信",
               "--applicant-type", "自然人", "--request", "x", code=2)
     assert "申请渠道（--channel）：“微信”无效，应为：网站、信函" in out

@@ -81,7 +81,7 @@ def test_errors_are_shown_in_chinese_and_nothing_is_lost(client, review_office):
     response = add(client, received_on="2021-02-30", channel="飞鸽", request="某村2020年财务公开资料")
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "收到申请日期“2021-02-30”不是 年-月-日 格式的日期" in page and "请选择申请渠道" in page
+    assert "收到申请日期“2021-02-30”这一天不存在（2021年2月没有30日）" in page and "请选择申请渠道" in page
     # what was typed: the bad day in its message (a date input holds real days only), the rest in the form
     assert 'name="received_on" required value=""' in page
     assert "某村2020年财务公开资料" in page and 'value="张三"' in page
@@ -147,18 +147,18 @@ def test_correct_reopen_and_withdraw_on_the_page(client, review_office):
     form = {"csrf": token, "received_on": "２０２１－０３－０２", "channel": "网站", "applicant_type": "自然人",
             "applicant": "", "request": "名单", "outcome": "granted", "replied_on": "2021-03-10", "note": ""}
     response = client.post(f"/applications/{wrong.id}/edit", data=form)
-    assert response.status_code == 400 and "请写明更正的理由" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "请填写理由" in response.get_data(as_text=True)
     response = client.post(f"/applications/{wrong.id}/edit", data=form | {"reason": "申请人为个人"})
     assert response.status_code == 302
     entry = client.get(f"/applications/{wrong.id}").get_data(as_text=True)
-    assert "申请人类型：商业企业 → 自然人" in entry and "收到申请日期：2021-03-01 → 2021-03-02" in entry
+    assert "申请人类型 商业企业 → 自然人" in entry and "收到申请日期 2021-03-01 → 2021-03-02" in entry
     assert "wang" in entry and "申请人为个人" in entry
     assert f'action="/applications/{wrong.id}/withdraw" class="withdraw-app"' in entry  # the page offers it
     bad = client.post(f"/applications/{wrong.id}/edit", data=form | {"replied_on": "2021-02-01", "reason": "x"})
     assert bad.status_code == 400 and "答复日期（2021-02-01）不能早于收到申请日期（2021-03-02）" in bad.get_data(as_text=True)
     assert client.post(f"/applications/{wrong.id}/reopen", data={"csrf": token, "reason": "误登记"}).status_code == 302
     response = client.post(f"/applications/{twice.id}/withdraw", data={"csrf": token, "reason": ""})
-    assert response.status_code == 400 and "须说明理由" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "请填写理由" in response.get_data(as_text=True)
     assert client.post(f"/applications/{twice.id}/withdraw", data={"csrf": token, "reason": "重复"}).status_code == 302
     with Store(review_office.database) as store:
         app = ledger.get_application(store, wrong.id)
@@ -184,16 +184,16 @@ def test_appeals_on_the_page_decide_amend_edit_withdraw(client, review_office):
     response = client.post("/appeals/F2021-001/decide", data=decide | {"outcome": "结果纠正"})
     assert response.status_code == 400 and "--amend" in response.get_data(as_text=True)
     response = client.post("/appeals/F2021-001/decide", data=decide | {"outcome": "结果纠正", "amend": "1"})
-    assert response.status_code == 400 and "须说明理由" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "请填写理由" in response.get_data(as_text=True)
     assert client.post("/appeals/F2021-001/decide",
                        data=decide | {"outcome": "结果纠正", "amend": "1", "reason": "决定书登记错误"}).status_code == 302
     edit = {"csrf": token, "kind": "行政诉讼-复议后起诉", "filed_on": "2021-04-01", "application_id": "", "note": ""}
     assert client.post("/appeals/F2021-001/edit", data=edit).status_code == 400  # no reason
     assert client.post("/appeals/F2021-001/edit", data=edit | {"reason": "类型登记错误"}).status_code == 302
     page = client.get("/appeals/F2021-001").get_data(as_text=True)
-    assert "结果：结果维持 → 结果纠正" in page and "决定书登记错误" in page
+    assert "结果 结果维持 → 结果纠正" in page and "决定书登记错误" in page
     assert 'action="/appeals/F2021-001/withdraw" class="withdraw-appeal"' in page
-    assert "复议诉讼类型：行政复议 → 行政诉讼-复议后起诉" in page
+    assert "复议诉讼类型 行政复议 → 行政诉讼-复议后起诉" in page
     assert client.post("/appeals/F2021-002/withdraw", data={"csrf": token, "reason": "重复"}).status_code == 302
     assert client.get("/appeals/F2021-002").status_code == 404
     with Store(review_office.database) as store:
@@ -224,7 +224,7 @@ def test_a_clerk_corrects_an_application_in_the_browser(review_office, browser):
             form.locator("button[type=submit]").click()
             assert "已更正" in page.locator(".message").inner_text()
             history = page.locator("table.history").inner_text()
-            assert "申请人类型：商业企业 → 自然人" in history and "申请人为个人" in history and "wang" in history
+            assert "申请人类型 商业企业 → 自然人" in history and "申请人为个人" in history and "wang" in history
             page.locator("form.reopen-app input[name=reason]").fill("答复书未寄出")
             page.locator("form.reopen-app button").click()
             assert "已改为办理中" in page.locator(".message").inner_text()

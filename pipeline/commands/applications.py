@@ -15,7 +15,7 @@ from ..registers import corrections, ledger
 from .report import DAY, Choice, RegisterGroup, Count, handles_errors, today_in
 from ..registers.formats import APPLICANT_TYPES
 from ..registers.records import (
-    CHANNELS, FIELD_LABELS, MAX_EXTENSION, Application, check_entry_dates, check_request, outcome_label,
+    CHANNELS, MAX_EXTENSION, Application, check_entry_dates, check_request, outcome_label,
 )
 
 if TYPE_CHECKING:
@@ -305,9 +305,7 @@ def show_history(env: Env, register: str, entry_id: str) -> None:
 def _history_lines(trail: list[dict[str, Any]], tz: tzinfo) -> list[str]:
     lines = ["更改记录："]
     for t in trail:
-        change = "；".join(f"{FIELD_LABELS.get(k, k)} {(t['before'] or {}).get(k)} → {v}"
-                          for k, v in (t["after"] or {}).items()) \
-            if t["before"] and t["after"] else ""
+        change = "；".join(ledger.change_lines(t["before"], t["after"]))
         lines.append(f"  {staff_time(t['at'], tz)}  {t['who']}  {t['action']}"
                      + (f"  {change}" if change else "") + (f"  理由：{t['reason']}" if t["reason"] else ""))
     return lines

@@ -20,7 +20,7 @@ from .ledger import (
     appeal_fields, application_fields, audit, get_appeal, get_application, save_appeal,
     update_application,
 )
-from .records import Appeal, Application, check_entry_dates, check_request, resolve_outcome
+from .records import Appeal, Application, check_entry_dates, check_length, check_request, resolve_outcome
 
 APPLICATION_FIELDS = ("received_on", "channel", "applicant_type", "applicant", "request", "outcome",
                       "replied_on", "corrected_on", "extension_workdays", "note")
@@ -28,10 +28,11 @@ APPEAL_FIELDS = ("kind", "filed_on", "application_id", "note")
 
 
 def _reason(reason: str) -> str:
+    """The reason of a correction (the review page asks for it in its own words before this)."""
     reason = (reason or "").strip()
     if not reason:
         raise RegisterError("更正登记簿须说明理由（--reason）：理由会记入更改记录")
-    return reason
+    return check_length("reason", reason)
 
 
 def _checked(reason: str, changes: dict[str, Any], allowed: tuple[str, ...], today: date) -> str:

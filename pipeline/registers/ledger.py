@@ -22,7 +22,7 @@ from ..models import staff_day
 from ..store import Store, iso, utcnow
 from .errors import RegisterError
 from ..workdays import Consultation, Deadline, workdays_between
-from .records import Appeal, Application, outcome_label, resolve_outcome
+from .records import FIELD_LABELS, Appeal, Application, outcome_label, resolve_outcome
 
 DUE_SOON_WORKDAYS = 5  # "due soon": the final deadline is at most this many working days away
 
@@ -81,7 +81,7 @@ def _json(fields: Mapping[str, Any] | None) -> str | None:
 def application_fields(app: Application) -> dict[str, Any]:
     """An application as the audit trail keeps it (dates as text, outcome as its label)."""
     return {"received_on": str(app.received_on), "channel": app.channel,
-            "applicant_type": app.applicant_type, "request": app.request,
+            "applicant_type": app.applicant_type, "applicant": app.applicant, "request": app.request,
             "outcome": outcome_label(app.outcome) if app.outcome else None,
             "replied_on": iso_d(app.replied_on), "corrected_on": iso_d(app.corrected_on),
             "extension_workdays": app.extension_workdays, "note": app.note,
@@ -97,6 +97,28 @@ def changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict[s
     """Only the fields that differ, both sides (what the trail shows)."""
     keys = [k for k in after if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+
+
+EMPTY = "（空）"  # how a register field with nothing in it reads in a change history
+
+
+def shown_value(key: str, value: Any) -> str:
+    """Pure: one field of the audit trail as a clerk reads it — （空） for nothing, consultations
+    as their days (``[["2021-06-03", None]]`` → 2021-06-03 发出，未答复)."""
+    if value is None or value == "" or value == []:
+        return EMPTY
+    if key == "consultations" and isinstance(value, list):
+        return "；".join(f"{sent} 发出，" + (f"{answered} 答复" if answered else "未答复") for sent, answered in value)
+    return str(value)
+
+
+def change_lines(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> list[str]:
+    """Pure: each field a history row changed, as ``申请人 （空） → 张三`` (the CLI's and the
+    review page's one wording); nothing for a row that only adds or withdraws an entry."""
+    if not before or not after:
+        return []
+    return [f"{FIELD_LABELS.get(k, k)} {shown_value(k, before.get(k))} → {shown_value(k, v)}"
+            for k, v in after.items()]
 
 
 def history(store: Store, register: str, entry_id: str) -> list[dict[str, Any]]:

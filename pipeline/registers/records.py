@@ -133,6 +133,27 @@ def check_request(text: str) -> str:
     text = (text or "").strip()
     if not text:
         raise RegisterError("申请内容不能为空：请写明申请公开的政府信息")
+    return check_length("request", text)
+
+
+# The longest text a register field takes (the review page's maxlength is the same number): longer
+# input is refused with this message, never cut.
+TEXT_LIMITS = {"request": 2000, "applicant": 200, "note": 500, "reason": 500}
+
+
+def length_problem(name: str, text: str) -> str:
+    """Pure: the Chinese refusal of ``text`` as field ``name`` when it is too long, else ""."""
+    limit = TEXT_LIMITS[name]
+    if len(text) <= limit:
+        return ""
+    return f"{FIELD_LABELS[name]}不能超过 {limit} 字（现有 {len(text)} 字），请删减后再保存"
+
+
+def check_length(name: str, text: str) -> str:
+    """``text`` when it fits field ``name``; RegisterError (in Chinese) when it is too long."""
+    problem = length_problem(name, text)
+    if problem:
+        raise RegisterError(problem)
     return text
 
 
@@ -184,16 +205,38 @@ def _bare(label: str) -> str:
     return label.split("（")[0] if label.startswith("部分公开") else label
 
 
+FIRST_REGISTER_YEAR = 2008  # 《政府信息公开条例》自 2008年5月1日起施行: no register date is earlier
+
+
 def parse_day(text: str) -> date:
-    """2021-03-01, ２０２１－０３－０１, 2021/3/1 or 2021年3月1日 → a date (RegisterError in Chinese)."""
-    value = halfwidth(str(text))
+    """2021-03-01, ２０２１－０３－０１, 2021/3/1 or 2021年3月1日 → a date (RegisterError in Chinese).
+
+    The one parser of every register date (web forms, the CLI, the Excel import): a day that
+    does not exist and a year before the 条例 are refused here, with what is wrong."""
+    value = halfwidth(str(text)).strip()
     m = _DAY.fullmatch(value)
+    if m:
+        year, month, day = int(m[1]), int(m[2]), int(m[3])
+    else:
+        try:  # the other forms ISO 8601 allows (20210301 …)
+            found = date.fromisoformat(value)
+        except ValueError:
+            raise RegisterError(f"“{str(text)[:40]}”不是 年-月-日 格式的日期，应写作 2021-03-01") from None
+        year, month, day = found.year, found.month, found.day
+    if year < FIRST_REGISTER_YEAR:
+        raise RegisterError(f"“{text}”的年份早于 {FIRST_REGISTER_YEAR} 年，不可能是登记的日期"
+                            f"（《政府信息公开条例》自 2008年5月1日起施行），请检查年份")
     try:
-        if m:
-            return date(int(m[1]), int(m[2]), int(m[3]))
-        return date.fromisoformat(value)
+        return date(year, month, day)
     except ValueError:
-        raise RegisterError(f"“{text}”不是有效日期，应写作 2021-03-01") from None
+        raise RegisterError(f"“{text}”这一天不存在（{_no_such_day(year, month, day)}），请检查日期") from None
+
+
+def _no_such_day(year: int, month: int, day: int) -> str:
+    """Pure: why year-month-day is no date, in words (2021-02-30 → 2021年2月没有30日)."""
+    if not 1 <= month <= 12:
+        return f"一年只有 12 个月，没有{month}月"
+    return f"{year}年{month}月没有{day}日"
 
 
 _DAY = re.compile(r"(\d{4})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})\s*日?")

@@ -14,15 +14,19 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, Response, abort, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..nightly import job
 from ..classify import office_tree
 from ..config import Config
-from ..errors import LockHeld, XxgkError
+from ..errors import InputError, LockHeld, XxgkError
 from ..models import staff_time
+from ..registers import ledger
+from ..registers.records import TEXT_LIMITS, length_problem
 from ..store import Store
 from . import actions, appeals, application_entry, applications, auth, queries
+from .refusals import FormExpired, refusal
 
 COOKIE = "xxgk_session"
 LOGIN_COOKIE = "xxgk_login_csrf"  # double-submit token of the login form (no session yet)
@@ -45,6 +49,8 @@ def create_app(config: Config) -> Flask:
     # a stored instant as staff read it: to the minute, on the office's clock
     app.jinja_env.filters["staff_time"] = lambda moment: staff_time(moment, config.office.timezone)
     app.jinja_env.filters["date_value"] = applications.date_value
+    app.jinja_env.globals["change_lines"] = ledger.change_lines  # a register history row, as the CLI prints it
+    app.jinja_env.globals["limits"] = TEXT_LIMITS  # every text input's maxlength: the register's own limits
 
     @app.before_request
     def open_store_and_check_session() -> ResponseReturnValue | None:
@@ -56,7 +62,7 @@ def create_app(config: Config) -> Flask:
             return redirect(url_for("login", next=request.full_path.rstrip("?")))
         if request.method == "POST" and request.endpoint != "login" and \
                 not auth.same_token(g.session.csrf, request.form.get("csrf")):
-            abort(400, "CSRF token missing or wrong")
+            raise FormExpired()
         return None
 
     @app.teardown_request
@@ -80,7 +86,8 @@ def create_app(config: Config) -> Flask:
         return {"office": config.office.name, "session": g.get("session"), "tree": tree,
                 "names": {**queries.category_names(g.store), **tree.names},
                 "channel_names": queries.CHANNEL_NAMES, "statuses": queries.STATUSES,
-                "message": MESSAGES.get(request.args.get("msg", "")), "has_merges": merges is not None}
+                "message": MESSAGES.get(request.args.get("msg", "")), "has_merges": merges is not None,
+                "here": _here()}  # where 完成审核并发布 returns (the queue and item pages pass their own)
 
     @app.route("/login", methods=["GET", "POST"])
     def login() -> Any:
@@ -88,7 +95,7 @@ def create_app(config: Config) -> Flask:
         if request.method == "GET":
             return _login_form(target)
         if not auth.same_token(request.cookies.get(LOGIN_COOKIE), request.form.get("csrf")):
-            abort(400, "CSRF token missing or wrong")
+            raise FormExpired()
         name, password = request.form.get("name", "").strip(), request.form.get("password", "")
         address = request.remote_addr or ""
         wait, attempt = auth.admit(g.store, name, address)  # decided (and counted) before any hashing
@@ -176,7 +183,7 @@ def create_app(config: Config) -> Flask:
         back = url_for("item_page", item_id=item_id)
         return _guard(lambda: actions.change_category(g.store, office_tree(config), [item_id],
                                                       request.form.get("category", ""), g.session.user,
-                                                      request.form.get("note", "")[:500]), back, "changed")
+                                                      _typed_note()), back, "changed")
 
     @app.post("/item/<item_id>/accept")
     def item_accept(item_id: str) -> Any:
@@ -186,7 +193,7 @@ def create_app(config: Config) -> Flask:
     @app.post("/item/<item_id>/validity")
     def item_validity(item_id: str) -> Any:
         return _guard(lambda: actions.set_validity(g.store, item_id, request.form.get("validity", ""),
-                                                   g.session.user, request.form.get("note", "")[:500]),
+                                                   g.session.user, _typed_note()),
                       url_for("item_page", item_id=item_id), "validity")
 
     if merges is not None:  # pipeline/merge/staff.py: staff merge and split (recorded in decisions)
@@ -195,7 +202,7 @@ def create_app(config: Config) -> Flask:
             keep, other = request.form.get("keep", ""), request.form.get("other", "").strip()
 
             def merge_and_refile() -> None:
-                merges.merge_items(config, g.store, keep, other, g.session.user, request.form.get("note", "")[:500])
+                merges.merge_items(config, g.store, keep, other, g.session.user, _typed_note())
                 job.refile(config, g.store)
 
             return _guard(merge_and_refile, url_for("item_page", item_id=keep), "merged")
@@ -205,7 +212,7 @@ def create_app(config: Config) -> Flask:
             item_id, post = request.form.get("item", ""), request.form.get("post", "")
 
             def split_and_refile() -> None:
-                merges.split_item(config, g.store, item_id, [post], g.session.user, request.form.get("note", "")[:500])
+                merges.split_item(config, g.store, item_id, [post], g.session.user, _typed_note())
                 job.refile(config, g.store)
 
             return _guard(split_and_refile, url_for("item_page", item_id=item_id), "split")
@@ -232,11 +239,13 @@ def create_app(config: Config) -> Flask:
     application_entry.register_entry_routes(app, config)  # one application: /applications/<id>
     appeals.register_appeal_routes(app, config)  # 复议诉讼: /appeals
 
-    @app.errorhandler(400)
-    @app.errorhandler(403)
-    @app.errorhandler(404)
-    def refused(error: Any) -> tuple[str, int]:
-        return render_template("error.html", error=error), error.code
+    @app.errorhandler(HTTPException)
+    def refused(error: HTTPException) -> tuple[str, int]:
+        """Every error page in Chinese, with the reason and the way back."""
+        code = error.code or 500
+        back = g.get("back") or _referrer()
+        return render_template("error.html", code=code, refusal=refusal(error, g.get("refused_action", "")),
+                               back=back if back != request.full_path.rstrip("?") else ""), code
 
     return app
 
@@ -259,9 +268,35 @@ def _too_many(target: str, seconds: int) -> Response:
 def _guard(action: Callable[[], Any], back: str, message: str) -> Any:
     try:
         action()
-    except XxgkError as e:  # DecisionError, or a refusal from the merges module
+    except XxgkError as e:  # DecisionError, or a refusal from the merges module: what was refused, and why
+        g.back, g.refused_action = back, message
         abort(400, str(e))
     return redirect(_with_msg(back, message))
+
+
+def _typed_note() -> str:
+    """The note of a decision form; refused (never cut) when longer than the register's notes."""
+    note = request.form.get("note", "")
+    problem = length_problem("note", note.strip())
+    if problem:
+        raise InputError(problem)
+    return note
+
+
+def _here() -> str:
+    """The page being shown, to come back to after a form in it: this address for a page one
+    asked for, the page the form was on for one shown after a refused form."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    return _referrer() or url_for("queue_page")
+
+
+def _referrer() -> str:
+    """The same-site page the request came from, as a local path ("" for none)."""
+    parts = urlsplit(request.referrer or "")
+    if parts.netloc != request.host:
+        return ""
+    return _local_path(parts.path + ("?" + parts.query if parts.query else ""))
 
 
 def _with_msg(path: str, message: str) -> str:

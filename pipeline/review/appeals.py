@@ -18,7 +18,8 @@ from ..errors import InputError
 from ..registers import corrections, ledger
 from ..registers.errors import RegisterError
 from ..registers.formats import T3_RESULTS
-from ..registers.records import APPEAL_KINDS, FIELD_LABELS, Appeal, check_entry_dates
+from ..registers.records import APPEAL_KINDS, FIELD_LABELS, Appeal, check_entry_dates, length_problem
+from .application_entry import check_reason
 from .applications import parse_day, today
 
 MESSAGES = {"added": "已登记 {id}。", "decided": "已记录 {id} 的结果。", "edited": "已更正 {id}。",
@@ -37,8 +38,10 @@ def parse_appeal(form: Mapping[str, str], on: date) -> tuple[dict[str, Any], dic
     app_id = form.get("application_id", "").strip()
     if app_id and ledger.get_application_or_none(g.store, app_id) is None:
         errors["application_id"] = f"没有编号为 {app_id} 的申请。"
-    return {"kind": kind, "filed_on": filed, "application_id": app_id,
-            "note": form.get("note", "").strip()[:500]}, errors
+    note = form.get("note", "").strip()
+    if length_problem("note", note):
+        errors["note"] = length_problem("note", note) + "。"
+    return {"kind": kind, "filed_on": filed, "application_id": app_id, "note": note}, errors
 
 
 def register_appeal_routes(app: Flask, config: Config) -> None:
@@ -51,14 +54,23 @@ def register_appeal_routes(app: Flask, config: Config) -> None:
                                form=form or {"filed_on": today(config).isoformat()}, errors=errors or {},
                                notice=notice.format(id=request.args.get("id", "")) if notice else ""), status
 
-    def entry_page(appeal_id: str, errors: dict[str, str] | None = None, status: int = 200) -> tuple[str, int]:
+    def entry_page(appeal_id: str, errors: dict[str, str] | None = None, status: int = 200,
+                   posted: str = "", typed: Mapping[str, str] | None = None) -> tuple[str, int]:
+        """One appeal's page; after a refused form (``posted``: decide, edit or withdraw) that form
+        shows what was typed, the others what is stored."""
         try:
             found = ledger.get_appeal(g.store, appeal_id)
         except RegisterError:
             abort(404)
         notice = MESSAGES.get(request.args.get("msg", ""), "")
+        stored = {"kind": found.kind, "filed_on": str(found.filed_on), "application_id": found.application_id,
+                  "note": found.note}
+        typed = typed or {}
         return render_template("appeal.html", a=found, kinds=tuple(APPEAL_KINDS), results=T3_RESULTS[:3],
                                history=ledger.history(g.store, "appeal", appeal_id), labels=FIELD_LABELS,
+                               edit={**stored, **typed} if posted == "edit" else stored,
+                               decide=typed if posted == "decide" else {},
+                               withdraw_reason=typed.get("reason", "") if posted == "withdraw" else "",
                                errors=errors or {}, notice=notice.format(id=appeal_id) if notice else ""), status
 
     @app.get("/appeals")
@@ -82,45 +94,56 @@ def register_appeal_routes(app: Flask, config: Config) -> None:
     def appeal_decide(appeal_id: str) -> ResponseReturnValue:
         entry_page(appeal_id)  # 404 for an unknown or withdrawn appeal
         errors: dict[str, str] = {}
-        outcome = request.form.get("outcome", "")
+        typed = {k: request.form.get(k, "") for k in ("outcome", "decided_on", "reason")}
+        outcome = typed["outcome"]
         if outcome not in T3_RESULTS[:3]:
             errors["outcome"] = "请选择结果：" + "、".join(T3_RESULTS[:3]) + "。"
-        decided = parse_day(request.form.get("decided_on", ""), "审结日期", errors, "decided_on")
+        decided = parse_day(typed["decided_on"], "审结日期", errors, "decided_on")
+        amend = bool(request.form.get("amend"))
+        if amend and check_reason(typed["reason"]):
+            errors["reason"] = check_reason(typed["reason"])
         if errors:
-            return entry_page(appeal_id, errors, 400)
+            return entry_page(appeal_id, errors, 400, "decide", typed)
         assert decided is not None  # else parse_day gave an error
 
         def decide() -> None:
             check_entry_dates(today(config), decided_on=decided)
             ledger.decide_appeal(g.store, appeal_id, outcome, decided, g.session.user,
-                                 amend=bool(request.form.get("amend")), reason=request.form.get("reason", ""))
+                                 amend=amend, reason=typed["reason"])
 
-        return _apply(appeal_id, "decided", decide)
+        return _apply(appeal_id, "decided", decide, "decide", typed)
 
     @app.post("/appeals/<appeal_id>/edit")
     def appeal_edit(appeal_id: str) -> ResponseReturnValue:
         entry_page(appeal_id)
-        fields, errors = parse_appeal({k: request.form.get(k, "") for k in ("kind", "filed_on", "application_id",
-                                                                               "note")}, today(config))
+        typed = {k: request.form.get(k, "") for k in ("kind", "filed_on", "application_id", "note", "reason")}
+        fields, errors = parse_appeal(typed, today(config))
+        if check_reason(typed["reason"]):
+            errors["reason"] = check_reason(typed["reason"])
         if errors:
-            return entry_page(appeal_id, errors, 400)
+            return entry_page(appeal_id, errors, 400, "edit", typed)
         current = ledger.get_appeal(g.store, appeal_id)
         changes = {k: v for k, v in fields.items() if getattr(current, k) != v}
         return _apply(appeal_id, "edited", lambda: corrections.edit_appeal(
-            g.store, appeal_id, g.session.user, request.form.get("reason", ""), today(config), **changes))
+            g.store, appeal_id, g.session.user, typed["reason"], today(config), **changes), "edit", typed)
 
     @app.post("/appeals/<appeal_id>/withdraw")
     def appeal_withdraw(appeal_id: str) -> ResponseReturnValue:
         entry_page(appeal_id)
+        typed = {"reason": request.form.get("reason", "")}
+        problem = check_reason(typed["reason"])
+        if problem:
+            return entry_page(appeal_id, {"form": problem}, 400, "withdraw", typed)
         try:
-            corrections.withdraw_appeal(g.store, appeal_id, g.session.user, request.form.get("reason", ""))
+            corrections.withdraw_appeal(g.store, appeal_id, g.session.user, typed["reason"])
         except InputError as e:
-            return entry_page(appeal_id, {"form": str(e)}, 400)
+            return entry_page(appeal_id, {"form": str(e)}, 400, "withdraw", typed)
         return redirect(url_for("appeals_page", msg="withdrawn", id=appeal_id))
 
-    def _apply(appeal_id: str, msg: str, action: Callable[[], object]) -> ResponseReturnValue:
+    def _apply(appeal_id: str, msg: str, action: Callable[[], object], posted: str,
+               typed: Mapping[str, str]) -> ResponseReturnValue:
         try:
             action()
         except InputError as e:  # the register's own checks, in Chinese
-            return entry_page(appeal_id, {"form": str(e)}, 400)
+            return entry_page(appeal_id, {"form": str(e)}, 400, posted, typed)
         return redirect(url_for("appeal_page", appeal_id=appeal_id, msg=msg))

@@ -20,7 +20,7 @@ from ..models import local_today
 from ..registers import ledger
 from ..registers.errors import RegisterError
 from ..registers.formats import APPLICANT_TYPES, ReportFormat, format_for_year
-from ..registers.records import CHANNELS, Application, outcome_label, parse_day as parse_register_day
+from ..registers.records import CHANNELS, Application, length_problem, outcome_label, parse_day as parse_register_day
 from ..store import Store, iso, utcnow
 
 ADD_FIELDS = ("received_on", "channel", "applicant_type", "request", "applicant", "note")
@@ -69,8 +69,8 @@ def parse_day(value: str, label: str, errors: dict[str, str], field: str) -> dat
         return None
     try:
         return parse_register_day(value)  # full-width digits and 2021年3月1日 too, as on the command line
-    except RegisterError:
-        errors[field] = f"{label}“{value[:40]}”不是 年-月-日 格式的日期，应如 2021-03-01。"
+    except RegisterError as e:  # no such format, no such day, or a year before the 条例
+        errors[field] = f"{label}{e}。"
         return None
 
 
@@ -99,14 +99,15 @@ def parse_new(form: Mapping[str, str], on: date) -> tuple[Application | None, di
     text = form.get("request", "").strip()
     if not text:
         errors["request"] = "请填写申请内容。"
-    elif len(text) > 2000:
-        errors["request"] = "申请内容不能超过 2000 字。"
+    for name in ("request", "applicant", "note"):  # refused, never cut: the form keeps the text
+        problem = length_problem(name, form.get(name, "").strip())
+        if problem:
+            errors[name] = problem + "。"
     if errors or received is None:
         return None, errors
     try:  # the register's own checks (registers.Application) have the last word
         return Application(received_on=received, channel=channel, applicant_type=kind, request=text,
-                           applicant=form.get("applicant", "").strip()[:200],
-                           note=form.get("note", "").strip()[:500]), {}
+                           applicant=form.get("applicant", "").strip(), note=form.get("note", "").strip()), {}
     except RegisterError as e:
         return None, {"form": f"无法登记：{e}"}
 

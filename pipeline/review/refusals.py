@@ -1,0 +1,48 @@
+"""What an error page of the review app says: in Chinese, and the right reason — a refused
+decision says what was refused, an expired form how to keep what was typed, a wrong method
+or an oversized form what happened — with the way back (pure: the app renders error.html)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from werkzeug.exceptions import BadRequest, HTTPException
+
+# The action a refused form asked for (app.MESSAGES' keys, the message after it is done).
+ACTIONS = {"accepted": "接受分类", "changed": "修改分类", "validity": "设定有效性", "merged": "合并",
+           "split": "拆分"}
+KEEP_TEXT = "请用浏览器的“后退”回到刚才的页面（填写的内容还在）"
+
+
+class FormExpired(BadRequest):
+    """A form whose token is not this session's: opened before logging in again (or forged)."""
+
+    description = "form token missing or not this session's"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    heading: str
+    text: str
+    detail: str = ""  # the refusal's own words (a DecisionError, a register check)
+
+
+def refusal(error: HTTPException, action: str = "") -> Refusal:
+    """Pure: the page for ``error``; ``action`` is the ACTIONS key of a refused decision."""
+    code = error.code or 500
+    detail = (error.description or "") if error.description != type(error).description else ""
+    if isinstance(error, FormExpired):
+        return Refusal("表单已过期", "这张表单是在重新登录（或登录过期）之前打开的，已不能提交。"
+                       f"{KEEP_TEXT}，把要保留的文字复制下来，再刷新那一页，粘贴后重新提交。")
+    if code == 400 and (detail or action):
+        what = ACTIONS.get(action, "执行该操作")
+        return Refusal(f"未能{what}", f"没有{what}，原因如下。{KEEP_TEXT}，改正后再提交。",
+                       detail)
+    return {
+        400: Refusal("无法处理该请求", f"提交的内容不完整或无法识别。{KEEP_TEXT}，检查后再提交。"),
+        403: Refusal("请先登录", "登录已过期或尚未登录：请先登录，再回到刚才的页面。"),
+        404: Refusal("没有找到该页面", "该条目或页面不存在（可能已撤销或已并入其他条目）。"),
+        405: Refusal("该地址不能直接打开", "这个地址只用来提交表单（例如刷新了提交之后的页面，或从地址栏打开了它）。"
+                     "请返回上一页重新操作。"),
+        413: Refusal("提交的内容太多", f"一次提交的内容超过了 1 MB。{KEEP_TEXT}，删减后再提交。"),
+    }.get(code, Refusal("系统出错", "处理时出了错。请返回上一页稍后再试；如仍出错，请告知管理员。"))
