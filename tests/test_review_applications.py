@@ -74,7 +74,7 @@ def test_add_list_and_close(client, review_office):
     assert [(who, kind) for who, kind, _, _ in rows] == [("wang", "application"), ("wang", "application close")]
     assert rows[1][2] == "4.保护第三方合法权益" and all(at for *_, at in rows)
     history = client.get("/history").get_data(as_text=True)
-    assert "申请办结" in history and f"申请 {app_id}" in history
+    assert "答复" in history and f'<a href="/applications/{app_id}">申请 {app_id}</a>' in history
 
 
 def test_errors_are_shown_in_chinese_and_nothing_is_lost(client, review_office):

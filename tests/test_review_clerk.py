@@ -144,6 +144,31 @@ def test_a_refused_appeal_form_keeps_what_was_typed(client, review_office):
     assert response.status_code == 400 and 'value="' + "x" * 501 + '"' in response.get_data(as_text=True)
 
 
+# --- 4. 处理记录 lists every register action -------------------------------------------------------
+
+
+def test_the_history_lists_every_register_action_with_who_and_a_link(client, review_office):
+    kept = stored(review_office, outcome="granted", replied_on=date(2021, 3, 10))
+    gone = stored(review_office, request="重复登记的申请")
+    assert client.post(f"/applications/{kept.id}/reopen", data={"csrf": token(client), "reason": "答复书未寄出"}).status_code == 302
+    assert client.post(f"/applications/{gone.id}/withdraw", data={"csrf": token(client), "reason": "重复登记"}).status_code == 302
+    cli(review_office.path, "appeal", "add", "--kind", "复议", "--filed", "2021-04-01", "--by", "li")
+    history = client.get("/history").get_data(as_text=True)
+    reopened, withdrawn, appeal = (row_with(history, text) for text in ("答复书未寄出", "重复登记", "F2021-001"))
+    assert "<td>wang</td>" in reopened and "<td>重新办理</td>" in reopened
+    assert f'<a href="/applications/{kept.id}">申请 {kept.id}</a>' in reopened
+    assert "办理结果 （一）予以公开 → （空）" in reopened
+    assert "<td>撤销</td>" in withdrawn and f"申请 {gone.id}" in withdrawn and "已撤销" in withdrawn
+    assert f'href="/applications/{gone.id}"' not in history  # its page is gone: no dead link
+    assert "<td>li</td>" in appeal and '<a href="/appeals/F2021-001">复议诉讼 F2021-001</a>' in appeal
+
+
+def row_with(page: str, text: str) -> str:
+    """The one table row of the page holding ``text``."""
+    (row,) = [row for row in page.split("<tr>") if text in row]
+    return row
+
+
 # --- 5. histories in words --------------------------------------------------------------------
 
 

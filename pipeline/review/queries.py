@@ -5,12 +5,14 @@ matches (to pick one to merge), and the history of decisions."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..classify.recurring import shape_of
 from ..models import CHANNELS, staff_time
+from ..registers import ledger
 from ..registers.proactive import item_years, year_bounds
 from ..store import Store
 
@@ -180,13 +182,49 @@ def item(store: Store, item_id: str, tz: ZoneInfo) -> dict[str, Any] | None:
 
 
 def history(store: Store, tz: ZoneInfo, *, item_id: str | None = None, page: int = 1) -> tuple[list[dict[str, Any]], int]:
-    """Decisions, latest first (one item's, or everyone's a page at a time)."""
-    where, params = ("WHERE d.item_id = ?", [item_id]) if item_id else ("", [])
-    total = store.db.execute(f"SELECT COUNT(*) FROM decisions d {where}", params).fetchone()[0]
-    rows = [_local(r, tz) for r in store.db.query(
-        f"""SELECT d.*, i.title FROM decisions d LEFT JOIN items i ON i.id = d.item_id {where}
-            ORDER BY d.id DESC LIMIT ? OFFSET ?""", params + [PAGE, (page - 1) * PAGE])]
+    """One item's decisions, latest first; or (no ``item_id``) every staff action a page at a time:
+    the decisions and every change of the registers (applications, appeals: web or command line)."""
+    if item_id:
+        rows = [_local(r, tz) for r in store.db.query(
+            """SELECT d.*, i.title FROM decisions d LEFT JOIN items i ON i.id = d.item_id
+               WHERE d.item_id = ? ORDER BY d.id DESC LIMIT ?""", [item_id, PAGE])]
+        return rows, len(rows)
+    (total,) = store.db.execute(f"SELECT COUNT(*) FROM ({_EVERY_ACTION})").fetchone()
+    rows = [_register_row(_local(r, tz)) for r in store.db.query(
+        f"SELECT * FROM ({_EVERY_ACTION}) ORDER BY at DESC, seq DESC LIMIT ? OFFSET ?", [PAGE, (page - 1) * PAGE])]
     return rows, total
+
+
+# The register's own trail (register_changes) has every application and appeal action, those
+# made on the command line too; the decisions the review page also writes for an application are
+# left out so that none is listed twice.
+_EVERY_ACTION = """
+    SELECT d.id AS seq, d.at, d.who, d.kind, d.item_id, d.before, d.after, d.note, i.title,
+           NULL AS register, NULL AS withdrawn_at
+    FROM decisions d LEFT JOIN items i ON i.id = d.item_id
+    WHERE d.kind NOT IN ('application', 'application close')
+    UNION ALL
+    SELECT c.id, c.at, c.who, c.action, c.entry_id, c.before, c.after, c.reason, NULL,
+           c.register, COALESCE(a.withdrawn_at, p.withdrawn_at)
+    FROM register_changes c
+    LEFT JOIN applications a ON c.register = 'application' AND a.id = c.entry_id
+    LEFT JOIN appeals p ON c.register = 'appeal' AND p.id = c.entry_id"""
+
+
+def _register_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A register action as the history lists it: what changed, in the register's words."""
+    if not row["register"]:
+        return row
+    before, after = (json.loads(row[k]) if row[k] else None for k in ("before", "after"))
+    if before and after:
+        change = "；".join(ledger.change_lines(before, after))
+    elif after and row["register"] == "application":
+        change = f"收到 {after.get('received_on')}（{after.get('channel')}）"
+    elif after:
+        change = f"提起 {after.get('filed_on')}（{after.get('kind')}）"
+    else:
+        change = "撤销登记，不再计数"
+    return {**row, "change": change}
 
 
 def counts(store: Store) -> dict[str, int]:
