@@ -12,6 +12,7 @@ import chinese_calendar
 import pytest
 
 from pipeline.registers import ledger
+from pipeline.review.actions import VALIDITIES
 from pipeline.registers.records import Application, parse_day
 from pipeline.errors import InputError
 from pipeline.store import Store
@@ -279,3 +280,47 @@ def test_publish_returns_to_the_page_it_was_clicked_on(client, path):
     page = client.get(path).get_data(as_text=True)
     publish = page[page.index('action="/publish"'):]
     assert f'name="back" value="{path}"' in publish[:publish.index("</form>")]
+
+
+# --- 9. a merged-away item -----------------------------------------------------------------------------
+
+
+def two_items(review_office) -> tuple[tuple[str, str], tuple[str, str]]:
+    with sqlite3.connect(review_office.database) as conn:
+        return tuple(conn.execute("SELECT id, title FROM items WHERE published_at IS NOT NULL AND category IS NOT NULL "
+                                  "ORDER BY id LIMIT 2").fetchall())
+
+
+def test_a_merged_away_item_points_to_its_item_and_refuses_decisions(client, review_office):
+    (keep, keep_title), (other, _) = two_items(review_office)
+    response = client.post("/merge", data={"csrf": token(client, "/"), "keep": keep, "other": other})
+    assert response.status_code == 302
+    page = client.get(f"/item/{other}").get_data(as_text=True)
+    assert f'已并入 <a href="/item/{keep}">{keep_title}</a>' in page
+    assert f'action="/item/{other}/category"' not in page and f'action="/item/{other}/accept"' not in page
+    with sqlite3.connect(review_office.database) as conn:
+        (category,) = conn.execute("SELECT category FROM items WHERE id = ?", [keep]).fetchone()
+        (before,) = conn.execute("SELECT COUNT(*) FROM decisions WHERE item_id = ?", [other]).fetchone()
+    for action, data in (("category", {"category": category}), ("accept", {}), ("validity", {"validity": VALIDITIES[0]})):
+        response = client.post(f"/item/{other}/{action}", data={"csrf": token(client, "/")} | data)
+        refused = response.get_data(as_text=True)
+        assert response.status_code == 400 and "已并入" in refused and keep in refused, action
+    response = client.post("/merge", data={"csrf": token(client, "/"), "keep": other, "other": keep})
+    assert response.status_code == 400 and "已并入" in response.get_data(as_text=True)
+    with sqlite3.connect(review_office.database) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM decisions WHERE item_id = ?", [other]).fetchone() == (before,)
+    # 10. the merge's rule in Chinese on the item it joined
+    kept = client.get(f"/item/{keep}").get_data(as_text=True)
+    assert "合并依据 人工合并" in kept and "staff merge" not in kept and "first copy" not in kept
+
+
+# --- 10. Chinese labels on clerk pages ---------------------------------------------------------------------
+
+
+def test_validity_set_by_staff_reads_in_chinese(client, review_office):
+    (item, _), _ = two_items(review_office)
+    response = client.post(f"/item/{item}/validity", data={"csrf": token(client, "/"), "validity": VALIDITIES[0], "note": "经核实"})
+    assert response.status_code == 302
+    page = client.get(f"/item/{item}").get_data(as_text=True)
+    events = page[page.index("有效性记录"):]
+    assert "人工设定 · 经核实" in events and "staff" not in events

@@ -196,6 +196,9 @@ def merge_items(config: Config, store: Store, keep_ref: str, other_ref: str, who
         keep, other = resolve_item(store, keep_ref), resolve_item(store, other_ref)
         if keep == other:
             raise MergeError(f"条目 {keep} 不能与自身合并")
+        (gone,) = store.db.execute("SELECT merged_into FROM items WHERE id = ?", [keep]).fetchone()
+        if gone:  # a record only: what joins it would never be published
+            raise MergeError(f"条目 {keep} 已并入 {gone}，不能再把其他条目并入它；请并入 {gone}")
         moved = _posts_of(store, other)
         if not moved:
             raise MergeError(f"条目 {other} 没有渠道副本（可能已并入其他条目）")

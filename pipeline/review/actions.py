@@ -13,6 +13,7 @@ from ..errors import DecisionError
 from ..store import Store, iso, utcnow
 from ..classify.signals import EXPIRED, IN_FORCE, REPEALED
 from ..classify.tree import CatalogTree
+from .queries import merged_into
 
 VALIDITIES = (IN_FORCE, REPEALED, EXPIRED)
 
@@ -26,6 +27,7 @@ def accept(store: Store, item_ids: Iterable[str], who: str, note: str = "") -> i
             row = store.db.execute("SELECT category, status FROM items WHERE id = ?", [item_id]).fetchone()
             if row is None or row[0] is None:
                 raise DecisionError(f"条目 {item_id} 不存在或尚未分类")
+            _refuse_merged(store, item_id)
             if row[1] == "confirmed":
                 continue
             _confirm(store, item_id, row[0], who, now)
@@ -45,6 +47,7 @@ def change_category(store: Store, tree: CatalogTree, item_ids: Iterable[str], ca
             row = store.db.execute("SELECT category FROM items WHERE id = ?", [item_id]).fetchone()
             if row is None:
                 raise DecisionError(f"条目 {item_id} 不存在")
+            _refuse_merged(store, item_id)
             _confirm(store, item_id, category, who, now)
             # the catalog's normative leaf, whatever its id: the report counts and the validity form follow it
             store.db.execute("UPDATE items SET normative = ? WHERE id = ?",
@@ -61,10 +64,19 @@ def set_validity(store: Store, item_id: str, validity: str, who: str, note: str 
         row = store.db.execute("SELECT validity FROM items WHERE id = ?", [item_id]).fetchone()
         if row is None:
             raise DecisionError(f"条目 {item_id} 不存在")
+        _refuse_merged(store, item_id)
         store.db.execute("UPDATE items SET validity = ? WHERE id = ?", [validity, item_id])
         store.db.execute("INSERT INTO validity_events (item_id, at, validity, source, note) VALUES (?, ?, ?, ?, ?)",
                          [item_id, now, validity, "staff", note or f"由 {who} 设定"])
         store.record_decision(now, who, item_id, "validity", row[0], validity, note)
+
+
+def _refuse_merged(store: Store, item_id: str) -> None:
+    """A merged-away item is a record only: nothing decided on it would be published."""
+    target = merged_into(store, item_id)
+    if target is not None:
+        raise DecisionError(f"条目 {item_id} 已并入“{target['title']}”（{target['id']}），不再单独发布；"
+                            "请到该条目上作决定")
 
 
 def _confirm(store: Store, item_id: str, category: str, who: str, now: str) -> None:

@@ -85,7 +85,8 @@ def create_app(config: Config) -> Flask:
         tree = office_tree(config)
         return {"office": config.office.name, "session": g.get("session"), "tree": tree,
                 "names": {**queries.category_names(g.store), **tree.names},
-                "channel_names": queries.CHANNEL_NAMES, "statuses": queries.STATUSES,
+                "channel_names": queries.CHANNEL_NAMES, "merge_rules": queries.MERGE_RULES,
+                "validity_sources": queries.VALIDITY_SOURCES, "statuses": queries.STATUSES,
                 "message": MESSAGES.get(request.args.get("msg", "")), "has_merges": merges is not None,
                 "here": _here()}  # where 完成审核并发布 returns (the queue and item pages pass their own)
 

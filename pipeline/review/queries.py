@@ -19,6 +19,12 @@ from ..store import Store
 PAGE = 50
 SNIPPET = 90
 STATUSES = {"review": "待审核", "auto": "自动接受", "confirmed": "已确认", "all": "全部"}
+# What the store keeps in English (merge rules, who set a validity), as staff read it; the store is
+# not changed: reports, the CLI and the nightly job read these names.
+MERGE_RULES = {"first copy": "首个副本", "same text": "正文相同", "same title": "标题相同",
+               "title variant": "标题近似", "near-duplicate body": "正文近似", "same 索引号": "索引号相同",
+               "same 文号": "文号相同", "staff merge": "人工合并", "staff split": "人工拆分"}
+VALIDITY_SOURCES = {"staff": "人工设定", "auto": "自动判断"}
 CHANNEL_NAMES = {"wechat": "微信", "weibo": "微博", "website": "网站", "catalog": "区公开目录"}
 
 
@@ -154,6 +160,20 @@ def find_items(store: Store, text: str, exclude: str, tz: ZoneInfo, limit: int =
     return [_local(r, tz) for r in rows]
 
 
+def merged_into(store: Store, item_id: str) -> dict[str, Any] | None:
+    """The item (id, title) an item was merged into — the last of a chain of merges — or None."""
+    target = None
+    for _ in range(50):  # a chain of merges is short; a cycle must not hang a page
+        row = store.db.execute("SELECT merged_into FROM items WHERE id = ?", [item_id]).fetchone()
+        if not row or not row[0]:
+            break
+        item_id = target = row[0]
+    if target is None:
+        return None
+    (title,) = store.db.execute("SELECT COALESCE(title, id) FROM items WHERE id = ?", [target]).fetchone() or (target,)
+    return {"id": target, "title": title}
+
+
 def item(store: Store, item_id: str, tz: ZoneInfo) -> dict[str, Any] | None:
     """An item with its posts (each with versions), classification history and decisions."""
     rows = list(store.db.query("SELECT * FROM items WHERE id = ?", [item_id]))
@@ -178,6 +198,7 @@ def item(store: Store, item_id: str, tz: ZoneInfo) -> dict[str, Any] | None:
     found["validity_events"] = [_local(c, tz) for c in store.db.query(
         "SELECT * FROM validity_events WHERE item_id = ? ORDER BY id DESC", [item_id])]
     found["decisions"] = history(store, tz, item_id=item_id)[0]
+    found["merged_into_item"] = merged_into(store, item_id)
     return found
 
 
