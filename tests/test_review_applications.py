@@ -182,7 +182,8 @@ def test_appeals_on_the_page_decide_amend_edit_withdraw(client, review_office):
     assert client.post("/appeals/F2021-001/decide", data=decide).status_code == 302
     # decided: not overwritten without 更改 and a reason
     response = client.post("/appeals/F2021-001/decide", data=decide | {"outcome": "结果纠正"})
-    assert response.status_code == 400 and "--amend" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "更改审结结果" in response.get_data(as_text=True)
+    assert "--amend" not in response.get_data(as_text=True)
     response = client.post("/appeals/F2021-001/decide", data=decide | {"outcome": "结果纠正", "amend": "1"})
     assert response.status_code == 400 and "请填写理由" in response.get_data(as_text=True)
     assert client.post("/appeals/F2021-001/decide",

@@ -102,6 +102,10 @@ def register_appeal_routes(app: Flask, config: Config) -> None:
         amend = bool(request.form.get("amend"))
         if amend and check_reason(typed["reason"]):
             errors["reason"] = check_reason(typed["reason"])
+        decided_before = ledger.get_appeal(g.store, appeal_id)
+        if decided_before.decided_on and not amend:  # a form from before it was decided (the CLI says --amend)
+            errors["form"] = (f"{appeal_id} 已于 {decided_before.decided_on} 审结（{decided_before.outcome}）；"
+                              "要更改结果，请在本页“更改审结结果”中写明理由后提交。")
         if errors:
             return entry_page(appeal_id, errors, 400, "decide", typed)
         assert decided is not None  # else parse_day gave an error
