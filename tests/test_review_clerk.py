@@ -324,3 +324,21 @@ def test_validity_set_by_staff_reads_in_chinese(client, review_office):
     page = client.get(f"/item/{item}").get_data(as_text=True)
     events = page[page.index("有效性记录"):]
     assert "人工设定 · 经核实" in events and "staff" not in events
+
+
+def test_after_an_expired_form_the_browser_back_button_still_holds_the_text(review_site, page):
+    """What the expired-form page tells the clerk must be true: going back keeps what was typed."""
+    from .builders import browser_log_in
+
+    browser_log_in(page, review_site)
+    page.goto(review_site + "/applications")
+    form = page.locator("form.add-app")
+    form.locator("select[name=channel]").select_option("网站")
+    form.locator("select[name=applicant_type]").select_option("自然人")
+    form.locator("textarea[name=request]").fill("村里2020年的低保名单和发放记录")
+    form.locator("input[name=csrf]").evaluate("input => input.value = 'from-an-earlier-session'")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert "表单已过期" in page.locator("h1").inner_text() and "后退" in page.locator(".error").inner_text()
+    page.go_back()
+    assert page.locator("textarea[name=request]").input_value() == "村里2020年的低保名单和发放记录"
