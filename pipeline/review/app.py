@@ -26,7 +26,7 @@ from ..registers import ledger
 from ..registers.records import TEXT_LIMITS, length_problem
 from ..store import Store
 from . import actions, appeals, application_entry, applications, auth, queries
-from .refusals import FormExpired, refusal
+from .refusals import FORM_EXPIRED, refusal
 
 COOKIE = "xxgk_session"
 LOGIN_COOKIE = "xxgk_login_csrf"  # double-submit token of the login form (no session yet)
@@ -62,7 +62,7 @@ def create_app(config: Config) -> Flask:
             return redirect(url_for("login", next=request.full_path.rstrip("?")))
         if request.method == "POST" and request.endpoint != "login" and \
                 not auth.same_token(g.session.csrf, request.form.get("csrf")):
-            raise FormExpired()
+            abort(400, FORM_EXPIRED)
         return None
 
     @app.teardown_request
@@ -96,7 +96,7 @@ def create_app(config: Config) -> Flask:
         if request.method == "GET":
             return _login_form(target)
         if not auth.same_token(request.cookies.get(LOGIN_COOKIE), request.form.get("csrf")):
-            raise FormExpired()
+            abort(400, FORM_EXPIRED)
         name, password = request.form.get("name", "").strip(), request.form.get("password", "")
         address = request.remote_addr or ""
         wait, attempt = auth.admit(g.store, name, address)  # decided (and counted) before any hashing

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import HTTPException
 
 # The action a refused form asked for (app.MESSAGES' keys, the message after it is done).
 ACTIONS = {"accepted": "接受分类", "changed": "修改分类", "validity": "设定有效性", "merged": "合并",
@@ -14,10 +14,9 @@ ACTIONS = {"accepted": "接受分类", "changed": "修改分类", "validity": "�
 KEEP_TEXT = "请用浏览器的“后退”回到刚才的页面（填写的内容还在）"
 
 
-class FormExpired(BadRequest):
-    """A form whose token is not this session's: opened before logging in again (or forged)."""
-
-    description = "form token missing or not this session's"
+# The description of the 400 a form gets whose token is not this session's: opened before logging
+# in again (or forged). Its page says the form expired and how to keep what was typed.
+FORM_EXPIRED = "form token missing or not this session's"
 
 
 @dataclass(frozen=True)
@@ -31,7 +30,7 @@ def refusal(error: HTTPException, action: str = "") -> Refusal:
     """Pure: the page for ``error``; ``action`` is the ACTIONS key of a refused decision."""
     code = error.code or 500
     detail = (error.description or "") if error.description != type(error).description else ""
-    if isinstance(error, FormExpired):
+    if code == 400 and detail == FORM_EXPIRED:
         return Refusal("表单已过期", "这张表单是在重新登录（或登录过期）之前打开的，已不能提交。"
                        f"{KEEP_TEXT}，把要保留的文字复制下来，再刷新那一页，粘贴后重新提交。")
     if code == 400 and (detail or action):
