@@ -104,3 +104,19 @@ def test_appeals_from_a_gbk_csv(unsynced_office):
                         encoding="utf-8")
     out = run(config, "appeal", "import", str(template), code=2)
     assert "第2行“复议诉讼类型”：“上访”无效" in out and "第2行“关联申请编号”：没有编号为 2099-001 的申请" in out
+
+
+def test_a_year_before_the_regulation_is_refused_in_text_and_in_a_date_cell(unsynced_office):
+    from datetime import datetime
+
+    config, folder = unsynced_office
+    path = folder / "register.xlsx"
+    workbook(path, [
+        ["收到申请日期", "申请渠道", "申请人类型", "申请人", "申请内容", "办理结果", "答复日期"],
+        ["0020-03-01", "网站", "自然人", "", "低保名单", "", ""],
+        [datetime(1999, 3, 1), "网站", "自然人", "", "低保名单", "", ""],
+    ])
+    out = run(config, "application", "import", str(path), code=2)
+    assert "没有导入任何一行" in out
+    assert "第2行“收到申请日期”：“0020-03-01”的年份早于 2008 年" in out
+    assert "第3行“收到申请日期”：“1999-03-01”的年份早于 2008 年" in out

@@ -26,7 +26,7 @@ from .errors import RegisterError
 from .formats import APPLICANT_TYPES, T3_RESULTS, format_for_year
 from .ledger import add_appeal, add_application, next_id
 from .records import (
-    APPEAL_KIND_ALIASES, APPEAL_KINDS, CHANNELS, PENDING, Appeal, Application, check_request, halfwidth, parse_day, resolve_outcome,
+    APPEAL_KIND_ALIASES, APPEAL_KINDS, CHANNELS, PENDING, Appeal, Application, check_request, halfwidth, parse_day, plausible_day, resolve_outcome,
 )
 
 if TYPE_CHECKING:
@@ -156,10 +156,10 @@ def _text(value: object) -> str:
 
 
 def _day(value: object) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
+    if isinstance(value, datetime):  # a date cell: checked as a typed day is (records.parse_day)
+        return plausible_day(value.date())
     if isinstance(value, date):
-        return value
+        return plausible_day(value)
     text = _text(value)
     return parse_day(text) if text else None
 

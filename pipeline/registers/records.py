@@ -224,12 +224,23 @@ def parse_day(text: str) -> date:
             raise RegisterError(f"“{str(text)[:40]}”不是 年-月-日 格式的日期，应写作 2021-03-01") from None
         year, month, day = found.year, found.month, found.day
     if year < FIRST_REGISTER_YEAR:
-        raise RegisterError(f"“{text}”的年份早于 {FIRST_REGISTER_YEAR} 年，不可能是登记的日期"
-                            f"（《政府信息公开条例》自 2008年5月1日起施行），请检查年份")
+        raise RegisterError(_too_early(str(text)))
     try:
         return date(year, month, day)
     except ValueError:
         raise RegisterError(f"“{text}”这一天不存在（{_no_such_day(year, month, day)}），请检查日期") from None
+
+
+def plausible_day(day: date) -> date:
+    """``day`` (a date cell of a spreadsheet, …) when a register may hold it: not before 2008."""
+    if day.year < FIRST_REGISTER_YEAR:
+        raise RegisterError(_too_early(day.isoformat()))
+    return day
+
+
+def _too_early(text: str) -> str:
+    return (f"“{text}”的年份早于 {FIRST_REGISTER_YEAR} 年，不可能是登记的日期"
+            f"（《政府信息公开条例》自 2008年5月1日起施行），请检查年份")
 
 
 def _no_such_day(year: int, month: int, day: int) -> str:
