@@ -1,7 +1,8 @@
 """Clean HTML on the staff's side too: the Nu HTML checker finds no error on any kind of review
 page, each filled as a clerk meets it (a queue with 同类标题 links, a group of one kind, an item
 with its copies and a merge search, a normative document with its validity form, the history, an
-application and an appeal with their forms, a form sent back with errors, the login and error pages)."""
+application and an appeal with their forms, a form sent back with errors, the login and error pages:
+refused, expired, missing, the wrong method)."""
 
 from __future__ import annotations
 
@@ -51,10 +52,16 @@ def test_the_nu_checker_finds_no_error_on_the_review_pages(review_client, review
                                                                "received_on": "昨天", "channel": "?"}),
         "refused": client.post("/decide", data={"csrf": csrf(client, "/"), "change_ticked": "1", "item": item}),
         "missing": client.get("/item/nothing"),
+        "expired": client.post("/applications", data={"csrf": "from-an-earlier-session"}),
+        "wrong method": client.get("/decide"),
+        "refused reopen": client.post(f"/applications/{application}/withdraw", data={
+            "csrf": csrf(client, "/applications"), "reason": "\u3000"}),
     }
     statuses = {name: response.status_code for name, response in pages.items()}
-    assert statuses["form with errors"] == statuses["refused"] == 400 and statuses["missing"] == 404
-    assert all(code == 200 for name, code in statuses.items() if name not in ("form with errors", "refused", "missing"))
+    refusals = ("form with errors", "refused", "expired", "refused reopen")
+    assert {statuses[name] for name in refusals} == {400} and statuses["missing"] == 404
+    assert statuses["wrong method"] == 405
+    assert all(code == 200 for name, code in statuses.items() if name not in (*refusals, "missing", "wrong method"))
     files = []
     for name, response in pages.items():
         files.append(tmp_path / f"{name.replace(' ', '-')}.html")
