@@ -228,6 +228,8 @@ def test_opening_a_form_address_says_so_in_chinese(client, path):
     response = client.get(path)
     page = response.get_data(as_text=True)
     assert response.status_code == 405 and "该地址不能直接打开" in page and "Method Not Allowed" not in page
+    publish = page[page.index('action="/publish"'):]
+    assert f'name="back" value="{path}"' not in publish[:publish.index("</form>")]  # never back to the error
 
 
 def test_an_oversized_form_says_so_in_chinese(client):

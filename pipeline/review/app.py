@@ -245,8 +245,10 @@ def create_app(config: Config) -> Flask:
         """Every error page in Chinese, with the reason and the way back."""
         code = error.code or 500
         back = g.get("back") or _referrer()
+        back = back if back != request.full_path.rstrip("?") else ""
+        # 完成审核并发布 from an error page returns to the page before it, never to this address again
         return render_template("error.html", code=code, refusal=refusal(error, g.get("refused_action", "")),
-                               back=back if back != request.full_path.rstrip("?") else ""), code
+                               back=back, here=back or url_for("queue_page")), code
 
     return app
 
