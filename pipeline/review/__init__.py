@@ -4,6 +4,7 @@
     queries.py   the queue, an item with its posts and versions, the history
     actions.py   staff decisions, each recorded in `decisions`
     app.py       the Flask app (server-rendered, works without JavaScript)
+    refusals.py  what each error page says (in Chinese: the reason and the way back)
     (`xxgk serve` and `xxgk user …` are in pipeline/commands/review.py)
     server.py    the HTTP server (waitress: a fixed pool of threads)
 """
