@@ -189,7 +189,7 @@ class TransportError(FetchError):
         super().__init__(url, reason)
 
 
-TRANSPORT_KINDS = ("unreachable host", "TLS", "timeout", "broken connection")
+TRANSPORT_KINDS = ("unreachable host", "TLS", "timeout", "broken connection", "redirects")
 CREDENTIAL = "credential"  # the kind of a CredentialRefused
 INTERNAL = "internal error"  # the kind of a collector's crash (a bug)
 

@@ -58,6 +58,8 @@ def parse_feed(content: bytes, url: str, tz: tzinfo) -> ParsedFeed:
     malformed = "" if problem is None or isinstance(problem, _BENIGN) else str(problem)
     if not parsed.entries and malformed:
         raise SourceError(f"{url}: not a readable feed ({malformed})")
+    if not parsed.entries and not parsed.get("version"):  # an error page, an empty answer: the bridge is down
+        raise SourceError(f"{url}: not a feed ({_looks_like(content)}): no RSS or Atom in the answer")
     entries, rejected = [], []
     for raw in parsed.entries:
         contents = raw.get("content") or []
@@ -76,6 +78,25 @@ def parse_feed(content: bytes, url: str, tz: tzinfo) -> ParsedFeed:
         else:
             rejected.append((raw.get("link", "") or raw.get("title", "") or "(entry)", why))
     return ParsedFeed(feed_title(parsed.feed.get("title", "")), entries, rejected, malformed)
+
+
+def _looks_like(content: bytes) -> str:
+    """Pure: what an answer that is no feed is, in a few words for the operator."""
+    text = content.strip()
+    if not text:
+        return "an empty answer"
+    if re.match(rb"(?is)(<!doctype html|<html|<head|<body)", text):
+        return "an HTML page, e.g. the bridge's error page"
+    return f"{len(content)} bytes of something else"
+
+
+def feed_problems(feed: ParsedFeed, url: str) -> Iterator[Problem]:
+    """What a feed's reading left for the night's record: entries dropped, and a feed the parser had
+    to recover (truncated, broken XML: its later entries may be missing)."""
+    if feed.malformed:
+        yield Problem(url, f"feed is malformed, read as far as it goes ({feed.malformed})", "malformed feed")
+    for what, why in feed.rejected:
+        yield Problem(what, f"feed entry dropped: {why}", "unusable feed entry")
 
 
 def _parse_json_feed(content: bytes, url: str, tz: tzinfo) -> ParsedFeed:
@@ -178,8 +199,7 @@ def collect(source: Source, ctx: Context) -> Iterator[Event]:
     feed = fetch_feed(source, ctx)
     if feed is None:
         return
-    for what, why in feed.rejected:
-        yield Problem(what, f"feed entry dropped: {why}", "unusable feed entry")
+    yield from feed_problems(feed, source.url)
     for entry in feed.entries:
         if entry.url in ctx.known and not ctx.full and not ctx.is_recent(entry.published) \
                 and entry.url not in ctx.recent:

@@ -26,9 +26,9 @@ from pipeline.htmltools import (
 from pipeline.models import Post
 from pipeline.normalize import canonical_url, clean_text, parse_date
 
-from .feed import FeedEntry, entry_post, fetch_feed
+from .feed import FeedEntry, entry_post, feed_problems, fetch_feed
 from .parsing import Page
-from .protocol import Context, Event, Gone, Listed, Problem, Seen, SourceError, article_event
+from .protocol import Context, Event, Gone, Listed, Seen, SourceError, article_event
 
 DELETED_MARKERS = ("该内容已被发布者删除", "此内容因违规无法查看", "该公众号已迁移", "内容已被删除")
 BLOCKED_MARKERS = ("环境异常", "完成验证后即可继续访问", "请在微信客户端打开链接")
@@ -134,8 +134,7 @@ def collect(source: Source, ctx: Context) -> Iterator[Event]:
     account = ""
     if feed is not None:
         account = feed.title
-        for what, why in feed.rejected:
-            yield Problem(what, f"feed entry dropped: {why}", "unusable feed entry")
+        yield from feed_problems(feed, source.url)
         entries = feed.entries
     to_fetch: dict[str, FeedEntry] = {}
     for entry in entries:

@@ -29,7 +29,9 @@ from pipeline.errors import (
     RobotsDisallowed,
     TooLarge,
     TransportError,
+    failure_kind,
 )
+from pipeline.nightly.health import FAILURE_WORDS
 from pipeline.fetch.client import Fetcher, FetchSettings, Response, decode_body
 
 FIXTURES = Path(__file__).parent / "fixtures" / "gov_list"  # the corpus list page (see its PROVENANCE.md)
@@ -520,6 +522,8 @@ def test_redirect_loop(app: App, make: Callable[..., Fetcher]) -> None:
     with pytest.raises(TransportError) as info:
         make().get(app.url("/a"))
     assert "redirect loop" in str(info.value)
+    # told as the site's redirects, not as a broken connection (an operator would check the network)
+    assert failure_kind(info.value) == "redirects" and "跳转" in FAILURE_WORDS["redirects"]
 
 
 def test_too_many_redirects(app: App, make: Callable[..., Fetcher]) -> None:
@@ -527,7 +531,7 @@ def test_too_many_redirects(app: App, make: Callable[..., Fetcher]) -> None:
         app.routes[f"/r{i}"] = functools.partial(reply, status=302, Location=f"/r{i + 1}")
     with pytest.raises(TransportError) as info:
         make(max_redirects=3).get(app.url("/r0"))
-    assert "more than 3 redirects" in str(info.value)
+    assert "more than 3 redirects" in str(info.value) and failure_kind(info.value) == "redirects"
     assert app.hits("/r4") == 0
 
 

@@ -130,7 +130,7 @@ def test_every_kind_of_failure_has_words_for_staff():
               errors.HostNotAllowed(url, "no"), errors.DecodeError(url, "?"), errors.CredentialRefused("40001"),
               errors.SourceError("not a feed"), errors.ArticleDeleted("gone"), errors.XxgkError("odd"),
               ValueError("bug"), *(errors.TransportError(url, "x", kind) for kind in errors.TRANSPORT_KINDS)]
-    kinds = {errors.failure_kind(e) for e in raised} | {"unparseable page", "unusable feed entry"}
+    kinds = {errors.failure_kind(e) for e in raised} | {"unparseable page", "unusable feed entry", "malformed feed"}
     assert sorted(k for k in kinds if not failure_words(k)) == []
     assert kinds == {*FAILURE_WORDS, "HTTP 503"}  # and no words for a kind nothing records
     assert failure_words("no such kind") == ""

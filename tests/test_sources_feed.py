@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import pytest
 
 from sources.protocol import SourceError
-from sources.feed import parse_feed
+from sources.feed import feed_problems, parse_feed
 from pipeline.models import SHANGHAI
 
 FEED_URL = "http://rss.bridge.test/weibo/office.xml"
@@ -95,3 +95,24 @@ def test_an_entry_without_a_link_is_dropped_with_a_reason() -> None:
 def test_garbage_is_a_source_error() -> None:
     with pytest.raises(SourceError):
         parse_feed(b"<html><body>502 Bad Gateway</body>", FEED_URL, SHANGHAI)
+
+
+@pytest.mark.parametrize("answer, said", [
+    (b"", "an empty answer"),
+    ("<!DOCTYPE html><html><head><title>RSSHub</title></head><body><p>出错了</p></body></html>".encode(), "HTML page"),
+])
+def test_an_answer_that_is_no_feed_is_a_source_error(answer: bytes, said: str) -> None:
+    """A bridge that is down answers 200 with its error page, or nothing: the source fails (and after
+    [alerts] failing_nights the operator is told), not an `ok` night with nothing in it."""
+    with pytest.raises(SourceError, match=said):
+        parse_feed(answer, FEED_URL, SHANGHAI)
+
+
+def test_an_empty_feed_is_no_error_and_a_truncated_one_is_reported() -> None:
+    empty = RSS_20.split("<item>")[0] + "</channel></rss>"
+    assert parse_feed(empty.encode("utf-8"), FEED_URL, SHANGHAI).entries == []  # nothing new is no failure
+    cut = RSS_20[: RSS_20.index("<title>第二条") + 12]  # the bridge's answer broken off mid-entry
+    feed = parse_feed(cut.encode("utf-8"), FEED_URL, SHANGHAI)
+    assert feed.entries and feed.malformed
+    problems = list(feed_problems(feed, FEED_URL))
+    assert problems[0].kind == "malformed feed" and "read as far as it goes" in problems[0].message

@@ -48,7 +48,7 @@ log = logging.getLogger("xxgk.collect")
 BATCH = 200  # events per transaction
 PROGRESS_EVERY = 25  # events between progress updates on a terminal
 MAX_PROBLEMS_KEPT = 20
-NOT_FETCH_FAILURES = {"unusable feed entry", "unparseable page"}  # Problem kinds that are no fetch failure
+NOT_FETCH_FAILURES = {"unusable feed entry", "malformed feed", "unparseable page"}  # Problem kinds that are no fetch failure
 HOURLY_KINDS = frozenset({"website", "catalog", "wechat_feed"})  # collectors that re-check a post by its own page
 HOURLY_SPARE_DAYS = 2  # hourly runs go round every post this many days before it is overdue: a day spare
 HOURLY_STALE = timedelta(days=1)  # no hourly re-check for longer: the night takes its own share again

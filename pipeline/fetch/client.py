@@ -378,11 +378,11 @@ class Fetcher:
             if answer.status not in REDIRECT_STATUSES or not location:
                 break
             if len(chain) > self.settings.max_redirects:
-                raise TransportError(url, f"more than {self.settings.max_redirects} redirects")
+                raise TransportError(url, f"more than {self.settings.max_redirects} redirects", "redirects")
             target = self._parse(url, location, base=current)
             if target in chain:
                 hops = " → ".join(redact_url(u.url) for u in [*chain, target])
-                raise TransportError(url, f"redirect loop: {hops}")
+                raise TransportError(url, f"redirect loop: {hops}", "redirects")
             chain.append(target)
             current = target
 

@@ -36,6 +36,8 @@ FAILURE_WORDS = {"unreachable host": "无法连接主机（域名解析或连接
                  "too large": "页面超过大小上限", "robots.txt": "robots.txt 禁止抓取",
                  "host not allowed": "主机不在配置的信息源之内（含跳转）", "undecodable page": "页面编码无法识别",
                  "unparseable page": "页面无法解析（请检查选择器）", "unusable feed entry": "订阅源条目无法使用",
+                 "malformed feed": "订阅源格式有误（已尽量读取，后面的条目可能缺失）",
+                 "redirects": "网站的跳转设置有误（循环跳转或跳转次数过多）",
                  CREDENTIAL: "凭据被拒绝", "unusable source": "信息源无法使用（请检查地址和设置）",
                  INTERNAL: "程序内部错误（请报告给维护人员）", "other": "其他错误（见详情）"}
 HTTP_STATUS_WORDS = "服务器返回错误状态码"  # for every kind "HTTP <status>"
