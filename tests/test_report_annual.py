@@ -271,3 +271,32 @@ def test_a_broken_figures_file_skips_that_year_only(unsynced_office, caplog):
     assert 2021 not in reports and 2020 in reports
     assert any("2021年年度报告未生成" in r.getMessage() and "行政许可" in r.getMessage() for r in caplog.records)
     assert "行政许可" in cli(path, "report", "--year", "2021", code=2)
+
+
+def test_a_published_year_keeps_its_category_counts_and_lists_a_refiling(synced_copy):
+    """Publishing freezes every figure the report prints, not only its tables: staff refiling items
+    afterwards changes no count of the published report (its text, its charts, its 按目录分类); the
+    differences are listed as 更正说明."""
+    from pipeline import config as config_mod
+    from pipeline.review import actions
+
+    path, folder = synced_copy
+    (folder / "figures").mkdir(exist_ok=True)
+    (folder / "figures" / "2020.toml").write_text(cli(path, "report", "--year", "2020", "--figures-template"),
+                                                  encoding="utf-8")
+    cli(path, "report", "publish", "--year", "2020", "--by", "王静")
+    published = json.loads(cli(path, "report", "--year", "2020", "--format", "json"))
+    config = config_mod.load(path)
+    with Store(config.database) as store:
+        moved = [r[0] for r in store.db.execute(
+            "SELECT id FROM items WHERE category = 'gzdt' AND published_at LIKE '2020-06%' LIMIT 3")]
+        assert len(moved) == 3
+        actions.change_category(store, office_tree(config), moved, "wsjk", "王静")
+    now = json.loads(cli(path, "report", "--year", "2020", "--format", "json"))
+    assert now["proactive"] == published["proactive"] and now["by_month"] == published["by_month"]
+    was = published["proactive"]["by_category_name"]
+    texts = [c["text"] for c in now["corrections"]]
+    assert f"按目录分类“工作动态”类：已发布 {was['工作动态']} 条，现为 {was['工作动态'] - 3} 条" in texts
+    assert f"按目录分类“卫生健康”类：已发布 {was['卫生健康']} 条，现为 {was['卫生健康'] + 3} 条" in texts
+    markdown = cli(path, "report", "--year", "2020", "--format", "markdown")
+    assert f"“工作动态”类{was['工作动态']}条" in markdown and texts[0] in markdown

@@ -17,7 +17,12 @@ from ..store import Store, iso, utcnow
 from .errors import RegisterError
 from .formats import T2_COLUMNS, T3_COLUMNS, column_title, format_for_year, t3_group_title
 
-FROZEN_KEYS = ("table1", "table2", "table3", "applications", "appeals", "table1_missing", "table1_sources")
+# Every figure the report prints: the tables, and the 主动公开 counts its text and charts give (by channel,
+# by category, by month, the timeliness) — a later refiling changes none of them, it becomes a 更正说明.
+FROZEN_KEYS = ("table1", "table2", "table3", "applications", "appeals", "table1_missing", "table1_sources",
+               "proactive", "timeliness", "by_month")
+PROACTIVE_ROWS = {"total": "主动公开政府信息数量", "wechat_weibo": "其中通过政务微博、微信公开",
+                  "other": "其中通过其他方式公开", "normative_documents": "制发规范性文件总数"}
 
 
 def publish(store: Store, year: int, data: Mapping[str, Any], who: str) -> str:
@@ -51,9 +56,9 @@ def published_years(store: Store) -> set[int]:
 
 
 def corrections(year: int, frozen: Mapping[str, Any], now: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Every published cell the data now gives differently: table, row, column, both values."""
+    """Every published figure the data now gives differently: table, row, column, both values."""
     fmt = format_for_year(year)
-    out = []
+    out = _proactive_corrections(frozen.get("proactive") or {}, now.get("proactive") or {})
     for row, cols in (frozen.get("table1") or {}).items():
         for col, old in cols.items():
             new = ((now.get("table1") or {}).get(row) or {}).get(col)
@@ -72,13 +77,26 @@ def corrections(year: int, frozen: Mapping[str, Any], now: Mapping[str, Any]) ->
     return out
 
 
+def _proactive_corrections(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The 主动公开 counts of part 二 (by channel, then by category) as published and as now."""
+    out = [_diff("主动公开政府信息情况", label, "条数", old.get(key, 0), new.get(key, 0),
+                 f"{label}：已发布 {old.get(key, 0)} 条，现为 {new.get(key, 0)} 条")
+           for key, label in PROACTIVE_ROWS.items() if old.get(key, 0) != new.get(key, 0)]
+    was, now = old.get("by_category_name") or {}, new.get("by_category_name") or {}
+    for name in dict.fromkeys([*was, *now]):
+        if was.get(name, 0) != now.get(name, 0):
+            out.append(_diff("按目录分类", name, "条数", was.get(name, 0), now.get(name, 0),
+                             f"按目录分类“{name}”类：已发布 {was.get(name, 0)} 条，现为 {now.get(name, 0)} 条"))
+    return out
+
+
 def _cell(data: Mapping[str, Any], table: str, row: str, col: str) -> object:
     return ((data.get(table) or {}).get(row) or {}).get(col, 0)
 
 
-def _diff(table: str, row: str, col: str, old: object, new: object) -> dict[str, Any]:
+def _diff(table: str, row: str, col: str, old: object, new: object, text: str = "") -> dict[str, Any]:
     return {"table": table, "row": row, "column": col, "published": old, "now": new,
-            "text": f"{table}“{row}”行“{col}”列：已发布 {_n(old)}，现为 {_n(new)}"}
+            "text": text or f"{table}“{row}”行“{col}”列：已发布 {_n(old)}，现为 {_n(new)}"}
 
 
 def _n(x: object) -> str:

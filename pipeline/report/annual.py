@@ -94,6 +94,7 @@ def annual_report(store: Store, config: Config, year: int, category_names: Mappi
         table1 = Table1(year, frozen["table1"], tuple(frozen.get("table1_missing") or ()),
                         stated_from(frozen.get("table1_sources") or {}))
         table2, table3 = frozen["table2"], frozen["table3"]
+        proactive, timely = data["proactive"], data["timeliness"]  # as published (FROZEN_KEYS)
     previous = _previous(store, year, previous_report)
     render = {
         "year": year, "office": config.office.name, "date": figures.date, "coverage": data.get("coverage", ""),

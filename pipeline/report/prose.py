@@ -150,7 +150,7 @@ def correction_paragraphs(report: Mapping[str, Any]) -> tuple[Paragraph, ...]:
     fixes = report.get("corrections") or []
     if not fixes:
         return ()
-    return (Paragraph("更正说明：本报告发布后，登记数据有以下更正（表中仍为发布时的数字）："),
+    return (Paragraph("更正说明：本报告发布后，数据有以下更正（报告中仍为发布时的数字）："),
             *(Paragraph(f"{i}. {c['text']}。") for i, c in enumerate(fixes, 1)))
 
 
