@@ -7,6 +7,8 @@ timezone-aware.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone, tzinfo
 from zoneinfo import ZoneInfo
@@ -111,6 +113,10 @@ class Post:
             raise InternalError(f"unknown channel {self.channel!r}")
         if self.published_at is not None and self.published_at.tzinfo is None:
             raise InternalError("published_at must be timezone-aware")
+
+
+# What an id that names a file (a category's page and feed, an item's page) may be: a plain slug.
+SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 
 
 @dataclass(frozen=True)

@@ -93,3 +93,40 @@ def test_the_catalog_and_the_offices_changes_to_it_are_checked_naming_where_each
     assert str(tmp_path / "xxgk.toml") in added and "x1" in added and "nosuch" in added and "default.toml" not in added
     mapped = check(GOOD + '\n[classify.labels]\n"街道要闻" = "nosuchleaf"\n')
     assert str(tmp_path / "xxgk.toml") in mapped and "nosuchleaf" in mapped
+
+
+@pytest.mark.parametrize("change, said", [
+    (('title = ["信息公开指南", "公开指南"]', 'title = "信息公开指南"'), "expected a list of strings"),  # read as 信, 息 …
+    (('id = "xxgkzn"', 'id = "指南"'), "use letters, digits"),
+    (('id = "xxgkzn"', 'id = "gzdt"'), "appears twice"),
+    (('name = "政府信息公开指南"', 'name = " "'), "name is empty"),
+    (('id = "jgzn"', 'id = "all"', 'parent = "jgzn"', 'parent = "all"'), "top-level id cannot be 'all'"),
+    (('id = "jgzn"\nname = "机构职能"', 'id = "jgzn"\nname = "机构职能"\nparent = "jggk"'), "circle"),
+    (('id = "jggk"\nname = "机构概况"', 'id = "jggk"\nname = "机构概况"\nrole = "normative"'), "role 'normative' is declared on 'jggk' already"),
+    (('id = "zcwj"\nname = "政策文件"', 'id = "zcwj"\nname = "政策文件"\nrole = "numbered"'), "a leaf plays it"),
+])
+def test_a_catalog_publishing_or_filing_cannot_use_is_refused_by_name(tmp_path, change, said):
+    """What config check let through and the nightly publish (or the review page) then broke on:
+    a keyword string read as characters, ids that cannot name a page, a circle of parents, a role twice."""
+    from importlib import resources
+
+    from pipeline.classify.tree import load_tree
+
+    text = resources.files("pipeline.catalog").joinpath("default.toml").read_text(encoding="utf-8")
+    for old, new in zip(change[::2], change[1::2]):
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    (tmp_path / "catalog.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=said) as caught:
+        load_tree(tmp_path / "catalog.toml")
+    assert "catalog.toml" in str(caught.value)
+
+
+def test_leaves_of_one_name_are_counted_apart_in_a_report():
+    from pipeline.classify.tree import load_tree
+
+    tree = load_tree(changes={"rename": {"sthj": "其他", "jy": "其他", "ylfw": "其他"}})
+    names = tree.report_names()
+    assert len({names[c] for c in ("sthj", "jy", "ylfw")}) == 3  # none lost to another's count
+    assert all("其他" in names[c] for c in ("sthj", "jy", "ylfw")) and names["gzdt"] == "工作动态"
+    assert load_tree(changes={"rename": {"sthj": "其他", "qtwj": "其他"}}).report_names()["qtwj"] == "政策文件 › 其他"

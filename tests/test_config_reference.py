@@ -132,6 +132,18 @@ def test_config_check_prints_the_effective_config_with_defaults(tmp_path):
     tomllib.loads("\n".join(line for line in out.splitlines() if not line.startswith("# ")))  # valid TOML
 
 
+def test_config_check_prints_a_config_it_would_read_back(tmp_path):
+    """[[classify.add]] was printed as [[add]], which the printed config then refused."""
+    added = GOOD + '\n[[classify.add]]\nid = "x1"\nname = "新栏目"\nparent = "zcwj"\ntitle = ["新词"]\n'
+    out = CliRunner().invoke(main, ["--config", str(write_config(tmp_path, added)), "config", "check"]).output
+    assert "[[classify.add]]\nid = \"x1\"" in out and "[[add]]" not in out
+    printed = tmp_path / "printed" / "xxgk.toml"
+    printed.parent.mkdir()
+    printed.write_text("\n".join(line for line in out.splitlines() if not line.startswith("# ")), encoding="utf-8")
+    again = CliRunner().invoke(main, ["--config", str(printed), "config", "check"])
+    assert again.exit_code == 0, again.output
+
+
 def test_config_check_exits_2_with_the_message(tmp_path):
     path = write_config(tmp_path, GOOD.replace('kind = "feed"', 'kind = "feed"\nrecheck_cycle = -1'))
     result = CliRunner().invoke(main, ["--config", str(path), "config", "check"])

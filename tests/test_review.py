@@ -238,3 +238,18 @@ def test_staff_filing_into_a_custom_catalogs_normative_leaf_makes_it_normative(r
     assert normative == 1 and 'name="validity"' in page
     normative, page = file_under("gzdt")
     assert normative == 0 and 'name="validity"' not in page
+
+
+def test_without_a_normative_leaf_a_change_of_subject_keeps_a_document_normative(review_office):
+    """A catalog with no role = "normative" leaf files a normative document by its subject (its 文号
+    still makes it one, and the report counts it): a clerk refiling it does not undo that."""
+    from pipeline.classify.tree import load_tree
+    from pipeline.review import actions
+
+    tree = load_tree(changes={"remove": ["gfxwj"]})
+    assert tree.role("normative") is None
+    with Store(review_office.database) as store:
+        item_id = store.db.execute("SELECT id FROM items WHERE category = 'gzdt' LIMIT 1").fetchone()[0]
+        store.db.execute("UPDATE items SET normative = 1 WHERE id = ?", [item_id])
+        actions.change_category(store, tree, [item_id], "tzgg", "wang")
+        assert store.db.execute("SELECT normative, category FROM items WHERE id = ?", [item_id]).fetchone() == (1, "tzgg")

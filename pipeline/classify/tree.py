@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -16,10 +17,11 @@ from typing import Any
 
 from ..config.keys import keys_of
 from ..errors import ConfigError
-from ..models import Category
+from ..models import SLUG, Category
 
 RULE_KEYS = ("title", "weak", "body", "topics", "columns")
 WHERE = "_where"  # a node the office's config added: where it was written (for its errors)
+RESERVED_IDS = frozenset({"all", "index"})  # feed file stems a top-level category id must not take
 # Separators of a label's path: 主题分类 use a backslash, crawled columns a slash or an angle bracket.
 LABEL_PATH = re.compile(r"\s*[\\/>›»]\s*")
 # Leaves with a special job, declared in the catalog file (`role = "…"`), not tied to ids:
@@ -86,6 +88,14 @@ class CatalogTree:
             node = by_id.get(node.parent)
         return node.id if node else category_id
 
+    def report_names(self) -> dict[str, str]:
+        """Each category's name as a report counts by it: its own, or with its parents where another
+        category has the same name (两个“其他”: 民生服务 › 其他, 政务公开 › 其他), so no count is lost."""
+        shared = {name for name, n in Counter(self.names.values()).items() if n > 1}
+        named = {cid: self.path_name(cid) if name in shared else name for cid, name in self.names.items()}
+        still = {name for name, n in Counter(named.values()).items() if n > 1}  # siblings of one name
+        return {cid: f"{name}（{cid}）" if name in still else name for cid, name in named.items()}
+
     def path_name(self, category_id: str) -> str:
         """"财政信息 › 财政预决算" — a leaf with its parents, for people."""
         by_id = {c.id: c for c in self.categories}
@@ -139,7 +149,8 @@ def role_problems(tree: CatalogTree) -> list[str]:
     for role, what in ROLES.items():
         if tree.role(role) is None:
             problems.append(f"目录中没有 role = \"{role}\" 的末级节点（{what}）：" + {
-                "normative": "规范性文件无法单独归类，年报中的规范性文件数将为 0",
+                "normative": "规范性文件没有单独的栏目：按文号识别出的规范性文件归入其内容所属的类别（年报照常计数），"
+                             "工作人员也无法通过改分类把一条信息标记为规范性文件",
                 "numbered": "有文号的文件不会优先归入“其他文件”类节点",
                 "fallback": "无规则命中的信息将归入第一个末级节点",
             }[role])
@@ -178,9 +189,9 @@ def _node(raw: Any, where: str) -> dict[str, Any]:
     if unknown := sorted(set(raw) - set(keys_of("classify.add"))):  # a typo (parnet, titl) must not pass silently
         raise ConfigError(f"{where} ({raw['id']}): {unknown[0]}: unknown key (a typo? keys: "
                           f"{', '.join(keys_of('classify.add'))})")
-    for key in (*RULE_KEYS, "labels"):
-        if not all(isinstance(k, str) for k in raw.get(key, [])):
-            raise ConfigError(f"{where} ({raw['id']}): {key}: expected a list of strings")
+    for key in (*RULE_KEYS, "labels"):  # a bare string would be read as its characters (低, 保 …)
+        if not isinstance(raw.get(key, []), list) or not all(isinstance(k, str) for k in raw.get(key, [])):
+            raise ConfigError(f"{where} ({raw['id']}): {key}: expected a list of strings, such as [\"低保\", \"救助\"]")
     if not isinstance(raw.get("document", False), bool):
         raise ConfigError(f"{where} ({raw['id']}): document: expected true or false")
     return dict(raw)
@@ -191,14 +202,40 @@ def _origin(node: dict[str, Any], where: str) -> str:
     return str(node.get(WHERE) or f"{where}: category {node['id']}")
 
 
+def _check_shape(nodes: list[dict[str, Any]], where: str) -> None:
+    """What publishing and filing rely on: ids that name a page and a feed (a slug, unique, a top-level
+    one not all or index), a name to show, parents that exist and lead to the top (no cycle)."""
+    by_id: dict[str, dict[str, Any]] = {}
+    for n in nodes:
+        if not SLUG.fullmatch(n["id"]):
+            raise ConfigError(f"{_origin(n, where)}: id {n['id']!r}: use letters, digits, '.', '_' or '-' "
+                              f"(it names the category's page and feed)")
+        if n["id"] in by_id:
+            raise ConfigError(f"{_origin(n, where)}: id {n['id']!r} appears twice")
+        if not n["name"].strip():
+            raise ConfigError(f"{_origin(n, where)}: name is empty")
+        by_id[n["id"]] = n
+    for n in nodes:
+        parent = n.get("parent")
+        if parent and parent not in by_id:
+            raise ConfigError(f"{_origin(n, where)}: parent {parent!r} is not a category id")
+        if not parent and n["id"] in RESERVED_IDS:
+            raise ConfigError(f"{_origin(n, where)}: a top-level id cannot be {n['id']!r} (the site-wide feed's name)")
+        path = [n["id"]]
+        while parent:
+            if parent in path:
+                raise ConfigError(f"{_origin(n, where)}: its parents go round in a circle: "
+                                  f"{' → '.join(path[path.index(parent):] + [parent])}")
+            path.append(parent)
+            parent = by_id[parent].get("parent")
+
+
 def _tree(nodes: list[dict[str, Any]], where: str) -> CatalogTree:
+    _check_shape(nodes, where)
     categories = tuple(Category(n["id"], n["name"], n.get("parent"), i) for i, n in enumerate(nodes))
     rules = tuple(Rule(n["id"], **{k: tuple(n.get(k, ())) for k in RULE_KEYS}, document=n.get("document", False))
                   for n in nodes)
-    ids = {c.id for c in categories}
-    for n in nodes:
-        if n.get("parent") and n["parent"] not in ids:
-            raise ConfigError(f"{_origin(n, where)}: parent {n['parent']!r} is not a category id")
+    leaves = {c.id for c in categories} - {c.parent for c in categories if c.parent}
     roles: dict[str, str] = {}
     for n in nodes:
         role = "fallback" if n.get("default") is True and "role" not in n else n.get("role")
@@ -206,8 +243,11 @@ def _tree(nodes: list[dict[str, Any]], where: str) -> CatalogTree:
             continue
         if role not in ROLES:
             raise ConfigError(f"{_origin(n, where)}: role {role!r} is not one of {', '.join(ROLES)}")
-        roles.setdefault(role, n["id"])
-    leaves = {c.id for c in categories} - {c.parent for c in categories if c.parent}
+        if role in roles:  # one leaf plays a role: a second would silently play nothing
+            raise ConfigError(f"{_origin(n, where)}: role {role!r} is declared on {roles[role]!r} already")
+        if n["id"] not in leaves:
+            raise ConfigError(f"{_origin(n, where)}: role {role!r} on a category with sub-categories (a leaf plays it)")
+        roles[role] = n["id"]
     fallback = roles.get("fallback") if roles.get("fallback") in leaves else None
     default = fallback or next((c.id for c in categories if c.id in leaves), None)
     if default is None:

@@ -51,8 +51,11 @@ def check(env: Env) -> None:
 
 def effective_table(table: str, keys: dict[str, tuple[Any, bool]], selector_defaults: dict[str, str]) -> str:
     """One table as TOML, each default marked `# default`; nested tables follow their keys."""
-    lines, nested = [f"\n[{table}]"], []
+    lines, nested, listed = [f"\n[{table}]"], [], []
     for key, (value, given) in keys.items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            listed.append((key, value))  # [[classify.add]]: after the table, as the file writes it
+            continue
         if isinstance(value, dict):
             values = {**selector_defaults, **value} if key == "selectors" else value
             if values:
@@ -65,6 +68,9 @@ def effective_table(table: str, keys: dict[str, tuple[Any, bool]], selector_defa
     for key, values, set_in_file in nested:
         lines.append(f"[{table}.{key}]")
         lines += [_line(name, v, name in set_in_file) for name, v in values.items()]
+    for key, tables in listed:
+        for one in tables:
+            lines += [f"[[{table}.{key}]]", tomli_w.dumps(one).rstrip("\n")]
     return "\n".join(lines)
 
 

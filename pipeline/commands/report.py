@@ -189,7 +189,7 @@ def report(ctx: click.Context, year: int | None, fmt: str, row: str | None, figu
         return _emit(template(year), output)
     config = env.config
     folder = figures_folder(config.path, figures_dir)
-    names = office_tree(config).names
+    names = office_tree(config).report_names()
     previous = read_previous(Path(previous_path), year) if previous_path else None
     with env.store() as store:
         annual = annual_report(store, config, year, names, folder, previous)
@@ -227,7 +227,7 @@ def report_publish(env: Env, year: int, figures_dir: str | None, by: str | None)
 
     config = env.config
     with env.store() as store:
-        annual = annual_report(store, config, year, office_tree(config).names,
+        annual = annual_report(store, config, year, office_tree(config).report_names(),
                                figures_folder(config.path, figures_dir))
         if annual.render is None:
             raise ReportError(f"{year}年早于2019年的报告格式，没有可发布的表格")

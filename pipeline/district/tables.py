@@ -79,7 +79,7 @@ def _from_store(district: District, entry: OfficeEntry, year: int) -> OfficeYear
     if not config.database.exists():
         return OfficeYear(entry.key, name, year, True, missing=f"还没有数据库 {config.database}（尚未运行 sync）")
     with Store(config.database) as store:
-        annual = annual_report(store, config, year, office_tree(config).names, figures_folder(config.path))
+        annual = annual_report(store, config, year, office_tree(config).report_names(), figures_folder(config.path))
         published = report_published_on(store, year, config.office.timezone)
     data = annual.data
     registered = any(v for table in ("table2", "table3") for cells in data[table].values() for v in cells.values())

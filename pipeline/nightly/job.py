@@ -75,7 +75,7 @@ def year_report(store: Store, config: Config, year: int, tree: classify_stage.Ca
     from ..report.annual import annual_report
     from ..registers.figures import figures_folder
 
-    return annual_report(store, config, year, tree.names, figures_folder(config.path)).data
+    return annual_report(store, config, year, tree.report_names(), figures_folder(config.path)).data
 
 
 def build_reports(store: Store, config: Config, tree: classify_stage.CatalogTree,
@@ -88,7 +88,7 @@ def build_reports(store: Store, config: Config, tree: classify_stage.CatalogTree
     from ..report.outputs import write_reports
 
     years = sorted(set(years_with_items(store, config)) | register_years(store))
-    return write_reports(store, config, tree.names, years,
+    return write_reports(store, config, tree.report_names(), years,
                          today or local_today(config.office.timezone), writer)
 
 

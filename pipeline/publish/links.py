@@ -9,10 +9,8 @@ from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit
 
 from pipeline.errors import UnsafePathError
+from pipeline.models import SLUG as _SLUG  # ids become file names, so they must be plain slugs (never titles)
 from pipeline.models import ChannelCopy, ItemView
-
-# Ids become file names, so they must be plain slugs (never titles).
-_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 
 LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 FETCH_SCHEMES = frozenset({"http", "https"})

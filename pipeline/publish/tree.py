@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from pipeline.errors import InternalError
 from pipeline.models import Category
 
-from .links import check_slug
+from pipeline.classify.tree import RESERVED_IDS
 
-# Feed file stems that a top-level category id must not take.
-RESERVED_IDS = frozenset({"all", "index"})
+from .links import check_slug
 
 
 class CategoryTree:

@@ -50,8 +50,9 @@ def change_category(store: Store, tree: CatalogTree, item_ids: Iterable[str], ca
             _refuse_merged(store, item_id)
             _confirm(store, item_id, category, who, now)
             # the catalog's normative leaf, whatever its id: the report counts and the validity form follow it
-            store.db.execute("UPDATE items SET normative = ? WHERE id = ?",
-                             [int(category == tree.role("normative")), item_id])
+            # (a catalog without one: a document's 文号 keeps telling, a change of subject does not undo it)
+            if normative_leaf := tree.role("normative"):
+                store.db.execute("UPDATE items SET normative = ? WHERE id = ?", [int(category == normative_leaf), item_id])
             store.record_decision(now, who, item_id, "category", row[0], category, note)
 
 
