@@ -258,8 +258,9 @@ def inspect(env: DistrictEnv, fmt: str, on: date | None, silent_nights: int, rev
 @reports_errors
 def status(env: DistrictEnv, as_json: bool, on: date | None, silent_nights: int, review_days: int) -> None:
     """Every office: its last run, failed sources, items, alerts; with --json also each office's
-    inspection (see ``xxgk district inspect``). Exits 1 when an office or one of its sources
-    failed on its last run.
+    inspection (see ``xxgk district inspect``). An office whose last run was killed midway (no
+    process holds its run lock) is `interrupted`. Exits 1 when an office's last run failed or
+    was interrupted, or one of its sources failed on its last run.
 
     \b
     Example:
@@ -287,7 +288,7 @@ def status(env: DistrictEnv, as_json: bool, on: date | None, silent_nights: int,
                 click.echo(f"    采集失败的来源：{name}")
             for alert in row.get("alerts", []):
                 click.echo(f"    ALERT {alert['message']}")
-    if any(r["status"] in ("failed", "partial") for r in rows):
+    if any(r["status"] in ("failed", "partial", "interrupted") for r in rows):
         sys.exit(EXIT_SOURCE_FAILED)
 
 

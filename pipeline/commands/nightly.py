@@ -216,6 +216,9 @@ def build(env: Env) -> None:
     _print_outputs(env.config)
 
 
+RUN_FAILED = ("failed", "interrupted")  # a last run in these: `status` exits 1
+INTERRUPTED_WHY = ("killed midway (no process holds the run lock); what it stored is kept, "
+                   "the next run completes the rest")
 SET_ASIDE_WHY = ("published by another agency (发布机构 not [office] name, aliases or departments): "
                  "kept in the store, not published, not counted")
 
@@ -229,7 +232,9 @@ def status(env: Env, as_json: bool) -> None:
     office's max_pages cut a source's list; rows set aside as other agencies' (by 发布机构, see
     [office] aliases and departments).
 
-    Exits 1 when a source failed on its last run.
+    The last run is `running` while a process holds the run lock; one that no process holds
+    any more was killed midway (kill -9, out of memory, power cut) and shows as `interrupted`.
+    Exits 1 when the last run failed or was interrupted, or a source failed on its last run.
 
     \b
     Example:
@@ -237,13 +242,13 @@ def status(env: Env, as_json: bool) -> None:
     """
     from ..merge import set_aside_counts
     from ..nightly.health import capped_line, failure_line, failures_in_words
-    from ..nightly.job import office_alerts
+    from ..nightly.job import last_run, office_alerts
 
     from ..store.images import archive_counts
 
     with env.store() as store:
+        last = last_run(store, env.config.database)
         rows = store.last_source_runs()
-        last = store.last_run()
         alerts = office_alerts(env.config, store)
         aside = set_aside_counts(store)
         images = archive_counts(store) if env.config.archive_images else None
@@ -258,6 +263,8 @@ def status(env: Env, as_json: bool) -> None:
     else:
         if last:
             click.echo(f"last run #{last['id']} ({last['command']}) {last['started_at']} → {last['status']}")
+            if last["status"] == "interrupted":
+                click.echo(f"    {INTERRUPTED_WHY}")
         click.echo(f"{'source':<20} {'status':<10} {'new':>5} {'upd':>5} {'same':>5} {'gone':>5} {'errors':>6}  last run")
         for row in rows:
             if not row["status"]:
@@ -277,7 +284,7 @@ def status(env: Env, as_json: bool) -> None:
                        + ", ".join(f"{publisher} {n}" for publisher, n in aside))
         for alert in alerts:
             click.echo(f"ALERT {alert.message}")
-    if any(r["status"] == "failed" for r in rows):
+    if any(r["status"] == "failed" for r in rows) or (last and last["status"] in RUN_FAILED):
         sys.exit(EXIT_SOURCE_FAILED)
 
 

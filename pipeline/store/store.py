@@ -234,7 +234,13 @@ class Store:
         return rows
 
     def last_run(self) -> dict[str, Any] | None:
+        """The latest run as recorded (a run killed midway stays `running` here until the next starts:
+        pipeline.nightly.job.last_run tells)."""
         rows = list(self.db.query("SELECT * FROM runs ORDER BY id DESC LIMIT 1"))
+        return rows[0] if rows else None
+
+    def run(self, run_id: int) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM runs WHERE id = ?", [run_id]))
         return rows[0] if rows else None
 
     def last_started(self, commands: tuple[str, ...]) -> datetime | None:
