@@ -1,5 +1,6 @@
 """`xxgk status` tells the truth about the last run: one killed midway (kill -9, out of memory) is
-`interrupted` at once — no process holds its run lock — while one in progress stays `running`."""
+`interrupted` at once — no process holds its run lock — while one in progress stays `running`;
+`--json` holds real objects and lists, not JSON inside strings."""
 
 from __future__ import annotations
 
@@ -93,3 +94,10 @@ def test_district_status_shows_an_office_killed_midway(tmp_path, unsynced_office
     code, row = office()
     assert code == 1 and row["last_run"]["status"] == "interrupted" and row["status"] == "interrupted"
 
+
+def test_status_json_holds_objects_not_json_in_strings(synced_copy):
+    data = json.loads(run(synced_copy.config, "status", "--json").output)
+    summary = data["last_run"]["summary"]
+    assert isinstance(summary, dict) and isinstance(summary["sources"], dict) and summary["sources"]
+    assert data["sources"] and all(isinstance(row["warnings"], list) for row in data["sources"])
+    assert all(isinstance(row["failure_kinds"], list) for row in data["sources"])

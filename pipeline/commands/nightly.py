@@ -236,6 +236,9 @@ def status(env: Env, as_json: bool) -> None:
     any more was killed midway (kill -9, out of memory, power cut) and shows as `interrupted`.
     Exits 1 when the last run failed or was interrupted, or a source failed on its last run.
 
+    --json prints one object: last_run (its summary an object), sources (each with its lists of
+    warnings and failure_kinds, and failure_words), images, alerts and set_aside.
+
     \b
     Example:
       xxgk status --json
