@@ -125,7 +125,7 @@ def sync(env: DistrictEnv, full: bool, offices: tuple[str, ...], quiet: bool) ->
     Example:
       xxgk district --district /etc/xxgk/district.toml sync -q
     """
-    from .nightly import alert as _alert
+    from .nightly import alert as _alert, quiet_notices
     from ..district.run import run_district
 
     district = env.district
@@ -138,8 +138,9 @@ def sync(env: DistrictEnv, full: bool, offices: tuple[str, ...], quiet: bool) ->
         line = f"{o.key:<12} {o.status:<8} new items {o.new_items:>5}  requests {o.requests:>6}  {o.seconds:.1f}s"
         click.echo(line + (f"\n    采集失败：{o.error}" if o.error else ""), err=not o.ok)
 
-    outcomes = run_district(district, full=full, only=offices, on_done=done,
-                            after_job=lambda config, store: _alert(config, store, quiet=True))
+    with quiet_notices(quiet):
+        outcomes = run_district(district, full=full, only=offices, on_done=done,
+                                after_job=lambda config, store: _alert(config, store, quiet=True))
     if district.site_url:
         _build(district, today(None))
     elif not quiet:

@@ -9,6 +9,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,7 +45,7 @@ def sync(env: Env, full: bool, sources: tuple[str, ...], quiet: bool) -> None:
     """
     config = env.config
     _check_source_names(config, sources)
-    with run_lock(config.database, wait_for_staff=STAFF_PUBLISH_WAIT), env.store() as store:
+    with run_lock(config.database, wait_for_staff=STAFF_PUBLISH_WAIT), env.store() as store, quiet_notices(quiet):
         result = _run_job(config, store, full=full, only=set(sources) or None, quiet=quiet)
         alert(config, store, quiet)
     _finish(result, quiet)
@@ -379,6 +380,16 @@ def alert(config: config_mod.Config, store: Store, quiet: bool) -> None:
         click.echo(f"ALERT {alert.message}", err=True)
     for problem in raised.problems:
         click.echo(f"alert not delivered: {problem}", err=True)
+
+
+def quiet_notices(quiet: bool) -> AbstractContextManager[None]:
+    """Under -q the installation's notices (the holiday data lacks next year) stay off the terminal, so
+    cron does not mail them every December night: they are in the log file, and the `calendar` alert
+    (pipeline.nightly.health) is printed and sent once and shown by `xxgk status`."""
+    from ..nightly.logs import off_the_terminal
+    from ..workdays import NOTICES
+
+    return off_the_terminal(NOTICES) if quiet else nullcontext()
 
 
 def _check_source_names(config: config_mod.Config, names: tuple[str, ...]) -> None:
