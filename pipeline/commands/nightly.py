@@ -59,7 +59,8 @@ def demo(env: Env, keep_dir: str | None) -> None:
     """Serve the bundled demo office (兴华街道, 2020) on 127.0.0.1 and run the nightly job on it.
 
     Uses the bundled demo/xxgk.toml (or --config); its database and outputs go to ./output
-    (or $XXGK_DATABASE / $XXGK_OUTPUT), so an installed package never writes beside its code.
+    (or $XXGK_DATABASE / $XXGK_OUTPUT, a relative one from the current folder), so an installed
+    package never writes beside its code.
 
     \b
     Example:
