@@ -307,15 +307,18 @@ def office() -> None:
 @reports_errors
 def office_add(env: DistrictEnv, key: str, config_path: str | None, figures: str | None, name: str | None) -> None:
     """Add an office to the district file: one [offices.KEY] block, checked before it is kept.
+    KEY names the office's folder under the district output and its URL path: lower-case letters
+    a-z, digits, - and _, starting with a letter or digit, at most 40.
 
     \b
     Example:
       xxgk district office add djz --config djz/xxgk.toml
       xxgk district office add ljz --figures ljz --name 两家子满族乡人民政府
     """
-    from ..district.config import office_block
+    from ..district.config import check_key, office_block
 
     path = env.path
+    check_key(key, str(path))  # before the file is read or touched
     before = path.read_text(encoding="utf-8") if path.exists() else ""
     if key in {o.key for o in load_district(path).offices}:
         raise click.UsageError(f"{path} 已有单位 {key}")
