@@ -41,6 +41,11 @@ def local_year(moment: datetime | str, tz: tzinfo) -> int:
     return local_time(moment, tz).year
 
 
+def cn_date(d: date) -> str:
+    """A day as Chinese documents write it (GB/T 9704-2012 成文日期): Arabic numerals, no leading zeros."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
 def staff_day(moment: datetime | str, tz: tzinfo | None) -> str:
     """A stored instant as the day staff read it in a message (2021-03-05: when an entry was
     withdrawn, a report published), on the office's clock. ``tz`` None (a store opened without

@@ -232,6 +232,7 @@ SITE = SiteInfo(
     site_id_code="2202020001",
     address="兴华路1号",
     phone="0432-12345678",
+    fax="0432-12345679",
     email="xhj@example.gov.cn",
     office_hours="工作日 8:30-17:00",
     feed_entries=5,

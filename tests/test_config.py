@@ -38,6 +38,8 @@ def test_demo_config_loads_with_paths_relative_to_the_file(tmp_path):
         (lambda t: t.replace("[fetch]", "[fetch]\nspeed = 3"), "speed", "unknown key"),
         (lambda t: t.replace('timezone = "Asia/Shanghai"', 'timezone = "Mars/Olympus"'), "timezone", "time zone"),
         (lambda t: t.replace('parse_workers = "auto"', "parse_workers = -1"), "parse_workers", '"auto" or an integer'),
+        (lambda t: t.replace("concurrency = 8", "concurrency = -1"), "concurrency", "expected a number >= 1"),
+        (lambda t: t.replace("timeout = 10", "timeout = 0"), "timeout", "expected a number > 0"),
     ],
 )
 def test_mistakes_name_the_file_and_the_key(tmp_path, mutate, key, expected):
@@ -68,3 +70,27 @@ def test_environment_overrides_paths(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path / "..")  # the operator's folder: a relative environment path is from there
     loaded = config.load(path, env={"XXGK_OUTPUT": "elsewhere"})
     assert loaded.output == (tmp_path / ".." / "elsewhere").resolve()
+
+
+def test_the_catalog_and_the_offices_changes_to_it_are_checked_naming_where_each_was_written(tmp_path):
+    """A typo in an office's own catalog file (parnet, titl) is refused, not silently ignored (the leaf
+    would become top-level, its keywords lost); a bad [[classify.add]] or [classify.labels] names the
+    office's xxgk.toml, not the bundled catalog it was added to."""
+    from importlib import resources
+
+    default = resources.files("pipeline.catalog").joinpath("default.toml").read_text(encoding="utf-8")
+
+    def check(text: str, catalog: str = default) -> str:
+        (tmp_path / "catalog.toml").write_text(catalog, encoding="utf-8")
+        path = write_config(tmp_path, text)
+        result = CliRunner().invoke(main, ["--config", str(path), "config", "check"])
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+        return result.output
+
+    own = GOOD + '\n[classify]\ncatalog = "catalog.toml"\n'
+    typo = check(own, default.replace('parent = "zcwj"\nrole = "normative"', 'parnet = "zcwj"\nrole = "normative"', 1))
+    assert "catalog.toml" in typo and "parnet" in typo and "unknown key" in typo
+    added = check(GOOD + '\n[[classify.add]]\nid = "x1"\nname = "新栏目"\nparent = "nosuch"\n')
+    assert str(tmp_path / "xxgk.toml") in added and "x1" in added and "nosuch" in added and "default.toml" not in added
+    mapped = check(GOOD + '\n[classify.labels]\n"街道要闻" = "nosuchleaf"\n')
+    assert str(tmp_path / "xxgk.toml") in mapped and "nosuchleaf" in mapped

@@ -54,7 +54,7 @@ DJZ = """published_on = 2022-02-10
 "行政复议" = [1, 0, 0, 0, 1]
 """
 
-# 两家子满族乡: its 表二 does not add up (一+二 = 4, 三（七）+四 = 2).
+# 两家子满族乡: its 表三 does not add up (一+二 = 4, 三（七）+四 = 2).
 LJZ = """published_on = 2022-01-20
 [table1]
 "行政许可" = 0
@@ -161,6 +161,10 @@ def test_published_tables_file_round_trips_and_bad_values_are_named(tmp_path):
     (tmp_path / "2022.toml").write_text('[table2]\n"一、本年新收政府信息公开申请数量" = [1, 2]\n', encoding="utf-8")
     with pytest.raises(FiguresInvalid, match="7 个数"):
         load_published(tmp_path, 2022)
+    # a clerk may name the tables as the report prints them: 表三 is the applications table
+    (tmp_path / "2024.toml").write_text('["表三"]\n"一、本年新收政府信息公开申请数量" = [1, 0, 0, 0, 0, 0, 1]\n', encoding="utf-8")
+    assert load_published(tmp_path, 2024).table2["new"]["总计"] == 1
+    assert "表三" in published_template(2021) and "表一" not in published_template(2021)
     (tmp_path / "2023.toml").write_text('[table2]\n"不存在的行" = [0, 0, 0, 0, 0, 0, 0]\n', encoding="utf-8")
     with pytest.raises(FiguresInvalid, match="不存在的行"):
         load_published(tmp_path, 2023)
@@ -183,6 +187,9 @@ def test_every_format(district, tmp_path):
     assert data["key_figures"]["total"][data["key_figures"]["header"].index("新收申请")] == 11
     text = runner.invoke(main, args).output
     assert "两家子满族乡人民政府" in text and "汇总表格不一致" in text
+    # the tables numbered as an office's report numbers them: 表二 主动公开, 表三 申请, 表四 复议诉讼
+    assert "表三汇总（总计列，非零行）：" in text and "表四汇总：行政复议" in text and "表二汇总：" in text
+    assert "表一" not in text
     html = runner.invoke(main, args + ["--format", "html"]).output
     assert html.count("<table") == 4 and "大屯街道办事处" in html
     markdown = runner.invoke(main, args + ["--format", "markdown"]).output

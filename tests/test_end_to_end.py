@@ -20,7 +20,7 @@ def counts(db_path) -> dict[str, int]:
 def test_sync_reproduces_the_seed_counts(first_sync, synced_copy):
     folder, first = first_sync
     assert first.exit_code == 0, first.output
-    report = json.loads((folder / "output" / "site" / "reports" / "2020.json").read_text(encoding="utf-8"))
+    report = json.loads((folder / "output" / "reports" / "2020.json").read_text(encoding="utf-8"))
     assert {k: report["proactive"][k] for k in SEED_2020} == SEED_2020
     assert report["year"] == 2020 and "applications" in report and "appeals" in report
     assert sum(report["proactive"]["by_category"].values()) == 156
@@ -91,14 +91,34 @@ def test_an_unreachable_source_fails_alone(tmp_path, demo_server):
     assert result.exit_code == 1
     # what failed in words for staff, then the detail (the URL) as recorded
     assert "采集失败 gone：无法连接主机（域名解析或连接失败）。详情：http://unreachable.test/list/" in result.output
-    report = json.loads((tmp_path / "output" / "site" / "reports" / "2020.json").read_text(encoding="utf-8"))
+    report = json.loads((tmp_path / "output" / "reports" / "2020.json").read_text(encoding="utf-8"))
     assert report["proactive"]["total"] == 156  # the other sources were collected
 
 
-def test_the_catalog_site_links_the_full_annual_report(synced_office):
-    folder = synced_office
+def test_a_draft_report_stays_with_staff_until_it_is_published(synced_copy):
+    """The nightly job drafts every year's report for staff (output/reports/, its prose parts
+    【待填写】); the public site shows the year's counts and says the report is not out yet. Once
+    `xxgk report publish` froze it, the next build puts the report on the site and links it."""
+    folder = synced_copy.folder
     page = folder / "output" / "site" / "report" / "2020.html"
     html = page.read_text(encoding="utf-8")
+    draft = folder / "output" / "reports" / "2020.html"
+    assert "待填写" in draft.read_text(encoding="utf-8") and (folder / "output/reports/2020.docx").is_file()
+    assert "年度报告由本单位正式发布后在此公布" in html and "待填写" not in html and "../reports/" not in html
+    assert not (folder / "output" / "site" / "reports").exists()
+    home = (folder / "output" / "site" / "index.html").read_text(encoding="utf-8")
+    assert ">2020年统计</a>" in home and ">2020年度报告</a>" not in home
+
+    template = run(synced_copy.config, "report", "--year", "2020", "--figures-template").output  # the clerk fills it in
+    (folder / "figures").mkdir(exist_ok=True)
+    (folder / "figures" / "2020.toml").write_text(template, encoding="utf-8")
+    published = run(synced_copy.config, "report", "publish", "--year", "2020", "--by", "王静")
+    assert published.exit_code == 0, published.output
+    assert run(synced_copy.config, "build").exit_code == 0
+    html = page.read_text(encoding="utf-8")
     assert 'href="../reports/2020.html"' in html and 'href="../reports/2020.docx"' in html
+    assert "正式发布后在此公布" not in html and "主动公开" in html and "2020年 Word 文档" in html
+    assert "草稿" not in html  # what the office published, not a draft
     full = (page.parent / "../reports/2020.html").resolve()
     assert full.is_file() and "主动公开" in full.read_text(encoding="utf-8")
+    assert ">2020年度报告</a>" in (folder / "output" / "site" / "index.html").read_text(encoding="utf-8")

@@ -31,7 +31,7 @@ def test_a_killed_builds_temp_files_leave_the_published_tree(tmp_path):
     publish(out)
     # what a build killed while staging leaves: its temporary files and its running mark
     left = [out / "site/item/.item0001.html.4242.tmp", out / "site/feeds/.all.json.4242.tmp",
-            out / "site/reports/.2020.html.4242.tmp"]
+            out / "site/reports/.2020.html.4242.tmp", out / "reports/.2020.docx.4242.tmp"]
     for path in left:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("half a page")
@@ -156,8 +156,9 @@ def test_a_search_update_killed_part_way_leaves_the_old_index_and_is_repaired(tm
 
 
 def published(out: Path) -> dict[str, bytes]:
-    """Every file readers can fetch under site/, with its bytes."""
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted((out / "site").rglob("*")) if p.is_file()}
+    """Every file readers can fetch under site/ and the staff's report drafts (reports/), with its bytes."""
+    return {p.relative_to(out).as_posix(): p.read_bytes()
+            for top in ("site", "reports") for p in sorted((out / top).rglob("*")) if p.is_file()}
 
 
 def test_reports_and_pages_switch_together_a_failed_build_changes_nothing(demo_office, monkeypatch):
@@ -195,8 +196,8 @@ def test_reports_and_pages_switch_together_a_failed_build_changes_nothing(demo_o
         after = published(out)
         fresh = out.parent / "fresh"
         job_build(replace(demo_office, output=fresh), store)  # everything from scratch, for comparison
-    changed = {rel for rel in after if rel.startswith("site/reports/") and after[rel] != before.get(rel)}
-    assert "site/reports/2020.json" in changed  # the new figures are out
+    changed = {rel for rel in after if rel.startswith("reports/") and after[rel] != before.get(rel)}
+    assert "reports/2020.json" in changed  # the new figures are out
     assert f"site/item/{moved}.html" in {rel for rel in after if after[rel] != before.get(rel)}
     pages = {rel: data for rel, data in after.items() if not rel.startswith("site/search/")}
     assert pages == {rel: data for rel, data in published(fresh).items() if not rel.startswith("site/search/")}

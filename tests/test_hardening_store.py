@@ -131,7 +131,7 @@ def assert_a_rerun_with_space_succeeds(config: str, database: Path, before: int)
     again = xxgk(config, "sync", "-q")
     assert again.exit_code == 0, again.output
     assert posts_in(database) > before  # the first run stopped part-way; this one finished
-    report = (Path(config).parent / "output/site/reports/2020.json").read_text("utf-8")
+    report = (Path(config).parent / "output/reports/2020.json").read_text("utf-8")
     assert {k: json.loads(report)["proactive"][k] for k in SEED_2020} == SEED_2020
 
 

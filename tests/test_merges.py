@@ -71,6 +71,31 @@ def test_a_staff_merge_keeps_one_item_and_records_the_other(empty_store):
         merges.merge_items(config, store, keep, other, who="李明")  # nothing left to merge
 
 
+def test_a_split_keeps_the_item_with_its_first_post_and_undoes_a_merge(empty_store):
+    """Splitting an item's own first post out (the clerk ticked the wrong side) moves the other posts
+    instead: the item's id, 索引号 and page stay with the document first published; and posts a staff
+    merge brought in, split out as they came, revive the item they came from (id, 索引号, status)."""
+    config, store = empty_store
+    save_posts(store, make_post("a", "wechat"),
+               make_post("b", "website", title="兴华街道防汛演练检验应急预案", days=1, body=DRILL_BODY[:60] + "……详见附件。"))
+    dedupe(config, store)
+    wechat, website = post_id_of(store, "wechat"), post_id_of(store, "website")
+    links = dict(store.db.execute("SELECT post_id, item_id FROM item_posts"))
+    keep, other = links[wechat], links[website]
+    numbers = dict(store.db.execute("SELECT id, index_number FROM items"))
+    store.db.execute("UPDATE items SET status = 'confirmed', category = 'aqsc' WHERE id = ?", [other])
+    merges.merge_items(config, store, keep, other, who="李明", now=NOW)
+
+    back = merges.split_item(config, store, keep, [wechat], who="李明", note="合并错了", now=NOW)  # the first post
+    assert back == other  # the merged-in post left, back into its own item
+    links = dict(store.db.execute("SELECT post_id, item_id FROM item_posts"))
+    assert links == {wechat: keep, website: other}
+    assert dict(store.db.execute("SELECT id, index_number FROM items")) == numbers
+    assert store.db.execute("SELECT merged_into, status, category FROM items WHERE id = ?", [other]).fetchone() == \
+        (None, "confirmed", "aqsc")
+    assert {v.id for v in item_views(store, SHANGHAI, include_unclassified=True)} == {keep, other}
+
+
 def test_split_refuses_what_it_cannot_do(empty_store):
     config, store = empty_store
     save_posts(store, make_post("a", "wechat"), make_post("b", "website", days=1),

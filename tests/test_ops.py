@@ -85,7 +85,7 @@ def test_kill_9_at_random_points_loses_and_duplicates_nothing(tmp_path, synced_o
     final = subprocess.run([XXGK, "--config", path, "sync", "-q"], capture_output=True, text=True, timeout=300)
     assert final.returncode == 0, final.stderr
     assert item_counts(tmp_path / "xxgk.db") == reference
-    report = json.loads((tmp_path / "output" / "site" / "reports" / "2020.json").read_text(encoding="utf-8"))
+    report = json.loads((tmp_path / "output" / "reports" / "2020.json").read_text(encoding="utf-8"))
     assert {k: report["proactive"][k] for k in SEED_2020} == SEED_2020
     assert not feedparser.parse((tmp_path / "output" / "site" / "feeds" / "all.atom.xml").read_bytes()).bozo
 
@@ -277,7 +277,7 @@ def test_the_scheduler_catches_up_and_stops_on_sigterm(tmp_path, demo_server):
         proc.kill()
     assert proc.returncode == 0, err
     assert "scheduling the nightly job" in out
-    assert (tmp_path / "output" / "site" / "reports" / "2020.json").exists()
+    assert (tmp_path / "output" / "reports" / "2020.json").exists()
 
 
 def test_status_json_lists_sources_and_alerts(synced_copy):

@@ -265,6 +265,7 @@ def test_report_and_about_pages(tmp_path: Path) -> None:
     assert [a.text_content() for a in home.xpath("//section[h2[@id='reports']]//a")] == ["2020年统计（数据不完整）"]
     about = (tmp_path / "site/about.html").read_text("utf-8")
     assert "兴华路1号" in about and "工作日 8:30-17:00" in about and "第十二条" in about
+    assert "<th scope=\"row\">传真号码</th><td>0432-12345679</td>" in about  # 条例第十二条 lists it
     stats = run(tmp_path, items(2), reports={})
     assert "site/report/2020.html" in stats.removed
 
@@ -273,7 +274,13 @@ def test_the_report_page_is_the_report(tmp_path: Path) -> None:
     year_round = [make_item(1, published_at=datetime(2020, 1, 3, tzinfo=SHANGHAI)),
                   make_item(2, published_at=datetime(2020, 12, 30, tzinfo=SHANGHAI))]
     body = "<h1>兴华街道办事处2020年政府信息公开工作年度报告</h1>\n<p>本报告根据……</p>"
-    run(tmp_path, year_round, reports={2020: {**REPORTS[2020], "page_html": body}})
+    unpublished = {**REPORTS[2020], "page_html": body}  # a draft's page_html is never handed over; here it is ignored
+    run(tmp_path, year_round, reports={2020: unpublished})
+    draft = lxml_html.parse(str(tmp_path / "site/report/2020.html")).getroot()
+    assert "正式发布后在此公布" in draft.get_element_by_id("draft").text_content()
+    home = lxml_html.parse(str(tmp_path / "site/index.html")).getroot()
+    assert [a.text_content() for a in home.xpath("//section[h2[@id='reports']]//a")] == ["2020年统计"]
+    run(tmp_path, year_round, reports={2020: {**unpublished, "published_at": "2021-01-12T02:00:00+00:00"}})
     page = lxml_html.parse(str(tmp_path / "site/report/2020.html")).getroot()
     assert [h.text_content() for h in page.xpath("//h1")] == ["兴华街道办事处2020年政府信息公开工作年度报告"]
     assert page.xpath("//article[@class='report']/p/text()") == ["本报告根据……"]

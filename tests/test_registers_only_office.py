@@ -19,7 +19,7 @@ def test_no_sources_sync_and_build(tmp_path, monkeypatch):
     out = tmp_path / "output"
     assert (out / "site" / "index.html").is_file() and (out / "site" / "feeds" / "all.json").is_file()
     assert not list((out / "site").glob("item/*.html"))
-    report = json.loads((out / "site" / "reports" / "2021.json").read_text(encoding="utf-8"))
+    report = json.loads((out / "reports" / "2021.json").read_text(encoding="utf-8"))
     assert report["applications"]["received"] == 1 and report["proactive"]["total"] == 0
     assert "written" in run(config, "build")
     run(config, "build")  # again: nothing to index, nothing fails

@@ -147,9 +147,9 @@ def test_output_files_and_the_docx_read_back(unsynced_office, caplog):
         annual = annual_report(store, config, 2021, names, folder / "figures")
         writer = Writer(config.output, managed=())
         written = write_year(writer, annual, local_today(SH))  # the CLI below dates its draft so too
-        assert sorted(written) == sorted(["site/reports/2021.json", "site/reports/2021.html", "site/reports/2021.md",
-                                          "site/reports/2021.docx", "site/reports/2021-table1.csv",
-                                          "site/reports/2021-table2.csv", "site/reports/2021-table3.csv"])
+        assert sorted(written) == sorted(["reports/2021.json", "reports/2021.html", "reports/2021.md",
+                                          "reports/2021.docx", "reports/2021-table1.csv",
+                                          "reports/2021-table2.csv", "reports/2021-table3.csv"])
         again = Writer(config.output, managed=())
         write_year(again, annual_report(store, config, 2021, names, folder / "figures"), local_today(SH))
         assert again.written == [] and again.unchanged == 7  # byte-identical, the .docx too
@@ -158,13 +158,13 @@ def test_output_files_and_the_docx_read_back(unsynced_office, caplog):
         write_year(later, annual_report(store, config, 2021, names, folder / "figures"), date(2031, 5, 6))
         assert later.written == [] and later.unchanged == 7
         # … and a draft not made of today's inputs (an older release's, a changed register) is rendered again
-        draft = config.output / "site" / "reports" / "2021.docx"
+        draft = config.output / "reports" / "2021.docx"
         kept = draft.read_bytes()
         draft.write_bytes(kept.replace(b"docProps/core.xml", b"docProps/core.xmm"))
         anew = Writer(config.output, managed=())
         write_year(anew, annual_report(store, config, 2021, names, folder / "figures"), local_today(SH))
-        assert anew.written == ["site/reports/2021.docx"] and draft.read_bytes() == kept
-    reports = config.output / "site" / "reports"
+        assert anew.written == ["reports/2021.docx"] and draft.read_bytes() == kept
+    reports = config.output / "reports"
     page = (reports / "2021.html").read_text(encoding="utf-8")
     assert page.count("<svg") == 3 and "按首次公开渠道" in page and "微信公众号" in page
     document = docx.Document(io.BytesIO((reports / "2021.docx").read_bytes()))
@@ -197,7 +197,7 @@ def test_nightly_build_writes_every_year_and_warns_in_december(unsynced_office, 
         reports = build_reports(store, config, office_tree(config), today=date(2026, 12, 1))
     assert sorted(reports) == [2019, 2020, 2021, 2022]
     assert reports[2021]["proactive"]["total"] == 5
-    assert (config.output / "site" / "reports" / "2019.docx").exists()
+    assert (config.output / "reports" / "2019.docx").exists()
     assert any("2027" in r.getMessage() for r in caplog.records)
     assert next_year_calendar_warning(date(2026, 11, 30)) is None
     assert next_year_calendar_warning(date(2025, 12, 1)) is None  # 2026 is in the data
@@ -232,14 +232,32 @@ def test_demo_office_2020_reproduces_the_seed_report(synced_copy):
     assert "主动公开政府信息数量 156 条（政务微博、微信公开 57 条，其他方式公开 99 条）" in text
     assert "制发规范性文件总数 0 条" in text and "规范性文件 0/0/0" in text
     assert "新收申请 0 件，上年结转 0 件" in text and "行政复议 0 件" in text
-    data = json.loads((tmp_path / "output" / "site" / "reports" / "2020.json").read_text(encoding="utf-8"))
+    data = json.loads((tmp_path / "output" / "reports" / "2020.json").read_text(encoding="utf-8"))
     assert data["applications"]["received"] == 0 and data["appeals"]["administrative_review"] == 0
     assert data["appeals"]["litigation"] == 0 and data["format"] == "2019"
-    md = (tmp_path / "output" / "site" / "reports" / "2020.md").read_text(encoding="utf-8")
+    md = (tmp_path / "output" / "reports" / "2020.md").read_text(encoding="utf-8")
     assert "主动公开政府信息数量156条，其中制发规范性文件总数0条，政务微博、微信公开57条，其他方式公开政府信息99条" in md
     assert "本机关未收到政府信息公开申请" in md and "未发生因政府信息公开工作被申请行政复议" in md
     for name in ("2020.html", "2020.docx", "2020-table1.csv", "2020-table2.csv", "2020-table3.csv"):
-        assert (tmp_path / "output" / "site" / "reports" / name).stat().st_size > 0, name
+        assert (tmp_path / "output" / "reports" / name).stat().st_size > 0, name
+    assert "只覆盖" not in md and "coverage" not in data  # the demo's data covers 2020 whole
+
+
+def test_a_year_the_data_covers_in_part_says_so_in_every_format(synced_copy):
+    """The demo's data begins on 10 December 2019 and ends in January 2021: those years' reports
+    count a few weeks only, and every format says which (as the site's page for the year does)."""
+    import zipfile
+
+    path, tmp_path = synced_copy
+    reports = tmp_path / "output" / "reports"
+    for year in (2019, 2021):
+        data = json.loads((reports / f"{year}.json").read_text(encoding="utf-8"))
+        stretch = data["coverage"]
+        assert stretch.startswith(f"{year}年") and "至" in stretch
+        for name in (f"{year}.md", f"{year}.html"):
+            assert f"只覆盖{stretch}" in (reports / name).read_text(encoding="utf-8"), name
+        with zipfile.ZipFile(reports / f"{year}.docx") as docx:
+            assert "只覆盖" in docx.read("word/document.xml").decode("utf-8")
 
 
 def test_a_broken_figures_file_skips_that_year_only(unsynced_office, caplog):

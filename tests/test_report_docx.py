@@ -26,7 +26,7 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 @pytest.fixture(scope="module")
 def drafts(synced_office: Path) -> list[Path]:
-    found = sorted((synced_office / "output/site/reports").glob("*.docx"))
+    found = sorted((synced_office / "output/reports").glob("*.docx"))
     assert [p.stem for p in found] == ["2019", "2020", "2021"]
     return found
 

@@ -11,9 +11,9 @@ import shutil
 from pathlib import Path
 
 
-from pipeline.htmltools import html_to_text
 from pipeline.models import SHANGHAI
 from pipeline.publish import build
+from pipeline.publish.build import search_text
 from pipeline.publish.pages import display_title
 from pipeline.publish.search import STATE, normalize
 
@@ -50,7 +50,7 @@ def sample_queries(texts: list[str], count: int, seed: int = 15) -> list[str]:
 
 def test_demo_search_finds_exactly_the_items_holding_the_query(synced_office: Path) -> None:
     views = demo_items(synced_office)
-    docs = {v.id: (normalize(display_title(v.title)), normalize(html_to_text(v.body_html)), v.published_at) for v in views}
+    docs = {v.id: (normalize(display_title(v.title)), normalize(search_text(v)), v.published_at) for v in views}
     titles = [t for t, _, _ in docs.values()]
     bodies = [b for _, b, _ in docs.values() if b]
     queries = ["疫情", "低保", "安全生产", "垃圾分类", "兴华街道"]
@@ -64,6 +64,11 @@ def test_demo_search_finds_exactly_the_items_holding_the_query(synced_office: Pa
         assert ranks == sorted(ranks), q  # title matches first, then newest
         assert [h[1] for h in hits] == [q in docs[i][0] for i, _ in hits], q
     assert sum(bool(answers[q][1]) for q in queries[:5]) >= 3  # the demo office mentions these
+    # a citizen with a document's number in hand: its 文号, its 索引号 (each shown on the item's page)
+    numbered = next(v for v in views if v.doc_number)
+    by_number = ask_search(synced_office / "output/site/search", [numbered.doc_number, numbered.index_number])
+    assert numbered.id in {h[0] for h in by_number[numbered.doc_number][1]}
+    assert [h[0] for h in by_number[numbered.index_number][1]] == [numbered.id]
     paged = ask_search(synced_office / "output/site/search", [[q, 7] for q in queries])
     assert all(paged[(q, 7)] == answers[q] for q in queries)  # a page at a time: the same, in the same order
 

@@ -12,6 +12,7 @@ import pytest
 from pipeline.nightly.job import build
 from pipeline.store import Store
 
+from .builders import invoke
 from .docroot import DocRoot, crawl
 
 # The office's WeChat and Weibo posts, and the images in them (WeChat's and Weibo's image hosts).
@@ -22,6 +23,12 @@ OWN_CHANNELS = ("mp.weixin.qq.com", "mmbiz.qpic.cn", "weibo.com", "weibo.cn", "s
 def test_every_link_resolves_on_a_static_host(demo_office, prefix: str) -> None:
     site = demo_office.output / "site"
     site.mkdir(parents=True)
+    # 2020's report published, as a clerk does (figures filled in, then frozen): its files are linked
+    figures = demo_office.path.parent / "figures"
+    figures.mkdir(exist_ok=True)
+    (figures / "2020.toml").write_text(invoke(str(demo_office.path), "report", "--year", "2020",
+                                              "--figures-template").output, encoding="utf-8")
+    assert invoke(str(demo_office.path), "report", "publish", "--year", "2020", "--by", "王静").exit_code == 0
     host = DocRoot(site, prefix)
     try:
         office = dataclasses.replace(demo_office.office, site_url=host.base, feed_url=host.base + "feeds/")

@@ -14,10 +14,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ..config.keys import keys_of
 from ..errors import ConfigError
 from ..models import Category
 
 RULE_KEYS = ("title", "weak", "body", "topics", "columns")
+WHERE = "_where"  # a node the office's config added: where it was written (for its errors)
 # Separators of a label's path: 主题分类 use a backslash, crawled columns a slash or an angle bracket.
 LABEL_PATH = re.compile(r"\s*[\\/>›»]\s*")
 # Leaves with a special job, declared in the catalog file (`role = "…"`), not tied to ids:
@@ -95,10 +97,11 @@ class CatalogTree:
 
 
 def load_tree(path: Path | None = None, changes: dict[str, Any] | None = None,
-              labels: dict[str, str | list[str]] | None = None) -> CatalogTree:
+              labels: dict[str, str | list[str]] | None = None, origin: str = "[classify]") -> CatalogTree:
     """The catalog tree: the office's file (or the bundled default), with the config's changes and
     the office's own label → leaf (or leaves) mapping, on top of the catalog's: a name listed in
-    `columns`/`labels` by several leaves covers them all (a 人事信息 column holds 人事任免 and 招考招聘)."""
+    `columns`/`labels` by several leaves covers them all (a 人事信息 column holds 人事任免 and 招考招聘).
+    `origin` names where the changes and labels were written (the config file's [classify])."""
     where = str(path) if path else "pipeline/catalog/default.toml"
     try:
         text = path.read_text(encoding="utf-8") if path else \
@@ -108,7 +111,7 @@ def load_tree(path: Path | None = None, changes: dict[str, Any] | None = None,
         raise ConfigError(f"{where}: cannot read the catalog tree: {e}") from None
     nodes = [_node(n, f"{where}: category #{i + 1}") for i, n in enumerate(data.get("category", []))]
     if changes:
-        nodes = apply_changes(nodes, changes, "[classify]")
+        nodes = apply_changes(nodes, changes, origin)
     tree = _tree(nodes, where)
     mapping: dict[str, tuple[str, ...]] = {}
     for n in nodes:
@@ -118,7 +121,7 @@ def load_tree(path: Path | None = None, changes: dict[str, Any] | None = None,
         chosen = (given,) if isinstance(given, str) else tuple(given)
         for leaf in chosen:
             if leaf not in tree.leaves():
-                raise ConfigError(f"[classify.labels] {name}: {leaf!r} is not a leaf of the catalog tree")
+                raise ConfigError(f"{origin} labels.{name}: {leaf!r} is not a leaf of the catalog tree")
         mapping[name] = chosen
     return replace(tree, labels=mapping)
 
@@ -126,7 +129,7 @@ def load_tree(path: Path | None = None, changes: dict[str, Any] | None = None,
 def office_tree(config: Any) -> CatalogTree:
     """The tree an office's config describes (file + rename/add/remove + label mapping)."""
     return load_tree(config.catalog_file, getattr(config, "catalog_changes", None) or None,
-                     getattr(config, "classify_labels", None) or None)
+                     getattr(config, "classify_labels", None) or None, f"{config.path}: [classify]")
 
 
 def role_problems(tree: CatalogTree) -> list[str]:
@@ -151,7 +154,7 @@ def apply_changes(nodes: list[dict[str, Any]], changes: dict[str, Any], where: s
             raise ConfigError(f"{where} rename.{node_id}: expected a category id of the tree and a name")
     nodes = [{**n, "name": changes.get("rename", {}).get(n["id"], n["name"])} for n in nodes]
     for position, extra in enumerate(changes.get("add", [])):
-        node = _node(extra, f"{where} add #{position + 1}")
+        node = {**_node(extra, f"{where} add #{position + 1}"), WHERE: f"{where} add #{position + 1} ({extra['id']})"}
         if node["id"] in ids:
             raise ConfigError(f"{where} add #{position + 1}: id {node['id']!r} is already in the tree")
         ids.add(node["id"])
@@ -172,6 +175,9 @@ def apply_changes(nodes: list[dict[str, Any]], changes: dict[str, Any], where: s
 def _node(raw: Any, where: str) -> dict[str, Any]:
     if not isinstance(raw, dict) or not isinstance(raw.get("id"), str) or not isinstance(raw.get("name"), str):
         raise ConfigError(f"{where}: expected a table with id and name")
+    if unknown := sorted(set(raw) - set(keys_of("classify.add"))):  # a typo (parnet, titl) must not pass silently
+        raise ConfigError(f"{where} ({raw['id']}): {unknown[0]}: unknown key (a typo? keys: "
+                          f"{', '.join(keys_of('classify.add'))})")
     for key in (*RULE_KEYS, "labels"):
         if not all(isinstance(k, str) for k in raw.get(key, [])):
             raise ConfigError(f"{where} ({raw['id']}): {key}: expected a list of strings")
@@ -180,21 +186,26 @@ def _node(raw: Any, where: str) -> dict[str, Any]:
     return dict(raw)
 
 
+def _origin(node: dict[str, Any], where: str) -> str:
+    """Where a node was written: the config's [[classify.add]], else the catalog file."""
+    return str(node.get(WHERE) or f"{where}: category {node['id']}")
+
+
 def _tree(nodes: list[dict[str, Any]], where: str) -> CatalogTree:
     categories = tuple(Category(n["id"], n["name"], n.get("parent"), i) for i, n in enumerate(nodes))
     rules = tuple(Rule(n["id"], **{k: tuple(n.get(k, ())) for k in RULE_KEYS}, document=n.get("document", False))
                   for n in nodes)
     ids = {c.id for c in categories}
-    for c in categories:
-        if c.parent and c.parent not in ids:
-            raise ConfigError(f"{where}: category {c.id}: parent {c.parent!r} is not a category id")
+    for n in nodes:
+        if n.get("parent") and n["parent"] not in ids:
+            raise ConfigError(f"{_origin(n, where)}: parent {n['parent']!r} is not a category id")
     roles: dict[str, str] = {}
     for n in nodes:
         role = "fallback" if n.get("default") is True and "role" not in n else n.get("role")
         if role is None:
             continue
         if role not in ROLES:
-            raise ConfigError(f"{where}: category {n['id']}: role {role!r} is not one of {', '.join(ROLES)}")
+            raise ConfigError(f"{_origin(n, where)}: role {role!r} is not one of {', '.join(ROLES)}")
         roles.setdefault(role, n["id"])
     leaves = {c.id for c in categories} - {c.parent for c in categories if c.parent}
     fallback = roles.get("fallback") if roles.get("fallback") in leaves else None

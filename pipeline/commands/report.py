@@ -150,7 +150,7 @@ def today_in(env: Env) -> date:
 @click.option("--figures", "figures_dir", metavar="DIR",
               help="Folder of <year>.toml figures files (default: figures/ beside the config, or $XXGK_FIGURES).")
 @click.option("--previous", "previous_path", type=click.Path(dir_okay=False),
-              help="Last year's report as this tool wrote it (output/site/reports/<year-1>.json): check this "
+              help="Last year's report as this tool wrote it (output/reports/<year-1>.json, output/site/reports/ once published): check this "
                    "year's 上年结转 against its 结转下年度继续办理. Without it, last year's published "
                    "figures (xxgk report publish) are used.")
 @click.option("--figures-template", is_flag=True, help="Print a figures file to fill in for --year.")

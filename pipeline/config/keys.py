@@ -67,6 +67,7 @@ KEYS: tuple[Key, ...] = (
     Key("office", "site_id_code", "string", "", "The site's 网站标识码 (a meta tag of every page)."),
     Key("office", "address", "string", "", "Shown on the catalog pages (contact)."),
     Key("office", "phone", "string", "", "Shown on the catalog pages (contact)."),
+    Key("office", "fax", "string", "", "传真号码, shown in the 公开指南 (条例第十二条 lists it)."),
     Key("office", "email", "string", "", "Shown on the catalog pages (contact)."),
     Key("office", "office_hours", "string", "", "Shown on the catalog pages (contact)."),
     Key("office", "aliases", "list of strings", [],
@@ -137,6 +138,8 @@ KEYS: tuple[Key, ...] = (
                                                '"numbered" (other documents with a 文号) or "fallback".'),
     Key("classify.add", "topics", "list of strings", [], "Substrings of the catalog's 主题分类 (a hint)."),
     Key("classify.add", "columns", "list of strings", [], "Website column names (栏目) that belong here (a hint)."),
+    Key("classify.add", "labels", "list of strings", [], "主题分类/栏目 names of the same kind (exact): an item already "
+        "filed under one is this leaf's; a name several leaves list covers them all (the title chooses)."),
     Key("classify.add", "document", "true/false", False,
         "Its title words name a kind of document (计划, 总结, 领导班子, 方案): a report of a meeting or visit that "
         "mentions one (召开2021年工作总结会) is not filed here but by its subject, or under the fallback leaf."),

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..errors import ConfigError
 from . import keys
 from .settings import (DEFAULT_CONFIG_NAME, DEFAULTS_AUTO_ACCEPT, RECHECK_MODES, Alerts, Config, FetchSettings,
-                       Office)
+                       Office, fetch_out_of_range)
 from .sources import read_source
 from .table import Table
 
@@ -178,6 +178,7 @@ def _read_office(t: Table) -> Office:
         site_id_code=t.get("site_id_code", str, ""),
         address=t.get("address", str, ""),
         phone=t.get("phone", str, ""),
+        fax=t.get("fax", str, ""),
         email=t.get("email", str, ""),
         office_hours=t.get("office_hours", str, ""),
         aliases=_names(t, "aliases"),
@@ -206,25 +207,22 @@ def _org_code(t: Table) -> str:
 def _read_fetch(t: Table) -> FetchSettings:
     agent = t.get("user_agent", str, "xxgk/0.1")
     contact = t.get("contact", str, "")
-    settings = FetchSettings(
-        user_agent=f"{agent} (+{contact})" if contact else agent,
-        rate_per_host=float(t.get("rate_per_host", (int, float), 1.0)),
-        concurrency=t.get("concurrency", int, 4),
-        per_host_concurrency=t.get("per_host_concurrency", int, 1),
-        timeout=float(t.get("timeout", (int, float), 20.0)),
-        retries=t.get("retries", int, 3),
-        backoff=float(t.get("backoff", (int, float), 1.0)),
-        max_bytes=t.get("max_bytes", int, 10 * 1024 * 1024),
-        deadline=float(t.get("deadline", (int, float), 60.0)),
-        source_budget=float(t.get("source_budget", (int, float), 7200.0)),
-        obey_robots=t.get("obey_robots", bool, True),
-        resolve=_read_resolve(t),
-    )
-    for key in ("rate_per_host", "timeout", "max_bytes"):
-        if getattr(settings, key) < 0:
-            raise t.fail(key, "a number >= 0")
-    if settings.concurrency < 1 or settings.per_host_concurrency < 1:
-        raise t.fail("concurrency", "an integer >= 1")
+    numbers = {
+        "rate_per_host": float(t.get("rate_per_host", (int, float), 1.0)),
+        "concurrency": t.get("concurrency", int, 4),
+        "per_host_concurrency": t.get("per_host_concurrency", int, 1),
+        "timeout": float(t.get("timeout", (int, float), 20.0)),
+        "retries": t.get("retries", int, 3),
+        "backoff": float(t.get("backoff", (int, float), 1.0)),
+        "max_bytes": t.get("max_bytes", int, 10 * 1024 * 1024),
+        "deadline": float(t.get("deadline", (int, float), 60.0)),
+        "source_budget": float(t.get("source_budget", (int, float), 7200.0)),
+    }
+    for key, value in numbers.items():
+        if expected := fetch_out_of_range(key, value):
+            raise t.fail(key, expected)
+    settings = FetchSettings(user_agent=f"{agent} (+{contact})" if contact else agent, **numbers,
+                             obey_robots=t.get("obey_robots", bool, True), resolve=_read_resolve(t))
     t.check_unknown()
     return settings
 

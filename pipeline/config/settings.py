@@ -32,6 +32,23 @@ RECHECK_MODES = ("nightly", "hourly")  # [collect] recheck
 KIND_EXTRA_HOSTS = {"wechat_feed": ("mp.weixin.qq.com",)}
 
 
+# The least value of each fetch setting, and whether it may equal it ([fetch] in the TOML is checked
+# against these before FetchSettings is made, so a mistake names the file and the key).
+FETCH_LEAST: dict[str, tuple[float, bool]] = {
+    "rate_per_host": (0, True), "concurrency": (1, True), "per_host_concurrency": (1, True),
+    "timeout": (0, False), "retries": (0, True), "backoff": (0, True), "max_retry_after": (0, True),
+    "deadline": (0, False), "source_budget": (0, False), "max_bytes": (0, False), "max_redirects": (0, True),
+}
+
+
+def fetch_out_of_range(name: str, value: float) -> str:
+    """Pure: what a fetch setting should be when ``value`` is out of its range, else ""."""
+    least, inclusive = FETCH_LEAST[name]
+    if value > least or (inclusive and value == least):
+        return ""
+    return f"a number {'>=' if inclusive else '>'} {least:g}"
+
+
 @dataclass(frozen=True)
 class FetchSettings:
     """How politely and how patiently pipeline.fetch.client fetches (here, not there: a page-parsing worker
@@ -62,22 +79,9 @@ class FetchSettings:
     shared_slots: Any = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        checks = {
-            "rate_per_host": self.rate_per_host >= 0,
-            "concurrency": self.concurrency >= 1,
-            "per_host_concurrency": self.per_host_concurrency >= 1,
-            "timeout": self.timeout > 0,
-            "retries": self.retries >= 0,
-            "backoff": self.backoff >= 0,
-            "max_retry_after": self.max_retry_after >= 0,
-            "deadline": self.deadline > 0,
-            "source_budget": self.source_budget > 0,
-            "max_bytes": self.max_bytes > 0,
-            "max_redirects": self.max_redirects >= 0,
-        }
-        for name, ok in checks.items():
-            if not ok:
-                raise ConfigError(f"fetch setting {name} = {getattr(self, name)!r} is out of range")
+        for name in FETCH_LEAST:
+            if expected := fetch_out_of_range(name, getattr(self, name)):
+                raise ConfigError(f"fetch setting {name} = {getattr(self, name)!r}: expected {expected}")
         for host, addr in self.resolve.items():
             if not re.fullmatch(r"(http://)?(\[[0-9a-fA-F:.]+\]|[^:\s/]+):\d{1,5}", addr):
                 raise ConfigError(f"fetch setting resolve[{host!r}] = {addr!r}: expected '[http://]ADDRESS:PORT'")
@@ -93,6 +97,7 @@ class Office:
     site_id_code: str = ""
     address: str = ""
     phone: str = ""
+    fax: str = ""  # 传真号码: the 公开指南 lists it (条例第十二条)
     email: str = ""
     office_hours: str = ""
     # Who the office is besides `name` (pipeline/merge/ownership.py): names it publishes under (short

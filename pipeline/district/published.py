@@ -9,15 +9,15 @@ prints one to fill in)::
     "主动公开政府信息数量" = 120
     "政务微博、微信公开" = 40
 
-    [table1]                         # 表一, as in the office figures file (pipeline/registers/figures.py)
+    [table1]                         # 表二 主动公开, as in the office figures file (pipeline/registers/figures.py)
     "行政许可" = 3
     [table1."行政规范性文件"]
     "本年制发件数" = 1
 
-    [table2]                         # 表二: per row 7 numbers, in the columns' order; rows left out are 0
+    [table2]                         # 表三 申请: per row 7 numbers, in the columns' order; rows left out are 0
     "一、本年新收政府信息公开申请数量" = [2, 1, 0, 0, 0, 0, 3]
 
-    [table3]                         # 表三: per group 5 numbers (结果维持 … 总计)
+    [table3]                         # 表四 复议诉讼: per group 5 numbers (结果维持 … 总计)
     "行政复议" = [1, 0, 0, 0, 1]
 
 Rows are named by their label as printed (numbering optional, quotes either way) or by the
@@ -39,7 +39,8 @@ from ..registers.formats import (APPLICANT_TYPES, T2_COLUMNS, T3_COLUMNS, T3_GRO
                               column_title, format_for_year, t3_group_title)
 from ..registers.records import compute_table1, empty_table2, empty_table3
 
-ALIASES = {"表一": "table1", "表二": "table2", "表三": "table3", "主动公开": "proactive", "发布日期": "published_on"}
+# The tables as an office's report numbers them (by the format's parts: 二 主动公开, 三 申请, 四 复议诉讼).
+ALIASES = {"表二": "table1", "表三": "table2", "表四": "table3", "主动公开": "proactive", "发布日期": "published_on"}
 PROACTIVE_LABELS = {"主动公开政府信息数量": "total", "政务微博、微信公开": "wechat_weibo", "其他方式公开": "other"}
 
 
@@ -141,7 +142,7 @@ def _table2(fmt: ReportFormat, values: dict[str, Any], path: Path) -> dict[str, 
     for label, numbers in values.items():
         key = names.get(normal_label(label))
         if key is None:
-            raise FiguresInvalid(f"{path}: [table2] 中的 {label!r} 不是 {fmt.document} 格式表二的行")
+            raise FiguresInvalid(f"{path}: [table2] 中的 {label!r} 不是 {fmt.document} 格式表三的行")
         row = _numbers(numbers, len(T2_COLUMNS), f"{path}: [table2] {label}", columns)
         table[key] = dict(zip(T2_COLUMNS, row))
     return table
@@ -166,11 +167,11 @@ def published_template(year: int) -> str:
              f"published_on = {year + 1}-01-31  # 发布日期（不加引号）", "",
              "[proactive]  # 正文中的主动公开数字，可选",
              *[f'"{label}" = 0' for label in PROACTIVE_LABELS], "",
-             f"[table2]  # 表二：每行 7 个数（{'、'.join(APPLICANT_TYPES)}、总计）；未填的行为 0"]
+             f"[table2]  # 表三：每行 7 个数（{'、'.join(APPLICANT_TYPES)}、总计）；未填的行为 0"]
     lines += [f'"{row.label}" = [0, 0, 0, 0, 0, 0, 0]' for row in fmt.table2_data_rows]
-    lines += ["", f"[table3]  # 表三：每组 5 个数（{'、'.join(T3_COLUMNS)}）"]
+    lines += ["", f"[table3]  # 表四：每组 5 个数（{'、'.join(T3_COLUMNS)}）"]
     lines += [f'"{g}" = [0, 0, 0, 0, 0]' for g in T3_GROUPS]
-    lines += ["", "[table1]  # 表一"]
+    lines += ["", "[table1]  # 表二（主动公开）"]
     nested = []
     for block in fmt.table1:
         for row in block.rows:

@@ -1,6 +1,7 @@
 """The district's roll-up of its offices' annual reports for a year.
 
-Every cell of 表二/表三 (Tables 2 and 3 of the format) and of 表一 is the sum of that cell
+Every cell of 表二/表三/表四 (numbered by the format's parts, as an office's report numbers them: 二 主动公开,
+三 申请, 四 复议诉讼; the code's table1/table2/table3) is the sum of that cell
 over the offices that have a report; the format's identities are checked on the sum and
 on each office (pipeline/registers/checks.py). The offices whose report is missing,
 inconsistent, incomplete or late (after 1月31日) are listed with the reason.
@@ -21,7 +22,7 @@ from ..registers.records import empty_table2, empty_table3
 from .config import District
 from .tables import OfficeYear, deadline_for, office_year
 
-MISSING, INCONSISTENT, INCOMPLETE, LATE = "未报送", "数据不一致", "表一未填全", "逾期发布"
+MISSING, INCONSISTENT, INCOMPLETE, LATE = "未报送", "数据不一致", "表二未填全", "逾期发布"
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def _sum_cells(total: dict[str, Any], tables: list[dict[str, Any]]) -> dict[str,
 
 
 def sum_table1(fmt: ReportFormat, tables: list[dict[str, Any]]) -> dict[str, Any]:
-    """表一 summed cell by cell; a cell no office filled in stays None (待填报)."""
+    """表二 (主动公开) summed cell by cell; a cell no office filled in stays None (待填报)."""
     out: dict[str, Any] = {}
     for block, row in fmt.table1_rows():
         out[row] = {}
@@ -119,7 +120,7 @@ def office_problems(office: OfficeYear, today: date) -> list[Problem]:
 # -- the side-by-side table of each office's key figures -----------------------------------------
 
 def _t1(row: str, word: str) -> Callable[[OfficeYear], object]:
-    """The first 表一 cell of ``row`` whose column names ``word`` (the formats differ in wording)."""
+    """The first 表二 (主动公开) cell of ``row`` whose column names ``word`` (the formats differ in wording)."""
     def get(o: OfficeYear) -> object:
         cells = o.table1.get(row) or o.table1.get({"行政规范性文件": "规范性文件"}.get(row, "")) or {}
         return next((v for c, v in cells.items() if word in c), None)

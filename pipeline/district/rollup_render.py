@@ -16,8 +16,9 @@ from ..report.render import _html_table, _md_table, prepare
 from ..report.render import render_csv as tables_csv
 from .rollup import Rollup, district_totals, key_figures
 
-TABLE_TITLES = (("table1", "表一 主动公开政府信息情况"), ("table2", "表二 收到和处理政府信息公开申请情况"),
-                ("table3", "表三 政府信息公开行政复议、行政诉讼情况"))
+# Numbered by the format's parts, as an office's report (and README) numbers them.
+TABLE_TITLES = (("table1", "表二 主动公开政府信息情况"), ("table2", "表三 收到和处理政府信息公开申请情况"),
+                ("table3", "表四 政府信息公开行政复议、行政诉讼情况"))
 
 
 def title(roll: Rollup) -> str:
@@ -56,13 +57,13 @@ def render_text(roll: Rollup) -> str:
     table = [header] + [[_cell(v) for v in r] for r in rows + [district_totals(roll)]]
     widths = [max(_width(r[i]) for r in table) for i in range(len(header))]
     lines += ["  " + "  ".join(c + " " * (w - _width(c)) for c, w in zip(r, widths)).rstrip() for r in table]
-    lines += ["", "表二汇总（总计列，非零行）："]
+    lines += ["", "表三汇总（总计列，非零行）："]
     for row in roll.fmt.table2_data_rows:
         n = roll.table2[row.key][T2_TOTAL_COLUMN]
         if n:
             lines.append(f"  {row.label} {n} 件")
-    lines.append("表三汇总：" + "，".join(f"{t3_group_title(g)} {roll.table3[g][T3_TOTAL]} 件" for g in T3_GROUPS))
-    lines.append("表一汇总：" + "；".join(f"{row} " + "/".join(fmt_number(v) for v in cols.values())
+    lines.append("表四汇总：" + "，".join(f"{t3_group_title(g)} {roll.table3[g][T3_TOTAL]} 件" for g in T3_GROUPS))
+    lines.append("表二汇总：" + "；".join(f"{row} " + "/".join(fmt_number(v) for v in cols.values())
                                        for row, cols in roll.table1.items()))
     lines += [""] + _check_line(roll) + ["", "需要处理的单位："] + _problem_lines(roll)
     return "\n".join(lines)

@@ -212,7 +212,11 @@ def merge_items(config: Config, store: Store, keep_ref: str, other_ref: str, who
 
 def split_item(config: Config, store: Store, item_ref: str, post_refs: list[str], who: str, note: str = "",
                now: datetime | None = None) -> str:
-    """Staff: move the named posts out of an item into a new item (new id, new 索引号)."""
+    """Staff: move the named posts out of an item; returns the item they now form. The item keeps its
+    id, 索引号 and page with its first post, whichever side the clerk named: a split undoes a wrong
+    merge as well as it separates two documents. Posts a staff merge brought in from another item,
+    split out again as they came, revive that item (its id, 索引号, category and status); any other
+    group becomes a new item (new id, new 索引号)."""
     now = now or utcnow()
     with store.transaction():
         item_id = resolve_item(store, item_ref)
@@ -223,21 +227,46 @@ def split_item(config: Config, store: Store, item_ref: str, post_refs: list[str]
             raise MergeError(f"渠道副本 {strangers[0]} 不属于条目 {item_id}")
         if len(posts) >= len(current):
             raise MergeError(f"不能把条目 {item_id} 的全部渠道副本拆出（条目将为空），请少选几个")
-        founder, when = store.db.execute(
-            f"""SELECT id, COALESCE(published_at, first_seen) FROM posts WHERE id IN ({','.join('?' * len(posts))})
-                ORDER BY 2, 1 LIMIT 1""", posts).fetchone()
-        new_id = fresh_item_id(store, founder)
-        year = local_year(when, config.office.timezone)
-        number = mint_index_number(store, config.office.org_code, year)
-        store.db.execute("INSERT INTO items (id, index_number, minted_index, created_at, dirty) VALUES (?, ?, ?, ?, 1)",
-                         [new_id, number, number, iso(now)])
-        _move(store, posts, new_id, "staff split", who, now)
-        store.db.execute("UPDATE items SET dirty = 1 WHERE id = ?", [item_id])
+        if _first_post(store, current) in posts:  # the clerk named the item's own first post: the rest leave
+            posts = [p for p in current if p not in posts]
+        revived = _merged_in_as(store, item_id, posts)
+        out_id = revived or _new_item(store, config, posts, now)
+        _move(store, posts, out_id, "staff split", who, now)
+        store.db.execute("UPDATE items SET merged_into = NULL, dirty = 1 WHERE id IN (?, ?)", [item_id, out_id])
         before = {"items": {item_id: current}}
-        after = {"items": {item_id: [p for p in current if p not in posts], new_id: posts}}
+        after = {"items": {item_id: [p for p in current if p not in posts], out_id: posts}}
         _decide(store, now, who, item_id, "split", before, after, note)
-        _decide(store, now, who, new_id, "split from", before, after, note)
+        _decide(store, now, who, out_id, "split from", before, after, note)
         refresh_items(store, config, now)
+    return out_id
+
+
+def _first_post(store: Store, posts: list[str]) -> str:
+    """The post an item was first published as (its earliest; the item's id and 索引号 are its)."""
+    row = store.db.execute(f"""SELECT id FROM posts WHERE id IN ({','.join('?' * len(posts))})
+                               ORDER BY COALESCE(published_at, first_seen), id LIMIT 1""", posts).fetchone()
+    return str(row[0])
+
+
+def _merged_in_as(store: Store, item_id: str, posts: list[str]) -> str | None:
+    """The item a staff merge took exactly these posts from, if it is still merged into this one."""
+    for other, before in store.db.execute(
+            """SELECT d.item_id, d.before FROM decisions d JOIN items i ON i.id = d.item_id
+               WHERE d.kind = 'merged into' AND i.merged_into = ? ORDER BY d.id DESC""", [item_id]):
+        moved = (json.loads(before or "{}").get("items") or {}).get(other) or []
+        if sorted(moved) == posts:
+            return str(other)
+    return None
+
+
+def _new_item(store: Store, config: Config, posts: list[str], now: datetime) -> str:
+    """A new item for posts split out: its id from its first post, a 索引号 minted in that post's year."""
+    founder = _first_post(store, posts)
+    when = store.db.execute("SELECT COALESCE(published_at, first_seen) FROM posts WHERE id = ?", [founder]).fetchone()[0]
+    new_id = fresh_item_id(store, founder)
+    number = mint_index_number(store, config.office.org_code, local_year(when, config.office.timezone))
+    store.db.execute("INSERT INTO items (id, index_number, minted_index, created_at, dirty) VALUES (?, ?, ?, ?, 1)",
+                     [new_id, number, number, iso(now)])
     return new_id
 
 

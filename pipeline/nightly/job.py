@@ -56,6 +56,7 @@ def site_info(config: Config) -> SiteInfo:
         site_id_code=office.site_id_code,
         address=office.address,
         phone=office.phone,
+        fax=office.fax,
         email=office.email,
         office_hours=office.office_hours,
         feed_entries=config.feed_entries,
@@ -79,7 +80,8 @@ def year_report(store: Store, config: Config, year: int, tree: classify_stage.Ca
 
 def build_reports(store: Store, config: Config, tree: classify_stage.CatalogTree,
                   today: date | None = None, writer: Writer | None = None) -> dict[int, dict[str, Any]]:
-    """Every year's annual-report files in output/site/reports/ (pipeline.report.outputs);
+    """Every year's annual-report files: drafts in output/reports/, published years in
+    output/site/reports/ (pipeline.report.outputs);
     in December, a warning when the holiday data lacks next year. ``writer``: a staged
     Writer that puts them in place later (with the pages); without one, at the end."""
     from ..registers.ledger import register_years
@@ -210,5 +212,5 @@ def output_paths(config: Config) -> dict[str, Path]:
     return {
         "feeds": config.output / "site" / "feeds",
         "site": config.output / "site" / "index.html",
-        "reports": config.output / "site" / "reports",
+        "reports": config.output / "reports",  # drafts; a published year's are in site/reports/
     }

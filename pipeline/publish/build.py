@@ -26,7 +26,8 @@ from markupsafe import Markup
 from pipeline.errors import ConfigError, InternalError
 from pipeline.gcpause import collector_paused
 from pipeline.htmltools import html_to_text
-from pipeline.models import Category, ItemView, local_year
+from pipeline.models import Category, ItemView, cn_date, local_year
+from pipeline.registers.proactive import coverage
 
 from . import feeds, snapshot
 from .images import IMG_DIR, place
@@ -34,7 +35,7 @@ from .links import FETCH_SCHEMES, check_slug, guess_type, safe_url
 from .manifest import Manifest
 from .manifest import remove as remove_files
 from .pages import PAGE_SIZE, SiteRenderer, display_title, environment, item_base, item_body, item_page_context, office_minute, paginate
-from .reportpage import PAGE_KEY, cn_date, coverage, report_sections
+from .reportpage import PAGE_KEY, report_sections
 from .search import INDEX_DIR, Doc, SearchIndex
 from .source import ItemRow, ItemSource, MemorySource, digest
 from .tree import CategoryTree
@@ -60,6 +61,7 @@ class SiteInfo:
     site_domain: str = ""
     address: str = ""
     phone: str = ""
+    fax: str = ""
     email: str = ""
     office_hours: str = ""
     feed_entries: int = 50  # last N entries per feed
@@ -310,7 +312,7 @@ def _year_pages(r: SiteRenderer, by_year: Mapping[int, list[ItemRow]], settled: 
                     title=f"{year}年发布的信息", column=f"{year}年", year=year, total=len(year_rows))
 
 
-REPORT_FILES = (("html", "完整报告（可打印）"), ("docx", "Word 草稿"), ("md", "Markdown"), ("json", "JSON 数据"),
+REPORT_FILES = (("html", "完整报告（可打印）"), ("docx", "Word 文档"), ("md", "Markdown"), ("json", "JSON 数据"),
                 ("table1.csv", "表格：主动公开（CSV）"), ("table2.csv", "表格：依申请公开（CSV）"),
                 ("table3.csv", "表格：行政复议、行政诉讼（CSV）"))
 
@@ -327,7 +329,8 @@ def _report_pages(r: SiteRenderer, tree: CategoryTree, reports: Mapping[Any, Map
         report = by_year[year]
         part = coverage(year, first, last)
         partial = f"{cn_date(part[0])}至{cn_date(part[1])}" if part else ""
-        links.append({"year": year, "href": rel, "partial": partial})
+        published = bool(report.get("published_at"))  # frozen by `xxgk report publish`; else only its counts are public
+        links.append({"year": year, "href": rel, "partial": partial, "published": published})
         # The full report files the report stage wrote into the docroot (site/reports/), when present.
         names = [(f"{year}{'-' if ext.endswith('.csv') else '.'}{ext}", label) for ext, label in REPORT_FILES]
         files = [{"href": f"../{REPORTS_DIR}/{name}", "label": label} for name, label in names
@@ -336,8 +339,9 @@ def _report_pages(r: SiteRenderer, tree: CategoryTree, reports: Mapping[Any, Map
         r.listed(rel)
         if r.unchanged(rel, json.dumps([report, files, partial], sort_keys=True, default=str)):
             continue
-        body = report.get(PAGE_KEY)
-        r.page("report.html", rel, title=f"{year}年政府信息公开工作年度报告", column="年度报告",
+        body = report.get(PAGE_KEY) if published else None  # a draft's prose is the staff's: never public
+        title = f"{year}年政府信息公开工作{'年度报告' if published else '统计'}"
+        r.page("report.html", rel, title=title, column="年度报告", published=published,
                year=year, body=Markup(body) if body else "", partial=partial,
                sections=[] if body else report_sections(report, tree), files=files)
     return links
@@ -435,7 +439,14 @@ def _item_pages(r: SiteRenderer, source: ItemSource, site: SiteInfo, tree: Categ
 
 def _search_doc(tree: CategoryTree, item: ItemView) -> Doc:
     return Doc(item_id=item.id, title=display_title(item.title), published_at=item.published_at,
-               category=" / ".join(c.name for c in tree.path(item.category)), text=html_to_text(item.body_html))
+               category=" / ".join(c.name for c in tree.path(item.category)), text=search_text(item))
+
+
+def search_text(item: ItemView) -> str:
+    """What search finds an item by besides its title: its text, then the 文号 and 索引号 its page
+    shows (the number a citizen has in hand: 兴街发〔2020〕4号)."""
+    numbers = " ".join(n for n in (item.doc_number, item.index_number) if n)
+    return html_to_text(item.body_html) + (f"\n{numbers}" if numbers else "")
 
 
 def _feed_links(site: SiteInfo, tree: CategoryTree, by_node: Mapping[str, list[Any]]) -> list[dict[str, str]]:

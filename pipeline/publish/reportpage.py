@@ -6,13 +6,11 @@ add up) shows its counts, in Chinese."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date
 from typing import Any
 
 from .tree import CategoryTree
 
 PAGE_KEY = "page_html"  # see pipeline.report.outputs
-SLACK_DAYS = 15  # a first item on 5 January or a last one on 28 December still covers the year
 PROACTIVE_LABELS = {
     "total": "主动公开政府信息数量（条）",
     "wechat_weibo": "其中：通过政务微博、微信公开（条）",
@@ -22,24 +20,6 @@ PROACTIVE_LABELS = {
 APPLICATION_LABELS = {"received": "本年新收政府信息公开申请（件）", "carried_over": "上年结转（件）",
                       "closed": "本年度办理结果总计（件）", "carried_forward": "结转下年度继续办理（件）"}
 APPEAL_LABELS = {"administrative_review": "行政复议（件）", "litigation": "行政诉讼（件）", "pending": "尚未审结（件）"}
-
-
-def coverage(year: int, first: date | None, last: date | None) -> tuple[date, date] | None:
-    """(from, to) when the data covers ``year`` only in part; None when it covers it all.
-
-    The data runs from the first item ever collected to the last one."""
-    start, end = date(year, 1, 1), date(year, 12, 31)
-    if first is None or last is None:
-        return None
-    begins = max(start, first)
-    ends = min(end, last)
-    if (begins - start).days <= SLACK_DAYS and (end - ends).days <= SLACK_DAYS:
-        return None
-    return begins, ends
-
-
-def cn_date(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def report_sections(report: Mapping[str, Any], tree: CategoryTree) -> list[dict[str, object]]:

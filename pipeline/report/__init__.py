@@ -8,6 +8,6 @@ prose      the text of each part, generated from the numbers or left for staff
 layout     the tables as grids with rowspan/colspan (shared by HTML and .docx)
 render     Markdown, printable HTML (with ``charts``' SVG), CSV per table, JSON
 draft      the .docx draft (python-docx)
-outputs    output/site/reports/<year>.{json,html,md,docx} and <year>-tableN.csv
+outputs    output/reports/<year>.{json,html,md,docx} and <year>-tableN.csv (drafts); output/site/reports/ once published
 (the commands ``xxgk report``, ``xxgk application …``, ``xxgk appeal …`` are in pipeline/commands/)
 """

@@ -26,7 +26,7 @@ from ..registers.figures import Figures, load_figures
 from ..registers.formats import T2_TOTAL_COLUMN, T3_TOTAL, format_for_year
 from ..registers.ledger import appeals_for_year, applications_for_year, list_appeals
 from ..registers.opening import carried_cases, opening_counts
-from ..registers.proactive import proactive_counts
+from ..registers.proactive import partial_year, proactive_counts
 from ..registers.published import FROZEN_KEYS, corrections, published
 from ..registers.records import Application, Stated, Table1, compute_table1, compute_table2, compute_table3, decided_later
 from .prose import title
@@ -69,6 +69,8 @@ def annual_report(store: Store, config: Config, year: int, category_names: Mappi
         "applications": {"received": 0, "carried_over": 0, "closed": 0, "carried_forward": 0},
         "appeals": {"administrative_review": 0, "litigation": 0, "pending": 0},
     }
+    if partial := partial_year(store, year, tz):  # every format says so, as the site's page does
+        data["coverage"] = partial
     if year < FIRST_TABLE_YEAR:
         return Annual(year, data, None, None, figures, tuple(g.message for g in gaps))
 
@@ -94,7 +96,7 @@ def annual_report(store: Store, config: Config, year: int, category_names: Mappi
         table2, table3 = frozen["table2"], frozen["table3"]
     previous = _previous(store, year, previous_report)
     render = {
-        "year": year, "office": config.office.name, "date": figures.date,
+        "year": year, "office": config.office.name, "date": figures.date, "coverage": data.get("coverage", ""),
         "proactive": {**proactive, "timely": timely}, "table1": table1,
         "table2": table2, "table3": table3, "prose": figures.prose,
         "charts": charts(data["by_month"], proactive),

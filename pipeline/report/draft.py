@@ -34,6 +34,7 @@ from docx.text.run import Run
 from lxml import etree
 
 
+from pipeline.models import cn_date
 from pipeline.report.charts import axis_chart_png, bar_chart_png
 from pipeline.report.layout import Cell, Grid, place
 from pipeline.report.prose import preamble, title
@@ -100,11 +101,6 @@ def draft_identifier(path: str) -> str | None:
         return None
     found = core.find("{http://purl.org/dc/elements/1.1/}identifier")
     return found.text if found is not None else None
-
-
-def cn_date(d: date) -> str:
-    """成文日期 as GB/T 9704-2012 writes it: Arabic numerals, no leading zeros."""
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def _page_setup(doc: DocxDocument) -> None:

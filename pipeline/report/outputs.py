@@ -1,5 +1,8 @@
-"""Writing a year's report files under ``output/site/reports/`` (published with the site) through the one Writer
-(atomic, unchanged files left alone):
+"""Writing a year's report files through the one Writer (atomic, unchanged files left alone): in
+``output/reports/`` while the year's report is a draft, the staff's to finish (its prose parts are
+【待填写】); in ``output/site/reports/``, published with the site and linked from the year's page,
+once `xxgk report publish` froze it. A draft is never in the docroot: the site shows the year's
+counts, not a half-written report.
 
     reports/<year>.json             the data (what the publish stage's report page reads)
     reports/<year>.html             printable, tables as the format lays them out, SVG charts
@@ -38,7 +41,8 @@ from .render import render_body, render_csv, render_html, render_markdown
 
 log = logging.getLogger(__name__)
 PAGE_KEY = "page_html"  # in the data handed to the publish stage (not in the JSON file)
-FOLDER = "site/reports"  # inside the docroot, so the public report page links to them (README: publishing)
+PUBLISHED = "site/reports"  # inside the docroot, so the public report page links to them (README: publishing)
+DRAFTS = "reports"  # beside the docroot: the staff's, never served
 
 
 def data_json(annual: Annual) -> str:
@@ -62,7 +66,10 @@ def write_year(writer: Writer, annual: Annual, today: date) -> list[str]:
     """Write ``annual``'s files; returns the relative paths it produced (``today``: the
     generation date the .docx draft carries)."""
     year = annual.year
-    paths = [f"{FOLDER}/{year}.json"]
+    folder = folder_of(annual)
+    if folder == DRAFTS:
+        _withdraw_draft(writer, year)
+    paths = [f"{folder}/{year}.json"]
     writer.write(paths[0], data_json(annual))
     if annual.render is None:
         return paths
@@ -71,19 +78,33 @@ def write_year(writer: Writer, annual: Annual, today: date) -> list[str]:
                   "；".join(v.message for v in annual.violations))
         return paths
     files: dict[str, str | bytes] = {
-        f"{FOLDER}/{year}.html": render_html(annual.render, previous=annual.previous),
-        f"{FOLDER}/{year}.md": render_markdown(annual.render, previous=annual.previous),
+        f"{folder}/{year}.html": render_html(annual.render, previous=annual.previous),
+        f"{folder}/{year}.md": render_markdown(annual.render, previous=annual.previous),
     }
     for name, text in render_csv(annual.render, previous=annual.previous).items():
-        files[f"{FOLDER}/{year}-{name}"] = text
+        files[f"{folder}/{year}-{name}"] = text
     for rel, data in files.items():
         writer.write(rel, data)
-    docx, inputs = f"{FOLDER}/{year}.docx", draft_inputs(annual)
+    docx, inputs = f"{folder}/{year}.docx", draft_inputs(annual)
     if draft_identifier(writer.target(docx)) == inputs:
         writer.keep(docx)
     else:
         writer.write(docx, render_docx(annual.render, previous=annual.previous, generated=today, identifier=inputs))
     return paths + list(files) + [docx]
+
+
+def folder_of(annual: Annual) -> str:
+    """Pure: where a year's files go: the docroot once its report was published (frozen), else drafts."""
+    return PUBLISHED if annual.data.get("published_at") else DRAFTS
+
+
+def _withdraw_draft(writer: Writer, year: int) -> None:
+    """Take a draft year's files out of the docroot, where versions before drafts were kept apart
+    put every year's (a published year's never come back here: publishing cannot be undone)."""
+    public = Path(writer.target(PUBLISHED))
+    for path in [*public.glob(f"{year}.*"), *public.glob(f"{year}-table*.csv")]:
+        log.warning("%s年年度报告尚未发布，已从网站目录移出：%s（草稿在 %s/）", year, path.name, DRAFTS)
+        path.unlink(missing_ok=True)
 
 
 def write_reports(store: Store, config: Config, category_names: Mapping[str, str],
@@ -115,7 +136,7 @@ def write_reports(store: Store, config: Config, category_names: Mapping[str, str
                 continue
             written = write_year(writer, annual, today)
             reports[year] = dict(annual.data)
-            if f"{FOLDER}/{year}.html" in written and annual.render is not None:  # the site's report page shows the report itself
+            if f"{PUBLISHED}/{year}.html" in written and annual.render is not None:  # the site's page shows a published report itself
                 reports[year][PAGE_KEY] = render_body(annual.render, previous=annual.previous)
     except BaseException:
         if own:

@@ -40,9 +40,11 @@ def title(report: Mapping[str, Any]) -> str:
 
 
 def preamble(report: Mapping[str, Any], fmt: ReportFormat) -> str:
+    partial = (f"本系统收录的信息只覆盖{report['coverage']}，报告中按所收录信息统计的数字只反映这段时间，"
+               f"不是{report['year']}年的完整数据。" if report.get("coverage") else "")
     return (f"本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）第五十条的规定"
             f"和{fmt.title}（{fmt.document}）编制，"
-            f"反映{report['office']}{report['year']}年度政府信息公开工作情况。")
+            f"反映{report['office']}{report['year']}年度政府信息公开工作情况。{partial}")
 
 
 def proactive_paragraphs(report: Mapping[str, Any]) -> list[Paragraph]:
