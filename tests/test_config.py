@@ -65,10 +65,11 @@ def test_cli_reports_a_bad_config_without_traceback(tmp_path):
     assert "kind" in result.output and "Traceback" not in result.output
 
 
-def test_environment_overrides_paths(tmp_path):
+def test_environment_overrides_paths(tmp_path, monkeypatch):
     path = write_config(tmp_path)
+    monkeypatch.chdir(tmp_path / "..")  # the operator's folder: a relative environment path is from there
     loaded = config.load(path, env={"XXGK_OUTPUT": "elsewhere"})
-    assert loaded.output == (tmp_path / "elsewhere").resolve()
+    assert loaded.output == (tmp_path / ".." / "elsewhere").resolve()
 
 
 def test_the_catalog_and_the_offices_changes_to_it_are_checked_naming_where_each_was_written(tmp_path):

@@ -125,7 +125,7 @@ def sync(env: DistrictEnv, full: bool, offices: tuple[str, ...], quiet: bool) ->
     Example:
       xxgk district --district /etc/xxgk/district.toml sync -q
     """
-    from .nightly import alert as _alert
+    from .nightly import alert as _alert, quiet_notices
     from ..district.run import run_district
 
     district = env.district
@@ -138,8 +138,9 @@ def sync(env: DistrictEnv, full: bool, offices: tuple[str, ...], quiet: bool) ->
         line = f"{o.key:<12} {o.status:<8} new items {o.new_items:>5}  requests {o.requests:>6}  {o.seconds:.1f}s"
         click.echo(line + (f"\n    采集失败：{o.error}" if o.error else ""), err=not o.ok)
 
-    outcomes = run_district(district, full=full, only=offices, on_done=done,
-                            after_job=lambda config, store: _alert(config, store, quiet=True))
+    with quiet_notices(quiet):
+        outcomes = run_district(district, full=full, only=offices, on_done=done,
+                                after_job=lambda config, store: _alert(config, store, quiet=True))
     if district.site_url:
         _build(district, today(None))
     elif not quiet:
@@ -258,8 +259,9 @@ def inspect(env: DistrictEnv, fmt: str, on: date | None, silent_nights: int, rev
 @reports_errors
 def status(env: DistrictEnv, as_json: bool, on: date | None, silent_nights: int, review_days: int) -> None:
     """Every office: its last run, failed sources, items, alerts; with --json also each office's
-    inspection (see ``xxgk district inspect``). Exits 1 when an office or one of its sources
-    failed on its last run.
+    inspection (see ``xxgk district inspect``). An office whose last run was killed midway (no
+    process holds its run lock) is `interrupted`. Exits 1 when an office's last run failed or
+    was interrupted, or one of its sources failed on its last run.
 
     \b
     Example:
@@ -287,7 +289,7 @@ def status(env: DistrictEnv, as_json: bool, on: date | None, silent_nights: int,
                 click.echo(f"    采集失败的来源：{name}")
             for alert in row.get("alerts", []):
                 click.echo(f"    ALERT {alert['message']}")
-    if any(r["status"] in ("failed", "partial") for r in rows):
+    if any(r["status"] in ("failed", "partial", "interrupted") for r in rows):
         sys.exit(EXIT_SOURCE_FAILED)
 
 
@@ -305,15 +307,18 @@ def office() -> None:
 @reports_errors
 def office_add(env: DistrictEnv, key: str, config_path: str | None, figures: str | None, name: str | None) -> None:
     """Add an office to the district file: one [offices.KEY] block, checked before it is kept.
+    KEY names the office's folder under the district output and its URL path: lower-case letters
+    a-z, digits, - and _, starting with a letter or digit, at most 40.
 
     \b
     Example:
       xxgk district office add djz --config djz/xxgk.toml
       xxgk district office add ljz --figures ljz --name 两家子满族乡人民政府
     """
-    from ..district.config import office_block
+    from ..district.config import check_key, office_block
 
     path = env.path
+    check_key(key, str(path))  # before the file is read or touched
     before = path.read_text(encoding="utf-8") if path.exists() else ""
     if key in {o.key for o in load_district(path).offices}:
         raise click.UsageError(f"{path} 已有单位 {key}")

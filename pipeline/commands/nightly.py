@@ -9,6 +9,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,7 +45,7 @@ def sync(env: Env, full: bool, sources: tuple[str, ...], quiet: bool) -> None:
     """
     config = env.config
     _check_source_names(config, sources)
-    with run_lock(config.database, wait_for_staff=STAFF_PUBLISH_WAIT), env.store() as store:
+    with run_lock(config.database, wait_for_staff=STAFF_PUBLISH_WAIT), env.store() as store, quiet_notices(quiet):
         result = _run_job(config, store, full=full, only=set(sources) or None, quiet=quiet)
         alert(config, store, quiet)
     _finish(result, quiet)
@@ -58,7 +59,8 @@ def demo(env: Env, keep_dir: str | None) -> None:
     """Serve the bundled demo office (兴华街道, 2020) on 127.0.0.1 and run the nightly job on it.
 
     Uses the bundled demo/xxgk.toml (or --config); its database and outputs go to ./output
-    (or $XXGK_DATABASE / $XXGK_OUTPUT), so an installed package never writes beside its code.
+    (or $XXGK_DATABASE / $XXGK_OUTPUT, a relative one from the current folder), so an installed
+    package never writes beside its code.
 
     \b
     Example:
@@ -216,6 +218,9 @@ def build(env: Env) -> None:
     _print_outputs(env.config)
 
 
+RUN_FAILED = ("failed", "interrupted")  # a last run in these: `status` exits 1
+INTERRUPTED_WHY = ("killed midway (no process holds the run lock); what it stored is kept, "
+                   "the next run completes the rest")
 SET_ASIDE_WHY = ("published by another agency (发布机构 not [office] name, aliases or departments): "
                  "kept in the store, not published, not counted")
 
@@ -229,7 +234,12 @@ def status(env: Env, as_json: bool) -> None:
     office's max_pages cut a source's list; rows set aside as other agencies' (by 发布机构, see
     [office] aliases and departments).
 
-    Exits 1 when a source failed on its last run.
+    The last run is `running` while a process holds the run lock; one that no process holds
+    any more was killed midway (kill -9, out of memory, power cut) and shows as `interrupted`.
+    Exits 1 when the last run failed or was interrupted, or a source failed on its last run.
+
+    --json prints one object: last_run (its summary an object), sources (each with its lists of
+    warnings and failure_kinds, and failure_words), images, alerts and set_aside.
 
     \b
     Example:
@@ -237,13 +247,13 @@ def status(env: Env, as_json: bool) -> None:
     """
     from ..merge import set_aside_counts
     from ..nightly.health import capped_line, failure_line, failures_in_words
-    from ..nightly.job import office_alerts
+    from ..nightly.job import last_run, office_alerts
 
     from ..store.images import archive_counts
 
     with env.store() as store:
+        last = last_run(store, env.config.database)
         rows = store.last_source_runs()
-        last = store.last_run()
         alerts = office_alerts(env.config, store)
         aside = set_aside_counts(store)
         images = archive_counts(store) if env.config.archive_images else None
@@ -258,6 +268,8 @@ def status(env: Env, as_json: bool) -> None:
     else:
         if last:
             click.echo(f"last run #{last['id']} ({last['command']}) {last['started_at']} → {last['status']}")
+            if last["status"] == "interrupted":
+                click.echo(f"    {INTERRUPTED_WHY}")
         click.echo(f"{'source':<20} {'status':<10} {'new':>5} {'upd':>5} {'same':>5} {'gone':>5} {'errors':>6}  last run")
         for row in rows:
             if not row["status"]:
@@ -277,7 +289,7 @@ def status(env: Env, as_json: bool) -> None:
                        + ", ".join(f"{publisher} {n}" for publisher, n in aside))
         for alert in alerts:
             click.echo(f"ALERT {alert.message}")
-    if any(r["status"] == "failed" for r in rows):
+    if any(r["status"] == "failed" for r in rows) or (last and last["status"] in RUN_FAILED):
         sys.exit(EXIT_SOURCE_FAILED)
 
 
@@ -369,6 +381,16 @@ def alert(config: config_mod.Config, store: Store, quiet: bool) -> None:
         click.echo(f"ALERT {alert.message}", err=True)
     for problem in raised.problems:
         click.echo(f"alert not delivered: {problem}", err=True)
+
+
+def quiet_notices(quiet: bool) -> AbstractContextManager[None]:
+    """Under -q the installation's notices (the holiday data lacks next year) stay off the terminal, so
+    cron does not mail them every December night: they are in the log file, and the `calendar` alert
+    (pipeline.nightly.health) is printed and sent once and shown by `xxgk status`."""
+    from ..nightly.logs import off_the_terminal
+    from ..workdays import NOTICES
+
+    return off_the_terminal(NOTICES) if quiet else nullcontext()
 
 
 def _check_source_names(config: config_mod.Config, names: tuple[str, ...]) -> None:

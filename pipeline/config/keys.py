@@ -78,8 +78,10 @@ KEYS: tuple[Key, ...] = (
         "that 发布机构. Rows of any other agency in a shared catalog are set aside (kept, never published "
         "or counted)."),
     # [paths]
-    Key("paths", "database", "path", "xxgk.db", "The SQLite store (env XXGK_DATABASE overrides)."),
-    Key("paths", "output", "path", "output", "The output folder (env XXGK_OUTPUT overrides)."),
+    Key("paths", "database", "path", "xxgk.db",
+        "The SQLite store (env XXGK_DATABASE overrides; a relative one is from the current folder)."),
+    Key("paths", "output", "path", "output",
+        "The output folder (env XXGK_OUTPUT overrides; a relative one is from the current folder)."),
     Key("paths", "log", "path", Derived("the database's name with .log"), "The rotating log file."),
     # [fetch]
     Key("fetch", "user_agent", "string", "xxgk/0.1", "Sent as the User-Agent (with contact)."),

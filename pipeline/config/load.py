@@ -1,7 +1,8 @@
 """Read an office's config file: TOML → a checked Config, and what every key read gave.
 
 Precedence: the TOML file, then the environment (XXGK_DATABASE, XXGK_OUTPUT), then CLI options.
-Paths are relative to the config file. Every mistake stops with one ConfigError naming the file,
+Paths in the TOML are relative to the config file; those of the environment, to the current folder.
+Every mistake stops with one ConfigError naming the file,
 the key and what was expected.
 """
 
@@ -75,12 +76,18 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _read_paths(t: Table, base: Path, env: Mapping[str, str]) -> dict[str, Any]:
-    """[paths], the environment's XXGK_DATABASE and XXGK_OUTPUT first; relative to the config file."""
-    database = (base / env.get("XXGK_DATABASE", t.get("database", str, "xxgk.db"))).resolve()
-    output = (base / env.get("XXGK_OUTPUT", t.get("output", str, "output"))).resolve()
+    """[paths], relative to the config file; the environment's XXGK_DATABASE and XXGK_OUTPUT first."""
+    database = _placed(env.get("XXGK_DATABASE"), base / t.get("database", str, "xxgk.db"))
+    output = _placed(env.get("XXGK_OUTPUT"), base / t.get("output", str, "output"))
     log_file = (base / t.get("log", str, str(database.with_suffix(".log")))).resolve()
     t.check_unknown()
     return {"database": database, "output": output, "log_file": log_file}
+
+
+def _placed(given: str | None, configured: Path) -> Path:
+    """A path the environment gives (the operator's: a relative one is from the current folder, never
+    from the config file's, which for `xxgk demo` is the installed package's), else the configured one."""
+    return Path(given).resolve() if given else configured.resolve()
 
 
 def _read_collect(t: Table) -> dict[str, Any]:

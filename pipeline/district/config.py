@@ -40,6 +40,8 @@ from ..models import SHANGHAI
 DEFAULT_DISTRICT_NAME = "district.toml"
 ENV_DISTRICT = "XXGK_DISTRICT"
 KEY_PATTERN = r"[a-z0-9][a-z0-9_-]{0,39}"  # an office key is also a URL path segment
+KEY_RULE = ("只能用小写英文字母 a-z、数字、- 和 _，以字母或数字开头，最多 40 个字符"
+            "（它也是区输出目录下该单位的文件夹名和网址路径），例如 xhj")
 # The tables of an office config (pipeline/config.py): an office block holding any of them is inline.
 OFFICE_TABLES = frozenset({"office", "paths", "fetch", "collect", "merge", "classify", "publish", "alerts",
                            "schedule", "sources"})
@@ -141,8 +143,7 @@ def load_district(path: str | os.PathLike[str]) -> District:
 
 def _office(path: Path, base: Path, key: str, spec: object) -> OfficeEntry:
     where = f"{path}: [offices.{key}]"
-    if not re.fullmatch(KEY_PATTERN, key):
-        raise ConfigError(f"{where}: the key must be lower-case letters, digits, - or _ (it becomes a URL path)")
+    check_key(key, where)
     if not isinstance(spec, dict):
         raise ConfigError(f"{where}: expected a table with config = \"…/xxgk.toml\" or figures = \"folder\"")
     inline = {k: v for k, v in spec.items() if k in OFFICE_TABLES}
@@ -166,8 +167,16 @@ def _office(path: Path, base: Path, key: str, spec: object) -> OfficeEntry:
     )
 
 
+def check_key(key: str, where: str) -> None:
+    """ConfigError unless ``key`` can name an office: a folder under the district output and a URL path
+    segment (so also a bare TOML key)."""
+    if not re.fullmatch(KEY_PATTERN, key):
+        raise ConfigError(f"{where}: {key!r} 不能作单位代号 KEY：{KEY_RULE}")
+
+
 def office_block(key: str, *, config: str | None = None, figures: str | None = None, name: str | None = None) -> str:
-    """The TOML block ``xxgk district office add`` appends for one office."""
+    """The TOML block ``xxgk district office add`` appends for one office (its KEY passed check_key: a bare
+    TOML key)."""
     lines = [f"[offices.{key}]"]
     if name:
         lines.append(f"name = {_quote(name)}")

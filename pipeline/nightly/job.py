@@ -20,7 +20,7 @@ from ..collect import SourceOutcome, collect_all
 from ..config import Config
 from ..errors import LockHeld, OutputError
 from .health import Alert
-from .lock import STAFF_PUBLISH, run_lock
+from .lock import STAFF_PUBLISH, run_in_progress, run_lock
 from ..models import local_today
 from ..publish import BuildStats, SiteInfo, Writer, staging
 from ..publish import build as publish_build
@@ -179,6 +179,18 @@ def office_alerts(config: Config, store: Store, today: date | None = None) -> li
 
     day = today or local_today(config.office.timezone)
     return health.current_alerts(config, store, day, due_applications(store, day))
+
+
+def last_run(store: Store, database: Path) -> dict[str, Any] | None:
+    """The last run as `status` shows it: one still `running` while no process holds the run lock
+    was killed (kill -9, OOM, power cut) and shows as `interrupted` (the next run records it so).
+    The row is read before the lock is probed, so a run starting meanwhile is never taken for it,
+    and again after, in case it finished meanwhile."""
+    last = store.last_run()
+    if last is None or last["status"] != "running" or run_in_progress(database):
+        return last
+    last = store.run(last["id"]) or last
+    return {**last, "status": "interrupted"} if last["status"] == "running" else last
 
 
 @dataclass(frozen=True)

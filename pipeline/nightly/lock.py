@@ -2,6 +2,7 @@
 
 An advisory `flock` on `<database>.lock`; the kernel drops it when the process dies,
 so a lock left by a crashed run is simply free again. The file records who holds it.
+`xxgk status` probes it (run_in_progress) to tell a run in progress from one that was killed.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ..errors import LockHeld, StoreError
 
 STAFF_PUBLISH = "staff publish"  # the review page's Publish: short, so the nightly job waits for it
 POLL = 1.0  # seconds between tries while waiting
+PROBE_GRACE = 0.2  # seconds a run tries again at once: `xxgk status` may hold the lock for a probe's instant
 
 
 @contextmanager
@@ -26,12 +28,16 @@ def run_lock(database: Path, *, purpose: str = "run", wait_for_staff: float = 0.
     """Hold the run lock; raises LockHeld at once when another run holds it — except that
     with `wait_for_staff` seconds, a staff publish holding it is waited for (it takes its turn)."""
     path = Path(str(database) + ".lock")
-    give_up = time.monotonic() + wait_for_staff
+    started = time.monotonic()
+    give_up = started + wait_for_staff
     while True:
         try:
             handle = _take(path, purpose)
             break
         except LockHeld as held:
+            if time.monotonic() < started + PROBE_GRACE:  # perhaps only a status probe: try again at once
+                time.sleep(PROBE_GRACE / 10)
+                continue
             if not held.holder.startswith(STAFF_PUBLISH) or time.monotonic() >= give_up:
                 raise
             time.sleep(POLL)
@@ -44,6 +50,25 @@ def run_lock(database: Path, *, purpose: str = "run", wait_for_staff: float = 0.
             handle.seek(0)
             handle.truncate()
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def run_in_progress(database: Path) -> bool:
+    """Whether a live process holds the run lock: a shared lock tried and dropped at once, so
+    nothing is written or created (no lock file: no run ever took it). A lock file that
+    cannot be opened tells nothing: taken as held, so a live run is never called killed."""
+    try:
+        fd = os.open(str(database) + ".lock", os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:  # held (BlockingIOError), or the lock cannot be tried: as above
+        return True
+    finally:
+        os.close(fd)  # drops the shared lock with the file
+    return False
 
 
 def _take(path: Path, purpose: str) -> TextIO:

@@ -1,7 +1,8 @@
 """Logging: one line per event, to a rotating file and to the terminal.
 
 The terminal shows warnings and errors (everything with -v); under cron (`-q`) only
-failures are printed, by the commands themselves. Secrets never reach a log: URLs are
+failures are printed, by the commands themselves, and the installation's notices
+(workdays.NOTICES) go to the log file only: each is an alert too, sent and printed once. Secrets never reach a log: URLs are
 redacted where messages are made (pipeline.errors.redact_url), and this filter is a
 second net for credential query parameters.
 """
@@ -136,3 +137,26 @@ def once_per_run(logger: str) -> Iterator[None]:
         yield
     finally:
         notices.removeFilter(first)
+
+
+class _Not(logging.Filter):
+    """Drops the records of one logger (and those below it)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name == self.name or record.name.startswith(self.name + "."))
+
+
+@contextmanager
+def off_the_terminal(logger: str) -> Iterator[None]:
+    """Within (a quiet run): ``logger``'s messages reach the log file, not the terminal — a notice that
+    every night would repeat (the holiday data lacks next year) is raised as an alert instead
+    (pipeline.nightly.health: recorded, sent and printed once, shown by `xxgk status`)."""
+    terminals = [h for h in logging.getLogger().handlers if getattr(h, "xxgk_terminal", False)]
+    hidden = _Not(logger)
+    for handler in terminals:
+        handler.addFilter(hidden)
+    try:
+        yield
+    finally:
+        for handler in terminals:
+            handler.removeFilter(hidden)

@@ -229,13 +229,20 @@ class Store:
                    ORDER BY s.name"""
             )
         )
-        for row in rows:
+        for row in rows:  # stored as JSON text: handed out as the lists they are
             row["failure_kinds"] = json.loads(row["failure_kinds"] or "[]")
+            row["warnings"] = json.loads(row["warnings"] or "[]")
         return rows
 
     def last_run(self) -> dict[str, Any] | None:
+        """The latest run as recorded (a run killed midway stays `running` here until the next starts:
+        pipeline.nightly.job.last_run tells); its summary as the dict finish_run was given, or None."""
         rows = list(self.db.query("SELECT * FROM runs ORDER BY id DESC LIMIT 1"))
-        return rows[0] if rows else None
+        return _run_row(rows[0]) if rows else None
+
+    def run(self, run_id: int) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM runs WHERE id = ?", [run_id]))
+        return _run_row(rows[0]) if rows else None
 
     def last_started(self, commands: tuple[str, ...]) -> datetime | None:
         """When the latest run of these commands started (the scheduler's catch-up), None if none did."""
@@ -366,6 +373,10 @@ class Store:
             )
         )
         return rows[0] if rows else None
+
+
+def _run_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "summary": json.loads(row["summary"]) if row["summary"] else None}
 
 
 def backup_to(store: Store, target: Path) -> int:

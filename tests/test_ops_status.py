@@ -1,0 +1,103 @@
+"""`xxgk status` tells the truth about the last run: one killed midway (kill -9, out of memory) is
+`interrupted` at once — no process holds its run lock — while one in progress stays `running`;
+`--json` holds real objects and lists, not JSON inside strings."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.commands import main
+from pipeline.store import Store
+
+from .builders import invoke as run
+
+ROOT = Path(__file__).resolve().parent.parent
+# A run as the nightly job starts one: the run lock taken, the run recorded, then work (a sleep).
+RUN = ("import sys, time; from pathlib import Path; from pipeline.store import Store\n"
+       "from pipeline.nightly.lock import run_lock\n"
+       "with run_lock(Path(sys.argv[1])):\n"
+       "    Store(Path(sys.argv[1])).start_run('sync'); print('started', flush=True); time.sleep(60)")
+
+
+@pytest.fixture
+def started_run():
+    """Start a real run on a database in another process; yields (how to kill it, how to end it)."""
+    runs: list[subprocess.Popen[str]] = []
+
+    def start(database: Path) -> subprocess.Popen[str]:
+        process = subprocess.Popen([sys.executable, "-c", RUN, str(database)], cwd=ROOT, stdout=subprocess.PIPE,
+                                   text=True)
+        runs.append(process)
+        assert process.stdout is not None and process.stdout.readline().strip() == "started"
+        return process
+
+    yield start
+    for process in runs:
+        process.kill()
+        process.wait()
+        assert process.stdout is not None
+        process.stdout.close()
+
+
+def killed(process: subprocess.Popen[str]) -> None:
+    process.send_signal(signal.SIGKILL)
+    assert process.wait() == -signal.SIGKILL
+
+
+def test_a_run_in_progress_is_running_and_a_killed_one_interrupted_at_once(unsynced_office, started_run):
+    database = unsynced_office.load().database
+    process = started_run(database)
+
+    in_progress = run(unsynced_office.config, "status", "--json")
+    assert in_progress.exit_code == 0, in_progress.output
+    assert json.loads(in_progress.output)["last_run"]["status"] == "running"
+
+    killed(process)
+    after = run(unsynced_office.config, "status", "--json")
+    assert after.exit_code == 1, after.output  # as for a failed run: a monitor sees it
+    last = json.loads(after.output)["last_run"]
+    assert last["status"] == "interrupted" and last["finished_at"] is None
+    text = run(unsynced_office.config, "status")
+    assert text.exit_code == 1 and "→ interrupted" in text.output and "killed midway" in text.output
+    with Store(database) as store:  # status only reads: the next run records it (store.start_run)
+        assert store.last_run()["status"] == "running"
+
+
+def test_a_finished_run_is_not_taken_for_a_killed_one(unsynced_office):
+    database = unsynced_office.load().database
+    with Store(database) as store:
+        store.finish_run(store.start_run("sync"), "ok", {"sources": {}})
+    result = run(unsynced_office.config, "status", "--json")
+    assert result.exit_code == 0 and json.loads(result.output)["last_run"]["status"] == "ok"
+    assert not Path(str(database) + ".lock").exists()  # the probe creates no lock file
+
+
+def test_district_status_shows_an_office_killed_midway(tmp_path, unsynced_office, started_run):
+    district = tmp_path / "district.toml"
+    district.write_text('[district]\nname = "昌邑区"\n[offices.xhj]\nconfig = "xxgk.toml"\n', encoding="utf-8")
+    process = started_run(unsynced_office.load().database)
+
+    def office() -> tuple[int, dict]:
+        result = CliRunner().invoke(main, ["district", "--district", str(district), "status", "--json"])
+        return result.exit_code, json.loads(result.output)["offices"][0]
+
+    code, row = office()
+    assert code == 0 and row["last_run"]["status"] == "running" and row["status"] == "ok"
+    killed(process)
+    code, row = office()
+    assert code == 1 and row["last_run"]["status"] == "interrupted" and row["status"] == "interrupted"
+
+
+def test_status_json_holds_objects_not_json_in_strings(synced_copy):
+    data = json.loads(run(synced_copy.config, "status", "--json").output)
+    summary = data["last_run"]["summary"]
+    assert isinstance(summary, dict) and isinstance(summary["sources"], dict) and summary["sources"]
+    assert data["sources"] and all(isinstance(row["warnings"], list) for row in data["sources"])
+    assert all(isinstance(row["failure_kinds"], list) for row in data["sources"])
