@@ -12,6 +12,7 @@ from .builders import browser_log_in, log_in
 
 
 def shown_rows(page):
+    page.wait_for_selector(".queue .row")  # the queue after the login's redirect, not the page before it
     confidences = [float(c.get_attribute("data-confidence")) for c in page.locator(".confidence").all()]
     dates = page.locator(".queue .row .meta > span:first-child").all_inner_texts()
     return list(zip(confidences, dates))
