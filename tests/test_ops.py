@@ -241,6 +241,51 @@ def test_a_source_failing_n_nights_raises_one_alert_by_webhook_and_mail(tmp_path
         smtp.server_close()
 
 
+class _RefusingRobot(BaseHTTPRequestHandler):
+    """A WeCom robot: HTTP 200 always; errcode 93000 (a wrong key) until it is told to accept."""
+
+    received: list = []
+    accepts = False
+
+    def do_POST(self):
+        type(self).received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b'{"errcode": 0, "errmsg": "ok"}' if type(self).accepts else
+                         b'{"errcode": 93000, "errmsg": "invalid webhook url"}')
+
+    def log_message(self, *args):
+        pass
+
+
+def test_an_alert_no_channel_delivered_is_sent_again_after_the_next_run(tmp_path, demo_server):
+    """A robot answering HTTP 200 with an errcode did not deliver the alert: it is said so, and the
+    alert goes out again after the next run (once delivered, not again while it stays active)."""
+    web = ThreadingHTTPServer(("127.0.0.1", 0), _RefusingRobot)
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    try:
+        extra = ('\n[alerts]\nfailing_nights = 1\nwebhook_url = "http://hooks.test/robot"\n'
+                 '\n[sources.broken]\nkind = "feed"\nurl = "http://rss.bridge.test/weibo/missing.xml"\n')
+        path = served_config(tmp_path, demo_server.address, extra)
+        text = Path(path).read_text(encoding="utf-8").replace(
+            "resolve = { ", f'resolve = {{ "hooks.test" = "127.0.0.1:{web.server_address[1]}", ', 1)
+        Path(path).write_text(text, encoding="utf-8")
+
+        def about_broken():
+            return [m for m in _RefusingRobot.received if "broken" in json.dumps(m, ensure_ascii=False)]
+
+        refused = run(path, "sync")
+        assert "errcode 93000" in refused.output and len(about_broken()) == 1
+        _RefusingRobot.accepts = True
+        run(path, "sync")
+        assert len(about_broken()) == 2  # sent again, and this time delivered
+        run(path, "sync")
+        assert len(about_broken()) == 2  # delivered: not again while it stays active
+    finally:
+        web.shutdown()
+        web.server_close()
+
+
 def test_missed_nights_and_guarded_jobs():
     tz = timezone(timedelta(hours=8))
     now = datetime(2020, 5, 12, 9, 0, tzinfo=tz)

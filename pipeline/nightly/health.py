@@ -168,14 +168,19 @@ def current_alerts(config: Config, store: Store, today: date,
 
 
 def new_alerts(store: Store, alerts: list[Alert]) -> list[Alert]:
-    """Record the active alerts; return those not sent before (resolved ones are forgotten)."""
+    """The active alerts not delivered before (resolved ones are forgotten, so one that comes back
+    is sent again). They count as sent only once `mark_sent` records their delivery."""
     with store.transaction():
         known = {row[0] for row in store.db.execute("SELECT key FROM alerts_sent")}
         active = {a.key for a in alerts}
         for key in known - active:  # resolved: forget it, so it is sent again if it comes back
             store.db.execute("DELETE FROM alerts_sent WHERE key = ?", [key])
-        fresh = [a for a in alerts if a.key not in known and a.kind in ALERT_KINDS_SENT]
-        for alert in fresh:
-            store.db.execute("INSERT INTO alerts_sent (key, sent_at, message) VALUES (?, ?, ?)",
+    return [a for a in alerts if a.key not in known and a.kind in ALERT_KINDS_SENT]
+
+
+def mark_sent(store: Store, alerts: list[Alert]) -> None:
+    """Record alerts as delivered: not sent again while they stay active."""
+    with store.transaction():
+        for alert in alerts:
+            store.db.execute("INSERT OR REPLACE INTO alerts_sent (key, sent_at, message) VALUES (?, ?, ?)",
                              [alert.key, iso(utcnow()), alert.message])
-    return fresh

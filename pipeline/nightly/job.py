@@ -201,10 +201,14 @@ class AlertRound:
 
 
 def raise_alerts(config: Config, store: Store, today: date | None = None) -> AlertRound:
-    """After a run: compute the office's alerts, record them, send the new ones ([alerts])."""
+    """After a run: compute the office's alerts and send the new ones ([alerts]). One is recorded as
+    sent once a channel delivered it (or none is configured: `status` shows it); when every channel
+    failed (the SMTP server down, a webhook refusing) it is sent again after the next run."""
     active = office_alerts(config, store, today)
     fresh = health.new_alerts(store, active)
-    problems = notify.send(config.alerts, config.office.name, fresh, post_json=notify.webhook_poster(config))
+    problems, delivered = notify.send(config.alerts, config.office.name, fresh, post_json=notify.webhook_poster(config))
+    if delivered:
+        health.mark_sent(store, fresh)
     return AlertRound(active, fresh, problems)
 
 

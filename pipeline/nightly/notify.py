@@ -6,6 +6,7 @@ config file itself, and never appear in a message or a log line.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import smtplib
@@ -55,25 +56,28 @@ def send_email(settings: Alerts, subject: str, text: str, env: Mapping[str, str]
 
 
 def send(settings: Alerts, office: str, alerts: Sequence[Alert],
-         post_json: Callable[[str, dict[str, Any]], None] | None = None) -> list[str]:
-    """Deliver alerts on every configured channel; returns the problems (delivery never raises)."""
+         post_json: Callable[[str, dict[str, Any]], None] | None = None) -> tuple[list[str], bool]:
+    """Deliver alerts on every configured channel; returns the problems and whether the alerts were
+    delivered: by some channel, or there is none to try (delivery never raises)."""
     if not alerts:
-        return []
+        return [], True
     text = alert_text(office, alerts)
-    problems = []
+    problems, tried = [], 0
     if settings.email_to:
+        tried += 1
         try:
             send_email(settings, f"[xxgk] {office}：{len(alerts)} 个问题", text)
         except NotifyError as e:
             problems.append(str(e))
     if settings.webhook_url and post_json is not None:
+        tried += 1
         try:
             post_json(settings.webhook_url, webhook_payload(settings.webhook_kind, text))
         except XxgkError as e:
             problems.append(f"webhook failed: {e}")
     for problem in problems:
         log.warning("alert delivery: %s", problem)
-    return problems
+    return problems, len(problems) < tried or not tried
 
 
 def webhook_poster(config: Config) -> Callable[[str, dict[str, Any]], None] | None:
@@ -88,6 +92,19 @@ def webhook_poster(config: Config) -> Callable[[str, dict[str, Any]], None] | No
 
     def post(target: str, payload: dict[str, Any]) -> None:
         with Fetcher(config.fetch, {urlsplit(url).hostname or ""}) as fetcher:
-            fetcher.post_json(target, payload)
+            answer = fetcher.post_json(target, payload)
+        if config.alerts.webhook_kind in ("wecom", "dingtalk") and (refused := robot_refusal(answer.content)):
+            raise NotifyError(refused)
 
     return post
+
+
+def robot_refusal(answer: bytes) -> str:
+    """Pure: why a WeCom or DingTalk robot refused a message it answered with HTTP 200 ({"errcode":
+    93000, "errmsg": "invalid webhook url"}; a rate limit, DingTalk's keyword check), else ""."""
+    try:
+        data = json.loads(answer)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return f"the robot's answer is not JSON ({answer[:80]!r})"
+    code = data.get("errcode", 0) if isinstance(data, dict) else 0
+    return "" if code == 0 else f"the robot refused the message: errcode {code} {data.get('errmsg', '')}".rstrip()
