@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -52,6 +52,11 @@ NOT_FETCH_FAILURES = {"unusable feed entry", "malformed feed", "unparseable page
 HOURLY_KINDS = frozenset({"website", "catalog", "wechat_feed"})  # collectors that re-check a post by its own page
 HOURLY_SPARE_DAYS = 2  # hourly runs go round every post this many days before it is overdue: a day spare
 HOURLY_STALE = timedelta(days=1)  # no hourly re-check for longer: the night takes its own share again
+# The earliest a post of a channel can have been published (WeChat official accounts 2012, Weibo 2009;
+# government websites and catalogs from the 1990s); anything earlier is a CMS's empty date (1970, 1900).
+EARLIEST = {"wechat": datetime(2012, 8, 1, tzinfo=timezone.utc), "weibo": datetime(2009, 8, 1, tzinfo=timezone.utc),
+            "": datetime(1990, 1, 1, tzinfo=timezone.utc)}
+FUTURE_SLACK = timedelta(days=1)  # a date a day ahead is a time zone's, not a mistake
 
 
 @dataclass
@@ -401,7 +406,10 @@ def _store_events(store: Store, events: list[Event], outcome: SourceOutcome, now
         store.mark_rechecked(rechecked, now)
         for event in events:
             if isinstance(event, Post):
-                result = store.save_post(with_column(event, source.column), now)
+                post, doubt = dated_plausibly(with_column(event, source.column), now)
+                if doubt:
+                    _warn(outcome, doubt)
+                result = store.save_post(post, now)
                 setattr(outcome, result, getattr(outcome, result) + 1)
             elif isinstance(event, Seen):
                 outcome.unchanged += 1
@@ -421,6 +429,19 @@ def _store_events(store: Store, events: list[Event], outcome: SourceOutcome, now
                 outcome.capped_warning = (f"{CAPPED_WARNING} = {event.limit} list pages, before {event.url}: "
                                           f"older posts were not collected (raise or remove max_pages)")
                 outcome.warnings.insert(0, outcome.capped_warning)  # first, so it is never the one cut off
+
+
+def dated_plausibly(post: Post, now: datetime) -> tuple[Post, str]:
+    """Pure: a post whose date cannot be its publication (1970-01-01, a CMS's empty date; a date to come;
+    a WeChat post before WeChat) loses it, and is dated by when it was first collected — else its
+    year, its 索引号's year and its place at the top of every feed would follow the bad date for good.
+    Returns the post and the warning for the night's record ("" when the date is plausible)."""
+    when = post.published_at
+    earliest = EARLIEST.get(post.channel, EARLIEST[""])
+    if when is None or earliest <= when <= now + FUTURE_SLACK:
+        return post, ""
+    return replace(post, published_at=None), (f"{post.url}: 发布日期 {when.date()} 不可信（早于 {earliest.year} 年或晚于今天），"
+                                              f"按首次采集的日期计")
 
 
 def with_column(post: Post, column: str) -> Post:
