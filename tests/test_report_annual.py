@@ -300,3 +300,14 @@ def test_a_published_year_keeps_its_category_counts_and_lists_a_refiling(synced_
     assert f"按目录分类“卫生健康”类：已发布 {was['卫生健康']} 条，现为 {was['卫生健康'] + 3} 条" in texts
     markdown = cli(path, "report", "--year", "2020", "--format", "markdown")
     assert f"“工作动态”类{was['工作动态']}条" in markdown and texts[0] in markdown
+
+
+def test_a_leaf_the_catalog_dropped_keeps_its_name_until_its_items_are_refiled(demo_office, tmp_path):
+    """Between a catalog change and the next classify the report counted items under a leaf the tree no
+    longer has by its raw id (gzdt 54); it keeps the name it had (工作动态 54)."""
+    from pipeline.classify.tree import load_tree
+
+    tree = load_tree(changes={"remove": ["gzdt"]})
+    with Store(demo_office.database) as store:
+        names = annual_report(store, demo_office, 2020, tree.report_names(), tmp_path).data["proactive"]["by_category_name"]
+    assert names.get("工作动态", 0) > 0 and "gzdt" not in names

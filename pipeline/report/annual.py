@@ -59,7 +59,8 @@ def annual_report(store: Store, config: Config, year: int, category_names: Mappi
     """
     tz = config.office.timezone
     gaps: list[CalendarGap] = []
-    proactive = proactive_counts(store, year, tz, dict(category_names))
+    # a leaf the catalog no longer has (its items not yet refiled) keeps the name it had, never its id
+    proactive = proactive_counts(store, year, tz, {**store.category_names(), **category_names})
     found, without = timings(store, year, tz, gaps)
     timely = timeliness(found, without)
     figures = load_figures(figures_dir, year)

@@ -84,7 +84,7 @@ def create_app(config: Config) -> Flask:
     def page_globals() -> dict[str, Any]:
         tree = office_tree(config)
         return {"office": config.office.name, "session": g.get("session"), "tree": tree,
-                "names": {**queries.category_names(g.store), **tree.names},
+                "names": {**g.store.category_names(), **tree.names},
                 "channel_names": queries.CHANNEL_NAMES, "merge_rules": queries.MERGE_RULES,
                 "validity_sources": queries.VALIDITY_SOURCES, "statuses": queries.STATUSES,
                 "message": MESSAGES.get(request.args.get("msg", "")), "has_merges": merges is not None,

@@ -258,11 +258,6 @@ def years(store: Store, tz: ZoneInfo) -> list[int]:
     return item_years(store, tz)[::-1]
 
 
-def category_names(store: Store) -> dict[str, str]:
-    """Every category ever known, retired ones included (history shows their names)."""
-    return dict(store.db.execute("SELECT id, name FROM categories"))
-
-
 def _local(row: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:
     """Timestamps shown in the office's time zone, to the minute."""
     out = dict(row)

@@ -251,6 +251,10 @@ class Store:
         return parse_iso(row[0]) if row and row[0] else None
 
     # -- decisions ------------------------------------------------------------------
+    def category_names(self) -> dict[str, str]:
+        """Every category ever known, retired ones included (what was filed under them keeps a name)."""
+        return dict(self.db.execute("SELECT id, name FROM categories"))
+
     def record_decision(self, at: str, who: str, subject: str, kind: str, before: str | None,
                         after: str | None, note: str = "") -> None:
         """Append one decision (a person's, or the system's) to `decisions`: when, who, about
