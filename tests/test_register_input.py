@@ -112,3 +112,16 @@ def test_an_opening_balance_does_not_count_registered_cases_twice(unsynced_offic
     out = run(config, "application", "close-opening", "--year", "2022", "--applicant-type", "自然人",
               "--outcome", "予以公开", "--replied", "2022-01-05", code=2)
     assert "2022年期初结转的自然人申请共 0 件，已全部办结" in out
+
+
+def test_the_command_line_keeps_the_registers_length_limits(unsynced_office):
+    """The review page refuses over-long text (the register's TEXT_LIMITS); the command line cut
+    nothing either but stored any length: it refuses the same, in the same words, storing nothing."""
+    config, _ = unsynced_office
+    long_name, long_note = "张" * 201, "备" * 501
+    assert "申请人不能超过 200 字（现有 201 字）" in add(config, "--applicant", long_name, code=2)
+    assert "备注不能超过 500 字" in add(config, "--note", long_note, code=2)
+    assert "（没有申请）" in run(config, "application", "list")  # nothing stored
+    app_id = add(config).split()[0]
+    assert "申请人不能超过 200 字" in run(config, "application", "edit", app_id, "--applicant", long_name,
+                                       "--reason", "更正申请人", code=2)

@@ -15,7 +15,7 @@ from ..registers import corrections, ledger
 from .report import DAY, Choice, RegisterGroup, Count, handles_errors, today_in
 from ..registers.formats import APPLICANT_TYPES
 from ..registers.records import (
-    CHANNELS, MAX_EXTENSION, Application, check_entry_dates, check_request, outcome_label,
+    CHANNELS, MAX_EXTENSION, Application, check_entry_dates, check_length, check_request, outcome_label,
 )
 
 if TYPE_CHECKING:
@@ -63,7 +63,8 @@ def application_add(env: Env, received: date, channel: str, applicant_type: str,
     """
     check_entry_dates(today_in(env), received_on=received)
     app = Application(received_on=received, channel=channel, applicant_type=applicant_type,
-                      request=check_request(request), applicant=applicant.strip(), note=note.strip())
+                      request=check_request(request), applicant=check_length("applicant", applicant.strip()),
+                      note=check_length("note", note.strip()))
     with env.store() as store:
         app = ledger.add_application(store, app, who(by))
         click.echo(f"{app.id}  答复期限 {app.deadline().due}")

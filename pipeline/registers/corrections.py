@@ -54,6 +54,9 @@ def edit_application(store: Store, app_id: str, who: str, reason: str, today: da
         changes["outcome"] = resolve_outcome(str(changes["outcome"]))
     if "request" in changes:
         changes["request"] = check_request(str(changes["request"]))
+    for name in ("applicant", "note"):  # the same limits as the register's forms, never silently cut
+        if isinstance(changes.get(name), str):
+            changes[name] = check_length(name, str(changes[name]))
     return update_application(store, app_id, who, "更正", reason, **changes)
 
 

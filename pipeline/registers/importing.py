@@ -26,7 +26,8 @@ from .errors import RegisterError
 from .formats import APPLICANT_TYPES, T3_RESULTS, format_for_year
 from .ledger import add_appeal, add_application, next_id
 from .records import (
-    APPEAL_KIND_ALIASES, APPEAL_KINDS, CHANNELS, PENDING, Appeal, Application, check_request, halfwidth, parse_day, plausible_day, resolve_outcome,
+    APPEAL_KIND_ALIASES, APPEAL_KINDS, CHANNELS, PENDING, Appeal, Application, check_length, check_request, halfwidth,
+    parse_day, plausible_day, resolve_outcome,
 )
 
 if TYPE_CHECKING:
@@ -234,6 +235,8 @@ def check_applications(rows: list[Row], path: Path, today: date) -> list[tuple[A
         replied = _field(row, errors, "答复日期", _day)
         corrected = _field(row, errors, "收到补正日期", _day)
         extension = _field(row, errors, "延长答复期限（工作日）", _count)
+        applicant = _field(row, errors, "申请人", lambda v: check_length("applicant", _text(v)))
+        note = _field(row, errors, "备注", lambda v: check_length("note", _text(v)))
         for label, day in (("收到申请日期", received), ("答复日期", replied), ("收到补正日期", corrected)):
             if day and day > today:
                 errors.add(row, label, f"{day} 晚于今天（{today}）")
@@ -241,7 +244,7 @@ def check_applications(rows: list[Row], path: Path, today: date) -> list[tuple[A
             _accept(row, errors, seen, out, "application", partial(
                 Application, received_on=received, channel=channel, applicant_type=kind, request=request,
                 outcome=outcome, replied_on=replied, corrected_on=corrected, extension_workdays=extension,
-                applicant=_text(row.values.get("申请人")), note=_text(row.values.get("备注"))))
+                applicant=applicant or "", note=note or ""))
     errors.raise_if_any(path)
     return out
 
