@@ -299,6 +299,22 @@ def test_removing_a_node_refiles_its_items_and_keeps_their_history(demo_office):
         assert history >= len(victims)
 
 
+def test_a_new_catalog_keeps_what_staff_confirmed_as_normative(demo_office, tmp_path):
+    """An office switching catalogs: a document staff filed as normative, its leaf gone, was refiled by
+    its words and lost the mark (and the report's count). It is offered under the new catalog's
+    normative leaf, still normative, for staff to confirm."""
+    from importlib import resources
+
+    default = resources.files("pipeline.catalog").joinpath("default.toml").read_text(encoding="utf-8")
+    (tmp_path / "catalog.toml").write_text(default.replace('"gfxwj"', '"guifan"'), encoding="utf-8")
+    with Store(demo_office.database) as store:
+        first = store.db.execute("SELECT id FROM items WHERE category = 'gzdt' ORDER BY id LIMIT 1").fetchone()[0]
+        store.db.execute("UPDATE items SET normative = 1, status = 'confirmed', category = 'gfxwj' WHERE id = ?", [first])
+        classify(replace(demo_office, catalog_file=tmp_path / "catalog.toml"), store)
+        row = store.db.execute("SELECT category, normative, status, reason FROM items WHERE id = ?", [first]).fetchone()
+    assert row[:3] == ("guifan", 1, "review") and "曾确认为规范性文件" in row[3]
+
+
 def test_a_repealing_document_marks_the_normative_one_repealed(demo_office):
     with Store(demo_office.database) as store:
         first, second = [r[0] for r in store.db.execute("SELECT id FROM items ORDER BY id LIMIT 2")]

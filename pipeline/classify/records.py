@@ -31,6 +31,7 @@ class Candidate:
     status: str
     category: str | None
     published: datetime | None  # the instant; its day is the office's (local_date)
+    normative: bool = False  # marked a normative document (by its 文号, or by staff filing it so)
 
 
 # (title's leaf, office's filing) of a disputed item → how staff filed such items, per leaf
@@ -43,7 +44,8 @@ ELSEWHERE = ""  # a vote for no leaf of the tree (the catalog filed the item und
 def candidates(store: Store, where: str) -> Iterable[Candidate]:
     """Items matching `where` (SQL on alias i), with the text and merged hints of all their copies."""
     rows = store.db.execute(
-        f"""SELECT i.id, i.content_hash, i.status, i.category, i.published_at, v.title, v.body_text, p.source
+        f"""SELECT i.id, i.content_hash, i.status, i.category, i.published_at, v.title, v.body_text, p.source,
+                   i.normative
             FROM items i JOIN posts p ON p.id = i.primary_post
             JOIN post_versions v ON v.post_id = p.id AND v.version = p.version
             WHERE {where} ORDER BY i.id"""
@@ -51,11 +53,11 @@ def candidates(store: Store, where: str) -> Iterable[Candidate]:
     if not rows:
         return
     metas = _metas(store, where)
-    for item_id, digest, status, category, published, title, body, source in rows:
+    for item_id, digest, status, category, published, title, body, source, normative in rows:
         meta = metas.get(item_id, {}) | ({"source": source} if source else {})  # the primary copy's source
         example = Example(title or "", body or "", meta, category or "")
         at = datetime.fromisoformat(published) if published else None
-        yield Candidate(item_id, example, digest or "", status or "", category, at)
+        yield Candidate(item_id, example, digest or "", status or "", category, at, bool(normative))
 
 
 def _metas(store: Store, where: str) -> dict[str, dict[str, str]]:

@@ -22,7 +22,7 @@ from .records import (Candidate, OfficeRecord, candidates, catalog_settlements, 
                       settled_disputes, source_records)
 from .rules import Verdict
 from .tree import CatalogTree, office_tree, role_problems
-from .verdict import office_calibration, office_verdict
+from .verdict import office_calibration, office_verdict, still_normative
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,8 @@ def classify(config: Config, store: Store, tree: CatalogTree | None = None, *,
             kept = c.status == "confirmed" and c.category in leaves
             verdict = None if kept else office_verdict(tree, c.example, model, next(probs) if model else None,
                                                        record)
+            if verdict is not None and c.status == "confirmed" and c.normative:  # its leaf left the tree
+                verdict = still_normative(tree, verdict)
             pii = signals.personal_data(c.example.title + "\n" + c.example.body)
             status = _write(store, tree, config, c, verdict, pii, now)
             if not kept:

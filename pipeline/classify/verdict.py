@@ -98,6 +98,15 @@ def _trust(support: int) -> float:
     return support / (support + LEAF_HALF)
 
 
+def still_normative(tree: CatalogTree, verdict: Verdict) -> Verdict:
+    """Pure: a document staff confirmed as normative, whose leaf left the tree (a new catalog), stays
+    normative — offered under the new catalog's normative leaf when it has one — for staff to confirm;
+    the new verdict alone would undo their filing (and the report's count) by its words."""
+    leaf = tree.role("normative") or verdict.category
+    return Verdict(leaf, min(verdict.confidence, 0.5), f"本单位曾确认为规范性文件，原类别已不在目录中 → {tree.names[leaf]}",
+                   normative=True)
+
+
 def again(tree: CatalogTree, example: Example, verdict: Verdict, recurrences: Recurrences) -> Verdict | None:
     """Pure: a recurring title filed where the office filed every earlier one of its shape, unless
     that goes against the item's own 栏目/主题分类 where its title's words do not point (the office
