@@ -221,7 +221,7 @@ def collect(source: Source, ctx: Context, defaults: dict[str, str] = DEFAULTS,
     fetched = ctx.fetcher.fetch_many(walk.articles(), conditional=walk.conditional, obey_robots=source.obey_robots)
     for url, outcome in ctx.parser.parsed(fetched, parse_page, source, selectors, ctx.tz):
         yield from walk.take_events()
-        yield article_event(url, outcome)
+        yield walk.dated(article_event(url, outcome))
     yield from walk.take_events()
     if walk.failure is not None:
         raise walk.failure  # a later list page failed: what was fetched before it is kept
@@ -242,6 +242,7 @@ class _ListWalk:
         self.handled: set[str] = set()  # URLs listed or re-checked this run
         self.on_list: set[str] = set()  # … of those, the ones the list pages showed
         self.known_urls: set[str] = set()  # … of those, the ones fetched conditionally
+        self.list_dates: dict[str, datetime] = {}  # … the date each list row showed
         self.events: list[Event] = []
         self.listed = False  # the listing was read (page 1 was not a 304)
         self.complete = False
@@ -250,6 +251,14 @@ class _ListWalk:
     def conditional(self, url: str) -> bool:
         """Known articles are fetched conditionally (a 304 is unchanged); new ones in full."""
         return url in self.known_urls
+
+    def dated(self, event: Event) -> Event:
+        """An article whose page gives no date of publication (a catalog page with only 发文日期, a
+        date without a label) is dated by its list row, not by the night it was crawled — which would
+        put it in the wrong year, make it late in the report and keep it apart from its copies."""
+        if isinstance(event, Post) and event.published_at is None and event.url in self.list_dates:
+            return replace(event, published_at=self.list_dates[event.url])
+        return event
 
     def take_events(self) -> list[Event]:
         events, self.events = self.events, []
@@ -350,6 +359,8 @@ class _ListWalk:
                 continue
             self.handled.add(entry.url)
             self.on_list.add(entry.url)
+            if entry.date is not None:
+                self.list_dates[entry.url] = entry.date
             if entry.url not in ctx.known or ctx.known[entry.url] is not None:  # new, or back after withdrawal
                 to_fetch.append((entry.url, False))
             elif ctx.full or ctx.is_recent(entry.date) or entry.url in ctx.recent:

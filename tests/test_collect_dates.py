@@ -69,3 +69,42 @@ def test_a_feed_dated_1970_and_2039_is_published_under_the_night_it_was_collecte
     assert not [n for n in numbers if "/1970-" in n or "/2039-" in n]
     site = config.output / "site"
     assert not (site / "year" / "1970.html").exists() and not (site / "year" / "2039.html").exists()
+
+
+WEBSITE = """
+[office]
+name = "兴安街道办事处"
+org_code = "11220202MB0X99999Y"
+site_url = "https://xxgk.xingan.gov.test/"
+
+[fetch]
+rate_per_host = 0
+retries = 0
+
+[sources.news]
+kind = "website"
+url = "http://www.xingan.gov.test/news/index.html"
+[sources.news.selectors]
+list_item = "ul.list li"
+title = "h1"
+content = "div.body"
+"""
+
+
+def test_an_article_page_without_a_date_is_dated_by_its_list_row(tmp_path, loopback_site):
+    """A page that gives no date of publication (a catalog page with only 发文日期, a bare date the
+    selectors miss) was dated the night it was crawled: the wrong year, late in the report, apart from
+    its copies. Its list row's date is the date."""
+    loopback_site.page("www.xingan.gov.test/news/index.html",
+                       '<html><body><ul class="list"><li><a href="/news/1.html">关于做好防汛工作的通知</a>'
+                       "<span>2024-03-01</span></li></ul></body></html>")
+    loopback_site.page("www.xingan.gov.test/news/1.html",
+                       '<html><body><h1>关于做好防汛工作的通知</h1><div class="body"><p>各社区：请做好防汛工作。</p>'
+                       "</div></body></html>")
+    path = tmp_path / "xxgk.toml"
+    path.write_text(WEBSITE, encoding="utf-8")
+    config = config_mod.load(path).with_resolve(loopback_site.address)
+    with Store(config.database) as store:
+        run_sync(config, store)
+        (published,) = [row[0] for row in store.db.execute("SELECT published_at FROM posts")]
+    assert published.startswith("2024-02-29T16:00") or published.startswith("2024-03-01")
