@@ -131,3 +131,15 @@ def test_leaves_of_one_name_are_counted_apart_in_a_report():
     assert len({names[c] for c in ("sthj", "jy", "ylfw")}) == 3  # none lost to another's count
     assert all("其他" in names[c] for c in ("sthj", "jy", "ylfw")) and names["gzdt"] == "工作动态"
     assert load_tree(changes={"rename": {"sthj": "其他", "qtwj": "其他"}}).report_names()["qtwj"] == "政策文件 › 其他"
+
+
+def test_config_check_names_what_the_guide_would_publish_empty(tmp_path):
+    """条例第十二条: the 公开指南 gives the office's address, hours, phone, fax and e-mail; a key left
+    empty would be published as "—", so `config check` names it."""
+    out = CliRunner().invoke(main, ["--config", str(write_config(tmp_path, GOOD)), "config", "check"]).output
+    assert "公开指南缺少传真号码（条例第十二条" in out  # the demo office gives all but its fax
+    full = GOOD.replace('phone = "0432-62773959"', 'phone = "0432-62773959"\nfax = "0432-62773958"')
+    assert full != GOOD
+    (tmp_path / "full").mkdir()
+    out = CliRunner().invoke(main, ["--config", str(write_config(tmp_path / "full", full)), "config", "check"]).output
+    assert "公开指南缺少" not in out

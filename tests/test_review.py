@@ -253,3 +253,21 @@ def test_without_a_normative_leaf_a_change_of_subject_keeps_a_document_normative
         store.db.execute("UPDATE items SET normative = 1 WHERE id = ?", [item_id])
         actions.change_category(store, tree, [item_id], "tzgg", "wang")
         assert store.db.execute("SELECT normative, category FROM items WHERE id = ?", [item_id]).fetchone() == (1, "tzgg")
+
+
+def test_serve_says_how_to_add_an_account_while_there_is_none(tmp_path):
+    """A first `xxgk serve` showed a login form nobody could pass, and said nothing."""
+    import subprocess
+    import sys
+
+    from .builders import write_config
+
+    config = write_config(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--config", str(config), "serve", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        proc.stdout.readline()  # "review page on …": it is serving, and has said what it says at start
+    finally:
+        proc.kill()
+        _, err = proc.communicate(timeout=30)
+    assert "还没有工作人员账号" in err and "xxgk user add" in err

@@ -39,10 +39,14 @@ def check(env: Env) -> None:
       xxgk --config /etc/xxgk/xxgk.toml config check
     """
     from ..classify.tree import office_tree, role_problems
+    from ..config.settings import guide_gaps
 
     config, effective = config_mod.load_effective(env.config_path)
     problems = role_problems(office_tree(config))  # the catalog loads, and has its special leaves
     click.echo(f"# {config.path}: OK ({len(config.sources)} sources); keys not in the file show their default")
+    if gaps := guide_gaps(config.office):
+        problems.append(f"公开指南缺少{'、'.join(gaps)}（条例第十二条要求公布；在 [office] 中填写，"
+                        f"否则网站的指南页显示“—”）")
     for problem in problems:
         click.echo(f"# 注意：{problem}")
     for table, keys in effective.items():

@@ -32,14 +32,19 @@ def serve(env: Env, host: str, port: int) -> None:
     from ..review.app import create_app
     from ..review.server import Server
 
+    from ..review.auth import active_accounts
+
     try:
         config = env.config
-        env.store().close()  # apply migrations, fail early on a bad database
+        with env.store() as store:  # apply migrations, fail early on a bad database
+            accounts = active_accounts(store)
         server = Server(create_app(config), host, port, proxies=config.review_proxies)
     except XxgkError as e:
         raise failure(e) from None
     except OSError as e:
         raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    if not accounts:
+        click.echo("注意：还没有工作人员账号，无法登录。请先运行 xxgk user add 姓名（拼音或字母）添加账号。", err=True)
     click.echo(f"review page on http://{host}:{server.port}/  (Ctrl-C to stop)")
     try:
         server.serve_forever()

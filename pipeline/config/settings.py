@@ -87,6 +87,16 @@ class FetchSettings:
                 raise ConfigError(f"fetch setting resolve[{host!r}] = {addr!r}: expected '[http://]ADDRESS:PORT'")
 
 
+# What the 公开指南 must give of the office (条例第十二条): [office] key → its label there.
+GUIDE_FIELDS = {"address": "办公地址", "office_hours": "办公时间", "phone": "联系电话", "fax": "传真号码",
+                "email": "电子邮箱"}
+
+
+def guide_gaps(office: Office) -> list[str]:
+    """Pure: the labels of what the office's 公开指南 would publish as "—" (empty keys)."""
+    return [label for key, label in GUIDE_FIELDS.items() if not getattr(office, key).strip()]
+
+
 @dataclass(frozen=True)
 class Office:
     name: str  # 兴华街道办事处

@@ -91,6 +91,11 @@ def _change_account(store: Store, name: str, statement: str) -> None:
         store.db.execute(statement, [name])
 
 
+def active_accounts(store: Store) -> int:
+    """How many staff accounts can log in."""
+    return int(store.db.execute("SELECT COUNT(*) FROM users WHERE disabled = 0").fetchone()[0])
+
+
 def _exists(store: Store, name: str) -> bool:
     return store.db.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchone() is not None
 
