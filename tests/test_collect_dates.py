@@ -15,7 +15,7 @@ from pipeline.store import Store
 
 NOW = datetime(2026, 12, 4, 2, 30, tzinfo=timezone.utc)
 
-CONFIG = """
+OFFICE = """
 [office]
 name = "兴安街道办事处"
 org_code = "11220202MB0X99999Y"
@@ -24,7 +24,9 @@ site_url = "https://xxgk.xingan.gov.test/"
 [fetch]
 rate_per_host = 0
 retries = 0
+"""
 
+CONFIG = OFFICE + """
 [sources.weibo]
 kind = "feed"
 url = "http://rss.bridge.test/weibo/xingan.xml"
@@ -71,16 +73,7 @@ def test_a_feed_dated_1970_and_2039_is_published_under_the_night_it_was_collecte
     assert not (site / "year" / "1970.html").exists() and not (site / "year" / "2039.html").exists()
 
 
-WEBSITE = """
-[office]
-name = "兴安街道办事处"
-org_code = "11220202MB0X99999Y"
-site_url = "https://xxgk.xingan.gov.test/"
-
-[fetch]
-rate_per_host = 0
-retries = 0
-
+WEBSITE = OFFICE + """
 [sources.news]
 kind = "website"
 url = "http://www.xingan.gov.test/news/index.html"

@@ -42,6 +42,9 @@ def change_category(store: Store, tree: CatalogTree, item_ids: Iterable[str], ca
     if category not in tree.leaves():
         raise DecisionError(f"“{category}”不是目录的末级分类" if category else "没有选择分类")
     now = iso(utcnow())
+    # the catalog's normative leaf, whatever its id: the report counts and the validity form follow it
+    # (a catalog without one: a document's 文号 keeps telling, a change of subject does not undo it)
+    normative_leaf = tree.role("normative")
     with store.transaction():
         for item_id in dict.fromkeys(item_ids):
             row = store.db.execute("SELECT category FROM items WHERE id = ?", [item_id]).fetchone()
@@ -49,9 +52,7 @@ def change_category(store: Store, tree: CatalogTree, item_ids: Iterable[str], ca
                 raise DecisionError(f"条目 {item_id} 不存在")
             _refuse_merged(store, item_id)
             _confirm(store, item_id, category, who, now)
-            # the catalog's normative leaf, whatever its id: the report counts and the validity form follow it
-            # (a catalog without one: a document's 文号 keeps telling, a change of subject does not undo it)
-            if normative_leaf := tree.role("normative"):
+            if normative_leaf:
                 store.db.execute("UPDATE items SET normative = ? WHERE id = ?", [int(category == normative_leaf), item_id])
             store.record_decision(now, who, item_id, "category", row[0], category, note)
 
