@@ -16,7 +16,7 @@ from pipeline.classify.model import MIN_EXAMPLES, Example, TextModel
 from pipeline.errors import ConfigError
 from pipeline.store import Store
 
-from .builders import write_config
+from .builders import cli, invoke, write_config
 
 TREE = load_tree()
 
@@ -313,6 +313,24 @@ def test_a_new_catalog_keeps_what_staff_confirmed_as_normative(demo_office, tmp_
         classify(replace(demo_office, catalog_file=tmp_path / "catalog.toml"), store)
         row = store.db.execute("SELECT category, normative, status, reason FROM items WHERE id = ?", [first]).fetchone()
     assert row[:3] == ("guifan", 1, "review") and "曾确认为规范性文件" in row[3]
+
+
+def test_a_build_by_hand_after_a_catalog_change_says_to_classify_first(demo_office):
+    """A clerk who changes the catalog and runs `xxgk build` to look at it saw its removed leaf's items
+    under no category, and nothing said why. The build says how many and that `xxgk classify` files
+    them; after classify it says nothing."""
+    config_path = demo_office.database.parent / "xxgk.toml"
+    with Store(demo_office.database) as store:
+        filed = store.db.execute("SELECT COUNT(*) FROM items WHERE category = 'aqsc' AND merged_into IS NULL "
+                                 "AND withdrawn = 0").fetchone()[0]
+    assert filed
+    with config_path.open("a", encoding="utf-8") as f:
+        f.write('\n[classify]\nremove = ["aqsc"]\n')
+    result = invoke(config_path, "build")
+    assert result.exit_code == 0 and f"{filed} 条信息的类别已不在当前目录树中" in result.output
+    assert "xxgk classify" in result.output
+    cli(config_path, "classify")
+    assert "不在当前目录树中" not in cli(config_path, "build")
 
 
 def test_a_repealing_document_marks_the_normative_one_repealed(demo_office):

@@ -50,9 +50,7 @@ def classify(config: Config, store: Store, tree: CatalogTree | None = None, *,
     todo += candidates(store, "i.status = 'confirmed' AND (i.classified_hash IS NULL "
                               "OR i.classified_hash != i.content_hash OR i.category IS NULL)")
     seen = {c.id for c in todo}
-    known = ",".join("'" + leaf.replace("'", "''") + "'" for leaf in sorted(leaves))
-    todo += [c for c in candidates(store, f"i.category IS NOT NULL AND i.category NOT IN ({known})")
-             if c.id not in seen]  # their node left the tree
+    todo += [c for c in candidates(store, outside_tree(tree)) if c.id not in seen]  # their node left the tree
     fresh = [c for c in todo if not (c.status == "confirmed" and c.category in leaves)]
     examples = lessons(store, tree) if fresh else []
     fit = None
@@ -87,6 +85,20 @@ def classify(config: Config, store: Store, tree: CatalogTree | None = None, *,
             counts["personal_data"] += bool(pii)
         track_validity(store, today, now, config.office.timezone)
     return counts
+
+
+def outside_tree(tree: CatalogTree) -> str:
+    """Pure: SQL (on alias i) for the items filed under a node the office's catalog no longer has."""
+    known = ",".join("'" + leaf.replace("'", "''") + "'" for leaf in sorted(tree.leaves()))
+    return f"i.category IS NOT NULL AND i.category NOT IN ({known})"
+
+
+def unclassified_since_catalog_change(store: Store, tree: CatalogTree) -> int:
+    """Published items (not merged away, not withdrawn) still filed under a node the catalog dropped:
+    a build shows them under no category until `classify` files them again."""
+    count: int = store.db.execute(f"SELECT COUNT(*) FROM items i WHERE i.merged_into IS NULL "
+                                  f"AND COALESCE(i.withdrawn, 0) = 0 AND {outside_tree(tree)}").fetchone()[0]
+    return count
 
 
 def _write(store: Store, tree: CatalogTree, config: Config, c: Candidate, verdict: Verdict | None,

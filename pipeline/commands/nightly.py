@@ -210,11 +210,18 @@ def build(env: Env) -> None:
     Example:
       xxgk build
     """
+    from ..classify import office_tree
+    from ..classify.stage import unclassified_since_catalog_change
     from ..nightly.job import build as run
 
+    tree = office_tree(env.config)
     with run_lock(env.config.database), env.store() as store:
-        stats, _ = run(env.config, store)
+        stats, _ = run(env.config, store, tree)
+        stale = unclassified_since_catalog_change(store, tree)
     click.echo(f"written {len(stats.written)}, unchanged {stats.unchanged}, removed {len(stats.removed)}")
+    if stale:  # the nightly job classifies before it builds; a build by hand after a catalog change does not
+        click.echo(f"注意：{stale} 条信息的类别已不在当前目录树中（目录已修改），本次生成的页面中它们不属于任何类别。"
+                   "请先运行 xxgk classify 按新目录重新分类，再运行 xxgk build。", err=True)
     _print_outputs(env.config)
 
 
