@@ -281,6 +281,27 @@ def test_wait_for_review_holds_every_item_awaiting_review(demo_office):
         assert held_items(store, replace(demo_office, wait_for_review=True)) >= waiting
 
 
+def test_wait_for_review_keeps_published_items_a_catalog_change_sends_back(demo_office):
+    """With wait_for_review, removing a leaf sent its published items back to review, and the next
+    build took them off the site (their pages, links and feed entries gone) until a clerk refiled
+    them. They stay published meanwhile; an item that never passed review is still held."""
+    waiting = replace(demo_office, wait_for_review=True)
+    with Store(demo_office.database) as store:
+        published = {r[0] for r in store.db.execute(
+            "SELECT id FROM items WHERE category = 'aqsc' AND status IN ('auto', 'confirmed')")}
+        assert published
+        classify(replace(waiting, catalog_changes={"remove": ["aqsc"]}), store)
+        never = {r[0] for r in store.db.execute("SELECT id FROM items WHERE status = 'review'")} - published
+        assert never
+        sent_back = {r[0] for r in store.db.execute(
+            f"SELECT id FROM items WHERE status = 'review' AND id IN ({','.join('?' * len(published))})",
+            sorted(published))}
+        assert sent_back == published
+        held = held_items(store, waiting)
+    assert not held & published
+    assert never <= held
+
+
 def test_removing_a_node_refiles_its_items_and_keeps_their_history(demo_office):
     with Store(demo_office.database) as store:
         victims = {r[0] for r in store.db.execute("SELECT id FROM items WHERE category = 'aqsc'")}

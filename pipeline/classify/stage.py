@@ -175,11 +175,15 @@ def _same_document(quoted: str, title: str) -> bool:
 
 def held_items(store: Store, config: Config) -> set[str]:
     """Items publishing must leave out for now: personal data not yet seen by a person, and,
-    when `[publish] wait_for_review = true`, everything still waiting for review."""
+    when `[publish] wait_for_review = true`, what waits for review and never passed it. An item
+    once published (accepted or confirmed) that a catalog change or an edit sends back to review
+    stays on the site meanwhile: taking it down would break every link to it over a filing."""
     held = set()
     if config.hold_personal_data:
         held |= {r[0] for r in store.db.execute(
             "SELECT id FROM items WHERE personal_data IS NOT NULL AND COALESCE(status, '') != 'confirmed'")}
     if config.wait_for_review:
-        held |= {r[0] for r in store.db.execute("SELECT id FROM items WHERE COALESCE(status, 'review') = 'review'")}
+        held |= {r[0] for r in store.db.execute(
+            """SELECT id FROM items i WHERE COALESCE(status, 'review') = 'review' AND NOT EXISTS (
+                   SELECT 1 FROM classifications c WHERE c.item_id = i.id AND c.status IN ('auto', 'confirmed'))""")}
     return held

@@ -145,7 +145,9 @@ KEYS: tuple[Key, ...] = (
         "mentions one (召开2021年工作总结会) is not filed here but by its subject, or under the fallback leaf."),
     # [publish]
     Key("publish", "feed_entries", "integer", 50, "Entries per feed."),
-    Key("publish", "wait_for_review", "true/false", False, "Publish items only once staff reviewed them."),
+    Key("publish", "wait_for_review", "true/false", False,
+        "Publish items only once they passed review (accepted or confirmed); an item already published stays "
+        "published while a catalog change or an edit sends it back to review."),
     Key("publish", "hold_personal_data", "true/false", True, "Items with personal data wait for a person."),
     # [alerts]
     Key("alerts", "failing_nights", "integer", 3, "A source failing this many runs in a row raises an alert."),
