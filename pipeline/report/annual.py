@@ -96,13 +96,16 @@ def annual_report(store: Store, config: Config, year: int, category_names: Mappi
                         stated_from(frozen.get("table1_sources") or {}))
         table2, table3 = frozen["table2"], frozen["table3"]
         proactive, timely = data["proactive"], data["timeliness"]  # as published (FROZEN_KEYS)
-    previous = _previous(store, year, previous_report)
+    previous = _previous(store, year, previous_report, table2)
+    if note := carried_over_note(year, table2, previous):
+        data["carried_over_note"] = note
     render = {
         "year": year, "office": config.office.name, "date": figures.date, "coverage": data.get("coverage", ""),
         "proactive": {**proactive, "timely": timely}, "table1": table1,
         "table2": table2, "table3": table3, "prose": figures.prose,
         "charts": charts(data["by_month"], proactive),
         "corrections": data.get("corrections") or [], "appeals_decided_later": later,
+        "carried_over_note": note,
     }
     violations = tuple(check(render, previous))
     data["violations"] = [v.message for v in violations]
@@ -143,16 +146,42 @@ def counted_applications(store: Store, year: int) -> list[Application]:
     return applications_for_year(store, year) + carried_cases(store, year)
 
 
-def _previous(store: Store, year: int, given: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """Last year's 表三 as published (or as given by --previous), else as computed."""
+def _previous(store: Store, year: int, given: Mapping[str, Any] | None,
+              table2: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Last year's 表三 to check this year's 二 against: as given by --previous, else as published,
+    else as computed.
+
+    A published year's figures never change, but an entry of that year registered or corrected
+    after publication is a 更正说明 of its report; then this year's 二 follows last year's 四 as
+    corrected (the figures computed now), and ``published_table2`` keeps what was printed, for
+    ``carried_over_note``. Without that, one late entry would make every later report unprintable.
+    """
     if given is not None:
         return {"year": given.get("year", year - 1), "table2": given.get("table2")}
     frozen = published(store, year - 1)
     if frozen is not None:
-        return {"year": year - 1, "table2": frozen["table2"]}
+        printed = frozen["table2"]
+        if (printed.get("carried_forward") or {}) == (table2.get("carried_over") or {}):
+            return {"year": year - 1, "table2": printed}
+        corrected = compute_table2(year - 1, counted_applications(store, year - 1))
+        return {"year": year - 1, "table2": corrected, "published_table2": printed}
     if year - 1 < FIRST_TABLE_YEAR or opening_counts(store, year):
         return None  # an opening balance starts the register: there is no last year to compare
     return {"year": year - 1, "table2": compute_table2(year - 1, counted_applications(store, year - 1))}
+
+
+def carried_over_note(year: int, table2: Mapping[str, Any], previous: Mapping[str, Any] | None) -> str:
+    """Pure: the sentence part 三 adds when this year's 上年结转 is not the 结转下年度继续办理 last
+    year's report printed (an entry of that year changed after it was published), else ""."""
+    if not previous or previous.get("published_table2") is None:
+        return ""
+    printed = (previous["published_table2"].get("carried_forward") or {}).get(T2_TOTAL_COLUMN, 0)
+    now = (table2.get("carried_over") or {}).get(T2_TOTAL_COLUMN, 0)
+    if printed == now:  # the same total, other columns: the 更正说明 names them
+        return (f"上年结转的申请人类型与{year - 1}年报告发布时所列“四、结转下年度继续办理”不同："
+                f"该年报告发布后登记簿有更正，见{year - 1}年报告的更正说明。")
+    return (f"上年结转{now}件，与{year - 1}年报告发布时所列“四、结转下年度继续办理”{printed}件不同："
+            f"该年报告发布后登记簿有更正，见{year - 1}年报告的更正说明。")
 
 
 def charts(months: Mapping[str, int], proactive: Mapping[str, Any]) -> dict[str, dict[str, int]]:

@@ -115,8 +115,9 @@ def applications_paragraph(report: Mapping[str, Any], fmt: ReportFormat) -> Para
 
     new, carried = total("new"), total("carried_over")
     done, forward = total("total"), total("carried_forward")
+    note = report.get("carried_over_note") or ""  # 上年结转 ≠ last year's report as published
     if not (new or carried):
-        return Paragraph(f"{year}年，本机关未收到政府信息公开申请，无上年结转的申请。")
+        return Paragraph(f"{year}年，本机关未收到政府信息公开申请，无上年结转的申请。{note}")
     by_type = [(c, (t.get("new") or {}).get(c, 0)) for c in APPLICANT_TYPES]
     who = "、".join(f"{_who(c)}{n}件" for c, n in by_type if n)
     results = "、".join(f"{word}{total(k)}件" for k, word in _RESULT_WORDS if total(k))
@@ -125,7 +126,7 @@ def applications_paragraph(report: Mapping[str, Any], fmt: ReportFormat) -> Para
     text += f"，上年结转{carried}件；本年度办结{done}件"
     text += f"，其中{results}" if results else ""
     text += f"；结转下年度继续办理{forward}件。"
-    return Paragraph(text)
+    return Paragraph(text + note)
 
 
 def _who(column: str) -> str:

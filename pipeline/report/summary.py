@@ -26,6 +26,8 @@ def report_text(annual: Annual) -> str:
         lines += [f"    {line}" for line in stated_notes(d)]
     if d.get("table2") is not None:
         lines += ["三、收到和处理政府信息公开申请情况", "  " + _applications(d)]
+        if d.get("carried_over_note"):
+            lines.append(f"    {d['carried_over_note']}")
         fmt = format_for_year(d["year"])
         for row in fmt.table2_data_rows:
             n = d["table2"][row.key][T2_TOTAL_COLUMN]
