@@ -47,10 +47,11 @@ def application_import(env: Env, path: str, by: str | None) -> None:
     rows = ri.read_table(_existing(path), "application")
     records = ri.check_applications(rows, Path(path), today_in(env))
     with env.store() as store:
-        added, skipped = ri.store_applications(store, records, who(by))
-        years = {a.received_on.year for a, _ in records} | {a.replied_on.year for a, _ in records if a.replied_on}
-        click.echo(f"导入申请 {added} 件" + (f"，已导入过的 {skipped} 件未重复导入" if skipped else ""))
-        if added:
+        stored = ri.store_applications(store, records, who(by), Path(path))
+        apps = [c.record for c in records]
+        years = {a.received_on.year for a in apps} | {a.replied_on.year for a in apps if a.replied_on}
+        click.echo(stored.summary("申请"))
+        if stored.added or stored.updated:
             for year in sorted(years):
                 _published_notice(store, year)
 
@@ -92,7 +93,8 @@ def appeal_template(output: str) -> None:
 @handles_errors
 def appeal_import(env: Env, path: str, by: str | None) -> None:
     """Import appeals (.xlsx or .csv, the template's columns): all rows checked first,
-    nothing stored if any is wrong; a row imported before is skipped.
+    nothing stored if any is wrong; a row imported before is skipped, one naming a registered
+    appeal (same 类型, 提起日期, 关联申请编号) records its decision made since.
 
     \b
     Example:
@@ -104,8 +106,8 @@ def appeal_import(env: Env, path: str, by: str | None) -> None:
     with env.store() as store:
         known = {a.id for a in ledger.list_applications(store)}
         records = ri.check_appeals(rows, Path(path), today_in(env), known)
-        added, skipped = ri.store_appeals(store, records, who(by))
-        click.echo(f"导入复议诉讼 {added} 件" + (f"，已导入过的 {skipped} 件未重复导入" if skipped else ""))
-        if added:
-            for year in sorted({a.filed_on.year for a, _ in records}):
+        stored = ri.store_appeals(store, records, who(by), Path(path))
+        click.echo(stored.summary("复议诉讼"))
+        if stored.added or stored.updated:
+            for year in sorted({c.record.filed_on.year for c in records}):
                 _published_notice(store, year)

@@ -5,6 +5,12 @@
 check every row first and return the records or every error by row and column;
 ``store_*`` adds them in one transaction. A row already imported (same content,
 ``import_key``) is skipped, so importing the same file twice adds nothing.
+
+The clerk goes on keeping the register in Excel and imports it again: a row that names an entry
+already in the store (same ``IDENTITY`` fields) is that entry, never a second one. What the row fills
+in that the entry lacks (the reply, its date, a decision) is recorded on it ("更新"); a row that
+says otherwise than the store about a field both have filled is refused (corrections go through
+``edit`` with a reason); a row that knows less than the store (an older copy) changes nothing.
 """
 
 from __future__ import annotations
@@ -18,16 +24,18 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from ..errors import InputError
 from ..store import Store
 from .errors import RegisterError
 from .formats import APPLICANT_TYPES, T3_RESULTS, format_for_year
-from .ledger import add_appeal, add_application, next_id
+from .ledger import (
+    add_appeal, add_application, list_appeals, list_applications, next_id, save_appeal, update_application,
+)
 from .records import (
-    APPEAL_KIND_ALIASES, APPEAL_KINDS, CHANNELS, PENDING, Appeal, Application, check_length, check_request, halfwidth,
-    parse_day, plausible_day, resolve_outcome,
+    APPEAL_KIND_ALIASES, APPEAL_KINDS, CHANNELS, FIELD_LABELS, PENDING, Appeal, Application, check_length,
+    check_request, halfwidth, outcome_label, parse_day, plausible_day, resolve_outcome,
 )
 
 if TYPE_CHECKING:
@@ -45,6 +53,22 @@ APPEAL_COLUMNS = (
     ("审结日期", "decided_on", False), ("关联申请编号", "application_id", False), ("备注", "note", False),
 )
 MAX_ERRORS = 50  # listed at most; the count says how many there were
+
+# What makes a row the same entry as one in the store; the other fields are what a later copy of the
+# register may fill in (the reply, 补正, a decision, a note).
+IDENTITY = {"application": ("received_on", "channel", "applicant_type", "applicant", "request"),
+            "appeal": ("kind", "filed_on", "application_id")}
+FILLED_LATER = {"application": ("outcome", "replied_on", "corrected_on", "extension_workdays", "note"),
+                "appeal": ("outcome", "decided_on", "note")}
+EMPTY_VALUES = (None, "", 0, PENDING)  # a field not filled in yet (尚未审结: no decision)
+
+
+class Checked(NamedTuple):
+    """A row that passed every check: its record, its content key and its row number."""
+
+    record: Any  # Application or Appeal
+    key: str
+    row: int
 
 
 @dataclass(frozen=True)
@@ -221,10 +245,10 @@ def import_key(register: str, record: dict[str, Any]) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def check_applications(rows: list[Row], path: Path, today: date) -> list[tuple[Application, str]]:
+def check_applications(rows: list[Row], path: Path, today: date) -> list[Checked]:
     errors = _Errors()
     seen: dict[str, int] = {}
-    out: list[tuple[Application, str]] = []
+    out: list[Checked] = []
     for row in rows:
         n = len(errors.lines)
         received = _field(row, errors, "收到申请日期", _day, True)
@@ -249,7 +273,7 @@ def check_applications(rows: list[Row], path: Path, today: date) -> list[tuple[A
     return out
 
 
-def _accept(row: Row, errors: _Errors, seen: dict[str, int], out: list[Any], register: str,
+def _accept(row: Row, errors: _Errors, seen: dict[str, int], out: list[Checked], register: str,
             build: Callable[[], Application | Appeal]) -> None:
     """Build the record (its own checks speak for the column they name) unless the same row came before."""
     columns = columns_for(register)
@@ -263,14 +287,14 @@ def _accept(row: Row, errors: _Errors, seen: dict[str, int], out: list[Any], reg
         errors.add(row, columns[0][0], f"与第{seen[key]}行完全相同（同一件只登记一次）")
         return
     seen[key] = row.number
-    out.append((record, key))
+    out.append(Checked(record, key, row.number))
 
 
 def check_appeals(rows: list[Row], path: Path, today: date, known_applications: set[str]
-                  ) -> list[tuple[Appeal, str]]:
+                  ) -> list[Checked]:
     errors = _Errors()
     seen: dict[str, int] = {}
-    out: list[tuple[Appeal, str]] = []
+    out: list[Checked] = []
     for row in rows:
         n = len(errors.lines)
         kind = _field(row, errors, "复议诉讼类型", _choice(tuple(APPEAL_KINDS), APPEAL_KIND_ALIASES), True)
@@ -300,31 +324,108 @@ def _column_of(message: str, columns: tuple[tuple[str, str, bool], ...]) -> str:
 # --- storing ---------------------------------------------------------------------------------
 
 
-def store_applications(store: Store, records: list[tuple[Application, str]], who: str) -> tuple[int, int]:
-    """Add the checked records in one transaction; returns (added, already there)."""
-    return _store(store, "applications", records, lambda r, k: add_application(store, r, who, k, "导入"))
+@dataclass(frozen=True)
+class Stored:
+    """What an import did: entries added, entries the file completed, rows already in the store."""
+
+    added: int = 0
+    updated: int = 0
+    skipped: int = 0
+
+    def summary(self, what: str) -> str:
+        """导入申请 1 件，更新 1 件（答复等后来填写的内容），已导入过的 1 件未重复导入"""
+        return (f"导入{what} {self.added} 件"
+                + (f"，更新 {self.updated} 件（已登记的，补上表中后来填写的答复、审结等）" if self.updated else "")
+                + (f"，已导入过的 {self.skipped} 件未重复导入" if self.skipped else ""))
 
 
-def store_appeals(store: Store, records: list[tuple[Appeal, str]], who: str) -> tuple[int, int]:
-    return _store(store, "appeals", records, lambda r, k: add_appeal(store, r, who, k, "导入"))
+def store_applications(store: Store, records: list[Checked], who: str, path: Path) -> Stored:
+    """Add the checked records in one transaction (or complete the entries they are)."""
+    return _store(store, "application", records, path, list_applications(store),
+                  lambda r, k: add_application(store, r, who, k, "导入"),
+                  lambda old, changes: update_application(store, old.id, who, "导入", **changes))
 
 
-def _store(store: Store, table: str, records: Sequence[tuple[Application | Appeal, str]],
-           add: Callable[[Any, str], object]) -> tuple[int, int]:
-    added = skipped = 0
+def store_appeals(store: Store, records: list[Checked], who: str, path: Path) -> Stored:
+    return _store(store, "appeal", records, path, list_appeals(store),
+                  lambda r, k: add_appeal(store, r, who, k, "导入"),
+                  lambda old, changes: save_appeal(store, replace(old, **changes), who, "导入"))
+
+
+def _store(store: Store, register: str, records: Sequence[Checked], path: Path, registered: list[Any],
+           add: Callable[[Any, str], Any], update: Callable[[Any, dict[str, Any]], Any]) -> Stored:
+    table = f"{register}s"
+    added = updated = skipped = 0
     numbers: dict[str, int] = {}  # the next number per id prefix, read once (ids in order of receipt)
+    errors: list[str] = []
     with store.transaction():
-        for record, key in sorted(records, key=lambda rk: (_first_day(rk[0]), rk[1])):
+        for record, key, number in sorted(records, key=lambda c: (_first_day(c.record), c.key)):
             if store.db.execute(f"SELECT 1 FROM {table} WHERE import_key = ?", [key]).fetchone():
                 skipped += 1
+                continue
+            same = [old for old in registered if _identity(register, old) == _identity(register, record)]
+            if same:
+                changes, conflict = reconcile(register, same, record)
+                if conflict:
+                    errors.append(f"第{number}行：{conflict}")
+                elif changes:
+                    old, fields = changes
+                    registered[registered.index(old)] = update(old, fields)
+                    store.db.execute(f"UPDATE {table} SET import_key = ? WHERE id = ?", [key, old.id])
+                    updated += 1
+                else:
+                    skipped += 1
                 continue
             prefix = _id_prefix(record)
             if prefix not in numbers:
                 numbers[prefix] = int(next_id(store, table, prefix).rsplit("-", 1)[1])
-            add(replace(record, id=f"{prefix}-{numbers[prefix]:03d}"), key)
+            registered.append(add(replace(record, id=f"{prefix}-{numbers[prefix]:03d}"), key))
             numbers[prefix] += 1
             added += 1
-    return added, skipped
+        if errors:  # raised inside the transaction: nothing of the file is kept
+            raise RegisterError(f"{path}：{len(errors)} 处与已登记的内容不符，没有导入任何一行：\n"
+                                + "\n".join(errors[:MAX_ERRORS]))
+    return Stored(added, updated, skipped)
+
+
+def _identity(register: str, record: Any) -> tuple[Any, ...]:
+    return tuple(getattr(record, f) for f in IDENTITY[register])
+
+
+def reconcile(register: str, registered: list[Any], record: Any) -> tuple[tuple[Any, dict[str, Any]] | None, str]:
+    """Pure: a row against the stored entries it names (same identity).
+
+    ((entry, the fields the row fills in that the entry lacks), "") to complete an entry, (None, "")
+    when an entry already says all the row says, or (None, why) when each entry says otherwise."""
+    why = ""
+    for old in registered:
+        filled = {f: getattr(record, f) for f in FILLED_LATER[register] if getattr(record, f) not in EMPTY_VALUES}
+        differ = [f for f, v in filled.items()
+                  if f != "note" and getattr(old, f) not in EMPTY_VALUES and getattr(old, f) != v]  # notes may differ
+        if differ:
+            why = why or _conflict(register, old, record, differ)
+            continue
+        changes = {f: v for f, v in filled.items() if getattr(old, f) in EMPTY_VALUES}
+        if register == "application" and "outcome" in changes and "replied_on" not in changes:
+            continue  # the store has a reply date but no outcome: cannot be; look further
+        return ((old, changes) if changes else None), ""
+    return None, why
+
+
+def _conflict(register: str, old: Any, record: Any, fields: list[str]) -> str:
+    def label(f: str) -> str:  # an appeal's outcome is its 结果, an application's its 办理结果
+        return FIELD_LABELS["result" if register == "appeal" and f == "outcome" else f]
+
+    def shown(f: str, v: Any) -> str:
+        return outcome_label(v) if register == "application" and f == "outcome" else str(v)
+
+    what = "申请" if register == "application" else "复议诉讼"
+    names = "、".join(label(f) for f in IDENTITY[register])
+    diffs = "；".join(f"{label(f)}已登记为“{shown(f, getattr(old, f))}”，表中为“{shown(f, getattr(record, f))}”"
+                     for f in fields)
+    command = "xxgk application edit" if register == "application" else "xxgk appeal edit 或 decide --amend"
+    return (f"与已登记的{what} {old.id} 是同一件（{names}相同），但{diffs}；"
+            f"更正已登记的内容请用 {command} 并说明理由，或改正表格后再导入")
 
 
 def _first_day(record: Application | Appeal) -> date:
