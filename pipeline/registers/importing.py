@@ -21,7 +21,7 @@ import io
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
@@ -34,7 +34,7 @@ from .ledger import (
     add_appeal, add_application, list_appeals, list_applications, next_id, save_appeal, update_application,
 )
 from .records import (
-    APPEAL_KIND_ALIASES, APPEAL_KINDS, CHANNELS, FIELD_LABELS, PENDING, Appeal, Application, check_length,
+    APPEAL_KIND_ALIASES, APPEAL_KINDS, CHANNELS, FIELD_LABELS, FIRST_REGISTER_YEAR, PENDING, Appeal, Application, check_length,
     check_request, halfwidth, outcome_label, parse_day, plausible_day, resolve_outcome,
 )
 
@@ -152,14 +152,26 @@ def read_table(path: Path, register: str) -> list[Row]:
 def _xlsx(path: Path) -> list[list[object]]:
     from openpyxl import load_workbook
 
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
+    try:  # not read_only: only a full sheet knows its merged cells
+        book = load_workbook(path, data_only=True)
     except Exception as e:  # openpyxl raises many kinds for a file that is not a workbook
         raise RegisterError(f"{path}：不是有效的 .xlsx 文件（{type(e).__name__}）") from None
     try:
-        return [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+        sheet = book.worksheets[0]
+        grid: list[list[object]] = [list(r) for r in sheet.iter_rows(values_only=True)]
+        for merged in sheet.merged_cells.ranges:
+            _fill_merged(grid, merged.min_row, merged.max_row, merged.min_col)
+        return grid
     finally:
         book.close()
+
+
+def _fill_merged(grid: list[list[object]], first: int, last: int, column: int) -> None:
+    """Pure: a cell merged over rows (one 申请渠道 for several applications) is each row's value, as
+    the clerk sees it; openpyxl gives it to the first row only. (1-based rows and column, as Excel's.)"""
+    value = grid[first - 1][column - 1]
+    for r in range(first, last + 1):
+        grid[r - 1][column - 1] = value
 
 
 def _csv(path: Path) -> list[list[object]]:
@@ -185,8 +197,24 @@ def _day(value: object) -> date | None:
         return plausible_day(value.date())
     if isinstance(value, date):
         return plausible_day(value)
+    if serial := _day_serial(value):
+        return serial
     text = _text(value)
     return parse_day(text) if text else None
+
+
+EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0 (its 1900 leap-year bug is before 1 March 1900)
+SERIALS = range((date(FIRST_REGISTER_YEAR, 1, 1) - EXCEL_EPOCH).days, (date(9999, 12, 31) - EXCEL_EPOCH).days + 1)
+
+
+def _day_serial(value: object) -> date | None:
+    """A date column left in Excel's 常规 format gives the day's serial number (44621 = 2022-03-01):
+    the day Excel means, when it is a whole number a register date can be."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if float(value).is_integer() and int(value) in SERIALS:
+        return EXCEL_EPOCH + timedelta(days=int(value))
+    return None
 
 
 # --- checking ----------------------------------------------------------------------------

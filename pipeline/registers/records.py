@@ -250,7 +250,8 @@ def _no_such_day(year: int, month: int, day: int) -> str:
     return f"{year}年{month}月没有{day}日"
 
 
-_DAY = re.compile(r"(\d{4})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})\s*日?")
+# a time after the day (2021-03-01 09:30, from a spreadsheet or another system) is read past
+_DAY = re.compile(r"(\d{4})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})\s*日?(?:[\sT]+\d{1,2}:\d{2}(?::\d{2})?)?")
 
 
 # --- Table 2 -----------------------------------------------------------------
