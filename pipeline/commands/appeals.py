@@ -128,6 +128,7 @@ def appeal_edit(env: Env, appeal_id: str, kind: str | None, filed: date | None,
 @handles_errors
 def appeal_withdraw(env: Env, appeal_id: str, reason: str, by: str | None) -> None:
     """Take an appeal out of the register (entered by mistake): kept, no longer counted.
+    A case withdrawn by the appellant (撤回复议申请, 撤诉) still counts: decide it --outcome 其他结果.
 
     \b
     Example:

@@ -267,7 +267,8 @@ def application_reopen(env: Env, app_id: str, reason: str, by: str | None) -> No
 @handles_errors
 def application_withdraw(env: Env, app_id: str, reason: str, by: str | None) -> None:
     """Take an application out of the register (entered twice, not an application): it is
-    kept with the reason but no longer counted; its number is not given again.
+    kept with the reason but no longer counted; its number is not given again. An application
+    the applicant withdrew (申请人撤回) still counts: close it with --outcome 其他.
 
     \b
     Example:

@@ -9,6 +9,7 @@ is never given again. A decided appeal is changed only through
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -69,8 +70,19 @@ def reopen_application(store: Store, app_id: str, who: str, reason: str) -> Appl
     return update_application(store, app_id, who, "重新办理", reason, outcome=None, replied_on=None)
 
 
+# A reason that says the applicant (or the appellant) withdrew: the case happened and is counted;
+# withdrawing takes out only what was entered by mistake.
+_APPLICANT_WITHDREW = re.compile(r"申请人.{0,8}(撤回|撤销|放弃)|(主动|自行)(撤回|放弃)|撤回.{0,4}申请$|撤回(其|本)?(政府信息公开)?申请")
+_APPELLANT_WITHDREW = re.compile(r"撤诉|撤回.{0,4}(复议|起诉|诉讼)|(申请人|原告).{0,8}(撤回|撤销|放弃)")
+
+
 def withdraw_application(store: Store, app_id: str, who: str, reason: str) -> None:
     """Take an application out of the register (登记错误, 重复登记): kept, not counted."""
+    if _APPLICANT_WITHDREW.search(reason or ""):
+        raise RegisterError(
+            f"申请人撤回的申请仍是收到的申请，表三照样计入（新收，以及办理结果）：请用 xxgk application close "
+            f"{app_id} --outcome 其他 --replied 撤回之日（计入“（六）其他处理”）；撤销（withdraw）只用于登记错误，"
+            f"如重复登记")
     _withdraw(store, "application", app_id, who, reason,
               lambda: application_fields(get_application(store, app_id)))
 
@@ -84,6 +96,11 @@ def edit_appeal(store: Store, appeal_id: str, who: str, reason: str, today: date
 
 
 def withdraw_appeal(store: Store, appeal_id: str, who: str, reason: str) -> None:
+    """Take an appeal out of the register (entered by mistake): kept, not counted."""
+    if _APPELLANT_WITHDREW.search(reason or ""):
+        raise RegisterError(
+            f"撤回的复议申请、撤诉的案件仍是本年被提起的复议或诉讼，表四照样计入：请用 xxgk appeal decide "
+            f"{appeal_id} --outcome 其他结果 --decided 撤回之日；撤销（withdraw）只用于登记错误")
     _withdraw(store, "appeal", appeal_id, who, reason, lambda: appeal_fields(get_appeal(store, appeal_id)))
 
 
