@@ -60,3 +60,10 @@ def test_a_carry_over_no_correction_explains_is_still_refused(office, tmp_path):
     given.write_text(json.dumps(last, ensure_ascii=False), encoding="utf-8")
     out = cli(config, "report", "--year", "2023", "--format", "html", "--previous", str(given), code=2)
     assert "“法人或其他组织—科研机构”列" in out
+
+
+def test_a_year_with_nothing_published_claims_no_timeliness(office):
+    """An office keeping only its registers: part 二 does not say 0 items were all published in time."""
+    text = cli(office.config, "report", "--year", "2023", "--format", "markdown")
+    assert "均在形成或者变更之日起20个工作日内公开" not in text
+    assert "本年没有主动公开的政府信息，不涉及公开的及时性。" in text

@@ -80,6 +80,9 @@ def _timely(t: Mapping[str, Any]) -> str:
     within, late = t.get("within_20_workdays", 0), list(t.get("late") or [])
     without = t.get("without_formed_on") or 0
     rest = f"另有{without}条未标注生成日期，未计入。" if without else ""
+    if not late and not within:  # nothing to judge: "均在…内公开" of 0 items would claim what nobody checked
+        return (f"主动公开的{without}条政府信息均未标注生成日期，无法按《条例》第二十六条计算公开的及时性。"
+                if without else "本年没有主动公开的政府信息，不涉及公开的及时性。")
     if not late:
         return (f"标注生成日期的{within}条政府信息，均在形成或者变更之日起20个工作日内公开"
                 "（《条例》第二十六条）。" + rest) if without else (
