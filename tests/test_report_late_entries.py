@@ -67,3 +67,19 @@ def test_a_year_with_nothing_published_claims_no_timeliness(office):
     text = cli(office.config, "report", "--year", "2023", "--format", "markdown")
     assert "均在形成或者变更之日起20个工作日内公开" not in text
     assert "本年没有主动公开的政府信息，不涉及公开的及时性。" in text
+
+
+def test_a_published_year_after_a_corrected_one_stays_printable_when_more_comes_late(office):
+    """2023 was published following 2022 as corrected; another late 2022 entry changes 2022 again:
+    2023's published figures were checked when published, stay, and get their own 更正说明."""
+    config = office.config
+    first = add_application(config, "2022-12-20").split()[0]
+    cli(config, "application", "close", first, "--outcome", "予以公开", "--replied", "2023-01-05")
+    cli(config, "report", "publish", "--year", "2023")
+    second = add_application(config, "2022-12-21").split()[0]
+    cli(config, "application", "close", second, "--outcome", "予以公开", "--replied", "2023-01-06")
+    y23 = report_json(config, 2023)
+    assert y23["violations"] == [] and y23["table2"]["carried_over"]["总计"] == 2
+    assert ("二、上年结转政府信息公开申请数量", "总计", 2, 3) in {
+        (c["row"], c["column"], c["published"], c["now"]) for c in y23["corrections"]}
+    assert "2022年报告的更正说明" in cli(config, "report", "--year", "2023", "--format", "markdown")

@@ -96,7 +96,7 @@ def annual_report(store: Store, config: Config, year: int, category_names: Mappi
                         stated_from(frozen.get("table1_sources") or {}))
         table2, table3 = frozen["table2"], frozen["table3"]
         proactive, timely = data["proactive"], data["timeliness"]  # as published (FROZEN_KEYS)
-    previous = _previous(store, year, previous_report, table2)
+    previous = _previous(store, year, previous_report, table2, frozen is not None)
     if note := carried_over_note(year, table2, previous):
         data["carried_over_note"] = note
     render = {
@@ -147,7 +147,7 @@ def counted_applications(store: Store, year: int) -> list[Application]:
 
 
 def _previous(store: Store, year: int, given: Mapping[str, Any] | None,
-              table2: Mapping[str, Any]) -> dict[str, Any] | None:
+              table2: Mapping[str, Any], is_published: bool = False) -> dict[str, Any] | None:
     """Last year's 表三 to check this year's 二 against: as given by --previous, else as published,
     else as computed.
 
@@ -155,6 +155,8 @@ def _previous(store: Store, year: int, given: Mapping[str, Any] | None,
     after publication is a 更正说明 of its report; then this year's 二 follows last year's 四 as
     corrected (the figures computed now), and ``published_table2`` keeps what was printed, for
     ``carried_over_note``. Without that, one late entry would make every later report unprintable.
+    This year published (``is_published``): its 二 was checked then and no longer changes; what
+    last year's entries changed since is this year's own 更正说明, so there is nothing to check.
     """
     if given is not None:
         return {"year": given.get("year", year - 1), "table2": given.get("table2")}
@@ -163,6 +165,8 @@ def _previous(store: Store, year: int, given: Mapping[str, Any] | None,
         printed = frozen["table2"]
         if (printed.get("carried_forward") or {}) == (table2.get("carried_over") or {}):
             return {"year": year - 1, "table2": printed}
+        if is_published:
+            return {"year": year - 1, "table2": None, "published_table2": printed}
         corrected = compute_table2(year - 1, counted_applications(store, year - 1))
         return {"year": year - 1, "table2": corrected, "published_table2": printed}
     if year - 1 < FIRST_TABLE_YEAR or opening_counts(store, year):
