@@ -62,3 +62,16 @@ def test_cells_merged_over_rows_count_for_each_row(unsynced_office):
     t = report_json(config, 2022)["table2"]
     assert t["new"]["自然人"] == 3 and t["carried_forward"]["自然人"] == 2
     assert run(config, "application", "list").count("当面") == 3
+
+
+def test_the_clerks_own_row_numbers_are_left_out_and_other_unknown_columns_refused(unsynced_office):
+    """Nearly every office sheet starts with a 序号 column; the import refused the whole file for it.
+    It is read past (a row holding only its 序号 is no entry); a column the template does not know
+    is still refused, so a typo'd label never loses its data."""
+    config, folder = unsynced_office
+    path = folder / "register.xlsx"
+    workbook(path, [["序号", *HEADER], [1, "2022-03-01", "网站", "自然人", "张三", "低保名单", "予以公开", "2022-03-10"],
+                    [2, None, None, None, None, None, None, None]])
+    assert "导入申请 1 件" in run(config, "application", "import", str(path))
+    workbook(path, [[*HEADER, "经办人"], ["2022-03-02", "网站", "自然人", "李四", "名单", "", None, "王"]])
+    assert "不认识：经办人" in run(config, "application", "import", str(path), code=2)

@@ -53,6 +53,10 @@ APPEAL_COLUMNS = (
     ("审结日期", "decided_on", False), ("关联申请编号", "application_id", False), ("备注", "note", False),
 )
 MAX_ERRORS = 50  # listed at most; the count says how many there were
+# Columns a clerk keeps for their own sake and that say nothing of an entry: the row numbers nearly
+# every Chinese office sheet starts with. Any other column the template lacks is refused (a typo'd
+# label would otherwise lose its data).
+OWN_COLUMNS = ("序号",)
 
 # What makes a row the same entry as one in the store; the other fields are what a later copy of the
 # register may fill in (the reply, 补正, a decision, a note).
@@ -136,14 +140,14 @@ def read_table(path: Path, register: str) -> list[Row]:
     header = [str(c).strip() if c is not None else "" for c in grid[0]]
     known = [label for label, _, _ in columns_for(register)]
     missing = [label for label, _, required in columns_for(register) if required and label not in header]
-    unknown = [h for h in header if h and h not in known]
+    unknown = [h for h in header if h and h not in known and h not in OWN_COLUMNS]
     if missing or unknown:
         raise RegisterError(f"{path}：第1行应为模板的列名（{'、'.join(known)}）"
                             + (f"；缺少：{'、'.join(missing)}" if missing else "")
                             + (f"；不认识：{'、'.join(unknown)}" if unknown else ""))
     rows = []
     for number, cells in enumerate(grid[1:], 2):
-        values = {h: (cells[i] if i < len(cells) else None) for i, h in enumerate(header) if h}
+        values = {h: (cells[i] if i < len(cells) else None) for i, h in enumerate(header) if h in known}
         if any(_text(v) for v in values.values()):
             rows.append(Row(number, values))
     return rows
