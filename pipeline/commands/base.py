@@ -7,8 +7,10 @@ Nothing here imports another module of pipeline/commands.
 
 from __future__ import annotations
 
+import errno
 import getpass
 import os
+import select
 import shutil
 import sqlite3
 import sys
@@ -24,17 +26,19 @@ from ..nightly import logs
 from ..errors import ConfigError, InputError, LockHeld, StoreError, XxgkError
 from ..store import Store, store_fault
 
-EXIT_OK, EXIT_SOURCE_FAILED, EXIT_CONFIG, EXIT_LOCKED, EXIT_STORE = 0, 1, 2, 3, 4
+# EXIT_READER_GONE: 128 + SIGPIPE (13), what a shell shows for `git log | head -1`.
+EXIT_OK, EXIT_SOURCE_FAILED, EXIT_CONFIG, EXIT_LOCKED, EXIT_STORE, EXIT_READER_GONE = 0, 1, 2, 3, 4, 128 + 13
 EXIT_CODES = {
     EXIT_OK: "everything worked",
     EXIT_SOURCE_FAILED: "the job ran but some source failed (the others were collected), or a\n"
-                        "     source's list was cut by its max_pages",
+                        "       source's list was cut by its max_pages",
     EXIT_CONFIG: "bad usage or a wrong config",
     EXIT_LOCKED: "another run holds the run lock",
     EXIT_STORE: "the store cannot be used (e.g. a database from a newer xxgk)",
+    EXIT_READER_GONE: "what read the output closed it early (`| head -1`), as for any Unix tool",
 }
 # The one table of exit codes, as `--help` shows it (\b: click keeps the lines as they are).
-EXIT_CODES_HELP = "\b\nExit codes:\n" + "\n".join(f"  {code}  {meaning}" for code, meaning in EXIT_CODES.items())
+EXIT_CODES_HELP = "\b\nExit codes:\n" + "\n".join(f"  {code:>3}  {meaning}" for code, meaning in EXIT_CODES.items())
 
 
 class Failure(click.ClickException):
@@ -78,7 +82,16 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
 class Group(click.Group):
     """Every fault of the store or of the file system, wherever it strikes (a disk filling up
     mid-run, a damaged page of the database), ends in one line and the documented exit code:
-    4 for the store (the database, its lock, its folder), 1 for the outputs — never a traceback."""
+    4 for the store (the database, its lock, its folder), 1 for the outputs — never a traceback.
+    A reader that stops early (`xxgk … | head -1`) ends any command quietly (exit_if_reader_gone)."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        try:  # --help and --version print here, before any command runs
+            return super().make_context(info_name, args, parent, **extra)
+        except OSError as e:
+            exit_if_reader_gone(e)
+            raise
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -86,11 +99,44 @@ class Group(click.Group):
         except sqlite3.Error as e:
             raise Failure(store_fault(_database(ctx), e), EXIT_STORE) from None
         except OSError as e:
+            exit_if_reader_gone(e)
             where = str(e.filename or "")
             database = str(_database(ctx))
             if where and where.startswith(database):
                 raise Failure(store_fault(_database(ctx), e), EXIT_STORE) from None
             raise Failure(f"cannot write {where or 'a file'}: {e.strerror or e}", EXIT_SOURCE_FAILED) from None
+
+
+def exit_if_reader_gone(error: OSError) -> None:
+    """End quietly with 141 when error is the broken pipe of a reader that closed our output early.
+
+    Not by restoring SIGPIPE's default (sockets of the fetcher and the review page would kill the
+    process); 141 rather than 0 because the output was cut short, which a script with `set -o
+    pipefail` should learn, as it does from coreutils. Our standard streams go to /dev/null first,
+    so the flush at exit raises nothing more."""
+    if error.errno != errno.EPIPE or not _reader_gone():
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            os.dup2(devnull, stream.fileno())
+        except (OSError, ValueError):  # a stream with no file behind it (click's test runner)
+            pass
+    sys.exit(EXIT_READER_GONE)
+
+
+def _reader_gone() -> bool:
+    """Whether stdout's or stderr's reader has gone: a pipe whose read end is closed polls as an error.
+    A broken pipe of anything else (a child process's stdin) stays an ordinary fault."""
+    if not hasattr(select, "poll"):
+        return True  # no poll (Windows): the broken pipe is ours
+    poller = select.poll()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            poller.register(stream.fileno(), 0)  # POLLERR is reported whatever is asked
+        except (OSError, ValueError):
+            continue
+    return any(events & select.POLLERR for _, events in poller.poll(0))
 
 
 def _database(ctx: click.Context) -> Path:
