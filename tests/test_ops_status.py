@@ -101,3 +101,29 @@ def test_status_json_holds_objects_not_json_in_strings(synced_copy):
     assert isinstance(summary, dict) and isinstance(summary["sources"], dict) and summary["sources"]
     assert data["sources"] and all(isinstance(row["warnings"], list) for row in data["sources"])
     assert all(isinstance(row["failure_kinds"], list) for row in data["sources"])
+
+
+def waiting_in_store(database: Path) -> list[str]:
+    """The items waiting for review, read from the store: status review, not merged into another."""
+    with Store(database) as store:
+        return [r[0] for r in store.db.execute(
+            "SELECT id FROM items WHERE status = 'review' AND merged_into IS NULL ORDER BY id")]
+
+
+def test_sync_says_how_many_items_wait_for_review_in_all(first_sync):
+    folder, result = first_sync
+    waiting = waiting_in_store(folder / "xxgk.db")
+    assert waiting and f"待审核 {len(waiting)} 条" in result.output
+
+
+def test_status_says_how_many_wait_for_review_and_a_merged_away_item_no_longer_waits(synced_copy):
+    waiting = waiting_in_store(synced_copy.database)
+    assert len(waiting) >= 2
+    text = run(synced_copy.config, "status").output
+    assert f"待审核 {len(waiting)} 条" in text and "last run #" in text  # a line added, the others kept
+    assert json.loads(run(synced_copy.config, "status", "--json").output)["waiting_for_review"] == len(waiting)
+
+    merged = run(synced_copy.config, "merge", waiting[0], waiting[1], "--who", "wang")
+    assert merged.exit_code == 0, merged.output
+    assert f"待审核 {len(waiting) - 1} 条" in run(synced_copy.config, "status").output
+    assert json.loads(run(synced_copy.config, "status", "--json").output)["waiting_for_review"] == len(waiting) - 1

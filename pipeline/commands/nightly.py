@@ -18,6 +18,7 @@ import click
 
 from .. import config as config_mod
 from ..errors import ConfigError, LockHeld
+from ..nightly.health import waiting_for_review, waiting_line
 from ..nightly.lock import run_lock
 from ..store import Store
 from .base import EXIT_CODES_HELP, EXIT_LOCKED, EXIT_SOURCE_FAILED, Env, progress_printer, reports_errors
@@ -37,7 +38,8 @@ STAFF_PUBLISH_WAIT = 1800  # seconds the nightly job waits for a staff publish o
 @click.pass_obj
 @reports_errors
 def sync(env: Env, full: bool, sources: tuple[str, ...], quiet: bool) -> None:
-    """Run the nightly job: collect → merge → classify → publish → report.
+    """Run the nightly job: collect → merge → classify → publish → report, and say how many
+    items wait for review in all (待审核 N 条).
 
     \b
     Example:
@@ -48,7 +50,8 @@ def sync(env: Env, full: bool, sources: tuple[str, ...], quiet: bool) -> None:
     with run_lock(config.database, wait_for_staff=STAFF_PUBLISH_WAIT), env.store() as store, quiet_notices(quiet):
         result = _run_job(config, store, full=full, only=set(sources) or None, quiet=quiet)
         alert(config, store, quiet)
-    _finish(result, quiet)
+        waiting = waiting_for_review(store)
+    _finish(result, quiet, waiting)
 
 
 @click.command(epilog=EXIT_CODES_HELP)
@@ -84,12 +87,13 @@ def demo(env: Env, keep_dir: str | None) -> None:
             config = config.with_resolve(server.address)
             with run_lock(config.database), Store(config.database) as store:
                 result = _run_job(config, store, full=False, only=None, quiet=False, command="demo")
+                waiting = waiting_for_review(store)
     _print_outputs(config)
     if 2020 in result.reports:
         from ..report.summary import proactive_summary
 
         click.echo("\n".join(proactive_summary(result.reports[2020])))
-    _finish(result, quiet=False)
+    _finish(result, quiet=False, waiting=waiting)
 
 
 @click.command()
@@ -245,8 +249,10 @@ def status(env: Env, as_json: bool) -> None:
     any more was killed midway (kill -9, out of memory, power cut) and shows as `interrupted`.
     Exits 1 when the last run failed or was interrupted, or a source failed on its last run.
 
+    Says how many items wait for review in all (待审核 N 条: not merged into another).
     --json prints one object: last_run (its summary an object), sources (each with its lists of
-    warnings and failure_kinds, and failure_words), images, alerts and set_aside.
+    warnings and failure_kinds, and failure_words), waiting_for_review (a number), images, alerts
+    and set_aside.
 
     \b
     Example:
@@ -264,10 +270,11 @@ def status(env: Env, as_json: bool) -> None:
         alerts = office_alerts(env.config, store)
         aside = set_aside_counts(store)
         images = archive_counts(store) if env.config.archive_images else None
+        waiting = waiting_for_review(store)
     if as_json:
         for row in rows:  # what failed in words, beside the recorded kinds and error
             row["failure_words"] = failures_in_words(row["failure_kinds"])
-        click.echo(json.dumps({"last_run": last, "sources": rows, "images": images,
+        click.echo(json.dumps({"last_run": last, "sources": rows, "waiting_for_review": waiting, "images": images,
                                "alerts": [{"kind": a.kind, "subject": a.subject, "message": a.message} for a in alerts],
                                "set_aside": {"rows": sum(n for _, n in aside), "by_publisher": dict(aside),
                                              "reason": SET_ASIDE_WHY}},
@@ -288,6 +295,7 @@ def status(env: Env, as_json: bool) -> None:
                 click.echo(f"    采集失败：{failure_line(row['failure_kinds'], row['error'])}")
             if row["capped_warning"]:
                 click.echo(f"    采集不全：{capped_line(row['source'], row['capped_warning'])}")
+        click.echo(waiting_line(waiting))
         if images is not None:
             click.echo(f"保存的图片：{images['kept']} 张（{images['bytes'] / 2**20:.1f} MiB），待重试 {images['waiting']} 张，"
                        f"已放弃 {images['given_up']} 张")
@@ -433,7 +441,8 @@ def _failure(o: SourceOutcome) -> str:
     return failure_line(o.failure_kinds, o.error)
 
 
-def _finish(result: JobResult, quiet: bool) -> None:
+def _finish(result: JobResult, quiet: bool, waiting: int) -> None:
+    """The run's lines: each source, the items (this run's), the review backlog (all of it); then failures."""
     if not quiet:
         for o in result.outcomes:
             click.echo(_outcome_line(o))
@@ -442,6 +451,7 @@ def _finish(result: JobResult, quiet: bool) -> None:
                    f"classified {result.classify.get('classified', 0)} "
                    f"({result.classify.get('review', 0)} to review); "
                    f"files written {len(result.build.written) if result.build else 0}")
+        click.echo(waiting_line(waiting))
     for o in result.failed_sources:
         click.echo(f"采集失败 {o.source}：{_failure(o)}", err=True)
     _say_capped(result.capped_sources)

@@ -86,6 +86,17 @@ def failure_words(kind: str) -> str:
     return FAILURE_WORDS.get(kind) or (HTTP_STATUS_WORDS if kind.startswith("HTTP ") else "")
 
 
+def waiting_for_review(store: Store) -> int:
+    """How many items wait for a person's review in all (status 'review'; one merged into another no
+    longer counts): the clerk's question after a night, answered by `xxgk sync` and `xxgk status`."""
+    return int(store.db.execute("SELECT COUNT(*) FROM counted_items WHERE status = 'review'").fetchone()[0])
+
+
+def waiting_line(waiting: int) -> str:
+    """The review backlog as `xxgk sync` and `xxgk status` say it."""
+    return f"待审核 {waiting} 条（累计，在审核页面 xxgk serve 中确认或更正分类）"
+
+
 def failures_in_words(kinds: Iterable[str]) -> str:
     """The recorded kinds of what failed in words for staff, each once, in the order recorded
     (a failing source's most frequent first)."""
