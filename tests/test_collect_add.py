@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from pipeline import config as config_mod
 from pipeline.collect.add import add_urls, reads_as_list
 from pipeline.commands import main
 from pipeline.config import Source
@@ -160,3 +161,40 @@ def test_a_link_already_collected_says_so_in_chinese_and_stores_nothing_twice(tm
     assert line.startswith("已收录过") and "无变化" in line, line
     with Store(tmp_path / "xxgk.db") as store:
         assert store.db.execute("SELECT COUNT(*), MAX(version) FROM posts").fetchone() == (1, 1)
+
+
+SIDEBAR_SITE = """
+[office]
+name = "兴安街道办事处"
+org_code = "11220202MB0X99999Y"
+site_url = "https://xxgk.xingan.gov.test/"
+
+[fetch]
+rate_per_host = 0
+retries = 0
+
+[sources.news]
+kind = "website"
+url = "http://www.xingan.gov.test/news/index.html"
+[sources.news.selectors]
+list_item = "ul.list li"
+title = "h1"
+content = "div.body"
+"""
+
+
+def test_a_short_article_beside_a_long_sidebar_list_is_an_article_where_the_source_names_its_body(
+        tmp_path, loopback_site):
+    """A two-line notice whose page also shows the column's latest ten (the same list markup as the
+    column): the source's own content selector found its body, so it is an article, not a list."""
+    rows = "".join(f'<li><a href="/news/{n}.html">兴安街道关于第{n}期网格员培训工作安排的通知</a><span>2024-03-{n:02d}</span></li>'
+                   for n in range(1, 11))
+    loopback_site.page("www.xingan.gov.test/news/11.html",
+                       f'<html><body><h1>停水通知</h1><div class="body"><p>明日停水。</p></div>'
+                       f'<ul class="list">{rows}</ul></body></html>')
+    path = tmp_path / "xxgk.toml"
+    path.write_text(SIDEBAR_SITE, encoding="utf-8")
+    config = config_mod.load(path).with_resolve(loopback_site.address)
+    with Store(config.database) as store:
+        (added,) = add_urls(config, store, ["http://www.xingan.gov.test/news/11.html"])
+    assert (added.result, added.title, added.error) == ("new", "停水通知", "")

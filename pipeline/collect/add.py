@@ -26,6 +26,7 @@ from ..errors import (
     failure_kind,
 )
 from ..fetch.client import Fetcher, Response
+from ..htmltools import parse_html, select_one
 from ..models import Post
 from ..normalize import canonical_url
 from ..store import HttpCache, Store, utcnow
@@ -75,7 +76,7 @@ def read_article(fetcher: Fetcher, source: Source, url: str, tz: tzinfo) -> Post
         post: Post | None = website.parse_article(text, url, source, selectors, tz=tz)
     except SourceError:
         post = None  # no title
-    if reads_as_list(listing, post):
+    if reads_as_list(listing, post) and not _names_its_body(text, source):
         raise InputError(f"这是栏目（列表）页，不是单篇文章：页面上有 {len(listing.entries)} 条文章链接。"
                       f"xxgk add 只收录单篇文章；要采集整个栏目，请用 xxgk add-source {url} 生成信息源配置，"
                       "加入 xxgk.toml")
@@ -99,6 +100,13 @@ def reads_as_list(listing: ListPage, post: Post | None) -> bool:
     for title in titles:
         rest = rest.replace(title, "")
     return len("".join(rest.split())) < sum(len(title) for title in titles)
+
+
+def _names_its_body(html: str, source: Source) -> bool:
+    """Whether the source's own content selector (configured, not a default guess) finds an article
+    body on the page: a short notice beside a long 最新文章 list is then an article all the same."""
+    own = source.selectors.get("content")
+    return bool(own) and select_one(parse_html(html), own) is not None
 
 
 def _refuse_unless_html(response: Response) -> None:
