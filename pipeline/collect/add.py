@@ -78,8 +78,8 @@ def read_article(fetcher: Fetcher, source: Source, url: str, tz: tzinfo) -> Post
         post = None  # no title
     if reads_as_list(listing, post) and not _names_its_body(text, source):
         raise InputError(f"这是栏目（列表）页，不是单篇文章：页面上有 {len(listing.entries)} 条文章链接。"
-                      f"xxgk add 只收录单篇文章；要采集整个栏目，请用 xxgk add-source {url} 生成信息源配置，"
-                      "加入 xxgk.toml")
+                         f"xxgk add 只收录单篇文章；要采集整个栏目，请用 xxgk add-source {url} 生成信息源配置，"
+                         "加入 xxgk.toml")
     if post is None:
         raise InputError("页面上找不到标题，不像一篇文章：请给出文章页本身的链接")
     if not (post.body_text or post.attachments or post.images):
@@ -114,7 +114,7 @@ def _refuse_unless_html(response: Response) -> None:
     media_type = (response.headers.get("content-type") or "").split(";")[0].strip().lower()
     if media_type and media_type not in HTML_TYPES:
         raise InputError(f"不是网页（Content-Type: {media_type}）：xxgk add 只收录文章页，"
-                      "附件随它所在的文章页一起收录，请给出文章页的链接")
+                         "附件随它所在的文章页一起收录，请给出文章页的链接")
 
 
 def _wechat_article(text: str, url: str, source: Source, tz: tzinfo) -> Post:
