@@ -316,6 +316,27 @@ def test_a_merged_away_item_points_to_its_item_and_refuses_decisions(client, rev
     assert "合并依据 人工合并" in kept and "staff merge" not in kept and "first copy" not in kept
 
 
+def test_the_queues_counts_leave_out_merged_away_items(client, review_office):
+    """The status filter's 待审核（N） counted an item merged into another, so after a merge it said one
+    more than the queue listed and than `xxgk status`."""
+    from pipeline.review import queries
+    from pipeline.store import Store
+
+    with sqlite3.connect(review_office.database) as conn:
+        keep, other = [r[0] for r in conn.execute(
+            "SELECT id FROM items WHERE status = 'review' AND published_at IS NOT NULL ORDER BY id LIMIT 2")]
+    with Store(review_office.database) as store:
+        before = queries.counts(store)["review"]
+    response = client.post("/merge", data={"csrf": token(client, "/"), "keep": keep, "other": other})
+    assert response.status_code == 302
+    with Store(review_office.database) as store:
+        after = queries.counts(store)["review"]
+        listed = store.db.execute("SELECT COUNT(*) FROM items WHERE status = 'review' AND merged_into IS NULL "
+                                  "AND category IS NOT NULL").fetchone()[0]
+    assert after == before - 1 == listed
+    assert f"待审核（{after}）" in client.get("/").get_data(as_text=True)
+
+
 # --- 10. Chinese labels on clerk pages ---------------------------------------------------------------------
 
 

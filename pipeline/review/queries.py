@@ -249,7 +249,8 @@ def _register_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def counts(store: Store) -> dict[str, int]:
-    found = dict(store.db.execute("SELECT status, COUNT(*) FROM items WHERE category IS NOT NULL GROUP BY status"))
+    found = dict(store.db.execute(  # counted_items: not merged into another item
+        "SELECT status, COUNT(*) FROM counted_items WHERE category IS NOT NULL GROUP BY status"))
     return {key: found.get(key, 0) for key in ("review", "auto", "confirmed")}
 
 
