@@ -127,6 +127,7 @@ def test_every_office_is_collected_and_one_failure_stops_no_other(synced_distric
     xhj = d.office_config(d.entry("xhj"))
     with Store(xhj.database) as store:
         (items,) = store.db.execute("SELECT COUNT(*) FROM counted_items").fetchone()
+        (waiting,) = store.db.execute("SELECT COUNT(*) FROM counted_items WHERE status = 'review'").fetchone()
     assert items > 150  # the demo office, whole
     qs = d.office_config(d.entry("qs"))
     with Store(qs.database) as store:
@@ -140,6 +141,7 @@ def test_every_office_is_collected_and_one_failure_stops_no_other(synced_distric
     rows = {r["key"]: r for r in json.loads(status.output)["offices"]}
     assert [r["key"] for r in json.loads(status.output)["offices"]] == ["xhj", "qs", "bad", "ljz", "dt"]
     assert rows["xhj"]["status"] == "ok" and rows["qs"]["status"] == "ok"
+    assert waiting and rows["xhj"]["waiting_for_review"] == waiting  # the clerk's backlog, per office
     assert rows["dt"]["status"] == "partial" and rows["dt"]["failed_sources"] == ["news"]
     assert rows["dt"]["items"] == 2  # its feed was collected all the same
     assert d.office_config(d.entry("dt")).database == district.parent / "dt" / "xxgk.db"  # inline: its own store
@@ -147,6 +149,7 @@ def test_every_office_is_collected_and_one_failure_stops_no_other(synced_distric
     assert rows["ljz"]["status"] == "figures"
     text = runner.invoke(main, ["district", "--district", str(district), "status"]).output
     assert "采集失败的来源：news" in text and "兴华街道办事处" in text
+    assert "待审核" in text and re.search(rf"^xhj +ok +{items} +{waiting} ", text, re.M), text
 
 
 def test_offices_fetching_from_one_host_are_one_polite_client(district_web):

@@ -258,8 +258,8 @@ def inspect(env: DistrictEnv, fmt: str, on: date | None, silent_nights: int, rev
 @click.pass_obj
 @reports_errors
 def status(env: DistrictEnv, as_json: bool, on: date | None, silent_nights: int, review_days: int) -> None:
-    """Every office: its last run, failed sources, items, alerts; with --json also each office's
-    inspection (see ``xxgk district inspect``). An office whose last run was killed midway (no
+    """Every office: its last run, failed sources, items, items waiting for review (待审核), alerts;
+    with --json also each office's inspection (see ``xxgk district inspect``). An office whose last run was killed midway (no
     process holds its run lock) is `interrupted`. Exits 1 when an office's last run failed or
     was interrupted, or one of its sources failed on its last run.
 
@@ -279,10 +279,11 @@ def status(env: DistrictEnv, as_json: bool, on: date | None, silent_nights: int,
         click.echo(json.dumps({"district": env.district.name, "offices": rows}, ensure_ascii=False,
                               indent=2, default=str))
     else:
-        click.echo(f"{'office':<12} {'status':<10} {'items':>6}  last run")
+        click.echo(f"{'office':<12} {'status':<10} {'items':>6} {'待审核':>5}  last run")
         for row in rows:
             last = (row.get("last_run") or {}).get("started_at", "")
-            click.echo(f"{row['key']:<12} {row['status']:<10} {row.get('items', ''):>6}  {last}  {row['name']}")
+            click.echo(f"{row['key']:<12} {row['status']:<10} {row.get('items', ''):>6} "
+                       f"{row.get('waiting_for_review', ''):>8}  {last}  {row['name']}")
             if row["error"]:
                 click.echo(f"    出错：{row['error']}")
             for name in row.get("failed_sources", []):
