@@ -84,7 +84,7 @@ class PostSketch:
 class Verdict:
     rule: str
     score: float  # the evidence: body similarity where bodies compare, else 1.0
-    check: str = ""  # to be confirmed on the texts (confirm): "jaccard", "overlap" or "teaser"; "" final
+    check: str = ""  # to be confirmed on the texts (confirm): "jaccard", "overlap", "teaser" or "figures"; "" final
 
     @property
     def rank(self) -> tuple[int, float]:
@@ -189,13 +189,20 @@ def judge(new: PostSketch, old: PostSketch, window_seconds: int, identity_rule: 
 def _agreeing(rule: str, new: PostSketch, old: PostSketch, body: float) -> Verdict | None:
     """Titles that match merge when the bodies agree: the shorter mostly inside the longer
     (estimated; on a short body, where the estimate is rough, its days named in the other and,
-    unless the texts are nearly equal, confirmed on the texts)."""
+    unless the texts are nearly equal, confirmed on the texts). Bodies that each name a day the
+    other does not (this week's 安全生产例会 and last week's) never agree, and texts that are
+    not equal are confirmed to name the same figures (confirm: the monthly 低保 公示)."""
+    if sim.numbers_conflict(new.days, old.days):
+        return None
     overlap = body_overlap(body, new.body_chars, old.body_chars)
+    same = new.body_hash == old.body_hash
     if min(new.body_chars, old.body_chars) < LONG_BODY:
         if overlap < LOOSE_OVERLAP or not days_agree(new, old):
             return None
-        return Verdict(rule, round(overlap, 3), "" if body >= SURE_BODY else "overlap")
-    return Verdict(rule, round(overlap, 3)) if overlap >= SAME_TITLE_OVERLAP else None
+        return Verdict(rule, round(overlap, 3), "overlap" if body < SURE_BODY else "" if same else "figures")
+    if overlap < SAME_TITLE_OVERLAP:
+        return None
+    return Verdict(rule, round(overlap, 3), "" if same else "figures")
 
 
 def days_agree(a: PostSketch, b: PostSketch) -> bool:
@@ -217,7 +224,10 @@ def _teaser(rule: str, new: PostSketch, old: PostSketch, close: float) -> Verdic
 def confirm(verdict: Verdict, new_body: str, old_body: str) -> Verdict | None:
     """A near-duplicate body under another title is confirmed on the exact texts: the
     estimate cannot tell a retitled copy (J ~ 1) from a look-alike whose body restates
-    its own title (J ~ 0.9)."""
+    its own title (J ~ 0.9). Texts that name other figures in the same place are two
+    notices of one template (sim.figures_swapped), however alike their words."""
+    if verdict.check != "teaser" and sim.figures_swapped(new_body, old_body):
+        return None
     if verdict.check == "jaccard":
         exact = sim.exact_similarity(new_body, old_body)
         return Verdict(verdict.rule, round(exact, 3)) if exact >= NEAR_DUP_EXACT else None

@@ -147,6 +147,20 @@ def body_days(normalised: str) -> frozenset[int]:
     return frozenset(int(m) * 100 + int(d) for m, d in _DAY.findall(normalised))
 
 
+_FIGURE = re.compile(r"\d+")
+
+
+def figures_swapped(a: str, b: str) -> bool:
+    """Two normalised texts name other figures in the same place, between figures they share: the
+    template notice of other people or amounts (the monthly 低保 公示), not a copy, which only drops
+    or adds paragraphs. A difference at either end (a date line, a teaser cut short) is no swap."""
+    x, y = _FIGURE.findall(a), _FIGURE.findall(b)
+    if not x or not y or x == y:
+        return False
+    ops = SequenceMatcher(None, x, y, autojunk=False).get_opcodes()
+    return any(op == "replace" for op, *_ in ops[1:-1])
+
+
 def overlap(a: str, b: str) -> float:
     """The share of the shorter normalised body's trigrams found in the longer one."""
     x, y = _shingles(a), _shingles(b)
@@ -229,4 +243,4 @@ def title_relation(a: str, b: str) -> tuple[str, float]:
 
 
 __all__ = ["normalise_body", "body_digest", "sketches", "similarity", "band_keys", "key_of", "title_key",
-           "title_numbers", "numbers_conflict", "title_relation"]
+           "title_numbers", "numbers_conflict", "title_relation", "figures_swapped"]
