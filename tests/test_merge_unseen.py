@@ -67,3 +67,65 @@ def test_a_copy_with_a_paragraph_dropped_still_joins_its_item(empty_store):
                          days=1))
     dedupe(config, store)
     assert groups(store) == [{"full", "short"}]
+
+
+HEATING = ("各社区、辖区各单位：为进一步做好冬季供暖工作，根据上级有关要求，结合我街道实际，现将有关事项通知如下。"
+           "一、各社区要于11月1日前完成供暖设施排查，建立问题台账。二、对困难家庭实行供暖补贴，标准为每户每季度300元。"
+           "三、设立供暖服务热线0432-62773959，由街道城建科负责受理居民诉求。特此通知。")
+HEATING_TITLE = "关于做好冬季供暖工作的通知"
+EXPLAINED = ("《关于做好冬季供暖工作的通知》政策解读。一、制定背景：为保障辖区居民温暖过冬，街道制定了本通知。"
+             "二、主要内容：明确了供暖设施排查的时限、困难家庭补贴标准及服务热线。三、解读机关：兴华街道城建科，"
+             "解读人：王明，联系电话：0432-62773959。")
+EXPLAINED_TITLE = "《关于做好冬季供暖工作的通知》政策解读"
+DOGS = ("各社区、辖区各单位：为加强犬只管理，维护市容环境和居民人身安全，根据《吉林市养犬管理规定》，现就犬只登记有关事项"
+        "通知如下。一、辖区内饲养犬只的居民须于6月30日前到所在社区办理犬只登记，并提供犬只免疫证明。二、禁止饲养烈性犬，"
+        "出户遛犬须束犬链并由成年人牵领。三、对未登记犬只，由综合执法队依法处理。特此通知。")
+DOGS_TITLE = "关于开展犬只登记工作的通知"
+OFFICE_ROW = {"publisher": "兴华街道办事处"}
+
+
+def test_a_jiedu_citing_its_documents_wenhao_is_its_own_item(empty_store):
+    config, store = empty_store
+    save_posts(store,
+               make_post("doc", "catalog", title=HEATING_TITLE, body=HEATING,
+                         meta={**OFFICE_ROW, "index_number": "11220202MB0X12345Y/2020-00011",
+                               "doc_number": "兴街发〔2020〕3号"}),
+               make_post("jd", "catalog", title=EXPLAINED_TITLE, body=EXPLAINED, days=1,
+                         meta={**OFFICE_ROW, "index_number": "11220202MB0X12345Y/2020-00012",
+                               "doc_number": "兴街发〔2020〕3号"}),
+               make_post("jd-web", "website", title=EXPLAINED_TITLE, body=EXPLAINED, days=1.2,
+                         meta={"doc_number": "兴街发（２０２０）３号"}))
+    dedupe(config, store)
+    assert groups(store) == [{"doc"}, {"jd", "jd-web"}]
+    save_posts(store, make_post("chart", "wechat", title="一图读懂" + HEATING_TITLE, body=HEATING, days=5,
+                                meta={"doc_number": "兴街发[2020]3号"}))
+    dedupe(config, store)
+    assert groups(store) == [{"doc"}, {"jd", "jd-web"}, {"chart"}]
+
+
+def test_a_page_that_printed_another_documents_numbers_stays_with_its_own_copies(empty_store):
+    config, store = empty_store
+    dogs = {**OFFICE_ROW, "index_number": "11220202MB0X12345Y/2020-00010", "doc_number": "兴街发〔2020〕3号"}
+    save_posts(store,
+               make_post("dogs", "catalog", title=DOGS_TITLE, body=DOGS, days=-30, meta=dogs),
+               make_post("heat-wx", "wechat", title=HEATING_TITLE, body=HEATING),
+               make_post("heat-web", "website", title=HEATING_TITLE, body=HEATING, days=1,
+                         meta={"index_number": dogs["index_number"], "doc_number": dogs["doc_number"]}))
+    dedupe(config, store)
+    assert groups(store) == [{"dogs"}, {"heat-wx", "heat-web"}]
+    shown = dict(store.db.execute("SELECT title, index_number FROM items"))
+    assert shown[DOGS_TITLE] == dogs["index_number"] and shown[HEATING_TITLE] != dogs["index_number"]
+
+
+def test_a_title_and_text_match_does_not_carry_a_wenhao_match_over_to_another_document(empty_store):
+    """A ~ B by title and text, B ~ C by 文号: C, another document, stays apart."""
+    config, store = empty_store
+    save_posts(store,
+               make_post("a", "wechat", title=HEATING_TITLE, body=HEATING),
+               make_post("b", "website", title=HEATING_TITLE, body=HEATING, days=1, meta={"doc_number": "兴街发〔2020〕3号"}))
+    dedupe(config, store)
+    save_posts(store, make_post("c", "catalog", title=DOGS_TITLE, body=DOGS, days=200,
+                                meta={**OFFICE_ROW, "doc_number": "兴街发〔2020〕3号",
+                                      "index_number": "11220202MB0X12345Y/2020-00099"}))
+    dedupe(config, store)
+    assert groups(store) == [{"a", "b"}, {"c"}]

@@ -18,7 +18,9 @@ and returns the rule and score that justify a merge, or None. Rules, strongest f
 
 Official identifiers contradict: two copies carrying different official 索引号 are never
 merged, nor two carrying different 文号 (unless their 索引号 is the same): they are two
-documents, whatever their titles and texts. Every rule but identity needs the two
+documents, whatever their titles and texts. A shared identifier is not enough when the copies
+contradict it (same_document): a 解读 citing its document's 文号, a page that printed another
+document's 索引号 under its own title and text. Every rule but identity needs the two
 publication dates within the merge window, and no rule but identity merges titles that name
 different numbers (3月 vs 4月, 第12期 vs 第13期): the monthly look-alikes.
 """
@@ -159,7 +161,7 @@ def judge(new: PostSketch, old: PostSketch, window_seconds: int, identity_rule: 
     if contradicts(new, old, identity_rule):
         return None
     if identity_rule:
-        return Verdict(identity_rule, 1.0)
+        return Verdict(identity_rule, 1.0) if same_document(new, old, estimate) else None
     apart = abs(new.at - old.at)
     if apart > window_seconds or sim.numbers_conflict(new.numbers, old.numbers):
         return None
@@ -184,6 +186,26 @@ def judge(new: PostSketch, old: PostSketch, window_seconds: int, identity_rule: 
     if relation == "edited" and kept >= NEAR_DUP_TITLE:
         return Verdict("near-duplicate body", round(body, 3), "jaccard")  # to be confirmed on the texts
     return None
+
+
+_INTERPRETATION = re.compile(r"解读|图解|一图读懂|一图看懂|答记者问|问答")
+
+
+def same_document(a: PostSketch, b: PostSketch, estimate: float | None = None) -> bool:
+    """A shared 索引号 or 文号 is the same document unless the copies themselves say otherwise:
+    one is a 解读 of the other (it cites the document's 文号, often its 索引号) or another kind
+    of 解读, or their titles differ by a word swapped and their texts disagree (a page that
+    printed another document's number). A copy with hardly any text (a catalog row "详见附件")
+    is taken at its number."""
+    if set(_INTERPRETATION.findall(a.title_key)) != set(_INTERPRETATION.findall(b.title_key)):
+        return False  # a 解读 and its document, or a 政策解读 and a 一图读懂 of one document
+    if sim.title_relation(a.title_key, b.title_key)[0] != "differs" or a.sig is None or b.sig is None:
+        return True
+    if a.body_hash == b.body_hash:
+        return True
+    body = sim.similarity(a.sig, b.sig) if estimate is None else estimate
+    least = LOOSE_OVERLAP if min(a.body_chars, b.body_chars) < LONG_BODY else SAME_TITLE_OVERLAP
+    return body_overlap(body, a.body_chars, b.body_chars) >= least
 
 
 def _agreeing(rule: str, new: PostSketch, old: PostSketch, body: float) -> Verdict | None:
