@@ -4,6 +4,8 @@ printing another document's 索引号, neighbours whose names contain the office
 
 from __future__ import annotations
 
+import dataclasses
+
 from pipeline.merge import dedupe
 
 from .builders import make_post, save_posts
@@ -129,3 +131,20 @@ def test_a_title_and_text_match_does_not_carry_a_wenhao_match_over_to_another_do
                                       "index_number": "11220202MB0X12345Y/2020-00099"}))
     dedupe(config, store)
     assert groups(store) == [{"a", "b"}, {"c"}]
+
+
+def test_a_shared_catalog_keeps_the_offices_name_variants_and_sets_its_neighbours_aside(empty_store):
+    config, store = empty_store
+    office = dataclasses.replace(config.office, departments=("兴华街道综合行政执法队", "综合行政执法队"))
+    config = dataclasses.replace(config, office=office)
+    own = ["兴华街道办事处 ", "吉林市昌邑区兴华街道办事处（党政办）", "兴华街道党工委 兴华街道办事处", "中共兴华街道工作委员会",
+           "昌邑区人民政府兴华街道办事处", "兴华街道办", "吉林市昌邑区兴华街道综合行政执法队", "兴华街道综合行政执法队"]
+    neighbours = ["新兴华街道办事处", "新兴华街道综合行政执法队", "昌邑区卫生健康局综合行政执法队", "街道办事处", "兴华镇人民政府"]
+    save_posts(store, *(make_post(f"row{n}", "catalog", title=f"关于开展第{n}批环境卫生整治工作的通知",
+                                  body=HEATING.replace("冬季供暖", f"第{n}批环境卫生整治"), days=n * 20,
+                                  meta={"publisher": publisher})
+                        for n, publisher in enumerate(own + neighbours)))
+    dedupe(config, store)
+    aside = {row[0] for row in store.db.execute("SELECT publisher FROM set_aside")}
+    assert aside == set(neighbours)
+    assert store.db.execute("SELECT count(*) FROM items").fetchone()[0] == len(own)

@@ -32,6 +32,8 @@ def sketch(pid: str, title: str, body: str, hours: float = 0, meta: dict | None 
     ("兴华街道办事处", True), ("吉林市昌邑区兴华街道办事处", True), ("兴华街道", True), ("兴华发布", True),
     ("", True), ("兴华街道综合行政执法队", True), ("昌邑区兴华街道综合行政执法队", True),
     ("昌邑区卫生健康局", False), ("昌邑区", False), ("昌邑区财政局", False), ("中兴街道办事处", False),
+    ("中共兴华街道工作委员会", True), ("兴华街道办", True), ("新兴华街道办事处", False), ("新兴华街道综合行政执法队", False),
+    ("街道办事处", False),
 ])
 def test_whose_row_it_is(publisher, owned):
     assert Ownership.of(OFFICE).owns(publisher) is owned

@@ -22,6 +22,10 @@ from typing import Any, Protocol
 _SPACE = re.compile(r"\s+")
 _OFFICE_SUFFIXES = ("办事处", "人民政府")
 _BARE_REGION = ("省", "市", "区", "县", "州", "旗", "盟")  # "昌邑区" alone is the district, not the office
+# What may stand right before the office's name in a longer one: a region (吉林市昌邑区兴华街道),
+# 中共 (中共兴华街道工作委员会), a government (昌邑区人民政府兴华街道办事处), or a separator. Any other
+# character makes it another place's name: 新兴华街道 is the neighbour, not 兴华街道.
+_NAME_MAY_FOLLOW = frozenset("".join(_BARE_REGION) + "共府委")
 MIN_NAME = 4  # a shorter fragment of a name ("街道") names nobody
 
 
@@ -57,7 +61,7 @@ class Ownership:
     def department(self, publisher: str) -> bool:
         """The publisher is one of the office's departments."""
         p = fold(publisher)  # the department's whole name (a region may precede it): not a part of it
-        return bool(p) and any(d and d in p for d in self.departments)
+        return bool(p) and any(d and _named_in(d, p) for d in self.departments)
 
     def owns(self, publisher: str) -> bool:
         """The office publishes what this publisher publishes (no publisher: the office's own)."""
@@ -83,12 +87,24 @@ class Ownership:
 
 def _names_same(publisher: str, name: str) -> bool:
     """One name names the other: equal, or the longer adds a region or a body to it
-    (吉林市昌邑区兴华街道办事处 ⊃ 兴华街道). A bare region is not the office."""
+    (吉林市昌邑区兴华街道办事处 ⊃ 兴华街道), never as the tail of another name (新兴华街道办事处).
+    A bare region is not the office."""
     if not name:
         return False
-    if name in publisher:
+    if _named_in(name, publisher):
         return True
-    return len(publisher) >= MIN_NAME and publisher in name and not publisher.endswith(_BARE_REGION)
+    return len(publisher) >= MIN_NAME and _named_in(publisher, name) and not publisher.endswith(_BARE_REGION)
+
+
+def _named_in(name: str, text: str) -> bool:
+    """`name` occurs in `text` as a whole name: at the start, or after a region, 中共, a
+    government or a separator (never as the tail of another name: 新兴华街道, 卫生健康局综合行政执法队)."""
+    at = text.find(name)
+    while at >= 0:
+        if at == 0 or text[at - 1] in _NAME_MAY_FOLLOW or not text[at - 1].isalnum():
+            return True
+        at = text.find(name, at + 1)
+    return False
 
 
 __all__ = ["Ownership", "fold"]
