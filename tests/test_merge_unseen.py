@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from pipeline.merge import dedupe
+from pipeline.merge.identifiers import is_minted
 
 from .builders import make_post, save_posts
 
@@ -148,3 +151,51 @@ def test_a_shared_catalog_keeps_the_offices_name_variants_and_sets_its_neighbour
     aside = {row[0] for row in store.db.execute("SELECT publisher FROM set_aside")}
     assert aside == set(neighbours)
     assert store.db.execute("SELECT count(*) FROM items").fetchone()[0] == len(own)
+
+
+DOGS_ROW = {**OFFICE_ROW, "index_number": "11220202MB0X12345Y/2020-00010", "doc_number": "兴街发〔2020〕3号"}
+
+
+def heating_with_dogs_number() -> list:
+    """The heating notice on WeChat, and on the website under the 索引号 and 文号 of the dog notice."""
+    return [make_post("heat-wx", "wechat", title=HEATING_TITLE, body=HEATING),
+            make_post("heat-web", "website", title=HEATING_TITLE, body=HEATING, days=1,
+                      meta={"index_number": DOGS_ROW["index_number"], "doc_number": DOGS_ROW["doc_number"]})]
+
+
+def shown_numbers(store) -> dict[str, tuple[str, str | None]]:
+    return {title: (number, minted) for title, number, minted in
+            store.db.execute("SELECT title, index_number, minted_index FROM items")}
+
+
+@pytest.mark.parametrize("runs", ["one run", "the catalog row a night later"])
+def test_a_catalog_rows_index_number_is_shown_on_its_document_not_on_a_page_that_printed_it(empty_store, runs):
+    config, store = empty_store
+    dogs = make_post("dogs", "catalog", title=DOGS_TITLE, body=DOGS, days=40, meta=DOGS_ROW)
+    if runs == "one run":
+        save_posts(store, *heating_with_dogs_number(), dogs)
+    else:
+        save_posts(store, *heating_with_dogs_number())
+        dedupe(config, store)
+        assert shown_numbers(store)[HEATING_TITLE][0] == DOGS_ROW["index_number"]  # all the page says, so far
+        save_posts(store, dogs)
+    dedupe(config, store)
+    shown = shown_numbers(store)
+    assert shown[DOGS_TITLE] == (DOGS_ROW["index_number"], None)
+    heating, minted = shown[HEATING_TITLE]
+    assert is_minted(heating) and heating == minted
+
+
+def test_an_item_shown_under_a_minted_number_takes_its_catalog_rows_number_from_a_page_that_printed_it(empty_store):
+    config, store = empty_store
+    dogs_wx = make_post("dogs-wx", "wechat", title=DOGS_TITLE, body=DOGS, days=39)
+    save_posts(store, *heating_with_dogs_number(), dogs_wx)
+    dedupe(config, store)
+    minted_dogs = shown_numbers(store)[DOGS_TITLE][0]
+    assert is_minted(minted_dogs)
+    save_posts(store, make_post("dogs", "catalog", title=DOGS_TITLE, body=DOGS, days=40, meta=DOGS_ROW))
+    dedupe(config, store)
+    assert groups(store) == [{"heat-wx", "heat-web"}, {"dogs-wx", "dogs"}]
+    shown = shown_numbers(store)
+    assert shown[DOGS_TITLE] == (DOGS_ROW["index_number"], minted_dogs)
+    assert is_minted(shown[HEATING_TITLE][0]) and shown[HEATING_TITLE][0] != minted_dogs

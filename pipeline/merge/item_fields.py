@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections import defaultdict
 from datetime import datetime, tzinfo
 from itertools import islice
@@ -35,7 +36,7 @@ import re
 
 from ..config import Config
 from .identifiers import Minter, is_minted, official_seen, taken
-from .rules import NO_DOC_NUMBER
+from .rules import NO_DOC_NUMBER, identity_keys
 from ..models import SOCIAL_CHANNELS, local_year
 from .ownership import Ownership
 from ..store import Store, iso
@@ -44,6 +45,7 @@ CHANNEL_PRECEDENCE = ("wechat", "weibo", "website", "catalog")  # on equal times
 PRIMARY_PRECEDENCE = ("catalog", "website", "wechat", "weibo")  # whose title and body the item shows
 COUNT_CHANNEL_RULES = ("first", "any_social", "primary")
 CHUNK = 500
+log = logging.getLogger("xxgk.dedupe")
 
 POSTS_OF_ITEMS = """SELECT ip.item_id, p.id, p.channel, COALESCE(p.published_at, p.first_seen), p.withdrawn_at,
         v.title, v.meta, v.attachments, s.title_key, s.body_hash
@@ -89,6 +91,8 @@ def _show_identifiers(store: Store, minter: Minter, tz: tzinfo, updates: list[di
     for u in updates:
         official, now_shown = u["official_index"], current.get(u["id"])
         if official and official != now_shown:
+            if u["official_channel"] == "catalog":
+                reclaim(store, minter, tz, official)
             store.db.execute("UPDATE OR IGNORE items SET index_number = ?, minted_index = COALESCE(minted_index, ?) "
                              "WHERE id = ?", [official, now_shown, u["id"]])
         elif not official and now_shown and not is_minted(now_shown) and official_seen(store, now_shown):
@@ -109,9 +113,12 @@ def insert_items(store: Store, config: Config, rows: list[tuple[str, int, str]],
     held = taken(store, sorted({d["official_index"] for d in derived.values() if d["official_index"]}))
     minter = Minter(store, config.office.org_code)
     shown: dict[str, str | None] = {}
-    for item_id, _, _ in rows:
+    by_catalog = sorted(rows, key=lambda row: derived[row[0]]["official_channel"] != "catalog")  # they claim first
+    for item_id, _, _ in by_catalog:
         official = derived[item_id]["official_index"]
-        if official and official not in held:
+        if official and (official not in held or derived[item_id]["official_channel"] == "catalog"
+                         and official not in shown.values() and reclaim(store, minter, config.office.timezone,
+                                                                        official)):
             held.add(official)
             shown[item_id] = official
     unofficial = [(item_id, year) for item_id, year, _ in rows if item_id not in shown]
@@ -120,6 +127,27 @@ def insert_items(store: Store, config: Config, rows: list[tuple[str, int, str]],
         {**derived[item_id], "index_number": shown.get(item_id) or minted[item_id], "minted_index": minted.get(item_id),
          "id": item_id, "created_at": created_at} for item_id, _, created_at in rows))
     minter.save()
+
+
+def reclaim(store: Store, minter: Minter, tz: tzinfo, number: str) -> bool:
+    """A catalog row's 索引号 is its document's: an item that shows it only because one of its pages
+    printed it (another document's number, copied into a website page's metadata table) gives it
+    up for its minted number. True when the number is free now; False when a catalog row of the
+    item showing it carries it too (or no stored item shows it)."""
+    row = store.db.execute("SELECT id, minted_index, published_at FROM items WHERE index_number = ?",
+                           [number]).fetchone()
+    if row is None:
+        return False
+    keys = [key for key, rule in identity_keys({"index_number": number}).items() if rule == "same 索引号"]
+    if store.db.execute("""SELECT 1 FROM item_posts ip JOIN posts p ON p.id = ip.post_id
+                           JOIN post_sketches s ON s.post_id = p.id
+                           WHERE ip.item_id = ? AND p.channel = 'catalog' AND s.idx = ? LIMIT 1""",
+                        [row[0], keys[0] if keys else 0]).fetchone():
+        return False
+    mine = row[1] or minter.mint(local_year(row[2], tz))
+    store.db.execute("UPDATE items SET index_number = ?, minted_index = ? WHERE id = ?", [mine, mine, row[0]])
+    log.warning("dedupe: 条目 %s 显示的索引号 %s 是目录中另一文件的索引号（其网页误印），改为 %s", row[0], number, mine)
+    return True
 
 
 def derive_items(store: Store, item_ids: list[str], rule: str, owner: Ownership | None = None,
@@ -150,7 +178,8 @@ INSERT_DERIVED = f"""INSERT INTO items
 def derive(posts: list[PostRow], count_rule: str = "first", owner: Ownership | None = None,
            explain: bool = False) -> dict[str, Any]:
     """An item's derived columns from its posts' rows (see POSTS_OF_ITEMS, without item_id), and
-    `official_index`: the official 索引号 its copies give (None: to be minted); with `explain`,
+    `official_index`: the official 索引号 its copies give (None: to be minted) and
+    `official_channel`, the channel of the copy that gives it; with `explain`,
     `choices`: what it shows and why (xxgk explain)."""
     # Ties fall to the earlier copy, then the post id: the order never depends on how rows came.
     first = min(posts, key=lambda p: (p[2], CHANNEL_PRECEDENCE.index(p[1]), p[0]))
@@ -176,6 +205,7 @@ def derive(posts: list[PostRow], count_rule: str = "first", owner: Ownership | N
         "doc_number": doc_number or next((m["doc_number"] for m in metas if m.get("doc_number")), ""),
         "publisher": publisher,
         "official_index": index_number,
+        "official_channel": index_from[1] if index_from else None,
     }
     if explain:
         derived["choices"] = {
