@@ -199,3 +199,20 @@ def test_an_item_shown_under_a_minted_number_takes_its_catalog_rows_number_from_
     shown = shown_numbers(store)
     assert shown[DOGS_TITLE] == (DOGS_ROW["index_number"], minted_dogs)
     assert is_minted(shown[HEATING_TITLE][0]) and shown[HEATING_TITLE][0] != minted_dogs
+
+
+def test_wenhao_written_the_ways_pages_write_it_is_one_wenhao(empty_store):
+    """〔2020〕/[2020]/（２０２０）, and a serial with a leading zero or 第 (GB/T 9704 writes neither)."""
+    config, store = empty_store
+    save_posts(store,
+               make_post("row", "catalog", title=HEATING_TITLE, body=HEATING,
+                         meta={**OFFICE_ROW, "index_number": "11220202MB0X12345Y/2020-00011",
+                               "doc_number": "兴街发〔2020〕3号"}),
+               make_post("web", "website", title=HEATING_TITLE, body=HEATING, days=1,
+                         meta={"doc_number": "兴街发〔2020〕第03号"}),
+               make_post("wx", "wechat", title="速看！" + HEATING_TITLE, body=HEATING, days=1.5,
+                         meta={"doc_number": "兴街发（２０２０）３号"}),
+               make_post("other", "website", title="关于做好冬季供暖补充工作的通知", body=HEATING, days=2,
+                         meta={"doc_number": "兴街发[2020]30号"}))
+    dedupe(config, store)
+    assert groups(store) == [{"row", "web", "wx"}, {"other"}]

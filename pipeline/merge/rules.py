@@ -49,7 +49,9 @@ NEAR_DUP_TITLE = 0.6  # share of the shorter title kept in the longer
 LEAST_BODY = 0.7  # below this estimate, other titles merge only when one contains the other (index.py screens)
 NO_DOC_NUMBER = {"", "无", "无文号", "无〔〕号", "—", "-", "/", "none", "null"}
 _BRACKETS = str.maketrans({"[": "〔", "]": "〕", "(": "〔", ")": "〕", "【": "〔", "】": "〕", "（": "〔", "）": "〕",
-                           "﹝": "〔", "﹞": "〕", "［": "〔", "］": "〕"})
+                           "﹝": "〔", "﹞": "〕", "［": "〔", "］": "〕", "〈": "〔", "〉": "〕", "{": "〔", "}": "〕"})
+# GB/T 9704-2012 7.2.4: the serial has no leading zeros and no 第 ("1不编为01，不加'第'字"); pages write both.
+_SERIAL = re.compile(r"〕第?0*(?=\d)")
 
 RULE_PRIORITY = {"same 索引号": 6, "same 文号": 5, "same text": 4, "same title": 3, "title variant": 2,
                  "near-duplicate body": 1}
@@ -100,6 +102,7 @@ def identity_keys(meta: dict[str, str]) -> dict[int, str]:
     if index_number and index_number.lower() not in NO_DOC_NUMBER:
         keys[sim.key_of("idx", re.sub(r"\s+", "", index_number))] = "same 索引号"
     doc = re.sub(r"\s+", "", unicodedata.normalize("NFKC", meta.get("doc_number", ""))).translate(_BRACKETS)
+    doc = _SERIAL.sub("〕", doc)
     if doc.lower() not in NO_DOC_NUMBER and doc != "无〔〕号":
         keys[sim.key_of("doc", doc)] = "same 文号"
     return keys
