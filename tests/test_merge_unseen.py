@@ -216,3 +216,17 @@ def test_wenhao_written_the_ways_pages_write_it_is_one_wenhao(empty_store):
                          meta={"doc_number": "兴街发[2020]30号"}))
     dedupe(config, store)
     assert groups(store) == [{"row", "web", "wx"}, {"other"}]
+
+
+def test_a_community_listed_as_a_department_is_found_however_the_row_writes_it(empty_store):
+    config, store = empty_store
+    config = dataclasses.replace(config, office=dataclasses.replace(config.office, departments=("松江社区居委会",)))
+    rows = {"songjiang": "吉林市昌邑区兴华街道松江社区居民委员会", "songjiang-2": "兴华街道松江社区居委会",
+            "neighbour": "中兴街道松江社区居委会"}
+    save_posts(store, *(make_post(slug, "catalog", title=f"松江社区关于开展第{n}批环境卫生整治工作的通知", days=n * 20,
+                                  body=HEATING.replace("冬季供暖", f"第{n}批环境卫生整治"), meta={"publisher": publisher})
+                        for n, (slug, publisher) in enumerate(rows.items())))
+    dedupe(config, store)
+    shown = sorted(row[0] for row in store.db.execute("SELECT publisher FROM items"))
+    assert shown == sorted(rows[slug] for slug in ("songjiang", "songjiang-2"))  # each under its department
+    assert [row[0] for row in store.db.execute("SELECT publisher FROM set_aside")] == [rows["neighbour"]]

@@ -29,9 +29,15 @@ _NAME_MAY_FOLLOW = frozenset("".join(_BARE_REGION) + "共府委")
 MIN_NAME = 4  # a shorter fragment of a name ("街道") names nobody
 
 
+_SHORT_FORMS = (("居民委员会", "居委会"), ("村民委员会", "村委会"))  # both are written, in rows and in configs
+
+
 def fold(name: str) -> str:
-    """A name as compared: width folded, no spaces."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", name)) if name else ""
+    """A name as compared: width folded, no spaces, 居民委员会 as 居委会."""
+    folded = _SPACE.sub("", unicodedata.normalize("NFKC", name)) if name else ""
+    for long_form, short_form in _SHORT_FORMS:
+        folded = folded.replace(long_form, short_form)
+    return folded
 
 
 class Office(Protocol):
@@ -60,8 +66,9 @@ class Ownership:
 
     def department(self, publisher: str) -> bool:
         """The publisher is one of the office's departments."""
-        p = fold(publisher)  # the department's whole name (a region may precede it): not a part of it
-        return bool(p) and any(d and _named_in(d, p) for d in self.departments)
+        p = fold(publisher)  # the department's whole name (a region or the office may precede it): not a part of it
+        return bool(p) and any(d and (_named_in(d, p) or any(_named_in(n + d, p) for n in self.own))
+                               for d in self.departments)
 
     def owns(self, publisher: str) -> bool:
         """The office publishes what this publisher publishes (no publisher: the office's own)."""
