@@ -230,3 +230,28 @@ def test_a_community_listed_as_a_department_is_found_however_the_row_writes_it(e
     shown = sorted(row[0] for row in store.db.execute("SELECT publisher FROM items"))
     assert shown == sorted(rows[slug] for slug in ("songjiang", "songjiang-2"))  # each under its department
     assert [row[0] for row in store.db.execute("SELECT publisher FROM set_aside")] == [rows["neighbour"]]
+
+
+def activity(people: int, details: str) -> str:
+    return f"3月31日，站前社区组织开展健康素养宣传活动，{people}余名居民参加。\n{details}\n下一步，站前社区将持续开展形式多样的健康素养活动。"
+
+
+def test_a_teaser_naming_other_figures_is_the_look_alike_of_the_same_day(empty_store):
+    """Two 站前社区 activities of one day, one title: 250 residents, and 73; the Weibo teasers
+    carry the first words of each (bench/adversarial.py, REPORT_SEED, 6,000 items)."""
+    config, store = empty_store
+    title = "兴华街道站前社区开展健康素养宣传活动"
+    first = activity(250, "吴强同志指出，国家安全教育工作关系群众切身利益，要在5个方面下功夫，确保85%以上的群众知晓。"
+                          "陈勇同志指出，科普工作关系群众切身利益，要在8个方面下功夫，确保88%以上的群众知晓。")
+    second = activity(73, "自3月4日起，在新华社区设立7个服务点，由孙军负责，工作时间为每日9时至16时。"
+                          "北京路社区网格员唐刚介绍，本次共走访309户，发放资料701份，解决供暖等问题12件。")
+    save_posts(store,
+               make_post("one-wx", "wechat", title=title, body=first),
+               make_post("one-wb", "weibo", title=title, body="3月31日，站前社区组织开展健康素养宣传活动，250余名居民参加。……",
+                         days=0.3),
+               make_post("two-wx", "wechat", title="好消息！" + title, body=second, days=0.5),
+               make_post("one-web", "website", title=title, body=first + "\n来源：兴华街道办事处", days=0.7),
+               make_post("two-wb", "weibo", title=title, body="3月31日，站前社区组织开展健康素养宣传活动，73余名居民参加。……",
+                         days=1.1))
+    dedupe(config, store)
+    assert groups(store) == [{"one-wx", "one-wb", "one-web"}, {"two-wx", "two-wb"}]

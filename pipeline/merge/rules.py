@@ -250,8 +250,11 @@ def confirm(verdict: Verdict, new_body: str, old_body: str) -> Verdict | None:
     """A near-duplicate body under another title is confirmed on the exact texts: the
     estimate cannot tell a retitled copy (J ~ 1) from a look-alike whose body restates
     its own title (J ~ 0.9). Texts that name other figures in the same place are two
-    notices of one template (sim.figures_swapped), however alike their words."""
+    notices of one template (sim.figures_swapped), however alike their words; a teaser
+    naming figures its text does not is another day's or place's (sim.figures_left_out)."""
     if verdict.check != "teaser" and sim.figures_swapped(new_body, old_body):
+        return None
+    if verdict.check == "teaser" and sim.figures_left_out(*sorted((new_body, old_body), key=len)):
         return None
     if verdict.check == "jaccard":
         exact = sim.exact_similarity(new_body, old_body)
