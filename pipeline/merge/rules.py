@@ -230,6 +230,11 @@ def _agreeing(rule: str, new: PostSketch, old: PostSketch, body: float) -> Verdi
     return Verdict(rule, round(overlap, 3), "" if same else "figures")
 
 
+def _headless(body: str, titles: tuple[str, ...]) -> str:
+    """Pure: a normalised body without the title it opens with (【兴华街道2020年3月…公示】3月3日上午…)."""
+    return next((body[len(t):] for t in titles if t and body.startswith(t)), body)
+
+
 def days_agree(a: PostSketch, b: PostSketch) -> bool:
     """The shorter text names no day the longer does not."""
     short, long_ = sorted((a, b), key=lambda s: s.body_chars)
@@ -246,15 +251,17 @@ def _teaser(rule: str, new: PostSketch, old: PostSketch, close: float) -> Verdic
     return Verdict(rule, round(close, 3))
 
 
-def confirm(verdict: Verdict, new_body: str, old_body: str) -> Verdict | None:
+def confirm(verdict: Verdict, new_body: str, old_body: str, titles: tuple[str, ...] = ()) -> Verdict | None:
     """A near-duplicate body under another title is confirmed on the exact texts: the
     estimate cannot tell a retitled copy (J ~ 1) from a look-alike whose body restates
     its own title (J ~ 0.9). Texts that name other figures in the same place are two
     notices of one template (sim.figures_swapped), however alike their words; a teaser
-    naming figures its text does not is another day's or place's (sim.figures_left_out)."""
+    naming figures its text does not is another day's or place's (sim.figures_left_out); its
+    headline (a Weibo post's 【title】, one of `titles`, the copies' title keys) is not its text."""
     if verdict.check != "teaser" and sim.figures_swapped(new_body, old_body):
         return None
-    if verdict.check == "teaser" and sim.figures_left_out(*sorted((new_body, old_body), key=len)):
+    teaser, text = sorted((new_body, old_body), key=len)
+    if verdict.check == "teaser" and sim.figures_left_out(_headless(teaser, titles), text):
         return None
     if verdict.check == "jaccard":
         exact = sim.exact_similarity(new_body, old_body)

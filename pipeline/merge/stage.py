@@ -302,7 +302,8 @@ def best_match(store: Store, sketch: rules.PostSketch, found: list[Candidate], w
             continue
         verdict = rules.judge(sketch, c.sketch, window, c.identity_rule, c.estimate)
         if verdict is not None and verdict.check:
-            verdict = rules.confirm(verdict, body, normalised_body(store, c.sketch))
+            verdict = rules.confirm(verdict, body, normalised_body(store, c.sketch),
+                                    (sketch.title_key, c.sketch.title_key))
         if verdict is None:
             if rules.contradicts(sketch, c.sketch) or (
                     c.sketch.title_key == sketch.title_key and not c.sketch.teaser and not sketch.teaser):
@@ -328,7 +329,8 @@ def _ranked(store: Store, sketch: rules.PostSketch, found: list[Candidate], wind
             continue
         verdict = rules.judge(sketch, c.sketch, window, c.identity_rule, c.estimate)
         if verdict is not None and verdict.check:
-            verdict = rules.confirm(verdict, body, normalised_body(store, c.sketch))
+            verdict = rules.confirm(verdict, body, normalised_body(store, c.sketch),
+                                    (sketch.title_key, c.sketch.title_key))
         if verdict is not None and not (identities is not None and identities.conflict(c.item_id, sketch)):
             yield (verdict.rank, -c.sketch.at, c.item_id), c.item_id, verdict
 
