@@ -53,23 +53,37 @@ class Answer:
 
 
 def listings(source: Source, ctx: Context, selectors: dict[str, str]) -> Iterator[ListPage | Note]:
-    """The endpoint's pages, one request each, until a short page or the total (the walk in
-    sources/website.py applies the office's max_pages, if it set one)."""
+    """The endpoint's pages, one request each, until a short page, the total, or a page that
+    repeats what was read (the walk in sources/website.py applies the office's max_pages, if it
+    set one). Raises SourceError when the list ends short of the total it announces: paging that
+    does not advance (a page number fixed in the url) must not pass for a whole list."""
     spec = source.list_api
     assert spec is not None  # only a source with a [list_api] table comes here
     seen: set[str] = set()  # distinct entries so far (a server may repeat a page's boundary record)
+    records = 0  # records read so far, with or without a usable link
     for page in itertools.count(1):
         url, fields = request_for(source, page)
         text = _answer(ctx, source, url, fields, conditional=page == 1 and not (ctx.full or ctx.walk_whole))
         if text is None:
             return  # page 1 unchanged since the last run (304)
         answer = parse_answer(text, url, source.url, spec, selectors, ctx.tz)
+        repeated = page > 1 and bool(answer.entries) and all(entry.url in seen for entry in answer.entries)
         seen.update(entry.url for entry in answer.entries)
-        last = answer.records < spec.page_size or (answer.total is not None and len(seen) >= answer.total)
+        records += answer.records
+        reached = answer.total is not None and len(seen) >= answer.total
+        last = repeated or reached or answer.records < spec.page_size
         next_url = None if last else request_for(source, page + 1)[0]
         yield ListPage(entries=answer.entries, next_url=next_url)
         if last:
+            if answer.total is not None and not reached and (repeated or records < answer.total):
+                raise SourceError(_short_of_total(url, answer.total, len(seen), repeated))
             return
+
+
+def _short_of_total(url: str, total: int, read: int, repeated: bool) -> str:
+    why = "下一页答回的仍是已读的记录" if repeated else "一页答回的记录少于 page_size"
+    return (f"{url}: 列表接口称共 {total} 条，只读到 {read} 条（{why}）：翻页没有前进。"
+            f"请核对 list_api 的页码字段（url 或 query 中应为 {{page}}）和 page_size")
 
 
 def _answer(ctx: Context, source: Source, url: str, fields: dict[str, str], conditional: bool) -> str | None:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timezone
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from . import hanweb, lists
 
@@ -68,16 +68,15 @@ _SIZE_KEYS = {"pagesize", "size", "rows", "limit", "perpage", "pagecount"}
 
 def _json_api(text: str, url: str, name: str, base: str, fetch_text: Callable[[str], str | None]) -> Finding:
     for found in _ENDPOINT.finditer(text):
-        endpoint = found.group(1)
-        if re.search(r"\.(js|css|png|jpg|gif|html?)(\?|$)", endpoint, re.I):
+        if re.search(r"\.(js|css|png|jpg|gif|html?)(\?|$)", found.group(1), re.I):
             continue
-        query = _query_fields(text[found.end():found.end() + 400])
+        endpoint, query = _endpoint_fields(found.group(1), text[found.end():found.end() + 400])
         api_url = urljoin(url, endpoint)
         if urlsplit(api_url).hostname != urlsplit(url).hostname:
             continue  # only the column's own host is fetched here
         size = next((int(v) for k, v in query.items() if k.lower() in _SIZE_KEYS and v.isdigit()), 20)
-        asked = api_url + ("&" if "?" in api_url else "?") + "&".join(
-            f"{k}={_fill(k, v, 1, size)}" for k, v in query.items()) if query else api_url
+        asked = api_url + ("&" if "?" in api_url else "?") + urlencode(
+            {k: _fill(k, v, 1, size) for k, v in query.items()}) if query else api_url
         answer = fetch_text(asked)
         guess = _guess_fields(answer) if answer else None
         if guess is None:
@@ -86,15 +85,32 @@ def _json_api(text: str, url: str, name: str, base: str, fetch_text: Callable[[s
         table = _api_table(name, endpoint, query, size, records, title, link, date, total)
         return Finding("json_api", f"页面本身没有列表；其脚本从 JSON 接口 {api_url} 读取：第一页 {count} 条，"
                                    f"记录在 {records}（标题 {title}，链接 {link}，日期 {date or '无'}）。"
-                                   f"请核对下面猜出的字段。", count, base + table)
+                                   f"{_paging_said(query)}请核对下面猜出的字段。", count, base + table)
     return Finding("none", "未识别出列表：页面没有列表行、大汉 datastore 或可推断的 JSON 接口。"
                            "请用 [sources.NAME.selectors] 指定列表选择器，或用 list_api 指明接口。", 0, base)
+
+
+def _endpoint_fields(endpoint: str, after_url: str) -> tuple[str, dict[str, str]]:
+    """The endpoint without its query string, and the fields it is asked with: those of its own query
+    string (`/api/articles?pageNo=1&pageSize=15`) and of the object literal passed with it — all of
+    them, so the page and size fields become templates wherever the script wrote them."""
+    path, _, own = endpoint.partition("?")
+    return path, {**dict(parse_qsl(own, keep_blank_values=True)), **_query_fields(after_url)}
 
 
 def _query_fields(after_url: str) -> dict[str, str]:
     """The object literal passed with the endpoint (`load('/api/list', {pageNo: 1, channelId: 'x'})`)."""
     args = _ARGS.match(after_url)
     return hanweb.js_object(args.group(1)) if args else {}
+
+
+def _paging_said(query: dict[str, str]) -> str:
+    """What staff should know about the paging of the proposed table."""
+    page = [k for k in query if k.lower() in _PAGE_KEYS]
+    if not page:
+        return "未识别出页码字段：按下表只会读到第一页，请在 url 或 query 中用 {page} 标出页码。"
+    size = [k for k in query if k.lower() in _SIZE_KEYS]
+    return f"翻页字段 {'、'.join(page + size)} 已写成 {{page}}{'/{size}' if size else ''}。"
 
 
 def _fill(key: str, value: str, page: int, size: int) -> str:
@@ -106,7 +122,13 @@ def _fill(key: str, value: str, page: int, size: int) -> str:
 
 
 def _template(key: str, value: str) -> str:
-    return "{page}" if key.lower() in _PAGE_KEYS else "{size}" if key.lower() in _SIZE_KEYS else value
+    """A query field as list_api templates it: the page and size fields fill in, the rest stay as they are."""
+    return "{page}" if key.lower() in _PAGE_KEYS else "{size}" if key.lower() in _SIZE_KEYS else _literal(value)
+
+
+def _literal(text: str) -> str:
+    """Text that a list_api template keeps as it is (its braces are no placeholders)."""
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 def _guess_fields(text: str) -> tuple[str, str, str, str, int, str] | None:
@@ -156,9 +178,9 @@ def _pick(keys: set[str], preferred: tuple[str, ...], word: str) -> str:
 
 def _api_table(name: str, endpoint: str, query: dict[str, str], size: int, records: str, title: str, link: str,
                date: str, total: str) -> str:
-    lines = [f"[sources.{name}.list_api]", f'url = "{endpoint}"']
+    lines = [f"[sources.{name}.list_api]", f"url = {_toml_string(_literal(endpoint))}"]
     if query:
-        fields = ", ".join(f'{k} = "{_template(k, v)}"' for k, v in query.items())
+        fields = ", ".join(f"{_toml_key(k)} = {_toml_string(_template(k, v))}" for k, v in query.items())
         lines.append(f"query = {{ {fields} }}")
     lines += [f"page_size = {size}", f'records = "{records}"', f'title = "{title}"', f'link = "{link}"']
     if link.lower() == "id":
@@ -169,3 +191,11 @@ def _api_table(name: str, endpoint: str, query: dict[str, str], size: int, recor
         lines.append(f'total = "{total}"')
     return "\n".join(lines) + "\n"
 
+
+def _toml_string(value: str) -> str:
+    """A TOML basic string (JSON's escapes are TOML's)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_string(key)

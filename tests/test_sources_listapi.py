@@ -17,6 +17,7 @@ from .list_offices import (
     API_CONFIG, API_HOST, API_PAGE_SIZE, HANWEB_CONFIG, HANWEB_HOST, ApiOffice, HanwebOffice, api_record, collected,
     hanweb_record,
 )
+from .query_api_office import FIXED_PAGE_CONFIG, QUERY_PAGE_SIZE, QUERY_TOTAL, QueryApiOffice
 
 TOTAL = 27  # three pages of 10, the last one short
 
@@ -135,3 +136,13 @@ def test_records_without_the_named_fields_fail_with_a_hint(tmp_path, loopback_si
     api_office.install(loopback_site)
     with collected(tmp_path, loopback_site, API_CONFIG.replace('title = "docTitle"', 'title = "title"')) as (_, _, outcome):
         assert outcome.status == "failed" and "check its list_api records, title and link" in outcome.error
+
+
+@pytest.mark.parametrize("page_size", [QUERY_PAGE_SIZE, 20])  # page 2 repeats page 1; page 1 is short
+def test_a_list_that_does_not_page_is_not_reported_ok(tmp_path, loopback_site, page_size: int) -> None:
+    office = QueryApiOffice([api_record(n) for n in range(1, QUERY_TOTAL + 1)])
+    office.install(loopback_site)
+    with collected(tmp_path, loopback_site, FIXED_PAGE_CONFIG.replace("PAGE_SIZE", str(page_size))) as (_, _, outcome):
+        assert outcome.status == "failed" and outcome.new == QUERY_PAGE_SIZE  # what was read is kept
+        assert f"共 {QUERY_TOTAL} 条" in outcome.error and f"只读到 {QUERY_PAGE_SIZE} 条" in outcome.error
+    assert len(office.asked) <= 2  # a page repeating the last one ends the walk

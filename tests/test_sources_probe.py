@@ -12,6 +12,7 @@ from sources.probe import judge
 from .list_offices import (
     API_HOST, COLUMN_ID, HANWEB_CONFIG, HANWEB_HOST, ApiOffice, HanwebOffice, api_record, collected, hanweb_record,
 )
+from .query_api_office import QUERY_PAGE_SIZE, QUERY_TOTAL, QueryApiOffice
 
 OFFICE_HEAD = HANWEB_CONFIG.split("[sources.")[0]  # [office] and [fetch], no source
 
@@ -72,3 +73,18 @@ def test_other_list_kinds(page: str, kind: str, says: str) -> None:
 def test_a_bad_url_is_a_clear_error(tmp_path) -> None:
     result = CliRunner().invoke(main, ["--config", str(tmp_path / "none.toml"), "add-source", "ftp://x/"])
     assert result.exit_code == 2 and "不是 http(s) 网址" in result.output
+
+
+def test_paging_fields_in_the_endpoints_own_query_string_become_templates(tmp_path, loopback_site) -> None:
+    office = QueryApiOffice([api_record(n) for n in range(1, QUERY_TOTAL + 1)])
+    office.install(loopback_site)
+    code, output = probe_with_cli(tmp_path, loopback_site, f"http://{API_HOST}/tzgg/index.html")
+    assert code == 0, output
+    table = printed_table(output)
+    assert "（json_api）" in output and "pageNo=1" not in table and '"{page}"' in table
+    assert f"page_size = {QUERY_PAGE_SIZE}" in table
+    office.asked.clear()
+    with collected(tmp_path, loopback_site, OFFICE_HEAD + table) as (_, _, outcome):
+        assert outcome.status == "ok" and outcome.new == QUERY_TOTAL, outcome
+    assert [q["pageNo"] for q in office.asked] == [["1"], ["2"], ["3"]]
+    assert all(q["channelId"] == ["12"] and q["pageSize"] == [str(QUERY_PAGE_SIZE)] for q in office.asked)
