@@ -63,7 +63,8 @@ def parse_list(html: str, page_url: str, selectors: dict[str, str] = LIST_DEFAUL
         date = parse_date(text_of(date_el if date_el is not None else item, " "), tz)
         if title and url not in entries:
             entries[url] = ListEntry(url=url, title=title, date=date)
-    next_url = _next_page(page, page_url, selectors) or _scripted_next_page(html, page_url)
+    next_url = (_next_page(page, page_url, selectors) or _scripted_next_page(html, page_url)
+                or _numbered_next_page(page, page_url))
     hidden = 0 if next_url else _announced_pages(html)
     return ListPage(entries=list(entries.values()), next_url=next_url, hidden_pages=hidden)
 
@@ -114,3 +115,37 @@ def _next_page(page: HtmlElement, page_url: str, selectors: dict[str, str]) -> s
         return None
     url = urljoin(page_url, href)
     return None if canonical_url(url) == canonical_url(page_url) else url
+
+
+# A numbered pager (`<span>2</span> <a href="index_2.html">3</a>`) with no 下一页 link: the next page is
+# the link numbered one past the current page, which the pager marks by not linking it (or by linking
+# the page itself).
+_PAGE_NUMBER = re.compile(r"^\s*\[?\s*(\d{1,3})\s*\]?\s*$")  # not 4 digits: a year is no page number
+_NUMBER_TAGS = ("a", "span", "strong", "b", "em", "font", "i")
+
+
+def _numbered_next_page(page: HtmlElement, page_url: str) -> str | None:
+    pagers = dict.fromkeys(_pager_of(a) for a in descendants(page, "a")  # in page order
+                           if a.get("href") and _PAGE_NUMBER.match(text_of(a)))
+    here = canonical_url(page_url)
+    for pager in pagers:
+        numbers = [(int(found.group(1)), el) for el in descendants(pager, *_NUMBER_TAGS)
+                   if len(el) == 0 and (found := _PAGE_NUMBER.match(text_of(el)))]
+        links = {n: urljoin(page_url, href) for n, el in numbers if el.tag == "a" and (href := _followable(el))}
+        current = next((n for n, el in numbers if n not in links or canonical_url(links[n]) == here), None)
+        if current is not None and current + 1 in links and len(numbers) > 1:
+            return links[current + 1]
+    return None
+
+
+def _pager_of(link: HtmlElement) -> HtmlElement:
+    """The element holding a pager's numbers: the link's parent, or the list around its <li>."""
+    parent = link.getparent()
+    assert parent is not None  # a link found below the page has one
+    grandparent = parent.getparent()
+    return grandparent if parent.tag == "li" and grandparent is not None else parent
+
+
+def _followable(link: HtmlElement) -> str:
+    href = (link.get("href") or "").strip()
+    return "" if not href or href.startswith(("javascript:", "#")) else href

@@ -47,7 +47,7 @@ def judge(text: str, url: str, name: str, fetch_text: Callable[[str], str | None
             pages, stem, ext = pager.group(1), pager.group(3), pager.group(4)
             kind, how = "trs", f"TRS WCM 脚本翻页 createPageHTML（共 {pages} 页，第 k+1 页为 {stem}_k.{ext}）"
         elif listing.next_url:
-            kind, how = "static", f"静态列表，带“下一页”链接（{listing.next_url}）"
+            kind, how = "static", f"静态列表，带翻页链接（下一页 {listing.next_url}）"
         else:
             kind, how = "static", "静态列表，只有一页（未见下一页链接）"
         extra = ""
