@@ -3,8 +3,10 @@
 The page is fetched once and judged: a Hanweb datastore (dataproxy paging), a TRS
 `createPageHTML` pager, a static list (with or without a next-page link), or, when the page
 lists nothing, a JSON list API its scripts name — then that endpoint is fetched once too and
-its records, title, link and date fields are guessed. `judge()` is pure: it takes the page's
-text and a function that fetches the candidate endpoint.
+its records, title, link and date fields are guessed. A listed column whose list names catalog
+fields, or whose first entry's metadata table has an 索引号 and a 主题分类 (that entry is
+fetched too), is a disclosure catalog: kind = "catalog". `judge()` is pure: it takes the
+page's text and a function that fetches the candidate endpoint or entry.
 """
 
 from __future__ import annotations
@@ -14,10 +16,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timezone
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
-from . import hanweb, lists
+from lxml.etree import _Element as HtmlElement
+
+from pipeline.htmltools import META_TABLE_LABELS, descendants, metadata_table, parse_html, select_one, short_text
+
+from . import catalog, hanweb, lists
+from .lists import ListEntry
 
 KINDS = ("hanweb", "trs", "static", "json_api", "none")
 
@@ -31,15 +38,16 @@ class Finding:
 
 
 def judge(text: str, url: str, name: str, fetch_text: Callable[[str], str | None]) -> Finding:
-    """The list kind of a column page; fetch_text(url) reads a candidate API (None: not reachable)."""
-    base = f'[sources.{name}]\nkind = "website"\nurl = "{url}"\n'
+    """The list kind of a column page; fetch_text(url) reads a candidate API or the first entry's
+    page (None: not reachable)."""
     column = hanweb.column(text, url)
     if column is not None:
         total = f"，共 {column.total} 条" if column.total else ""
         batch = max(column.per_page * column.group_size, hanweb.MIN_BATCH)
         summary = (f"大汉 Hanweb JCMS 栏目：页面内嵌 {len(column.records)} 条记录{total}，"
                    f"其余由 {column.proxy_url} 以 POST 分批读取（每批 {batch} 条）。无需选择器。")
-        return Finding("hanweb", summary, len(column.records), base)
+        entries = hanweb.parse_records(column.records, url, lists.LIST_DEFAULTS, timezone.utc)
+        return _listed("hanweb", summary, len(column.records), _head(name, url, text, entries, fetch_text))
     listing = lists.parse_list(text, url, tz=timezone.utc)  # rows are counted here, not dated
     pager = lists.TRS_PAGER.search(text)  # the pattern list pages of TRS are paged by
     if listing.entries:
@@ -50,12 +58,71 @@ def judge(text: str, url: str, name: str, fetch_text: Callable[[str], str | None
             kind, how = "static", f"静态列表，带翻页链接（下一页 {listing.next_url}）"
         else:
             kind, how = "static", "静态列表，只有一页（未见下一页链接）"
-        extra = ""
+        head = _head(name, url, text, listing.entries, fetch_text)
         if listing.hidden_pages:
-            extra = (f'page_template = "index_{{n}}.html"   '
-                     f'# 脚本声明还有 {listing.hidden_pages} 页：请按站点实际地址核对\n')
-        return Finding(kind, f"{how}：第一页 {len(listing.entries)} 条。", len(listing.entries), base + extra)
-    return _json_api(text, url, name, base, fetch_text)
+            head = head._replace(toml=head.toml + f'page_template = "index_{{n}}.html"   '
+                                                  f'# 脚本声明还有 {listing.hidden_pages} 页：请按站点实际地址核对\n')
+        return _listed(kind, f"{how}：第一页 {len(listing.entries)} 条。", len(listing.entries), head)
+    return _json_api(text, url, name, _website(name, url), fetch_text)
+
+
+class _Head(NamedTuple):
+    toml: str  # [sources.NAME] with its kind and url
+    why_catalog: str  # why kind is "catalog" ("": a website)
+
+
+def _website(name: str, url: str, kind: str = "website") -> str:
+    return f'[sources.{name}]\nkind = "{kind}"\nurl = "{url}"\n'
+
+
+def _head(name: str, url: str, text: str, entries: list[ListEntry], fetch_text: Callable[[str], str | None]) -> _Head:
+    why = _catalog_evidence(text, entries, url, fetch_text)
+    return _Head(_website(name, url, "catalog" if why else "website"), why)
+
+
+def _listed(kind: str, summary: str, entries: int, head: _Head) -> Finding:
+    if head.why_catalog:
+        summary += (f"这是公开目录：{head.why_catalog}，故用 kind = \"catalog\"（元数据表按目录读取，"
+                    f"信息计入“公开目录”渠道；若它是本单位网站的栏目而非公开目录，请改为 website）。")
+    return Finding(kind, summary, entries, head.toml)
+
+
+# What marks a 公开目录 entry: an 索引号 and a 主题分类. A township website's 信息公开 pages may carry an
+# 索引号 and a 文号 too, but the catalog's subject classification only a catalog shows.
+_CATALOG_MARKS = ("index_number", "topic")
+_CATALOG_FIELDS = {"index_number", "topic", "publisher", "doc_number", "formed_on"}
+_LABEL_CELLS = ("th", "td", "dt", "span", "b", "strong", "label")
+
+
+def _catalog_evidence(text: str, entries: list[ListEntry], url: str, fetch_text: Callable[[str], str | None]) -> str:
+    """Why the column is a disclosure catalog — its list names catalog fields (索引号, 发布机构 …), or its
+    first entry's metadata table, as the catalog reader finds it, has an 索引号 and a 主题分类 — or ""."""
+    labels = _catalog_labels(parse_html(text))
+    if len(labels) >= 2 and labels.keys() & set(_CATALOG_MARKS):
+        return f"列表各条带 {'、'.join(labels.values())} 等栏"
+    first = next((e.url for e in entries if urlsplit(e.url).hostname == urlsplit(url).hostname), None)
+    page = fetch_text(first) if first else None  # one entry: the column's own host only
+    if not page:
+        return ""
+    root = parse_html(page)
+    meta_root = select_one(root, catalog.DEFAULTS["meta"])
+    meta = metadata_table(meta_root if meta_root is not None else root)
+    if not all(key in meta for key in _CATALOG_MARKS):
+        return ""
+    return f"第一条（{first}）的元数据表有索引号“{meta['index_number']}”、主题分类“{meta['topic']}”"
+
+
+def _catalog_labels(page: HtmlElement) -> dict[str, str]:
+    """The catalog fields a list page names in a cell of its own (a header 索 引 号, a row's 发布机构：…),
+    by Post.meta key, with the label as written (spaces left out)."""
+    found: dict[str, str] = {}
+    for cell in descendants(page, *_LABEL_CELLS):
+        own = short_text(cell, 30)
+        label = "".join((own or "").partition("：")[0].partition(":")[0].split())  # "索 引 号" is 索引号
+        key = META_TABLE_LABELS.get(label)
+        if key in _CATALOG_FIELDS:
+            found.setdefault(key, label)
+    return found
 
 
 # An endpoint a page script names: a quoted path with api / list / query … in it, not a script or style.

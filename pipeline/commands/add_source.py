@@ -17,11 +17,13 @@ from .base import Env, reports_errors
 @click.option("--name", default="news", show_default=True, help="The NAME of the printed [sources.NAME] table.")
 @click.pass_obj
 def add_source_command(env: Env, url: str, name: str) -> None:
-    """Fetch a column URL once and print which kind of list it has and the config xxgk would use.
+    """Fetch a column URL and print which kind of list it has and the config xxgk would use.
 
-    Kinds: a static list with a pager, TRS createPageHTML, Hanweb (大汉) datastore/dataproxy,
-    or a JSON list API the page's scripts name. Uses the [fetch] settings of the config
-    when there is one. Nothing is stored; paste the printed table into xxgk.toml.
+    Kinds: a static list with a pager (下一页 or page numbers), TRS createPageHTML, Hanweb (大汉)
+    datastore/dataproxy, or a JSON list API the page's scripts name (also fetched once). A
+    column whose list or first entry (also fetched) carries 索引号 and 主题分类 is a disclosure
+    catalog: kind = "catalog". Uses the [fetch] settings of the config when there is one.
+    Nothing is stored; paste the printed table into xxgk.toml.
 
     \b
     Example:
