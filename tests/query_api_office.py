@@ -38,10 +38,12 @@ class QueryApiOffice:
             "total": len(listed), "rows": [{k: v for k, v in r.items() if k != "n"} for r in rows]}}, ensure_ascii=False))
 
 
-# What add-source proposed before it read the endpoint's own query string: page 1, for ever.
+# What add-source proposed before it read the endpoint's own query string: page 1, for ever (a
+# first run asked for it without end: the cap keeps a regression finite).
 FIXED_PAGE_CONFIG = office_head("松林街道办事处", "SL", "https://xxgk.songlin.gov.test/") + f"""[sources.tzgg]
 kind = "website"
 url = "http://{API_HOST}/tzgg/index.html"
+max_pages = 5
 [sources.tzgg.list_api]
 url = "/api/articles?channelId=12&pageNo=1&pageSize=15"
 page_size = PAGE_SIZE

@@ -146,3 +146,12 @@ def test_a_list_that_does_not_page_is_not_reported_ok(tmp_path, loopback_site, p
         assert outcome.status == "failed" and outcome.new == QUERY_PAGE_SIZE  # what was read is kept
         assert f"共 {QUERY_TOTAL} 条" in outcome.error and f"只读到 {QUERY_PAGE_SIZE} 条" in outcome.error
     assert len(office.asked) <= 2  # a page repeating the last one ends the walk
+
+
+def test_a_page_repeating_the_last_ends_a_list_that_names_no_total(tmp_path, loopback_site) -> None:
+    office = QueryApiOffice([api_record(n) for n in range(1, QUERY_TOTAL + 1)])
+    office.install(loopback_site)
+    text = FIXED_PAGE_CONFIG.replace("PAGE_SIZE", str(QUERY_PAGE_SIZE)).replace('total = "data.total"\n', "")
+    with collected(tmp_path, loopback_site, text) as (_, _, outcome):
+        assert outcome.status == "ok" and outcome.new == QUERY_PAGE_SIZE
+    assert len(office.asked) == 2
