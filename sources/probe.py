@@ -63,7 +63,7 @@ def judge(text: str, url: str, name: str, fetch_text: Callable[[str], str | None
             head = head._replace(toml=head.toml + f'page_template = "index_{{n}}.html"   '
                                                   f'# 脚本声明还有 {listing.hidden_pages} 页：请按站点实际地址核对\n')
         return _listed(kind, f"{how}：第一页 {len(listing.entries)} 条。", len(listing.entries), head)
-    return _json_api(text, url, name, _website(name, url), fetch_text)
+    return _json_api(text, url, name, _source_table(name, url), fetch_text)
 
 
 class _Head(NamedTuple):
@@ -71,34 +71,36 @@ class _Head(NamedTuple):
     why_catalog: str  # why kind is "catalog" ("": a website)
 
 
-def _website(name: str, url: str, kind: str = "website") -> str:
+def _source_table(name: str, url: str, kind: str = "website") -> str:
+    """The head of the proposed [sources.NAME] table."""
     return f'[sources.{name}]\nkind = "{kind}"\nurl = "{url}"\n'
 
 
 def _head(name: str, url: str, text: str, entries: list[ListEntry], fetch_text: Callable[[str], str | None]) -> _Head:
     why = _catalog_evidence(text, entries, url, fetch_text)
-    return _Head(_website(name, url, "catalog" if why else "website"), why)
+    return _Head(_source_table(name, url, "catalog" if why else "website"), why)
 
 
 def _listed(kind: str, summary: str, entries: int, head: _Head) -> Finding:
     if head.why_catalog:
-        summary += (f"这是公开目录：{head.why_catalog}，故用 kind = \"catalog\"（元数据表按目录读取，"
-                    f"信息计入“公开目录”渠道；若它是本单位网站的栏目而非公开目录，请改为 website）。")
+        summary += (f"这是公开目录：{head.why_catalog}，故用 kind = \"catalog\"：按公开目录的元数据表和正文位置读取，"
+                    f"信息计入“公开目录”渠道（若它是本单位网站的栏目而非公开目录，请改为 website）。")
     return Finding(kind, summary, entries, head.toml)
 
 
 # What marks a 公开目录 entry: an 索引号 and a 主题分类. A township website's 信息公开 pages may carry an
-# 索引号 and a 文号 too, but the catalog's subject classification only a catalog shows.
+# 索引号 and a 文号 too, but the catalog's subject classification only a catalog shows. A list marks
+# itself by an 索引号 column (a website's list may well name a 分类) beside another catalog field.
 _CATALOG_MARKS = ("index_number", "topic")
 _CATALOG_FIELDS = {"index_number", "topic", "publisher", "doc_number", "formed_on"}
 _LABEL_CELLS = ("th", "td", "dt", "span", "b", "strong", "label")
 
 
 def _catalog_evidence(text: str, entries: list[ListEntry], url: str, fetch_text: Callable[[str], str | None]) -> str:
-    """Why the column is a disclosure catalog — its list names catalog fields (索引号, 发布机构 …), or its
+    """Why the column is a disclosure catalog — its list names an 索引号 and another catalog field, or its
     first entry's metadata table, as the catalog reader finds it, has an 索引号 and a 主题分类 — or ""."""
     labels = _catalog_labels(parse_html(text))
-    if len(labels) >= 2 and labels.keys() & set(_CATALOG_MARKS):
+    if len(labels) >= 2 and "index_number" in labels:
         return f"列表各条带 {'、'.join(labels.values())} 等栏"
     first = next((e.url for e in entries if urlsplit(e.url).hostname == urlsplit(url).hostname), None)
     page = fetch_text(first) if first else None  # one entry: the column's own host only

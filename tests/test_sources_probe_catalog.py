@@ -100,3 +100,11 @@ def test_the_demo_offices_columns_are_proposed_with_the_kinds_its_config_has(dem
     assert {s.kind for s in columns} == {"website", "catalog"}
     for source in columns:
         assert f'kind = "{source.kind}"' in probe_url(source.url, demo_config.fetch, source.name).toml, source.name
+
+
+def test_a_news_list_that_names_a_category_is_no_catalog() -> None:
+    rows = "".join(f"<tr><td><a href='/xw/{n}.html'>{title(n)}</a></td><td>工作动态</td><td>松溪街道办事处</td>"
+                   f"<td>2021-04-{n:02d}</td></tr>" for n in range(3, 0, -1))
+    page = f"<table><tr><th>标题</th><th>分类</th><th>发布机构</th><th>日期</th></tr>{rows}</table>"
+    finding = judge(page, f"http://{HOST}/xw/", "xw", lambda url: None)
+    assert finding.entries == 3 and 'kind = "website"' in finding.toml
