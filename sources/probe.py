@@ -3,7 +3,7 @@
 The page is fetched once and judged: a Hanweb datastore (dataproxy paging), a TRS
 `createPageHTML` pager, a static list (with or without a next-page link), or, when the page
 lists nothing, a JSON list API its scripts name — then that endpoint is fetched once too and
-its records, title, link and date fields are guessed. A listed column whose list names catalog
+its records, title, link and date fields are guessed. A column whose list names catalog
 fields, or whose first entry's metadata table has an 索引号 and a 主题分类 (that entry is
 fetched too), is a disclosure catalog: kind = "catalog". `judge()` is pure: it takes the
 page's text and a function that fetches the candidate endpoint or entry.
@@ -150,11 +150,14 @@ def _json_api(text: str, url: str, name: str, base: str, fetch_text: Callable[[s
         guess = _guess_fields(answer) if answer else None
         if guess is None:
             continue
-        records, title, link, date, count, total = guess
+        records, title, link, date, count, total, first_link = guess
         table = _api_table(name, endpoint, query, size, records, title, link, date, total)
-        return Finding("json_api", f"页面本身没有列表；其脚本从 JSON 接口 {api_url} 读取：第一页 {count} 条，"
+        first = [ListEntry(urljoin(api_url, first_link), "", None)] if first_link and link.lower() != "id" else []
+        head = _head(name, url, text, first, fetch_text)
+        return _listed("json_api", f"页面本身没有列表；其脚本从 JSON 接口 {api_url} 读取：第一页 {count} 条，"
                                    f"记录在 {records}（标题 {title}，链接 {link}，日期 {date or '无'}）。"
-                                   f"{_paging_said(query)}请核对下面猜出的字段。", count, base + table)
+                                   f"{_paging_said(query)}请核对下面猜出的字段。", count,
+                       head._replace(toml=head.toml + table))
     return Finding("none", "未识别出列表：页面没有列表行、大汉 datastore 或可推断的 JSON 接口。"
                            "请用 [sources.NAME.selectors] 指定列表选择器，或用 list_api 指明接口。", 0, base)
 
@@ -200,8 +203,9 @@ def _literal(text: str) -> str:
     return text.replace("{", "{{").replace("}", "}}")
 
 
-def _guess_fields(text: str) -> tuple[str, str, str, str, int, str] | None:
-    """(records path, title, link, date, records seen, total path) of a JSON answer, or None."""
+def _guess_fields(text: str) -> tuple[str, str, str, str, int, str, str] | None:
+    """(records path, title, link, date, records seen, total path, the first record's link) of a JSON
+    answer, or None."""
     try:
         answer = json.loads(text)
     except json.JSONDecodeError:
@@ -218,7 +222,8 @@ def _guess_fields(text: str) -> tuple[str, str, str, str, int, str] | None:
         return None
     total = next((p for p, v in _scalars(answer, "") if p.split(".")[-1].lower() in ("total", "totalcount", "count",
                                                                                       "totalrecord", "totalnum")), "")
-    return path, title, link, date, len(rows), total
+    first_link = rows[0].get(link)
+    return path, title, link, date, len(rows), total, first_link if isinstance(first_link, str) else ""
 
 
 def _lists(value: Any, path: str) -> list[tuple[str, list[dict[str, Any]]]]:

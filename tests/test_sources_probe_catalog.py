@@ -108,3 +108,11 @@ def test_a_news_list_that_names_a_category_is_no_catalog() -> None:
     page = f"<table><tr><th>标题</th><th>分类</th><th>发布机构</th><th>日期</th></tr>{rows}</table>"
     finding = judge(page, f"http://{HOST}/xw/", "xw", lambda url: None)
     assert finding.entries == 3 and 'kind = "website"' in finding.toml
+
+
+def test_a_catalog_read_from_a_json_api_is_a_catalog() -> None:
+    shell = "<div id='list'></div><script>load('/api/gkml/list', {pageNo: 1, pageSize: 10});</script>"
+    answer = json.dumps({"data": {"total": 1, "list": [{"title": title(1), "url": "/gkml/1.html", "pubDate": "2021-04-01"}]}})
+    pages = {f"http://{HOST}/api/gkml/list?pageNo=1&pageSize=10": answer, f"http://{HOST}/gkml/1.html": detail(1)}
+    finding = judge(shell, f"http://{HOST}/gkml/", "gkml", pages.get)
+    assert finding.kind == "json_api" and 'kind = "catalog"' in finding.toml and "[sources.gkml.list_api]" in finding.toml
