@@ -28,41 +28,57 @@ def test_demo_config_loads_with_paths_relative_to_the_file(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "mutate, key, expected",
+    "mutate, said",
     [
-        (lambda t: t.replace('name = "兴华街道办事处"\n', ""), "name", "expected a string"),
-        (lambda t: t.replace("timeout = 10", 'timeout = "ten"'), "timeout", "expected a number"),
-        (lambda t: t.replace('kind = "catalog"', 'kind = "ftp"'), "kind", "expected one of"),
+        (lambda t: t.replace('name = "兴华街道办事处"\n', ""), "[office] name：缺少此键，应为字符串"),
+        (lambda t: t.replace("timeout = 10", 'timeout = "ten"'), '[fetch] timeout = "ten"：应为数值'),
+        (lambda t: t.replace('kind = "catalog"', 'kind = "ftp"'),
+         '[sources.catalog] kind = "ftp"：应为 "website"、"catalog"、"wechat_feed"、"wechat_api" 或 "feed"'),
         (lambda t: t.replace('url = "http://rss.bridge.test/weibo/xinghua.xml"', 'url = "rss.bridge.test"'),
-         "url", "http(s) URL"),
-        (lambda t: t.replace("[fetch]", "[fetch]\nspeed = 3"), "speed", "unknown key"),
-        (lambda t: t.replace('timezone = "Asia/Shanghai"', 'timezone = "Mars/Olympus"'), "timezone", "time zone"),
-        (lambda t: t.replace('parse_workers = "auto"', "parse_workers = -1"), "parse_workers", '"auto" or an integer'),
-        (lambda t: t.replace("concurrency = 8", "concurrency = -1"), "concurrency", "expected a number >= 1"),
-        (lambda t: t.replace("timeout = 10", "timeout = 0"), "timeout", "expected a number > 0"),
+         '[sources.weibo] url = "rss.bridge.test"：应为以 http:// 或 https:// 开头的网址'),
+        (lambda t: t.replace("[fetch]", "[fetch]\nspeed = 3"), "[fetch] speed：未知的键（拼写错误？）"),
+        (lambda t: t.replace('timezone = "Asia/Shanghai"', 'timezone = "Mars/Olympus"'),
+         '[office] timezone = "Mars/Olympus"：应为 IANA 时区名，如 Asia/Shanghai'),
+        (lambda t: t.replace('parse_workers = "auto"', "parse_workers = -1"),
+         '[collect] parse_workers = -1：应为 "auto" 或不小于 0 的整数'),
+        (lambda t: t.replace("concurrency = 8", "concurrency = -1"), "[fetch] concurrency = -1：应为不小于 1 的整数"),
+        (lambda t: t.replace("timeout = 10", "timeout = 0"), "[fetch] timeout = 0：应为大于 0 的数"),
+        (lambda t: t.replace("[fetch]", '[fetch.resolve]\n"www.gov.test" = "nowhere"\n[fetch]'),
+         '[fetch] resolve."www.gov.test" = "nowhere"：应为 "[http://]地址:端口"，如 "127.0.0.1:8080"'),
+        (lambda t: t + "\n[merge]\nwindow_days = 400\n", "[merge] window_days = 400：应为 0 到 366 之间的整数"),
+        (lambda t: t + "\n[publishh]\nfeed_entries = 5\n", "publishh：未知的键（拼写错误？）"),
     ],
 )
-def test_mistakes_name_the_file_and_the_key(tmp_path, mutate, key, expected):
+def test_mistakes_say_in_chinese_the_file_the_key_as_written_the_value_and_what_is_expected(tmp_path, mutate, said):
+    """Staff read these: one Chinese form, the file, then the table and key as the TOML writes them
+    (keys stay ASCII), the value found, then what it should be."""
     text = mutate(GOOD)
     assert text != GOOD
     with pytest.raises(ConfigError) as caught:
         load_text(tmp_path, text)
-    message = str(caught.value)
-    assert str(tmp_path / "xxgk.toml") in message and key in message and expected in message
+    assert str(caught.value) == f"{tmp_path / 'xxgk.toml'}：{said}"
 
 
 def test_broken_toml_and_missing_file(tmp_path):
-    with pytest.raises(ConfigError, match="not valid TOML"):
+    with pytest.raises(ConfigError, match=r"xxgk.toml：不是有效的 TOML：第 \d+ 行第 \d+ 列") as caught:
         load_text(tmp_path, GOOD[: len(GOOD) // 2] + '\n[office\nname = "x"')
-    with pytest.raises(ConfigError, match="no such config file"):
+    assert str(tmp_path) in str(caught.value)
+    with pytest.raises(ConfigError) as caught:
         config.load(tmp_path / "missing.toml")
+    assert str(caught.value) == f"{tmp_path / 'missing.toml'}：没有这个配置文件（用 --config PATH 指定，或设置环境变量 XXGK_CONFIG）"
+    with pytest.raises(ConfigError) as caught:
+        config.load(tmp_path)
+    assert str(caught.value) == f"{tmp_path}：是文件夹，不是配置文件（用 --config PATH 指定，或设置环境变量 XXGK_CONFIG）"
+    (tmp_path / "gbk.toml").write_bytes('[office]\nname = "兴华"\n'.encode("gbk"))
+    with pytest.raises(ConfigError, match="gbk.toml：不是 UTF-8 编码的文本"):
+        config.load(tmp_path / "gbk.toml")
 
 
 def test_cli_reports_a_bad_config_without_traceback(tmp_path):
     path = write_config(tmp_path, GOOD.replace('kind = "catalog"', 'kind = "ftp"'))
     result = CliRunner().invoke(main, ["--config", str(path), "sync"])
     assert result.exit_code == 2
-    assert "kind" in result.output and "Traceback" not in result.output
+    assert '[sources.catalog] kind = "ftp"：应为' in result.output and "Traceback" not in result.output
 
 
 def test_environment_overrides_paths(tmp_path, monkeypatch):
@@ -89,7 +105,7 @@ def test_the_catalog_and_the_offices_changes_to_it_are_checked_naming_where_each
 
     own = GOOD + '\n[classify]\ncatalog = "catalog.toml"\n'
     typo = check(own, default.replace('parent = "zcwj"\nrole = "normative"', 'parnet = "zcwj"\nrole = "normative"', 1))
-    assert "catalog.toml" in typo and "parnet" in typo and "unknown key" in typo
+    assert "catalog.toml" in typo and "parnet：未知的键（拼写错误？" in typo
     added = check(GOOD + '\n[[classify.add]]\nid = "x1"\nname = "新栏目"\nparent = "nosuch"\n')
     assert str(tmp_path / "xxgk.toml") in added and "x1" in added and "nosuch" in added and "default.toml" not in added
     mapped = check(GOOD + '\n[classify.labels]\n"街道要闻" = "nosuchleaf"\n')
@@ -97,14 +113,18 @@ def test_the_catalog_and_the_offices_changes_to_it_are_checked_naming_where_each
 
 
 @pytest.mark.parametrize("change, said", [
-    (('title = ["信息公开指南", "公开指南"]', 'title = "信息公开指南"'), "expected a list of strings"),  # read as 信, 息 …
-    (('id = "xxgkzn"', 'id = "指南"'), "use letters, digits"),
-    (('id = "xxgkzn"', 'id = "gzdt"'), "appears twice"),
-    (('name = "政府信息公开指南"', 'name = " "'), "name is empty"),
-    (('id = "jgzn"', 'id = "all"', 'parent = "jgzn"', 'parent = "all"'), "top-level id cannot be 'all'"),
-    (('id = "jgzn"\nname = "机构职能"', 'id = "jgzn"\nname = "机构职能"\nparent = "jggk"'), "circle"),
-    (('id = "jggk"\nname = "机构概况"', 'id = "jggk"\nname = "机构概况"\nrole = "normative"'), "role 'normative' is declared on 'jggk' already"),
-    (('id = "zcwj"\nname = "政策文件"', 'id = "zcwj"\nname = "政策文件"\nrole = "numbered"'), "a leaf plays it"),
+    (('title = ["信息公开指南", "公开指南"]', 'title = "信息公开指南"'),  # read as 信, 息 …
+     r'#\d+ \(xxgkzn\) title = "信息公开指南"：应为字符串的列表'),
+    (('id = "xxgkzn"', 'id = "指南"'), r'#\d+ id = "指南"：id 只能用英文字母、数字'),
+    (('id = "xxgkzn"', 'id = "gzdt"'), r'#\d+ id = "gzdt"：这个 id 出现了两次'),
+    (('name = "政府信息公开指南"', 'name = " "'), r'#\d+ \(xxgkzn\) name = " "：名称不能为空'),
+    (('id = "jgzn"', 'id = "all"', 'parent = "jgzn"', 'parent = "all"'), r'#\d+ id = "all"：顶级类别的 id 不能是 "all"'),
+    (('id = "jgzn"\nname = "机构职能"', 'id = "jgzn"\nname = "机构职能"\nparent = "jggk"'),
+     r"#\d+ \(jg\w+\)：上级类别（parent）绕成了一个圈：jg\w+ → jg\w+ → jg\w+"),
+    (('id = "jggk"\nname = "机构概况"', 'id = "jggk"\nname = "机构概况"\nrole = "normative"'),
+     r'#\d+ \(\w+\) role = "normative"：这个角色已由类别 "jggk" 承担'),
+    (('id = "zcwj"\nname = "政策文件"', 'id = "zcwj"\nname = "政策文件"\nrole = "numbered"'),
+     r'#\d+ \(zcwj\) role = "numbered"：有下级类别的类别不能承担角色'),
 ])
 def test_a_catalog_publishing_or_filing_cannot_use_is_refused_by_name(tmp_path, change, said):
     """What config check let through and the nightly publish (or the review page) then broke on:
@@ -118,9 +138,9 @@ def test_a_catalog_publishing_or_filing_cannot_use_is_refused_by_name(tmp_path, 
         assert old in text, old
         text = text.replace(old, new, 1)
     (tmp_path / "catalog.toml").write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError, match=said) as caught:
+    with pytest.raises(ConfigError, match=r"catalog.toml：\[\[category\]\] " + said) as caught:
         load_tree(tmp_path / "catalog.toml")
-    assert "catalog.toml" in str(caught.value)
+    assert str(caught.value).startswith(f"{tmp_path / 'catalog.toml'}：")
 
 
 def test_leaves_of_one_name_are_counted_apart_in_a_report():

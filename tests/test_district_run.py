@@ -145,7 +145,7 @@ def test_every_office_is_collected_and_one_failure_stops_no_other(synced_distric
     assert rows["dt"]["status"] == "partial" and rows["dt"]["failed_sources"] == ["news"]
     assert rows["dt"]["items"] == 2  # its feed was collected all the same
     assert d.office_config(d.entry("dt")).database == district.parent / "dt" / "xxgk.db"  # inline: its own store
-    assert rows["bad"]["status"] == "failed" and "bad/xxgk.toml: office." in rows["bad"]["error"]
+    assert rows["bad"]["status"] == "failed" and "bad/xxgk.toml：[office] site_url：缺少此键" in rows["bad"]["error"]
     assert rows["ljz"]["status"] == "figures"
     text = runner.invoke(main, ["district", "--district", str(district), "status"]).output
     assert "采集失败的来源：news" in text and "兴华街道办事处" in text
@@ -198,7 +198,7 @@ def test_adding_an_office_is_one_block_checked_before_it_is_kept(tmp_path):
     assert load_district(district).entry("new").config == (tmp_path / "new" / "xxgk.toml").resolve()
     again = runner.invoke(main, ["district", "--district", str(district), "office", "add", "new2",
                                  "--config", str(tmp_path / "bad" / "xxgk.toml")])
-    assert again.exit_code == 2 and "bad/xxgk.toml: office." in again.output
+    assert again.exit_code == 2 and "bad/xxgk.toml：[office] site_url：缺少此键" in again.output
     assert "new2" not in district.read_text(encoding="utf-8")  # refused: the file is as it was
 
 

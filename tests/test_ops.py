@@ -336,7 +336,7 @@ def test_config_errors_keep_the_run_from_starting(tmp_path):
     path = tmp_path / "xxgk.toml"
     path.write_text('[office]\nname = "x"\norg_code = "y"\nsite_url = "https://', encoding="utf-8")
     result = CliRunner().invoke(main, ["--config", str(path), "sync"])
-    assert result.exit_code == 2 and "not valid TOML" in result.output
+    assert result.exit_code == 2 and f"{path}：不是有效的 TOML：文件末尾" in result.output
     assert not (tmp_path / "xxgk.db").exists()
     with pytest.raises(config_mod.ConfigError):
         config_mod.load(path)

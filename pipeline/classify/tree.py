@@ -15,12 +15,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ..config import messages
 from ..config.keys import keys_of
 from ..errors import ConfigError
 from ..models import SLUG, Category
 
 RULE_KEYS = ("title", "weak", "body", "topics", "columns")
-WHERE = "_where"  # a node the office's config added: where it was written (for its errors)
+WHERE = "_where"  # where a node was written, for its errors: "catalog.toml：[[category]] #3"
 RESERVED_IDS = frozenset({"all", "index"})  # feed file stems a top-level category id must not take
 # Separators of a label's path: 主题分类 use a backslash, crawled columns a slash or an angle bracket.
 LABEL_PATH = re.compile(r"\s*[\\/>›»]\s*")
@@ -107,19 +108,25 @@ class CatalogTree:
 
 
 def load_tree(path: Path | None = None, changes: dict[str, Any] | None = None,
-              labels: dict[str, str | list[str]] | None = None, origin: str = "[classify]") -> CatalogTree:
+              labels: dict[str, str | list[str]] | None = None, origin: str = "") -> CatalogTree:
     """The catalog tree: the office's file (or the bundled default), with the config's changes and
     the office's own label → leaf (or leaves) mapping, on top of the catalog's: a name listed in
     `columns`/`labels` by several leaves covers them all (a 人事信息 column holds 人事任免 and 招考招聘).
-    `origin` names where the changes and labels were written (the config file's [classify])."""
+    `origin` names the file the changes and labels were written in (the office's config file)."""
     where = str(path) if path else "pipeline/catalog/default.toml"
     try:
         text = path.read_text(encoding="utf-8") if path else \
             resources.files("pipeline.catalog").joinpath("default.toml").read_text(encoding="utf-8")
         data = tomllib.loads(text)
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        raise ConfigError(f"{where}: cannot read the catalog tree: {e}") from None
-    nodes = [_node(n, f"{where}: category #{i + 1}") for i, n in enumerate(data.get("category", []))]
+    except FileNotFoundError:
+        raise ConfigError(messages.say(where, "没有这个目录树文件（见 [classify] catalog）")) from None
+    except OSError as e:
+        raise ConfigError(messages.say(where, f"无法读取目录树文件（{e.strerror or e}）")) from None
+    except UnicodeDecodeError:
+        raise ConfigError(messages.say(where, "不是 UTF-8 编码的文本，请以 UTF-8 保存")) from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(messages.say(where, messages.not_toml(str(e)))) from None
+    nodes = [_node(n, messages.say(where, f"[[category]] #{i + 1}")) for i, n in enumerate(data.get("category", []))]
     if changes:
         nodes = apply_changes(nodes, changes, origin)
     tree = _tree(nodes, where)
@@ -131,7 +138,8 @@ def load_tree(path: Path | None = None, changes: dict[str, Any] | None = None,
         chosen = (given,) if isinstance(given, str) else tuple(given)
         for leaf in chosen:
             if leaf not in tree.leaves():
-                raise ConfigError(f"{origin} labels.{name}: {leaf!r} is not a leaf of the catalog tree")
+                raise ConfigError(messages.say(origin, f"[classify.labels] {messages.toml_key(name)} = {messages.shown(given)}",
+                                               f"{messages.shown(leaf)} 不是目录树中的末级类别"))
         mapping[name] = chosen
     return replace(tree, labels=mapping)
 
@@ -139,7 +147,7 @@ def load_tree(path: Path | None = None, changes: dict[str, Any] | None = None,
 def office_tree(config: Any) -> CatalogTree:
     """The tree an office's config describes (file + rename/add/remove + label mapping)."""
     return load_tree(config.catalog_file, getattr(config, "catalog_changes", None) or None,
-                     getattr(config, "classify_labels", None) or None, f"{config.path}: [classify]")
+                     getattr(config, "classify_labels", None) or None, str(config.path))
 
 
 def role_problems(tree: CatalogTree) -> list[str]:
@@ -158,22 +166,27 @@ def role_problems(tree: CatalogTree) -> list[str]:
 
 
 def apply_changes(nodes: list[dict[str, Any]], changes: dict[str, Any], where: str) -> list[dict[str, Any]]:
-    """Apply `rename = {id = "新名称"}`, `remove = [id, …]` and `[[classify.add]]` nodes."""
+    """Apply `rename = {id = "新名称"}`, `remove = [id, …]` and `[[classify.add]]` nodes (`where`: the
+    config file they were written in)."""
     ids = {n["id"] for n in nodes}
     for node_id, name in changes.get("rename", {}).items():
-        if node_id not in ids or not isinstance(name, str):
-            raise ConfigError(f"{where} rename.{node_id}: expected a category id of the tree and a name")
+        said = f"[classify] rename.{messages.toml_key(node_id)}"
+        if node_id not in ids:
+            raise ConfigError(messages.say(where, said, "目录树中没有这个类别 id"))
+        if not isinstance(name, str):
+            raise ConfigError(messages.expected(where, said, "新名称（字符串）", name))
     nodes = [{**n, "name": changes.get("rename", {}).get(n["id"], n["name"])} for n in nodes]
     for position, extra in enumerate(changes.get("add", [])):
-        node = {**_node(extra, f"{where} add #{position + 1}"), WHERE: f"{where} add #{position + 1} ({extra['id']})"}
+        node = _node(extra, messages.say(where, f"[[classify.add]] #{position + 1}"))
         if node["id"] in ids:
-            raise ConfigError(f"{where} add #{position + 1}: id {node['id']!r} is already in the tree")
+            raise ConfigError(messages.say(f"{node[WHERE]} id = {messages.shown(node['id'])}", "目录树中已有这个类别 id"))
         ids.add(node["id"])
         nodes.append(node)
     removed = set(changes.get("remove", []))
     unknown = removed - ids
     if unknown:
-        raise ConfigError(f"{where} remove: {sorted(unknown)[0]!r} is not a category id of the tree")
+        raise ConfigError(messages.say(where, f"[classify] remove = {messages.shown(changes['remove'])}",
+                                       f"{messages.shown(sorted(unknown)[0])} 不是目录树中的类别 id"))
     # Removing a node removes its subtree.
     while True:
         more = {n["id"] for n in nodes if n.get("parent") in removed} - removed
@@ -184,54 +197,56 @@ def apply_changes(nodes: list[dict[str, Any]], changes: dict[str, Any], where: s
 
 
 def _node(raw: Any, where: str) -> dict[str, Any]:
+    """A category table checked, with where it was written (`where`: "catalog.toml：[[category]] #3")."""
     if not isinstance(raw, dict) or not isinstance(raw.get("id"), str) or not isinstance(raw.get("name"), str):
-        raise ConfigError(f"{where}: expected a table with id and name")
+        raise ConfigError(messages.say(where, "应为含 id 和 name 的表"))
+    here = f"{where} ({raw['id']})"
     if unknown := sorted(set(raw) - set(keys_of("classify.add"))):  # a typo (parnet, titl) must not pass silently
-        raise ConfigError(f"{where} ({raw['id']}): {unknown[0]}: unknown key (a typo? keys: "
-                          f"{', '.join(keys_of('classify.add'))})")
+        raise ConfigError(messages.unknown_key("", f"{here} {unknown[0]}", keys_of("classify.add")))
     for key in (*RULE_KEYS, "labels"):  # a bare string would be read as its characters (低, 保 …)
         if not isinstance(raw.get(key, []), list) or not all(isinstance(k, str) for k in raw.get(key, [])):
-            raise ConfigError(f"{where} ({raw['id']}): {key}: expected a list of strings, such as [\"低保\", \"救助\"]")
+            raise ConfigError(messages.expected("", f"{here} {key}", '字符串的列表，如 ["低保", "救助"]', raw[key]))
     if not isinstance(raw.get("document", False), bool):
-        raise ConfigError(f"{where} ({raw['id']}): document: expected true or false")
-    return dict(raw)
+        raise ConfigError(messages.expected("", f"{here} document", "true 或 false", raw["document"]))
+    return {**raw, WHERE: where}
 
 
-def _origin(node: dict[str, Any], where: str) -> str:
-    """Where a node was written: the config's [[classify.add]], else the catalog file."""
-    return str(node.get(WHERE) or f"{where}: category {node['id']}")
+def _origin(node: dict[str, Any]) -> str:
+    """Where a node was written (the catalog file's [[category]] or the config's [[classify.add]]), and its id."""
+    return f"{node[WHERE]} ({node['id']})"
 
 
-def _check_shape(nodes: list[dict[str, Any]], where: str) -> None:
+def _check_shape(nodes: list[dict[str, Any]]) -> None:
     """What publishing and filing rely on: ids that name a page and a feed (a slug, unique, a top-level
     one not all or index), a name to show, parents that exist and lead to the top (no cycle)."""
     by_id: dict[str, dict[str, Any]] = {}
     for n in nodes:
+        said = f"{n[WHERE]} id = {messages.shown(n['id'])}"
         if not SLUG.fullmatch(n["id"]):
-            raise ConfigError(f"{_origin(n, where)}: id {n['id']!r}: use letters, digits, '.', '_' or '-' "
-                              f"(it names the category's page and feed)")
+            raise ConfigError(messages.say(said, "id 只能用英文字母、数字、.、_ 或 -（它是类别页面和订阅源的文件名）"))
         if n["id"] in by_id:
-            raise ConfigError(f"{_origin(n, where)}: id {n['id']!r} appears twice")
+            raise ConfigError(messages.say(said, "这个 id 出现了两次"))
         if not n["name"].strip():
-            raise ConfigError(f"{_origin(n, where)}: name is empty")
+            raise ConfigError(messages.say(f"{_origin(n)} name = {messages.shown(n['name'])}", "名称不能为空"))
         by_id[n["id"]] = n
     for n in nodes:
         parent = n.get("parent")
         if parent and parent not in by_id:
-            raise ConfigError(f"{_origin(n, where)}: parent {parent!r} is not a category id")
+            raise ConfigError(messages.say(f"{_origin(n)} parent = {messages.shown(parent)}", "目录树中没有这个类别 id"))
         if not parent and n["id"] in RESERVED_IDS:
-            raise ConfigError(f"{_origin(n, where)}: a top-level id cannot be {n['id']!r} (the site-wide feed's name)")
+            raise ConfigError(messages.say(f"{n[WHERE]} id = {messages.shown(n['id'])}",
+                                           f"顶级类别的 id 不能是 {messages.shown(n['id'])}（全站订阅源用这个文件名）"))
         path = [n["id"]]
         while parent:
             if parent in path:
-                raise ConfigError(f"{_origin(n, where)}: its parents go round in a circle: "
-                                  f"{' → '.join(path[path.index(parent):] + [parent])}")
+                raise ConfigError(messages.say(_origin(n), "上级类别（parent）绕成了一个圈："
+                                               f"{' → '.join(path[path.index(parent):] + [parent])}"))
             path.append(parent)
             parent = by_id[parent].get("parent")
 
 
 def _tree(nodes: list[dict[str, Any]], where: str) -> CatalogTree:
-    _check_shape(nodes, where)
+    _check_shape(nodes)
     categories = tuple(Category(n["id"], n["name"], n.get("parent"), i) for i, n in enumerate(nodes))
     rules = tuple(Rule(n["id"], **{k: tuple(n.get(k, ())) for k in RULE_KEYS}, document=n.get("document", False))
                   for n in nodes)
@@ -241,17 +256,18 @@ def _tree(nodes: list[dict[str, Any]], where: str) -> CatalogTree:
         role = "fallback" if n.get("default") is True and "role" not in n else n.get("role")
         if role is None:
             continue
+        said = f"{_origin(n)} role = {messages.shown(role)}"
         if role not in ROLES:
-            raise ConfigError(f"{_origin(n, where)}: role {role!r} is not one of {', '.join(ROLES)}")
+            raise ConfigError(messages.say(said, messages.should_be(messages.one_of(ROLES))))
         if role in roles:  # one leaf plays a role: a second would silently play nothing
-            raise ConfigError(f"{_origin(n, where)}: role {role!r} is declared on {roles[role]!r} already")
+            raise ConfigError(messages.say(said, f"这个角色已由类别 {messages.shown(roles[role])} 承担"))
         if n["id"] not in leaves:
-            raise ConfigError(f"{_origin(n, where)}: role {role!r} on a category with sub-categories (a leaf plays it)")
+            raise ConfigError(messages.say(said, "有下级类别的类别不能承担角色（应由末级类别承担）"))
         roles[role] = n["id"]
     fallback = roles.get("fallback") if roles.get("fallback") in leaves else None
     default = fallback or next((c.id for c in categories if c.id in leaves), None)
     if default is None:
-        raise ConfigError(f"{where}: the catalog tree has no categories")
+        raise ConfigError(messages.say(where, "目录树中没有任何类别（[[category]]）"))
     return CatalogTree(categories, rules, default, {c.id: c.name for c in categories}, roles)
 
 

@@ -8,11 +8,11 @@
 """
 
 from ..errors import ConfigError
-from .load import find_config, load, load_effective
+from .load import find_config, load, load_effective, read_toml
 from .settings import (DEFAULT_CONFIG_NAME, DEFAULTS_AUTO_ACCEPT, KIND_EXTRA_HOSTS, LIST_API_ANSWERS,
                        LIST_API_FIELDS, RECHECK_MODES, SOURCE_KINDS, WECHAT_API_URL, Alerts, Config,
                        FetchSettings, ListApi, Office, Source)
 
 __all__ = ["DEFAULT_CONFIG_NAME", "DEFAULTS_AUTO_ACCEPT", "KIND_EXTRA_HOSTS", "LIST_API_ANSWERS", "LIST_API_FIELDS",
            "RECHECK_MODES", "SOURCE_KINDS", "WECHAT_API_URL", "Alerts", "Config", "ConfigError", "FetchSettings",
-           "ListApi", "Office", "Source", "find_config", "load", "load_effective"]
+           "ListApi", "Office", "Source", "find_config", "load", "load_effective", "read_toml"]

@@ -264,7 +264,9 @@ def reference_markdown() -> str:
         "",
         "Every key xxgk reads, with its default. Written from `pipeline/config/keys.py`",
         "(`python -m pipeline.config > docs/config.md`); a test keeps the two in step.",
-        "A key not listed here is refused, naming the file and the key; `xxgk config check`",
+        "A key not listed here is refused, naming the file and the key",
+        "(`xxgk.toml：[fetch] concurrencyy：未知的键（拼写错误？）`); a wrong value, naming the value found and",
+        "what it should be (`xxgk.toml：[fetch] concurrency = -1：应为不小于 1 的整数`). `xxgk config check`",
         "prints the effective config of an office, defaults included.",
         "",
     ]

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from ..errors import ConfigError
+from . import messages
 
 DEFAULT_CONFIG_NAME = "xxgk.toml"
 # [classify] auto_accept default: the confidence at which rules-only filing of the real titles the
@@ -40,13 +41,16 @@ FETCH_LEAST: dict[str, tuple[float, bool]] = {
     "deadline": (0, False), "source_budget": (0, False), "max_bytes": (0, False), "max_redirects": (0, True),
 }
 
+RESOLVE_EXPECTED = '"[http://]地址:端口"，如 "127.0.0.1:8080"'  # a [fetch.resolve] value, in messages
+
 
 def fetch_out_of_range(name: str, value: float) -> str:
-    """Pure: what a fetch setting should be when ``value`` is out of its range, else ""."""
+    """Pure: what a fetch setting should be when ``value`` is out of its range ("不小于 1 的整数"), else ""."""
     least, inclusive = FETCH_LEAST[name]
     if value > least or (inclusive and value == least):
         return ""
-    return f"a number {'>=' if inclusive else '>'} {least:g}"
+    kind = "整数" if FetchSettings.__dataclass_fields__[name].type == "int" else "数"
+    return f"{'不小于' if inclusive else '大于'} {least:g} 的{kind}"
 
 
 @dataclass(frozen=True)
@@ -81,10 +85,11 @@ class FetchSettings:
     def __post_init__(self) -> None:
         for name in FETCH_LEAST:
             if expected := fetch_out_of_range(name, getattr(self, name)):
-                raise ConfigError(f"fetch setting {name} = {getattr(self, name)!r}: expected {expected}")
+                raise ConfigError(messages.expected("", messages.place("fetch", name), expected, getattr(self, name)))
         for host, addr in self.resolve.items():
             if not re.fullmatch(r"(http://)?(\[[0-9a-fA-F:.]+\]|[^:\s/]+):\d{1,5}", addr):
-                raise ConfigError(f"fetch setting resolve[{host!r}] = {addr!r}: expected '[http://]ADDRESS:PORT'")
+                raise ConfigError(messages.expected("", messages.place("fetch", f"resolve.{messages.toml_key(host)}"),
+                                                    RESOLVE_EXPECTED, addr))
 
 
 # What the 公开指南 must give of the office (条例第十二条): [office] key → its label there.

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from ..errors import ConfigError
-from . import keys
+from . import keys, messages
 from .settings import LIST_API_ANSWERS, LIST_API_FIELDS, SOURCE_KINDS, WECHAT_API_URL, ListApi, Source
 from .table import Table
 
@@ -16,37 +16,42 @@ def check_selector(path: Path, name: str, key: str, value: str) -> None:
     """CSS that parses (each alternative of "a || b")."""
     from cssselect import GenericTranslator, SelectorError
 
-    where = f"{path}: [sources.{name}] selectors.{key}"
+    where = messages.place(f"sources.{name}", f"selectors.{key}")
     for part in value.split("||"):
         if not part.strip():
             continue
         try:
             GenericTranslator().css_to_xpath(part.strip())
         except SelectorError as e:
-            raise ConfigError(f"{where}: {part.strip()!r} is not a valid CSS selector ({e})") from None
+            which = "" if part.strip() == value.strip() else f"其中的 {messages.shown(part.strip())} "  # of "a || b"
+            raise ConfigError(messages.say(path, f"{where} = {messages.shown(value)}",
+                                           f"{which}不是有效的 CSS 选择器（{e}）")) from None
 
 
 def read_source(name: str, t: Table | None, path: Path) -> Source:
     if t is None:
-        raise ConfigError(f"{path}: [sources.{name}]: expected a table with kind and url")
-    kind = t.get("kind", str, expected=f"one of {', '.join(SOURCE_KINDS)}")
+        raise ConfigError(messages.say(path, f"[sources.{name}]", "应为含 kind 和 url 的表"))
+    kinds = messages.one_of(SOURCE_KINDS)
+    kind = t.get("kind", str, expected=kinds)
     if kind not in SOURCE_KINDS:
-        raise t.fail("kind", f"one of {', '.join(SOURCE_KINDS)}")
+        raise t.fail("kind", kinds)
     channel = t.get("channel", str, SOURCE_KINDS[kind])
     if channel not in ("wechat", "weibo", "website", "catalog"):
-        raise t.fail("channel", "one of wechat, weibo, website, catalog")
+        raise t.fail("channel", messages.one_of(("wechat", "weibo", "website", "catalog")))
     selectors = t.get("selectors", dict, {})
     known_selectors = keys.SELECTOR_KEYS.get(kind, {})
     for key, value in selectors.items():
         if key not in known_selectors:
-            takes = f"one of {', '.join(known_selectors)}" if known_selectors else f"none for kind {kind}"
-            raise ConfigError(f"{path}: [sources.{name}] selectors.{key}: unknown key (a typo? selectors: {takes})")
+            where = t.place(f"selectors.{key}")
+            if not known_selectors:
+                raise ConfigError(messages.say(path, where, f"未知的键（kind = \"{kind}\" 的信息源没有 selectors）"))
+            raise ConfigError(messages.unknown_key(path, where, known_selectors))
         if not isinstance(value, str):
-            raise ConfigError(f"{path}: [sources.{name}] selectors.{key}: expected a CSS selector string, got {value!r}")
+            raise ConfigError(messages.expected(path, t.place(f"selectors.{key}"), "CSS 选择器（字符串）", value))
         check_selector(path, name, key, value)
     allow = t.get("allow_hosts", list, [])
     if not all(isinstance(h, str) for h in allow):
-        raise t.fail("allow_hosts", "a list of host names")
+        raise t.fail("allow_hosts", "主机名的列表")
     source = Source(
         name=name,
         kind=kind,
@@ -67,15 +72,15 @@ def read_source(name: str, t: Table | None, path: Path) -> Source:
         list_api=read_list_api(t.table("list_api")) if "list_api" in t.data else None,
     )
     if source.list_api is not None and kind not in ("website", "catalog"):
-        raise t.fail("list_api", "no list_api table: only a website or catalog source reads a list endpoint")
+        raise t.wrong("list_api", f"kind = \"{kind}\" 的信息源不能有 list_api 表（只有 website 和 catalog 信息源读取列表接口）")
     if source.page_template and "{n}" not in source.page_template and "{page}" not in source.page_template:
-        raise t.fail("page_template", 'a URL template with {n} (page - 1) or {page}, e.g. "index_{n}.html"')
+        raise t.fail("page_template", '含 {n}（页码减 1）或 {page} 的网址模板，如 "index_{n}.html"')
     for key in ("recheck_days", "missing_runs"):
         if getattr(source, key) < 1:
-            raise t.fail(key, "an integer >= 1")
+            raise t.fail(key, "不小于 1 的整数")
     for key in ("max_pages", "recheck_cycle"):
         if getattr(source, key) < 0:
-            raise t.fail(key, "an integer >= 0 (0: none)")
+            raise t.fail(key, "不小于 0 的整数（0：不限）")
     t.check_unknown()
     return source
 
@@ -86,10 +91,10 @@ def read_list_api(t: Table) -> ListApi:
     for key in ("query", "form"):
         table = t.get(key, dict, {})
         if not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in table.values()):
-            raise t.fail(key, "a table of field = \"value\" (values may hold {page}, {start} …)")
+            raise t.fail(key, '字段 = "值" 组成的表（值中可用 {page}、{start} 等）')
         fields[key] = {name: str(value) for name, value in table.items()}
     api = ListApi(
-        url=t.get("url", str, expected="the list endpoint's URL (a template with {page}, {start} …)"),
+        url=t.get("url", str, expected="列表接口的网址（可含 {page}、{start} 等的模板）"),
         method=t.get("method", str, "GET").upper(),
         query=fields["query"],
         form=fields["form"],
@@ -104,31 +109,32 @@ def read_list_api(t: Table) -> ListApi:
         total=t.get("total", str, ""),
     )
     if api.method not in ("GET", "POST"):
-        raise t.fail("method", '"GET" or "POST"')
+        raise t.fail("method", '"GET" 或 "POST"')
     if api.body not in ("form", "json"):
-        raise t.fail("body", '"form" or "json"')
+        raise t.fail("body", '"form" 或 "json"')
     if api.answer not in LIST_API_ANSWERS:
-        raise t.fail("answer", " or ".join(f'"{a}"' for a in LIST_API_ANSWERS))
+        raise t.fail("answer", messages.one_of(LIST_API_ANSWERS))
     if not 1 <= api.page_size <= 1000:
-        raise t.fail("page_size", "an integer from 1 to 1000")
+        raise t.fail("page_size", "1 到 1000 之间的整数")
     if api.answer == "json":
         for key in ("records", "title", "link"):
             if not getattr(api, key):
-                raise t.fail(key, "a dotted path into the JSON answer (e.g. \"data.list\", \"title\")")
+                raise t.fail(key, 'JSON 应答中的点分路径（如 "data.list"、"title"）')
     if api.form and api.method != "POST":
-        raise t.fail("form", 'form fields only with method = "POST" (use query for GET)')
+        raise t.wrong("form", 'form 字段只用于 method = "POST"（GET 请求请用 query）')
     if api.answer != "json":
         for key in ("title", "link_template", "total") + (("records",) if api.answer == "xml" else ()):
             if getattr(api, key):
-                raise t.fail(key, f'nothing here with answer = "{api.answer}" (it is read from the records\' markup)')
+                raise t.wrong(key, f'answer = "{api.answer}" 时不用此键（从记录的标记中读取）')
     if api.link_template and re.findall(r"\{[^{}]*\}", api.link_template) != ["{}"]:
-        raise t.fail("link_template", 'a URL template with one {} for the link field\'s value, e.g. "/art/{}.html"')
+        raise t.fail("link_template", '含一个 {}（链接字段的值）的网址模板，如 "/art/{}.html"')
     for key, template in (("url", api.url), *((f"query.{k}", v) for k, v in api.query.items()),
                           *((f"form.{k}", v) for k, v in api.form.items())):
         problem = template_problem(template)
         if problem:
-            raise ConfigError(f"{t.file}: {t.where}{key}: {problem} "
-                              f"(use {', '.join('{' + f + '}' for f in LIST_API_FIELDS)}; {{{{ and }}}} for braces)")
+            raise ConfigError(messages.say(t.file, f"{t.place(key)} = {messages.shown(template)}",
+                                           f"{problem}（可用 {'、'.join('{' + f + '}' for f in LIST_API_FIELDS)}；"
+                                           f"花括号本身写作 {{{{ 和 }}}}）"))
     t.check_unknown()
     return api
 
@@ -138,7 +144,7 @@ def template_problem(template: str) -> str:
     try:
         template.format(**dict.fromkeys(LIST_API_FIELDS, 1))
     except KeyError as e:
-        return f"unknown placeholder {{{e.args[0]}}}"
+        return f"未知的占位符 {{{e.args[0]}}}"
     except (IndexError, ValueError) as e:
-        return f"not a template: {e}"
+        return f"不是有效的模板（{e}）"
     return ""

@@ -9,7 +9,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import ConfigError, UndeclaredKey
-from . import keys
+from . import keys, messages
+from .messages import HTTP_URL
 
 
 class Table:
@@ -21,16 +22,26 @@ class Table:
 
     def __init__(self, data: dict[str, Any], where: str, file: Path, name: str = "", declared_as: str = "",
                  effective: dict[str, dict[str, tuple[Any, bool]]] | None = None):
-        self.data, self.where, self.file = data, where, file
+        self.data, self.file = data, file
+        self.where = where  # the table as the TOML writes it ("[fetch]", "[[classify.add]] #2"; "" at the top)
         self.name = name  # "office", "sources.news" …
         self.declared_as = declared_as or name  # its table in the reference: "sources.*" for every source
         self.effective = {} if effective is None else effective  # table name → key → (value, given)
         self.used: set[str] = set()
 
+    def place(self, key: str) -> str:
+        """The key as the TOML writes it: "[fetch] concurrency"."""
+        return f"{self.where} {key}".strip()
+
     def fail(self, key: str, expected: str) -> ConfigError:
-        got = self.data.get(key, None)
-        shown = "nothing" if key not in self.data else repr(got)
-        return ConfigError(f"{self.file}: {self.where}{key}: expected {expected}, got {shown}")
+        """The key's value (or its absence) is not what it should be: `expected`, in Chinese."""
+        return ConfigError(messages.expected(self.file, self.place(key), expected, self.data.get(key, messages.NOTHING)))
+
+    def wrong(self, key: str, problem: str) -> ConfigError:
+        """Something else is wrong with the key (`problem`, in Chinese); its value shown unless a table."""
+        value = self.data.get(key, messages.NOTHING)
+        shown = "" if value is messages.NOTHING or isinstance(value, dict) else f" = {messages.shown(value)}"
+        return ConfigError(messages.say(self.file, self.place(key) + shown, problem))
 
     def get(self, key: str, kind: type | tuple[type, ...], default: Any = ..., expected: str = "") -> Any:
         check_declared(self.declared_as, key, default)
@@ -52,12 +63,12 @@ class Table:
         return value
 
     def url(self, key: str, default: str | EllipsisType = ...) -> str:
-        value: str = self.get(key, str, default, expected="an http(s) URL")
+        value: str = self.get(key, str, default, expected=HTTP_URL)
         if value is default:
             return value
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise self.fail(key, "an http(s) URL")
+            raise self.fail(key, HTTP_URL)
         return value
 
     def table(self, key: str) -> Table:
@@ -67,12 +78,12 @@ class Table:
         if declared_as not in keys.TABLES:
             raise UndeclaredKey(f"config table [{declared_as}] is read by pipeline/config but not "
                                             f"declared in pipeline/config/keys.py TABLES")
-        return Table(value, f"{self.where}{key}.", self.file, name, declared_as, effective=self.effective)
+        return Table(value, f"[{name}]", self.file, name, declared_as, effective=self.effective)
 
     def check_unknown(self, allowed: set[str] | None = None) -> None:
         unknown = sorted(set(self.data) - (self.used if allowed is None else allowed))
         if unknown:
-            raise ConfigError(f"{self.file}: {self.where}{unknown[0]}: unknown key (a typo?)")
+            raise ConfigError(messages.unknown_key(self.file, self.place(unknown[0])))
 
 
 def check_declared(table: str, key: str, default: Any) -> None:
@@ -86,10 +97,11 @@ def check_declared(table: str, key: str, default: Any) -> None:
 
 
 def type_name(kind: type | tuple[type, ...]) -> str:
-    names = {str: "a string", int: "an integer", float: "a number", bool: "true or false", dict: "a table", list: "a list"}
+    """What a TOML value of this Python type is called in a message ("整数")."""
+    names = {str: "字符串", int: "整数", float: "数值", bool: "true 或 false", dict: "表", list: "列表"}
     if kind == (int, float):
-        return "a number"
+        return "数值"
     if isinstance(kind, tuple):
-        return " or ".join(names.get(k, k.__name__) for k in kind)
+        return "或".join(names.get(k, k.__name__) for k in kind)
     return names.get(kind, kind.__name__)
 
