@@ -190,8 +190,9 @@ def test_user_disable_remove_and_passwd(review_office):
     finally:
         served.close()
     missing = run("disable", "nobody")
-    assert missing.exit_code == 2 and "nobody" in missing.output
-    assert run("passwd", "nobody", input="whatever-password\n").exit_code == 2
+    assert missing.exit_code == 2 and '用户名 "nobody"：没有这个工作人员账号' in missing.output
+    missing = run("passwd", "nobody", input="whatever-password\n")
+    assert missing.exit_code == 2 and '用户名 "nobody"：没有这个工作人员账号' in missing.output
     for command in ("passwd", "disable", "remove"):
         out = CliRunner().invoke(main, ["user", command, "--help"]).output
         assert "Example:" in out and f"xxgk user {command}" in out

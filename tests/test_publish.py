@@ -461,7 +461,7 @@ def test_bad_ids_are_refused(tmp_path: Path) -> None:
         build([], [Category("a/b", "x")], SITE, tmp_path)
     with pytest.raises(InternalError, match="reserved"):
         build([], [Category("all", "全部")], SITE, tmp_path)
-    with pytest.raises(ConfigError, match="site_url"):
+    with pytest.raises(ConfigError, match='^site_url = "https://example.gov.cn/no-slash"：应为以 / 结尾的完整 http'):
         SiteInfo("x", "https://example.gov.cn/no-slash", "https://example.gov.cn/f/", timezone=SHANGHAI)
 
 

@@ -23,7 +23,9 @@ def test_user_add_stores_an_argon2_hash_from_stdin(demo_office):
         stored = conn.execute("SELECT password_hash FROM users WHERE name = 'li'").fetchone()[0]
     assert stored.startswith("$argon2id$") and "s3cret" not in stored
     short = CliRunner().invoke(main, ["--config", str(demo_office.path), "user", "add", "li"], input="short\n")
-    assert short.exit_code != 0 and "8 characters" in short.output
+    assert short.exit_code != 0 and "密码：至少需要 8 个字符" in short.output
+    odd = CliRunner().invoke(main, ["--config", str(demo_office.path), "user", "add", "li wei"], input="s3cret-passphrase\n")
+    assert odd.exit_code == 2 and '用户名 "li wei"：只能用 1–64 个英文字母、数字' in odd.output
 
 
 def test_serve_and_user_have_help_with_an_example():

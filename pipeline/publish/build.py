@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
+from pipeline.config import messages
 from pipeline.errors import ConfigError, InternalError
 from pipeline.gcpause import collector_paused
 from pipeline.htmltools import html_to_text
@@ -71,9 +72,9 @@ class SiteInfo:
         for name in ("site_url", "feed_url"):
             url = getattr(self, name)
             if not (safe_url(url, "", FETCH_SCHEMES) and url.endswith("/")):
-                raise ConfigError(f"{name} must be an absolute http(s) URL ending in '/', got {url!r}")
+                raise ConfigError(messages.expected("", name, "以 / 结尾的完整 http(s) 网址", url))
         if self.feed_entries < 1:
-            raise ConfigError("feed_entries must be at least 1")
+            raise ConfigError(messages.expected("", "feed_entries", "不小于 1 的整数", self.feed_entries))
 
     @property
     def domain(self) -> str:

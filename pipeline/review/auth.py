@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from ..config import messages
 from ..errors import ConfigError, XxgkError
 from ..store import Store, iso, utcnow
 
@@ -54,9 +55,9 @@ class Session:
 def add_user(store: Store, name: str, password: str) -> None:
     """Create a staff account, or set a new password for an existing one."""
     if not name or not set(name) <= NAME_CHARS or len(name) > 64:
-        raise ConfigError(f"user name {name!r}: use 1–64 letters, digits, '.', '_' or '-'")
+        raise ConfigError(messages.say(f"用户名 {messages.shown(name)}", "只能用 1–64 个英文字母、数字、.、_ 或 -"))
     if len(password) < 8:
-        raise ConfigError("the password must have at least 8 characters")
+        raise ConfigError("密码：至少需要 8 个字符")
     with store.transaction():
         store.db.execute(
             """INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?)
@@ -68,7 +69,7 @@ def add_user(store: Store, name: str, password: str) -> None:
 def set_password(store: Store, name: str, password: str) -> None:
     """A new password for an existing account (ends its sessions)."""
     if not _exists(store, name):
-        raise ConfigError(f"no staff account named {name!r}")
+        raise ConfigError(no_account(name))
     add_user(store, name, password)
 
 
@@ -86,7 +87,7 @@ def _change_account(store: Store, name: str, statement: str) -> None:
     """Apply `statement` to an existing account and end its sessions; ConfigError for an unknown name."""
     with store.transaction():
         if not _exists(store, name):
-            raise ConfigError(f"no staff account named {name!r}")
+            raise ConfigError(no_account(name))
         store.db.execute("DELETE FROM sessions WHERE user = ?", [name])
         store.db.execute(statement, [name])
 
@@ -94,6 +95,11 @@ def _change_account(store: Store, name: str, statement: str) -> None:
 def active_accounts(store: Store) -> int:
     """How many staff accounts can log in."""
     return int(store.db.execute("SELECT COUNT(*) FROM users WHERE disabled = 0").fetchone()[0])
+
+
+def no_account(name: str) -> str:
+    """The message for a name no staff account has (`xxgk user …`)."""
+    return messages.say(f"用户名 {messages.shown(name)}", "没有这个工作人员账号（用 xxgk user add 添加）")
 
 
 def _exists(store: Store, name: str) -> bool:
