@@ -1,6 +1,6 @@
 """`xxgk district office add KEY`: a KEY that cannot name an office (Chinese, dotted, upper-case …) is
 refused up front, saying which characters a KEY may use, and the district file is left as it was —
-not appended to and then reported as "not valid TOML"."""
+not appended to and then reported as "不是有效的 TOML"."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def test_a_key_that_cannot_name_an_office_is_refused_before_the_file_is_touched(
     result = add(district, key, "--figures", "djz", "--name", "东局子街道办事处")
     assert result.exit_code == 2, result.output
     assert "小写英文字母 a-z、数字、- 和 _" in result.output and "文件夹名" in result.output
-    assert "not valid TOML" not in result.output and "Traceback" not in result.output
+    assert "不是有效的 TOML" not in result.output and "Traceback" not in result.output
     assert district.read_text(encoding="utf-8") == DISTRICT
 
 

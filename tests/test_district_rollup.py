@@ -227,4 +227,4 @@ def test_a_district_file_mistake_names_the_key(tmp_path):
     assert result.exit_code == 2 and "offices.Bad_Key" in result.output
     path.write_text('[district]\nname = "昌邑区"\n[offices.a]\nname = "甲"\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["district", "--district", str(path), "report", "--year", "2021"])
-    assert result.exit_code == 2 and "exactly one of config" in result.output
+    assert result.exit_code == 2 and "以下三者应有且只有一个：config = " in result.output

@@ -19,14 +19,13 @@
     kind = "website"
 
 Paths are relative to the district file. Every mistake stops with one ConfigError
-naming the file and the key, like the office config.
+naming the file and the key, in Chinese, in the office config's form (pipeline/config/messages.py).
 """
 
 from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, replace
 from datetime import tzinfo
 from pathlib import Path
@@ -34,6 +33,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .. import config as office_config
+from ..config import messages
 from ..errors import ConfigError
 from ..models import SHANGHAI
 
@@ -79,12 +79,14 @@ class District:
         for office in self.offices:
             if office.key == key:
                 return office
-        raise ConfigError(f"{self.path}: no office {key!r} (known: {', '.join(o.key for o in self.offices)})")
+        raise ConfigError(messages.say(self.path, f"没有代号为 {messages.shown(key)} 的单位"
+                                              f"（已有：{', '.join(o.key for o in self.offices)}）"))
 
     def office_config(self, entry: OfficeEntry) -> office_config.Config:
         """The office's own config, its outputs moved under the district's tree (output/KEY/)."""
         if not entry.uses_xxgk:
-            raise ConfigError(f"{self.path}: [offices.{entry.key}] is a figures-only office (no xxgk config)")
+            raise ConfigError(messages.say(self.path, f"[offices.{entry.key}]",
+                                           "只报送公开数据（figures）的单位，没有 xxgk 配置"))
         env = {k: v for k, v in os.environ.items() if not k.startswith("XXGK_")}
         env["XXGK_OUTPUT"] = str(self.office_output(entry.key))
         if entry.inline is not None:  # read as if from KEY/xxgk.toml: its own store and figures/ there
@@ -109,55 +111,51 @@ def find_district(explicit: str | os.PathLike[str] | None) -> Path:
 def load_district(path: str | os.PathLike[str]) -> District:
     """Read and check a district file; ConfigError naming the file and key on any mistake."""
     path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such district file (pass --district PATH or set {ENV_DISTRICT})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{path}: not valid TOML: {e}") from None
+    raw = office_config.read_toml(path, "区配置文件", f"用 --district PATH 指定，或设置环境变量 {ENV_DISTRICT}")
     base = path.resolve().parent
     unknown = sorted(set(raw) - {"district", "offices"})
     if unknown:
-        raise ConfigError(f"{path}: {unknown[0]}: unknown table (a typo?); expected [district] and [offices.KEY]")
+        raise ConfigError(messages.say(path, unknown[0], "未知的表（拼写错误？区配置文件只有 [district] 和 [offices.KEY]）"))
     head = raw.get("district", {})
     if not isinstance(head, dict) or not isinstance(head.get("name"), str) or not head["name"].strip():
-        raise ConfigError(f"{path}: [district] name: expected the district's name, e.g. \"昌邑区\"")
+        given = head.get("name", messages.NOTHING) if isinstance(head, dict) else messages.NOTHING
+        raise ConfigError(messages.expected(path, "[district] name", '区的名称，如 "昌邑区"', given))
     for key in sorted(set(head) - {"name", "output", "concurrency", "site_url"}):
-        raise ConfigError(f"{path}: [district] {key}: unknown key (a typo?)")
+        raise ConfigError(messages.unknown_key(path, f"[district] {key}"))
     output = head.get("output", "output")
     concurrency = head.get("concurrency", 8)
     if not isinstance(output, str):
-        raise ConfigError(f"{path}: [district] output: expected a folder path, got {output!r}")
+        raise ConfigError(messages.expected(path, "[district] output", "文件夹路径（字符串）", output))
     if not isinstance(concurrency, int) or isinstance(concurrency, bool) or concurrency < 1:
-        raise ConfigError(f"{path}: [district] concurrency: expected an integer >= 1, got {concurrency!r}")
+        raise ConfigError(messages.expected(path, "[district] concurrency", "不小于 1 的整数", concurrency))
     site_url = head.get("site_url", "")
     if site_url and (not isinstance(site_url, str) or urlsplit(site_url).scheme not in ("http", "https")):
-        raise ConfigError(f"{path}: [district] site_url: expected an http(s) URL, got {site_url!r}")
+        raise ConfigError(messages.expected(path, "[district] site_url", messages.HTTP_URL, site_url))
     offices_raw = raw.get("offices", {})
     if not isinstance(offices_raw, dict) or not offices_raw:
-        raise ConfigError(f"{path}: offices: expected at least one [offices.KEY] table")
+        raise ConfigError(messages.say(path, "[offices.KEY]", "至少需要一个单位的 [offices.KEY] 表"))
     offices = tuple(_office(path, base, key, spec) for key, spec in offices_raw.items())
     return District(path, head["name"].strip(), (base / output).resolve(), offices, concurrency,
                     site_url.rstrip("/") + "/" if site_url else "")
 
 
 def _office(path: Path, base: Path, key: str, spec: object) -> OfficeEntry:
-    where = f"{path}: [offices.{key}]"
+    where = messages.say(path, f"[offices.{key}]")
     check_key(key, where)
     if not isinstance(spec, dict):
-        raise ConfigError(f"{where}: expected a table with config = \"…/xxgk.toml\" or figures = \"folder\"")
+        raise ConfigError(messages.expected("", where, '含 config = "…/xxgk.toml" 或 figures = "文件夹" 的表', spec))
     inline = {k: v for k, v in spec.items() if k in OFFICE_TABLES}
     for name in sorted(set(spec) - {"name", "config", "figures"} - OFFICE_TABLES):
-        raise ConfigError(f"{where} {name}: unknown key (a typo?)")
+        raise ConfigError(messages.unknown_key("", f"{where} {name}"))
     if ("config" in spec) + ("figures" in spec) + bool(inline) != 1:
-        raise ConfigError(f"{where}: expected exactly one of config = \"…/xxgk.toml\" (an office run by xxgk), "
-                          f"its config inline as [offices.{key}.office], [offices.{key}.sources.NAME] …, "
-                          f"or figures = \"folder\" (an office's published tables)")
+        raise ConfigError(messages.say(where, '以下三者应有且只有一个：config = "…/xxgk.toml"（由 xxgk 运行的单位）；'
+                                              f"直接写在这里的配置，如 [offices.{key}.office]、[offices.{key}.sources.NAME] …；"
+                                              'figures = "文件夹"（单位报送的公开数据表）'))
     for name in ("name", "config", "figures"):
         if name in spec and (not isinstance(spec[name], str) or not spec[name].strip()):
-            raise ConfigError(f"{where} {name}: expected a string, got {spec[name]!r}")
+            raise ConfigError(messages.expected("", f"{where} {name}", "非空字符串", spec[name]))
     if "figures" in spec and "name" not in spec:
-        raise ConfigError(f"{where} name: expected the office's name (a figures-only office has no config to read it from)")
+        raise ConfigError(messages.expected("", f"{where} name", "单位名称（只报送数据的单位没有配置文件可读取名称）"))
     return OfficeEntry(
         key=key,
         name=spec.get("name", "").strip(),
@@ -171,7 +169,7 @@ def check_key(key: str, where: str) -> None:
     """ConfigError unless ``key`` can name an office: a folder under the district output and a URL path
     segment (so also a bare TOML key)."""
     if not re.fullmatch(KEY_PATTERN, key):
-        raise ConfigError(f"{where}: {key!r} 不能作单位代号 KEY：{KEY_RULE}")
+        raise ConfigError(messages.say(where, f"{messages.shown(key)} 不能作单位代号 KEY", KEY_RULE))
 
 
 def office_block(key: str, *, config: str | None = None, figures: str | None = None, name: str | None = None) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 from jinja2 import Environment
 from markupsafe import Markup
 
+from ..config import messages
 from ..errors import ConfigError
 from ..publish import Writer
 from ..publish.feeds import Entry, FeedSpec, render as render_feed
@@ -68,8 +69,8 @@ def cards(district: District, today: date) -> list[OfficeCard]:
 def combined_feed(district: District, offices: list[OfficeCard]) -> FeedSpec:
     """Every office's feed items in one feed, newest first, each tagged with its office."""
     if not district.site_url:
-        raise ConfigError(f"{district.path}: [district] site_url: needed for the portal's feeds "
-                          f"(where the district's output folder is published)")
+        raise ConfigError(messages.expected(district.path, "[district] site_url",
+                                            "区输出文件夹发布的网址（门户的订阅源要用到它）"))
     entries = []
     for office in offices:
         for item in office_feed_items(district, office.key):
