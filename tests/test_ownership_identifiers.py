@@ -34,6 +34,9 @@ def sketch(pid: str, title: str, body: str, hours: float = 0, meta: dict | None 
     ("昌邑区卫生健康局", False), ("昌邑区", False), ("昌邑区财政局", False), ("中兴街道办事处", False),
     ("中共兴华街道工作委员会", True), ("兴华街道办", True), ("新兴华街道办事处", False), ("新兴华街道综合行政执法队", False),
     ("街道办事处", False),
+    # bodies of other systems named after the place (公安, 税务, 法院, schools, clinics …)
+    ("兴华街道派出所", False), ("吉林市昌邑区兴华街道税务所", False), ("兴华街道社区卫生服务中心", False),
+    ("兴华街道中心小学", False), ("兴华人民法庭", False), ("兴华街道东山社区居委会", True),
 ])
 def test_whose_row_it_is(publisher, owned):
     assert Ownership.of(OFFICE).owns(publisher) is owned
@@ -45,6 +48,14 @@ def test_the_publisher_shown_is_the_office_or_its_department_never_a_source_line
     assert owner.shown_publisher([{"source_name": "区卫生健康局", "account": "兴华发布"}])[0] == "兴华街道办事处"
     assert owner.shown_publisher([{"publisher": "兴华街道"}])[0] == "兴华街道办事处"  # not a department
     assert "“昌邑区卫生健康局”不是本单位" in owner.set_aside_reason({"publisher": "昌邑区卫生健康局"})
+    assert "驻本地的其他机关（派出所）" in owner.set_aside_reason({"publisher": "兴华街道派出所"})
+
+
+def test_a_body_of_another_system_the_office_publishes_for_is_claimed_as_a_department():
+    """A township whose 卫生院 publishes through it lists it: departments are asked first."""
+    office = SimpleNamespace(name="白青乡人民政府", aliases=(), departments=("白青乡卫生院",))
+    owner = Ownership.of(office)
+    assert owner.owns("平潭综合实验区白青乡卫生院") and not Ownership.of(OFFICE).owns("兴华街道卫生院")
 
 
 def test_copies_with_different_official_identifiers_never_merge():

@@ -27,6 +27,13 @@ _BARE_REGION = ("省", "市", "区", "县", "州", "旗", "盟")  # "昌邑区" 
 # character makes it another place's name: 新兴华街道 is the neighbour, not 兴华街道.
 _NAME_MAY_FOLLOW = frozenset("".join(_BARE_REGION) + "共府委")
 MIN_NAME = 4  # a shorter fragment of a name ("街道") names nobody
+# Bodies that carry the place's name but answer to another system (public security, tax, courts,
+# the procuratorate, utilities, banks, schools, clinics, the market regulator's and the fire
+# service's local stations): 兴华街道派出所 adds a body to 兴华街道 and is still not the office. A
+# body of the office's own (a 综合行政执法队, a 社区) is never among them; one the office does
+# publish for is claimed in [office] departments, which is asked first.
+OTHER_SYSTEM = re.compile(r"派出所|公安|交警|交通警察|税务|人民法庭|法庭|法院|检察|供电|邮政|银行|信用社|"
+                          r"市场监督管理所|市场监管所|卫生院|卫生服务中心|医院|学校|小学|中学|幼儿园|消防救援")
 
 
 _SHORT_FORMS = (("居民委员会", "居委会"), ("村民委员会", "村委会"))  # both are written, in rows and in configs
@@ -73,13 +80,27 @@ class Ownership:
     def owns(self, publisher: str) -> bool:
         """The office publishes what this publisher publishes (no publisher: the office's own)."""
         p = fold(publisher)
-        return not p or self.department(p) or any(_names_same(p, n) for n in self.own)
+        return not p or self.department(p) or (
+            any(_names_same(p, n) for n in self.own) and not self.other_system(p))
+
+    def other_system(self, publisher: str) -> str:
+        """The kind of body of another system a publisher named after the office's place is
+        (兴华街道派出所 → 派出所), or "" (the word is read after the office's name only)."""
+        p = fold(publisher)
+        for name in self.own:
+            at = p.find(name)
+            if at >= 0 and (found := OTHER_SYSTEM.search(p, at + len(name))):
+                return found.group()
+        return ""
 
     def set_aside_reason(self, meta: dict[str, Any]) -> str | None:
         """Why a row is not the office's (None: it is)."""
         publisher = meta.get("publisher") if meta else None
         if not publisher or self.owns(publisher):
             return None
+        if kind := self.other_system(publisher):
+            return (f"发布机构“{publisher.strip()}”是驻本地的其他机关（{kind}），不是本单位"
+                    "（如确由本单位发布，请把它加入 [office] departments）")
         return f"发布机构“{publisher.strip()}”不是本单位（不在 [office] 的 name、aliases、departments 中）"
 
     def shown_publisher(self, metas: list[dict[str, Any]]) -> tuple[str, str]:
