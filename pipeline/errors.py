@@ -33,8 +33,11 @@ Two private ones live beside the code they steer and are caught there: fetch._Tr
 attempt worth retrying) and review.auth.Busy (too many logins being verified: HTTP 429).
 
 Only the CLI turns these into user-facing messages (click.ClickException); stages
-raise or record them. ``str(error)`` is one line of plain English and never contains
-a secret: URL query parameters that carry credentials are stripped (``redact_url``).
+raise or record them. ``str(error)`` is one line and never contains a secret: URL query
+parameters that carry credentials are stripped (``redact_url``). What staff or the operator act on
+is said in Chinese (the config, what a person typed, registers, merges, decisions); a fetch's
+technical detail stays as the transport gave it, after the Chinese words that say what failed
+(nightly.health.failure_words).
 ``failure_kind`` names what failed in a few words: collect records it with a failed source,
 and health alerts by it (never by the words of a message).
 """

@@ -29,3 +29,11 @@ def test_exit_codes_are_in_the_main_help():
     text = CliRunner().invoke(main, ["--help"]).output
     for code in ("0", "1", "2", "3", "4", "141"):
         assert f"  {code}  " in text
+
+
+def test_errors_are_said_in_chinese_with_a_chinese_prefix(unsynced_office):
+    """A mistyped --source named the sources in English, under click's English "Error:"."""
+    result = CliRunner().invoke(main, ["--config", unsynced_office.config, "collect", "--source", "wechatt"])
+    assert result.exit_code == 2
+    assert result.output.startswith("错误：") and "Error" not in result.output
+    assert "没有名为 wechatt 的信息源（已配置：" in result.output and "wechat" in result.output

@@ -17,7 +17,7 @@ def probe_url(url: str, settings: FetchSettings, name: str = "news") -> Finding:
     first entry) and judge it."""
     host = urlsplit(url).hostname
     if urlsplit(url).scheme not in ("http", "https") or not host:
-        raise ConfigError(f"{url}: 不是 http(s) 网址")
+        raise ConfigError(f"{url}：不是 http(s) 网址")
     with Fetcher(settings, [host]) as fetcher:
         page = fetcher.get(url, conditional=False)
 

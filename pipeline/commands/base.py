@@ -46,6 +46,10 @@ class Failure(click.ClickException):
         super().__init__(message)
         self.exit_code = exit_code  # type: ignore[misc]  # click types it a ClassVar; click reads the instance's
 
+    def show(self, file: Any = None) -> None:
+        """One line on stderr, "错误：" before the message (click's own prefix is English)."""
+        click.echo(f"错误：{self.format_message()}", file=file, err=True)
+
 
 def exit_code_for(error: XxgkError) -> int:
     if isinstance(error, (ConfigError, InputError)):

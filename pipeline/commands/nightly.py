@@ -18,6 +18,7 @@ import click
 
 from .. import config as config_mod
 from ..errors import ConfigError, LockHeld
+from ..config.messages import say
 from ..nightly.health import waiting_for_review, waiting_line
 from ..nightly.lock import run_lock
 from ..store import Store
@@ -145,7 +146,7 @@ def recheck(env: Env, quiet: bool) -> None:
 
     config = env.config
     if not hourly_sources(config):
-        raise ConfigError(f"{config.path}: 没有需要每小时复查的信息源，旧文章的复查在夜间任务中进行："
+        raise ConfigError(f"{config.path}：没有需要每小时复查的信息源，旧文章的复查在夜间任务中进行："
                           + ("每小时复查只适用于网站、公开目录和公众号桥接源（recheck_cycle 不为 0）"
                              if config.recheck == "hourly" else
                              "要改为每小时复查，请设置 [collect] recheck = \"hourly\""))
@@ -412,7 +413,7 @@ def _check_source_names(config: config_mod.Config, names: tuple[str, ...]) -> No
     known = {s.name for s in config.sources}
     for name in names:
         if name not in known:
-            raise ConfigError(f"{config.path}: no source named {name!r} (known: {', '.join(sorted(known))})")
+            raise ConfigError(say(config.path, f"没有名为 {name} 的信息源（已配置：{'、'.join(sorted(known))}）"))
 
 
 def _run_job(config: config_mod.Config, store: Store, *, full: bool, only: set[str] | None, quiet: bool,
