@@ -224,7 +224,7 @@ def test_a_bad_setting_is_refused_in_chinese(tmp_path, loopback_site, image_site
                             encoding="utf-8")
     result = CliRunner().invoke(main, ["--config", config, "config", "check"])
     assert result.exit_code == 2
-    assert "archive_images" in result.output and "无效" in result.output and "Traceback" not in result.output
+    assert "[collect] archive_images = \"yes\"：应为 true" in result.output and "Traceback" not in result.output
 
 
 def test_each_channel_has_its_image_hosts() -> None:
