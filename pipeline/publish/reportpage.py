@@ -38,10 +38,11 @@ def report_sections(report: Mapping[str, Any], tree: CategoryTree) -> list[dict[
             "rows": [(label(cid), n) for cid, n in sorted(by_category.items(), key=_catalog_order(tree))],
         })
     apps, appeals = report.get("applications") or {}, report.get("appeals") or {}
+    unregistered = [("未登记", report["register_note"])] if report.get("register_note") else None  # not counted: no 0
     sections.append({"title": "二、收到和处理政府信息公开申请情况",
-                     "rows": [(label, apps[k]) for k, label in APPLICATION_LABELS.items() if k in apps]})
+                     "rows": unregistered or [(label, apps[k]) for k, label in APPLICATION_LABELS.items() if k in apps]})
     sections.append({"title": "三、政府信息公开行政复议、行政诉讼情况",
-                     "rows": [(label, appeals[k]) for k, label in APPEAL_LABELS.items() if k in appeals]})
+                     "rows": unregistered or [(label, appeals[k]) for k, label in APPEAL_LABELS.items() if k in appeals]})
     return sections
 
 

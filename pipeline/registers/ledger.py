@@ -368,3 +368,10 @@ def register_years(store: Store) -> set[int]:
         "UNION SELECT DISTINCT substr(filed_on, 1, 4) FROM appeals WHERE withdrawn_at IS NULL "
         "UNION SELECT DISTINCT CAST(year AS TEXT) FROM opening_balances")
     return {int(y) for (y,) in rows if y}
+
+
+def register_kept_from(store: Store) -> int | None:
+    """The first year the office keeps its registers in xxgk: the earliest year with an entry or an
+    opening balance (None: nothing registered yet). Years before it were not registered case by case."""
+    years = register_years(store)
+    return min(years) if years else None

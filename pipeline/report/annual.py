@@ -24,11 +24,12 @@ from ..registers.checks import Violation, check
 from ..registers.documents import by_month, normative_documents, table1_documents, timeliness, timings
 from ..registers.figures import Figures, load_figures
 from ..registers.formats import T2_TOTAL_COLUMN, T3_TOTAL, format_for_year
-from ..registers.ledger import appeals_for_year, applications_for_year, list_appeals
+from ..registers.ledger import appeals_for_year, applications_for_year, list_appeals, register_kept_from
 from ..registers.opening import carried_cases, opening_counts
 from ..registers.proactive import partial_year, proactive_counts
 from ..registers.published import FROZEN_KEYS, corrections, published
-from ..registers.records import Application, Stated, Table1, compute_table1, compute_table2, compute_table3, decided_later
+from ..registers.records import (Application, Stated, Table1, compute_table1, compute_table2, compute_table3,
+                                 decided_later, empty_table2, empty_table3)
 from .prose import title
 
 FIRST_TABLE_YEAR = 2019  # the revised 条例 (in force 2019-05-15) and its report format
@@ -99,10 +100,19 @@ def annual_report(store: Store, config: Config, year: int, category_names: Mappi
     previous = _previous(store, year, previous_report, table2, frozen is not None)
     if note := carried_over_note(year, table2, previous):
         data["carried_over_note"] = note
+    kept_from = register_kept_from(store)
+    unregistered = "" if frozen is not None else not_registered_note(year, kept_from)
+    if unregistered:  # 表三、表四 print 待填报, not zeros nobody counted; the JSON keeps 0 for sums
+        data["register_note"] = unregistered
+        previous = None  # no 上年结转 to check against a year nothing was registered in
+        rendered2: dict[str, Any] = _blank(empty_table2(fmt))
+        rendered3: dict[str, Any] = _blank(empty_table3())
+    else:
+        rendered2, rendered3 = table2, table3
     render = {
         "year": year, "office": config.office.name, "date": figures.date, "coverage": data.get("coverage", ""),
         "proactive": {**proactive, "timely": timely}, "table1": table1,
-        "table2": table2, "table3": table3, "prose": figures.prose,
+        "table2": rendered2, "table3": rendered3, "prose": figures.prose, "register_note": unregistered,
         "charts": charts(data["by_month"], proactive),
         "corrections": data.get("corrections") or [], "appeals_decided_later": later,
         "carried_over_note": note,
@@ -113,11 +123,32 @@ def annual_report(store: Store, config: Config, year: int, category_names: Mappi
     if data.get("corrections"):
         warnings.append(f"{year}年报告已于 {data['published_on']} 发布，此后登记簿或数据文件的更改"
                         f"使 {len(data['corrections'])} 处数字不同：发布的数字不变，差异列入更正说明")
+    if kept_from is None and frozen is None:  # (a year before the register's first says so in part 三)
+        warnings.append(EMPTY_REGISTER)
     if not figures.exists:
         warnings.append(figures.missing_message)
     elif table1.missing:
         warnings.append(table1.message)
     return Annual(year, data, render, previous, figures, tuple(warnings), violations)
+
+
+EMPTY_REGISTER = ("登记簿中还没有任何申请、复议诉讼登记或期初结转：表三、表四的 0 件只在本年确无申请、复议和诉讼时成立；"
+                  "登记簿从某年起才在本系统登记的，用 xxgk application opening --year 该年 声明（无结转时 --count 自然人=0），"
+                  "此前年度的表三、表四即不再按 0 件计")
+
+
+def not_registered_note(year: int, kept_from: int | None) -> str:
+    """Pure: what part 三 and 四 say for a year before the office kept its registers in xxgk ("" when it did).
+    Its zeros were never counted: the figures are the office's own, from that year's records."""
+    if kept_from is None or year >= kept_from:
+        return ""
+    return (f"本机关自{kept_from}年起在本系统逐件登记政府信息公开申请和行政复议、行政诉讼，{year}年的未登记："
+            f"表三、表四不是统计结果，请按该年的申请和复议、诉讼记录填写")
+
+
+def _blank(table: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """``table`` with every cell None: printed 待填报 (layout.fmt_number), left empty in the CSV."""
+    return {row: dict.fromkeys(cols) for row, cols in table.items()}
 
 
 def stated_from(sources: Mapping[str, Any]) -> dict[str, dict[str, Stated]]:

@@ -111,6 +111,8 @@ _RESULT_WORDS = (
 
 def applications_paragraph(report: Mapping[str, Any], fmt: ReportFormat) -> Paragraph:
     year, t = report["year"], report.get("table2") or {}
+    if report.get("register_note"):  # not registered that year: no sentence may claim a count
+        return Paragraph(f"【待填写：{report['register_note']}。】", True)
 
     def total(key: str) -> int:
         keys = [key] if fmt.row(key).has_data else [r.key for r in fmt.children(key)]
@@ -138,6 +140,8 @@ def _who(column: str) -> str:
 
 def appeals_paragraph(report: Mapping[str, Any]) -> Paragraph:
     year, t = report["year"], report.get("table3") or {}
+    if report.get("register_note"):
+        return Paragraph(f"【待填写：{report['register_note']}。】", True)
     n = {g: (t.get(g) or {}).get(T3_TOTAL, 0) for g in T3_GROUPS}
     later = "".join(f"{a['filed_on'][:4]}年提起的{a['kind']}案件于{a['decided_on']}审结，{a['outcome']}。"
                     for a in report.get("appeals_decided_later") or [])

@@ -25,7 +25,8 @@ def report_text(annual: Annual) -> str:
             for row, cols in d["table1"].items()))
         lines += [f"    {line}" for line in stated_notes(d)]
     if d.get("table2") is not None:
-        lines += ["三、收到和处理政府信息公开申请情况", "  " + _applications(d)]
+        lines += ["三、收到和处理政府信息公开申请情况",
+                  "  " + (f"未登记：{d['register_note']}" if d.get("register_note") else _applications(d))]
         if d.get("carried_over_note"):
             lines.append(f"    {d['carried_over_note']}")
         fmt = format_for_year(d["year"])
@@ -34,8 +35,9 @@ def report_text(annual: Annual) -> str:
             if n and row.key not in ("new", "carried_over", "total", "carried_forward"):
                 lines.append(f"    {row.label} {n} 件")
         lines.append("四、政府信息公开行政复议、行政诉讼情况")
-        lines.append("  " + "，".join(f"{t3_group_title(g)} {d['table3'][g][T3_TOTAL]} 件"
-                                     f"（尚未审结 {d['table3'][g]['尚未审结']}）" for g in T3_GROUPS))
+        lines.append("  未登记（见三）" if d.get("register_note") else "  " + "，".join(
+            f"{t3_group_title(g)} {d['table3'][g][T3_TOTAL]} 件（尚未审结 {d['table3'][g]['尚未审结']}）"
+            for g in T3_GROUPS))
         for a in d.get("appeals_decided_later") or []:
             lines.append(f"    {a['filed_on'][:4]}年提起的 {a['id']}（{a['kind']}）于 {a['decided_on']} 审结："
                          f"{a['outcome']}（计入{a['filed_on'][:4]}年报告，本年不再计入表四）")
