@@ -65,6 +65,8 @@ def test_each_year_uses_its_own_format(history):
     2021 on: 国办公开办函〔2021〕30号."""
     assert "format" not in report_json(history, 2015)
     assert "早于2019年" in cli(history, "report", "--year", "2015")
+    refused = cli(history, "report", "--year", "2015", "--figures-template", code=2)  # staff read Chinese
+    assert "2015年的报告没有表格" in refused and "the tables" not in refused
     for year, name in ((2019, "2019"), (2020, "2019"), (2021, "2021"), (2026, "2021")):
         assert report_json(history, year)["format"] == name, year
     md20 = cli(history, "report", "--year", "2020", "--format", "markdown")
@@ -86,3 +88,17 @@ def test_an_application_of_2016_still_open_in_2018_is_carried_until_answered(his
         data = report_json(history, year)
         assert data["applications"]["carried_over"] == 0 and not data["violations"], year
         assert "register_note" not in data, year
+
+
+def test_a_year_before_the_tables_counts_its_register_too(history):
+    """2015–2018 have no tables, but their JSON, the site's page and the summary gave 0 applications
+    even for a year whose application is in the register."""
+    add_application(history, "2016-03-01")
+    y16, y17 = report_json(history, 2016)["applications"], report_json(history, 2017)["applications"]
+    assert (y16["received"], y16["carried_forward"]) == (1, 1)
+    assert (y17["received"], y17["carried_over"], y17["carried_forward"]) == (0, 1, 1)
+    assert "新收申请 1 件" in cli(history, "report", "--year", "2016")
+    assert "2015年的未登记" in cli(history, "report", "--year", "2015")
+    cli(history, "build")
+    page = (Path(history).parent / "output" / "site" / "report" / "2016.html").read_text(encoding="utf-8")
+    assert "<th scope=\"row\">本年新收政府信息公开申请（件）</th><td>1</td>" in page

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,13 @@ def annual_report(store: Store, config: Config, year: int, category_names: Mappi
     }
     if partial := partial_year(store, year, tz):  # every format says so, as the site's page does
         data["coverage"] = partial
-    if year < FIRST_TABLE_YEAR:
+    kept_from = register_kept_from(store)
+    if year < FIRST_TABLE_YEAR:  # no tables, but the register's figures are the year's all the same
+        apps = counted_applications(store, year)
+        data["applications"] = application_totals(year, apps)
+        data["appeals"] = appeal_totals(compute_table3(year, appeals_for_year(store, year)))
+        if note := not_registered_note(year, kept_from):
+            data["register_note"] = note
         return Annual(year, data, None, None, figures, tuple(g.message for g in gaps))
 
     fmt = format_for_year(year)
@@ -100,7 +107,6 @@ def annual_report(store: Store, config: Config, year: int, category_names: Mappi
     previous = _previous(store, year, previous_report, table2, frozen is not None)
     if note := carried_over_note(year, table2, previous):
         data["carried_over_note"] = note
-    kept_from = register_kept_from(store)
     unregistered = "" if frozen is not None else not_registered_note(year, kept_from)
     if unregistered:  # 表三、表四 print 待填报, not zeros nobody counted; the JSON keeps 0 for sums
         data["register_note"] = unregistered
@@ -158,15 +164,30 @@ def stated_from(sources: Mapping[str, Any]) -> dict[str, dict[str, Stated]]:
             for row, cols in sources.items() if any(c.get("source") == "stated" for c in cols.values())}
 
 
+def application_totals(year: int, applications: list[Application]) -> dict[str, int]:
+    """Pure: the JSON's ``applications`` of a year without 表三 (before 2019), counted as 表三 counts."""
+    end = date(year, 12, 31)
+    mine = [a for a in applications if a.received_on <= end and (a.replied_on is None or a.replied_on.year >= year)]
+    return {"received": sum(a.received_on.year == year for a in mine),
+            "carried_over": sum(a.received_on.year < year for a in mine),
+            "closed": sum(not a.is_open_on(end) for a in mine),
+            "carried_forward": sum(a.is_open_on(end) for a in mine)}
+
+
+def appeal_totals(table3: Mapping[str, Mapping[str, int]]) -> dict[str, int]:
+    """Pure: the JSON's ``appeals`` from 表四."""
+    return {"administrative_review": table3["行政复议"][T3_TOTAL],
+            "litigation": table3["未经复议直接起诉"][T3_TOTAL] + table3["复议后起诉"][T3_TOTAL],
+            "pending": sum(g["尚未审结"] for g in table3.values())}
+
+
 def _figures(table1: Table1, table2: dict[str, Any], table3: dict[str, Any]) -> dict[str, Any]:
     """The figures of the JSON: the three tables and their totals."""
     t2 = {k: (table2.get(k) or {}).get(T2_TOTAL_COLUMN, 0) for k in table2}
     return {
         "applications": {"received": t2["new"], "carried_over": t2["carried_over"],
                          "closed": t2["total"], "carried_forward": t2["carried_forward"]},
-        "appeals": {"administrative_review": table3["行政复议"][T3_TOTAL],
-                    "litigation": table3["未经复议直接起诉"][T3_TOTAL] + table3["复议后起诉"][T3_TOTAL],
-                    "pending": sum(g["尚未审结"] for g in table3.values())},
+        "appeals": appeal_totals(table3),
         "table1": table1.cells, "table1_missing": list(table1.missing),
         "table2": table2, "table3": table3,
     }

@@ -42,7 +42,11 @@ def report_text(annual: Annual) -> str:
             lines.append(f"    {a['filed_on'][:4]}年提起的 {a['id']}（{a['kind']}）于 {a['decided_on']} 审结："
                          f"{a['outcome']}（计入{a['filed_on'][:4]}年报告，本年不再计入表四）")
     else:
-        lines.append(f"（{d['year']}年早于2019年报告格式，不生成表格）")
+        a = d["appeals"]
+        lines += ["政府信息公开申请", "  " + (f"未登记：{d['register_note']}" if d.get("register_note") else
+                                        _applications(d) + f"；行政复议 {a['administrative_review']} 件，"
+                                        f"行政诉讼 {a['litigation']} 件（尚未审结 {a['pending']}）"),
+                  f"（{d['year']}年早于2019年报告格式，不生成表格）"]
     if d.get("published_at"):
         lines.append(f"已发布：{d['published_on']}（{d.get('published_by', '')}），表中为发布时的数字")
     for c in d.get("corrections") or []:
