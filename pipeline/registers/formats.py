@@ -225,6 +225,6 @@ def format_for_year(year: int) -> ReportFormat:
     """The format a report *for* ``year`` uses: 试行 for 2019–2020, 2021 format after."""
     if year < 2019:
         raise ReportError(
-            f"{year}: the tables exist from the 2019 report on (revised 条例 in force 2019-05-15)"
+            f"{year}年的报告没有表格：表格自2019年的报告起才有（修订后的《条例》2019年5月15日起施行）"
         )
     return FORMAT_2019 if year <= 2020 else FORMAT_2021
