@@ -42,6 +42,9 @@ ENV_DISTRICT = "XXGK_DISTRICT"
 KEY_PATTERN = r"[a-z0-9][a-z0-9_-]{0,39}"  # an office key is also a URL path segment
 KEY_RULE = ("只能用小写英文字母 a-z、数字、- 和 _，以字母或数字开头，最多 40 个字符"
             "（它也是区输出目录下该单位的文件夹名和网址路径），例如 xhj")
+# The portal's own folders in the district's output (portal.py): an office keyed so would share one, and the
+# portal's search index, which prunes its folder, would delete that office's site.
+PORTAL_FOLDERS = frozenset({"feeds", "reports", "search", "static"})
 # The tables of an office config (pipeline/config.py): an office block holding any of them is inline.
 OFFICE_TABLES = frozenset({"office", "paths", "fetch", "collect", "merge", "classify", "publish", "alerts",
                            "schedule", "sources"})
@@ -167,9 +170,13 @@ def _office(path: Path, base: Path, key: str, spec: object) -> OfficeEntry:
 
 def check_key(key: str, where: str) -> None:
     """ConfigError unless ``key`` can name an office: a folder under the district output and a URL path
-    segment (so also a bare TOML key)."""
+    segment (so also a bare TOML key), none of the portal's own folders."""
     if not re.fullmatch(KEY_PATTERN, key):
         raise ConfigError(messages.say(where, f"{messages.shown(key)} 不能作单位代号 KEY", KEY_RULE))
+    if key in PORTAL_FOLDERS:
+        raise ConfigError(messages.say(where, f"{messages.shown(key)} 不能作单位代号 KEY",
+                                       f"区门户自己的文件夹已用此名（{'、'.join(sorted(PORTAL_FOLDERS))}），"
+                                       f"请换一个，例如 {key}1"))
 
 
 def office_block(key: str, *, config: str | None = None, figures: str | None = None, name: str | None = None) -> str:

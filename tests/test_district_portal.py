@@ -1,0 +1,78 @@
+"""The district portal as a citizen meets it: a small district of feed-only offices on 127.0.0.1,
+served as README says (a static host over the district's output), every link followed; an office
+removed from district.toml; office keys the portal's own folders use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from pipeline.commands import main
+
+FEED = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{name}</title>
+<link>http://weibo.{key}.gov.test/</link><description>{name}微博</description>
+{items}</channel></rss>"""
+ITEM = """<item><title>{title}</title><link>{link}</link>
+<description>{body}</description><pubDate>{date} +0800</pubDate></item>"""
+
+OFFICE = """[office]
+name = "{name}"
+org_code = "{code}"
+site_url = "https://xxgk.{key}.gov.test/"
+[fetch]
+rate_per_host = 0
+retries = 0
+obey_robots = false
+resolve = {{ "weibo.{key}.gov.test" = "http://{address}" }}
+[sources.weibo]
+kind = "feed"
+url = "http://weibo.{key}.gov.test/feed.xml"
+"""
+
+
+def office_feed(site, key: str, name: str, posts: list[tuple[str, str, str]]) -> None:
+    items = "".join(ITEM.format(title=t, link=f"http://weibo.{key}.gov.test/{n}", body=b, date=d)
+                    for n, (t, b, d) in enumerate(posts, start=1))
+    site.page(f"weibo.{key}.gov.test/feed.xml", FEED.format(name=name, key=key, items=items),
+              "application/rss+xml; charset=utf-8")
+
+
+def district_of(folder: Path, site, offices: dict[str, str], site_url: str = "https://xxgk.cyq.gov.test/") -> Path:
+    """district.toml in ``folder`` with one feed-only office per key (its config in KEY/xxgk.toml)."""
+    blocks = []
+    for n, (key, name) in enumerate(offices.items()):
+        (folder / key).mkdir(exist_ok=True)
+        (folder / key / "xxgk.toml").write_text(
+            OFFICE.format(name=name, code=f"C{n}", key=key, address=site.address), encoding="utf-8")
+        blocks.append(f'[offices.{key}]\nconfig = "{key}/xxgk.toml"\n')
+    path = folder / "district.toml"
+    path.write_text(f'[district]\nname = "昌邑区"\nsite_url = "{site_url}"\n' + "\n".join(blocks), encoding="utf-8")
+    return path
+
+
+def sync(path: Path):
+    return CliRunner().invoke(main, ["district", "--district", str(path), "sync", "-q"])
+
+
+def test_an_office_may_not_take_a_folder_of_the_portal(tmp_path, loopback_site):
+    """The portal keeps its search index in output/search/ and prunes that folder: an office keyed
+    ``search`` would have its site deleted by every portal build. Such a key is refused, in Chinese."""
+    office_feed(loopback_site, "a", "甲街道", [("甲街道召开安全生产会议", "甲街道召开安全生产工作会议。", MARCH_8)])
+    office_feed(loopback_site, "search", "乙街道", [("乙街道开展垃圾分类宣传", "乙街道开展垃圾分类宣传活动。", MARCH_9)])
+    path = district_of(tmp_path, loopback_site, {"a": "甲街道办事处", "search": "乙街道办事处"})
+    result = sync(path)
+    assert result.exit_code == 2, result.output
+    assert "[offices.search]" in result.output and "区门户自己的文件夹已用此名" in result.output
+    assert "Traceback" not in result.output
+    path.write_text(path.read_text(encoding="utf-8").replace("offices.search", "offices.yi"), encoding="utf-8")
+    (tmp_path / "search").rename(tmp_path / "yi")
+    path.write_text(path.read_text(encoding="utf-8").replace('"search/xxgk.toml"', '"yi/xxgk.toml"'), encoding="utf-8")
+    added = CliRunner().invoke(main, ["district", "--district", str(path), "office", "add", "static",
+                                      "--figures", str(tmp_path / "ljz"), "--name", "两家子满族乡人民政府"])
+    assert added.exit_code == 2 and "区门户自己的文件夹已用此名" in added.output
+    assert "static" not in path.read_text(encoding="utf-8")
+
+
+MARCH_8, MARCH_9 = "Mon, 08 Mar 2021 09:00:00", "Tue, 09 Mar 2021 09:00:00"
+
