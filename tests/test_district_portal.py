@@ -9,6 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from pipeline.commands import main
+from pipeline.district.config import load_district
 
 FEED = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{name}</title>
 <link>http://weibo.{key}.gov.test/</link><description>{name}微博</description>
@@ -76,3 +77,16 @@ def test_an_office_may_not_take_a_folder_of_the_portal(tmp_path, loopback_site):
 
 MARCH_8, MARCH_9 = "Mon, 08 Mar 2021 09:00:00", "Tue, 09 Mar 2021 09:00:00"
 
+
+def test_each_alert_of_a_district_run_names_its_office(tmp_path, loopback_site):
+    """Two offices whose feed is gone raise the same alert: the run's lines say whose each one is."""
+    path = district_of(tmp_path, loopback_site, {"a": "甲街道办事处", "b": "乙街道办事处"})
+    for key in ("a", "b"):  # no feed served: every run fails; one failing run raises the alert
+        config = tmp_path / key / "xxgk.toml"
+        config.write_text(config.read_text(encoding="utf-8") + "[alerts]\nfailing_nights = 1\n", encoding="utf-8")
+    result = sync(path)
+    assert result.exit_code == 1
+    alerts = [line for line in result.output.splitlines() if line.startswith("ALERT")]
+    names = {load_district(path).office_config(e).office.name for e in load_district(path).offices}
+    assert len(alerts) >= 2 and all(any(f"ALERT {name}：" in line for name in names) for line in alerts), alerts
+    assert {name for name in names if any(f"ALERT {name}：" in line and "weibo" in line for line in alerts)} == names
