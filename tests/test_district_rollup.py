@@ -13,14 +13,14 @@ from pipeline import config as config_mod
 from pipeline.commands import main
 from pipeline.district.config import load_district
 from pipeline.district.published import load_published, published_template
-from pipeline.district.rollup import INCONSISTENT, LATE, MISSING, district_rollup
+from pipeline.district.rollup import DRAFT, INCONSISTENT, LATE, MISSING, district_rollup
 from pipeline.registers import ledger
 from pipeline.registers.errors import FiguresInvalid
 from pipeline.registers.formats import T2_COLUMNS, T3_COLUMNS
 from pipeline.registers.records import Appeal, Application
 from pipeline.store import Store
 
-from .builders import item_row, write_config
+from .builders import invoke, item_row, write_config
 
 YEAR = 2021
 AFTER_DEADLINE = date(2022, 3, 1)
@@ -146,7 +146,8 @@ def test_missing_inconsistent_and_late_offices_are_listed(district):
     assert ("dt", MISSING) in kinds
     assert ("ljz", INCONSISTENT) in kinds
     assert ("djz", LATE) in kinds
-    assert not [p for p in roll.problems if p.key == "xhj"], roll.problems  # published 2022-01-18, adds up
+    # on its catalog 2022-01-18 and adds up, but never frozen by `xxgk report publish`: its figures are a draft
+    assert [p.kind for p in roll.problems if p.key == "xhj"] == [DRAFT], roll.problems
     assert not [p for p in roll.problems if p.key == "djz" and p.kind != LATE]
     assert roll.violations, "ljz's broken 表二 breaks the sum too"
     # before the deadline nobody is late for not having published yet
@@ -183,7 +184,7 @@ def test_every_format(district, tmp_path):
     runner = CliRunner()
     data = json.loads(runner.invoke(main, args + ["--format", "json"]).output)
     assert data["sum"]["table2"]["new"]["总计"] == 11
-    assert {p["key"] for p in data["problems"]} == {"dt", "ljz", "djz"}
+    assert {p["key"] for p in data["problems"]} == {"dt", "ljz", "djz", "xhj"}  # xhj: a draft
     assert data["key_figures"]["total"][data["key_figures"]["header"].index("新收申请")] == 11
     text = runner.invoke(main, args).output
     assert "两家子满族乡人民政府" in text and "汇总表格不一致" in text
@@ -228,3 +229,26 @@ def test_a_district_file_mistake_names_the_key(tmp_path):
     path.write_text('[district]\nname = "昌邑区"\n[offices.a]\nname = "甲"\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["district", "--district", str(path), "report", "--year", "2021"])
     assert result.exit_code == 2 and "以下三者应有且只有一个：config = " in result.output
+
+
+def test_a_draft_is_summed_but_marked_and_a_frozen_report_counts_as_published(district):
+    """An xxgk office's report is published when ``xxgk report publish`` froze it (its site shows it from
+    then on), whether or not its catalog carries an item titled 年度报告; until then its figures are the
+    nightly draft's: summed (January's roll-up is a preview) but marked 草稿, as they may still change."""
+    d = load_district(district)
+    config = d.office_config(d.entry("xhj"))
+    with Store(config.database) as store:  # its catalog no longer shows the report
+        store.db.execute("UPDATE items SET title = '兴华街道召开安全生产会议' WHERE id = 'i0002'")
+    draft = district_rollup(d, YEAR, AFTER_DEADLINE)
+    xhj = [p for p in draft.problems if p.key == "xhj"]
+    assert {p.kind for p in xhj} == {DRAFT, LATE}, xhj
+    assert draft.table2["new"]["总计"] == 11  # the draft's 4 summed all the same
+    frozen = invoke(str(config.path), "report", "publish", "--year", str(YEAR), "--by", "王静")
+    assert frozen.exit_code == 0, frozen.output
+    with Store(config.database) as store:  # frozen on 2022-01-20 (the command stamps the time it ran)
+        store.db.execute("UPDATE published_reports SET published_at = '2022-01-20T02:00:00Z' WHERE year = ?", [YEAR])
+    roll = district_rollup(d, YEAR, AFTER_DEADLINE)
+    assert not [p for p in roll.problems if p.key == "xhj"], roll.problems
+    office = next(o for o in roll.offices if o.key == "xhj")
+    assert office.published_on == date(2022, 1, 20) and not office.draft
+    assert roll.table2["new"]["总计"] == 11

@@ -4,7 +4,9 @@ Every cell of 表二/表三/表四 (numbered by the format's parts, as an office
 三 申请, 四 复议诉讼; the code's table1/table2/table3) is the sum of that cell
 over the offices that have a report; the format's identities are checked on the sum and
 on each office (pipeline/registers/checks.py). The offices whose report is missing,
-inconsistent, incomplete or late (after 1月31日) are listed with the reason.
+inconsistent, incomplete or late (after 1月31日) are listed with the reason, and so are the xxgk offices
+whose report is still a draft (not frozen by ``xxgk report publish``): their draft figures are summed — in
+January the roll-up is a preview of drafts — but marked, as they may still change.
 """
 
 from __future__ import annotations
@@ -22,14 +24,14 @@ from ..registers.records import empty_table2, empty_table3
 from .config import District
 from .tables import OfficeYear, deadline_for, office_year
 
-MISSING, INCONSISTENT, INCOMPLETE, LATE = "未报送", "数据不一致", "表二未填全", "逾期发布"
+MISSING, INCONSISTENT, INCOMPLETE, LATE, DRAFT = "未报送", "数据不一致", "表二未填全", "逾期发布", "草稿"
 
 
 @dataclass(frozen=True)
 class Problem:
     key: str
     office: str
-    kind: str  # MISSING | INCONSISTENT | INCOMPLETE | LATE
+    kind: str  # MISSING | INCONSISTENT | INCOMPLETE | LATE | DRAFT
     detail: str
 
 
@@ -107,6 +109,9 @@ def office_problems(office: OfficeYear, today: date) -> list[Problem]:
     if not office.has_report:
         return [problem(MISSING, office.missing)]
     out = [problem(INCONSISTENT, v) for v in office.violations]
+    if office.draft:  # summed all the same (January's roll-up is of drafts), but its figures may still change
+        out.append(problem(DRAFT, "报告尚未用 xxgk report publish 发布，汇总中该单位的数字取自草稿，发布前仍可能变动"
+                                  + ("；目录中已有该年度报告，请核对后发布" if office.published_on else "")))
     if office.table1_missing:
         out.append(problem(INCOMPLETE, "缺少 " + "、".join(office.table1_missing)))
     deadline = deadline_for(office.year)
@@ -166,5 +171,5 @@ def district_totals(roll: Rollup) -> list[object]:
     return row
 
 
-__all__ = ["INCOMPLETE", "INCONSISTENT", "KEY_FIGURES", "LATE", "MISSING", "Problem", "Rollup",
+__all__ = ["DRAFT", "INCOMPLETE", "INCONSISTENT", "KEY_FIGURES", "LATE", "MISSING", "Problem", "Rollup",
            "district_rollup", "district_totals", "key_figures", "office_problems", "rollup", "sum_table1"]

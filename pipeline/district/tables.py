@@ -41,6 +41,8 @@ class OfficeYear:
     share_timely: float | None = None  # items published within 20 working days (xxgk offices)
     published_on: date | None = None
     violations: tuple[str, ...] = ()
+    # an xxgk office's report not yet frozen by `xxgk report publish`: its figures are the nightly draft's
+    draft: bool = False
 
     @property
     def has_report(self) -> bool:
@@ -80,19 +82,24 @@ def _from_store(district: District, entry: OfficeEntry, year: int) -> OfficeYear
         return OfficeYear(entry.key, name, year, True, missing=f"还没有数据库 {config.database}（尚未运行 sync）")
     with Store(config.database) as store:
         annual = annual_report(store, config, year, office_tree(config).report_names(), figures_folder(config.path))
-        published = report_published_on(store, year, config.office.timezone)
+        in_catalog = report_published_on(store, year, config.office.timezone)
     data = annual.data
     registered = any(v for table in ("table2", "table3") for cells in data[table].values() for v in cells.values())
     if not data["proactive"]["total"] and not registered and not annual.figures.exists:
         return OfficeYear(entry.key, name, year, True,
                           missing=f"{year}年没有任何数据：未采集到当年公开的信息，没有申请或复议、诉讼登记，也没有数据文件")
+    # frozen by `xxgk report publish`: on the office's site from that day's build (its catalog may show it earlier)
+    frozen_on = date.fromisoformat(data["published_on"]) if data.get("published_on") else None
+    published = min((d for d in (frozen_on, in_catalog) if d is not None), default=None)
     return OfficeYear(entry.key, name, year, True, "", data["table1"], tuple(data["table1_missing"]),
                       data["table2"], data["table3"], data["proactive"],
-                      data["timeliness"].get("share_within"), published, tuple(data["violations"]))
+                      data["timeliness"].get("share_within"), published, tuple(data["violations"]),
+                      draft=frozen_on is None)
 
 
 def report_published_on(store: Store, year: int, tz: tzinfo) -> date | None:
-    """When the office's report for ``year`` first appeared in its catalog: the earliest item
+    """When the office's report for ``year`` first appeared in its catalog (an office that put it on the web
+    without ``xxgk report publish``): the earliest item
     titled "…{year}年…年度报告…" published after the year (None: not found)."""
     row = store.db.execute(
         "SELECT MIN(published_at) FROM counted_items WHERE title LIKE ? AND title LIKE '%年度报告%' "
