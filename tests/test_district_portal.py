@@ -4,12 +4,16 @@ removed from district.toml; office keys the portal's own folders use."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from pipeline.commands import main
 from pipeline.district.config import load_district
+from pipeline.publish.search import published_docs
+
+from .docroot import DocRoot, crawl
 
 FEED = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{name}</title>
 <link>http://weibo.{key}.gov.test/</link><description>{name}微博</description>
@@ -90,3 +94,55 @@ def test_each_alert_of_a_district_run_names_its_office(tmp_path, loopback_site):
     names = {load_district(path).office_config(e).office.name for e in load_district(path).offices}
     assert len(alerts) >= 2 and all(any(f"ALERT {name}：" in line for name in names) for line in alerts), alerts
     assert {name for name in names if any(f"ALERT {name}：" in line and "weibo" in line for line in alerts)} == names
+
+
+def test_every_link_of_the_portal_resolves_and_each_item_is_its_own_offices(tmp_path, loopback_site):
+    """output/ published as README says (a static host at [district] site_url): every link of the portal,
+    its combined feed and each office's site resolves; each item is linked under its own office, also
+    when two offices publish the same notice (same title, same words)."""
+    notice = ("吉林省关于做好冬季供暖工作的通知", "各地要做好冬季供暖保障工作，确保群众温暖过冬。", MARCH_8)
+    office_feed(loopback_site, "a", "甲街道", [notice, ("甲街道召开安全生产会议", "甲街道召开安全生产工作会议。", MARCH_9)])
+    office_feed(loopback_site, "b", "乙街道", [notice])
+    (tmp_path / "output").mkdir()
+    host = DocRoot(tmp_path / "output")
+    try:
+        path = district_of(tmp_path, loopback_site, {"a": "甲街道办事处", "b": "乙街道办事处"}, site_url=host.base)
+        assert sync(path).exit_code == 0
+        seen, outside = crawl(host.base + "index.html", host.base)
+        for feed in ("feeds/all.rss.xml", "feeds/all.atom.xml", "feeds/all.json"):
+            more, _ = crawl(host.base + feed, host.base)
+            seen.update(more)
+    finally:
+        host.close()
+    assert [u for u, status in seen.items() if status != 200] == []
+    assert {u for u in seen if "/site/item/" in u} and outside.keys() <= {"http://weibo.a.gov.test/1",
+                                                                          "http://weibo.a.gov.test/2",
+                                                                          "http://weibo.b.gov.test/1"}
+    feed = json.loads((tmp_path / "output" / "feeds" / "all.json").read_text(encoding="utf-8"))
+    by_office = {}
+    for item in feed["items"]:
+        key = {"甲街道办事处": "a", "乙街道办事处": "b"}[item["tags"][0]]
+        assert item["url"].startswith(f"{host.base}{key}/site/item/"), item
+        by_office.setdefault(key, set()).add(item["title"])
+    assert f"【甲街道办事处】{notice[0]}" in by_office["a"] and f"【乙街道办事处】{notice[0]}" in by_office["b"]
+    assert len({item["id"] for item in feed["items"]}) == len(feed["items"])  # a reader keeps both
+
+
+def test_an_office_removed_from_the_district_file_leaves_the_portal_and_its_folder_is_named(tmp_path, loopback_site):
+    """An office taken out of district.toml (or given another key) leaves the portal's page, feed and
+    search; its old site, still on the host but no longer updated, is named on every build."""
+    office_feed(loopback_site, "a", "甲街道", [("甲街道召开安全生产会议", "甲街道召开安全生产工作会议。", MARCH_8)])
+    office_feed(loopback_site, "b", "乙街道", [("乙街道开展垃圾分类宣传", "乙街道开展垃圾分类宣传活动。", MARCH_9)])
+    path = district_of(tmp_path, loopback_site, {"a": "甲街道办事处", "b": "乙街道办事处"})
+    assert sync(path).exit_code == 0
+    path.write_text(path.read_text(encoding="utf-8").replace('[offices.b]\nconfig = "b/xxgk.toml"\n', ""),
+                    encoding="utf-8")
+    built = CliRunner().invoke(main, ["district", "--district", str(path), "build"])
+    assert built.exit_code == 0, built.output
+    output = load_district(path).output
+    assert f"{output / 'b'}/ 是 district.toml 中已没有的单位 b 的网站" in built.output
+    assert "乙街道" not in (output / "index.html").read_text(encoding="utf-8")
+    assert "乙街道" not in (output / "feeds" / "all.json").read_text(encoding="utf-8")
+    assert {doc.item_id.split("/")[0] for doc in published_docs(output, output / "search")} == {"a"}
+    (output / "b").rename(tmp_path / "b-old")  # staff removed it: nothing more to say
+    assert "注意" not in CliRunner().invoke(main, ["district", "--district", str(path), "build"]).output

@@ -214,10 +214,13 @@ def build(env: DistrictEnv, on: date | None) -> None:
 
 def _build(district: District, day: date) -> list[str]:
     from ..district import rollup_render
-    from ..district.portal import build_portal
+    from ..district.portal import build_portal, leftover_sites
     from ..district.rollup import district_rollup
     from ..publish import Writer
 
+    for key in leftover_sites(district):  # never deleted here: a mistyped key must not take a site down
+        click.echo(f"注意：{district.output / key}/ 是 {district.path.name} 中已没有的单位 {key} 的网站，仍照旧发布，"
+                   f"但不再更新，门户也不再链接它；该单位已撤销或改了代号的，请删除这个文件夹", err=True)
     roll = district_rollup(district, day.year - 1, day)  # in January: the reports being collected
     writer = Writer(district.output, managed=())
     writer.write(f"reports/{roll.year}.html", rollup_render.render_html(roll))

@@ -26,7 +26,7 @@ from ..publish import Writer
 from ..publish.feeds import Entry, FeedSpec, render as render_feed
 from ..publish.pages import STATIC, environment
 from ..publish.search import INDEX_DIR, SearchIndex, published_docs
-from .config import District
+from .config import PORTAL_FOLDERS, District
 from .status import district_status
 
 LATEST_PER_OFFICE = 5
@@ -121,6 +121,16 @@ def index_district(district: District, offices: list[OfficeCard]) -> None:
             live.append(doc.item_id)
     index.keep_only(live)
     index.save()
+
+
+def leftover_sites(district: District) -> list[str]:
+    """Folders of the output that hold an office's site but name no office of the district file (removed, or
+    its key changed): still published as they were, no longer updated nor linked by the portal."""
+    keys = {o.key for o in district.offices} | PORTAL_FOLDERS
+    if not district.output.is_dir():
+        return []
+    return sorted(p.name for p in district.output.iterdir()
+                  if p.is_dir() and p.name not in keys and (p / "site" / "index.html").is_file())
 
 
 def _reports(district: District) -> list[str]:
