@@ -5,12 +5,14 @@ removed from district.toml; office keys the portal's own folders use."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from pipeline.commands import main
 from pipeline.district.config import load_district
+from pipeline.nightly.lock import run_lock
 from pipeline.publish.search import published_docs
 
 from .docroot import DocRoot, crawl
@@ -146,3 +148,17 @@ def test_an_office_removed_from_the_district_file_leaves_the_portal_and_its_fold
     assert {doc.item_id.split("/")[0] for doc in published_docs(output, output / "search")} == {"a"}
     (output / "b").rename(tmp_path / "b-old")  # staff removed it: nothing more to say
     assert "注意" not in CliRunner().invoke(main, ["district", "--district", str(path), "build"]).output
+
+
+def test_an_office_whose_own_run_holds_its_lock_is_skipped_in_words(tmp_path, loopback_site):
+    """Staff started ``xxgk sync`` for one office: the district's night skips it, saying so in Chinese,
+    and runs the others; that is no failure of the district's night."""
+    office_feed(loopback_site, "a", "甲街道", [("甲街道召开安全生产会议", "甲街道召开安全生产工作会议。", MARCH_8)])
+    office_feed(loopback_site, "b", "乙街道", [("乙街道开展垃圾分类宣传", "乙街道开展垃圾分类宣传活动。", MARCH_9)])
+    path = district_of(tmp_path, loopback_site, {"a": "甲街道办事处", "b": "乙街道办事处"})
+    d = load_district(path)
+    with run_lock(d.office_config(d.entry("a")).database):
+        result = CliRunner().invoke(main, ["district", "--district", str(path), "sync"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^a +skipped .*\n    说明：本单位另一次运行正在进行（运行锁被占用）", result.output, re.M), result.output
+    assert "another xxgk run" not in result.output and re.search(r"^b +ok ", result.output, re.M)

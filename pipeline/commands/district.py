@@ -121,7 +121,8 @@ def template(year: int) -> None:
 def sync(env: DistrictEnv, full: bool, offices: tuple[str, ...], quiet: bool) -> None:
     """Run every office's nightly job, offices side by side; a host several offices fetch from
     sees one polite client (requests spaced by each office's rate_per_host). One office
-    failing never stops the others; exits 1 when one failed. Then builds the portal.
+    failing never stops the others; exits 1 when one failed. An office whose own run holds its
+    lock is skipped (said on stderr; that run collects it). Then builds the portal.
 
     \b
     Example:
@@ -137,8 +138,9 @@ def sync(env: DistrictEnv, full: bool, offices: tuple[str, ...], quiet: bool) ->
     def done(o: OfficeOutcome) -> None:
         if o.ok and quiet:
             return
+        bad = o.status in ("failed", "partial")
         line = f"{o.key:<12} {o.status:<8} new items {o.new_items:>5}  requests {o.requests:>6}  {o.seconds:.1f}s"
-        click.echo(line + (f"\n    采集失败：{o.error}" if o.error else ""), err=not o.ok)
+        click.echo(line + (f"\n    {'采集失败' if bad else '说明'}：{o.error}" if o.error else ""), err=not o.ok)
 
     with quiet_notices(quiet):
         outcomes = run_district(district, full=full, only=offices, on_done=done,
@@ -147,7 +149,7 @@ def sync(env: DistrictEnv, full: bool, offices: tuple[str, ...], quiet: bool) ->
         _build(district, today(None))
     elif not quiet:
         click.echo("portal not built: [district] site_url is not set")
-    if any(not o.ok for o in outcomes):
+    if any(o.status in ("failed", "partial") for o in outcomes):
         sys.exit(EXIT_SOURCE_FAILED)
 
 

@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from ..collect import SourceOutcome
 
 log = logging.getLogger("xxgk.district")
+LOCKED_OUT = "本单位另一次运行正在进行（运行锁被占用），本次跳过；该次运行会完成本单位的采集"
 STAGE_MB = 400  # what one worker may reach on a 2,000-item office's stages (docs/capacity.md: measured)
 
 
@@ -54,6 +55,7 @@ class OfficeOutcome:
     key: str
     name: str
     status: str = "ok"  # ok | partial (some source failed) | failed (the job did not run or broke) | skipped
+    # (skipped: another run of the office holds its lock, or its re-checks are nightly)
     error: str = ""
     failed_sources: list[str] = field(default_factory=list)
     new_items: int = 0
@@ -243,7 +245,13 @@ def run_office(entry: OfficeEntry, config: Config, *, full: bool = False, after_
     from ..nightly.job import process, run_sync
 
     def job(outcome: OfficeOutcome) -> None:
-        with run_lock(config.database), Store(config.database) as store:
+        with ExitStack() as held:
+            try:
+                held.enter_context(run_lock(config.database))
+            except LockHeld:  # the office's own run (`xxgk sync`, started by staff) collects this night itself
+                outcome.status, outcome.error = "skipped", LOCKED_OUT
+                return
+            store = held.enter_context(Store(config.database))
             result = run_sync(config, store, full=full, command="district", hosts_at_once=True,
                               stages=_stages_in(workers) if workers is not None else process)
             if after_job is not None:
@@ -266,7 +274,7 @@ def recheck_office(entry: OfficeEntry, config: Config) -> OfficeOutcome:
             with run_lock(config.database), Store(config.database) as store:
                 _sources_told(outcome, recheck_run(config, store, hosts_at_once=True))
         except LockHeld:  # its nightly run: it re-checks what is due itself
-            outcome.status, outcome.error = "skipped", "本单位另一次运行正在进行（运行锁被占用）"
+            outcome.status, outcome.error = "skipped", LOCKED_OUT
 
     return _guarded(entry, config, "the re-check", job)
 
