@@ -14,6 +14,7 @@ from pipeline.commands import main
 from pipeline.district.config import load_district
 from pipeline.nightly.lock import run_lock
 from pipeline.publish.search import published_docs
+from pipeline.store import Store
 
 from .docroot import DocRoot, crawl
 
@@ -162,3 +163,23 @@ def test_an_office_whose_own_run_holds_its_lock_is_skipped_in_words(tmp_path, lo
     assert result.exit_code == 0, result.output
     assert re.search(r"^a +skipped .*\n    说明：本单位另一次运行正在进行（运行锁被占用）", result.output, re.M), result.output
     assert "another xxgk run" not in result.output and re.search(r"^b +ok ", result.output, re.M)
+
+
+def test_status_and_inspect_say_in_chinese_what_became_of_each_office(tmp_path, loopback_site):
+    """A run killed midway and a config broken since: status explains the one and names the other,
+    inspect names the office it could not inspect; status exits 1."""
+    office_feed(loopback_site, "a", "甲街道", [("甲街道召开安全生产会议", "甲街道召开安全生产工作会议。", MARCH_8)])
+    office_feed(loopback_site, "b", "乙街道", [("乙街道开展垃圾分类宣传", "乙街道开展垃圾分类宣传活动。", MARCH_9)])
+    path = district_of(tmp_path, loopback_site, {"a": "甲街道办事处", "b": "乙街道办事处"})
+    assert sync(path).exit_code == 0
+    d = load_district(path)
+    with Store(d.office_config(d.entry("b")).database) as store:  # as a run killed before it finished leaves it
+        store.db.execute("UPDATE runs SET status = 'running', finished_at = NULL WHERE id = (SELECT MAX(id) FROM runs)")
+    (tmp_path / "a" / "xxgk.toml").write_text("[office\n", encoding="utf-8")
+    status = CliRunner().invoke(main, ["district", "--district", str(path), "status"])
+    assert status.exit_code == 1
+    assert re.search(r"^b +interrupted .*\n    最近一次运行中途被终止", status.output, re.M), status.output
+    assert re.search(r"^a +failed .*\n    出错：.*a/xxgk.toml：不是有效的 TOML", status.output, re.M), status.output
+    inspect = CliRunner().invoke(main, ["district", "--district", str(path), "inspect"])
+    assert re.search(r"^  a +0 +0 +0 +0  a$", inspect.output, re.M) and "a（a）\n  无法检查：" in inspect.output, \
+        inspect.output

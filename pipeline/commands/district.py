@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .base import EXIT_SOURCE_FAILED, reports_errors
+from .base import EXIT_CODES_HELP, EXIT_SOURCE_FAILED, reports_errors
 from .report import DAY
 from .report import _emit as emit  # prints, or writes -o FILE
 from ..district.config import District, find_district, load_district
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ..district.run import OfficeOutcome
     from ..store import Store
 
+INTERRUPTED_ZH = "最近一次运行中途被终止（没有进程持有运行锁）；已存的内容都保留，下次运行会补齐其余部分"
 DISTRICT_TZ = District.timezone  # read before the district file is: its default
 
 
@@ -41,7 +42,7 @@ def today(on: date | None) -> date:
     return on or local_today(DISTRICT_TZ)
 
 
-@click.group()
+@click.group(epilog=EXIT_CODES_HELP)
 @click.option("--district", "district_path", metavar="PATH",
               help="District file (default: $XXGK_DISTRICT, else ./district.toml).")
 @click.pass_context
@@ -112,7 +113,7 @@ def template(year: int) -> None:
     click.echo(published_template(year).rstrip("\n"))
 
 
-@district.command(name="sync")
+@district.command(name="sync", epilog=EXIT_CODES_HELP)
 @click.option("--full", is_flag=True, help="Re-crawl every list page and article, not only what is new.")
 @click.option("--office", "offices", multiple=True, metavar="KEY", help="Only this office (repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only failures (for cron).")
@@ -165,7 +166,7 @@ def _office_alerts(config: Config, store: Store) -> None:
         click.echo(f"{config.office.name}：告警未能发出：{problem}", err=True)
 
 
-@district.command(name="recheck")
+@district.command(name="recheck", epilog=EXIT_CODES_HELP)
 @click.option("--office", "offices", multiple=True, metavar="KEY", help="Only this office (repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only failures (for cron).")
 @click.pass_obj
@@ -269,7 +270,7 @@ def inspect(env: DistrictEnv, fmt: str, on: date | None, silent_nights: int, rev
     emit(text, output)
 
 
-@district.command(name="status")
+@district.command(name="status", epilog=EXIT_CODES_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable, for monitoring (with the inspection).")
 @click.option("--on", "on", type=DAY, help="Inspect as of this day (default: today).")
 @SILENT_OPTION
@@ -305,6 +306,8 @@ def status(env: DistrictEnv, as_json: bool, on: date | None, silent_nights: int,
                        f"{row.get('waiting_for_review', ''):>8}  {last}  {row['name']}")
             if row["error"]:
                 click.echo(f"    出错：{row['error']}")
+            if row["status"] == "interrupted":
+                click.echo(f"    {INTERRUPTED_ZH}")
             for name in row.get("failed_sources", []):
                 click.echo(f"    采集失败的来源：{name}")
             for alert in row.get("alerts", []):

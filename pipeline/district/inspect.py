@@ -64,7 +64,7 @@ class OfficeInspection:
 def inspect_office(district: District, entry: OfficeEntry, today: date, *,
                    silent_nights: int = SILENT_NIGHTS, review_days: int = REVIEW_DAYS) -> OfficeInspection:
     """One office's findings as of ``today`` (this year's and last year's items); never raises."""
-    found = OfficeInspection(entry.key, entry.name)
+    found = OfficeInspection(entry.key, entry.name or entry.key)  # its config's name, once read
     if not entry.uses_xxgk:
         return found
     try:
