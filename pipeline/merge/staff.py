@@ -6,7 +6,8 @@
 - `merge_items(…)`: staff merge two items; `split_item(…)`: staff move posts out into a new
   item. Both are recorded in `decisions` (who, when, from → to). The moved links carry
   decided_by = the person, and no automatic run moves a link that exists (dedupe only
-  assigns new posts), so a later run never undoes them.
+  assigns new posts), so a later run never undoes them. A split is also evidence for new
+  copies: one that matches both sides equally joins the posts staff split out (stage.staff_side).
 - `withdrawn_items(store)`: items all of whose copies were withdrawn upstream (flagged, kept).
 """
 

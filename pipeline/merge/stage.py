@@ -8,7 +8,8 @@ run's posts from memory (index.RunIndex), earlier runs' from the indexed
 `post_keys` table. `rules.judge` decides; the link in `item_posts` records the rule
 and score. A link is never moved by an automatic run, so staff moves (`xxgk merge`,
 `xxgk split`, staff.py) stay as a person made them; an edited post is re-filed
-under its new keys but stays in its item.
+under its new keys but stays in its item. A staff split also guides new copies: one that
+matches both its sides by as strong a rule joins the posts staff split out (staff_side).
 
 Before matching, a post published by another agency (its 发布机构, ownership.py) is set
 aside: recorded in `set_aside` with the reason, never made an item. While matching, an item is
@@ -72,6 +73,7 @@ def _dedupe(config: Config, store: Store, now: datetime | None) -> dict[str, int
         run = RunIndex(store, window)
         identities = ItemIdentities(store)
         founded = NewItems(store, config.office.timezone, now)
+        split_from = staff_splits(store)
         links: list[tuple[str, str, str, float]] = []
         for batch in _batched(pending, CHUNK):
             founded.reserve(batch)
@@ -82,7 +84,7 @@ def _dedupe(config: Config, store: Store, now: datetime | None) -> dict[str, int
                 found = run.candidates(nearby, post.identity)
                 if earlier:
                     found += candidates(store, post.sketch, post.identity, window)
-                match = best_match(store, post.sketch, found, window, post.body, identities)
+                match = best_match(store, post.sketch, found, window, post.body, identities, split_from)
                 if match is None:
                     item_id, verdict = founded.add(post), FIRST_COPY
                 else:
@@ -286,15 +288,18 @@ def _marks(values: Sized) -> str:
 
 
 Rank = tuple[tuple[int, float], int, str]  # a verdict's rank, the later copy first, then the item id
+Match = tuple[Rank, str, rules.Verdict, str]  # (rank, item id, verdict, the post matched)
 
 
 def best_match(store: Store, sketch: rules.PostSketch, found: list[Candidate], window: int,
-               body: str = "", identities: ItemIdentities | None = None) -> tuple[str, rules.Verdict] | None:
-    """The item this post belongs to and why, or None: the strongest rule wins, then the score,
-    then the earliest candidate. An item is ruled out (vetoed) when one of its copies carries
-    another official 索引号/文号, or has the same title and a body that disagrees with this one:
-    a teaser of it must not pull a look-alike in by title and date."""
-    best: tuple[Rank, str, rules.Verdict] | None = None
+               body: str = "", identities: ItemIdentities | None = None,
+               split_from: dict[str, str] | None = None) -> tuple[str, rules.Verdict] | None:
+    """The item this post belongs to and why, or None: the strongest rule wins, then staff
+    evidence (staff_side), then the score, then the earliest candidate. An item is ruled out
+    (vetoed) when one of its copies carries another official 索引号/文号, or has the same title
+    and a body that disagrees with this one: a teaser of it must not pull a look-alike in by
+    title and date."""
+    matches: list[Match] = []
     vetoed: set[str] = set()
     for c in found:
         if c.vetoes and not c.identity_rule:
@@ -312,27 +317,33 @@ def best_match(store: Store, sketch: rules.PostSketch, found: list[Candidate], w
         if identities is not None and identities.conflict(c.item_id, sketch):
             vetoed.add(c.item_id)
             continue
-        rank = (verdict.rank, -c.sketch.at, c.item_id)
-        if best is None or rank > best[0]:
-            best = (rank, c.item_id, verdict)
-    if best is not None and best[1] in vetoed:
-        best = max(((r, i, v) for r, i, v in _ranked(store, sketch, found, window, body, identities)
-                    if i not in vetoed), default=None)
-    return (best[1], best[2]) if best else None
+        matches.append(((verdict.rank, -c.sketch.at, c.item_id), c.item_id, verdict, c.sketch.post_id))
+    matches = [m for m in matches if m[1] not in vetoed]
+    if not matches:
+        return None
+    best = staff_side(max(matches, key=lambda m: m[0]), matches, split_from or {})
+    return best[1], best[2]
 
 
-def _ranked(store: Store, sketch: rules.PostSketch, found: list[Candidate], window: int, body: str,
-            identities: ItemIdentities | None) -> Iterator[tuple[Rank, str, rules.Verdict]]:
-    """Every candidate's verdict, ranked as best_match ranks them (the rare vetoed case)."""
-    for c in found:
-        if c.vetoes and not c.identity_rule:
-            continue
-        verdict = rules.judge(sketch, c.sketch, window, c.identity_rule, c.estimate)
-        if verdict is not None and verdict.check:
-            verdict = rules.confirm(verdict, body, normalised_body(store, c.sketch),
-                                    (sketch.title_key, c.sketch.title_key))
-        if verdict is not None and not (identities is not None and identities.conflict(c.item_id, sketch)):
-            yield (verdict.rank, -c.sketch.at, c.item_id), c.item_id, verdict
+def staff_side(best: Match, matches: list[Match], split_from: dict[str, str]) -> Match:
+    """A staff split is evidence the rules cannot tell its two sides apart: a copy that matches,
+    by as strong a rule, both the item and a post staff split out of it belongs with that post
+    (a page the website moved, republished under a new URL), whatever the scores and dates say.
+    A stronger rule still wins: a split says the two differ, not which one a new copy is."""
+    rule = best[0][0][0]
+    split_out = [m for m in matches if m[0][0][0] == rule and m[1] != best[1] and split_from.get(m[3]) == best[1]]
+    return max(split_out, key=lambda m: m[0]) if split_out else best
+
+
+def staff_splits(store: Store) -> dict[str, str]:
+    """Each post staff split out of an item → that item (its latest split; staff.split_item records
+    the items after it as {"items": {item: posts left, new item: posts moved}})."""
+    out: dict[str, str] = {}
+    for item_id, after in store.db.execute("SELECT item_id, after FROM decisions WHERE kind = 'split' ORDER BY id"):
+        for other, posts in (json.loads(after or "{}").get("items") or {}).items():
+            if other != item_id:
+                out.update(dict.fromkeys(posts, item_id))
+    return out
 
 
 class ItemIdentities:

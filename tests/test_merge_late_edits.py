@@ -1,0 +1,78 @@
+"""Staff decisions and late edits against later automatic runs: posts saved into a real store, the
+real dedupe stage run. A post staff split out and republished under a new URL stays with what staff
+made of it; a catalog row whose 发布机构 is corrected upstream to another agency leaves its item (and
+comes back when corrected again); 文号 keys stored before a change of the key rules are re-keyed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pipeline.merge import dedupe
+from pipeline.merge import staff as merges
+from pipeline.models import SHANGHAI
+from pipeline.store import Store, post_id
+from pipeline.views import item_views
+
+from .builders import DRILL_BODY, POST_URLS, make_post, save_posts
+
+NOW = datetime(2020, 6, 1, 10, tzinfo=SHANGHAI)
+OFFICE = {"publisher": "兴华街道办事处"}
+HEALTH = {"publisher": "昌邑区卫生健康局"}
+
+
+def pid(channel: str, slug: str) -> str:
+    return post_id(channel, POST_URLS[channel].format(slug))
+
+
+def item_of(store: Store, post: str) -> str | None:
+    row = store.db.execute("SELECT item_id FROM item_posts WHERE post_id = ?", [post]).fetchone()
+    return row[0] if row else None
+
+
+def shown(store: Store) -> dict[str, str]:
+    """item id → title of the items published (and counted)."""
+    return {v.id: v.title for v in item_views(store, SHANGHAI, include_unclassified=True)}
+
+
+def counted(store: Store) -> set[str]:
+    return {r[0] for r in store.db.execute("SELECT id FROM counted_items WHERE published_at IS NOT NULL")}
+
+
+# --- 1. a post staff split out, republished under a new URL ------------------------------------------------
+
+
+def split_drill(config, store) -> tuple[str, str]:
+    """The drill on WeChat and the website, merged by the rules; staff split the website copy out.
+    Returns (the item it was split from, the item it forms)."""
+    save_posts(store, make_post("a", "wechat"), make_post("b", "website", days=1))
+    dedupe(config, store)
+    (item,) = {item_of(store, pid("wechat", "a")), item_of(store, pid("website", "b"))}
+    out = merges.split_item(config, store, item, [pid("website", "b")], who="王静", note="另一次演练", now=NOW)
+    return item, out
+
+
+def test_a_split_out_post_republished_under_a_new_url_joins_the_post_staff_split_out(empty_store):
+    config, store = empty_store
+    item, out = split_drill(config, store)
+    # The website moved the page: the same text under a new address. It matches both copies equally.
+    save_posts(store, make_post("b-moved", "website", days=2))
+    dedupe(config, store)
+    assert item_of(store, pid("website", "b-moved")) == out
+    assert item_of(store, pid("wechat", "a")) == item and item_of(store, pid("website", "b")) == out
+    dedupe(config, store)  # and a later run leaves it so
+    assert item_of(store, pid("website", "b-moved")) == out
+
+
+def test_staff_evidence_breaks_a_tie_of_rules_never_a_stronger_rule(empty_store):
+    """A copy that is the text of the post left in the item (same text) and only the title of the one
+    split out (same title) still joins the item: the split says the two differ, not which it is."""
+    config, store = empty_store
+    edited = DRILL_BODY + "演练结束后，街道应急办对演练情况进行了总结点评。"
+    save_posts(store, make_post("a", "wechat"), make_post("b", "website", body=edited, days=1))
+    dedupe(config, store)
+    (item,) = {item_of(store, pid("wechat", "a")), item_of(store, pid("website", "b"))}
+    out = merges.split_item(config, store, item, [pid("website", "b")], who="王静", now=NOW)
+    save_posts(store, make_post("a-again", "weibo", days=2), make_post("b-again", "catalog", body=edited, days=2))
+    dedupe(config, store)
+    assert item_of(store, pid("weibo", "a-again")) == item
+    assert item_of(store, pid("catalog", "b-again")) == out
