@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pipeline.merge import dedupe
+from pipeline.merge import dedupe, explain
 from pipeline.merge import staff as merges
 from pipeline.models import SHANGHAI
 from pipeline.store import Store, post_id
@@ -35,7 +35,7 @@ def shown(store: Store) -> dict[str, str]:
 
 
 def counted(store: Store) -> set[str]:
-    return {r[0] for r in store.db.execute("SELECT id FROM counted_items WHERE published_at IS NOT NULL")}
+    return {r[0] for r in store.db.execute("SELECT id FROM counted_items")}
 
 
 # --- 1. a post staff split out, republished under a new URL ------------------------------------------------
@@ -76,3 +76,60 @@ def test_staff_evidence_breaks_a_tie_of_rules_never_a_stronger_rule(empty_store)
     dedupe(config, store)
     assert item_of(store, pid("weibo", "a-again")) == item
     assert item_of(store, pid("catalog", "b-again")) == out
+
+
+# --- 2. a post in an item whose 发布机构 is corrected upstream to another agency ------------------------------
+
+
+def test_a_copy_whose_publisher_is_corrected_to_another_agency_leaves_its_item_alone(empty_store):
+    config, store = empty_store
+    save_posts(store, make_post("row", "catalog", meta=OFFICE), make_post("wx", "wechat", days=0.5))
+    dedupe(config, store)
+    (item,) = {item_of(store, pid("catalog", "row")), item_of(store, pid("wechat", "wx"))}
+    # The district corrects its catalog row: it was the 区卫健局's all along.
+    save_posts(store, make_post("row", "catalog", meta=HEALTH))
+    counts = dedupe(config, store)
+    assert counts["set_aside"] == 1
+    assert item_of(store, pid("catalog", "row")) is None and item_of(store, pid("wechat", "wx")) == item
+    reason = store.db.execute("SELECT reason FROM set_aside WHERE post_id = ?", [pid("catalog", "row")]).fetchone()
+    assert reason and "昌邑区卫生健康局" in reason[0]
+    assert item in shown(store) and item in counted(store)  # the WeChat copy is the office's own
+    assert store.db.execute("SELECT primary_post FROM items WHERE id = ?", [item]).fetchone()[0] == pid("wechat", "wx")
+    # The item keeps its history: the copy that left, when and why.
+    (left,) = [d for d in explain(store, item).decisions if d.kind == "set aside"]
+    assert pid("catalog", "row") in left.before["items"][item] and pid("catalog", "row") not in left.after["items"][item]
+    assert "昌邑区卫生健康局" in left.note
+
+
+def test_an_item_whose_only_copy_turns_out_another_agencys_is_neither_published_nor_counted(empty_store):
+    config, store = empty_store
+    save_posts(store, make_post("row", "catalog", meta=OFFICE))
+    dedupe(config, store)
+    item = item_of(store, pid("catalog", "row"))
+    number = store.db.execute("SELECT index_number FROM items WHERE id = ?", [item]).fetchone()[0]
+    assert item in shown(store) and item in counted(store)
+    save_posts(store, make_post("row", "catalog", meta=HEALTH))
+    dedupe(config, store)
+    assert item not in shown(store) and item not in counted(store)
+    # Kept as a record: found by its id and 索引号, its history says why it is empty.
+    e = explain(store, number)
+    assert e.item_id == item and not e.posts and [d.kind for d in e.decisions] == ["set aside"]
+    # Corrected back (the row was the office's after all): the copy returns to its item, as it was linked.
+    save_posts(store, make_post("row", "catalog", meta=OFFICE))
+    dedupe(config, store)
+    assert item_of(store, pid("catalog", "row")) == item and item in shown(store) and item in counted(store)
+    assert store.db.execute("SELECT index_number FROM items WHERE id = ?", [item]).fetchone()[0] == number
+    assert [d.kind for d in explain(store, item).decisions] == ["set aside", "returned"]
+
+
+def test_a_staff_link_set_aside_and_corrected_back_returns_as_staff_made_it(empty_store):
+    config, store = empty_store
+    item, out = split_drill(config, store)
+    save_posts(store, make_post("b", "website", days=1, meta=HEALTH))
+    dedupe(config, store)
+    assert item_of(store, pid("website", "b")) is None and out not in shown(store)
+    save_posts(store, make_post("b", "website", days=1, meta=OFFICE))
+    dedupe(config, store)
+    assert store.db.execute("SELECT item_id, rule, decided_by FROM item_posts WHERE post_id = ?",
+                            [pid("website", "b")]).fetchone() == (out, "staff split", "王静")
+    assert out in shown(store) and item in shown(store)

@@ -8,6 +8,8 @@
   decided_by = the person, and no automatic run moves a link that exists (dedupe only
   assigns new posts), so a later run never undoes them. A split is also evidence for new
   copies: one that matches both sides equally joins the posts staff split out (stage.staff_side).
+- A run records its own decisions about an item here too (who: xxgk): a copy whose 发布机构 was
+  corrected upstream to another agency leaves it (`set aside`), and comes back (`returned`).
 - `withdrawn_items(store)`: items all of whose copies were withdrawn upstream (flagged, kept).
 """
 
@@ -19,7 +21,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from ..config import Config
-from .stage import fresh_item_id
+from .stage import fresh_item_id, posts_of
 from .identifiers import mint_index_number
 from ..errors import MergeError
 from .item_fields import derive_items, refresh_items
@@ -120,7 +122,7 @@ def explain(store: Store, ref: str, config: Config | None = None) -> Explanation
         Decision(at, who, kind, json.loads(before or "{}"), json.loads(after or "{}"), note or "")
         for at, who, kind, before, after, note in store.db.execute(
             "SELECT at, who, kind, before, after, note FROM decisions WHERE item_id = ? AND kind IN "
-            "('merge', 'merged into', 'split', 'split from') ORDER BY at, id", [item_id]))
+            "('merge', 'merged into', 'split', 'split from', 'set aside', 'returned') ORDER BY at, id", [item_id]))
     return Explanation(item_id, index_number, title or "", published, first_channel, count_channel, updated,
                        bool(withdrawn), withdrawn_at, merged_into, posts, decisions, minted, publisher or "",
                        doc_number or "", choices)
@@ -152,6 +154,8 @@ def explanation_text(e: Explanation, tz: tzinfo | None = None) -> str:
         lines.append(f"  merged by staff into {e.merged_into}: not published on its own")
     lines.append(f"  first published {when(e.published_at)} on {e.first_channel}; "
                  f"counted under {e.count_channel}; last content change {when(e.updated_at)}")
+    if not e.posts and not e.merged_into:
+        lines.append("  no copy left: its copies were set aside as another agency's; not published, not counted")
     if e.withdrawn:
         lines.append(f"  WITHDRAWN: every copy was withdrawn upstream (last {when(e.withdrawn_at)}); kept and flagged")
     lines.append(f"  {len(e.posts)} post(s):")
@@ -170,10 +174,6 @@ def explanation_text(e: Explanation, tz: tzinfo | None = None) -> str:
 
 _CHOICE_LABELS = {"title": "title from", "dates": "dates", "index_number": "索引号", "doc_number": "文号",
                   "publisher": "发布机构"}
-
-
-def _posts_of(store: Store, item_id: str) -> list[str]:
-    return [r[0] for r in store.db.execute("SELECT post_id FROM item_posts WHERE item_id = ? ORDER BY post_id", [item_id])]
 
 
 def _decide(store: Store, now: datetime, who: str, item_id: str, kind: str, before: dict[str, Any], after: dict[str, Any],
@@ -200,14 +200,14 @@ def merge_items(config: Config, store: Store, keep_ref: str, other_ref: str, who
         (gone,) = store.db.execute("SELECT merged_into FROM items WHERE id = ?", [keep]).fetchone()
         if gone:  # a record only: what joins it would never be published
             raise MergeError(f"条目 {keep} 已并入 {gone}，不能再把其他条目并入它；请并入 {gone}")
-        moved = _posts_of(store, other)
+        moved = posts_of(store, other)
         if not moved:
             raise MergeError(f"条目 {other} 没有渠道副本（可能已并入其他条目）")
-        before = {"items": {keep: _posts_of(store, keep), other: moved}}
+        before = {"items": {keep: posts_of(store, keep), other: moved}}
         _move(store, moved, keep, "staff merge", who, now)
         store.db.execute("UPDATE items SET merged_into = ?, published_at = NULL, dirty = 0 WHERE id = ?", [keep, other])
         store.db.execute("UPDATE items SET dirty = 1 WHERE id = ?", [keep])
-        after = {"items": {keep: _posts_of(store, keep)}, "merged_into": keep}
+        after = {"items": {keep: posts_of(store, keep)}, "merged_into": keep}
         _decide(store, now, who, keep, "merge", before, after, note)
         _decide(store, now, who, other, "merged into", before, after, note)
         refresh_items(store, config, now)
@@ -225,7 +225,7 @@ def split_item(config: Config, store: Store, item_ref: str, post_refs: list[str]
     with store.transaction():
         item_id = resolve_item(store, item_ref)
         posts = sorted({resolve_post(store, ref) for ref in post_refs})
-        current = _posts_of(store, item_id)
+        current = posts_of(store, item_id)
         strangers = [p for p in posts if p not in current]
         if strangers:
             raise MergeError(f"渠道副本 {strangers[0]} 不属于条目 {item_id}")

@@ -234,6 +234,14 @@ MIGRATIONS.append(("0016_fitted_model", """
                                filed INTEGER NOT NULL, last_decision INTEGER NOT NULL, tree TEXT NOT NULL,
                                code TEXT NOT NULL, fit BLOB NOT NULL);
     """))
+# counted_items is what the office shows and counts: not an item merged away by staff, nor one whose every copy
+# turned out another agency's (pipeline/merge/stage.py leave_items). Both keep their row with no publication date.
+MIGRATIONS.append(("0017_counted_items_shown", """
+    DROP VIEW counted_items;
+    CREATE VIEW counted_items AS
+        SELECT *, COALESCE(count_channel, first_channel) AS channel FROM items
+        WHERE merged_into IS NULL AND published_at IS NOT NULL;
+    """))
 KNOWN_MIGRATIONS = {name for name, _ in MIGRATIONS}
 
 
