@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pipeline.merge import dedupe, explain
+from pipeline.merge import dedupe, explain, rules
+from pipeline.merge import similarity as sim
 from pipeline.merge import staff as merges
 from pipeline.models import SHANGHAI
 from pipeline.store import Store, post_id
@@ -133,3 +134,40 @@ def test_a_staff_link_set_aside_and_corrected_back_returns_as_staff_made_it(empt
     assert store.db.execute("SELECT item_id, rule, decided_by FROM item_posts WHERE post_id = ?",
                             [pid("website", "b")]).fetchone() == (out, "staff split", "王静")
     assert out in shown(store) and item in shown(store)
+
+
+# --- 3. 文号 keys written before a change of the key rules --------------------------------------------------
+
+
+def file_as_before_the_serial_fold(store: Store, post: str, doc_number: str) -> None:
+    """Turn a filed post's 文号 key into what the rules wrote before leading zeros and 第 were folded
+    (the key of the bare 文号), and forget which key rules the store's keys follow: a store of then."""
+    old = sim.key_of("doc", doc_number)
+    (new,) = [k for k, rule in rules.identity_keys({"doc_number": doc_number}).items() if rule == "same 文号"]
+    assert old != new
+    with store.transaction():
+        sid = store.db.execute("SELECT sid FROM post_sketches WHERE post_id = ?", [post]).fetchone()[0]
+        store.db.execute("UPDATE post_keys SET key = ? WHERE key = ? AND sid = ?", [old, new, sid])
+        store.db.execute("UPDATE post_sketches SET doc = ? WHERE sid = ?", [old, sid])
+        if store.db["merge_state"].exists():
+            store.db.execute("DELETE FROM merge_state")
+
+
+def test_a_new_copy_of_a_document_keyed_before_the_serial_fold_finds_it(empty_store):
+    config, store = empty_store
+    body = ("各社区：为做好2020年度防汛工作，现将有关事项通知如下。一、各社区要于5月20日前完成辖区隐患排查，"
+            "建立问题台账。二、街道成立防汛工作领导小组，由应急办负责日常工作。三、汛期实行24小时值班制度。特此通知。")
+    save_posts(store, make_post("doc", "website", title="兴华街道关于做好2020年防汛工作的通知", body=body,
+                                meta={"doc_number": "兴街发〔2020〕第03号"}))
+    dedupe(config, store)
+    item = item_of(store, pid("website", "doc"))
+    file_as_before_the_serial_fold(store, pid("website", "doc"), "兴街发〔2020〕第03号")
+    # The catalog lists it months later, under its GB/T 9704 文号, its text only "详见附件".
+    save_posts(store, make_post("row", "catalog", title="关于做好防汛工作的通知", body="详见附件。", days=90,
+                                meta={**OFFICE, "doc_number": "兴街发〔2020〕3号"}))
+    counts = dedupe(config, store)
+    assert item_of(store, pid("catalog", "row")) == item and counts["rekeyed"] == 1
+    # Re-keyed once: the store now says which key rules its keys follow, and the next run does nothing.
+    assert dedupe(config, store)["rekeyed"] == 0
+    assert store.db.execute("SELECT value FROM merge_state WHERE name = 'identity_keys'").fetchone()[0] == \
+        str(rules.IDENTITY_KEYS_VERSION)

@@ -53,6 +53,11 @@ _BRACKETS = str.maketrans({"[": "〔", "]": "〕", "(": "〔", ")": "〕", "【"
 # GB/T 9704-2012 7.2.4: the serial has no leading zeros and no 第 ("1不编为01，不加'第'字"); pages write both.
 _SERIAL = re.compile(r"〕第?0*(?=\d)")
 
+# The version of identity_keys' answers: raise it with any change to how a 索引号 or 文号 is read, and
+# the next dedupe run re-keys the posts filed before (stage.rekey_identities). 2: a 文号's serial
+# without leading zeros and 第.
+IDENTITY_KEYS_VERSION = 2
+
 RULE_PRIORITY = {"same 索引号": 6, "same 文号": 5, "same text": 4, "same title": 3, "title variant": 2,
                  "near-duplicate body": 1}
 

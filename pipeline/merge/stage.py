@@ -10,6 +10,7 @@ and score. A link is never moved by an automatic run, so staff moves (`xxgk merg
 `xxgk split`, staff.py) stay as a person made them; an edited post is re-filed
 under its new keys but stays in its item. A staff split also guides new copies: one that
 matches both its sides by as strong a rule joins the posts staff split out (staff_side).
+Identity keys stored under older key rules are re-made once (rekey_identities).
 
 Before matching, a post published by another agency (its 发布机构, ownership.py) is set
 aside: recorded in `set_aside` with the reason, never made an item. A copy already in an item
@@ -65,12 +66,14 @@ def dedupe(config: Config, store: Store, now: datetime | None = None) -> dict[st
 def _dedupe(config: Config, store: Store, now: datetime | None) -> dict[str, int]:
     now = now or utcnow()
     window = config.merge_window_days * 86400
-    counts = {"posts": 0, "new_items": 0, "merged": 0, "reindexed": 0, "refreshed": 0, "set_aside": 0}
+    counts = {"posts": 0, "new_items": 0, "merged": 0, "reindexed": 0, "rekeyed": 0, "refreshed": 0,
+              "set_aside": 0}
     owner = Ownership.of(config.office)
     with store.transaction():
         store.db.execute("PRAGMA cache_size = -65536")  # 64 MB: the key index is hit at random
         reconsider_set_aside(store, owner, now)  # first: a copy back in its item is re-filed below
         counts["reindexed"], counts["set_aside"] = index_stale_posts(store, owner, now)
+        counts["rekeyed"] = rekey_identities(store)
         earlier = store.db.execute("SELECT 1 FROM post_sketches LIMIT 1").fetchone() is not None
         pending = [row[0] for row in store.db.execute(PENDING_SQL)]
         run = RunIndex(store, window)
@@ -525,6 +528,40 @@ def index_stale_posts(store: Store, owner: Ownership, now: datetime) -> tuple[in
                 leaving.append((post.id, post.meta.get("publisher", "").strip(), reason))
     leave_items(store, leaving, now)
     return len(stale) - len(leaving), len(leaving)
+
+
+def rekey_identities(store: Store) -> int:
+    """Re-make the 索引号/文号 keys of filed posts when the rules that make them changed
+    (rules.IDENTITY_KEYS_VERSION, kept in `merge_state`): a 文号 filed before 第03号 was read as 3号
+    must be found by a new copy written 3号. Checked once per run; the pass, over the posts with
+    an identifier, runs once per change of the rules. Returns how many posts were re-keyed."""
+    version = str(rules.IDENTITY_KEYS_VERSION)
+    row = store.db.execute("SELECT value FROM merge_state WHERE name = 'identity_keys'").fetchone()
+    if row and row[0] == version:
+        return 0
+    rekeyed = 0
+    for sid, at, filed, idx, doc, meta in store.db.execute(
+            """SELECT s.sid, s.at, s.keys, s.idx, s.doc, v.meta FROM post_sketches s
+               JOIN post_versions v ON v.post_id = s.post_id AND v.version = s.version
+               WHERE s.idx IS NOT NULL OR s.doc IS NOT NULL
+                  OR v.meta LIKE '%"index_number"%' OR v.meta LIKE '%"doc_number"%'""").fetchall():
+        identity = rules.identity_keys(json.loads(meta or "{}"))
+        new_idx, new_doc = rules.identity_values(identity)
+        if (new_idx, new_doc) == (idx or 0, doc or 0):
+            continue
+        old, new = {idx, doc} - {0, None}, set(identity)
+        keys = sorted((set(array("q", filed or b"")) - old) | new)
+        store.db.conn.executemany("DELETE FROM post_keys WHERE key = ? AND at = ? AND sid = ?",
+                                  [(k, at, sid) for k in old - new])
+        store.db.conn.executemany("INSERT OR IGNORE INTO post_keys (key, at, sid) VALUES (?, ?, ?)",
+                                  [(k, at, sid) for k in new - old])
+        store.db.execute("UPDATE post_sketches SET idx = ?, doc = ?, keys = ? WHERE sid = ?",
+                         [new_idx or None, new_doc or None, array("q", keys).tobytes(), sid])
+        rekeyed += 1
+    store.db.execute("INSERT OR REPLACE INTO merge_state (name, value) VALUES ('identity_keys', ?)", [version])
+    if rekeyed:
+        log.info("dedupe: %d post(s) re-keyed by their 索引号/文号 (key rules version %s)", rekeyed, version)
+    return rekeyed
 
 
 def fresh_item_id(store: Store, founder: str) -> str:

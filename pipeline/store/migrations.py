@@ -242,6 +242,11 @@ MIGRATIONS.append(("0017_counted_items_shown", """
         SELECT *, COALESCE(count_channel, first_channel) AS channel FROM items
         WHERE merged_into IS NULL AND published_at IS NOT NULL;
     """))
+# What the merge stage keeps of its own between runs (pipeline/merge/stage.py), by name: `identity_keys`, the
+# version of the rules the stored 索引号/文号 keys were made by (absent: before versions; re-keyed once).
+MIGRATIONS.append(("0018_merge_state", """
+    CREATE TABLE merge_state (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """))
 KNOWN_MIGRATIONS = {name for name, _ in MIGRATIONS}
 
 
