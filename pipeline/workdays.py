@@ -35,11 +35,31 @@ __all__ = [
     "horizon_gap",
     "is_workday",
     "next_year_calendar_warning",
+    "reply_rules",
     "workdays_between",
 ]
 
 REPLY_WORKDAYS = 20  # 条例第三十三条第二款
 MAX_EXTENSION_WORKDAYS = 20  # 条例第三十三条第二款: 延长的期限最长不得超过20个工作日
+# The revised 条例 took effect on 2019-05-15; an application received before it was answered under
+# the 2008 条例 (第二十四条): 15 working days, extended by at most 15.
+REVISED_FROM = date(2019, 5, 15)
+
+
+@dataclass(frozen=True)
+class ReplyRules:
+    """How long an application may take under the 条例 in force on the day it was received."""
+
+    reply_workdays: int
+    max_extension: int
+    article: str  # cited in messages
+
+
+def reply_rules(received_on: date) -> ReplyRules:
+    """Pure: the reply period and the longest extension for an application received that day."""
+    if received_on < REVISED_FROM:
+        return ReplyRules(15, 15, "2008年《条例》第二十四条")
+    return ReplyRules(REPLY_WORKDAYS, MAX_EXTENSION_WORKDAYS, "条例第三十三条")
 CORRECTION_NOTICE_WORKDAYS = 7  # 条例第三十条: 7个工作日内一次性告知补正
 CONSULTATION_WORKDAYS = 15  # 条例第三十二条、第三十四条: 15个工作日内提出意见
 
@@ -193,10 +213,10 @@ class Deadline:
     received_on: date  # 收到申请之日 (第三十一条)
     clock_start: date  # received_on, or the day the corrected application came in (第三十条)
     correction_notice_due: date  # last day to ask for 补正 (第三十条: 7个工作日)
-    due: date  # 20th counted working day
-    extension_workdays: int  # extension granted, 0–20
+    due: date  # the reply period's last counted working day (20; 15 before 2019-05-15)
+    extension_workdays: int  # extension granted, 0–20 (0–15 before 2019-05-15)
     final_due: date  # due plus the extension granted
-    latest_possible_due: date  # due plus the maximum extension (20)
+    latest_possible_due: date  # due plus the maximum extension
     paused_workdays: int  # working days not counted because of consultations
     provisional: bool = False  # a consultation is still unanswered
     gaps: tuple[CalendarGap, ...] = field(default=())
@@ -215,11 +235,13 @@ def compute_deadline(
 ) -> Deadline:
     """Reply deadline: 20 working days from receipt (or from the corrected
     application, 第三十条), plus an extension of at most 20 (第三十三条第二款),
-    not counting consultation time (第三十三条第三款)."""
-    if not 0 <= extension_workdays <= MAX_EXTENSION_WORKDAYS:
+    not counting consultation time (第三十三条第三款); 15 and 15 for an application
+    received before the revised 条例 took effect (`reply_rules`)."""
+    rules = reply_rules(received_on)
+    if not 0 <= extension_workdays <= rules.max_extension:
         raise InputError(
-            f"延长答复期限最长不得超过{MAX_EXTENSION_WORKDAYS}个工作日（条例第三十三条），"
-            f"got {extension_workdays}"
+            f"延长答复期限最长不得超过{rules.max_extension}个工作日（{rules.article}），"
+            f"实为 {extension_workdays}"
         )
     if corrected_on is not None and corrected_on < received_on:
         raise DatesOutOfOrder(f"收到补正日期（{corrected_on}）不能早于收到申请日期（{received_on}）")
@@ -227,8 +249,8 @@ def compute_deadline(
     clock_start = corrected_on or received_on
     pauses, provisional = _pauses(consultations, gaps, strict)
 
-    targets = (REPLY_WORKDAYS, REPLY_WORKDAYS + extension_workdays,
-               REPLY_WORKDAYS + MAX_EXTENSION_WORKDAYS)
+    targets = (rules.reply_workdays, rules.reply_workdays + extension_workdays,
+               rules.reply_workdays + rules.max_extension)
     found: dict[int, date] = {}
     paused_at: dict[int, int] = {}
     day, counted, paused = clock_start, 0, 0

@@ -118,3 +118,28 @@ def test_extension_is_at_most_20_workdays_and_overdue():
     assert d.final_due == add_workdays(date(2025, 10, 30), 5)
     assert d.latest_possible_due == date(2025, 11, 27)
     assert not d.is_overdue(d.final_due) and d.is_overdue(date(2025, 12, 1))
+
+
+def test_an_application_received_before_the_revised_regulation_had_15_working_days():
+    """Under the 2008 条例 (第二十四条) a reply was due in 15 working days, extended by at most 15; the
+    revised 条例 took effect on 2019-05-15. A 2016 application was given the revised 20 days."""
+    from pipeline.workdays import reply_rules
+
+    old = compute_deadline(date(2016, 3, 1))
+    assert old.due == add_workdays(date(2016, 3, 1), 15)
+    assert old.latest_possible_due == add_workdays(date(2016, 3, 1), 30)
+    assert compute_deadline(date(2019, 5, 15)).due == add_workdays(date(2019, 5, 15), 20)
+    assert compute_deadline(date(2019, 5, 14)).due == add_workdays(date(2019, 5, 14), 15)
+    assert reply_rules(date(2016, 3, 1)).max_extension == 15
+    with pytest.raises(InputError, match="最长不得超过15个工作日（2008年《条例》第二十四条）"):
+        compute_deadline(date(2016, 3, 1), extension_workdays=20)
+
+
+def test_the_register_refuses_an_extension_the_regulation_of_its_day_did_not_allow(unsynced_office):
+    from .builders import add_application, cli
+
+    config, _ = unsynced_office
+    add_application(config, "2016-03-01")
+    out = cli(config, "application", "update", "2016-001", "--extend", "20", code=2)
+    assert "延长答复期限应为 0 到 15 个工作日（2008年《条例》第二十四条）" in out
+    cli(config, "application", "update", "2016-001", "--extend", "15")

@@ -26,7 +26,7 @@ from pipeline.registers.formats import (
 )
 from pipeline.normalize import halfwidth as halfwidth  # the register code's name for it
 from pipeline.registers.errors import RegisterError
-from pipeline.workdays import Consultation, Deadline, compute_deadline
+from pipeline.workdays import Consultation, Deadline, compute_deadline, reply_rules
 
 CHANNELS = ("网站", "信函", "当面", "传真", "电子邮件", "其他")  # how an application came in
 APPEAL_KINDS = {  # Appeal.kind → Table 3 group
@@ -76,8 +76,9 @@ class Application:
         for c in self.consultations:
             _not_before(c.sent_on, "征求意见日期", self.received_on, "收到申请日期")
             _not_before(c.answered_on, "征求意见答复日期", c.sent_on, "征求意见日期")
-        if not 0 <= self.extension_workdays <= MAX_EXTENSION:
-            raise RegisterError(f"延长答复期限应为 0 到 {MAX_EXTENSION} 个工作日（条例第三十三条），"
+        rules = reply_rules(self.received_on)  # the 条例 in force when it was received
+        if not 0 <= self.extension_workdays <= rules.max_extension:
+            raise RegisterError(f"延长答复期限应为 0 到 {rules.max_extension} 个工作日（{rules.article}），"
                              f"实为 {self.extension_workdays}")
 
     def is_open_on(self, day: date) -> bool:
