@@ -172,3 +172,25 @@ def test_a_new_copy_of_a_document_keyed_before_the_serial_fold_finds_it(empty_st
     assert dedupe(config, store)["rekeyed"] == 0
     assert store.db.execute("SELECT value FROM merge_state WHERE name = 'identity_keys'").fetchone()[0] == \
         str(rules.IDENTITY_KEYS_VERSION)
+
+
+def test_a_department_taken_out_of_the_config_takes_its_rows_out_of_the_items(empty_store):
+    """README: adding a name to departments brings its rows back at the next run. Taking one out
+    left its rows published and counted as the office's; they leave their items once the setting
+    changes (and come back when it is put back), as an edited row does."""
+    from dataclasses import replace
+
+    config, store = empty_store
+    team = {"publisher": "昌邑区综合执法局兴华中队"}
+    with_team = replace(config, office=replace(config.office, departments=("昌邑区综合执法局兴华中队",)))
+    save_posts(store, make_post("row", "catalog", meta=team))
+    dedupe(with_team, store)
+    item = item_of(store, pid("catalog", "row"))
+    assert item in counted(store)
+    assert dedupe(with_team, store)["set_aside"] == 0  # nothing changed: nothing asked again
+    assert dedupe(config, store)["set_aside"] == 1
+    assert item_of(store, pid("catalog", "row")) is None and item not in counted(store)
+    reason = store.db.execute("SELECT reason FROM set_aside WHERE post_id = ?", [pid("catalog", "row")]).fetchone()[0]
+    assert "昌邑区综合执法局兴华中队" in reason
+    dedupe(with_team, store)
+    assert item_of(store, pid("catalog", "row")) == item and item in counted(store)

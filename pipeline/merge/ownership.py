@@ -27,6 +27,9 @@ _BARE_REGION = ("省", "市", "区", "县", "州", "旗", "盟")  # "昌邑区" 
 # character makes it another place's name: 新兴华街道 is the neighbour, not 兴华街道.
 _NAME_MAY_FOLLOW = frozenset("".join(_BARE_REGION) + "共府委")
 MIN_NAME = 4  # a shorter fragment of a name ("街道") names nobody
+# Raised whenever the rules below change what a name owns (2: whole names only, other systems' bodies):
+# items of earlier runs are then asked again, once.
+OWNERSHIP_RULES_VERSION = 2
 # Bodies that carry the place's name but answer to another system (public security, tax, courts,
 # the procuratorate, utilities, banks, schools, clinics, the market regulator's and the fire
 # service's local stations): 兴华街道派出所 adds a body to 兴华街道 and is still not the office. A
@@ -70,6 +73,11 @@ class Ownership:
                 names.append(office.name[: -len(suffix)])
         own = tuple(dict.fromkeys(fold(n) for n in names if fold(n)))
         return cls(office.name, own, tuple(dict.fromkeys(fold(n) for n in getattr(office, "departments", ()))))
+
+    def fingerprint(self) -> str:
+        """Pure: what decides whose rows are the office's — its names, departments and the rules'
+        version: when it changes, the copies already in items are asked again (merge/stage.py)."""
+        return f"{OWNERSHIP_RULES_VERSION}|{'、'.join(self.own)}|{'、'.join(self.departments)}"
 
     def department(self, publisher: str) -> bool:
         """The publisher is one of the office's departments."""

@@ -73,6 +73,7 @@ def _dedupe(config: Config, store: Store, now: datetime | None) -> dict[str, int
         store.db.execute("PRAGMA cache_size = -65536")  # 64 MB: the key index is hit at random
         reconsider_set_aside(store, owner, now)  # first: a copy back in its item is re-filed below
         counts["reindexed"], counts["set_aside"] = index_stale_posts(store, owner, now)
+        counts["set_aside"] += recheck_ownership(store, owner, now)
         counts["rekeyed"] = rekey_identities(store)
         earlier = store.db.execute("SELECT 1 FROM post_sketches LIMIT 1").fetchone() is not None
         pending = [row[0] for row in store.db.execute(PENDING_SQL)]
@@ -528,6 +529,29 @@ def index_stale_posts(store: Store, owner: Ownership, now: datetime) -> tuple[in
                 leaving.append((post.id, post.meta.get("publisher", "").strip(), reason))
     leave_items(store, leaving, now)
     return len(stale) - len(leaving), len(leaving)
+
+
+def recheck_ownership(store: Store, owner: Ownership, now: datetime) -> int:
+    """When what decides ownership changed since the last run (a name taken out of [office] aliases
+    or departments, or the rules: Ownership.fingerprint, kept in `merge_state`), the copies already
+    in items are asked again: one whose 发布机构 is no longer the office's leaves its item as an
+    edited row would (leave_items; it comes back if the name is put back). One query a night
+    otherwise. Returns how many copies left."""
+    fingerprint = owner.fingerprint()
+    row = store.db.execute("SELECT value FROM merge_state WHERE name = 'ownership'").fetchone()
+    if row and row[0] == fingerprint:
+        return 0
+    leaving = []
+    for post_id, meta in store.db.execute(
+            """SELECT ip.post_id, v.meta FROM item_posts ip JOIN posts p ON p.id = ip.post_id
+               JOIN post_versions v ON v.post_id = p.id AND v.version = p.version
+               WHERE v.meta LIKE '%"publisher"%'""").fetchall():
+        found = json.loads(meta or "{}")
+        if (reason := owner.set_aside_reason(found)) is not None:
+            leaving.append((post_id, found.get("publisher", "").strip(), reason))
+    leave_items(store, leaving, now)
+    store.db.execute("INSERT OR REPLACE INTO merge_state (name, value) VALUES ('ownership', ?)", [fingerprint])
+    return len(leaving)
 
 
 def rekey_identities(store: Store) -> int:
