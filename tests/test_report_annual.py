@@ -96,6 +96,9 @@ def test_explain_lists_the_items_behind_a_figure(unsynced_office):
     assert "i0004" in cli(path, "report", "--year", "2021", "--explain", "month:12")
     assert "2021-001" in cli(path, "report", "--year", "2021", "--explain", "四、结转下年度继续办理")
     assert "不认识" in cli(path, "report", "--year", "2021", "--explain", "no-such-row", code=2)
+    # a year before 2019 has no tables: a table row is refused, not explained as 0
+    early = cli(path, "report", "--year", "2016", "--explain", "予以公开", code=2)
+    assert "2016年的报告没有表格" in early and "：0" not in early
 
 
 def test_figures_file_fills_table1_and_the_staff_prose(unsynced_office, tmp_path):

@@ -84,7 +84,8 @@ def explain(store: Store, year: int, row: str, tz: tzinfo, category_names: Mappi
             + (f" 废止{d.repealed_on}" if d.repealed_on else "") + f"  {d.title}" for d in docs))
     if row == "规章":
         return Explanation(f"{year}年规章（街道办事处不制定规章）", _stated_lines(annual, row))
-    t1_rows = {r for _, r in format_for_year(max(year, 2019)).table1_rows()}
+    format_for_year(year)  # a year before 2019 has no tables: its rows are refused, never explained as 0
+    t1_rows = {r for _, r in format_for_year(year).table1_rows()}
     if row in t1_rows:
         value = figures.table1.get(row)
         where = f"来自数据文件 {figures.path}" if figures.exists else figures.missing_message
@@ -150,7 +151,7 @@ def _registers(store: Store, year: int, row: str) -> Explanation:
                 lines.append(f"{a.id}  {a.kind}  提起{a.filed_on}  {cell[1]}"
                              + (f"  申请{a.application_id}" if a.application_id else ""))
         return Explanation(f"{year}年{row}", tuple(lines))
-    fmt = format_for_year(max(year, 2019))
+    fmt = format_for_year(year)
     key = next((r.key for r in fmt.table2_rows
                 if row in (r.key, r.label) or row == _plain(r.label)), None)
     starts = [r.key for r in fmt.table2_rows if _plain(r.label).startswith(row)]
