@@ -83,7 +83,7 @@ def explain(store: Store, year: int, row: str, tz: tzinfo, category_names: Mappi
             f"{d.item_id}  {d.index_number}  制发{d.issued_on} 公开{d.published_on}"
             + (f" 废止{d.repealed_on}" if d.repealed_on else "") + f"  {d.title}" for d in docs))
     if row == "规章":
-        return Explanation(f"{year}年规章（街道办事处不制定规章）", _stated_lines(annual, row))
+        return Explanation(f"{year}年规章（乡镇人民政府、街道办事处不制定规章）", _stated_lines(annual, row))
     format_for_year(year)  # a year before 2019 has no tables: its rows are refused, never explained as 0
     t1_rows = {r for _, r in format_for_year(year).table1_rows()}
     if row in t1_rows:
