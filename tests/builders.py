@@ -321,3 +321,17 @@ def ask_search(search_dir: Path, queries: list) -> dict:
     done = subprocess.run([node, str(SEARCH_RUNNER), str(SEARCH_CORE), str(search_dir)], capture_output=True,
                           text=True, input="".join(json.dumps(q) + "\n" for q in queries), check=True, timeout=120)
     return {(q if isinstance(q, str) else tuple(q)): (err, hits) for q, err, hits in map(json.loads, done.stdout.splitlines())}
+
+
+# An office with no sources yet: a test appends the [sources.…] it serves on 127.0.0.1 (no pause
+# between requests, no retries).
+XINGAN_OFFICE = """
+[office]
+name = "兴安街道办事处"
+org_code = "11220202MB0X99999Y"
+site_url = "https://xxgk.xingan.gov.test/"
+
+[fetch]
+rate_per_host = 0
+retries = 0
+"""

@@ -212,16 +212,20 @@ def api_article(record: dict) -> str:
 
 @dataclass
 class ApiOffice:
+    """A column page whose script loads its list from a JSON API (paging fields in an object literal
+    after the endpoint); a subclass changes the page, the endpoint, the channel and the answer's shape."""
+
     records: list[dict] = field(default_factory=list)
     asked: list[dict[str, list[str]]] = field(default_factory=list)
+    column, heading, endpoint, channel = "gzdt", "工作动态", "/api/article/list", "gzdt"
+    script = "loadList('/api/article/list', {pageNo: 1, pageSize: 10, channelId: 'gzdt'});"
 
     def install(self, site) -> None:
-        shell = ("<html><head><meta charset='utf-8'><title>工作动态</title></head><body>"
+        shell = (f"<html><head><meta charset='utf-8'><title>{self.heading}</title></head><body>"
                  "<ul id='list'></ul><script src='/js/list.js'></script>"
-                 "<script>loadList('/api/article/list', {pageNo: 1, pageSize: 10, channelId: 'gzdt'});</script>"
-                 "</body></html>")
-        site.page(f"{API_HOST}/gzdt/index.html", shell)
-        site.routes[f"{API_HOST}/api/article/list"] = self._api
+                 f"<script>{self.script}</script></body></html>")
+        site.page(f"{API_HOST}/{self.column}/index.html", shell)
+        site.routes[f"{API_HOST}{self.endpoint}"] = self._api
         for record in self.records:
             site.page(f"{API_HOST}/content/{record['id']}.html", api_article(record))
 
@@ -230,9 +234,12 @@ class ApiOffice:
         self.asked.append(query)
         listed = sorted(self.records, key=lambda r: r["n"], reverse=True)
         page, size = int(query.get("pageNo", ["1"])[0]), int(query.get("pageSize", ["10"])[0])
-        rows = listed[(page - 1) * size:page * size] if query.get("channelId") == ["gzdt"] else []
-        answer(handler, "application/json;charset=UTF-8", json.dumps({"code": 200, "data": {
-            "total": len(listed), "list": [{k: v for k, v in r.items() if k != "n"} for r in rows]}}, ensure_ascii=False))
+        rows = listed[(page - 1) * size:page * size] if query.get("channelId") == [self.channel] else []
+        shown = [{k: v for k, v in r.items() if k != "n"} for r in rows]
+        answer(handler, "application/json;charset=UTF-8", json.dumps(self.answer(shown, len(listed)), ensure_ascii=False))
+
+    def answer(self, rows: list[dict], total: int) -> dict:
+        return {"code": 200, "data": {"total": total, "list": rows}}
 
 
 API_CONFIG = office_head("松山街道办事处", "SS", "https://xxgk.songshan.gov.test/") + f"""[sources.gzdt]

@@ -21,7 +21,7 @@ from pipeline.store import Store
 from sources import website
 from sources.lists import parse_list
 
-from .builders import served_config
+from .builders import XINGAN_OFFICE, served_config
 
 WEBSITE_ARTICLE = "http://www.xinghua.gov.test/xwzx/tzgg/202012/t20201213_12236.html"
 COLUMN = "http://www.xinghua.gov.test/xwzx/tzgg/"  # the list page of the website-tzgg source
@@ -163,16 +163,7 @@ def test_a_link_already_collected_says_so_in_chinese_and_stores_nothing_twice(tm
         assert store.db.execute("SELECT COUNT(*), MAX(version) FROM posts").fetchone() == (1, 1)
 
 
-SIDEBAR_SITE = """
-[office]
-name = "兴安街道办事处"
-org_code = "11220202MB0X99999Y"
-site_url = "https://xxgk.xingan.gov.test/"
-
-[fetch]
-rate_per_host = 0
-retries = 0
-
+SIDEBAR_SITE = XINGAN_OFFICE + """
 [sources.news]
 kind = "website"
 url = "http://www.xingan.gov.test/news/index.html"

@@ -13,18 +13,11 @@ from pipeline.models import Post
 from pipeline.nightly.job import run_sync
 from pipeline.store import Store
 
+from .builders import XINGAN_OFFICE
+
 NOW = datetime(2026, 12, 4, 2, 30, tzinfo=timezone.utc)
 
-OFFICE = """
-[office]
-name = "兴安街道办事处"
-org_code = "11220202MB0X99999Y"
-site_url = "https://xxgk.xingan.gov.test/"
-
-[fetch]
-rate_per_host = 0
-retries = 0
-"""
+OFFICE = XINGAN_OFFICE
 
 CONFIG = OFFICE + """
 [sources.weibo]
