@@ -81,7 +81,12 @@ KEYS: tuple[Key, ...] = (
     Key("paths", "database", "path", "xxgk.db",
         "The SQLite store (env XXGK_DATABASE overrides; a relative one is from the current folder)."),
     Key("paths", "output", "path", "output",
-        "The output folder (env XXGK_OUTPUT overrides; a relative one is from the current folder)."),
+        "The output folder (env XXGK_OUTPUT overrides; a relative one is from the current folder): the "
+        "docroot, and beside it what is never served (report drafts in reports/, the build's state)."),
+    Key("paths", "site", "path", Derived('output + "/site"'),
+        "The docroot: the folder to publish (pages, feeds/, published reports/, search/). Never the output "
+        "folder itself nor a folder holding it: the drafts beside the docroot would be served. A district "
+        "sets it for each office (its site in the district's docroot)."),
     Key("paths", "log", "path", Derived("the database's name with .log"), "The rotating log file."),
     # [fetch]
     Key("fetch", "user_agent", "string", "xxgk/0.1", "Sent as the User-Agent (with contact)."),

@@ -88,9 +88,15 @@ def _read_paths(t: Table, base: Path, env: Mapping[str, str]) -> dict[str, Any]:
     """[paths], relative to the config file; the environment's XXGK_DATABASE and XXGK_OUTPUT first."""
     database = _placed(env.get("XXGK_DATABASE"), base / t.get("database", str, "xxgk.db"))
     output = _placed(env.get("XXGK_OUTPUT"), base / t.get("output", str, "output"))
+    site = t.get("site", str, None)  # None: output/site, wherever the output is
+    docroot = (base / site).resolve() if site is not None else None
+    if docroot is not None and output.is_relative_to(docroot):
+        raise t.wrong("site", f"网站根目录不能是输出文件夹 {output} 本身或包含它："
+                              "输出文件夹里的年度报告草稿和内部文件会随网站公开（省略此项即为 output/site）")
+    t.effective["paths"]["site"] = (str(docroot or output / "site"), site is not None)  # `config check` shows where
     log_file = (base / t.get("log", str, str(database.with_suffix(".log")))).resolve()
     t.check_unknown()
-    return {"database": database, "output": output, "log_file": log_file}
+    return {"database": database, "output": output, "site": docroot, "log_file": log_file}
 
 
 def _placed(given: str | None, configured: Path) -> Path:

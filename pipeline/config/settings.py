@@ -197,7 +197,7 @@ class Config:
     path: Path
     office: Office
     database: Path
-    output: Path
+    output: Path  # the docroot's home by default, and what is never served: report drafts, build state
     fetch: FetchSettings
     sources: tuple[Source, ...]
     merge_window_days: int = 10
@@ -221,6 +221,12 @@ class Config:
     # that many proxies (werkzeug's ProxyFix): the login throttle then sees each client, and the
     # session cookie is Secure over https. Never set it when clients can reach the server directly.
     review_proxies: int = 0
+    site: Path | None = None  # [paths] site; None: output/site (it follows the output)
+
+    @property
+    def docroot(self) -> Path:
+        """The folder to publish: the site, its feeds, the published reports, the search index."""
+        return self.site if self.site is not None else self.output / "site"
 
     @property
     def allowed_hosts(self) -> set[str]:

@@ -80,8 +80,8 @@ def year_report(store: Store, config: Config, year: int, tree: classify_stage.Ca
 
 def build_reports(store: Store, config: Config, tree: classify_stage.CatalogTree,
                   today: date | None = None, writer: Writer | None = None) -> dict[int, dict[str, Any]]:
-    """Every year's annual-report files: drafts in output/reports/, published years in
-    output/site/reports/ (pipeline.report.outputs);
+    """Every year's annual-report files: drafts in output/reports/, published years in the
+    docroot's reports/ (output/site/reports/; pipeline.report.outputs);
     in December, a warning when the holiday data lacks next year. ``writer``: a staged
     Writer that puts them in place later (with the pages); without one, at the end."""
     from ..registers.ledger import register_years
@@ -100,11 +100,11 @@ def build(config: Config, store: Store, tree: classify_stage.CatalogTree | None 
         # One staged Writer for the reports and the site: nothing is replaced until both are
         # rendered, then all in one pass (the search index last), so readers never see new
         # reports beside old pages, and a build that fails leaves every published file as it was.
-        with staging(config.output) as writer:
+        with staging(config.output, config.docroot) as writer:
             reports = build_reports(store, config, tree, writer=writer)
             views = item_views(store, config.office.timezone, exclude=held)
             stats = publish_build(views, tree.categories, site_info(config), config.output, reports=reports,
-                                  writer=writer)
+                                  writer=writer, site_dir=config.docroot)
     except OSError as e:  # a full disk, a folder that is not writable: every file written so far is whole
         raise OutputError(f"writing the outputs in {config.output} failed: {e.strerror or e} "
                           f"({e.filename or ''}); files not yet rewritten keep their previous version") from None
@@ -214,7 +214,7 @@ def raise_alerts(config: Config, store: Store, today: date | None = None) -> Ale
 
 def output_paths(config: Config) -> dict[str, Path]:
     return {
-        "feeds": config.output / "site" / "feeds",
-        "site": config.output / "site" / "index.html",
-        "reports": config.output / "reports",  # drafts; a published year's are in site/reports/
+        "feeds": config.docroot / "feeds",
+        "site": config.docroot / "index.html",
+        "reports": config.output / "reports",  # drafts, never served; a published year's are in the docroot's reports/
     }

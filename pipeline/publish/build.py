@@ -104,14 +104,18 @@ def build(
     full: bool = False,
     search: bool = True,
     writer: Writer | None = None,
+    site_dir: Path | None = None,
 ) -> BuildStats:
-    """Write feeds/ and site/ under ``out_dir`` for ``items``; return what changed.
+    """Write the site (its feeds in site/feeds/) for ``items``; return what changed.
+
+    ``out_dir`` keeps what is never served (the build manifest, the search state); the site
+    goes to ``site_dir``, the docroot (default ``out_dir``/site: README's single office).
 
     ``items`` is an ItemSource (rows for every item, full views on demand) or plain
     ItemViews. Only pages and feeds whose inputs changed since the last build are
     rendered (``full``: ignore what the last build recorded and render everything).
     ``search``: update the search index (site/search/) with the items whose page changed.
-    ``writer``: a Writer from staging(out_dir) that already holds other staged files (the
+    ``writer``: a Writer from staging(out_dir, site_dir) that already holds other staged files (the
     nightly job's reports): they are put in place in the same pass as the pages and feeds.
     Pages first, listings next, feeds last: a feed never points at a page not yet
     written. Stale files are removed only once everything else succeeded; the search
@@ -119,21 +123,22 @@ def build(
     """
     with collector_paused():  # see pipeline/gcpause.py
         if writer is not None:
-            if writer.root != os.path.realpath(out_dir) or not writer.staged:
+            if writer.root != os.path.realpath(out_dir) or not writer.staged or (
+                    site_dir is not None and writer.site_root != os.path.realpath(site_dir)):
                 raise InternalError(f"build() needs a staged Writer of {out_dir} (see staging())")
             return _build_marked(items, categories, site, Path(out_dir), reports or {}, full, search, writer)
-        with staging(out_dir) as own:
+        with staging(out_dir, site_dir) as own:
             return _build_marked(items, categories, site, Path(out_dir), reports or {}, full, search, own)
 
 
 @contextmanager
-def staging(out_dir: Path) -> Iterator[Writer]:
+def staging(out_dir: Path, site_dir: Path | None = None) -> Iterator[Writer]:
     """The one staged Writer of a build: every output written through it (pages, feeds, the
     reports the nightly job writes before the pages) waits under a temporary name until the
     build commits it, all in one pass; a build that fails or dies replaces none of them."""
     out_dir = Path(out_dir)
-    _sweep_killed_build(out_dir)
-    writer = Writer(out_dir, staged=True)
+    writer = Writer(out_dir, staged=True, site_dir=site_dir)
+    _sweep_killed_build(writer)
     try:
         yield writer
     except BaseException:
@@ -143,13 +148,14 @@ def staging(out_dir: Path) -> Iterator[Writer]:
         (out_dir / BUILDING).unlink(missing_ok=True)  # only a killed build leaves it
 
 
-def _sweep_killed_build(out_dir: Path) -> None:
+def _sweep_killed_build(writer: Writer) -> None:
     """A build killed mid-way (kill -9, power cut) left its staged files (.NAME.PID.tmp) in the
     published tree: the mark it left says so, and they go before this build starts."""
+    out_dir = Path(writer.root)
     mark = out_dir / BUILDING
     # site/reports/ (a few files) is always looked at: a report stage of an older version staged there unmarked
     for top in ("site", "feeds", "reports") if mark.exists() else ("site/reports", "reports"):
-        for path in (out_dir / top).rglob(".*.tmp"):
+        for path in Path(writer.locate(top)).rglob(".*.tmp"):
             path.unlink(missing_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     mark.touch()
@@ -162,7 +168,9 @@ def _build_marked(items: Iterable[ItemView] | ItemSource, categories: Sequence[C
     if source.tz != site.timezone:  # the lists would date items in one zone, the pages in another
         raise InternalError(f"items read in {source.tz}, site published in {site.timezone}")
     tree = CategoryTree(categories)
-    manifest = Manifest() if full else Manifest.load(out_dir)
+    docroot = Path(writer.site_root)
+    # no home page: the site is new, or was moved or deleted; what the manifest says was built is not there
+    manifest = Manifest() if full or not (docroot / "index.html").is_file() else Manifest.load(out_dir)
     current = snapshot.current(source, out_dir, use_snapshot=manifest.trusted)
     rows = _newest_first(current.rows)
     groups = _Groups(rows, tree)
@@ -171,7 +179,7 @@ def _build_marked(items: Iterable[ItemView] | ItemSource, categories: Sequence[C
     site_ctx = {**asdict(site), "domain": site.domain, "feed_title": feed_links[0]["title"], "feed_all": feed_links[0]}
     global_key = _global_key(site, tree, feed_links)
     r = SiteRenderer(site_ctx, writer, manifest, global_key)
-    index = SearchIndex(out_dir, tz=site.timezone) if search else None
+    index = SearchIndex(out_dir, docroot / INDEX_DIR, tz=site.timezone) if search else None
 
     try:
         # Items the change log does not name keep their page key unless what every page shows changed.
@@ -180,7 +188,7 @@ def _build_marked(items: Iterable[ItemView] | ItemSource, categories: Sequence[C
         _item_pages(r, source, site, tree, rows, feed_of, changed, index)
         _category_pages(r, tree, groups, feed_of, settled)
         _year_pages(r, groups.by_year, settled)
-        report_links = _report_pages(r, tree, reports, out_dir, rows)
+        report_links = _report_pages(r, tree, reports, rows)
         _front_pages(r, site, tree, groups, feed_links, report_links)
         r.static()
         r.write_sitemap(rows)
@@ -191,7 +199,7 @@ def _build_marked(items: Iterable[ItemView] | ItemSource, categories: Sequence[C
     writer.commit()  # the one switch: reports, pages and feeds together
 
     if manifest.trusted:
-        removed = remove_files(out_dir, manifest.stale(writer.produced))
+        removed = remove_files(writer, manifest.stale(writer.produced))
     else:
         removed = writer.remove_stale(skip=(SEARCH_DIR, f"site/{REPORTS_DIR}", f"site/{IMG_DIR}"))
     manifest.save(out_dir)
@@ -318,7 +326,7 @@ REPORT_FILES = (("html", "完整报告（可打印）"), ("docx", "Word 文档")
                 ("table3.csv", "表格：行政复议、行政诉讼（CSV）"))
 
 
-def _report_pages(r: SiteRenderer, tree: CategoryTree, reports: Mapping[Any, Mapping[str, Any]], out_dir: Path,
+def _report_pages(r: SiteRenderer, tree: CategoryTree, reports: Mapping[Any, Mapping[str, Any]],
                   rows: Sequence[ItemRow]) -> list[dict[str, object]]:
     """The report pages; returns the home page's links, each saying whether the data covers the year."""
     by_year = {int(y): rep for y, rep in reports.items()}  # keys may come from JSON as "2020"
@@ -336,7 +344,7 @@ def _report_pages(r: SiteRenderer, tree: CategoryTree, reports: Mapping[Any, Map
         names = [(f"{year}{'-' if ext.endswith('.csv') else '.'}{ext}", label) for ext, label in REPORT_FILES]
         files = [{"href": f"../{REPORTS_DIR}/{name}", "label": label} for name, label in names
                  if f"site/{REPORTS_DIR}/{name}" in r.writer.produced  # staged with this build
-                 or (out_dir / "site" / REPORTS_DIR / name).is_file()]
+                 or Path(r.writer.locate(f"site/{REPORTS_DIR}/{name}")).is_file()]
         r.listed(rel)
         if r.unchanged(rel, json.dumps([report, files, partial], sort_keys=True, default=str)):
             continue
@@ -422,7 +430,7 @@ def _item_pages(r: SiteRenderer, source: ItemSource, site: SiteInfo, tree: Categ
         path = tree.path(item.category)
         crumbs = [{"name": c.name, "href": f"../category/{c.id}.html"} for c in path]
         base_url = item_base(item)
-        place(Path(r.writer.root) / "site", item.images)  # before the page that shows them is committed
+        place(Path(r.writer.site_root), item.images)  # before the page that shows them is committed
         ctx = item_page_context(item, item_body(item, base_url), site.office_name, " / ".join(c.name for c in path),
                                 base_url, tz=site.timezone)
         keywords = ",".join(x for x in (path[-1].name if path else "", item.topic) if x)
@@ -486,7 +494,7 @@ def _write_feeds(
             todo.append((f, chosen))
     views = {v.id: v for v in source.views(sorted({row.id for _, chosen in todo for row in chosen}))}
     for view in views.values():
-        place(Path(writer.root) / "site", view.images)  # an entry may show an item whose page was not rebuilt
+        place(Path(writer.site_root), view.images)  # an entry may show an item whose page was not rebuilt
     for f, chosen in todo:
         entries = [_entry(site, tree, views[row.id]) for row in chosen]
         spec = feeds.FeedSpec(

@@ -70,11 +70,13 @@ class Manifest:
         Writer(out_dir, managed=()).write(NAME, marshal.dumps((FORMAT, dict(sorted(self.new.items())))))
 
 
-def remove(root: Path, rels: list[str]) -> list[str]:
-    """Remove the listed files (and folders they leave empty); return those that existed."""
+def remove(writer: Writer, rels: list[str]) -> list[str]:
+    """Remove the listed output paths (and folders they leave empty), where ``writer`` places them;
+    return those that existed."""
     removed = []
+    roots = {writer.root, os.path.normpath(writer.locate("site"))}
     for rel in rels:
-        path = os.path.join(root, *rel.split("/"))
+        path = writer.locate(rel)
         try:
             os.unlink(path)
         except FileNotFoundError:
@@ -82,7 +84,7 @@ def remove(root: Path, rels: list[str]) -> list[str]:
         removed.append(rel)
         parent = os.path.dirname(path)
         try:
-            if parent != str(root) and not os.listdir(parent):
+            if parent not in roots and not os.listdir(parent):
                 os.rmdir(parent)
         except OSError:
             pass

@@ -5,6 +5,10 @@ old one, so a reader never sees half a page (with `staged`, all renames wait for
 the end of the build, so a build that dies leaves the previous one whole); a file whose bytes are unchanged is
 not touched at all (its mtime stays and web servers keep answering 304). After a
 build, files the build no longer produced are removed from the managed folders.
+
+Paths are relative to the output folder, the docroot named ``site/`` in them whether or not it is
+the output's own ``site/`` folder: a district puts each office's docroot inside its own
+(``[paths] site``), its drafts and build state staying in the office's output folder, never served.
 """
 
 from __future__ import annotations
@@ -15,12 +19,18 @@ from pathlib import Path
 
 from ..errors import UnsafePathError  # re-exported: the API stays pipeline.publish.UnsafePathError
 
+SITE = "site"  # the docroot as output paths name it: "site/item/x.html" is <docroot>/item/x.html
+
 
 class Writer:
-    """Writes files below ``out_dir``; each path at most once per build."""
+    """Writes files below ``out_dir`` (and ``site/…`` below the docroot, ``site_dir``: default
+    ``out_dir``/site); each path at most once per build."""
 
-    def __init__(self, out_dir: Path, managed: tuple[str, ...] = ("site", "feeds"), staged: bool = False) -> None:
+    def __init__(self, out_dir: Path, managed: tuple[str, ...] = ("site", "feeds"), staged: bool = False,
+                 site_dir: Path | None = None) -> None:
         self.root = os.path.realpath(out_dir)
+        # the default is not resolved: an output/site/ symlinked elsewhere stays refused, as ever
+        self.site_root = os.path.realpath(site_dir) if site_dir is not None else os.path.join(self.root, SITE)
         # staged: new files wait under their temporary names until commit(), so a build
         # that dies half-way leaves the previous build's files all in place.
         self.staged = staged
@@ -39,17 +49,34 @@ class Writer:
             raise UnsafePathError(f"refusing to write {rel!r}: not a plain relative path")
         if not _BAD_PARTS.isdisjoint(rel.split("/")):
             raise UnsafePathError(f"refusing to write {rel!r}: outside the output folder")
-        path = os.path.join(self.root, rel)  # rel: plain names joined by "/", checked above
+        path = self.locate(rel)  # rel: plain names joined by "/", checked above
         parent = os.path.dirname(path)
         if parent not in self._safe_dirs:
             # A symlinked folder could still point elsewhere: check where it really is.
-            real = os.path.realpath(parent)
-            if real != self.root and not real.startswith(self.root + os.sep):
-                raise UnsafePathError(f"refusing to write {rel!r}: resolves outside {self.root}")
+            real, root = os.path.realpath(parent), self._root_of(rel)
+            if not (real == root or real.startswith(root + os.sep)) or (root == self.root and self._in_site(real)):
+                raise UnsafePathError(f"refusing to write {rel!r}: resolves outside {root}")
             if _make_dir(parent):
                 self._new_dirs.add(parent)
             self._safe_dirs.add(parent)
         return path
+
+    def locate(self, rel: str) -> str:
+        """Where the output path ``rel`` is on disk (unchecked: target() checks)."""
+        return os.path.join(self._root_of(rel), rel[len(SITE) + 1:] if self._names_site(rel) else rel)
+
+    @staticmethod
+    def _names_site(rel: str) -> bool:
+        return rel == SITE or rel.startswith(SITE + "/")
+
+    def _root_of(self, rel: str) -> str:
+        return self.site_root if self._names_site(rel) else self.root
+
+    def _in_site(self, real: str) -> bool:
+        """Whether a real path is inside a docroot placed elsewhere than output/site/ (its files are
+        named site/…, never by a path of the output folder)."""
+        return self.site_root != os.path.join(self.root, SITE) and (
+            real == self.site_root or real.startswith(self.site_root + os.sep))
 
     def write(self, rel: str, data: str | bytes) -> bool:
         """Write ``data`` to ``rel`` unless the file already holds exactly these bytes.
@@ -131,22 +158,24 @@ class Writer:
         ``skip``: folders (relative, e.g. "site/search") that another tool owns.
         """
         removed: list[str] = []
-        skipped = {os.path.join(self.root, *s.split("/")) for s in skip}
+        skipped = {os.path.normpath(self.locate(s)) for s in skip}
         for top in self.managed:
-            base = os.path.join(self.root, top)
+            base = os.path.normpath(self.locate(top))
             if not os.path.isdir(base):
                 continue
             for dirpath, dirnames, filenames in os.walk(base, topdown=True):
                 dirnames[:] = [d for d in dirnames if os.path.join(dirpath, d) not in skipped]
-                folder = os.path.relpath(dirpath, self.root).replace(os.sep, "/")
+                sub = os.path.relpath(dirpath, base).replace(os.sep, "/")
+                folder = top if sub == "." else f"{top}/{sub}"
                 for name in filenames:
                     rel = f"{folder}/{name}"
                     if rel not in self._seen:
                         os.unlink(os.path.join(dirpath, name))
                         removed.append(rel)
         for top in self.managed:  # then the folders left empty, deepest first
-            for dirpath, _dirnames, _files in os.walk(os.path.join(self.root, top), topdown=False):
-                if dirpath != os.path.join(self.root, top) and not os.listdir(dirpath):
+            base = os.path.normpath(self.locate(top))
+            for dirpath, _dirnames, _files in os.walk(base, topdown=False):
+                if dirpath != base and not os.listdir(dirpath):
                     os.rmdir(dirpath)
         return sorted(removed)
 

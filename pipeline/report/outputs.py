@@ -41,7 +41,7 @@ from .render import render_body, render_csv, render_html, render_markdown
 
 log = logging.getLogger(__name__)
 PAGE_KEY = "page_html"  # in the data handed to the publish stage (not in the JSON file)
-PUBLISHED = "site/reports"  # inside the docroot, so the public report page links to them (README: publishing)
+PUBLISHED = "site/reports"  # inside the docroot ([paths] site), so the public report page links to them (README: publishing)
 DRAFTS = "reports"  # beside the docroot: the staff's, never served
 
 
@@ -124,7 +124,7 @@ def write_reports(store: Store, config: Config, category_names: Mapping[str, str
     # the build's Writer is given), so a failed or killed run replaces none of them.
     own = writer is None
     if writer is None:
-        writer = Writer(config.output, managed=(), staged=True)
+        writer = Writer(config.output, managed=(), staged=True, site_dir=config.docroot)
     folder = figures_folder(config.path)
     reports = {}
     try:
