@@ -1,11 +1,14 @@
 """The district portal as a citizen meets it: a small district of feed-only offices on 127.0.0.1,
-served as README says (a static host over the district's output), every link followed; an office
-removed from district.toml; office keys the portal's own folders use."""
+served as README says (a static host over the district's docroot, output/site/), every link followed,
+no office's drafts or internal files served; an output left by a version that published output/ whole;
+an office removed from district.toml; office keys the portal's own folders use."""
 
 from __future__ import annotations
 
 import json
 import re
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -99,36 +102,120 @@ def test_each_alert_of_a_district_run_names_its_office(tmp_path, loopback_site):
     assert {name for name in names if any(f"ALERT {name}：" in line and "weibo" in line for line in alerts)} == names
 
 
+def crawl_portal(base: str) -> tuple[dict[str, int], dict[str, set[str]]]:
+    """Every URL reached from the portal's page and its combined feeds."""
+    seen, outside = crawl(base + "index.html", base)
+    for feed in ("feeds/all.rss.xml", "feeds/all.atom.xml", "feeds/all.json"):
+        more, _ = crawl(base + feed, base)
+        seen.update(more)
+    return seen, outside
+
+
+def status_of(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:  # noqa: S310 (127.0.0.1 only)
+            return int(r.status)
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def private_files(output: Path) -> list[str]:
+    """Every file of the district's output outside its docroot, relative to the output."""
+    docroot = output / "site"
+    return sorted(p.relative_to(output).as_posix() for p in output.rglob("*")
+                  if p.is_file() and not p.is_relative_to(docroot))
+
+
 def test_every_link_of_the_portal_resolves_and_each_item_is_its_own_offices(tmp_path, loopback_site):
-    """output/ published as README says (a static host at [district] site_url): every link of the portal,
+    """output/site/ published as README says (a static host at [district] site_url): every link of the portal,
     its combined feed and each office's site resolves; each item is linked under its own office, also
     when two offices publish the same notice (same title, same words)."""
     notice = ("吉林省关于做好冬季供暖工作的通知", "各地要做好冬季供暖保障工作，确保群众温暖过冬。", MARCH_8)
     office_feed(loopback_site, "a", "甲街道", [notice, ("甲街道召开安全生产会议", "甲街道召开安全生产工作会议。", MARCH_9)])
     office_feed(loopback_site, "b", "乙街道", [notice])
-    (tmp_path / "output").mkdir()
-    host = DocRoot(tmp_path / "output")
+    host = DocRoot(tmp_path / "output" / "site")
     try:
         path = district_of(tmp_path, loopback_site, {"a": "甲街道办事处", "b": "乙街道办事处"}, site_url=host.base)
         assert sync(path).exit_code == 0
-        seen, outside = crawl(host.base + "index.html", host.base)
-        for feed in ("feeds/all.rss.xml", "feeds/all.atom.xml", "feeds/all.json"):
-            more, _ = crawl(host.base + feed, host.base)
-            seen.update(more)
+        seen, outside = crawl_portal(host.base)
     finally:
         host.close()
     assert [u for u, status in seen.items() if status != 200] == []
-    assert {u for u in seen if "/site/item/" in u} and outside.keys() <= {"http://weibo.a.gov.test/1",
-                                                                          "http://weibo.a.gov.test/2",
-                                                                          "http://weibo.b.gov.test/1"}
-    feed = json.loads((tmp_path / "output" / "feeds" / "all.json").read_text(encoding="utf-8"))
+    assert {u for u in seen if "/a/item/" in u} and {u for u in seen if "/b/item/" in u}
+    assert outside.keys() <= {"http://weibo.a.gov.test/1", "http://weibo.a.gov.test/2", "http://weibo.b.gov.test/1"}
+    feed = json.loads((tmp_path / "output" / "site" / "feeds" / "all.json").read_text(encoding="utf-8"))
     by_office = {}
     for item in feed["items"]:
         key = {"甲街道办事处": "a", "乙街道办事处": "b"}[item["tags"][0]]
-        assert item["url"].startswith(f"{host.base}{key}/site/item/"), item
+        assert item["url"].startswith(f"{host.base}{key}/item/"), item
         by_office.setdefault(key, set()).add(item["title"])
     assert f"【甲街道办事处】{notice[0]}" in by_office["a"] and f"【乙街道办事处】{notice[0]}" in by_office["b"]
     assert len({item["id"] for item in feed["items"]}) == len(feed["items"])  # a reader keeps both
+
+
+def test_no_office_draft_or_internal_file_is_served(tmp_path, loopback_site):
+    """What the audit fetched from a district published as README said (/a/reports/2021.docx, …/.json,
+    /a/.build-manifest, /a/.search-state.json): every file of the output outside the docroot, asked for
+    where the old layout served it, is 404; every link stays 200."""
+    office_feed(loopback_site, "a", "甲街道", [("甲街道召开安全生产会议", "甲街道召开安全生产工作会议。", MARCH_8)])
+    office_feed(loopback_site, "b", "乙街道", [("乙街道开展垃圾分类宣传", "乙街道开展垃圾分类宣传活动。", MARCH_9)])
+    host = DocRoot(tmp_path / "output" / "site")
+    try:
+        path = district_of(tmp_path, loopback_site, {"a": "甲街道办事处", "b": "乙街道办事处"}, site_url=host.base)
+        assert sync(path).exit_code == 0
+        hidden = private_files(tmp_path / "output")
+        statuses = {rel: status_of(host.base + rel) for rel in hidden}
+        seen, _ = crawl_portal(host.base)
+    finally:
+        host.close()
+    for key in ("a", "b"):  # the office's drafts and build state are there, beside the docroot
+        assert {f"{key}/reports/2021.json", f"{key}/reports/2021.docx", f"{key}/.build-manifest",
+                f"{key}/.search-state.json"} <= set(hidden), hidden
+    assert ".search-state.json" in hidden  # the portal's search state too
+    assert {rel: status for rel, status in statuses.items() if status != 404} == {}
+    assert [u for u, status in seen.items() if status != 200] == [] and len(seen) > 10
+
+
+def old_layout(output: Path, keys: tuple[str, ...]) -> None:
+    """Rearrange a district's output as versions that published output/ whole laid it out."""
+    for name in ("index.html", "search.html", "feeds", "search", "static", "reports"):
+        if (output / "site" / name).exists():
+            (output / "site" / name).rename(output / name)
+    for key in keys:
+        (output / "site" / key).rename(output / key / "site")
+    (output / "site").rmdir()
+
+
+def test_an_output_of_the_old_layout_is_moved_into_the_docroot_and_said(tmp_path, loopback_site):
+    """A district that ran a version publishing output/ whole (each office's site at output/KEY/site/, its
+    drafts beside it): the next run moves the published files into output/site/, says so and that the
+    web server must now publish output/site/, never output/; a copy it could not move is named on every run."""
+    office_feed(loopback_site, "a", "甲街道", [("甲街道召开安全生产会议", "甲街道召开安全生产工作会议。", MARCH_8)])
+    office_feed(loopback_site, "b", "乙街道", [("乙街道开展垃圾分类宣传", "乙街道开展垃圾分类宣传活动。", MARCH_9)])
+    host = DocRoot(tmp_path / "output" / "site")
+    try:
+        path = district_of(tmp_path, loopback_site, {"a": "甲街道办事处", "b": "乙街道办事处"}, site_url=host.base)
+        assert sync(path).exit_code == 0
+        output = tmp_path / "output"
+        old_layout(output, ("a", "b"))
+        moved = sync(path)
+        assert moved.exit_code == 0, moved.output
+        seen, _ = crawl_portal(host.base)
+        statuses = {rel: status_of(host.base + rel) for rel in private_files(output)}
+    finally:
+        host.close()
+    assert f"已把 {output / 'a' / 'site'}/ 移到 {output / 'site' / 'a'}/" in moved.output
+    assert f"已把 {output / 'index.html'} 移到 {output / 'site' / 'index.html'}" in moved.output
+    assert f"请把网站服务器的发布目录从 {output}/ 改为 {output / 'site'}/" in moved.output
+    assert not (output / "a" / "site").exists() and not (output / "index.html").exists()
+    assert {rel: status for rel, status in statuses.items() if status != 404} == {}
+    assert [u for u, status in seen.items() if status != 200] == [] and {u for u in seen if "/b/item/" in u}
+    assert "注意" not in sync(path).output  # moved once: nothing more to say
+    (output / "a" / "site").mkdir()  # a copy the old version left where the new one is built
+    (output / "a" / "site" / "index.html").write_text("旧", encoding="utf-8")
+    for _ in range(2):
+        built = CliRunner().invoke(main, ["district", "--district", str(path), "build"])
+        assert f"{output / 'a' / 'site'}/ 是旧版本发布的文件，新的在 {output / 'site' / 'a'}/，请删除旧的" in built.output
 
 
 def test_an_office_removed_from_the_district_file_leaves_the_portal_and_its_folder_is_named(tmp_path, loopback_site):
@@ -143,11 +230,12 @@ def test_an_office_removed_from_the_district_file_leaves_the_portal_and_its_fold
     built = CliRunner().invoke(main, ["district", "--district", str(path), "build"])
     assert built.exit_code == 0, built.output
     output = load_district(path).output
-    assert f"{output / 'b'}/ 是 district.toml 中已没有的单位 b 的网站" in built.output
-    assert "乙街道" not in (output / "index.html").read_text(encoding="utf-8")
-    assert "乙街道" not in (output / "feeds" / "all.json").read_text(encoding="utf-8")
-    assert {doc.item_id.split("/")[0] for doc in published_docs(output, output / "search")} == {"a"}
-    (output / "b").rename(tmp_path / "b-old")  # staff removed it: nothing more to say
+    docroot = load_district(path).site
+    assert f"{docroot / 'b'}/ 是 district.toml 中已没有的单位 b 的网站" in built.output
+    assert "乙街道" not in (docroot / "index.html").read_text(encoding="utf-8")
+    assert "乙街道" not in (docroot / "feeds" / "all.json").read_text(encoding="utf-8")
+    assert {doc.item_id.split("/")[0] for doc in published_docs(output, docroot / "search")} == {"a"}
+    (docroot / "b").rename(tmp_path / "b-old")  # staff removed it: nothing more to say
     assert "注意" not in CliRunner().invoke(main, ["district", "--district", str(path), "build"]).output
 
 

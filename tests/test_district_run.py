@@ -133,8 +133,9 @@ def test_every_office_is_collected_and_one_failure_stops_no_other(synced_distric
     with Store(qs.database) as store:
         (posts,) = store.db.execute("SELECT COUNT(*) FROM posts").fetchone()
     assert posts == qingshan.PAGES * qingshan.PER_PAGE + 2
-    assert (d.output / "xhj" / "site" / "index.html").exists()  # each office's outputs in the district tree
-    assert (d.output / "qs" / "site" / "feeds" / "all.rss.xml").exists()
+    assert (d.output / "site" / "xhj" / "index.html").exists()  # each office's site in the district's docroot
+    assert (d.output / "site" / "qs" / "feeds" / "all.rss.xml").exists()
+    assert not (d.output / "xhj" / "site").exists()  # its own output folder, beside the docroot, keeps no site
 
     status = runner.invoke(main, ["district", "--district", str(district), "status", "--json"])
     assert status.exit_code == 1
@@ -205,10 +206,10 @@ def test_adding_an_office_is_one_block_checked_before_it_is_kept(tmp_path):
 def test_the_portal_lists_every_office_with_its_latest_items(synced_district):
     district, _ = synced_district
     d = load_district(district)
-    index = (d.output / "index.html").read_text(encoding="utf-8")
-    xhj_feed = json.loads((d.output / "xhj" / "site" / "feeds" / "all.json").read_text(encoding="utf-8"))["items"]
+    index = (d.site / "index.html").read_text(encoding="utf-8")
+    xhj_feed = json.loads((d.site / "xhj" / "feeds" / "all.json").read_text(encoding="utf-8"))["items"]
     card = index.split('id="office-xhj"')[1].split('<li class="office"')[0]
-    assert 'href="xhj/site/index.html"' in card and 'href="xhj/site/feeds/all.rss.xml"' in card
+    assert 'href="xhj/index.html"' in card and 'href="xhj/feeds/all.rss.xml"' in card
     for item in xhj_feed[:5]:
         assert html.escape(item["title"], quote=False) in card
     with Store(d.office_config(d.entry("xhj")).database) as store:
@@ -222,7 +223,7 @@ def test_the_portal_lists_every_office_with_its_latest_items(synced_district):
 def test_the_combined_feed_holds_every_office_newest_first(synced_district):
     district, _ = synced_district
     d = load_district(district)
-    feed = json.loads((d.output / "feeds" / "all.json").read_text(encoding="utf-8"))
+    feed = json.loads((d.site / "feeds" / "all.json").read_text(encoding="utf-8"))
     offices = {tag for item in feed["items"] for tag in item["tags"]}
     assert {"兴华街道办事处", "青山街道办事处", "大屯街道办事处"} <= offices
     dates = [item["date_published"] for item in feed["items"]]
@@ -230,14 +231,14 @@ def test_the_combined_feed_holds_every_office_newest_first(synced_district):
     assert feed["feed_url"] == "https://xxgk.cyq.gov.test/feeds/all.json"
     keys = {"兴华街道办事处": "xhj", "青山街道办事处": "qs", "大屯街道办事处": "dt"}
     for item in feed["items"]:  # each office's items where the district publishes its site
-        assert item["url"].startswith(f"https://xxgk.cyq.gov.test/{keys[item['tags'][0]]}/site/item/"), item
-    assert (d.output / "feeds" / "all.rss.xml").read_text(encoding="utf-8").count("<item>") == len(dates)
+        assert item["url"].startswith(f"https://xxgk.cyq.gov.test/{keys[item['tags'][0]]}/item/"), item
+    assert (d.site / "feeds" / "all.rss.xml").read_text(encoding="utf-8").count("<item>") == len(dates)
 
 
 @pytest.fixture(scope="module")
 def served_district(synced_district):
     district, _ = synced_district
-    handler = functools.partial(Quiet, directory=str(load_district(district).output))
+    handler = functools.partial(Quiet, directory=str(load_district(district).site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
@@ -262,10 +263,10 @@ def test_one_search_over_the_district(served_district, browser, word, office):
     for k in range(hits.count()):  # every hit holds the words, in its title or its snippet
         assert word in hits.nth(k).inner_text()
     link = hits.first.locator("a")
-    assert link.get_attribute("href").startswith(f"{office}/site/item/")
+    assert link.get_attribute("href").startswith(f"{office}/item/")
     link.click()  # the office's own item page
     page.wait_for_load_state()
-    assert f"/{office}/site/item/" in page.url and word in page.locator("body").inner_text()
+    assert f"/{office}/item/" in page.url and word in page.locator("body").inner_text()
     page.close()
 
 
@@ -277,14 +278,15 @@ def test_the_district_index_holds_every_offices_items_and_rebuilds_nothing_uncha
 
     district, _ = synced_district
     d = load_district(district)
-    offices = {key: {(f"{key}/{doc.item_id}", doc.title) for doc in published_docs(d.office_output(key))}
+    offices = {key: {(f"{key}/{doc.item_id}", doc.title)
+                     for doc in published_docs(d.office_output(key), d.office_site(key) / "search")}
                for key in ("xhj", "qs", "dt")}
     assert all(offices.values())
-    merged = {(doc.item_id, doc.title) for doc in published_docs(d.output, d.output / "search")}
+    merged = {(doc.item_id, doc.title) for doc in published_docs(d.output, d.site / "search")}
     assert merged == set().union(*offices.values())
-    meta = (d.output / "search" / "meta.json").read_bytes()
+    meta = (d.site / "search" / "meta.json").read_bytes()
     build_portal(d, date.today())  # nothing changed in any office: the index is left as it is
-    assert (d.output / "search" / "meta.json").read_bytes() == meta
+    assert (d.site / "search" / "meta.json").read_bytes() == meta
 
 
 def test_the_stages_after_collecting_run_where_the_district_says(tmp_path, loopback_site):

@@ -143,15 +143,25 @@ def sync(env: DistrictEnv, full: bool, offices: tuple[str, ...], quiet: bool) ->
         line = f"{o.key:<12} {o.status:<8} new items {o.new_items:>5}  requests {o.requests:>6}  {o.seconds:.1f}s"
         click.echo(line + (f"\n    {'采集失败' if bad else '说明'}：{o.error}" if o.error else ""), err=not o.ok)
 
+    _move_old_layout(district)  # before the offices build: each finds its site where its manifest says
     with quiet_notices(quiet):
         outcomes = run_district(district, full=full, only=offices, on_done=done,
                                 after_job=_office_alerts)
     if district.site_url:
-        _build(district, today(None))
+        _build(district, today(None), moved=True)
     elif not quiet:
         click.echo("portal not built: [district] site_url is not set")
     if any(o.status in ("failed", "partial") for o in outcomes):
         sys.exit(EXIT_SOURCE_FAILED)
+
+
+def _move_old_layout(district: District) -> None:
+    """An older version's published files moved into the docroot, each move said (on stderr, also under
+    -q: the operator must now publish output/site/, or the drafts beside it stay public)."""
+    from ..district.layout import move_old_layout
+
+    for line in move_old_layout(district):
+        click.echo(f"注意：{line}", err=True)
 
 
 def _office_alerts(config: Config, store: Store) -> None:
@@ -193,6 +203,7 @@ def recheck(env: DistrictEnv, offices: tuple[str, ...], quiet: bool) -> None:
         line = f"{o.key:<12} {o.status:<8} updated {o.updated:>4}  requests {o.requests:>6}  {o.seconds:.1f}s"
         click.echo(line + (f"\n    {'采集失败' if bad else '说明'}：{o.error}" if o.error else ""), err=bad)
 
+    _move_old_layout(district)
     outcomes = recheck_district(district, only=offices, on_done=done)
     if any(o.status in ("failed", "partial") for o in outcomes):
         sys.exit(EXIT_SOURCE_FAILED)
@@ -203,7 +214,8 @@ def recheck(env: DistrictEnv, offices: tuple[str, ...], quiet: bool) -> None:
 @click.pass_obj
 @reports_errors
 def build(env: DistrictEnv, on: date | None) -> None:
-    """Build the district portal from what the offices published: the list of offices with
+    """Build the district portal in the docroot, output/site/ (the folder to publish; each office's
+    site is in it, at KEY/), from what the offices published: the list of offices with
     their latest items, the combined feed, one search over every office, and last year's
     roll-up of the annual reports (reports/<year>.html, .json).
 
@@ -212,20 +224,23 @@ def build(env: DistrictEnv, on: date | None) -> None:
       xxgk district build
     """
     written = _build(env.district, today(on))
-    click.echo(f"written {len(written)} files in {env.district.output}")
+    click.echo(f"written {len(written)} files in {env.district.site}")
 
 
-def _build(district: District, day: date) -> list[str]:
+def _build(district: District, day: date, moved: bool = False) -> list[str]:
     from ..district import rollup_render
-    from ..district.portal import build_portal, leftover_sites
+    from ..district.layout import leftover_sites
+    from ..district.portal import build_portal
     from ..district.rollup import district_rollup
     from ..publish import Writer
 
-    for key in leftover_sites(district):  # never deleted here: a mistyped key must not take a site down
-        click.echo(f"注意：{district.output / key}/ 是 {district.path.name} 中已没有的单位 {key} 的网站，仍照旧发布，"
+    if not moved:
+        _move_old_layout(district)
+    for site in leftover_sites(district):  # never deleted here: a mistyped key must not take a site down
+        click.echo(f"注意：{site}/ 是 {district.path.name} 中已没有的单位 {site.name} 的网站，仍照旧发布，"
                    f"但不再更新，门户也不再链接它；该单位已撤销或改了代号的，请删除这个文件夹", err=True)
     roll = district_rollup(district, day.year - 1, day)  # in January: the reports being collected
-    writer = Writer(district.output, managed=())
+    writer = Writer(district.site, managed=())
     writer.write(f"reports/{roll.year}.html", rollup_render.render_html(roll))
     writer.write(f"reports/{roll.year}.json", rollup_render.render_json(roll))
     return writer.written + build_portal(district, day)

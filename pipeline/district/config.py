@@ -2,9 +2,10 @@
 
     [district]
     name = "昌邑区"
-    output = "output"              # the district's output tree; office KEY writes under output/KEY/
-    site_url = "https://xxgk.example.gov.cn/"   # where that tree is published: office KEY's site is
-                                                # at site_url/KEY/site/, its feeds at site_url/KEY/site/feeds/
+    output = "output"              # the district's output tree: output/site/ is published (the portal, office
+                                   # KEY's site in output/site/KEY/); output/KEY/ holds KEY's drafts, never served
+    site_url = "https://xxgk.example.gov.cn/"   # where output/site/ is published: office KEY's site is
+                                                # at site_url/KEY/, its feeds at site_url/KEY/feeds/
 
     [offices.xhj]                  # one block per office; the key names its folder and its path
     config = "xhj/xxgk.toml"       # an office run by xxgk: its own config and store
@@ -42,9 +43,11 @@ ENV_DISTRICT = "XXGK_DISTRICT"
 KEY_PATTERN = r"[a-z0-9][a-z0-9_-]{0,39}"  # an office key is also a URL path segment
 KEY_RULE = ("只能用小写英文字母 a-z、数字、- 和 _，以字母或数字开头，最多 40 个字符"
             "（它也是区输出目录下该单位的文件夹名和网址路径），例如 xhj")
-# The portal's own folders in the district's output (portal.py): an office keyed so would share one, and the
-# portal's search index, which prunes its folder, would delete that office's site.
+DOCROOT = "site"  # the district's docroot in its output: the portal, each office's site in site/KEY/
+# The portal's own folders in the docroot (portal.py): an office keyed so would share one, and the portal's search
+# index, which prunes its folder, would delete that office's site. "site" beside the offices' own folders is the docroot.
 PORTAL_FOLDERS = frozenset({"feeds", "reports", "search", "static"})
+RESERVED_KEYS = PORTAL_FOLDERS | {DOCROOT}
 # The tables of an office config (pipeline/config.py): an office block holding any of them is inline.
 OFFICE_TABLES = frozenset({"office", "paths", "fetch", "collect", "merge", "classify", "publish", "alerts",
                            "schedule", "sources"})
@@ -75,8 +78,18 @@ class District:
     site_url: str = ""  # where output/ is published, ends with "/"
     timezone: tzinfo = SHANGHAI  # the district's clock (the portal's dates, deadlines): the [office] default
 
+    @property
+    def site(self) -> Path:
+        """The docroot: the folder README says to publish (at site_url)."""
+        return self.output / DOCROOT
+
     def office_output(self, key: str) -> Path:
+        """The office's output folder: its report drafts and build state, never served."""
         return self.output / key
+
+    def office_site(self, key: str) -> Path:
+        """The office's docroot, inside the district's: published at site_url/KEY/."""
+        return self.site / key
 
     def entry(self, key: str) -> OfficeEntry:
         for office in self.offices:
@@ -86,7 +99,8 @@ class District:
                                               f"（已有：{', '.join(o.key for o in self.offices)}）"))
 
     def office_config(self, entry: OfficeEntry) -> office_config.Config:
-        """The office's own config, its outputs moved under the district's tree (output/KEY/)."""
+        """The office's own config, its outputs moved under the district's tree: its site to output/site/KEY/,
+        the rest (report drafts, build state) to output/KEY/, outside the docroot."""
         if not entry.uses_xxgk:
             raise ConfigError(messages.say(self.path, f"[offices.{entry.key}]",
                                            "只报送公开数据（figures）的单位，没有 xxgk 配置"))
@@ -98,11 +112,12 @@ class District:
         else:
             assert entry.config is not None  # an office is inline or has its own config file
             config = office_config.load(entry.config, env=env)
+        config = replace(config, site=self.office_site(entry.key))
         if not self.site_url:
             return config
-        # published where the district's tree puts it: <site_url>KEY/site/ and KEY/site/feeds/
-        office = replace(config.office, site_url=f"{self.site_url}{entry.key}/site/",
-                         feed_url=f"{self.site_url}{entry.key}/site/feeds/")
+        # published where the district's docroot puts it: <site_url>KEY/ and KEY/feeds/
+        office = replace(config.office, site_url=f"{self.site_url}{entry.key}/",
+                         feed_url=f"{self.site_url}{entry.key}/feeds/")
         return replace(config, office=office)
 
 
@@ -170,12 +185,12 @@ def _office(path: Path, base: Path, key: str, spec: object) -> OfficeEntry:
 
 def check_key(key: str, where: str) -> None:
     """ConfigError unless ``key`` can name an office: a folder under the district output and a URL path
-    segment (so also a bare TOML key), none of the portal's own folders."""
+    segment (so also a bare TOML key), none of the portal's own folders nor the docroot's."""
     if not re.fullmatch(KEY_PATTERN, key):
         raise ConfigError(messages.say(where, f"{messages.shown(key)} 不能作单位代号 KEY", KEY_RULE))
-    if key in PORTAL_FOLDERS:
+    if key in RESERVED_KEYS:
         raise ConfigError(messages.say(where, f"{messages.shown(key)} 不能作单位代号 KEY",
-                                       f"区门户自己的文件夹已用此名（{'、'.join(sorted(PORTAL_FOLDERS))}），"
+                                       f"区门户自己的文件夹已用此名（{'、'.join(sorted(RESERVED_KEYS))}），"
                                        f"请换一个，例如 {key}1"))
 
 

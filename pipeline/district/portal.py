@@ -1,12 +1,12 @@
-"""The district portal, static, in the district's output tree:
+"""The district portal, static, in the district's docroot (output/site/, layout.py):
 
     index.html                  the offices: each one's latest items and counts, its site and feeds
     feeds/all.{rss.xml,atom.xml,json}   the combined feed: every office's newest items, newest first
     search.html, search/, static/   one search over every office's items (publish/search.py's index,
                                     the office site's search script)
-    <KEY>/site/                 each office's own catalog site, its feeds in site/feeds/ (written by its nightly job)
+    <KEY>/                      each office's own catalog site, its feeds in KEY/feeds/ (written by its nightly job)
 
-The portal reads what the offices' jobs published (their site/feeds/all.json, site/search/) and their run
+The portal reads what the offices' jobs published (their feeds/all.json, search/) and their run
 records; it never changes an office's store or outputs.
 """
 
@@ -26,7 +26,7 @@ from ..publish import Writer
 from ..publish.feeds import Entry, FeedSpec, render as render_feed
 from ..publish.pages import STATIC, environment
 from ..publish.search import INDEX_DIR, SearchIndex, published_docs
-from .config import PORTAL_FOLDERS, District
+from .config import District
 from .status import district_status
 
 LATEST_PER_OFFICE = 5
@@ -49,7 +49,7 @@ class OfficeCard:
 
 def office_feed_items(district: District, key: str) -> list[dict[str, Any]]:
     """The office's newest items, from the feed its nightly job wrote ([] when there is none)."""
-    path = district.office_output(key) / "site" / "feeds" / "all.json"
+    path = district.office_site(key) / "feeds" / "all.json"
     try:
         return list(json.loads(path.read_text(encoding="utf-8")).get("items", []))
     except (FileNotFoundError, ValueError):
@@ -62,7 +62,7 @@ def cards(district: District, today: date) -> list[OfficeCard]:
         items = office_feed_items(district, row["key"])
         out.append(OfficeCard(row["key"], row["name"], row["uses_xxgk"], row["status"], row.get("items"),
                               (row.get("last_run") or {}).get("started_at", ""), tuple(items[:LATEST_PER_OFFICE]),
-                              (district.office_output(row["key"]) / "site" / "index.html").exists()))
+                              (district.office_site(row["key"]) / "index.html").exists()))
     return out
 
 
@@ -92,7 +92,7 @@ def combined_feed(district: District, offices: list[OfficeCard]) -> FeedSpec:
 def build_portal(district: District, today: date, *, search: bool = True) -> list[str]:
     """Write the portal's files; returns those (re)written."""
     offices = cards(district, today)
-    writer = Writer(district.output, managed=())
+    writer = Writer(district.site, managed=())
     feed = combined_feed(district, offices)
     for name, data in render_feed(feed).items():
         writer.write(f"feeds/{name}", data)
@@ -102,7 +102,7 @@ def build_portal(district: District, today: date, *, search: bool = True) -> lis
         index_district(district, offices)
         for name in SEARCH_SCRIPTS:
             writer.write(f"static/{name}", (STATIC / name).read_bytes())
-        form = environment().get_template("_search_form.html").render(item_href="{office}/site/item/{id}.html")
+        form = environment().get_template("_search_form.html").render(item_href="{office}/item/{id}.html")
         writer.write("search.html", SEARCH.render(district=district, form=Markup(form)))
     return writer.written
 
@@ -110,12 +110,12 @@ def build_portal(district: District, today: date, *, search: bool = True) -> lis
 def index_district(district: District, offices: list[OfficeCard]) -> None:
     """One index (search/) over the items every office's site has indexed, each as "<KEY>/<item id>",
     its office's name before its category. Only what changed since the last portal is re-indexed."""
-    index = SearchIndex(district.output, district.output / INDEX_DIR, tz=district.timezone)
+    index = SearchIndex(district.output, district.site / INDEX_DIR, tz=district.timezone)  # its state: not served
     live = []
     for office in offices:
         if not office.has_site:
             continue
-        for doc in published_docs(district.office_output(office.key)):
+        for doc in published_docs(district.office_output(office.key), district.office_site(office.key) / INDEX_DIR):
             doc = replace(doc, item_id=f"{office.key}/{doc.item_id}", category=f"{office.name} · {doc.category}")
             index.add(doc)
             live.append(doc.item_id)
@@ -123,19 +123,9 @@ def index_district(district: District, offices: list[OfficeCard]) -> None:
     index.save()
 
 
-def leftover_sites(district: District) -> list[str]:
-    """Folders of the output that hold an office's site but name no office of the district file (removed, or
-    its key changed): still published as they were, no longer updated nor linked by the portal."""
-    keys = {o.key for o in district.offices} | PORTAL_FOLDERS
-    if not district.output.is_dir():
-        return []
-    return sorted(p.name for p in district.output.iterdir()
-                  if p.is_dir() and p.name not in keys and (p / "site" / "index.html").is_file())
-
-
 def _reports(district: District) -> list[str]:
     """The roll-up pages already written (reports/<year>.html), newest first."""
-    folder = district.output / "reports"
+    folder = district.site / "reports"
     return sorted((p.name for p in folder.glob("*.html")), reverse=True) if folder.is_dir() else []
 
 
@@ -169,12 +159,12 @@ INDEX = _ENV.from_string(_HEAD.replace("{{ title }}", "{{ district.name }}政府
 <ul class="offices">
 {%- for o in offices %}
 <li class="office" id="office-{{ o.key }}">
-<h2>{% if o.has_site %}<a href="{{ o.key }}/site/index.html">{{ o.name }}</a>{% else %}{{ o.name }}{% endif %}</h2>
+<h2>{% if o.has_site %}<a href="{{ o.key }}/index.html">{{ o.name }}</a>{% else %}{{ o.name }}{% endif %}</h2>
 {%- if o.uses_xxgk and o.items is none and o.status == "failed" %}
 <p class="meta failed">本单位的配置或数据库有误，未能运行（见 xxgk district status）。</p>
 {%- elif o.uses_xxgk %}
 <p class="meta">已公开信息 <span class="count">{{ o.items if o.items is not none else "—" }}</span> 条
-{%- if o.has_site %} · <a href="{{ o.key }}/site/feeds/all.rss.xml">RSS</a> · <a href="{{ o.key }}/site/feeds/all.atom.xml">Atom</a>{% endif %}
+{%- if o.has_site %} · <a href="{{ o.key }}/feeds/all.rss.xml">RSS</a> · <a href="{{ o.key }}/feeds/all.atom.xml">Atom</a>{% endif %}
 {%- if o.status in ("failed", "partial") %} · <span class="failed">最近一次采集有失败</span>{% endif %}</p>
 <ol class="latest">
 {%- for item in o.latest %}
