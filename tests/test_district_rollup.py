@@ -13,7 +13,7 @@ from pipeline import config as config_mod
 from pipeline.commands import main
 from pipeline.district.config import load_district
 from pipeline.district.published import load_published, published_template
-from pipeline.district.rollup import DRAFT, INCONSISTENT, LATE, MISSING, district_rollup
+from pipeline.district.rollup import DRAFT, INCONSISTENT, LATE, MISSING, UNFILLED, district_rollup
 from pipeline.registers import ledger
 from pipeline.registers.errors import FiguresInvalid
 from pipeline.registers.formats import T2_COLUMNS, T3_COLUMNS
@@ -252,3 +252,26 @@ def test_a_draft_is_summed_but_marked_and_a_frozen_report_counts_as_published(di
     office = next(o for o in roll.offices if o.key == "xhj")
     assert office.published_on == date(2022, 1, 20) and not office.draft
     assert roll.table2["new"]["总计"] == 11
+
+
+def test_tables_nobody_filled_are_summed_as_0_but_listed(district, tmp_path):
+    """A figures file leaving 表四 out whole (两家子), and an xxgk office whose register starts the
+    year after (青山): their 0s were summed as counts, and nothing said so. They are listed now; an
+    empty table written out ([table3]) is a stated 0."""
+    qs = tmp_path / "qs"
+    qs.mkdir()
+    config = config_mod.load(write_config(qs))
+    with Store(config.database) as store:
+        item_row(store, 1, "2021-05-10", title="青山街道开展消防演练")
+        ledger.add_application(store, Application(date(2022, 3, 1), "网站", "自然人"))
+    with district.open("a", encoding="utf-8") as f:
+        f.write('[offices.qs]\nconfig = "qs/xxgk.toml"\n')
+    roll = district_rollup(load_district(district), YEAR, AFTER_DEADLINE)
+    unfilled = {p.key: p.detail for p in roll.problems if p.kind == UNFILLED}
+    assert set(unfilled) == {"ljz", "qs"}, roll.problems
+    assert "表四（行政复议、行政诉讼）" in unfilled["ljz"] and "表三" not in unfilled["ljz"].split("没有")[1]
+    assert "2022年起" in unfilled["qs"]
+    with (tmp_path / "ljz" / f"{YEAR}.toml").open("a", encoding="utf-8") as f:
+        f.write("[table3]\n")
+    roll = district_rollup(load_district(district), YEAR, AFTER_DEADLINE)
+    assert {p.key for p in roll.problems if p.kind == UNFILLED} == {"qs"}

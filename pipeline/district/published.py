@@ -57,6 +57,7 @@ class PublishedReport:
     table1_missing: tuple[str, ...] = ()
     table2: dict[str, Any] = field(default_factory=dict)
     table3: dict[str, Any] = field(default_factory=dict)
+    unfilled: str = ""  # the tables the file leaves out whole (rows left out are 0; a table left out is a gap)
 
 
 def load_published(folder: Path, year: int) -> PublishedReport:
@@ -81,7 +82,19 @@ def load_published(folder: Path, year: int) -> PublishedReport:
         path, True, published_on, str(raw.get("date", "")),
         _proactive(_table(raw, "proactive", path), path), table1.cells, table1.missing,
         _table2(fmt, _table(raw, "table2", path), path), _table3(_table(raw, "table3", path), path),
+        unfilled_tables(raw, path),
     )
+
+
+def unfilled_tables(raw: dict[str, Any], path: Path) -> str:
+    """Pure: why the file cannot be summed as counted when it leaves 表三 or 表四 out whole ("" when
+    both are there: an office with nothing to count writes the table empty, `[table2]`)."""
+    absent = [label for key, label in (("table2", "表三（依申请公开）"), ("table3", "表四（行政复议、行政诉讼）"))
+              if key not in raw]
+    if not absent:
+        return ""
+    return (f"{path} 没有{'、'.join(absent)}，汇总按 0 计入；如确实为 0，请在文件中写出空表"
+            f"（{'、'.join('[' + k + ']' for k in ('table2', 'table3') if k not in raw)}）")
 
 
 def _table(raw: dict[str, Any], key: str, path: Path) -> dict[str, Any]:

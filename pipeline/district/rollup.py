@@ -25,13 +25,14 @@ from .config import District
 from .tables import OfficeYear, deadline_for, office_year
 
 MISSING, INCONSISTENT, INCOMPLETE, LATE, DRAFT = "未报送", "数据不一致", "表二未填全", "逾期发布", "草稿"
+UNFILLED = "表三表四未填报"
 
 
 @dataclass(frozen=True)
 class Problem:
     key: str
     office: str
-    kind: str  # MISSING | INCONSISTENT | INCOMPLETE | LATE | DRAFT
+    kind: str  # MISSING | INCONSISTENT | INCOMPLETE | UNFILLED | LATE | DRAFT
     detail: str
 
 
@@ -114,6 +115,8 @@ def office_problems(office: OfficeYear, today: date) -> list[Problem]:
                                   + ("；目录中已有该年度报告，请核对后发布" if office.published_on else "")))
     if office.table1_missing:
         out.append(problem(INCOMPLETE, "缺少 " + "、".join(office.table1_missing)))
+    if office.unfilled:
+        out.append(problem(UNFILLED, office.unfilled))
     deadline = deadline_for(office.year)
     if office.published_on is not None and office.published_on > deadline:
         out.append(problem(LATE, f"{office.published_on.isoformat()} 发布，晚于 {deadline.isoformat()}"))
@@ -171,5 +174,5 @@ def district_totals(roll: Rollup) -> list[object]:
     return row
 
 
-__all__ = ["DRAFT", "INCOMPLETE", "INCONSISTENT", "KEY_FIGURES", "LATE", "MISSING", "Problem", "Rollup",
+__all__ = ["DRAFT", "INCOMPLETE", "INCONSISTENT", "KEY_FIGURES", "LATE", "MISSING", "Problem", "Rollup", "UNFILLED",
            "district_rollup", "district_totals", "key_figures", "office_problems", "rollup", "sum_table1"]

@@ -43,6 +43,9 @@ class OfficeYear:
     violations: tuple[str, ...] = ()
     # an xxgk office's report not yet frozen by `xxgk report publish`: its figures are the nightly draft's
     draft: bool = False
+    # why 表三/表四 are not counts ("" when they are): a year before the office's register, a figures
+    # file leaving a table out; summed as 0 all the same, and listed for the district to chase
+    unfilled: str = ""
 
     @property
     def has_report(self) -> bool:
@@ -68,7 +71,7 @@ def _from_published(entry: OfficeEntry, year: int) -> OfficeYear:
     tables = {"year": year, "table2": report.table2, "table3": report.table3}
     return OfficeYear(entry.key, entry.name, year, False, "", report.table1, report.table1_missing,
                       report.table2, report.table3, report.proactive, None, report.published_on,
-                      tuple(v.message for v in check(tables)))
+                      tuple(v.message for v in check(tables)), unfilled=report.unfilled)
 
 
 def _from_store(district: District, entry: OfficeEntry, year: int) -> OfficeYear:
@@ -94,7 +97,7 @@ def _from_store(district: District, entry: OfficeEntry, year: int) -> OfficeYear
     return OfficeYear(entry.key, name, year, True, "", data["table1"], tuple(data["table1_missing"]),
                       data["table2"], data["table3"], data["proactive"],
                       data["timeliness"].get("share_within"), published, tuple(data["violations"]),
-                      draft=frozen_on is None)
+                      draft=frozen_on is None, unfilled=data.get("register_note") or "")
 
 
 def report_published_on(store: Store, year: int, tz: tzinfo) -> date | None:
