@@ -271,3 +271,21 @@ def test_status_and_inspect_say_in_chinese_what_became_of_each_office(tmp_path, 
     inspect = CliRunner().invoke(main, ["district", "--district", str(path), "inspect"])
     assert re.search(r"^  a +0 +0 +0 +0  a$", inspect.output, re.M) and "a（a）\n  无法检查：" in inspect.output, \
         inspect.output
+
+
+def test_two_offices_collecting_the_same_link_keep_two_entries_in_the_combined_feed(tmp_path, loopback_site):
+    """Both offices repost the province's notice by its own link: their items share an id (from the
+    post's URL) and their feed ids the district's host, so the combined feed held one id twice and a
+    reader dropped one office's entry."""
+    link = "http://www.jl.gov.test/tzgg/1.html"
+    for key, name in (("a", "甲街道"), ("b", "乙街道")):
+        item = ITEM.format(title="吉林省关于做好冬季供暖工作的通知", link=link, body="各地要做好冬季供暖保障工作。", date=MARCH_8)
+        loopback_site.page(f"weibo.{key}.gov.test/feed.xml", FEED.format(name=name, key=key, items=item),
+                           "application/rss+xml; charset=utf-8")
+    path = district_of(tmp_path, loopback_site, {"a": "甲街道办事处", "b": "乙街道办事处"})
+    assert sync(path).exit_code == 0
+    feed = json.loads((tmp_path / "output" / "site" / "feeds" / "all.json").read_text(encoding="utf-8"))
+    ids = [item["id"] for item in feed["items"]]
+    assert len(ids) == 2 and len(set(ids)) == 2, ids
+    alone = json.loads((tmp_path / "output" / "site" / "a" / "feeds" / "all.json").read_text(encoding="utf-8"))
+    assert alone["items"][0]["id"] in ids  # the first office's entry keeps the id its own feed gives it

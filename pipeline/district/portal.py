@@ -71,12 +71,16 @@ def combined_feed(district: District, offices: list[OfficeCard]) -> FeedSpec:
     if not district.site_url:
         raise ConfigError(messages.expected(district.path, "[district] site_url",
                                             "区输出文件夹发布的网址（门户的订阅源要用到它）"))
-    entries = []
+    entries, taken = [], set()
     for office in offices:
         for item in office_feed_items(district, office.key):
             published = datetime.fromisoformat(item["date_published"])
+            # Offices share the district's host, so two reposting one link carry one id; the later
+            # office's entry is told apart by its key (a reader would keep only one of them).
+            entry_id = item["id"] if item["id"] not in taken else f"{item['id']}:{office.key}"
+            taken.add(entry_id)
             entries.append(Entry(
-                id=item["id"], title=f"【{office.name}】{item['title']}", url=item["url"],
+                id=entry_id, title=f"【{office.name}】{item['title']}", url=item["url"],
                 summary=item.get("summary", ""), content_html=item.get("content_html", ""),
                 published=published, updated=datetime.fromisoformat(item.get("date_modified", item["date_published"])),
                 categories=((office.key, office.name),)))
