@@ -76,3 +76,19 @@ def test_every_finding_is_listed_per_office(tmp_path):
     status = CliRunner().invoke(main, ["district", "--district", str(path), "status", "--json", "--on", ON.isoformat()])
     rows = json.loads(status.output)["offices"]
     assert rows[0]["inspection"]["key"] == "a" and rows[0]["inspection"]["late_items"][0]["id"] == "i1"
+
+
+def test_an_office_that_cannot_be_inspected_fails_the_run(tmp_path):
+    """inspect always exited 0, so a monitor never learnt that an office's config had broken."""
+    (tmp_path / "a").mkdir()
+    write_config(tmp_path / "a")
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "xxgk.toml").write_text("[office]\nname = 3\n", encoding="utf-8")
+    path = tmp_path / "district.toml"
+    path.write_text('[district]\nname = "昌邑区"\n[offices.a]\nconfig = "a/xxgk.toml"\n'
+                    '[offices.bad]\nconfig = "bad/xxgk.toml"\n', encoding="utf-8")
+    args = ["district", "--district", str(path), "inspect", "--on", ON.isoformat()]
+    broken = CliRunner().invoke(main, args)
+    assert broken.exit_code == 1 and "无法检查" in broken.output and "Traceback" not in broken.output
+    path.write_text('[district]\nname = "昌邑区"\n[offices.a]\nconfig = "a/xxgk.toml"\n', encoding="utf-8")
+    assert CliRunner().invoke(main, args).exit_code == 0

@@ -252,7 +252,7 @@ REVIEW_OPTION = click.option("--review-days", type=click.IntRange(0), default=7,
                              help="Items waiting for review longer than this are listed.")
 
 
-@district.command(name="inspect")
+@district.command(name="inspect", epilog=EXIT_CODES_HELP)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
 @click.option("--on", "on", type=DAY, help="Inspect as of this day (default: today).")
 @SILENT_OPTION
@@ -264,7 +264,8 @@ def inspect(env: DistrictEnv, fmt: str, on: date | None, silent_nights: int, rev
             output: str | None) -> None:
     """Inspect every office: items published more than 20 working days after their 生成日期
     (this year and last), applications past their deadline, sources silent for N nights,
-    items waiting for review for more than N days.
+    items waiting for review for more than N days. Findings are a report (exit 0); an office that
+    could not be inspected (its config or store broken) is listed and makes the exit 1.
 
     \b
     Example:
@@ -283,6 +284,8 @@ def inspect(env: DistrictEnv, fmt: str, on: date | None, silent_nights: int, rev
     else:
         text = inspection_text(found, day)
     emit(text, output)
+    if any(f.error for f in found):
+        sys.exit(EXIT_SOURCE_FAILED)
 
 
 @district.command(name="status", epilog=EXIT_CODES_HELP)
