@@ -155,6 +155,10 @@ class Store:
             if name in applied:
                 continue
             with self.transaction():
+                # Asked again under the write lock: another process (cron's sync and `xxgk serve` started
+                # together) may have applied it since, and a migration applied twice fails.
+                if name in self.applied_migrations():
+                    continue
                 self.db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
                 for statement in statements(script):
                     self.db.execute(statement)
