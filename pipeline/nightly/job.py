@@ -7,6 +7,8 @@ A staff "Publish" on the review page is the job's last stages (`republish`).
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -92,10 +94,36 @@ def build_reports(store: Store, config: Config, tree: classify_stage.CatalogTree
                          today or local_today(config.office.timezone), writer)
 
 
+BUILT_FROM = ".built-from"  # beside the outputs: the store's build mark the last build was made from
+
+
+def built_from_this_store(store: Store, output: Path) -> bool:
+    """Whether the outputs were last built from this store as it is: not so after a restore from a backup
+    (the store went back in time, its change log too) or with outputs copied from elsewhere. Neither
+    mark recorded (before marks existed) counts as a match."""
+    try:
+        mark: str | None = (output / BUILT_FROM).read_text(encoding="ascii").strip()
+    except (OSError, ValueError):
+        mark = None
+    return mark == store.build_mark()
+
+
+def mark_built(store: Store, output: Path) -> None:
+    """A new mark in the store, then beside the outputs (a crash between the two: the next build reads all)."""
+    mark = secrets.token_hex(16)
+    store.set_build_mark(mark)
+    tmp = output / f".{BUILT_FROM}.{os.getpid()}.tmp"
+    tmp.write_text(mark + "\n", encoding="ascii")
+    os.replace(tmp, output / BUILT_FROM)
+
+
 def build(config: Config, store: Store, tree: classify_stage.CatalogTree | None = None
           ) -> tuple[BuildStats, dict[int, dict[str, Any]]]:
+    """Reports and site from the store. Only what changed since the last build is rendered, unless the
+    outputs were built from another state of the store (a restored backup): then every page is."""
     tree = tree or classify_stage.office_tree(config)
     held = classify_stage.held_items(store, config)  # personal data unseen by staff; [publish] wait_for_review
+    full = not built_from_this_store(store, config.output)
     try:
         # One staged Writer for the reports and the site: nothing is replaced until both are
         # rendered, then all in one pass (the search index last), so readers never see new
@@ -104,7 +132,8 @@ def build(config: Config, store: Store, tree: classify_stage.CatalogTree | None 
             reports = build_reports(store, config, tree, writer=writer)
             views = item_views(store, config.office.timezone, exclude=held)
             stats = publish_build(views, tree.categories, site_info(config), config.output, reports=reports,
-                                  writer=writer, site_dir=config.docroot)
+                                  writer=writer, site_dir=config.docroot, full=full)
+        mark_built(store, config.output)  # the outputs are in place now
     except OSError as e:  # a full disk, a folder that is not writable: every file written so far is whole
         raise OutputError(f"writing the outputs in {config.output} failed: {e.strerror or e} "
                           f"({e.filename or ''}); files not yet rewritten keep their previous version") from None

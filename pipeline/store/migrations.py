@@ -247,6 +247,12 @@ MIGRATIONS.append(("0017_counted_items_shown", """
 MIGRATIONS.append(("0018_merge_state", """
     CREATE TABLE merge_state (name TEXT PRIMARY KEY, value TEXT NOT NULL);
     """))
+# Which state of the store the outputs were last built from (pipeline/nightly/job.py): a random mark, kept here
+# and beside the outputs. A store restored from a backup, or outputs from elsewhere, no longer match: the next
+# build reads every item again instead of trusting the last build's saved rows.
+MIGRATIONS.append(("0019_build_mark", """
+    CREATE TABLE build_mark (id INTEGER PRIMARY KEY CHECK (id = 1), mark TEXT NOT NULL, built_at TEXT NOT NULL);
+    """))
 KNOWN_MIGRATIONS = {name for name, _ in MIGRATIONS}
 
 

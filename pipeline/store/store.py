@@ -254,6 +254,17 @@ class Store:
         row = self.db.execute(f"SELECT MAX(started_at) FROM runs WHERE command IN ({marks})", list(commands)).fetchone()
         return parse_iso(row[0]) if row and row[0] else None
 
+    # -- builds ---------------------------------------------------------------------
+    def build_mark(self) -> str | None:
+        """The mark of the last build made from this store (None: none recorded)."""
+        row = self.db.execute("SELECT mark FROM build_mark WHERE id = 1").fetchone()
+        return str(row[0]) if row else None
+
+    def set_build_mark(self, mark: str) -> None:
+        with self.transaction():
+            self.db.execute("INSERT INTO build_mark (id, mark, built_at) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE "
+                            "SET mark = excluded.mark, built_at = excluded.built_at", [mark, iso(utcnow())])
+
     # -- decisions ------------------------------------------------------------------
     def category_names(self) -> dict[str, str]:
         """Every category ever known, retired ones included (what was filed under them keeps a name)."""

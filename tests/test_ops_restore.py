@@ -1,0 +1,155 @@
+"""The operator's worst days: a store restored from a backup as README says, a store upgraded by
+two processes at once, a store made by every older release. Real files, the real CLI, real processes."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import shutil
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from pipeline.store import Store
+from pipeline.store.migrations import MIGRATIONS, statements
+from tests.builders import cli, config_without_sources, published_item
+from tests.docroot import DocRoot, crawl
+
+SAVED = datetime(2020, 7, 1, tzinfo=timezone.utc)
+
+
+def add_item(database: Path, n: int, day: str, title: str) -> None:
+    """An item as the merge stage leaves it (one website copy), as a night's collecting would add it."""
+    with Store(database) as store, store.transaction():
+        published_item(store, f"i{n:04d}", f"X/2020-{n:05d}", title, "gzdt",
+                       [("website", f"http://www.xinghua.gov.test/xwzx/gzdt/{n}.html", day)],
+                       body=f"{title}。兴华街道办事处发布。", saved_at=SAVED)
+
+
+def restore(backup: Path, database: Path) -> None:
+    """README, Backup and restore: the backup copied over the database, its -wal / -shm files removed."""
+    for extra in ("-wal", "-shm"):
+        Path(str(database) + extra).unlink(missing_ok=True)
+    shutil.copyfile(backup, database)
+
+
+def site_text(site: Path) -> str:
+    """Every page, feed and search document a reader can reach now (the search index's version before
+    the current one stays for readers still on it: not read here)."""
+    current = site / "search" / str(json.loads((site / "search" / "meta.json").read_text())["version"])
+    return "".join(p.read_text(encoding="utf-8") for p in site.rglob("*") if p.suffix in (".html", ".xml", ".json")
+                   and (not p.is_relative_to(site / "search") or p.is_relative_to(current)))
+
+
+def test_a_day_old_backup_restored_publishes_what_the_store_holds(tmp_path):
+    config = config_without_sources(tmp_path, name="兴华街道办事处", org_code="11220000MB1234567X", site_url="https://xxgk.example.gov.cn/")
+    database, site = tmp_path / "xxgk.db", tmp_path / "output" / "site"
+    for n in (1, 2, 3):
+        add_item(database, n, f"2020-05-0{n} 09:00", f"兴华街道五月工作动态第{n}期")
+    cli(config, "build")
+    cli(config, "backup", str(tmp_path / "backup" / "xxgk.db"))
+    add_item(database, 10, "2020-06-01 09:00", "兴华街道备份之后一天的信息")  # the day the backup lacks
+    cli(config, "build")
+    assert "兴华街道备份之后一天的信息" in site_text(site)
+
+    restore(tmp_path / "backup" / "xxgk.db", database)
+    cli(config, "status")
+    add_item(database, 11, "2020-06-02 09:00", "兴华街道恢复之后的新信息")  # the next night's
+    cli(config, "build")
+
+    text = site_text(site)
+    # The site is the restored store's: its new item shown, the item it no longer holds gone (the
+    # next collecting finds it again, as a new item).
+    assert "兴华街道恢复之后的新信息" in text
+    assert "兴华街道备份之后一天的信息" not in text
+    root = DocRoot(site)
+    try:
+        seen, _ = crawl(root.base, root.base)
+    finally:
+        root.close()
+    assert {url: code for url, code in seen.items() if code != 200} == {}
+
+
+def test_outputs_copied_without_their_store_are_rebuilt_from_the_store(tmp_path):
+    """Moving to a new machine with output/ copied but the store taken from elsewhere (another copy)."""
+    config = config_without_sources(tmp_path, name="兴华街道办事处", org_code="11220000MB1234567X", site_url="https://xxgk.example.gov.cn/")
+    database, site = tmp_path / "xxgk.db", tmp_path / "output" / "site"
+    add_item(database, 1, "2020-05-01 09:00", "兴华街道五月工作动态第1期")
+    cli(config, "build")
+    shutil.copyfile(database, tmp_path / "other.db")  # the store as another machine kept it
+    add_item(database, 2, "2020-05-02 09:00", "兴华街道只在旧机器上的信息")
+    cli(config, "build")
+    restore(tmp_path / "other.db", database)
+    add_item(database, 3, "2020-05-03 09:00", "兴华街道新机器上的信息")
+    cli(config, "build")
+    text = site_text(site)
+    assert "兴华街道新机器上的信息" in text and "兴华街道只在旧机器上的信息" not in text
+
+
+def old_store(database: Path, applied: int) -> None:
+    """A store made by the release that knew only the first ``applied`` migrations."""
+    with sqlite3.connect(database) as conn:
+        conn.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+        for name, script in MIGRATIONS[:applied]:
+            for statement in statements(script):
+                conn.execute(statement)
+            conn.execute("INSERT INTO migrations (name) VALUES (?)", [name])
+
+
+def open_store(database: str, start: multiprocessing.synchronize.Barrier, answers: multiprocessing.Queue) -> None:
+    start.wait()
+    try:
+        Store(database).close()
+        answers.put("ok")
+    except Exception as e:  # the answer the test reads
+        answers.put(f"{type(e).__name__}: {e}")
+
+
+@pytest.mark.parametrize("applied", [0, 1, len(MIGRATIONS) // 2])
+def test_two_processes_upgrading_one_store_at_once_both_open_it(tmp_path, applied):
+    """Cron's sync and `xxgk serve` started together on a store an older release made (or none yet):
+    each applies what it finds missing, and neither may fail on what the other applied meanwhile."""
+    context = multiprocessing.get_context("spawn")
+    for trial in range(3):
+        database = tmp_path / f"store{trial}.db"
+        if applied:
+            old_store(database, applied)
+        start, answers = context.Barrier(2), context.Queue()
+        workers = [context.Process(target=open_store, args=(str(database), start, answers)) for _ in range(2)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        assert [answers.get(), answers.get()] == ["ok", "ok"]
+        with Store(database) as store:
+            assert store.applied_migrations() == [name for name, _ in MIGRATIONS]
+
+
+@pytest.mark.parametrize("applied", range(1, len(MIGRATIONS)))
+def test_a_store_of_every_older_release_is_upgraded_and_publishes_its_items(tmp_path, applied):
+    database = tmp_path / "xxgk.db"
+    old_store(database, applied)
+    with sqlite3.connect(database) as conn:  # an item, its copy and the link, in the columns every release had
+        conn.execute("INSERT INTO posts (id, source, channel, url, title, published_at, content_hash, version, "
+                     "first_seen, last_seen) VALUES ('p1', 'website', 'website', 'http://www.xinghua.gov.test/1.html', "
+                     "'兴华街道升级前的信息', '2020-05-01T01:00:00+00:00', 'h', 1, '2020-05-01T02:00:00+00:00', "
+                     "'2020-05-01T02:00:00+00:00')")
+        conn.execute("INSERT INTO post_versions (post_id, version, content_hash, fetched_at, title, published_at, "
+                     "body_html, body_text, attachments, images, meta) VALUES ('p1', 1, 'h', '2020-05-01T02:00:00+00:00', "
+                     "'兴华街道升级前的信息', '2020-05-01T01:00:00+00:00', '<p>升级前的正文。</p>', '升级前的正文。', "
+                     "'[]', '[]', '{}')")
+        conn.execute("INSERT INTO items (id, index_number, title, published_at, updated_at, first_channel, category, "
+                     "confidence, reason, status, primary_post, created_at, dirty) VALUES ('i1', 'X/2020-00001', "
+                     "'兴华街道升级前的信息', '2020-05-01T01:00:00+00:00', '2020-05-01T01:00:00+00:00', 'website', 'gzdt', "
+                     "1.0, 'staff', 'confirmed', 'p1', '2020-05-01T02:00:00+00:00', 0)")
+        conn.execute("INSERT INTO item_posts (post_id, item_id, rule, score) VALUES ('p1', 'i1', 'staff', 1.0)")
+    config = config_without_sources(tmp_path, name="兴华街道办事处", org_code="11220000MB1234567X", site_url="https://xxgk.example.gov.cn/")
+    cli(config, "dedupe")
+    cli(config, "build")
+    with Store(database) as store:
+        assert store.applied_migrations() == [name for name, _ in MIGRATIONS]
+        assert store.db.execute("SELECT id, index_number, category, status FROM items").fetchall() == [
+            ("i1", "X/2020-00001", "gzdt", "confirmed")]
+    assert "兴华街道升级前的信息" in site_text(tmp_path / "output" / "site")
