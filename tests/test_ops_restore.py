@@ -153,3 +153,35 @@ def test_a_store_of_every_older_release_is_upgraded_and_publishes_its_items(tmp_
         assert store.db.execute("SELECT id, index_number, category, status FROM items").fetchall() == [
             ("i1", "X/2020-00001", "gzdt", "confirmed")]
     assert "兴华街道升级前的信息" in site_text(tmp_path / "output" / "site")
+
+
+def published_files(site: Path) -> dict[str, bytes]:
+    """The docroot's files a reader gets now (the search index by its current version only)."""
+    version = json.loads((site / "search" / "meta.json").read_text())["version"]
+    out = {}
+    for path in site.rglob("*"):
+        rel = path.relative_to(site).as_posix()
+        if path.is_file() and not (rel.startswith("search/") and rel != "search/meta.json"
+                                   and not rel.startswith(f"search/{version}/")):
+            out[rel.replace(f"search/{version}/", "search/current/")] = path.read_bytes()
+    return out
+
+
+def test_a_new_machine_given_the_store_and_config_but_no_outputs_builds_the_whole_site(tmp_path, synced_office):
+    """Moving to a new machine: xxgk.toml and the store copied, output/ not. The first build makes every
+    page the old machine had, and the served site has no broken link."""
+    folder = tmp_path / "new-machine"
+    folder.mkdir()
+    for name in ("xxgk.toml", "xxgk.db"):
+        shutil.copyfile(synced_office / name, folder / name)
+    cli(folder / "xxgk.toml", "build")
+    old, new = published_files(synced_office / "output" / "site"), published_files(folder / "output" / "site")
+    assert sorted(new) == sorted(old)
+    pages = [rel for rel in old if rel.endswith(".html")]
+    assert [rel for rel in pages if new[rel] != old[rel]] == []
+    root = DocRoot(folder / "output" / "site")
+    try:
+        seen, _ = crawl(root.base + "index.html", root.base)
+    finally:
+        root.close()
+    assert {url: code for url, code in seen.items() if code != 200} == {}

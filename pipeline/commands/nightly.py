@@ -370,8 +370,8 @@ def backup(env: Env, path: str) -> None:
     and the images it keeps ([collect] archive_images) to the folder beside PATH (backup.db →
     backup.images/), only those not there already.
 
-    Restore by stopping cron/the scheduler and copying the file (and the folder, beside the
-    configured database, named after it) back.
+    Restore by stopping cron/the scheduler and `xxgk serve` and copying the file (and the folder,
+    beside the configured database, named after it) back; the next build renders every page.
 
     \b
     Example:
