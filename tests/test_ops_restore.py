@@ -14,7 +14,7 @@ import pytest
 
 from pipeline.store import Store
 from pipeline.store.migrations import MIGRATIONS, statements
-from tests.builders import cli, config_without_sources, published_item
+from tests.builders import cli, config_without_sources, make_post, published_item, save_posts
 from tests.docroot import DocRoot, crawl
 
 SAVED = datetime(2020, 7, 1, tzinfo=timezone.utc)
@@ -185,3 +185,35 @@ def test_a_new_machine_given_the_store_and_config_but_no_outputs_builds_the_whol
     finally:
         root.close()
     assert {url: code for url, code in seen.items() if code != 200} == {}
+
+
+def minted(database: Path) -> dict[str, str]:
+    """Title → the 索引号 its item shows."""
+    with Store(database) as store:
+        return dict(store.db.execute("SELECT title, index_number FROM items WHERE merged_into IS NULL"))
+
+
+def test_a_restored_store_never_mints_a_number_the_site_already_showed(tmp_path):
+    """The day the backup lacks minted a 索引号 and the site showed it; after the restore the next night
+    mints for other items: none of them may get that number (a legal identifier, never reused)."""
+    config = config_without_sources(tmp_path, name="兴华街道办事处", org_code="11220000MB1234567X",
+                                    site_url="https://xxgk.example.gov.cn/")
+    database = tmp_path / "xxgk.db"
+    with Store(database) as store:
+        save_posts(store, make_post("first", "website", title="兴华街道召开安全生产工作会议", body="会议部署了安全生产工作。" * 8))
+    cli(config, "sync", "-q")
+    cli(config, "backup", str(tmp_path / "backup" / "xxgk.db"))
+    with Store(database) as store:
+        save_posts(store, make_post("lost", "website", days=20))
+    cli(config, "sync", "-q")
+    shown = minted(database)["兴华街道组织开展防汛应急演练"]
+    assert shown in site_text(tmp_path / "output" / "site")
+
+    restore(tmp_path / "backup" / "xxgk.db", database)
+    with Store(database) as store:  # the next night: another item first, then the lost day's post found again
+        save_posts(store, make_post("next", "website", title="兴华街道开展垃圾分类宣传活动", body="社区志愿者宣传垃圾分类。" * 8,
+                                    days=21))
+    cli(config, "sync", "-q")
+    numbers = minted(database)
+    assert numbers["兴华街道开展垃圾分类宣传活动"] != shown
+    assert len(set(numbers.values())) == len(numbers)

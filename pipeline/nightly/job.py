@@ -7,6 +7,7 @@ A staff "Publish" on the review page is the job's last stages (`republish`).
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Callable
@@ -94,18 +95,22 @@ def build_reports(store: Store, config: Config, tree: classify_stage.CatalogTree
                          today or local_today(config.office.timezone), writer)
 
 
-BUILT_FROM = ".built-from"  # beside the outputs: the store's build mark the last build was made from
+BUILT_FROM = ".built-from"  # beside the outputs: the store's build mark and 索引号 serials as of the last build
+
+
+def _built_from(output: Path) -> dict[str, Any]:
+    try:
+        recorded = json.loads((output / BUILT_FROM).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return recorded if isinstance(recorded, dict) else {}
 
 
 def built_from_this_store(store: Store, output: Path) -> bool:
     """Whether the outputs were last built from this store as it is: not so after a restore from a backup
     (the store went back in time, its change log too) or with outputs copied from elsewhere. Neither
     mark recorded (before marks existed) counts as a match."""
-    try:
-        mark: str | None = (output / BUILT_FROM).read_text(encoding="ascii").strip()
-    except (OSError, ValueError):
-        mark = None
-    return mark == store.build_mark()
+    return _built_from(output).get("mark") == store.build_mark()
 
 
 def mark_built(store: Store, output: Path) -> None:
@@ -113,8 +118,17 @@ def mark_built(store: Store, output: Path) -> None:
     mark = secrets.token_hex(16)
     store.set_build_mark(mark)
     tmp = output / f".{BUILT_FROM}.{os.getpid()}.tmp"
-    tmp.write_text(mark + "\n", encoding="ascii")
+    tmp.write_text(json.dumps({"mark": mark, "serials": store.serials()}), encoding="utf-8")
     os.replace(tmp, output / BUILT_FROM)
+
+
+def keep_published_serials(store: Store, output: Path) -> None:
+    """A store restored from a backup counts 索引号 serials from where the backup stood, yet the site may
+    show numbers minted since: the serials the outputs were built with are kept, so none is handed out twice."""
+    if not built_from_this_store(store, output):
+        serials = _built_from(output).get("serials")
+        if isinstance(serials, dict):
+            store.keep_serials_above({int(year): int(last) for year, last in serials.items()})
 
 
 def build(config: Config, store: Store, tree: classify_stage.CatalogTree | None = None
@@ -163,6 +177,7 @@ def run_sync(config: Config, store: Store, *, full: bool = False, only: set[str]
     ``stages``: what runs ``process`` once collecting is done (CPU and memory, not network):
     a district run hands it to a worker process, so many offices collect at once in threads
     while a few merge and build on the cores. ``hosts_at_once``: see collect_all."""
+    keep_published_serials(store, config.output)
     run_id = store.start_run(command)
     result = JobResult(run_id)
     status = "failed"

@@ -265,6 +265,16 @@ class Store:
             self.db.execute("INSERT INTO build_mark (id, mark, built_at) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE "
                             "SET mark = excluded.mark, built_at = excluded.built_at", [mark, iso(utcnow())])
 
+    def serials(self) -> dict[int, int]:
+        """The last 索引号 serial minted per year (pipeline/merge/identifiers.py)."""
+        return dict(self.db.execute("SELECT year, last FROM serials").fetchall())
+
+    def keep_serials_above(self, serials: dict[int, int]) -> None:
+        """Count on from at least these serials (a restored store: numbers minted since its backup stay unused)."""
+        with self.transaction():
+            self.db.conn.executemany("INSERT INTO serials (year, last) VALUES (?, ?) ON CONFLICT(year) DO UPDATE "
+                                     "SET last = max(last, excluded.last)", sorted(serials.items()))
+
     # -- decisions ------------------------------------------------------------------
     def category_names(self) -> dict[str, str]:
         """Every category ever known, retired ones included (what was filed under them keeps a name)."""
