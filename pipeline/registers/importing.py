@@ -390,19 +390,22 @@ def _store(store: Store, register: str, records: Sequence[Checked], path: Path, 
     added = updated = skipped = 0
     numbers: dict[str, int] = {}  # the next number per id prefix, read once (ids in order of receipt)
     errors: list[str] = []
+    by_identity: dict[tuple[Any, ...], list[Any]] = {}  # a row finds its entries at once, not by a scan
+    for entry in registered:
+        by_identity.setdefault(_identity(register, entry), []).append(entry)
     with store.transaction():
         for record, key, number in sorted(records, key=lambda c: (_first_day(c.record), c.key)):
             if store.db.execute(f"SELECT 1 FROM {table} WHERE import_key = ?", [key]).fetchone():
                 skipped += 1
                 continue
-            same = [old for old in registered if _identity(register, old) == _identity(register, record)]
+            same = by_identity.setdefault(_identity(register, record), [])
             if same:
                 changes, conflict = reconcile(register, same, record)
                 if conflict:
                     errors.append(f"第{number}行：{conflict}")
                 elif changes:
                     old, fields = changes
-                    registered[registered.index(old)] = update(old, fields)
+                    same[same.index(old)] = update(old, fields)
                     store.db.execute(f"UPDATE {table} SET import_key = ? WHERE id = ?", [key, old.id])
                     updated += 1
                 else:
@@ -411,7 +414,7 @@ def _store(store: Store, register: str, records: Sequence[Checked], path: Path, 
             prefix = _id_prefix(record)
             if prefix not in numbers:
                 numbers[prefix] = int(next_id(store, table, prefix).rsplit("-", 1)[1])
-            registered.append(add(replace(record, id=f"{prefix}-{numbers[prefix]:03d}"), key))
+            same.append(add(replace(record, id=f"{prefix}-{numbers[prefix]:03d}"), key))
             numbers[prefix] += 1
             added += 1
         if errors:  # raised inside the transaction: nothing of the file is kept
