@@ -91,7 +91,7 @@ def built(tmp_path, monkeypatch) -> Path:
 
 # Build state, not output: its keys hash the package's own code (publish/build.py _code_key), so
 # any edit to the code changes them; what they describe is compared through the files themselves.
-BUILD_STATE = {".build-manifest", ".build-rows"}
+BUILD_STATE = {".build-manifest", ".build-rows", ".built-from"}  # .built-from: a random mark per build
 # The build copies the package's static files (CSS, scripts, icon) as they are: the golden tree keeps
 # no second copy of them to go stale; site/static/ is compared with the package's own files.
 STATIC, PACKAGE_STATIC = "site/static", Path(publish.__file__).parent / "static"

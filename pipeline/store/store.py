@@ -19,6 +19,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -88,6 +89,9 @@ def store_fault(path: Path | str, error: BaseException) -> str:
     return f"the database {path} cannot be used: {why + ' — ' if why else ''}{text}"
 
 
+BUSY_TIMEOUT_MS = 10_000  # how long a write waits for another process's lock
+
+
 class Store:
     """The project's one database."""
 
@@ -102,7 +106,7 @@ class Store:
             # the connection be closed from another thread at shutdown.
             conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self.db = sqlite_utils.Database(conn)
-            self.db.execute("PRAGMA busy_timeout=10000")
+            self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             self._use_wal()
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
@@ -129,12 +133,20 @@ class Store:
 
     def _use_wal(self) -> None:
         """WAL, unless the database cannot be written (a read-only mount, an immutable file):
-        then it is read as it is, so `xxgk status` still works."""
-        try:
-            self.db.execute("PRAGMA journal_mode=WAL")
-        except sqlite3.OperationalError as e:
-            if "readonly" not in str(e) and "read-only" not in str(e):
-                raise
+        then it is read as it is, so `xxgk status` still works. Switching a database to WAL does
+        not wait on SQLite's busy handler: when another process opens it at the same moment (cron's
+        sync and `xxgk serve` started together) the switch is tried again, as long as a lock is waited for."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as e:
+                if "readonly" in str(e) or "read-only" in str(e):
+                    return
+                if "locked" not in str(e) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     # -- schema -----------------------------------------------------------------
     def applied_migrations(self) -> list[str]:
