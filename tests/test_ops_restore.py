@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import re
 import shutil
 import sqlite3
 from datetime import datetime, timezone
@@ -12,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.store import Store
+from demo.server import serve
+from pipeline.merge.identifiers import is_minted
+from pipeline.store import Store, post_id
 from pipeline.store.migrations import MIGRATIONS, statements
-from tests.builders import cli, config_without_sources, make_post, published_item, save_posts
+from tests.builders import cli, config_without_sources, make_post, published_item, save_posts, served_config
 from tests.docroot import DocRoot, crawl
 
 SAVED = datetime(2020, 7, 1, tzinfo=timezone.utc)
@@ -193,9 +196,11 @@ def minted(database: Path) -> dict[str, str]:
         return dict(store.db.execute("SELECT title, index_number FROM items WHERE merged_into IS NULL"))
 
 
-def test_a_restored_store_never_mints_a_number_the_site_already_showed(tmp_path):
+@pytest.mark.parametrize("first", [("sync", "-q"), ("build",)])
+def test_a_restored_store_never_mints_a_number_the_site_already_showed(tmp_path, first):
     """The day the backup lacks minted a 索引号 and the site showed it; after the restore the next night
-    mints for other items: none of them may get that number (a legal identifier, never reused)."""
+    mints for other items: none of them may get that number (a legal identifier, never reused) — also
+    when the operator runs `xxgk build` by hand first, before any night."""
     config = config_without_sources(tmp_path, name="兴华街道办事处", org_code="11220000MB1234567X",
                                     site_url="https://xxgk.example.gov.cn/")
     database = tmp_path / "xxgk.db"
@@ -210,10 +215,60 @@ def test_a_restored_store_never_mints_a_number_the_site_already_showed(tmp_path)
     assert shown in site_text(tmp_path / "output" / "site")
 
     restore(tmp_path / "backup" / "xxgk.db", database)
+    cli(config, *first)
     with Store(database) as store:  # the next night: another item first, then the lost day's post found again
         save_posts(store, make_post("next", "website", title="兴华街道开展垃圾分类宣传活动", body="社区志愿者宣传垃圾分类。" * 8,
                                     days=21))
     cli(config, "sync", "-q")
     numbers = minted(database)
     assert numbers["兴华街道开展垃圾分类宣传活动"] != shown
+    assert len(set(numbers.values())) == len(numbers)
+
+
+WEIBO_FEED = Path("rss.bridge.test") / "weibo" / "xinghua.xml"
+
+
+def shown_for(database: Path, channel: str, url: str) -> tuple[str, str]:
+    """The (item id, 索引号) the item holding this copy shows."""
+    with Store(database) as store:
+        return store.db.execute("SELECT i.id, i.index_number FROM items i JOIN item_posts ip ON ip.item_id = i.id "
+                                "WHERE ip.post_id = ?", [post_id(channel, url)]).fetchone()
+
+
+def test_an_item_of_the_lost_day_collected_again_keeps_the_number_and_page_the_site_showed(tmp_path, demo_world,
+                                                                                           caplog):
+    """The office's Weibo feed, served on 127.0.0.1: a post first collected on the day the backup lacks was
+    shown under a minted 索引号; after the restore the next night collects it again. Citizens cite that
+    number and link that page: the item comes back under both. That night's log says what the restore
+    lost: the items the site showed that the store no longer has, and the staff decisions since the backup."""
+    world, office = tmp_path / "world", tmp_path / "office"
+    shutil.copytree(demo_world, world)
+    office.mkdir()
+    feed = world / WEIBO_FEED
+    whole = feed.read_text(encoding="utf-8")
+    newest = re.search(r"<item>.*?</item>\s*", whole, re.S)
+    assert newest is not None
+    url = re.search(r"<link>(.*?)</link>", newest.group()).group(1)
+    feed.write_text(whole.replace(newest.group(), "", 1), encoding="utf-8")  # not posted yet
+    database, site = office / "xxgk.db", office / "output" / "site"
+    with serve(world) as server:
+        config = served_config(office, server.address)
+        cli(config, "sync", "-q", "--source", "weibo")
+        cli(config, "backup", str(tmp_path / "backup" / "xxgk.db"))
+        feed.write_text(whole, encoding="utf-8")  # posted the next day
+        cli(config, "sync", "-q", "--source", "weibo")
+        item_id, number = shown_for(database, "weibo", url)
+        assert is_minted(number) and number in (site / "item" / f"{item_id}.html").read_text(encoding="utf-8")
+
+        restore(tmp_path / "backup" / "xxgk.db", database)
+        caplog.clear()
+        cli(config, "sync", "-q", "--source", "weibo")
+        told = [r.getMessage() for r in caplog.records if r.name == "xxgk.restore"]
+        caplog.clear()
+        cli(config, "sync", "-q", "--source", "weibo")
+        assert [r for r in caplog.records if r.name == "xxgk.restore"] == []  # said once, the night after the restore
+    assert len(told) == 1 and "网站上显示过的 1 条信息在数据库中已没有" in told[0] and "员工所做的决定" in told[0]
+    assert shown_for(database, "weibo", url) == (item_id, number)
+    assert number in (site / "item" / f"{item_id}.html").read_text(encoding="utf-8")
+    numbers = minted(database)
     assert len(set(numbers.values())) == len(numbers)

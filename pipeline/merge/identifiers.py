@@ -17,12 +17,37 @@ a minted one (the catalog lists the document a week after WeChat carried it): th
 shows the official number from then on (it is the document's identifier), and keeps the
 minted one in `items.minted_index`: `xxgk explain` and the review page find the item by
 either, and its page URL (by item id) does not change.
+
+A store restored from a backup lacks the items first collected since the backup, yet the site
+showed their minted numbers and citizens cite them: pipeline/nightly/built_from.py keeps, in
+`merge_state` ('shown_numbers'), those numbers by the copies (post ids) they were minted for,
+and a new item holding one of those copies gets its number back instead of a new serial (never
+a number a copy carries itself: an item with an official one mints nothing).
 """
 
 from __future__ import annotations
 
+import json
+
 from .similarity import key_of
 from ..store import Store
+
+SHOWN_NUMBERS = "shown_numbers"  # merge_state: {post id: minted 索引号 the site showed for its item}
+
+
+def shown_numbers(store: Store) -> dict[str, str]:
+    row = store.db.execute("SELECT value FROM merge_state WHERE name = ?", [SHOWN_NUMBERS]).fetchone()
+    return json.loads(row[0]) if row else {}
+
+
+def keep_shown_numbers(store: Store, numbers: dict[str, str]) -> None:
+    """Remember these copies' shown numbers (post id → 索引号), with those kept already; none left: forgotten."""
+    kept = {**shown_numbers(store), **numbers}
+    if kept:
+        store.db.execute("INSERT OR REPLACE INTO merge_state (name, value) VALUES (?, ?)",
+                         [SHOWN_NUMBERS, json.dumps(kept, sort_keys=True)])
+    else:
+        store.db.execute("DELETE FROM merge_state WHERE name = ?", [SHOWN_NUMBERS])
 
 
 def minted_number(org_code: str, year: int, serial: int) -> str:
@@ -46,6 +71,8 @@ class Minter:
         self.store, self.org_code = store, org_code
         self.serials: dict[int, int] = dict(store.db.execute("SELECT year, last FROM serials").fetchall())
         self.used: set[int] = set()
+        self.shown = shown_numbers(store)  # empty unless the store was restored from a backup
+        self.given_back: set[str] = set()
 
     def mint(self, year: int) -> str:
         while True:
@@ -53,17 +80,29 @@ class Minter:
             if not official_seen(self.store, number):
                 return number
 
-    def mint_many(self, years: list[int]) -> list[str]:
-        """One minted number per year given, in order: as mint(), checked in one query a batch."""
+    def mint_many(self, years: list[int], copies: list[list[str]] | None = None) -> list[str]:
+        """One minted number per year given, in order: as mint(), checked in one query a batch.
+        ``copies``: each one's post ids; one the site showed under a minted number gets it back."""
         out: list[str] = []
         for start in range(0, len(years), 500):
             part = years[start:start + 500]
-            numbers = [self._next(year) for year in part]
+            shown = [self._shown_for(posts) for posts in copies[start:start + 500]] if copies and self.shown else []
+            numbers = [(shown and shown[n]) or self._next(year) for n, year in enumerate(part)]
             keys = [key_of("idx", n) for n in numbers]
             seen = {row[0] for row in self.store.db.conn.execute(
                 f"SELECT DISTINCT key FROM post_keys WHERE key IN ({','.join('?' * len(keys))})", keys)}
             out += [self.mint(year) if key in seen else number for year, number, key in zip(part, numbers, keys)]
         return out
+
+    def _shown_for(self, posts: list[str]) -> str | None:
+        """The number the site showed for these copies, if no item shows it now (nor a copy carries it)."""
+        for post in posts:
+            number = self.shown.get(post)
+            if number and number not in self.given_back and not taken(self.store, [number]) \
+                    and not official_seen(self.store, number):
+                self.given_back.add(number)
+                return number
+        return None
 
     def _next(self, year: int) -> str:
         serial = self.serials[year] = self.serials.get(year, 0) + 1
@@ -74,6 +113,11 @@ class Minter:
         self.store.db.conn.executemany(
             "INSERT INTO serials (year, last) VALUES (?, ?) ON CONFLICT(year) DO UPDATE SET last = excluded.last",
             [(year, self.serials[year]) for year in sorted(self.used)])
+        if self.given_back:  # shown again: no longer waiting for its copies
+            self.shown = {post: n for post, n in self.shown.items() if n not in self.given_back}
+            self.store.db.execute("DELETE FROM merge_state WHERE name = ?", [SHOWN_NUMBERS])
+            keep_shown_numbers(self.store, self.shown)
+            self.given_back.clear()
 
 
 def mint_index_number(store: Store, org_code: str, year: int) -> str:

@@ -122,7 +122,8 @@ def insert_items(store: Store, config: Config, rows: list[tuple[str, int, str]],
             held.add(official)
             shown[item_id] = official
     unofficial = [(item_id, year) for item_id, year, _ in rows if item_id not in shown]
-    minted = dict(zip((i for i, _ in unofficial), minter.mint_many([y for _, y in unofficial])))
+    minted = dict(zip((i for i, _ in unofficial), minter.mint_many([y for _, y in unofficial],
+                                                                   [[p[0] for p in posts[i]] for i, _ in unofficial])))
     store.db.conn.executemany(INSERT_DERIVED, (
         {**derived[item_id], "index_number": shown.get(item_id) or minted[item_id], "minted_index": minted.get(item_id),
          "id": item_id, "created_at": created_at} for item_id, _, created_at in rows))

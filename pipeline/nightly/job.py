@@ -7,9 +7,6 @@ A staff "Publish" on the review page is the job's last stages (`republish`).
 
 from __future__ import annotations
 
-import json
-import os
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,6 +16,7 @@ from typing import Any
 from .. import classify as classify_stage
 from ..merge import stage as dedupe_stage
 from . import health, notify
+from .built_from import adopt_published, built_from_this_store, mark_built
 from ..collect import SourceOutcome, collect_all
 from ..config import Config
 from ..errors import LockHeld, OutputError
@@ -95,48 +93,13 @@ def build_reports(store: Store, config: Config, tree: classify_stage.CatalogTree
                          today or local_today(config.office.timezone), writer)
 
 
-BUILT_FROM = ".built-from"  # beside the outputs: the store's build mark and 索引号 serials as of the last build
-
-
-def _built_from(output: Path) -> dict[str, Any]:
-    try:
-        recorded = json.loads((output / BUILT_FROM).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return recorded if isinstance(recorded, dict) else {}
-
-
-def built_from_this_store(store: Store, output: Path) -> bool:
-    """Whether the outputs were last built from this store as it is: not so after a restore from a backup
-    (the store went back in time, its change log too) or with outputs copied from elsewhere. Neither
-    mark recorded (before marks existed) counts as a match."""
-    return _built_from(output).get("mark") == store.build_mark()
-
-
-def mark_built(store: Store, output: Path) -> None:
-    """A new mark in the store, then beside the outputs (a crash between the two: the next build reads all)."""
-    mark = secrets.token_hex(16)
-    store.set_build_mark(mark)
-    tmp = output / f".{BUILT_FROM}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps({"mark": mark, "serials": store.serials()}), encoding="utf-8")
-    os.replace(tmp, output / BUILT_FROM)
-
-
-def keep_published_serials(store: Store, output: Path) -> None:
-    """A store restored from a backup counts 索引号 serials from where the backup stood, yet the site may
-    show numbers minted since: the serials the outputs were built with are kept, so none is handed out twice."""
-    if not built_from_this_store(store, output):
-        serials = _built_from(output).get("serials")
-        if isinstance(serials, dict):
-            store.keep_serials_above({int(year): int(last) for year, last in serials.items()})
-
-
 def build(config: Config, store: Store, tree: classify_stage.CatalogTree | None = None
           ) -> tuple[BuildStats, dict[int, dict[str, Any]]]:
     """Reports and site from the store. Only what changed since the last build is rendered, unless the
     outputs were built from another state of the store (a restored backup): then every page is."""
     tree = tree or classify_stage.office_tree(config)
     held = classify_stage.held_items(store, config)  # personal data unseen by staff; [publish] wait_for_review
+    adopt_published(store, config.output, config.office.timezone)
     full = not built_from_this_store(store, config.output)
     try:
         # One staged Writer for the reports and the site: nothing is replaced until both are
@@ -147,7 +110,7 @@ def build(config: Config, store: Store, tree: classify_stage.CatalogTree | None 
             views = item_views(store, config.office.timezone, exclude=held)
             stats = publish_build(views, tree.categories, site_info(config), config.output, reports=reports,
                                   writer=writer, site_dir=config.docroot, full=full)
-        mark_built(store, config.output)  # the outputs are in place now
+        mark_built(store, config.output, full)  # the outputs are in place now
     except OSError as e:  # a full disk, a folder that is not writable: every file written so far is whole
         raise OutputError(f"writing the outputs in {config.output} failed: {e.strerror or e} "
                           f"({e.filename or ''}); files not yet rewritten keep their previous version") from None
@@ -177,7 +140,7 @@ def run_sync(config: Config, store: Store, *, full: bool = False, only: set[str]
     ``stages``: what runs ``process`` once collecting is done (CPU and memory, not network):
     a district run hands it to a worker process, so many offices collect at once in threads
     while a few merge and build on the cores. ``hosts_at_once``: see collect_all."""
-    keep_published_serials(store, config.output)
+    adopt_published(store, config.output, config.office.timezone)  # before anything is minted
     run_id = store.start_run(command)
     result = JobResult(run_id)
     status = "failed"
