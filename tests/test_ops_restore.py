@@ -64,7 +64,7 @@ def test_a_day_old_backup_restored_publishes_what_the_store_holds(tmp_path):
 
     text = site_text(site)
     # The site is the restored store's: its new item shown, the item it no longer holds gone (the
-    # next collecting finds it again, as a new item).
+    # next collecting finds it again, under the number and at the page the site showed).
     assert "兴华街道恢复之后的新信息" in text
     assert "兴华街道备份之后一天的信息" not in text
     root = DocRoot(site)
@@ -196,11 +196,9 @@ def minted(database: Path) -> dict[str, str]:
         return dict(store.db.execute("SELECT title, index_number FROM items WHERE merged_into IS NULL"))
 
 
-@pytest.mark.parametrize("first", [("sync", "-q"), ("build",)])
-def test_a_restored_store_never_mints_a_number_the_site_already_showed(tmp_path, first):
-    """The day the backup lacks minted a 索引号 and the site showed it; after the restore the next night
-    mints for other items: none of them may get that number (a legal identifier, never reused) — also
-    when the operator runs `xxgk build` by hand first, before any night."""
+def lost_day(tmp_path: Path) -> tuple[Path, Path, str]:
+    """An office whose lost day (after the backup) minted a number the site showed, restored: (config,
+    store, that number)."""
     config = config_without_sources(tmp_path, name="兴华街道办事处", org_code="11220000MB1234567X",
                                     site_url="https://xxgk.example.gov.cn/")
     database = tmp_path / "xxgk.db"
@@ -213,8 +211,16 @@ def test_a_restored_store_never_mints_a_number_the_site_already_showed(tmp_path,
     cli(config, "sync", "-q")
     shown = minted(database)["兴华街道组织开展防汛应急演练"]
     assert shown in site_text(tmp_path / "output" / "site")
-
     restore(tmp_path / "backup" / "xxgk.db", database)
+    return config, database, shown
+
+
+@pytest.mark.parametrize("first", [("sync", "-q"), ("build",)])
+def test_a_restored_store_never_mints_a_number_the_site_already_showed(tmp_path, first):
+    """The day the backup lacks minted a 索引号 and the site showed it; after the restore the next night
+    mints for other items: none of them may get that number (a legal identifier, never reused) — also
+    when the operator runs `xxgk build` by hand first, before any night."""
+    config, database, shown = lost_day(tmp_path)
     cli(config, *first)
     with Store(database) as store:  # the next night: another item first, then the lost day's post found again
         save_posts(store, make_post("next", "website", title="兴华街道开展垃圾分类宣传活动", body="社区志愿者宣传垃圾分类。" * 8,
@@ -272,3 +278,38 @@ def test_an_item_of_the_lost_day_collected_again_keeps_the_number_and_page_the_s
     assert number in (site / "item" / f"{item_id}.html").read_text(encoding="utf-8")
     numbers = minted(database)
     assert len(set(numbers.values())) == len(numbers)
+
+
+def test_a_copy_of_the_lost_day_carrying_its_own_number_shows_that_one(tmp_path):
+    """The number kept for a copy is a minted one: when the copy collected again now carries an official
+    索引号 (the office filled in its metadata table), the item shows the official number, and the minted one
+    is handed to no other item."""
+    config, database, shown = lost_day(tmp_path)
+    official = "11220000MB1234567X/2020-00031"
+    with Store(database) as store:
+        save_posts(store, make_post("lost", "website", days=20, meta={"index_number": official}),
+                   make_post("next", "website", title="兴华街道开展垃圾分类宣传活动", body="社区志愿者宣传垃圾分类。" * 8, days=21))
+    cli(config, "sync", "-q")
+    numbers = minted(database)
+    assert numbers["兴华街道组织开展防汛应急演练"] == official
+    assert shown not in numbers.values()
+
+
+def test_a_night_records_only_the_numbers_of_items_that_changed(tmp_path):
+    """What the outputs showed is kept cheaply: a night adds the lines of its new or changed items, it does
+    not write every item's number again."""
+    config = config_without_sources(tmp_path, name="兴华街道办事处", org_code="11220000MB1234567X",
+                                    site_url="https://xxgk.example.gov.cn/")
+    database, kept = tmp_path / "xxgk.db", tmp_path / "output" / ".shown-numbers"
+    with Store(database) as store:
+        save_posts(store, make_post("first", "website", title="兴华街道召开安全生产工作会议", body="会议部署了安全生产工作。" * 8),
+                   make_post("drill", "website", days=20))
+    cli(config, "sync", "-q")
+    before = kept.read_text(encoding="utf-8").splitlines()
+    assert sorted(json.loads(line)[0] for line in before) == sorted(minted(database).values())
+    with Store(database) as store:
+        save_posts(store, make_post("next", "website", title="兴华街道开展垃圾分类宣传活动", body="社区志愿者宣传垃圾分类。" * 8,
+                                    days=21))
+    cli(config, "sync", "-q")
+    added = kept.read_text(encoding="utf-8").splitlines()[len(before):]
+    assert [json.loads(line)[0] for line in added] == [minted(database)["兴华街道开展垃圾分类宣传活动"]]

@@ -103,6 +103,9 @@ def _read_shown(output: Path) -> Iterator[tuple[str, list[str]]]:
 
 
 def _rewrite(path: Path, shown: dict[str, list[str]]) -> None:
+    if not shown:  # an office whose every item carries its own 索引号 keeps no file
+        path.unlink(missing_ok=True)
+        return
     _replace(path, "".join(_line(number, copies) for number, copies in sorted(shown.items())))
 
 
