@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from demo.server import serve
-from pipeline.merge.identifiers import is_minted
+from pipeline.merge.identifiers import is_minted, shown_numbers
 from pipeline.store import Store, post_id
 from pipeline.store.migrations import MIGRATIONS, statements
 from tests.builders import cli, config_without_sources, make_post, published_item, save_posts, served_config
@@ -278,6 +278,31 @@ def test_an_item_of_the_lost_day_collected_again_keeps_the_number_and_page_the_s
     assert number in (site / "item" / f"{item_id}.html").read_text(encoding="utf-8")
     numbers = minted(database)
     assert len(set(numbers.values())) == len(numbers)
+    with Store(database) as store:
+        assert shown_numbers(store) == {}  # given back: nothing waits any more
+
+
+@pytest.mark.parametrize("again", ["website", "wechat"])
+def test_any_copy_the_number_was_shown_for_brings_it_back(tmp_path, again):
+    """The lost day's item had two copies (the office's site and WeChat); after the restore either one,
+    collected again alone, brings back the number the site showed."""
+    config = config_without_sources(tmp_path, name="兴华街道办事处", org_code="11220000MB1234567X",
+                                    site_url="https://xxgk.example.gov.cn/")
+    database = tmp_path / "xxgk.db"
+    with Store(database) as store:
+        save_posts(store, make_post("first", "website", title="兴华街道召开安全生产工作会议", body="会议部署了安全生产工作。" * 8))
+    cli(config, "sync", "-q")
+    cli(config, "backup", str(tmp_path / "backup" / "xxgk.db"))
+    with Store(database) as store:
+        save_posts(store, make_post("lost", "website", days=20), make_post("lost", "wechat", days=20))
+    cli(config, "sync", "-q")
+    numbers = minted(database)
+    assert len(numbers) == 2  # the two copies are one item
+    restore(tmp_path / "backup" / "xxgk.db", database)
+    with Store(database) as store:
+        save_posts(store, make_post("lost", again, days=20))
+    cli(config, "sync", "-q")
+    assert minted(database) == numbers
 
 
 def test_a_copy_of_the_lost_day_carrying_its_own_number_shows_that_one(tmp_path):

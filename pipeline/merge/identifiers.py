@@ -41,12 +41,15 @@ def shown_numbers(store: Store) -> dict[str, str]:
 
 
 def keep_shown_numbers(store: Store, numbers: dict[str, str]) -> None:
-    """Remember these copies' shown numbers (post id → 索引号), with those kept already; none left: forgotten."""
-    kept = {**shown_numbers(store), **numbers}
-    if kept:
+    """Remember these copies' shown numbers (post id → 索引号), with those kept already."""
+    _set_shown_numbers(store, {**shown_numbers(store), **numbers})
+
+
+def _set_shown_numbers(store: Store, numbers: dict[str, str]) -> None:
+    if numbers:
         store.db.execute("INSERT OR REPLACE INTO merge_state (name, value) VALUES (?, ?)",
-                         [SHOWN_NUMBERS, json.dumps(kept, sort_keys=True)])
-    else:
+                         [SHOWN_NUMBERS, json.dumps(numbers, sort_keys=True)])
+    else:  # none waits for its copies any more
         store.db.execute("DELETE FROM merge_state WHERE name = ?", [SHOWN_NUMBERS])
 
 
@@ -86,8 +89,9 @@ class Minter:
         out: list[str] = []
         for start in range(0, len(years), 500):
             part = years[start:start + 500]
-            shown = [self._shown_for(posts) for posts in copies[start:start + 500]] if copies and self.shown else []
-            numbers = [(shown and shown[n]) or self._next(year) for n, year in enumerate(part)]
+            given = ([self._shown_for(posts) for posts in copies[start:start + 500]] if copies and self.shown
+                     else [None] * len(part))
+            numbers = [number or self._next(year) for number, year in zip(given, part)]
             keys = [key_of("idx", n) for n in numbers]
             seen = {row[0] for row in self.store.db.conn.execute(
                 f"SELECT DISTINCT key FROM post_keys WHERE key IN ({','.join('?' * len(keys))})", keys)}
@@ -114,9 +118,8 @@ class Minter:
             "INSERT INTO serials (year, last) VALUES (?, ?) ON CONFLICT(year) DO UPDATE SET last = excluded.last",
             [(year, self.serials[year]) for year in sorted(self.used)])
         if self.given_back:  # shown again: no longer waiting for its copies
-            self.shown = {post: n for post, n in self.shown.items() if n not in self.given_back}
-            self.store.db.execute("DELETE FROM merge_state WHERE name = ?", [SHOWN_NUMBERS])
-            keep_shown_numbers(self.store, self.shown)
+            _set_shown_numbers(self.store, {post: number for post, number in shown_numbers(self.store).items()
+                                            if number not in self.given_back})
             self.given_back.clear()
 
 

@@ -97,9 +97,9 @@ def build(config: Config, store: Store, tree: classify_stage.CatalogTree | None 
           ) -> tuple[BuildStats, dict[int, dict[str, Any]]]:
     """Reports and site from the store. Only what changed since the last build is rendered, unless the
     outputs were built from another state of the store (a restored backup): then every page is."""
+    adopt_published(store, config.output, config.office.timezone)  # `xxgk build` run first after a restore
     tree = tree or classify_stage.office_tree(config)
     held = classify_stage.held_items(store, config)  # personal data unseen by staff; [publish] wait_for_review
-    adopt_published(store, config.output, config.office.timezone)
     full = not built_from_this_store(store, config.output)
     try:
         # One staged Writer for the reports and the site: nothing is replaced until both are
