@@ -293,5 +293,5 @@ def sketch_of(post_id: str, at: int, title: str, normalised_body: str,
 def _title_facts(title: str) -> tuple[str, frozenset[int], tuple[int, ...], tuple[int, ...]]:
     """What a title gives a sketch: its key, numbers, title key and end keys (as _exact, _ends).
     Cached: a run meets each title on several channels within days."""
-    key = sim.title_key(title)
+    key = sim.merge_title_key(title)
     return key, sim.title_numbers(title), tuple(_exact(key, 0, "")), tuple(_ends(key))

@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..normalize import title_key
+from .figures import canonical_figures, chinese_number, figure_values
 
 SHINGLE = 3  # characters per shingle: Chinese bigrams are too common to tell notices apart
 BINS = 64  # MinHash values per post
@@ -45,16 +46,18 @@ _BOILERPLATE_LINE = re.compile(
 )
 # Everything after these lines is the channel's own furniture (related articles, an END mark).
 _TAIL = re.compile(r"^[ \t]*(?:往期回顾|往期推荐|推荐阅读|相关阅读|相关链接|-*[ \t]*END[ \t]*-*)[ \t]*$", re.M | re.I)
-_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+# Not a letter or digit; a decimal point stays (3.5元 is not 35元).
+_NOT_WORD = re.compile(r"(?:[^\w.]|_|(?<!\d)\.|\.(?!\d))+")
 
 
 def normalise_body(text: str) -> str:
     """A body reduced to what identifies its information: boilerplate lines and tails dropped,
-    width folded (NFKC), lower case, only letters and digits."""
+    figures written one way (figures.py: 1.5万元 is 15000元), width folded (NFKC), lower case,
+    only letters, digits and decimal points."""
     tail = _TAIL.search(text)
     if tail:
         text = text[:tail.start()]
-    words = _NOT_WORD.sub("", _BOILERPLATE_LINE.sub("", text))
+    words = _NOT_WORD.sub("", canonical_figures(_BOILERPLATE_LINE.sub("", text)))
     # NFKC is slow on CJK text: only run it where something (full-width digits) needs folding.
     if not unicodedata.is_normalized("NFKC", words):
         words = _NOT_WORD.sub("", unicodedata.normalize("NFKC", words))
@@ -147,14 +150,11 @@ def body_days(normalised: str) -> frozenset[int]:
     return frozenset(int(m) * 100 + int(d) for m, d in _DAY.findall(normalised))
 
 
-_FIGURE = re.compile(r"\d+")
-
-
 def figures_swapped(a: str, b: str) -> bool:
     """Two normalised texts name other figures in the same place, between figures they share: the
     template notice of other people or amounts (the monthly 低保 公示), not a copy, which only drops
     or adds paragraphs. A difference at either end (a date line, a teaser cut short) is no swap."""
-    x, y = _FIGURE.findall(a), _FIGURE.findall(b)
+    x, y = figure_values(a), figure_values(b)
     if not x or not y or x == y:
         return False
     ops = SequenceMatcher(None, x, y, autojunk=False).get_opcodes()
@@ -165,7 +165,7 @@ def figures_left_out(teaser: str, text: str) -> bool:
     """A teaser (a text's first words) names figures the text does not, in its order: 250余名
     in the teaser, 73余名 in the text is the look-alike of the same day. A figure at the very
     end of the teaser may be cut short and is not read."""
-    x, y = _FIGURE.findall(teaser), iter(_FIGURE.findall(text))
+    x, y = list(figure_values(teaser)), iter(figure_values(text))
     if x and teaser[-1:].isdigit():
         x.pop()
     return not all(figure in y for figure in x)  # a subsequence: `in` consumes the iterator
@@ -205,29 +205,20 @@ def key_of(kind: str, value: str) -> int:
 
 
 # -- titles -------------------------------------------------------------------------------
-_CN_DIGITS = {ch: i for i, ch in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2}
 _NUMBER = re.compile(r"\d+|[〇零一二两三四五六七八九十百]+(?=[月期次批届号周季年日])|(?<=第)[〇零一二两三四五六七八九十百]+")
 
 
-def _cn_number(text: str) -> int:
-    if text.isdigit():
-        return int(text)
-    if text in ("十",):
-        return 10
-    total = 0
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        total = (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
-        return total
-    for ch in text:
-        total = total * 10 + _CN_DIGITS.get(ch, 0)
-    return total
-
-
 def title_numbers(title: str) -> frozenset[int]:
-    """The numbers a title names (years, months, issues: 2020年, 3月, 第十二期)."""
-    text = unicodedata.normalize("NFKC", title)
-    return frozenset(_cn_number(m.group()) for m in _NUMBER.finditer(text))
+    """The numbers a title names (years, months, issues: 2020年, 3月, 第十二期), its figures
+    written one way (figures.py)."""
+    text = unicodedata.normalize("NFKC", canonical_figures(title))
+    numbers = (int(n) if n.isdigit() else chinese_number(n) for n in _NUMBER.findall(text))
+    return frozenset(n for n in numbers if n is not None)
+
+
+def merge_title_key(title: str) -> str:
+    """A title's key for matching (normalize.title_key), its figures written one way: 1.5万元 is 15000元."""
+    return title_key(canonical_figures(title))
 
 
 def numbers_conflict(a: frozenset[int], b: frozenset[int]) -> bool:
@@ -252,6 +243,6 @@ def title_relation(a: str, b: str) -> tuple[str, float]:
     return ("differs" if swapped else "edited"), round(kept, 3)
 
 
-__all__ = ["normalise_body", "body_digest", "sketches", "similarity", "band_keys", "key_of", "title_key",
+__all__ = ["normalise_body", "body_digest", "sketches", "similarity", "band_keys", "key_of", "title_key", "merge_title_key",
            "title_numbers", "numbers_conflict", "title_relation", "figures_swapped",
            "figures_left_out"]
