@@ -5,11 +5,17 @@ store, the real dedupe stage run."""
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+
 import pytest
 
-from pipeline.merge import dedupe
+from pipeline.merge import dedupe, rules
 from pipeline.merge.figures import canonical_figures, figure_values
-from pipeline.merge.similarity import figures_swapped, normalise_body
+from pipeline.merge.item_fields import POSTS_OF_ITEMS, fingerprint
+from pipeline.merge.similarity import figures_swapped, normalise_body, sketches
+from pipeline.merge.stage import file_post
+from pipeline.store import post_id
 
 from .builders import make_post, save_posts
 from .test_merge_unseen import groups
@@ -182,3 +188,50 @@ def test_the_march_and_april_relief_lists_stay_apart_their_copies_join(empty_sto
     dedupe(config, store)
     assert groups(store) == [{"mar", "mar-wx"}, {"apr", "apr-wx"}]
 
+
+# -- a store sketched before figures were written one way ------------------------------------
+
+def sketch_as_before_figures(store, post: str, body: str) -> None:
+    """File a post as the sketch rules before figures.py did (its text reduced to letters and digits
+    as written: 15000 and 1.5万 two texts), its item's content hash made from that sketch, and
+    forget which sketch rules the store follows: a store of then."""
+    before = re.sub(r"[\W_]+", "", body).lower()
+    assert before != normalise_body(body)
+    with store.transaction():
+        title, at = store.db.execute("SELECT title, published_at FROM posts WHERE id = ?", [post]).fetchone()
+        sketch = rules.sketch_of(post, int(datetime.fromisoformat(at).timestamp()), title, before,
+                                 sketches([before])[0])
+        file_post(store, sketch, {})
+        row = store.db.execute(POSTS_OF_ITEMS.format(marks="?"), [item_of(store, post)]).fetchone()
+        old = fingerprint(row[1:])
+        store.db.execute("UPDATE items SET content_hash = ?, seen_hash = ?, classified_hash = ? WHERE id = ?",
+                         [old, old, old, row[0]])
+        store.db.execute("DELETE FROM merge_state WHERE name = 'sketches'")
+
+
+def item_of(store, post: str) -> str:
+    return store.db.execute("SELECT item_id FROM item_posts WHERE post_id = ?", [post]).fetchone()[0]
+
+
+def test_a_copy_filed_before_figures_were_written_one_way_is_found_by_a_new_copy(empty_store):
+    """The website's 1.5万元 filed under the old rules; WeChat's 15000元 under another title comes
+    a day later: the same text, once the store's copy is re-sketched (once)."""
+    config, store = empty_store
+    website = visits("2024-03-05", "一百二十", "1.5万元", "百分之三十")
+    save_posts(store, make_post("web", "website", title=VISITS_TITLE, body=website))
+    dedupe(config, store)
+    web = post_id("website", make_post("web", "website").url)
+    sketch_as_before_figures(store, web, website)
+    item = item_of(store, web)
+    shown = store.db.execute("SELECT updated_at, content_hash FROM items WHERE id = ?", [item]).fetchone()
+    save_posts(store, make_post("wx", "wechat", title="困难群众请注意：慰问金这样发",
+                                body=visits("2024年3月5日", "120", "15000元", "30%"), days=1))
+    counts = dedupe(config, store)
+    assert groups(store) == [{"web", "wx"}] and counts["resketched"] == 1
+    # What the item shows did not change: `updated` stays, nothing asks to classify it again.
+    updated, content_hash, seen, classified = store.db.execute(
+        "SELECT updated_at, content_hash, seen_hash, classified_hash FROM items WHERE id = ?", [item]).fetchone()
+    assert updated == shown[0] and content_hash != shown[1] and content_hash == seen == classified
+    assert dedupe(config, store)["resketched"] == 0
+    assert store.db.execute("SELECT value FROM merge_state WHERE name = 'sketches'").fetchone()[0] == \
+        str(rules.SKETCH_VERSION)

@@ -57,6 +57,10 @@ _SERIAL = re.compile(r"〕第?0*(?=\d)")
 # the next dedupe run re-keys the posts filed before (stage.rekey_identities). 2: a 文号's serial
 # without leading zeros and 第.
 IDENTITY_KEYS_VERSION = 2
+# The version of how a post is sketched (its title key and numbers, its normalised body and what is
+# read from it): raise it with any change to those, and the next dedupe run re-sketches the posts
+# filed before (stage.resketch_posts). 2: figures written one way (figures.py: 1.5万元 is 15000元).
+SKETCH_VERSION = 2
 
 RULE_PRIORITY = {"same 索引号": 6, "same 文号": 5, "same text": 4, "same title": 3, "title variant": 2,
                  "near-duplicate body": 1}

@@ -10,7 +10,8 @@ and score. A link is never moved by an automatic run, so staff moves (`xxgk merg
 `xxgk split`, staff.py) stay as a person made them; an edited post is re-filed
 under its new keys but stays in its item. A staff split also guides new copies: one that
 matches both its sides by as strong a rule joins the posts staff split out (staff_side).
-Identity keys stored under older key rules are re-made once (rekey_identities).
+Identity keys stored under older key rules are re-made once (rekey_identities), and so are the
+sketches made under older sketch rules (resketch_posts).
 
 Before matching, a post published by another agency (its 发布机构, ownership.py) is set
 aside: recorded in `set_aside` with the reason, never made an item. A copy already in an item
@@ -42,7 +43,7 @@ from . import rules
 from . import similarity as sim
 from ..config import Config
 from ..gcpause import collector_paused
-from .item_fields import PostRow, insert_items, refresh_items
+from .item_fields import PostRow, fingerprint, insert_items, refresh_items
 from .index import Candidate, RunIndex, filing_keys
 from .ownership import Ownership
 from ..store import Store, iso, utcnow
@@ -66,8 +67,8 @@ def dedupe(config: Config, store: Store, now: datetime | None = None) -> dict[st
 def _dedupe(config: Config, store: Store, now: datetime | None) -> dict[str, int]:
     now = now or utcnow()
     window = config.merge_window_days * 86400
-    counts = {"posts": 0, "new_items": 0, "merged": 0, "reindexed": 0, "rekeyed": 0, "refreshed": 0,
-              "set_aside": 0}
+    counts = {"posts": 0, "new_items": 0, "merged": 0, "reindexed": 0, "resketched": 0, "rekeyed": 0,
+              "refreshed": 0, "set_aside": 0}
     owner = Ownership.of(config.office)
     with store.transaction():
         store.db.execute("PRAGMA cache_size = -65536")  # 64 MB: the key index is hit at random
@@ -75,6 +76,7 @@ def _dedupe(config: Config, store: Store, now: datetime | None) -> dict[str, int
         counts["reindexed"], counts["set_aside"] = index_stale_posts(store, owner, now)
         counts["set_aside"] += recheck_ownership(store, owner, now)
         counts["rekeyed"] = rekey_identities(store)
+        counts["resketched"] = resketch_posts(store)
         earlier = store.db.execute("SELECT 1 FROM post_sketches LIMIT 1").fetchone() is not None
         pending = [row[0] for row in store.db.execute(PENDING_SQL)]
         run = RunIndex(store, window)
@@ -552,6 +554,42 @@ def recheck_ownership(store: Store, owner: Ownership, now: datetime) -> int:
     leave_items(store, leaving, now)
     store.db.execute("INSERT OR REPLACE INTO merge_state (name, value) VALUES ('ownership', ?)", [fingerprint])
     return len(leaving)
+
+
+def resketch_posts(store: Store) -> int:
+    """Re-sketch the filed posts when the rules that sketch a post changed (rules.SKETCH_VERSION,
+    kept in `merge_state`): a copy filed before 1.5万元 was read as 15000元 must be found by a new
+    copy written 15000元, under its text's key and LSH bands. Links stay; an item shows what it
+    showed, so its content hash follows the new sketch of its copy without moving `updated` or
+    asking for a new classification. A post edited since it was filed is left to
+    index_stale_posts. Checked once per run; the pass runs once per change of the rules.
+    Returns how many posts were re-sketched."""
+    version = str(rules.SKETCH_VERSION)
+    row = store.db.execute("SELECT value FROM merge_state WHERE name = 'sketches'").fetchone()
+    if row and row[0] == version:
+        return 0
+    filed = {pid: (title_key, body_hash) for pid, title_key, body_hash in store.db.execute(
+        """SELECT s.post_id, s.title_key, s.body_hash FROM post_sketches s
+           JOIN posts p ON p.id = s.post_id AND p.version = s.version""")}
+    shown_by = {primary: (item_id, content_hash) for item_id, primary, content_hash in store.db.execute(
+        "SELECT id, primary_post, content_hash FROM items WHERE primary_post IS NOT NULL")}
+    for batch in _batched(list(filed), CHUNK):
+        rehashed = []
+        for post in sketch_posts(store, batch):
+            file_post(store, post.sketch, post.identity)
+            if post.id in shown_by:
+                item_id, content_hash = shown_by[post.id]
+                if content_hash == fingerprint((*post.row[:7], *filed[post.id])):
+                    rehashed.append({"id": item_id, "old": content_hash, "new": fingerprint(post.row)})
+        store.db.conn.executemany(
+            """UPDATE items SET content_hash = :new,
+               seen_hash = CASE WHEN seen_hash IS :old THEN :new ELSE seen_hash END,
+               classified_hash = CASE WHEN classified_hash IS :old THEN :new ELSE classified_hash END
+               WHERE id = :id""", rehashed)
+    store.db.execute("INSERT OR REPLACE INTO merge_state (name, value) VALUES ('sketches', ?)", [version])
+    if filed:
+        log.info("dedupe: %d post(s) re-sketched (sketch rules version %s)", len(filed), version)
+    return len(filed)
 
 
 def rekey_identities(store: Store) -> int:
