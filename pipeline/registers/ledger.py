@@ -190,6 +190,12 @@ def list_applications(store: Store, *, open_only: bool = False,
     return [_application(store, r) for r in store.db.query(sql + " ORDER BY received_on, id", args)]
 
 
+def withdrawn_applications(store: Store) -> list[Application]:
+    """The applications taken out of the register (登记错误), as they were when withdrawn."""
+    return [_application(store, r) for r in store.db.query(
+        "SELECT * FROM applications WHERE withdrawn_at IS NOT NULL ORDER BY received_on, id")]
+
+
 def applications_for_year(store: Store, year: int) -> list[Application]:
     """Every application that can appear in ``year``'s 表三: received by its end and
     not answered before it began."""
@@ -312,6 +318,12 @@ def _appeal(row: dict[str, Any]) -> Appeal:
 def list_appeals(store: Store) -> list[Appeal]:
     return [_appeal(r) for r in store.db.query(
         "SELECT * FROM appeals WHERE withdrawn_at IS NULL ORDER BY filed_on, id")]
+
+
+def withdrawn_appeals(store: Store) -> list[Appeal]:
+    """The appeals taken out of the register (entered by mistake)."""
+    return [_appeal(r) for r in store.db.query(
+        "SELECT * FROM appeals WHERE withdrawn_at IS NOT NULL ORDER BY filed_on, id")]
 
 
 def get_appeal(store: Store, appeal_id: str) -> Appeal:
