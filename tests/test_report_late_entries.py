@@ -83,3 +83,20 @@ def test_a_published_year_after_a_corrected_one_stays_printable_when_more_comes_
     assert ("二、上年结转政府信息公开申请数量", "总计", 2, 3) in {
         (c["row"], c["column"], c["published"], c["now"]) for c in y23["corrections"]}
     assert "2022年报告的更正说明" in cli(config, "report", "--year", "2023", "--format", "markdown")
+
+
+def test_last_years_report_given_as_a_file_is_taken_as_its_corrections_give_it(office, tmp_path):
+    """--previous with the 2022 JSON xxgk wrote (published figures + 更正说明): 2023 is checked against
+    2022's 四 as corrected, as when 2022 is read from the store, and says why it differs from print."""
+    import json
+
+    config = office.config
+    late = add_application(config, "2022-12-20").split()[0]
+    cli(config, "application", "close", late, "--outcome", "属于国家秘密", "--replied", "2023-01-05")
+    given = tmp_path / "2022.json"
+    given.write_text(cli(config, "report", "--year", "2022", "--format", "json"), encoding="utf-8")
+    assert json.loads(given.read_text(encoding="utf-8"))["corrections"]
+    data = json.loads(cli(config, "report", "--year", "2023", "--format", "json", "--previous", str(given)))
+    assert data["violations"] == []
+    text = cli(config, "report", "--year", "2023", "--format", "markdown", "--previous", str(given))
+    assert "与2022年报告发布时所列“四、结转下年度继续办理”1件不同" in text

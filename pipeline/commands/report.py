@@ -150,8 +150,9 @@ def today_in(env: Env) -> date:
 @click.option("--figures", "figures_dir", metavar="DIR",
               help="Folder of <year>.toml figures files (default: figures/ beside the config, or $XXGK_FIGURES).")
 @click.option("--previous", "previous_path", type=click.Path(dir_okay=False),
-              help="Last year's report as this tool wrote it (output/reports/<year-1>.json, output/site/reports/ once published): check this "
-                   "year's 上年结转 against its 结转下年度继续办理. Without it, last year's published "
+              help="Last year's report as this tool wrote it (output/reports/<year-1>.json, output/site/reports/ once published) "
+                   "or as README shows for one published by hand: check this year's 上年结转 against its "
+                   "结转下年度继续办理 as its 更正说明 (corrections) give it. Without it, last year's published "
                    "figures (xxgk report publish) are used.")
 @click.option("--figures-template", is_flag=True, help="Print a figures file to fill in for --year.")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False), help="Write to this file.")

@@ -52,9 +52,9 @@ def annual_report(store: Store, config: Config, year: int, category_names: Mappi
                   figures_dir: Path, previous_report: Mapping[str, Any] | None = None) -> Annual:
     """Everything ``year``'s report says, from the store.
 
-    ``previous_report`` is last year's published report (its JSON, checked by
+    ``previous_report`` is last year's published report (its JSON, read by
     ``previous.read_previous``): when given, this year's 上年结转 is checked against
-    what it printed; else against last year's report as published with
+    its 四 as its 更正说明 correct it; else against last year's report as published with
     ``xxgk report publish``; else against last year's tables computed from the register.
     A published year keeps its published figures; what changed since is listed in
     ``data["corrections"]`` (更正说明).
@@ -210,8 +210,9 @@ def _previous(store: Store, year: int, given: Mapping[str, Any] | None,
     This year published (``is_published``): its 二 was checked then and no longer changes; what
     last year's entries changed since is this year's own 更正说明, so there is nothing to check.
     """
-    if given is not None:
-        return {"year": given.get("year", year - 1), "table2": given.get("table2")}
+    if given is not None:  # read_previous gives it as above: corrected, and as printed if they differ
+        return {"year": given.get("year", year - 1), **{k: given[k] for k in ("table2", "published_table2")
+                                                        if k in given}}
     frozen = published(store, year - 1)
     if frozen is not None:
         printed = frozen["table2"]
