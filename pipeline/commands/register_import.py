@@ -104,7 +104,7 @@ def appeal_import(env: Env, path: str, by: str | None) -> None:
 
     rows = ri.read_table(_existing(path), "appeal")
     with env.store() as store:
-        known = {a.id for a in ledger.list_applications(store)}
+        known = {a.id: a for a in ledger.list_applications(store)}
         records = ri.check_appeals(rows, Path(path), today_in(env), known)
         stored = ri.store_appeals(store, records, who(by), Path(path))
         click.echo(stored.summary("复议诉讼"))

@@ -18,7 +18,7 @@ from typing import Any
 from ..store import Store, iso, utcnow
 from .errors import RegisterError
 from .ledger import (
-    appeal_fields, application_fields, audit, get_appeal, get_application, save_appeal,
+    appeal_fields, appeals_about, application_fields, audit, get_appeal, get_application, save_appeal,
     update_application,
 )
 from .records import Appeal, Application, check_entry_dates, check_length, check_request, resolve_outcome
@@ -83,6 +83,13 @@ def withdraw_application(store: Store, app_id: str, who: str, reason: str) -> No
             f"申请人撤回的申请仍是收到的申请，表三照样计入（新收，以及办理结果）：请用 xxgk application close "
             f"{app_id} --outcome 其他 --replied 撤回之日（计入“（六）其他处理”）；撤销（withdraw）只用于登记错误，"
             f"如重复登记")
+    cases = appeals_about(store, app_id)
+    if cases:  # the case proves the application was received; a duplicate's case moves to the one kept
+        names = "、".join(c.id for c in cases)
+        raise RegisterError(
+            f"申请 {app_id} 是复议诉讼 {names} 所涉的申请，不能作为登记错误撤销：被提起复议或诉讼的申请确已收到。"
+            f"如是重复登记，先用 xxgk appeal edit {cases[0].id} --application 保留的一件的编号 --reason 理由 "
+            f"改为关联保留的一件，再撤销这一件")
     _withdraw(store, "application", app_id, who, reason,
               lambda: application_fields(get_application(store, app_id)))
 

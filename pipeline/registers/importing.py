@@ -34,8 +34,8 @@ from ..store import Store
 from .errors import RegisterError
 from .formats import APPLICANT_TYPES, T3_RESULTS, format_for_year
 from .ledger import (
-    add_appeal, add_application, list_appeals, list_applications, next_id, save_appeal, update_application,
-    withdrawn_appeals, withdrawn_applications,
+    add_appeal, add_application, case_too_early, list_appeals, list_applications, next_id, save_appeal,
+    update_application, withdrawn_appeals, withdrawn_applications,
 )
 from .records import (
     APPEAL_KIND_ALIASES, APPEAL_KINDS, CHANNELS, FIELD_LABELS, FIRST_REGISTER_YEAR, PENDING, Appeal, Application, check_length,
@@ -329,7 +329,7 @@ def _accept(row: Row, errors: _Errors, seen: dict[str, list[int]], out: list[Che
     earlier.append(row.number)
 
 
-def check_appeals(rows: list[Row], path: Path, today: date, known_applications: set[str]
+def check_appeals(rows: list[Row], path: Path, today: date, known_applications: Mapping[str, Application]
                   ) -> list[Checked]:
     errors = _Errors()
     seen: dict[str, list[int]] = {}  # content key → the rows that had it
@@ -343,6 +343,8 @@ def check_appeals(rows: list[Row], path: Path, today: date, known_applications: 
         app_id = _field(row, errors, "关联申请编号", _text)
         if app_id and app_id not in known_applications:
             errors.add(row, "关联申请编号", f"没有编号为 {app_id} 的申请")
+        elif app_id and filed and (too_early := case_too_early(filed, known_applications[app_id])):
+            errors.add(row, "提起日期", too_early)
         for label, day in (("提起日期", filed), ("审结日期", decided)):
             if day and day > today:
                 errors.add(row, label, f"{day} 晚于今天（{today}）")

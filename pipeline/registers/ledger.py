@@ -213,6 +213,11 @@ def update_application(store: Store, app_id: str, who: str = "", action: str = "
         old = get_application(store, app_id)
         app = replace(old, **changes)  # Application checks itself
         app.deadline()  # 补正 before receipt and the like raise here
+        if app.received_on != old.received_on:
+            for case in appeals_about(store, app_id):
+                if case.filed_on < app.received_on:
+                    raise RegisterError(f"收到申请日期（{app.received_on}）不能晚于复议诉讼 {case.id} 的提起日期"
+                                        f"（{case.filed_on}）：复议、诉讼在收到申请之后才能提起，请检查日期")
         row = {k: getattr(app, k) for k in _APP_COLUMNS if k != "id"}
         row.update({k: iso_d(row[k]) for k in ("received_on", "replied_on", "corrected_on")})
         store.db.table("applications").update(app_id, {**row, "updated_at": iso(utcnow())})
@@ -298,6 +303,7 @@ def overdue_applications(store: Store, today: date) -> list[DueApplication]:
 def add_appeal(store: Store, appeal: Appeal, who: str = "", import_key: str | None = None,
                action: str = "登记") -> Appeal:
     with store.transaction():
+        check_case_dates(store, appeal)
         appeal = replace(appeal, id=appeal.id or next_id(store, "appeals", f"F{appeal.filed_on.year}"))
         now = iso(utcnow())
         store.db.table("appeals").insert({
@@ -326,6 +332,28 @@ def withdrawn_appeals(store: Store) -> list[Appeal]:
         "SELECT * FROM appeals WHERE withdrawn_at IS NOT NULL ORDER BY filed_on, id")]
 
 
+def appeals_about(store: Store, app_id: str) -> list[Appeal]:
+    """The cases (not withdrawn) about one application."""
+    return [_appeal(r) for r in store.db.query(
+        "SELECT * FROM appeals WHERE application_id = ? AND withdrawn_at IS NULL ORDER BY filed_on, id", [app_id])]
+
+
+def check_case_dates(store: Store, appeal: Appeal) -> None:
+    """A case about an application is filed after the application was received: in January the
+    year typed by habit is last year's, and the case would be counted in that year's 表四."""
+    app = get_application_or_none(store, appeal.application_id) if appeal.application_id else None
+    if app is not None and appeal.filed_on < app.received_on:
+        raise RegisterError(case_too_early(appeal.filed_on, app))
+
+
+def case_too_early(filed_on: date, app: Application) -> str:
+    """Pure: why a case filed on ``filed_on`` cannot be about ``app``, in words ("" when it can)."""
+    if filed_on >= app.received_on:
+        return ""
+    return (f"提起日期（{filed_on}）不能早于所涉申请 {app.id} 的收到申请日期（{app.received_on}）："
+            f"复议、诉讼在收到申请之后才能提起，请检查年份")
+
+
 def get_appeal(store: Store, appeal_id: str) -> Appeal:
     rows = list(store.db.query("SELECT * FROM appeals WHERE id = ? AND withdrawn_at IS NULL", [appeal_id]))
     if not rows:
@@ -340,6 +368,8 @@ def save_appeal(store: Store, appeal: Appeal, who: str, action: str, reason: str
     """Write a changed appeal over the stored one, with its audit row."""
     with store.transaction():
         old = get_appeal(store, appeal.id)
+        if (appeal.filed_on, appeal.application_id) != (old.filed_on, old.application_id):
+            check_case_dates(store, appeal)
         store.db.table("appeals").update(appeal.id, {
             "kind": appeal.kind, "filed_on": appeal.filed_on.isoformat(), "outcome": appeal.outcome,
             "decided_on": iso_d(appeal.decided_on), "application_id": appeal.application_id,
