@@ -43,11 +43,12 @@ def application_import(env: Env, path: str, by: str | None) -> None:
       xxgk application import 申请登记.xlsx
     """
     from ..registers import importing as ri
+    from ..registers.reimport import store_applications
 
     rows = ri.read_table(_existing(path), "application")
     records = ri.check_applications(rows, Path(path), today_in(env))
     with env.store() as store:
-        stored = ri.store_applications(store, records, who(by), Path(path))
+        stored = store_applications(store, records, who(by), Path(path))
         apps = [c.record for c in records]
         years = {a.received_on.year for a in apps} | {a.replied_on.year for a in apps if a.replied_on}
         click.echo(stored.summary("申请"))
@@ -101,12 +102,13 @@ def appeal_import(env: Env, path: str, by: str | None) -> None:
       xxgk appeal import 复议诉讼登记.xlsx
     """
     from ..registers import importing as ri
+    from ..registers.reimport import store_appeals
 
     rows = ri.read_table(_existing(path), "appeal")
     with env.store() as store:
         known = {a.id: a for a in ledger.list_applications(store)}
         records = ri.check_appeals(rows, Path(path), today_in(env), known)
-        stored = ri.store_appeals(store, records, who(by), Path(path))
+        stored = store_appeals(store, records, who(by), Path(path))
         click.echo(stored.summary("复议诉讼"))
         if stored.added or stored.updated:
             for year in sorted({c.record.filed_on.year for c in records}):

@@ -10,7 +10,7 @@ table1       表二 (主动公开): document counts, figures, stated cells with 
 checks       the identities of Tables 2 and 3; ``check`` → list of Violation
 figures      the office's figures file (figures/<year>.toml): 表二 (主动公开) numbers from other systems
 errors       ReportError, ReportInconsistent, FiguresInvalid, RegisterError
-previous     --previous: last year's report JSON, checked
+previous     --previous: last year's report JSON, checked, its 更正说明 applied
 
 From the store:
 proactive    items per year, channel and category
@@ -19,7 +19,8 @@ ledger       the applications and appeals registers, deadlines, the audit trail
 corrections  edit, reopen, withdraw an entry (with a reason)
 opening      opening balances: cases carried into the first year kept in xxgk
 published    ``report publish``: frozen figures and 更正说明
-importing    the registers kept in Excel / CSV: template and import
+importing    the registers kept in Excel / CSV: template, reading, every row checked
+reimport     an imported register stored: each row one entry (a later copy completes, never adds twice)
 
 The code numbers the tables table1–3; the format (and every message) numbers them by part:
 table1 = 表二 主动公开, table2 = 表三 申请, table3 = 表四 复议、诉讼.
