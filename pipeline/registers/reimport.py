@@ -79,12 +79,13 @@ def _store(store: Store, register: str, records: Sequence[Checked], path: Path, 
     live = {e.id: e for e in registered}
     gone = {e.id: e for e in withdrawn}
     # A row imported before whose entry was withdrawn, or corrected since in what names it (edit), is
-    # that entry still: skipped. Any other row finds its entry by what it says (``pair``).
-    settled = [c for c in records if c.key in imported and (
-        imported[c.key] in gone or _identity(register, live[imported[c.key]]) != _identity(register, c.record))]
-    fresh = [c for c in records if c not in settled]
+    # that entry still: skipped (``settled``: those entries). Any other row finds its entry by what it
+    # says (``pair``).
+    settled = {imported[c.key] for c in records if c.key in imported and (
+        imported[c.key] in gone or _identity(register, live[imported[c.key]]) != _identity(register, c.record))}
+    fresh = [c for c in records if imported.get(c.key) not in settled]
     entries = _by_identity(register, registered)
-    absorbing = _by_identity(register, [e for e in withdrawn if e.id not in {imported[c.key] for c in settled}])
+    absorbing = _by_identity(register, [e for e in withdrawn if e.id not in settled])
     groups: dict[tuple[Any, ...], list[Checked]] = {}
     for checked in fresh:
         groups.setdefault(_identity(register, checked.record), []).append(checked)
@@ -113,7 +114,7 @@ def _store(store: Store, register: str, records: Sequence[Checked], path: Path, 
             if same_as:
                 repeats.append((number, same_as, entry_id))
     return Stored(sum(len(p.added) for p in paired), sum(len(p.updates) for p in paired),
-                  len(settled) + sum(p.skipped for p in paired), tuple(sorted(repeats)), register)
+                  len(records) - len(fresh) + sum(p.skipped for p in paired), tuple(sorted(repeats)), register)
 
 
 def _by_identity(register: str, entries: list[Any]) -> dict[tuple[Any, ...], list[Any]]:
