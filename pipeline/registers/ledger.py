@@ -49,6 +49,7 @@ def add_application(store: Store, app: Application, who: str = "", import_key: s
                     action: str = "登记") -> Application:
     """Register a received application; returns it with its new id (e.g. 2021-003)."""
     with store.transaction():
+        check_opening(store, app)
         app = replace(app, id=app.id or next_id(store, "applications", str(app.received_on.year)))
         if store.db.execute("SELECT 1 FROM applications WHERE id = ?", [app.id]).fetchone():
             raise RegisterError(f"申请 {app.id} 已存在")
@@ -60,6 +61,30 @@ def add_application(store: Store, app: Application, who: str = "", import_key: s
         _write_consultations(store, app)
         audit(store, who, "application", app.id, action, None, application_fields(app))
     return app
+
+
+def register_opened(store: Store) -> int | None:
+    """The year an opening balance (期初结转) starts the register in (the latest, if several), or None."""
+    (year,) = store.db.execute("SELECT MAX(year) FROM opening_balances").fetchone()
+    return int(year) if year is not None else None
+
+
+def check_opening(store: Store, app: Application, old: Application | None = None) -> None:
+    """An application received before the opening-balance year is not registered case by case: one
+    still open on 1 January is among the counted cases, and would be counted twice in 二、上年结转.
+    (An entry made before the balance was set is corrected as it stands, unless it reopens there.)"""
+    year = register_opened(store)
+    if year is None or app.received_on.year >= year:
+        return
+    end = date(year - 1, 12, 31)
+    if old is None or old.received_on.year >= year or (app.is_open_on(end) and not old.is_open_on(end)):
+        raise RegisterError(before_opening(year, f"收到申请日期 {app.received_on} 早于{year}年"))
+
+
+def before_opening(year: int, what: str) -> str:
+    """Pure: why a case received before ``year``, the opening-balance year, is not registered."""
+    return (f"{what}：登记簿从{year}年的期初结转开始，{year}年1月1日仍在办理的申请已按件数计入{year}年的"
+            f"上年结转，再逐件登记会重复计算；其办理结果用 xxgk application close-opening --year {year} 记录")
 
 
 # --- the audit trail ---------------------------------------------------------------
@@ -213,6 +238,7 @@ def update_application(store: Store, app_id: str, who: str = "", action: str = "
         old = get_application(store, app_id)
         app = replace(old, **changes)  # Application checks itself
         app.deadline()  # 补正 before receipt and the like raise here
+        check_opening(store, app, old)
         if app.received_on != old.received_on:
             for case in appeals_about(store, app_id):
                 if case.filed_on < app.received_on:

@@ -21,8 +21,8 @@ from ..store import Store
 from .errors import RegisterError
 from .importing import MAX_ERRORS, Checked
 from .ledger import (
-    add_appeal, add_application, list_appeals, list_applications, next_id, save_appeal, update_application,
-    withdrawn_appeals, withdrawn_applications,
+    add_appeal, add_application, before_opening, list_appeals, list_applications, next_id, register_opened,
+    save_appeal, update_application, withdrawn_appeals, withdrawn_applications,
 )
 from .records import FIELD_LABELS, PENDING, Appeal, Application, outcome_label
 
@@ -45,6 +45,8 @@ class Stored:
     skipped: int = 0
     repeats: tuple[tuple[int, int, str], ...] = ()
     register: str = "application"
+    before_opening: tuple[int, ...] = ()  # rows received before the opening-balance year, left out
+    opened: int = 0  # that year
 
     def summary(self, what: str) -> str:
         """导入申请 1 件，更新 1 件（答复等后来填写的内容），已导入过的 1 件未重复导入"""
@@ -54,7 +56,9 @@ class Stored:
                 + (f"，已导入过的 {self.skipped} 件未重复导入" if self.skipped else "")
                 + "".join(f"\n第{row}行与第{first}行内容完全相同，按另一件{what}登记为 {entry_id}"
                           f"（如是同一件录入了两次，删去多余的行，并用 {command} {entry_id} 撤销）"
-                          for row, first, entry_id in self.repeats))
+                          for row, first, entry_id in self.repeats)
+                + (("\n" + before_opening(self.opened, f"第{'、'.join(map(str, self.before_opening))}行收到于"
+                                                      f"{self.opened}年之前，未导入")) if self.before_opening else ""))
 
 
 def store_applications(store: Store, records: list[Checked], who: str, path: Path) -> Stored:
@@ -95,6 +99,9 @@ def _store(store: Store, register: str, records: Sequence[Checked], path: Path, 
     if conflicts:
         raise RegisterError(f"{path}：{len(conflicts)} 处与已登记的内容不符，没有导入任何一行：\n"
                             + "\n".join(f"第{row.row}行：{why}" for row, why in conflicts[:MAX_ERRORS]))
+    opened = register_opened(store) if register == "application" else None
+    added = [c for p in paired for c in p.added if not opened or c.record.received_on.year >= opened]
+    left_out = tuple(sorted(c.row for p in paired for c in p.added if opened and c.record.received_on.year < opened))
     numbers: dict[str, int] = {}  # the next number per id prefix, read once (ids in order of receipt)
     repeats = []
     with store.transaction():
@@ -103,8 +110,7 @@ def _store(store: Store, register: str, records: Sequence[Checked], path: Path, 
                 update(old, fields)
                 if checked.key not in imported:  # a key names one entry (the row's copy may be another's)
                     store.db.execute(f"UPDATE {table} SET import_key = ? WHERE id = ?", [checked.key, old.id])
-        for record, key, number, same_as in sorted((c for p in paired for c in p.added),
-                                                    key=lambda c: (_first_day(c.record), c.key)):
+        for record, key, number, same_as in sorted(added, key=lambda c: (_first_day(c.record), c.key)):
             prefix = _id_prefix(record)
             if prefix not in numbers:
                 numbers[prefix] = int(next_id(store, table, prefix).rsplit("-", 1)[1])
@@ -113,8 +119,9 @@ def _store(store: Store, register: str, records: Sequence[Checked], path: Path, 
             numbers[prefix] += 1
             if same_as:
                 repeats.append((number, same_as, entry_id))
-    return Stored(sum(len(p.added) for p in paired), sum(len(p.updates) for p in paired),
-                  len(records) - len(fresh) + sum(p.skipped for p in paired), tuple(sorted(repeats)), register)
+    return Stored(len(added), sum(len(p.updates) for p in paired),
+                  len(records) - len(fresh) + sum(p.skipped for p in paired), tuple(sorted(repeats)), register,
+                  left_out, opened or 0)
 
 
 def _by_identity(register: str, entries: list[Any]) -> dict[tuple[Any, ...], list[Any]]:
