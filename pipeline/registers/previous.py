@@ -82,4 +82,4 @@ def corrected_table2(year: int, printed: Mapping[str, Any], corrections: object)
 
 
 def _count(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    return isinstance(value, int) and not isinstance(value, bool)
