@@ -16,6 +16,7 @@ from datetime import datetime, tzinfo
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
+from lxml.html.defs import tags as HTML_TAGS
 
 from pipeline.config import Source
 from pipeline.htmltools import clean_html, html_to_text
@@ -133,7 +134,7 @@ def _entry(link: str, title: str, published: str, content_html: str, summary_htm
     absolute = urljoin(base, link.strip()) if link else ""
     if urlsplit(absolute).scheme not in ("http", "https"):
         return None, f"no http(s) link ({link!r})"
-    title = clean_text(_TAG.sub("", title))
+    title = clean_text(_strip_tags(title))
     if not title:
         return None, "empty title"
     return FeedEntry(
@@ -147,8 +148,14 @@ def _entry(link: str, title: str, published: str, content_html: str, summary_htm
     ), ""
 
 
-# A tag in a title, closed or not ("…<img src=x onerror=…" at the end); "收入<5000元" is text.
-_TAG = re.compile(r"<[A-Za-z/!?][^>]*(?:>|$)")
+# Markup in a title, closed or not ("…<img src=x onerror=…" at the end): a comment or declaration,
+# or a tag naming an HTML element. Anything else in angle brackets is the publisher's text:
+# "收入<5000元", "<ISSCC2021>…", "李光洙<Running man>…", "ThreadLocal<T>" (real WeChat titles).
+_TAG = re.compile(r"<(?:[!?]|/?([A-Za-z][A-Za-z0-9]*)(?=[\s/>]|$))[^>]*(?:>|$)")
+
+
+def _strip_tags(title: str) -> str:
+    return _TAG.sub(lambda m: "" if m.group(1) is None or m.group(1).lower() in HTML_TAGS else m.group(0), title)
 _BENIGN = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 # What bridges append to an account's name in the feed title ("浦沿发布 | wechat-feeds").
 _BRIDGE_SUFFIX = re.compile(r"\s*[|｜\-–—]\s*(wechat-feeds|RSSHub|WeWe RSS|FetchRSS|微信公众号|公众号)\s*$", re.I)
