@@ -171,12 +171,19 @@ def _text_to_html(text: str) -> str:
 
 
 _WEIBO_HEADLINE = re.compile(r"^【([^】]{4,60})】\S")
+# RSSHub's weibo routes write each picture of a post as "[图片]" after its text (formatTitle): the
+# bridge's, not the publisher's words.
+_PICTURE_MARKERS = re.compile(r"(?:\s*\[图片\])+$")
 
 
 def post_title(title: str, channel: str) -> str:
-    """Weibo bridges title an entry with the post's text; its headline is the leading 【…】."""
-    headline = _WEIBO_HEADLINE.match(title) if channel == "weibo" else None
-    return headline.group(1).strip() if headline else title
+    """Weibo bridges title an entry with the post's text (and a "[图片]" per picture); its headline is
+    the leading 【…】."""
+    if channel != "weibo":
+        return title
+    text = _PICTURE_MARKERS.sub("", title).strip() or title
+    headline = _WEIBO_HEADLINE.match(text)
+    return headline.group(1).strip() if headline else text
 
 
 def entry_post(entry: FeedEntry, source: Source) -> Post:

@@ -116,3 +116,16 @@ def test_an_empty_feed_is_no_error_and_a_truncated_one_is_reported() -> None:
     assert feed.entries and feed.malformed
     problems = list(feed_problems(feed, FEED_URL))
     assert problems[0].kind == "malformed feed" and "read as far as it goes" in problems[0].message
+
+
+@pytest.mark.parametrize("title, channel, expected", [
+    # RSSHub's /weibo/user: the post's text, then one "[图片]" per picture (a real entry's title)
+    ("小畑健新绘 『棋魂』展纪念插画合集棋魂 [图片][图片][图片]", "weibo", "小畑健新绘 『棋魂』展纪念插画合集棋魂"),
+    ("【防汛通知】请居民做好防汛准备，详见图片 [图片]", "weibo", "防汛通知"),
+    ("[图片]", "weibo", "[图片]"),  # nothing but pictures: the marker is all there is
+    ("社区开展志愿服务活动 [图片]", "wechat", "社区开展志愿服务活动 [图片]"),  # only weibo bridges write it
+])
+def test_a_weibo_title_loses_the_bridges_picture_markers(title: str, channel: str, expected: str) -> None:
+    from sources.feed import post_title
+
+    assert post_title(title, channel) == expected
