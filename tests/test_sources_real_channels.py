@@ -15,6 +15,7 @@ for), an edited post stored as a new version.
 from __future__ import annotations
 
 import io
+import json
 import re
 import sqlite3
 import xml.etree.ElementTree as ET
@@ -277,3 +278,52 @@ def test_a_real_rsshub_weibo_feed(weibo, tmp_path):
     site.page(f"127.0.0.1{WEIBO_PATH}", edited, "application/xml; charset=utf-8")
     third, _ = night(config, NIGHT_1.replace(year=2025, month=7, day=5))
     assert (third.new, third.updated) == (0, 1), third
+
+
+ARTICLES = Path(__file__).parent / "fixtures" / "wechat_article"
+# Real saved article pages (tests/fixtures/wechat_article/PROVENANCE.md) at the short links they were saved
+# from; the feed that lists them is a stand-in in wechat-feeds' own format (no real feed lists them).
+REAL_PAGES = {
+    "https://mp.weixin.qq.com/s/on_l5Rc3Be-DjgUOXftaNw": "huawei_codecraft_2017_saved",
+    "https://mp.weixin.qq.com/s/T-yBbKhnrPQHofMB1FsNog": "xianyu_tech_video_2018_saved",
+}
+
+
+def bridge_feed(entries: list[tuple[str, str, datetime]]) -> bytes:
+    """A feed as hellodword/wechat-feeds wrote one: one line, no description, the title again as content."""
+    items = "".join(f"<item><title>{escape(title)}</title><link>{link}</link><description></description>"
+                    f"<content:encoded><![CDATA[{title}]]></content:encoded>"
+                    f"<pubDate>{when.strftime('%a, %d %b %Y %H:%M:%S +0800')}</pubDate></item>"
+                    for title, link, when in entries)
+    return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/'
+            'modules/content/"><channel><title>某号 | wechat-feeds</title><link>http://x.favicon.test/favicon.ico'
+            f"</link>{items}</channel></rss>").encode()
+
+
+def test_real_wechat_article_pages_through_the_collector(tmp_path, loopback_site):
+    site = loopback_site
+    expected = {link: json.loads((ARTICLES / f"{stem}.expected.json").read_text("utf-8"))
+                for link, stem in REAL_PAGES.items()}
+    site.page(f"127.0.0.1{FEED_PATH}", bridge_feed(
+        [(e["title"], link, datetime.fromisoformat(e["published_at"])) for link, e in expected.items()]),
+        "text/plain; charset=utf-8")
+    images = 0
+    for link, stem in REAL_PAGES.items():
+        raw = (ARTICLES / f"{stem}.html").read_bytes()
+        site.page(f"mp.weixin.qq.com/s/{link.rsplit('/', 1)[1]}", raw)  # byte for byte
+        for n, path in enumerate(set(re.findall(rb'data-src="https?://mmbiz\.qpic\.cn(/[^"?]+)', raw))):
+            site.page(f"mmbiz.qpic.cn{path.decode()}", _jpeg(n), "image/jpeg")
+            images += 1
+    config = write_office(tmp_path, site, f"""
+[sources.wechat]
+kind = "wechat_feed"
+url = "http://{site.address}{FEED_PATH}"
+""", {"mp.weixin.qq.com": "", "mmbiz.qpic.cn": ""})
+    first, kept = night(config, datetime(2019, 1, 1, 2, 0, tzinfo=SHANGHAI))
+    assert first.status == "ok" and first.new == 2, first
+    assert kept == images == sum(e["image_count"] for e in expected.values())
+    for url, title, published_at, body_text, _ in stored_posts(tmp_path / "xxgk.db"):
+        e = expected[url]
+        assert title == e["title"]  # the page's, not its <title> (闲鱼技术: the account's name)
+        assert datetime.fromisoformat(published_at) == datetime.fromisoformat(e["published_at"])
+        assert body_text.startswith(e["body_starts"]) and e["body_chars"][0] <= len(body_text) <= e["body_chars"][1]
