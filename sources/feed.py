@@ -53,7 +53,7 @@ def parse_feed(content: bytes, url: str, tz: tzinfo) -> ParsedFeed:
     # entry_post sanitises with nh3 (our allow-list), _entry makes links absolute against the
     # feed's URL, and feedparser's passes were half of its time on a big feed. Titles are text
     # to us and are escaped where shown.
-    parsed = feedparser.parse(content, sanitize_html=False, resolve_relative_uris=False)
+    parsed = feedparser.parse(_without_control_characters(content), sanitize_html=False, resolve_relative_uris=False)
     problem = parsed.get("bozo_exception") if parsed.bozo else None
     # A missing or odd Content-Type, or a charset the bytes override, is not a broken feed.
     malformed = "" if problem is None or isinstance(problem, _BENIGN) else str(problem)
@@ -79,6 +79,19 @@ def parse_feed(content: bytes, url: str, tz: tzinfo) -> ParsedFeed:
         else:
             rejected.append((raw.get("link", "") or raw.get("title", "") or "(entry)", why))
     return ParsedFeed(feed_title(parsed.feed.get("title", "")), entries, rejected, malformed)
+
+
+# C0 control characters XML 1.0 forbids (all but tab, LF, CR). Text pasted from Word brings them into
+# titles and digests (a real WeChat digest held two U+0008): one makes the whole feed not well-formed,
+# reported every night as malformed though nothing in it is lost. In UTF-8 and GB18030 these bytes are
+# never part of another character.
+_XML_ILLEGAL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _without_control_characters(content: bytes) -> bytes:
+    if content[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in content[:200]:  # UTF-16/32: leave its bytes be
+        return content
+    return _XML_ILLEGAL.sub(b"", content)
 
 
 def _looks_like(content: bytes) -> str:
