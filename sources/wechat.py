@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import tzinfo
+from html import unescape as unescape_html
 
 from lxml.etree import _Element as HtmlElement
 
@@ -119,8 +120,18 @@ def _text(el: HtmlElement | None) -> str:
     return text_of(el, " ")
 
 
+# A JS string escape: \xNN, \uNNNN, or a character after a backslash (\/, \", \n …).
+_JS_ESCAPE = re.compile(r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|(.))", re.S)
+_JS_NAMED = {"n": "\n", "r": "\r", "t": "\t"}
+
+
 def _unescape_js(value: str) -> str:
-    return value.replace("\\x26amp;", "&").replace("\\x26", "&").replace("&amp;", "&").replace("\\/", "/")
+    r"""A `var msg_*` value as text: WeChat HTML-escapes it, then writes it in a JS string
+    ("…\x26amp;…", "…&amp;…", "\x0a"), so the JS escapes are undone first, then the entities."""
+    def one(m: re.Match[str]) -> str:
+        code = m.group(1) or m.group(2)
+        return chr(int(code, 16)) if code else _JS_NAMED.get(m.group(3), m.group(3))
+    return unescape_html(_JS_ESCAPE.sub(one, value))
 
 
 def collect(source: Source, ctx: Context) -> Iterator[Event]:

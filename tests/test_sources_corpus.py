@@ -122,3 +122,19 @@ def test_feed(path: Path, expected: dict) -> None:
     if expected.get("summary_only"):
         # The feed repeats the title as content: the WeChat collector must fetch every article.
         assert all(wechat.needs_article(entry) for entry in parsed.entries)
+
+
+def test_a_wechat_pages_js_values_are_read_as_the_page_escapes_them() -> None:
+    """WeChat writes its `var msg_*` values HTML-escaped inside JS strings: the real pages show
+    `&amp;` (xianyu) and `\\x26amp;` (huawei) in msg_link and `\\x0a` in msg_desc. A title with a quote
+    comes the same way; pages before og:title (2017–2018, saved DOMs) are titled from msg_title. The
+    real huawei page with its msg_title given quotes as WeChat escapes them:"""
+    path = FIXTURES / "wechat_article" / "huawei_codecraft_2017_saved.html"
+    real = text_of(path)
+    line = 'var msg_title = "初赛赛题解读 | 10分钟读懂2017华为软件精英挑战赛初赛赛题";'
+    assert line in real
+    html = real.replace(line, r'var msg_title = "初赛赛题解读 | 10分钟读懂\x26quot;2017华为软件精英挑战赛\x26quot;'
+                              r'初赛赛题 \x26amp; 答疑";')
+    post = wechat.parse_article(html, "https://mp.weixin.qq.com/s/on_l5Rc3Be-DjgUOXftaNw",
+                                source("wechat_feed", "wechat"), SHANGHAI)
+    assert post.title == '初赛赛题解读 | 10分钟读懂"2017华为软件精英挑战赛"初赛赛题 & 答疑'
