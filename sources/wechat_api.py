@@ -6,7 +6,9 @@
                                               content: {news_item: [...], create_time, update_time}}]}
 
 Every article comes with its content, so a night costs a token and one page per 20
-published messages until the known ones. `is_deleted` articles become Gone. The
+published messages until the known ones. Only articles 发布 (published without a notification) are
+listed: articles 群发 (mass-sent) never are, so an account that mass-sends needs a wechat_feed source
+too; a list with nothing in it says so in the night's warnings. `is_deleted` articles become Gone. The
 AppID/AppSecret come from the environment (names in the source's config) or a
 secrets file; they never reach the store, the logs or an error message (the token
 rides in the URL, which pipeline.errors.redact_url strips).
@@ -28,9 +30,13 @@ from pipeline.htmltools import clean_html, html_to_text, image_urls, lazy_images
 from pipeline.models import Post
 from pipeline.normalize import canonical_url, clean_text
 
-from .protocol import Capped, Context, Event, Gone, Listed, Seen, SourceError
+from .protocol import Capped, Context, Event, Gone, Listed, Note, Seen, SourceError
 
 PAGE_SIZE = 20  # the API's maximum `count`
+# batchget lists the articles 发布 (published without a notification) only: those 群发 (mass-sent), as most
+# government accounts publish, are not in it (WeChat's open community: "群发(开启群发通知)的内容暂不支持获取").
+NOTHING_LISTED = ("发布能力接口没有列出任何文章：它只列出“发布”的文章，“群发”（开启群发通知）的文章不在其中。"
+                  "群发的文章请另配一个 wechat_feed 信息源，或用 xxgk add 逐篇添加")
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})  # invalid or expired access_token: refresh once
 # The credential itself refused (token again after a refresh, AppID, AppSecret, the IP allow-list):
 # raised as CredentialRefused, which health alerts on as "credential".
@@ -161,6 +167,8 @@ def collect(source: Source, ctx: Context) -> Iterator[Event]:
         offset += len(items)
         if not items or offset >= int(data.get("total_count") or 0):
             complete = True
+            if offset == 0:
+                yield Note(f"{source.url}cgi-bin/freepublish/batchget", NOTHING_LISTED)
             break
         if not fresh and not ctx.full and not ctx.walk_whole and not ctx.sweep:
             break

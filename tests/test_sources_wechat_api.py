@@ -187,3 +187,14 @@ def test_an_old_article_edited_is_caught_within_a_cycle_by_one_whole_walk(wechat
             break
     assert caught_on is not None, pages
     assert pages[-1] == 3 and all(p == 1 for p in pages[:-1])  # one whole walk a cycle, one page otherwise
+
+
+def test_an_account_the_api_lists_nothing_of_is_told_why(wechat_api_config, loopback_site):
+    """batchget lists only articles 发布 (published without a notification); articles 群发 (mass-sent, how
+    most government accounts publish) are not in it, as WeChat's open community answers, and an account
+    with only those gets the answer reported there: {"item":[],"total_count":0,"item_count":0}. The
+    office must be told why nothing comes, not get an ok night with nothing in it."""
+    FakeWeChat(loopback_site, [])
+    outcome, posts = collect(wechat_api_config())
+    assert outcome.status == "ok" and posts == []
+    assert any("群发" in w and "wechat_feed" in w for w in outcome.warnings), outcome.warnings
