@@ -3,6 +3,8 @@ them, the value found, then what it should be (pipeline/config/messages.py)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from click.testing import CliRunner
 
@@ -93,3 +95,61 @@ def test_a_selector_that_does_not_parse_is_named_with_the_part_that_does_not(tmp
     with pytest.raises(ConfigError) as caught:
         load(path)
     assert str(caught.value).startswith(f"{path}：{said}")
+
+
+# Every reason tomllib gives (Python 3.11+), written as a person editing xxgk.toml might: the text and
+# what the message says after "不是有效的 TOML：" — where, then why, in Chinese.
+BROKEN_TOML = [
+    ('[office]\n= "x"\n', "第 2 行第 1 列：这一行不是 键 = 值、[表名] 或 # 注释"),
+    ('[office]\nname = "x" org_code = "y"\n', "第 2 行第 12 列：一行只能写一个 键 = 值，值之后应换行"),
+    ('[office]\nname "x"\n', "第 2 行第 6 列：键后缺少“=”（应写作 键 = 值）"),
+    ("[office]\nname. = 1\n", "第 2 行第 7 列：键名有不允许的字符"),
+    ("[office]\nname = 两家子满族乡\n", '第 2 行第 8 列：值无效（文字要加引号，如 name = "某某乡"'),
+    ("[office]\nname = ", "文件末尾：值无效（文字要加引号"),
+    ('[office\nname = "x"\n', "第 1 行第 8 列：表名后缺少“]”"),
+    ("[[sources\n", "第 1 行第 10 列：表名后缺少“]]”"),
+    ('[office]\nname = "x"\n[office]\n', "第 3 行第 8 列：表 [office] 写了两次（同一个表只能写一次）"),
+    ('[office]\nname = "x"\nname = "y"\n', "第 3 行第 11 列：键重复：前面已有同名的键或表"),
+    ('[sources.wechat]\nkind = "x"\n[sources]\nwechat.kind = "y"\n',
+     "第 4 行第 18 列：表 [sources.wechat] 前面已经写过，不能再用带点的键重新定义"),
+    ('[fetch]\nresolve = { a = "1" }\nresolve.b = "2"\n', "第 3 行第 16 列：fetch.resolve 已在一行内写完（内联表或数组），不能再往里添加键"),
+    ('[fetch]\nresolve = { a = "1", a = "2" }\n', "第 2 行第 29 列：内联表里键 a 重复"),
+    ('[fetch]\nresolve = { a = "1"\n', "第 2 行第 20 列：内联表没有结束：缺少“}”，或两项之间缺少“,”"),
+    ("[fetch]\nretry = [1 2]\n", "第 2 行第 12 列：数组没有结束：缺少“]”，或两项之间缺少“,”"),
+    ('[office]\nname = "两家子\n', "第 2 行第 12 列：字符串缺少结尾的引号（一行内的字符串不能换行）"),
+    ('[office]\nname = "两家子', "文件末尾：字符串缺少结尾的引号"),
+    ("[office]\nname = '两家子", "文件末尾：字符串缺少结尾的引号"),
+    ('[paths]\ndatabase = "D:\\xxgk\\data.db"\n', "第 2 行第 17 列：字符串里的“\\”要写成“\\\\”（或把整个路径改用单引号 '…'）"),
+    ('[office]\nname = "a\x01b"\n', "第 2 行第 10 列：有不允许的字符 '\\x01'"),
+    ("[office]\nname = 'a\x07b'\n", "第 2 行第 10 列：有不允许的字符 '\\x07'"),
+    ('[office]\nname = "\\uZZZZ"\n', "第 2 行第 11 列：\\u 或 \\U 后应为十六进制数字"),
+    ('[office]\nname = "\\uD800"\n', "第 2 行第 15 列：\\u 或 \\U 写的不是有效的字符"),
+    ("[office]\nsince = 2021-02-30\n", "第 2 行第 9 列：没有这个日期或时间"),
+]
+
+
+@pytest.mark.parametrize("text, said", BROKEN_TOML)
+def test_a_config_that_is_not_toml_says_where_and_why_in_chinese(tmp_path, text, said):
+    """The place was Chinese but the parser's reason English ("Expected '=' after a key …")."""
+    path = tmp_path / "xxgk.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}：不是有效的 TOML：{said}")
+    assert not re.search(r"[A-Za-z]{3,} [a-z]{2,}", message.removeprefix(str(path))), message  # no English left
+
+
+def test_the_district_file_is_read_by_the_same_function_and_says_it_the_same_way(tmp_path):
+    path = tmp_path / "district.toml"
+    path.write_text(DISTRICT.replace('name = "昌邑区"', "name 昌邑区"), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_district(path)
+    assert str(caught.value) == f"{path}：不是有效的 TOML：第 2 行第 6 列：键后缺少“=”（应写作 键 = 值）"
+
+
+def test_a_reason_of_a_shape_not_known_keeps_the_parsers_words_after_a_chinese_lead():
+    """A later Python may word a reason anew: the place is still said in Chinese, the words kept."""
+    assert messages.not_toml("Unexpected thing (at line 3, column 5)") == "不是有效的 TOML：第 3 行第 5 列（Unexpected thing）"
+    assert messages.not_toml("Unexpected thing (at end of document)") == "不是有效的 TOML：文件末尾（Unexpected thing）"
+    assert messages.not_toml("Unexpected thing") == "不是有效的 TOML（Unexpected thing）"

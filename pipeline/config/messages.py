@@ -11,6 +11,7 @@ the value found, then what is expected or what is wrong; the parts joined by "�
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -56,13 +57,64 @@ def one_of(values: Iterable[str]) -> str:
 
 
 def not_toml(reason: str) -> str:
-    """What the TOML parser said, its place in Chinese ("第 2 行第 8 列"), its words as they are."""
-    where = re.search(r"\s*\(at line (\d+), column (\d+)\)$", reason)
-    if where:
-        return f"不是有效的 TOML：第 {where[1]} 行第 {where[2]} 列（{reason[:where.start()]}）"
-    if reason.endswith("(at end of document)"):
-        return f"不是有效的 TOML：文件末尾（{reason.removesuffix('(at end of document)').strip()}）"
-    return f"不是有效的 TOML（{reason}）"
+    """What the TOML parser said, in Chinese: its place ("第 2 行第 8 列", "文件末尾"), then what is
+    wrong; a reason not in TOML_REASONS keeps the parser's words, in brackets."""
+    where = re.search(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)$", reason)
+    said = reason[:where.start()] if where else reason
+    place = ("" if where is None else f"第 {where[1]} 行第 {where[2]} 列" if where[1] else "文件末尾")
+    meaning = toml_reason(said)
+    if meaning is None:
+        return say("不是有效的 TOML", place) + f"（{said}）"
+    return say("不是有效的 TOML", place, meaning)
+
+
+# tomllib's reasons (the same words since Python 3.11) → what they mean to the person editing the file.
+# {key}: a table or key as TOML writes it; {char}: a character as Python shows it.
+TOML_REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(shape), meaning) for shape, meaning in (
+    (r"Invalid statement", "这一行不是 键 = 值、[表名] 或 # 注释"),
+    (r"Expected newline or end of document after a statement", "一行只能写一个 键 = 值，值之后应换行"),
+    (r"Expected '=' after a key in a key/value pair", "键后缺少“=”（应写作 键 = 值）"),
+    (r"Invalid initial character for a key part",
+     "键名有不允许的字符（键名只用英文字母、数字、_ 和 -，其余的要加引号）"),
+    (r"Invalid value", '值无效（文字要加引号，如 name = "某某乡"；数字、true/false、日期不加）'),
+    (r"Expected ']' at the end of a table declaration", "表名后缺少“]”"),
+    (r"Expected ']]' at the end of an array declaration", "表名后缺少“]]”"),
+    (r"Cannot declare (?P<key>\(.*\)) twice", "表 [{key}] 写了两次（同一个表只能写一次）"),
+    (r"Cannot overwrite a value", "键重复：前面已有同名的键或表"),
+    (r"Cannot redefine namespace (?P<key>\(.*\))", "表 [{key}] 前面已经写过，不能再用带点的键重新定义"),
+    (r"Cannot mutate immutable namespace (?P<key>\(.*\))",
+     "{key} 已在一行内写完（内联表或数组），不能再往里添加键"),
+    (r"Duplicate inline table key (?P<key>'.*')", "内联表里键 {key} 重复"),
+    (r"Unclosed array", "数组没有结束：缺少“]”，或两项之间缺少“,”"),
+    (r"Unclosed inline table", "内联表没有结束：缺少“}}”，或两项之间缺少“,”（内联表须写在一行内）"),
+    (r"Illegal character '\\n'", "字符串缺少结尾的引号（一行内的字符串不能换行）"),
+    (r"Unterminated string|Expected \".*\"", "字符串缺少结尾的引号"),
+    (r"Unescaped '\\' in a string", "字符串里的“\\”要写成“\\\\”（或把整个路径改用单引号 '…'）"),
+    (r"(?:Illegal|Found invalid) character (?P<char>'.*')", "有不允许的字符 {char}"),
+    (r"Invalid hex value", "\\u 或 \\U 后应为十六进制数字"),
+    (r"Escaped character is not a Unicode scalar value", "\\u 或 \\U 写的不是有效的字符"),
+    (r"Invalid date or datetime", "没有这个日期或时间"),
+))
+
+
+def toml_reason(said: str) -> str | None:
+    """tomllib's reason in Chinese, or None for a shape not in TOML_REASONS."""
+    for shape, meaning in TOML_REASONS:
+        if found := shape.fullmatch(said):
+            parts = found.groupdict()
+            key = parts.get("key")
+            return meaning.format(key=_dotted(key) if key else "", char=parts.get("char") or "")
+    return None
+
+
+def _dotted(key: str) -> str:
+    """tomllib's key, a Python tuple or string ("('sources', 'wechat')", "'b'"), as TOML writes it."""
+    try:
+        value = ast.literal_eval(key)
+    except (ValueError, SyntaxError):
+        return key
+    parts = value if isinstance(value, tuple) else (value,)
+    return ".".join(toml_key(part) for part in parts)
 
 
 def should_be(wanted: str) -> str:
