@@ -115,7 +115,7 @@ def test_an_item_whose_only_copy_turns_out_another_agencys_is_neither_published_
     # Kept as a record: found by its id and 索引号, its history says why it is empty.
     e = explain(store, number)
     assert e.item_id == item and not e.posts and [d.kind for d in e.decisions] == ["set aside"]
-    assert "no copy left" in explanation_text(e) and "昌邑区卫生健康局" in explanation_text(e)
+    assert "已无渠道副本" in explanation_text(e) and "昌邑区卫生健康局" in explanation_text(e)
     # Corrected back (the row was the office's after all): the copy returns to its item, as it was linked.
     save_posts(store, make_post("row", "catalog", meta=OFFICE))
     dedupe(config, store)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 
 import pytest
@@ -125,7 +126,7 @@ def test_explain_shows_rule_score_and_channel_and_returns_data(empty_store, tmp_
     runner = CliRunner()
     path = str(config.path)
     text = runner.invoke(main, ["--config", path, "explain", item_id], catch_exceptions=False)
-    assert text.exit_code == 0 and "same text (1.000)" in text.output and "counted under wechat" in text.output
+    assert text.exit_code == 0 and "合并依据 正文相同（1.000）" in text.output and "年报计入 微信" in text.output
     index_number = data["index_number"]
     as_json = runner.invoke(main, ["--config", path, "explain", index_number, "--json"], catch_exceptions=False)
     assert json.loads(as_json.output)["item_id"] == item_id
@@ -143,15 +144,67 @@ def test_merge_and_split_commands_record_who(empty_store):
     path = str(config.path)
     split = runner.invoke(main, ["--config", path, "split", item_id, website, "--who", "王静"], catch_exceptions=False)
     assert split.exit_code == 0, split.output
-    new_id = split.output.split("new item ")[1].split()[0]
+    assert split.output.startswith(f"已从条目 {item_id} 拆出 1 个渠道副本，成为条目 ")
+    new_id = re.search(r"成为条目 (\w+)（记录为 王静 的决定）", split.output)[1]
     merged = runner.invoke(main, ["--config", path, "merge", item_id, new_id, "--who", "李明", "--note", "same drill"],
                            catch_exceptions=False)
-    assert merged.exit_code == 0, merged.output
+    assert merged.exit_code == 0 and merged.output == f"已将条目 {new_id} 并入 {item_id}（记录为 李明 的决定）\n"
     rows = store.db.execute("SELECT who, kind, note FROM decisions ORDER BY id").fetchall()
     assert rows == [("王静", "split", ""), ("王静", "split from", ""), ("李明", "merge", "same drill"),
                     ("李明", "merged into", "same drill")]
     listed = runner.invoke(main, ["--config", path, "withdrawn"], catch_exceptions=False)
-    assert "no withdrawn items" in listed.output
+    assert listed.output == "没有已撤下的条目\n"
+
+
+def test_explain_speaks_to_the_clerk_in_chinese(empty_store):
+    """`xxgk explain` printed English ("first published … on wechat; counted under wechat", "2 post(s):",
+    "by 王静", "merge {…} → {…}"); it says it now in the review page's words: its channel names, its
+    merge rules, its decision kinds; --json keeps the store's English names for machines."""
+    config, store = empty_store
+    save_posts(store, make_post("a", "wechat"), make_post("b", "website", days=1),
+               make_post("c", "catalog", days=2))
+    dedupe(config, store)
+    (item_id,) = items_of(store)
+    catalog = post_id_of(store, "catalog")
+    store.withdraw_post("catalog", store.db.execute("SELECT url FROM posts WHERE id = ?", [catalog]).fetchone()[0],
+                        "", NOW)
+    split_off = merges.split_item(config, store, item_id, [catalog], who="王静", note="另一次演练", now=NOW)
+    merges.merge_items(config, store, item_id, split_off, who="李明", now=NOW)
+
+    runner = CliRunner()
+    text = runner.invoke(main, ["--config", str(config.path), "explain", item_id], catch_exceptions=False).output
+    assert "年报计入 微信" in text and "（微信）" in text and "各渠道副本（3 个）：" in text
+    assert "合并依据 首个副本（1.000）" in text and " 网站 " in text and " 区公开目录 " in text
+    assert "合并依据 人工合并（1.000，李明 " in text  # who moved the copy, and when
+    assert "已撤下：" in text and "（源头已删除）" in text
+    assert "王静：拆分（另一次演练）：" in text and "李明：合并：" in text and " → " in text
+    assert "标题来源：" in text and "发布机构：" in text
+    merged = runner.invoke(main, ["--config", str(config.path), "explain", split_off], catch_exceptions=False).output
+    assert f"已由工作人员并入 {item_id}：本条目只保留为记录，不单独发布" in merged
+    assert "王静：拆分而来（另一次演练）" in merged and "李明：被合并：" in merged
+    for said in (text, merged):  # no English left but ids and URLs (and the reasons of the choices,
+        for line in said.splitlines():  # pipeline/merge/item_fields.py's words: not this function's)
+            if not line.startswith(("  标题来源：", "  日期：", "  索引号：", "  文号：", "  发布机构：")):
+                words = re.findall(r"\b[A-Za-z]{3,}\b", re.sub(r"https?://\S+|\b[ip][0-9a-f]{12,}\b", "", line))
+                assert not words, line
+
+    data = json.loads(runner.invoke(main, ["--config", str(config.path), "explain", item_id, "--json"]).output)
+    assert {p["channel"] for p in data["posts"]} == {"wechat", "website", "catalog"}
+    assert [d["kind"] for d in data["decisions"]] == ["split", "merge"]
+
+
+def test_explain_of_an_item_every_copy_of_which_was_withdrawn_says_so_in_chinese(empty_store):
+    config, store = empty_store
+    save_posts(store, make_post("a", "wechat"))
+    dedupe(config, store)
+    (item_id,) = items_of(store)
+    store.withdraw_post("wechat", store.db.execute("SELECT url FROM posts").fetchone()[0], "已删除", NOW)
+    dedupe(config, store)
+    text = merges.explanation_text(merges.explain(store, item_id), SHANGHAI)
+    assert "已撤下：所有副本都已在源头撤下（最后一个 2020-06-01 10:00）；保留并标记" in text
+    assert "已撤下：2020-06-01 10:00（已删除）" in text
+    listed = CliRunner().invoke(main, ["--config", str(config.path), "withdrawn"], catch_exceptions=False).output
+    assert listed.startswith(f"{item_id}  ") and "  撤下于 2020-06-01" in listed
 
 
 @pytest.mark.parametrize("command", ["explain", "merge", "split", "withdrawn"])

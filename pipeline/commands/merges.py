@@ -58,7 +58,7 @@ def merge_command(env: Env, keep: str, other: str, who: str, note: str) -> None:
     """
     with env.store() as store:
         kept = merges.merge_items(env.config, store, keep, other, who, note)
-    click.echo(f"merged {other} into {kept} (recorded as decided by {who})")
+    click.echo(f"已将条目 {other} 并入 {kept}（记录为 {who} 的决定）")
 
 
 @click.command(name="split")
@@ -78,7 +78,7 @@ def split_command(env: Env, item: str, posts: tuple[str, ...], who: str, note: s
     """
     with env.store() as store:
         new_id = merges.split_item(env.config, store, item, list(posts), who, note)
-    click.echo(f"split {len(posts)} post(s) out of {item} into new item {new_id} (decided by {who})")
+    click.echo(f"已从条目 {item} 拆出 {len(posts)} 个渠道副本，成为条目 {new_id}（记录为 {who} 的决定）")
 
 
 @click.command(name="withdrawn")
@@ -98,9 +98,9 @@ def withdrawn_command(env: Env, as_json: bool) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for row in rows:
-        click.echo(f"{row['item_id']}  {row['index_number']}  withdrawn {row['withdrawn_at']}  {row['title']}")
+        click.echo(f"{row['item_id']}  {row['index_number']}  撤下于 {row['withdrawn_at']}  {row['title']}")
     if not rows:
-        click.echo("no withdrawn items")
+        click.echo("没有已撤下的条目")
 
 
 COMMANDS = (explain_command, merge_command, split_command, withdrawn_command)

@@ -137,43 +137,61 @@ def set_aside_of(store: Store, ref: str) -> tuple[str, str, str] | None:
 
 
 def explanation_text(e: Explanation, tz: tzinfo | None = None) -> str:
-    """The explanation as staff read it on a terminal."""
+    """The explanation as staff read it on a terminal: in Chinese, in the review page's words
+    (its channel names and merge rules; the store and --json keep the English names)."""
+    from ..review.queries import CHANNEL_NAMES, MERGE_RULES  # here: the review app (Flask) only when asked
 
     def when(value: str | None) -> str:
         dt = parse_iso(value)
         return "—" if not dt else staff_time(dt, tz) if tz else dt.strftime("%Y-%m-%d %H:%M")
 
+    def channel(name: str | None) -> str:
+        return CHANNEL_NAMES.get(name, name) if name else "—"
+
     lines = [f"{e.item_id}  索引号 {e.index_number}", f"  {e.title}"]
     if e.minted_index and e.minted_index != e.index_number:
-        lines.append(f"  formerly shown as {e.minted_index} (minted by xxgk; still finds this item)")
+        lines.append(f"  原索引号 {e.minted_index}（xxgk 所编，仍可用来查找本条目）")
     if e.publisher or e.doc_number:
         lines.append(f"  发布机构 {e.publisher or '—'}   文号 {e.doc_number or '—'}")
     for what, why in (e.choices or {}).items():
-        lines.append(f"  {_CHOICE_LABELS.get(what, what)}: {why}")
+        lines.append(f"  {_CHOICE_LABELS.get(what, what)}：{why}")
     if e.merged_into:
-        lines.append(f"  merged by staff into {e.merged_into}: not published on its own")
-    lines.append(f"  first published {when(e.published_at)} on {e.first_channel}; "
-                 f"counted under {e.count_channel}; last content change {when(e.updated_at)}")
+        lines.append(f"  已由工作人员并入 {e.merged_into}：本条目只保留为记录，不单独发布")
+    lines.append(f"  首次发布 {when(e.published_at)}（{channel(e.first_channel)}）；年报计入 {channel(e.count_channel)}；"
+                 f"内容最近变更 {when(e.updated_at)}")
     if not e.posts and not e.merged_into:
-        lines.append("  no copy left: its copies were set aside as another agency's; not published, not counted")
+        lines.append("  已无渠道副本：其副本都已作为他单位信息移出；不发布，不计入年报")
     if e.withdrawn:
-        lines.append(f"  WITHDRAWN: every copy was withdrawn upstream (last {when(e.withdrawn_at)}); kept and flagged")
-    lines.append(f"  {len(e.posts)} post(s):")
-    for p in e.posts:
-        by = "" if p.decided_by == "auto" else f", by {p.decided_by} {when(p.decided_at)}"
-        lines.append(f"    {p.post_id} {p.channel:<8} {when(p.published_at)}  {p.rule} ({p.score:.3f}{by})")
-        lines.append(f"      {p.title}")
-        lines.append(f"      {p.url}" + (f"  [{p.versions} versions]" if p.versions > 1 else ""))
-        if p.withdrawn_at:
-            lines.append(f"      withdrawn {when(p.withdrawn_at)}: {p.withdrawn_reason or 'gone upstream'}")
-    for d in e.decisions:
-        lines.append(f"  {when(d.at)} {d.who}: {d.kind} {json.dumps(d.before, ensure_ascii=False)} → "
-                     f"{json.dumps(d.after, ensure_ascii=False)}" + (f" ({d.note})" if d.note else ""))
+        lines.append(f"  已撤下：所有副本都已在源头撤下（最后一个 {when(e.withdrawn_at)}）；保留并标记")
+    lines.append(f"  各渠道副本（{len(e.posts)} 个）：")
+    for post in e.posts:
+        by = "" if post.decided_by == "auto" else f"，{post.decided_by} {when(post.decided_at)}"
+        lines.append(f"    {post.post_id} {channel(post.channel)} {when(post.published_at)}  "
+                     f"合并依据 {MERGE_RULES.get(post.rule, post.rule)}（{post.score:.3f}{by}）")
+        lines.append(f"      {post.title}")
+        lines.append(f"      {post.url}" + (f"  （{post.versions} 个版本）" if post.versions > 1 else ""))
+        if post.withdrawn_at:
+            lines.append(f"      已撤下：{when(post.withdrawn_at)}（{post.withdrawn_reason or '源头已删除'}）")
+    lines.extend(f"  {when(d.at)} {d.who}：{_decision_text(d)}" for d in e.decisions)
     return "\n".join(lines)
 
 
-_CHOICE_LABELS = {"title": "title from", "dates": "dates", "index_number": "索引号", "doc_number": "文号",
+# What the explanation calls each choice, and each decision about an item (the review page's words).
+_CHOICE_LABELS = {"title": "标题来源", "dates": "日期", "index_number": "索引号", "doc_number": "文号",
                   "publisher": "发布机构"}
+DECISION_KINDS = {"merge": "合并", "merged into": "被合并", "split": "拆分", "split from": "拆分而来",
+                  "set aside": "移出（他单位信息）", "returned": "移回"}
+
+
+def _decision_text(d: Decision) -> str:
+    """A decision as a clerk reads it: its kind, each item's copies before → after, the note."""
+
+    def copies(side: dict[str, Any]) -> str:
+        items = side.get("items") or {}
+        return "；".join(f"{item} 的副本 {'、'.join(posts) or '（无）'}" for item, posts in items.items()) or "—"
+
+    note = f"（{d.note}）" if d.note else ""
+    return f"{DECISION_KINDS.get(d.kind, d.kind)}{note}：{copies(d.before)} → {copies(d.after)}"
 
 
 def _decide(store: Store, now: datetime, who: str, item_id: str, kind: str, before: dict[str, Any], after: dict[str, Any],
