@@ -1,8 +1,8 @@
 """The plumbing every command shares, at the bottom of pipeline/commands: the group's
-environment (Env), the exit codes, and the translation of the project's errors and of
-store / file-system faults into one clear line and the documented exit code.
+environment (Env), the exit codes, and the translation of the project's errors, of click's usage
+errors (usage.py) and of store / file-system faults into one clear line and the documented exit code.
 
-Nothing here imports another module of pipeline/commands.
+Nothing here imports another module of pipeline/commands but usage.py, which imports none.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from .. import config as config_mod
 from ..nightly import logs
 from ..errors import ConfigError, InputError, LockHeld, StoreError, XxgkError
 from ..store import Store, store_fault
+from .usage import ChineseUsageError
 
 # EXIT_READER_GONE: 128 + SIGPIPE (13), what a shell shows for `git log | head -1`.
 EXIT_OK, EXIT_SOURCE_FAILED, EXIT_CONFIG, EXIT_LOCKED, EXIT_STORE, EXIT_READER_GONE = 0, 1, 2, 3, 4, 128 + 13
@@ -87,19 +88,24 @@ class Group(click.Group):
     """Every fault of the store or of the file system, wherever it strikes (a disk filling up
     mid-run, a damaged page of the database), ends in one line and the documented exit code:
     4 for the store (the database, its lock, its folder), 1 for the outputs — never a traceback.
-    A reader that stops early (`xxgk … | head -1`) ends any command quietly (exit_if_reader_gone)."""
+    A reader that stops early (`xxgk … | head -1`) ends any command quietly (exit_if_reader_gone).
+    click's usage errors, of this group or of any command under it, are said in Chinese (usage.py)."""
 
     def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
                      **extra: Any) -> click.Context:
         try:  # --help and --version print here, before any command runs
             return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as e:
+            raise _in_chinese(e) from None
         except OSError as e:
             exit_if_reader_gone(e)
             raise
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
+        try:  # every subcommand's arguments are parsed in here, and every command runs in here
             return super().invoke(ctx)
+        except click.UsageError as e:
+            raise _in_chinese(e) from None
         except sqlite3.Error as e:
             raise Failure(store_fault(_database(ctx), e), EXIT_STORE) from None
         except OSError as e:
@@ -109,6 +115,16 @@ class Group(click.Group):
             if where and where.startswith(database):
                 raise Failure(store_fault(_database(ctx), e), EXIT_STORE) from None
             raise Failure(f"cannot write {where or 'a file'}: {e.strerror or e}", EXIT_SOURCE_FAILED) from None
+
+
+def _in_chinese(error: click.UsageError) -> click.UsageError:
+    """click's usage error said in Chinese; a group's help shown for a bare `xxgk config` stays as it is."""
+    if isinstance(error, (ChineseUsageError, _NO_ARGS_IS_HELP)):
+        return error
+    return ChineseUsageError(error)
+
+
+_NO_ARGS_IS_HELP: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click 8.2+: prints the help
 
 
 def exit_if_reader_gone(error: OSError) -> None:
