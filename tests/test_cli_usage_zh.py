@@ -117,7 +117,14 @@ def test_any_group_built_on_the_house_group_says_clicks_errors_in_chinese():
     def pairs(span: tuple[int, int], pair: tuple[str, str]) -> None:
         """Two values each."""
 
+    @tool.command()
+    @click.option("--kind", type=click.Choice(["复议", "诉讼"]), required=True)
+    def kinds(kind: str) -> None:
+        """A choice that must be made."""
+
     runner = CliRunner()
     assert runner.invoke(tool, ["pairs", "a", "b", "--span", "1"]).output.startswith("错误：选项 --span 后面要给 2 个值\n")
     one = runner.invoke(tool, ["pairs", "a"])
     assert one.exit_code == 2 and one.output.startswith("错误：参数 PAIR 要给 2 个值\n"), one.output
+    missing = runner.invoke(tool, ["kinds"])
+    assert missing.exit_code == 2 and missing.output.startswith("错误：缺少选项 --kind（可选：复议、诉讼）\n用法："), missing.output

@@ -13,7 +13,7 @@ Nothing here imports another module of pipeline/commands (base.Group shows these
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
@@ -49,8 +49,7 @@ def said(error: click.UsageError) -> str:
     if isinstance(error, click.MissingParameter):
         return _missing(error)
     if isinstance(error, click.BadParameter):
-        where = _named(error.param_hint) if error.param_hint is not None else \
-            _named(_names_of(error.param)) if error.param is not None else ""
+        where = _named(error.param_hint if error.param_hint is not None else _names_of(error.param))
         return f"{where}：{reason(error.message)}" if where else reason(error.message)
     text = reason(error.message)
     guesses = getattr(error, "possibilities", None)  # NoSuchOption; NoSuchCommand (click 8.4+)
@@ -61,7 +60,7 @@ def _missing(error: click.MissingParameter) -> str:
     """缺少选项 --year / 缺少参数 ITEM, and the values a choice takes."""
     param = error.param
     kind = error.param_type or (param.param_type_name if param is not None else "parameter")
-    name = _named(error.param_hint if error.param_hint is not None else _names_of(param) if param else "")
+    name = _named(error.param_hint if error.param_hint is not None else _names_of(param))
     text = f"缺少{'选项' if kind == 'option' else '参数'} {name}".rstrip()
     if error.message:
         text += f"：{reason(error.message)}"
@@ -105,7 +104,7 @@ def _range(value: str, bounds: str) -> str:
 _KINDS = {"File": "文件", "Directory": "文件夹", "Path": "路径", "file": "文件", "directory": "文件夹", "path": "路径"}
 
 # click's words for a usage error (the same since click 8.1) → Chinese; each a function of the match.
-CLICK_REASONS: tuple[tuple[re.Pattern[str], Any], ...] = tuple((re.compile(shape, re.S), say) for shape, say in (
+CLICK_REASONS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = tuple((re.compile(shape, re.S), say) for shape, say in (
     (r"No such option:? '?(?P<name>[^'\s]+)'?\.?", lambda m: f"没有选项 {m['name']}"),
     (r"No such command '(?P<name>.*)'\.", lambda m: f"没有命令 {m['name']}"),
     (r"Missing command\.", lambda m: "缺少子命令"),
@@ -137,5 +136,5 @@ def reason(message: str) -> str:
     known after a Chinese lead."""
     for shape, say in CLICK_REASONS:
         if found := shape.fullmatch(message):
-            return str(say(found))
+            return say(found)
     return message if CHINESE.search(message) else f"用法有误（{message}）"
