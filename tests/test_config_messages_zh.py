@@ -153,3 +153,12 @@ def test_a_reason_of_a_shape_not_known_keeps_the_parsers_words_after_a_chinese_l
     assert messages.not_toml("Unexpected thing (at line 3, column 5)") == "不是有效的 TOML：第 3 行第 5 列（Unexpected thing）"
     assert messages.not_toml("Unexpected thing (at end of document)") == "不是有效的 TOML：文件末尾（Unexpected thing）"
     assert messages.not_toml("Unexpected thing") == "不是有效的 TOML（Unexpected thing）"
+
+
+def test_a_config_saved_by_windows_notepad_with_a_bom_is_read(tmp_path):
+    """Notepad's UTF-8 begins with a BOM: the file was refused on line 1 ("这一行不是 键 = 值…"),
+    a line that looks right to whoever reads it."""
+    path = write_config(tmp_path)
+    name = load(path).office.name
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert load(path).office.name == name

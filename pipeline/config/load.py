@@ -68,8 +68,8 @@ def load_effective(path: str | os.PathLike[str], env: Mapping[str, str] | None =
 def read_toml(path: Path, what: str, how_to_name: str) -> dict[str, Any]:
     """A TOML file read (`what`: "配置文件", "区配置文件"; `how_to_name`: how to point xxgk at another),
     or one ConfigError saying in Chinese why not."""
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+    try:  # utf-8-sig: Windows Notepad's UTF-8 begins with a BOM, which TOML would refuse on line 1
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise ConfigError(messages.say(path, f"没有这个{what}（{how_to_name}）")) from None
     except IsADirectoryError:
