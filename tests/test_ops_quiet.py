@@ -57,6 +57,6 @@ def test_a_quiet_district_night_prints_nothing_either(tmp_path, synced_copy):
                         encoding="utf-8")
     nights = [xxgk_in_december("district", "--district", str(district), "sync", "-q") for _ in range(2)]
     assert [n.returncode for n in nights] == [0, 0], nights[0].stderr
-    # a district's alert names its office (README, A whole district)
-    assert "WARNING" not in nights[0].stderr and "ALERT 兴华街道办事处：节假日日历缺少" in nights[0].stderr
+    # a district's alert names whose it is (README, A whole district): the holiday data is the installation's
+    assert "WARNING" not in nights[0].stderr and "ALERT 昌邑区：节假日日历缺少" in nights[0].stderr
     assert (nights[1].stdout, nights[1].stderr) == ("", "")

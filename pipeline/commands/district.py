@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,7 +20,7 @@ from ..models import local_today
 
 if TYPE_CHECKING:
     from ..config import Config
-    from ..district.run import OfficeOutcome
+    from ..district.run import AfterJob, OfficeOutcome
     from ..store import Store
 
 INTERRUPTED_ZH = "最近一次运行中途被终止（没有进程持有运行锁）；已存的内容都保留，下次运行会补齐其余部分"
@@ -146,11 +147,12 @@ def sync(env: DistrictEnv, full: bool, offices: tuple[str, ...], quiet: bool) ->
     _move_old_layout(district)  # before the offices build: each finds its site where its manifest says
     with quiet_notices(quiet):
         outcomes = run_district(district, full=full, only=offices, on_done=done,
-                                after_job=_office_alerts)
+                                after_job=_office_alerts(district))
     if district.site_url:
         _build(district, today(None), moved=True)
     elif not quiet:
         click.echo("portal not built: [district] site_url is not set")
+    _say_docroot_check(district, quiet)
     if any(o.status in ("failed", "partial") for o in outcomes):
         sys.exit(EXIT_SOURCE_FAILED)
 
@@ -164,16 +166,49 @@ def _move_old_layout(district: District) -> None:
         click.echo(f"注意：{line}", err=True)
 
 
-def _office_alerts(config: Config, store: Store) -> None:
-    """After an office's job: its new alerts raised (sent as [alerts] says) and printed, each naming its
-    office: thirty offices' "来源 news 连续 3 次采集失败" must say whose."""
+def _say_docroot_check(district: District, quiet: bool) -> None:
+    """Whether the public host serves a private file (district/exposure.py): an ALERT on stderr, also under -q,
+    every night until the web server publishes output/site/; the notes (skipped, why) only without -q. Never
+    the night's exit code: the offices' jobs are done."""
+    from ..district.exposure import check_docroot
+
+    try:
+        found = check_docroot(district)
+    except Exception as e:  # a bug here must not fail a night whose offices all ran
+        click.echo(f"未能检查发布目录：内部错误 {type(e).__name__}: {e}", err=True)
+        return
+    if found.alert:
+        click.echo(f"ALERT {district.name}：{found.alert}", err=True)
+    for note in () if quiet else found.notes:
+        click.echo(note)
+
+
+def _office_alerts(district: District) -> AfterJob:
+    """After each office's job: its new alerts raised (sent as [alerts] says) and printed, each naming its
+    office: thirty offices' "来源 news 连续 3 次采集失败" must say whose. An alert about the installation
+    (the holiday data lacks next year), which every office raises alike, is printed once in the run, naming
+    the district."""
+    from ..district.run import about_the_installation
     from ..nightly.job import raise_alerts
 
-    raised = raise_alerts(config, store)
-    for alert in raised.fresh:
-        click.echo(f"ALERT {config.office.name}：{alert.message}", err=True)
-    for problem in raised.problems:
-        click.echo(f"{config.office.name}：告警未能发出：{problem}", err=True)
+    said: set[str] = set()
+    lock = threading.Lock()  # the offices' jobs end side by side, in threads
+
+    def after_job(config: Config, store: Store) -> None:
+        raised = raise_alerts(config, store)
+        for alert in raised.fresh:
+            if not about_the_installation(alert):
+                click.echo(f"ALERT {config.office.name}：{alert.message}", err=True)
+                continue
+            with lock:
+                first = alert.key not in said
+                said.add(alert.key)
+            if first:
+                click.echo(f"ALERT {district.name}：{alert.message}（本机安装的数据，各单位相同）", err=True)
+        for problem in raised.problems:
+            click.echo(f"{config.office.name}：告警未能发出：{problem}", err=True)
+
+    return after_job
 
 
 @district.command(name="recheck", epilog=EXIT_CODES_HELP)
@@ -264,25 +299,30 @@ def inspect(env: DistrictEnv, fmt: str, on: date | None, silent_nights: int, rev
             output: str | None) -> None:
     """Inspect every office: items published more than 20 working days after their 生成日期
     (this year and last), applications past their deadline, sources silent for N nights,
-    items waiting for review for more than N days. Findings are a report (exit 0); an office that
-    could not be inspected (its config or store broken) is listed and makes the exit 1.
+    items waiting for review for more than N days. And the district's public host: asked at
+    site_url for one office's private file (a report draft) and for the portal's first page, it
+    must not serve the one (the web server publishing output/, not output/site/). Findings are a
+    report (exit 0); an office that could not be inspected (its config or store broken) is
+    listed and makes the exit 1.
 
     \b
     Example:
       xxgk district inspect
       xxgk district inspect --format html -o inspection.html
     """
+    from ..district.exposure import check_docroot
     from ..district.inspect import inspect_district, inspection_html, inspection_text
 
     day = today(on)
     found = inspect_district(env.district, day, silent_nights=silent_nights, review_days=review_days)
+    docroot = check_docroot(env.district)
     if fmt == "json":
-        text = json.dumps({"district": env.district.name, "on": day.isoformat(),
+        text = json.dumps({"district": env.district.name, "on": day.isoformat(), "docroot": docroot.as_dict(),
                            "offices": [f.as_dict() for f in found]}, ensure_ascii=False, indent=2)
     elif fmt == "html":
-        text = inspection_html(found, env.district.name, day)
+        text = inspection_html(found, env.district.name, day, docroot)
     else:
-        text = inspection_text(found, day)
+        text = inspection_text(found, day, docroot)
     emit(text, output)
     if any(f.error for f in found):
         sys.exit(EXIT_SOURCE_FAILED)

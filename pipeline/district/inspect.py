@@ -16,6 +16,7 @@ from ..errors import XxgkError
 from ..store import Store, parse_iso
 from ..workdays import CalendarGap
 from .config import District, OfficeEntry
+from .exposure import DocrootCheck
 from ..models import local_date
 
 SILENT_NIGHTS = 14
@@ -138,9 +139,11 @@ def waiting_review(store: Store, today: date, days: int, tz: tzinfo) -> list[Wai
     return out
 
 
-def inspection_text(found: list[OfficeInspection], today: date) -> str:
-    lines = [f"各单位政府信息公开巡查（截至 {today.isoformat()}）",
-             f"  {'单位':<10} 逾期公开 逾期申请 沉默来源 待审超期"]
+def inspection_text(found: list[OfficeInspection], today: date, docroot: DocrootCheck | None = None) -> str:
+    lines = [f"各单位政府信息公开巡查（截至 {today.isoformat()}）"]
+    if docroot is not None:
+        lines += docroot_lines(docroot)
+    lines.append(f"  {'单位':<10} 逾期公开 逾期申请 沉默来源 待审超期")
     for f in found:
         lines.append(f"  {f.key:<10} {len(f.late_items):>8} {len(f.overdue_applications):>8} "
                      f"{len(f.silent_sources):>8} {len(f.waiting_review):>8}  {f.name}")
@@ -160,10 +163,23 @@ def inspection_text(found: list[OfficeInspection], today: date) -> str:
     return "\n".join(lines)
 
 
-def inspection_html(found: list[OfficeInspection], district: str, today: date) -> str:
+def docroot_lines(docroot: DocrootCheck) -> list[str]:
+    """The public host's answer (exposure.py): its alert first, then its notes; one line when all is well."""
+    if docroot.alert:
+        return [f"ALERT {docroot.alert}", *docroot.notes]
+    if docroot.checked and not docroot.notes:
+        assert docroot.private is not None
+        return [f"发布目录正确：内部文件 {docroot.private.url} 不能公开访问（HTTP {docroot.private.status}）"]
+    return list(docroot.notes)
+
+
+def inspection_html(found: list[OfficeInspection], district: str, today: date,
+                    docroot: DocrootCheck | None = None) -> str:
     from jinja2 import Environment
 
-    return Environment(autoescape=True).from_string(_PAGE).render(found=found, district=district, today=today)
+    return Environment(autoescape=True).from_string(_PAGE).render(
+        found=found, district=district, today=today, docroot=docroot_lines(docroot) if docroot else [],
+        exposed=bool(docroot and docroot.alert))
 
 
 _PAGE = """<!DOCTYPE html>
@@ -175,6 +191,9 @@ td.n { text-align: right; } .bad { color: #a00; }</style></head>
 <body>
 <h1>{{ district }}政府信息公开巡查</h1>
 <p>截至 {{ today.isoformat() }}。</p>
+{%- for line in docroot %}
+<p id="docroot"{% if exposed and loop.first %} class="bad"{% endif %}>{{ line }}</p>
+{%- endfor %}
 <table id="summary"><tr><th>单位</th><th>逾期公开</th><th>逾期申请</th><th>沉默来源</th><th>待审超期</th></tr>
 {%- for f in found %}
 <tr><td><a href="#{{ f.key }}">{{ f.name }}</a></td><td class="n">{{ f.late_items|length }}</td>

@@ -44,6 +44,7 @@ from .config import District, OfficeEntry
 
 if TYPE_CHECKING:
     from ..collect import SourceOutcome
+    from ..nightly.health import Alert
 
 log = logging.getLogger("xxgk.district")
 LOCKED_OUT = "本单位另一次运行正在进行（运行锁被占用），本次跳过；该次运行会完成本单位的采集"
@@ -69,13 +70,21 @@ class OfficeOutcome:
 
 
 AfterJob = Callable[[Config, Store], None]
+# Alerts (pipeline/nightly/health.py) about the installation, not an office: every office raises them alike, so a
+# district run says each once (as it logs the installation's notices once, workdays.NOTICES).
+INSTALLATION_ALERTS = frozenset({"calendar"})
+
+
+def about_the_installation(alert: Alert) -> bool:
+    return alert.kind in INSTALLATION_ALERTS
 
 
 def run_district(district: District, *, full: bool = False, only: Iterable[str] = (),
                  after_job: AfterJob | None = None,
                  on_done: Callable[[OfficeOutcome], None] = lambda o: None) -> list[OfficeOutcome]:
     """Run the nightly job of every office run by xxgk (or those in ``only``); outcomes in the district's order.
-    A notice about the installation (the holiday data lacks next year) is printed once, not once per office."""
+    A notice about the installation (the holiday data lacks next year) is logged once, not once per office
+    (its alert, which each office raises, is printed once by the caller's ``after_job``: INSTALLATION_ALERTS)."""
     entries, configs, outcomes = _office_configs(district, only, on_done)
     by_key = {e.key: e for e in entries}
     if not configs:
