@@ -4,6 +4,7 @@ One TOML file per year, ``<figures folder>/<year>.toml`` (``xxgk district templa
 prints one to fill in)::
 
     published_on = 2022-01-25        # 发布日期: when the report went on the web (1月31日 deadline)
+    office = "两家子满族乡人民政府"     # optional: the office's name as the report printed it (renamed since)
 
     [proactive]                      # optional: the 主动公开 figures the report's text gives
     "主动公开政府信息数量" = 120
@@ -51,6 +52,7 @@ class PublishedReport:
     path: Path
     exists: bool
     published_on: date | None = None
+    office: str = ""  # the name the report printed, when the file gives it (the office was renamed since)
     date: str = ""
     proactive: dict[str, int] = field(default_factory=dict)
     table1: dict[str, Any] = field(default_factory=dict)
@@ -65,11 +67,14 @@ def load_published(folder: Path, year: int) -> PublishedReport:
     path, raw = read_year_file(folder, year, ALIASES)
     if raw is None:
         return PublishedReport(path, exists=False)
-    known = {"published_on", "date", "proactive", "table1", "table2", "table3"}
+    known = {"published_on", "office", "date", "proactive", "table1", "table2", "table3"}
     unknown = sorted(set(raw) - known)
     if unknown:
-        raise FiguresInvalid(f"{path}: 未知的项 {unknown[0]!r}（应为 published_on、date、[proactive]、"
+        raise FiguresInvalid(f"{path}: 未知的项 {unknown[0]!r}（应为 published_on、office、date、[proactive]、"
                              f"[table1]、[table2]、[table3]）")
+    office = raw.get("office", "")
+    if not isinstance(office, str):
+        raise FiguresInvalid(f'{path}: office 应为报告上印的单位名称（加引号），如 office = "两家子满族乡人民政府"')
     fmt = format_for_year(year)
     published_on = raw.get("published_on")
     if published_on is not None and not isinstance(published_on, date):
@@ -79,7 +84,7 @@ def load_published(folder: Path, year: int) -> PublishedReport:
     except FiguresInvalid as e:
         raise FiguresInvalid(f"{path}: {e}") from None
     return PublishedReport(
-        path, True, published_on, str(raw.get("date", "")),
+        path, True, published_on, office.strip(), str(raw.get("date", "")),
         _proactive(_table(raw, "proactive", path), path), table1.cells, table1.missing,
         _table2(fmt, _table(raw, "table2", path), path), _table3(_table(raw, "table3", path), path),
         unfilled_tables(raw, path),
@@ -177,7 +182,8 @@ def published_template(year: int) -> str:
     """A file to fill in with what an office's report for ``year`` printed (all zeros)."""
     fmt = format_for_year(year)
     lines = [f"# {year}年政府信息公开工作年度报告中已发布的表格（{fmt.document}格式），照报告填写",
-             f"published_on = {year + 1}-01-31  # 发布日期（不加引号）", "",
+             f"published_on = {year + 1}-01-31  # 发布日期（不加引号）",
+             '# office = "报告上印的单位名称"  # 单位此后更名的，填报告上的旧名；未更名不填', "",
              "[proactive]  # 正文中的主动公开数字，可选",
              *[f'"{label}" = 0' for label in PROACTIVE_LABELS], "",
              f"[table2]  # 表三：每行 7 个数（{'、'.join(APPLICANT_TYPES)}、总计）；未填的行为 0"]

@@ -105,7 +105,7 @@ def sum_table1(fmt: ReportFormat, tables: list[dict[str, Any]]) -> dict[str, Any
 def office_problems(office: OfficeYear, today: date) -> list[Problem]:
     """What the district must chase for this office's report."""
     def problem(kind: str, detail: str) -> Problem:
-        return Problem(office.key, office.name, kind, detail)
+        return Problem(office.key, office.label, kind, detail)
 
     if not office.has_report:
         return [problem(MISSING, office.missing)]
@@ -158,9 +158,9 @@ def key_figures(roll: Rollup) -> tuple[list[str], list[list[object]]]:
     rows: list[list[object]] = []
     for o in roll.offices:
         if not o.has_report:
-            rows.append([o.name] + [MISSING] + [None] * (len(KEY_FIGURES) - 1))
+            rows.append([o.label] + [MISSING] + [None] * (len(KEY_FIGURES) - 1))
             continue
-        rows.append([o.name] + [get(o) for _, get in KEY_FIGURES])
+        rows.append([o.label] + [get(o) for _, get in KEY_FIGURES])
     return header, rows
 
 

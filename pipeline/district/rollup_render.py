@@ -79,7 +79,7 @@ def render_json(roll: Rollup) -> str:
     doc = {
         "district": roll.district, "year": roll.year, "format": roll.fmt.name,
         "format_document": roll.fmt.document, "deadline": roll.deadline.isoformat(),
-        "offices": [{"key": o.key, "name": o.name, "uses_xxgk": o.uses_xxgk, "has_report": o.has_report,
+        "offices": [{"key": o.key, "name": o.name, "now_named": o.now_named, "uses_xxgk": o.uses_xxgk, "has_report": o.has_report,
                      "missing": o.missing, "published_on": o.published_on, "violations": list(o.violations),
                      "table1_missing": list(o.table1_missing), "proactive": o.proactive,
                      "table1": o.table1, "table2": o.table2, "table3": o.table3} for o in roll.offices],

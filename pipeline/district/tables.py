@@ -5,7 +5,7 @@ report was published and what is wrong with it — from its own store and figure
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, tzinfo
 from typing import Any
 
@@ -29,7 +29,7 @@ class OfficeYear:
     """What the district knows of one office's report for a year."""
 
     key: str
-    name: str
+    name: str  # as the report printed it (a published report keeps the name the office had)
     year: int
     uses_xxgk: bool
     missing: str = ""  # why there is no report at all ("" when there is one)
@@ -46,10 +46,23 @@ class OfficeYear:
     # why 表三/表四 are not counts ("" when they are): a year before the office's register, a figures
     # file leaving a table out; summed as 0 all the same, and listed for the district to chase
     unfilled: str = ""
+    now_named: str = ""  # the office's name today when its report printed another ("" when the same)
 
     @property
     def has_report(self) -> bool:
         return not self.missing
+
+    @property
+    def label(self) -> str:
+        """The name the roll-up shows: the report's, with today's beside it when the office was renamed."""
+        return f"{self.name}（现名{self.now_named}）" if self.now_named else self.name
+
+
+def as_reported(office: OfficeYear, printed: str) -> OfficeYear:
+    """``office`` named as its report printed it (``printed``; "" when the report names none)."""
+    if not printed or printed == office.name:
+        return office
+    return replace(office, name=printed, now_named=office.name)
 
 
 def office_year(district: District, entry: OfficeEntry, year: int) -> OfficeYear:
@@ -69,15 +82,17 @@ def _from_published(entry: OfficeEntry, year: int) -> OfficeYear:
         return OfficeYear(entry.key, entry.name, year, False,
                           missing=f"没有 {report.path}（未报送表格；xxgk district template --year {year} 可打印模板）")
     tables = {"year": year, "table2": report.table2, "table3": report.table3}
-    return OfficeYear(entry.key, entry.name, year, False, "", report.table1, report.table1_missing,
-                      report.table2, report.table3, report.proactive, None, report.published_on,
-                      tuple(v.message for v in check(tables)), unfilled=report.unfilled)
+    return as_reported(OfficeYear(entry.key, entry.name, year, False, "", report.table1, report.table1_missing,
+                                  report.table2, report.table3, report.proactive, None, report.published_on,
+                                  tuple(v.message for v in check(tables)), unfilled=report.unfilled),
+                       report.office)
 
 
 def _from_store(district: District, entry: OfficeEntry, year: int) -> OfficeYear:
     from ..classify import office_tree
     from ..report.annual import annual_report
     from ..registers.figures import figures_folder
+    from ..registers.published import published as published_report
 
     config = district.office_config(entry)
     name = entry.name or config.office.name
@@ -86,6 +101,7 @@ def _from_store(district: District, entry: OfficeEntry, year: int) -> OfficeYear
     with Store(config.database) as store:
         annual = annual_report(store, config, year, office_tree(config).report_names(), figures_folder(config.path))
         in_catalog = report_published_on(store, year, config.office.timezone)
+        frozen = published_report(store, year)  # the report as published: the office's name then
     data = annual.data
     registered = any(v for table in ("table2", "table3") for cells in data[table].values() for v in cells.values())
     if not data["proactive"]["total"] and not registered and not annual.figures.exists:
@@ -94,10 +110,11 @@ def _from_store(district: District, entry: OfficeEntry, year: int) -> OfficeYear
     # frozen by `xxgk report publish`: on the office's site from that day's build (its catalog may show it earlier)
     frozen_on = date.fromisoformat(data["published_on"]) if data.get("published_on") else None
     published = min((d for d in (frozen_on, in_catalog) if d is not None), default=None)
-    return OfficeYear(entry.key, name, year, True, "", data["table1"], tuple(data["table1_missing"]),
-                      data["table2"], data["table3"], data["proactive"],
-                      data["timeliness"].get("share_within"), published, tuple(data["violations"]),
-                      draft=frozen_on is None, unfilled=data.get("register_note") or "")
+    return as_reported(OfficeYear(entry.key, name, year, True, "", data["table1"], tuple(data["table1_missing"]),
+                                  data["table2"], data["table3"], data["proactive"],
+                                  data["timeliness"].get("share_within"), published, tuple(data["violations"]),
+                                  draft=frozen_on is None, unfilled=data.get("register_note") or ""),
+                       (frozen or {}).get("office", ""))
 
 
 def report_published_on(store: Store, year: int, tz: tzinfo) -> date | None:
