@@ -98,7 +98,8 @@ def test_each_alert_of_a_district_run_names_its_office(tmp_path, loopback_site):
     assert result.exit_code == 1
     alerts = [line for line in result.output.splitlines() if line.startswith("ALERT")]
     names = {load_district(path).office_config(e).office.name for e in load_district(path).offices}
-    assert len(alerts) >= 2 and all(any(f"ALERT {name}：" in line for name in names) for line in alerts), alerts
+    whose = names | {"昌邑区"}  # (in December the holiday-data alert is the installation's: it names the district)
+    assert len(alerts) >= 2 and all(any(f"ALERT {name}：" in line for name in whose) for line in alerts), alerts
     assert {name for name in names if any(f"ALERT {name}：" in line and "weibo" in line for line in alerts)} == names
 
 
