@@ -93,7 +93,7 @@ def test_no_host_or_no_site_url_is_a_note_never_a_failure(tmp_path, loopback_sit
     quiet = run(path, "sync", "-q")
     assert quiet.exit_code == 0 and "发布目录" not in quiet.output, quiet.output
     loud = run(path, "sync")
-    assert loud.exit_code == 0 and f"未检查发布目录：http://127.0.0.1:{port}/a/reports/2021.json 没有应答" in loud.output
+    assert loud.exit_code == 0 and f"未检查发布目录：http://127.0.0.1:{port}/a/reports/2021.json 未能访问" in loud.output
     path.write_text(path.read_text(encoding="utf-8").replace(f'site_url = "http://127.0.0.1:{port}/"\n', ""),
                     encoding="utf-8")
     inspected = run(path, "inspect")

@@ -100,11 +100,11 @@ def check_docroot(district: District, settings: FetchSettings = PROBE_SETTINGS) 
     with Fetcher(settings, {host}, log=log) as fetcher:
         private = _ask(fetcher, district.site_url + rel)
         if private.status is None:
-            return DocrootCheck(notes=(f"未检查发布目录：{private.url} 没有应答（{private.why}）",))
+            return DocrootCheck(notes=(f"未检查发布目录：{private.url} 未能访问（{private.why}）",))
         public = _ask(fetcher, district.site_url + PUBLIC_PAGE)
     notes = []
     if public.status != 200:
-        shown = f"HTTP {public.status}" if public.status else f"没有应答：{public.why}"
+        shown = f"HTTP {public.status}" if public.status else public.why
         notes.append(f"门户首页 {public.url} 无法访问（{shown}，应为 200）：网站服务器发布的可能不是 {district.site}/")
     if private.status != 200 or (public.status == 200 and private.body == public.body):
         return DocrootCheck(notes=tuple(notes), private=private, public=public)
