@@ -188,7 +188,7 @@ def _office_alerts(district: District) -> AfterJob:
     office: thirty offices' "来源 news 连续 3 次采集失败" must say whose. An alert about the installation
     (the holiday data lacks next year), which every office raises alike, is printed once in the run, naming
     the district."""
-    from ..district.run import about_the_installation
+    from ..district.run import about_the_installation, installation_alert_line
     from ..nightly.job import raise_alerts
 
     said: set[str] = set()
@@ -204,7 +204,7 @@ def _office_alerts(district: District) -> AfterJob:
                 first = alert.key not in said
                 said.add(alert.key)
             if first:
-                click.echo(f"ALERT {district.name}：{alert.message}（本机安装的数据，各单位相同）", err=True)
+                click.echo(installation_alert_line(district, alert.message), err=True)
         for problem in raised.problems:
             click.echo(f"{config.office.name}：告警未能发出：{problem}", err=True)
 
@@ -346,7 +346,9 @@ def status(env: DistrictEnv, as_json: bool, on: date | None, silent_nights: int,
       xxgk district status --json
     """
     from ..district.inspect import inspect_office
+    from ..district.run import INSTALLATION_ALERTS, installation_alert_line
     from ..district.status import district_status
+    from ..models import staff_time
 
     day = today(on)
     rows = district_status(env.district, day)
@@ -357,11 +359,14 @@ def status(env: DistrictEnv, as_json: bool, on: date | None, silent_nights: int,
         click.echo(json.dumps({"district": env.district.name, "offices": rows}, ensure_ascii=False,
                               indent=2, default=str))
     else:
+        installation: dict[str, str] = {}  # the holiday data's alert, every office's alike: said once, below
         click.echo(f"{'office':<12} {'status':<10} {'items':>6} {'待审核':>5}  last run")
         for row in rows:
-            last = (row.get("last_run") or {}).get("started_at", "")
+            started = (row.get("last_run") or {}).get("started_at", "")
+            # the district's clock, as staff read it: a 02:00 night run is not "yesterday 18:00" (UTC)
+            last = staff_time(started, env.district.timezone) if started else ""
             click.echo(f"{row['key']:<12} {row['status']:<10} {row.get('items', ''):>6} "
-                       f"{row.get('waiting_for_review', ''):>8}  {last}  {row['name']}")
+                       f"{row.get('waiting_for_review', ''):>8}  {last:<16}  {row['name']}")
             if row["error"]:
                 click.echo(f"    出错：{row['error']}")
             if row["status"] == "interrupted":
@@ -369,7 +374,12 @@ def status(env: DistrictEnv, as_json: bool, on: date | None, silent_nights: int,
             for name in row.get("failed_sources", []):
                 click.echo(f"    采集失败的来源：{name}")
             for alert in row.get("alerts", []):
-                click.echo(f"    ALERT {alert['message']}")
+                if alert["kind"] in INSTALLATION_ALERTS:
+                    installation[f"{alert['kind']}:{alert['subject']}"] = alert["message"]
+                else:
+                    click.echo(f"    ALERT {alert['message']}")
+        for message in installation.values():
+            click.echo(installation_alert_line(env.district, message))
     if any(r["status"] in ("failed", "partial", "interrupted") for r in rows):
         sys.exit(EXIT_SOURCE_FAILED)
 

@@ -79,6 +79,11 @@ def about_the_installation(alert: Alert) -> bool:
     return alert.kind in INSTALLATION_ALERTS
 
 
+def installation_alert_line(district: District, message: str) -> str:
+    """How a district run and `district status` say such an alert, once: naming the district, not an office."""
+    return f"ALERT {district.name}：{message}（本机安装的数据，各单位相同）"
+
+
 def run_district(district: District, *, full: bool = False, only: Iterable[str] = (),
                  after_job: AfterJob | None = None,
                  on_done: Callable[[OfficeOutcome], None] = lambda o: None) -> list[OfficeOutcome]:
