@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from pipeline.commands import main
+from pipeline.district.config import load_district
+from pipeline.district.exposure import check_docroot
 
 from .docroot import DocRoot
 from .test_district_portal import MARCH_8, district_of, office_feed
@@ -98,3 +102,32 @@ def test_no_host_or_no_site_url_is_a_note_never_a_failure(tmp_path, loopback_sit
                     encoding="utf-8")
     inspected = run(path, "inspect")
     assert inspected.exit_code == 0 and "未检查发布目录：[district] site_url 未设置" in inspected.output
+
+
+class AnswersEverything(BaseHTTPRequestHandler):
+    """A host answering every path with the same page (a catch-all rule): no sign of output/ published."""
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        body = "<html><body>门户</body></html>".encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_host_answering_every_path_with_its_page_is_no_alert(tmp_path, loopback_site):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), AnswersEverything)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        path = district(tmp_path, loopback_site, f"http://127.0.0.1:{server.server_address[1]}/")
+        (tmp_path / "output" / "a").mkdir(parents=True)
+        (tmp_path / "output" / "a" / ".build-manifest").write_text("{}", encoding="utf-8")  # an office built
+        found = check_docroot(load_district(path))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert found.checked and not found.alert and found.private is not None and found.private.status == 200
