@@ -38,3 +38,12 @@ def test_a_good_key_is_added(district):
     result = add(district, "djz", "--figures", "djz", "--name", "东局子街道办事处")
     assert result.exit_code == 0, result.output
     assert [o.key for o in load_district(district).offices] == ["ljz", "djz"]
+
+
+def test_a_figures_folder_that_is_not_there_is_said_at_once(district, tmp_path, monkeypatch):
+    """A typo in --figures went unnoticed until January's roll-up listed the office as 未报送."""
+    monkeypatch.chdir(tmp_path)
+    typo = add(district, "dz", "--figures", "dzj", "--name", "东局子街道办事处")
+    assert typo.exit_code == 0 and f"注意：文件夹 {tmp_path / 'dzj'} 还不存在" in typo.output, typo.output
+    there = add(district, "djz", "--figures", "djz", "--name", "东局子街道办事处")
+    assert there.exit_code == 0 and "注意" not in there.output

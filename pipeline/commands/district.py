@@ -423,6 +423,9 @@ def office_add(env: DistrictEnv, key: str, config_path: str | None, figures: str
         path.write_text(before, encoding="utf-8")  # the district file stays as it was
         raise
     click.echo(f"added {key} to {path}")
+    if entry.figures is not None and not entry.figures.is_dir():  # kept (it may be made next), but a typo shows now
+        click.echo(f"注意：文件夹 {entry.figures} 还不存在（--figures 的路径从当前目录算起）。请建立它并按该单位的年度报告"
+                   f"填写 <年份>.toml（xxgk district template --year 年份 可打印模板），否则汇总时该单位为未报送", err=True)
 
 
 def _relative(given: str | None, district_path: Path) -> str | None:
