@@ -10,6 +10,8 @@ their annual reports, the district portal and the inspection of every office.
     status.py      every office's last run, sources and alerts
     portal.py      the district portal: the offices, the combined feed, one search
     inspect.py     per office: late items, overdue applications, silent sources, review backlog
+    layout.py      the output: what is published (output/site/), what never is; the old layout moved
+    exposure.py    asks the public host whether it serves a private file (output/ published, not output/site/)
     (``xxgk district …`` is pipeline/commands/district.py)
 
 Each office keeps its own config and store; the district only calls the per-office
