@@ -4,6 +4,7 @@ offices typed in from their published tables, one missing, one inconsistent, one
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -169,6 +170,14 @@ def test_published_tables_file_round_trips_and_bad_values_are_named(tmp_path):
     (tmp_path / "2023.toml").write_text('[table2]\n"不存在的行" = [0, 0, 0, 0, 0, 0, 0]\n', encoding="utf-8")
     with pytest.raises(FiguresInvalid, match="不存在的行"):
         load_published(tmp_path, 2023)
+    # a file that is not TOML, or not UTF-8, is said in Chinese, never the parser's English
+    (tmp_path / "2025.toml").write_text('[table2\n', encoding="utf-8")
+    with pytest.raises(FiguresInvalid, match=r"2025.toml：不是有效的 TOML：第 1 行第 8 列：") as caught:
+        load_published(tmp_path, 2025)
+    assert not re.search(r"[A-Za-z]", str(caught.value).split("：", 1)[1].replace("TOML", "")), caught.value
+    (tmp_path / "2026.toml").write_bytes(b"[table2]\n" + "备注 = '表三'".encode("gb18030"))
+    with pytest.raises(FiguresInvalid, match="不是 UTF-8 编码"):
+        load_published(tmp_path, 2026)
 
 
 def test_a_broken_office_file_makes_it_missing_not_a_traceback(district):

@@ -38,11 +38,11 @@ def test_a_database_that_is_a_folder_or_garbage_exits_4(fresh):
     database.mkdir()
     for command in (["status"], ["build"], ["sync", "-q"]):
         result = xxgk(fresh, *command)
-        assert result.exit_code == 4 and "is a folder" in result.output, (command, result.output)
+        assert result.exit_code == 4 and "是文件夹" in result.output, (command, result.output)
     database.rmdir()
     database.write_bytes(b"not SQLite at all " * 100)
     result = xxgk(fresh, "status")
-    assert result.exit_code == 4 and "not an SQLite database" in result.output
+    assert result.exit_code == 4 and "不是 SQLite 数据库" in result.output
     assert len(result.output.strip().splitlines()) == 1
 
 
@@ -53,7 +53,7 @@ def test_a_truncated_database_exits_4(demo_office):
     data = database.read_bytes()
     database.write_bytes(data[: len(data) // 3])
     result = xxgk(demo_office.path, "build")
-    assert result.exit_code == 4 and "cannot be used" in result.output, result.output
+    assert result.exit_code == 4 and "无法使用" in result.output, result.output
 
 
 def test_a_full_disk_under_the_lock_exits_4(fresh):
@@ -72,7 +72,7 @@ def test_a_log_that_cannot_be_written_falls_back_to_stderr():
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          cwd=Path(__file__).resolve().parent.parent)
     assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
-    assert run.stderr.count("cannot write the log file /dev/full (No space left on device)") == 1
+    assert run.stderr.count("无法写入日志文件 /dev/full（No space left on device）") == 1
     assert [line.rsplit(": ", 1)[-1] for line in run.stderr.splitlines()[1:]] == ["first", "second", "third"]
 
 
@@ -120,7 +120,7 @@ def posts_in(database: Path) -> int:
 
 def assert_full_disk_line(result) -> None:
     assert result.exit_code == 4, result.output
-    assert len(result.output.strip().splitlines()) == 1 and "the disk is full" in result.output, result.output
+    assert len(result.output.strip().splitlines()) == 1 and "磁盘已满" in result.output, result.output
 
 
 def assert_no_traceback_in(log: Path) -> None:

@@ -130,7 +130,7 @@ def test_an_older_database_is_migrated_and_a_newer_one_refused(tmp_path):
         assert store.db.execute("SELECT name FROM sources").fetchall() == [("kept",)]
     with sqlite3.connect(db) as conn:
         conn.execute("INSERT INTO migrations (name) VALUES ('9999_from_the_future')")
-    with pytest.raises(StoreError, match="newer xxgk"):
+    with pytest.raises(StoreError, match="更新版本的 xxgk"):
         Store(db)
 
 
@@ -143,7 +143,7 @@ def test_a_newer_database_gives_exit_code_4(synced_copy, tmp_path):
     with sqlite3.connect(tmp_path / "new.db") as conn:
         conn.execute("INSERT INTO migrations (name) VALUES ('9999_from_the_future')")
     result = run(str(copy), "status")
-    assert result.exit_code == 4 and "newer xxgk" in result.output
+    assert result.exit_code == 4 and "更新版本的 xxgk" in result.output
 
 
 def test_backup_while_a_write_is_in_progress(synced_copy, tmp_path):

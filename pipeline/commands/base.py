@@ -114,7 +114,7 @@ class Group(click.Group):
             database = str(_database(ctx))
             if where and where.startswith(database):
                 raise Failure(store_fault(_database(ctx), e), EXIT_STORE) from None
-            raise Failure(f"cannot write {where or 'a file'}: {e.strerror or e}", EXIT_SOURCE_FAILED) from None
+            raise Failure(f"无法写入 {where or '文件'}：{e.strerror or e}", EXIT_SOURCE_FAILED) from None
 
 
 def _in_chinese(error: click.UsageError) -> click.UsageError:

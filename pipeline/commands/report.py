@@ -267,6 +267,6 @@ def _emit(data: str | bytes, output: str | None) -> None:
         Path(output).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
         click.echo(f"written {output}")
     elif isinstance(data, bytes):
-        raise click.UsageError("--format docx needs --output FILE")
+        raise click.UsageError("--format docx 需要用 --output 指定保存的文件，如 --output 2021.docx")
     else:
         click.echo(data.rstrip("\n"))

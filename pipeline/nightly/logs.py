@@ -86,8 +86,8 @@ class _FileElseStderr(logging.handlers.RotatingFileHandler):
         if self.fallback is not None:
             return
         error = sys.exc_info()[1]
-        sys.stderr.write(f"xxgk: cannot write the log file {self.baseFilename} "
-                         f"({getattr(error, 'strerror', None) or error}); logging to standard error instead\n")
+        sys.stderr.write(f"xxgk：无法写入日志文件 {self.baseFilename}"
+                         f"（{getattr(error, 'strerror', None) or error}），日志改写到标准错误输出\n")
         try:
             if self.stream is not None:
                 self.stream.close()

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..config.messages import not_toml
 from .errors import FiguresInvalid
 from .formats import format_for_year
 
@@ -83,8 +84,10 @@ def read_year_file(folder: Path, year: int, aliases: dict[str, str]) -> tuple[Pa
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return path, None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise FiguresInvalid(f"{path}: 不是有效的 TOML：{e}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise FiguresInvalid(f"{path}：{not_toml(str(e))}") from None
+    except UnicodeDecodeError:
+        raise FiguresInvalid(f"{path}：不是 UTF-8 编码的文本（请另存为 UTF-8）") from None
     return path, {aliases.get(k, k): v for k, v in raw.items()}
 
 

@@ -77,16 +77,16 @@ def store_fault(path: Path | str, error: BaseException) -> str:
     """One line saying why the database at `path` cannot be used (exit 4)."""
     path = Path(path)
     text = str(getattr(error, "strerror", None) or error)
-    hints = {"file is not a database": "it is not an SQLite database (restore a backup)",
-             "malformed": "the file is damaged (restore a backup: see README, Backup and restore)",
-             "unable to open": "it cannot be opened (is the path a folder, or its folder missing or not writable?)",
-             "readonly": "it is read-only", "read-only": "it is read-only",
-             "disk is full": "the disk is full", "No space left": "the disk is full",
-             "Is a directory": "the path is a folder, not a database file"}
+    hints = {"file is not a database": "不是 SQLite 数据库（请从备份恢复）",
+             "malformed": "文件已损坏（请从备份恢复，见 README「Backup and restore」）",
+             "unable to open": "无法打开（路径是否为文件夹，或其所在文件夹不存在、不可写？）",
+             "readonly": "文件只读", "read-only": "文件只读",
+             "disk is full": "磁盘已满", "No space left": "磁盘已满",
+             "Is a directory": "该路径是文件夹，不是数据库文件"}
     why = next((hint for words, hint in hints.items() if words in text), "")
     if path.is_dir():
-        why = "the path is a folder, not a database file"
-    return f"the database {path} cannot be used: {why + ' — ' if why else ''}{text}"
+        why = "该路径是文件夹，不是数据库文件"
+    return f"数据库 {path} 无法使用：{why + '——' if why else ''}{text}"
 
 
 BUSY_TIMEOUT_MS = 10_000  # how long a write waits for another process's lock
@@ -160,8 +160,8 @@ class Store:
         unknown = [name for name in applied if name not in KNOWN_MIGRATIONS]
         if unknown:
             raise StoreError(
-                f"{self.path}: the database was changed by a newer xxgk (migration {unknown[0]} is unknown "
-                f"here); upgrade xxgk or restore a backup"
+                f"{self.path}：数据库已被更新版本的 xxgk 改动（本版本不认识迁移 {unknown[0]}）；"
+                f"请升级 xxgk，或从备份恢复"
             )
         for name, script in MIGRATIONS:
             if name in applied:
