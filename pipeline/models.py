@@ -68,6 +68,11 @@ def local_iso(moment: datetime | str, tz: tzinfo) -> str:
 # Channels, and which of them count as 政务微博、微信 in the annual report.
 CHANNELS = ("wechat", "weibo", "website", "catalog")
 SOCIAL_CHANNELS = frozenset({"wechat", "weibo"})
+CHANNEL_LABELS = {"wechat": "微信", "weibo": "微博", "website": "网站", "catalog": "区公开目录"}  # as staff read them
+
+
+def channel_label(channel: str) -> str:
+    return CHANNEL_LABELS.get(channel, channel)
 # The image hosts of each channel ("*." every sub-domain): the image archive may fetch from them
 # (pipeline/collect/images.py), and all of them serve https (pipeline/publish/images.py).
 CHANNEL_IMAGE_HOSTS = {"wechat": ("mmbiz.qpic.cn", "mmbiz.qlogo.cn"), "weibo": ("*.sinaimg.cn",)}

@@ -142,7 +142,7 @@ def test_the_best_copy_speaks_for_the_item(adversarial_office):
     assert departments > 0 and cleaned > 10
     item_id = rows[0][0]
     text = run(path, "explain", item_id).output
-    assert "发布机构" in text and "标题来源" in text and "first publication from the earliest copy" in text
+    assert "发布机构" in text and "标题来源" in text and "首次公开时间取最早的副本" in text
 
 
 def test_year_end_counts_equal_the_truth(adversarial_office):

@@ -37,7 +37,7 @@ import re
 from ..config import Config
 from .identifiers import Minter, is_minted, official_seen, taken
 from .rules import NO_DOC_NUMBER, identity_keys
-from ..models import SOCIAL_CHANNELS, local_year
+from ..models import SOCIAL_CHANNELS, channel_label, local_year
 from .ownership import Ownership
 from ..store import Store, iso
 
@@ -210,12 +210,12 @@ def derive(posts: list[PostRow], count_rule: str = "first", owner: Ownership | N
     }
     if explain:
         derived["choices"] = {
-            "title": f"the {primary[1]} copy {primary[0]}" + (f", cleaned from {primary[4]!r}" if title != primary[4]
-                                                                else ""),
-            "dates": f"first publication from the earliest copy: the {first[1]} copy {first[0]} of {first[2]}",
-            "index_number": f"official, from the {index_from[1]} copy {index_from[0]}" if index_from
-                            else "none of the copies carries an official 索引号: minted by xxgk",
-            "doc_number": f"from the {doc_from[1]} copy {doc_from[0]}" if doc_from else "no copy carries a 文号",
+            "title": f"{channel_label(primary[1])}副本 {primary[0]}" + (f"（原标题“{primary[4]}”经清理）"
+                                                                      if title != primary[4] else ""),
+            "dates": f"首次公开时间取最早的副本：{channel_label(first[1])}副本 {first[0]}，{first[2]}",
+            "index_number": f"正式索引号，来自{channel_label(index_from[1])}副本 {index_from[0]}" if index_from
+                            else "各副本均无正式索引号：由 xxgk 编号",
+            "doc_number": f"来自{channel_label(doc_from[1])}副本 {doc_from[0]}" if doc_from else "各副本均无文号",
             "publisher": publisher_why,
         }
     return derived

@@ -117,8 +117,8 @@ class Ownership:
         for meta in metas:
             publisher = meta.get("publisher", "").strip() if meta else ""
             if publisher and self.department(publisher):
-                return publisher, f"the department named as 发布机构 ({publisher}), one the office owns"
-        return self.office, "the office ([office] name)"
+                return publisher, f"副本的发布机构“{publisher}”是本单位的部门（[office] departments）"
+        return self.office, "本单位（[office] name）"
 
 
 def _names_same(publisher: str, name: str) -> bool:

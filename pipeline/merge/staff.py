@@ -27,7 +27,7 @@ from ..errors import MergeError
 from .item_fields import derive_items, refresh_items
 from .ownership import Ownership
 from ..store import Store, iso, parse_iso, utcnow
-from ..models import local_year, staff_time
+from ..models import channel_label, local_year, staff_time
 
 
 @dataclass(frozen=True)
@@ -139,14 +139,14 @@ def set_aside_of(store: Store, ref: str) -> tuple[str, str, str] | None:
 def explanation_text(e: Explanation, tz: tzinfo | None = None) -> str:
     """The explanation as staff read it on a terminal: in Chinese, in the review page's words
     (its channel names and merge rules; the store and --json keep the English names)."""
-    from ..review.queries import CHANNEL_NAMES, MERGE_RULES  # here: the review app (Flask) only when asked
+    from ..review.queries import MERGE_RULES  # here: the review app (Flask) only when asked
 
     def when(value: str | None) -> str:
         dt = parse_iso(value)
         return "—" if not dt else staff_time(dt, tz) if tz else dt.strftime("%Y-%m-%d %H:%M")
 
     def channel(name: str | None) -> str:
-        return CHANNEL_NAMES.get(name, name) if name else "—"
+        return channel_label(name) if name else "—"
 
     lines = [f"{e.item_id}  索引号 {e.index_number}", f"  {e.title}"]
     if e.minted_index and e.minted_index != e.index_number:

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..classify.recurring import shape_of
-from ..models import CHANNELS, staff_time
+from ..models import CHANNEL_LABELS, CHANNELS, staff_time
 from ..registers import ledger
 from ..registers.proactive import item_years, year_bounds
 from ..store import Store
@@ -25,7 +25,7 @@ MERGE_RULES = {"first copy": "首个副本", "same text": "正文相同", "same 
                "title variant": "标题近似", "near-duplicate body": "正文近似", "same 索引号": "索引号相同",
                "same 文号": "文号相同", "staff merge": "人工合并", "staff split": "人工拆分"}
 VALIDITY_SOURCES = {"staff": "人工设定", "auto": "自动判断"}
-CHANNEL_NAMES = {"wechat": "微信", "weibo": "微博", "website": "网站", "catalog": "区公开目录"}
+CHANNEL_NAMES = CHANNEL_LABELS
 
 
 @dataclass(frozen=True)
