@@ -173,7 +173,11 @@ def test_nothing_outside_commands_imports_them(graph):
 
 
 def test_base_is_at_the_bottom_of_commands(graph):
-    assert sorted(t for t in graph["pipeline.commands.base"] if t.startswith("pipeline.commands")) == []
+    # base may lean on a helper beneath it (usage.py: click's usage errors in Chinese), never on a
+    # command: every command imports base, so a module of commands importing none of them is a helper
+    above = sorted(t for t in graph["pipeline.commands.base"] if t.startswith("pipeline.commands")
+                   and any(u.startswith("pipeline.commands") for u in graph.get(t, ())))
+    assert above == []
 
 
 def test_top_level_pipeline_holds_about_a_dozen_modules():

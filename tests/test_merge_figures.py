@@ -14,7 +14,7 @@ from pipeline.merge import dedupe, rules
 from pipeline.merge.figures import canonical_figures, figure_values
 from pipeline.merge.item_fields import POSTS_OF_ITEMS, fingerprint
 from pipeline.merge.similarity import figures_swapped, normalise_body, sketches
-from pipeline.merge.stage import file_post
+from pipeline.merge.index import file_post
 from pipeline.store import post_id
 
 from .builders import make_post, save_posts

@@ -20,6 +20,7 @@ in what the run adds. Every post's sketch and keys are written to `post_sketches
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from typing import Any, NamedTuple, Protocol
 
@@ -291,3 +292,27 @@ class RunIndex:
                 self.store.db.conn.executemany("INSERT OR IGNORE INTO post_keys (key, at, sid) VALUES (?, ?, ?)",
                                                zip(key[part].tolist(), at[part].tolist(), sid[part].tolist()))
             self.key_rows, self.key_count = [], 0
+
+
+def file_post(store: Store, sketch: rules.PostSketch, identity: dict[int, str]) -> None:
+    """Store one post's sketch and file it under its keys, replacing an older version's."""
+    keys = filing_keys(sketch, identity)
+    unfile_post(store, sketch.post_id)
+    cur = store.db.execute(
+        """INSERT INTO post_sketches (post_id, version, at, title_key, numbers, body_chars, body_hash, sig, keys,
+           idx, doc, days) VALUES (?, (SELECT version FROM posts WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [sketch.post_id, sketch.post_id, sketch.at, sketch.title_key, ",".join(map(str, sorted(sketch.numbers))),
+         sketch.body_chars, sketch.body_hash, sketch.sig, array("q", keys).tobytes(), sketch.idx or None,
+         sketch.doc or None, ",".join(map(str, sorted(sketch.days)))],
+    )
+    store.db.conn.executemany("INSERT OR IGNORE INTO post_keys (key, at, sid) VALUES (?, ?, ?)",
+                         [(k, sketch.at, cur.lastrowid) for k in keys])
+
+
+def unfile_post(store: Store, post_id: str) -> None:
+    """Remove a post's sketch and keys, if filed."""
+    old = store.db.conn.execute("SELECT sid, at, keys FROM post_sketches WHERE post_id = ?", [post_id]).fetchone()
+    if old:
+        store.db.conn.executemany("DELETE FROM post_keys WHERE key = ? AND at = ? AND sid = ?",
+                             [(k, old[1], old[0]) for k in array("q", old[2] or b"")])
+        store.db.execute("DELETE FROM post_sketches WHERE sid = ?", [old[0]])

@@ -34,6 +34,11 @@ from functools import lru_cache
 
 from . import similarity as sim
 
+# The rules' names as staff read them (the review page, `xxgk explain`); the store keeps the names.
+RULE_LABELS = {"first copy": "首个副本", "same text": "正文相同", "same title": "标题相同",
+               "title variant": "标题近似", "near-duplicate body": "正文近似", "same 索引号": "索引号相同",
+               "same 文号": "文号相同", "staff merge": "人工合并", "staff split": "人工拆分"}
+
 MIN_TITLE_KEY = 6  # shorter titles ("通知") say too little to merge on
 LONG_BODY = 150  # characters: below this on either side, a same-title pair's overlap is confirmed on the texts
 SAME_TITLE_OVERLAP = 0.8  # same title: share of the shorter body found in the longer, at least

@@ -21,7 +21,9 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from ..config import Config
-from .stage import fresh_item_id, posts_of
+from . import rules
+from .set_aside import posts_of
+from .stage import fresh_item_id
 from .identifiers import mint_index_number
 from ..errors import MergeError
 from .item_fields import derive_items, refresh_items
@@ -139,7 +141,6 @@ def set_aside_of(store: Store, ref: str) -> tuple[str, str, str] | None:
 def explanation_text(e: Explanation, tz: tzinfo | None = None) -> str:
     """The explanation as staff read it on a terminal: in Chinese, in the review page's words
     (its channel names and merge rules; the store and --json keep the English names)."""
-    from ..review.queries import MERGE_RULES  # here: the review app (Flask) only when asked
 
     def when(value: str | None) -> str:
         dt = parse_iso(value)
@@ -167,7 +168,7 @@ def explanation_text(e: Explanation, tz: tzinfo | None = None) -> str:
     for post in e.posts:
         by = "" if post.decided_by == "auto" else f"，{post.decided_by} {when(post.decided_at)}"
         lines.append(f"    {post.post_id} {channel(post.channel)} {when(post.published_at)}  "
-                     f"合并依据 {MERGE_RULES.get(post.rule, post.rule)}（{post.score:.3f}{by}）")
+                     f"合并依据 {rules.RULE_LABELS.get(post.rule, post.rule)}（{post.score:.3f}{by}）")
         lines.append(f"      {post.title}")
         lines.append(f"      {post.url}" + (f"  （{post.versions} 个版本）" if post.versions > 1 else ""))
         if post.withdrawn_at:

@@ -44,7 +44,7 @@ def read_previous(path: Path, year: int) -> dict[str, Any]:
                           f"（每列应为整数：{'、'.join(T2_COLUMNS)}）")
     try:
         corrected = corrected_table2(year - 1, data["table2"], data.get("corrections") or [])
-    except ValueError as e:
+    except ReportError as e:
         raise ReportError(f"{where}：{e}") from None
     if corrected == data["table2"]:
         return {"year": year - 1, "table2": data["table2"]}
@@ -53,9 +53,9 @@ def read_previous(path: Path, year: int) -> dict[str, Any]:
 
 def corrected_table2(year: int, printed: Mapping[str, Any], corrections: object) -> dict[str, Any]:
     """Pure: ``year``'s 表三 as published, with each 表三 更正说明 applied (a later one for the same
-    cell wins; those of other tables are theirs). ValueError says, in Chinese, which one is unreadable."""
+    cell wins; those of other tables are theirs). ReportError says, in Chinese, which one is unreadable."""
     if not isinstance(corrections, list):
-        raise ValueError("corrections 应为更正说明的列表（每条含 row、column、now，可有 table、published）")
+        raise ReportError("corrections 应为更正说明的列表（每条含 row、column、now，可有 table、published）")
     rows = {r.label: r.key for r in format_for_year(year).table2_data_rows}
     rows.update({key: key for key in rows.values()})
     columns = {column_title(c): c for c in T2_COLUMNS} | {c: c for c in T2_COLUMNS}
@@ -63,19 +63,19 @@ def corrected_table2(year: int, printed: Mapping[str, Any], corrections: object)
     for n, fix in enumerate(corrections, 1):
         where = f"更正说明第{n}条："
         if not isinstance(fix, dict):
-            raise ValueError(f"{where}应为含 row、column、now 的对象")
+            raise ReportError(f"{where}应为含 row、column、now 的对象")
         if T2_TABLE not in str(fix.get("table") or T2_TABLE):
             continue  # 表二, 表四, 主动公开: not what 上年结转 is checked against
         row, column = rows.get(str(fix.get("row"))), columns.get(str(fix.get("column")))
         if row is None:
-            raise ValueError(f"{where}“{fix.get('row')}”不是表三的行（如 四、结转下年度继续办理）")
+            raise ReportError(f"{where}“{fix.get('row')}”不是表三的行（如 四、结转下年度继续办理）")
         if column is None:
-            raise ValueError(f"{where}“{fix.get('column')}”不是表三的列（{'、'.join(T2_COLUMNS)}）")
+            raise ReportError(f"{where}“{fix.get('column')}”不是表三的列（{'、'.join(T2_COLUMNS)}）")
         if not _count(fix.get("now")):
-            raise ValueError(f"{where}“now”（现为）应为整数，而不是“{fix.get('now')}”")
+            raise ReportError(f"{where}“now”（现为）应为整数，而不是“{fix.get('now')}”")
         was = (printed.get(row) or {}).get(column, 0)
         if "published" in fix and fix["published"] != was:
-            raise ValueError(f"{where}“{fix.get('row')}”行“{fix.get('column')}”列已发布为 {fix['published']}，"
+            raise ReportError(f"{where}“{fix.get('row')}”行“{fix.get('column')}”列已发布为 {fix['published']}，"
                              f"但 table2 中为 {was}")
         out.setdefault(row, {})[column] = fix["now"]
     return out

@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..classify.recurring import shape_of
+from ..merge.rules import RULE_LABELS
 from ..models import CHANNEL_LABELS, CHANNELS, staff_time
 from ..registers import ledger
 from ..registers.proactive import item_years, year_bounds
@@ -21,9 +22,7 @@ SNIPPET = 90
 STATUSES = {"review": "待审核", "auto": "自动接受", "confirmed": "已确认", "all": "全部"}
 # What the store keeps in English (merge rules, who set a validity), as staff read it; the store is
 # not changed: reports, the CLI and the nightly job read these names.
-MERGE_RULES = {"first copy": "首个副本", "same text": "正文相同", "same title": "标题相同",
-               "title variant": "标题近似", "near-duplicate body": "正文近似", "same 索引号": "索引号相同",
-               "same 文号": "文号相同", "staff merge": "人工合并", "staff split": "人工拆分"}
+MERGE_RULES = RULE_LABELS
 VALIDITY_SOURCES = {"staff": "人工设定", "auto": "自动判断"}
 CHANNEL_NAMES = CHANNEL_LABELS
 
