@@ -25,7 +25,7 @@ from pipeline import config as config_mod
 from pipeline.commands import main
 from pipeline.errors import StoreError
 from pipeline.nightly.lock import run_lock
-from pipeline.nightly.schedule import guarded, last_due, missed
+from pipeline.nightly.schedule import Reading, Started, decide, guarded, last_due
 from pipeline.store import Store
 
 from .builders import SEED_2020, invoke as run, served_config
@@ -291,9 +291,15 @@ def test_missed_nights_and_guarded_jobs():
     now = datetime(2020, 5, 12, 9, 0, tzinfo=tz)
     assert last_due(["02:30"], now) == datetime(2020, 5, 12, 2, 30, tzinfo=tz)
     assert last_due(["23:00"], now) == datetime(2020, 5, 11, 23, 0, tzinfo=tz)
-    assert missed(["02:30"], None, now)
-    assert missed(["02:30"], datetime(2020, 5, 11, 2, 30, tzinfo=tz), now)
-    assert not missed(["02:30"], datetime(2020, 5, 12, 2, 31, tzinfo=tz), now)
+    reading = Reading(now, 0.0, 0.0)
+
+    def run_at(hour: int, minute: int, day: int) -> Started:  # the clock not moved since
+        start = datetime(2020, 5, day, hour, minute, tzinfo=tz)
+        return Started(start, -(now - start).total_seconds())
+
+    assert decide(["02:30"], None, reading)
+    assert decide(["02:30"], run_at(2, 30, 11), reading)
+    assert not decide(["02:30"], run_at(2, 31, 12), reading)
     calls = []
     guarded(lambda: calls.append(1) or 1 / 0)()  # does not raise
     assert calls == [1]

@@ -313,11 +313,15 @@ def status(env: Env, as_json: bool) -> None:
 @click.pass_obj
 @reports_errors
 def schedule_command(env: Env) -> None:
-    """Run the nightly job at the configured times ([schedule] times), for machines without cron;
-    with [collect] recheck = "hourly", also `xxgk recheck` every hour (at minute 15).
+    """Run the nightly job at the configured times ([schedule] times, in the office's time zone
+    [office] timezone, whatever the machine's), for machines without cron; with [collect] recheck =
+    "hourly", also `xxgk recheck` every hour (at minute 15).
 
-    A night missed while it was not running is caught up at start. Stops cleanly on
-    SIGTERM / Ctrl-C between jobs.
+    Each scheduled time runs once: a night missed while it was not running, the machine slept or
+    the clock jumped forward is run once, late, and the log says why; a clock set back repeats no
+    night and skips none. While another run holds the lock it tries again every 5 minutes. A run
+    that fails is tried again an hour later (3 tries a night), each failure logged and sent as an
+    alert ([alerts]). Stops cleanly on SIGTERM / Ctrl-C between jobs.
 
     \b
     Example:
@@ -327,15 +331,12 @@ def schedule_command(env: Env) -> None:
 
     config = env.config
 
-    def nightly() -> None:
-        try:
-            with run_lock(config.database, wait_for_staff=STAFF_PUBLISH_WAIT), env.store() as store:
-                result = _run_job(config, store, full=False, only=None, quiet=True)
-                alert(config, store, quiet=True)
-            for o in result.failed_sources:
-                logging.getLogger("xxgk").warning("采集失败 %s：%s", o.source, _failure(o))
-        except LockHeld as e:
-            logging.getLogger("xxgk").warning("skipped: %s", e)
+    def nightly() -> None:  # LockHeld goes to the scheduler: it tries again later
+        with run_lock(config.database, wait_for_staff=STAFF_PUBLISH_WAIT), env.store() as store:
+            result = _run_job(config, store, full=False, only=None, quiet=True)
+            alert(config, store, quiet=True)
+        for o in result.failed_sources:
+            logging.getLogger("xxgk").warning("采集失败 %s：%s", o.source, _failure(o))
 
     def hourly() -> None:
         from ..collect import recheck_run
@@ -353,12 +354,19 @@ def schedule_command(env: Env) -> None:
         with env.store() as store:
             return store.last_started(("sync", "schedule"))
 
+    def tell(message: str) -> None:
+        from ..nightly import notify
+        from ..nightly.health import Alert
+
+        notify.send(config.alerts, config.office.name, [Alert("run", "nightly", message)],
+                    post_json=notify.webhook_poster(config))
+
     from ..collect import hourly_sources
 
     every_hour = hourly if hourly_sources(config) else None
     click.echo(f"scheduling the nightly job at {', '.join(config.schedule_times)} ({config.office.timezone.key})"
                + ("; the re-check for edits every hour" if every_hour else ""))
-    run_forever(config.schedule_times, config.office.timezone, nightly, last_started, hourly=every_hour)
+    run_forever(config.schedule_times, config.office.timezone, nightly, last_started, hourly=every_hour, tell=tell)
 
 
 @click.command(epilog=EXIT_CODES_HELP)
