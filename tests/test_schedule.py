@@ -6,12 +6,18 @@ sleep stops the clock that counts time awake. Nothing sleeps for real."""
 
 from __future__ import annotations
 
+import json
 import logging
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,8 +26,11 @@ from pipeline.errors import OutputError
 from pipeline.nightly.lock import run_lock
 from pipeline.nightly.schedule import Reading, Started, decide, read_clocks, run_forever
 
+from .builders import served_config
+
 BJ = ZoneInfo("Asia/Shanghai")
 UTC = ZoneInfo("UTC")
+XXGK = str(Path(sys.executable).parent / "xxgk")
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 
@@ -94,7 +103,8 @@ class Night:
 
 def schedule_until(machine: Machine, until: str, *, stored: datetime | None = None,
                    job: Callable[[Machine, int], None] = lambda m, n: m.advance(600),
-                   told: list[str] | None = None, times: tuple[str, ...] = ("02:30",)) -> list[Night]:
+                   told: list[str] | None = None, times: tuple[str, ...] = ("02:30",),
+                   hourly: Callable[[], object] | None = None) -> list[Night]:
     """Run the scheduler on the machine until `until` (real, Beijing); each run of the nightly job
     calls `job(machine, n)` (n counts from 1), which takes 10 minutes unless it says otherwise."""
     runs: list[Night] = []
@@ -109,7 +119,7 @@ def schedule_until(machine: Machine, until: str, *, stored: datetime | None = No
         return machine.real >= end
 
     run_forever(times, BJ, nightly, lambda: stored, stop=threading.Event(), clock=machine, wait=wait,
-                tell=(told if told is not None else []).append)
+                tell=(told if told is not None else []).append, hourly=hourly)
     return runs
 
 
@@ -286,6 +296,21 @@ def test_a_run_that_succeeds_on_its_retry_is_not_tried_again():
     assert len(told) == 1 and "程序内部错误（请报告给维护人员，详情见日志）：RuntimeError: a bug" in told[0]
 
 
+def test_the_hourly_job_runs_at_a_quarter_past_and_once_after_a_night_that_outlasted_it():
+    machine = Machine(bj("12-05 01:00"))
+    hours: list[str] = []
+
+    def recheck() -> None:
+        hours.append(f"{machine.real.astimezone(BJ):%H:%M}")
+        machine.advance(120)
+        raise RuntimeError("one hour's failure does not stop the loop")
+
+    runs = schedule_until(machine, "12-05 05:00", stored=bj("12-04 02:30"), job=lambda m, n: m.advance(3600),
+                          hourly=recheck)
+    assert really(runs) == ["12-05 02:30"]
+    assert hours == ["01:15", "02:15", "03:30", "04:15"]
+
+
 @pytest.fixture
 def machine_in_new_york(monkeypatch):
     """The machine's zone one with summer time (tests run in the machine's zone otherwise)."""
@@ -312,3 +337,47 @@ def test_decide_is_a_pure_function_of_the_last_run_and_the_clocks():
     assert decide(["02:30"], Started(bj("12-05 02:31"), 50.0 - 6.5 * 3600), at_0900) is None
     at_1500 = Reading(bj("12-05 15:00"), 50.0 + 6 * 3600, 50.0 + 6 * 3600)
     assert decide(["02:30", "14:30"], Started(bj("12-05 02:31"), 50.0 - 6.5 * 3600), at_1500) is not None
+
+
+class _Hook(BaseHTTPRequestHandler):
+    """A JSON webhook: keeps what it is sent."""
+
+    received: list = []
+
+    def do_POST(self):
+        type(self).received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_xxgk_schedule_sends_a_failed_night_as_an_alert_and_says_when_it_tries_again(tmp_path, demo_server):
+    """The outputs cannot be written (the output folder is a file): the night fails, the scheduler goes
+    on, and the office is told what failed and when it is tried again — no traceback."""
+    web = ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    path = served_config(tmp_path, demo_server.address,
+                         '\n[alerts]\nwebhook_url = "http://hooks.test/robot"\nwebhook_kind = "json"\n')
+    text = Path(path).read_text(encoding="utf-8").replace(
+        "resolve = { ", f'resolve = {{ "hooks.test" = "127.0.0.1:{web.server_address[1]}", ', 1)
+    Path(path).write_text(text, encoding="utf-8")
+    (tmp_path / "output").write_text("not a folder", encoding="utf-8")
+    proc = subprocess.Popen([XXGK, "--config", path, "schedule"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not _Hook.received and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+        web.shutdown()
+        web.server_close()
+    assert proc.returncode == 0, err
+    assert len(_Hook.received) == 1, err
+    told = _Hook.received[0]["text"]
+    assert "夜间任务（计划" in told and "第 1 次运行失败：writing the outputs in" in told and "将于" in told, told
+    assert "Traceback" not in err and "第 1 次运行失败" in err  # the log says it too

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import logging
 import signal
-import sys
 import threading
 import time as clocks
 from collections.abc import Callable, Sequence
@@ -222,7 +221,8 @@ class Loop:
             self.held_by = ""
         elif now.awake >= self.lock_free_at:
             late = due.attempt == 1 and now.wall - due.moment > LATE
-            self.nightly(due, now, self.held_by or why_late(previous, now, busy) if late else "")
+            why = self.held_by or ("还没有运行过夜间任务" if self.last is None else why_late(previous, now, busy))
+            self.nightly(due, now, why if late else "")
             now = clock()
         if self.hourly is not None and decide(HOURLY_TIMES, self.last_hourly, now) is not None:
             self.last_hourly = Started(now.wall, now.since_boot)
@@ -230,35 +230,43 @@ class Loop:
             self.busy = f"每小时复查（{say_moment(now.wall)} 开始）当时还在运行"
 
     def nightly(self, due: Due, now: Reading, late_because: str) -> None:
-        """Run the nightly job for `due` (late: why, said once it ran); a lock held by another process:
-        try again later."""
+        """Run the nightly job for `due` (late: why, said once it started); a lock held by another
+        process: try again later."""
         started = Started(now.wall, now.since_boot, due.attempt)
         self.busy = f"上一次夜间任务（{say_moment(now.wall)} 开始）当时还在运行"
+        failure = None
         try:
-            try:
-                self.job()
-            finally:
-                if late_because and not isinstance(sys.exc_info()[1], LockHeld):
-                    log.warning("夜间任务（计划 %s）晚了 %s才开始（%s）：%s", say_moment(due.moment),
-                                say_duration(now.wall - due.moment), say_moment(now.wall), late_because)
+            self.job()
         except LockHeld as held:
-            self.lock_free_at = now.awake + LOCK_RETRY.total_seconds()
-            if not self.held_by:
-                log.warning("夜间任务（计划 %s）暂缓：%s；每 %s再试一次", say_moment(due.moment), held,
-                            say_duration(LOCK_RETRY))
-            self.held_by = f"另一个 xxgk 运行占用运行锁（{held.holder or '另一个进程'}）"
-            self.last = adopt_stored(self.stored_start(), self.last, now)  # that run may be this night's sync
-            self.busy = ""
+            self.wait_for(held, due, now)
             return
         except Exception as error:  # any failure is told and tried again; the loop goes on
-            if not isinstance(error, XxgkError):
-                log.exception("nightly job failed")
-            message = failure_message(self.times, due, error, now.wall)
+            failure = error
+        if late_because:
+            log.warning("夜间任务（计划 %s）晚了 %s才开始（%s）：%s", say_moment(due.moment),
+                        say_duration(now.wall - due.moment), say_moment(now.wall), late_because)
+        if failure is not None:
+            if not isinstance(failure, XxgkError):
+                log.error("nightly job failed", exc_info=failure)
+            message = failure_message(self.times, due, failure, now.wall)
             log.error("%s", message)
-            self.tell(message)
+            guarded(lambda: self.tell(message))()
             started = replace(started, failed=True)
         self.held_by = ""
         self.last = started
+
+    def wait_for(self, held: LockHeld, due: Due, now: Reading) -> None:
+        """Another process holds the run lock: try again in a while; that run may be this night's sync."""
+        self.lock_free_at = now.awake + LOCK_RETRY.total_seconds()
+        self.busy = ""
+        if not self.held_by:
+            log.warning("夜间任务（计划 %s）暂缓：%s；每 %s再试一次", say_moment(due.moment), held,
+                        say_duration(LOCK_RETRY))
+        self.held_by = f"另一个 xxgk 运行占用运行锁（{held.holder or '另一个进程'}）"
+        try:
+            self.last = adopt_stored(self.stored_start(), self.last, now)
+        except Exception as error:  # the store busy or broken: the lock is tried again all the same
+            log.warning("读取上次运行时间失败：%s", error)
 
 
 def seconds_to_wait(times: Sequence[str], now: datetime) -> float:
