@@ -166,7 +166,8 @@ KEYS: tuple[Key, ...] = (
     Key("alerts", "webhook_url", "http(s) URL", "", "A WeCom / DingTalk / JSON webhook for alerts."),
     Key("alerts", "webhook_kind", "wecom | dingtalk | json", "wecom", "The webhook's message format."),
     # [schedule]
-    Key("schedule", "times", 'list of "HH:MM"', ["02:30"], "When `xxgk schedule` runs the nightly job."),
+    Key("schedule", "times", 'list of "HH:MM"', ["02:30"], "When `xxgk schedule` runs the nightly job, in the "
+                                                          "office's time ([office] timezone), whatever the machine's."),
     # [review]
     Key("review", "proxies", "integer 0–5", 0, "How many reverse proxies stand in front of `xxgk serve` "
                                               "(their X-Forwarded-For/Proto are trusted; 0: none, the headers are "
