@@ -338,3 +338,43 @@ def test_a_night_records_only_the_numbers_of_items_that_changed(tmp_path):
     cli(config, "sync", "-q")
     added = kept.read_text(encoding="utf-8").splitlines()[len(before):]
     assert [json.loads(line)[0] for line in added] == [minted(database)["兴华街道开展垃圾分类宣传活动"]]
+
+
+def test_dedupe_run_by_hand_first_after_a_restore_gives_the_shown_number_back(tmp_path):
+    """The operator restores, then runs `xxgk dedupe` by hand before any sync or build: it mints 索引号
+    too, so it first takes back what the site showed, as a night does — the lost day's item gets its
+    number back, and the post merged before it (published earlier) does not take it."""
+    config, database, shown = lost_day(tmp_path)
+    with Store(database) as store:
+        save_posts(store, make_post("new", "website", title="兴华街道开展垃圾分类宣传活动", body="社区志愿者宣传垃圾分类。" * 8,
+                                    days=5),
+                   make_post("lost", "website", days=20))
+    cli(config, "dedupe")
+    numbers = minted(database)
+    assert numbers["兴华街道组织开展防汛应急演练"] == shown
+    assert numbers["兴华街道开展垃圾分类宣传活动"] != shown
+
+
+def test_a_split_made_first_after_a_restore_never_mints_a_shown_number(tmp_path):
+    """A clerk splits an item (`xxgk split`) after the restore, before any night: the item split out gets
+    a new number, never the one the lost day's item showed on the site."""
+    config = config_without_sources(tmp_path, name="兴华街道办事处", org_code="11220000MB1234567X",
+                                    site_url="https://xxgk.example.gov.cn/")
+    database = tmp_path / "xxgk.db"
+    with Store(database) as store:
+        save_posts(store, make_post("first", "website", title="兴华街道召开安全生产工作会议", body="会议部署了安全生产工作。" * 8),
+                   make_post("first", "wechat", title="兴华街道召开安全生产工作会议", body="会议部署了安全生产工作。" * 8))
+    cli(config, "sync", "-q")
+    cli(config, "backup", str(tmp_path / "backup" / "xxgk.db"))
+    with Store(database) as store:
+        save_posts(store, make_post("lost", "website", days=20))
+    cli(config, "sync", "-q")
+    shown = minted(database)["兴华街道组织开展防汛应急演练"]
+    restore(tmp_path / "backup" / "xxgk.db", database)
+    with Store(database) as store:
+        (item_id, wechat), = store.db.execute(
+            "SELECT ip.item_id, p.id FROM item_posts ip JOIN posts p ON p.id = ip.post_id WHERE p.channel = 'wechat'")
+    cli(config, "split", item_id, wechat, "--who", "王静")
+    with Store(database) as store:
+        every = [r[0] for r in store.db.execute("SELECT index_number FROM items")]
+    assert len(every) == 2 and shown not in every, (shown, every)

@@ -23,6 +23,7 @@ import click
 
 from .. import config as config_mod
 from ..nightly import logs
+from ..nightly.built_from import adopt_published
 from ..errors import ConfigError, InputError, LockHeld, StoreError, XxgkError
 from ..store import Store, store_fault
 from .usage import ChineseUsageError
@@ -181,6 +182,17 @@ class Env:
 
     def store(self) -> Store:
         return Store(self.config.database, self.config.office.timezone)
+
+    def minting_store(self) -> Store:
+        """The store, for a command that may mint 索引号 (dedupe, merge, split): one restored from a
+        backup first takes back the numbers the site showed (nightly/built_from.py), as a night would."""
+        store = self.store()
+        try:
+            adopt_published(store, self.config.output, self.config.office.timezone)
+        except BaseException:
+            store.close()
+            raise
+        return store
 
 
 def who(given: str | None = None) -> str:

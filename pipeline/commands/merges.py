@@ -56,7 +56,7 @@ def merge_command(env: Env, keep: str, other: str, who: str, note: str) -> None:
     Example:
       xxgk merge i0123456789ab i0fedcba98765 --who 王静 --note "same notice, retitled on WeChat"
     """
-    with env.store() as store:
+    with env.minting_store() as store:
         kept = merges.merge_items(env.config, store, keep, other, who, note)
     click.echo(f"已将条目 {other} 并入 {kept}（记录为 {who} 的决定）")
 
@@ -76,7 +76,7 @@ def split_command(env: Env, item: str, posts: tuple[str, ...], who: str, note: s
     Example:
       xxgk split i0123456789ab p0123456789abcdef --who 王静 --note "April meeting, not March"
     """
-    with env.store() as store:
+    with env.minting_store() as store:
         new_id = merges.split_item(env.config, store, item, list(posts), who, note)
     click.echo(f"已从条目 {item} 拆出 {len(posts)} 个渠道副本，成为条目 {new_id}（记录为 {who} 的决定）")
 

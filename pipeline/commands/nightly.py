@@ -178,7 +178,7 @@ def dedupe(env: Env) -> None:
     """
     from ..merge import dedupe as run
 
-    with run_lock(env.config.database), env.store() as store:
+    with run_lock(env.config.database), env.minting_store() as store:
         counts = run(env.config, store)
     click.echo(" ".join(f"{k} {v}" for k, v in counts.items()))
 
