@@ -355,11 +355,9 @@ def schedule_command(env: Env) -> None:
             return store.last_started(("sync", "schedule"))
 
     def tell(message: str) -> None:
-        from ..nightly import notify
-        from ..nightly.health import Alert
+        from ..nightly.notify import send_run_alert
 
-        notify.send(config.alerts, config.office.name, [Alert("run", "nightly", message)],
-                    post_json=notify.webhook_poster(config))
+        send_run_alert(config, message)
 
     from ..collect import hourly_sources
 

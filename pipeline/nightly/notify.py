@@ -99,6 +99,11 @@ def webhook_poster(config: Config) -> Callable[[str, dict[str, Any]], None] | No
     return post
 
 
+def send_run_alert(config: Config, message: str) -> None:
+    """One message about the run itself (the scheduler's failed night) as an alert ([alerts])."""
+    send(config.alerts, config.office.name, [Alert("run", "nightly", message)], post_json=webhook_poster(config))
+
+
 def robot_refusal(answer: bytes) -> str:
     """Pure: why a WeCom or DingTalk robot refused a message it answered with HTTP 200 ({"errcode":
     93000, "errmsg": "invalid webhook url"}; a rate limit, DingTalk's keyword check), else ""."""
