@@ -79,7 +79,7 @@ def test_other_agencies_rows_are_set_aside_not_published(adversarial_office):
     status = json.loads(run(path, "status", "--json").output)
     assert status["set_aside"]["rows"] == truth["foreign_rows"]
     assert set(status["set_aside"]["by_publisher"]) <= set(adversarial.FOREIGN)
-    assert f"set aside: {truth['foreign_rows']} row(s)" in run(path, "status").output
+    assert f"未收录 {truth['foreign_rows']} 条" in run(path, "status").output
     explained = run(path, "explain", aside[0])
     assert explained.exit_code != 0 and "不是本单位的条目" in explained.output and "发布机构" in explained.output
 

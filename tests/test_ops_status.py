@@ -65,7 +65,7 @@ def test_a_run_in_progress_is_running_and_a_killed_one_interrupted_at_once(unsyn
     last = json.loads(after.output)["last_run"]
     assert last["status"] == "interrupted" and last["finished_at"] is None
     text = run(unsynced_office.config, "status")
-    assert text.exit_code == 1 and "→ interrupted" in text.output and "killed midway" in text.output
+    assert text.exit_code == 1 and "→ 中断" in text.output and "运行中途被终止" in text.output
     with Store(database) as store:  # status only reads: the next run records it (store.start_run)
         assert store.last_run()["status"] == "running"
 
@@ -120,10 +120,24 @@ def test_status_says_how_many_wait_for_review_and_a_merged_away_item_no_longer_w
     waiting = waiting_in_store(synced_copy.database)
     assert len(waiting) >= 2
     text = run(synced_copy.config, "status").output
-    assert f"待审核 {len(waiting)} 条" in text and "last run #" in text  # a line added, the others kept
+    assert f"待审核 {len(waiting)} 条" in text and "最近一次运行 #" in text  # a line added, the others kept
     assert json.loads(run(synced_copy.config, "status", "--json").output)["waiting_for_review"] == len(waiting)
 
     merged = run(synced_copy.config, "merge", waiting[0], waiting[1], "--who", "wang")
     assert merged.exit_code == 0, merged.output
     assert f"待审核 {len(waiting) - 1} 条" in run(synced_copy.config, "status").output
     assert json.loads(run(synced_copy.config, "status", "--json").output)["waiting_for_review"] == len(waiting) - 1
+
+
+def test_status_says_when_on_the_office_clock_in_chinese(synced_copy):
+    """`status` printed its times as stored (UTC: a 02:00 night read as 18:00 the day before) under English
+    headings; the morning check reads the office's clock, in Chinese."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    data = json.loads(run(synced_copy.config, "status", "--json").output)
+    started = datetime.fromisoformat(data["last_run"]["started_at"])
+    text = run(synced_copy.config, "status").output
+    assert started.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M") in text
+    assert data["last_run"]["started_at"] not in text
+    assert "来源" in text and "最近运行" in text and "last run" not in text and " ok " not in text

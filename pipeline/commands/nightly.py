@@ -21,6 +21,7 @@ from ..errors import ConfigError, LockHeld
 from ..config.messages import say
 from ..nightly.health import waiting_for_review, waiting_line
 from ..nightly.lock import run_lock
+from ..models import staff_time
 from ..store import Store
 from .base import EXIT_CODES_HELP, EXIT_LOCKED, EXIT_SOURCE_FAILED, Env, progress_printer, reports_errors
 
@@ -231,10 +232,22 @@ def build(env: Env) -> None:
 
 
 RUN_FAILED = ("failed", "interrupted")  # a last run in these: `status` exits 1
-INTERRUPTED_WHY = ("killed midway (no process holds the run lock); what it stored is kept, "
-                   "the next run completes the rest")
-SET_ASIDE_WHY = ("published by another agency (发布机构 not [office] name, aliases or departments): "
-                 "kept in the store, not published, not counted")
+INTERRUPTED_WHY = "运行中途被终止（已无进程持有运行锁）：已保存的内容保留，下一次运行会补完其余部分"
+SET_ASIDE_WHY = ("发布机构不是本单位（不在 [office] 的 name、aliases、departments 中）："
+                 "保存在数据库中，不发布，不计入年报")
+STATUS_WORDS = {"ok": "正常", "partial": "部分来源失败", "failed": "失败", "interrupted": "中断", "running": "运行中"}
+
+
+def status_word(status: str) -> str:
+    return STATUS_WORDS.get(status, status)
+
+
+def padded(text: str, width: int) -> str:
+    """``text`` padded to ``width`` terminal columns (a Chinese character takes two)."""
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(0, width - used)
 
 
 @click.command()
@@ -281,17 +294,21 @@ def status(env: Env, as_json: bool) -> None:
                                              "reason": SET_ASIDE_WHY}},
                               ensure_ascii=False, indent=2))
     else:
+        tz = env.config.office.timezone
         if last:
-            click.echo(f"last run #{last['id']} ({last['command']}) {last['started_at']} → {last['status']}")
+            click.echo(f"最近一次运行 #{last['id']}（{last['command']}）{staff_time(last['started_at'], tz)} → "
+                       f"{status_word(last['status'])}")
             if last["status"] == "interrupted":
                 click.echo(f"    {INTERRUPTED_WHY}")
-        click.echo(f"{'source':<20} {'status':<10} {'new':>5} {'upd':>5} {'same':>5} {'gone':>5} {'errors':>6}  last run")
+        click.echo("  ".join([padded("来源", 20), padded("状态", 12), *(f"{h:>4}" for h in ("新增", "更新", "未变", "撤下", "出错")),
+                              "最近运行"]))
         for row in rows:
             if not row["status"]:
-                click.echo(f"{row['source']:<20} {'never run':<10}")
+                click.echo(f"{padded(row['source'], 20)}  从未运行")
                 continue
-            click.echo(f"{row['source']:<20} {row['status']:<10} {row['new']:>5} {row['updated']:>5} "
-                       f"{row['unchanged']:>5} {row['withdrawn']:>5} {row['errors']:>6}  {row['started_at']}")
+            click.echo("  ".join([padded(row["source"], 20), padded(status_word(row["status"]), 12),
+                                  *(f"{row[k]:>6}" for k in ("new", "updated", "unchanged", "withdrawn", "errors")),
+                                  staff_time(row["started_at"], tz)]))
             if row["error"]:
                 click.echo(f"    采集失败：{failure_line(row['failure_kinds'], row['error'])}")
             if row["capped_warning"]:
@@ -301,8 +318,8 @@ def status(env: Env, as_json: bool) -> None:
             click.echo(f"保存的图片：{images['kept']} 张（{images['bytes'] / 2**20:.1f} MiB），待重试 {images['waiting']} 张，"
                        f"已放弃 {images['given_up']} 张")
         if aside:
-            click.echo(f"set aside: {sum(n for _, n in aside)} row(s) {SET_ASIDE_WHY}: "
-                       + ", ".join(f"{publisher} {n}" for publisher, n in aside))
+            click.echo(f"未收录 {sum(n for _, n in aside)} 条，{SET_ASIDE_WHY}："
+                       + "，".join(f"{publisher} {n} 条" for publisher, n in aside))
         for alert in alerts:
             click.echo(f"ALERT {alert.message}")
     if any(r["status"] == "failed" for r in rows) or (last and last["status"] in RUN_FAILED):
