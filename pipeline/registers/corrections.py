@@ -111,10 +111,24 @@ def withdraw_appeal(store: Store, appeal_id: str, who: str, reason: str) -> None
     _withdraw(store, "appeal", appeal_id, who, reason, lambda: appeal_fields(get_appeal(store, appeal_id)))
 
 
+# A reason that says what was entered by mistake. Withdrawing takes an entry out of the counts, so a
+# reason that says nothing of a mistake ("申请人来电不再需要": the applicant withdrew, a counted case)
+# is refused rather than guessed at: the clerk states the mistake, or closes the case.
+_ENTERED_BY_MISTAKE = re.compile(r"登记错|录入错|填错|录错|错登|误登|误录|重复|多登|测试|作废|无效|"
+                                 r"(并非|不是|不属于|非)(本机关|本单位|政府信息公开|依申请|复议|诉讼|申请)")
+
+
 def _withdraw(store: Store, register: str, entry_id: str, who: str, reason: str,
               fields: Callable[[], dict[str, Any]]) -> None:
     """Mark the entry withdrawn (``fields`` reads it, raising when it is unknown) and say why."""
     reason = _reason(reason)
+    if not _ENTERED_BY_MISTAKE.search(reason):
+        closing = (f"xxgk application close {entry_id} --outcome 其他" if register == "application"
+                   else f"xxgk appeal decide {entry_id} --outcome 其他结果")
+        raise RegisterError(
+            f"撤销（withdraw）只用于登记错误，撤销后不计入年报；理由“{reason}”没有说明登记错在哪里。"
+            f"如确属登记错误，请在理由中写明（如“重复登记”“录入错误”“并非政府信息公开申请”）；"
+            f"如是申请人撤回、不再需要等已收到的案件，请用 {closing} 办结，照样计入年报")
     with store.transaction():
         before = fields()
         store.db.table(f"{register}s").update(entry_id, {"withdrawn_at": iso(utcnow()), "withdrawn_reason": reason})
