@@ -150,7 +150,7 @@ def test_every_office_is_collected_and_one_failure_stops_no_other(synced_distric
     assert rows["ljz"]["status"] == "figures"
     text = runner.invoke(main, ["district", "--district", str(district), "status"]).output
     assert "采集失败的来源：news" in text and "兴华街道办事处" in text
-    assert "待审核" in text and re.search(rf"^xhj +ok +{items} +{waiting} ", text, re.M), text
+    assert "待审核" in text and re.search(rf"^xhj +正常 +{items} +{waiting} ", text, re.M), text
 
 
 def test_offices_fetching_from_one_host_are_one_polite_client(district_web):

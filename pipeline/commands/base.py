@@ -14,6 +14,7 @@ import select
 import shutil
 import sqlite3
 import sys
+import unicodedata
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -218,3 +219,18 @@ def progress_printer(quiet: bool) -> Callable[[str], None]:
         click.echo("\r" + line.ljust(width) + ("" if message else "\r"), err=True, nl=False)
 
     return show
+
+
+# How a run or a source ended, as staff read it (`status`, `district status`; --json keeps the stored word).
+STATUS_WORDS = {"ok": "正常", "partial": "部分来源失败", "failed": "失败", "interrupted": "中断", "running": "运行中",
+                "never run": "从未运行", "figures": "只报送数据"}
+
+
+def status_word(status: str) -> str:
+    return STATUS_WORDS.get(status, status)
+
+
+def padded(text: str, width: int) -> str:
+    """``text`` padded to ``width`` terminal columns (a Chinese character takes two)."""
+    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(0, width - used)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .base import EXIT_CODES_HELP, EXIT_SOURCE_FAILED, reports_errors
+from .base import EXIT_CODES_HELP, EXIT_SOURCE_FAILED, padded, reports_errors, status_word
 from .report import DAY
 from .report import _emit as emit  # prints, or writes -o FILE
 from ..district.config import District, find_district, load_district
@@ -360,13 +360,14 @@ def status(env: DistrictEnv, as_json: bool, on: date | None, silent_nights: int,
                               indent=2, default=str))
     else:
         installation: dict[str, str] = {}  # the holiday data's alert, every office's alike: said once, below
-        click.echo(f"{'office':<12} {'status':<10} {'items':>6} {'待审核':>5}  last run")
+        click.echo("  ".join([padded("单位", 12), padded("状态", 12), "  信息", "待审核", padded("最近运行", 16), "名称"]))
         for row in rows:
             started = (row.get("last_run") or {}).get("started_at", "")
             # the district's clock, as staff read it: a 02:00 night run is not "yesterday 18:00" (UTC)
             last = staff_time(started, env.district.timezone) if started else ""
-            click.echo(f"{row['key']:<12} {row['status']:<10} {row.get('items', ''):>6} "
-                       f"{row.get('waiting_for_review', ''):>8}  {last:<16}  {row['name']}")
+            click.echo("  ".join([padded(row["key"], 12), padded(status_word(row["status"]), 12),
+                                  f"{row.get('items', ''):>6}", f"{row.get('waiting_for_review', ''):>6}",
+                                  padded(last, 16), row["name"]]))
             if row["error"]:
                 click.echo(f"    出错：{row['error']}")
             if row["status"] == "interrupted":

@@ -23,7 +23,7 @@ from ..nightly.health import waiting_for_review, waiting_line
 from ..nightly.lock import run_lock
 from ..models import staff_time
 from ..store import Store
-from .base import EXIT_CODES_HELP, EXIT_LOCKED, EXIT_SOURCE_FAILED, Env, progress_printer, reports_errors
+from .base import EXIT_CODES_HELP, EXIT_LOCKED, EXIT_SOURCE_FAILED, Env, padded, progress_printer, reports_errors, status_word
 
 if TYPE_CHECKING:
     from ..collect import SourceOutcome
@@ -235,19 +235,7 @@ RUN_FAILED = ("failed", "interrupted")  # a last run in these: `status` exits 1
 INTERRUPTED_WHY = "运行中途被终止（已无进程持有运行锁）：已保存的内容保留，下一次运行会补完其余部分"
 SET_ASIDE_WHY = ("发布机构不是本单位（不在 [office] 的 name、aliases、departments 中）："
                  "保存在数据库中，不发布，不计入年报")
-STATUS_WORDS = {"ok": "正常", "partial": "部分来源失败", "failed": "失败", "interrupted": "中断", "running": "运行中"}
 
-
-def status_word(status: str) -> str:
-    return STATUS_WORDS.get(status, status)
-
-
-def padded(text: str, width: int) -> str:
-    """``text`` padded to ``width`` terminal columns (a Chinese character takes two)."""
-    import unicodedata
-
-    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    return text + " " * max(0, width - used)
 
 
 @click.command()
