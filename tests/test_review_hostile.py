@@ -57,3 +57,24 @@ def test_a_500_letter_title_wraps_and_leaves_the_buttons_in_sight(review_site, w
     page.goto(review_site + f"/item/{hostile}")
     assert "<script>" in page.locator("h1").inner_text() and fits(page)
     assert page.seen == []
+
+
+def test_the_keyboard_acts_on_the_row_the_focus_is_in(review_site, watched, review_office):
+    """Tabbing to the third row's 接受 and pressing a accepted the first row (the one highlighted
+    when the page opened); after a click on a tick box, j and k did nothing."""
+    page = watched
+    browser_log_in(page, review_site)
+    rows = page.locator(".queue .row")
+    ids = [rows.nth(i).get_attribute("id").removeprefix("row-") for i in range(4)]
+    rows.nth(1).locator("input[type=checkbox]").click()  # ticked with the mouse: the focus is in row 2
+    page.keyboard.press("j")
+    assert rows.nth(2).get_attribute("class").split() == ["row", "current"]
+    page.keyboard.press("x")
+    assert rows.nth(2).locator("input[type=checkbox]").is_checked()
+    rows.nth(3).locator("button.accept").focus()  # as Tab would leave it
+    with page.expect_navigation():
+        page.keyboard.press("a")
+    with sqlite3.connect(review_office.database) as conn:
+        statuses = dict(conn.execute(f"SELECT id, status FROM items WHERE id IN ({','.join('?' * 4)})", ids))
+    assert [statuses[i] for i in ids] == ["review", "review", "review", "confirmed"]
+    assert page.seen == []

@@ -23,9 +23,19 @@
     rows[at].focus();
   }
   rows[0].classList.add('current');
+  // The row being worked on is the one the focus is in (Tab, a click on its tick box): a and x act on
+  // the row the clerk is looking at, never on one highlighted earlier.
+  document.addEventListener('focusin', function (e) {
+    var i = rows.indexOf(e.target.closest ? e.target.closest('.queue .row') : null);
+    if (i >= 0 && i !== at) { rows[at].classList.remove('current'); at = i; rows[at].classList.add('current'); }
+  });
+  function typing(el) {  // a field that takes letters: j, k, a, x are typed there, not shortcuts
+    var tag = (el.tagName || '').toLowerCase();
+    if (tag === 'input') return ['checkbox', 'radio', 'button', 'submit'].indexOf(el.type) < 0;
+    return tag === 'select' || tag === 'textarea' || el.isContentEditable;
+  }
   document.addEventListener('keydown', function (e) {
-    var tag = (e.target.tagName || '').toLowerCase();
-    if (tag === 'input' || tag === 'select' || tag === 'textarea' || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (typing(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.key === 'j') focus(at + 1);
     else if (e.key === 'k') focus(at - 1);
     else if (e.key === 'x') { var box = rows[at].querySelector('input[type=checkbox]'); box.checked = !box.checked; }
