@@ -3,58 +3,94 @@
 Each is one transaction that updates the item and appends to `decisions` (who, when, from → to).
 Staff decisions win: the classify stage never changes a confirmed item's category, and the next
 build publishes it (the pages and feeds read the items table).
+
+Two clerks, or a clerk and the nightly job, work on one store: a form says what its page showed
+of each item (`seen`: "category:status", see `shown_state`). An item that changed since in a way
+the decision did not see is left as it is and reported (`Outcome.left`), never overwritten:
+accepting confirms only the suggestion the clerk read, and a change of category never replaces
+another person's confirmation made after the page was opened (refuse-stale, item by item).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from ..errors import DecisionError
 from ..store import Store, iso, utcnow
 from ..classify.signals import EXPIRED, IN_FORCE, REPEALED
 from ..classify.tree import CatalogTree
-from .queries import merged_into
+from .queries import merged_into, merged_text
 
 VALIDITIES = (IN_FORCE, REPEALED, EXPIRED)
 
 
-def accept(store: Store, item_ids: Iterable[str], who: str, note: str = "") -> int:
-    """Confirm the suggested category of each item; returns how many were accepted."""
-    done = 0
+@dataclass(frozen=True)
+class Outcome:
+    """What a decision on several items did: how many it changed, and which it left as they were
+    because they changed after the clerk's page was shown (queries.left_reason says how)."""
+
+    done: int
+    left: tuple[str, ...] = ()
+
+
+def shown_state(category: str | None, status: str | None) -> str:
+    """Pure: an item's state as a form carries it (the `seen-ID` fields), to notice a later change."""
+    return f"{category or ''}:{status or ''}"
+
+
+def accept(store: Store, item_ids: Iterable[str], who: str, note: str = "",
+           seen: Mapping[str, str] | None = None) -> Outcome:
+    """Confirm the suggested category of each item. With `seen`, an item whose category is no longer
+    the one the clerk was shown (reclassified overnight, filed elsewhere by another clerk) is left."""
+    done, left = 0, []
     now = iso(utcnow())
     with store.transaction():
         for item_id in dict.fromkeys(item_ids):
             row = store.db.execute("SELECT category, status FROM items WHERE id = ?", [item_id]).fetchone()
             if row is None or row[0] is None:
                 raise DecisionError(f"条目 {item_id} 不存在或尚未分类")
-            _refuse_merged(store, item_id)
+            shown = (seen or {}).get(item_id)
+            if merged_into(store, item_id) is not None or (shown and shown.split(":")[0] != row[0]):
+                left.append(item_id)
+                continue
             if row[1] == "confirmed":
                 continue
             _confirm(store, item_id, row[0], who, now)
             store.record_decision(now, who, item_id, "accept", row[0], row[0], note)
             done += 1
-    return done
+    return Outcome(done, tuple(left))
 
 
 def change_category(store: Store, tree: CatalogTree, item_ids: Iterable[str], category: str, who: str,
-                    note: str = "") -> None:
-    """File items under another leaf (and confirm them), all or none."""
+                    note: str = "", seen: Mapping[str, str] | None = None) -> Outcome:
+    """File items under another leaf (and confirm them). With `seen`, an item confirmed by someone
+    after the clerk's page was shown, under another leaf, is left as that person filed it."""
     if category not in tree.leaves():
         raise DecisionError(f"“{category}”不是目录的末级分类" if category else "没有选择分类")
     now = iso(utcnow())
     # the catalog's normative leaf, whatever its id: the report counts and the validity form follow it
     # (a catalog without one: a document's 文号 keeps telling, a change of subject does not undo it)
     normative_leaf = tree.role("normative")
+    done, left = 0, []
     with store.transaction():
         for item_id in dict.fromkeys(item_ids):
-            row = store.db.execute("SELECT category FROM items WHERE id = ?", [item_id]).fetchone()
+            row = store.db.execute("SELECT category, status FROM items WHERE id = ?", [item_id]).fetchone()
             if row is None:
                 raise DecisionError(f"条目 {item_id} 不存在")
-            _refuse_merged(store, item_id)
+            shown = (seen or {}).get(item_id)
+            decided_since = shown is not None and row[1] == "confirmed" and shown != shown_state(*row)
+            if merged_into(store, item_id) is not None or (decided_since and row[0] != category):
+                left.append(item_id)
+                continue
+            if tuple(row) == (category, "confirmed"):  # already so (a second click, or both clerks agree)
+                continue
             _confirm(store, item_id, category, who, now)
             if normative_leaf:
                 store.db.execute("UPDATE items SET normative = ? WHERE id = ?", [int(category == normative_leaf), item_id])
             store.record_decision(now, who, item_id, "category", row[0], category, note)
+            done += 1
+    return Outcome(done, tuple(left))
 
 
 def set_validity(store: Store, item_id: str, validity: str, who: str, note: str = "") -> None:
@@ -77,8 +113,7 @@ def _refuse_merged(store: Store, item_id: str) -> None:
     """A merged-away item is a record only: nothing decided on it would be published."""
     target = merged_into(store, item_id)
     if target is not None:
-        raise DecisionError(f"条目 {item_id} 已并入“{target['title']}”（{target['id']}），不再单独发布；"
-                            "请到该条目上作决定")
+        raise DecisionError(merged_text(item_id, target))
 
 
 def _confirm(store: Store, item_id: str, category: str, who: str, now: str) -> None:

@@ -36,6 +36,7 @@ MESSAGES = {
     "published": "已重新训练模型、重新分类并生成网站和订阅源。", "locked": "另一项任务正在运行，请稍后再发布。",
     "none": "没有选中任何条目。", "merged": "已合并。", "split": "已拆分。",
 }
+LEFT_AT_MOST = 50  # a page of the queue: the items a decision left, listed on the page it returns to
 
 
 def create_app(config: Config) -> Flask:
@@ -51,6 +52,7 @@ def create_app(config: Config) -> Flask:
     app.jinja_env.filters["date_value"] = applications.date_value
     app.jinja_env.globals["change_lines"] = ledger.change_lines  # a register history row, as the CLI prints it
     app.jinja_env.globals["limits"] = TEXT_LIMITS  # every text input's maxlength: the register's own limits
+    app.jinja_env.globals["shown_state"] = actions.shown_state  # each decision form says what it showed
 
     @app.before_request
     def open_store_and_check_session() -> ResponseReturnValue | None:
@@ -83,11 +85,12 @@ def create_app(config: Config) -> Flask:
     @app.context_processor
     def page_globals() -> dict[str, Any]:
         tree = office_tree(config)
-        return {"office": config.office.name, "session": g.get("session"), "tree": tree,
-                "names": {**g.store.category_names(), **tree.names},
+        return {"office": config.office.name, "session": g.get("session"), "tree": tree, "names": _names(config),
                 "channel_names": queries.CHANNEL_NAMES, "merge_rules": queries.MERGE_RULES,
                 "validity_sources": queries.VALIDITY_SOURCES, "statuses": queries.STATUSES,
                 "message": MESSAGES.get(request.args.get("msg", "")), "has_merges": merges is not None,
+                "left": queries.left_items(g.store, request.args.get("left", "").split(",")[:LEFT_AT_MOST],
+                                           config.office.timezone, _names(config)),
                 "here": _here()}  # where 完成审核并发布 returns (the queue and item pages pass their own)
 
     @app.route("/login", methods=["GET", "POST"])
@@ -148,26 +151,31 @@ def create_app(config: Config) -> Flask:
         if request.form.get("change"):
             item_id = request.form["change"]
             category = request.form.get(f"category-{item_id}", "")
-            return _guard(lambda: actions.change_category(g.store, office_tree(config), [item_id], category, who),
-                          back, "changed")
+            return _decided(config, lambda: actions.change_category(g.store, office_tree(config), [item_id], category, who,
+                                                            seen=_seen()), back, "changed")
         if request.form.get("change_ticked"):  # the ticked rows, all to the bulk bar's category
             ticked = request.form.getlist("item")
             if not ticked:
                 return redirect(_with_msg(back, "none"))
             category = request.form.get("category-ticked", "")
-            return _guard(lambda: actions.change_category(g.store, office_tree(config), ticked, category, who),
-                          back, "changed")
+            return _decided(config, lambda: actions.change_category(g.store, office_tree(config), ticked, category, who,
+                                                            seen=_seen()), back, "changed")
         if request.form.get("one"):
             ids = [request.form["one"]]
         elif request.form.get("accept_page"):  # every row shown on this page
             ids = request.form.getlist("shown")
         elif request.form.get("accept_all"):  # every item the queue's filters match, on all pages
             ids = queries.queue_ids(g.store, _filters_of(back), config.office.timezone)
+            promised = request.form.get("total", "")  # the number its confirmation asked about
+            if promised.isdigit() and int(promised) != len(ids):
+                g.back, g.refused_action = back, "accepted"
+                abort(400, f"符合当前筛选的条目已从 {promised} 条变为 {len(ids)} 条（有人刚处理过，或夜间任务刚运行），"
+                           "一条也没有接受；请刷新审核队列，看过后再确认")
         else:
             ids = request.form.getlist("item")
         if not ids:
             return redirect(_with_msg(back, "none"))
-        return _guard(lambda: actions.accept(g.store, ids, who), back, "accepted")
+        return _decided(config, lambda: actions.accept(g.store, ids, who, seen=_seen()), back, "accepted")
 
     @app.get("/item/<item_id>")
     def item_page(item_id: str) -> str:
@@ -182,14 +190,14 @@ def create_app(config: Config) -> Flask:
     @app.post("/item/<item_id>/category")
     def item_category(item_id: str) -> Any:
         back = url_for("item_page", item_id=item_id)
-        return _guard(lambda: actions.change_category(g.store, office_tree(config), [item_id],
-                                                      request.form.get("category", ""), g.session.user,
-                                                      _typed_note()), back, "changed")
+        return _decided(config, lambda: actions.change_category(g.store, office_tree(config), [item_id],
+                                                        request.form.get("category", ""), g.session.user,
+                                                        _typed_note(), seen=_seen()), back, "changed")
 
     @app.post("/item/<item_id>/accept")
     def item_accept(item_id: str) -> Any:
-        return _guard(lambda: actions.accept(g.store, [item_id], g.session.user),
-                      url_for("item_page", item_id=item_id), "accepted")
+        return _decided(config, lambda: actions.accept(g.store, [item_id], g.session.user, seen=_seen()),
+                        url_for("item_page", item_id=item_id), "accepted")
 
     @app.post("/item/<item_id>/validity")
     def item_validity(item_id: str) -> Any:
@@ -277,6 +285,32 @@ def _guard(action: Callable[[], Any], back: str, message: str) -> Any:
     return redirect(_with_msg(back, message))
 
 
+def _decided(config: Config, decision: Callable[[], actions.Outcome], back: str, message: str) -> Any:
+    """Carry out a decision on items; the items it left (changed since the clerk's page was shown)
+    are named on the page it returns to, and when it left every one, it is refused with the reasons."""
+    outcome: list[actions.Outcome] = []
+    response = _guard(lambda: outcome.append(decision()), back, message)
+    left = outcome[0].left
+    if not left:
+        return response
+    if not outcome[0].done:
+        g.back, g.refused_action = back, message
+        reasons = queries.left_items(g.store, list(left), config.office.timezone, _names(config))
+        abort(400, "；".join(r["why"] if len(reasons) == 1 else f"“{queries.isolated(r['title'])}”：{r['why']}"
+                            for r in reasons))
+    return redirect(_with_msg(back, message) + "&" + urlencode({"left": ",".join(left[:LEFT_AT_MOST])}))
+
+
+def _names(config: Config) -> dict[str, str]:
+    """Every category's name staff read: the catalog's, and retired ones' from the store."""
+    return {**g.store.category_names(), **office_tree(config).names}
+
+
+def _seen() -> dict[str, str]:
+    """What the form's page showed of each item (`seen-ID` fields: actions.shown_state)."""
+    return {key.removeprefix("seen-"): value for key, value in request.form.items() if key.startswith("seen-")}
+
+
 def _typed_note() -> str:
     """The note of a decision form; refused (never cut) when longer than the register's notes."""
     note = request.form.get("note", "")
@@ -304,7 +338,7 @@ def _referrer() -> str:
 
 def _with_msg(path: str, message: str) -> str:
     parts = urlsplit(path)
-    query = "&".join(p for p in parts.query.split("&") if p and not p.startswith("msg="))
+    query = "&".join(p for p in parts.query.split("&") if p and not p.startswith(("msg=", "left=")))
     return parts.path + "?" + (query + "&" if query else "") + urlencode({"msg": message})
 
 

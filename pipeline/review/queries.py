@@ -173,6 +173,42 @@ def merged_into(store: Store, item_id: str) -> dict[str, Any] | None:
     return {"id": target, "title": title}
 
 
+def merged_text(item_id: str, target: dict[str, Any]) -> str:
+    """Pure: why nothing is decided on an item merged into `target` (merged_into's answer)."""
+    return f"条目 {item_id} 已并入“{isolated(target['title'])}”（{target['id']}），不再单独发布；请到该条目上作决定"
+
+
+def isolated(text: str) -> str:
+    """Pure: scraped text set into a sentence of ours, bidi-isolated (FSI … PDI): a right-to-left
+    mark in a title must not reverse the words after it."""
+    return f"\u2068{text}\u2069"
+
+
+def left_reason(store: Store, item_id: str, tz: ZoneInfo, names: dict[str, str]) -> str:
+    """Why a decision left an item as it was: what happened to it after the clerk's page was shown
+    (merged away, confirmed by someone, its suggestion changed), in the words a clerk reads."""
+    target = merged_into(store, item_id)
+    if target is not None:
+        return merged_text(item_id, target)
+    row = store.db.execute("SELECT category, status FROM items WHERE id = ?", [item_id]).fetchone()
+    category = names.get(row[0], row[0]) if row else ""
+    if row and row[1] == "confirmed":
+        last = store.db.execute(
+            """SELECT who, at FROM decisions WHERE item_id = ? AND kind IN ('accept', 'category')
+               ORDER BY id DESC LIMIT 1""", [item_id]).fetchone()
+        if last:
+            return f"{last[0]} 已于 {staff_time(last[1], tz)} 确认为“{category}”"
+        return f"已确认为“{category}”"
+    return f"建议分类已变为“{category}”（重新分类），请看过后再决定"
+
+
+def left_items(store: Store, item_ids: list[str], tz: ZoneInfo, names: dict[str, str]) -> list[dict[str, Any]]:
+    """The items a decision left (id, title, why), for the page it returns to."""
+    rows = dict(store.db.execute(f"SELECT id, COALESCE(title, id) FROM items WHERE id IN ({','.join('?' * len(item_ids))})",
+                                 item_ids).fetchall()) if item_ids else {}
+    return [{"id": i, "title": rows[i], "why": left_reason(store, i, tz, names)} for i in item_ids if i in rows]
+
+
 def item(store: Store, item_id: str, tz: ZoneInfo) -> dict[str, Any] | None:
     """An item with its posts (each with versions), classification history and decisions."""
     rows = list(store.db.query("SELECT * FROM items WHERE id = ?", [item_id]))
