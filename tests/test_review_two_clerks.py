@@ -177,3 +177,21 @@ def test_accept_all_refuses_when_the_count_it_asked_about_changed(client, review
     with sqlite3.connect(review_office.database) as conn:
         assert conn.execute("SELECT COUNT(*) FROM decisions").fetchone() == (0,)
 
+
+def test_a_merge_or_split_sent_twice_is_done_once_and_says_done(client, review_office):
+    """The second request (a click repeated while the first waited, the back button and 重新提交)
+    answered 未能合并（没有渠道副本） / 未能拆分, after the first had done it."""
+    keep, other, elsewhere = single_copy_items(review_office, 3)
+    for _ in range(2):
+        response = client.post("/merge", data={"csrf": token(client), "keep": keep, "other": other})
+        assert response.status_code == 302 and response.headers["Location"].endswith("msg=merged")
+    response = client.post("/merge", data={"csrf": token(client), "keep": elsewhere, "other": other})
+    assert response.status_code == 400 and "已并入" in response.get_data(as_text=True)  # li's stale merge
+    with sqlite3.connect(review_office.database) as conn:
+        post = conn.execute("SELECT post_id FROM item_posts WHERE item_id = ? ORDER BY post_id DESC LIMIT 1",
+                            [keep]).fetchone()[0]
+    for _ in range(2):
+        response = client.post("/split", data={"csrf": token(client), "item": keep, "post": post})
+        assert response.status_code == 302 and response.headers["Location"].endswith("msg=split")
+    assert [kind for _, kind, _ in decisions(review_office, keep)] == ["merge", "split"]
+    assert [kind for _, kind, _ in decisions(review_office, elsewhere)] == []

@@ -3,6 +3,7 @@
     auth.py      accounts (argon2id), sessions, CSRF tokens, login throttling
     queries.py   the queue, an item with its posts and versions, the history
     actions.py   staff decisions, each recorded in `decisions`
+    repeats.py   a merge or split form sent again when it is already done
     app.py       the Flask app (server-rendered, works without JavaScript)
     refusals.py  what each error page says (in Chinese: the reason and the way back)
     (`xxgk serve` and `xxgk user …` are in pipeline/commands/review.py)

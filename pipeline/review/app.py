@@ -25,7 +25,7 @@ from ..models import staff_time
 from ..registers import ledger
 from ..registers.records import TEXT_LIMITS, length_problem
 from ..store import Store
-from . import actions, appeals, application_entry, applications, auth, queries
+from . import actions, appeals, application_entry, applications, auth, queries, repeats
 from .refusals import FORM_EXPIRED, refusal
 
 COOKIE = "xxgk_session"
@@ -211,7 +211,10 @@ def create_app(config: Config) -> Flask:
             keep, other = request.form.get("keep", ""), request.form.get("other", "").strip()
 
             def merge_and_refile() -> None:
-                merges.merge_items(config, g.store, keep, other, g.session.user, _typed_note())
+                with g.store.transaction():  # a repeat is told apart from a first request atomically
+                    if repeats.merge_done(g.store, keep, other):
+                        return
+                    merges.merge_items(config, g.store, keep, other, g.session.user, _typed_note())
                 job.refile(config, g.store)
 
             return _guard(merge_and_refile, url_for("item_page", item_id=keep), "merged")
@@ -221,7 +224,10 @@ def create_app(config: Config) -> Flask:
             item_id, post = request.form.get("item", ""), request.form.get("post", "")
 
             def split_and_refile() -> None:
-                merges.split_item(config, g.store, item_id, [post], g.session.user, _typed_note())
+                with g.store.transaction():
+                    if repeats.split_done(g.store, item_id, post):
+                        return
+                    merges.split_item(config, g.store, item_id, [post], g.session.user, _typed_note())
                 job.refile(config, g.store)
 
             return _guard(split_and_refile, url_for("item_page", item_id=item_id), "split")
