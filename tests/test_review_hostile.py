@@ -78,3 +78,51 @@ def test_the_keyboard_acts_on_the_row_the_focus_is_in(review_site, watched, revi
         statuses = dict(conn.execute(f"SELECT id, status FROM items WHERE id IN ({','.join('?' * 4)})", ids))
     assert [statuses[i] for i in ids] == ["review", "review", "review", "confirmed"]
     assert page.seen == []
+
+
+READS_LEFT_TO_RIGHT = """([selector, words]) => {
+  // whether `words`, inside the element, is laid out left to right (its first letter left of its last)
+  const walker = document.createTreeWalker(document.querySelector(selector), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const at = node.textContent.indexOf(words);
+    if (at < 0) continue;
+    const x = (i) => { const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1);
+                       return r.getBoundingClientRect().x; };
+    return x(at) < x(at + words.length - 1);
+  }
+  return null;
+}"""
+
+
+def test_a_right_to_left_mark_in_a_title_does_not_reverse_our_words(review_site, watched, review_office):
+    """A title opening with U+202E (right-to-left override) reversed the sentence after it: the merged
+    item's banner read 出作上目条该在请… backwards, the refusal too, and a version's 字 count."""
+    with sqlite3.connect(review_office.database) as conn:
+        keep, other = [r[0] for r in conn.execute(
+            """SELECT i.id FROM items i WHERE i.published_at IS NOT NULL AND i.merged_into IS NULL
+               AND (SELECT COUNT(*) FROM item_posts ip WHERE ip.item_id = i.id) = 1
+               AND NOT EXISTS (SELECT 1 FROM item_posts ip JOIN posts p ON p.id = ip.post_id
+                               WHERE ip.item_id = i.id AND p.channel = 'catalog') ORDER BY i.id LIMIT 2""")]
+    from pipeline.merge import staff
+    from pipeline.store import Store
+
+    with Store(review_office.database) as store:
+        staff.merge_items(review_office, store, keep, other, "wang")
+    retitle(review_office, keep, RLO + "关于开展安全检查的通知")
+    with sqlite3.connect(review_office.database) as conn:
+        conn.execute("UPDATE post_versions SET title = ? WHERE post_id IN (SELECT post_id FROM item_posts "
+                     "WHERE item_id = ?)", [RLO + "关于开展安全检查的通知", keep])
+    page = watched
+    browser_log_in(page, review_site)
+    page.goto(review_site + f"/item/{other}")
+    assert page.evaluate(READS_LEFT_TO_RIGHT, [".merged", "本条目只保留为记录"])
+    page.goto(review_site + f"/item/{keep}")
+    page.locator(".posts details").first.evaluate("details => details.open = true")
+    assert page.evaluate(READS_LEFT_TO_RIGHT, [".versions li", " 字"])
+    page.goto(review_site + f"/item/{other}")
+    page.evaluate("""(csrf) => { const f = document.createElement('form'); f.method = 'post';
+        f.action = location.pathname + '/accept'; f.innerHTML = '<input name="csrf" value="' + csrf + '">';
+        document.body.append(f); f.submit(); }""", page.locator("input[name=csrf]").first.get_attribute("value"))
+    page.wait_for_selector(".refused")
+    assert page.evaluate(READS_LEFT_TO_RIGHT, [".refused", "不再单独发布"])
+    assert page.seen == []
