@@ -26,7 +26,7 @@ from ..registers import ledger
 from ..registers.records import TEXT_LIMITS, length_problem
 from ..store import Store
 from . import actions, appeals, application_entry, applications, auth, queries, repeats
-from .refusals import FORM_EXPIRED, refusal
+from .refusals import FORM_EXPIRED, refusal, typed_texts
 
 COOKIE = "xxgk_session"
 LOGIN_COOKIE = "xxgk_login_csrf"  # double-submit token of the login form (no session yet)
@@ -59,7 +59,8 @@ def create_app(config: Config) -> Flask:
         g.store = Store(config.database, config.office.timezone)
         g.session = auth.find_session(g.store, request.cookies.get(COOKIE))
         if request.endpoint not in OPEN_ENDPOINTS and g.session is None:
-            if request.method == "POST":
+            if request.method == "POST":  # the session ended while the form was open: show what was typed
+                g.typed = typed_texts(request.form)
                 abort(403)
             return redirect(url_for("login", next=request.full_path.rstrip("?")))
         if request.method == "POST" and request.endpoint != "login" and \
@@ -262,7 +263,7 @@ def create_app(config: Config) -> Flask:
         back = back if back != request.full_path.rstrip("?") else ""
         # 完成审核并发布 from an error page returns to the page before it, never to this address again
         return render_template("error.html", code=code, refusal=refusal(error, g.get("refused_action", "")),
-                               back=back, here=back or url_for("queue_page")), code
+                               back=back, here=back or url_for("queue_page"), typed=g.get("typed", [])), code
 
     return app
 

@@ -4,6 +4,7 @@ or an oversized form what happened — with the way back (pure: the app renders 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from werkzeug.exceptions import HTTPException
@@ -17,6 +18,18 @@ KEEP_TEXT = "请用浏览器的“后退”回到刚才的页面（填写的内�
 # The description of the 400 a form gets whose token is not this session's: opened before logging
 # in again (or forged). Its page says the form expired and how to keep what was typed.
 FORM_EXPIRED = "form token missing or not this session's"
+
+
+# The free text a clerk types into a form (the rest are choices and ids): shown again, to copy, on the
+# page of a form refused because the session ended meanwhile — going back would re-ask for the login.
+TYPED_FIELDS = {"note": "备注", "reason": "理由", "request": "申请内容", "applicant": "申请人"}
+TYPED_AT_MOST = 2000  # the longest text a register keeps (an application's request)
+
+
+def typed_texts(form: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Pure: (label, text) of each free-text field filled in a form, to show it again."""
+    return [(label, form[field][:TYPED_AT_MOST]) for field, label in TYPED_FIELDS.items()
+            if form.get(field, "").strip()]
 
 
 @dataclass(frozen=True)
