@@ -195,3 +195,24 @@ def test_a_merge_or_split_sent_twice_is_done_once_and_says_done(client, review_o
         assert response.status_code == 302 and response.headers["Location"].endswith("msg=split")
     assert [kind for _, kind, _ in decisions(review_office, keep)] == ["merge", "split"]
     assert [kind for _, kind, _ in decisions(review_office, elsewhere)] == []
+
+
+def test_a_decision_while_the_nightly_job_holds_the_store_says_nothing_was_saved(client, review_office):
+    """The nightly job writing for longer than the store waits: the clerk's decision answered 系统出错
+    (500, a traceback in the log). Now: 数据库正忙，没有保存 (503), with her note to copy."""
+    with sqlite3.connect(review_office.database) as conn:
+        (item_id,) = conn.execute("SELECT id FROM items WHERE status = 'review' AND published_at IS NOT NULL "
+                                  "AND category IS NOT NULL ORDER BY id LIMIT 1").fetchone()
+    form = {"csrf": token(client), "category": other_leaf(review_office, state(review_office, item_id)[0]),
+            "note": "依据区政府通知"}
+    writer = sqlite3.connect(review_office.database, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # as a long write of the nightly job holds it
+    try:
+        response = client.post(f"/item/{item_id}/category", data=form)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "60"
+    assert "数据库正忙，没有保存" in page and ">依据区政府通知</textarea>" in page
+    assert decisions(review_office, item_id) == [] and state(review_office, item_id)[1] == "review"

@@ -8,13 +8,14 @@ its own connection to the store (the server is threaded).
 from __future__ import annotations
 
 import secrets
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, Response, abort, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..nightly import job
@@ -254,6 +255,17 @@ def create_app(config: Config) -> Flask:
     applications.register_routes(app, config)  # 依申请公开: /applications
     application_entry.register_entry_routes(app, config)  # one application: /applications/<id>
     appeals.register_appeal_routes(app, config)  # 复议诉讼: /appeals
+
+    @app.errorhandler(sqlite3.OperationalError)
+    def store_busy(error: sqlite3.OperationalError) -> ResponseReturnValue:
+        """The store stayed locked by another writer (the nightly job) past the store's wait:
+        nothing was saved — said as such (503, with what was typed), not as 系统出错."""
+        if "locked" not in str(error):
+            raise error
+        if request.method == "POST":
+            g.typed = g.get("typed") or typed_texts(request.form)
+        page, code = refused(ServiceUnavailable())
+        return page, code, {"Retry-After": "60"}
 
     @app.errorhandler(HTTPException)
     def refused(error: HTTPException) -> tuple[str, int]:
