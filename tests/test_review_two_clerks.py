@@ -216,3 +216,37 @@ def test_a_decision_while_the_nightly_job_holds_the_store_says_nothing_was_saved
     assert response.status_code == 503 and response.headers["Retry-After"] == "60"
     assert "数据库正忙，没有保存" in page and ">依据区政府通知</textarea>" in page
     assert decisions(review_office, item_id) == [] and state(review_office, item_id)[1] == "review"
+
+
+# --- after a mistake -------------------------------------------------------------------------------
+
+
+def test_a_confirmation_made_by_mistake_can_be_undone(clerks, review_site, review_office):
+    """A wrong 接受 (or a wrong 改为此分类) could only be replaced by another filing: nothing put
+    the item back in the queue with its suggestion. Now the page after it offers 撤销, the item page
+    offers 撤销确认, and neither undoes what the other clerk decided since."""
+    wang, li = clerks
+    first, second = row_ids(wang)[:2]
+    suggested = state(review_office, first)
+    wang.locator(f"#row-{first} button.accept").click()
+    assert state(review_office, first) == (suggested[0], "confirmed")
+    wang.locator(".message button", has_text="撤销").click()
+    assert "已撤销确认" in wang.locator(".message").inner_text()
+    assert state(review_office, first) == suggested and wang.locator(f"#row-{first}").count() == 1
+    # a wrong filing on the item page, undone there: the suggestion comes back, not the wrong leaf
+    wrong = other_leaf(review_office, state(review_office, second)[0])
+    suggested = state(review_office, second)
+    wang.goto(review_site + f"/item/{second}")
+    wang.select_option("select[name=category]", wrong)
+    wang.click("form[action$='/category'] button")
+    li.goto(review_site + f"/item/{second}")  # li sees wang's filing …
+    wang.click("button:text('撤销确认，退回待审核')")
+    assert state(review_office, second) == suggested
+    assert "撤销确认" in wang.locator(".decisions").inner_text()
+    right = other_leaf(review_office, suggested[0], wrong)  # … wang files it rightly, then li's stale 撤销
+    wang.select_option("select[name=category]", right)
+    wang.click("form[action$='/category'] button")
+    li.click("button:text('撤销确认，退回待审核')")
+    assert "未能撤销确认" in li.locator("h1").inner_text() and state(review_office, second) == (right, "confirmed")
+    kinds = [(who, kind) for who, kind, _ in decisions(review_office, second)]
+    assert kinds == [("wang", "category"), ("wang", "reopen"), ("wang", "category")]

@@ -1,4 +1,5 @@
-"""Staff decisions: accept a suggestion, change a category, set a normative document's validity.
+"""Staff decisions: accept a suggestion, change a category, undo a confirmation (back to review),
+set a normative document's validity.
 
 Each is one transaction that updates the item and appends to `decisions` (who, when, from → to).
 Staff decisions win: the classify stage never changes a confirmed item's category, and the next
@@ -27,10 +28,10 @@ VALIDITIES = (IN_FORCE, REPEALED, EXPIRED)
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a decision on several items did: how many it changed, and which it left as they were
+    """What a decision on several items did: which it changed, and which it left as they were
     because they changed after the clerk's page was shown (queries.left_reason says how)."""
 
-    done: int
+    done: tuple[str, ...] = ()
     left: tuple[str, ...] = ()
 
 
@@ -43,7 +44,8 @@ def accept(store: Store, item_ids: Iterable[str], who: str, note: str = "",
            seen: Mapping[str, str] | None = None) -> Outcome:
     """Confirm the suggested category of each item. With `seen`, an item whose category is no longer
     the one the clerk was shown (reclassified overnight, filed elsewhere by another clerk) is left."""
-    done, left = 0, []
+    done: list[str] = []
+    left: list[str] = []
     now = iso(utcnow())
     with store.transaction():
         for item_id in dict.fromkeys(item_ids):
@@ -58,8 +60,8 @@ def accept(store: Store, item_ids: Iterable[str], who: str, note: str = "",
                 continue
             _confirm(store, item_id, row[0], who, now)
             store.record_decision(now, who, item_id, "accept", row[0], row[0], note)
-            done += 1
-    return Outcome(done, tuple(left))
+            done.append(item_id)
+    return Outcome(tuple(done), tuple(left))
 
 
 def change_category(store: Store, tree: CatalogTree, item_ids: Iterable[str], category: str, who: str,
@@ -72,7 +74,8 @@ def change_category(store: Store, tree: CatalogTree, item_ids: Iterable[str], ca
     # the catalog's normative leaf, whatever its id: the report counts and the validity form follow it
     # (a catalog without one: a document's 文号 keeps telling, a change of subject does not undo it)
     normative_leaf = tree.role("normative")
-    done, left = 0, []
+    done: list[str] = []
+    left: list[str] = []
     with store.transaction():
         for item_id in dict.fromkeys(item_ids):
             row = store.db.execute("SELECT category, status FROM items WHERE id = ?", [item_id]).fetchone()
@@ -89,8 +92,45 @@ def change_category(store: Store, tree: CatalogTree, item_ids: Iterable[str], ca
             if normative_leaf:
                 store.db.execute("UPDATE items SET normative = ? WHERE id = ?", [int(category == normative_leaf), item_id])
             store.record_decision(now, who, item_id, "category", row[0], category, note)
-            done += 1
-    return Outcome(done, tuple(left))
+            done.append(item_id)
+    return Outcome(tuple(done), tuple(left))
+
+
+def reopen(store: Store, tree: CatalogTree, item_ids: Iterable[str], who: str, note: str = "",
+           seen: Mapping[str, str] | None = None) -> Outcome:
+    """Undo a confirmation: the item waits for review again under the suggestion it had before (its
+    last automatic classification), and the next run reclassifies it. With `seen`, an item decided
+    again after the clerk's page was shown is left as it is."""
+    now = iso(utcnow())
+    normative_leaf = tree.role("normative")
+    done: list[str] = []
+    left: list[str] = []
+    with store.transaction():
+        for item_id in dict.fromkeys(item_ids):
+            row = store.db.execute("SELECT category, status FROM items WHERE id = ?", [item_id]).fetchone()
+            if row is None:
+                raise DecisionError(f"条目 {item_id} 不存在")
+            shown = (seen or {}).get(item_id)
+            if merged_into(store, item_id) is not None or (shown is not None and shown != shown_state(*row)):
+                left.append(item_id)
+                continue
+            if row[1] != "confirmed":
+                continue
+            suggested = store.db.execute(
+                """SELECT category, confidence, reason FROM classifications WHERE item_id = ? AND status != 'confirmed'
+                   AND category IS NOT NULL ORDER BY id DESC LIMIT 1""", [item_id]).fetchone() or (row[0], None, "")
+            category, confidence, reason = suggested
+            store.db.execute("UPDATE items SET category = ?, confidence = ?, reason = ?, status = 'review' WHERE id = ?",
+                             [category, confidence, f"{who} 撤销了确认，待重新审核；" + (reason or ""), item_id])
+            if normative_leaf:
+                store.db.execute("UPDATE items SET normative = ? WHERE id = ?", [int(category == normative_leaf), item_id])
+            store.db.execute(
+                """INSERT INTO classifications (item_id, at, category, confidence, reason, status, content_hash)
+                   SELECT id, ?, category, confidence, reason, status, content_hash FROM items WHERE id = ?""",
+                [now, item_id])
+            store.record_decision(now, who, item_id, "reopen", row[0], category, note)
+            done.append(item_id)
+    return Outcome(tuple(done), tuple(left))
 
 
 def set_validity(store: Store, item_id: str, validity: str, who: str, note: str = "") -> None:

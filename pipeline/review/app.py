@@ -36,7 +36,9 @@ MESSAGES = {
     "accepted": "已接受所选条目的分类。", "changed": "已修改分类。", "validity": "已记录有效性。",
     "published": "已重新训练模型、重新分类并生成网站和订阅源。", "locked": "另一项任务正在运行，请稍后再发布。",
     "none": "没有选中任何条目。", "merged": "已合并。", "split": "已拆分。",
+    "reopened": "已撤销确认：条目回到待审核，建议分类恢复为确认之前的。",
 }
+UNDOABLE = ("accepted", "changed")  # the page after these offers 撤销 for the items just confirmed
 LEFT_AT_MOST = 50  # a page of the queue: the items a decision left, listed on the page it returns to
 
 
@@ -93,6 +95,8 @@ def create_app(config: Config) -> Flask:
                 "message": MESSAGES.get(request.args.get("msg", "")), "has_merges": merges is not None,
                 "left": queries.left_items(g.store, request.args.get("left", "").split(",")[:LEFT_AT_MOST],
                                            config.office.timezone, _names(config)),
+                "undoable": queries.confirmed_states(g.store, request.args.get("done", "").split(",")[:LEFT_AT_MOST])
+                if request.args.get("msg") in UNDOABLE else {},
                 "here": _here()}  # where 完成审核并发布 returns (the queue and item pages pass their own)
 
     @app.route("/login", methods=["GET", "POST"])
@@ -178,6 +182,13 @@ def create_app(config: Config) -> Flask:
         if not ids:
             return redirect(_with_msg(back, "none"))
         return _decided(config, lambda: actions.accept(g.store, ids, who, seen=_seen()), back, "accepted")
+
+    @app.post("/undo")
+    def undo() -> Any:
+        """撤销: the items just confirmed (or one confirmed item) wait for review again."""
+        back = _local_path(request.form.get("back", "")) or url_for("queue_page")
+        return _decided(config, lambda: actions.reopen(g.store, office_tree(config), request.form.getlist("item"),
+                                                       g.session.user, _typed_note(), seen=_seen()), back, "reopened")
 
     @app.get("/item/<item_id>")
     def item_page(item_id: str) -> str:
@@ -307,17 +318,21 @@ def _guard(action: Callable[[], Any], back: str, message: str) -> Any:
 def _decided(config: Config, decision: Callable[[], actions.Outcome], back: str, message: str) -> Any:
     """Carry out a decision on items; the items it left (changed since the clerk's page was shown)
     are named on the page it returns to, and when it left every one, it is refused with the reasons."""
-    outcome: list[actions.Outcome] = []
-    response = _guard(lambda: outcome.append(decision()), back, message)
-    left = outcome[0].left
-    if not left:
-        return response
-    if not outcome[0].done:
+    outcomes: list[actions.Outcome] = []
+    _guard(lambda: outcomes.append(decision()), back, message)
+    done, left = outcomes[0].done, outcomes[0].left
+    if left and not done:
         g.back, g.refused_action = back, message
         reasons = queries.left_items(g.store, list(left), config.office.timezone, _names(config))
         abort(400, "；".join(r["why"] if len(reasons) == 1 else f"“{queries.isolated(r['title'])}”：{r['why']}"
                             for r in reasons))
-    return redirect(_with_msg(back, message) + "&" + urlencode({"left": ",".join(left[:LEFT_AT_MOST])}))
+    return redirect(_with_msg(back, message) + _listed("left", left) + _listed("done", done))
+
+
+def _listed(name: str, item_ids: tuple[str, ...]) -> str:
+    """The query-string part naming a decision's items for the page it returns to ("" for none, or
+    for more than a page of them: 撤销 is offered for a page at most)."""
+    return "&" + urlencode({name: ",".join(item_ids)}) if 0 < len(item_ids) <= LEFT_AT_MOST else ""
 
 
 def _names(config: Config) -> dict[str, str]:
@@ -357,7 +372,7 @@ def _referrer() -> str:
 
 def _with_msg(path: str, message: str) -> str:
     parts = urlsplit(path)
-    query = "&".join(p for p in parts.query.split("&") if p and not p.startswith(("msg=", "left=")))
+    query = "&".join(p for p in parts.query.split("&") if p and not p.startswith(("msg=", "left=", "done=")))
     return parts.path + "?" + (query + "&" if query else "") + urlencode({"msg": message})
 
 

@@ -209,6 +209,15 @@ def left_items(store: Store, item_ids: list[str], tz: ZoneInfo, names: dict[str,
     return [{"id": i, "title": rows[i], "why": left_reason(store, i, tz, names)} for i in item_ids if i in rows]
 
 
+def confirmed_states(store: Store, item_ids: list[str]) -> dict[str, str]:
+    """Of these items, the confirmed ones and their state as a form carries it (actions.shown_state)."""
+    if not item_ids:
+        return {}
+    return {r[0]: f"{r[1]}:{r[2]}" for r in store.db.execute(
+        f"""SELECT id, category, status FROM items WHERE status = 'confirmed' AND merged_into IS NULL
+            AND id IN ({','.join('?' * len(item_ids))})""", item_ids)}
+
+
 def item(store: Store, item_id: str, tz: ZoneInfo) -> dict[str, Any] | None:
     """An item with its posts (each with versions), classification history and decisions."""
     rows = list(store.db.query("SELECT * FROM items WHERE id = ?", [item_id]))
