@@ -56,12 +56,19 @@ def test_the_nu_checker_finds_no_error_on_the_review_pages(review_client, review
         "wrong method": client.get("/decide"),
         "refused reopen": client.post(f"/applications/{application}/withdraw", data={
             "csrf": csrf(client, "/applications"), "reason": "\u3000"}),
+        # the queue after a decision that left an item changed since (listed) and offers 撤销
+        "decided": client.get(f"/?msg=accepted&done={normative}&left={item}"),
+        "session ended": review_client.application.test_client().post(
+            f"/item/{item}/category", data={"category": "gfxwj", "note": "依据<b>"}),
     }
     statuses = {name: response.status_code for name, response in pages.items()}
     refusals = ("form with errors", "refused", "expired", "refused reopen")
     assert {statuses[name] for name in refusals} == {400} and statuses["missing"] == 404
+    decided = pages["decided"].get_data(as_text=True)
+    assert statuses["session ended"] == 403 and "撤销" in decided and "以下 1 条" in decided
     assert statuses["wrong method"] == 405
-    assert all(code == 200 for name, code in statuses.items() if name not in (*refusals, "missing", "wrong method"))
+    assert all(code == 200 for name, code in statuses.items()
+               if name not in (*refusals, "missing", "wrong method", "session ended"))
     files = []
     for name, response in pages.items():
         files.append(tmp_path / f"{name.replace(' ', '-')}.html")
