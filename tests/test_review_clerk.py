@@ -298,7 +298,7 @@ def test_a_merged_away_item_points_to_its_item_and_refuses_decisions(client, rev
     response = client.post("/merge", data={"csrf": token(client, "/"), "keep": keep, "other": other})
     assert response.status_code == 302
     page = client.get(f"/item/{other}").get_data(as_text=True)
-    assert f'已并入 <a href="/item/{keep}">{keep_title}</a>' in page
+    assert f'已并入 <a href="/item/{keep}"><bdi>{keep_title}</bdi></a>' in page
     assert f'action="/item/{other}/category"' not in page and f'action="/item/{other}/accept"' not in page
     with sqlite3.connect(review_office.database) as conn:
         (category,) = conn.execute("SELECT category FROM items WHERE id = ?", [keep]).fetchone()

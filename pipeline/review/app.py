@@ -36,7 +36,7 @@ MESSAGES = {
     "accepted": "已接受所选条目的分类。", "changed": "已修改分类。", "validity": "已记录有效性。",
     "published": "已重新训练模型、重新分类并生成网站和订阅源。", "locked": "另一项任务正在运行，请稍后再发布。",
     "none": "没有选中任何条目。", "merged": "已合并。", "split": "已拆分。",
-    "reopened": "已撤销确认：条目回到待审核，建议分类恢复为确认之前的。",
+    "unconfirmed": "已撤销确认：条目回到待审核，建议分类恢复为确认之前的。",
 }
 UNDOABLE = ("accepted", "changed")  # the page after these offers 撤销 for the items just confirmed
 LEFT_AT_MOST = 50  # a page of the queue: the items a decision left, listed on the page it returns to
@@ -188,7 +188,7 @@ def create_app(config: Config) -> Flask:
         """撤销: the items just confirmed (or one confirmed item) wait for review again."""
         back = _local_path(request.form.get("back", "")) or url_for("queue_page")
         return _decided(config, lambda: actions.reopen(g.store, office_tree(config), request.form.getlist("item"),
-                                                       g.session.user, _typed_note(), seen=_seen()), back, "reopened")
+                                                       g.session.user, _typed_note(), seen=_seen()), back, "unconfirmed")
 
     @app.get("/item/<item_id>")
     def item_page(item_id: str) -> str:

@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 # The action a refused form asked for (app.MESSAGES' keys, the message after it is done).
 ACTIONS = {"accepted": "接受分类", "changed": "修改分类", "validity": "设定有效性", "merged": "合并",
-           "split": "拆分", "reopened": "撤销确认"}
+           "split": "拆分", "unconfirmed": "撤销确认"}
 KEEP_TEXT = "请用浏览器的“后退”回到刚才的页面（填写的内容还在）"
 
 
