@@ -126,3 +126,18 @@ def test_a_right_to_left_mark_in_a_title_does_not_reverse_our_words(review_site,
     page.wait_for_selector(".refused")
     assert page.evaluate(READS_LEFT_TO_RIGHT, [".refused", "不再单独发布"])
     assert page.seen == []
+
+
+def test_long_titles_of_one_kind_are_shown_together(review_site, watched, review_office):
+    """同类标题 2 条 on two 400-letter titles led to a page with none of them: the kind in the link was
+    cut to 300 letters, and no title is of a cut kind."""
+    first, second = queue_ids(review_office)
+    for item_id, issue in ((first, 1), (second, 2)):
+        retitle(review_office, item_id, "关于" + "长" * 400 + f"的公示（第{issue}期）")
+    page = watched
+    browser_log_in(page, review_site)
+    page.goto(review_site + "/?q=" + "长" * 20)
+    page.locator(f"#row-{first} a.chip.alike").click()
+    page.wait_for_selector(".banner.alike")
+    assert sorted(row_id.removeprefix("row-") for row_id in page.locator(".queue .row").evaluate_all(
+        "rows => rows.map(row => row.id)")) == sorted([first, second])

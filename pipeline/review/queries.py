@@ -18,6 +18,8 @@ from ..registers.proactive import item_years, year_bounds
 from ..store import Store
 
 PAGE = 50
+# The longest title kind a 同类标题 link carries (a cut kind would match no title): longer ones get no link.
+SHAPE_LIMIT = 2000
 SNIPPET = 90
 STATUSES = {"review": "待审核", "auto": "自动接受", "confirmed": "已确认", "all": "全部"}
 # What the store keeps in English (merge rules, who set a validity), as staff read it; the store is
@@ -47,7 +49,7 @@ class Filters:
                    channel=args.get("channel", "") if args.get("channel", "") in CHANNELS else "",
                    year=int(year) if year.isdigit() and 1990 < int(year) < 2100 else None,
                    q=args.get("q", "").strip()[:100],
-                   shape=args.get("shape", "")[:300],
+                   shape=args.get("shape", "")[:SHAPE_LIMIT],
                    page=int(page) if page.isdigit() and int(page) > 0 else 1)
 
     def args(self, **override: Any) -> dict[str, Any]:
@@ -115,7 +117,7 @@ def queue(store: Store, f: Filters, tz: ZoneInfo) -> tuple[list[dict[str, Any]],
     alike = _alike(store, sql_where, params, {shape for row in shown if (shape := shape_of(row["title"] or ""))})
     for row in shown:
         row["shape"] = shape_of(row["title"] or "") or ""
-        row["alike"] = alike.get(row["shape"], 1)
+        row["alike"] = alike.get(row["shape"], 1) if len(row["shape"]) <= SHAPE_LIMIT else 1
     return shown, total
 
 
