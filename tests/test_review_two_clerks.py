@@ -250,3 +250,15 @@ def test_a_confirmation_made_by_mistake_can_be_undone(clerks, review_site, revie
     assert "未能撤销确认" in li.locator("h1").inner_text() and state(review_office, second) == (right, "confirmed")
     kinds = [(who, kind) for who, kind, _ in decisions(review_office, second)]
     assert kinds == [("wang", "category"), ("wang", "reopen"), ("wang", "category")]
+
+
+def test_more_than_a_page_of_items_left_still_names_a_page_of_them(client, review_office):
+    with sqlite3.connect(review_office.database) as conn:
+        ids = [r[0] for r in conn.execute("SELECT id FROM items WHERE published_at IS NOT NULL AND category IS NOT NULL "
+                                          "AND merged_into IS NULL AND status != 'confirmed' ORDER BY id LIMIT 52")]
+    stale = {f"seen-{i}": "a-leaf-since-refiled:review" for i in ids[1:]}  # 51 refiled since the page was shown
+    response = client.post("/decide", data={"csrf": token(client), "accept": "1", "item": ids, "back": "/"} | stale)
+    assert response.status_code == 302
+    listed = re.search(r"left=([^&]+)", response.headers["Location"]).group(1).split("%2C")
+    assert len(listed) == 50 and set(listed) <= set(ids[1:])
+    assert state(review_office, ids[0])[1] == "confirmed" and state(review_office, ids[1])[1] != "confirmed"

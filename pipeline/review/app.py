@@ -326,13 +326,13 @@ def _decided(config: Config, decision: Callable[[], actions.Outcome], back: str,
         reasons = queries.left_items(g.store, list(left), config.office.timezone, _names(config))
         abort(400, "；".join(r["why"] if len(reasons) == 1 else f"“{queries.isolated(r['title'])}”：{r['why']}"
                             for r in reasons))
-    return redirect(_with_msg(back, message) + _listed("left", left) + _listed("done", done))
+    undoable = done if len(done) <= LEFT_AT_MOST else ()  # 撤销 is offered for a page of items at most
+    return redirect(_with_msg(back, message) + _listed("left", left) + _listed("done", undoable))
 
 
 def _listed(name: str, item_ids: tuple[str, ...]) -> str:
-    """The query-string part naming a decision's items for the page it returns to ("" for none, or
-    for more than a page of them: 撤销 is offered for a page at most)."""
-    return "&" + urlencode({name: ",".join(item_ids)}) if 0 < len(item_ids) <= LEFT_AT_MOST else ""
+    """The query-string part naming (a page of) a decision's items for the page it returns to."""
+    return "&" + urlencode({name: ",".join(item_ids[:LEFT_AT_MOST])}) if item_ids else ""
 
 
 def _names(config: Config) -> dict[str, str]:
