@@ -251,3 +251,46 @@ def test_a_date_input_holds_a_typed_day_as_a_real_day_or_nothing():
 
     assert date_value("2021年3月1日") == date_value(" 2021-03-01 ") == date_value(date(2021, 3, 1)) == "2021-03-01"
     assert date_value("昨天") == date_value("2021-02-30") == date_value(None) == ""
+
+
+def test_an_application_sent_again_with_the_back_button_is_registered_once(review_office, review_site, page):
+    """登记, then 后退: the browser shows the form still filled, and 登记 again registered the same
+    application a second time (2026-001 and 2026-002), counted twice in the annual report. Now the
+    repeat is answered with the first one's number; a second application told apart by its 备注 is
+    registered."""
+    from .builders import browser_log_in
+
+    browser_log_in(page, review_site)
+    page.goto(review_site + "/applications")
+    form = page.locator("form.add-app")
+    form.locator("select[name=channel]").select_option("信函")
+    form.locator("select[name=applicant_type]").select_option("自然人")
+    form.locator("textarea[name=request]").fill("2020年低保名单")
+    form.locator("input[name=applicant]").fill("张三")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url("**msg=app_added**")
+    first = re.search(r"id=([^&]+)", page.url).group(1)
+    page.go_back()
+    assert page.locator("form.add-app textarea[name=request]").input_value() == "2020年低保名单"
+    page.locator("form.add-app button[type=submit]").click()
+    page.wait_for_url("**msg=app_again**")
+    assert f"刚才已登记为 {first}" in page.locator(".message").inner_text()
+    form.locator("select[name=channel]").select_option("信函")
+    form.locator("select[name=applicant_type]").select_option("自然人")
+    form.locator("textarea[name=request]").fill("2020年低保名单")
+    form.locator("input[name=applicant]").fill("张三")
+    form.locator("input[name=note]").fill("另一封信函，同日收到")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url("**msg=app_added**")
+    with Store(review_office.database) as store:
+        registered = ledger.list_applications(store)
+    assert [(a.request, a.note) for a in registered] == [("2020年低保名单", ""), ("2020年低保名单", "另一封信函，同日收到")]
+
+
+def test_an_appeal_sent_twice_is_registered_once(client, review_office):
+    on = today(review_office).isoformat()
+    form = {"kind": "行政复议", "filed_on": on, "application_id": "", "note": "复议决定书 7 号"}
+    first, second = (client.post("/appeals", data={"csrf": csrf(client)} | form) for _ in range(2))
+    assert "msg=added" in first.headers["Location"] and "msg=again" in second.headers["Location"]
+    with Store(review_office.database) as store:
+        assert len(ledger.list_appeals(store)) == 1

@@ -20,9 +20,12 @@ from ..registers.errors import RegisterError
 from ..registers.formats import T3_RESULTS
 from ..registers.records import APPEAL_KINDS, FIELD_LABELS, Appeal, check_entry_dates, length_problem
 from .application_entry import check_reason
+from . import repeats
 from .applications import parse_day, today
 
-MESSAGES = {"added": "已登记 {id}。", "decided": "已记录 {id} 的结果。", "edited": "已更正 {id}。",
+MESSAGES = {"added": "已登记 {id}。",
+            "again": "刚才已登记为 {id}，相同的内容没有再登记一次。如确是另一件，请在备注中注明后再登记。",
+            "decided": "已记录 {id} 的结果。", "edited": "已更正 {id}。",
             "withdrawn": "已撤销 {id}（保留在更改记录中，不再计数）。"}
 
 
@@ -83,7 +86,11 @@ def register_appeal_routes(app: Flask, config: Config) -> None:
         fields, errors = parse_appeal(form, today(config))
         if errors:
             return list_page(form, errors, 400)
-        added = ledger.add_appeal(g.store, Appeal(**fields), g.session.user)
+        with g.store.transaction():
+            again = repeats.registered_just_now(g.store, Appeal(**fields), g.session.user)
+            if again:  # the same form sent twice: registered once, counted once
+                return redirect(url_for("appeals_page", msg="again", id=again))
+            added = ledger.add_appeal(g.store, Appeal(**fields), g.session.user)
         return redirect(url_for("appeals_page", msg="added", id=added.id))
 
     @app.get("/appeals/<appeal_id>")

@@ -22,9 +22,11 @@ from ..registers.errors import RegisterError
 from ..registers.formats import APPLICANT_TYPES, ReportFormat, format_for_year
 from ..registers.records import CHANNELS, Application, length_problem, outcome_label, parse_day as parse_register_day
 from ..store import Store, iso, utcnow
+from . import repeats
 
 ADD_FIELDS = ("received_on", "channel", "applicant_type", "request", "applicant", "note")
 MESSAGES = {"app_added": "已登记申请 {id}。", "app_closed": "已记录申请 {id} 的办理结果。",
+            "app_again": "这件申请刚才已登记为 {id}，相同的内容没有再登记一次。如确是另一件相同的申请，请在备注中注明后再登记。",
             "app_withdrawn": "已撤销申请 {id}（保留在更改记录中，不再计数）。"}
 RECENTLY_ANSWERED = 30  # answered applications listed under the open ones (to reach and correct them)
 
@@ -162,6 +164,9 @@ def register_routes(app: Flask, config: Config) -> None:
         if new is None:
             return page(form=form, errors=errors, status=400)
         with g.store.transaction():
+            again = repeats.registered_just_now(g.store, new, g.session.user)
+            if again:  # the same form sent twice: registered once, counted once
+                return redirect(url_for("applications_page", msg="app_again", id=again))
             added = ledger.add_application(g.store, new, g.session.user)
             g.store.record_decision(iso(utcnow()), g.session.user, added.id, "application", None,
                                     f"收到 {added.received_on}（{added.channel}）", added.request[:200])

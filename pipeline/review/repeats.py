@@ -1,16 +1,28 @@
-"""A merge or split form that arrives when what it asks for is already done: the second request
-of a click repeated while the first waited, the back button and 重新提交, or the other clerk who
-did the same a moment before. Such a repeat is answered as done (the page says 已合并 / 已拆分),
-not refused as if it had failed; a merge that another clerk sent elsewhere is refused naming
-where the item went."""
+"""A form that arrives when what it asks for is already done: the second request of a click
+repeated while the first waited, the back button and 登记 again on the form the browser kept
+filled, or the other clerk who did the same a moment before. Such a repeat is answered as done,
+never done twice:
+
+- a merge or split (the page says 已合并 / 已拆分, not 未能合并 as if it had failed); a merge that
+  another clerk sent elsewhere is refused naming where the item went;
+- a registration (依申请公开, 复议诉讼) identical in every field to one the same clerk registered
+  in the last REPEAT_WINDOW: one application registered twice would be counted twice in the
+  annual report. A second, identical application is told apart by a word in its 备注.
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import timedelta
 
 from ..errors import DecisionError
-from ..store import Store
+from ..registers import ledger
+from ..registers.records import Appeal, Application
+from ..store import Store, iso, utcnow
 from .queries import merged_into, merged_text
+
+REPEAT_WINDOW = timedelta(minutes=10)
 
 
 def merge_done(store: Store, keep: str, other: str) -> bool:
@@ -36,3 +48,17 @@ def split_done(store: Store, item_id: str, post_id: str) -> bool:
                                           [item_id])]
     kept = sorted(after.get(item_id) or [])
     return post_id in (before.get(item_id) or []) and kept == now and (post_id not in kept or len(now) == 1)
+
+
+def registered_just_now(store: Store, entry: Application | Appeal, who: str) -> str | None:
+    """The id of the entry `who` registered in the last REPEAT_WINDOW with exactly these fields."""
+    register = "application" if isinstance(entry, Application) else "appeal"
+    recent: list[str] = [r[0] for r in store.db.execute(
+        """SELECT entry_id FROM register_changes WHERE register = ? AND who = ? AND before IS NULL AND at >= ?
+           ORDER BY id DESC""", [register, who, iso(utcnow() - REPEAT_WINDOW)])]
+    for entry_id in recent:
+        stored = ledger.get_application_or_none(store, entry_id) if isinstance(entry, Application) else \
+            next((a for a in ledger.list_appeals(store) if a.id == entry_id), None)
+        if stored is not None and replace(stored, id="") == replace(entry, id=""):
+            return entry_id
+    return None
