@@ -141,3 +141,34 @@ def test_long_titles_of_one_kind_are_shown_together(review_site, watched, review
     page.wait_for_selector(".banner.alike")
     assert sorted(row_id.removeprefix("row-") for row_id in page.locator(".queue .row").evaluate_all(
         "rows => rows.map(row => row.id)")) == sorted([first, second])
+
+
+def test_a_second_click_while_the_answer_is_on_its_way_sends_nothing_more(review_site, watched, review_office):
+    """设定有效性 clicked again half a second later, while the first request waited for the store:
+    Chromium sent the form twice and the validity was recorded twice (and the clerk was shown the
+    second answer). Every form is sent once now."""
+    with sqlite3.connect(review_office.database) as conn:
+        (item_id,) = conn.execute("SELECT id FROM items WHERE published_at IS NOT NULL AND merged_into IS NULL "
+                                  "ORDER BY id LIMIT 1").fetchone()
+        conn.execute("UPDATE items SET normative = 1 WHERE id = ?", [item_id])  # a 规范性文件: it has the form
+    page = watched
+    browser_log_in(page, review_site)
+    page.goto(review_site + f"/item/{item_id}")
+    posted: list[str] = []
+    page.on("request", lambda request: request.method == "POST" and posted.append(request.url))
+    writer = sqlite3.connect(review_office.database, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # the first request waits for the store, as behind a long nightly write
+    try:
+        with page.expect_request(lambda request: request.method == "POST"):
+            page.evaluate("""() => { const button = document.querySelector("form[action$='/validity'] button");
+                                     button.click(); setTimeout(() => button.click(), 500); }""")
+        page.wait_for_timeout(1500)  # lets the second click happen (not a timing assertion)
+    finally:
+        writer.execute("COMMIT")
+        writer.close()
+    page.wait_for_url("**msg=validity**")
+    assert len(posted) == 1
+    with sqlite3.connect(review_office.database) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM decisions WHERE item_id = ? AND kind = 'validity'",
+                            [item_id]).fetchone() == (1,)
+    assert page.seen == []

@@ -1,5 +1,18 @@
-// Keyboard shortcuts for the queue (the page works without them): j/k move, a accepts, x ticks;
-// a "select page" box ticks every row; accepting everything that matches asks first.
+// Every page: a form is sent once — a second click while the answer is on its way (a slow store,
+// a long nightly write) would send it again, and the clerk would be shown the second answer.
+// The queue (the page works without these): j/k move, a accepts, x ticks; a "select page" box
+// ticks every row; accepting everything that matches asks first.
+(function () {
+  document.addEventListener('submit', function (e) {
+    var form = e.target;
+    if ((form.method || '').toLowerCase() !== 'post') return;
+    if (form.dataset.sent) { e.preventDefault(); return; }
+    form.dataset.sent = '1';
+  });
+  window.addEventListener('pageshow', function () {  // back to this page: its forms may be sent again
+    document.querySelectorAll('form[data-sent]').forEach(function (form) { delete form.dataset.sent; });
+  });
+})();
 (function () {
   var all = document.getElementById('select-page');
   if (all) {
