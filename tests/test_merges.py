@@ -210,3 +210,22 @@ def test_explain_of_an_item_every_copy_of_which_was_withdrawn_says_so_in_chinese
 def test_every_merge_command_has_help_with_an_example(command):
     result = CliRunner().invoke(main, [command, "--help"])
     assert result.exit_code == 0 and "Example:" in result.output and f"xxgk {command}" in result.output
+
+
+def test_merging_the_item_a_catalog_row_gave_its_number_into_another_moves_the_number(empty_store):
+    """Staff merge an item whose catalog row carries the official 索引号 into an item without a catalog copy:
+    the kept item now shows that number, and the merged-away one (published nowhere) gives it up for a
+    minted one. The give-up read the merged-away item's publication day, which the merge had just cleared:
+    a traceback (a 500 on the review page)."""
+    config, store = empty_store
+    official = "11220202MB0X12345Y/2020-00007"
+    save_posts(store, make_post("a", "catalog", title="兴华街道2020年城乡低保对象公示", body="低保对象名单公示。" * 10,
+                                meta={"index_number": official}),
+               make_post("b", "wechat", title="兴华街道开展防汛演练", days=1))
+    dedupe(config, store)
+    ids = {next(iter(titles)): item_id for item_id, titles in items_of(store).items()}
+    catalog_item, wechat_item = ids["兴华街道2020年城乡低保对象公示"], ids["兴华街道开展防汛演练"]
+    merges.merge_items(config, store, wechat_item, catalog_item, who="王静", now=NOW)
+    shown = dict(store.db.execute("SELECT id, index_number FROM items").fetchall())
+    assert shown[wechat_item] == official
+    assert shown[catalog_item] != official and shown[catalog_item]

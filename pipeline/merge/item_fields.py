@@ -39,7 +39,7 @@ from .identifiers import Minter, is_minted, official_seen, taken
 from .rules import NO_DOC_NUMBER, identity_keys
 from ..models import SOCIAL_CHANNELS, channel_label, local_year
 from .ownership import Ownership
-from ..store import Store, iso
+from ..store import Store, iso, utcnow
 
 CHANNEL_PRECEDENCE = ("wechat", "weibo", "website", "catalog")  # on equal times, the first listed wins
 PRIMARY_PRECEDENCE = ("catalog", "website", "wechat", "weibo")  # whose title and body the item shows
@@ -135,7 +135,8 @@ def reclaim(store: Store, minter: Minter, tz: tzinfo, number: str) -> bool:
     printed it (another document's number, copied into a website page's metadata table) gives it
     up for its minted number. True when the number is free now; False when a catalog row of the
     item showing it carries it too (or no stored item shows it)."""
-    row = store.db.execute("SELECT id, minted_index, published_at FROM items WHERE index_number = ?",
+    # a merged-away item has no publication day of its own any more: its number's year is its creation's
+    row = store.db.execute("SELECT id, minted_index, COALESCE(published_at, created_at) FROM items WHERE index_number = ?",
                            [number]).fetchone()
     if row is None:
         return False
@@ -145,7 +146,7 @@ def reclaim(store: Store, minter: Minter, tz: tzinfo, number: str) -> bool:
                            WHERE ip.item_id = ? AND p.channel = 'catalog' AND s.idx = ? LIMIT 1""",
                         [row[0], keys[0] if keys else 0]).fetchone():
         return False
-    mine = row[1] or minter.mint(local_year(row[2], tz))
+    mine = row[1] or minter.mint(local_year(row[2] or utcnow(), tz))  # (a store from before created_at: today's year)
     store.db.execute("UPDATE items SET index_number = ?, minted_index = ? WHERE id = ?", [mine, mine, row[0]])
     log.warning("dedupe: 条目 %s 显示的索引号 %s 是目录中另一文件的索引号（其网页误印），改为 %s", row[0], number, mine)
     return True
