@@ -294,3 +294,17 @@ def test_an_appeal_sent_twice_is_registered_once(client, review_office):
     assert "msg=added" in first.headers["Location"] and "msg=again" in second.headers["Location"]
     with Store(review_office.database) as store:
         assert len(ledger.list_appeals(store)) == 1
+
+
+def test_the_registers_own_refusals_are_said_on_the_form_not_as_a_500(client, review_office):
+    """The register refuses an appeal filed before the application it is about was received; the page's
+    add form showed 系统出错 (500) for it. (The application form catches the register's refusals alike.)"""
+    added = add(client, received_on="2021-03-10")
+    assert added.status_code == 302
+    app_id = re.search(r"id=([^&]+)", added.headers["Location"]).group(1)
+    token = csrf(client)
+    response = client.post("/appeals", data={"csrf": token, "kind": "行政复议", "filed_on": "2021-01-05",
+                                             "application_id": app_id, "note": ""})
+    assert response.status_code == 400, response.status_code
+    page = response.get_data(as_text=True)
+    assert "系统出错" not in page and app_id in page and 'role="alert"' in page

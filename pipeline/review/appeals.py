@@ -86,11 +86,14 @@ def register_appeal_routes(app: Flask, config: Config) -> None:
         fields, errors = parse_appeal(form, today(config))
         if errors:
             return list_page(form, errors, 400)
-        with g.store.transaction():
-            again = repeats.registered_just_now(g.store, Appeal(**fields), g.session.user)
-            if again:  # the same form sent twice: registered once, counted once
-                return redirect(url_for("appeals_page", msg="again", id=again))
-            added = ledger.add_appeal(g.store, Appeal(**fields), g.session.user)
+        try:
+            with g.store.transaction():
+                again = repeats.registered_just_now(g.store, Appeal(**fields), g.session.user)
+                if again:  # the same form sent twice: registered once, counted once
+                    return redirect(url_for("appeals_page", msg="again", id=again))
+                added = ledger.add_appeal(g.store, Appeal(**fields), g.session.user)
+        except RegisterError as e:  # the register's own checks (a case filed before its application …)
+            return list_page(form, {"form": str(e)}, 400)
         return redirect(url_for("appeals_page", msg="added", id=added.id))
 
     @app.get("/appeals/<appeal_id>")

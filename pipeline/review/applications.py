@@ -163,13 +163,16 @@ def register_routes(app: Flask, config: Config) -> None:
         new, errors = parse_new(form, today(config))
         if new is None:
             return page(form=form, errors=errors, status=400)
-        with g.store.transaction():
-            again = repeats.registered_just_now(g.store, new, g.session.user)
-            if again:  # the same form sent twice: registered once, counted once
-                return redirect(url_for("applications_page", msg="app_again", id=again))
-            added = ledger.add_application(g.store, new, g.session.user)
-            g.store.record_decision(iso(utcnow()), g.session.user, added.id, "application", None,
-                                    f"收到 {added.received_on}（{added.channel}）", added.request[:200])
+        try:
+            with g.store.transaction():
+                again = repeats.registered_just_now(g.store, new, g.session.user)
+                if again:  # the same form sent twice: registered once, counted once
+                    return redirect(url_for("applications_page", msg="app_again", id=again))
+                added = ledger.add_application(g.store, new, g.session.user)
+                g.store.record_decision(iso(utcnow()), g.session.user, added.id, "application", None,
+                                        f"收到 {added.received_on}（{added.channel}）", added.request[:200])
+        except RegisterError as e:  # the register's own checks (received before the opening balance's year …)
+            return page(form=form, errors={"form": str(e)}, status=400)
         return redirect(url_for("applications_page", msg="app_added", id=added.id))
 
     @app.post("/applications/<app_id>/close")
