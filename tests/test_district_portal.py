@@ -267,8 +267,8 @@ def test_status_and_inspect_say_in_chinese_what_became_of_each_office(tmp_path, 
     (tmp_path / "a" / "xxgk.toml").write_text("[office\n", encoding="utf-8")
     status = CliRunner().invoke(main, ["district", "--district", str(path), "status"])
     assert status.exit_code == 1
-    assert re.search(r"^b +interrupted .*\n    最近一次运行中途被终止", status.output, re.M), status.output
-    assert re.search(r"^a +failed .*\n    出错：.*a/xxgk.toml：不是有效的 TOML", status.output, re.M), status.output
+    assert re.search(r"^b +中断 .*\n    最近一次运行中途被终止", status.output, re.M), status.output
+    assert re.search(r"^a +失败 .*\n    出错：.*a/xxgk.toml：不是有效的 TOML", status.output, re.M), status.output
     inspect = CliRunner().invoke(main, ["district", "--district", str(path), "inspect"])
     assert re.search(r"^  a +0 +0 +0 +0  a$", inspect.output, re.M) and "a（a）\n  无法检查：" in inspect.output, \
         inspect.output
