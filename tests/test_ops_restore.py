@@ -378,3 +378,37 @@ def test_a_split_made_first_after_a_restore_never_mints_a_shown_number(tmp_path)
     with Store(database) as store:
         every = [r[0] for r in store.db.execute("SELECT index_number FROM items")]
     assert len(every) == 2 and shown not in every, (shown, every)
+
+
+def test_a_split_made_on_the_review_page_first_after_a_restore_never_mints_a_shown_number(tmp_path):
+    """As the split by command above, made by a clerk on the review page (`xxgk serve` kept running
+    across the restore, or started before any night)."""
+    from pipeline import config as config_mod
+    from pipeline.review import auth, create_app
+    from tests.builders import PASSWORD, log_in
+
+    path = config_without_sources(tmp_path, name="兴华街道办事处", org_code="11220000MB1234567X",
+                                  site_url="https://xxgk.example.gov.cn/")
+    database = tmp_path / "xxgk.db"
+    drill = dict(title="兴华街道召开安全生产工作会议", body="会议部署了安全生产工作。" * 8)
+    with Store(database) as store:
+        save_posts(store, make_post("first", "website", **drill), make_post("first", "wechat", **drill))
+        auth.add_user(store, "wang", PASSWORD)
+    cli(path, "sync", "-q")
+    cli(path, "backup", str(tmp_path / "backup" / "xxgk.db"))
+    with Store(database) as store:
+        save_posts(store, make_post("lost", "website", days=20))
+    cli(path, "sync", "-q")
+    shown = minted(database)["兴华街道组织开展防汛应急演练"]
+    restore(tmp_path / "backup" / "xxgk.db", database)
+    with Store(database) as store:
+        (item_id, wechat), = store.db.execute(
+            "SELECT ip.item_id, p.id FROM item_posts ip JOIN posts p ON p.id = ip.post_id WHERE p.channel = 'wechat'")
+    client = create_app(config_mod.load(path)).test_client()
+    assert log_in(client).status_code == 302
+    page = client.get(f"/item/{item_id}").get_data(as_text=True)
+    token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    assert client.post("/split", data={"csrf": token, "item": item_id, "post": wechat}).status_code == 302
+    with Store(database) as store:
+        every = [r[0] for r in store.db.execute("SELECT index_number FROM items")]
+    assert len(every) == 2 and shown not in every, (shown, every)

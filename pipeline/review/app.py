@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..nightly import job
+from ..nightly.built_from import adopt_published
 from ..classify import office_tree
 from ..config import Config
 from ..errors import InputError, LockHeld, XxgkError
@@ -224,6 +225,7 @@ def create_app(config: Config) -> Flask:
             keep, other = request.form.get("keep", ""), request.form.get("other", "").strip()
 
             def merge_and_refile() -> None:
+                adopt_published(g.store, config.output, config.office.timezone)  # a restored store: as split
                 with g.store.transaction():  # a repeat is told apart from a first request atomically
                     if repeats.merge_done(g.store, keep, other):
                         return
@@ -237,6 +239,8 @@ def create_app(config: Config) -> Flask:
             item_id, post = request.form.get("item", ""), request.form.get("post", "")
 
             def split_and_refile() -> None:
+                # a store restored from a backup first takes back the 索引号 the site showed (a split mints)
+                adopt_published(g.store, config.output, config.office.timezone)
                 with g.store.transaction():
                     if repeats.split_done(g.store, item_id, post):
                         return
