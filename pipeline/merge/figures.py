@@ -24,17 +24,21 @@ _CN = "〇零一二两三四五六七八九十百千万亿"
 # What a Chinese numeral counts when it is a figure (a unit, a date's part, an approximation).
 _COUNTED = ("万元|亿元|元|角|户|人次|人|名|位|个|次|天|日|号|周|月|年|岁|项|件|场|批|期|届|季度|条|份|家|所|处|辆|台|"
             "套|间|张|本|册|吨|亩|公里|公斤|千克|平方米|米|小时|分钟|余|多")
-_CN_RUN = re.compile(rf"[{_CN}]+")
-_COUNTED_NEXT = re.compile(_COUNTED)
+# A run of Chinese numerals where it is a figure: before what it counts, or after 第 (a run is taken
+# whole, ++: never a shorter part of it before a unit). Only those reach Python (_arabic), not every
+# 一 of 统一 or 万 of 千家万户: the scan stays in the regex engine (two patterns: one with an optional
+# 第 in front is three times slower).
+_CN_COUNTED = re.compile(rf"[{_CN}]++(?=(?:{_COUNTED}))")
+_CN_ORDINAL = re.compile(rf"第([{_CN}]++)")
 
 _FULL_WIDTH = re.compile("[０-９．％－／]")
 _PERCENT_WORDS = re.compile(rf"百分之(\d+(?:\.\d+)?|[{_CN}]+(?:点[〇零一二三四五六七八九]+)?)")
 # Each starts with a digit, so that the regex engine skips ahead to one (a lookbehind first is slow).
 _WRITTEN_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 _NUMERIC_DATE = re.compile(r"((?:19|20)\d{2})([-/.])(\d{1,2})\2(\d{1,2})(?![\d.])")
-_MONTH_DAY = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+_MONTH_DAY = re.compile(r"(\d{1,2}+)\s*+月\s*+(\d{1,2}+)\s*+[日号]")
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?![\d,])")
-_MAGNITUDE = re.compile(r"(\d+(?:\.\d+)?)\s*([万亿])")
+_MAGNITUDE = re.compile(r"(\d++(?:\.\d++)?+)\s*+([万亿])")
 _DECIMAL = re.compile(r"\d+\.\d+(?![\d.])")
 _FIGURE = re.compile(r"\d+(?:\.\d+)?")
 
@@ -47,7 +51,9 @@ def canonical_figures(text: str) -> str:
         text = text.translate(_WIDTH)
     if "百分之" in text:
         text = _PERCENT_WORDS.sub(_percent, text)
-    text = _CN_RUN.sub(_arabic, text)
+    text = _CN_COUNTED.sub(_arabic, text)
+    if "第" in text:
+        text = _CN_ORDINAL.sub(_ordinal, text)
     if "年" in text:
         text = _WRITTEN_DATE.sub(lambda m: _date(m, m[1], m[2], m[3]), text)
     if "-" in text or "/" in text or "." in text:
@@ -102,12 +108,21 @@ def chinese_number(numeral: str) -> int | None:
 
 
 def _arabic(match: re.Match[str]) -> str:
-    """A Chinese numeral in Arabic digits where it is a figure: after 第, before what it counts."""
-    text, at = match.string, match.start()
-    if match[0] in ("百", "千") or not (text[at - 1:at] == "第" or _COUNTED_NEXT.match(text, match.end())):
-        return match[0]  # a lone 百 or 千 is a word's (千家万户, 百姓), not a count
-    value = chinese_number(match[0])
-    return match[0] if value is None else str(value)
+    """A Chinese numeral before what it counts (_CN_COUNTED) in Arabic digits."""
+    return _numeral(match[0]) or match[0]
+
+
+def _ordinal(match: re.Match[str]) -> str:
+    """第 and a Chinese numeral (_CN_ORDINAL): 第 and Arabic digits."""
+    value = _numeral(match[1])
+    return f"第{value}" if value else match[0]
+
+
+def _numeral(numeral: str) -> str:
+    """The numeral in Arabic digits; "" where it is no figure: a lone 百 or 千 is a word's (千家万户,
+    百姓), not a count, and 十十 is no number."""
+    value = None if numeral in ("百", "千") else chinese_number(numeral)
+    return "" if value is None else str(value)
 
 
 def _percent(match: re.Match[str]) -> str:

@@ -46,8 +46,14 @@ _BOILERPLATE_LINE = re.compile(
 )
 # Everything after these lines is the channel's own furniture (related articles, an END mark).
 _TAIL = re.compile(r"^[ \t]*(?:往期回顾|往期推荐|推荐阅读|相关阅读|相关链接|-*[ \t]*END[ \t]*-*)[ \t]*$", re.M | re.I)
-# Not a letter or digit; a decimal point stays (3.5元 is not 35元).
+# Not a letter or digit; a decimal point stays (3.5元 is not 35元). The plain class is twice as fast:
+# the one with the decimal point is used only on a text that has a point.
 _NOT_WORD = re.compile(r"(?:[^\w.]|_|(?<!\d)\.|\.(?!\d))+")
+_NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
+
+
+def _words(text: str) -> str:
+    return (_NOT_WORD if "." in text else _NOT_LETTER_OR_DIGIT).sub("", text)
 
 
 def normalise_body(text: str) -> str:
@@ -57,10 +63,10 @@ def normalise_body(text: str) -> str:
     tail = _TAIL.search(text)
     if tail:
         text = text[:tail.start()]
-    words = _NOT_WORD.sub("", canonical_figures(_BOILERPLATE_LINE.sub("", text)))
+    words = _words(canonical_figures(_BOILERPLATE_LINE.sub("", text)))
     # NFKC is slow on CJK text: only run it where something (full-width digits) needs folding.
     if not unicodedata.is_normalized("NFKC", words):
-        words = _NOT_WORD.sub("", unicodedata.normalize("NFKC", words))
+        words = _words(unicodedata.normalize("NFKC", words))
     return words.lower()
 
 
