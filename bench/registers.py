@@ -4,6 +4,7 @@ five years of registers (表三, 表四 and the audit trail behind them)."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -70,4 +71,12 @@ def run() -> Iterator[str]:
         yield (f"registers: report 2025 from {ROWS * len(YEARS)} applications over {len(YEARS)} years: "
                f"{t['seconds']:.2f} s")
     finally:
+        _close_logs_in(folder)  # the CLI logs into the folder deleted below: later sections must not write there
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _close_logs_in(folder: Path) -> None:
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if str(getattr(h, "baseFilename", "")).startswith(str(folder))]:
+        root.removeHandler(handler)
+        handler.close()
