@@ -14,7 +14,7 @@ another person's confirmation made after the page was opened (refuse-stale, item
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from ..errors import DecisionError
@@ -40,28 +40,55 @@ def shown_state(category: str | None, status: str | None) -> str:
     return f"{category or ''}:{status or ''}"
 
 
+Row = tuple[str | None, str | None]  # an item's (category, status) as stored now
+
+
+def _each(store: Store, item_ids: Iterable[str], seen: Mapping[str, str] | None,
+          stale: Callable[[str | None, Row], bool], act: Callable[[str, Row], bool],
+          unclassified_too: bool = False) -> Outcome:
+    """One decision on each item, in one transaction: an item merged away, or `stale` (changed since the
+    clerk's page showed it as `seen` says), is left; `act` does the decision, False when there was
+    nothing to do (already so: a second click, or both clerks agree). An unknown item (or, with
+    `unclassified_too`, one not classified yet) is refused."""
+    done: list[str] = []
+    left: list[str] = []
+    with store.transaction():
+        for item_id in dict.fromkeys(item_ids):
+            found = store.db.execute("SELECT category, status FROM items WHERE id = ?", [item_id]).fetchone()
+            if found is None or (unclassified_too and found[0] is None):
+                raise DecisionError(f"条目 {item_id} 不存在" + ("或尚未分类" if unclassified_too else ""))
+            row: Row = (found[0], found[1])
+            if merged_into(store, item_id) is not None or stale((seen or {}).get(item_id), row):
+                left.append(item_id)
+            elif act(item_id, row):
+                done.append(item_id)
+    return Outcome(tuple(done), tuple(left))
+
+
+def _set_normative(store: Store, item_id: str, category: str | None, normative_leaf: str | None) -> None:
+    """The catalog's normative leaf, whatever its id: the report counts and the validity form follow it
+    (a catalog without one: a document's 文号 keeps telling, a change of subject does not undo it)."""
+    if normative_leaf:
+        store.db.execute("UPDATE items SET normative = ? WHERE id = ?", [int(category == normative_leaf), item_id])
+
+
 def accept(store: Store, item_ids: Iterable[str], who: str, note: str = "",
            seen: Mapping[str, str] | None = None) -> Outcome:
     """Confirm the suggested category of each item. With `seen`, an item whose category is no longer
     the one the clerk was shown (reclassified overnight, filed elsewhere by another clerk) is left."""
-    done: list[str] = []
-    left: list[str] = []
     now = iso(utcnow())
-    with store.transaction():
-        for item_id in dict.fromkeys(item_ids):
-            row = store.db.execute("SELECT category, status FROM items WHERE id = ?", [item_id]).fetchone()
-            if row is None or row[0] is None:
-                raise DecisionError(f"条目 {item_id} 不存在或尚未分类")
-            shown = (seen or {}).get(item_id)
-            if merged_into(store, item_id) is not None or (shown and shown.split(":")[0] != row[0]):
-                left.append(item_id)
-                continue
-            if row[1] == "confirmed":
-                continue
-            _confirm(store, item_id, row[0], who, now)
-            store.record_decision(now, who, item_id, "accept", row[0], row[0], note)
-            done.append(item_id)
-    return Outcome(tuple(done), tuple(left))
+
+    def refiled(shown: str | None, row: Row) -> bool:
+        return bool(shown) and str(shown).split(":")[0] != row[0]
+
+    def act(item_id: str, row: Row) -> bool:
+        if row[1] == "confirmed":
+            return False
+        _confirm(store, item_id, str(row[0]), who, now)  # classified: _each refuses an item that is not
+        store.record_decision(now, who, item_id, "accept", row[0], row[0], note)
+        return True
+
+    return _each(store, item_ids, seen, refiled, act, unclassified_too=True)
 
 
 def change_category(store: Store, tree: CatalogTree, item_ids: Iterable[str], category: str, who: str,
@@ -71,29 +98,20 @@ def change_category(store: Store, tree: CatalogTree, item_ids: Iterable[str], ca
     if category not in tree.leaves():
         raise DecisionError(f"“{category}”不是目录的末级分类" if category else "没有选择分类")
     now = iso(utcnow())
-    # the catalog's normative leaf, whatever its id: the report counts and the validity form follow it
-    # (a catalog without one: a document's 文号 keeps telling, a change of subject does not undo it)
     normative_leaf = tree.role("normative")
-    done: list[str] = []
-    left: list[str] = []
-    with store.transaction():
-        for item_id in dict.fromkeys(item_ids):
-            row = store.db.execute("SELECT category, status FROM items WHERE id = ?", [item_id]).fetchone()
-            if row is None:
-                raise DecisionError(f"条目 {item_id} 不存在")
-            shown = (seen or {}).get(item_id)
-            decided_since = shown is not None and row[1] == "confirmed" and shown != shown_state(*row)
-            if merged_into(store, item_id) is not None or (decided_since and row[0] != category):
-                left.append(item_id)
-                continue
-            if tuple(row) == (category, "confirmed"):  # already so (a second click, or both clerks agree)
-                continue
-            _confirm(store, item_id, category, who, now)
-            if normative_leaf:
-                store.db.execute("UPDATE items SET normative = ? WHERE id = ?", [int(category == normative_leaf), item_id])
-            store.record_decision(now, who, item_id, "category", row[0], category, note)
-            done.append(item_id)
-    return Outcome(tuple(done), tuple(left))
+
+    def decided_since(shown: str | None, row: Row) -> bool:
+        return shown is not None and row[1] == "confirmed" and shown != shown_state(*row) and row[0] != category
+
+    def act(item_id: str, row: Row) -> bool:
+        if row == (category, "confirmed"):
+            return False
+        _confirm(store, item_id, category, who, now)
+        _set_normative(store, item_id, category, normative_leaf)
+        store.record_decision(now, who, item_id, "category", row[0], category, note)
+        return True
+
+    return _each(store, item_ids, seen, decided_since, act)
 
 
 def reopen(store: Store, tree: CatalogTree, item_ids: Iterable[str], who: str, note: str = "",
@@ -103,34 +121,25 @@ def reopen(store: Store, tree: CatalogTree, item_ids: Iterable[str], who: str, n
     again after the clerk's page was shown is left as it is."""
     now = iso(utcnow())
     normative_leaf = tree.role("normative")
-    done: list[str] = []
-    left: list[str] = []
-    with store.transaction():
-        for item_id in dict.fromkeys(item_ids):
-            row = store.db.execute("SELECT category, status FROM items WHERE id = ?", [item_id]).fetchone()
-            if row is None:
-                raise DecisionError(f"条目 {item_id} 不存在")
-            shown = (seen or {}).get(item_id)
-            if merged_into(store, item_id) is not None or (shown is not None and shown != shown_state(*row)):
-                left.append(item_id)
-                continue
-            if row[1] != "confirmed":
-                continue
-            suggested = store.db.execute(
-                """SELECT category, confidence, reason FROM classifications WHERE item_id = ? AND status != 'confirmed'
-                   AND category IS NOT NULL ORDER BY id DESC LIMIT 1""", [item_id]).fetchone() or (row[0], None, "")
-            category, confidence, reason = suggested
-            store.db.execute("UPDATE items SET category = ?, confidence = ?, reason = ?, status = 'review' WHERE id = ?",
-                             [category, confidence, f"{who} 撤销了确认，待重新审核；" + (reason or ""), item_id])
-            if normative_leaf:
-                store.db.execute("UPDATE items SET normative = ? WHERE id = ?", [int(category == normative_leaf), item_id])
-            store.db.execute(
-                """INSERT INTO classifications (item_id, at, category, confidence, reason, status, content_hash)
-                   SELECT id, ?, category, confidence, reason, status, content_hash FROM items WHERE id = ?""",
-                [now, item_id])
-            store.record_decision(now, who, item_id, "reopen", row[0], category, note)
-            done.append(item_id)
-    return Outcome(tuple(done), tuple(left))
+
+    def act(item_id: str, row: Row) -> bool:
+        if row[1] != "confirmed":
+            return False
+        suggested = store.db.execute(
+            """SELECT category, confidence, reason FROM classifications WHERE item_id = ? AND status != 'confirmed'
+               AND category IS NOT NULL ORDER BY id DESC LIMIT 1""", [item_id]).fetchone() or (row[0], None, "")
+        category, confidence, reason = suggested
+        store.db.execute("UPDATE items SET category = ?, confidence = ?, reason = ?, status = 'review' WHERE id = ?",
+                         [category, confidence, f"{who} 撤销了确认，待重新审核；" + (reason or ""), item_id])
+        _set_normative(store, item_id, category, normative_leaf)
+        store.db.execute(
+            """INSERT INTO classifications (item_id, at, category, confidence, reason, status, content_hash)
+               SELECT id, ?, category, confidence, reason, status, content_hash FROM items WHERE id = ?""",
+            [now, item_id])
+        store.record_decision(now, who, item_id, "reopen", row[0], category, note)
+        return True
+
+    return _each(store, item_ids, seen, lambda shown, row: shown is not None and shown != shown_state(*row), act)
 
 
 def set_validity(store: Store, item_id: str, validity: str, who: str, note: str = "") -> None:
