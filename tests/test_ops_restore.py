@@ -196,14 +196,15 @@ def minted(database: Path) -> dict[str, str]:
         return dict(store.db.execute("SELECT title, index_number FROM items WHERE merged_into IS NULL"))
 
 
-def lost_day(tmp_path: Path) -> tuple[Path, Path, str]:
+def lost_day(tmp_path: Path, first_copies: tuple[str, ...] = ("website",)) -> tuple[Path, Path, str]:
     """An office whose lost day (after the backup) minted a number the site showed, restored: (config,
-    store, that number)."""
+    store, that number). Its first item, in the backup, has a copy on each of `first_copies`."""
     config = config_without_sources(tmp_path, name="兴华街道办事处", org_code="11220000MB1234567X",
                                     site_url="https://xxgk.example.gov.cn/")
     database = tmp_path / "xxgk.db"
     with Store(database) as store:
-        save_posts(store, make_post("first", "website", title="兴华街道召开安全生产工作会议", body="会议部署了安全生产工作。" * 8))
+        save_posts(store, *(make_post("first", channel, title="兴华街道召开安全生产工作会议", body="会议部署了安全生产工作。" * 8)
+                            for channel in first_copies))
     cli(config, "sync", "-q")
     cli(config, "backup", str(tmp_path / "backup" / "xxgk.db"))
     with Store(database) as store:
@@ -355,60 +356,29 @@ def test_dedupe_run_by_hand_first_after_a_restore_gives_the_shown_number_back(tm
     assert numbers["兴华街道开展垃圾分类宣传活动"] != shown
 
 
-def test_a_split_made_first_after_a_restore_never_mints_a_shown_number(tmp_path):
-    """A clerk splits an item (`xxgk split`) after the restore, before any night: the item split out gets
-    a new number, never the one the lost day's item showed on the site."""
-    config = config_without_sources(tmp_path, name="兴华街道办事处", org_code="11220000MB1234567X",
-                                    site_url="https://xxgk.example.gov.cn/")
-    database = tmp_path / "xxgk.db"
-    with Store(database) as store:
-        save_posts(store, make_post("first", "website", title="兴华街道召开安全生产工作会议", body="会议部署了安全生产工作。" * 8),
-                   make_post("first", "wechat", title="兴华街道召开安全生产工作会议", body="会议部署了安全生产工作。" * 8))
-    cli(config, "sync", "-q")
-    cli(config, "backup", str(tmp_path / "backup" / "xxgk.db"))
-    with Store(database) as store:
-        save_posts(store, make_post("lost", "website", days=20))
-    cli(config, "sync", "-q")
-    shown = minted(database)["兴华街道组织开展防汛应急演练"]
-    restore(tmp_path / "backup" / "xxgk.db", database)
+@pytest.mark.parametrize("where", ["command", "review page"])
+def test_a_split_made_first_after_a_restore_never_mints_a_shown_number(tmp_path, where):
+    """A clerk splits an item after the restore, before any night — by `xxgk split`, or on the review page
+    (`xxgk serve` kept running across the restore): the item split out gets a new number, never the one
+    the lost day's item showed on the site."""
+    config, database, shown = lost_day(tmp_path, first_copies=("website", "wechat"))
     with Store(database) as store:
         (item_id, wechat), = store.db.execute(
             "SELECT ip.item_id, p.id FROM item_posts ip JOIN posts p ON p.id = ip.post_id WHERE p.channel = 'wechat'")
-    cli(config, "split", item_id, wechat, "--who", "王静")
-    with Store(database) as store:
-        every = [r[0] for r in store.db.execute("SELECT index_number FROM items")]
-    assert len(every) == 2 and shown not in every, (shown, every)
+    if where == "command":
+        cli(config, "split", item_id, wechat, "--who", "王静")
+    else:
+        from pipeline import config as config_mod
+        from pipeline.review import auth, create_app
+        from tests.builders import PASSWORD, log_in
 
-
-def test_a_split_made_on_the_review_page_first_after_a_restore_never_mints_a_shown_number(tmp_path):
-    """As the split by command above, made by a clerk on the review page (`xxgk serve` kept running
-    across the restore, or started before any night)."""
-    from pipeline import config as config_mod
-    from pipeline.review import auth, create_app
-    from tests.builders import PASSWORD, log_in
-
-    path = config_without_sources(tmp_path, name="兴华街道办事处", org_code="11220000MB1234567X",
-                                  site_url="https://xxgk.example.gov.cn/")
-    database = tmp_path / "xxgk.db"
-    drill = dict(title="兴华街道召开安全生产工作会议", body="会议部署了安全生产工作。" * 8)
-    with Store(database) as store:
-        save_posts(store, make_post("first", "website", **drill), make_post("first", "wechat", **drill))
-        auth.add_user(store, "wang", PASSWORD)
-    cli(path, "sync", "-q")
-    cli(path, "backup", str(tmp_path / "backup" / "xxgk.db"))
-    with Store(database) as store:
-        save_posts(store, make_post("lost", "website", days=20))
-    cli(path, "sync", "-q")
-    shown = minted(database)["兴华街道组织开展防汛应急演练"]
-    restore(tmp_path / "backup" / "xxgk.db", database)
-    with Store(database) as store:
-        (item_id, wechat), = store.db.execute(
-            "SELECT ip.item_id, p.id FROM item_posts ip JOIN posts p ON p.id = ip.post_id WHERE p.channel = 'wechat'")
-    client = create_app(config_mod.load(path)).test_client()
-    assert log_in(client).status_code == 302
-    page = client.get(f"/item/{item_id}").get_data(as_text=True)
-    token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-    assert client.post("/split", data={"csrf": token, "item": item_id, "post": wechat}).status_code == 302
+        with Store(database) as store:
+            auth.add_user(store, "wang", PASSWORD)
+        client = create_app(config_mod.load(config)).test_client()
+        assert log_in(client).status_code == 302
+        page = client.get(f"/item/{item_id}").get_data(as_text=True)
+        token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        assert client.post("/split", data={"csrf": token, "item": item_id, "post": wechat}).status_code == 302
     with Store(database) as store:
         every = [r[0] for r in store.db.execute("SELECT index_number FROM items")]
     assert len(every) == 2 and shown not in every, (shown, every)
