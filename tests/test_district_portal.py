@@ -61,6 +61,13 @@ def district_of(folder: Path, site, offices: dict[str, str], site_url: str = "ht
     path.write_text(f'[district]\nname = "昌邑区"\nsite_url = "{site_url}"\n' + "\n".join(blocks), encoding="utf-8")
     return path
 
+def two_offices(folder: Path, site, **district: str) -> Path:
+    """A district of two feed-only offices, a (甲街道办事处) and b (乙街道办事处), one post each."""
+    office_feed(site, "a", "甲街道", [("甲街道召开安全生产会议", "甲街道召开安全生产工作会议。", MARCH_8)])
+    office_feed(site, "b", "乙街道", [("乙街道开展垃圾分类宣传", "乙街道开展垃圾分类宣传活动。", MARCH_9)])
+    return district_of(folder, site, {"a": "甲街道办事处", "b": "乙街道办事处"}, **district)
+
+
 
 def sync(path: Path):
     return CliRunner().invoke(main, ["district", "--district", str(path), "sync", "-q"])
@@ -158,11 +165,9 @@ def test_no_office_draft_or_internal_file_is_served(tmp_path, loopback_site):
     """What the audit fetched from a district published as README said (/a/reports/2021.docx, …/.json,
     /a/.build-manifest, /a/.search-state.json): every file of the output outside the docroot, asked for
     where the old layout served it, is 404; every link stays 200."""
-    office_feed(loopback_site, "a", "甲街道", [("甲街道召开安全生产会议", "甲街道召开安全生产工作会议。", MARCH_8)])
-    office_feed(loopback_site, "b", "乙街道", [("乙街道开展垃圾分类宣传", "乙街道开展垃圾分类宣传活动。", MARCH_9)])
     host = DocRoot(tmp_path / "output" / "site")
     try:
-        path = district_of(tmp_path, loopback_site, {"a": "甲街道办事处", "b": "乙街道办事处"}, site_url=host.base)
+        path = two_offices(tmp_path, loopback_site, site_url=host.base)
         assert sync(path).exit_code == 0
         hidden = private_files(tmp_path / "output")
         statuses = {rel: status_of(host.base + rel) for rel in hidden}
@@ -191,11 +196,9 @@ def test_an_output_of_the_old_layout_is_moved_into_the_docroot_and_said(tmp_path
     """A district that ran a version publishing output/ whole (each office's site at output/KEY/site/, its
     drafts beside it): the next run moves the published files into output/site/, says so and that the
     web server must now publish output/site/, never output/; a copy it could not move is named on every run."""
-    office_feed(loopback_site, "a", "甲街道", [("甲街道召开安全生产会议", "甲街道召开安全生产工作会议。", MARCH_8)])
-    office_feed(loopback_site, "b", "乙街道", [("乙街道开展垃圾分类宣传", "乙街道开展垃圾分类宣传活动。", MARCH_9)])
     host = DocRoot(tmp_path / "output" / "site")
     try:
-        path = district_of(tmp_path, loopback_site, {"a": "甲街道办事处", "b": "乙街道办事处"}, site_url=host.base)
+        path = two_offices(tmp_path, loopback_site, site_url=host.base)
         assert sync(path).exit_code == 0
         output = tmp_path / "output"
         old_layout(output, ("a", "b"))
@@ -222,9 +225,7 @@ def test_an_output_of_the_old_layout_is_moved_into_the_docroot_and_said(tmp_path
 def test_an_office_removed_from_the_district_file_leaves_the_portal_and_its_folder_is_named(tmp_path, loopback_site):
     """An office taken out of district.toml (or given another key) leaves the portal's page, feed and
     search; its old site, still on the host but no longer updated, is named on every build."""
-    office_feed(loopback_site, "a", "甲街道", [("甲街道召开安全生产会议", "甲街道召开安全生产工作会议。", MARCH_8)])
-    office_feed(loopback_site, "b", "乙街道", [("乙街道开展垃圾分类宣传", "乙街道开展垃圾分类宣传活动。", MARCH_9)])
-    path = district_of(tmp_path, loopback_site, {"a": "甲街道办事处", "b": "乙街道办事处"})
+    path = two_offices(tmp_path, loopback_site)
     assert sync(path).exit_code == 0
     path.write_text(path.read_text(encoding="utf-8").replace('[offices.b]\nconfig = "b/xxgk.toml"\n', ""),
                     encoding="utf-8")
@@ -243,9 +244,7 @@ def test_an_office_removed_from_the_district_file_leaves_the_portal_and_its_fold
 def test_an_office_whose_own_run_holds_its_lock_is_skipped_in_words(tmp_path, loopback_site):
     """Staff started ``xxgk sync`` for one office: the district's night skips it, saying so in Chinese,
     and runs the others; that is no failure of the district's night."""
-    office_feed(loopback_site, "a", "甲街道", [("甲街道召开安全生产会议", "甲街道召开安全生产工作会议。", MARCH_8)])
-    office_feed(loopback_site, "b", "乙街道", [("乙街道开展垃圾分类宣传", "乙街道开展垃圾分类宣传活动。", MARCH_9)])
-    path = district_of(tmp_path, loopback_site, {"a": "甲街道办事处", "b": "乙街道办事处"})
+    path = two_offices(tmp_path, loopback_site)
     d = load_district(path)
     with run_lock(d.office_config(d.entry("a")).database):
         result = CliRunner().invoke(main, ["district", "--district", str(path), "sync"])
@@ -257,9 +256,7 @@ def test_an_office_whose_own_run_holds_its_lock_is_skipped_in_words(tmp_path, lo
 def test_status_and_inspect_say_in_chinese_what_became_of_each_office(tmp_path, loopback_site):
     """A run killed midway and a config broken since: status explains the one and names the other,
     inspect names the office it could not inspect; status exits 1."""
-    office_feed(loopback_site, "a", "甲街道", [("甲街道召开安全生产会议", "甲街道召开安全生产工作会议。", MARCH_8)])
-    office_feed(loopback_site, "b", "乙街道", [("乙街道开展垃圾分类宣传", "乙街道开展垃圾分类宣传活动。", MARCH_9)])
-    path = district_of(tmp_path, loopback_site, {"a": "甲街道办事处", "b": "乙街道办事处"})
+    path = two_offices(tmp_path, loopback_site)
     assert sync(path).exit_code == 0
     d = load_district(path)
     with Store(d.office_config(d.entry("b")).database) as store:  # as a run killed before it finished leaves it
