@@ -263,10 +263,15 @@ def test_an_application_sent_again_with_the_back_button_is_registered_once(revie
     browser_log_in(page, review_site)
     page.goto(review_site + "/applications")
     form = page.locator("form.add-app")
-    form.locator("select[name=channel]").select_option("信函")
-    form.locator("select[name=applicant_type]").select_option("自然人")
-    form.locator("textarea[name=request]").fill("2020年低保名单")
-    form.locator("input[name=applicant]").fill("张三")
+
+    def fill_in(note: str = "") -> None:
+        form.locator("select[name=channel]").select_option("信函")
+        form.locator("select[name=applicant_type]").select_option("自然人")
+        form.locator("textarea[name=request]").fill("2020年低保名单")
+        form.locator("input[name=applicant]").fill("张三")
+        form.locator("input[name=note]").fill(note)
+
+    fill_in()
     form.locator("button[type=submit]").click()
     page.wait_for_url("**msg=app_added**")
     first = re.search(r"id=([^&]+)", page.url).group(1)
@@ -275,11 +280,7 @@ def test_an_application_sent_again_with_the_back_button_is_registered_once(revie
     page.locator("form.add-app button[type=submit]").click()
     page.wait_for_url("**msg=app_again**")
     assert f"刚才已登记为 {first}" in page.locator(".message").inner_text()
-    form.locator("select[name=channel]").select_option("信函")
-    form.locator("select[name=applicant_type]").select_option("自然人")
-    form.locator("textarea[name=request]").fill("2020年低保名单")
-    form.locator("input[name=applicant]").fill("张三")
-    form.locator("input[name=note]").fill("另一封信函，同日收到")
+    fill_in("另一封信函，同日收到")
     form.locator("button[type=submit]").click()
     page.wait_for_url("**msg=app_added**")
     with Store(review_office.database) as store:
